@@ -1,0 +1,39 @@
+//! Authentication building blocks: roles, password hashing and policy, TOTP, recovery
+//! codes and the lockout schedule. The sign-in flow that uses them is `service::login`.
+
+pub mod lockout;
+pub mod password;
+pub mod recovery;
+pub mod totp;
+
+use serde::{Deserialize, Serialize};
+
+/// What a user may do. Ordered: an admin may do everything a lead may, a lead everything
+/// an agent may.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Role {
+    Agent,
+    Lead,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "agent" => Some(Self::Agent),
+            "lead" => Some(Self::Lead),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Lead => "lead",
+            Self::Admin => "admin",
+        }
+    }
+}

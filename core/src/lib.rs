@@ -1,0 +1,24 @@
+//! Appcare Inbox core: the workspace service, its encrypted store, authentication and policy.
+//!
+//! Nothing here knows that a window, an HTTP server or a terminal exists. Callers open a
+//! [`Workspace`] and call its service methods, each of which takes the caller's session
+//! token and the current time and does its own permission check.
+
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod events;
+pub mod ids;
+pub mod keys;
+pub mod qr;
+pub mod secret;
+pub mod service;
+pub mod store;
+pub mod time;
+pub mod workspace;
+
+pub use error::{CoreError, ErrorCode};
+pub use ids::{ConversationId, MessageId, TeamId, UserId};
+pub use secret::{Password, SessionToken};
+pub use time::Timestamp;
+pub use workspace::{CreateOptions, KeySource, Workspace, WorkspaceDir};

@@ -1,0 +1,186 @@
+//! The workspace service: every call a front end can make. Each call takes the caller's
+//! session token and `now`, and checks the session and role here, in the core.
+
+pub mod admin;
+pub mod login;
+pub mod users;
+
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
+use crate::error::{CoreError, Result};
+use crate::ids::{TeamId, UserId};
+use crate::secret::SessionToken;
+use crate::store::sessions::{self, SessionRow, Stage};
+use crate::store::{settings, users as user_store};
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use rusqlite::Connection;
+
+/// Session policy defaults: lock after 15 idle minutes, end after 12 hours.
+pub const DEFAULT_IDLE_MINUTES: i64 = 15;
+pub const DEFAULT_ABSOLUTE_HOURS: i64 = 12;
+
+/// Every service entry point that takes a session. `tests/entry_points.rs` proves each
+/// refuses a missing, expired, half-signed-in or under-privileged session, and checks
+/// this list against the `pub fn`s in `service/*.rs`.
+pub const SESSION_ENTRY_POINTS: &[&str] = &[
+    "session_info",
+    "overview",
+    "list_users",
+    "create_user",
+    "set_role",
+    "set_teams",
+    "disable_user",
+    "enable_user",
+    "reset_authenticator",
+    "list_teams",
+    "create_team",
+    "session_policy",
+    "set_session_policy",
+    "verify_audit",
+    "recent_audit",
+];
+
+/// Entry points that run before a full session exists; each checks its own stage.
+pub const SIGN_IN_ENTRY_POINTS: &[&str] = &[
+    "begin_sign_in",
+    "submit_code",
+    "submit_recovery_code",
+    "start_enrolment",
+    "confirm_enrolment",
+    "unlock",
+    "lock",
+    "sign_out",
+    "session_state",
+];
+
+/// Who is calling, once their session has been checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub user: UserId,
+    pub role: Role,
+    pub teams: Vec<TeamId>,
+}
+
+impl Caller {
+    pub fn require(&self, role: Role, action: &'static str) -> Result<()> {
+        if self.role >= role {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden { action })
+        }
+    }
+}
+
+/// The session policy in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionPolicy {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+}
+
+pub(crate) fn policy(conn: &Connection) -> Result<SessionPolicy> {
+    Ok(SessionPolicy {
+        idle_minutes: settings::get_i64(
+            conn,
+            settings::SESSION_IDLE_MINUTES,
+            DEFAULT_IDLE_MINUTES,
+        )?,
+        absolute_hours: settings::get_i64(
+            conn,
+            settings::SESSION_ABSOLUTE_HOURS,
+            DEFAULT_ABSOLUTE_HOURS,
+        )?,
+    })
+}
+
+/// What a live session row means at `now`, after applying the policy.
+pub(crate) enum Liveness {
+    Live,
+    IdleLocked,
+    Expired,
+}
+
+pub(crate) fn liveness(session: &SessionRow, policy: SessionPolicy, now: Timestamp) -> Liveness {
+    if now.seconds_since(session.created_at) > policy.absolute_hours * 3600 {
+        Liveness::Expired
+    } else if session.stage == Stage::Active
+        && now.seconds_since(session.last_active_at) > policy.idle_minutes * 60
+    {
+        Liveness::IdleLocked
+    } else {
+        Liveness::Live
+    }
+}
+
+impl Workspace {
+    /// Checks a session for a call that needs `role`, and marks it active. Idle sessions
+    /// become locked, sessions past the absolute limit or of disabled users end.
+    pub(crate) fn authorize(
+        &self,
+        token: &SessionToken,
+        now: Timestamp,
+        role: Role,
+        action: &'static str,
+    ) -> Result<Caller> {
+        let outcome = self.store.write(|tx| {
+            let Some(session) = sessions::by_token_hash(tx, &token.hash())? else {
+                return Ok(Err(CoreError::NotSignedIn));
+            };
+            match session.stage {
+                Stage::Ended => return Ok(Err(CoreError::SessionExpired)),
+                Stage::Password | Stage::Enrol => return Ok(Err(CoreError::NotSignedIn)),
+                Stage::Locked => return Ok(Err(CoreError::SessionLocked)),
+                Stage::Active => {}
+            }
+            match liveness(&session, policy(tx)?, now) {
+                Liveness::Expired => {
+                    sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+                    return Ok(Err(CoreError::SessionExpired));
+                }
+                Liveness::IdleLocked => {
+                    lock_for_idleness(tx, &session, now)?;
+                    return Ok(Err(CoreError::SessionLocked));
+                }
+                Liveness::Live => {}
+            }
+            let user = user_store::require(tx, session.user_id)?;
+            if user.disabled {
+                sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+                return Ok(Err(CoreError::SessionExpired));
+            }
+            let caller = Caller {
+                user: user.id,
+                role: user.role,
+                teams: user_store::team_ids_of(tx, user.id)?,
+            };
+            if let Err(e) = caller.require(role, action) {
+                return Ok(Err(e));
+            }
+            sessions::touch(tx, session.id, now)?;
+            Ok(Ok(caller))
+        })?;
+        // Committed even when refused: the lock or end of the session must stick.
+        outcome
+    }
+}
+
+pub(crate) fn lock_for_idleness(
+    conn: &Connection,
+    session: &SessionRow,
+    now: Timestamp,
+) -> Result<()> {
+    sessions::set_stage(conn, session.id, Stage::Locked, now)?;
+    audit::append(
+        conn,
+        AuditEvent::new(
+            AuditKind::SessionLocked,
+            Some(session.user_id),
+            format!("user:{}", session.user_id),
+            now,
+        )
+        .detail(serde_json::json!({ "reason": "inactivity" })),
+    )?;
+    Ok(())
+}

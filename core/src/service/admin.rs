@@ -1,0 +1,204 @@
+//! Workspace-wide calls: the first screen's overview, the session policy, and the audit
+//! trail (chain check and recent events).
+
+use super::{policy, SessionPolicy};
+use crate::audit::{self, AuditEvent, AuditKind, ChainCheck};
+use crate::auth::Role;
+use crate::error::{CoreError, Result};
+use crate::events::Event;
+use crate::ids::AuditId;
+use crate::secret::SessionToken;
+use crate::store::{audit_log, settings, users as user_store};
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use serde::Serialize;
+
+/// The first screen: what this workspace is and holds, from the store itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Overview {
+    pub workspace_id: String,
+    pub region: String,
+    pub data_dir: String,
+    pub key_store: String,
+    pub schema_version: i64,
+    pub users: i64,
+    pub teams: i64,
+    pub conversations: i64,
+    pub open_conversations: i64,
+    pub messages: i64,
+    pub audit_events: i64,
+}
+
+/// One audit row as admins read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditEntry {
+    pub id: AuditId,
+    pub at: Timestamp,
+    pub actor: Option<String>,
+    pub kind: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+/// The chain check as shown to admins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditStatus {
+    pub intact: bool,
+    pub rows: u64,
+    pub first_broken_row: Option<AuditId>,
+    pub message: String,
+}
+
+impl From<ChainCheck> for AuditStatus {
+    fn from(check: ChainCheck) -> Self {
+        match check {
+            ChainCheck::Intact { rows } => Self {
+                intact: true,
+                rows,
+                first_broken_row: None,
+                message: format!("The audit trail is intact ({rows} events)."),
+            },
+            ChainCheck::Broken { row, reason } => Self {
+                intact: false,
+                rows: 0,
+                first_broken_row: Some(row),
+                message: format!("The audit trail was altered at row {row}: {reason}."),
+            },
+        }
+    }
+}
+
+fn count(conn: &rusqlite::Connection, sql: &str) -> Result<i64> {
+    Ok(conn.query_row(sql, [], |r| r.get(0))?)
+}
+
+impl Workspace {
+    pub fn overview(&self, token: &SessionToken, now: Timestamp) -> Result<Overview> {
+        self.authorize(token, now, Role::Agent, "see the workspace overview")?;
+        self.store.read(|c| {
+            Ok(Overview {
+                workspace_id: self.info.workspace_id.clone(),
+                region: settings::get(c, settings::REGION)?.unwrap_or_default(),
+                data_dir: self.dir.root().display().to_string(),
+                key_store: self.info.key_store.as_str().to_string(),
+                schema_version: crate::store::migrations::current_version(c)?,
+                users: user_store::count(c)?,
+                teams: user_store::team_count(c)?,
+                conversations: count(c, "SELECT count(*) FROM conversations")?,
+                open_conversations: count(
+                    c,
+                    "SELECT count(*) FROM conversations WHERE status = 'open'",
+                )?,
+                messages: count(c, "SELECT count(*) FROM messages")?,
+                audit_events: audit_log::count(c)?,
+            })
+        })
+    }
+
+    pub fn session_policy(&self, token: &SessionToken, now: Timestamp) -> Result<SessionPolicy> {
+        self.authorize(token, now, Role::Agent, "see the session policy")?;
+        self.store.read(policy)
+    }
+
+    /// Idle lock 1–480 minutes; absolute limit 1–72 hours and not shorter than the idle lock.
+    pub fn set_session_policy(
+        &self,
+        token: &SessionToken,
+        new: SessionPolicy,
+        now: Timestamp,
+    ) -> Result<SessionPolicy> {
+        let caller = self.authorize(token, now, Role::Admin, "change the session policy")?;
+        if !(1..=480).contains(&new.idle_minutes) {
+            return Err(CoreError::invalid("idle lock", "choose 1 to 480 minutes"));
+        }
+        if !(1..=72).contains(&new.absolute_hours) {
+            return Err(CoreError::invalid("session limit", "choose 1 to 72 hours"));
+        }
+        if new.idle_minutes > new.absolute_hours * 60 {
+            return Err(CoreError::invalid(
+                "idle lock",
+                "the idle lock must not be longer than the session limit",
+            ));
+        }
+        self.store.write(|tx| {
+            let old = policy(tx)?;
+            settings::set(
+                tx,
+                settings::SESSION_IDLE_MINUTES,
+                &new.idle_minutes.to_string(),
+            )?;
+            settings::set(
+                tx,
+                settings::SESSION_ABSOLUTE_HOURS,
+                &new.absolute_hours.to_string(),
+            )?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::SettingsChanged,
+                    Some(caller.user),
+                    "settings:session_policy",
+                    now,
+                )
+                .detail(serde_json::json!({
+                    "idle_minutes": { "from": old.idle_minutes, "to": new.idle_minutes },
+                    "absolute_hours": { "from": old.absolute_hours, "to": new.absolute_hours },
+                })),
+            )?;
+            Ok(())
+        })?;
+        self.publish(Event::SettingsChanged);
+        Ok(new)
+    }
+
+    pub fn verify_audit(&self, token: &SessionToken, now: Timestamp) -> Result<AuditStatus> {
+        self.authorize(token, now, Role::Admin, "check the audit trail")?;
+        self.store.read(|c| Ok(audit::verify(c)?.into()))
+    }
+
+    pub fn recent_audit(
+        &self,
+        token: &SessionToken,
+        kind: Option<&str>,
+        limit: i64,
+        now: Timestamp,
+    ) -> Result<Vec<AuditEntry>> {
+        self.authorize(token, now, Role::Admin, "read the audit trail")?;
+        let limit = limit.clamp(1, 1000);
+        self.store.read(|c| {
+            let mut names = std::collections::HashMap::new();
+            audit_log::recent(c, kind, limit)?
+                .into_iter()
+                .map(|row| {
+                    let actor = match row.actor {
+                        Some(id) => {
+                            if !names.contains_key(&id) {
+                                let name = user_store::by_id(c, id)?.map(|u| u.username);
+                                names.insert(id, name);
+                            }
+                            names.get(&id).cloned().flatten()
+                        }
+                        None => None,
+                    };
+                    Ok(AuditEntry {
+                        id: row.id,
+                        at: row.at,
+                        actor,
+                        kind: row.kind,
+                        subject: row.subject,
+                        detail: row.detail,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// The chain check without a session, for `appcare audit verify` run by the machine's
+/// operator who holds the workspace key.
+pub fn verify_audit_offline(workspace: &Workspace) -> Result<ChainCheck> {
+    workspace.store.read(audit::verify)
+}

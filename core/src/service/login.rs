@@ -1,0 +1,537 @@
+//! Sign-in: password, then authenticator code (or a recovery code); enrolment for new
+//! accounts; lock, unlock and sign-out. Failures never say which factor was wrong or
+//! whether the user exists.
+
+use super::{liveness, lock_for_idleness, policy, Liveness};
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::{lockout, password, recovery, totp, Role};
+use crate::error::{CoreError, Result};
+use crate::events::Event;
+use crate::ids::{TeamId, UserId};
+use crate::qr::QrMatrix;
+use crate::secret::{Password, SessionToken};
+use crate::store::sessions::{self, SessionRow, Stage};
+use crate::store::users::{self as user_store, UserRow};
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use rusqlite::Connection;
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+
+/// A password challenge may wait this long for its code.
+const CHALLENGE_SECONDS: i64 = 300;
+
+/// What the person must do after giving their password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    /// Enter the authenticator code (or a recovery code).
+    Code,
+    /// Set up an authenticator first.
+    Enrol,
+}
+
+/// The answer to a password: a pending session token and what comes next.
+#[derive(Debug)]
+pub struct SignInChallenge {
+    pub token: SessionToken,
+    pub next: NextStep,
+}
+
+/// Where a session stands, as shown to its holder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStage {
+    NeedsCode,
+    NeedsEnrolment,
+    Active,
+    Locked,
+    Ended,
+}
+
+/// The signed-in user, for the window's header.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionInfo {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub teams: Vec<TeamId>,
+}
+
+/// What a new authenticator needs. Holds the secret: shown once, never logged.
+#[derive(Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Enrolment {
+    pub otpauth_uri: String,
+    pub manual_key: String,
+    pub qr: QrMatrix,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Enrolment(<redacted>)")
+    }
+}
+
+/// Recovery codes, shown once after enrolment.
+#[derive(Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+}
+
+impl std::fmt::Debug for RecoveryCodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RecoveryCodes({} codes, <redacted>)", self.codes.len())
+    }
+}
+
+fn subject(user: UserId) -> String {
+    format!("user:{user}")
+}
+
+fn session_info(conn: &Connection, user: &UserRow) -> Result<SessionInfo> {
+    Ok(SessionInfo {
+        user_id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role,
+        teams: user_store::team_ids_of(conn, user.id)?,
+    })
+}
+
+/// Counts a failed attempt, locks the account when the schedule says so, audits both.
+fn record_failure(conn: &Connection, user: &UserRow, reason: &str, now: Timestamp) -> Result<()> {
+    audit::append(
+        conn,
+        AuditEvent::new(AuditKind::LoginFailed, Some(user.id), subject(user.id), now)
+            .detail(serde_json::json!({ "reason": reason })),
+    )?;
+    if user.locked_until > now {
+        // Already locked: refused without extending the lock.
+        return Ok(());
+    }
+    let failed = user.failed_attempts + 1;
+    let until = lockout::locked_until(failed, now);
+    user_store::set_failures(
+        conn,
+        user.id,
+        failed,
+        until.unwrap_or(Timestamp::from_unix(0)),
+    )?;
+    if let Some(until) = until {
+        audit::append(
+            conn,
+            AuditEvent::new(
+                AuditKind::AccountLocked,
+                Some(user.id),
+                subject(user.id),
+                now,
+            )
+            .detail(serde_json::json!({ "failed_attempts": failed, "until": until.unix() })),
+        )?;
+    }
+    Ok(())
+}
+
+fn record_success(
+    conn: &Connection,
+    user: &UserRow,
+    session: &SessionRow,
+    method: &str,
+    now: Timestamp,
+) -> Result<()> {
+    user_store::set_failures(conn, user.id, 0, Timestamp::from_unix(0))?;
+    sessions::set_stage(conn, session.id, Stage::Active, now)?;
+    sessions::touch(conn, session.id, now)?;
+    audit::append(
+        conn,
+        AuditEvent::new(
+            AuditKind::LoginSucceeded,
+            Some(user.id),
+            subject(user.id),
+            now,
+        )
+        .detail(serde_json::json!({ "method": method })),
+    )?;
+    Ok(())
+}
+
+/// A pending challenge that may still take a code, with its user.
+fn pending(
+    conn: &Connection,
+    token: &SessionToken,
+    now: Timestamp,
+) -> Result<Option<(SessionRow, UserRow)>> {
+    let Some(session) = sessions::by_token_hash(conn, &token.hash())? else {
+        return Ok(None);
+    };
+    if session.stage != Stage::Password || now.seconds_since(session.created_at) > CHALLENGE_SECONDS
+    {
+        return Ok(None);
+    }
+    let user = user_store::require(conn, session.user_id)?;
+    Ok(Some((session, user)))
+}
+
+impl Workspace {
+    /// Step one: the password. Always answers with a challenge, so a wrong password or an
+    /// unknown user is only revealed, generically, after the code.
+    pub fn begin_sign_in(
+        &self,
+        username: &str,
+        password: &Password,
+        now: Timestamp,
+    ) -> Result<SignInChallenge> {
+        let token = SessionToken::generate();
+        let user = self
+            .store
+            .read(|c| user_store::by_username(c, username.trim()))?;
+        let Some(user) = user else {
+            let _ = password::verify(password, password::dummy_hash());
+            return Ok(SignInChallenge {
+                token,
+                next: NextStep::Code,
+            });
+        };
+        let password_ok = password::verify(password, &user.password_hash);
+        let usable = password_ok && !user.disabled && user.locked_until <= now;
+        let (stage, next) = if usable && !user.totp_confirmed {
+            (Stage::Enrol, NextStep::Enrol)
+        } else {
+            (Stage::Password, NextStep::Code)
+        };
+        self.store
+            .write(|tx| sessions::insert(tx, &token.hash(), user.id, stage, usable, now))?;
+        Ok(SignInChallenge { token, next })
+    }
+
+    /// Step two: the authenticator code.
+    pub fn submit_code(
+        &self,
+        token: &SessionToken,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<SessionInfo> {
+        self.store.write(|tx| {
+            let Some((session, user)) = pending(tx, token, now)? else {
+                return Ok(Err(CoreError::SignInFailed));
+            };
+            let usable = session.password_ok
+                && !user.disabled
+                && user.locked_until <= now
+                && user.totp_confirmed;
+            let Some(secret) = user.totp_secret.as_ref().filter(|_| usable) else {
+                record_failure(tx, &user, failure_reason(&session, &user, now), now)?;
+                return Ok(Err(CoreError::SignInFailed));
+            };
+            match totp::check(secret, code, now, user.totp_last_step)? {
+                totp::CodeCheck::Accepted { step } => {
+                    user_store::set_totp_last_step(tx, user.id, step)?;
+                    record_success(tx, &user, &session, "totp", now)?;
+                    Ok(Ok(session_info(tx, &user)?))
+                }
+                totp::CodeCheck::Replayed => {
+                    audit::append(
+                        tx,
+                        AuditEvent::new(
+                            AuditKind::CodeReplayed,
+                            Some(user.id),
+                            subject(user.id),
+                            now,
+                        ),
+                    )?;
+                    record_failure(tx, &user, "replayed_code", now)?;
+                    Ok(Err(CoreError::SignInFailed))
+                }
+                totp::CodeCheck::Wrong => {
+                    record_failure(tx, &user, "wrong_code", now)?;
+                    Ok(Err(CoreError::SignInFailed))
+                }
+            }
+        })?
+    }
+
+    /// Step two with a recovery code instead; answers how many codes remain.
+    pub fn submit_recovery_code(
+        &self,
+        token: &SessionToken,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(SessionInfo, usize)> {
+        let wanted = recovery::hash(code);
+        self.store.write(|tx| {
+            let Some((session, user)) = pending(tx, token, now)? else {
+                return Ok(Err(CoreError::SignInFailed));
+            };
+            let usable = session.password_ok
+                && !user.disabled
+                && user.locked_until <= now
+                && user.totp_confirmed;
+            if !usable {
+                record_failure(tx, &user, failure_reason(&session, &user, now), now)?;
+                return Ok(Err(CoreError::SignInFailed));
+            }
+            let unused = user_store::unused_recovery_codes(tx, user.id)?;
+            let mut matched = None;
+            for (row, hash) in &unused {
+                if bool::from(hash.as_slice().ct_eq(&wanted)) {
+                    matched = Some(*row);
+                }
+            }
+            let Some(row) = matched else {
+                record_failure(tx, &user, "wrong_recovery_code", now)?;
+                return Ok(Err(CoreError::SignInFailed));
+            };
+            user_store::mark_recovery_code_used(tx, row, now)?;
+            let remaining = unused.len() - 1;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::RecoveryCodeUsed,
+                    Some(user.id),
+                    subject(user.id),
+                    now,
+                )
+                .detail(serde_json::json!({ "remaining": remaining })),
+            )?;
+            record_success(tx, &user, &session, "recovery_code", now)?;
+            Ok(Ok((session_info(tx, &user)?, remaining)))
+        })?
+    }
+
+    /// For an account that must enrol: makes a new secret and shows it (URI, key, QR).
+    pub fn start_enrolment(&self, token: &SessionToken, now: Timestamp) -> Result<Enrolment> {
+        let secret = totp::generate_secret();
+        self.store.write(|tx| {
+            let (_, user) = enrolling(tx, token, now)?;
+            user_store::set_totp(tx, user.id, Some(&secret), false)?;
+            let uri = totp::otpauth_uri(&secret, &user.username)?;
+            Ok(Enrolment {
+                qr: QrMatrix::encode(&uri)?,
+                otpauth_uri: uri.to_string(),
+                manual_key: totp::manual_key(&secret).to_string(),
+            })
+        })
+    }
+
+    /// Confirms enrolment with a first code; the session becomes active and the ten
+    /// recovery codes are returned, once.
+    pub fn confirm_enrolment(
+        &self,
+        token: &SessionToken,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<(SessionInfo, RecoveryCodes)> {
+        let codes = recovery::generate();
+        let hashes: Vec<[u8; 32]> = codes.iter().map(|c| recovery::hash(c)).collect();
+        self.store.write(|tx| {
+            let (session, user) = enrolling(tx, token, now)?;
+            let Some(secret) = user.totp_secret.as_ref() else {
+                return Err(CoreError::invalid("code", "start the authenticator setup first"));
+            };
+            let totp::CodeCheck::Accepted { step } = totp::check(secret, code, now, 0)? else {
+                return Err(CoreError::invalid(
+                    "code",
+                    "that code is not right. Check that your phone's clock is correct and enter the newest code",
+                ));
+            };
+            user_store::confirm_totp(tx, user.id, step)?;
+            user_store::replace_recovery_codes(tx, user.id, &hashes)?;
+            audit::append(tx, AuditEvent::new(AuditKind::Enrolled, Some(user.id), subject(user.id), now))?;
+            record_success(tx, &user, &session, "enrolment", now)?;
+            Ok((
+                session_info(tx, &user)?,
+                RecoveryCodes {
+                    codes: codes.iter().map(|c| c.to_string()).collect(),
+                },
+            ))
+        })
+    }
+
+    /// Unlocks a session locked by inactivity with the current code.
+    pub fn unlock(&self, token: &SessionToken, code: &str, now: Timestamp) -> Result<SessionInfo> {
+        self.store.write(|tx| {
+            let Some(session) = sessions::by_token_hash(tx, &token.hash())? else {
+                return Ok(Err(CoreError::NotSignedIn));
+            };
+            if session.stage != Stage::Locked {
+                return Ok(Err(CoreError::NotSignedIn));
+            }
+            if let Liveness::Expired = liveness(&session, policy(tx)?, now) {
+                sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+                return Ok(Err(CoreError::SessionExpired));
+            }
+            let user = user_store::require(tx, session.user_id)?;
+            if user.disabled || user.locked_until > now {
+                sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+                return Ok(Err(CoreError::SessionExpired));
+            }
+            let Some(secret) = user.totp_secret.as_ref() else {
+                return Ok(Err(CoreError::SessionExpired));
+            };
+            match totp::check(secret, code, now, user.totp_last_step)? {
+                totp::CodeCheck::Accepted { step } => {
+                    user_store::set_totp_last_step(tx, user.id, step)?;
+                    user_store::set_failures(tx, user.id, 0, Timestamp::from_unix(0))?;
+                    sessions::set_stage(tx, session.id, Stage::Active, now)?;
+                    sessions::touch(tx, session.id, now)?;
+                    audit::append(
+                        tx,
+                        AuditEvent::new(
+                            AuditKind::SessionUnlocked,
+                            Some(user.id),
+                            subject(user.id),
+                            now,
+                        ),
+                    )?;
+                    Ok(Ok(session_info(tx, &user)?))
+                }
+                result => {
+                    if result == totp::CodeCheck::Replayed {
+                        audit::append(
+                            tx,
+                            AuditEvent::new(
+                                AuditKind::CodeReplayed,
+                                Some(user.id),
+                                subject(user.id),
+                                now,
+                            ),
+                        )?;
+                    }
+                    record_failure(tx, &user, "wrong_unlock_code", now)?;
+                    Ok(Err(CoreError::invalid("code", "that code is not right")))
+                }
+            }
+        })?
+    }
+
+    /// Locks an active session now (the person steps away).
+    pub fn lock(&self, token: &SessionToken, now: Timestamp) -> Result<()> {
+        self.store.write(|tx| {
+            let session =
+                sessions::by_token_hash(tx, &token.hash())?.ok_or(CoreError::NotSignedIn)?;
+            if session.stage != Stage::Active {
+                return Err(CoreError::NotSignedIn);
+            }
+            sessions::set_stage(tx, session.id, Stage::Locked, now)?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::SessionLocked,
+                    Some(session.user_id),
+                    subject(session.user_id),
+                    now,
+                )
+                .detail(serde_json::json!({ "reason": "manual" })),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Ends the session. Signing out twice is not an error.
+    pub fn sign_out(&self, token: &SessionToken, now: Timestamp) -> Result<()> {
+        self.store.write(|tx| {
+            let Some(session) = sessions::by_token_hash(tx, &token.hash())? else {
+                return Ok(());
+            };
+            if session.stage == Stage::Ended {
+                return Ok(());
+            }
+            sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+            if matches!(session.stage, Stage::Active | Stage::Locked) {
+                audit::append(
+                    tx,
+                    AuditEvent::new(
+                        AuditKind::Logout,
+                        Some(session.user_id),
+                        subject(session.user_id),
+                        now,
+                    ),
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Where the session stands, without counting as activity. Applies the idle lock and
+    /// the absolute limit, so a window polling this sees them happen.
+    pub fn session_state(&self, token: &SessionToken, now: Timestamp) -> Result<SessionStage> {
+        self.store.write(|tx| {
+            let Some(session) = sessions::by_token_hash(tx, &token.hash())? else {
+                return Ok(SessionStage::Ended);
+            };
+            if session.stage == Stage::Ended {
+                return Ok(SessionStage::Ended);
+            }
+            match liveness(&session, policy(tx)?, now) {
+                Liveness::Expired => {
+                    sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+                    return Ok(SessionStage::Ended);
+                }
+                Liveness::IdleLocked => {
+                    lock_for_idleness(tx, &session, now)?;
+                    return Ok(SessionStage::Locked);
+                }
+                Liveness::Live => {}
+            }
+            if user_store::require(tx, session.user_id)?.disabled {
+                sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+                return Ok(SessionStage::Ended);
+            }
+            Ok(match session.stage {
+                Stage::Password => SessionStage::NeedsCode,
+                Stage::Enrol => SessionStage::NeedsEnrolment,
+                Stage::Active => SessionStage::Active,
+                Stage::Locked => SessionStage::Locked,
+                Stage::Ended => SessionStage::Ended,
+            })
+        })
+    }
+
+    /// The signed-in user.
+    pub fn session_info(&self, token: &SessionToken, now: Timestamp) -> Result<SessionInfo> {
+        let caller = self.authorize(token, now, Role::Agent, "see your own account")?;
+        self.store
+            .read(|c| session_info(c, &user_store::require(c, caller.user)?))
+    }
+
+    pub(crate) fn notify_sessions_ended(&self, user: UserId) {
+        self.publish(Event::SessionsEnded { user });
+    }
+}
+
+fn failure_reason(session: &SessionRow, user: &UserRow, now: Timestamp) -> &'static str {
+    if user.disabled {
+        "disabled"
+    } else if user.locked_until > now {
+        "locked"
+    } else if !session.password_ok {
+        "wrong_password"
+    } else {
+        "not_enrolled"
+    }
+}
+
+/// The session and user of an enrolment in progress.
+fn enrolling(
+    conn: &Connection,
+    token: &SessionToken,
+    now: Timestamp,
+) -> Result<(SessionRow, UserRow)> {
+    let session = sessions::by_token_hash(conn, &token.hash())?.ok_or(CoreError::NotSignedIn)?;
+    if session.stage != Stage::Enrol
+        || now.seconds_since(session.created_at) > CHALLENGE_SECONDS * 2
+    {
+        return Err(CoreError::NotSignedIn);
+    }
+    let user = user_store::require(conn, session.user_id)?;
+    if user.disabled || user.totp_confirmed {
+        return Err(CoreError::NotSignedIn);
+    }
+    Ok((session, user))
+}

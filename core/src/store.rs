@@ -1,0 +1,122 @@
+//! The encrypted store: one SQLCipher database per workspace. This module owns the
+//! connection; all SQL lives in `store/*`, one file per aggregate.
+
+pub mod audit_log;
+pub mod messages;
+pub mod migrations;
+mod open;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+pub use open::PAGE_SIZE;
+
+use crate::error::{CoreError, Result};
+use crate::secret::DbKey;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// An open, keyed and migrated workspace database.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Creates a new encrypted database at `path` (which must not exist) and migrates it.
+    pub fn create(path: &Path, key: &DbKey) -> Result<Self> {
+        if path.exists() {
+            return Err(CoreError::WorkspaceExists {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = open::open_keyed(path, Some(key), true)?;
+        Self::finish(conn, path)
+    }
+
+    /// Opens an existing encrypted database; refuses, without writing, a wrong key, a
+    /// damaged file or a newer schema.
+    pub fn open(path: &Path, key: &DbKey) -> Result<Self> {
+        if !path.is_file() {
+            return Err(CoreError::NoWorkspace {
+                path: path.parent().unwrap_or(path).to_path_buf(),
+            });
+        }
+        let conn = open::open_keyed(path, Some(key), false)?;
+        Self::finish(conn, path)
+    }
+
+    /// Opens or creates a database with no key at all. Only the benchmarks use this, to
+    /// compare encrypted with plain in one run.
+    #[doc(hidden)]
+    pub fn open_plain_for_benchmarks(path: &Path) -> Result<Self> {
+        let conn = open::open_keyed(path, None, true)?;
+        Self::finish(conn, path)
+    }
+
+    fn finish(mut conn: Connection, path: &Path) -> Result<Self> {
+        migrations::run(&mut conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction rolls
+        // back on drop), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs read-only work on the connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        f(&conn)
+    }
+
+    /// Runs `f` in one immediate transaction: committed on `Ok`, rolled back on `Err`.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Checks every page's HMAC with `PRAGMA cipher_integrity_check` and SQLite's own
+    /// `quick_check`. Reads the whole file: meant for `appcare doctor`, not every open.
+    pub fn verify_integrity(&self) -> Result<()> {
+        let conn = self.lock();
+        let failures = open::cipher_integrity_failures(&conn)?;
+        if failures > 0 {
+            return Err(CoreError::Tampered {
+                detail: format!("{failures} page(s) failed the cipher integrity check"),
+            });
+        }
+        let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if quick != "ok" {
+            return Err(CoreError::Tampered {
+                detail: "SQLite's structure check failed".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes the WAL back into the main file and truncates it.
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = self.lock();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! SQL for the audit log. Rows are only ever inserted; triggers refuse updates and deletes.
+
+use crate::error::Result;
+use crate::ids::{AuditId, UserId};
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: AuditId,
+    pub at: Timestamp,
+    pub actor: Option<UserId>,
+    pub kind: String,
+    pub subject: String,
+    pub detail: String,
+    pub prev_hash: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+pub fn last(conn: &Connection) -> Result<Option<(AuditId, Vec<u8>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub fn insert(conn: &Connection, row: &AuditRow) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_events (id, at, actor_id, kind, subject, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            row.id,
+            row.at,
+            row.actor,
+            row.kind,
+            row.subject,
+            row.detail,
+            row.prev_hash,
+            row.hash
+        ],
+    )?;
+    Ok(())
+}
+
+/// Visits every row in id order.
+pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor_id, kind, subject, detail, prev_hash, hash FROM audit_events ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let row = AuditRow {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            kind: r.get(3)?,
+            subject: r.get(4)?,
+            detail: r.get(5)?,
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+        };
+        if !f(row) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The newest rows first, optionally of one kind.
+pub fn recent(conn: &Connection, kind: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor_id, kind, subject, detail, prev_hash, hash FROM audit_events
+         WHERE ?1 IS NULL OR kind = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![kind, limit], |r| {
+        Ok(AuditRow {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            kind: r.get(3)?,
+            subject: r.get(4)?,
+            detail: r.get(5)?,
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM audit_events", [], |r| r.get(0))?)
+}

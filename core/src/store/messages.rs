@@ -1,0 +1,148 @@
+//! SQL for contacts, channel accounts, conversations, messages and attachments: the rows
+//! the channel adapters' ingest path writes. Statements are cached for bulk ingest.
+
+use crate::error::Result;
+use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId};
+use crate::time::Timestamp;
+use rusqlite::{params, Connection};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    WhatsApp,
+    Messenger,
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WhatsApp => "whatsapp",
+            Self::Messenger => "messenger",
+            Self::Email => "email",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    In,
+    Out,
+}
+
+pub fn insert_channel_account(
+    conn: &Connection,
+    channel: Channel,
+    name: &str,
+    external_id: &str,
+    now: Timestamp,
+) -> Result<ChannelAccountId> {
+    conn.execute(
+        "INSERT INTO channel_accounts (kind, name, external_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![channel.as_str(), name, external_id, now],
+    )?;
+    Ok(ChannelAccountId::new(conn.last_insert_rowid()))
+}
+
+pub fn insert_contact(
+    conn: &Connection,
+    display_name: &str,
+    channel: Channel,
+    external_id: &str,
+    now: Timestamp,
+) -> Result<ContactId> {
+    conn.execute(
+        "INSERT INTO contacts (display_name, created_at) VALUES (?1, ?2)",
+        params![display_name, now],
+    )?;
+    let id = ContactId::new(conn.last_insert_rowid());
+    conn.execute(
+        "INSERT INTO contact_identities (contact_id, channel, external_id) VALUES (?1, ?2, ?3)",
+        params![id, channel.as_str(), external_id],
+    )?;
+    Ok(id)
+}
+
+pub fn insert_conversation(
+    conn: &Connection,
+    account: ChannelAccountId,
+    contact: ContactId,
+    now: Timestamp,
+) -> Result<ConversationId> {
+    conn.execute(
+        "INSERT INTO conversations (channel_account_id, contact_id, last_activity_at, created_at)
+         VALUES (?1, ?2, ?3, ?3)",
+        params![account, contact, now],
+    )?;
+    Ok(ConversationId::new(conn.last_insert_rowid()))
+}
+
+/// A message to store.
+pub struct NewMessage<'a> {
+    pub conversation: ConversationId,
+    pub external_id: Option<&'a str>,
+    pub direction: Direction,
+    pub body: &'a str,
+    pub created_at: Timestamp,
+}
+
+pub fn insert_message(conn: &Connection, message: &NewMessage<'_>) -> Result<MessageId> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO messages (conversation_id, external_id, direction, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    stmt.execute(params![
+        message.conversation,
+        message.external_id,
+        match message.direction {
+            Direction::In => "in",
+            Direction::Out => "out",
+        },
+        message.body,
+        message.created_at
+    ])?;
+    Ok(MessageId::new(conn.last_insert_rowid()))
+}
+
+/// Stores an attachment's bytes inside the encrypted database.
+pub fn insert_attachment(
+    conn: &Connection,
+    message: MessageId,
+    file_name: &str,
+    mime_type: &str,
+    data: &[u8],
+    now: Timestamp,
+) -> Result<i64> {
+    let digest: [u8; 32] = Sha256::digest(data).into();
+    conn.execute(
+        "INSERT INTO attachments (message_id, file_name, mime_type, size, sha256, data, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            message,
+            file_name,
+            mime_type,
+            data.len() as i64,
+            digest.as_slice(),
+            data,
+            now
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn attachment_data(conn: &Connection, id: i64) -> Result<Vec<u8>> {
+    Ok(
+        conn.query_row("SELECT data FROM attachments WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Message ids whose text matches an FTS5 query, best first.
+pub fn search_ids(conn: &Connection, query: &str, limit: i64) -> Result<Vec<MessageId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![query, limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,43 @@
+//! Numbered schema migrations. Each runs in its own transaction that also bumps
+//! `user_version`. Append only: a shipped migration is never edited.
+
+use crate::error::{CoreError, Result};
+use rusqlite::Connection;
+
+/// Migration `n` (1-based) is `MIGRATIONS[n - 1]`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The schema version this build writes and understands.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub fn current_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the database up to [`LATEST`]; refuses, without writing, one that is newer.
+pub fn run(conn: &mut Connection) -> Result<()> {
+    run_up_to(conn, LATEST)
+}
+
+/// Migrates up to `target` only. Tests use it to stop at an old version.
+pub fn run_up_to(conn: &mut Connection, target: i64) -> Result<()> {
+    let found = current_version(conn)?;
+    if found > LATEST {
+        return Err(CoreError::NewerVersion {
+            found,
+            supported: LATEST,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate() {
+        let version = index as i64 + 1;
+        if version <= found || version > target {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, "applied schema migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! SQL for sessions. Only the SHA-256 of a token is stored.
+
+use crate::error::Result;
+use crate::ids::UserId;
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// How far a session has come through sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Password given (right or wrong: `password_ok` says), code pending.
+    Password,
+    /// Password right, but the account has no confirmed authenticator yet.
+    Enrol,
+    Active,
+    /// Idle too long; the authenticator code unlocks it.
+    Locked,
+    Ended,
+}
+
+impl Stage {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Enrol => "enrol",
+            Self::Active => "active",
+            Self::Locked => "locked",
+            Self::Ended => "ended",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "password" => Self::Password,
+            "enrol" => Self::Enrol,
+            "active" => Self::Active,
+            "locked" => Self::Locked,
+            _ => Self::Ended,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub id: i64,
+    pub user_id: UserId,
+    pub stage: Stage,
+    pub password_ok: bool,
+    pub created_at: Timestamp,
+    pub last_active_at: Timestamp,
+}
+
+pub fn insert(
+    conn: &Connection,
+    token_hash: &[u8; 32],
+    user: UserId,
+    stage: Stage,
+    password_ok: bool,
+    now: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO sessions (token_hash, user_id, stage, password_ok, created_at, last_active_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![
+            token_hash.as_slice(),
+            user,
+            stage.as_str(),
+            password_ok,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn by_token_hash(conn: &Connection, token_hash: &[u8; 32]) -> Result<Option<SessionRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, user_id, stage, password_ok, created_at, last_active_at
+             FROM sessions WHERE token_hash = ?1",
+            [token_hash.as_slice()],
+            |r| {
+                let stage: String = r.get(2)?;
+                Ok(SessionRow {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    stage: Stage::parse(&stage),
+                    password_ok: r.get(3)?,
+                    created_at: r.get(4)?,
+                    last_active_at: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn set_stage(conn: &Connection, id: i64, stage: Stage, now: Timestamp) -> Result<()> {
+    let ended = (stage == Stage::Ended).then_some(now);
+    conn.execute(
+        "UPDATE sessions SET stage = ?2, ended_at = coalesce(?3, ended_at) WHERE id = ?1",
+        params![id, stage.as_str(), ended],
+    )?;
+    Ok(())
+}
+
+pub fn touch(conn: &Connection, id: i64, now: Timestamp) -> Result<()> {
+    conn.execute(
+        "UPDATE sessions SET last_active_at = ?2 WHERE id = ?1",
+        params![id, now],
+    )?;
+    Ok(())
+}
+
+/// Ends every session of a user (disable, 2FA reset). Returns how many were live.
+pub fn end_all_of(conn: &Connection, user: UserId, now: Timestamp) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE sessions SET stage = 'ended', ended_at = ?2 WHERE user_id = ?1 AND stage != 'ended'",
+        params![user, now],
+    )?)
+}
