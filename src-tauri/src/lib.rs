@@ -1,1 +1,56 @@
-//! placeholder
+//! The Appcare Inbox desktop shell: Tauri state and thin commands over the core. The
+//! session token lives in [`state::AppState`] and never reaches the web view.
+
+pub mod api_error;
+pub mod bindings;
+mod command_names;
+pub mod commands;
+pub mod dto;
+pub mod state;
+
+pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
+
+/// Builds and runs the app. The data folder is `APPCARE_DATA_DIR` when set, else the
+/// folder remembered from first run, else the OS data folder.
+pub fn run() {
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            use tauri::Manager;
+            let state = state::AppState::from_environment(app.handle())?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::session::app_status,
+            commands::workspace::first_run_info,
+            commands::workspace::create_workspace,
+            commands::workspace::open_workspace,
+            commands::session::sign_in,
+            commands::session::submit_code,
+            commands::session::submit_recovery_code,
+            commands::session::start_enrolment,
+            commands::session::confirm_enrolment,
+            commands::session::unlock,
+            commands::session::lock,
+            commands::session::sign_out,
+            commands::admin::overview,
+            commands::admin::list_users,
+            commands::admin::create_user,
+            commands::admin::set_user_role,
+            commands::admin::set_user_teams,
+            commands::admin::disable_user,
+            commands::admin::enable_user,
+            commands::admin::reset_authenticator,
+            commands::admin::list_teams,
+            commands::admin::create_team,
+            commands::admin::session_policy,
+            commands::admin::set_session_policy,
+            commands::admin::verify_audit,
+            commands::admin::recent_audit,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        eprintln!("Appcare Inbox could not start: {err}");
+        std::process::exit(1);
+    }
+}

@@ -1,1 +1,7 @@
-fn main() {}
+//! Appcare Inbox desktop entry point.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    appcare_desktop::run();
+}

@@ -53,6 +53,14 @@ pub fn manual_key(secret: &[u8]) -> Zeroizing<String> {
     grouped
 }
 
+/// Decodes a manual key (base32, spaces allowed) back into the secret, as an
+/// authenticator app does when the key is typed in.
+pub fn secret_from_manual_key(key: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let compact: String = key.chars().filter(|c| !c.is_whitespace()).collect();
+    let secret = totp_rs::Secret::try_from_base32(compact.to_ascii_uppercase()).ok()?;
+    Some(Zeroizing::new(secret.as_bytes().to_vec()))
+}
+
 pub fn step_of(now: Timestamp) -> i64 {
     now.unix().div_euclid(STEP_SECONDS)
 }
@@ -147,9 +155,12 @@ mod tests {
         let secret = generate_secret();
         let uri = otpauth_uri(&secret, "maria")?;
         assert!(uri.starts_with("otpauth://totp/Appcare%20Inbox:maria?"));
-        let b32 = manual_key(&secret).replace(' ', "");
+        let key = manual_key(&secret);
+        let b32 = key.replace(' ', "");
         assert_eq!(b32.len(), 32);
         assert!(uri.contains(&b32));
+        let back = secret_from_manual_key(&key).expect("decodes");
+        assert_eq!(back.as_slice(), secret.as_slice());
         Ok(())
     }
 }

@@ -1,0 +1,120 @@
+//! Shared test context: a temporary encrypted workspace, a controlled clock, and an
+//! "authenticator app" that computes codes from the enrolment key.
+
+#![allow(dead_code)]
+
+use appcare_core::auth::totp;
+use appcare_core::auth::Role;
+use appcare_core::ids::UserId;
+use appcare_core::service::users::NewUser;
+use appcare_core::workspace::Region;
+use appcare_core::{CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir};
+use zeroize::Zeroizing;
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+pub const ADMIN: &str = "maria";
+pub const ADMIN_PASSWORD: &str = "plum tractor window 42";
+pub const PASSPHRASE: &str = "workspace passphrase for tests";
+pub const T0: i64 = 1_795_550_105;
+
+pub struct Ctx {
+    pub dir: tempfile::TempDir,
+    pub ws: Workspace,
+    pub admin: UserId,
+    pub now: Timestamp,
+}
+
+pub fn create_options() -> CreateOptions {
+    CreateOptions {
+        region: Region::parse("DE").expect("known region"),
+        admin_username: ADMIN.into(),
+        admin_display_name: "Maria Admin".into(),
+        admin_password: Password::new(ADMIN_PASSWORD),
+        key_source: KeySource::Passphrase(Password::new(PASSPHRASE)),
+    }
+}
+
+/// A new passphrase-mode workspace in a temporary folder.
+pub fn workspace() -> Ctx {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let now = Timestamp::from_unix(T0);
+    let (ws, admin) = Workspace::create(&WorkspaceDir::new(dir.path().join("ws")), create_options(), now)
+        .expect("workspace created");
+    Ctx { dir, ws, admin, now }
+}
+
+/// An authenticator app holding one account's secret.
+pub struct Authenticator {
+    pub secret: Zeroizing<Vec<u8>>,
+}
+
+impl Authenticator {
+    pub fn code(&self, now: Timestamp) -> String {
+        totp::code_at(&self.secret, totp::step_of(now)).expect("code").to_string()
+    }
+
+    pub fn code_at_offset(&self, now: Timestamp, steps: i64) -> String {
+        totp::code_at(&self.secret, totp::step_of(now) + steps)
+            .expect("code")
+            .to_string()
+    }
+}
+
+/// Signs in for the first time: password, enrolment, first code. Returns the session,
+/// the authenticator and the recovery codes.
+pub fn enrol(ws: &Workspace, username: &str, password: &str, now: Timestamp) -> (SessionToken, Authenticator, Vec<String>) {
+    let challenge = ws
+        .begin_sign_in(username, &Password::new(password), now)
+        .expect("password step");
+    assert_eq!(challenge.next, appcare_core::service::login::NextStep::Enrol);
+    let enrolment = ws.start_enrolment(&challenge.token, now).expect("enrolment");
+    let app = Authenticator {
+        secret: totp::secret_from_manual_key(&enrolment.manual_key).expect("key decodes"),
+    };
+    let (_, codes) = ws
+        .confirm_enrolment(&challenge.token, &app.code(now), now)
+        .expect("confirmed");
+    (challenge.token, app, codes.codes)
+}
+
+/// Signs in an enrolled user with password and code.
+pub fn sign_in(ws: &Workspace, username: &str, password: &str, app: &Authenticator, now: Timestamp) -> SessionToken {
+    let challenge = ws
+        .begin_sign_in(username, &Password::new(password), now)
+        .expect("password step");
+    ws.submit_code(&challenge.token, &app.code(now), now)
+        .expect("code accepted");
+    challenge.token
+}
+
+pub fn new_user(username: &str, role: Role) -> NewUser {
+    NewUser {
+        username: username.into(),
+        display_name: format!("{username} display"),
+        role,
+        password: Password::new(format!("{username} orange bicycle 7")),
+        teams: vec![],
+    }
+}
+
+pub fn password_of(username: &str) -> String {
+    format!("{username} orange bicycle 7")
+}
+
+/// Every file under `dir`, recursively.
+pub fn all_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}

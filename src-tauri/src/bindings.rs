@@ -1,0 +1,78 @@
+//! TypeScript bindings for everything that crosses to the window, generated from the Rust
+//! types with ts-rs into `ui/src/bindings/`. The test below fails when the committed files
+//! are stale; `UPDATE_BINDINGS=1 cargo test -p appcare-desktop bindings` rewrites them.
+
+use std::path::{Path, PathBuf};
+
+/// Writes every binding (with its dependencies) into `dir`.
+pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    use appcare_core::service::{admin, login, users, SessionPolicy};
+    use ts_rs::TS;
+    let cfg = ts_rs::Config::new()
+        .with_out_dir(dir)
+        .with_large_int("number");
+    crate::dto::AppStatus::export_all(&cfg)?;
+    crate::dto::FirstRunInfo::export_all(&cfg)?;
+    crate::dto::CreateWorkspaceRequest::export_all(&cfg)?;
+    crate::dto::EnrolmentDone::export_all(&cfg)?;
+    crate::dto::RecoverySignIn::export_all(&cfg)?;
+    crate::dto::NewUserRequest::export_all(&cfg)?;
+    crate::api_error::ApiError::export_all(&cfg)?;
+    login::Enrolment::export_all(&cfg)?;
+    admin::Overview::export_all(&cfg)?;
+    admin::AuditEntry::export_all(&cfg)?;
+    admin::AuditStatus::export_all(&cfg)?;
+    users::UserSummary::export_all(&cfg)?;
+    users::TeamSummary::export_all(&cfg)?;
+    SessionPolicy::export_all(&cfg)?;
+    Ok(())
+}
+
+pub fn committed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+                    .map(|e| {
+                        (
+                            e.file_name().to_string_lossy().into_owned(),
+                            std::fs::read_to_string(e.path()).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn bindings_are_fresh() -> Result<(), Box<dyn std::error::Error>> {
+        let fresh = tempfile::tempdir()?;
+        export_all(fresh.path())?;
+        let generated = read_dir(fresh.path());
+        assert!(generated.contains_key("AppStatus.ts"));
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            let target = committed_dir();
+            if target.exists() {
+                std::fs::remove_dir_all(&target)?;
+            }
+            export_all(&target)?;
+            return Ok(());
+        }
+        let committed = read_dir(&committed_dir());
+        assert_eq!(
+            committed, generated,
+            "ui/src/bindings is stale: run `UPDATE_BINDINGS=1 cargo test -p appcare-desktop bindings`"
+        );
+        Ok(())
+    }
+}

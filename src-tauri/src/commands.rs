@@ -1,0 +1,33 @@
+//! Tauri commands: each takes the state, calls one core function off the UI thread, and
+//! maps the result. Commands that need a session go through [`with_session`].
+
+pub mod admin;
+pub mod session;
+pub mod workspace;
+
+use crate::api_error::ApiError;
+use crate::state::AppState;
+use appcare_core::{CoreError, SessionToken, Timestamp, Workspace};
+
+/// Runs blocking core work (Argon2, SQLCipher) on the blocking pool.
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, CoreError> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::internal("The operation was interrupted."))?
+        .map_err(ApiError::from)
+}
+
+/// Runs a core call with the open workspace and this window's session token. The core
+/// checks the session and role; without a token the call is refused here too.
+pub(crate) async fn with_session<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Workspace, &SessionToken, Timestamp) -> Result<T, CoreError> + Send + 'static,
+{
+    let (workspace, token) = state.session()?;
+    blocking(move || f(&workspace, &token, Timestamp::now())).await
+}

@@ -1,0 +1,148 @@
+// Owns the window: routes AppStatus.phase to a screen, polls app_status, routes errors.
+import * as api from "./api";
+import type { AppStatus } from "./bindings/AppStatus";
+import { h } from "./h";
+import { errorAction, screenFor, statusKey, toUiError, type Screen } from "./logic";
+import { renderCode, renderFirstRun, renderLock, renderPassphrase, renderSignIn } from "./screens/auth";
+import { renderEnrolment, renderRecoveryCodes } from "./screens/enrol";
+import { renderShell } from "./screens/shell";
+import { errorArea, type App, type ShowOptions } from "./ui";
+
+const POLL_MS = 5000;
+
+/** Start the app in `root`. Returns a function that stops polling and key handling. */
+export function startApp(root: HTMLElement): () => void {
+  let status: AppStatus | null = null;
+  let shownKey = "";
+  let screen: Screen | null = null;
+  let recoveryCodes: string[] | null = null;
+  let lockShell: (() => void) | null = null;
+  let inFlight = 0;
+  let generation = 0;
+
+  const app: App = {
+    show(next: AppStatus, opts: ShowOptions = {}): void {
+      generation++;
+      status = next;
+      shownKey = statusKey(next);
+      recoveryCodes = next.phase === "signed_in" ? opts.recoveryCodes ?? null : null;
+      screen = screenFor(next.phase, recoveryCodes !== null);
+      lockShell = null;
+      let view: HTMLElement;
+      switch (screen) {
+        case "first_run": view = renderFirstRun(app, opts); break;
+        case "passphrase": view = renderPassphrase(app, opts); break;
+        case "sign_in": view = renderSignIn(app, opts); break;
+        case "code": view = renderCode(app, opts); break;
+        case "enrolment": view = renderEnrolment(app); break;
+        case "recovery_codes": view = renderRecoveryCodes(app, next, recoveryCodes ?? []); break;
+        case "locked": view = renderLock(app, opts); break;
+        case "shell": {
+          const shell = renderShell(app, next, opts);
+          lockShell = shell.lock;
+          view = shell.element;
+          break;
+        }
+      }
+      // Replace everything: nothing from the previous screen (or session) stays in the window.
+      root.replaceChildren(view);
+      root.setAttribute("data-screen", screen);
+    },
+
+    async refresh(opts: ShowOptions = {}): Promise<void> {
+      const gen = generation;
+      try {
+        const next = await api.appStatus();
+        if (gen === generation || opts.notice) app.show(next, opts);
+      } catch (err) {
+        showFatal(toUiError(err).message);
+      }
+    },
+
+    async run(form, button, errorEl, task): Promise<boolean> {
+      inFlight++;
+      form.setAttribute("aria-busy", "true");
+      if (button) button.disabled = true;
+      try {
+        await task();
+        return true;
+      } catch (err) {
+        app.fail(err, errorEl);
+        return false;
+      } finally {
+        inFlight--;
+        form.removeAttribute("aria-busy");
+        if (button) button.disabled = false;
+      }
+    },
+
+    fail(err: unknown, errorEl: HTMLElement): void {
+      const e = toUiError(err);
+      switch (errorAction(e.code)) {
+        case "show_lock":
+          void app.refresh();
+          break;
+        case "back_to_sign_in":
+          void app.refresh({ notice: e.code === "session_expired" ? e.message : "You are signed out. Please sign in again." });
+          break;
+        default:
+          errorEl.textContent = e.message;
+      }
+    },
+
+    status(): AppStatus {
+      if (!status) throw new Error("status not loaded");
+      return status;
+    },
+  };
+
+  function showFatal(message: string): void {
+    generation++;
+    status = null;
+    screen = null;
+    shownKey = "";
+    const error = errorArea();
+    error.textContent = message;
+    const retry = h("button", { id: "retry", type: "button", class: "primary" }, "Try again");
+    retry.addEventListener("click", () => { retry.disabled = true; void app.refresh({}); });
+    root.replaceChildren(h("main", { class: "auth" }, h("div", { class: "auth-card" },
+      h("p", { class: "brand" }, "Appcare Inbox"),
+      h("h1", null, "The app could not start"),
+      error,
+      h("div", { class: "actions" }, retry))));
+    retry.focus();
+  }
+
+  async function poll(): Promise<void> {
+    if (inFlight > 0 || status === null) return;
+    const gen = generation;
+    let next: AppStatus;
+    try {
+      next = await api.appStatus();
+    } catch {
+      return; // transient; the next poll tries again
+    }
+    // Drop the answer if the window changed meanwhile or a command is running.
+    if (gen !== generation || inFlight > 0) return;
+    if (statusKey(next) !== shownKey) {
+      const wasIn = status.phase === "signed_in" || status.phase === "locked";
+      app.show(next, wasIn && next.phase === "signed_out" ? { notice: "Your session has ended. Please sign in again." } : {});
+    } else {
+      status = next;
+    }
+  }
+
+  const onKey = (ev: KeyboardEvent) => {
+    if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && ev.key.toLowerCase() === "l" && screen === "shell" && lockShell) {
+      ev.preventDefault();
+      lockShell();
+    }
+  };
+  document.addEventListener("keydown", onKey);
+  const timer = window.setInterval(() => void poll(), POLL_MS);
+  void app.refresh();
+  return () => {
+    window.clearInterval(timer);
+    document.removeEventListener("keydown", onKey);
+  };
+}

@@ -1,0 +1,103 @@
+// Shared building blocks for screens: the App handle, fields, busy state, error area.
+import type { AppStatus } from "./bindings/AppStatus";
+import { h, type Attrs, type Child } from "./h";
+
+export type ShowOptions = {
+  /** Prefill the sign-in username (after creating a workspace). */
+  prefillUsername?: string;
+  /** A calm notice shown on the next screen (e.g. "Your session ended"). */
+  notice?: string;
+  /** One-time recovery codes to show after enrolment. */
+  recoveryCodes?: string[];
+};
+
+export interface App {
+  /** Rebuild the window for this status. */
+  show(status: AppStatus, opts?: ShowOptions): void;
+  /** Ask the Rust side for the status, then show it. */
+  refresh(opts?: ShowOptions): Promise<void>;
+  /** Run a command with the form marked busy; errors go to `errorEl` or re-route the window. */
+  run(form: HTMLElement, button: HTMLButtonElement | null, errorEl: HTMLElement, task: () => Promise<void>): Promise<boolean>;
+  /** Route or show one error. */
+  fail(err: unknown, errorEl: HTMLElement): void;
+  /** The status currently on screen. */
+  status(): AppStatus;
+}
+
+export function errorArea(): HTMLParagraphElement {
+  return h("p", { id: "error", role: "alert", class: "error" });
+}
+
+export function setError(el: HTMLElement, message: string): void {
+  el.textContent = message;
+}
+
+export function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
+  const id = input.id;
+  const hintId = hint ? `${id}-hint` : undefined;
+  if (hintId) input.setAttribute("aria-describedby", hintId);
+  return h("div", { class: "field" },
+    h("label", { for: id }, label),
+    input,
+    hint ? h("p", { class: "hint", id: hintId }, hint) : null,
+  );
+}
+
+export function input(id: string, attrs: Attrs = {}): HTMLInputElement {
+  return h("input", { id, name: id, type: "text", autocomplete: "off", spellcheck: "false", ...attrs });
+}
+
+export function codeInput(id: string): HTMLInputElement {
+  return input(id, {
+    inputmode: "numeric",
+    autocomplete: "one-time-code",
+    maxlength: 7,
+    class: "code",
+    placeholder: "123 456",
+    required: true,
+  });
+}
+
+export function button(id: string | null, label: string, attrs: Attrs = {}): HTMLButtonElement {
+  return h("button", { id, type: "button", ...attrs }, label);
+}
+
+export function submit(id: string, label: string): HTMLButtonElement {
+  return h("button", { id, type: "submit", class: "primary" }, label);
+}
+
+/** Mark a field as the cause of a problem, put the message in the error area, focus it. */
+export function problem(errorEl: HTMLElement, inputEl: HTMLElement | null, message: string): void {
+  errorEl.textContent = message;
+  if (inputEl) {
+    inputEl.setAttribute("aria-invalid", "true");
+    inputEl.focus();
+    const clearInvalid = () => {
+      inputEl.removeAttribute("aria-invalid");
+      inputEl.removeEventListener("input", clearInvalid);
+    };
+    inputEl.addEventListener("input", clearInvalid);
+  }
+}
+
+/** A centred card used by every screen before sign-in. */
+export function authCard(title: string, lead: Child, ...body: Child[]): HTMLElement {
+  return h("main", { class: "auth" },
+    h("div", { class: "auth-card" },
+      h("p", { class: "brand" }, "Appcare Inbox"),
+      h("h1", null, title),
+      lead ? h("p", { class: "lead" }, lead) : null,
+      ...body,
+    ),
+  );
+}
+
+export function notice(text: string | undefined): HTMLElement | null {
+  return text ? h("p", { class: "notice", role: "status" }, text) : null;
+}
+
+/** Focus after the element is in the document. */
+export function focusSoon(el: HTMLElement | null | undefined): void {
+  if (!el) return;
+  queueMicrotask(() => el.focus());
+}
