@@ -93,13 +93,14 @@ pub fn new_user(username: &str, role: Role) -> NewUser {
         username: username.into(),
         display_name: format!("{username} display"),
         role,
-        password: Password::new(format!("{username} orange bicycle 7")),
+        password: Password::new(password_of(username)),
         teams: vec![],
     }
 }
 
+/// A per-user password that passes the policy (it must not contain the username).
 pub fn password_of(username: &str) -> String {
-    format!("{username} orange bicycle 7")
+    format!("orange bicycle 7 {}", username.chars().rev().collect::<String>())
 }
 
 /// Every file under `dir`, recursively.

@@ -1,0 +1,289 @@
+//! Sign-in, sessions, lockout, recovery codes, user management and the audit chain, as
+//! scenarios with a controlled clock.
+
+mod common;
+
+use appcare_core::audit::{self, ChainCheck};
+use appcare_core::auth::Role;
+use appcare_core::ids::AuditId;
+use appcare_core::service::login::{NextStep, SessionStage};
+use appcare_core::service::SessionPolicy;
+use appcare_core::{CoreError, Password};
+use common::*;
+
+fn kinds(ctx: &Ctx) -> Vec<String> {
+    let token = {
+        // Read the audit log straight from the store to avoid adding events while looking.
+        ctx.ws
+            .store()
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT kind FROM audit_events ORDER BY id")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .expect("audit readable")
+    };
+    token
+}
+
+#[test]
+fn enrol_sign_in_use_idle_lock_unlock_and_sign_out() -> TestResult {
+    let ctx = workspace();
+    let now = ctx.now;
+    let (first, app, codes) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, now);
+    assert_eq!(codes.len(), 10);
+    assert_eq!(ctx.ws.session_info(&first, now)?.username, ADMIN);
+    ctx.ws.sign_out(&first, now)?;
+    assert!(matches!(ctx.ws.overview(&first, now), Err(CoreError::SessionExpired)));
+
+    // A later sign-in: password, then code.
+    let later = now.plus_seconds(90);
+    let token = sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, later);
+    assert_eq!(ctx.ws.overview(&token, later)?.users, 1);
+
+    // Idle for 16 minutes: the default policy locks after 15.
+    let idle = later.plus_seconds(16 * 60);
+    assert_eq!(ctx.ws.session_state(&token, idle)?, SessionStage::Locked);
+    assert!(matches!(ctx.ws.overview(&token, idle), Err(CoreError::SessionLocked)));
+    assert!(ctx.ws.unlock(&token, "000000", idle).is_err());
+    ctx.ws.unlock(&token, &app.code(idle), idle)?;
+    assert_eq!(ctx.ws.overview(&token, idle)?.region, "DE");
+
+    ctx.ws.sign_out(&token, idle)?;
+    assert_eq!(ctx.ws.session_state(&token, idle)?, SessionStage::Ended);
+    let k = kinds(&ctx);
+    for expected in ["enrolled", "login_succeeded", "session_locked", "session_unlocked", "logout"] {
+        assert!(k.iter().any(|x| x == expected), "missing {expected} in {k:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn half_signed_in_sessions_can_do_nothing() -> TestResult {
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let challenge = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert_eq!(challenge.next, NextStep::Code);
+    assert!(matches!(ctx.ws.overview(&challenge.token, t), Err(CoreError::NotSignedIn)));
+    ctx.ws.submit_code(&challenge.token, &app.code(t), t)?;
+    assert!(ctx.ws.overview(&challenge.token, t).is_ok());
+    Ok(())
+}
+
+#[test]
+fn a_code_is_accepted_once_and_a_replay_is_refused_and_audited() -> TestResult {
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(120);
+    let code = app.code(t);
+    let first = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    ctx.ws.submit_code(&first.token, &code, t)?;
+    let second = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let replay = ctx.ws.submit_code(&second.token, &code, t);
+    assert!(matches!(replay, Err(CoreError::SignInFailed)));
+    assert!(kinds(&ctx).iter().any(|k| k == "code_replayed"));
+    Ok(())
+}
+
+#[test]
+fn drift_of_one_step_is_accepted_and_two_steps_refused() -> TestResult {
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(300);
+    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert!(ctx.ws.submit_code(&c.token, &app.code_at_offset(t, 2), t).is_err());
+    assert!(ctx.ws.submit_code(&c.token, &app.code_at_offset(t, -2), t).is_err());
+    ctx.ws.submit_code(&c.token, &app.code_at_offset(t, -1), t)?;
+    let t2 = t.plus_seconds(300);
+    let c2 = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t2)?;
+    ctx.ws.submit_code(&c2.token, &app.code_at_offset(t2, 1), t2)?;
+    Ok(())
+}
+
+#[test]
+fn failures_look_alike_whatever_was_wrong() -> TestResult {
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let unknown = ctx.ws.begin_sign_in("nobody", &Password::new(ADMIN_PASSWORD), t)?;
+    let bad_password = ctx.ws.begin_sign_in(ADMIN, &Password::new("wrong password here"), t)?;
+    let good = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert_eq!(unknown.next, NextStep::Code);
+    assert_eq!(bad_password.next, NextStep::Code);
+    let messages: Vec<String> = [
+        ctx.ws.submit_code(&unknown.token, &app.code(t), t),
+        ctx.ws.submit_code(&bad_password.token, &app.code(t), t),
+        ctx.ws.submit_code(&good.token, "000000", t),
+    ]
+    .into_iter()
+    .map(|r| r.err().map(|e| e.to_string()).unwrap_or_default())
+    .collect();
+    assert!(!messages[0].is_empty());
+    assert!(messages.iter().all(|m| m == &messages[0]), "{messages:?}");
+    Ok(())
+}
+
+#[test]
+fn repeated_failures_lock_the_account_until_the_lock_expires() -> TestResult {
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    for _ in 0..5 {
+        let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+        assert!(ctx.ws.submit_code(&c.token, "000000", t).is_err());
+    }
+    assert!(kinds(&ctx).iter().any(|k| k == "account_locked"));
+    // Locked: even the right password and code are refused, with the same message.
+    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t.plus_seconds(30))?;
+    let refused = ctx.ws.submit_code(&c.token, &app.code(t.plus_seconds(30)), t.plus_seconds(30));
+    assert!(matches!(refused, Err(CoreError::SignInFailed)));
+    // After the lock (60 s for the fifth failure) the right code works again.
+    let later = t.plus_seconds(61);
+    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), later)?;
+    ctx.ws.submit_code(&c.token, &app.code_at_offset(later, 1), later)?;
+    Ok(())
+}
+
+#[test]
+fn recovery_codes_work_once_and_report_what_remains() -> TestResult {
+    let ctx = workspace();
+    let (_, _, codes) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let (_, remaining) = ctx.ws.submit_recovery_code(&c.token, &codes[3].to_uppercase(), t)?;
+    assert_eq!(remaining, 9);
+    let again = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert!(ctx.ws.submit_recovery_code(&again.token, &codes[3], t).is_err());
+    assert!(kinds(&ctx).iter().any(|k| k == "recovery_code_used"));
+    Ok(())
+}
+
+#[test]
+fn sessions_end_at_the_absolute_limit() -> TestResult {
+    let ctx = workspace();
+    let (token, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let mut t = ctx.now;
+    // Active every 10 minutes, never idle, yet ended after 12 hours.
+    for _ in 0..72 {
+        t = t.plus_seconds(600);
+        ctx.ws.overview(&token, t)?;
+    }
+    let late = t.plus_seconds(600);
+    assert!(matches!(ctx.ws.overview(&token, late), Err(CoreError::SessionExpired)));
+    Ok(())
+}
+
+#[test]
+fn disabling_a_user_ends_their_session_at_once() -> TestResult {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let agent = ctx.ws.create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    let (agent_token, _, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    assert!(ctx.ws.overview(&agent_token, ctx.now).is_ok());
+    ctx.ws.disable_user(&admin, agent.id, ctx.now)?;
+    assert!(matches!(ctx.ws.overview(&agent_token, ctx.now), Err(CoreError::SessionExpired)));
+    let again = ctx.ws.begin_sign_in("alex", &Password::new(password_of("alex")), ctx.now)?;
+    assert_eq!(again.next, NextStep::Code, "a disabled user is not offered enrolment");
+    Ok(())
+}
+
+#[test]
+fn resetting_an_authenticator_needs_the_admins_code_and_forces_enrolment() -> TestResult {
+    let ctx = workspace();
+    let (admin, admin_app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let agent = ctx.ws.create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    let (agent_token, _, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    assert!(ctx.ws.reset_authenticator(&admin, agent.id, "000000", t).is_err());
+    let reset = ctx.ws.reset_authenticator(&admin, agent.id, &admin_app.code(t), t)?;
+    assert!(!reset.enrolled);
+    assert!(matches!(ctx.ws.overview(&agent_token, t), Err(CoreError::SessionExpired)));
+    let c = ctx.ws.begin_sign_in("alex", &Password::new(password_of("alex")), t)?;
+    assert_eq!(c.next, NextStep::Enrol);
+    assert!(kinds(&ctx).iter().any(|k| k == "two_factor_reset"));
+    Ok(())
+}
+
+#[test]
+fn roles_are_enforced_in_the_core() -> TestResult {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    ctx.ws.create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    ctx.ws.create_user(&admin, new_user("lena", Role::Lead), ctx.now)?;
+    let (agent, _, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    let (lead, _, _) = enrol(&ctx.ws, "lena", &password_of("lena"), ctx.now);
+    for token in [&agent, &lead] {
+        assert!(matches!(ctx.ws.list_users(token, ctx.now), Err(CoreError::Forbidden { .. })));
+        assert!(matches!(
+            ctx.ws.create_user(token, new_user("eve", Role::Admin), ctx.now),
+            Err(CoreError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            ctx.ws.set_session_policy(token, SessionPolicy { idle_minutes: 5, absolute_hours: 1 }, ctx.now),
+            Err(CoreError::Forbidden { .. })
+        ));
+        assert!(ctx.ws.overview(token, ctx.now).is_ok());
+    }
+    assert_eq!(ctx.ws.list_users(&admin, ctx.now)?.len(), 3);
+    Ok(())
+}
+
+#[test]
+fn the_last_admin_cannot_be_demoted_or_disabled() -> TestResult {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let demote = ctx.ws.set_role(&admin, ctx.admin, Role::Agent, ctx.now);
+    assert!(matches!(demote, Err(CoreError::Conflict(_))));
+    assert!(ctx.ws.disable_user(&admin, ctx.admin, ctx.now).is_err());
+    Ok(())
+}
+
+#[test]
+fn session_policy_changes_are_validated_audited_and_applied() -> TestResult {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    assert!(ctx
+        .ws
+        .set_session_policy(&admin, SessionPolicy { idle_minutes: 0, absolute_hours: 12 }, ctx.now)
+        .is_err());
+    ctx.ws
+        .set_session_policy(&admin, SessionPolicy { idle_minutes: 1, absolute_hours: 12 }, ctx.now)?;
+    let idle = ctx.now.plus_seconds(61);
+    assert_eq!(ctx.ws.session_state(&admin, idle)?, SessionStage::Locked);
+    assert!(kinds(&ctx).iter().any(|k| k == "settings_changed"));
+    Ok(())
+}
+
+#[test]
+fn editing_any_audit_row_breaks_the_chain_at_that_row() -> TestResult {
+    let ctx = workspace();
+    let (admin, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, ctx.now.plus_seconds(60));
+    let status = ctx.ws.verify_audit(&admin, ctx.now.plus_seconds(60))?;
+    assert!(status.intact, "{status:?}");
+    let rows = ctx.ws.store().read(audit::verify)?;
+    let ChainCheck::Intact { rows } = rows else { panic!("chain broken: {rows:?}") };
+    assert!(rows >= 5);
+
+    // The append-only triggers refuse an ordinary edit...
+    let edit = ctx
+        .ws
+        .store()
+        .write(|tx| Ok(tx.execute("UPDATE audit_events SET subject = 'user:99' WHERE id = 3", [])?));
+    assert!(edit.is_err());
+    // ...and someone who drops them to edit history is caught by the chain.
+    ctx.ws.store().write(|tx| {
+        tx.execute_batch(
+            "DROP TRIGGER audit_events_no_update;
+             UPDATE audit_events SET detail = '{\"method\":\"forged\"}' WHERE id = 3;",
+        )?;
+        Ok(())
+    })?;
+    let check = ctx.ws.store().read(audit::verify)?;
+    assert_eq!(
+        check,
+        ChainCheck::Broken { row: AuditId::new(3), reason: "its content was changed after it was written" }
+    );
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Every service entry point that takes a session refuses a missing, ended, half-signed-in,
+//! locked or under-privileged session. The list is checked against the source, so a new
+//! entry point cannot be forgotten here.
+
+mod common;
+
+use appcare_core::auth::Role;
+use appcare_core::ids::{TeamId, UserId};
+use appcare_core::service::{SessionPolicy, SESSION_ENTRY_POINTS, SIGN_IN_ENTRY_POINTS};
+use appcare_core::{CoreError, ErrorCode, Password, SessionToken, Timestamp, Workspace};
+use common::*;
+use std::collections::BTreeSet;
+
+/// The least role each entry point needs.
+fn required_role(name: &str) -> Role {
+    match name {
+        "session_info" | "overview" | "list_teams" | "session_policy" => Role::Agent,
+        _ => Role::Admin,
+    }
+}
+
+fn call(name: &str, ws: &Workspace, token: &SessionToken, target: UserId, now: Timestamp) -> Result<(), CoreError> {
+    match name {
+        "session_info" => ws.session_info(token, now).map(drop),
+        "overview" => ws.overview(token, now).map(drop),
+        "list_users" => ws.list_users(token, now).map(drop),
+        "create_user" => ws.create_user(token, new_user("newcomer", Role::Agent), now).map(drop),
+        "set_role" => ws.set_role(token, target, Role::Lead, now).map(drop),
+        "set_teams" => ws.set_teams(token, target, vec![TeamId::new(1)], now).map(drop),
+        "disable_user" => ws.disable_user(token, target, now).map(drop),
+        "enable_user" => ws.enable_user(token, target, now).map(drop),
+        "reset_authenticator" => ws.reset_authenticator(token, target, "123456", now).map(drop),
+        "list_teams" => ws.list_teams(token, now).map(drop),
+        "create_team" => ws.create_team(token, "Billing", now).map(drop),
+        "session_policy" => ws.session_policy(token, now).map(drop),
+        "set_session_policy" => ws
+            .set_session_policy(token, SessionPolicy { idle_minutes: 10, absolute_hours: 8 }, now)
+            .map(drop),
+        "verify_audit" => ws.verify_audit(token, now).map(drop),
+        "recent_audit" => ws.recent_audit(token, None, 10, now).map(drop),
+        other => panic!("entry point {other} has no case in this test: add one"),
+    }
+}
+
+#[test]
+fn every_session_entry_point_refuses_bad_sessions() -> TestResult {
+    let ctx = workspace();
+    let t = ctx.now;
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, t);
+    ctx.ws.create_team(&admin, "Support", t)?;
+    let agent_user = ctx.ws.create_user(&admin, new_user("alex", Role::Agent), t)?;
+    ctx.ws.create_user(&admin, new_user("lena", Role::Lead), t)?;
+    let (agent, agent_app, _) = enrol(&ctx.ws, "alex", &password_of("alex"), t);
+    let (lead, _, _) = enrol(&ctx.ws, "lena", &password_of("lena"), t);
+
+    let missing = SessionToken::from_client("not-a-session");
+    let ended = sign_in(&ctx.ws, "alex", &password_of("alex"), &agent_app, t.plus_seconds(30));
+    ctx.ws.sign_out(&ended, t.plus_seconds(30))?;
+    let half = ctx
+        .ws
+        .begin_sign_in("alex", &Password::new(password_of("alex")), t.plus_seconds(60))?
+        .token;
+    // A locked admin session: the lock must win over the role.
+    ctx.ws.create_user(&admin, new_user("ivan", Role::Admin), t)?;
+    let (idle, _, _) = enrol(&ctx.ws, "ivan", &password_of("ivan"), t);
+    ctx.ws.lock(&idle, t)?;
+
+    for name in SESSION_ENTRY_POINTS {
+        for (label, token, code) in [
+            ("missing", &missing, ErrorCode::NotSignedIn),
+            ("ended", &ended, ErrorCode::SessionExpired),
+            ("half signed in", &half, ErrorCode::NotSignedIn),
+            ("locked", &idle, ErrorCode::SessionLocked),
+        ] {
+            let result = call(name, &ctx.ws, token, agent_user.id, t.plus_seconds(90));
+            assert_eq!(
+                result.as_ref().err().map(CoreError::code),
+                Some(code),
+                "{name} with a {label} session: {result:?}"
+            );
+        }
+        for (label, token, role) in [("agent", &agent, Role::Agent), ("lead", &lead, Role::Lead)] {
+            if role < required_role(name) {
+                let result = call(name, &ctx.ws, token, agent_user.id, t.plus_seconds(90));
+                assert_eq!(
+                    result.as_ref().err().map(CoreError::code),
+                    Some(ErrorCode::Forbidden),
+                    "{name} as {label}: {result:?}"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every `pub fn` of `impl Workspace` in `core/src/service*` is listed as an entry point.
+#[test]
+fn the_entry_point_lists_match_the_source() -> TestResult {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![dir.join("service.rs")];
+    for entry in std::fs::read_dir(dir.join("service"))? {
+        files.push(entry?.path());
+    }
+    let mut found = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)?;
+        let mut in_workspace_impl = false;
+        for line in text.lines() {
+            if line.starts_with("impl Workspace") {
+                in_workspace_impl = true;
+            } else if line.starts_with('}') {
+                in_workspace_impl = false;
+            }
+            if let Some(rest) = line.trim_start().strip_prefix("pub fn ") {
+                if in_workspace_impl {
+                    let name = rest.split(['(', '<']).next().unwrap_or_default();
+                    found.insert(name.to_string());
+                }
+            }
+        }
+    }
+    let listed: BTreeSet<String> = SESSION_ENTRY_POINTS
+        .iter()
+        .chain(SIGN_IN_ENTRY_POINTS)
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(found, listed, "service entry points and the lists in service.rs differ");
+    Ok(())
+}
