@@ -34,7 +34,10 @@ fn enrol_sign_in_use_idle_lock_unlock_and_sign_out() -> TestResult {
     assert_eq!(codes.len(), 10);
     assert_eq!(ctx.ws.session_info(&first, now)?.username, ADMIN);
     ctx.ws.sign_out(&first, now)?;
-    assert!(matches!(ctx.ws.overview(&first, now), Err(CoreError::SessionExpired)));
+    assert!(matches!(
+        ctx.ws.overview(&first, now),
+        Err(CoreError::SessionExpired)
+    ));
 
     // A later sign-in: password, then code.
     let later = now.plus_seconds(90);
@@ -44,7 +47,10 @@ fn enrol_sign_in_use_idle_lock_unlock_and_sign_out() -> TestResult {
     // Idle for 16 minutes: the default policy locks after 15.
     let idle = later.plus_seconds(16 * 60);
     assert_eq!(ctx.ws.session_state(&token, idle)?, SessionStage::Locked);
-    assert!(matches!(ctx.ws.overview(&token, idle), Err(CoreError::SessionLocked)));
+    assert!(matches!(
+        ctx.ws.overview(&token, idle),
+        Err(CoreError::SessionLocked)
+    ));
     assert!(ctx.ws.unlock(&token, "000000", idle).is_err());
     ctx.ws.unlock(&token, &app.code(idle), idle)?;
     assert_eq!(ctx.ws.overview(&token, idle)?.region, "DE");
@@ -52,8 +58,17 @@ fn enrol_sign_in_use_idle_lock_unlock_and_sign_out() -> TestResult {
     ctx.ws.sign_out(&token, idle)?;
     assert_eq!(ctx.ws.session_state(&token, idle)?, SessionStage::Ended);
     let k = kinds(&ctx);
-    for expected in ["enrolled", "login_succeeded", "session_locked", "session_unlocked", "logout"] {
-        assert!(k.iter().any(|x| x == expected), "missing {expected} in {k:?}");
+    for expected in [
+        "enrolled",
+        "login_succeeded",
+        "session_locked",
+        "session_unlocked",
+        "logout",
+    ] {
+        assert!(
+            k.iter().any(|x| x == expected),
+            "missing {expected} in {k:?}"
+        );
     }
     Ok(())
 }
@@ -63,9 +78,14 @@ fn half_signed_in_sessions_can_do_nothing() -> TestResult {
     let ctx = workspace();
     let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     let t = ctx.now.plus_seconds(60);
-    let challenge = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let challenge = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
     assert_eq!(challenge.next, NextStep::Code);
-    assert!(matches!(ctx.ws.overview(&challenge.token, t), Err(CoreError::NotSignedIn)));
+    assert!(matches!(
+        ctx.ws.overview(&challenge.token, t),
+        Err(CoreError::NotSignedIn)
+    ));
     ctx.ws.submit_code(&challenge.token, &app.code(t), t)?;
     assert!(ctx.ws.overview(&challenge.token, t).is_ok());
     Ok(())
@@ -77,9 +97,13 @@ fn a_code_is_accepted_once_and_a_replay_is_refused_and_audited() -> TestResult {
     let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     let t = ctx.now.plus_seconds(120);
     let code = app.code(t);
-    let first = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let first = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
     ctx.ws.submit_code(&first.token, &code, t)?;
-    let second = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let second = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
     let replay = ctx.ws.submit_code(&second.token, &code, t);
     assert!(matches!(replay, Err(CoreError::SignInFailed)));
     assert!(kinds(&ctx).iter().any(|k| k == "code_replayed"));
@@ -91,13 +115,25 @@ fn drift_of_one_step_is_accepted_and_two_steps_refused() -> TestResult {
     let ctx = workspace();
     let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     let t = ctx.now.plus_seconds(300);
-    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
-    assert!(ctx.ws.submit_code(&c.token, &app.code_at_offset(t, 2), t).is_err());
-    assert!(ctx.ws.submit_code(&c.token, &app.code_at_offset(t, -2), t).is_err());
-    ctx.ws.submit_code(&c.token, &app.code_at_offset(t, -1), t)?;
+    let c = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert!(ctx
+        .ws
+        .submit_code(&c.token, &app.code_at_offset(t, 2), t)
+        .is_err());
+    assert!(ctx
+        .ws
+        .submit_code(&c.token, &app.code_at_offset(t, -2), t)
+        .is_err());
+    ctx.ws
+        .submit_code(&c.token, &app.code_at_offset(t, -1), t)?;
     let t2 = t.plus_seconds(300);
-    let c2 = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t2)?;
-    ctx.ws.submit_code(&c2.token, &app.code_at_offset(t2, 1), t2)?;
+    let c2 = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t2)?;
+    ctx.ws
+        .submit_code(&c2.token, &app.code_at_offset(t2, 1), t2)?;
     Ok(())
 }
 
@@ -106,9 +142,15 @@ fn failures_look_alike_whatever_was_wrong() -> TestResult {
     let ctx = workspace();
     let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     let t = ctx.now.plus_seconds(60);
-    let unknown = ctx.ws.begin_sign_in("nobody", &Password::new(ADMIN_PASSWORD), t)?;
-    let bad_password = ctx.ws.begin_sign_in(ADMIN, &Password::new("wrong password here"), t)?;
-    let good = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let unknown = ctx
+        .ws
+        .begin_sign_in("nobody", &Password::new(ADMIN_PASSWORD), t)?;
+    let bad_password = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new("wrong password here"), t)?;
+    let good = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
     assert_eq!(unknown.next, NextStep::Code);
     assert_eq!(bad_password.next, NextStep::Code);
     let messages: Vec<String> = [
@@ -130,18 +172,27 @@ fn repeated_failures_lock_the_account_until_the_lock_expires() -> TestResult {
     let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     let t = ctx.now.plus_seconds(60);
     for _ in 0..5 {
-        let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+        let c = ctx
+            .ws
+            .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
         assert!(ctx.ws.submit_code(&c.token, "000000", t).is_err());
     }
     assert!(kinds(&ctx).iter().any(|k| k == "account_locked"));
     // Locked: even the right password and code are refused, with the same message.
-    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t.plus_seconds(30))?;
-    let refused = ctx.ws.submit_code(&c.token, &app.code(t.plus_seconds(30)), t.plus_seconds(30));
+    let c = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t.plus_seconds(30))?;
+    let refused = ctx
+        .ws
+        .submit_code(&c.token, &app.code(t.plus_seconds(30)), t.plus_seconds(30));
     assert!(matches!(refused, Err(CoreError::SignInFailed)));
     // After the lock (60 s for the fifth failure) the right code works again.
     let later = t.plus_seconds(61);
-    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), later)?;
-    ctx.ws.submit_code(&c.token, &app.code_at_offset(later, 1), later)?;
+    let c = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), later)?;
+    ctx.ws
+        .submit_code(&c.token, &app.code_at_offset(later, 1), later)?;
     Ok(())
 }
 
@@ -150,11 +201,20 @@ fn recovery_codes_work_once_and_report_what_remains() -> TestResult {
     let ctx = workspace();
     let (_, _, codes) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     let t = ctx.now.plus_seconds(60);
-    let c = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
-    let (_, remaining) = ctx.ws.submit_recovery_code(&c.token, &codes[3].to_uppercase(), t)?;
+    let c = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let (_, remaining) = ctx
+        .ws
+        .submit_recovery_code(&c.token, &codes[3].to_uppercase(), t)?;
     assert_eq!(remaining, 9);
-    let again = ctx.ws.begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
-    assert!(ctx.ws.submit_recovery_code(&again.token, &codes[3], t).is_err());
+    let again = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert!(ctx
+        .ws
+        .submit_recovery_code(&again.token, &codes[3], t)
+        .is_err());
     assert!(kinds(&ctx).iter().any(|k| k == "recovery_code_used"));
     Ok(())
 }
@@ -170,7 +230,10 @@ fn sessions_end_at_the_absolute_limit() -> TestResult {
         ctx.ws.overview(&token, t)?;
     }
     let late = t.plus_seconds(600);
-    assert!(matches!(ctx.ws.overview(&token, late), Err(CoreError::SessionExpired)));
+    assert!(matches!(
+        ctx.ws.overview(&token, late),
+        Err(CoreError::SessionExpired)
+    ));
     Ok(())
 }
 
@@ -178,13 +241,24 @@ fn sessions_end_at_the_absolute_limit() -> TestResult {
 fn disabling_a_user_ends_their_session_at_once() -> TestResult {
     let ctx = workspace();
     let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
-    let agent = ctx.ws.create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    let agent = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
     let (agent_token, _, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
     assert!(ctx.ws.overview(&agent_token, ctx.now).is_ok());
     ctx.ws.disable_user(&admin, agent.id, ctx.now)?;
-    assert!(matches!(ctx.ws.overview(&agent_token, ctx.now), Err(CoreError::SessionExpired)));
-    let again = ctx.ws.begin_sign_in("alex", &Password::new(password_of("alex")), ctx.now)?;
-    assert_eq!(again.next, NextStep::Code, "a disabled user is not offered enrolment");
+    assert!(matches!(
+        ctx.ws.overview(&agent_token, ctx.now),
+        Err(CoreError::SessionExpired)
+    ));
+    let again = ctx
+        .ws
+        .begin_sign_in("alex", &Password::new(password_of("alex")), ctx.now)?;
+    assert_eq!(
+        again.next,
+        NextStep::Code,
+        "a disabled user is not offered enrolment"
+    );
     Ok(())
 }
 
@@ -192,14 +266,26 @@ fn disabling_a_user_ends_their_session_at_once() -> TestResult {
 fn resetting_an_authenticator_needs_the_admins_code_and_forces_enrolment() -> TestResult {
     let ctx = workspace();
     let (admin, admin_app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
-    let agent = ctx.ws.create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    let agent = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
     let (agent_token, _, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
     let t = ctx.now.plus_seconds(60);
-    assert!(ctx.ws.reset_authenticator(&admin, agent.id, "000000", t).is_err());
-    let reset = ctx.ws.reset_authenticator(&admin, agent.id, &admin_app.code(t), t)?;
+    assert!(ctx
+        .ws
+        .reset_authenticator(&admin, agent.id, "000000", t)
+        .is_err());
+    let reset = ctx
+        .ws
+        .reset_authenticator(&admin, agent.id, &admin_app.code(t), t)?;
     assert!(!reset.enrolled);
-    assert!(matches!(ctx.ws.overview(&agent_token, t), Err(CoreError::SessionExpired)));
-    let c = ctx.ws.begin_sign_in("alex", &Password::new(password_of("alex")), t)?;
+    assert!(matches!(
+        ctx.ws.overview(&agent_token, t),
+        Err(CoreError::SessionExpired)
+    ));
+    let c = ctx
+        .ws
+        .begin_sign_in("alex", &Password::new(password_of("alex")), t)?;
     assert_eq!(c.next, NextStep::Enrol);
     assert!(kinds(&ctx).iter().any(|k| k == "two_factor_reset"));
     Ok(())
@@ -209,18 +295,31 @@ fn resetting_an_authenticator_needs_the_admins_code_and_forces_enrolment() -> Te
 fn roles_are_enforced_in_the_core() -> TestResult {
     let ctx = workspace();
     let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
-    ctx.ws.create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
-    ctx.ws.create_user(&admin, new_user("lena", Role::Lead), ctx.now)?;
+    ctx.ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    ctx.ws
+        .create_user(&admin, new_user("lena", Role::Lead), ctx.now)?;
     let (agent, _, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
     let (lead, _, _) = enrol(&ctx.ws, "lena", &password_of("lena"), ctx.now);
     for token in [&agent, &lead] {
-        assert!(matches!(ctx.ws.list_users(token, ctx.now), Err(CoreError::Forbidden { .. })));
         assert!(matches!(
-            ctx.ws.create_user(token, new_user("eve", Role::Admin), ctx.now),
+            ctx.ws.list_users(token, ctx.now),
             Err(CoreError::Forbidden { .. })
         ));
         assert!(matches!(
-            ctx.ws.set_session_policy(token, SessionPolicy { idle_minutes: 5, absolute_hours: 1 }, ctx.now),
+            ctx.ws
+                .create_user(token, new_user("eve", Role::Admin), ctx.now),
+            Err(CoreError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            ctx.ws.set_session_policy(
+                token,
+                SessionPolicy {
+                    idle_minutes: 5,
+                    absolute_hours: 1
+                },
+                ctx.now
+            ),
             Err(CoreError::Forbidden { .. })
         ));
         assert!(ctx.ws.overview(token, ctx.now).is_ok());
@@ -245,10 +344,23 @@ fn session_policy_changes_are_validated_audited_and_applied() -> TestResult {
     let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     assert!(ctx
         .ws
-        .set_session_policy(&admin, SessionPolicy { idle_minutes: 0, absolute_hours: 12 }, ctx.now)
+        .set_session_policy(
+            &admin,
+            SessionPolicy {
+                idle_minutes: 0,
+                absolute_hours: 12
+            },
+            ctx.now
+        )
         .is_err());
-    ctx.ws
-        .set_session_policy(&admin, SessionPolicy { idle_minutes: 1, absolute_hours: 12 }, ctx.now)?;
+    ctx.ws.set_session_policy(
+        &admin,
+        SessionPolicy {
+            idle_minutes: 1,
+            absolute_hours: 12,
+        },
+        ctx.now,
+    )?;
     let idle = ctx.now.plus_seconds(61);
     assert_eq!(ctx.ws.session_state(&admin, idle)?, SessionStage::Locked);
     assert!(kinds(&ctx).iter().any(|k| k == "settings_changed"));
@@ -259,18 +371,28 @@ fn session_policy_changes_are_validated_audited_and_applied() -> TestResult {
 fn editing_any_audit_row_breaks_the_chain_at_that_row() -> TestResult {
     let ctx = workspace();
     let (admin, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
-    sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, ctx.now.plus_seconds(60));
+    sign_in(
+        &ctx.ws,
+        ADMIN,
+        ADMIN_PASSWORD,
+        &app,
+        ctx.now.plus_seconds(60),
+    );
     let status = ctx.ws.verify_audit(&admin, ctx.now.plus_seconds(60))?;
     assert!(status.intact, "{status:?}");
     let rows = ctx.ws.store().read(audit::verify)?;
-    let ChainCheck::Intact { rows } = rows else { panic!("chain broken: {rows:?}") };
+    let ChainCheck::Intact { rows } = rows else {
+        panic!("chain broken: {rows:?}")
+    };
     assert!(rows >= 5);
 
     // The append-only triggers refuse an ordinary edit...
-    let edit = ctx
-        .ws
-        .store()
-        .write(|tx| Ok(tx.execute("UPDATE audit_events SET subject = 'user:99' WHERE id = 3", [])?));
+    let edit = ctx.ws.store().write(|tx| {
+        Ok(tx.execute(
+            "UPDATE audit_events SET subject = 'user:99' WHERE id = 3",
+            [],
+        )?)
+    });
     assert!(edit.is_err());
     // ...and someone who drops them to edit history is caught by the chain.
     ctx.ws.store().write(|tx| {
@@ -283,7 +405,10 @@ fn editing_any_audit_row_breaks_the_chain_at_that_row() -> TestResult {
     let check = ctx.ws.store().read(audit::verify)?;
     assert_eq!(
         check,
-        ChainCheck::Broken { row: AuditId::new(3), reason: "its content was changed after it was written" }
+        ChainCheck::Broken {
+            row: AuditId::new(3),
+            reason: "its content was changed after it was written"
+        }
     );
     Ok(())
 }

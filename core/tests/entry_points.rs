@@ -19,22 +19,41 @@ fn required_role(name: &str) -> Role {
     }
 }
 
-fn call(name: &str, ws: &Workspace, token: &SessionToken, target: UserId, now: Timestamp) -> Result<(), CoreError> {
+fn call(
+    name: &str,
+    ws: &Workspace,
+    token: &SessionToken,
+    target: UserId,
+    now: Timestamp,
+) -> Result<(), CoreError> {
     match name {
         "session_info" => ws.session_info(token, now).map(drop),
         "overview" => ws.overview(token, now).map(drop),
         "list_users" => ws.list_users(token, now).map(drop),
-        "create_user" => ws.create_user(token, new_user("newcomer", Role::Agent), now).map(drop),
+        "create_user" => ws
+            .create_user(token, new_user("newcomer", Role::Agent), now)
+            .map(drop),
         "set_role" => ws.set_role(token, target, Role::Lead, now).map(drop),
-        "set_teams" => ws.set_teams(token, target, vec![TeamId::new(1)], now).map(drop),
+        "set_teams" => ws
+            .set_teams(token, target, vec![TeamId::new(1)], now)
+            .map(drop),
         "disable_user" => ws.disable_user(token, target, now).map(drop),
         "enable_user" => ws.enable_user(token, target, now).map(drop),
-        "reset_authenticator" => ws.reset_authenticator(token, target, "123456", now).map(drop),
+        "reset_authenticator" => ws
+            .reset_authenticator(token, target, "123456", now)
+            .map(drop),
         "list_teams" => ws.list_teams(token, now).map(drop),
         "create_team" => ws.create_team(token, "Billing", now).map(drop),
         "session_policy" => ws.session_policy(token, now).map(drop),
         "set_session_policy" => ws
-            .set_session_policy(token, SessionPolicy { idle_minutes: 10, absolute_hours: 8 }, now)
+            .set_session_policy(
+                token,
+                SessionPolicy {
+                    idle_minutes: 10,
+                    absolute_hours: 8,
+                },
+                now,
+            )
             .map(drop),
         "verify_audit" => ws.verify_audit(token, now).map(drop),
         "recent_audit" => ws.recent_audit(token, None, 10, now).map(drop),
@@ -48,20 +67,34 @@ fn every_session_entry_point_refuses_bad_sessions() -> TestResult {
     let t = ctx.now;
     let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, t);
     ctx.ws.create_team(&admin, "Support", t)?;
-    let agent_user = ctx.ws.create_user(&admin, new_user("alex", Role::Agent), t)?;
-    ctx.ws.create_user(&admin, new_user("lena", Role::Lead), t)?;
+    let agent_user = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), t)?;
+    ctx.ws
+        .create_user(&admin, new_user("lena", Role::Lead), t)?;
     let (agent, agent_app, _) = enrol(&ctx.ws, "alex", &password_of("alex"), t);
     let (lead, _, _) = enrol(&ctx.ws, "lena", &password_of("lena"), t);
 
     let missing = SessionToken::from_client("not-a-session");
-    let ended = sign_in(&ctx.ws, "alex", &password_of("alex"), &agent_app, t.plus_seconds(30));
+    let ended = sign_in(
+        &ctx.ws,
+        "alex",
+        &password_of("alex"),
+        &agent_app,
+        t.plus_seconds(30),
+    );
     ctx.ws.sign_out(&ended, t.plus_seconds(30))?;
     let half = ctx
         .ws
-        .begin_sign_in("alex", &Password::new(password_of("alex")), t.plus_seconds(60))?
+        .begin_sign_in(
+            "alex",
+            &Password::new(password_of("alex")),
+            t.plus_seconds(60),
+        )?
         .token;
     // A locked admin session: the lock must win over the role.
-    ctx.ws.create_user(&admin, new_user("ivan", Role::Admin), t)?;
+    ctx.ws
+        .create_user(&admin, new_user("ivan", Role::Admin), t)?;
     let (idle, _, _) = enrol(&ctx.ws, "ivan", &password_of("ivan"), t);
     ctx.ws.lock(&idle, t)?;
 
@@ -124,6 +157,9 @@ fn the_entry_point_lists_match_the_source() -> TestResult {
         .chain(SIGN_IN_ENTRY_POINTS)
         .map(|s| s.to_string())
         .collect();
-    assert_eq!(found, listed, "service entry points and the lists in service.rs differ");
+    assert_eq!(
+        found, listed,
+        "service entry points and the lists in service.rs differ"
+    );
     Ok(())
 }

@@ -19,8 +19,15 @@ const ATTACH_MARKER: &[u8] = b"ZQXMARKER-ATTACHMENT-9902";
 
 fn plant_customer_data(ws: &Workspace, now: Timestamp) -> Result<i64, CoreError> {
     ws.store().write(|tx| {
-        let account = messages::insert_channel_account(tx, Channel::WhatsApp, "Support", "106540352242922", now)?;
-        let contact = messages::insert_contact(tx, CONTACT_MARKER, Channel::WhatsApp, "16505551234", now)?;
+        let account = messages::insert_channel_account(
+            tx,
+            Channel::WhatsApp,
+            "Support",
+            "106540352242922",
+            now,
+        )?;
+        let contact =
+            messages::insert_contact(tx, CONTACT_MARKER, Channel::WhatsApp, "16505551234", now)?;
         let conversation = messages::insert_conversation(tx, account, contact, now)?;
         let message = messages::insert_message(
             tx,
@@ -44,7 +51,11 @@ fn hits(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
         let bytes = std::fs::read(&file).expect("readable");
         for needle in needles {
             if bytes.windows(needle.len()).any(|w| w == *needle) {
-                found.push(format!("{} in {}", String::from_utf8_lossy(needle), file.display()));
+                found.push(format!(
+                    "{} in {}",
+                    String::from_utf8_lossy(needle),
+                    file.display()
+                ));
             }
         }
     }
@@ -66,14 +77,28 @@ fn no_customer_text_or_key_in_any_file_of_the_data_folder() -> TestResult {
     let ctx = workspace();
     let attachment = plant_customer_data(&ctx.ws, ctx.now)?;
     // The data is really there, readable through the key...
-    let found = ctx.ws.store().read(|c| messages::search_ids(c, "ZQXMARKER", 10))?;
+    let found = ctx
+        .ws
+        .store()
+        .read(|c| messages::search_ids(c, "ZQXMARKER", 10))?;
     assert_eq!(found.len(), 1);
-    let data = ctx.ws.store().read(|c| messages::attachment_data(c, attachment))?;
+    let data = ctx
+        .ws
+        .store()
+        .read(|c| messages::attachment_data(c, attachment))?;
     assert!(data.ends_with(ATTACH_MARKER));
     let root = ctx.dir.path().join("ws");
-    let needles: [&[u8]; 4] = [MSG_MARKER.as_bytes(), CONTACT_MARKER.as_bytes(), ATTACH_MARKER, b"Maria Admin"];
+    let needles: [&[u8]; 4] = [
+        MSG_MARKER.as_bytes(),
+        CONTACT_MARKER.as_bytes(),
+        ATTACH_MARKER,
+        b"Maria Admin",
+    ];
     // ...and in no file while open (WAL and SHM included)...
-    assert!(std::fs::metadata(root.join("appcare.db-wal")).is_ok(), "WAL in use");
+    assert!(
+        std::fs::metadata(root.join("appcare.db-wal")).is_ok(),
+        "WAL in use"
+    );
     assert_eq!(hits(&root, &needles), Vec::<String>::new());
     // ...nor after closing.
     drop(ctx.ws);
@@ -92,11 +117,18 @@ fn wrong_passphrase_or_key_is_refused_and_changes_no_byte() -> TestResult {
     let wrong = Workspace::open(&dir, Some(&Password::new("not the passphrase at all")));
     assert!(matches!(wrong, Err(CoreError::WrongKey)), "{wrong:?}");
     let wrong_key = Workspace::open_with_key(&dir, &DbKey::generate());
-    assert!(matches!(wrong_key, Err(CoreError::WrongKey)), "{wrong_key:?}");
+    assert!(
+        matches!(wrong_key, Err(CoreError::WrongKey)),
+        "{wrong_key:?}"
+    );
     let missing = Workspace::open(&dir, None);
     assert!(matches!(missing, Err(CoreError::PassphraseRequired)));
 
-    assert_eq!(fingerprint(dir.root()), before, "a refused open changed the files");
+    assert_eq!(
+        fingerprint(dir.root()),
+        before,
+        "a refused open changed the files"
+    );
     // The right passphrase still opens it.
     Workspace::open(&dir, Some(&Password::new(PASSPHRASE)))?;
     Ok(())
@@ -106,8 +138,15 @@ fn wrong_passphrase_or_key_is_refused_and_changes_no_byte() -> TestResult {
 fn a_flipped_byte_is_reported_as_tampering_not_returned_as_data() -> TestResult {
     let ctx = workspace();
     ctx.ws.store().write(|tx| {
-        let account = messages::insert_channel_account(tx, Channel::Email, "Mail", "support@example.com", ctx.now)?;
-        let contact = messages::insert_contact(tx, "Customer", Channel::Email, "c@example.com", ctx.now)?;
+        let account = messages::insert_channel_account(
+            tx,
+            Channel::Email,
+            "Mail",
+            "support@example.com",
+            ctx.now,
+        )?;
+        let contact =
+            messages::insert_contact(tx, "Customer", Channel::Email, "c@example.com", ctx.now)?;
         let conversation = messages::insert_conversation(tx, account, contact, ctx.now)?;
         for i in 0..2000 {
             messages::insert_message(
@@ -144,14 +183,20 @@ fn a_flipped_byte_is_reported_as_tampering_not_returned_as_data() -> TestResult 
     let opened = Workspace::open(&dir, Some(&Password::new(PASSPHRASE)));
     let outcome = opened.and_then(|ws| {
         let integrity = ws.store().verify_integrity();
-        assert!(matches!(integrity, Err(CoreError::Tampered { .. })), "{integrity:?}");
+        assert!(
+            matches!(integrity, Err(CoreError::Tampered { .. })),
+            "{integrity:?}"
+        );
         ws.store().read(|c| {
             let mut stmt = c.prepare("SELECT body FROM messages")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
     });
-    assert!(matches!(outcome, Err(CoreError::Tampered { .. })), "{outcome:?}");
+    assert!(
+        matches!(outcome, Err(CoreError::Tampered { .. })),
+        "{outcome:?}"
+    );
     Ok(())
 }
 
@@ -165,7 +210,10 @@ fn a_tampered_first_page_is_not_mistaken_for_a_wrong_key() -> TestResult {
     bytes[100] ^= 0x80;
     std::fs::write(dir.database(), &bytes)?;
     let opened = Workspace::open(&dir, Some(&Password::new(PASSPHRASE)));
-    assert!(matches!(opened, Err(CoreError::Tampered { .. })), "{opened:?}");
+    assert!(
+        matches!(opened, Err(CoreError::Tampered { .. })),
+        "{opened:?}"
+    );
     Ok(())
 }
 
@@ -178,8 +226,16 @@ fn migrations_run_from_empty_and_reopen_keeps_data() -> TestResult {
     drop(ctx.ws);
     let dir = WorkspaceDir::new(ctx.dir.path().join("ws"));
     let ws = Workspace::open(&dir, Some(&Password::new(PASSPHRASE)))?;
-    assert_eq!(ws.store().read(migrations::current_version)?, migrations::LATEST);
-    assert_eq!(ws.store().read(|c| messages::search_ids(c, "arrived", 10))?.len(), 1);
+    assert_eq!(
+        ws.store().read(migrations::current_version)?,
+        migrations::LATEST
+    );
+    assert_eq!(
+        ws.store()
+            .read(|c| messages::search_ids(c, "arrived", 10))?
+            .len(),
+        1
+    );
     Ok(())
 }
 
@@ -205,8 +261,15 @@ fn a_workspace_from_a_newer_version_is_refused_unchanged() -> TestResult {
 fn a_folder_without_a_workspace_is_named_as_such() -> TestResult {
     let empty = tempfile::tempdir()?;
     let opened = Workspace::open(&WorkspaceDir::new(empty.path()), None);
-    assert!(matches!(opened, Err(CoreError::NoWorkspace { .. })), "{opened:?}");
-    assert_eq!(std::fs::read_dir(empty.path())?.count(), 0, "nothing written");
+    assert!(
+        matches!(opened, Err(CoreError::NoWorkspace { .. })),
+        "{opened:?}"
+    );
+    assert_eq!(
+        std::fs::read_dir(empty.path())?.count(),
+        0,
+        "nothing written"
+    );
     let message = opened.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("appcare init"), "{message}");
     Ok(())
@@ -215,7 +278,11 @@ fn a_folder_without_a_workspace_is_named_as_such() -> TestResult {
 #[test]
 fn creating_over_an_existing_workspace_is_refused() -> TestResult {
     let ctx = workspace();
-    let again = Workspace::create(&WorkspaceDir::new(ctx.dir.path().join("ws")), create_options(), ctx.now);
+    let again = Workspace::create(
+        &WorkspaceDir::new(ctx.dir.path().join("ws")),
+        create_options(),
+        ctx.now,
+    );
     assert!(matches!(again, Err(CoreError::WorkspaceExists { .. })));
     Ok(())
 }
@@ -225,7 +292,11 @@ fn a_weak_admin_password_leaves_no_half_made_workspace() -> TestResult {
     let dir = tempfile::tempdir()?;
     let mut options = create_options();
     options.admin_password = Password::new("password1234");
-    let made = Workspace::create(&WorkspaceDir::new(dir.path().join("ws")), options, Timestamp::from_unix(T0));
+    let made = Workspace::create(
+        &WorkspaceDir::new(dir.path().join("ws")),
+        options,
+        Timestamp::from_unix(T0),
+    );
     assert!(matches!(made, Err(CoreError::WeakPassword { .. })));
     assert!(!dir.path().join("ws").join("workspace.json").exists());
     assert!(!dir.path().join("ws").join("appcare.db").exists());
@@ -244,10 +315,18 @@ fn keyring_mode_round_trip_against_the_real_secret_service() -> TestResult {
     let id = ws.info().workspace_id.clone();
     plant_customer_data(&ws, Timestamp::from_unix(T0))?;
     drop(ws);
-    assert!(!wsdir.key_file().exists(), "keyring mode writes no key file");
+    assert!(
+        !wsdir.key_file().exists(),
+        "keyring mode writes no key file"
+    );
 
     let ws = Workspace::open(&wsdir, None)?;
-    assert_eq!(ws.store().read(|c| messages::search_ids(c, "arrived", 10))?.len(), 1);
+    assert_eq!(
+        ws.store()
+            .read(|c| messages::search_ids(c, "arrived", 10))?
+            .len(),
+        1
+    );
     drop(ws);
 
     let key = os_keyring::load(&id)?;

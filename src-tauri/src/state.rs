@@ -31,7 +31,11 @@ impl AppState {
     pub fn from_environment(app: &tauri::AppHandle) -> Result<Self, Box<dyn std::error::Error>> {
         use tauri::Manager;
         let default_data_dir = app.path().app_data_dir()?.join("workspace");
-        let location_file = app.path().app_config_dir().ok().map(|d| d.join(LOCATION_FILE));
+        let location_file = app
+            .path()
+            .app_config_dir()
+            .ok()
+            .map(|d| d.join(LOCATION_FILE));
         let remembered = location_file
             .as_deref()
             .and_then(|f| std::fs::read(f).ok())
@@ -46,7 +50,11 @@ impl AppState {
         Ok(state)
     }
 
-    pub fn new(data_dir: PathBuf, default_data_dir: PathBuf, location_file: Option<PathBuf>) -> Self {
+    pub fn new(
+        data_dir: PathBuf,
+        default_data_dir: PathBuf,
+        location_file: Option<PathBuf>,
+    ) -> Self {
         Self {
             shell: Mutex::new(Shell {
                 data_dir,
@@ -98,7 +106,9 @@ impl AppState {
 
     /// Remembers a chosen data folder for the next start.
     pub fn remember_location(&self, dir: &Path) {
-        let Some(file) = self.shell().location_file.clone() else { return };
+        let Some(file) = self.shell().location_file.clone() else {
+            return;
+        };
         if let Some(parent) = file.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
@@ -123,8 +133,14 @@ impl AppState {
     /// The open workspace and the session token, or the error a command should return.
     pub fn session(&self) -> Result<(Arc<Workspace>, SessionToken), ApiError> {
         let shell = self.shell();
-        let workspace = shell.workspace.clone().ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
-        let token = shell.token.clone().ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
+        let workspace = shell
+            .workspace
+            .clone()
+            .ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
+        let token = shell
+            .token
+            .clone()
+            .ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
         Ok((workspace, token))
     }
 
@@ -150,7 +166,9 @@ impl AppState {
                 return Err(err);
             }
             return Ok(match WorkspaceDir::new(&data_dir).inspect() {
-                Ok(info) if info.key_store == KeyStoreKind::Passphrase => status(Phase::NeedsPassphrase, None),
+                Ok(info) if info.key_store == KeyStoreKind::Passphrase => {
+                    status(Phase::NeedsPassphrase, None)
+                }
                 Ok(_) => status(Phase::SignedOut, None),
                 Err(CoreError::NoWorkspace { .. }) => status(Phase::NoWorkspace, None),
                 Err(err) => return Err(err.into()),

@@ -304,12 +304,20 @@ impl Workspace {
         })?
     }
 
-    /// For an account that must enrol: makes a new secret and shows it (URI, key, QR).
+    /// For an account that must enrol: shows the secret to enrol (URI, key, QR). An
+    /// unconfirmed secret made earlier (e.g. by `appcare init --json`) is shown again, so
+    /// an authenticator that already scanned it keeps working.
     pub fn start_enrolment(&self, token: &SessionToken, now: Timestamp) -> Result<Enrolment> {
-        let secret = totp::generate_secret();
         self.store.write(|tx| {
             let (_, user) = enrolling(tx, token, now)?;
-            user_store::set_totp(tx, user.id, Some(&secret), false)?;
+            let secret = match user.totp_secret.clone() {
+                Some(existing) => existing,
+                None => {
+                    let fresh = totp::generate_secret();
+                    user_store::set_totp(tx, user.id, Some(&fresh), false)?;
+                    fresh
+                }
+            };
             let uri = totp::otpauth_uri(&secret, &user.username)?;
             Ok(Enrolment {
                 qr: QrMatrix::encode(&uri)?,

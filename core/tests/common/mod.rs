@@ -8,7 +8,9 @@ use appcare_core::auth::Role;
 use appcare_core::ids::UserId;
 use appcare_core::service::users::NewUser;
 use appcare_core::workspace::Region;
-use appcare_core::{CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir};
+use appcare_core::{
+    CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir,
+};
 use zeroize::Zeroizing;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -39,9 +41,18 @@ pub fn create_options() -> CreateOptions {
 pub fn workspace() -> Ctx {
     let dir = tempfile::tempdir().expect("temp dir");
     let now = Timestamp::from_unix(T0);
-    let (ws, admin) = Workspace::create(&WorkspaceDir::new(dir.path().join("ws")), create_options(), now)
-        .expect("workspace created");
-    Ctx { dir, ws, admin, now }
+    let (ws, admin) = Workspace::create(
+        &WorkspaceDir::new(dir.path().join("ws")),
+        create_options(),
+        now,
+    )
+    .expect("workspace created");
+    Ctx {
+        dir,
+        ws,
+        admin,
+        now,
+    }
 }
 
 /// An authenticator app holding one account's secret.
@@ -51,7 +62,9 @@ pub struct Authenticator {
 
 impl Authenticator {
     pub fn code(&self, now: Timestamp) -> String {
-        totp::code_at(&self.secret, totp::step_of(now)).expect("code").to_string()
+        totp::code_at(&self.secret, totp::step_of(now))
+            .expect("code")
+            .to_string()
     }
 
     pub fn code_at_offset(&self, now: Timestamp, steps: i64) -> String {
@@ -63,12 +76,22 @@ impl Authenticator {
 
 /// Signs in for the first time: password, enrolment, first code. Returns the session,
 /// the authenticator and the recovery codes.
-pub fn enrol(ws: &Workspace, username: &str, password: &str, now: Timestamp) -> (SessionToken, Authenticator, Vec<String>) {
+pub fn enrol(
+    ws: &Workspace,
+    username: &str,
+    password: &str,
+    now: Timestamp,
+) -> (SessionToken, Authenticator, Vec<String>) {
     let challenge = ws
         .begin_sign_in(username, &Password::new(password), now)
         .expect("password step");
-    assert_eq!(challenge.next, appcare_core::service::login::NextStep::Enrol);
-    let enrolment = ws.start_enrolment(&challenge.token, now).expect("enrolment");
+    assert_eq!(
+        challenge.next,
+        appcare_core::service::login::NextStep::Enrol
+    );
+    let enrolment = ws
+        .start_enrolment(&challenge.token, now)
+        .expect("enrolment");
     let app = Authenticator {
         secret: totp::secret_from_manual_key(&enrolment.manual_key).expect("key decodes"),
     };
@@ -79,7 +102,13 @@ pub fn enrol(ws: &Workspace, username: &str, password: &str, now: Timestamp) -> 
 }
 
 /// Signs in an enrolled user with password and code.
-pub fn sign_in(ws: &Workspace, username: &str, password: &str, app: &Authenticator, now: Timestamp) -> SessionToken {
+pub fn sign_in(
+    ws: &Workspace,
+    username: &str,
+    password: &str,
+    app: &Authenticator,
+    now: Timestamp,
+) -> SessionToken {
     let challenge = ws
         .begin_sign_in(username, &Password::new(password), now)
         .expect("password step");
@@ -100,7 +129,10 @@ pub fn new_user(username: &str, role: Role) -> NewUser {
 
 /// A per-user password that passes the policy (it must not contain the username).
 pub fn password_of(username: &str) -> String {
-    format!("orange bicycle 7 {}", username.chars().rev().collect::<String>())
+    format!(
+        "orange bicycle 7 {}",
+        username.chars().rev().collect::<String>()
+    )
 }
 
 /// Every file under `dir`, recursively.

@@ -24,7 +24,10 @@ pub async fn list_users(state: State<'_, AppState>) -> Result<Vec<UserSummary>, 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn create_user(state: State<'_, AppState>, request: NewUserRequest) -> Result<UserSummary, ApiError> {
+pub async fn create_user(
+    state: State<'_, AppState>,
+    request: NewUserRequest,
+) -> Result<UserSummary, ApiError> {
     let new = NewUser {
         username: request.username,
         display_name: request.display_name,
@@ -32,12 +35,22 @@ pub async fn create_user(state: State<'_, AppState>, request: NewUserRequest) ->
         password: Password::new(request.password),
         teams: request.teams,
     };
-    with_session(&state, move |ws, token, now| ws.create_user(token, new, now)).await
+    with_session(&state, move |ws, token, now| {
+        ws.create_user(token, new, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_user_role(state: State<'_, AppState>, user_id: UserId, role: Role) -> Result<UserSummary, ApiError> {
-    with_session(&state, move |ws, token, now| ws.set_role(token, user_id, role, now)).await
+pub async fn set_user_role(
+    state: State<'_, AppState>,
+    user_id: UserId,
+    role: Role,
+) -> Result<UserSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_role(token, user_id, role, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -46,17 +59,32 @@ pub async fn set_user_teams(
     user_id: UserId,
     team_ids: Vec<TeamId>,
 ) -> Result<UserSummary, ApiError> {
-    with_session(&state, move |ws, token, now| ws.set_teams(token, user_id, team_ids, now)).await
+    with_session(&state, move |ws, token, now| {
+        ws.set_teams(token, user_id, team_ids, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn disable_user(state: State<'_, AppState>, user_id: UserId) -> Result<UserSummary, ApiError> {
-    with_session(&state, move |ws, token, now| ws.disable_user(token, user_id, now)).await
+pub async fn disable_user(
+    state: State<'_, AppState>,
+    user_id: UserId,
+) -> Result<UserSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.disable_user(token, user_id, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn enable_user(state: State<'_, AppState>, user_id: UserId) -> Result<UserSummary, ApiError> {
-    with_session(&state, move |ws, token, now| ws.enable_user(token, user_id, now)).await
+pub async fn enable_user(
+    state: State<'_, AppState>,
+    user_id: UserId,
+) -> Result<UserSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.enable_user(token, user_id, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -77,8 +105,14 @@ pub async fn list_teams(state: State<'_, AppState>) -> Result<Vec<TeamSummary>, 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn create_team(state: State<'_, AppState>, name: String) -> Result<TeamSummary, ApiError> {
-    with_session(&state, move |ws, token, now| ws.create_team(token, &name, now)).await
+pub async fn create_team(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<TeamSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.create_team(token, &name, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -87,8 +121,14 @@ pub async fn session_policy(state: State<'_, AppState>) -> Result<SessionPolicy,
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_session_policy(state: State<'_, AppState>, policy: SessionPolicy) -> Result<SessionPolicy, ApiError> {
-    with_session(&state, move |ws, token, now| ws.set_session_policy(token, policy, now)).await
+pub async fn set_session_policy(
+    state: State<'_, AppState>,
+    policy: SessionPolicy,
+) -> Result<SessionPolicy, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_session_policy(token, policy, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -97,6 +137,12 @@ pub async fn verify_audit(state: State<'_, AppState>) -> Result<AuditStatus, Api
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn recent_audit(state: State<'_, AppState>, limit: i64) -> Result<Vec<AuditEntry>, ApiError> {
-    with_session(&state, move |ws, token, now| ws.recent_audit(token, None, limit, now)).await
+pub async fn recent_audit(
+    state: State<'_, AppState>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.recent_audit(token, None, limit, now)
+    })
+    .await
 }

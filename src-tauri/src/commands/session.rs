@@ -14,7 +14,11 @@ pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sign_in(state: State<'_, AppState>, username: String, password: String) -> Result<AppStatus, ApiError> {
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    username: String,
+    password: String,
+) -> Result<AppStatus, ApiError> {
     let workspace = state
         .workspace()
         .ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
@@ -35,7 +39,10 @@ pub async fn submit_code(state: State<'_, AppState>, code: String) -> Result<App
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn submit_recovery_code(state: State<'_, AppState>, code: String) -> Result<RecoverySignIn, ApiError> {
+pub async fn submit_recovery_code(
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<RecoverySignIn, ApiError> {
     let (workspace, token) = state.session()?;
     let (user, remaining) =
         blocking(move || workspace.submit_recovery_code(&token, &code, Timestamp::now())).await?;
@@ -53,7 +60,10 @@ pub async fn start_enrolment(state: State<'_, AppState>) -> Result<Enrolment, Ap
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn confirm_enrolment(state: State<'_, AppState>, code: String) -> Result<EnrolmentDone, ApiError> {
+pub async fn confirm_enrolment(
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<EnrolmentDone, ApiError> {
     let (workspace, token) = state.session()?;
     let (user, codes) =
         blocking(move || workspace.confirm_enrolment(&token, &code, Timestamp::now())).await?;

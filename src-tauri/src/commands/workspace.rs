@@ -57,9 +57,13 @@ pub async fn create_workspace(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn open_workspace(state: State<'_, AppState>, passphrase: String) -> Result<AppStatus, ApiError> {
+pub async fn open_workspace(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> Result<AppStatus, ApiError> {
     let dir = WorkspaceDir::new(state.data_dir());
-    let workspace = blocking(move || Workspace::open(&dir, Some(&Password::new(passphrase)))).await?;
+    let workspace =
+        blocking(move || Workspace::open(&dir, Some(&Password::new(passphrase)))).await?;
     state.set_workspace(workspace);
     state.status(Timestamp::now())
 }

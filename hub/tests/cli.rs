@@ -1,0 +1,262 @@
+//! The `appcare` binary, driven as a person or a script would: pipes for stdin, codes
+//! computed from the key it prints, exit codes and messages checked.
+
+use appcare_core::auth::totp;
+use appcare_core::{Password, Timestamp, Workspace, WorkspaceDir};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const PASSWORD: &str = "plum tractor window 42";
+const PASSPHRASE: &str = "cli test workspace passphrase";
+
+fn appcare() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_appcare"));
+    cmd.env("APPCARE_PASSPHRASE", PASSPHRASE);
+    cmd
+}
+
+fn run_with_stdin(mut cmd: Command, stdin: &str) -> Result<Output, std::io::Error> {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .map(|mut s| s.write_all(stdin.as_bytes()));
+    child.wait_with_output()
+}
+
+fn init_args(cmd: &mut Command, dir: &Path) {
+    cmd.args([
+        "init",
+        "--region",
+        "de",
+        "--admin",
+        "maria",
+        "--password-stdin",
+        "--key-store",
+        "passphrase",
+    ])
+    .arg("--data-dir")
+    .arg(dir);
+}
+
+#[test]
+fn init_json_prints_the_otpauth_uri_and_leaves_enrolment_for_first_sign_in() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let uri = json["otpauth_uri"].as_str().unwrap_or_default();
+    assert!(
+        uri.starts_with("otpauth://totp/Appcare%20Inbox:maria?"),
+        "{uri}"
+    );
+    assert_eq!(json["region"], "DE");
+    assert_eq!(json["key_store"], "passphrase");
+
+    // First sign-in: enrolment shows the same secret the script was given.
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let now = Timestamp::now();
+    let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
+    let enrolment = ws.start_enrolment(&challenge.token, now)?;
+    assert_eq!(enrolment.otpauth_uri, uri);
+    Ok(())
+}
+
+#[test]
+fn interactive_init_enrols_then_audit_verify_catches_an_edit() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    writeln!(stdin, "{PASSWORD}")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let mut key = None;
+    let mut seen = String::new();
+    for line in lines.by_ref() {
+        let line = line?;
+        seen.push_str(&line);
+        seen.push('\n');
+        if let Some(k) = line.strip_prefix("Or enter this key by hand: ") {
+            key = Some(k.to_string());
+            break;
+        }
+    }
+    assert!(
+        seen.contains('▀') || seen.contains('▄'),
+        "a QR code is printed:\n{seen}"
+    );
+    let secret = totp::secret_from_manual_key(&key.ok_or("no key printed")?).ok_or("bad key")?;
+    let step = totp::step_of(Timestamp::now());
+    writeln!(stdin, "{}", totp::code_at(&secret, step)?.as_str())?;
+    drop(stdin);
+    let rest: Vec<String> = lines.collect::<Result<_, _>>()?;
+    let status = child.wait()?;
+    assert!(status.success());
+    let codes: Vec<&String> = rest
+        .iter()
+        .filter(|l| l.starts_with("  ") && l.trim().len() == 19)
+        .collect();
+    assert_eq!(codes.len(), 10, "ten recovery codes shown:\n{rest:?}");
+
+    // A later admin command signs in with password and the next code.
+    let mut team = appcare();
+    team.args([
+        "team",
+        "create",
+        "--as",
+        "maria",
+        "--name",
+        "Billing",
+        "--data-dir",
+    ])
+    .arg(&dir);
+    let next = totp::code_at(&secret, step + 1)?;
+    let out = run_with_stdin(team, &format!("{PASSWORD}\n{}\n", next.as_str()))?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Created team Billing"));
+
+    let mut verify = appcare();
+    verify.args(["audit", "verify", "--data-dir"]).arg(&dir);
+    let out = verify.output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
+
+    // Someone with the key drops the guard trigger and edits row 2.
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    ws.store().write(|tx| {
+        tx.execute_batch(
+            "DROP TRIGGER audit_events_no_update;
+             UPDATE audit_events SET subject = 'user:42' WHERE id = 2;",
+        )?;
+        Ok(())
+    })?;
+    drop(ws);
+    let mut verify = appcare();
+    verify.args(["audit", "verify", "--data-dir"]).arg(&dir);
+    let out = verify.output()?;
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("row 2"), "{err}");
+    Ok(())
+}
+
+#[test]
+fn init_without_a_reachable_keyring_explains_passphrase_mode_and_leaves_nothing() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    cmd.args([
+        "init",
+        "--region",
+        "GB",
+        "--admin",
+        "maria",
+        "--password-stdin",
+        "--data-dir",
+    ])
+    .arg(&dir)
+    .env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/appcare-test-bus",
+    );
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("keyring") && err.contains("--key-store passphrase"),
+        "{err}"
+    );
+    assert!(err.contains("[keyring_unavailable]"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+    assert!(!err.contains(PASSWORD));
+    Ok(())
+}
+
+#[test]
+fn a_weak_password_and_an_unknown_region_are_refused_in_plain_words() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let mut cmd = appcare();
+    init_args(&mut cmd, &tmp.path().join("a"));
+    let out = run_with_stdin(cmd, "password1234\n")?;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("too weak"));
+
+    let mut cmd = appcare();
+    cmd.args([
+        "init",
+        "--region",
+        "XX",
+        "--admin",
+        "maria",
+        "--password-stdin",
+        "--data-dir",
+    ])
+    .arg(tmp.path().join("b"));
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown region"));
+    assert!(!tmp.path().join("b").exists());
+    Ok(())
+}
+
+#[test]
+fn doctor_reports_a_healthy_workspace_and_a_missing_one() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    assert!(run_with_stdin(cmd, &format!("{PASSWORD}\n"))?
+        .status
+        .success());
+    let out = appcare()
+        .args(["doctor", "--data-dir"])
+        .arg(&dir)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("cipher integrity") && text.contains("audit chain intact"),
+        "{text}"
+    );
+
+    let out = appcare()
+        .args(["doctor", "--data-dir"])
+        .arg(tmp.path())
+        .output()?;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No Appcare workspace"));
+    Ok(())
+}
