@@ -1,1 +1,165 @@
-//! placeholder
+//! Harness for end-to-end tests of the real desktop app: a private X server (Xvfb),
+//! `tauri-driver` in front of WebKitWebDriver, and a WebDriver session on the built
+//! `appcare-desktop` binary. Everything is stopped when the harness is dropped.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// A running app in a real window, driven over WebDriver.
+pub struct DesktopApp {
+    pub client: fantoccini::Client,
+    pub data_dir: tempfile::TempDir,
+    xvfb: Child,
+    driver: Child,
+}
+
+/// The workspace's `target/debug` (the folder above this test's `deps`).
+pub fn target_dir() -> TestResult<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let deps = exe.parent().ok_or("test binary has no folder")?;
+    Ok(deps.parent().ok_or("no target folder")?.to_path_buf())
+}
+
+fn free_port() -> TestResult<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, limit: Duration) -> TestResult {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if start.elapsed() > limit {
+            return Err(format!("nothing listened on port {port} within {limit:?}").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let installed = home.join(".cargo/bin/tauri-driver");
+    if installed.is_file() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+fn start_xvfb() -> TestResult<(Child, String)> {
+    for n in 90..140 {
+        let socket = format!("/tmp/.X11-unix/X{n}");
+        if Path::new(&socket).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let child = Command::new("Xvfb")
+            .args([format!(":{n}"), "-screen".into(), "0".into(), "1280x800x24".into(), "-nolisten".into(), "tcp".into()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not start Xvfb (apt-get install xvfb): {e}"))?;
+        let start = Instant::now();
+        while !Path::new(&socket).exists() {
+            if start.elapsed() > Duration::from_secs(10) {
+                return Err("Xvfb did not start".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        return Ok((child, format!(":{n}")));
+    }
+    Err("no free X display".into())
+}
+
+impl DesktopApp {
+    /// Starts the app on a fresh, empty data folder.
+    pub async fn start() -> TestResult<Self> {
+        let app = target_dir()?.join("appcare-desktop");
+        if !app.is_file() {
+            return Err(format!("{} is not built: run `cargo build -p appcare-desktop`", app.display()).into());
+        }
+        let data_dir = tempfile::tempdir()?;
+        let (xvfb, display) = start_xvfb()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            .env("NO_AT_BRIDGE", "1")
+            .env("APPCARE_DATA_DIR", data_dir.path().join("workspace"))
+            .env("XDG_CONFIG_HOME", data_dir.path().join("config"))
+            .env("XDG_DATA_HOME", data_dir.path().join("data"))
+            .env_remove("APPCARE_PASSPHRASE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not start tauri-driver (cargo install tauri-driver): {e}"))?;
+        let mut harness = Self::partial(xvfb, driver, data_dir);
+        // tauri-driver listens before WebKitWebDriver does: wait for both.
+        wait_for_port(port, Duration::from_secs(20))?;
+        wait_for_port(native_port, Duration::from_secs(20))?;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.display().to_string() }),
+        );
+        let client = fantoccini::ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        harness.0 = Some(client);
+        harness.finish()
+    }
+
+    fn partial(xvfb: Child, driver: Child, data_dir: tempfile::TempDir) -> Partial {
+        Partial(None, Some((xvfb, driver, data_dir)))
+    }
+
+    /// Saves a screenshot under `tests/artifacts/` (kept for a failed run).
+    pub async fn screenshot(&self, name: &str) -> TestResult<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    pub async fn stop(mut self) {
+        let client = self.client.clone();
+        let _ = client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// Holds the processes while the session is being created, so a failed start cleans up.
+struct Partial(Option<fantoccini::Client>, Option<(Child, Child, tempfile::TempDir)>);
+
+impl Partial {
+    fn finish(mut self) -> TestResult<DesktopApp> {
+        let client = self.0.take().ok_or("no WebDriver session")?;
+        let (xvfb, driver, data_dir) = self.1.take().ok_or("processes gone")?;
+        Ok(DesktopApp { client, data_dir, xvfb, driver })
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if let Some((mut xvfb, mut driver, _)) = self.1.take() {
+            let _ = driver.kill();
+            let _ = xvfb.kill();
+        }
+    }
+}
+
+impl Drop for DesktopApp {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.xvfb.kill();
+    }
+}

@@ -1,0 +1,125 @@
+//! The real desktop window, end to end: first run creates a workspace (key in the real
+//! Secret Service), the admin enrols an authenticator from the key shown in the window,
+//! sees the overview built from the store, is locked out after inactivity, unlocks with
+//! a fresh code, and signs out.
+
+use appcare_core::auth::totp;
+use appcare_core::Timestamp;
+use appcare_tests::{DesktopApp, TestResult};
+use fantoccini::{Client, Locator};
+use std::time::Duration;
+
+const PASSWORD: &str = "plum tractor window 42";
+
+async fn wait_for(client: &Client, css: &str, seconds: u64) -> TestResult<fantoccini::elements::Element> {
+    Ok(client
+        .wait()
+        .at_most(Duration::from_secs(seconds))
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(|e| format!("waiting for {css}: {e}"))?)
+}
+
+async fn fill(client: &Client, css: &str, text: &str) -> TestResult {
+    let field = wait_for(client, css, 10).await?;
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
+}
+
+async fn click(client: &Client, css: &str) -> TestResult {
+    wait_for(client, css, 10).await?.click().await?;
+    Ok(())
+}
+
+async fn text(client: &Client, css: &str) -> TestResult<String> {
+    Ok(wait_for(client, css, 10).await?.text().await?.trim().to_string())
+}
+
+/// Waits until the newest code belongs to a step after `used`, then returns it.
+async fn fresh_code(secret: &[u8], used: i64) -> TestResult<(String, i64)> {
+    loop {
+        let step = totp::step_of(Timestamp::now());
+        if step > used {
+            return Ok((totp::code_at(secret, step)?.to_string(), step));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn scenario(app: &DesktopApp) -> TestResult {
+    let c = &app.client;
+
+    // First run: create the workspace in the window.
+    wait_for(c, "#first-run-form", 30).await?;
+    wait_for(c, "#fr-region:enabled", 10).await?.select_by_value("DE").await?;
+    fill(c, "#fr-username", "maria").await?;
+    fill(c, "#fr-display-name", "Maria Admin").await?;
+    fill(c, "#fr-password", PASSWORD).await?;
+    fill(c, "#fr-password2", PASSWORD).await?;
+    click(c, "#fr-submit").await?;
+
+    // Sign in: password, then enrolment because the account has no authenticator yet.
+    wait_for(c, "#sign-in-form", 30).await?;
+    fill(c, "#si-username", "maria").await?;
+    fill(c, "#si-password", PASSWORD).await?;
+    click(c, "#si-submit").await?;
+    let key = text(c, "#enrol-manual-key").await?;
+    wait_for(c, "canvas#enrol-qr", 5).await?;
+    let secret = totp::secret_from_manual_key(&key).ok_or("the window shows no valid key")?;
+    let (code, used) = fresh_code(&secret, 0).await?;
+    fill(c, "#enrol-code", &code).await?;
+    click(c, "#enrol-submit").await?;
+
+    // Recovery codes, shown once.
+    wait_for(c, "#recovery-codes", 15).await?;
+    let codes = c.find_all(Locator::Css("#recovery-codes li")).await?;
+    assert_eq!(codes.len(), 10);
+    click(c, "#recovery-continue").await?;
+
+    // The overview is read from the encrypted store.
+    wait_for(c, "#app-shell", 15).await?;
+    assert_eq!(text(c, "#current-user").await?, "Maria Admin");
+    assert_eq!(text(c, "[data-field=region]").await?, "DE");
+    assert_eq!(text(c, "[data-field=users]").await?, "1");
+    assert_eq!(text(c, "[data-field=key_store]").await?, "keyring");
+    app.screenshot("overview").await?;
+
+    // Shorten the idle lock to its minimum, then stay idle.
+    click(c, "#nav-settings").await?;
+    fill(c, "#policy-idle", "1").await?;
+    click(c, "#policy-save").await?;
+    let saved = wait_for(c, "#policy-saved", 10).await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath("//p[@id='policy-saved'][normalize-space(string(.)) != '']"))
+        .await?;
+    drop(saved);
+
+    wait_for(c, "#lock-screen", 120).await?;
+    let page = c.source().await?;
+    assert!(!page.contains("app-shell") && !page.contains("data-field"), "locking clears the window");
+    app.screenshot("locked").await?;
+
+    // Unlock with a new code (the enrolment code's step may not be used again).
+    let (code, _) = fresh_code(&secret, used).await?;
+    fill(c, "#unlock-code", &code).await?;
+    click(c, "#unlock-submit").await?;
+    wait_for(c, "#app-shell", 15).await?;
+
+    click(c, "#sign-out-button").await?;
+    wait_for(c, "#sign-in-form", 15).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_run_enrolment_overview_idle_lock_unlock_and_sign_out_in_the_real_window() -> TestResult {
+    let app = DesktopApp::start().await?;
+    let outcome = scenario(&app).await;
+    if let Err(err) = &outcome {
+        let shot = app.screenshot("desktop-e2e-failure").await;
+        eprintln!("end-to-end failure: {err}; screenshot: {shot:?}");
+    }
+    app.stop().await;
+    outcome
+}
