@@ -25,7 +25,9 @@ pub fn target_dir() -> TestResult<PathBuf> {
 }
 
 fn free_port() -> TestResult<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn wait_for_port(port: u16, limit: Duration) -> TestResult {
@@ -40,7 +42,9 @@ fn wait_for_port(port: u16, limit: Duration) -> TestResult {
 }
 
 fn tauri_driver() -> PathBuf {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let installed = home.join(".cargo/bin/tauri-driver");
     if installed.is_file() {
         installed
@@ -56,7 +60,14 @@ fn start_xvfb() -> TestResult<(Child, String)> {
             continue;
         }
         let child = Command::new("Xvfb")
-            .args([format!(":{n}"), "-screen".into(), "0".into(), "1280x800x24".into(), "-nolisten".into(), "tcp".into()])
+            .args([
+                format!(":{n}"),
+                "-screen".into(),
+                "0".into(),
+                "1280x800x24".into(),
+                "-nolisten".into(),
+                "tcp".into(),
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -78,14 +89,23 @@ impl DesktopApp {
     pub async fn start() -> TestResult<Self> {
         let app = target_dir()?.join("appcare-desktop");
         if !app.is_file() {
-            return Err(format!("{} is not built: run `cargo build -p appcare-desktop`", app.display()).into());
+            return Err(format!(
+                "{} is not built: run `cargo build -p appcare-desktop`",
+                app.display()
+            )
+            .into());
         }
         let data_dir = tempfile::tempdir()?;
         let (xvfb, display) = start_xvfb()?;
         let port = free_port()?;
         let native_port = free_port()?;
         let driver = Command::new(tauri_driver())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .env("DISPLAY", &display)
             .env("NO_AT_BRIDGE", "1")
             .env("APPCARE_DATA_DIR", data_dir.path().join("workspace"))
@@ -95,7 +115,9 @@ impl DesktopApp {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("could not start tauri-driver (cargo install tauri-driver): {e}"))?;
+            .map_err(|e| {
+                format!("could not start tauri-driver (cargo install tauri-driver): {e}")
+            })?;
         let mut harness = Self::partial(xvfb, driver, data_dir);
         // tauri-driver listens before WebKitWebDriver does: wait for both.
         wait_for_port(port, Duration::from_secs(20))?;
@@ -138,13 +160,21 @@ impl DesktopApp {
 }
 
 /// Holds the processes while the session is being created, so a failed start cleans up.
-struct Partial(Option<fantoccini::Client>, Option<(Child, Child, tempfile::TempDir)>);
+struct Partial(
+    Option<fantoccini::Client>,
+    Option<(Child, Child, tempfile::TempDir)>,
+);
 
 impl Partial {
     fn finish(mut self) -> TestResult<DesktopApp> {
         let client = self.0.take().ok_or("no WebDriver session")?;
         let (xvfb, driver, data_dir) = self.1.take().ok_or("processes gone")?;
-        Ok(DesktopApp { client, data_dir, xvfb, driver })
+        Ok(DesktopApp {
+            client,
+            data_dir,
+            xvfb,
+            driver,
+        })
     }
 }
 

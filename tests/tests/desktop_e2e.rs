@@ -11,7 +11,11 @@ use std::time::Duration;
 
 const PASSWORD: &str = "plum tractor window 42";
 
-async fn wait_for(client: &Client, css: &str, seconds: u64) -> TestResult<fantoccini::elements::Element> {
+async fn wait_for(
+    client: &Client,
+    css: &str,
+    seconds: u64,
+) -> TestResult<fantoccini::elements::Element> {
     Ok(client
         .wait()
         .at_most(Duration::from_secs(seconds))
@@ -33,7 +37,12 @@ async fn click(client: &Client, css: &str) -> TestResult {
 }
 
 async fn text(client: &Client, css: &str) -> TestResult<String> {
-    Ok(wait_for(client, css, 10).await?.text().await?.trim().to_string())
+    Ok(wait_for(client, css, 10)
+        .await?
+        .text()
+        .await?
+        .trim()
+        .to_string())
 }
 
 /// Waits until the newest code belongs to a step after `used`, then returns it.
@@ -52,7 +61,10 @@ async fn scenario(app: &DesktopApp) -> TestResult {
 
     // First run: create the workspace in the window.
     wait_for(c, "#first-run-form", 30).await?;
-    wait_for(c, "#fr-region:enabled", 10).await?.select_by_value("DE").await?;
+    wait_for(c, "#fr-region:enabled", 10)
+        .await?
+        .select_by_value("DE")
+        .await?;
     fill(c, "#fr-username", "maria").await?;
     fill(c, "#fr-display-name", "Maria Admin").await?;
     fill(c, "#fr-password", PASSWORD).await?;
@@ -92,13 +104,18 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     let saved = wait_for(c, "#policy-saved", 10).await?;
     c.wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::XPath("//p[@id='policy-saved'][normalize-space(string(.)) != '']"))
+        .for_element(Locator::XPath(
+            "//p[@id='policy-saved'][normalize-space(string(.)) != '']",
+        ))
         .await?;
     drop(saved);
 
     wait_for(c, "#lock-screen", 120).await?;
     let page = c.source().await?;
-    assert!(!page.contains("app-shell") && !page.contains("data-field"), "locking clears the window");
+    assert!(
+        !page.contains("app-shell") && !page.contains("data-field"),
+        "locking clears the window"
+    );
     app.screenshot("locked").await?;
 
     // Unlock with a new code (the enrolment code's step may not be used again).
@@ -113,7 +130,8 @@ async fn scenario(app: &DesktopApp) -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn first_run_enrolment_overview_idle_lock_unlock_and_sign_out_in_the_real_window() -> TestResult {
+async fn first_run_enrolment_overview_idle_lock_unlock_and_sign_out_in_the_real_window(
+) -> TestResult {
     let app = DesktopApp::start().await?;
     let outcome = scenario(&app).await;
     if let Err(err) = &outcome {

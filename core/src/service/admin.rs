@@ -169,18 +169,18 @@ impl Workspace {
         self.authorize(token, now, Role::Admin, "read the audit trail")?;
         let limit = limit.clamp(1, 1000);
         self.store.read(|c| {
-            let mut names = std::collections::HashMap::new();
+            let mut names: std::collections::HashMap<crate::ids::UserId, Option<String>> =
+                std::collections::HashMap::new();
             audit_log::recent(c, kind, limit)?
                 .into_iter()
                 .map(|row| {
                     let actor = match row.actor {
-                        Some(id) => {
-                            if !names.contains_key(&id) {
-                                let name = user_store::by_id(c, id)?.map(|u| u.username);
-                                names.insert(id, name);
-                            }
-                            names.get(&id).cloned().flatten()
-                        }
+                        Some(id) => match names.entry(id) {
+                            std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
+                            std::collections::hash_map::Entry::Vacant(e) => e
+                                .insert(user_store::by_id(c, id)?.map(|u| u.username))
+                                .clone(),
+                        },
                         None => None,
                     };
                     Ok(AuditEntry {
