@@ -30,6 +30,11 @@ pub enum AuditKind {
     UserEnabled,
     TwoFactorReset,
     SettingsChanged,
+    ConversationOpened,
+    ConversationAssigned,
+    ConversationStatusChanged,
+    AvailabilityChanged,
+    ChannelAccountAdded,
 }
 
 impl AuditKind {
@@ -53,6 +58,11 @@ impl AuditKind {
             Self::UserEnabled => "user_enabled",
             Self::TwoFactorReset => "two_factor_reset",
             Self::SettingsChanged => "settings_changed",
+            Self::ConversationOpened => "conversation_opened",
+            Self::ConversationAssigned => "conversation_assigned",
+            Self::ConversationStatusChanged => "conversation_status_changed",
+            Self::AvailabilityChanged => "availability_changed",
+            Self::ChannelAccountAdded => "channel_account_added",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Core events: every change is published once on a broadcast channel. The desktop turns
 //! them into window events, the hub into push messages. The core never assumes a listener.
 
-use crate::ids::UserId;
+use crate::ids::{ConversationId, MessageId, TeamId, UserId};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -14,6 +14,30 @@ pub enum Event {
     SessionsEnded { user: UserId },
     /// A workspace setting changed.
     SettingsChanged,
+    /// A customer's message arrived (new conversation or not).
+    MessageReceived {
+        conversation: ConversationId,
+        message: MessageId,
+    },
+    /// An agent's reply was queued in the outbox.
+    ReplyQueued {
+        conversation: ConversationId,
+        message: MessageId,
+    },
+    /// A private note was added.
+    NoteAdded { conversation: ConversationId },
+    /// A conversation changed hands. `handoff` is true when a person handed it over with
+    /// a note (the recipient gets a desktop notification).
+    Assigned {
+        conversation: ConversationId,
+        from: Option<UserId>,
+        to_user: Option<UserId>,
+        to_team: Option<TeamId>,
+        by: UserId,
+        handoff: bool,
+    },
+    /// Status, labels or snooze changed.
+    ConversationUpdated { conversation: ConversationId },
 }
 
 pub type EventSender = tokio::sync::broadcast::Sender<Event>;

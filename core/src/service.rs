@@ -2,6 +2,10 @@
 //! session token and `now`, and checks the session and role here, in the core.
 
 pub mod admin;
+pub mod conversation;
+pub mod handoff;
+pub mod inbox;
+pub mod ingest;
 pub mod login;
 pub mod users;
 
@@ -39,7 +43,29 @@ pub const SESSION_ENTRY_POINTS: &[&str] = &[
     "set_session_policy",
     "verify_audit",
     "recent_audit",
+    "inbox_settings",
+    "set_inbox_settings",
+    "list_conversations",
+    "search",
+    "open_conversation",
+    "reply",
+    "add_note",
+    "set_status",
+    "set_labels",
+    "list_canned_replies",
+    "create_canned_reply",
+    "render_canned_reply",
+    "transfer",
+    "return_to_queue",
+    "reassign",
+    "team_load",
+    "set_availability",
+    "create_channel_account",
+    "list_colleagues",
 ];
+
+/// Entry points for the system itself (channel adapters), not for a person's session.
+pub const SYSTEM_ENTRY_POINTS: &[&str] = &["ingest"];
 
 /// Entry points that run before a full session exists; each checks its own stage.
 pub const SIGN_IN_ENTRY_POINTS: &[&str] = &[

@@ -5,8 +5,14 @@
 mod common;
 
 use appcare_core::auth::Role;
+use appcare_core::ids::ConversationId;
 use appcare_core::ids::{TeamId, UserId};
-use appcare_core::service::{SessionPolicy, SESSION_ENTRY_POINTS, SIGN_IN_ENTRY_POINTS};
+use appcare_core::service::admin::InboxSettings;
+use appcare_core::service::handoff::{TransferTarget, Versioned};
+use appcare_core::service::inbox::{ConversationStatus, InboxQuery};
+use appcare_core::service::{
+    SessionPolicy, SESSION_ENTRY_POINTS, SIGN_IN_ENTRY_POINTS, SYSTEM_ENTRY_POINTS,
+};
 use appcare_core::{CoreError, ErrorCode, Password, SessionToken, Timestamp, Workspace};
 use common::*;
 use std::collections::BTreeSet;
@@ -14,7 +20,25 @@ use std::collections::BTreeSet;
 /// The least role each entry point needs.
 fn required_role(name: &str) -> Role {
     match name {
-        "session_info" | "overview" | "list_teams" | "session_policy" => Role::Agent,
+        "session_info"
+        | "overview"
+        | "list_teams"
+        | "session_policy"
+        | "inbox_settings"
+        | "list_conversations"
+        | "search"
+        | "open_conversation"
+        | "reply"
+        | "add_note"
+        | "set_status"
+        | "set_labels"
+        | "list_canned_replies"
+        | "render_canned_reply"
+        | "transfer"
+        | "return_to_queue"
+        | "set_availability"
+        | "list_colleagues" => Role::Agent,
+        "create_canned_reply" | "reassign" | "team_load" => Role::Lead,
         _ => Role::Admin,
     }
 }
@@ -26,6 +50,8 @@ fn call(
     target: UserId,
     now: Timestamp,
 ) -> Result<(), CoreError> {
+    // The one conversation in the test workspace, made by the admin's setup.
+    let conv = ConversationId::new(1);
     match name {
         "session_info" => ws.session_info(token, now).map(drop),
         "overview" => ws.overview(token, now).map(drop),
@@ -57,6 +83,81 @@ fn call(
             .map(drop),
         "verify_audit" => ws.verify_audit(token, now).map(drop),
         "recent_audit" => ws.recent_audit(token, None, 10, now).map(drop),
+        "inbox_settings" => ws.inbox_settings(token, now).map(drop),
+        "set_inbox_settings" => ws
+            .set_inbox_settings(
+                token,
+                InboxSettings {
+                    auto_assign_cap: 3,
+                    return_on_away: true,
+                },
+                now,
+            )
+            .map(drop),
+        "list_conversations" => ws
+            .list_conversations(token, &InboxQuery::default(), now)
+            .map(drop),
+        "search" => ws.search(token, "hello", now).map(drop),
+        "open_conversation" => ws.open_conversation(token, conv, None, now).map(drop),
+        "reply" => ws.reply(token, conv, "hello", now).map(drop),
+        "add_note" => ws.add_note(token, conv, "note", now).map(drop),
+        "set_status" => ws
+            .set_status(
+                token,
+                Versioned {
+                    id: conv,
+                    version: 0,
+                },
+                ConversationStatus::Resolved,
+                None,
+                now,
+            )
+            .map(drop),
+        "set_labels" => ws.set_labels(token, conv, &["x".into()], now).map(drop),
+        "list_canned_replies" => ws.list_canned_replies(token, now).map(drop),
+        "create_canned_reply" => ws.create_canned_reply(token, "t", "b", now).map(drop),
+        "render_canned_reply" => ws.render_canned_reply(token, conv, 1, now).map(drop),
+        "transfer" => ws
+            .transfer(
+                token,
+                Versioned {
+                    id: conv,
+                    version: 0,
+                },
+                TransferTarget::Agent(target),
+                "note",
+                now,
+            )
+            .map(drop),
+        "return_to_queue" => ws
+            .return_to_queue(
+                token,
+                Versioned {
+                    id: conv,
+                    version: 0,
+                },
+                "",
+                now,
+            )
+            .map(drop),
+        "reassign" => ws
+            .reassign(
+                token,
+                &[Versioned {
+                    id: conv,
+                    version: 0,
+                }],
+                Some(target),
+                "",
+                now,
+            )
+            .map(drop),
+        "team_load" => ws.team_load(token, now).map(drop),
+        "set_availability" => ws.set_availability(token, true, now).map(drop),
+        "create_channel_account" => ws
+            .create_channel_account(token, "whatsapp", "Line", "123", None, now)
+            .map(drop),
+        "list_colleagues" => ws.list_colleagues(token, now).map(drop),
         other => panic!("entry point {other} has no case in this test: add one"),
     }
 }
@@ -66,7 +167,11 @@ fn every_session_entry_point_refuses_bad_sessions() -> TestResult {
     let ctx = workspace();
     let t = ctx.now;
     let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, t);
-    ctx.ws.create_team(&admin, "Support", t)?;
+    let support = ctx.ws.create_team(&admin, "Support", t)?.id;
+    let account =
+        ctx.ws
+            .create_channel_account(&admin, "whatsapp", "Line", "1065", Some(support), t)?;
+    customer_writes(&ctx.ws, account.id, "1650", "wamid.e1", "hello", t);
     let agent_user = ctx
         .ws
         .create_user(&admin, new_user("alex", Role::Agent), t)?;
@@ -155,6 +260,7 @@ fn the_entry_point_lists_match_the_source() -> TestResult {
     let listed: BTreeSet<String> = SESSION_ENTRY_POINTS
         .iter()
         .chain(SIGN_IN_ENTRY_POINTS)
+        .chain(SYSTEM_ENTRY_POINTS)
         .map(|s| s.to_string())
         .collect();
     assert_eq!(

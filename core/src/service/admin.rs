@@ -202,3 +202,85 @@ impl Workspace {
 pub fn verify_audit_offline(workspace: &Workspace) -> Result<ChainCheck> {
     workspace.store.read(audit::verify)
 }
+
+/// Inbox policy: auto-assignment cap (0 = off) and whether going away or being disabled
+/// returns a person's open conversations to the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InboxSettings {
+    pub auto_assign_cap: i64,
+    pub return_on_away: bool,
+}
+
+/// A colleague one can hand a conversation to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Colleague {
+    pub id: crate::ids::UserId,
+    pub display_name: String,
+    pub role: Role,
+    pub available: bool,
+    pub teams: Vec<crate::ids::TeamId>,
+}
+
+impl Workspace {
+    pub fn inbox_settings(&self, token: &SessionToken, now: Timestamp) -> Result<InboxSettings> {
+        self.authorize(token, now, Role::Agent, "see the inbox settings")?;
+        self.store.read(|c| {
+            Ok(InboxSettings {
+                auto_assign_cap: settings::get_i64(c, crate::service::ingest::AUTO_ASSIGN_CAP, 0)?,
+                return_on_away: settings::get(c, crate::service::handoff::RETURN_ON_AWAY)?
+                    .as_deref()
+                    != Some("false"),
+            })
+        })
+    }
+
+    pub fn set_inbox_settings(
+        &self,
+        token: &SessionToken,
+        new: InboxSettings,
+        now: Timestamp,
+    ) -> Result<InboxSettings> {
+        let caller = self.authorize(token, now, Role::Admin, "change the inbox settings")?;
+        if !(0..=500).contains(&new.auto_assign_cap) {
+            return Err(CoreError::invalid(
+                "auto-assignment cap",
+                "choose 0 (off) to 500",
+            ));
+        }
+        self.store.write(|tx| {
+            settings::set(tx, crate::service::ingest::AUTO_ASSIGN_CAP, &new.auto_assign_cap.to_string())?;
+            settings::set(tx, crate::service::handoff::RETURN_ON_AWAY, if new.return_on_away { "true" } else { "false" })?;
+            audit::append(
+                tx,
+                AuditEvent::new(AuditKind::SettingsChanged, Some(caller.user), "settings:inbox", now).detail(
+                    serde_json::json!({ "auto_assign_cap": new.auto_assign_cap, "return_on_away": new.return_on_away }),
+                ),
+            )?;
+            Ok(())
+        })?;
+        self.publish(Event::SettingsChanged);
+        Ok(new)
+    }
+
+    /// Everyone enabled, for choosing whom to hand a conversation to.
+    pub fn list_colleagues(&self, token: &SessionToken, now: Timestamp) -> Result<Vec<Colleague>> {
+        self.authorize(token, now, Role::Agent, "list colleagues")?;
+        self.store.read(|c| {
+            user_store::list(c)?
+                .into_iter()
+                .filter(|u| !u.disabled)
+                .map(|u| {
+                    Ok(Colleague {
+                        teams: user_store::team_ids_of(c, u.id)?,
+                        id: u.id,
+                        display_name: u.display_name,
+                        role: u.role,
+                        available: u.available,
+                    })
+                })
+                .collect()
+        })
+    }
+}

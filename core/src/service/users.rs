@@ -230,6 +230,15 @@ impl Workspace {
             }
             user_store::set_disabled(tx, user, true)?;
             let ended = sessions::end_all_of(tx, user, now)?;
+            let returned =
+                if crate::store::settings::get(tx, crate::service::handoff::RETURN_ON_AWAY)?
+                    .as_deref()
+                    == Some("false")
+                {
+                    Vec::new()
+                } else {
+                    crate::service::handoff::return_all_to_queue(tx, user, caller.user, now)?
+                };
             audit::append(
                 tx,
                 AuditEvent::new(
@@ -238,10 +247,17 @@ impl Workspace {
                     subject(user),
                     now,
                 )
-                .detail(serde_json::json!({ "sessions_ended": ended })),
+                .detail(serde_json::json!({
+                    "sessions_ended": ended,
+                    "conversations_returned": returned.len(),
+                })),
             )?;
-            summary(tx, &user_store::require(tx, user)?, now)
+            Ok((summary(tx, &user_store::require(tx, user)?, now)?, returned))
         })?;
+        let (changed, returned) = changed;
+        for e in returned {
+            self.publish(e);
+        }
         self.publish(Event::UserChanged { user });
         self.notify_sessions_ended(user);
         Ok(changed)

@@ -60,6 +60,10 @@ pub fn insert_contact(
         "INSERT INTO contact_identities (contact_id, channel, external_id) VALUES (?1, ?2, ?3)",
         params![id, channel.as_str(), external_id],
     )?;
+    conn.execute(
+        "INSERT INTO contacts_fts (rowid, display_name, addresses) VALUES (?1, ?2, ?3)",
+        params![id, display_name, external_id],
+    )?;
     Ok(id)
 }
 

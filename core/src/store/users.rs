@@ -174,6 +174,14 @@ pub fn set_disabled(conn: &Connection, id: UserId, disabled: bool) -> Result<()>
     Ok(())
 }
 
+pub fn set_availability(conn: &Connection, id: UserId, available: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET availability = ?2 WHERE id = ?1",
+        params![id, if available { "available" } else { "away" }],
+    )?;
+    Ok(())
+}
+
 pub fn set_password_hash(conn: &Connection, id: UserId, hash: &str) -> Result<()> {
     conn.execute(
         "UPDATE users SET password_hash = ?2 WHERE id = ?1",

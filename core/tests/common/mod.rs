@@ -151,3 +151,102 @@ pub fn all_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+use appcare_core::ids::{ChannelAccountId, ConversationId, TeamId};
+use appcare_core::service::ingest::InboundMessage;
+
+/// A workspace with two teams, their agents and lead, signed in, and one WhatsApp account
+/// per team.
+pub struct Team {
+    pub ctx: Ctx,
+    pub admin: SessionToken,
+    pub support: TeamId,
+    pub billing: TeamId,
+    pub support_account: ChannelAccountId,
+    pub billing_account: ChannelAccountId,
+    pub alex: (UserId, SessionToken),
+    pub bea: (UserId, SessionToken),
+    pub carl: (UserId, SessionToken),
+    pub lena: (UserId, SessionToken),
+}
+
+pub fn team() -> Team {
+    let ctx = workspace();
+    let now = ctx.now;
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, now);
+    let support = ctx.ws.create_team(&admin, "Support", now).expect("team").id;
+    let billing = ctx.ws.create_team(&admin, "Billing", now).expect("team").id;
+    let member = |name: &str, role: Role, team: TeamId| {
+        let mut new = new_user(name, role);
+        new.teams = vec![team];
+        let user = ctx.ws.create_user(&admin, new, now).expect("user").id;
+        let (token, _, _) = enrol(&ctx.ws, name, &password_of(name), now);
+        (user, token)
+    };
+    let alex = member("alex", Role::Agent, support);
+    let bea = member("bea", Role::Agent, support);
+    let carl = member("carl", Role::Agent, billing);
+    let lena = member("lena", Role::Lead, support);
+    let support_account = ctx
+        .ws
+        .create_channel_account(
+            &admin,
+            "whatsapp",
+            "Support line",
+            "106540352242922",
+            Some(support),
+            now,
+        )
+        .expect("account")
+        .id;
+    let billing_account = ctx
+        .ws
+        .create_channel_account(
+            &admin,
+            "email",
+            "Billing mailbox",
+            "billing@example.com",
+            Some(billing),
+            now,
+        )
+        .expect("account")
+        .id;
+    Team {
+        ctx,
+        admin,
+        support,
+        billing,
+        support_account,
+        billing_account,
+        alex,
+        bea,
+        carl,
+        lena,
+    }
+}
+
+/// A customer writes: returns the conversation.
+pub fn customer_writes(
+    ws: &Workspace,
+    account: ChannelAccountId,
+    who: &str,
+    external_id: &str,
+    body: &str,
+    at: Timestamp,
+) -> ConversationId {
+    ws.ingest(
+        InboundMessage {
+            account,
+            contact_external_id: who,
+            contact_name: &format!("Customer {who}"),
+            external_id: Some(external_id),
+            subject: "",
+            body,
+            sent_at: at,
+            attachments: vec![],
+        },
+        at,
+    )
+    .expect("ingested")
+    .conversation
+}

@@ -1,0 +1,342 @@
+//! Working one conversation: reply (into the outbox of its channel), private notes,
+//! status (open, pending, snoozed, resolved), labels, and canned replies with placeholders.
+
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
+use crate::error::{CoreError, Result};
+use crate::events::Event;
+use crate::ids::{ConversationId, MessageId, UserId};
+use crate::secret::SessionToken;
+use crate::service::handoff::Versioned;
+use crate::service::inbox::{ConversationStatus, MessageView, NoteView};
+use crate::store::conversations as conv_store;
+use crate::store::messages::{self, Direction, NewMessage};
+use crate::store::users as user_store;
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use rusqlite::params;
+use serde::Serialize;
+
+pub const REPLY_MAX_CHARS: usize = 4096;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CannedReply {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+}
+
+fn check_text(field: &'static str, text: &str, max: usize) -> Result<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(CoreError::invalid(field, "write something first"));
+    }
+    if text.chars().count() > max {
+        return Err(CoreError::invalid(
+            field,
+            format!("keep it under {max} characters"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+impl Workspace {
+    /// Queues a reply in the outbox of the conversation's channel. Replying to an
+    /// unassigned conversation takes it.
+    pub fn reply(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "reply")?;
+        let body = check_text("reply", body, REPLY_MAX_CHARS)?;
+        let (message, events) = self.store.write(|tx| {
+            let row = conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            if !caller.may_act_on(&row) {
+                return Err(CoreError::Forbidden {
+                    action: "reply in a conversation assigned to someone else",
+                });
+            }
+            let mut events = Vec::new();
+            if row.assignee_id.is_none() {
+                let team = row.team_id;
+                let version = row.version;
+                events.push(crate::service::handoff::apply_move(
+                    tx,
+                    caller.user,
+                    version,
+                    &crate::service::handoff::Move {
+                        row,
+                        to_user: Some(caller.user),
+                        to_team: team,
+                        note: None,
+                    },
+                    now,
+                )?);
+            }
+            let message = messages::insert_message(
+                tx,
+                &NewMessage {
+                    conversation: id,
+                    external_id: None,
+                    direction: Direction::Out,
+                    body: &body,
+                    created_at: now,
+                },
+            )?;
+            tx.execute(
+                "UPDATE messages SET author_user_id = ?2, status = 'queued' WHERE id = ?1",
+                params![message, caller.user],
+            )?;
+            tx.execute(
+                "INSERT INTO outbox (message_id, next_attempt_at) VALUES (?1, ?2)",
+                params![message, now],
+            )?;
+            conv_store::touch_activity(tx, id, now, false)?;
+            events.push(Event::ReplyQueued {
+                conversation: id,
+                message,
+            });
+            let author = user_store::require(tx, caller.user)?.display_name;
+            Ok((
+                MessageView {
+                    id: message,
+                    direction: "out".into(),
+                    author: Some(author),
+                    body,
+                    status: "queued".into(),
+                    at: now,
+                    attachments: Vec::new(),
+                },
+                events,
+            ))
+        })?;
+        for e in events {
+            self.publish(e);
+        }
+        Ok(message)
+    }
+
+    /// Adds a private note, seen by colleagues only.
+    pub fn add_note(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<NoteView> {
+        let caller = self.authorize(token, now, Role::Agent, "add notes")?;
+        let body = check_text("note", body, 4000)?;
+        let note = self.store.write(|tx| {
+            conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            let note = conv_store::insert_note(tx, id, caller.user, &body, false, now)?;
+            let author = user_store::require(tx, caller.user)?.display_name;
+            Ok(NoteView {
+                id: note,
+                author,
+                body,
+                is_handoff: false,
+                at: now,
+            })
+        })?;
+        self.publish(Event::NoteAdded { conversation: id });
+        Ok(note)
+    }
+
+    /// Resolves, reopens, marks pending or snoozes a conversation.
+    pub fn set_status(
+        &self,
+        token: &SessionToken,
+        conversation: Versioned,
+        status: ConversationStatus,
+        snoozed_until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let caller = self.authorize(token, now, Role::Agent, "change a conversation's status")?;
+        let snooze = match (status, snoozed_until) {
+            (ConversationStatus::Snoozed, Some(until)) if until > now => Some(until),
+            (ConversationStatus::Snoozed, _) => {
+                return Err(CoreError::invalid("snooze", "choose a time in the future"));
+            }
+            _ => None,
+        };
+        self.store.write(|tx| {
+            let row = conv_store::visible(tx, caller.viewer(), conversation.id)?.ok_or(
+                CoreError::NotFound {
+                    what: "The conversation",
+                },
+            )?;
+            if !caller.may_act_on(&row) {
+                return Err(CoreError::Forbidden {
+                    action: "change a conversation assigned to someone else",
+                });
+            }
+            if !conv_store::set_status(
+                tx,
+                conversation.id,
+                conversation.version,
+                status.as_str(),
+                snooze,
+            )? {
+                let who = conv_store::last_changed_by(tx, conversation.id)?
+                    .unwrap_or_else(|| "someone".into());
+                return Err(CoreError::Conflict(format!(
+                    "{who} changed this conversation meanwhile; reload it and try again."
+                )));
+            }
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::ConversationStatusChanged,
+                    Some(caller.user),
+                    format!("conversation:{}", conversation.id),
+                    now,
+                )
+                .detail(serde_json::json!({ "from": row.status, "to": status.as_str() })),
+            )?;
+            Ok(())
+        })?;
+        self.publish(Event::ConversationUpdated {
+            conversation: conversation.id,
+        });
+        Ok(())
+    }
+
+    pub fn set_labels(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        labels: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
+        let caller = self.authorize(token, now, Role::Agent, "label conversations")?;
+        let mut clean: Vec<String> = labels
+            .iter()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty() && l.chars().count() <= 40)
+            .collect();
+        clean.sort();
+        clean.dedup();
+        self.store.write(|tx| {
+            conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            conv_store::set_labels(tx, id, &clean)
+        })?;
+        self.publish(Event::ConversationUpdated { conversation: id });
+        Ok(clean)
+    }
+
+    pub fn list_canned_replies(
+        &self,
+        token: &SessionToken,
+        now: Timestamp,
+    ) -> Result<Vec<CannedReply>> {
+        self.authorize(token, now, Role::Agent, "use canned replies")?;
+        self.store.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT id, title, body FROM canned_replies ORDER BY title")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(CannedReply {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    body: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Leads and admins write canned replies. Placeholders: `{{contact.name}}`,
+    /// `{{contact.first_name}}`, `{{agent.name}}`, `{{agent.first_name}}`.
+    pub fn create_canned_reply(
+        &self,
+        token: &SessionToken,
+        title: &str,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<CannedReply> {
+        let caller = self.authorize(token, now, Role::Lead, "write canned replies")?;
+        let title = check_text("title", title, 80)?;
+        let body = check_text("canned reply", body, REPLY_MAX_CHARS)?;
+        self.store.write(|tx| {
+            tx.execute(
+                "INSERT INTO canned_replies (title, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![title, body, caller.user, now],
+            )?;
+            Ok(CannedReply { id: tx.last_insert_rowid(), title, body })
+        })
+    }
+
+    /// A canned reply with its placeholders filled for this conversation and agent.
+    pub fn render_canned_reply(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        canned: i64,
+        now: Timestamp,
+    ) -> Result<String> {
+        let caller = self.authorize(token, now, Role::Agent, "use canned replies")?;
+        self.store.read(|c| {
+            let row = conv_store::visible(c, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            let body: String = c
+                .query_row(
+                    "SELECT body FROM canned_replies WHERE id = ?1",
+                    [canned],
+                    |r| r.get(0),
+                )
+                .map_err(|_| CoreError::NotFound {
+                    what: "The canned reply",
+                })?;
+            let agent = user_store::require(c, caller.user)?.display_name;
+            Ok(fill_placeholders(&body, &row.contact_name, &agent))
+        })
+    }
+}
+
+fn first_word(s: &str) -> &str {
+    s.split_whitespace().next().unwrap_or(s)
+}
+
+/// Replaces the known placeholders; unknown `{{…}}` stay as typed so the agent sees them.
+pub fn fill_placeholders(body: &str, contact: &str, agent: &str) -> String {
+    body.replace("{{contact.name}}", contact)
+        .replace("{{contact.first_name}}", first_word(contact))
+        .replace("{{agent.name}}", agent)
+        .replace("{{agent.first_name}}", first_word(agent))
+}
+
+/// The author of a message, for tests and the channel adapters.
+pub fn message_author(ws: &Workspace, id: MessageId) -> Result<Option<UserId>> {
+    ws.store.read(|c| {
+        Ok(c.query_row(
+            "SELECT author_user_id FROM messages WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_and_unknown_ones_kept() {
+        let out = fill_placeholders(
+            "Hi {{contact.first_name}}, {{agent.name}} here ({{agent.first_name}}). {{order.id}}",
+            "Sheena Nelson",
+            "Alex Agent",
+        );
+        assert_eq!(out, "Hi Sheena, Alex Agent here (Alex). {{order.id}}");
+    }
+}

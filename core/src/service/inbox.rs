@@ -1,0 +1,392 @@
+//! The inbox: the list of conversations a person may work (Mine, Unassigned, My teams,
+//! All), search over messages and contacts, and one conversation with its history.
+
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
+use crate::error::{CoreError, Result};
+use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
+use crate::secret::SessionToken;
+use crate::service::Caller;
+use crate::store::conversations::{self as conv_store, ConversationRowData, ListFilter, Viewer};
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use serde::{Deserialize, Serialize};
+
+/// The customer-service window of WhatsApp and Messenger: 24 hours after the customer's
+/// last message.
+pub const REPLY_WINDOW_SECONDS: i64 = 24 * 3600;
+pub const PAGE_SIZE: i64 = 50;
+const MESSAGE_PAGE: i64 = 100;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum InboxView {
+    Mine,
+    Unassigned,
+    MyTeams,
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    Open,
+    Pending,
+    Snoozed,
+    Resolved,
+}
+
+impl ConversationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Pending => "pending",
+            Self::Snoozed => "snoozed",
+            Self::Resolved => "resolved",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "pending" => Self::Pending,
+            "snoozed" => Self::Snoozed,
+            "resolved" => Self::Resolved,
+            _ => Self::Open,
+        }
+    }
+}
+
+/// Where the next page starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PageCursor {
+    pub last_activity_at: Timestamp,
+    pub id: ConversationId,
+}
+
+/// What the inbox list asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InboxQuery {
+    pub view: Option<InboxView>,
+    pub status: Option<ConversationStatus>,
+    pub channel: Option<String>,
+    pub team: Option<TeamId>,
+    pub label: Option<String>,
+    pub after: Option<PageCursor>,
+}
+
+/// One row of the inbox list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    pub version: i64,
+    pub contact_id: ContactId,
+    pub contact_name: String,
+    pub channel: String,
+    pub subject: String,
+    pub preview: String,
+    pub status: ConversationStatus,
+    pub snoozed_until: Option<Timestamp>,
+    pub assignee_id: Option<UserId>,
+    pub assignee_name: Option<String>,
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
+    pub unread: i64,
+    pub last_activity_at: Timestamp,
+    pub waiting_since: Timestamp,
+    /// WhatsApp and Messenger: when free-form replies stop being allowed.
+    pub reply_window_ends_at: Option<Timestamp>,
+}
+
+impl From<ConversationRowData> for ConversationSummary {
+    fn from(r: ConversationRowData) -> Self {
+        let windowed = matches!(r.channel.as_str(), "whatsapp" | "messenger");
+        Self {
+            id: r.id,
+            version: r.version,
+            contact_id: r.contact_id,
+            contact_name: r.contact_name,
+            channel: r.channel,
+            subject: r.subject,
+            preview: r.preview,
+            status: ConversationStatus::parse(&r.status),
+            snoozed_until: r.snoozed_until,
+            assignee_id: r.assignee_id,
+            assignee_name: r.assignee_name,
+            team_id: r.team_id,
+            team_name: r.team_name,
+            unread: r.unread,
+            last_activity_at: r.last_activity_at,
+            waiting_since: r.created_at,
+            reply_window_ends_at: r
+                .last_customer_message_at
+                .filter(|_| windowed)
+                .map(|t| t.plus_seconds(REPLY_WINDOW_SECONDS)),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InboxPage {
+    pub rows: Vec<ConversationSummary>,
+    pub next: Option<PageCursor>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SearchHit {
+    pub conversation_id: ConversationId,
+    pub message_id: Option<MessageId>,
+    pub contact_name: String,
+    pub channel: String,
+    /// Matched words are wrapped in U+0002 … U+0003.
+    pub snippet: String,
+    pub at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub file_name: String,
+    pub mime_type: String,
+    pub size: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MessageView {
+    pub id: MessageId,
+    pub direction: String,
+    pub author: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub at: Timestamp,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NoteView {
+    pub id: i64,
+    pub author: String,
+    pub body: String,
+    pub is_handoff: bool,
+    pub at: Timestamp,
+}
+
+/// One conversation as the agent sees it. The latest handoff note is also given apart,
+/// to be shown at the top.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConversationView {
+    pub summary: ConversationSummary,
+    pub messages: Vec<MessageView>,
+    pub has_older: bool,
+    pub notes: Vec<NoteView>,
+    pub handoff: Option<NoteView>,
+    pub labels: Vec<String>,
+    /// Whether the caller may reply, note, transfer and resolve here.
+    pub can_act: bool,
+}
+
+impl Caller {
+    pub(crate) fn viewer(&self) -> Viewer {
+        Viewer {
+            user: self.user,
+            sees_everything: self.role == Role::Admin,
+        }
+    }
+
+    /// Reply, transfer, resolve: the assignee; a lead of the conversation's team; an admin;
+    /// anyone who sees an unassigned conversation.
+    pub(crate) fn may_act_on(&self, c: &ConversationRowData) -> bool {
+        self.role == Role::Admin
+            || c.assignee_id == Some(self.user)
+            || c.assignee_id.is_none()
+            || (self.role == Role::Lead && c.team_id.is_some_and(|t| self.teams.contains(&t)))
+    }
+}
+
+/// Turns what a person typed into a safe FTS5 query: every word quoted, the last one a
+/// prefix. Refuses an empty query.
+pub fn fts_query(text: &str) -> Result<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .take(12)
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    if words.is_empty() {
+        return Err(CoreError::invalid("search", "type at least one word"));
+    }
+    let mut query = words.join(" ");
+    query.push('*');
+    Ok(query)
+}
+
+impl Workspace {
+    pub fn list_conversations(
+        &self,
+        token: &SessionToken,
+        query: &InboxQuery,
+        now: Timestamp,
+    ) -> Result<InboxPage> {
+        let caller = self.authorize(token, now, Role::Agent, "see the inbox")?;
+        let view = query.view.unwrap_or(InboxView::Mine);
+        let mut filter = ListFilter {
+            status: query.status.map(|s| s.as_str().to_string()),
+            channel: query.channel.clone(),
+            team: query.team,
+            label: query.label.clone(),
+            before: query.after.map(|c| (c.last_activity_at, c.id)),
+            limit: PAGE_SIZE + 1,
+            ..ListFilter::default()
+        };
+        match view {
+            InboxView::Mine => filter.assignee = Some(Some(caller.user)),
+            InboxView::Unassigned => filter.assignee = Some(None),
+            InboxView::MyTeams => filter.my_teams_of = Some(caller.user),
+            InboxView::All => {}
+        }
+        let mut rows = self
+            .store
+            .read(|c| conv_store::list(c, caller.viewer(), &filter))?;
+        let more = rows.len() as i64 > PAGE_SIZE;
+        rows.truncate(PAGE_SIZE as usize);
+        let next = more
+            .then(|| {
+                rows.last().map(|r| PageCursor {
+                    last_activity_at: r.last_activity_at,
+                    id: r.id,
+                })
+            })
+            .flatten();
+        Ok(InboxPage {
+            rows: rows.into_iter().map(Into::into).collect(),
+            next,
+        })
+    }
+
+    pub fn search(
+        &self,
+        token: &SessionToken,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<Vec<SearchHit>> {
+        let caller = self.authorize(token, now, Role::Agent, "search")?;
+        let query = fts_query(text)?;
+        let hits = self
+            .store
+            .read(|c| conv_store::search(c, caller.viewer(), &query, PAGE_SIZE))?;
+        Ok(hits
+            .into_iter()
+            .map(|h| SearchHit {
+                conversation_id: h.conversation_id,
+                message_id: h.message_id,
+                contact_name: h.contact_name,
+                channel: h.channel,
+                snippet: h.snippet,
+                at: h.at,
+            })
+            .collect())
+    }
+
+    /// Opens a conversation: the newest messages (or those before `before`), notes and the
+    /// latest handoff. Marks it read and records in the audit trail who opened it.
+    pub fn open_conversation(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        before: Option<MessageId>,
+        now: Timestamp,
+    ) -> Result<ConversationView> {
+        let caller = self.authorize(token, now, Role::Agent, "open conversations")?;
+        self.store.write(|tx| {
+            let row = conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            let mut messages = conv_store::messages_page(tx, id, before, MESSAGE_PAGE + 1)?;
+            let has_older = messages.len() as i64 > MESSAGE_PAGE;
+            if has_older {
+                messages.remove(0);
+            }
+            let ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
+            let attachments = conv_store::attachments_of(tx, &ids)?;
+            let notes: Vec<NoteView> = conv_store::notes_of(tx, id)?
+                .into_iter()
+                .map(|n| NoteView {
+                    id: n.id,
+                    author: n.author,
+                    body: n.body,
+                    is_handoff: n.is_handoff,
+                    at: n.at,
+                })
+                .collect();
+            let handoff = notes.iter().rev().find(|n| n.is_handoff).cloned();
+            if before.is_none() {
+                conv_store::mark_read(tx, id)?;
+                audit::append(
+                    tx,
+                    AuditEvent::new(
+                        AuditKind::ConversationOpened,
+                        Some(caller.user),
+                        format!("conversation:{id}"),
+                        now,
+                    ),
+                )?;
+            }
+            let can_act = caller.may_act_on(&row);
+            Ok(ConversationView {
+                labels: conv_store::labels_of(tx, id)?,
+                summary: row.into(),
+                messages: messages
+                    .into_iter()
+                    .map(|m| MessageView {
+                        attachments: attachments
+                            .iter()
+                            .filter(|a| a.message_id == m.id)
+                            .map(|a| AttachmentInfo {
+                                id: a.id,
+                                file_name: a.file_name.clone(),
+                                mime_type: a.mime_type.clone(),
+                                size: a.size,
+                            })
+                            .collect(),
+                        id: m.id,
+                        direction: m.direction,
+                        author: m.author,
+                        body: m.body,
+                        status: m.status,
+                        at: m.at,
+                    })
+                    .collect(),
+                has_older,
+                notes,
+                handoff,
+                can_act,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_becomes_a_quoted_prefix_query() -> Result<()> {
+        assert_eq!(fts_query("refund  parc")?, "\"refund\" \"parc\"*");
+        assert_eq!(
+            fts_query("say \"hi\" OR")?,
+            "\"say\" \"\"\"hi\"\"\" \"OR\"*"
+        );
+        assert!(fts_query("  -- ").is_err());
+        Ok(())
+    }
+}

@@ -1,0 +1,574 @@
+//! SQL for the inbox: listing conversations a caller may see, searching, reading one
+//! conversation, and the assignment changes with their optimistic version check.
+
+use crate::error::Result;
+use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
+use crate::time::Timestamp;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+/// Who is asking, as far as visibility goes.
+#[derive(Clone, Copy, Debug)]
+pub struct Viewer {
+    pub user: UserId,
+    pub sees_everything: bool,
+}
+
+/// `c` is visible to the viewer: their own, their teams', and unassigned ones of no team.
+fn visible_clause(viewer: Viewer, args: &mut Vec<Value>) -> String {
+    if viewer.sees_everything {
+        return "1".into();
+    }
+    args.push(Value::Integer(viewer.user.get()));
+    let me = args.len();
+    format!(
+        "(c.assignee_id = ?{me}
+          OR c.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?{me})
+          OR (c.assignee_id IS NULL AND c.team_id IS NULL))"
+    )
+}
+
+/// A row of the inbox list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConversationRowData {
+    pub id: ConversationId,
+    pub version: i64,
+    pub contact_id: ContactId,
+    pub contact_name: String,
+    pub channel: String,
+    pub subject: String,
+    pub preview: String,
+    pub status: String,
+    pub snoozed_until: Option<Timestamp>,
+    pub assignee_id: Option<UserId>,
+    pub assignee_name: Option<String>,
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
+    pub unread: i64,
+    pub last_customer_message_at: Option<Timestamp>,
+    pub last_activity_at: Timestamp,
+    pub created_at: Timestamp,
+}
+
+const ROW_COLUMNS: &str = "c.id, c.version, c.contact_id, ct.display_name, a.kind, c.subject,
+    coalesce((SELECT substr(m.body, 1, 140) FROM messages m WHERE m.conversation_id = c.id
+              ORDER BY m.created_at DESC, m.id DESC LIMIT 1), ''),
+    c.status, c.snoozed_until, c.assignee_id, u.display_name, c.team_id, t.name,
+    c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at";
+
+const ROW_JOINS: &str = "FROM conversations c
+    JOIN contacts ct ON ct.id = c.contact_id
+    JOIN channel_accounts a ON a.id = c.channel_account_id
+    LEFT JOIN users u ON u.id = c.assignee_id
+    LEFT JOIN teams t ON t.id = c.team_id";
+
+fn row(r: &Row<'_>) -> rusqlite::Result<ConversationRowData> {
+    Ok(ConversationRowData {
+        id: r.get(0)?,
+        version: r.get(1)?,
+        contact_id: r.get(2)?,
+        contact_name: r.get(3)?,
+        channel: r.get(4)?,
+        subject: r.get(5)?,
+        preview: r.get(6)?,
+        status: r.get(7)?,
+        snoozed_until: r.get(8)?,
+        assignee_id: r.get(9)?,
+        assignee_name: r.get(10)?,
+        team_id: r.get(11)?,
+        team_name: r.get(12)?,
+        unread: r.get(13)?,
+        last_customer_message_at: r.get(14)?,
+        last_activity_at: r.get(15)?,
+        created_at: r.get(16)?,
+    })
+}
+
+/// Filters of the inbox list, already checked by the service.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub assignee: Option<Option<UserId>>,
+    pub my_teams_of: Option<UserId>,
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub team: Option<TeamId>,
+    pub label: Option<String>,
+    pub before: Option<(Timestamp, ConversationId)>,
+    pub limit: i64,
+}
+
+/// Adds a clause whose `?N` is the next parameter.
+fn push(clauses: &mut Vec<String>, args: &mut Vec<Value>, clause: &str, value: Value) {
+    args.push(value);
+    clauses.push(clause.replace("?N", &format!("?{}", args.len())));
+}
+
+pub fn list(
+    conn: &Connection,
+    viewer: Viewer,
+    filter: &ListFilter,
+) -> Result<Vec<ConversationRowData>> {
+    let mut args: Vec<Value> = Vec::new();
+    let mut clauses = vec![visible_clause(viewer, &mut args)];
+    match filter.assignee {
+        Some(Some(user)) => push(
+            &mut clauses,
+            &mut args,
+            "c.assignee_id = ?N",
+            Value::Integer(user.get()),
+        ),
+        Some(None) => clauses.push("c.assignee_id IS NULL".into()),
+        None => {}
+    }
+    if let Some(user) = filter.my_teams_of {
+        push(
+            &mut clauses,
+            &mut args,
+            "c.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?N)",
+            Value::Integer(user.get()),
+        );
+    }
+    if let Some(status) = &filter.status {
+        push(
+            &mut clauses,
+            &mut args,
+            "c.status = ?N",
+            Value::Text(status.clone()),
+        );
+    }
+    if let Some(channel) = &filter.channel {
+        push(
+            &mut clauses,
+            &mut args,
+            "a.kind = ?N",
+            Value::Text(channel.clone()),
+        );
+    }
+    if let Some(team) = filter.team {
+        push(
+            &mut clauses,
+            &mut args,
+            "c.team_id = ?N",
+            Value::Integer(team.get()),
+        );
+    }
+    if let Some(label) = &filter.label {
+        push(
+            &mut clauses,
+            &mut args,
+            "c.id IN (SELECT cl.conversation_id FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id WHERE l.name = ?N)",
+            Value::Text(label.clone()),
+        );
+    }
+    if let Some((at, id)) = filter.before {
+        args.push(Value::Integer(at.unix()));
+        let a = args.len();
+        args.push(Value::Integer(id.get()));
+        let b = args.len();
+        clauses.push(format!(
+            "(c.last_activity_at < ?{a} OR (c.last_activity_at = ?{a} AND c.id < ?{b}))"
+        ));
+    }
+    args.push(Value::Integer(filter.limit));
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE {} ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?{}",
+        clauses.join(" AND "),
+        args.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One conversation if the viewer may see it; `None` otherwise (no hint that it exists).
+pub fn visible(
+    conn: &Connection,
+    viewer: Viewer,
+    id: ConversationId,
+) -> Result<Option<ConversationRowData>> {
+    let mut args: Vec<Value> = vec![Value::Integer(id.get())];
+    let clause = visible_clause(viewer, &mut args);
+    let sql = format!("SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE c.id = ?1 AND {clause}");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(args), row)
+        .optional()?)
+}
+
+/// A search hit: a message (with a snippet) or a contact (name or address).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchHitData {
+    pub conversation_id: ConversationId,
+    pub message_id: Option<MessageId>,
+    pub contact_name: String,
+    pub channel: String,
+    pub snippet: String,
+    pub at: Timestamp,
+}
+
+/// Highlight markers in snippets: control characters no message can render, so the
+/// window can split on them without parsing HTML.
+pub const MARK_START: char = '\u{2}';
+pub const MARK_END: char = '\u{3}';
+
+pub fn search(
+    conn: &Connection,
+    viewer: Viewer,
+    fts_query: &str,
+    limit: i64,
+) -> Result<Vec<SearchHitData>> {
+    let mut hits = Vec::new();
+    // Contacts by name or address: their newest visible conversation.
+    let mut args: Vec<Value> = vec![Value::Text(fts_query.into())];
+    let clause = visible_clause(viewer, &mut args);
+    args.push(Value::Integer(limit));
+    let sql = format!(
+        "SELECT c.id, ct.display_name, a.kind,
+                highlight(contacts_fts, 0, char(2), char(3)) || ' · ' || highlight(contacts_fts, 1, char(2), char(3)),
+                c.last_activity_at
+         FROM contacts_fts
+         JOIN contacts ct ON ct.id = contacts_fts.rowid
+         JOIN conversations c ON c.contact_id = ct.id
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         WHERE contacts_fts MATCH ?1 AND {clause}
+         ORDER BY c.last_activity_at DESC LIMIT ?{}",
+        args.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| {
+        Ok(SearchHitData {
+            conversation_id: r.get(0)?,
+            message_id: None,
+            contact_name: r.get(1)?,
+            channel: r.get(2)?,
+            snippet: r.get(3)?,
+            at: r.get(4)?,
+        })
+    })?;
+    for hit in rows {
+        hits.push(hit?);
+    }
+    // Messages, newest first: FTS5 walks the index in rowid order and stops at the limit.
+    let mut args: Vec<Value> = vec![Value::Text(fts_query.into())];
+    let clause = visible_clause(viewer, &mut args);
+    args.push(Value::Integer(limit));
+    let sql = format!(
+        "SELECT m.conversation_id, m.id, ct.display_name, a.kind,
+                snippet(messages_fts, 0, char(2), char(3), '…', 12), m.created_at
+         FROM messages_fts
+         JOIN messages m ON m.id = messages_fts.rowid
+         JOIN conversations c ON c.id = m.conversation_id
+         JOIN contacts ct ON ct.id = c.contact_id
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         WHERE messages_fts MATCH ?1 AND {clause}
+         ORDER BY messages_fts.rowid DESC LIMIT ?{}",
+        args.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| {
+        Ok(SearchHitData {
+            conversation_id: r.get(0)?,
+            message_id: Some(r.get(1)?),
+            contact_name: r.get(2)?,
+            channel: r.get(3)?,
+            snippet: r.get(4)?,
+            at: r.get(5)?,
+        })
+    })?;
+    for hit in rows {
+        hits.push(hit?);
+    }
+    hits.truncate(usize::try_from(limit).unwrap_or(50));
+    Ok(hits)
+}
+
+/// A message with its author's name and its attachments' metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageData {
+    pub id: MessageId,
+    pub direction: String,
+    pub author: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub at: Timestamp,
+}
+
+/// The newest `limit` messages before `before` (or the newest), oldest first.
+pub fn messages_page(
+    conn: &Connection,
+    conversation: ConversationId,
+    before: Option<MessageId>,
+    limit: i64,
+) -> Result<Vec<MessageData>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at
+         FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
+         WHERE m.conversation_id = ?1
+           AND (?2 IS NULL OR (m.created_at, m.id) < (SELECT created_at, id FROM messages WHERE id = ?2))
+         ORDER BY m.created_at DESC, m.id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![conversation, before, limit], |r| {
+        Ok(MessageData {
+            id: r.get(0)?,
+            direction: r.get(1)?,
+            author: r.get(2)?,
+            body: r.get(3)?,
+            status: r.get(4)?,
+            at: r.get(5)?,
+        })
+    })?;
+    let mut out: Vec<MessageData> = rows.collect::<rusqlite::Result<_>>()?;
+    out.reverse();
+    Ok(out)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentMeta {
+    pub id: i64,
+    pub message_id: MessageId,
+    pub file_name: String,
+    pub mime_type: String,
+    pub size: i64,
+}
+
+pub fn attachments_of(conn: &Connection, messages: &[MessageId]) -> Result<Vec<AttachmentMeta>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, message_id, file_name, mime_type, size FROM attachments WHERE message_id = ?1 ORDER BY id",
+    )?;
+    let mut out = Vec::new();
+    for m in messages {
+        let rows = stmt.query_map([m], |r| {
+            Ok(AttachmentMeta {
+                id: r.get(0)?,
+                message_id: r.get(1)?,
+                file_name: r.get(2)?,
+                mime_type: r.get(3)?,
+                size: r.get(4)?,
+            })
+        })?;
+        for a in rows {
+            out.push(a?);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteData {
+    pub id: i64,
+    pub author: String,
+    pub body: String,
+    pub is_handoff: bool,
+    pub at: Timestamp,
+}
+
+pub fn notes_of(conn: &Connection, conversation: ConversationId) -> Result<Vec<NoteData>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT n.id, u.display_name, n.body, n.is_handoff, n.created_at
+         FROM notes n JOIN users u ON u.id = n.author_user_id
+         WHERE n.conversation_id = ?1 ORDER BY n.created_at, n.id",
+    )?;
+    let rows = stmt.query_map([conversation], |r| {
+        Ok(NoteData {
+            id: r.get(0)?,
+            author: r.get(1)?,
+            body: r.get(2)?,
+            is_handoff: r.get(3)?,
+            at: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn insert_note(
+    conn: &Connection,
+    conversation: ConversationId,
+    author: UserId,
+    body: &str,
+    is_handoff: bool,
+    now: Timestamp,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO notes (conversation_id, author_user_id, body, is_handoff, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![conversation, author, body, is_handoff, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Moves a conversation if its version is still `expected`; `false` when someone else
+/// changed it first.
+pub fn set_assignment(
+    conn: &Connection,
+    id: ConversationId,
+    expected: i64,
+    assignee: Option<UserId>,
+    team: Option<TeamId>,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE conversations SET assignee_id = ?3, team_id = ?4, version = version + 1
+         WHERE id = ?1 AND version = ?2",
+        params![id, expected, assignee, team],
+    )?;
+    Ok(changed == 1)
+}
+
+pub fn set_status(
+    conn: &Connection,
+    id: ConversationId,
+    expected: i64,
+    status: &str,
+    snoozed_until: Option<Timestamp>,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE conversations SET status = ?3, snoozed_until = ?4, version = version + 1
+         WHERE id = ?1 AND version = ?2",
+        params![id, expected, status, snoozed_until],
+    )?;
+    Ok(changed == 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn record_assignment(
+    conn: &Connection,
+    id: ConversationId,
+    from: Option<UserId>,
+    to_user: Option<UserId>,
+    to_team: Option<TeamId>,
+    by: UserId,
+    note: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO assignments (conversation_id, from_user_id, to_user_id, to_team_id, changed_by, note_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, from, to_user, to_team, by, note, now],
+    )?;
+    Ok(())
+}
+
+/// Who made the latest assignment change, for the "changed meanwhile" message.
+pub fn last_changed_by(conn: &Connection, id: ConversationId) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT u.display_name FROM assignments a JOIN users u ON u.id = a.changed_by
+             WHERE a.conversation_id = ?1 ORDER BY a.id DESC LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub fn mark_read(conn: &Connection, id: ConversationId) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET unread_count = 0 WHERE id = ?1 AND unread_count != 0",
+        [id],
+    )?;
+    Ok(())
+}
+
+pub fn touch_activity(
+    conn: &Connection,
+    id: ConversationId,
+    now: Timestamp,
+    from_customer: bool,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2),
+             last_customer_message_at = CASE WHEN ?3 THEN max(coalesce(last_customer_message_at, 0), ?2) ELSE last_customer_message_at END,
+             unread_count = unread_count + CASE WHEN ?3 THEN 1 ELSE 0 END,
+             status = CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 'open' ELSE status END
+         WHERE id = ?1",
+        params![id, now, from_customer],
+    )?;
+    Ok(())
+}
+
+pub fn labels_of(conn: &Connection, id: ConversationId) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.name FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id
+         WHERE cl.conversation_id = ?1 ORDER BY l.name",
+    )?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_labels(conn: &Connection, id: ConversationId, labels: &[String]) -> Result<()> {
+    conn.execute(
+        "DELETE FROM conversation_labels WHERE conversation_id = ?1",
+        [id],
+    )?;
+    for name in labels {
+        conn.execute(
+            "INSERT INTO labels (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+            [name],
+        )?;
+        conn.execute(
+            "INSERT INTO conversation_labels (conversation_id, label_id)
+             SELECT ?1, id FROM labels WHERE name = ?2",
+            params![id, name],
+        )?;
+    }
+    Ok(())
+}
+
+/// Open conversations per assignee, for leads.
+pub fn open_load(conn: &Connection) -> Result<Vec<(UserId, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT assignee_id, count(*) FROM conversations
+         WHERE assignee_id IS NOT NULL AND status IN ('open', 'pending') GROUP BY assignee_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Unassigned open conversations of the given teams (all when `None`): count and oldest.
+pub fn unassigned_queue(
+    conn: &Connection,
+    teams: Option<&[TeamId]>,
+) -> Result<(i64, Option<Timestamp>)> {
+    let mut total = 0;
+    let mut oldest: Option<Timestamp> = None;
+    let mut add = |n: i64, at: Option<Timestamp>| {
+        total += n;
+        oldest = match (oldest, at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    };
+    match teams {
+        None => {
+            let (n, at) = conn.query_row(
+                "SELECT count(*), min(created_at) FROM conversations
+                 WHERE assignee_id IS NULL AND status IN ('open', 'pending')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            add(n, at);
+        }
+        Some(teams) => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT count(*), min(created_at) FROM conversations
+                 WHERE assignee_id IS NULL AND team_id = ?1 AND status IN ('open', 'pending')",
+            )?;
+            for team in teams {
+                let (n, at) = stmt.query_row([team], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                add(n, at);
+            }
+        }
+    }
+    Ok((total, oldest))
+}
+
+/// Open conversations assigned to a user (for returning them to the queue).
+pub fn open_assigned_to(
+    conn: &Connection,
+    user: UserId,
+) -> Result<Vec<(ConversationId, i64, Option<TeamId>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, version, team_id FROM conversations
+         WHERE assignee_id = ?1 AND status IN ('open', 'pending', 'snoozed')",
+    )?;
+    let rows = stmt.query_map([user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

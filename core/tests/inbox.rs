@@ -1,0 +1,538 @@
+//! The agent's day as scenarios: the inbox views, search, opening a conversation,
+//! replying, notes, handing over with a note, leads reassigning, and concurrent changes.
+
+mod common;
+
+use appcare_core::events::Event;
+use appcare_core::service::handoff::{TransferTarget, Versioned};
+use appcare_core::service::inbox::{ConversationStatus, InboxQuery, InboxView};
+use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::{CoreError, ErrorCode};
+use common::*;
+
+fn view(v: InboxView) -> InboxQuery {
+    InboxQuery {
+        view: Some(v),
+        ..InboxQuery::default()
+    }
+}
+
+fn audit_kinds(t: &Team) -> Vec<String> {
+    t.ctx
+        .ws
+        .store()
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT kind FROM audit_events ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .expect("audit")
+}
+
+#[test]
+fn a_customer_message_lands_in_the_team_queue_once_however_often_it_is_delivered() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let first = customer_writes(
+        &t.ctx.ws,
+        t.support_account,
+        "16505551234",
+        "wamid.1",
+        "Does it come in another color?",
+        now,
+    );
+    let again = customer_writes(
+        &t.ctx.ws,
+        t.support_account,
+        "16505551234",
+        "wamid.1",
+        "Does it come in another color?",
+        now,
+    );
+    assert_eq!(first, again);
+    let queue = t
+        .ctx
+        .ws
+        .list_conversations(&t.alex.1, &view(InboxView::Unassigned), now)?;
+    assert_eq!(queue.rows.len(), 1);
+    let row = &queue.rows[0];
+    assert_eq!(row.channel, "whatsapp");
+    assert_eq!(row.unread, 1);
+    assert_eq!(row.team_id, Some(t.support));
+    assert_eq!(row.reply_window_ends_at, Some(now.plus_seconds(24 * 3600)));
+    let count: i64 = t
+        .ctx
+        .ws
+        .store()
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?))?;
+    assert_eq!(count, 1);
+    Ok(())
+}
+
+#[test]
+fn agent_transfers_to_a_colleague_with_a_note_and_loses_the_right_to_reply() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let mut events = ws.subscribe();
+    let id = customer_writes(
+        ws,
+        t.support_account,
+        "16505551234",
+        "wamid.1",
+        "My parcel is late",
+        now,
+    );
+    // Alex replies, which takes the conversation.
+    ws.reply(&t.alex.1, id, "Sorry to hear that, checking now.", now)?;
+    let mine = ws.list_conversations(&t.alex.1, &view(InboxView::Mine), now)?;
+    assert_eq!(mine.rows.len(), 1);
+    let version = mine.rows[0].version;
+
+    // The note is required.
+    let no_note = ws.transfer(
+        &t.alex.1,
+        Versioned { id, version },
+        TransferTarget::Agent(t.bea.0),
+        "  ",
+        now,
+    );
+    assert_eq!(
+        no_note.err().map(|e| e.code()),
+        Some(ErrorCode::InvalidInput)
+    );
+
+    ws.transfer(
+        &t.alex.1,
+        Versioned { id, version },
+        TransferTarget::Agent(t.bea.0),
+        "Customer wants express shipping; order 4411",
+        now,
+    )?;
+
+    // Bea sees it in Mine, with the note at the top.
+    let bea_mine = ws.list_conversations(&t.bea.1, &view(InboxView::Mine), now)?;
+    assert_eq!(
+        bea_mine.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![id]
+    );
+    let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
+    assert_eq!(
+        opened.handoff.as_ref().map(|n| n.body.as_str()),
+        Some("Customer wants express shipping; order 4411")
+    );
+    assert_eq!(opened.messages.len(), 2);
+    assert!(opened.can_act);
+
+    // Alex no longer may reply; a lead of the team still may.
+    let alex_reply = ws.reply(&t.alex.1, id, "One more thing", now);
+    assert_eq!(
+        alex_reply.err().map(|e| e.code()),
+        Some(ErrorCode::Forbidden)
+    );
+    ws.reply(&t.lena.1, id, "Lead here, all good", now)?;
+    assert!(ws
+        .list_conversations(&t.alex.1, &view(InboxView::Mine), now)?
+        .rows
+        .is_empty());
+
+    // The handoff is audited and announced for Bea's desktop.
+    assert!(audit_kinds(&t).iter().any(|k| k == "conversation_assigned"));
+    let mut saw_handoff = false;
+    while let Ok(e) = events.try_recv() {
+        if let Event::Assigned {
+            to_user,
+            handoff: true,
+            ..
+        } = e
+        {
+            saw_handoff |= to_user == Some(t.bea.0);
+        }
+    }
+    assert!(saw_handoff);
+    Ok(())
+}
+
+#[test]
+fn an_agent_cannot_reach_another_teams_conversation_by_id_list_or_search() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let billing = customer_writes(
+        ws,
+        t.billing_account,
+        "payer@example.com",
+        "<m1@example.com>",
+        "Invoice zebracorn 991 is wrong",
+        now,
+    );
+    // Alex (Support) sees nothing of Billing.
+    let opened = ws.open_conversation(&t.alex.1, billing, None, now);
+    assert!(matches!(opened, Err(CoreError::NotFound { .. })));
+    for v in [
+        InboxView::Mine,
+        InboxView::Unassigned,
+        InboxView::MyTeams,
+        InboxView::All,
+    ] {
+        assert!(
+            ws.list_conversations(&t.alex.1, &view(v), now)?
+                .rows
+                .is_empty(),
+            "{v:?}"
+        );
+    }
+    assert!(ws.search(&t.alex.1, "zebracorn", now)?.is_empty());
+    assert!(ws.search(&t.alex.1, "payer", now)?.is_empty());
+    assert!(ws.reply(&t.alex.1, billing, "hi", now).is_err());
+    assert!(ws.add_note(&t.alex.1, billing, "hi", now).is_err());
+    assert!(ws
+        .transfer(
+            &t.alex.1,
+            Versioned {
+                id: billing,
+                version: 0
+            },
+            TransferTarget::Agent(t.alex.0),
+            "mine now",
+            now
+        )
+        .is_err());
+    // Carl (Billing) and the admin do see it.
+    let hits = ws.search(&t.carl.1, "zebracorn", now)?;
+    assert_eq!(hits.len(), 1);
+    assert!(
+        hits[0].snippet.contains("\u{2}zebracorn\u{3}"),
+        "{:?}",
+        hits[0].snippet
+    );
+    assert_eq!(ws.search(&t.admin, "payer", now)?.len(), 1);
+    Ok(())
+}
+
+#[test]
+fn opening_a_conversation_is_audited_and_clears_unread() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let id = customer_writes(ws, t.support_account, "1", "w1", "hello", now);
+    ws.ingest(
+        InboundMessage {
+            account: t.support_account,
+            contact_external_id: "1",
+            contact_name: "Customer 1",
+            external_id: Some("w2"),
+            subject: "",
+            body: "here is the photo",
+            sent_at: now.plus_seconds(5),
+            attachments: vec![InboundAttachment {
+                file_name: "photo.jpg".into(),
+                mime_type: "image/jpeg".into(),
+                data: vec![0xff, 0xd8, 1, 2, 3],
+            }],
+        },
+        now,
+    )?;
+    let before = ws.list_conversations(&t.bea.1, &view(InboxView::Unassigned), now)?;
+    assert_eq!(before.rows[0].unread, 2);
+    let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
+    assert_eq!(opened.messages[1].attachments[0].file_name, "photo.jpg");
+    let after = ws.list_conversations(&t.bea.1, &view(InboxView::Unassigned), now)?;
+    assert_eq!(after.rows[0].unread, 0);
+    assert!(audit_kinds(&t).iter().any(|k| k == "conversation_opened"));
+    Ok(())
+}
+
+#[test]
+fn concurrent_reassignments_have_one_winner_and_no_lost_update() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let id = customer_writes(ws, t.support_account, "1", "w1", "hello", now);
+    let mut winners = 0;
+    for round in 0..30 {
+        let row = ws
+            .list_conversations(&t.lena.1, &view(InboxView::MyTeams), now)?
+            .rows[0]
+            .clone();
+        let seen = Versioned {
+            id,
+            version: row.version,
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| {
+                ws.reassign(
+                    &t.lena.1,
+                    &[seen],
+                    Some(t.alex.0),
+                    &format!("round {round} to alex"),
+                    now,
+                )
+            });
+            let b = s.spawn(|| {
+                ws.reassign(
+                    &t.admin,
+                    &[seen],
+                    Some(t.bea.0),
+                    &format!("round {round} to bea"),
+                    now,
+                )
+            });
+            (a.join(), b.join())
+        });
+        let (a, b) = (a.map_err(|_| "panicked")?, b.map_err(|_| "panicked")?);
+        assert!(a.is_ok() != b.is_ok(), "exactly one wins: {a:?} {b:?}");
+        let loser = if a.is_ok() { b } else { a };
+        let message = loser.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.contains("changed this conversation meanwhile"),
+            "{message}"
+        );
+        winners += 1;
+        // The final state matches the last audit row.
+        let last_detail: String = ws.store().read(|c| {
+            Ok(c.query_row(
+                "SELECT detail FROM audit_events WHERE kind = 'conversation_assigned' ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })?;
+        let final_row = ws
+            .list_conversations(&t.admin, &view(InboxView::All), now)?
+            .rows[0]
+            .clone();
+        let detail: serde_json::Value = serde_json::from_str(&last_detail)?;
+        assert_eq!(
+            detail["to_user"].as_i64(),
+            final_row.assignee_id.map(|u| u.get())
+        );
+        assert_eq!(final_row.version, row.version + 1);
+    }
+    assert_eq!(winners, 30);
+    Ok(())
+}
+
+#[test]
+fn leads_reassign_many_see_load_and_the_queue() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let ids: Vec<_> = (0..5)
+        .map(|i| {
+            customer_writes(
+                ws,
+                t.support_account,
+                &format!("c{i}"),
+                &format!("w{i}"),
+                "help",
+                now.plus_seconds(i),
+            )
+        })
+        .collect();
+    let load = ws.team_load(&t.lena.1, now)?;
+    assert_eq!(load.unassigned, 5);
+    assert_eq!(load.oldest_unassigned_since, Some(now));
+    let rows = ws
+        .list_conversations(&t.lena.1, &view(InboxView::Unassigned), now)?
+        .rows;
+    let chosen: Vec<Versioned> = rows
+        .iter()
+        .take(3)
+        .map(|r| Versioned {
+            id: r.id,
+            version: r.version,
+        })
+        .collect();
+    assert_eq!(ws.reassign(&t.lena.1, &chosen, Some(t.alex.0), "", now)?, 3);
+    let load = ws.team_load(&t.lena.1, now)?;
+    assert_eq!(load.unassigned, 2);
+    assert_eq!(
+        load.agents
+            .iter()
+            .find(|a| a.user_id == t.alex.0)
+            .map(|a| a.open),
+        Some(3)
+    );
+    // Agents may not reassign, and a lead not outside their teams.
+    assert_eq!(
+        ws.reassign(&t.alex.1, &chosen, Some(t.bea.0), "", now)
+            .err()
+            .map(|e| e.code()),
+        Some(ErrorCode::Forbidden)
+    );
+    let billing = customer_writes(ws, t.billing_account, "x@example.com", "<b@x>", "bill", now);
+    let outside = ws.reassign(
+        &t.lena.1,
+        &[Versioned {
+            id: billing,
+            version: 0,
+        }],
+        Some(t.alex.0),
+        "",
+        now,
+    );
+    assert!(outside.is_err());
+    assert_eq!(ids.len(), 5);
+    Ok(())
+}
+
+#[test]
+fn going_away_or_being_disabled_returns_open_conversations_to_the_queue() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let a = customer_writes(ws, t.support_account, "1", "w1", "one", now);
+    let b = customer_writes(ws, t.support_account, "2", "w2", "two", now);
+    ws.reply(&t.alex.1, a, "on it", now)?;
+    ws.reply(&t.bea.1, b, "on it", now)?;
+    assert_eq!(ws.set_availability(&t.alex.1, false, now)?, 1);
+    ws.disable_user(&t.admin, t.bea.0, now)?;
+    let queue = ws.list_conversations(&t.lena.1, &view(InboxView::Unassigned), now)?;
+    assert_eq!(queue.rows.len(), 2);
+    Ok(())
+}
+
+#[test]
+fn auto_assignment_is_round_robin_among_available_agents_under_the_cap() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    ws.set_inbox_settings(
+        &t.admin,
+        appcare_core::service::admin::InboxSettings {
+            auto_assign_cap: 1,
+            return_on_away: true,
+        },
+        now,
+    )?;
+    ws.set_availability(&t.lena.1, false, now)?;
+    let mut assigned = Vec::new();
+    for i in 0..3 {
+        let r = ws.ingest(
+            InboundMessage {
+                account: t.support_account,
+                contact_external_id: &format!("c{i}"),
+                contact_name: "C",
+                external_id: Some(&format!("w{i}")),
+                subject: "",
+                body: "hi",
+                sent_at: now,
+                attachments: vec![],
+            },
+            now,
+        )?;
+        assigned.push(r.assigned_to);
+    }
+    // Alex and Bea take one each (cap 1); the third waits in the queue.
+    assert_eq!(assigned, vec![Some(t.alex.0), Some(t.bea.0), None]);
+    Ok(())
+}
+
+#[test]
+fn status_labels_notes_and_canned_replies() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let id = customer_writes(ws, t.support_account, "1", "w1", "hi", now);
+    ws.add_note(&t.bea.1, id, "VIP customer", now)?;
+    ws.set_labels(
+        &t.bea.1,
+        id,
+        &["VIP".into(), "vip".into(), "shipping".into()],
+        now,
+    )?;
+    let filtered = ws.list_conversations(
+        &t.bea.1,
+        &InboxQuery {
+            view: Some(InboxView::MyTeams),
+            label: Some("vip".into()),
+            ..InboxQuery::default()
+        },
+        now,
+    )?;
+    assert_eq!(filtered.rows.len(), 1);
+    let canned = ws.create_canned_reply(
+        &t.lena.1,
+        "Greeting",
+        "Hi {{contact.first_name}}, {{agent.first_name}} here.",
+        now,
+    )?;
+    assert!(ws.create_canned_reply(&t.bea.1, "x", "y", now).is_err());
+    assert_eq!(
+        ws.render_canned_reply(&t.bea.1, id, canned.id, now)?,
+        "Hi Customer, bea here."
+    );
+    let row = ws
+        .list_conversations(&t.bea.1, &view(InboxView::MyTeams), now)?
+        .rows[0]
+        .clone();
+    ws.set_status(
+        &t.bea.1,
+        Versioned {
+            id,
+            version: row.version,
+        },
+        ConversationStatus::Resolved,
+        None,
+        now,
+    )?;
+    let resolved = ws.list_conversations(
+        &t.bea.1,
+        &InboxQuery {
+            view: Some(InboxView::MyTeams),
+            status: Some(ConversationStatus::Resolved),
+            ..InboxQuery::default()
+        },
+        now,
+    )?;
+    assert_eq!(resolved.rows.len(), 1);
+    let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
+    assert_eq!(opened.notes.len(), 1);
+    assert_eq!(
+        opened.labels,
+        vec!["shipping".to_string(), "vip".to_string()]
+    );
+    // A customer writing again after resolution starts a new conversation.
+    let again = customer_writes(
+        ws,
+        t.support_account,
+        "1",
+        "w2",
+        "one more question",
+        now.plus_seconds(60),
+    );
+    assert_ne!(again, id);
+    Ok(())
+}
+
+#[test]
+fn the_list_pages_by_last_activity_without_gaps_or_repeats() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    for i in 0..120 {
+        customer_writes(
+            ws,
+            t.support_account,
+            &format!("c{i}"),
+            &format!("w{i}"),
+            "hi",
+            now.plus_seconds(i / 3),
+        );
+    }
+    let mut seen = Vec::new();
+    let mut query = view(InboxView::Unassigned);
+    loop {
+        let page = ws.list_conversations(&t.alex.1, &query, now)?;
+        seen.extend(page.rows.iter().map(|r| (r.last_activity_at, r.id)));
+        match page.next {
+            Some(cursor) => query.after = Some(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 120);
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(seen, sorted);
+    Ok(())
+}
