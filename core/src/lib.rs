@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod events;
+pub mod fixtures;
 pub mod ids;
 pub mod keys;
 pub mod qr;

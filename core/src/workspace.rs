@@ -263,6 +263,16 @@ impl Workspace {
         self.events.subscribe()
     }
 
+    /// A user's display name, for the shell's own notices ("Alex handed you …"). Holds no
+    /// customer data; returns `None` for an unknown id.
+    pub fn display_name_of(&self, user: UserId) -> Option<String> {
+        self.store
+            .read(|c| crate::store::users::by_id(c, user))
+            .ok()
+            .flatten()
+            .map(|u| u.display_name)
+    }
+
     pub(crate) fn publish(&self, event: Event) {
         // No listener is fine: the core never assumes a UI.
         let _ = self.events.send(event);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes every binding (with its dependencies) into `dir`.
 pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
-    use appcare_core::service::{admin, login, users, SessionPolicy};
+    use appcare_core::service::{admin, conversation, handoff, inbox, login, users, SessionPolicy};
     use ts_rs::TS;
     let cfg = ts_rs::Config::new()
         .with_out_dir(dir)
@@ -25,6 +25,18 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     users::UserSummary::export_all(&cfg)?;
     users::TeamSummary::export_all(&cfg)?;
     SessionPolicy::export_all(&cfg)?;
+    crate::dto::HandoffNotice::export_all(&cfg)?;
+    appcare_core::events::Event::export_all(&cfg)?;
+    admin::InboxSettings::export_all(&cfg)?;
+    admin::Colleague::export_all(&cfg)?;
+    inbox::InboxQuery::export_all(&cfg)?;
+    inbox::InboxPage::export_all(&cfg)?;
+    inbox::SearchHit::export_all(&cfg)?;
+    inbox::ConversationView::export_all(&cfg)?;
+    conversation::CannedReply::export_all(&cfg)?;
+    handoff::TransferTarget::export_all(&cfg)?;
+    handoff::Versioned::export_all(&cfg)?;
+    handoff::TeamLoad::export_all(&cfg)?;
     Ok(())
 }
 

@@ -104,3 +104,10 @@ impl std::fmt::Debug for NewUserRequest {
             .finish_non_exhaustive()
     }
 }
+
+/// Sent to the window when a colleague hands the signed-in user a conversation.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+pub struct HandoffNotice {
+    pub conversation: appcare_core::ids::ConversationId,
+    pub from_name: String,
+}

@@ -6,6 +6,7 @@ pub mod bindings;
 mod command_names;
 pub mod commands;
 pub mod dto;
+mod live;
 pub mod state;
 
 pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
@@ -14,6 +15,7 @@ pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
 /// folder remembered from first run, else the OS data folder.
 pub fn run() {
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             use tauri::Manager;
             let state = state::AppState::from_environment(app.handle())?;
@@ -47,6 +49,24 @@ pub fn run() {
             commands::admin::set_session_policy,
             commands::admin::verify_audit,
             commands::admin::recent_audit,
+            commands::inbox::list_conversations,
+            commands::inbox::search,
+            commands::inbox::open_conversation,
+            commands::inbox::reply,
+            commands::inbox::add_note,
+            commands::inbox::set_status,
+            commands::inbox::set_labels,
+            commands::inbox::list_canned_replies,
+            commands::inbox::create_canned_reply,
+            commands::inbox::render_canned_reply,
+            commands::inbox::transfer,
+            commands::inbox::return_to_queue,
+            commands::inbox::reassign,
+            commands::inbox::team_load,
+            commands::inbox::set_availability,
+            commands::inbox::list_colleagues,
+            commands::inbox::inbox_settings,
+            commands::inbox::set_inbox_settings,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -20,6 +20,7 @@ struct Shell {
     open_error: Option<ApiError>,
     token: Option<SessionToken>,
     user: Option<SessionInfo>,
+    app: Option<tauri::AppHandle>,
 }
 
 pub struct AppState {
@@ -46,6 +47,7 @@ impl AppState {
             .or(remembered)
             .unwrap_or_else(|| default_data_dir.clone());
         let state = Self::new(data_dir, default_data_dir, location_file);
+        state.shell().app = Some(app.clone());
         state.try_open_without_asking();
         Ok(state)
     }
@@ -96,12 +98,26 @@ impl AppState {
     }
 
     pub fn set_workspace(&self, workspace: Workspace) {
-        let mut shell = self.shell();
-        shell.data_dir = workspace.dir().root().to_path_buf();
-        shell.workspace = Some(Arc::new(workspace));
-        shell.open_error = None;
-        shell.token = None;
-        shell.user = None;
+        let workspace = Arc::new(workspace);
+        let app = {
+            let mut shell = self.shell();
+            shell.data_dir = workspace.dir().root().to_path_buf();
+            shell.workspace = Some(workspace.clone());
+            shell.open_error = None;
+            shell.token = None;
+            shell.user = None;
+            shell.app.clone()
+        };
+        if let Some(app) = app {
+            crate::live::spawn_forwarder(app, workspace);
+        }
+    }
+
+    /// The signed-in user's id while a full session is held.
+    pub fn signed_in_user(&self) -> Option<appcare_core::ids::UserId> {
+        let shell = self.shell();
+        shell.token.as_ref()?;
+        shell.user.as_ref().map(|u| u.user_id)
     }
 
     /// Remembers a chosen data folder for the next start.

@@ -1,20 +1,37 @@
 // The only module that talks to the Rust side. One typed function per command.
 // Every command rejects with an ApiError object ({ code, message }).
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { AuditStatus } from "./bindings/AuditStatus";
+import type { CannedReply } from "./bindings/CannedReply";
+import type { Colleague } from "./bindings/Colleague";
+import type { ConversationStatus } from "./bindings/ConversationStatus";
+import type { ConversationSummary } from "./bindings/ConversationSummary";
+import type { ConversationView } from "./bindings/ConversationView";
+import type { CoreEvent } from "./bindings/CoreEvent";
 import type { CreateWorkspaceRequest } from "./bindings/CreateWorkspaceRequest";
 import type { Enrolment } from "./bindings/Enrolment";
 import type { EnrolmentDone } from "./bindings/EnrolmentDone";
 import type { FirstRunInfo } from "./bindings/FirstRunInfo";
+import type { HandoffNotice } from "./bindings/HandoffNotice";
+import type { InboxPage } from "./bindings/InboxPage";
+import type { InboxQuery } from "./bindings/InboxQuery";
+import type { InboxSettings } from "./bindings/InboxSettings";
+import type { MessageView } from "./bindings/MessageView";
 import type { NewUserRequest } from "./bindings/NewUserRequest";
+import type { NoteView } from "./bindings/NoteView";
 import type { Overview } from "./bindings/Overview";
 import type { RecoverySignIn } from "./bindings/RecoverySignIn";
 import type { Role } from "./bindings/Role";
+import type { SearchHit } from "./bindings/SearchHit";
 import type { SessionPolicy } from "./bindings/SessionPolicy";
+import type { TeamLoad } from "./bindings/TeamLoad";
 import type { TeamSummary } from "./bindings/TeamSummary";
+import type { TransferTarget } from "./bindings/TransferTarget";
 import type { UserSummary } from "./bindings/UserSummary";
+import type { Versioned } from "./bindings/Versioned";
 
 export async function appStatus(): Promise<AppStatus> {
   return invoke<AppStatus>("app_status");
@@ -118,4 +135,92 @@ export async function verifyAudit(): Promise<AuditStatus> {
 
 export async function recentAudit(limit: number): Promise<AuditEntry[]> {
   return invoke<AuditEntry[]>("recent_audit", { limit });
+}
+
+// ---- inbox ------------------------------------------------------------------
+
+export async function listConversations(query: InboxQuery): Promise<InboxPage> {
+  return invoke<InboxPage>("list_conversations", { query });
+}
+
+export async function search(text: string): Promise<SearchHit[]> {
+  return invoke<SearchHit[]>("search", { text });
+}
+
+/** `before` = the oldest loaded message id, to load older messages; null for the latest. */
+export async function openConversation(id: number, before: number | null): Promise<ConversationView> {
+  return invoke<ConversationView>("open_conversation", { id, before });
+}
+
+export async function reply(id: number, body: string): Promise<MessageView> {
+  return invoke<MessageView>("reply", { id, body });
+}
+
+export async function addNote(id: number, body: string): Promise<NoteView> {
+  return invoke<NoteView>("add_note", { id, body });
+}
+
+export async function setStatus(conversation: Versioned, status: ConversationStatus, snoozedUntil: number | null): Promise<null> {
+  return invoke<null>("set_status", { conversation, status, snoozed_until: snoozedUntil });
+}
+
+export async function setLabels(id: number, labels: string[]): Promise<string[]> {
+  return invoke<string[]>("set_labels", { id, labels });
+}
+
+export async function listCannedReplies(): Promise<CannedReply[]> {
+  return invoke<CannedReply[]>("list_canned_replies");
+}
+
+export async function createCannedReply(title: string, body: string): Promise<CannedReply> {
+  return invoke<CannedReply>("create_canned_reply", { title, body });
+}
+
+export async function renderCannedReply(id: number, cannedId: number): Promise<string> {
+  return invoke<string>("render_canned_reply", { id, canned_id: cannedId });
+}
+
+export async function transfer(conversation: Versioned, target: TransferTarget, note: string): Promise<ConversationSummary> {
+  return invoke<ConversationSummary>("transfer", { conversation, target, note });
+}
+
+export async function returnToQueue(conversation: Versioned, note: string): Promise<null> {
+  return invoke<null>("return_to_queue", { conversation, note });
+}
+
+/** `to` = null returns the conversations to the queue. Returns how many moved. */
+export async function reassign(conversations: Versioned[], to: number | null, note: string): Promise<number> {
+  return invoke<number>("reassign", { conversations, to, note });
+}
+
+export async function teamLoad(): Promise<TeamLoad> {
+  return invoke<TeamLoad>("team_load");
+}
+
+/** Returns how many conversations went back to the queue. */
+export async function setAvailability(available: boolean): Promise<number> {
+  return invoke<number>("set_availability", { available });
+}
+
+export async function listColleagues(): Promise<Colleague[]> {
+  return invoke<Colleague[]>("list_colleagues");
+}
+
+export async function inboxSettings(): Promise<InboxSettings> {
+  return invoke<InboxSettings>("inbox_settings");
+}
+
+export async function setInboxSettings(settings: InboxSettings): Promise<InboxSettings> {
+  return invoke<InboxSettings>("set_inbox_settings", { settings });
+}
+
+// ---- live events ----------------------------------------------------------------
+// Events carry ids only; screens re-fetch through the commands above.
+
+export async function onCoreEvent(handler: (event: CoreEvent) => void): Promise<UnlistenFn> {
+  return listen<CoreEvent>("core-event", (e) => handler(e.payload));
+}
+
+export async function onHandoffNotice(handler: (notice: HandoffNotice) => void): Promise<UnlistenFn> {
+  return listen<HandoffNotice>("handoff-notice", (e) => handler(e.payload));
 }

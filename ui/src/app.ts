@@ -17,6 +17,7 @@ export function startApp(root: HTMLElement): () => void {
   let screen: Screen | null = null;
   let recoveryCodes: string[] | null = null;
   let lockShell: (() => void) | null = null;
+  let disposeShell: (() => void) | null = null;
   let inFlight = 0;
   let generation = 0;
 
@@ -28,6 +29,7 @@ export function startApp(root: HTMLElement): () => void {
       recoveryCodes = next.phase === "signed_in" ? opts.recoveryCodes ?? null : null;
       screen = screenFor(next.phase, recoveryCodes !== null);
       lockShell = null;
+      leaveShell();
       let view: HTMLElement;
       switch (screen) {
         case "first_run": view = renderFirstRun(app, opts); break;
@@ -40,6 +42,7 @@ export function startApp(root: HTMLElement): () => void {
         case "shell": {
           const shell = renderShell(app, next, opts);
           lockShell = shell.lock;
+          disposeShell = shell.dispose;
           view = shell.element;
           break;
         }
@@ -96,8 +99,16 @@ export function startApp(root: HTMLElement): () => void {
     },
   };
 
+  /** Stop the signed-in shell's listeners (live events, page timers) before it leaves. */
+  function leaveShell(): void {
+    const d = disposeShell;
+    disposeShell = null;
+    d?.();
+  }
+
   function showFatal(message: string): void {
     generation++;
+    leaveShell();
     status = null;
     screen = null;
     shownKey = "";
@@ -144,5 +155,6 @@ export function startApp(root: HTMLElement): () => void {
   return () => {
     window.clearInterval(timer);
     document.removeEventListener("keydown", onKey);
+    leaveShell();
   };
 }

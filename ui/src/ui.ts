@@ -101,3 +101,53 @@ export function focusSoon(el: HTMLElement | null | undefined): void {
   if (!el) return;
   queueMicrotask(() => el.focus());
 }
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+export type Modal = { element: HTMLElement; close: () => void };
+
+/** A modal dialog inside `host`: focus stays inside (Tab wraps), Esc closes, focus returns to
+ * whatever had it before. `onClose` runs once, however it was closed. */
+export function openModal(host: HTMLElement, id: string, title: string, body: Child[], onClose?: () => void): Modal {
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const titleId = `${id}-title`;
+  const dialog = h("div", { id, class: "dialog", role: "dialog", "aria-modal": "true", "aria-labelledby": titleId },
+    h("h2", { id: titleId }, title), ...body);
+  const overlay = h("div", { class: "overlay" }, dialog);
+  let open = true;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    overlay.remove();
+    onClose?.();
+    if (opener && opener.isConnected) opener.focus();
+  };
+  overlay.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      ev.stopPropagation();
+      close();
+    } else if (ev.key === "Tab") {
+      const items = Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => !el.closest("[hidden]"));
+      if (items.length === 0) { ev.preventDefault(); return; }
+      const first = items[0];
+      const last = items[items.length - 1];
+      if (ev.shiftKey && (document.activeElement === first || !dialog.contains(document.activeElement))) {
+        ev.preventDefault();
+        last.focus();
+      } else if (!ev.shiftKey && (document.activeElement === last || !dialog.contains(document.activeElement))) {
+        ev.preventDefault();
+        first.focus();
+      }
+    }
+  });
+  // A click on the dimmed backdrop (not the dialog) closes it.
+  overlay.addEventListener("mousedown", (ev) => { if (ev.target === overlay) close(); });
+  host.appendChild(overlay);
+  dialog.querySelector<HTMLElement>(FOCUSABLE)?.focus();
+  return { element: dialog, close };
+}
+
+export function textarea(id: string, attrs: Attrs = {}): HTMLTextAreaElement {
+  return h("textarea", { id, name: id, spellcheck: "true", ...attrs });
+}

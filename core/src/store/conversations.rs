@@ -103,11 +103,8 @@ fn push(clauses: &mut Vec<String>, args: &mut Vec<Value>, clause: &str, value: V
     clauses.push(clause.replace("?N", &format!("?{}", args.len())));
 }
 
-pub fn list(
-    conn: &Connection,
-    viewer: Viewer,
-    filter: &ListFilter,
-) -> Result<Vec<ConversationRowData>> {
+/// The SQL and parameters of one inbox page (also used to show its query plan).
+pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
     let mut args: Vec<Value> = Vec::new();
     let mut clauses = vec![visible_clause(viewer, &mut args)];
     match filter.assignee {
@@ -175,8 +172,24 @@ pub fn list(
         clauses.join(" AND "),
         args.len()
     );
+    (sql, args)
+}
+
+pub fn list(
+    conn: &Connection,
+    viewer: Viewer,
+    filter: &ListFilter,
+) -> Result<Vec<ConversationRowData>> {
+    let (sql, args) = list_query(viewer, filter);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// `EXPLAIN QUERY PLAN` of a statement, one line per step (for BENCHMARKS.md).
+pub fn explain(conn: &Connection, sql: &str, args: Vec<Value>) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(3))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -249,21 +262,7 @@ pub fn search(
         hits.push(hit?);
     }
     // Messages, newest first: FTS5 walks the index in rowid order and stops at the limit.
-    let mut args: Vec<Value> = vec![Value::Text(fts_query.into())];
-    let clause = visible_clause(viewer, &mut args);
-    args.push(Value::Integer(limit));
-    let sql = format!(
-        "SELECT m.conversation_id, m.id, ct.display_name, a.kind,
-                snippet(messages_fts, 0, char(2), char(3), '…', 12), m.created_at
-         FROM messages_fts
-         JOIN messages m ON m.id = messages_fts.rowid
-         JOIN conversations c ON c.id = m.conversation_id
-         JOIN contacts ct ON ct.id = c.contact_id
-         JOIN channel_accounts a ON a.id = c.channel_account_id
-         WHERE messages_fts MATCH ?1 AND {clause}
-         ORDER BY messages_fts.rowid DESC LIMIT ?{}",
-        args.len()
-    );
+    let (sql, args) = message_search_query(viewer, fts_query, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
         Ok(SearchHitData {
@@ -280,6 +279,26 @@ pub fn search(
     }
     hits.truncate(usize::try_from(limit).unwrap_or(50));
     Ok(hits)
+}
+
+/// The SQL and parameters of the message search (also used to show its query plan).
+pub fn message_search_query(viewer: Viewer, fts_query: &str, limit: i64) -> (String, Vec<Value>) {
+    let mut args: Vec<Value> = vec![Value::Text(fts_query.into())];
+    let clause = visible_clause(viewer, &mut args);
+    args.push(Value::Integer(limit));
+    let sql = format!(
+        "SELECT m.conversation_id, m.id, ct.display_name, a.kind,
+                snippet(messages_fts, 0, char(2), char(3), '…', 12), m.created_at
+         FROM messages_fts
+         JOIN messages m ON m.id = messages_fts.rowid
+         JOIN conversations c ON c.id = m.conversation_id
+         JOIN contacts ct ON ct.id = c.contact_id
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         WHERE messages_fts MATCH ?1 AND {clause}
+         ORDER BY messages_fts.rowid DESC LIMIT ?{}",
+        args.len()
+    );
+    (sql, args)
 }
 
 /// A message with its author's name and its attachments' metadata.

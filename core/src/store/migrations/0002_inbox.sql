@@ -33,7 +33,14 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 
-CREATE INDEX conversations_status_activity ON conversations (status, last_activity_at DESC);
+-- List order is (last_activity_at, id) newest first: index both so no sort is needed.
+DROP INDEX conversations_activity;
+DROP INDEX conversations_assignee;
+DROP INDEX conversations_team;
+CREATE INDEX conversations_activity ON conversations (last_activity_at DESC, id DESC);
+CREATE INDEX conversations_assignee ON conversations (assignee_id, last_activity_at DESC, id DESC);
+CREATE INDEX conversations_team ON conversations (team_id, last_activity_at DESC, id DESC);
+CREATE INDEX conversations_status_activity ON conversations (status, last_activity_at DESC, id DESC);
 CREATE INDEX conversations_unassigned ON conversations (team_id, created_at) WHERE assignee_id IS NULL;
 
 -- Contact names and addresses, kept by the store code (rowid = contact id).

@@ -1,0 +1,226 @@
+//! Inbox benchmark program on a generated workspace of 100k conversations and 2M
+//! messages (`appcare_core::fixtures`, shared with the tests): p50/p95/p99 of the first
+//! page of each view, a one-word search, a transfer, and opening a 10k-message
+//! conversation, plus the query plans. Results in BENCHMARKS.md.
+//! Run: `cargo bench -p appcare-core --bench inbox` (APPCARE_BENCH_SCALE=0.1 for a quick run).
+
+use appcare_core::auth::{totp, Role};
+use appcare_core::fixtures::{self, Spec};
+use appcare_core::service::handoff::{TransferTarget, Versioned};
+use appcare_core::service::inbox::{InboxQuery, InboxView};
+use appcare_core::service::users::NewUser;
+use appcare_core::store::conversations::{self as conv_store, ListFilter, Viewer};
+use appcare_core::workspace::Region;
+use appcare_core::{
+    CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir,
+};
+use std::time::{Duration, Instant};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const RUNS: usize = 200;
+
+fn enrol(ws: &Workspace, name: &str, password: &str, now: Timestamp) -> Result<SessionToken> {
+    let c = ws.begin_sign_in(name, &Password::new(password), now)?;
+    let e = ws.start_enrolment(&c.token, now)?;
+    let secret = totp::secret_from_manual_key(&e.manual_key).ok_or("bad key")?;
+    ws.confirm_enrolment(&c.token, &totp::code_at(&secret, totp::step_of(now))?, now)?;
+    Ok(c.token)
+}
+
+fn report(label: &str, mut samples: Vec<Duration>, goal_ms: f64) {
+    samples.sort();
+    let pct = |p: f64| {
+        samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)].as_secs_f64() * 1e3
+    };
+    println!(
+        "{label:<52} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  (goal p95 ≤ {goal_ms} ms)",
+        pct(0.50),
+        pct(0.95),
+        pct(0.99)
+    );
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut(usize) -> Result<T>) -> Result<Vec<Duration>> {
+    let mut out = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let start = Instant::now();
+        f(i)?;
+        out.push(start.elapsed());
+    }
+    Ok(out)
+}
+
+fn main() -> Result<()> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(());
+    }
+    let scale: f64 = std::env::var("APPCARE_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let conversations = (100_000.0 * scale) as usize;
+    let messages = (2_000_000.0 * scale) as usize;
+    let dir = tempfile::tempdir()?;
+    let now = Timestamp::from_unix(1_795_550_105);
+    let admin_pw = "plum tractor window 42";
+    let (ws, _) = Workspace::create(
+        &WorkspaceDir::new(dir.path().join("ws")),
+        CreateOptions {
+            region: Region::parse("DE")?,
+            admin_username: "admin".into(),
+            admin_display_name: "Admin".into(),
+            admin_password: Password::new(admin_pw),
+            key_source: KeySource::Passphrase(Password::new("benchmark passphrase")),
+        },
+        now,
+    )?;
+    let admin = enrol(&ws, "admin", admin_pw, now)?;
+    let mut teams = Vec::new();
+    let mut agents = Vec::new();
+    let mut accounts = Vec::new();
+    let pw = "orange bicycle seven 7";
+    for t in 0..3 {
+        let team = ws.create_team(&admin, &format!("Team {t}"), now)?.id;
+        teams.push(team);
+        accounts.push(
+            ws.create_channel_account(
+                &admin,
+                ["whatsapp", "email", "messenger"][t],
+                "Line",
+                &format!("acct{t}"),
+                Some(team),
+                now,
+            )?
+            .id,
+        );
+        for a in 0..10 {
+            let role = if a == 0 { Role::Lead } else { Role::Agent };
+            let user = ws.create_user(
+                &admin,
+                NewUser {
+                    username: format!("u{t}x{a}"),
+                    display_name: format!("User {t}/{a}"),
+                    role,
+                    password: Password::new(pw),
+                    teams: vec![team],
+                },
+                now,
+            )?;
+            if role == Role::Agent {
+                agents.push(user.id);
+            }
+        }
+    }
+    let lead = enrol(&ws, "u0x0", pw, now)?;
+    let agent = enrol(&ws, "u0x1", pw, now)?;
+    let start = Instant::now();
+    let ids = fixtures::generate(
+        &ws,
+        &Spec {
+            conversations,
+            messages,
+            teams: teams.clone(),
+            agents: agents.clone(),
+            accounts,
+            long_conversation: 10_000,
+        },
+        now,
+    )?;
+    println!(
+        "generated {} conversations, {} messages in {:.1} s (database {:.0} MiB)",
+        ids.len(),
+        messages + 10_000,
+        start.elapsed().as_secs_f64(),
+        std::fs::metadata(dir.path().join("ws/appcare.db"))?.len() as f64 / 1_048_576.0
+    );
+    ws.store().checkpoint()?;
+
+    let view = |v| InboxQuery {
+        view: Some(v),
+        ..InboxQuery::default()
+    };
+    for (label, token, v) in [
+        ("first page: Mine (agent)", &agent, InboxView::Mine),
+        (
+            "first page: Unassigned (agent)",
+            &agent,
+            InboxView::Unassigned,
+        ),
+        ("first page: My teams (lead)", &lead, InboxView::MyTeams),
+        ("first page: All (admin)", &admin, InboxView::All),
+    ] {
+        let q = view(v);
+        let samples = time(RUNS, |_| Ok(ws.list_conversations(token, &q, now)?))?;
+        report(label, samples, 5.0);
+    }
+    for (label, token) in [
+        ("search 'refund', top 50 + snippets (agent)", &agent),
+        ("search 'refund', top 50 + snippets (admin)", &admin),
+    ] {
+        let samples = time(RUNS, |_| Ok(ws.search(token, "refund", now)?))?;
+        report(label, samples, 30.0);
+    }
+    let long = ids[0];
+    let samples = time(RUNS, |_| Ok(ws.open_conversation(&admin, long, None, now)?))?;
+    report("open 10k-message conversation (first 100)", samples, 20.0);
+
+    // Transfers by the lead inside their team, each with a note.
+    let page = ws.list_conversations(&lead, &view(InboxView::MyTeams), now)?;
+    let targets: Vec<_> = page.rows.iter().map(|r| (r.id, r.version)).collect();
+    let mut versions: std::collections::HashMap<_, _> = targets.iter().copied().collect();
+    let samples = time(RUNS, |i| {
+        let (id, _) = targets[i % targets.len()];
+        let version = versions[&id];
+        let to = agents[i % 9];
+        ws.transfer(
+            &lead,
+            Versioned { id, version },
+            TransferTarget::Agent(to),
+            "handing over: customer waits for refund",
+            now,
+        )?;
+        versions.insert(id, version + 1);
+        Ok(())
+    })?;
+    report("transfer with a note (lead)", samples, 5.0);
+
+    // Query plans.
+    let me = ws.session_info(&agent, now)?.user_id;
+    let viewer = Viewer {
+        user: me,
+        sees_everything: false,
+    };
+    println!("\nquery plan: first page of Mine (agent)");
+    let (sql, args) = conv_store::list_query(
+        viewer,
+        &ListFilter {
+            assignee: Some(Some(me)),
+            limit: 51,
+            ..ListFilter::default()
+        },
+    );
+    for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
+        println!("  {line}");
+    }
+    println!("query plan: first page of All (admin)");
+    let (sql, args) = conv_store::list_query(
+        Viewer {
+            user: me,
+            sees_everything: true,
+        },
+        &ListFilter {
+            limit: 51,
+            ..ListFilter::default()
+        },
+    );
+    for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
+        println!("  {line}");
+    }
+    println!("query plan: message search (agent)");
+    let (sql, args) = conv_store::message_search_query(viewer, "\"refund\"*", 50);
+    for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
+        println!("  {line}");
+    }
+    Ok(())
+}

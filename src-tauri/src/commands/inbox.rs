@@ -1,0 +1,197 @@
+//! The inbox and handoff commands. Each converts, calls one core function with the
+//! window's session, and returns the core's view types.
+
+use super::with_session;
+use crate::api_error::ApiError;
+use crate::state::AppState;
+use appcare_core::ids::{ConversationId, MessageId, UserId};
+use appcare_core::service::admin::{Colleague, InboxSettings};
+use appcare_core::service::conversation::CannedReply;
+use appcare_core::service::handoff::{TeamLoad, TransferTarget, Versioned};
+use appcare_core::service::inbox::{
+    ConversationStatus, ConversationSummary, ConversationView, InboxPage, InboxQuery, MessageView,
+    NoteView, SearchHit,
+};
+use appcare_core::Timestamp;
+use tauri::State;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_conversations(
+    state: State<'_, AppState>,
+    query: InboxQuery,
+) -> Result<InboxPage, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.list_conversations(token, &query, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn search(state: State<'_, AppState>, text: String) -> Result<Vec<SearchHit>, ApiError> {
+    with_session(&state, move |ws, token, now| ws.search(token, &text, now)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_conversation(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    before: Option<MessageId>,
+) -> Result<ConversationView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.open_conversation(token, id, before, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reply(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    body: String,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.reply(token, id, &body, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_note(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    body: String,
+) -> Result<NoteView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.add_note(token, id, &body, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_status(
+    state: State<'_, AppState>,
+    conversation: Versioned,
+    status: ConversationStatus,
+    snoozed_until: Option<Timestamp>,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_status(token, conversation, status, snoozed_until, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_labels(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    labels: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_labels(token, id, &labels, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_canned_replies(state: State<'_, AppState>) -> Result<Vec<CannedReply>, ApiError> {
+    with_session(&state, |ws, token, now| ws.list_canned_replies(token, now)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn create_canned_reply(
+    state: State<'_, AppState>,
+    title: String,
+    body: String,
+) -> Result<CannedReply, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.create_canned_reply(token, &title, &body, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn render_canned_reply(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    canned_id: i64,
+) -> Result<String, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.render_canned_reply(token, id, canned_id, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn transfer(
+    state: State<'_, AppState>,
+    conversation: Versioned,
+    target: TransferTarget,
+    note: String,
+) -> Result<ConversationSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.transfer(token, conversation, target, &note, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn return_to_queue(
+    state: State<'_, AppState>,
+    conversation: Versioned,
+    note: String,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.return_to_queue(token, conversation, &note, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reassign(
+    state: State<'_, AppState>,
+    conversations: Vec<Versioned>,
+    to: Option<UserId>,
+    note: String,
+) -> Result<usize, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.reassign(token, &conversations, to, &note, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn team_load(state: State<'_, AppState>) -> Result<TeamLoad, ApiError> {
+    with_session(&state, |ws, token, now| ws.team_load(token, now)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_availability(
+    state: State<'_, AppState>,
+    available: bool,
+) -> Result<usize, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_availability(token, available, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_colleagues(state: State<'_, AppState>) -> Result<Vec<Colleague>, ApiError> {
+    with_session(&state, |ws, token, now| ws.list_colleagues(token, now)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn inbox_settings(state: State<'_, AppState>) -> Result<InboxSettings, ApiError> {
+    with_session(&state, |ws, token, now| ws.inbox_settings(token, now)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_inbox_settings(
+    state: State<'_, AppState>,
+    settings: InboxSettings,
+) -> Result<InboxSettings, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_inbox_settings(token, settings, now)
+    })
+    .await
+}

@@ -1,0 +1,257 @@
+// Pure inbox logic: no DOM, no IPC. Unit-tested in inbox-logic.test.ts.
+import type { ConversationStatus } from "./bindings/ConversationStatus";
+import type { ConversationView } from "./bindings/ConversationView";
+import type { InboxView } from "./bindings/InboxView";
+import type { MessageView } from "./bindings/MessageView";
+import type { NoteView } from "./bindings/NoteView";
+import type { TransferTarget } from "./bindings/TransferTarget";
+
+// ---- virtual list ------------------------------------------------------------
+
+export type WindowInput = {
+  scrollTop: number;
+  viewportHeight: number;
+  rowHeight: number;
+  overscan: number;
+  total: number;
+};
+
+/** Which rows to render: `first`..`last` inclusive (last = -1 when there are none),
+ * `offset` = where the first one sits, `height` = the height of the whole list. */
+export type RowWindow = { first: number; last: number; offset: number; height: number };
+
+export function virtualWindow({ scrollTop, viewportHeight, rowHeight, overscan, total }: WindowInput): RowWindow {
+  const height = Math.max(0, total) * rowHeight;
+  if (total <= 0 || rowHeight <= 0) return { first: 0, last: -1, offset: 0, height };
+  const maxTop = Math.max(0, height - viewportHeight);
+  const top = Math.min(Math.max(0, scrollTop), maxTop);
+  const view = Math.max(0, viewportHeight);
+  const firstVisible = Math.min(total - 1, Math.floor(top / rowHeight));
+  const lastVisible = Math.min(total - 1, Math.max(firstVisible, Math.ceil((top + view) / rowHeight) - 1));
+  const first = Math.max(0, firstVisible - overscan);
+  const last = Math.min(total - 1, lastVisible + overscan);
+  return { first, last, offset: first * rowHeight, height };
+}
+
+/** True when the rendered window comes within `threshold` rows of the loaded end. */
+export function nearEnd(last: number, total: number, threshold: number): boolean {
+  return total === 0 || last >= total - 1 - threshold;
+}
+
+/** The scrollTop that brings row `index` fully into view (or the current one if it is). */
+export function scrollToRow(index: number, scrollTop: number, viewportHeight: number, rowHeight: number): number {
+  const top = index * rowHeight;
+  const bottom = top + rowHeight;
+  if (top < scrollTop) return top;
+  if (bottom > scrollTop + viewportHeight) return Math.max(0, bottom - viewportHeight);
+  return scrollTop;
+}
+
+/** Index after moving `delta` from the selected id, clamped; the first row when nothing is selected. */
+export function moveSelection(ids: number[], selected: number | null, delta: number): number {
+  if (ids.length === 0) return -1;
+  const at = selected === null ? -1 : ids.indexOf(selected);
+  if (at < 0) return delta >= 0 ? 0 : ids.length - 1;
+  return Math.min(ids.length - 1, Math.max(0, at + delta));
+}
+
+// ---- labels and times -------------------------------------------------------------
+
+const WINDOWED = new Set(["whatsapp", "messenger"]);
+
+/** WhatsApp and Messenger only allow free-form replies for 24 hours after the customer wrote. */
+export function hasReplyWindow(channel: string): boolean {
+  return WINDOWED.has(channel);
+}
+
+/** "23h left", "45 min left" or "Window closed"; null when there is no window to show. */
+export function replyWindowLabel(endsAt: number | null, now: number): string | null {
+  if (endsAt === null) return null;
+  const left = endsAt - now;
+  if (left <= 0) return "Window closed";
+  if (left < 3600) return `${Math.max(1, Math.floor(left / 60))} min left`;
+  return `${Math.floor(left / 3600)}h left`;
+}
+
+export function windowClosed(channel: string, endsAt: number | null, now: number): boolean {
+  return hasReplyWindow(channel) && endsAt !== null && endsAt <= now;
+}
+
+/** Why a reply cannot be sent right now, in plain words; null when it can. */
+export function replyBlockedReason(view: ConversationView, now: number): string | null {
+  const s = view.summary;
+  if (!view.can_act) {
+    return `Assigned to ${s.assignee_name ?? "someone else"}. Ask them or a lead to hand it over.`;
+  }
+  if (windowClosed(s.channel, s.reply_window_ends_at, now)) {
+    return "The 24-hour reply window has closed; a template message is needed (coming with the WhatsApp channel).";
+  }
+  return null;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Compact age for list rows: "now", "5 min", "3 h", "2 d", then a date. */
+export function relativeTime(at: number, now: number): string {
+  const ago = now - at;
+  if (ago < 60) return "now";
+  if (ago < 3600) return `${Math.floor(ago / 60)} min`;
+  if (ago < 86400) return `${Math.floor(ago / 3600)} h`;
+  if (ago < 7 * 86400) return `${Math.floor(ago / 86400)} d`;
+  const d = new Date(at * 1000);
+  const n = new Date(now * 1000);
+  const day = `${d.getDate()} ${MONTHS[d.getMonth()]}`;
+  return d.getFullYear() === n.getFullYear() ? day : `${day} ${d.getFullYear()}`;
+}
+
+/** A waiting time: "3 h 12 min", "45 min", "2 d 4 h", "under a minute". */
+export function formatWait(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return "under a minute";
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor((s % 86400) / 3600);
+  const mins = Math.floor((s % 3600) / 60);
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export const CHANNEL_LABELS: Record<string, string> = { whatsapp: "WhatsApp", messenger: "Messenger", email: "Email" };
+export const channelLabel = (c: string): string => CHANNEL_LABELS[c] ?? c;
+
+export const STATUS_LABELS: Record<ConversationStatus, string> = {
+  open: "Open", pending: "Pending", snoozed: "Snoozed", resolved: "Resolved",
+};
+
+export const VIEW_LABELS: Record<InboxView, string> = {
+  mine: "Mine", unassigned: "Unassigned", my_teams: "My teams", all: "All",
+};
+
+/** Views a person may pick: "All" is for leads and admins. */
+export function viewsFor(isLead: boolean): InboxView[] {
+  return isLead ? ["mine", "unassigned", "my_teams", "all"] : ["mine", "unassigned", "my_teams"];
+}
+
+// ---- search snippets ------------------------------------------------------------
+
+export type SnippetPart = { text: string; mark: boolean };
+
+/** Split a snippet on \u0002 (start of match) and \u0003 (end of match). Stray markers are dropped. */
+export function splitSnippet(snippet: string): SnippetPart[] {
+  const parts: SnippetPart[] = [];
+  let mark = false;
+  let buf = "";
+  const flush = () => {
+    if (buf) {
+      const prev = parts[parts.length - 1];
+      if (prev && prev.mark === mark) prev.text += buf;
+      else parts.push({ text: buf, mark });
+    }
+    buf = "";
+  };
+  for (const ch of snippet) {
+    if (ch === "\u0002") { flush(); mark = true; }
+    else if (ch === "\u0003") { flush(); mark = false; }
+    else buf += ch;
+  }
+  flush();
+  return parts;
+}
+
+// ---- transfer targets, labels -----------------------------------------------------
+
+export function transferTargetValue(t: TransferTarget): string {
+  return `${t.kind}:${t.id}`;
+}
+
+/** "agent:5" -> { kind: "agent", id: 5 }; anything else -> null. */
+export function parseTransferTarget(value: string): TransferTarget | null {
+  const m = /^(agent|team):(\d+)$/.exec(value.trim());
+  if (!m) return null;
+  const id = Number(m[2]);
+  if (!Number.isSafeInteger(id) || id <= 0) return null;
+  return m[1] === "agent" ? { kind: "agent", id } : { kind: "team", id };
+}
+
+/** "billing, VIP ,,billing" -> ["billing", "VIP"]: trimmed, no empties, no repeats. */
+export function parseLabels(input: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of input.split(",")) {
+    const label = raw.trim();
+    if (!label || seen.has(label.toLowerCase())) continue;
+    seen.add(label.toLowerCase());
+    out.push(label);
+  }
+  return out;
+}
+
+// ---- conversation history ----------------------------------------------------------
+
+export type HistoryItem = { kind: "message"; at: number; message: MessageView } | { kind: "note"; at: number; note: NoteView };
+
+/** Messages and notes in time order (ties: messages first, then by id). */
+export function historyItems(messages: MessageView[], notes: NoteView[]): HistoryItem[] {
+  const items: HistoryItem[] = [
+    ...messages.map((m) => ({ kind: "message" as const, at: m.at, message: m })),
+    ...notes.map((n) => ({ kind: "note" as const, at: n.at, note: n })),
+  ];
+  const id = (i: HistoryItem) => (i.kind === "message" ? i.message.id : i.note.id);
+  return items.sort((a, b) => a.at - b.at || (a.kind === b.kind ? id(a) - id(b) : a.kind === "message" ? -1 : 1));
+}
+
+/** Union by id, ordered by time then id: for "load older" and live reloads. */
+export function mergeById<T extends { id: number; at: number }>(older: T[], newer: T[]): T[] {
+  const byId = new Map<number, T>();
+  for (const x of older) byId.set(x.id, x);
+  for (const x of newer) byId.set(x.id, x);
+  return Array.from(byId.values()).sort((a, b) => a.at - b.at || a.id - b.id);
+}
+
+// ---- keyboard ---------------------------------------------------------------------
+
+export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "search" | "escape" | "help";
+
+export type KeyInput = {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+  target?: { tagName?: string; isContentEditable?: boolean } | null;
+};
+
+const TYPING_TAGS = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+
+export function isTypingTarget(target: KeyInput["target"]): boolean {
+  if (!target) return false;
+  return TYPING_TAGS.has((target.tagName ?? "").toUpperCase()) || target.isContentEditable === true;
+}
+
+const SHORTCUTS: Record<string, Shortcut> = {
+  j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", "/": "search", "?": "help", Escape: "escape",
+};
+
+/** The inbox shortcut for a key press; null while typing or with Ctrl/Alt/Meta held. */
+export function shortcutFor(ev: KeyInput): Shortcut | null {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return null;
+  if (isTypingTarget(ev.target)) return null;
+  return SHORTCUTS[ev.key] ?? null;
+}
+
+export const SHORTCUT_HELP: [string, string][] = [
+  ["j / k", "Next / previous conversation"],
+  ["r", "Reply"],
+  ["n", "Internal note"],
+  ["t", "Transfer…"],
+  ["e", "Resolve or reopen"],
+  ["/", "Search"],
+  ["Esc", "Close dialog or clear search"],
+  ["Ctrl+Enter", "Send (in the composer)"],
+  ["?", "Show or hide this help"],
+];
