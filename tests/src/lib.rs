@@ -193,3 +193,54 @@ impl Drop for DesktopApp {
         let _ = self.xvfb.kill();
     }
 }
+
+/// Small WebDriver helpers that wait for elements, as a person waits for a screen.
+pub mod ui {
+    use super::TestResult;
+    use appcare_core::auth::totp;
+    use appcare_core::Timestamp;
+    use fantoccini::elements::Element;
+    use fantoccini::{Client, Locator};
+    use std::time::Duration;
+
+    pub async fn wait_for(client: &Client, css: &str, seconds: u64) -> TestResult<Element> {
+        Ok(client
+            .wait()
+            .at_most(Duration::from_secs(seconds))
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("waiting for {css}: {e}"))?)
+    }
+
+    pub async fn fill(client: &Client, css: &str, text: &str) -> TestResult {
+        let field = wait_for(client, css, 10).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(client: &Client, css: &str) -> TestResult {
+        wait_for(client, css, 10).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn text(client: &Client, css: &str) -> TestResult<String> {
+        Ok(wait_for(client, css, 10)
+            .await?
+            .text()
+            .await?
+            .trim()
+            .to_string())
+    }
+
+    /// Waits until the authenticator's newest code is for a step after `used`.
+    pub async fn fresh_code(secret: &[u8], used: i64) -> TestResult<(String, i64)> {
+        loop {
+            let step = totp::step_of(Timestamp::now());
+            if step > used {
+                return Ok((totp::code_at(secret, step)?.to_string(), step));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}

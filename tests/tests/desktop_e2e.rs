@@ -4,57 +4,12 @@
 //! a fresh code, and signs out.
 
 use appcare_core::auth::totp;
-use appcare_core::Timestamp;
+use appcare_tests::ui::{click, fill, fresh_code, text, wait_for};
 use appcare_tests::{DesktopApp, TestResult};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
 const PASSWORD: &str = "plum tractor window 42";
-
-async fn wait_for(
-    client: &Client,
-    css: &str,
-    seconds: u64,
-) -> TestResult<fantoccini::elements::Element> {
-    Ok(client
-        .wait()
-        .at_most(Duration::from_secs(seconds))
-        .for_element(Locator::Css(css))
-        .await
-        .map_err(|e| format!("waiting for {css}: {e}"))?)
-}
-
-async fn fill(client: &Client, css: &str, text: &str) -> TestResult {
-    let field = wait_for(client, css, 10).await?;
-    field.clear().await?;
-    field.send_keys(text).await?;
-    Ok(())
-}
-
-async fn click(client: &Client, css: &str) -> TestResult {
-    wait_for(client, css, 10).await?.click().await?;
-    Ok(())
-}
-
-async fn text(client: &Client, css: &str) -> TestResult<String> {
-    Ok(wait_for(client, css, 10)
-        .await?
-        .text()
-        .await?
-        .trim()
-        .to_string())
-}
-
-/// Waits until the newest code belongs to a step after `used`, then returns it.
-async fn fresh_code(secret: &[u8], used: i64) -> TestResult<(String, i64)> {
-    loop {
-        let step = totp::step_of(Timestamp::now());
-        if step > used {
-            return Ok((totp::code_at(secret, step)?.to_string(), step));
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
 
 async fn scenario(app: &DesktopApp) -> TestResult {
     let c = &app.client;
@@ -91,6 +46,7 @@ async fn scenario(app: &DesktopApp) -> TestResult {
 
     // The overview is read from the encrypted store.
     wait_for(c, "#app-shell", 15).await?;
+    click(c, "#nav-overview").await?;
     assert_eq!(text(c, "#current-user").await?, "Maria Admin");
     assert_eq!(text(c, "[data-field=region]").await?, "DE");
     assert_eq!(text(c, "[data-field=users]").await?, "1");

@@ -15,6 +15,15 @@ vi.mock("@tauri-apps/api/core", () => ({
   },
 }));
 
+const listeners: Record<string, (e: { payload: unknown }) => void> = {};
+vi.mock("@tauri-apps/api/event", () => ({
+  listen: async (name: string, cb: (e: { payload: unknown }) => void) => {
+    listeners[name] = cb;
+    return () => { if (listeners[name] === cb) delete listeners[name]; };
+  },
+}));
+const emit = (name: string, payload: unknown) => listeners[name]?.({ payload });
+
 const { startApp } = await import("./app");
 
 const admin = { user_id: 1, username: "ada", display_name: "Ada Admin", role: "admin", teams: [] };
@@ -31,6 +40,7 @@ let stop: () => void = () => {};
 afterEach(() => stop());
 beforeEach(() => {
   for (const k of Object.keys(handlers)) delete handlers[k];
+  for (const k of Object.keys(listeners)) delete listeners[k];
   calls.length = 0;
   document.body.innerHTML = '<div id="app"></div>';
   root = document.getElementById("app")!;
@@ -70,7 +80,7 @@ describe("app", () => {
       phase = "signed_in";
       return status(phase, admin);
     };
-    handlers.overview = () => { phase = "locked"; throw { code: "session_locked", message: "Locked." }; };
+    handlers.list_conversations = () => { phase = "locked"; throw { code: "session_locked", message: "Locked." }; };
     stop = startApp(root);
     await tick();
     $<HTMLInputElement>("#si-username").value = "ada";
@@ -90,13 +100,14 @@ describe("app", () => {
     $<HTMLInputElement>("#code-input").value = "123 456";
     submitForm("#code-form");
     await tick();
-    // The shell rendered, then overview() failed with session_locked, so the lock screen shows.
+    // The shell rendered the inbox, list_conversations failed with session_locked, so the lock screen shows.
     expect($("#lock-screen")).not.toBeNull();
     expect($("#app-shell")).toBeNull();
   });
 
   it("shows admin navigation and overview fields for an admin", async () => {
     handlers.app_status = () => status("signed_in", admin);
+    handlers.list_conversations = () => ({ rows: [], next: null });
     handlers.overview = () => ({
       workspace_id: "w1", region: "eu", data_dir: "/d", key_store: "keyring", schema_version: 3, users: 4,
       teams: 2, conversations: 10, open_conversations: 3, messages: 50, audit_events: 12,
@@ -105,16 +116,26 @@ describe("app", () => {
     await tick();
     expect($("#current-user").textContent).toBe("Ada Admin");
     expect($("#nav-audit")).not.toBeNull();
+    expect($("#nav-team")).not.toBeNull();
+    expect($("#view-all")).not.toBeNull();
+    $("#nav-overview").click();
+    await tick();
     expect($('[data-field="open_conversations"]').textContent).toBe("3");
     expect($('[data-field="audit_events"]').textContent).toBe("12");
   });
 
   it("hides admin navigation from agents", async () => {
     handlers.app_status = () => status("signed_in", { ...admin, role: "agent" });
-    handlers.overview = () => { throw { code: "forbidden", message: "Not allowed." }; };
+    handlers.list_conversations = () => { throw { code: "forbidden", message: "Not allowed." }; };
     stop = startApp(root);
     await tick();
-    expect($("#nav-overview")).not.toBeNull();
+    // The inbox is the first item and the page shown after sign-in.
+    expect(Array.from(document.querySelectorAll(".sidenav button")).map((b) => b.id)).toEqual(["nav-inbox", "nav-overview"]);
+    expect($("#nav-inbox").getAttribute("aria-current")).toBe("page");
+    expect($("#inbox")).not.toBeNull();
+    expect($("#view-mine")).not.toBeNull();
+    expect($("#view-all")).toBeNull();
+    expect($("#nav-team")).toBeNull();
     expect($("#nav-users")).toBeNull();
     expect($("#nav-audit")).toBeNull();
     expect($("#error").textContent).toBe("Not allowed.");
@@ -125,7 +146,7 @@ describe("app", () => {
     handlers.app_status = () => status(phase, admin);
     handlers.start_enrolment = () => ({ otpauth_uri: "otpauth://totp/x", manual_key: "jbswy3dpehpk3pxp", qr: { size: 2, modules: "1001" } });
     handlers.confirm_enrolment = () => { phase = "signed_in"; return { status: status(phase, admin), recovery_codes: ["aaaa-bbbb", "cccc-dddd"] }; };
-    handlers.overview = () => { throw { code: "storage", message: "Disk full." }; };
+    handlers.list_conversations = () => { throw { code: "storage", message: "Disk full." }; };
     stop = startApp(root);
     await tick();
     expect($("#enrol-manual-key").textContent).toBe("JBSW Y3DP EHPK 3PXP");
@@ -143,7 +164,7 @@ describe("app", () => {
 
   it("lists users with badges and asks for the admin's own code to reset", async () => {
     handlers.app_status = () => status("signed_in", admin);
-    handlers.overview = () => { throw { code: "storage", message: "x" }; };
+    handlers.list_conversations = () => ({ rows: [], next: null });
     handlers.list_users = () => [
       { id: 1, username: "ada", display_name: "Ada Admin", role: "admin", teams: [5], disabled: false, enrolled: true, failed_attempts: 0, locked_until: null },
       { id: 2, username: "bob", display_name: "Bob", role: "agent", teams: [], disabled: false, enrolled: false, failed_attempts: 0, locked_until: null },
@@ -166,5 +187,155 @@ describe("app", () => {
     expect(call.args).toEqual({ user_id: 2, admin_code: "654321" });
     expect($("#users-done").textContent).toMatch(/reset/);
     expect(document.querySelector(".reset-row")).toBeNull();
+  });
+
+  describe("inbox", () => {
+    const agent = { user_id: 3, username: "sam", display_name: "Sam Agent", role: "agent", teams: [5] };
+    const nowS = () => Math.floor(Date.now() / 1000);
+    const summary = (id: number, extra: Record<string, unknown> = {}) => ({
+      id, version: 4, contact_id: 100 + id, contact_name: `Customer ${id}`, channel: "whatsapp", subject: "",
+      preview: `Preview ${id}`, status: "open", snoozed_until: null, assignee_id: 3, assignee_name: "Sam Agent",
+      team_id: 5, team_name: "Billing", unread: 1, last_activity_at: nowS() - 120, waiting_since: nowS() - 600,
+      reply_window_ends_at: nowS() + 5 * 3600 + 600, ...extra,
+    });
+    const conversation = (id: number, extra: Record<string, unknown> = {}) => ({
+      summary: summary(id, { unread: 0 }),
+      messages: [{ id: 900, direction: "in", author: null, body: "Where is my refund?", status: "received", at: nowS() - 300,
+        attachments: [{ id: 1, file_name: "receipt.pdf", mime_type: "application/pdf", size: 2048 }] }],
+      has_older: false,
+      notes: [{ id: 70, author: "Bob", body: "Customer wants a refund", is_handoff: true, at: nowS() - 200 }],
+      handoff: { id: 70, author: "Bob", body: "Customer wants a refund", is_handoff: true, at: nowS() - 200 },
+      labels: ["refund"],
+      can_act: true,
+      ...extra,
+    });
+
+    function fakes() {
+      handlers.app_status = () => status("signed_in", agent);
+      handlers.list_conversations = () => ({ rows: [summary(11), summary(12, { assignee_id: null, assignee_name: null, channel: "email", reply_window_ends_at: null })], next: null });
+      handlers.open_conversation = (a) => conversation(a!.id as number);
+      handlers.list_colleagues = () => [
+        { id: 3, display_name: "Sam Agent", role: "agent", available: true, teams: [5] },
+        { id: 2, display_name: "Bob", role: "agent", available: false, teams: [5] },
+      ];
+      handlers.list_teams = () => [{ id: 5, name: "Billing", members: 2 }];
+      handlers.list_canned_replies = () => [];
+      handlers.reply = (a) => ({ id: 901, direction: "out", author: "Sam Agent", body: a!.body, status: "queued", at: nowS(), attachments: [] });
+      handlers.transfer = () => summary(11, { assignee_id: 2, assignee_name: "Bob" });
+    }
+
+    it("opens a conversation, shows the handoff, replies, and requires a transfer note", async () => {
+      fakes();
+      stop = startApp(root);
+      await tick();
+      expect($("#nav-inbox").getAttribute("aria-current")).toBe("page");
+      const row = $('#conversation-list [data-conversation-id="11"]');
+      expect(row.textContent).toContain("Customer 11");
+      expect(row.textContent).toContain("WhatsApp");
+      expect(row.textContent).toContain("5h left");
+      expect($('#conversation-list [data-conversation-id="12"]').textContent).toContain("Unassigned");
+      expect(calls.find((c) => c.cmd === "list_conversations")!.args).toEqual({
+        query: { view: "mine", status: null, channel: null, team: null, label: null, after: null },
+      });
+      // No bulk selection for agents.
+      expect(row.querySelector(".row-check")).toBeNull();
+
+      row.click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "open_conversation")!.args).toEqual({ id: 11, before: null });
+      expect($('[data-conversation-id="11"]').classList.contains("selected")).toBe(true);
+      expect($("#handoff-note").textContent).toBe("Handed over by Bob: Customer wants a refund");
+      expect($("#messages .note").textContent).toContain("Handoff note");
+      expect($("#messages .msg.in").textContent).toContain("receipt.pdf");
+      expect($<HTMLInputElement>("#labels-input").value).toBe("refund");
+
+      // Empty reply is refused without a command; then Ctrl+Enter sends.
+      $<HTMLButtonElement>("#composer-send").click();
+      await tick();
+      expect(calls.some((c) => c.cmd === "reply")).toBe(false);
+      expect($("#error").textContent).toMatch(/Write a reply/);
+      const text = $<HTMLTextAreaElement>("#composer-text");
+      text.value = "  Your refund is on its way.  ";
+      text.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
+      await tick();
+      expect(calls.filter((c) => c.cmd === "reply").map((c) => c.args)).toEqual([{ id: 11, body: "Your refund is on its way." }]);
+      expect($('#messages .msg.out[data-message-id="901"]').textContent).toContain("Your refund is on its way.");
+      expect(text.value).toBe("");
+
+      // Transfer: the note is required.
+      $("#transfer-button").click();
+      await tick();
+      const dialog = $("#transfer-dialog");
+      expect(dialog.getAttribute("role")).toBe("dialog");
+      const target = $<HTMLSelectElement>("#transfer-target");
+      const values = Array.from(target.options).map((o) => o.value);
+      expect(values).toEqual(["", "agent:2", "team:5"]);
+      expect(target.options[1].textContent).toBe("Bob (away)");
+      target.value = "agent:2";
+      $<HTMLButtonElement>("#transfer-submit").click();
+      await tick();
+      expect($("#transfer-error").textContent).toMatch(/note/i);
+      expect($("#transfer-note").getAttribute("aria-invalid")).toBe("true");
+      expect(calls.some((c) => c.cmd === "transfer")).toBe(false);
+      $<HTMLTextAreaElement>("#transfer-note").value = "Refund approved, needs the bank details.";
+      $<HTMLButtonElement>("#transfer-submit").click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "transfer")!.args).toEqual({
+        conversation: { id: 11, version: 4 }, target: { kind: "agent", id: 2 }, note: "Refund approved, needs the bank details.",
+      });
+      expect($("#transfer-dialog")).toBeNull();
+      expect($("#handoff-note")).toBeNull();
+      expect($("#toast").textContent).toContain("Transferred Customer 11 to Bob");
+    });
+
+    it("closes the transfer dialog with Esc, and j / k move through the list", async () => {
+      fakes();
+      stop = startApp(root);
+      await tick();
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true }));
+      await new Promise((r) => setTimeout(r, 200));
+      await tick();
+      expect($('[data-conversation-id="11"]').getAttribute("aria-selected")).toBe("true");
+      expect($("#conversation-contact, #conv-contact").textContent).toBe("Customer 11");
+      // Typing in a field is not a shortcut.
+      const text = $<HTMLTextAreaElement>("#composer-text");
+      text.dispatchEvent(new KeyboardEvent("keydown", { key: "j", bubbles: true }));
+      await new Promise((r) => setTimeout(r, 200));
+      expect($('[data-conversation-id="11"]').getAttribute("aria-selected")).toBe("true");
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "t", bubbles: true }));
+      await tick();
+      expect($("#transfer-dialog")).not.toBeNull();
+      $("#transfer-target").dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+      expect($("#transfer-dialog")).toBeNull();
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "?", bubbles: true }));
+      expect($("#shortcuts-help").hidden).toBe(false);
+    });
+
+    it("shows a handoff notice that opens the conversation, and refreshes on live events", async () => {
+      fakes();
+      stop = startApp(root);
+      await tick();
+      expect(listeners["core-event"]).toBeDefined();
+      emit("handoff-notice", { conversation: 12, from_name: "Bob" });
+      expect($("#toast").textContent).toContain("Bob handed you a conversation");
+      $("#toast-action").click();
+      await tick();
+      expect(calls.filter((c) => c.cmd === "open_conversation").map((c) => c.args)).toEqual([{ id: 12, before: null }]);
+      const lists = () => calls.filter((c) => c.cmd === "list_conversations").length;
+      const opens = () => calls.filter((c) => c.cmd === "open_conversation").length;
+      const before = lists();
+      emit("core-event", { kind: "message_received", conversation: 12, message: 5 });
+      emit("core-event", { kind: "note_added", conversation: 12 });
+      await new Promise((r) => setTimeout(r, 250));
+      await tick();
+      expect(lists()).toBe(before + 1); // one debounced refresh for the whole burst (handoff + two events)
+      expect(opens()).toBe(2);
+      // Leaving the shell stops listening.
+      handlers.lock = () => status("locked", agent);
+      $("#lock-button").click();
+      await tick();
+      expect(listeners["core-event"]).toBeUndefined();
+      expect(listeners["handoff-notice"]).toBeUndefined();
+    });
   });
 });

@@ -216,7 +216,7 @@ export function mergeById<T extends { id: number; at: number }>(older: T[], newe
 
 // ---- keyboard ---------------------------------------------------------------------
 
-export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "search" | "escape" | "help";
+export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "search" | "escape" | "help" | "select";
 
 export type KeyInput = {
   key: string;
@@ -234,7 +234,7 @@ export function isTypingTarget(target: KeyInput["target"]): boolean {
 }
 
 const SHORTCUTS: Record<string, Shortcut> = {
-  j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", "/": "search", "?": "help", Escape: "escape",
+  j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", "/": "search", "?": "help", x: "select", Escape: "escape",
 };
 
 /** The inbox shortcut for a key press; null while typing or with Ctrl/Alt/Meta held. */

@@ -147,8 +147,9 @@ describe("form checks", () => {
 });
 
 describe("visiblePages", () => {
-  it("hides admin pages from agents and leads", () => {
-    expect(visiblePages(false)).toEqual(["overview"]);
-    expect(visiblePages(true)).toEqual(["overview", "users", "settings", "audit"]);
+  it("puts the inbox first for everyone, Team for leads and admins, admin pages for admins", () => {
+    expect(visiblePages("agent")).toEqual(["inbox", "overview"]);
+    expect(visiblePages("lead")).toEqual(["inbox", "overview", "team"]);
+    expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "users", "settings", "audit"]);
   });
 });

@@ -213,21 +213,27 @@ impl Caller {
     }
 }
 
-/// Turns what a person typed into a safe FTS5 query: every word quoted, the last one a
-/// prefix. Refuses an empty query.
+/// Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS5
+/// syntax gets through), all words required. A word typed with a trailing `*` is a
+/// prefix. Whole words are the default: FTS5 walks a word's postings newest first and
+/// stops at the page size, while a prefix must merge every matching word's postings.
 pub fn fts_query(text: &str) -> Result<String> {
     let words: Vec<String> = text
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .take(12)
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .map(|w| {
+            let (word, prefix) = match w.strip_suffix('*') {
+                Some(stem) => (stem, "*"),
+                None => (w, ""),
+            };
+            format!("\"{}\"{prefix}", word.replace('"', "\"\""))
+        })
         .collect();
     if words.is_empty() {
         return Err(CoreError::invalid("search", "type at least one word"));
     }
-    let mut query = words.join(" ");
-    query.push('*');
-    Ok(query)
+    Ok(words.join(" "))
 }
 
 impl Workspace {
@@ -254,9 +260,28 @@ impl Workspace {
             InboxView::MyTeams => filter.my_teams_of = Some(caller.user),
             InboxView::All => {}
         }
-        let mut rows = self
-            .store
-            .read(|c| conv_store::list(c, caller.viewer(), &filter))?;
+        let mut rows = match view {
+            // One ordered index range per team, merged: an `IN (teams)` would sort them all.
+            InboxView::MyTeams if query.team.is_none() => {
+                filter.my_teams_of = None;
+                let mut merged = Vec::new();
+                for team in &caller.teams {
+                    let per_team = ListFilter {
+                        team: Some(*team),
+                        ..filter.clone()
+                    };
+                    merged.extend(
+                        self.store
+                            .read(|c| conv_store::list(c, caller.viewer(), &per_team))?,
+                    );
+                }
+                merged.sort_by(|a, b| (b.last_activity_at, b.id).cmp(&(a.last_activity_at, a.id)));
+                merged
+            }
+            _ => self
+                .store
+                .read(|c| conv_store::list(c, caller.viewer(), &filter))?,
+        };
         let more = rows.len() as i64 > PAGE_SIZE;
         rows.truncate(PAGE_SIZE as usize);
         let next = more
@@ -380,12 +405,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_text_becomes_a_quoted_prefix_query() -> Result<()> {
-        assert_eq!(fts_query("refund  parc")?, "\"refund\" \"parc\"*");
-        assert_eq!(
-            fts_query("say \"hi\" OR")?,
-            "\"say\" \"\"\"hi\"\"\" \"OR\"*"
-        );
+    fn search_text_becomes_quoted_words_with_optional_prefix() -> Result<()> {
+        assert_eq!(fts_query("refund  parc*")?, "\"refund\" \"parc\"*");
+        assert_eq!(fts_query("refund")?, "\"refund\"");
+        assert_eq!(fts_query("say \"hi\" OR")?, "\"say\" \"\"\"hi\"\"\" \"OR\"");
         assert!(fts_query("  -- ").is_err());
         Ok(())
     }

@@ -3,4 +3,12 @@ import type { ConversationSummary } from "./ConversationSummary";
 import type { MessageView } from "./MessageView";
 import type { NoteView } from "./NoteView";
 
-export type ConversationView = { summary: ConversationSummary, messages: Array<MessageView>, has_older: boolean, notes: Array<NoteView>, handoff: NoteView | null, labels: Array<string>, can_act: boolean, };
+/**
+ * One conversation as the agent sees it. The latest handoff note is also given apart,
+ * to be shown at the top.
+ */
+export type ConversationView = { summary: ConversationSummary, messages: Array<MessageView>, has_older: boolean, notes: Array<NoteView>, handoff: NoteView | null, labels: Array<string>, 
+/**
+ * Whether the caller may reply, note, transfer and resolve here.
+ */
+can_act: boolean, };

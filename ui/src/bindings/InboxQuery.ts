@@ -2,5 +2,9 @@
 import type { ConversationStatus } from "./ConversationStatus";
 import type { InboxView } from "./InboxView";
 import type { PageCursor } from "./PageCursor";
+import type { TeamId } from "./TeamId";
 
-export type InboxQuery = { view: InboxView | null, status: ConversationStatus | null, channel: string | null, team: number | null, label: string | null, after: PageCursor | null, };
+/**
+ * What the inbox list asks for.
+ */
+export type InboxQuery = { view: InboxView | null, status: ConversationStatus | null, channel: string | null, team: TeamId | null, label: string | null, after: PageCursor | null, };

@@ -5,7 +5,7 @@ import type { CoreEvent } from "../bindings/CoreEvent";
 import type { HandoffNotice } from "../bindings/HandoffNotice";
 import type { Role } from "../bindings/Role";
 import type { SessionInfo } from "../bindings/SessionInfo";
-import { h } from "../h";
+import { h, replaceChildren } from "../h";
 import { ROLE_LABELS } from "../logic";
 import { button, errorArea, notice, type App, type ShowOptions } from "../ui";
 import { renderAudit } from "./audit";
@@ -122,7 +122,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
       act = button("toast-action", action.label, { class: "small" });
       act.addEventListener("click", () => { hideToast(); action.run(); });
     }
-    toastEl.replaceChildren(h("span", { class: "toast-text" }, message), act, close);
+    replaceChildren(toastEl, h("span", { class: "toast-text" }, message), act, close);
     toastTimer = window.setTimeout(hideToast, action ? TOAST_MS * 2 : TOAST_MS);
   }
 
