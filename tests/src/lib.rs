@@ -87,6 +87,11 @@ fn start_xvfb() -> TestResult<(Child, String)> {
 impl DesktopApp {
     /// Starts the app on a fresh, empty data folder.
     pub async fn start() -> TestResult<Self> {
+        Self::start_in(tempfile::tempdir()?).await
+    }
+
+    /// Starts the app on `data_dir`, whose `workspace` folder the test may have prepared.
+    pub async fn start_in(data_dir: tempfile::TempDir) -> TestResult<Self> {
         let app = target_dir()?.join("appcare-desktop");
         if !app.is_file() {
             return Err(format!(
@@ -95,7 +100,6 @@ impl DesktopApp {
             )
             .into());
         }
-        let data_dir = tempfile::tempdir()?;
         let (xvfb, display) = start_xvfb()?;
         let port = free_port()?;
         let native_port = free_port()?;
