@@ -48,6 +48,7 @@ pub const SESSION_ENTRY_POINTS: &[&str] = &[
     "list_conversations",
     "search",
     "open_conversation",
+    "open_attachment",
     "reply",
     "add_note",
     "set_status",

@@ -28,6 +28,7 @@ fn required_role(name: &str) -> Role {
         | "list_conversations"
         | "search"
         | "open_conversation"
+        | "open_attachment"
         | "reply"
         | "add_note"
         | "set_status"
@@ -99,6 +100,7 @@ fn call(
             .map(drop),
         "search" => ws.search(token, "hello", now).map(drop),
         "open_conversation" => ws.open_conversation(token, conv, None, now).map(drop),
+        "open_attachment" => ws.open_attachment(token, 1, now).map(drop),
         "reply" => ws.reply(token, conv, "hello", now).map(drop),
         "add_note" => ws.add_note(token, conv, "note", now).map(drop),
         "set_status" => ws

@@ -236,10 +236,19 @@ fn opening_a_conversation_is_audited_and_clears_unread() -> TestResult {
     let before = ws.list_conversations(&t.bea.1, &view(InboxView::Unassigned), now)?;
     assert_eq!(before.rows[0].unread, 2);
     let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
-    assert_eq!(opened.messages[1].attachments[0].file_name, "photo.jpg");
+    let photo = &opened.messages[1].attachments[0];
+    assert_eq!(photo.file_name, "photo.jpg");
+    let content = ws.open_attachment(&t.bea.1, photo.id, now)?;
+    assert_eq!(content.data_base64, "/9gBAgM=");
+    // Another team's agent cannot open it by id.
+    assert!(matches!(
+        ws.open_attachment(&t.carl.1, photo.id, now),
+        Err(CoreError::NotFound { .. })
+    ));
     let after = ws.list_conversations(&t.bea.1, &view(InboxView::Unassigned), now)?;
     assert_eq!(after.rows[0].unread, 0);
     assert!(audit_kinds(&t).iter().any(|k| k == "conversation_opened"));
+    assert!(audit_kinds(&t).iter().any(|k| k == "attachment_opened"));
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     inbox::InboxPage::export_all(&cfg)?;
     inbox::SearchHit::export_all(&cfg)?;
     inbox::ConversationView::export_all(&cfg)?;
+    inbox::AttachmentContent::export_all(&cfg)?;
     conversation::CannedReply::export_all(&cfg)?;
     handoff::TransferTarget::export_all(&cfg)?;
     handoff::Versioned::export_all(&cfg)?;

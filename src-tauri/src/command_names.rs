@@ -37,6 +37,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "list_conversations",
     "search",
     "open_conversation",
+    "open_attachment",
     "reply",
     "add_note",
     "set_status",

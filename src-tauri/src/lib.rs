@@ -52,6 +52,7 @@ pub fn run() {
             commands::inbox::list_conversations,
             commands::inbox::search,
             commands::inbox::open_conversation,
+            commands::inbox::open_attachment,
             commands::inbox::reply,
             commands::inbox::add_note,
             commands::inbox::set_status,

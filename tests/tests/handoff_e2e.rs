@@ -3,7 +3,7 @@
 //! the same desktop and finds it in Mine with the note at the top.
 
 use appcare_core::auth::{totp, Role};
-use appcare_core::service::ingest::InboundMessage;
+use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
 use appcare_core::service::users::NewUser;
 use appcare_core::workspace::Region;
 use appcare_core::{
@@ -89,7 +89,11 @@ fn prepare(root: &std::path::Path) -> TestResult<(Person, Person)> {
             subject: "",
             body: "Does it come in another color?",
             sent_at: now,
-            attachments: vec![],
+            attachments: vec![InboundAttachment {
+                file_name: "photo.png".into(),
+                mime_type: "image/png".into(),
+                data: include_bytes!("../../icons/32x32.png").to_vec(),
+            }],
         },
         now,
     )?;
@@ -166,6 +170,33 @@ async fn scenario(app: &DesktopApp, mut alex: Person, mut bea: Person) -> TestRe
     let banner = wait_for(c, "#handoff-note", 10).await?.text().await?;
     assert!(banner.contains(HANDOFF), "{banner}");
     assert!(banner.contains("Alex Agent"), "{banner}");
+
+    // The customer's photo opens on demand, decrypted from the store into a blob URL.
+    click(c, ".attachment-open").await?;
+    wait_for(c, "#attachment-image", 10).await?;
+    let width = c
+        .execute(
+            "return document.getElementById('attachment-image').naturalWidth;",
+            vec![],
+        )
+        .await?;
+    let mut width = width.as_i64().unwrap_or(0);
+    for _ in 0..20 {
+        if width > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        width = c
+            .execute(
+                "return document.getElementById('attachment-image').naturalWidth;",
+                vec![],
+            )
+            .await?
+            .as_i64()
+            .unwrap_or(0);
+    }
+    assert_eq!(width, 32, "the image decoded in the window");
+    click(c, "#attachment-close").await?;
     app.screenshot("handoff-received").await?;
     Ok(())
 }

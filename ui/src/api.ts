@@ -2,6 +2,7 @@
 // Every command rejects with an ApiError object ({ code, message }).
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AttachmentContent } from "./bindings/AttachmentContent";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { AuditStatus } from "./bindings/AuditStatus";
@@ -150,6 +151,10 @@ export async function search(text: string): Promise<SearchHit[]> {
 /** `before` = the oldest loaded message id, to load older messages; null for the latest. */
 export async function openConversation(id: number, before: number | null): Promise<ConversationView> {
   return invoke<ConversationView>("open_conversation", { id, before });
+}
+
+export async function openAttachment(attachmentId: number): Promise<AttachmentContent> {
+  return invoke<AttachmentContent>("open_attachment", { attachment_id: attachmentId });
 }
 
 export async function reply(id: number, body: string): Promise<MessageView> {

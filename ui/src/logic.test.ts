@@ -153,3 +153,17 @@ describe("visiblePages", () => {
     expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "users", "settings", "audit"]);
   });
 });
+
+import { base64ToBytes, previewKind } from "./logic";
+
+describe("attachment previews", () => {
+  it("previews images and plain text only", () => {
+    expect(previewKind("image/JPEG")).toBe("image");
+    expect(previewKind("text/plain; charset=utf-8")).toBe("text");
+    expect(previewKind("application/pdf")).toBe("none");
+    expect(previewKind("image/svg+xml")).toBe("none");
+  });
+  it("decodes base64 into the original bytes", () => {
+    expect(Array.from(base64ToBytes("/9gBAgM="))).toEqual([0xff, 0xd8, 1, 2, 3]);
+  });
+});

@@ -183,3 +183,19 @@ export function teamNames(ids: number[], teams: { id: number; name: string }[]):
   const names = ids.map((id) => byId.get(id) ?? `Team ${id}`);
   return names.length ? names.join(", ") : "No teams";
 }
+
+/** Which inline preview an attachment gets, by its media type. */
+export function previewKind(mime: string): "image" | "text" | "none" {
+  const m = mime.toLowerCase();
+  if (["image/png", "image/jpeg", "image/gif", "image/webp"].includes(m)) return "image";
+  if (m.startsWith("text/plain")) return "text";
+  return "none";
+}
+
+/** Decodes base64 (as the attachment command sends it) into bytes. */
+export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

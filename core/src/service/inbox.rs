@@ -158,6 +158,25 @@ pub struct AttachmentInfo {
     pub size: i64,
 }
 
+/// An attachment's bytes, opened on demand (base64, as IPC carries JSON).
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AttachmentContent {
+    pub file_name: String,
+    pub mime_type: String,
+    pub data_base64: String,
+}
+
+impl std::fmt::Debug for AttachmentContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "AttachmentContent({} bytes, <redacted>)",
+            self.data_base64.len()
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MessageView {
@@ -320,6 +339,43 @@ impl Workspace {
                 at: h.at,
             })
             .collect())
+    }
+
+    /// Opens one attachment of a conversation the caller may see; audited.
+    pub fn open_attachment(
+        &self,
+        token: &SessionToken,
+        attachment: i64,
+        now: Timestamp,
+    ) -> Result<AttachmentContent> {
+        use base64::Engine;
+        let caller = self.authorize(token, now, Role::Agent, "open attachments")?;
+        self.store.write(|tx| {
+            let not_found = || CoreError::NotFound { what: "The attachment" };
+            let conversation: ConversationId = tx
+                .query_row(
+                    "SELECT m.conversation_id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?1",
+                    [attachment],
+                    |r| r.get(0),
+                )
+                .map_err(|_| not_found())?;
+            conv_store::visible(tx, caller.viewer(), conversation)?.ok_or_else(not_found)?;
+            let (file_name, mime_type, data): (String, String, Vec<u8>) = tx.query_row(
+                "SELECT file_name, mime_type, data FROM attachments WHERE id = ?1",
+                [attachment],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            audit::append(
+                tx,
+                AuditEvent::new(AuditKind::AttachmentOpened, Some(caller.user), format!("attachment:{attachment}"), now)
+                    .detail(serde_json::json!({ "conversation": conversation })),
+            )?;
+            Ok(AttachmentContent {
+                file_name,
+                mime_type,
+                data_base64: base64::engine::general_purpose::STANDARD.encode(data),
+            })
+        })
     }
 
     /// Opens a conversation: the newest messages (or those before `before`), notes and the

@@ -9,8 +9,8 @@ use appcare_core::service::admin::{Colleague, InboxSettings};
 use appcare_core::service::conversation::CannedReply;
 use appcare_core::service::handoff::{TeamLoad, TransferTarget, Versioned};
 use appcare_core::service::inbox::{
-    ConversationStatus, ConversationSummary, ConversationView, InboxPage, InboxQuery, MessageView,
-    NoteView, SearchHit,
+    AttachmentContent, ConversationStatus, ConversationSummary, ConversationView, InboxPage,
+    InboxQuery, MessageView, NoteView, SearchHit,
 };
 use appcare_core::Timestamp;
 use tauri::State;
@@ -192,6 +192,17 @@ pub async fn set_inbox_settings(
 ) -> Result<InboxSettings, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.set_inbox_settings(token, settings, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_attachment(
+    state: State<'_, AppState>,
+    attachment_id: i64,
+) -> Result<AttachmentContent, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.open_attachment(token, attachment_id, now)
     })
     .await
 }

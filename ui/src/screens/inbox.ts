@@ -21,7 +21,7 @@ import {
   parseTransferTarget, relativeTime, replyBlockedReason, replyWindowLabel, scrollToRow, SHORTCUT_HELP,
   shortcutFor, splitSnippet, STATUS_LABELS, VIEW_LABELS, viewsFor, virtualWindow, windowClosed,
 } from "../inbox-logic";
-import { formatClock, formatDateTime, toUiError } from "../logic";
+import { base64ToBytes, formatClock, formatDateTime, previewKind, toUiError } from "../logic";
 import { button, field, input, openModal, problem, textarea, type Modal } from "../ui";
 import { isLeadOrAdmin, type PageContext } from "./shell";
 
@@ -832,7 +832,13 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         h("div", { class: "item-body" }, m.body),
         m.attachments.length
           ? h("ul", { class: "attachments", "aria-label": "Attachments" },
-            ...m.attachments.map((a) => h("li", null, h("span", { class: "file-name" }, a.file_name),
+            ...m.attachments.map((a) => h("li", null,
+              h("button", {
+                type: "button",
+                class: "link attachment-open",
+                "data-attachment-id": a.id,
+                onclick: () => void showAttachment(a.id),
+              }, a.file_name),
               h("span", { class: "muted" }, ` (${formatSize(a.size)})`))))
           : null);
     });
@@ -840,6 +846,33 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
       items.length === 0 ? h("p", { class: "empty" }, "No messages yet.") : null);
     if (scrollToEnd || atBottom) history.scrollTop = history.scrollHeight;
     else history.scrollTop = keepTop;
+  }
+
+  // ---- attachments, opened on demand ----
+  /** Fetches one attachment (audited in the core) and shows it: images and plain text
+   * inline; other types are named with no preview. The blob URL is revoked on close. */
+  async function showAttachment(id: number): Promise<void> {
+    try {
+      const content = await api.openAttachment(id);
+      const kind = previewKind(content.mime_type);
+      let url: string | null = null;
+      const body: HTMLElement[] = [];
+      if (kind === "image") {
+        url = URL.createObjectURL(new Blob([base64ToBytes(content.data_base64)], { type: content.mime_type }));
+        body.push(h("img", { id: "attachment-image", class: "attachment-preview", src: url, alt: content.file_name }));
+      } else if (kind === "text") {
+        const text = new TextDecoder().decode(base64ToBytes(content.data_base64));
+        body.push(h("pre", { id: "attachment-text", class: "attachment-preview" }, text));
+      } else {
+        body.push(h("p", null, `No preview for ${content.mime_type} files.`));
+      }
+      const close = button("attachment-close", "Close");
+      const m = openModal(ctx.host, "attachment-dialog", content.file_name, [...body, h("div", { class: "actions" }, close)],
+        () => { if (url) URL.revokeObjectURL(url); });
+      close.addEventListener("click", () => m.close());
+    } catch (e) {
+      ctx.toast(toUiError(e).message);
+    }
   }
 
   // ---- actions ----
