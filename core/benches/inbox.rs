@@ -218,7 +218,7 @@ fn main() -> Result<()> {
         println!("  {line}");
     }
     println!("query plan: message search (agent)");
-    let (sql, args) = conv_store::message_search_query(viewer, "\"refund\"*", 50);
+    let (sql, args) = conv_store::message_search_query(viewer, "\"refund\"", 50);
     for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
         println!("  {line}");
     }

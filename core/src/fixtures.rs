@@ -122,7 +122,7 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                 let conversation = messages::insert_conversation(tx, account, contact, started)?;
                 let team = spec.teams.get(i % spec.teams.len().max(1)).copied();
                 // About one in five is waiting unassigned.
-                let assignee = (rng.next() % 5 != 0 && !spec.agents.is_empty())
+                let assignee = (!rng.next().is_multiple_of(5) && !spec.agents.is_empty())
                     .then(|| spec.agents[rng.next() as usize % spec.agents.len()]);
                 let status = match rng.next() % 10 {
                     0..=5 => "open",

@@ -6,7 +6,7 @@
 use appcare_core::auth::totp;
 use appcare_tests::ui::{click, fill, fresh_code, text, wait_for};
 use appcare_tests::{DesktopApp, TestResult};
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use std::time::Duration;
 
 const PASSWORD: &str = "plum tractor window 42";

@@ -294,7 +294,7 @@ impl Workspace {
                             .read(|c| conv_store::list(c, caller.viewer(), &per_team))?,
                     );
                 }
-                merged.sort_by(|a, b| (b.last_activity_at, b.id).cmp(&(a.last_activity_at, a.id)));
+                merged.sort_by_key(|r| std::cmp::Reverse((r.last_activity_at, r.id)));
                 merged
             }
             _ => self
