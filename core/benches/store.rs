@@ -13,63 +13,9 @@ use std::time::Duration;
 const MESSAGES: usize = 100_000;
 const BATCH: usize = 1_000;
 
-const WORDS: &[&str] = &[
-    "order",
-    "delivery",
-    "refund",
-    "parcel",
-    "tracking",
-    "invoice",
-    "account",
-    "password",
-    "thanks",
-    "please",
-    "help",
-    "today",
-    "tomorrow",
-    "address",
-    "payment",
-    "card",
-    "late",
-    "missing",
-    "broken",
-    "replace",
-    "colour",
-    "size",
-    "return",
-    "label",
-    "courier",
-    "store",
-    "weekend",
-    "morning",
-    "evening",
-    "urgent",
-    "question",
-    "answer",
-    "subscription",
-    "cancel",
-    "upgrade",
-    "discount",
-    "voucher",
-    "gift",
-    "warranty",
-    "repair",
-];
-
-/// ~200 bytes of text from a small vocabulary, deterministic per index.
+/// ~200 bytes of text from the fixtures' support vocabulary, deterministic per index.
 fn body(i: usize) -> String {
-    let mut state = (i as u64)
-        .wrapping_mul(6_364_136_223_846_793_005)
-        .wrapping_add(1);
-    let mut s = String::with_capacity(220);
-    while s.len() < 200 {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        s.push_str(WORDS[(state >> 33) as usize % WORDS.len()]);
-        s.push(' ');
-    }
-    s
+    appcare_core::fixtures::sample_text(i as u64, 200)
 }
 
 fn open(path: &Path, key: Option<&DbKey>) -> Store {

@@ -95,6 +95,14 @@ fn text(rng: &mut Lcg, len: usize) -> String {
     s
 }
 
+/// About `len` bytes of support-like words, the same for the same `seed`.
+pub fn sample_text(seed: u64, len: usize) -> String {
+    text(
+        &mut Lcg(seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1)),
+        len,
+    )
+}
+
 /// Fills the workspace; returns the conversation ids in creation order.
 pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<ConversationId>> {
     let mut rng = Lcg(42);

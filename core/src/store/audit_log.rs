@@ -17,6 +17,20 @@ pub struct AuditRow {
     pub hash: Vec<u8>,
 }
 
+/// Maps `SELECT id, at, actor_id, kind, subject, detail, prev_hash, hash`.
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        kind: r.get(3)?,
+        subject: r.get(4)?,
+        detail: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
 pub fn last(conn: &Connection) -> Result<Option<(AuditId, Vec<u8>)>> {
     Ok(conn
         .query_row(
@@ -52,17 +66,7 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> Resul
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let row = AuditRow {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            kind: r.get(3)?,
-            subject: r.get(4)?,
-            detail: r.get(5)?,
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
-        };
-        if !f(row) {
+        if !f(from_row(r)?) {
             break;
         }
     }
@@ -75,18 +79,7 @@ pub fn recent(conn: &Connection, kind: Option<&str>, limit: i64) -> Result<Vec<A
         "SELECT id, at, actor_id, kind, subject, detail, prev_hash, hash FROM audit_events
          WHERE ?1 IS NULL OR kind = ?1 ORDER BY id DESC LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![kind, limit], |r| {
-        Ok(AuditRow {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            kind: r.get(3)?,
-            subject: r.get(4)?,
-            detail: r.get(5)?,
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![kind, limit], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
