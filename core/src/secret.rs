@@ -2,6 +2,21 @@
 //! drop and prints as `<redacted>` in `Debug`, so a stray `{:?}` cannot leak one.
 
 use rand::RngCore;
+
+/// `Debug` that prints only the type's name and `<redacted>`, for types that carry
+/// customer text (messages, notes, names, snippets, file names).
+#[macro_export]
+macro_rules! redacted_debug {
+    ($($ty:ty),+ $(,)?) => {
+        $(
+            impl std::fmt::Debug for $ty {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(concat!(stringify!($ty), "(<redacted>)"))
+                }
+            }
+        )+
+    };
+}
 use std::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 

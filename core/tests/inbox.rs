@@ -236,6 +236,11 @@ fn opening_a_conversation_is_audited_and_clears_unread() -> TestResult {
     let before = ws.list_conversations(&t.bea.1, &view(InboxView::Unassigned), now)?;
     assert_eq!(before.rows[0].unread, 2);
     let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
+    let printed = format!("{opened:?} {:?}", ws.search(&t.bea.1, "photo", now)?);
+    assert!(
+        !printed.contains("photo") && !printed.contains("Customer 1"),
+        "no customer text in Debug: {printed}"
+    );
     let photo = &opened.messages[1].attachments[0];
     assert_eq!(photo.file_name, "photo.jpg");
     let content = ws.open_attachment(&t.bea.1, photo.id, now)?;

@@ -79,7 +79,7 @@ pub struct InboxQuery {
 }
 
 /// One row of the inbox list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConversationSummary {
     pub id: ConversationId,
@@ -137,7 +137,7 @@ pub struct InboxPage {
     pub next: Option<PageCursor>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub conversation_id: ConversationId,
@@ -149,7 +149,7 @@ pub struct SearchHit {
     pub at: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentInfo {
     pub id: i64,
@@ -177,7 +177,7 @@ impl std::fmt::Debug for AttachmentContent {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MessageView {
     pub id: MessageId,
@@ -189,7 +189,7 @@ pub struct MessageView {
     pub attachments: Vec<AttachmentInfo>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NoteView {
     pub id: i64,
@@ -201,7 +201,7 @@ pub struct NoteView {
 
 /// One conversation as the agent sees it. The latest handoff note is also given apart,
 /// to be shown at the top.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConversationView {
     pub summary: ConversationSummary,
@@ -469,3 +469,12 @@ mod tests {
         Ok(())
     }
 }
+
+crate::redacted_debug!(
+    ConversationSummary,
+    SearchHit,
+    AttachmentInfo,
+    MessageView,
+    NoteView,
+    ConversationView
+);

@@ -29,7 +29,7 @@ fn visible_clause(viewer: Viewer, args: &mut Vec<Value>) -> String {
 }
 
 /// A row of the inbox list.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConversationRowData {
     pub id: ConversationId,
     pub version: i64,
@@ -209,7 +209,7 @@ pub fn visible(
 }
 
 /// A search hit: a message (with a snippet) or a contact (name or address).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SearchHitData {
     pub conversation_id: ConversationId,
     pub message_id: Option<MessageId>,
@@ -302,7 +302,7 @@ pub fn message_search_query(viewer: Viewer, fts_query: &str, limit: i64) -> (Str
 }
 
 /// A message with its author's name and its attachments' metadata.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct MessageData {
     pub id: MessageId,
     pub direction: String,
@@ -341,7 +341,7 @@ pub fn messages_page(
     Ok(out)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AttachmentMeta {
     pub id: i64,
     pub message_id: MessageId,
@@ -372,7 +372,7 @@ pub fn attachments_of(conn: &Connection, messages: &[MessageId]) -> Result<Vec<A
     Ok(out)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NoteData {
     pub id: i64,
     pub author: String,
@@ -591,3 +591,11 @@ pub fn open_assigned_to(
     let rows = stmt.query_map([user], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+crate::redacted_debug!(
+    ConversationRowData,
+    SearchHitData,
+    MessageData,
+    AttachmentMeta,
+    NoteData
+);
