@@ -5,6 +5,7 @@ mod audit;
 mod doctor;
 mod init;
 mod input;
+mod sample;
 mod users;
 
 use appcare_core::{CoreError, Password, Workspace, WorkspaceDir};
@@ -37,6 +38,8 @@ pub enum Command {
     Audit(audit::AuditCommand),
     /// Check a data folder: workspace file, key access, integrity, audit chain.
     Doctor(DataDirArg),
+    /// Add made-up customer conversations to try the inbox (signs in as an admin first).
+    SampleData(sample::SampleArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -96,6 +99,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Team(cmd) => users::run_team(cmd),
         Command::Audit(cmd) => audit::run(cmd),
         Command::Doctor(args) => doctor::run(&args.data_dir),
+        Command::SampleData(args) => sample::run(args),
     }
 }
 

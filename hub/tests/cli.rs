@@ -260,3 +260,57 @@ fn doctor_reports_a_healthy_workspace_and_a_missing_one() -> TestResult {
     assert!(String::from_utf8_lossy(&out.stdout).contains("No Appcare workspace"));
     Ok(())
 }
+
+#[test]
+fn sample_data_fills_the_inbox_through_ingest() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(out.status.success());
+    // Finish the admin's enrolment as the first sign-in would.
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let now = Timestamp::now();
+    let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
+    let enrolment = ws.start_enrolment(&challenge.token, now)?;
+    let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
+    let step = totp::step_of(now);
+    ws.confirm_enrolment(&challenge.token, &totp::code_at(&secret, step)?, now)?;
+    drop(ws);
+
+    let mut sample = appcare();
+    sample
+        .args([
+            "sample-data",
+            "--as",
+            "maria",
+            "--conversations",
+            "5",
+            "--data-dir",
+        ])
+        .arg(&dir);
+    let out = run_with_stdin(
+        sample,
+        &format!(
+            "{PASSWORD}\n{}\n",
+            totp::code_at(&secret, step + 1)?.as_str()
+        ),
+    )?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let conversations: i64 = ws.store().read(|c| {
+        Ok(c.query_row(
+            "SELECT count(*) FROM conversations WHERE assignee_id IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
+    })?;
+    assert_eq!(conversations, 5);
+    Ok(())
+}

@@ -81,7 +81,8 @@ pub enum TeamCommand {
     List(AdminArgs),
 }
 
-fn sign_in(args: &AdminArgs) -> CliResult<(Workspace, SessionToken)> {
+/// Opens the workspace and signs in as the admin: password, then authenticator code.
+pub(crate) fn sign_in_admin(args: &AdminArgs) -> CliResult<(Workspace, SessionToken)> {
     let workspace = open_workspace(&args.data_dir)?;
     let password = input::secret(&format!("Password for {}", args.admin))?;
     let now = Timestamp::now();
@@ -111,7 +112,7 @@ fn finish(ws: &Workspace, token: &SessionToken) -> CliResult {
 pub fn run_user(cmd: UserCommand) -> CliResult {
     match cmd {
         UserCommand::List(args) => {
-            let (ws, token) = sign_in(&args)?;
+            let (ws, token) = sign_in_admin(&args)?;
             let teams = ws.list_teams(&token, Timestamp::now())?;
             println!(
                 "{:<20} {:<24} {:<6} {:<20} state",
@@ -149,7 +150,7 @@ pub fn run_user(cmd: UserCommand) -> CliResult {
             role: r,
             teams,
         } => {
-            let (ws, token) = sign_in(&admin)?;
+            let (ws, token) = sign_in_admin(&admin)?;
             let all = ws.list_teams(&token, Timestamp::now())?;
             let mut team_ids = Vec::new();
             for name in &teams {
@@ -183,28 +184,28 @@ pub fn run_user(cmd: UserCommand) -> CliResult {
             username,
             role: r,
         } => {
-            let (ws, token) = sign_in(&admin)?;
+            let (ws, token) = sign_in_admin(&admin)?;
             let id = find(&ws, &token, &username)?;
             let changed = ws.set_role(&token, id, role(&r), Timestamp::now())?;
             println!("{} is now {}.", changed.username, changed.role.as_str());
             finish(&ws, &token)
         }
         UserCommand::Disable { admin, username } => {
-            let (ws, token) = sign_in(&admin)?;
+            let (ws, token) = sign_in_admin(&admin)?;
             let id = find(&ws, &token, &username)?;
             ws.disable_user(&token, id, Timestamp::now())?;
             println!("{username} is disabled; their sessions have ended.");
             finish(&ws, &token)
         }
         UserCommand::Enable { admin, username } => {
-            let (ws, token) = sign_in(&admin)?;
+            let (ws, token) = sign_in_admin(&admin)?;
             let id = find(&ws, &token, &username)?;
             ws.enable_user(&token, id, Timestamp::now())?;
             println!("{username} is enabled.");
             finish(&ws, &token)
         }
         UserCommand::Reset2fa { admin, username } => {
-            let (ws, token) = sign_in(&admin)?;
+            let (ws, token) = sign_in_admin(&admin)?;
             let id = find(&ws, &token, &username)?;
             let code =
                 input::code("Your authenticator code again, to confirm (wait for the next one)")?;
@@ -218,13 +219,13 @@ pub fn run_user(cmd: UserCommand) -> CliResult {
 pub fn run_team(cmd: TeamCommand) -> CliResult {
     match cmd {
         TeamCommand::Create { admin, name } => {
-            let (ws, token) = sign_in(&admin)?;
+            let (ws, token) = sign_in_admin(&admin)?;
             let team = ws.create_team(&token, &name, Timestamp::now())?;
             println!("Created team {} (id {}).", team.name, team.id);
             finish(&ws, &token)
         }
         TeamCommand::List(args) => {
-            let (ws, token) = sign_in(&args)?;
+            let (ws, token) = sign_in_admin(&args)?;
             for t in ws.list_teams(&token, Timestamp::now())? {
                 println!("{:>4}  {:<30} {} members", t.id, t.name, t.members);
             }
