@@ -239,8 +239,18 @@ describe("app", () => {
       });
       // No bulk selection for agents.
       expect(row.querySelector(".row-check")).toBeNull();
+      // The team filter lists the teams and narrows the query to one.
+      const team = $<HTMLSelectElement>("#filter-team");
+      expect(Array.from(team.options).map((o) => o.textContent)).toEqual(["Any", "Billing"]);
+      team.value = "5";
+      team.dispatchEvent(new Event("change"));
+      await tick();
+      expect(calls.filter((c) => c.cmd === "list_conversations").at(-1)!.args).toEqual({
+        query: { view: "mine", status: null, channel: null, team: 5, label: null, after: null },
+      });
 
-      row.click();
+      // The list was re-rendered by the filter change: click the row as it is now.
+      $('#conversation-list [data-conversation-id="11"]').click();
       await tick();
       expect(calls.find((c) => c.cmd === "open_conversation")!.args).toEqual({ id: 11, before: null });
       expect($('[data-conversation-id="11"]').classList.contains("selected")).toBe(true);

@@ -35,7 +35,7 @@ const REFRESH_PAGES = 10;
 const LIVE_DEBOUNCE_MS = 150;
 const KEY_OPEN_DELAY_MS = 120;
 
-type Filters = { view: InboxView; status: ConversationStatus | ""; channel: string; label: string };
+type Filters = { view: InboxView; status: ConversationStatus | ""; channel: string; team: string; label: string };
 type Draft = { mode: "reply" | "note"; text: string };
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -59,7 +59,8 @@ function snippetNodes(snippet: string): Node[] {
 export async function renderInbox(ctx: PageContext): Promise<void> {
   const { app, error, user } = ctx;
   const lead = isLeadOrAdmin(user.role);
-  const filters: Filters = (ctx.memory.get("inbox.filters") as Filters | undefined) ?? { view: "mine", status: "", channel: "", label: "" };
+  const filters: Filters = (ctx.memory.get("inbox.filters") as Filters | undefined) ?? { view: "mine", status: "", channel: "", team: "", label: "" };
+  filters.team ??= "";
   ctx.memory.set("inbox.filters", filters);
   const drafts = (ctx.memory.get("inbox.drafts") as Map<number, Draft> | undefined) ?? new Map<number, Draft>();
   ctx.memory.set("inbox.drafts", drafts);
@@ -78,7 +79,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   async function loadPeople(): Promise<void> {
     const [c, t] = await Promise.allSettled([api.listColleagues(), api.listTeams()]);
     if (c.status === "fulfilled") colleagues = c.value;
-    if (t.status === "fulfilled") teams = t.value;
+    if (t.status === "fulfilled") { teams = t.value; fillTeamFilter(); }
     if (c.status === "rejected") throw c.reason;
   }
 
@@ -110,6 +111,13 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     h("option", { value: "messenger" }, "Messenger"),
     h("option", { value: "email" }, "Email"));
   channelSelect.value = filters.channel;
+  const teamSelect = h("select", { id: "filter-team", name: "filter-team" }, h("option", { value: "" }, "Any"));
+  /** Fills the team filter once the teams are known (they load with the colleagues). */
+  function fillTeamFilter(): void {
+    teamSelect.replaceChildren(h("option", { value: "" }, "Any"), ...teams.map((t) => h("option", { value: String(t.id) }, t.name)));
+    teamSelect.value = Array.from(teamSelect.options).some((o) => o.value === filters.team) ? filters.team : "";
+  }
+  teamSelect.addEventListener("change", () => { filters.team = teamSelect.value; void loadFirst(); });
   const labelInput = input("filter-label", { placeholder: "e.g. billing" });
   labelInput.value = filters.label;
   statusSelect.addEventListener("change", () => { filters.status = statusSelect.value as Filters["status"]; void loadFirst(); });
@@ -151,6 +159,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
       field("Search", searchInput, "Enter to search, Esc to clear"),
       field("Status", statusSelect),
       field("Channel", channelSelect),
+      field("Team", teamSelect),
       field("Label", labelInput)),
     helpToggle,
     help);
@@ -311,7 +320,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
       view: filters.view,
       status: filters.status === "" ? null : filters.status,
       channel: filters.channel === "" ? null : filters.channel,
-      team: null,
+      team: filters.team === "" ? null : Number(filters.team),
       label: filters.label === "" ? null : filters.label,
       after,
     };
