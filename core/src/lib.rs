@@ -11,6 +11,7 @@ pub mod events;
 pub mod fixtures;
 pub mod ids;
 pub mod keys;
+pub mod privacy;
 pub mod qr;
 pub mod secret;
 pub mod service;

@@ -33,6 +33,7 @@ fn required_role(name: &str) -> Role {
         | "add_note"
         | "set_status"
         | "set_labels"
+        | "set_do_not_contact"
         | "list_canned_replies"
         | "render_canned_reply"
         | "transfer"
@@ -91,6 +92,7 @@ fn call(
                 InboxSettings {
                     auto_assign_cap: 3,
                     return_on_away: true,
+                    mask_sensitive_data: true,
                 },
                 now,
             )
@@ -116,6 +118,7 @@ fn call(
             )
             .map(drop),
         "set_labels" => ws.set_labels(token, conv, &["x".into()], now).map(drop),
+        "set_do_not_contact" => ws.set_do_not_contact(token, conv, true, now),
         "list_canned_replies" => ws.list_canned_replies(token, now).map(drop),
         "create_canned_reply" => ws.create_canned_reply(token, "t", "b", now).map(drop),
         "render_canned_reply" => ws.render_canned_reply(token, conv, 1, now).map(drop),

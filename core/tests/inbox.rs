@@ -416,6 +416,7 @@ fn auto_assignment_is_round_robin_among_available_agents_under_the_cap() -> Test
         appcare_core::service::admin::InboxSettings {
             auto_assign_cap: 1,
             return_on_away: true,
+            mask_sensitive_data: true,
         },
         now,
     )?;
@@ -548,5 +549,105 @@ fn the_list_pages_by_last_activity_without_gaps_or_repeats() -> TestResult {
     let mut sorted = seen.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(seen, sorted);
+    Ok(())
+}
+
+#[test]
+fn card_numbers_and_ibans_are_masked_before_storage_and_search() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let id = customer_writes(
+        ws,
+        t.support_account,
+        "1",
+        "w1",
+        "My card 4111 1111 1111 1111 was charged twice, refund to DE89 3704 0044 0532 0130 00",
+        now,
+    );
+    let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
+    let m = &opened.messages[0];
+    assert!(m.masked);
+    assert_eq!(
+        m.body,
+        "My card [card •••• 1111] was charged twice, refund to [IBAN DE•• •••• 3000]"
+    );
+    assert!(
+        ws.search(&t.bea.1, "4111", now)?.is_empty(),
+        "the full number is not in the search index"
+    );
+    let stored: String = ws
+        .store()
+        .read(|c| Ok(c.query_row("SELECT body FROM messages", [], |r| r.get(0))?))?;
+    assert!(!stored.contains("4111 1111"), "{stored}");
+
+    // Our own replies are masked too.
+    let reply = ws.reply(&t.bea.1, id, "We refunded card 4111-1111-1111-1111.", now)?;
+    assert!(reply.masked);
+    assert_eq!(reply.body, "We refunded card [card •••• 1111].");
+
+    // The workspace switch turns masking off.
+    ws.set_inbox_settings(
+        &t.admin,
+        appcare_core::service::admin::InboxSettings {
+            auto_assign_cap: 0,
+            return_on_away: true,
+            mask_sensitive_data: false,
+        },
+        now,
+    )?;
+    let raw = customer_writes(
+        ws,
+        t.support_account,
+        "2",
+        "w2",
+        "card 5500 0000 0000 0004",
+        now,
+    );
+    let opened = ws.open_conversation(&t.bea.1, raw, None, now)?;
+    assert_eq!(opened.messages[0].body, "card 5500 0000 0000 0004");
+    assert!(!opened.messages[0].masked);
+    Ok(())
+}
+
+#[test]
+fn a_stop_message_makes_the_contact_do_not_contact_and_replies_are_refused() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let id = customer_writes(ws, t.support_account, "1", "w1", "Where is my parcel?", now);
+    ws.reply(&t.bea.1, id, "Checking!", now)?;
+    customer_writes(
+        ws,
+        t.support_account,
+        "1",
+        "w2",
+        "STOP",
+        now.plus_seconds(10),
+    );
+    let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
+    assert!(opened.summary.do_not_contact);
+    let refused = ws.reply(&t.bea.1, id, "One more thing", now);
+    assert_eq!(
+        refused.as_ref().err().map(|e| e.code()),
+        Some(ErrorCode::Conflict)
+    );
+    assert!(refused
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+        .contains("asked not to be contacted"));
+    assert!(audit_kinds(&t)
+        .iter()
+        .any(|k| k == "contact_opt_out_changed"));
+    // Agents may not lift it; a lead may.
+    assert_eq!(
+        ws.set_do_not_contact(&t.bea.1, id, false, now)
+            .err()
+            .map(|e| e.code()),
+        Some(ErrorCode::Forbidden)
+    );
+    ws.set_do_not_contact(&t.lena.1, id, false, now)?;
+    ws.reply(&t.bea.1, id, "Thanks for writing again", now)?;
     Ok(())
 }

@@ -42,6 +42,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "add_note",
     "set_status",
     "set_labels",
+    "set_do_not_contact",
     "list_canned_replies",
     "create_canned_reply",
     "render_canned_reply",

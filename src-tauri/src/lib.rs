@@ -57,6 +57,7 @@ pub fn run() {
             commands::inbox::add_note,
             commands::inbox::set_status,
             commands::inbox::set_labels,
+            commands::inbox::set_do_not_contact,
             commands::inbox::list_canned_replies,
             commands::inbox::create_canned_reply,
             commands::inbox::render_canned_reply,

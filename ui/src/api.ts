@@ -157,6 +157,10 @@ export async function openAttachment(attachmentId: number): Promise<AttachmentCo
   return invoke<AttachmentContent>("open_attachment", { attachment_id: attachmentId });
 }
 
+export async function setDoNotContact(id: number, value: boolean): Promise<null> {
+  return invoke<null>("set_do_not_contact", { id, value });
+}
+
 export async function reply(id: number, body: string): Promise<MessageView> {
   return invoke<MessageView>("reply", { id, body });
 }

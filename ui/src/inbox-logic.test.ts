@@ -77,7 +77,7 @@ describe("replyBlockedReason", () => {
   const summary: ConversationSummary = {
     id: 1, version: 1, contact_id: 1, contact_name: "Kim", channel: "whatsapp", subject: "", preview: "",
     status: "open", snoozed_until: null, assignee_id: 2, assignee_name: "Bob", team_id: null, team_name: null,
-    unread: 0, last_activity_at: now, waiting_since: now, reply_window_ends_at: now + 60,
+    unread: 0, last_activity_at: now, waiting_since: now, reply_window_ends_at: now + 60, do_not_contact: false,
   };
   const view = (s: Partial<ConversationSummary>, can_act = true): ConversationView => ({
     summary: { ...summary, ...s }, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act,
@@ -90,6 +90,10 @@ describe("replyBlockedReason", () => {
     expect(replyBlockedReason(view({ channel: "messenger", reply_window_ends_at: now - 1 }), now)).toMatch(/closed/);
     expect(replyBlockedReason(view({ channel: "email", reply_window_ends_at: now - 1 }), now)).toBeNull();
     expect(replyBlockedReason(view({}), now)).toBeNull();
+  });
+  it("blocks replies to a customer who asked not to be contacted", () => {
+    expect(replyBlockedReason(view({ do_not_contact: true, channel: "email" }), now)).toBe(
+      "Kim asked not to be contacted. Replies are off; notes still work.");
   });
 });
 
@@ -187,7 +191,7 @@ describe("transfer targets and labels", () => {
 });
 
 describe("history", () => {
-  const msg = (id: number, at: number) => ({ id, at, direction: "in", author: null, body: "", status: "received", attachments: [] });
+  const msg = (id: number, at: number) => ({ id, at, direction: "in", author: null, body: "", status: "received", attachments: [], masked: false });
   const note = (id: number, at: number) => ({ id, at, author: "A", body: "", is_handoff: false });
   it("interleaves notes and messages by time", () => {
     const items = historyItems([msg(1, 10), msg(2, 30)], [note(9, 20), note(8, 30)]);

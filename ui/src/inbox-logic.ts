@@ -83,6 +83,9 @@ export function replyBlockedReason(view: ConversationView, now: number): string 
   if (!view.can_act) {
     return `Assigned to ${s.assignee_name ?? "someone else"}. Ask them or a lead to hand it over.`;
   }
+  if (s.do_not_contact) {
+    return `${s.contact_name} asked not to be contacted. Replies are off; notes still work.`;
+  }
   if (windowClosed(s.channel, s.reply_window_ends_at, now)) {
     return "The 24-hour reply window has closed; a template message is needed (coming with the WhatsApp channel).";
   }

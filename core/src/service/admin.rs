@@ -203,6 +203,13 @@ pub fn verify_audit_offline(workspace: &Workspace) -> Result<ChainCheck> {
     workspace.store.read(audit::verify)
 }
 
+pub const MASK_SENSITIVE_DATA: &str = "mask_sensitive_data";
+
+/// Whether payment data is masked in this workspace (on unless an admin turned it off).
+pub(crate) fn masking_on(conn: &rusqlite::Connection) -> Result<bool> {
+    Ok(settings::get(conn, MASK_SENSITIVE_DATA)?.as_deref() != Some("false"))
+}
+
 /// Inbox policy: auto-assignment cap (0 = off) and whether going away or being disabled
 /// returns a person's open conversations to the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -210,6 +217,8 @@ pub fn verify_audit_offline(workspace: &Workspace) -> Result<ChainCheck> {
 pub struct InboxSettings {
     pub auto_assign_cap: i64,
     pub return_on_away: bool,
+    /// Mask card numbers and IBANs in messages before they are stored (default on).
+    pub mask_sensitive_data: bool,
 }
 
 /// A colleague one can hand a conversation to.
@@ -232,6 +241,7 @@ impl Workspace {
                 return_on_away: settings::get(c, crate::service::handoff::RETURN_ON_AWAY)?
                     .as_deref()
                     != Some("false"),
+                mask_sensitive_data: masking_on(c)?,
             })
         })
     }
@@ -250,13 +260,38 @@ impl Workspace {
             ));
         }
         self.store.write(|tx| {
-            settings::set(tx, crate::service::ingest::AUTO_ASSIGN_CAP, &new.auto_assign_cap.to_string())?;
-            settings::set(tx, crate::service::handoff::RETURN_ON_AWAY, if new.return_on_away { "true" } else { "false" })?;
+            settings::set(
+                tx,
+                crate::service::ingest::AUTO_ASSIGN_CAP,
+                &new.auto_assign_cap.to_string(),
+            )?;
+            settings::set(
+                tx,
+                crate::service::handoff::RETURN_ON_AWAY,
+                if new.return_on_away { "true" } else { "false" },
+            )?;
+            settings::set(
+                tx,
+                MASK_SENSITIVE_DATA,
+                if new.mask_sensitive_data {
+                    "true"
+                } else {
+                    "false"
+                },
+            )?;
             audit::append(
                 tx,
-                AuditEvent::new(AuditKind::SettingsChanged, Some(caller.user), "settings:inbox", now).detail(
-                    serde_json::json!({ "auto_assign_cap": new.auto_assign_cap, "return_on_away": new.return_on_away }),
-                ),
+                AuditEvent::new(
+                    AuditKind::SettingsChanged,
+                    Some(caller.user),
+                    "settings:inbox",
+                    now,
+                )
+                .detail(serde_json::json!({
+                    "auto_assign_cap": new.auto_assign_cap,
+                    "return_on_away": new.return_on_away,
+                    "mask_sensitive_data": new.mask_sensitive_data,
+                })),
             )?;
             Ok(())
         })?;

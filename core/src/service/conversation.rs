@@ -62,6 +62,19 @@ impl Workspace {
                     action: "reply in a conversation assigned to someone else",
                 });
             }
+            if row.do_not_contact {
+                return Err(CoreError::Conflict(format!(
+                    "{} asked not to be contacted, so replies are refused. A lead or admin can lift \
+                     this if the customer asks again.",
+                    row.contact_name
+                )));
+            }
+            // Payment data is masked in our own replies too, before it is stored or sent.
+            let (body, masked) = if crate::service::admin::masking_on(tx)? {
+                crate::privacy::mask::mask_sensitive(&body)
+            } else {
+                (body.clone(), false)
+            };
             let mut events = Vec::new();
             if row.assignee_id.is_none() {
                 let team = row.team_id;
@@ -97,6 +110,9 @@ impl Workspace {
                 "INSERT INTO outbox (message_id, next_attempt_at) VALUES (?1, ?2)",
                 params![message, now],
             )?;
+            if masked {
+                conv_store::set_message_masked(tx, message)?;
+            }
             conv_store::touch_activity(tx, id, now, false)?;
             events.push(Event::ReplyQueued {
                 conversation: id,
@@ -112,6 +128,7 @@ impl Workspace {
                     status: "queued".into(),
                     at: now,
                     attachments: Vec::new(),
+                    masked,
                 },
                 events,
             ))
@@ -206,6 +223,40 @@ impl Workspace {
         self.publish(Event::ConversationUpdated {
             conversation: conversation.id,
         });
+        Ok(())
+    }
+
+    /// Marks the conversation's customer do-not-contact (or lifts it). Agents may set it;
+    /// only leads and admins may lift it.
+    pub fn set_do_not_contact(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        value: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let caller = self.authorize(token, now, Role::Agent, "change do-not-contact")?;
+        if !value {
+            caller.require(Role::Lead, "lift do-not-contact")?;
+        }
+        self.store.write(|tx| {
+            let row = conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            conv_store::set_do_not_contact(tx, row.contact_id, value)?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::ContactOptedOut,
+                    Some(caller.user),
+                    format!("contact:{}", row.contact_id),
+                    now,
+                )
+                .detail(serde_json::json!({ "do_not_contact": value, "conversation": id })),
+            )?;
+            Ok(())
+        })?;
+        self.publish(Event::ConversationUpdated { conversation: id });
         Ok(())
     }
 

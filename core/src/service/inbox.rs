@@ -100,6 +100,8 @@ pub struct ConversationSummary {
     pub waiting_since: Timestamp,
     /// WhatsApp and Messenger: when free-form replies stop being allowed.
     pub reply_window_ends_at: Option<Timestamp>,
+    /// The customer asked not to be contacted: replies are refused.
+    pub do_not_contact: bool,
 }
 
 impl From<ConversationRowData> for ConversationSummary {
@@ -126,6 +128,7 @@ impl From<ConversationRowData> for ConversationSummary {
                 .last_customer_message_at
                 .filter(|_| windowed)
                 .map(|t| t.plus_seconds(REPLY_WINDOW_SECONDS)),
+            do_not_contact: r.do_not_contact,
         }
     }
 }
@@ -187,6 +190,8 @@ pub struct MessageView {
     pub status: String,
     pub at: Timestamp,
     pub attachments: Vec<AttachmentInfo>,
+    /// Card numbers or IBANs in it were masked before it was stored.
+    pub masked: bool,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -445,6 +450,7 @@ impl Workspace {
                         body: m.body,
                         status: m.status,
                         at: m.at,
+                        masked: m.masked,
                     })
                     .collect(),
                 has_older,

@@ -129,6 +129,7 @@ impl Workspace {
                 "longer than 100,000 characters",
             ));
         }
+        let opt_out = crate::privacy::opt_out::is_opt_out(message.subject, message.body);
         let (ingested, events) = self.store.write(|tx| {
             if let Some(ext) = message.external_id {
                 let existing: Option<(MessageId, ConversationId)> = tx
@@ -194,16 +195,33 @@ impl Workspace {
                     (id, true)
                 }
             };
+            // Payment data is masked before it reaches the table or the search index.
+            let (body, masked) = if crate::service::admin::masking_on(tx)? {
+                crate::privacy::mask::mask_sensitive(message.body)
+            } else {
+                (message.body.to_string(), false)
+            };
             let id = messages::insert_message(
                 tx,
                 &NewMessage {
                     conversation,
                     external_id: message.external_id,
                     direction: Direction::In,
-                    body: message.body,
+                    body: &body,
                     created_at: message.sent_at,
                 },
             )?;
+            if masked {
+                conv_store::set_message_masked(tx, id)?;
+            }
+            if opt_out {
+                conv_store::set_do_not_contact(tx, contact, true)?;
+                audit::append(
+                    tx,
+                    AuditEvent::new(AuditKind::ContactOptedOut, None, format!("contact:{contact}"), now)
+                        .detail(serde_json::json!({ "by": "customer", "conversation": conversation })),
+                )?;
+            }
             for a in &message.attachments {
                 messages::insert_attachment(tx, id, &a.file_name, &a.mime_type, &a.data, now)?;
             }

@@ -48,13 +48,14 @@ pub struct ConversationRowData {
     pub last_customer_message_at: Option<Timestamp>,
     pub last_activity_at: Timestamp,
     pub created_at: Timestamp,
+    pub do_not_contact: bool,
 }
 
 const ROW_COLUMNS: &str = "c.id, c.version, c.contact_id, ct.display_name, a.kind, c.subject,
     coalesce((SELECT substr(m.body, 1, 140) FROM messages m WHERE m.conversation_id = c.id
               ORDER BY m.created_at DESC, m.id DESC LIMIT 1), ''),
     c.status, c.snoozed_until, c.assignee_id, u.display_name, c.team_id, t.name,
-    c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at";
+    c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at, ct.do_not_contact";
 
 const ROW_JOINS: &str = "FROM conversations c
     JOIN contacts ct ON ct.id = c.contact_id
@@ -81,6 +82,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ConversationRowData> {
         last_customer_message_at: r.get(14)?,
         last_activity_at: r.get(15)?,
         created_at: r.get(16)?,
+        do_not_contact: r.get(17)?,
     })
 }
 
@@ -310,6 +312,7 @@ pub struct MessageData {
     pub body: String,
     pub status: String,
     pub at: Timestamp,
+    pub masked: bool,
 }
 
 /// The newest `limit` messages before `before` (or the newest), oldest first.
@@ -320,7 +323,7 @@ pub fn messages_page(
     limit: i64,
 ) -> Result<Vec<MessageData>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at
+        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
          WHERE m.conversation_id = ?1
            AND (?2 IS NULL OR (m.created_at, m.id) < (SELECT created_at, id FROM messages WHERE id = ?2))
@@ -334,6 +337,7 @@ pub fn messages_page(
             body: r.get(3)?,
             status: r.get(4)?,
             at: r.get(5)?,
+            masked: r.get(6)?,
         })
     })?;
     let mut out: Vec<MessageData> = rows.collect::<rusqlite::Result<_>>()?;
@@ -599,3 +603,16 @@ crate::redacted_debug!(
     AttachmentMeta,
     NoteData
 );
+
+pub fn set_do_not_contact(conn: &Connection, contact: ContactId, value: bool) -> Result<()> {
+    conn.execute(
+        "UPDATE contacts SET do_not_contact = ?2 WHERE id = ?1",
+        params![contact, value],
+    )?;
+    Ok(())
+}
+
+pub fn set_message_masked(conn: &Connection, message: MessageId) -> Result<()> {
+    conn.execute("UPDATE messages SET masked = 1 WHERE id = ?1", [message])?;
+    Ok(())
+}

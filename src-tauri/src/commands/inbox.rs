@@ -206,3 +206,15 @@ pub async fn open_attachment(
     })
     .await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_do_not_contact(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    value: bool,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_do_not_contact(token, id, value, now)
+    })
+    .await
+}

@@ -13,4 +13,8 @@ export type ConversationSummary = { id: ConversationId, version: number, contact
 /**
  * WhatsApp and Messenger: when free-form replies stop being allowed.
  */
-reply_window_ends_at: Timestamp | null, };
+reply_window_ends_at: Timestamp | null, 
+/**
+ * The customer asked not to be contacted: replies are refused.
+ */
+do_not_contact: boolean, };

@@ -4,4 +4,8 @@
  * Inbox policy: auto-assignment cap (0 = off) and whether going away or being disabled
  * returns a person's open conversations to the queue.
  */
-export type InboxSettings = { auto_assign_cap: number, return_on_away: boolean, };
+export type InboxSettings = { auto_assign_cap: number, return_on_away: boolean, 
+/**
+ * Mask card numbers and IBANs in messages before they are stored (default on).
+ */
+mask_sensitive_data: boolean, };

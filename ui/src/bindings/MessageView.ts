@@ -3,4 +3,8 @@ import type { AttachmentInfo } from "./AttachmentInfo";
 import type { MessageId } from "./MessageId";
 import type { Timestamp } from "./Timestamp";
 
-export type MessageView = { id: MessageId, direction: string, author: string | null, body: string, status: string, at: Timestamp, attachments: Array<AttachmentInfo>, };
+export type MessageView = { id: MessageId, direction: string, author: string | null, body: string, status: string, at: Timestamp, attachments: Array<AttachmentInfo>, 
+/**
+ * Card numbers or IBANs in it were masked before it was stored.
+ */
+masked: boolean, };

@@ -743,13 +743,30 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     composer.hidden = false;
     renderHead(view);
     const handoff = view.handoff;
-    bannerSlot.hidden = !handoff;
-    bannerSlot.replaceChildren(handoff
-      ? h("div", { id: "handoff-note", class: "handoff", role: "note" },
-        h("strong", null, `Handed over by ${handoff.author}: `), handoff.body)
-      : "");
+    const dnc = view.summary.do_not_contact;
+    bannerSlot.hidden = !handoff && !dnc;
+    bannerSlot.replaceChildren(
+      handoff
+        ? h("div", { id: "handoff-note", class: "handoff", role: "note" },
+          h("strong", null, `Handed over by ${handoff.author}: `), handoff.body)
+        : "",
+      dnc ? doNotContactBanner(view) : "");
     renderHistory(scrollToEnd);
     syncComposer();
+  }
+
+  /** The customer opted out: say so, and let a lead or admin lift it. */
+  function doNotContactBanner(v: ConversationView): HTMLElement {
+    const lift = lead
+      ? button("dnc-lift", "Allow contact again", { class: "small secondary" })
+      : null;
+    lift?.addEventListener("click", () => {
+      void api.setDoNotContact(v.summary.id, false)
+        .then(() => ctx.toast("Contact allowed again."))
+        .catch((e) => ctx.toast(toUiError(e).message));
+    });
+    return h("div", { id: "do-not-contact", class: "handoff dnc", role: "note" },
+      h("strong", null, "Do not contact: "), `${v.summary.contact_name} asked not to be contacted. Replies are refused.`, " ", lift);
   }
 
   function renderHead(v: ConversationView): void {
@@ -839,6 +856,10 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
           h("time", { class: "item-time", title: formatDateTime(m.at) }, formatClock(m.at)),
           out ? h("span", { class: "item-status" }, m.status) : null),
         h("div", { class: "item-body" }, m.body),
+        m.masked
+          ? h("p", { class: "masked-marker", title: "Card numbers or IBANs in this message were masked before it was stored" },
+            "Sensitive data masked")
+          : null,
         m.attachments.length
           ? h("ul", { class: "attachments", "aria-label": "Attachments" },
             ...m.attachments.map((a) => h("li", null,

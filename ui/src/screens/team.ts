@@ -119,6 +119,7 @@ export async function renderTeam(ctx: PageContext): Promise<void> {
     const cap = input("auto-assign-cap", { type: "number", min: 0, max: MAX_CAP, step: 1, inputmode: "numeric", class: "narrow" });
     cap.value = String(settings.auto_assign_cap);
     const returnOnAway = h("input", { type: "checkbox", id: "return-on-away", checked: settings.return_on_away });
+    const mask = h("input", { type: "checkbox", id: "mask-sensitive", checked: settings.mask_sensitive_data });
     const save = submit("inbox-settings-save", "Save");
     const saved = h("p", { id: "inbox-settings-saved", class: "status", role: "status" });
     const form = h("form", { id: "inbox-settings-form", class: "panel", novalidate: true },
@@ -127,10 +128,13 @@ export async function renderTeam(ctx: PageContext): Promise<void> {
         `0 turns auto-assignment off. At most ${MAX_CAP}.`),
       h("div", { class: "choice" }, returnOnAway,
         h("label", { for: "return-on-away" }, "When someone goes away, return their open conversations to the queue")),
+      h("div", { class: "choice" }, mask,
+        h("label", { for: "mask-sensitive" }, "Mask card numbers and IBANs in messages before they are stored")),
       h("div", { class: "actions" }, save, saved));
     const dirty = () => { saved.textContent = ""; };
     cap.addEventListener("input", dirty);
     returnOnAway.addEventListener("change", dirty);
+    mask.addEventListener("change", dirty);
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       error.textContent = "";
@@ -138,9 +142,12 @@ export async function renderTeam(ctx: PageContext): Promise<void> {
       const n = parseBounded(cap.value, 0, MAX_CAP);
       if (n === null) return problem(error, cap, `The auto-assign limit must be a whole number from 0 to ${MAX_CAP}.`);
       void app.run(form, save, error, async () => {
-        const s = await api.setInboxSettings({ auto_assign_cap: n, return_on_away: returnOnAway.checked });
+        const s = await api.setInboxSettings({
+          auto_assign_cap: n, return_on_away: returnOnAway.checked, mask_sensitive_data: mask.checked,
+        });
         cap.value = String(s.auto_assign_cap);
         returnOnAway.checked = s.return_on_away;
+        mask.checked = s.mask_sensitive_data;
         saved.textContent = s.auto_assign_cap === 0 ? "Saved. Auto-assignment is off." : "Saved.";
       });
     });
