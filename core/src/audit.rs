@@ -37,6 +37,9 @@ pub enum AuditKind {
     ConversationStatusChanged,
     AvailabilityChanged,
     ChannelAccountAdded,
+    ChannelRefreshRequested,
+    MessageSentAgain,
+    ThreadHandedOver,
 }
 
 impl AuditKind {
@@ -67,6 +70,9 @@ impl AuditKind {
             Self::ConversationStatusChanged => "conversation_status_changed",
             Self::AvailabilityChanged => "availability_changed",
             Self::ChannelAccountAdded => "channel_account_added",
+            Self::ChannelRefreshRequested => "channel_refresh_requested",
+            Self::MessageSentAgain => "message_sent_again",
+            Self::ThreadHandedOver => "thread_handed_over",
         }
     }
 }

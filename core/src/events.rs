@@ -38,6 +38,14 @@ pub enum Event {
     },
     /// Status, labels or snooze changed.
     ConversationUpdated { conversation: ConversationId },
+    /// An outbound message's delivery state changed (sent, delivered, read, failed), or a
+    /// file that came with a message finished downloading.
+    MessageStatusChanged {
+        conversation: ConversationId,
+        message: MessageId,
+    },
+    /// A channel account was added or its provider-side state changed.
+    ChannelsChanged,
 }
 
 pub type EventSender = tokio::sync::broadcast::Sender<Event>;

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod channel;
 pub mod error;
 pub mod events;
 pub mod fixtures;

@@ -2,11 +2,14 @@
 //! session token and `now`, and checks the session and role here, in the core.
 
 pub mod admin;
+pub mod channels;
 pub mod conversation;
+pub mod delivery;
 pub mod handoff;
 pub mod inbox;
 pub mod ingest;
 pub mod login;
+pub mod outgoing;
 pub mod users;
 
 use crate::audit::{self, AuditEvent, AuditKind};
@@ -63,11 +66,18 @@ pub const SESSION_ENTRY_POINTS: &[&str] = &[
     "team_load",
     "set_availability",
     "create_channel_account",
+    "add_channel_account",
+    "list_channels",
+    "refresh_channel",
+    "reply_with_attachment",
+    "list_templates",
+    "send_template",
+    "retry_message",
     "list_colleagues",
 ];
 
 /// Entry points for the system itself (channel adapters), not for a person's session.
-pub const SYSTEM_ENTRY_POINTS: &[&str] = &["ingest"];
+pub const SYSTEM_ENTRY_POINTS: &[&str] = &["ingest", "delivery"];
 
 /// Entry points that run before a full session exists; each checks its own stage.
 pub const SIGN_IN_ENTRY_POINTS: &[&str] = &[

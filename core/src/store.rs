@@ -2,6 +2,7 @@
 //! connection; all SQL lives in `store/*`, one file per aggregate.
 
 pub mod audit_log;
+pub mod channel_accounts;
 pub mod conversations;
 pub mod messages;
 pub mod migrations;

@@ -5,7 +5,7 @@
 mod common;
 
 use appcare_core::auth::Role;
-use appcare_core::ids::ConversationId;
+use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
 use appcare_core::ids::{TeamId, UserId};
 use appcare_core::service::admin::InboxSettings;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
@@ -39,7 +39,11 @@ fn required_role(name: &str) -> Role {
         | "transfer"
         | "return_to_queue"
         | "set_availability"
-        | "list_colleagues" => Role::Agent,
+        | "list_colleagues"
+        | "reply_with_attachment"
+        | "list_templates"
+        | "send_template"
+        | "retry_message" => Role::Agent,
         "create_canned_reply" | "reassign" | "team_load" => Role::Lead,
         _ => Role::Admin,
     }
@@ -163,8 +167,42 @@ fn call(
             .create_channel_account(token, "whatsapp", "Line", "123", None, now)
             .map(drop),
         "list_colleagues" => ws.list_colleagues(token, now).map(drop),
+        "add_channel_account" => ws
+            .add_channel_account(token, &new_channel_account(), now)
+            .map(drop),
+        "list_channels" => ws.list_channels(token, now).map(drop),
+        "refresh_channel" => ws
+            .refresh_channel(token, ChannelAccountId::new(1), now)
+            .map(drop),
+        "reply_with_attachment" => ws
+            .reply_with_attachment(
+                token,
+                conv,
+                "caption",
+                &serde_json::from_value(serde_json::json!({
+                    "file_name": "a.txt", "mime_type": "text/plain", "data_base64": "aGk="
+                }))
+                .expect("attachment"),
+                now,
+            )
+            .map(drop),
+        "list_templates" => ws.list_templates(token, conv, now).map(drop),
+        "send_template" => ws
+            .send_template(token, conv, "hello_world", "en_US", &[], now)
+            .map(drop),
+        "retry_message" => ws.retry_message(token, MessageId::new(1), now).map(drop),
         other => panic!("entry point {other} has no case in this test: add one"),
     }
+}
+
+fn new_channel_account() -> appcare_core::channel::NewChannelAccount {
+    serde_json::from_value(serde_json::json!({
+        "kind": "messenger", "name": "Page", "external_id": "777", "business_account_id": null,
+        "access_token": "EAAG-page-token-0123", "app_secret": "app-secret-0123456789",
+        "verify_token": "verify-me", "default_team": null, "human_agent": false, "poll": false,
+        "graph_base_url": null, "api_version": null
+    }))
+    .expect("account")
 }
 
 #[test]

@@ -8,16 +8,15 @@ use crate::events::Event;
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::secret::SessionToken;
 use crate::service::handoff::Versioned;
-use crate::service::inbox::{ConversationStatus, MessageView, NoteView};
+use crate::service::inbox::{ConversationStatus, NoteView};
 use crate::store::conversations as conv_store;
-use crate::store::messages::{self, Direction, NewMessage};
 use crate::store::users as user_store;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use rusqlite::params;
 use serde::Serialize;
 
-pub const REPLY_MAX_CHARS: usize = 4096;
+pub use crate::service::outgoing::REPLY_MAX_CHARS;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -27,7 +26,7 @@ pub struct CannedReply {
     pub body: String,
 }
 
-fn check_text(field: &'static str, text: &str, max: usize) -> Result<String> {
+pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<String> {
     let text = text.trim();
     if text.is_empty() {
         return Err(CoreError::invalid(field, "write something first"));
@@ -42,103 +41,6 @@ fn check_text(field: &'static str, text: &str, max: usize) -> Result<String> {
 }
 
 impl Workspace {
-    /// Queues a reply in the outbox of the conversation's channel. Replying to an
-    /// unassigned conversation takes it.
-    pub fn reply(
-        &self,
-        token: &SessionToken,
-        id: ConversationId,
-        body: &str,
-        now: Timestamp,
-    ) -> Result<MessageView> {
-        let caller = self.authorize(token, now, Role::Agent, "reply")?;
-        let body = check_text("reply", body, REPLY_MAX_CHARS)?;
-        let (message, events) = self.store.write(|tx| {
-            let row = conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
-                what: "The conversation",
-            })?;
-            if !caller.may_act_on(&row) {
-                return Err(CoreError::Forbidden {
-                    action: "reply in a conversation assigned to someone else",
-                });
-            }
-            if row.do_not_contact {
-                return Err(CoreError::Conflict(format!(
-                    "{} asked not to be contacted, so replies are refused. A lead or admin can lift \
-                     this if the customer asks again.",
-                    row.contact_name
-                )));
-            }
-            // Payment data is masked in our own replies too, before it is stored or sent.
-            let (body, masked) = if crate::service::admin::masking_on(tx)? {
-                crate::privacy::mask::mask_sensitive(&body)
-            } else {
-                (body.clone(), false)
-            };
-            let mut events = Vec::new();
-            if row.assignee_id.is_none() {
-                let team = row.team_id;
-                let version = row.version;
-                events.push(crate::service::handoff::apply_move(
-                    tx,
-                    caller.user,
-                    version,
-                    &crate::service::handoff::Move {
-                        row,
-                        to_user: Some(caller.user),
-                        to_team: team,
-                        note: None,
-                    },
-                    now,
-                )?);
-            }
-            let message = messages::insert_message(
-                tx,
-                &NewMessage {
-                    conversation: id,
-                    external_id: None,
-                    direction: Direction::Out,
-                    body: &body,
-                    created_at: now,
-                },
-            )?;
-            tx.execute(
-                "UPDATE messages SET author_user_id = ?2, status = 'queued' WHERE id = ?1",
-                params![message, caller.user],
-            )?;
-            tx.execute(
-                "INSERT INTO outbox (message_id, next_attempt_at) VALUES (?1, ?2)",
-                params![message, now],
-            )?;
-            if masked {
-                conv_store::set_message_masked(tx, message)?;
-            }
-            conv_store::touch_activity(tx, id, now, false)?;
-            events.push(Event::ReplyQueued {
-                conversation: id,
-                message,
-            });
-            let author = user_store::require(tx, caller.user)?.display_name;
-            Ok((
-                MessageView {
-                    id: message,
-                    direction: "out".into(),
-                    author: Some(author),
-                    body,
-                    status: "queued".into(),
-                    at: now,
-                    attachments: Vec::new(),
-                    masked,
-                },
-                events,
-            ))
-        })?;
-        for e in events {
-            self.publish(e);
-        }
-        Ok(message)
-    }
-
     /// Adds a private note, seen by colleagues only.
     pub fn add_note(
         &self,
@@ -218,6 +120,9 @@ impl Workspace {
                 )
                 .detail(serde_json::json!({ "from": row.status, "to": status.as_str() })),
             )?;
+            if status == ConversationStatus::Resolved {
+                hand_thread_back(tx, conversation.id, now)?;
+            }
             Ok(())
         })?;
         self.publish(Event::ConversationUpdated {
@@ -390,4 +295,33 @@ mod tests {
         );
         assert_eq!(out, "Hi Sheena, Alex Agent here (Alex). {{order.id}}");
     }
+}
+
+/// Resolving a Messenger conversation a bot handed over passes thread control back to it
+/// (the channel runtime makes the call).
+fn hand_thread_back(tx: &rusqlite::Connection, id: ConversationId, now: Timestamp) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    let found: Option<(crate::ids::ChannelAccountId, String, String)> = tx
+        .query_row(
+            "SELECT c.channel_account_id, c.handover_app_id, ci.external_id FROM conversations c
+             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
+             WHERE c.id = ?1 AND c.handover_app_id IS NOT NULL",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((account, app, psid)) = found {
+        crate::store::channel_accounts::insert_task(
+            tx,
+            account,
+            "pass_thread_control",
+            &serde_json::json!({ "psid": psid, "target_app_id": app }),
+            now,
+        )?;
+        tx.execute(
+            "UPDATE conversations SET handover_app_id = NULL WHERE id = ?1",
+            [id],
+        )?;
+    }
+    Ok(())
 }

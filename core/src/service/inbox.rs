@@ -188,6 +188,8 @@ pub struct MessageView {
     pub author: Option<String>,
     pub body: String,
     pub status: String,
+    /// Why a send finally failed, in plain words with the provider's code.
+    pub failure: Option<String>,
     pub at: Timestamp,
     pub attachments: Vec<AttachmentInfo>,
     /// Card numbers or IBANs in it were masked before it was stored.
@@ -217,6 +219,8 @@ pub struct ConversationView {
     pub labels: Vec<String>,
     /// Whether the caller may reply, note, transfer and resolve here.
     pub can_act: bool,
+    /// When free-form replies are allowed (none for email).
+    pub window: Option<crate::channel::ReplyWindow>,
 }
 
 impl Caller {
@@ -428,6 +432,18 @@ impl Workspace {
                 )?;
             }
             let can_act = caller.may_act_on(&row);
+            let account: crate::ids::ChannelAccountId = tx.query_row(
+                "SELECT channel_account_id FROM conversations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            let (channel, config) = crate::store::channel_accounts::config_of(tx, account)?;
+            let window = crate::channel::window::reply_window(
+                channel,
+                row.last_customer_message_at,
+                config.human_agent,
+                now,
+            );
             Ok(ConversationView {
                 labels: conv_store::labels_of(tx, id)?,
                 summary: row.into(),
@@ -449,6 +465,7 @@ impl Workspace {
                         author: m.author,
                         body: m.body,
                         status: m.status,
+                        failure: m.failure,
                         at: m.at,
                         masked: m.masked,
                     })
@@ -457,9 +474,35 @@ impl Workspace {
                 notes,
                 handoff,
                 can_act,
+                window,
             })
         })
     }
+}
+
+/// One message with its attachments, as the agent sees it.
+pub(crate) fn message_view(conn: &rusqlite::Connection, id: MessageId) -> Result<MessageView> {
+    let m = conv_store::message_by_id(conn, id)?;
+    let attachments = conv_store::attachments_of(conn, &[id])?
+        .into_iter()
+        .map(|a| AttachmentInfo {
+            id: a.id,
+            file_name: a.file_name,
+            mime_type: a.mime_type,
+            size: a.size,
+        })
+        .collect();
+    Ok(MessageView {
+        id: m.id,
+        direction: m.direction,
+        author: m.author,
+        body: m.body,
+        status: m.status,
+        failure: m.failure,
+        at: m.at,
+        attachments,
+        masked: m.masked,
+    })
 }
 
 #[cfg(test)]

@@ -118,45 +118,63 @@ fn pick_agent(conn: &Connection, team: TeamId, cap: i64) -> Result<Option<UserId
     Ok(chosen)
 }
 
-impl Workspace {
-    /// Stores one inbound message: finds or creates the contact and the open conversation,
-    /// stores the text and attachments (inside the encrypted store), and publishes events.
-    /// Delivering the same `external_id` again changes nothing and says `duplicate`.
-    pub fn ingest(&self, message: InboundMessage<'_>, now: Timestamp) -> Result<Ingested> {
-        if message.body.chars().count() > 100_000 {
-            return Err(CoreError::invalid(
-                "message",
-                "longer than 100,000 characters",
-            ));
-        }
-        let opt_out = crate::privacy::opt_out::is_opt_out(message.subject, message.body);
-        let (ingested, events) = self.store.write(|tx| {
-            if let Some(ext) = message.external_id {
-                let existing: Option<(MessageId, ConversationId)> = tx
-                    .query_row("SELECT id, conversation_id FROM messages WHERE external_id = ?1", [ext], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })
-                    .optional()?;
-                if let Some((message, conversation)) = existing {
-                    let ingested =
-                        Ingested { conversation, message, duplicate: true, new_conversation: false, assigned_to: None };
-                    return Ok((ingested, Vec::new()));
-                }
-            }
-            let (kind, default_team): (String, Option<TeamId>) = tx
-                .query_row(
-                    "SELECT kind, default_team_id FROM channel_accounts WHERE id = ?1",
-                    [message.account],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?
-                .ok_or(CoreError::NotFound { what: "The channel account" })?;
-            let channel = channel_of(&kind).ok_or(CoreError::NotFound { what: "The channel" })?;
-            let contact = match find_contact(tx, channel, message.contact_external_id)? {
-                Some(c) => c,
-                None => messages::insert_contact(tx, message.contact_name, channel, message.contact_external_id, now)?,
+/// Stores one inbound message inside `tx`; the caller publishes the returned events after
+/// the commit. Shared by [`Workspace::ingest`] and the channel runtime's batches.
+pub(crate) fn ingest_in(
+    tx: &Connection,
+    message: &InboundMessage<'_>,
+    now: Timestamp,
+) -> Result<(Ingested, Vec<Event>)> {
+    if message.body.chars().count() > 100_000 {
+        return Err(CoreError::invalid(
+            "message",
+            "longer than 100,000 characters",
+        ));
+    }
+    let opt_out = crate::privacy::opt_out::is_opt_out(message.subject, message.body);
+    if let Some(ext) = message.external_id {
+        let existing: Option<(MessageId, ConversationId)> = tx
+            .query_row(
+                "SELECT id, conversation_id FROM messages WHERE external_id = ?1",
+                [ext],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((message, conversation)) = existing {
+            let ingested = Ingested {
+                conversation,
+                message,
+                duplicate: true,
+                new_conversation: false,
+                assigned_to: None,
             };
-            let open: Option<ConversationId> = tx
+            return Ok((ingested, Vec::new()));
+        }
+    }
+    let (kind, default_team): (String, Option<TeamId>) = tx
+        .query_row(
+            "SELECT kind, default_team_id FROM channel_accounts WHERE id = ?1",
+            [message.account],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or(CoreError::NotFound {
+            what: "The channel account",
+        })?;
+    let channel = channel_of(&kind).ok_or(CoreError::NotFound {
+        what: "The channel",
+    })?;
+    let contact = match find_contact(tx, channel, message.contact_external_id)? {
+        Some(c) => c,
+        None => messages::insert_contact(
+            tx,
+            message.contact_name,
+            channel,
+            message.contact_external_id,
+            now,
+        )?,
+    };
+    let open: Option<ConversationId> = tx
                 .query_row(
                     "SELECT id FROM conversations WHERE channel_account_id = ?1 AND contact_id = ?2 AND status != 'resolved'
                      ORDER BY id DESC LIMIT 1",
@@ -164,71 +182,98 @@ impl Workspace {
                     |r| r.get(0),
                 )
                 .optional()?;
-            let mut events = Vec::new();
-            let mut assigned_to = None;
-            let (conversation, new_conversation) = match open {
-                Some(id) => (id, false),
-                None => {
-                    let id = messages::insert_conversation(tx, message.account, contact, message.sent_at)?;
+    let mut events = Vec::new();
+    let mut assigned_to = None;
+    let (conversation, new_conversation) = match open {
+        Some(id) => (id, false),
+        None => {
+            let id = messages::insert_conversation(tx, message.account, contact, message.sent_at)?;
+            tx.execute(
+                "UPDATE conversations SET team_id = ?2, subject = ?3 WHERE id = ?1",
+                params![id, default_team, message.subject],
+            )?;
+            let cap = settings::get_i64(tx, AUTO_ASSIGN_CAP, 0)?;
+            if let (Some(team), true) = (default_team, cap > 0) {
+                if let Some(agent) = pick_agent(tx, team, cap)? {
                     tx.execute(
-                        "UPDATE conversations SET team_id = ?2, subject = ?3 WHERE id = ?1",
-                        params![id, default_team, message.subject],
-                    )?;
-                    let cap = settings::get_i64(tx, AUTO_ASSIGN_CAP, 0)?;
-                    if let (Some(team), true) = (default_team, cap > 0) {
-                        if let Some(agent) = pick_agent(tx, team, cap)? {
-                            tx.execute(
                                 "UPDATE conversations SET assignee_id = ?2, version = version + 1 WHERE id = ?1",
                                 params![id, agent],
                             )?;
-                            assigned_to = Some(agent);
-                            events.push(Event::Assigned {
-                                conversation: id,
-                                from: None,
-                                to_user: Some(agent),
-                                to_team: Some(team),
-                                by: agent,
-                                handoff: false,
-                            });
-                        }
-                    }
-                    (id, true)
+                    assigned_to = Some(agent);
+                    events.push(Event::Assigned {
+                        conversation: id,
+                        from: None,
+                        to_user: Some(agent),
+                        to_team: Some(team),
+                        by: agent,
+                        handoff: false,
+                    });
                 }
-            };
-            // Payment data is masked before it reaches the table or the search index.
-            let (body, masked) = if crate::service::admin::masking_on(tx)? {
-                crate::privacy::mask::mask_sensitive(message.body)
-            } else {
-                (message.body.to_string(), false)
-            };
-            let id = messages::insert_message(
-                tx,
-                &NewMessage {
-                    conversation,
-                    external_id: message.external_id,
-                    direction: Direction::In,
-                    body: &body,
-                    created_at: message.sent_at,
-                },
-            )?;
-            if masked {
-                conv_store::set_message_masked(tx, id)?;
             }
-            if opt_out {
-                conv_store::set_do_not_contact(tx, contact, true)?;
-                audit::append(
-                    tx,
-                    AuditEvent::new(AuditKind::ContactOptedOut, None, format!("contact:{contact}"), now)
-                        .detail(serde_json::json!({ "by": "customer", "conversation": conversation })),
-                )?;
-            }
-            for a in &message.attachments {
-                messages::insert_attachment(tx, id, &a.file_name, &a.mime_type, &a.data, now)?;
-            }
-            conv_store::touch_activity(tx, conversation, message.sent_at, true)?;
-            events.insert(0, Event::MessageReceived { conversation, message: id });
-            Ok((Ingested { conversation, message: id, duplicate: false, new_conversation, assigned_to }, events))
-        })?;
+            (id, true)
+        }
+    };
+    // Payment data is masked before it reaches the table or the search index.
+    let (body, masked) = if crate::service::admin::masking_on(tx)? {
+        crate::privacy::mask::mask_sensitive(message.body)
+    } else {
+        (message.body.to_string(), false)
+    };
+    let id = messages::insert_message(
+        tx,
+        &NewMessage {
+            conversation,
+            external_id: message.external_id,
+            direction: Direction::In,
+            body: &body,
+            created_at: message.sent_at,
+        },
+    )?;
+    if masked {
+        conv_store::set_message_masked(tx, id)?;
+    }
+    if opt_out {
+        conv_store::set_do_not_contact(tx, contact, true)?;
+        audit::append(
+            tx,
+            AuditEvent::new(
+                AuditKind::ContactOptedOut,
+                None,
+                format!("contact:{contact}"),
+                now,
+            )
+            .detail(serde_json::json!({ "by": "customer", "conversation": conversation })),
+        )?;
+    }
+    for a in &message.attachments {
+        messages::insert_attachment(tx, id, &a.file_name, &a.mime_type, &a.data, now)?;
+    }
+    conv_store::touch_activity(tx, conversation, message.sent_at, true)?;
+    events.insert(
+        0,
+        Event::MessageReceived {
+            conversation,
+            message: id,
+        },
+    );
+    Ok((
+        Ingested {
+            conversation,
+            message: id,
+            duplicate: false,
+            new_conversation,
+            assigned_to,
+        },
+        events,
+    ))
+}
+
+impl Workspace {
+    /// Stores one inbound message: finds or creates the contact and the open conversation,
+    /// stores the text and attachments (inside the encrypted store), and publishes events.
+    /// Delivering the same `external_id` again changes nothing and says `duplicate`.
+    pub fn ingest(&self, message: InboundMessage<'_>, now: Timestamp) -> Result<Ingested> {
+        let (ingested, events) = self.store.write(|tx| ingest_in(tx, &message, now))?;
         for e in events {
             self.publish(e);
         }

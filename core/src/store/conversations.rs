@@ -313,6 +313,7 @@ pub struct MessageData {
     pub status: String,
     pub at: Timestamp,
     pub masked: bool,
+    pub failure: Option<String>,
 }
 
 /// The newest `limit` messages before `before` (or the newest), oldest first.
@@ -323,7 +324,7 @@ pub fn messages_page(
     limit: i64,
 ) -> Result<Vec<MessageData>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked
+        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
          WHERE m.conversation_id = ?1
            AND (?2 IS NULL OR (m.created_at, m.id) < (SELECT created_at, id FROM messages WHERE id = ?2))
@@ -338,6 +339,7 @@ pub fn messages_page(
             status: r.get(4)?,
             at: r.get(5)?,
             masked: r.get(6)?,
+            failure: r.get(7)?,
         })
     })?;
     let mut out: Vec<MessageData> = rows.collect::<rusqlite::Result<_>>()?;
@@ -387,8 +389,8 @@ pub struct NoteData {
 
 pub fn notes_of(conn: &Connection, conversation: ConversationId) -> Result<Vec<NoteData>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT n.id, u.display_name, n.body, n.is_handoff, n.created_at
-         FROM notes n JOIN users u ON u.id = n.author_user_id
+        "SELECT n.id, coalesce(u.display_name, 'Messenger bot'), n.body, n.is_handoff, n.created_at
+         FROM notes n LEFT JOIN users u ON u.id = n.author_user_id
          WHERE n.conversation_id = ?1 ORDER BY n.created_at, n.id",
     )?;
     let rows = stmt.query_map([conversation], |r| {
@@ -615,4 +617,25 @@ pub fn set_do_not_contact(conn: &Connection, contact: ContactId, value: bool) ->
 pub fn set_message_masked(conn: &Connection, message: MessageId) -> Result<()> {
     conn.execute("UPDATE messages SET masked = 1 WHERE id = ?1", [message])?;
     Ok(())
+}
+
+/// One message by id (for a view after a change).
+pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<MessageData> {
+    Ok(conn.query_row(
+        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure
+         FROM messages m LEFT JOIN users u ON u.id = m.author_user_id WHERE m.id = ?1",
+        [id],
+        |r| {
+            Ok(MessageData {
+                id: r.get(0)?,
+                direction: r.get(1)?,
+                author: r.get(2)?,
+                body: r.get(3)?,
+                status: r.get(4)?,
+                at: r.get(5)?,
+                masked: r.get(6)?,
+                failure: r.get(7)?,
+            })
+        },
+    )?)
 }

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_inbox.sql"),
     include_str!("migrations/0003_privacy.sql"),
+    include_str!("migrations/0004_channels.sql"),
 ];
 
 /// The schema version this build writes and understands.

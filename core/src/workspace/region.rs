@@ -47,4 +47,11 @@ impl Region {
     pub fn code(&self) -> &str {
         &self.0
     }
+
+    /// Whether Meta keeps WhatsApp data at rest in this region (in-country storage).
+    pub fn has_whatsapp_storage(&self) -> bool {
+        REGIONS
+            .iter()
+            .any(|(c, _, storage)| *c == self.0 && *storage)
+    }
 }

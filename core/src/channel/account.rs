@@ -1,0 +1,415 @@
+//! A connected channel account: its public settings, its secrets (access token, app
+//! secret, verify token) and what the admin sees of it. Secrets print as `<redacted>`,
+//! are wiped on drop and are never returned to a front end except as a short hint.
+
+use crate::error::{CoreError, Result};
+use crate::ids::{ChannelAccountId, TeamId};
+use crate::store::messages::Channel;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com";
+pub const DEFAULT_API_VERSION: &str = "v23.0";
+
+/// One secret string (token, app secret, verify token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChannelSecret(Zeroizing<String>);
+
+impl Serialize for ChannelSecret {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::new)
+    }
+}
+
+impl ChannelSecret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(Zeroizing::new(value.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The last four characters, for the admin to recognise which token is stored.
+    pub fn hint(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() < 12 {
+            return "…".into();
+        }
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("…{tail}")
+    }
+}
+
+impl std::fmt::Debug for ChannelSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChannelSecret(<redacted>)")
+    }
+}
+
+/// The secrets of one account, stored as JSON inside the encrypted workspace.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChannelSecrets {
+    pub access_token: ChannelSecret,
+    pub app_secret: ChannelSecret,
+    pub verify_token: ChannelSecret,
+}
+
+/// Public settings of one account.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChannelConfig {
+    /// WhatsApp business account (WABA) id: where templates are read from.
+    #[serde(default)]
+    pub business_account_id: Option<String>,
+    /// Messenger: the app has Meta's "Human Agent" permission (7-day window).
+    #[serde(default)]
+    pub human_agent: bool,
+    /// Messenger: poll the Conversations API (no public webhook URL).
+    #[serde(default)]
+    pub poll: bool,
+    #[serde(default = "default_base_url")]
+    pub graph_base_url: String,
+    #[serde(default = "default_api_version")]
+    pub api_version: String,
+}
+
+fn default_base_url() -> String {
+    DEFAULT_GRAPH_BASE_URL.into()
+}
+
+fn default_api_version() -> String {
+    DEFAULT_API_VERSION.into()
+}
+
+impl Default for ChannelConfig {
+    fn default() -> Self {
+        Self {
+            business_account_id: None,
+            human_agent: false,
+            poll: false,
+            graph_base_url: default_base_url(),
+            api_version: default_api_version(),
+        }
+    }
+}
+
+impl ChannelConfig {
+    /// Reads the stored JSON; an empty or old object gets the defaults.
+    pub fn from_json(text: &str) -> Self {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
+
+/// What an adapter needs to talk to the provider for one account.
+#[derive(Clone)]
+pub struct ChannelEndpoint {
+    pub id: ChannelAccountId,
+    pub channel: Channel,
+    /// WhatsApp phone-number id or Messenger page id.
+    pub external_id: String,
+    pub config: ChannelConfig,
+    pub secrets: ChannelSecrets,
+}
+
+impl std::fmt::Debug for ChannelEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelEndpoint")
+            .field("id", &self.id)
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
+    }
+}
+
+/// In-country storage of a WhatsApp number as read back from Meta.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LocalStorageView {
+    /// `IN_COUNTRY_STORAGE_ENABLED`, `IN_COUNTRY_STORAGE_DISABLED`, `pending`, or why it
+    /// does not apply.
+    pub status: String,
+    pub region: Option<String>,
+    pub checked_at: Option<Timestamp>,
+}
+
+/// Provider-side state of an account, kept as JSON in `channel_accounts.state`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountState {
+    #[serde(default)]
+    pub local_storage: Option<LocalStorageView>,
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+/// A channel account as the admin sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChannelAccountView {
+    pub id: ChannelAccountId,
+    pub kind: String,
+    pub name: String,
+    pub external_id: String,
+    pub business_account_id: Option<String>,
+    pub default_team: Option<TeamId>,
+    pub webhook_path: String,
+    pub token_hint: String,
+    pub human_agent: bool,
+    pub poll: bool,
+    pub graph_base_url: String,
+    pub api_version: String,
+    pub local_storage: Option<LocalStorageView>,
+    pub templates: i64,
+    pub last_error: Option<String>,
+}
+
+/// What an admin types to connect a WhatsApp number or a Messenger page.
+#[derive(Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewChannelAccount {
+    pub kind: String,
+    pub name: String,
+    pub external_id: String,
+    pub business_account_id: Option<String>,
+    pub access_token: String,
+    pub app_secret: String,
+    pub verify_token: String,
+    pub default_team: Option<TeamId>,
+    pub human_agent: bool,
+    pub poll: bool,
+    pub graph_base_url: Option<String>,
+    pub api_version: Option<String>,
+}
+
+impl std::fmt::Debug for NewChannelAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewChannelAccount")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for NewChannelAccount {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.access_token.zeroize();
+        self.app_secret.zeroize();
+        self.verify_token.zeroize();
+    }
+}
+
+/// A checked [`NewChannelAccount`].
+pub(crate) struct ValidAccount {
+    pub channel: Channel,
+    pub name: String,
+    pub external_id: String,
+    pub config: ChannelConfig,
+    pub secrets: ChannelSecrets,
+}
+
+impl NewChannelAccount {
+    pub(crate) fn validate(&self) -> Result<ValidAccount> {
+        let channel = match self.kind.as_str() {
+            "whatsapp" => Channel::WhatsApp,
+            "messenger" => Channel::Messenger,
+            "email" => {
+                return Err(CoreError::invalid(
+                    "channel",
+                    "email accounts are not available yet; choose whatsapp or messenger",
+                ))
+            }
+            _ => {
+                return Err(CoreError::invalid(
+                    "channel",
+                    "choose whatsapp or messenger",
+                ))
+            }
+        };
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(CoreError::invalid(
+                "name",
+                "give a name of 1 to 80 characters",
+            ));
+        }
+        let what_id = match channel {
+            Channel::WhatsApp => "phone number id",
+            _ => "page id",
+        };
+        let external_id = self.external_id.trim();
+        if external_id.is_empty()
+            || external_id.len() > 40
+            || !external_id.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(CoreError::invalid(
+                "account id",
+                format!("the {what_id} is the number Meta shows for it (digits only)"),
+            ));
+        }
+        let business_account_id = match self.business_account_id.as_deref().map(str::trim) {
+            Some("") | None => None,
+            Some(id) if id.chars().all(|c| c.is_ascii_digit()) && id.len() <= 40 => {
+                Some(id.to_string())
+            }
+            Some(_) => {
+                return Err(CoreError::invalid(
+                    "business account id",
+                    "digits only, as Meta shows it",
+                ))
+            }
+        };
+        for (field, value, min) in [
+            ("access token", &self.access_token, 16),
+            ("app secret", &self.app_secret, 16),
+            ("verify token", &self.verify_token, 8),
+        ] {
+            let value = value.trim();
+            if value.len() < min || value.len() > 1024 || value.chars().any(char::is_whitespace) {
+                return Err(CoreError::invalid(
+                    field,
+                    format!(
+                        "paste the {field} from Meta's app dashboard (at least {min} characters, no spaces)"
+                    ),
+                ));
+            }
+        }
+        let graph_base_url = match self.graph_base_url.as_deref().map(str::trim) {
+            Some("") | None => DEFAULT_GRAPH_BASE_URL.to_string(),
+            Some(url) => check_base_url(url)?,
+        };
+        let api_version = match self.api_version.as_deref().map(str::trim) {
+            Some("") | None => DEFAULT_API_VERSION.to_string(),
+            Some(v) => check_api_version(v)?,
+        };
+        Ok(ValidAccount {
+            channel,
+            name: name.to_string(),
+            external_id: external_id.to_string(),
+            config: ChannelConfig {
+                business_account_id,
+                human_agent: self.human_agent && channel == Channel::Messenger,
+                poll: self.poll && channel == Channel::Messenger,
+                graph_base_url,
+                api_version,
+            },
+            secrets: ChannelSecrets {
+                access_token: ChannelSecret::new(self.access_token.trim()),
+                app_secret: ChannelSecret::new(self.app_secret.trim()),
+                verify_token: ChannelSecret::new(self.verify_token.trim()),
+            },
+        })
+    }
+}
+
+/// HTTPS anywhere; plain HTTP only to this machine (a local test server).
+fn check_base_url(url: &str) -> Result<String> {
+    let url = url.trim_end_matches('/');
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| url.starts_with(p) && url[p.len()..].chars().next().is_none_or(|c| c == ':'));
+    let https = url.starts_with("https://") && url.len() > "https://".len();
+    if !(https || loopback) || url.contains(char::is_whitespace) {
+        return Err(CoreError::invalid(
+            "Graph API address",
+            "use an https:// address (plain http only for this computer)",
+        ));
+    }
+    Ok(url.to_string())
+}
+
+fn check_api_version(version: &str) -> Result<String> {
+    let ok = version
+        .strip_prefix('v')
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major.chars().all(|c| c.is_ascii_digit())
+                && minor.chars().all(|c| c.is_ascii_digit())
+        });
+    if !ok {
+        return Err(CoreError::invalid("API version", "write it like v23.0"));
+    }
+    Ok(version.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> NewChannelAccount {
+        NewChannelAccount {
+            kind: "whatsapp".into(),
+            name: "Support".into(),
+            external_id: "106540352242922".into(),
+            business_account_id: Some("102290129340398".into()),
+            access_token: "EAAG-token-0123456789".into(),
+            app_secret: "app-secret-0123456789".into(),
+            verify_token: "verify-123".into(),
+            default_team: None,
+            human_agent: true,
+            poll: false,
+            graph_base_url: None,
+            api_version: None,
+        }
+    }
+
+    #[test]
+    fn a_good_account_passes_and_keeps_messenger_only_options_off_for_whatsapp() {
+        let valid = account().validate().expect("valid");
+        assert_eq!(valid.channel, Channel::WhatsApp);
+        assert!(!valid.config.human_agent);
+        assert_eq!(valid.config.graph_base_url, DEFAULT_GRAPH_BASE_URL);
+    }
+
+    #[test]
+    fn bad_fields_are_refused_with_the_field_named() {
+        let mut a = account();
+        a.external_id = "abc".into();
+        assert!(a
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("phone number id"));
+        let mut a = account();
+        a.access_token = "short".into();
+        assert!(a
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("access token"));
+        let mut a = account();
+        a.graph_base_url = Some("http://example.com".into());
+        assert!(a.validate().is_err());
+        let mut a = account();
+        a.graph_base_url = Some("http://127.0.0.1:9000/".into());
+        assert_eq!(
+            a.validate().expect("loopback").config.graph_base_url,
+            "http://127.0.0.1:9000"
+        );
+        let mut a = account();
+        a.api_version = Some("23".into());
+        assert!(a.validate().is_err());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_and_hint_shows_four_characters() {
+        let a = account();
+        let valid = a.validate().expect("valid");
+        let text = format!("{:?} {:?}", a, valid.secrets);
+        assert!(!text.contains("0123456789"), "{text}");
+        assert_eq!(valid.secrets.access_token.hint(), "…6789");
+    }
+}

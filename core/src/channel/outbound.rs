@@ -1,0 +1,59 @@
+//! A message waiting in the outbox, as the channel runtime receives it to send.
+
+use crate::ids::{ChannelAccountId, ConversationId, MessageId};
+use crate::store::messages::Channel;
+use serde::Deserialize;
+
+/// What to send.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SendPayload {
+    Text {
+        body: String,
+    },
+    /// An approved WhatsApp template with its body parameters in order.
+    Template {
+        name: String,
+        language: String,
+        parameters: Vec<String>,
+    },
+    /// A file with an optional caption.
+    Media {
+        caption: String,
+        file: OutboundFile,
+    },
+}
+
+/// A file an agent attached to a reply.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutboundFile {
+    pub file_name: String,
+    pub mime_type: String,
+    pub data: Vec<u8>,
+}
+
+/// The file as the desktop sends it: base64 in JSON.
+#[derive(Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "OutboundAttachment"))]
+pub struct OutboundAttachment {
+    pub file_name: String,
+    pub mime_type: String,
+    pub data_base64: String,
+}
+
+crate::redacted_debug!(SendPayload, OutboundFile, OutboundAttachment);
+
+/// One send the runtime must make.
+#[derive(Clone, Debug)]
+pub struct OutboundJob {
+    pub message: MessageId,
+    pub conversation: ConversationId,
+    pub account: ChannelAccountId,
+    pub channel: Channel,
+    /// The contact's address on the channel (wa_id, PSID).
+    pub to: String,
+    pub payload: SendPayload,
+    /// Messenger: send as `MESSAGE_TAG` with this tag (`HUMAN_AGENT`).
+    pub tag: Option<String>,
+    /// Attempts so far, this one included.
+    pub attempt: i64,
+}

@@ -1,0 +1,97 @@
+//! Admins connect WhatsApp numbers and Messenger pages: secrets go into the encrypted
+//! store (never back out), and the runtime is asked to read templates and in-country
+//! storage state from Meta.
+
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
+use crate::channel::{Channel, ChannelAccountView, NewChannelAccount};
+use crate::error::{CoreError, Result};
+use crate::events::Event;
+use crate::ids::ChannelAccountId;
+use crate::secret::SessionToken;
+use crate::store::{channel_accounts, settings, users as user_store};
+use crate::time::Timestamp;
+use crate::workspace::{Region, Workspace};
+
+impl Workspace {
+    /// Connects a WhatsApp number or a Messenger page. For a WhatsApp number in a region
+    /// where Meta offers in-country storage, the runtime then turns it on.
+    pub fn add_channel_account(
+        &self,
+        token: &SessionToken,
+        account: &NewChannelAccount,
+        now: Timestamp,
+    ) -> Result<ChannelAccountView> {
+        let caller = self.authorize(token, now, Role::Admin, "connect channel accounts")?;
+        let valid = account.validate()?;
+        let view = self.store.write(|tx| {
+            if let Some(team) = account.default_team {
+                if !user_store::team_exists(tx, team)? {
+                    return Err(CoreError::NotFound { what: "The team" });
+                }
+            }
+            let id = channel_accounts::insert(tx, &valid, account.default_team, now)?;
+            channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
+            if valid.channel == Channel::WhatsApp {
+                let region =
+                    settings::get(tx, settings::REGION)?.and_then(|code| Region::parse(&code).ok());
+                if let Some(region) = region.filter(Region::has_whatsapp_storage) {
+                    channel_accounts::insert_task(
+                        tx,
+                        id,
+                        "local_storage",
+                        &serde_json::json!({ "region": region.code() }),
+                        now,
+                    )?;
+                }
+            }
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::ChannelAccountAdded,
+                    Some(caller.user),
+                    format!("channel_account:{id}"),
+                    now,
+                )
+                .detail(serde_json::json!({ "kind": valid.channel.as_str() })),
+            )?;
+            channel_accounts::view(tx, id)
+        })?;
+        self.publish(Event::ChannelsChanged);
+        Ok(view)
+    }
+
+    /// Every connected account, secrets shown only as a hint.
+    pub fn list_channels(
+        &self,
+        token: &SessionToken,
+        now: Timestamp,
+    ) -> Result<Vec<ChannelAccountView>> {
+        self.authorize(token, now, Role::Admin, "see channel accounts")?;
+        self.store.read(channel_accounts::views)
+    }
+
+    /// Asks the runtime to read templates and in-country storage state from Meta again.
+    pub fn refresh_channel(
+        &self,
+        token: &SessionToken,
+        id: ChannelAccountId,
+        now: Timestamp,
+    ) -> Result<ChannelAccountView> {
+        let caller = self.authorize(token, now, Role::Admin, "refresh channel accounts")?;
+        self.store.write(|tx| {
+            let view = channel_accounts::view(tx, id)?;
+            channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::ChannelRefreshRequested,
+                    Some(caller.user),
+                    format!("channel_account:{id}"),
+                    now,
+                ),
+            )?;
+            Ok(view)
+        })
+    }
+}

@@ -1,0 +1,440 @@
+//! What agents send: replies (text, or a file with a caption), approved templates outside
+//! the customer-service window, and "send again" for a failed or unconfirmed message.
+//! Every send goes into the outbox first; the channel runtime sends it from there.
+
+use crate::auth::Role;
+use crate::channel::outbound::OutboundAttachment;
+use crate::channel::template::{self, TemplateView};
+use crate::channel::window::{reply_window, HUMAN_AGENT_TAG};
+use crate::channel::Channel;
+use crate::error::{CoreError, Result};
+use crate::events::Event;
+use crate::ids::{ChannelAccountId, ConversationId, MessageId};
+use crate::secret::SessionToken;
+use crate::service::conversation::check_text;
+use crate::service::inbox::{AttachmentInfo, MessageView};
+use crate::service::Caller;
+use crate::store::channel_accounts;
+use crate::store::conversations::{self as conv_store, ConversationRowData};
+use crate::store::messages::{self, Direction, NewMessage};
+use crate::store::users as user_store;
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use base64::Engine;
+use rusqlite::{params, Connection};
+
+pub const REPLY_MAX_CHARS: usize = 4096;
+/// The largest file an agent can attach (WhatsApp's video and audio limit).
+pub const ATTACHMENT_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// What an agent asked to send, checked.
+enum Outgoing {
+    Text(String),
+    File {
+        caption: String,
+        file_name: String,
+        mime_type: String,
+        data: Vec<u8>,
+    },
+    Template {
+        rendered: String,
+        name: String,
+        language: String,
+        parameters: Vec<String>,
+    },
+}
+
+fn account_of(conn: &Connection, id: ConversationId) -> Result<ChannelAccountId> {
+    Ok(conn.query_row(
+        "SELECT channel_account_id FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+fn decode_attachment(a: &OutboundAttachment) -> Result<(String, String, Vec<u8>)> {
+    let name: String = a
+        .file_name
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+        .take(200)
+        .collect();
+    if name.is_empty() {
+        return Err(CoreError::invalid("attachment", "the file needs a name"));
+    }
+    let mime = a.mime_type.trim();
+    let mime = if mime.is_empty() {
+        "application/octet-stream"
+    } else {
+        mime
+    };
+    if !mime.contains('/') || mime.len() > 100 || mime.contains(char::is_whitespace) {
+        return Err(CoreError::invalid(
+            "attachment",
+            "the file type is not recognised",
+        ));
+    }
+    if a.data_base64.len() > ATTACHMENT_MAX_BYTES / 3 * 4 + 8 {
+        return Err(CoreError::invalid(
+            "attachment",
+            "files up to 16 MB can be sent",
+        ));
+    }
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(a.data_base64.trim())
+        .map_err(|_| CoreError::invalid("attachment", "the file could not be read"))?;
+    if data.is_empty() {
+        return Err(CoreError::invalid("attachment", "the file is empty"));
+    }
+    if data.len() > ATTACHMENT_MAX_BYTES {
+        return Err(CoreError::invalid(
+            "attachment",
+            "files up to 16 MB can be sent",
+        ));
+    }
+    Ok((name, mime.to_string(), data))
+}
+
+/// Refuses a free-form send the channel would refuse; says which Messenger tag to use.
+fn free_form_tag(
+    conn: &Connection,
+    row: &ConversationRowData,
+    account: ChannelAccountId,
+    now: Timestamp,
+) -> Result<Option<&'static str>> {
+    let (channel, config) = channel_accounts::config_of(conn, account)?;
+    let Some(window) = reply_window(
+        channel,
+        row.last_customer_message_at,
+        config.human_agent,
+        now,
+    ) else {
+        return Ok(None);
+    };
+    if window.open {
+        return Ok(window.tagged.then_some(HUMAN_AGENT_TAG));
+    }
+    Err(CoreError::Conflict(match channel {
+        Channel::WhatsApp => "The customer's last message was more than 24 hours ago, so WhatsApp \
+             only accepts an approved template now. Choose a template to send."
+            .into(),
+        _ if config.human_agent => "The customer's last message was more than 7 days ago, so \
+             Messenger accepts no reply until the customer writes again."
+            .into(),
+        _ => "The customer's last message was more than 24 hours ago, so Messenger accepts no \
+             reply until the customer writes again (this page has no HUMAN_AGENT permission)."
+            .into(),
+    }))
+}
+
+impl Workspace {
+    /// Queues a text reply in the outbox of the conversation's channel. Replying to an
+    /// unassigned conversation takes it.
+    pub fn reply(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "reply")?;
+        let body = check_text("reply", body, REPLY_MAX_CHARS)?;
+        self.queue_outgoing(&caller, id, Outgoing::Text(body), now)
+    }
+
+    /// Queues a reply with a file (and an optional caption). WhatsApp only.
+    pub fn reply_with_attachment(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        caption: &str,
+        attachment: &OutboundAttachment,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "reply")?;
+        let caption = caption.trim();
+        if caption.chars().count() > 1024 {
+            return Err(CoreError::invalid(
+                "caption",
+                "keep it under 1024 characters",
+            ));
+        }
+        let (file_name, mime_type, data) = decode_attachment(attachment)?;
+        let outgoing = Outgoing::File {
+            caption: caption.to_string(),
+            file_name,
+            mime_type,
+            data,
+        };
+        self.queue_outgoing(&caller, id, outgoing, now)
+    }
+
+    /// The approved templates of the conversation's WhatsApp number.
+    pub fn list_templates(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        now: Timestamp,
+    ) -> Result<Vec<TemplateView>> {
+        let caller = self.authorize(token, now, Role::Agent, "read templates")?;
+        self.store.read(|c| {
+            conv_store::visible(c, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            channel_accounts::templates_of(c, account_of(c, id)?)
+        })
+    }
+
+    /// Queues an approved WhatsApp template, filled with `parameters` in order.
+    pub fn send_template(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        name: &str,
+        language: &str,
+        parameters: &[String],
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "send templates")?;
+        let found = self.store.read(|c| {
+            conv_store::visible(c, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+                what: "The conversation",
+            })?;
+            let account = account_of(c, id)?;
+            Ok(channel_accounts::templates_of(c, account)?
+                .into_iter()
+                .find(|t| t.name == name && t.language == language))
+        })?;
+        let template = found.ok_or_else(|| {
+            CoreError::invalid(
+                "template",
+                "choose one of the approved templates of this number",
+            )
+        })?;
+        if parameters.iter().any(|p| p.chars().count() > 1024) {
+            return Err(CoreError::invalid(
+                "template",
+                "keep each value under 1024 characters",
+            ));
+        }
+        let rendered = template::fill(&template.body, parameters)?;
+        let outgoing = Outgoing::Template {
+            rendered,
+            name: template.name,
+            language: template.language,
+            parameters: parameters.iter().map(|p| p.trim().to_string()).collect(),
+        };
+        self.queue_outgoing(&caller, id, outgoing, now)
+    }
+
+    /// Puts a failed or unconfirmed message back in the outbox: the agent's decision,
+    /// since an unconfirmed message may already have reached the customer.
+    pub fn retry_message(
+        &self,
+        token: &SessionToken,
+        message: MessageId,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "send messages again")?;
+        let (view, conversation) = self.store.write(|tx| {
+            let (conversation, state): (ConversationId, Option<String>) = tx
+                .query_row(
+                    "SELECT m.conversation_id, o.state FROM messages m
+                     LEFT JOIN outbox o ON o.message_id = m.id
+                     WHERE m.id = ?1 AND m.direction = 'out'",
+                    [message],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(|_| CoreError::NotFound { what: "The message" })?;
+            let row = conv_store::visible(tx, caller.viewer(), conversation)?
+                .ok_or(CoreError::NotFound { what: "The message" })?;
+            if !caller.may_act_on(&row) {
+                return Err(CoreError::Forbidden {
+                    action: "send in a conversation assigned to someone else",
+                });
+            }
+            if row.do_not_contact {
+                return Err(do_not_contact(&row));
+            }
+            if !matches!(state.as_deref(), Some("failed" | "unconfirmed")) {
+                return Err(CoreError::Conflict(
+                    "Only a failed or unconfirmed message can be sent again.".into(),
+                ));
+            }
+            tx.execute(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2, last_error = ''
+                 WHERE message_id = ?1",
+                params![message, now],
+            )?;
+            tx.execute(
+                "UPDATE messages SET status = 'queued', failure = NULL WHERE id = ?1",
+                [message],
+            )?;
+            crate::audit::append(
+                tx,
+                crate::audit::AuditEvent::new(
+                    crate::audit::AuditKind::MessageSentAgain,
+                    Some(caller.user),
+                    format!("message:{message}"),
+                    now,
+                )
+                .detail(serde_json::json!({ "conversation": conversation, "was": state })),
+            )?;
+            let view = crate::service::inbox::message_view(tx, message)?;
+            Ok((view, conversation))
+        })?;
+        self.publish(Event::MessageStatusChanged {
+            conversation,
+            message,
+        });
+        Ok(view)
+    }
+}
+
+fn do_not_contact(row: &ConversationRowData) -> CoreError {
+    CoreError::Conflict(format!(
+        "{} asked not to be contacted, so replies are refused. A lead or admin can lift \
+         this if the customer asks again.",
+        row.contact_name
+    ))
+}
+
+impl Workspace {
+    fn queue_outgoing(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        outgoing: Outgoing,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let (message, events) = self.store.write(|tx| {
+            let row = conv_store::visible(tx, caller.viewer(), id)?
+                .ok_or(CoreError::NotFound { what: "The conversation" })?;
+            if !caller.may_act_on(&row) {
+                return Err(CoreError::Forbidden {
+                    action: "reply in a conversation assigned to someone else",
+                });
+            }
+            if row.do_not_contact {
+                return Err(do_not_contact(&row));
+            }
+            let account = account_of(tx, id)?;
+            let tag = match &outgoing {
+                Outgoing::Template { .. } => {
+                    if channel_accounts::config_of(tx, account)?.0 != Channel::WhatsApp {
+                        return Err(CoreError::invalid("template", "templates are for WhatsApp"));
+                    }
+                    None
+                }
+                Outgoing::File { .. } => {
+                    if channel_accounts::config_of(tx, account)?.0 != Channel::WhatsApp {
+                        return Err(CoreError::invalid(
+                            "attachment",
+                            "files can be sent on WhatsApp only for now",
+                        ));
+                    }
+                    free_form_tag(tx, &row, account, now)?
+                }
+                Outgoing::Text(_) => free_form_tag(tx, &row, account, now)?,
+            };
+            let masking = crate::service::admin::masking_on(tx)?;
+            let mask = |text: &str| {
+                if masking {
+                    crate::privacy::mask::mask_sensitive(text)
+                } else {
+                    (text.to_string(), false)
+                }
+            };
+            // Payment data is masked in our own replies too, before it is stored or sent.
+            let (body, masked, payload) = match &outgoing {
+                Outgoing::Text(text) => {
+                    let (body, masked) = mask(text);
+                    (body, masked, serde_json::json!({ "kind": "text", "tag": tag }))
+                }
+                Outgoing::File { caption, .. } => {
+                    let (body, masked) = mask(caption);
+                    (body, masked, serde_json::json!({ "kind": "media", "tag": tag }))
+                }
+                Outgoing::Template { rendered, name, language, parameters } => {
+                    let (body, masked) = mask(rendered);
+                    let parameters: Vec<String> = parameters.iter().map(|p| mask(p).0).collect();
+                    let payload = serde_json::json!({
+                        "kind": "template", "name": name, "language": language, "parameters": parameters
+                    });
+                    (body, masked, payload)
+                }
+            };
+            let mut events = Vec::new();
+            if row.assignee_id.is_none() {
+                let team = row.team_id;
+                let version = row.version;
+                events.push(crate::service::handoff::apply_move(
+                    tx,
+                    caller.user,
+                    version,
+                    &crate::service::handoff::Move {
+                        row,
+                        to_user: Some(caller.user),
+                        to_team: team,
+                        note: None,
+                    },
+                    now,
+                )?);
+            }
+            let message = messages::insert_message(
+                tx,
+                &NewMessage {
+                    conversation: id,
+                    external_id: None,
+                    direction: Direction::Out,
+                    body: &body,
+                    created_at: now,
+                },
+            )?;
+            tx.execute(
+                "UPDATE messages SET author_user_id = ?2, status = 'queued' WHERE id = ?1",
+                params![message, caller.user],
+            )?;
+            let mut attachments = Vec::new();
+            if let Outgoing::File { file_name, mime_type, data, .. } = &outgoing {
+                let attachment =
+                    messages::insert_attachment(tx, message, file_name, mime_type, data, now)?;
+                attachments.push(AttachmentInfo {
+                    id: attachment,
+                    file_name: file_name.clone(),
+                    mime_type: mime_type.clone(),
+                    size: data.len() as i64,
+                });
+            }
+            tx.execute(
+                "INSERT INTO outbox (message_id, next_attempt_at, payload) VALUES (?1, ?2, ?3)",
+                params![message, now, payload.to_string()],
+            )?;
+            if masked {
+                conv_store::set_message_masked(tx, message)?;
+            }
+            conv_store::touch_activity(tx, id, now, false)?;
+            events.push(Event::ReplyQueued { conversation: id, message });
+            let author = user_store::require(tx, caller.user)?.display_name;
+            Ok((
+                MessageView {
+                    id: message,
+                    direction: "out".into(),
+                    author: Some(author),
+                    body,
+                    status: "queued".into(),
+                    failure: None,
+                    at: now,
+                    attachments,
+                    masked,
+                },
+                events,
+            ))
+        })?;
+        for e in events {
+            self.publish(e);
+        }
+        Ok(message)
+    }
+}

@@ -1,0 +1,255 @@
+//! SQL for channel accounts: secrets and settings as JSON inside the encrypted store,
+//! provider-side state, and approved templates.
+
+use crate::channel::account::{AccountState, ValidAccount};
+use crate::channel::template::TemplateView;
+use crate::channel::{ChannelAccountView, ChannelConfig, ChannelEndpoint, ChannelSecrets};
+use crate::error::{CoreError, Result};
+use crate::ids::{ChannelAccountId, TeamId};
+use crate::store::messages::Channel;
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+use zeroize::Zeroizing;
+
+pub(crate) fn insert(
+    conn: &Connection,
+    account: &ValidAccount,
+    default_team: Option<TeamId>,
+    now: Timestamp,
+) -> Result<ChannelAccountId> {
+    let secrets = Zeroizing::new(serde_json::to_vec(&account.secrets).map_err(storage)?);
+    let config = serde_json::to_string(&account.config).map_err(storage)?;
+    let exists: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM channel_accounts WHERE kind = ?1 AND external_id = ?2",
+        params![account.channel.as_str(), account.external_id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(CoreError::Conflict(
+            "This account is already connected; remove it first to change its secrets.".into(),
+        ));
+    }
+    conn.execute(
+        "INSERT INTO channel_accounts (kind, name, external_id, credentials, config, created_at, default_team_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            account.channel.as_str(),
+            account.name,
+            account.external_id,
+            secrets.as_slice(),
+            config,
+            now,
+            default_team
+        ],
+    )?;
+    Ok(ChannelAccountId::new(conn.last_insert_rowid()))
+}
+
+fn storage(e: serde_json::Error) -> CoreError {
+    CoreError::Storage(format!("channel settings: {e}"))
+}
+
+fn channel_of(kind: &str) -> Option<Channel> {
+    match kind {
+        "whatsapp" => Some(Channel::WhatsApp),
+        "messenger" => Some(Channel::Messenger),
+        "email" => Some(Channel::Email),
+        _ => None,
+    }
+}
+
+/// The accounts that have secrets, for the channel runtime and the webhook receiver.
+pub fn endpoints(conn: &Connection) -> Result<Vec<ChannelEndpoint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, external_id, config, credentials FROM channel_accounts
+         WHERE length(credentials) > 0 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, ChannelAccountId>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            Zeroizing::new(r.get::<_, Vec<u8>>(4)?),
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, kind, external_id, config, credentials) = row?;
+        let Some(channel) = channel_of(&kind) else {
+            continue;
+        };
+        let Ok(secrets) = serde_json::from_slice::<ChannelSecrets>(&credentials) else {
+            tracing::warn!(
+                account = id.get(),
+                "channel account secrets unreadable; skipped"
+            );
+            continue;
+        };
+        out.push(ChannelEndpoint {
+            id,
+            channel,
+            external_id,
+            config: ChannelConfig::from_json(&config),
+            secrets,
+        });
+    }
+    Ok(out)
+}
+
+/// The channel and settings of one account.
+pub fn config_of(conn: &Connection, id: ChannelAccountId) -> Result<(Channel, ChannelConfig)> {
+    let (kind, config): (String, String) = conn
+        .query_row(
+            "SELECT kind, config FROM channel_accounts WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or(CoreError::NotFound {
+            what: "The channel account",
+        })?;
+    let channel = channel_of(&kind).ok_or(CoreError::NotFound {
+        what: "The channel",
+    })?;
+    Ok((channel, ChannelConfig::from_json(&config)))
+}
+
+pub fn state_of(conn: &Connection, id: ChannelAccountId) -> Result<AccountState> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT state FROM channel_accounts WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+pub fn set_state(conn: &Connection, id: ChannelAccountId, state: &AccountState) -> Result<()> {
+    let text = serde_json::to_string(state).map_err(storage)?;
+    conn.execute(
+        "UPDATE channel_accounts SET state = ?2 WHERE id = ?1",
+        params![id, text],
+    )?;
+    Ok(())
+}
+
+pub fn views(conn: &Connection) -> Result<Vec<ChannelAccountView>> {
+    let ids: Vec<ChannelAccountId> = conn
+        .prepare_cached("SELECT id FROM channel_accounts ORDER BY kind, name, id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    ids.into_iter().map(|id| view(conn, id)).collect()
+}
+
+pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountView> {
+    let (kind, name, external_id, config, credentials, default_team): (
+        String,
+        String,
+        String,
+        String,
+        Zeroizing<Vec<u8>>,
+        Option<TeamId>,
+    ) = conn
+        .query_row(
+            "SELECT kind, name, external_id, config, credentials, default_team_id FROM channel_accounts WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    Zeroizing::new(r.get::<_, Vec<u8>>(4)?),
+                    r.get(5)?,
+                ))
+            },
+        )
+        .optional()?
+        .ok_or(CoreError::NotFound { what: "The channel account" })?;
+    let config = ChannelConfig::from_json(&config);
+    let token_hint = serde_json::from_slice::<ChannelSecrets>(&credentials)
+        .map(|s| s.access_token.hint())
+        .unwrap_or_else(|_| "not connected".into());
+    let state = state_of(conn, id)?;
+    let templates: i64 = conn.query_row(
+        "SELECT count(*) FROM channel_templates WHERE account_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    Ok(ChannelAccountView {
+        id,
+        webhook_path: format!("/webhooks/{kind}"),
+        kind,
+        name,
+        external_id,
+        business_account_id: config.business_account_id,
+        default_team,
+        token_hint,
+        human_agent: config.human_agent,
+        poll: config.poll,
+        graph_base_url: config.graph_base_url,
+        api_version: config.api_version,
+        local_storage: state.local_storage,
+        templates,
+        last_error: state.last_error,
+    })
+}
+
+pub fn replace_templates(
+    conn: &Connection,
+    id: ChannelAccountId,
+    templates: &[TemplateView],
+) -> Result<()> {
+    conn.execute("DELETE FROM channel_templates WHERE account_id = ?1", [id])?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO channel_templates (account_id, name, language, category, body, parameters)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for t in templates {
+        stmt.execute(params![
+            id,
+            t.name,
+            t.language,
+            t.category,
+            t.body,
+            t.parameters
+        ])?;
+    }
+    Ok(())
+}
+
+pub fn templates_of(conn: &Connection, id: ChannelAccountId) -> Result<Vec<TemplateView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, language, category, body, parameters FROM channel_templates
+         WHERE account_id = ?1 ORDER BY name, language",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(TemplateView {
+            name: r.get(0)?,
+            language: r.get(1)?,
+            category: r.get(2)?,
+            body: r.get(3)?,
+            parameters: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Queues a call to the provider that is not a message.
+pub fn insert_task(
+    conn: &Connection,
+    id: ChannelAccountId,
+    kind: &str,
+    payload: &serde_json::Value,
+    now: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO channel_tasks (account_id, kind, payload, next_attempt_at) VALUES (?1, ?2, ?3, ?4)",
+        params![id, kind, payload.to_string(), now],
+    )?;
+    Ok(())
+}
