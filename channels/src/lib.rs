@@ -1,1 +1,21 @@
-//! placeholder
+//! Appcare Inbox channel adapters: WhatsApp Cloud API and Messenger behind one trait, the
+//! webhook receiver both the desktop and the hub serve, and the channel runtime that
+//! sends the outbox, downloads media, runs provider tasks and polls Messenger.
+//!
+//! Nothing here knows a window exists. Everything stored goes through
+//! [`appcare_core::Workspace::delivery`].
+
+pub mod adapter;
+pub mod failpoint;
+pub mod graph;
+pub mod messenger;
+pub mod parse;
+pub mod runtime;
+pub mod signature;
+pub mod time;
+pub mod webhook;
+pub mod whatsapp;
+
+pub use adapter::{adapter_for, ChannelAdapter};
+pub use runtime::{ChannelRuntime, RuntimeOptions};
+pub use webhook::{WebhookOptions, WebhookState};

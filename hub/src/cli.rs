@@ -2,10 +2,12 @@
 //! own module and calls the core's service API like any other front end.
 
 mod audit;
+mod channel;
 mod doctor;
 mod init;
 mod input;
 mod sample;
+mod serve;
 mod users;
 
 use appcare_core::{CoreError, Password, Workspace, WorkspaceDir};
@@ -40,6 +42,11 @@ pub enum Command {
     Doctor(DataDirArg),
     /// Add made-up customer conversations to try the inbox (signs in as an admin first).
     SampleData(sample::SampleArgs),
+    /// Connect WhatsApp numbers and Messenger pages (signs in as an admin first).
+    #[command(subcommand)]
+    Channel(channel::ChannelCommand),
+    /// Receive Meta's webhooks and run the channel runtime for a workspace.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -100,6 +107,8 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Doctor(args) => doctor::run(&args.data_dir),
         Command::SampleData(args) => sample::run(args),
+        Command::Channel(cmd) => channel::run(cmd),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Appcare hub: the workspace served to many desktops, and the `appcare` command-line
-//! tool. Today this crate holds the command-line tool's building blocks; the HTTPS team
-//! API and the webhook receiver come with the team-hub and channel work.
+//! tool. `appcare serve` receives Meta's webhooks and runs the channel runtime; the HTTPS
+//! team API comes with the team-hub work.
 
 pub mod cli;

@@ -199,6 +199,9 @@ impl Drop for DesktopApp {
 }
 
 /// Small WebDriver helpers that wait for elements, as a person waits for a screen.
+pub mod channel_setup;
+pub mod meta;
+
 pub mod ui {
     use super::TestResult;
     use appcare_core::auth::totp;

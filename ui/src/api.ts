@@ -6,6 +6,7 @@ import type { AttachmentContent } from "./bindings/AttachmentContent";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { AuditStatus } from "./bindings/AuditStatus";
+import type { ChannelAccountView } from "./bindings/ChannelAccountView";
 import type { CannedReply } from "./bindings/CannedReply";
 import type { Colleague } from "./bindings/Colleague";
 import type { ConversationStatus } from "./bindings/ConversationStatus";
@@ -21,8 +22,10 @@ import type { InboxPage } from "./bindings/InboxPage";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { InboxSettings } from "./bindings/InboxSettings";
 import type { MessageView } from "./bindings/MessageView";
+import type { NewChannelAccount } from "./bindings/NewChannelAccount";
 import type { NewUserRequest } from "./bindings/NewUserRequest";
 import type { NoteView } from "./bindings/NoteView";
+import type { OutboundAttachment } from "./bindings/OutboundAttachment";
 import type { Overview } from "./bindings/Overview";
 import type { RecoverySignIn } from "./bindings/RecoverySignIn";
 import type { Role } from "./bindings/Role";
@@ -30,9 +33,11 @@ import type { SearchHit } from "./bindings/SearchHit";
 import type { SessionPolicy } from "./bindings/SessionPolicy";
 import type { TeamLoad } from "./bindings/TeamLoad";
 import type { TeamSummary } from "./bindings/TeamSummary";
+import type { TemplateView } from "./bindings/TemplateView";
 import type { TransferTarget } from "./bindings/TransferTarget";
 import type { UserSummary } from "./bindings/UserSummary";
 import type { Versioned } from "./bindings/Versioned";
+import type { WebhookListener } from "./bindings/WebhookListener";
 
 export async function appStatus(): Promise<AppStatus> {
   return invoke<AppStatus>("app_status");
@@ -138,6 +143,26 @@ export async function recentAudit(limit: number): Promise<AuditEntry[]> {
   return invoke<AuditEntry[]>("recent_audit", { limit });
 }
 
+// ---- channels (admins) ----------------------------------------------------------
+
+export async function listChannels(): Promise<ChannelAccountView[]> {
+  return invoke<ChannelAccountView[]>("list_channels");
+}
+
+export async function addChannel(account: NewChannelAccount): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("add_channel", { account });
+}
+
+/** Re-reads the account's templates and local-storage state from Meta. */
+export async function refreshChannel(id: number): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("refresh_channel", { id });
+}
+
+/** Where the embedded webhook listener listens, or why it does not. */
+export async function webhookListener(): Promise<WebhookListener> {
+  return invoke<WebhookListener>("webhook_listener");
+}
+
 // ---- inbox ------------------------------------------------------------------
 
 export async function listConversations(query: InboxQuery): Promise<InboxPage> {
@@ -161,8 +186,24 @@ export async function setDoNotContact(id: number, value: boolean): Promise<null>
   return invoke<null>("set_do_not_contact", { id, value });
 }
 
-export async function reply(id: number, body: string): Promise<MessageView> {
-  return invoke<MessageView>("reply", { id, body });
+/** `attachment` = one file sent with the reply (base64), or null. */
+export async function reply(id: number, body: string, attachment: OutboundAttachment | null = null): Promise<MessageView> {
+  return invoke<MessageView>("reply", { id, body, attachment });
+}
+
+/** The approved templates of the conversation's WhatsApp account (for use outside the 24-hour window). */
+export async function listTemplates(conversation: number): Promise<TemplateView[]> {
+  return invoke<TemplateView[]>("list_templates", { conversation });
+}
+
+/** `parameters` fill {{1}}, {{2}}, … of the template body, in order. */
+export async function sendTemplate(conversation: number, name: string, language: string, parameters: string[]): Promise<MessageView> {
+  return invoke<MessageView>("send_template", { conversation, name, language, parameters });
+}
+
+/** Puts a failed or unconfirmed outbound message back in the outbox. */
+export async function retryMessage(message: number): Promise<MessageView> {
+  return invoke<MessageView>("retry_message", { message });
 }
 
 export async function addNote(id: number, body: string): Promise<NoteView> {

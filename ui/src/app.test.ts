@@ -189,6 +189,99 @@ describe("app", () => {
     expect(document.querySelector(".reset-row")).toBeNull();
   });
 
+  it("lists channel accounts for an admin and adds a WhatsApp account, clearing the secrets", async () => {
+    handlers.app_status = () => status("signed_in", admin);
+    handlers.list_conversations = () => ({ rows: [], next: null });
+    handlers.list_teams = () => [{ id: 5, name: "Billing", members: 1 }];
+    handlers.webhook_listener = () => ({ address: "127.0.0.1:8787", error: null });
+    const account = (id: number, extra: Record<string, unknown> = {}) => ({
+      id, kind: "whatsapp", name: `WA ${id}`, external_id: "106540352242922", business_account_id: "102290129340398",
+      default_team: 5, webhook_path: "/webhooks/whatsapp", token_hint: "…a1b2", human_agent: false, poll: false,
+      graph_base_url: "https://graph.facebook.com", api_version: "v21.0",
+      local_storage: { status: "IN_COUNTRY_STORAGE_ENABLED", region: "DE", checked_at: null }, templates: 3, last_error: null, ...extra,
+    });
+    handlers.list_channels = () => [
+      account(1),
+      account(2, { kind: "messenger", name: "FB page", business_account_id: null, poll: true, human_agent: true, local_storage: null,
+        templates: 0, last_error: "Meta error 190: the access token has expired" }),
+    ];
+    handlers.refresh_channel = (a) => account(a!.id as number, { templates: 4 });
+    handlers.add_channel = (a) => account(9, { name: (a!.account as { name: string }).name });
+    stop = startApp(root);
+    await tick();
+    const navIds = Array.from(document.querySelectorAll(".sidenav button")).map((b) => b.id);
+    expect(navIds.indexOf("nav-channels")).toBe(navIds.indexOf("nav-users") + 1);
+    $("#nav-channels").click();
+    await tick();
+    expect($("#listener-address").textContent).toBe("127.0.0.1:8787");
+    const wa = $('[data-channel-id="1"]');
+    expect(wa.querySelector('[data-field="webhook_url"]')!.textContent).toBe("http://127.0.0.1:8787/webhooks/whatsapp");
+    expect(wa.querySelector('[data-field="token_hint"]')!.textContent).toBe("…a1b2");
+    expect(wa.querySelector('[data-field="templates"]')!.textContent).toBe("3");
+    expect(wa.querySelector('[data-field="local_storage"]')!.textContent).toBe("Enabled region DE");
+    expect(wa.querySelector('[data-field="default_team"]')!.textContent).toBe("Billing");
+    const fb = $('[data-channel-id="2"]');
+    expect(fb.querySelector('[data-field="last_error"]')!.textContent).toContain("access token has expired");
+    expect(fb.querySelector('[data-field="webhook_url"]')!.textContent).toMatch(/polls/);
+    expect(fb.querySelector('[data-field="templates"]')).toBeNull();
+
+    $("#refresh-channel-1").click();
+    await tick();
+    expect(calls.find((c) => c.cmd === "refresh_channel")!.args).toEqual({ id: 1 });
+    expect($('[data-channel-id="1"] [data-field="templates"]').textContent).toBe("4");
+    expect($("#channels-done").textContent).toBe("Refreshed WA 1: 4 templates.");
+
+    // The id label and the Messenger-only options follow the kind.
+    const kind = $<HTMLSelectElement>("#ch-kind");
+    expect(document.querySelector('label[for="ch-external-id"]')!.textContent).toBe("Phone-number id");
+    expect($("#ch-messenger-options").hidden).toBe(true);
+    kind.value = "messenger";
+    kind.dispatchEvent(new Event("change"));
+    expect(document.querySelector('label[for="ch-external-id"]')!.textContent).toBe("Page id");
+    expect($("#ch-messenger-options").hidden).toBe(false);
+    expect($("#ch-waba-id").closest(".field")!.hasAttribute("hidden")).toBe(true);
+    kind.value = "whatsapp";
+    kind.dispatchEvent(new Event("change"));
+    for (const id of ["ch-access-token", "ch-app-secret", "ch-verify-token"]) {
+      expect($(`#${id}`).getAttribute("type")).toBe("password");
+      expect($(`#${id}`).getAttribute("autocomplete")).toBe("off");
+    }
+
+    const set = (id: string, v: string) => { $<HTMLInputElement>(`#${id}`).value = v; };
+    set("ch-name", "Support NL");
+    set("ch-external-id", "+31 6 12345678");
+    submitForm("#channel-form");
+    expect($("#error").textContent).toMatch(/not the phone number itself/);
+    expect($("#ch-external-id").getAttribute("aria-invalid")).toBe("true");
+    set("ch-external-id", "106540352242922");
+    set("ch-waba-id", "102290129340398");
+    set("ch-access-token", "EAAG-secret");
+    set("ch-app-secret", "app-secret");
+    set("ch-verify-token", "tea for two");
+    $<HTMLSelectElement>("#ch-team").value = "5";
+    set("ch-api-version", "21");
+    submitForm("#channel-form");
+    expect($("#error").textContent).toBe("The API version looks like v21.0.");
+    expect($<HTMLDetailsElement>("#ch-advanced").open).toBe(true);
+    set("ch-api-version", "");
+    handlers.add_channel = () => { throw { code: "invalid_input", message: "Meta did not accept the access token." }; };
+    submitForm("#channel-form");
+    await tick();
+    expect($("#error").textContent).toBe("Meta did not accept the access token.");
+    expect($<HTMLInputElement>("#ch-access-token").value).toBe("EAAG-secret"); // kept to fix a typo
+    handlers.add_channel = (a) => account(9, { name: (a!.account as { name: string }).name });
+    submitForm("#channel-form");
+    await tick();
+    expect(calls.filter((c) => c.cmd === "add_channel").at(-1)!.args).toEqual({ account: {
+      kind: "whatsapp", name: "Support NL", external_id: "106540352242922", business_account_id: "102290129340398",
+      access_token: "EAAG-secret", app_secret: "app-secret", verify_token: "tea for two", default_team: 5,
+      human_agent: false, poll: false, graph_base_url: null, api_version: null,
+    } });
+    for (const id of ["ch-access-token", "ch-app-secret", "ch-verify-token", "ch-name"]) expect($<HTMLInputElement>(`#${id}`).value).toBe("");
+    expect($('[data-channel-id="9"]').textContent).toContain("Support NL");
+    expect($("#channels-done").textContent).toContain("http://127.0.0.1:8787/webhooks/whatsapp");
+  });
+
   describe("inbox", () => {
     const agent = { user_id: 3, username: "sam", display_name: "Sam Agent", role: "agent", teams: [5] };
     const nowS = () => Math.floor(Date.now() / 1000);
@@ -268,7 +361,7 @@ describe("app", () => {
       text.value = "  Your refund is on its way.  ";
       text.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
       await tick();
-      expect(calls.filter((c) => c.cmd === "reply").map((c) => c.args)).toEqual([{ id: 11, body: "Your refund is on its way." }]);
+      expect(calls.filter((c) => c.cmd === "reply").map((c) => c.args)).toEqual([{ id: 11, body: "Your refund is on its way.", attachment: null }]);
       expect($('#messages .msg.out[data-message-id="901"]').textContent).toContain("Your refund is on its way.");
       expect(text.value).toBe("");
 
@@ -346,6 +439,168 @@ describe("app", () => {
       await tick();
       expect(listeners["core-event"]).toBeUndefined();
       expect(listeners["handoff-notice"]).toBeUndefined();
+    });
+
+    it("outside the WhatsApp window, sends a template with its parameters instead of free text", async () => {
+      fakes();
+      handlers.open_conversation = (a) => conversation(a!.id as number, {
+        window: { channel: "whatsapp", open: false, closes_at: nowS() - 60, needs_template: true, tagged: false },
+      });
+      handlers.list_templates = () => [
+        { name: "order_update", language: "en_US", category: "UTILITY", body: "Hello {{1}}, order {{2}} has shipped.", parameters: 2 },
+        { name: "hello", language: "nl", category: "MARKETING", body: "Hallo!", parameters: 0 },
+      ];
+      handlers.send_template = (a) => ({ id: 950, direction: "out", author: "Sam Agent", body: `template ${a!.name}`, status: "queued",
+        at: nowS(), attachments: [], masked: false, failure: null });
+      stop = startApp(root);
+      await tick();
+      $('#conversation-list [data-conversation-id="11"]').click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "list_templates")!.args).toEqual({ conversation: 11 });
+      expect($("#composer-text").hidden).toBe(true);
+      expect($("#attach-button").hidden).toBe(true);
+      expect($("#template-picker").hidden).toBe(false);
+      expect($("#composer-hint").textContent).toMatch(/only allows an approved template/);
+      expect($("#conv-window").textContent).toBe("Template only");
+      expect($<HTMLButtonElement>("#composer-send").textContent).toBe("Send template");
+      expect($<HTMLButtonElement>("#composer-send").disabled).toBe(true);
+
+      const select = $<HTMLSelectElement>("#template-select");
+      expect(Array.from(select.options).map((o) => o.textContent)).toEqual([
+        "Choose a template…", "order_update (en_US) · UTILITY", "hello (nl) · MARKETING"]);
+      select.value = "0";
+      select.dispatchEvent(new Event("change"));
+      expect($("#template-preview").textContent).toBe("Hello {{1}}, order {{2}} has shipped.");
+      const p1 = $<HTMLInputElement>("#template-param-1");
+      expect(document.querySelector('label[for="template-param-1"]')!.textContent).toBe("Parameter {{1}}");
+      p1.value = "Kim";
+      p1.dispatchEvent(new Event("input"));
+      expect($("#template-preview").textContent).toBe("Hello Kim, order {{2}} has shipped.");
+      // A missing parameter is named, and nothing is sent.
+      $<HTMLButtonElement>("#composer-send").click();
+      await tick();
+      expect($("#error").textContent).toBe("Fill in parameter {{2}}.");
+      expect($("#template-param-2").getAttribute("aria-invalid")).toBe("true");
+      expect(calls.some((c) => c.cmd === "send_template")).toBe(false);
+      const p2 = $<HTMLInputElement>("#template-param-2");
+      p2.value = " A-17 ";
+      p2.dispatchEvent(new Event("input"));
+      p2.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
+      await tick();
+      expect(calls.find((c) => c.cmd === "send_template")!.args).toEqual({
+        conversation: 11, name: "order_update", language: "en_US", parameters: ["Kim", "A-17"],
+      });
+      expect($('#messages .msg.out[data-message-id="950"]').textContent).toContain("template order_update");
+      expect($<HTMLSelectElement>("#template-select").value).toBe("");
+    });
+
+    it("shows how long free-form replies are allowed, and explains when the customer must write first", async () => {
+      fakes();
+      let window: unknown = { channel: "messenger", open: true, closes_at: nowS() + 5 * 3600 + 12 * 60 + 30, needs_template: false, tagged: true };
+      handlers.open_conversation = (a) => conversation(a!.id as number, { window });
+      stop = startApp(root);
+      await tick();
+      $('#conversation-list [data-conversation-id="11"]').click();
+      await tick();
+      expect($("#reply-window").hidden).toBe(false);
+      expect($("#reply-window").textContent).toBe("Free-form replies for 5 h 12 min (HUMAN_AGENT tag)");
+      expect($<HTMLTextAreaElement>("#composer-text").disabled).toBe(false);
+      expect($("#attach-button").hidden).toBe(false);
+      // The customer has not written for more than 7 days.
+      window = { channel: "messenger", open: false, closes_at: nowS() - 10, needs_template: false, tagged: false };
+      $('#conversation-list [data-conversation-id="12"]').click();
+      await tick();
+      expect($("#reply-window").hidden).toBe(true);
+      expect($("#composer-mode-note").getAttribute("aria-pressed")).toBe("true");
+      $("#composer-mode-reply").click();
+      expect($<HTMLTextAreaElement>("#composer-text").disabled).toBe(true);
+      expect($<HTMLButtonElement>("#composer-send").disabled).toBe(true);
+      expect($("#composer-hint").textContent).toMatch(/Customer 12 must write first/);
+      expect(calls.some((c) => c.cmd === "list_templates")).toBe(false);
+    });
+
+    it("shows delivery status, explains failures, sends again, and follows status events", async () => {
+      fakes();
+      const out = (id: number, status: string, failure: string | null = null) => ({
+        id, direction: "out", author: "Sam Agent", body: `m${id}`, status, at: nowS() - 100 + id - 900, attachments: [], masked: false, failure,
+      });
+      let msgs = [out(901, "sent"), out(902, "read"), out(903, "failed", "Meta error 131047: outside the 24-hour window: send a template"),
+        out(904, "unconfirmed")];
+      handlers.open_conversation = (a) => conversation(a!.id as number, { messages: msgs });
+      handlers.retry_message = (a) => out(a!.message as number, "queued");
+      stop = startApp(root);
+      await tick();
+      $('#conversation-list [data-conversation-id="11"]').click();
+      await tick();
+      const msg = (id: number) => $(`#messages [data-message-id="${id}"]`);
+      expect(msg(901).querySelector(".msg-status")!.textContent).toBe("Sent✓");
+      expect(msg(902).querySelector(".msg-status")!.classList.contains("tone-read")).toBe(true);
+      expect(msg(902).querySelector(".tick")!.textContent).toBe("✓✓");
+      expect(msg(903).querySelector(".send-problem")!.textContent).toContain("Meta error 131047");
+      expect(msg(904).querySelector(".send-problem")!.textContent).toContain("The app stopped while sending this; it may not have reached the customer.");
+      expect(msg(901).querySelector("[data-action=retry]")).toBeNull();
+      $<HTMLButtonElement>("#retry-903").click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "retry_message")!.args).toEqual({ message: 903 });
+      expect(msg(903).querySelector(".msg-status")!.textContent).toBe("Queued");
+      expect(msg(903).querySelector(".send-problem")).toBeNull();
+      expect(document.activeElement).toBe(msg(903));
+
+      // A receipt for the open conversation re-reads it, but not the list.
+      const lists = () => calls.filter((c) => c.cmd === "list_conversations").length;
+      const opens = () => calls.filter((c) => c.cmd === "open_conversation").length;
+      const [l0, o0] = [lists(), opens()];
+      msgs = [out(901, "delivered"), ...msgs.slice(1)];
+      emit("core-event", { kind: "message_status_changed", conversation: 11, message: 901 });
+      emit("core-event", { kind: "message_status_changed", conversation: 12, message: 5 });
+      await new Promise((r) => setTimeout(r, 250));
+      await tick();
+      expect(opens()).toBe(o0 + 1);
+      expect(lists()).toBe(l0);
+      expect(msg(901).querySelector(".msg-status")!.textContent).toBe("Delivered✓✓");
+    });
+
+    it("attaches a file to a reply, and refuses one over 16 MB", async () => {
+      fakes();
+      stop = startApp(root);
+      await tick();
+      $('#conversation-list [data-conversation-id="11"]').click();
+      await tick();
+      const fileInput = $<HTMLInputElement>("#attach-input");
+      let clicked = 0;
+      fileInput.click = () => { clicked++; };
+      $("#attach-button").click();
+      expect(clicked).toBe(1);
+      const choose = async (file: File) => {
+        Object.defineProperty(fileInput, "files", { value: [file], configurable: true });
+        fileInput.dispatchEvent(new Event("change"));
+        await tick();
+        await new Promise((r) => setTimeout(r, 20));
+        await tick();
+      };
+      const big = new File(["x"], "big.mp4", { type: "video/mp4" });
+      Object.defineProperty(big, "size", { value: 17 * 1024 * 1024 });
+      await choose(big);
+      expect($("#error").textContent).toBe("“big.mp4” is 17.0 MB. Files can be at most 16 MB.");
+      expect($("#attachment-chosen").hidden).toBe(true);
+
+      await choose(new File(["hello"], "note.txt", { type: "text/plain" }));
+      expect($("#attachment-chosen").hidden).toBe(false);
+      expect($("#attachment-chosen").textContent).toContain("note.txt");
+      expect($("#attachment-remove").getAttribute("aria-label")).toBe("Remove attachment note.txt");
+      // A file alone (no text) can be sent.
+      $<HTMLButtonElement>("#composer-send").click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "reply")!.args).toEqual({
+        id: 11, body: "", attachment: { file_name: "note.txt", mime_type: "text/plain", data_base64: btoa("hello") },
+      });
+      expect($("#attachment-chosen").hidden).toBe(true);
+
+      // Remove takes it off again.
+      await choose(new File(["x"], "a.bin"));
+      $("#attachment-remove").click();
+      expect($("#attachment-chosen").hidden).toBe(true);
+      expect(document.activeElement).toBe($("#attach-button"));
     });
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ConversationSummary } from "./bindings/ConversationSummary";
 import type { ConversationView } from "./bindings/ConversationView";
+import type { ReplyWindow } from "./bindings/ReplyWindow";
 import {
   formatSize, formatWait, historyItems, mergeById, moveSelection, nearEnd, parseLabels, parseTransferTarget,
-  relativeTime, replyBlockedReason, replyWindowLabel, scrollToRow, shortcutFor, splitSnippet,
+  relativeTime, replyBlockedReason, replyMode, replyWindowLabel, scrollToRow, shortcutFor, splitSnippet,
   transferTargetValue, viewsFor, virtualWindow,
 } from "./inbox-logic";
 
@@ -64,6 +65,8 @@ describe("replyWindowLabel", () => {
   it("counts whole hours, then minutes, then says closed", () => {
     expect(replyWindowLabel(now + 23 * 3600 + 1800, now)).toBe("23h left");
     expect(replyWindowLabel(now + 3600, now)).toBe("1h left");
+    expect(replyWindowLabel(now + 47 * 3600, now)).toBe("47h left");
+    expect(replyWindowLabel(now + 6 * 86400 + 5 * 3600, now)).toBe("6 d left");
     expect(replyWindowLabel(now + 45 * 60 + 30, now)).toBe("45 min left");
     expect(replyWindowLabel(now + 20, now)).toBe("1 min left");
     expect(replyWindowLabel(now, now)).toBe("Window closed");
@@ -79,8 +82,8 @@ describe("replyBlockedReason", () => {
     status: "open", snoozed_until: null, assignee_id: 2, assignee_name: "Bob", team_id: null, team_name: null,
     unread: 0, last_activity_at: now, waiting_since: now, reply_window_ends_at: now + 60, do_not_contact: false,
   };
-  const view = (s: Partial<ConversationSummary>, can_act = true): ConversationView => ({
-    summary: { ...summary, ...s }, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act,
+  const view = (s: Partial<ConversationSummary>, can_act = true, window: ReplyWindow | null = null): ConversationView => ({
+    summary: { ...summary, ...s }, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act, window,
   });
   it("names the assignee when the person may not act", () => {
     expect(replyBlockedReason(view({}, false), now)).toBe("Assigned to Bob. Ask them or a lead to hand it over.");
@@ -90,6 +93,22 @@ describe("replyBlockedReason", () => {
     expect(replyBlockedReason(view({ channel: "messenger", reply_window_ends_at: now - 1 }), now)).toMatch(/closed/);
     expect(replyBlockedReason(view({ channel: "email", reply_window_ends_at: now - 1 }), now)).toBeNull();
     expect(replyBlockedReason(view({}), now)).toBeNull();
+  });
+  it("uses the core's reply window when there is one", () => {
+    const w = (x: Partial<ReplyWindow>): ReplyWindow => ({ channel: "whatsapp", open: true, closes_at: now + 5 * 3600 + 12 * 60, needs_template: false, tagged: false, ...x });
+    expect(replyMode(view({}, true, w({})), now)).toEqual({ kind: "free", windowText: "Free-form replies for 5 h 12 min" });
+    expect(replyMode(view({ channel: "messenger" }, true, w({ channel: "messenger", tagged: true, closes_at: now + 6 * 86400 })), now))
+      .toEqual({ kind: "free", windowText: "Free-form replies for 6 d (HUMAN_AGENT tag)" });
+    const tpl = replyMode(view({}, true, w({ open: false, closes_at: now - 10, needs_template: true })), now);
+    expect(tpl.kind).toBe("template");
+    expect(replyBlockedReason(view({}, true, w({ open: false, needs_template: true })), now)).toMatch(/only allows an approved template/);
+    const closed = replyMode(view({ channel: "messenger" }, true, w({ channel: "messenger", open: false })), now);
+    expect(closed).toMatchObject({ kind: "blocked", expired: false });
+    expect(closed.kind === "blocked" && closed.reason).toMatch(/Kim must write first/);
+    // Ran out here since it was read: blocked until it is re-read.
+    expect(replyMode(view({}, true, w({ closes_at: now - 1 })), now)).toMatchObject({ kind: "blocked", expired: true });
+    // Not allowed to act beats everything.
+    expect(replyMode(view({}, false, w({ open: false, needs_template: true })), now).kind).toBe("blocked");
   });
   it("blocks replies to a customer who asked not to be contacted", () => {
     expect(replyBlockedReason(view({ do_not_contact: true, channel: "email" }), now)).toBe(
@@ -191,7 +210,7 @@ describe("transfer targets and labels", () => {
 });
 
 describe("history", () => {
-  const msg = (id: number, at: number) => ({ id, at, direction: "in", author: null, body: "", status: "received", attachments: [], masked: false });
+  const msg = (id: number, at: number) => ({ id, at, direction: "in", author: null, body: "", status: "received", attachments: [], masked: false, failure: null });
   const note = (id: number, at: number) => ({ id, at, author: "A", body: "", is_handoff: false });
   it("interleaves notes and messages by time", () => {
     const items = historyItems([msg(1, 10), msg(2, 30)], [note(9, 20), note(8, 30)]);

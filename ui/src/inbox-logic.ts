@@ -5,6 +5,7 @@ import type { InboxView } from "./bindings/InboxView";
 import type { MessageView } from "./bindings/MessageView";
 import type { NoteView } from "./bindings/NoteView";
 import type { TransferTarget } from "./bindings/TransferTarget";
+import { windowState } from "./channel-logic";
 
 // ---- virtual list ------------------------------------------------------------
 
@@ -64,12 +65,14 @@ export function hasReplyWindow(channel: string): boolean {
   return WINDOWED.has(channel);
 }
 
-/** "23h left", "45 min left" or "Window closed"; null when there is no window to show. */
+/** "6 d left" (Messenger's tagged window), "23h left", "45 min left" or "Window closed";
+ * null when there is no window to show. */
 export function replyWindowLabel(endsAt: number | null, now: number): string | null {
   if (endsAt === null) return null;
   const left = endsAt - now;
   if (left <= 0) return "Window closed";
   if (left < 3600) return `${Math.max(1, Math.floor(left / 60))} min left`;
+  if (left >= 48 * 3600) return `${Math.floor(left / 86400)} d left`;
   return `${Math.floor(left / 3600)}h left`;
 }
 
@@ -77,19 +80,46 @@ export function windowClosed(channel: string, endsAt: number | null, now: number
   return hasReplyWindow(channel) && endsAt !== null && endsAt <= now;
 }
 
-/** Why a reply cannot be sent right now, in plain words; null when it can. */
-export function replyBlockedReason(view: ConversationView, now: number): string | null {
+export type ReplyMode =
+  /** Free-form replies (and attachments) allowed; `windowText` = how long, for WhatsApp and Messenger. */
+  | { kind: "free"; windowText: string | null }
+  /** Only an approved WhatsApp template may be sent. */
+  | { kind: "template"; reason: string }
+  /** No reply at all; `expired` = the window ran out here: re-read the conversation. */
+  | { kind: "blocked"; reason: string; expired: boolean };
+
+/** What the reply composer may send right now, and why not when it may not. */
+export function replyMode(view: ConversationView, now: number): ReplyMode {
   const s = view.summary;
   if (!view.can_act) {
-    return `Assigned to ${s.assignee_name ?? "someone else"}. Ask them or a lead to hand it over.`;
+    return { kind: "blocked", expired: false, reason: `Assigned to ${s.assignee_name ?? "someone else"}. Ask them or a lead to hand it over.` };
   }
   if (s.do_not_contact) {
-    return `${s.contact_name} asked not to be contacted. Replies are off; notes still work.`;
+    return { kind: "blocked", expired: false, reason: `${s.contact_name} asked not to be contacted. Replies are off; notes still work.` };
   }
+  const w = view.window ?? null;
+  if (w) {
+    const st = windowState(w, now, s.contact_name);
+    switch (st.kind) {
+      case "free": return { kind: "free", windowText: st.text };
+      case "template": return { kind: "template", reason: st.reason };
+      case "closed": return { kind: "blocked", expired: false, reason: st.reason };
+      case "expired": return { kind: "blocked", expired: true, reason: st.reason };
+    }
+  }
+  // No window from the core (older data): judge by the list's window end.
   if (windowClosed(s.channel, s.reply_window_ends_at, now)) {
-    return "The 24-hour reply window has closed; a template message is needed (coming with the WhatsApp channel).";
+    return s.channel === "whatsapp"
+      ? { kind: "template", reason: `The 24-hour reply window has closed. Until ${s.contact_name} writes again, WhatsApp only allows an approved template message.` }
+      : { kind: "blocked", expired: false, reason: `The reply window has closed. ${s.contact_name} must write first. Notes still work.` };
   }
-  return null;
+  return { kind: "free", windowText: null };
+}
+
+/** Why a free-form reply cannot be sent right now, in plain words; null when it can. */
+export function replyBlockedReason(view: ConversationView, now: number): string | null {
+  const m = replyMode(view, now);
+  return m.kind === "free" ? null : m.reason;
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -2,6 +2,7 @@
 import type { ConversationSummary } from "./ConversationSummary";
 import type { MessageView } from "./MessageView";
 import type { NoteView } from "./NoteView";
+import type { ReplyWindow } from "./ReplyWindow";
 
 /**
  * One conversation as the agent sees it. The latest handoff note is also given apart,
@@ -11,4 +12,4 @@ export type ConversationView = { summary: ConversationSummary, messages: Array<M
 /**
  * Whether the caller may reply, note, transfer and resolve here.
  */
-can_act: boolean, };
+can_act: boolean, window: ReplyWindow | null, };

@@ -7,4 +7,4 @@ export type MessageView = { id: MessageId, direction: string, author: string | n
 /**
  * Card numbers or IBANs in it were masked before it was stored.
  */
-masked: boolean, };
+masked: boolean, failure: string | null, };

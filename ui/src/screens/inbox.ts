@@ -11,15 +11,21 @@ import type { InboxQuery } from "../bindings/InboxQuery";
 import type { InboxView } from "../bindings/InboxView";
 import type { MessageView } from "../bindings/MessageView";
 import type { NoteView } from "../bindings/NoteView";
+import type { OutboundAttachment } from "../bindings/OutboundAttachment";
 import type { PageCursor } from "../bindings/PageCursor";
 import type { SearchHit } from "../bindings/SearchHit";
 import type { TeamSummary } from "../bindings/TeamSummary";
+import type { TemplateView } from "../bindings/TemplateView";
 import type { Versioned } from "../bindings/Versioned";
+import {
+  attachmentProblem, base64FromDataUrl, messageStatusInfo, templateLabel, templateParameterCount, templateParamProblem,
+  templateParts, windowOpenNow,
+} from "../channel-logic";
 import { h, replaceChildren } from "../h";
 import {
   channelLabel, formatSize, hasReplyWindow, historyItems, mergeById, moveSelection, nearEnd, parseLabels,
-  parseTransferTarget, relativeTime, replyBlockedReason, replyWindowLabel, scrollToRow, SHORTCUT_HELP,
-  shortcutFor, splitSnippet, STATUS_LABELS, VIEW_LABELS, viewsFor, virtualWindow, windowClosed,
+  parseTransferTarget, relativeTime, replyMode, replyWindowLabel, scrollToRow, SHORTCUT_HELP,
+  shortcutFor, splitSnippet, STATUS_LABELS, VIEW_LABELS, viewsFor, virtualWindow, windowClosed, type ReplyMode,
 } from "../inbox-logic";
 import { base64ToBytes, formatClock, formatDateTime, previewKind, toUiError } from "../logic";
 import { button, field, input, openModal, problem, textarea, type Modal } from "../ui";
@@ -51,6 +57,38 @@ function windowBadge(s: ConversationSummary, at: number): HTMLElement | null {
   const closed = windowClosed(s.channel, s.reply_window_ends_at, at);
   return h("span", { class: `badge ${closed ? "bad" : "muted"} window`, title: "24-hour reply window" }, label);
 }
+
+/** The open conversation's window, from the core's ReplyWindow when there is one. */
+function headWindowBadge(v: ConversationView, at: number): HTMLElement | null {
+  const w = v.window;
+  if (!w) {
+    const b = windowBadge(v.summary, at);
+    b?.setAttribute("id", "conv-window");
+    return b;
+  }
+  const open = windowOpenNow(w, at);
+  const label = !open
+    ? (w.needs_template ? "Template only" : "Window closed")
+    : w.closes_at === null ? "Window open" : replyWindowLabel(w.closes_at, at) ?? "Window open";
+  const title = open
+    ? (w.tagged ? "Reply window (HUMAN_AGENT tag)" : "Reply window")
+    : w.needs_template ? "Outside the 24-hour window: only approved templates can be sent" : "The customer must write first";
+  return h("span", { id: "conv-window", class: `badge ${open ? "muted" : "bad"} window`, title }, label);
+}
+
+/** Reads a chosen file as base64 (FileReader: the file never leaves this window until it is sent). */
+function readAsBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      try { resolve(base64FromDataUrl(String(reader.result))); } catch (e) { reject(e); }
+    };
+    reader.onerror = () => reject(reader.error ?? new Error("The file could not be read."));
+    reader.readAsDataURL(file);
+  });
+}
+
+type PendingAttachment = OutboundAttachment & { size: number };
 
 function snippetNodes(snippet: string): Node[] {
   return splitSnippet(snippet).map((p) => (p.mark ? h("mark", null, p.text) : document.createTextNode(p.text)));
@@ -547,46 +585,92 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   // ---- composer ----
   const modeReply = button("composer-mode-reply", "Reply", { class: "mode", "aria-pressed": "true", "aria-keyshortcuts": "R" });
   const modeNote = button("composer-mode-note", "Note", { class: "mode", "aria-pressed": "false", "aria-keyshortcuts": "N" });
-  const composerText = textarea("composer-text", { rows: 4, "aria-label": "Reply", "aria-describedby": "composer-hint" });
+  const composerText = textarea("composer-text", { rows: 4, "aria-label": "Reply", "aria-describedby": "composer-hint reply-window" });
   const composerHint = h("p", { id: "composer-hint", class: "hint composer-hint" });
+  const windowLine = h("p", { id: "reply-window", class: "reply-window", hidden: true });
   const cannedSelect = h("select", { id: "canned-select", name: "canned-select", "aria-label": "Insert a canned reply" },
     h("option", { value: "" }, "Canned reply…"));
   const send = h("button", { id: "composer-send", type: "submit", class: "primary", "aria-keyshortcuts": "Control+Enter" }, "Send reply");
+  const sendHint = h("span", { class: "hint" }, "Ctrl+Enter to send");
+
+  // One file per reply, read in this window; kept per conversation until sent or removed.
+  const attachments = new Map<number, PendingAttachment>();
+  ctx.onLeave(() => attachments.clear());
+  const fileInput = h("input", { type: "file", id: "attach-input", name: "attach-input", hidden: true, tabindex: "-1" });
+  const attachBtn = button("attach-button", "Attach file", { class: "secondary small attach-button" });
+  const attachmentChip = h("div", { id: "attachment-chosen", class: "attachment-chosen", hidden: true });
+  let reading = 0;
+  let chipKey = "";
+
+  // Outside WhatsApp's 24-hour window: an approved template instead of free text.
+  const templatePicker = h("div", { id: "template-picker", class: "template-picker", hidden: true });
+  let templates: TemplateView[] | null = null;
+  let templatesFor: number | null = null;
+  let templatesLoading = false;
+  let templatesError: string | null = null;
+  let chosen: TemplateView | null = null;
+  let params: string[] = [];
+  let paramInputs: HTMLInputElement[] = [];
+  let templateSelect: HTMLSelectElement | null = null;
+  const templatePreview = h("div", { id: "template-preview", class: "template-preview", "aria-live": "polite" });
+
   const composer = h("form", { id: "composer", class: "composer", novalidate: true, hidden: true },
     h("div", { class: "composer-modes", role: "group", "aria-label": "Write a" }, modeReply, modeNote),
+    windowLine,
     composerHint,
+    templatePicker,
     composerText,
-    h("div", { class: "composer-actions" }, cannedSelect, h("span", { class: "hint" }, "Ctrl+Enter to send"), send));
+    attachmentChip,
+    h("div", { class: "composer-actions" }, attachBtn, fileInput, cannedSelect, sendHint, send));
 
   let mode: Draft["mode"] = "reply";
   let sending = false;
-  function blocked(): string | null {
-    return view ? replyBlockedReason(view, now()) : null;
+  function currentMode(): ReplyMode {
+    return view ? replyMode(view, now()) : { kind: "free", windowText: null };
   }
   function setMode(m: Draft["mode"]): void {
     mode = m;
     if (openId !== null) drafts.set(openId, { mode, text: composerText.value });
     syncComposer();
   }
+  /** Put the composer's controls in the state the mode, the window and the conversation allow. */
   function syncComposer(): void {
-    const reason = blocked();
-    const replyOff = mode === "reply" && reason !== null;
-    modeReply.setAttribute("aria-pressed", mode === "reply" ? "true" : "false");
-    modeNote.setAttribute("aria-pressed", mode === "note" ? "true" : "false");
-    composer.classList.toggle("note-mode", mode === "note");
+    const rm = currentMode();
+    const reply = mode === "reply";
+    const tpl = reply && rm.kind === "template";
+    const replyOff = reply && rm.kind === "blocked";
+    modeReply.setAttribute("aria-pressed", reply ? "true" : "false");
+    modeNote.setAttribute("aria-pressed", reply ? "false" : "true");
+    composer.classList.toggle("note-mode", !reply);
+    composer.classList.toggle("template-mode", tpl);
+    composerText.hidden = tpl;
     composerText.disabled = replyOff;
-    send.disabled = replyOff || sending;
+    templatePicker.hidden = !tpl;
+    send.disabled = replyOff || sending || (tpl && chosen === null);
     cannedSelect.disabled = replyOff || canned.length === 0;
-    cannedSelect.hidden = canned.length === 0;
-    send.textContent = mode === "reply" ? "Send reply" : "Add note";
-    composerText.setAttribute("aria-label", mode === "reply" ? "Reply to the customer" : "Internal note");
-    composerText.placeholder = mode === "reply" ? "Write a reply to the customer…" : "Write an internal note (colleagues only)…";
-    composerHint.textContent = mode === "reply"
-      ? reason ?? ""
-      : "Notes are internal: the customer never sees them.";
+    cannedSelect.hidden = canned.length === 0 || tpl;
+    send.textContent = reply ? (tpl ? "Send template" : "Send reply") : "Add note";
+    composerText.setAttribute("aria-label", reply ? "Reply to the customer" : "Internal note");
+    composerText.placeholder = reply ? "Write a reply to the customer…" : "Write an internal note (colleagues only)…";
+    composerHint.textContent = reply ? (rm.kind === "free" ? "" : rm.reason) : "Notes are internal: the customer never sees them.";
+    const windowText = reply && rm.kind === "free" ? rm.windowText : null;
+    windowLine.hidden = windowText === null;
+    windowLine.textContent = windowText ?? "";
+    windowLine.classList.toggle("tagged", Boolean(view?.window?.tagged));
+    attachBtn.hidden = !reply || tpl;
+    attachBtn.disabled = replyOff || reading > 0;
+    attachBtn.textContent = reading > 0 ? "Reading file…" : "Attach file";
+    syncAttachmentChip(reply && !tpl);
+    if (tpl && openId !== null && templatesFor !== openId && !templatesLoading) void loadTemplates(openId);
+    if (rm.kind === "blocked" && rm.expired) reloadAfterExpiry();
   }
-  modeReply.addEventListener("click", () => { setMode("reply"); composerText.focus(); });
+  modeReply.addEventListener("click", () => { setMode("reply"); focusComposer(); });
   modeNote.addEventListener("click", () => { setMode("note"); composerText.focus(); });
+  /** Focus where typing goes: the text, or the template picker outside the window. */
+  function focusComposer(): void {
+    if (!templatePicker.hidden) (templateSelect ?? templatePicker.querySelector<HTMLElement>("button"))?.focus();
+    else if (!composerText.disabled) composerText.focus();
+  }
   composerText.addEventListener("input", () => {
     if (openId === null) return;
     if (composerText.value === "") drafts.delete(openId);
@@ -612,18 +696,208 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
       composerText.focus();
     });
   });
+
+  // ---- attachment ----
+  attachBtn.addEventListener("click", () => { error.textContent = ""; fileInput.click(); });
+  fileInput.addEventListener("change", () => void readChosenFile());
+  async function readChosenFile(): Promise<void> {
+    const file = fileInput.files?.[0] ?? null;
+    fileInput.value = ""; // the same file can be chosen again after removing it
+    const id = openId;
+    if (!file || id === null) return;
+    error.textContent = "";
+    const bad = attachmentProblem(file.name, file.size);
+    if (bad) { error.textContent = bad; attachBtn.focus(); return; }
+    reading++;
+    syncComposer();
+    let ok = false;
+    try {
+      const data = await readAsBase64(file);
+      attachments.set(id, { file_name: file.name, mime_type: file.type || "application/octet-stream", data_base64: data, size: file.size });
+      ok = true;
+    } catch {
+      if (ctx.current()) error.textContent = `“${file.name}” could not be read. Try another file.`;
+    } finally {
+      reading--;
+    }
+    if (!ctx.current() || openId !== id) return;
+    syncComposer();
+    if (ok) attachmentChip.querySelector<HTMLElement>("button")?.focus();
+    else attachBtn.focus();
+  }
+  /** The chosen file's name with a Remove button; rebuilt only when the file changes, so focus stays. */
+  function syncAttachmentChip(show: boolean): void {
+    const pending = show && openId !== null ? attachments.get(openId) ?? null : null;
+    const key = pending ? `${openId}:${pending.file_name}:${pending.size}` : "";
+    attachmentChip.hidden = pending === null;
+    if (key === chipKey) return;
+    chipKey = key;
+    if (!pending) { attachmentChip.replaceChildren(); return; }
+    const remove = button("attachment-remove", "Remove", { class: "small secondary", "aria-label": `Remove attachment ${pending.file_name}` });
+    remove.addEventListener("click", () => {
+      if (openId !== null) attachments.delete(openId);
+      syncComposer();
+      attachBtn.focus();
+    });
+    replaceChildren(attachmentChip,
+      h("span", { class: "attachment-name" }, pending.file_name),
+      h("span", { class: "muted" }, ` (${formatSize(pending.size)})`),
+      remove);
+  }
+
+  // ---- templates ----
+  function resetTemplates(): void {
+    templates = null;
+    templatesFor = null;
+    templatesError = null;
+    templatesLoading = false;
+    chosen = null;
+    params = [];
+    paramInputs = [];
+    templateSelect = null;
+    templatePicker.replaceChildren();
+  }
+  async function loadTemplates(id: number): Promise<void> {
+    templatesFor = id;
+    templatesLoading = true;
+    templatesError = null;
+    templates = null;
+    renderTemplatePicker();
+    try {
+      const list = await api.listTemplates(id);
+      if (!ctx.current() || openId !== id || templatesFor !== id) return;
+      templates = list;
+    } catch (err) {
+      if (!ctx.current() || openId !== id || templatesFor !== id) return;
+      const e = toUiError(err);
+      if (e.code === "session_locked" || e.code === "not_signed_in" || e.code === "session_expired") { app.fail(err, error); return; }
+      templatesError = e.message;
+    } finally {
+      if (templatesFor === id) templatesLoading = false;
+    }
+    const hadFocus = templatePicker.contains(document.activeElement);
+    renderTemplatePicker();
+    syncComposer();
+    if (hadFocus) focusComposer();
+  }
+  function renderTemplatePicker(): void {
+    templateSelect = null;
+    paramInputs = [];
+    if (templatesLoading || (templates === null && templatesError === null)) {
+      replaceChildren(templatePicker, h("p", { class: "muted", role: "status" }, "Loading templates…"));
+      return;
+    }
+    if (templatesError !== null) {
+      const again = button("templates-retry", "Try again", { class: "small secondary" });
+      again.addEventListener("click", () => { if (openId !== null) void loadTemplates(openId).then(focusComposer); });
+      replaceChildren(templatePicker, h("p", { class: "error", role: "alert" }, `The templates could not be loaded: ${templatesError}`), again);
+      return;
+    }
+    const list = templates ?? [];
+    if (list.length === 0) {
+      replaceChildren(templatePicker, h("p", { id: "templates-empty", class: "muted" },
+        "This WhatsApp account has no approved templates. Create them in WhatsApp Manager; an admin then uses "
+        + "“Refresh from Meta” on the Channels page."));
+      return;
+    }
+    const select = h("select", { id: "template-select", name: "template-select" },
+      h("option", { value: "" }, "Choose a template…"),
+      ...list.map((t, i) => h("option", { value: String(i) }, `${templateLabel(t)} · ${t.category}`)));
+    select.value = chosen ? String(list.indexOf(chosen)) : "";
+    select.addEventListener("change", () => {
+      const t = select.value === "" ? null : list[Number(select.value)] ?? null;
+      chosen = t;
+      params = t ? new Array<string>(templateParameterCount(t)).fill("") : [];
+      renderTemplatePicker();
+      syncComposer();
+      (paramInputs[0] ?? templateSelect)?.focus();
+    });
+    templateSelect = select;
+    const fields: HTMLElement[] = [];
+    if (chosen) {
+      const count = templateParameterCount(chosen);
+      for (let i = 0; i < count; i++) {
+        const inp = input(`template-param-${i + 1}`, { "data-param": i + 1, spellcheck: "true" });
+        inp.value = params[i] ?? "";
+        inp.addEventListener("input", () => {
+          params[i] = inp.value;
+          renderPreview();
+        });
+        inp.addEventListener("keydown", (ev) => {
+          if (ev.key !== "Enter") return;
+          // Plain Enter must not send by accident; Ctrl+Enter sends, as in the text composer.
+          ev.preventDefault();
+          if (ev.ctrlKey || ev.metaKey) composer.requestSubmit();
+          else paramInputs[i + 1]?.focus();
+        });
+        paramInputs.push(inp);
+        fields.push(field(`Parameter {{${i + 1}}}`, inp));
+      }
+    }
+    replaceChildren(templatePicker,
+      field("Template", select),
+      fields.length ? h("div", { id: "template-params", class: "template-params" }, ...fields) : null,
+      chosen ? h("div", { class: "template-preview-wrap" }, h("h3", null, "Preview"), templatePreview) : null);
+    renderPreview();
+  }
+  function renderPreview(): void {
+    if (!chosen) { templatePreview.replaceChildren(); return; }
+    replaceChildren(templatePreview, ...templateParts(chosen.body, params).map((p) =>
+      p.param === null ? p.text : h("span", { class: p.filled ? "param filled" : "param empty" }, p.text)));
+  }
+  function sendTemplate(id: number): void {
+    const t = chosen;
+    if (!t) return problem(error, templateSelect, "Choose a template first.");
+    const count = templateParameterCount(t);
+    const bad = templateParamProblem(params, count);
+    if (bad) return problem(error, paramInputs[bad.index] ?? null, bad.message);
+    const values = params.slice(0, count).map((p) => p.trim());
+    sending = true;
+    void app.run(composer, send, error, async () => {
+      const m = await api.sendTemplate(id, t.name, t.language, values);
+      if (openId !== id) return;
+      messages = mergeById(messages, [m]);
+      chosen = null;
+      params = [];
+      renderTemplatePicker();
+      renderHistory(true);
+      templateSelect?.focus();
+    }).finally(() => { sending = false; syncComposer(); });
+  }
+
+  // The window runs out while the conversation is open: re-read it once to learn what is allowed now.
+  let expiryReloaded = "";
+  function reloadAfterExpiry(): void {
+    const key = `${openId}:${view?.window?.closes_at ?? view?.summary.reply_window_ends_at ?? ""}`;
+    if (openId === null || key === expiryReloaded) return;
+    expiryReloaded = key;
+    void reloadConversation();
+  }
+  const windowClock = window.setInterval(() => {
+    if (!view || composer.hidden) return;
+    syncComposer();
+    head.querySelector("#conv-window")?.replaceWith(headWindowBadge(view, now()) ?? "");
+  }, 30_000);
+  ctx.onLeave(() => window.clearInterval(windowClock));
+
   composer.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const id = openId;
     if (id === null || sending || send.disabled) return;
     error.textContent = "";
+    if (mode === "reply" && currentMode().kind === "template") return sendTemplate(id);
     const body = composerText.value.trim();
-    if (!body) return problem(error, composerText, mode === "reply" ? "Write a reply first." : "Write a note first.");
+    const pending = mode === "reply" ? attachments.get(id) ?? null : null;
+    if (!body && !pending) return problem(error, composerText, mode === "reply" ? "Write a reply first." : "Write a note first.");
     const asMode = mode;
     sending = true;
     void app.run(composer, send, error, async () => {
       if (asMode === "reply") {
-        const m = await api.reply(id, body);
+        const attachment: OutboundAttachment | null = pending
+          ? { file_name: pending.file_name, mime_type: pending.mime_type, data_base64: pending.data_base64 }
+          : null;
+        const m = await api.reply(id, body, attachment);
+        if (attachments.get(id) === pending) attachments.delete(id);
         if (openId === id) messages = mergeById(messages, [m]);
       } else {
         const n = await api.addNote(id, body);
@@ -651,12 +925,13 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     bannerSlot.hidden = true;
     history.hidden = true;
     composer.hidden = true;
+    resetTemplates();
     head.replaceChildren();
     bannerSlot.replaceChildren();
     history.replaceChildren();
   }
 
-  async function openConversation(id: number, focusComposer = false): Promise<void> {
+  async function openConversation(id: number, focusAfter = false): Promise<void> {
     const gen = ++openGen;
     if (openId !== null && openId !== id) drafts.set(openId, { mode, text: composerText.value });
     if (openId !== null && composerText.value === "" && drafts.get(openId)?.text === "") drafts.delete(openId);
@@ -683,13 +958,14 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     if (switched) {
       const d = drafts.get(id);
       composerText.value = d?.text ?? "";
-      mode = d?.mode ?? (replyBlockedReason(v, now()) ? "note" : "reply");
+      mode = d?.mode ?? (replyMode(v, now()).kind === "blocked" ? "note" : "reply");
+      resetTemplates();
     }
     // The list row's unread count is stale once opened: take the fresh summary.
     const idx = rows.findIndex((r) => r.id === id);
     if (idx >= 0) { rows[idx] = v.summary; renderRows(true); }
     renderPane(true);
-    if (focusComposer && !composerText.disabled) composerText.focus();
+    if (focusAfter) focusComposer();
   }
 
   /** Re-read the open conversation (live update, conflict) without losing older pages or the draft. */
@@ -817,7 +1093,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         h("h2", { id: "conv-contact" }, s.contact_name),
         channelBadge(s.channel),
         h("span", { id: "conv-status", class: `badge status-${s.status}` }, STATUS_LABELS[s.status] ?? s.status),
-        windowBadge(s, now())),
+        headWindowBadge(v, now())),
       h("p", { class: "conv-meta" },
         h("span", { id: "conv-assignee" }, who),
         s.team_name ? ` · Team ${s.team_name}` : "",
@@ -854,8 +1130,8 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         h("div", { class: "item-head" },
           h("span", { class: "item-author" }, out ? m.author ?? "Us" : m.author ?? contact),
           h("time", { class: "item-time", title: formatDateTime(m.at) }, formatClock(m.at)),
-          out ? h("span", { class: "item-status" }, m.status) : null),
-        h("div", { class: "item-body" }, m.body),
+          out ? statusLabel(m) : null),
+        m.body ? h("div", { class: "item-body" }, m.body) : null,
         m.masked
           ? h("p", { class: "masked-marker", title: "Card numbers or IBANs in this message were masked before it was stored" },
             "Sensitive data masked")
@@ -865,17 +1141,61 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
             ...m.attachments.map((a) => h("li", null,
               h("button", {
                 type: "button",
+                id: `attachment-open-${a.id}`,
                 class: "link attachment-open",
                 "data-attachment-id": a.id,
                 onclick: () => void showAttachment(a.id),
               }, a.file_name),
               h("span", { class: "muted" }, ` (${formatSize(a.size)})`))))
-          : null);
+          : null,
+        out ? sendProblem(m) : null);
     });
+    // A live reload rebuilds the history: keep keyboard focus on the same control (by id) if it is still there.
+    const focused = document.activeElement instanceof HTMLElement && history.contains(document.activeElement) && document.activeElement.id
+      ? document.activeElement.id : null;
     replaceChildren(history, older, ...items,
       items.length === 0 ? h("p", { class: "empty" }, "No messages yet.") : null);
+    if (focused) document.getElementById(focused)?.focus();
     if (scrollToEnd || atBottom) history.scrollTop = history.scrollHeight;
     else history.scrollTop = keepTop;
+  }
+
+  /** queued / sending / sent ✓ / delivered ✓✓ / read ✓✓ / failed / unconfirmed. */
+  function statusLabel(m: MessageView): HTMLElement {
+    const info = messageStatusInfo(m.status, m.failure);
+    return h("span", { class: `item-status msg-status tone-${info.tone}`, "data-status": m.status },
+      info.label,
+      info.tick ? h("span", { class: "tick", "aria-hidden": "true" }, info.tick) : null);
+  }
+
+  /** Why a message did not (surely) reach the customer, with "Send again". */
+  function sendProblem(m: MessageView): HTMLElement | null {
+    const info = messageStatusInfo(m.status, m.failure);
+    if (!info.problem) return null;
+    const again = info.retry
+      ? button(`retry-${m.id}`, "Send again", { class: "small", "data-action": "retry", "aria-describedby": `send-problem-${m.id}` })
+      : null;
+    if (again && !view?.can_act) { again.disabled = true; again.title = "You cannot reply in this conversation."; }
+    const el = h("div", { class: `send-problem tone-${info.tone}` },
+      h("p", { id: `send-problem-${m.id}`, class: "send-problem-text" }, info.problem), again);
+    again?.addEventListener("click", () => void retrySend(m.id, el, again));
+    return el;
+  }
+
+  async function retrySend(messageId: number, busy: HTMLElement, btn: HTMLButtonElement): Promise<void> {
+    const id = openId;
+    if (id === null) return;
+    error.textContent = "";
+    await app.run(busy, btn, error, async () => {
+      const m = await api.retryMessage(messageId);
+      if (openId !== id) return;
+      messages = mergeById(messages, [m]);
+      renderHistory(false);
+      // The button is gone: keep focus on the message it belonged to.
+      const el = history.querySelector<HTMLElement>(`[data-message-id="${messageId}"]`);
+      if (el) { el.tabIndex = -1; el.focus(); }
+      ctx.toast("Back in the outbox: it will be sent again.");
+    });
   }
 
   // ---- attachments, opened on demand ----
@@ -1055,7 +1375,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         if (openId === null) return;
         ev.preventDefault();
         setMode(s);
-        if (!composerText.disabled) composerText.focus();
+        focusComposer();
         return;
       case "transfer":
         ev.preventDefault();
@@ -1091,20 +1411,27 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
 
   let liveTimer = 0;
   let liveAffectsOpen = false;
+  let liveList = false;
   let livePeople = false;
   function onCoreEvent(e: CoreEvent): void {
     if (e.kind === "settings_changed" || e.kind === "sessions_ended") return;
+    // A delivery status (sent, delivered, read, failed) shows only in the open conversation, not in the list.
+    const statusOnly = e.kind === "message_status_changed";
+    if (statusOnly && e.conversation !== openId) return;
     if ("conversation" in e && e.conversation === openId) liveAffectsOpen = true;
+    if (!statusOnly) liveList = true;
     if (e.kind === "user_changed") livePeople = true;
     cancel(liveTimer);
-    // Events come in bursts (a bulk reassign, an import): one refresh per burst.
+    // Events come in bursts (a bulk reassign, an import, receipts): one refresh per burst.
     liveTimer = later(() => {
       const reloadOpen = liveAffectsOpen;
+      const list = liveList;
       const people = livePeople;
       liveAffectsOpen = false;
+      liveList = false;
       livePeople = false;
       if (people) void loadPeople().then(fillBulkTargets).catch(() => { /* keep the old list */ });
-      void refreshList();
+      if (list) void refreshList();
       if (reloadOpen) void reloadConversation();
     }, LIVE_DEBOUNCE_MS);
   }

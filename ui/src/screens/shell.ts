@@ -9,13 +9,14 @@ import { h, replaceChildren } from "../h";
 import { ROLE_LABELS } from "../logic";
 import { button, errorArea, notice, type App, type ShowOptions } from "../ui";
 import { renderAudit } from "./audit";
+import { renderChannels } from "./channels";
 import { renderInbox } from "./inbox";
 import { renderOverview } from "./overview";
 import { renderSettings } from "./settings";
 import { renderTeam } from "./team";
 import { renderUsers } from "./users";
 
-export type PageId = "inbox" | "overview" | "team" | "users" | "settings" | "audit";
+export type PageId = "inbox" | "overview" | "team" | "users" | "channels" | "settings" | "audit";
 
 /** What a page may receive from the shell's live events. */
 export type PageLive = {
@@ -55,6 +56,7 @@ const PAGES: { id: PageId; label: string; access: Access; render: (ctx: PageCont
   { id: "overview", label: "Overview", access: "all", render: renderOverview },
   { id: "team", label: "Team", access: "lead", render: renderTeam },
   { id: "users", label: "Users", access: "admin", render: renderUsers },
+  { id: "channels", label: "Channels", access: "admin", render: renderChannels },
   { id: "settings", label: "Settings", access: "admin", render: renderSettings },
   { id: "audit", label: "Audit", access: "admin", render: renderAudit },
 ];

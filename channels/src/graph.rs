@@ -1,0 +1,344 @@
+//! A small Graph API client: JSON calls with the bearer token, Meta's error envelope
+//! decoded, and what to do about a failure (retry or tell the agent). The token travels
+//! in the `Authorization` header only, never in a URL, so no error text can carry it.
+
+use appcare_core::channel::{ChannelEndpoint, ChannelSecret, ProviderError};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Meta's `{"error": {...}}` envelope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: i64,
+    pub subcode: Option<i64>,
+    pub message: String,
+}
+
+/// Why a Graph call failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    #[error("could not reach Meta ({detail})")]
+    Transport { timeout: bool, detail: String },
+    #[error("Meta answered HTTP {status}")]
+    Http {
+        status: u16,
+        api: Option<ApiError>,
+        retry_after: Option<u64>,
+    },
+    #[error("Meta's answer could not be read ({0})")]
+    BadResponse(String),
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(usize),
+}
+
+/// Meta's codes for rate limits and temporary trouble: worth another try later.
+const RETRYABLE_CODES: &[i64] = &[
+    1, 2, 4, 17, 32, 341, 613, 80007, 130429, 131000, 131016, 131056, 133004,
+];
+
+impl GraphError {
+    /// 429, 5xx, timeouts, and Meta's throttling codes are retried; the rest is final.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { .. } => true,
+            Self::Http { status, api, .. } => {
+                *status == 429
+                    || *status >= 500
+                    || api
+                        .as_ref()
+                        .is_some_and(|a| RETRYABLE_CODES.contains(&a.code))
+            }
+            Self::BadResponse(_) | Self::TooLarge(_) => false,
+        }
+    }
+
+    /// How long Meta asked us to wait, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Http {
+                retry_after: Some(s),
+                ..
+            } => Some(Duration::from_secs(*s)),
+            _ => None,
+        }
+    }
+
+    /// Meta's code, if the answer carried one.
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Self::Http { api: Some(a), .. } => Some(a.code),
+            _ => None,
+        }
+    }
+
+    /// For the agent: Meta's code and what it means, or what went wrong on the way.
+    pub fn explanation(&self) -> String {
+        match self {
+            Self::Http { api: Some(api), .. } => ProviderError {
+                code: api.code,
+                title: api.message.clone(),
+            }
+            .explanation(),
+            other => {
+                let mut text = other.to_string();
+                if let Some(first) = text.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                text
+            }
+        }
+    }
+}
+
+fn transport(e: reqwest::Error) -> GraphError {
+    let timeout = e.is_timeout();
+    let detail = if timeout {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "connection failed".to_string()
+    } else {
+        // Without the URL, so an error never carries an address with ids in it.
+        e.without_url().to_string()
+    };
+    GraphError::Transport { timeout, detail }
+}
+
+/// Decodes Meta's error envelope from a failed answer.
+fn api_error(body: &[u8]) -> Option<ApiError> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let error = value.get("error")?;
+    Some(ApiError {
+        code: error.get("code")?.as_i64()?,
+        subcode: error.get("error_subcode").and_then(Value::as_i64),
+        message: error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect(),
+    })
+}
+
+/// One account's Graph API: base URL, version and token.
+#[derive(Clone)]
+pub struct Graph {
+    http: reqwest::Client,
+    base: String,
+    version: String,
+    token: ChannelSecret,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The largest JSON answer read from Meta.
+const JSON_LIMIT: usize = 8 * 1024 * 1024;
+
+impl Graph {
+    pub fn new(http: &reqwest::Client, endpoint: &ChannelEndpoint) -> Self {
+        Self {
+            http: http.clone(),
+            base: endpoint
+                .config
+                .graph_base_url
+                .trim_end_matches('/')
+                .to_string(),
+            version: endpoint.config.api_version.clone(),
+            token: endpoint.secrets.access_token.clone(),
+        }
+    }
+
+    /// `{base}/{version}/{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!(
+            "{}/{}/{}",
+            self.base,
+            self.version,
+            path.trim_start_matches('/')
+        )
+    }
+
+    /// Whether `url` is on the Graph API's own host (where the token may be sent).
+    pub fn is_graph_host(&self, url: &str) -> bool {
+        url == self.base || url.starts_with(&format!("{}/", self.base))
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value, GraphError> {
+        let request = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(self.token.expose())
+            .json(body);
+        self.json(request).await
+    }
+
+    pub async fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, GraphError> {
+        let request = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(self.token.expose())
+            .query(query);
+        self.json(request).await
+    }
+
+    /// A `paging.next` URL as Meta gives it (already absolute).
+    pub async fn get_absolute(&self, url: &str) -> Result<Value, GraphError> {
+        if !self.is_graph_host(url) {
+            return Err(GraphError::BadResponse(
+                "a paging link to another host".into(),
+            ));
+        }
+        self.json(self.http.get(url).bearer_auth(self.token.expose()))
+            .await
+    }
+
+    /// Uploads a file (WhatsApp `POST /{phone-number-id}/media`); returns the media id.
+    pub async fn upload_media(
+        &self,
+        phone_number_id: &str,
+        file_name: &str,
+        mime_type: &str,
+        data: Vec<u8>,
+    ) -> Result<String, GraphError> {
+        let part = reqwest::multipart::Part::bytes(data)
+            .file_name(file_name.to_string())
+            .mime_str(mime_type)
+            .map_err(|_| GraphError::BadResponse("the file type is not valid".into()))?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", mime_type.to_string())
+            .part("file", part);
+        let request = self
+            .http
+            .post(self.url(&format!("{phone_number_id}/media")))
+            .bearer_auth(self.token.expose())
+            .multipart(form);
+        let value = self.json(request).await?;
+        value
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| GraphError::BadResponse("no media id".into()))
+    }
+
+    /// Downloads a file, with the token only when the URL is on the Graph host or
+    /// `bearer` is asked for (WhatsApp media URLs need it), up to `limit` bytes.
+    pub async fn download(
+        &self,
+        url: &str,
+        bearer: bool,
+        limit: usize,
+    ) -> Result<(Vec<u8>, String), GraphError> {
+        let mut request = self.http.get(url);
+        if bearer || self.is_graph_host(url) {
+            request = request.bearer_auth(self.token.expose());
+        }
+        let mut response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        if !response.status().is_success() {
+            return Err(GraphError::Http {
+                status,
+                api: None,
+                retry_after: None,
+            });
+        }
+        if response
+            .content_length()
+            .is_some_and(|n| n as usize > limit)
+        {
+            return Err(GraphError::TooLarge(limit));
+        }
+        let mime = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let mut data = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if data.len() + chunk.len() > limit {
+                return Err(GraphError::TooLarge(limit));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        Ok((data, mime))
+    }
+
+    async fn json(&self, request: reqwest::RequestBuilder) -> Result<Value, GraphError> {
+        let mut response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if body.len() + chunk.len() > JSON_LIMIT {
+                return Err(GraphError::TooLarge(JSON_LIMIT));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if !status.is_success() {
+            return Err(GraphError::Http {
+                status: status.as_u16(),
+                api: api_error(&body),
+                retry_after,
+            });
+        }
+        serde_json::from_slice(&body).map_err(|e| GraphError::BadResponse(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_errors_are_decoded_and_classified() {
+        let body = br#"{"error":{"message":"(#131047) Re-engagement message","type":"OAuthException","code":131047,"error_data":{"messaging_product":"whatsapp","details":"Message failed to send because more than 24 hours have passed"},"fbtrace_id":"A"}}"#;
+        let err = GraphError::Http {
+            status: 400,
+            api: api_error(body),
+            retry_after: None,
+        };
+        assert!(!err.is_retryable());
+        assert_eq!(err.code(), Some(131047));
+        assert_eq!(
+            err.explanation(),
+            "Meta error 131047: outside the 24-hour window: send a template"
+        );
+        let rate = br#"{"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429,"fbtrace_id":"B"}}"#;
+        assert!(GraphError::Http {
+            status: 400,
+            api: api_error(rate),
+            retry_after: None
+        }
+        .is_retryable());
+        assert!(GraphError::Http {
+            status: 503,
+            api: None,
+            retry_after: None
+        }
+        .is_retryable());
+        assert!(GraphError::Transport {
+            timeout: true,
+            detail: "timed out".into()
+        }
+        .is_retryable());
+        assert_eq!(
+            GraphError::Transport {
+                timeout: true,
+                detail: "timed out".into()
+            }
+            .explanation(),
+            "Could not reach Meta (timed out)"
+        );
+    }
+}

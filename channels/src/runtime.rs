@@ -1,0 +1,522 @@
+//! The channel runtime: sends the outbox (retries with backoff and jitter on 429, 5xx and
+//! timeouts, never twice), downloads announced media, runs provider tasks (templates,
+//! in-country storage, handing threads back) and polls Messenger where no webhook reaches
+//! us. One per open workspace, in the desktop or the hub.
+
+use crate::adapter::adapter_for;
+use crate::graph::{Graph, GraphError};
+use appcare_core::channel::{Channel, ChannelEndpoint, LocalStorageView, OutboundJob};
+use appcare_core::events::Event;
+use appcare_core::service::delivery::{ChannelTask, MediaJob, TaskOutcome};
+use appcare_core::{Timestamp, Workspace};
+use rand::Rng;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+#[derive(Clone, Debug)]
+pub struct RuntimeOptions {
+    /// How often the loops look for due work when no event wakes them.
+    pub tick: Duration,
+    /// Timeout of one Graph API call.
+    pub http_timeout: Duration,
+    /// First retry delay; it doubles per attempt up to `retry_max_seconds`.
+    pub retry_base_seconds: i64,
+    pub retry_max_seconds: i64,
+    /// Attempts before a send is reported failed.
+    pub max_attempts: i64,
+    /// The largest inbound file stored.
+    pub media_max_bytes: usize,
+    /// How often Messenger accounts with polling on are polled.
+    pub poll_interval: Duration,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        Self {
+            tick: Duration::from_millis(500),
+            http_timeout: Duration::from_secs(30),
+            retry_base_seconds: 2,
+            retry_max_seconds: 300,
+            max_attempts: 8,
+            media_max_bytes: 64 * 1024 * 1024,
+            poll_interval: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The running loops; [`ChannelRuntime::stop`] ends them.
+pub struct ChannelRuntime {
+    shutdown: watch::Sender<bool>,
+    handles: Vec<JoinHandle<()>>,
+}
+
+#[derive(Clone)]
+struct Ctx {
+    ws: Arc<Workspace>,
+    http: reqwest::Client,
+    options: RuntimeOptions,
+}
+
+impl ChannelRuntime {
+    /// Marks sends interrupted by a previous stop as unconfirmed, then starts the loops on
+    /// the current Tokio runtime.
+    pub fn start(ws: Arc<Workspace>, options: RuntimeOptions) -> Result<Self, String> {
+        let recovered = ws
+            .delivery()
+            .recover_interrupted_sends()
+            .map_err(|e| e.to_string())?;
+        if recovered > 0 {
+            tracing::warn!(
+                recovered,
+                "sends interrupted by the last stop are marked unconfirmed"
+            );
+        }
+        let http = reqwest::Client::builder()
+            .timeout(options.http_timeout)
+            .connect_timeout(options.http_timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .build()
+            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        let ctx = Ctx { ws, http, options };
+        let (shutdown, stop) = watch::channel(false);
+        let handles = vec![
+            tokio::spawn(outbox_loop(ctx.clone(), stop.clone())),
+            tokio::spawn(media_loop(ctx.clone(), stop.clone())),
+            tokio::spawn(task_loop(ctx.clone(), stop.clone())),
+            tokio::spawn(poll_loop(ctx, stop)),
+        ];
+        Ok(Self { shutdown, handles })
+    }
+
+    /// Stops the loops after the work in hand.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for h in self.handles {
+            let _ = h.await;
+        }
+    }
+}
+
+async fn db<T: Send + 'static>(ctx: &Ctx, f: impl FnOnce(&Workspace) -> T + Send + 'static) -> T {
+    let ws = ctx.ws.clone();
+    match tokio::task::spawn_blocking(move || f(&ws)).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+async fn endpoints(ctx: &Ctx) -> HashMap<i64, ChannelEndpoint> {
+    match db(ctx, |ws| ws.delivery().endpoints()).await {
+        Ok(list) => list.into_iter().map(|e| (e.id.get(), e)).collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "channel accounts could not be read");
+            HashMap::new()
+        }
+    }
+}
+
+/// Waits for the tick, a wake-up event, or shutdown (returns false).
+async fn pause(
+    tick: Duration,
+    stop: &mut watch::Receiver<bool>,
+    events: Option<&mut tokio::sync::broadcast::Receiver<Event>>,
+) -> bool {
+    let woken = async {
+        match events {
+            Some(rx) => loop {
+                match rx.recv().await {
+                    Ok(
+                        Event::ReplyQueued { .. }
+                        | Event::MessageStatusChanged { .. }
+                        | Event::ChannelsChanged,
+                    ) => break,
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                        std::future::pending::<()>().await;
+                    }
+                }
+            },
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = stop.changed() => false,
+        _ = tokio::time::sleep(tick) => !*stop.borrow(),
+        _ = woken => !*stop.borrow(),
+    }
+}
+
+/// Exponential backoff with jitter: between half and all of `base·2^(attempt-1)`, capped,
+/// and never sooner than Meta's `Retry-After`.
+pub fn backoff_seconds(
+    options: &RuntimeOptions,
+    attempt: i64,
+    retry_after: Option<Duration>,
+) -> i64 {
+    let exp = options
+        .retry_base_seconds
+        .max(1)
+        .saturating_mul(1_i64 << (attempt - 1).clamp(0, 20))
+        .min(options.retry_max_seconds.max(1));
+    let low = (exp + 1) / 2;
+    let jittered = rand::thread_rng().gen_range(low..=exp);
+    let asked = retry_after.map(|d| d.as_secs() as i64).unwrap_or(0);
+    jittered.max(asked).max(1)
+}
+
+async fn outbox_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    let mut events = ctx.ws.subscribe();
+    loop {
+        let now = Timestamp::now();
+        match db(&ctx, move |ws| ws.delivery().claim_outbox(now, 20)).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                let accounts = endpoints(&ctx).await;
+                let mut set = tokio::task::JoinSet::new();
+                for job in jobs {
+                    let endpoint = accounts.get(&job.account.get()).cloned();
+                    set.spawn(send_one(ctx.clone(), endpoint, job));
+                }
+                while set.join_next().await.is_some() {}
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "outbox could not be read"),
+        }
+        if !pause(ctx.options.tick, &mut stop, Some(&mut events)).await {
+            break;
+        }
+    }
+}
+
+async fn send_one(ctx: Ctx, endpoint: Option<ChannelEndpoint>, job: OutboundJob) {
+    let message = job.message;
+    let Some(endpoint) = endpoint else {
+        let _ = db(&ctx, move |ws| {
+            ws.delivery()
+                .outbox_failed(message, "This channel account is not connected any more.")
+        })
+        .await;
+        return;
+    };
+    let Some(adapter) = adapter_for(endpoint.channel) else {
+        return;
+    };
+    let graph = Graph::new(&ctx.http, &endpoint);
+    let result = adapter.send(&graph, &endpoint, &job).await;
+    let outcome = match result {
+        Ok(external_id) => {
+            crate::failpoint::hit(crate::failpoint::OUTBOX_AFTER_SEND);
+            db(&ctx, move |ws| {
+                ws.delivery()
+                    .outbox_sent(message, &external_id, Timestamp::now())
+            })
+            .await
+        }
+        Err(e) if e.is_retryable() && job.attempt < ctx.options.max_attempts => {
+            let wait = backoff_seconds(&ctx.options, job.attempt, e.retry_after());
+            let at = Timestamp::now().plus_seconds(wait);
+            let reason = e.explanation();
+            tracing::info!(
+                attempt = job.attempt,
+                wait,
+                code = e.code(),
+                "send will be retried"
+            );
+            db(&ctx, move |ws| {
+                ws.delivery().outbox_retry(message, at, &reason)
+            })
+            .await
+        }
+        Err(e) => {
+            let explanation = if e.is_retryable() {
+                format!(
+                    "{} (gave up after {} attempts)",
+                    e.explanation(),
+                    job.attempt
+                )
+            } else {
+                e.explanation()
+            };
+            tracing::warn!(code = e.code(), "send failed for good");
+            db(&ctx, move |ws| {
+                ws.delivery().outbox_failed(message, &explanation)
+            })
+            .await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, "send result could not be stored");
+    }
+}
+
+async fn media_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    loop {
+        let now = Timestamp::now();
+        match db(&ctx, move |ws| ws.delivery().claim_media(now, 5)).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                let accounts = endpoints(&ctx).await;
+                for job in jobs {
+                    let endpoint = accounts.get(&job.account.get()).cloned();
+                    fetch_one(&ctx, endpoint, job).await;
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "media queue could not be read"),
+        }
+        if !pause(ctx.options.tick, &mut stop, None).await {
+            break;
+        }
+    }
+}
+
+async fn fetch_one(ctx: &Ctx, endpoint: Option<ChannelEndpoint>, job: MediaJob) {
+    let Some(endpoint) = endpoint else {
+        let _ = db(ctx, move |ws| {
+            ws.delivery()
+                .media_failed(&job, "the channel account is not connected")
+        })
+        .await;
+        return;
+    };
+    let Some(adapter) = adapter_for(endpoint.channel) else {
+        return;
+    };
+    let graph = Graph::new(&ctx.http, &endpoint);
+    let result = adapter
+        .fetch_media(&graph, &endpoint, &job.media, ctx.options.media_max_bytes)
+        .await;
+    let stored = match result {
+        Ok((data, mime)) => {
+            db(ctx, move |ws| {
+                ws.delivery()
+                    .media_stored(&job, &mime, &data, Timestamp::now())
+            })
+            .await
+        }
+        Err(e) => {
+            let retry = match &e {
+                crate::whatsapp::MediaError::Graph(g) => {
+                    g.is_retryable() || matches!(g, GraphError::Http { status: 404, .. })
+                }
+                crate::whatsapp::MediaError::Checksum => true,
+            };
+            let reason = e.to_string();
+            if retry && job.attempt < 4 {
+                let at =
+                    Timestamp::now().plus_seconds(backoff_seconds(&ctx.options, job.attempt, None));
+                db(ctx, move |ws| ws.delivery().media_retry(&job, at, &reason)).await
+            } else {
+                db(ctx, move |ws| ws.delivery().media_failed(&job, &reason)).await
+            }
+        }
+    };
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "media result could not be stored");
+    }
+}
+
+async fn task_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    let mut events = ctx.ws.subscribe();
+    loop {
+        let now = Timestamp::now();
+        match db(&ctx, move |ws| ws.delivery().claim_tasks(now, 5)).await {
+            Ok(tasks) if !tasks.is_empty() => {
+                let accounts = endpoints(&ctx).await;
+                for task in tasks {
+                    let endpoint = accounts.get(&task.account.get()).cloned();
+                    run_task(&ctx, endpoint, task).await;
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "provider tasks could not be read"),
+        }
+        if !pause(ctx.options.tick, &mut stop, Some(&mut events)).await {
+            break;
+        }
+    }
+}
+
+async fn run_task(ctx: &Ctx, endpoint: Option<ChannelEndpoint>, task: ChannelTask) {
+    let result: Result<(), GraphError> = match &endpoint {
+        None => Err(GraphError::BadResponse(
+            "the channel account is not connected".into(),
+        )),
+        Some(endpoint) => perform(ctx, endpoint, &task).await,
+    };
+    let attempt = task.attempt;
+    let outcome = match result {
+        Ok(()) => {
+            db(ctx, move |ws| {
+                ws.delivery().finish_task(&task, TaskOutcome::Done)
+            })
+            .await
+        }
+        Err(e) if e.is_retryable() && attempt < ctx.options.max_attempts => {
+            let at = Timestamp::now().plus_seconds(backoff_seconds(
+                &ctx.options,
+                attempt,
+                e.retry_after(),
+            ));
+            let error = e.explanation();
+            db(ctx, move |ws| {
+                ws.delivery()
+                    .finish_task(&task, TaskOutcome::Retry { at, error: &error })
+            })
+            .await
+        }
+        Err(e) => {
+            let mut error = e.explanation();
+            if task.kind == "local_storage" {
+                error.push_str(". Meta changes in-country storage only while the number is not registered: deregister it, then use Refresh.");
+            }
+            tracing::warn!(kind = %task.kind, code = e.code(), "provider task failed");
+            db(ctx, move |ws| {
+                ws.delivery()
+                    .finish_task(&task, TaskOutcome::Failed { error: &error })
+            })
+            .await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, "task result could not be stored");
+    }
+}
+
+async fn perform(
+    ctx: &Ctx,
+    endpoint: &ChannelEndpoint,
+    task: &ChannelTask,
+) -> Result<(), GraphError> {
+    let graph = Graph::new(&ctx.http, endpoint);
+    let account = endpoint.id;
+    let text = |key: &str| {
+        task.payload
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    match (task.kind.as_str(), endpoint.channel) {
+        ("pass_thread_control", Channel::Messenger) => {
+            crate::messenger::pass_thread_control(&graph, &text("psid"), &text("target_app_id"))
+                .await
+        }
+        ("local_storage", Channel::WhatsApp) => {
+            let region = text("region");
+            crate::whatsapp::enable_local_storage(&graph, &endpoint.external_id, &region).await?;
+            read_back_storage(ctx, &graph, endpoint).await
+        }
+        ("refresh", Channel::WhatsApp) => {
+            if let Some(waba) = &endpoint.config.business_account_id {
+                let templates = crate::whatsapp::approved_templates(&graph, waba).await?;
+                store(ctx, move |ws| {
+                    ws.delivery().set_templates(account, &templates)
+                })
+                .await;
+            }
+            read_back_storage(ctx, &graph, endpoint).await
+        }
+        ("refresh", Channel::Messenger) => {
+            graph
+                .get_json(&endpoint.external_id, &[("fields", "id,name")])
+                .await?;
+            store(ctx, move |ws| {
+                ws.delivery().update_account_state(account, None, None)
+            })
+            .await;
+            Ok(())
+        }
+        (kind, channel) => {
+            tracing::warn!(
+                kind,
+                channel = channel.as_str(),
+                "provider task does not apply; dropped"
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn read_back_storage(
+    ctx: &Ctx,
+    graph: &Graph,
+    endpoint: &ChannelEndpoint,
+) -> Result<(), GraphError> {
+    let (status, region) =
+        crate::whatsapp::read_local_storage(graph, &endpoint.external_id).await?;
+    let view = LocalStorageView {
+        status,
+        region,
+        checked_at: Some(Timestamp::now()),
+    };
+    let account = endpoint.id;
+    store(ctx, move |ws| {
+        ws.delivery()
+            .update_account_state(account, Some(view), None)
+    })
+    .await;
+    Ok(())
+}
+
+async fn store(
+    ctx: &Ctx,
+    f: impl FnOnce(&Workspace) -> appcare_core::error::Result<()> + Send + 'static,
+) {
+    if let Err(e) = db(ctx, f).await {
+        tracing::error!(error = %e, "channel state could not be stored");
+    }
+}
+
+async fn poll_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    loop {
+        let accounts = endpoints(&ctx).await;
+        for endpoint in accounts
+            .into_values()
+            .filter(|e| e.channel == Channel::Messenger && e.config.poll)
+        {
+            poll_one(&ctx, &endpoint).await;
+        }
+        if !pause(ctx.options.poll_interval, &mut stop, None).await {
+            break;
+        }
+    }
+}
+
+async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint) {
+    let account = endpoint.id;
+    let cursor = db(ctx, move |ws| ws.delivery().poll_cursor(account))
+        .await
+        .ok()
+        .flatten();
+    let graph = Graph::new(&ctx.http, endpoint);
+    match crate::messenger::poll(&graph, account, &endpoint.external_id, cursor.as_deref()).await {
+        Ok((events, next)) => {
+            let stored = db(ctx, move |ws| {
+                ws.delivery().apply(&events, Timestamp::now())?;
+                match next {
+                    Some(next) => ws.delivery().set_poll_cursor(account, &next),
+                    None => Ok(()),
+                }
+            })
+            .await;
+            if let Err(e) = stored {
+                tracing::error!(error = %e, "polled Messenger messages could not be stored");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(code = e.code(), "Messenger poll failed");
+            let error = format!("Polling failed: {}", e.explanation());
+            store(ctx, move |ws| {
+                ws.delivery()
+                    .update_account_state(account, None, Some(error))
+            })
+            .await;
+        }
+    }
+}

@@ -1,0 +1,464 @@
+//! A local stand-in for Meta: a fake Graph API that follows the documented requests and
+//! answers (error envelopes included, scripted failures and slow answers), a webhook
+//! sender that signs bodies the way Meta does (ASCII-escaped JSON, `sha256=` lowercase
+//! hex), and the documented sample payloads. Nothing here reaches the internet.
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const VERSION: &str = "v23.0";
+
+/// One request the fake received.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub authorization: Option<String>,
+    pub body: Value,
+}
+
+/// A scripted answer for the next send.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    Ok,
+    /// HTTP status and Meta's error envelope.
+    Error(u16, Value),
+    /// Answer normally after a delay (longer than the client's timeout = a timeout).
+    Slow(Duration),
+}
+
+#[derive(Default)]
+struct FakeState {
+    token: String,
+    requests: Vec<Recorded>,
+    sends: VecDeque<Reply>,
+    media: HashMap<String, (Vec<u8>, String)>,
+    templates: Vec<Value>,
+    settings: HashMap<String, Value>,
+    settings_error: Option<(u16, Value)>,
+    conversations: Value,
+    next_id: u64,
+    base_url: String,
+}
+
+/// The fake Graph API, served on a loopback port until dropped.
+pub struct FakeGraph {
+    pub base_url: String,
+    state: Arc<Mutex<FakeState>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeGraph {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Meta's error envelope.
+pub fn meta_error(code: i64, message: &str) -> Value {
+    json!({"error": {
+        "message": format!("(#{code}) {message}"),
+        "type": "OAuthException",
+        "code": code,
+        "error_data": {"messaging_product": "whatsapp", "details": message},
+        "fbtrace_id": "AbCdEfGhIjK"
+    }})
+}
+
+impl FakeGraph {
+    /// Starts the fake; requests must carry `Bearer {token}`.
+    pub async fn start(token: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake graph");
+        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = Arc::new(Mutex::new(FakeState {
+            token: token.to_string(),
+            conversations: json!({"data": []}),
+            base_url: base_url.clone(),
+            ..FakeState::default()
+        }));
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(state.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            base_url,
+            state,
+            task,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Answers for the next sends, in order; after them every send succeeds.
+    pub fn script_sends(&self, replies: Vec<Reply>) {
+        self.lock().sends.extend(replies);
+    }
+
+    /// A file the customer sent: downloadable through the media-id flow.
+    pub fn add_media(&self, id: &str, data: &[u8], mime: &str) -> String {
+        self.lock()
+            .media
+            .insert(id.to_string(), (data.to_vec(), mime.to_string()));
+        hex::encode(Sha256::digest(data))
+    }
+
+    pub fn add_template(&self, name: &str, language: &str, body: &str) {
+        self.lock().templates.push(json!({
+            "name": name, "language": language, "status": "APPROVED", "category": "UTILITY",
+            "id": format!("tpl-{name}"),
+            "components": [{"type": "BODY", "text": body}]
+        }));
+    }
+
+    /// The next `POST /{id}/settings` fails with this answer.
+    pub fn fail_settings(&self, status: u16, error: Value) {
+        self.lock().settings_error = Some((status, error));
+    }
+
+    /// What `GET /{page-id}/conversations` returns.
+    pub fn set_conversations(&self, value: Value) {
+        self.lock().conversations = value;
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.lock().requests.clone()
+    }
+
+    /// Requests whose path ends with `suffix` (e.g. `/messages`).
+    pub fn requests_to(&self, suffix: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with(suffix))
+            .collect()
+    }
+}
+
+fn error_response(status: u16, body: Value) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+async fn handle(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let headers: HeaderMap = request.headers().clone();
+    let authorization = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes: Bytes = axum::body::to_bytes(request.into_body(), 128 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let body: Value = if content_type.starts_with("application/json") {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    } else if content_type.starts_with("multipart/form-data") {
+        json!({ "multipart_bytes": bytes.len(), "has_file": String::from_utf8_lossy(&bytes).contains("name=\"file\"") })
+    } else {
+        Value::Null
+    };
+    let expected = format!(
+        "Bearer {}",
+        state.lock().unwrap_or_else(|p| p.into_inner()).token
+    );
+    let reply = {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        s.requests.push(Recorded {
+            method: method.to_string(),
+            path: path.clone(),
+            query: query.clone(),
+            authorization: authorization.clone(),
+            body: body.clone(),
+        });
+        if authorization.as_deref() != Some(expected.as_str()) {
+            return error_response(
+                401,
+                json!({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190, "fbtrace_id": "A1"}}),
+            );
+        }
+        route(&mut s, &method, &path, &query, &body)
+    };
+    match reply {
+        Routed::Now(response) => response,
+        Routed::After(delay, response) => {
+            tokio::time::sleep(delay).await;
+            response
+        }
+    }
+}
+
+enum Routed {
+    Now(Response),
+    After(Duration, Response),
+}
+
+fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Value) -> Routed {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if parts.first() == Some(&"files") && parts.len() == 2 {
+        return Routed::Now(match s.media.get(parts[1]) {
+            Some((data, mime)) => ([("content-type", mime.clone())], data.clone()).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        });
+    }
+    if parts.first() != Some(&VERSION) {
+        return Routed::Now(error_response(400, meta_error(2635, "Unknown API version")));
+    }
+    let rest = &parts[1..];
+    s.next_id += 1;
+    let n = s.next_id;
+    let json_ok = |v: Value| Routed::Now(axum::Json(v).into_response());
+    match (method.as_str(), rest) {
+        ("POST", [_, "messages"]) => {
+            let answer = if body.get("messaging_product").and_then(Value::as_str)
+                == Some("whatsapp")
+            {
+                let to = body.get("to").and_then(Value::as_str).unwrap_or_default();
+                let valid = !to.is_empty() && body.get("type").and_then(Value::as_str).is_some();
+                if !valid {
+                    return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
+                }
+                json!({"messaging_product": "whatsapp",
+                       "contacts": [{"input": to, "wa_id": to.trim_start_matches('+')}],
+                       "messages": [{"id": format!("wamid.FAKE{n:08}"), "message_status": "accepted"}]})
+            } else {
+                let psid = body
+                    .pointer("/recipient/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if psid.is_empty() || body.get("messaging_type").is_none() {
+                    return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
+                }
+                json!({"recipient_id": psid, "message_id": format!("m_FAKE{n:08}")})
+            };
+            match s.sends.pop_front().unwrap_or(Reply::Ok) {
+                Reply::Ok => json_ok(answer),
+                Reply::Error(status, envelope) => Routed::Now(error_response(status, envelope)),
+                Reply::Slow(delay) => Routed::After(delay, axum::Json(answer).into_response()),
+            }
+        }
+        ("POST", [_, "media"]) => {
+            if body.get("has_file") != Some(&Value::Bool(true)) {
+                return Routed::Now(error_response(
+                    400,
+                    meta_error(131053, "Media upload error"),
+                ));
+            }
+            json_ok(json!({"id": format!("upload-{n}")}))
+        }
+        ("POST", [id, "settings"]) => {
+            if let Some((status, error)) = s.settings_error.take() {
+                return Routed::Now(error_response(status, error));
+            }
+            let config = body
+                .get("storage_configuration")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if config.get("status").is_none() {
+                return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
+            }
+            s.settings
+                .insert(id.to_string(), json!({"storage_configuration": config}));
+            json_ok(json!({"success": true}))
+        }
+        ("GET", [id, "settings"]) => json_ok(s.settings.get(*id).cloned().unwrap_or_else(
+            || json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_DISABLED"}}),
+        )),
+        ("GET", [_, "message_templates"]) => json_ok(
+            json!({"data": s.templates.clone(), "paging": {"cursors": {"before": "A", "after": "B"}}}),
+        ),
+        ("GET", [_, "conversations"]) => {
+            if !query.contains("platform=messenger") {
+                return Routed::Now(error_response(400, meta_error(100, "platform is required")));
+            }
+            json_ok(s.conversations.clone())
+        }
+        ("POST", ["me", "pass_thread_control"]) => {
+            if body.pointer("/recipient/id").is_none() || body.get("target_app_id").is_none() {
+                return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
+            }
+            json_ok(json!({"success": true}))
+        }
+        ("GET", [id]) => match s.media.get(*id) {
+            Some((data, mime)) => json_ok(json!({
+                "messaging_product": "whatsapp",
+                "url": format!("{}/files/{id}", s.base_url),
+                "mime_type": mime,
+                "sha256": hex::encode(Sha256::digest(data)),
+                "file_size": data.len(),
+                "id": id
+            })),
+            None if id.chars().all(|c| c.is_ascii_digit()) => {
+                json_ok(json!({"id": id, "name": "Fake Page"}))
+            }
+            None => Routed::Now(error_response(
+                404,
+                meta_error(100, "Unsupported get request"),
+            )),
+        },
+        _ => Routed::Now(error_response(400, meta_error(100, "Unknown path"))),
+    }
+}
+
+/// JSON with every non-ASCII character written as `\uXXXX`, as Meta sends it.
+pub fn ascii_json(value: &Value) -> Vec<u8> {
+    let text = serde_json::to_string(value).expect("json");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+/// `sha256=` + lowercase hex HMAC-SHA256 of `body` under `app_secret`.
+pub fn signature(app_secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.as_bytes()).expect("any key length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Posts a body to a webhook URL with the given signature header (or none).
+pub async fn deliver(
+    client: &reqwest::Client,
+    url: &str,
+    body: Vec<u8>,
+    signature: Option<&str>,
+) -> u16 {
+    let mut request = client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(sig) = signature {
+        request = request.header("x-hub-signature-256", sig);
+    }
+    match request.send().await {
+        Ok(r) => r.status().as_u16(),
+        Err(_) => 0,
+    }
+}
+
+/// Signs and posts like Meta.
+pub async fn deliver_signed(
+    client: &reqwest::Client,
+    url: &str,
+    app_secret: &str,
+    payload: &Value,
+) -> u16 {
+    let body = ascii_json(payload);
+    let sig = signature(app_secret, &body);
+    deliver(client, url, body, Some(&sig)).await
+}
+
+/// The documented samples (channels.md §2, §3), with our ids filled in.
+pub mod samples {
+    use serde_json::{json, Value};
+
+    pub const WABA_ID: &str = "102290129340398";
+    pub const DISPLAY_NUMBER: &str = "15550783881";
+
+    fn whatsapp_envelope(phone_number_id: &str, value: Value) -> Value {
+        let mut value = value;
+        value["messaging_product"] = json!("whatsapp");
+        value["metadata"] =
+            json!({"display_phone_number": DISPLAY_NUMBER, "phone_number_id": phone_number_id});
+        json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID, "changes": [{"value": value, "field": "messages"}]}]})
+    }
+
+    /// Meta's text example: Sheena Nelson asks about a colour.
+    pub fn whatsapp_text(
+        phone_number_id: &str,
+        wa_id: &str,
+        name: &str,
+        id: &str,
+        timestamp: i64,
+        body: &str,
+    ) -> Value {
+        whatsapp_envelope(
+            phone_number_id,
+            json!({
+                "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+                "messages": [{"from": wa_id, "id": id, "timestamp": timestamp.to_string(), "type": "text", "text": {"body": body}}]
+            }),
+        )
+    }
+
+    /// Any `messages[]` item (image, document, location, reaction, interactive …).
+    pub fn whatsapp_message(
+        phone_number_id: &str,
+        wa_id: &str,
+        name: &str,
+        message: Value,
+    ) -> Value {
+        whatsapp_envelope(
+            phone_number_id,
+            json!({
+                "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+                "messages": [message]
+            }),
+        )
+    }
+
+    /// A status update for one of our messages.
+    pub fn whatsapp_status(
+        phone_number_id: &str,
+        wamid: &str,
+        status: &str,
+        timestamp: i64,
+        recipient: &str,
+    ) -> Value {
+        let mut s = json!({"id": wamid, "status": status, "timestamp": timestamp.to_string(), "recipient_id": recipient,
+            "pricing": {"billable": true, "pricing_model": "PMP", "category": "service"}});
+        if status == "failed" {
+            s["errors"] = json!([{"code": 131049, "title": "This message was not delivered to maintain healthy ecosystem engagement.",
+                "message": "This message was not delivered to maintain healthy ecosystem engagement.",
+                "error_data": {"details": "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."},
+                "href": "/documentation/business-messaging/whatsapp/support/error-codes"}]);
+        }
+        whatsapp_envelope(phone_number_id, json!({"statuses": [s]}))
+    }
+
+    /// A Messenger `page` body with these `messaging[]` items.
+    pub fn messenger(page_id: &str, items: Vec<Value>) -> Value {
+        json!({"object": "page", "entry": [{"id": page_id, "time": 1_458_692_752_478_i64, "messaging": items}]})
+    }
+
+    pub fn messenger_text(
+        page_id: &str,
+        psid: &str,
+        mid: &str,
+        timestamp_ms: i64,
+        text: &str,
+    ) -> Value {
+        json!({"sender": {"id": psid}, "recipient": {"id": page_id}, "timestamp": timestamp_ms,
+               "message": {"mid": mid, "text": text}})
+    }
+}

@@ -1,0 +1,662 @@
+//! The webhook receiver against signed bodies shaped like Meta's: signature checks,
+//! the handshake, limits, at-least-once delivery, statuses that never move back, media
+//! downloads, Messenger echoes, watermarks and bot handovers.
+
+use appcare_channels::WebhookOptions;
+use appcare_core::channel::NewChannelAccount;
+use appcare_core::service::inbox::{InboxQuery, InboxView};
+use appcare_core::Timestamp;
+use appcare_tests::channel_setup::*;
+use appcare_tests::meta::{ascii_json, deliver, deliver_signed, samples, signature};
+use appcare_tests::TestResult;
+use serde_json::json;
+
+fn all() -> InboxQuery {
+    InboxQuery {
+        view: Some(InboxView::All),
+        ..InboxQuery::default()
+    }
+}
+
+fn messages_stored(world: &ChannelWorld) -> i64 {
+    query_i64(&world.ws, "SELECT count(*) FROM messages")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_signatures_are_401_and_store_nothing() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let url = format!(
+        "{}/webhooks/whatsapp",
+        start_receiver(world.ws.clone(), WebhookOptions::default()).await?
+    );
+    let http = reqwest::Client::new();
+    let now = Timestamp::now().unix();
+    let payload = samples::whatsapp_text(
+        PHONE_ID,
+        "16505551234",
+        "Sheena Nelson",
+        "wamid.sig.1",
+        now,
+        "Does it come in another color?",
+    );
+    let body = ascii_json(&payload);
+    let good = signature(APP_SECRET, &body);
+
+    assert_eq!(
+        deliver(
+            &http,
+            &url,
+            body.clone(),
+            Some(&signature("wrong-secret", &body))
+        )
+        .await,
+        401,
+        "wrong secret"
+    );
+    assert_eq!(
+        deliver(&http, &url, body.clone(), Some(&good[..good.len() - 1])).await,
+        401,
+        "truncated"
+    );
+    let mut changed = body.clone();
+    let at = changed
+        .iter()
+        .position(|b| *b == b'?')
+        .ok_or("no ? in body")?;
+    changed[at] = b'!';
+    assert_eq!(
+        deliver(&http, &url, changed, Some(&good)).await,
+        401,
+        "one byte changed"
+    );
+    assert_eq!(
+        deliver(&http, &url, body.clone(), None).await,
+        401,
+        "missing header"
+    );
+    assert_eq!(
+        messages_stored(&world),
+        0,
+        "nothing stored after refused bodies"
+    );
+
+    // The same body, correctly signed, is stored; non-ASCII text survives the escaping.
+    let accented = samples::whatsapp_text(
+        PHONE_ID,
+        "16505551234",
+        "Sheena Nelson",
+        "wamid.sig.2",
+        now,
+        "Ça coûte combien? äöå 😮",
+    );
+    assert_eq!(
+        deliver_signed(&http, &url, APP_SECRET, &accented).await,
+        200
+    );
+    assert_eq!(messages_stored(&world), 1);
+    assert_eq!(
+        query_text(&world.ws, "SELECT body FROM messages"),
+        "Ça coûte combien? äöå 😮"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshake_limits_bad_json_and_unknown_events() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(
+        world.ws.clone(),
+        WebhookOptions {
+            body_limit: 64 * 1024,
+            ..WebhookOptions::default()
+        },
+    )
+    .await?;
+    let http = reqwest::Client::new();
+    let verify = |token: &str| {
+        format!("{base}/webhooks/messenger?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token={token}")
+    };
+    let ok = http.get(verify(VERIFY_TOKEN)).send().await?;
+    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(ok.text().await?, "1158201444");
+    assert_eq!(
+        http.get(verify("guess")).send().await?.status().as_u16(),
+        403
+    );
+
+    let url = format!("{base}/webhooks/whatsapp");
+    let junk = b"{not json".to_vec();
+    let sig = signature(APP_SECRET, &junk);
+    assert_eq!(
+        deliver(&http, &url, junk, Some(&sig)).await,
+        400,
+        "malformed JSON"
+    );
+    let big = vec![b' '; 100 * 1024];
+    let sig = signature(APP_SECRET, &big);
+    assert_eq!(
+        deliver(&http, &url, big, Some(&sig)).await,
+        413,
+        "body over the limit"
+    );
+    let unknown = json!({"object": "whatsapp_business_account", "entry": [{"id": samples::WABA_ID,
+        "changes": [{"field": "message_template_status_update", "value": {"event": "APPROVED"}}]}]});
+    assert_eq!(
+        deliver_signed(&http, &url, APP_SECRET, &unknown).await,
+        200,
+        "unknown field accepted"
+    );
+    assert_eq!(messages_stored(&world), 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_delivered_three_times_in_shuffled_order_is_stored_once_with_latest_statuses(
+) -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let url = format!("{base}/webhooks/whatsapp");
+    let http = reqwest::Client::new();
+    let now = Timestamp::now().unix();
+    // Ten customers write; we answer each (the runtime sends through the fake).
+    let mut bodies = Vec::new();
+    for i in 0..10 {
+        bodies.push(samples::whatsapp_text(
+            PHONE_ID,
+            &format!("1650555{i:04}"),
+            &format!("Customer {i}"),
+            &format!("wamid.in.{i}"),
+            now,
+            &format!("question {i}"),
+        ));
+    }
+    for b in &bodies {
+        assert_eq!(deliver_signed(&http, &url, APP_SECRET, b).await, 200);
+    }
+    let runtime = start_runtime(world.ws.clone())?;
+    let page =
+        world
+            .ws
+            .list_conversations(&world.admin, &all(), Timestamp::now())?;
+    assert_eq!(page.rows.len(), 10);
+    for c in &page.rows {
+        world
+            .ws
+            .reply(&world.admin, c.id, "Thanks, checking now", Timestamp::now())?;
+    }
+    let ws = world.ws.clone();
+    eventually(15, || {
+        (query_i64(
+            &ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out' AND status = 'sent'",
+        ) == 10)
+            .then_some(())
+    })
+    .await?;
+    let sends = world.fake.requests_to("/messages");
+    assert_eq!(sends.len(), 10, "one send per reply");
+    // Statuses for every reply: sent, delivered, read — with the messages, as one batch.
+    let wamids: Vec<(String, String)> = world.ws.store().read(|c| {
+        let mut s = c.prepare("SELECT m.external_id, ci.external_id FROM messages m JOIN conversations cv ON cv.id = m.conversation_id JOIN contact_identities ci ON ci.contact_id = cv.contact_id WHERE m.direction = 'out'")?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    })?;
+    for (wamid, to) in &wamids {
+        for status in ["sent", "delivered", "read"] {
+            bodies.push(samples::whatsapp_status(
+                PHONE_ID,
+                wamid,
+                status,
+                now + 1,
+                to,
+            ));
+        }
+    }
+    let mut deliveries: Vec<serde_json::Value> = Vec::new();
+    for _ in 0..3 {
+        deliveries.extend(bodies.iter().cloned());
+    }
+    // A fixed shuffle (xorshift) so a failure can be replayed.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in (1..deliveries.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        deliveries.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    // Half concurrently, half one by one.
+    let (together, alone) = deliveries.split_at(deliveries.len() / 2);
+    let mut tasks = Vec::new();
+    for body in together.to_vec() {
+        let http = http.clone();
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            deliver_signed(&http, &url, APP_SECRET, &body).await
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await?, 200);
+    }
+    for body in alone {
+        assert_eq!(deliver_signed(&http, &url, APP_SECRET, body).await, 200);
+    }
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'in'"
+        ),
+        10,
+        "each customer message once"
+    );
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out'"
+        ),
+        10
+    );
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out' AND status = 'read'"
+        ),
+        10,
+        "read never goes back to delivered or sent"
+    );
+    // A late "delivered" after "read" changes nothing.
+    let (wamid, to) = wamids.first().ok_or("no reply")?;
+    assert_eq!(
+        deliver_signed(
+            &http,
+            &url,
+            APP_SECRET,
+            &samples::whatsapp_status(PHONE_ID, wamid, "delivered", now + 5, to)
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out' AND status = 'read'"
+        ),
+        10
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_message_kinds_become_readable_messages_and_media_is_downloaded_and_checked(
+) -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let url = format!("{base}/webhooks/whatsapp");
+    let http = reqwest::Client::new();
+    let now = Timestamp::now().unix();
+    let photo = include_bytes!("../../icons/32x32.png");
+    let sha = world.fake.add_media("media-photo-1", photo, "image/png");
+    world
+        .fake
+        .add_media("media-doc-1", b"%PDF-1.4 invoice", "application/pdf");
+    let wa = "16505551234";
+    let ts = now.to_string();
+    let items = vec![
+        json!({"from": wa, "id": "wamid.img", "timestamp": ts, "type": "image",
+               "image": {"caption": "the broken part", "mime_type": "image/png", "sha256": sha, "id": "media-photo-1"}}),
+        // The announced checksum does not match the bytes: never stored.
+        json!({"from": wa, "id": "wamid.doc", "timestamp": ts, "type": "document",
+               "document": {"caption": "invoice", "filename": "invoice.pdf", "mime_type": "application/pdf", "sha256": "00".repeat(32), "id": "media-doc-1"}}),
+        json!({"from": wa, "id": "wamid.loc", "timestamp": ts, "type": "location",
+               "location": {"latitude": 52.52, "longitude": 13.405, "name": "Shop", "address": "Main St 1"}}),
+        json!({"from": wa, "id": "wamid.react", "timestamp": ts, "type": "reaction", "reaction": {"message_id": "wamid.x", "emoji": "😮"}}),
+        json!({"from": wa, "id": "wamid.unreact", "timestamp": ts, "type": "reaction", "reaction": {"message_id": "wamid.x"}}),
+        json!({"from": wa, "id": "wamid.button", "timestamp": ts, "type": "interactive", "context": {"from": "15550783881", "id": "wamid.q"},
+               "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Yes, please"}}}),
+        json!({"from": wa, "id": "wamid.list", "timestamp": ts, "type": "interactive",
+               "interactive": {"type": "list_reply", "list_reply": {"id": "red", "title": "Red", "description": "the red one"}}}),
+        json!({"from": wa, "id": "wamid.audio", "timestamp": ts, "type": "audio", "audio": {"mime_type": "audio/ogg", "sha256": "", "id": "media-missing"}}),
+    ];
+    for item in items {
+        let body = samples::whatsapp_message(PHONE_ID, wa, "Sheena Nelson", item);
+        assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+    }
+    let body_of = |id: &str| {
+        query_text(
+            &world.ws,
+            &format!("SELECT body FROM messages WHERE external_id = '{id}'"),
+        )
+    };
+    assert_eq!(body_of("wamid.img"), "the broken part");
+    assert_eq!(
+        body_of("wamid.loc"),
+        "Shared a location: Shop, Main St 1 (52.52, 13.405)"
+    );
+    assert_eq!(body_of("wamid.react"), "Reacted 😮 to a message");
+    assert_eq!(body_of("wamid.unreact"), "Removed a reaction");
+    assert_eq!(body_of("wamid.button"), "Chose: Yes, please");
+    assert_eq!(body_of("wamid.list"), "Chose: Red");
+    assert_eq!(body_of("wamid.audio"), "(audio)");
+    assert_eq!(
+        query_text(&world.ws, "SELECT display_name FROM contacts"),
+        "Sheena Nelson"
+    );
+
+    let runtime = start_runtime(world.ws.clone())?;
+    let ws = world.ws.clone();
+    let stored: Vec<u8> = eventually(10, || {
+        ws.store()
+            .read(|c| Ok(c.query_row("SELECT a.data FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.external_id = 'wamid.img'", [], |r| r.get::<_, Vec<u8>>(0))?))
+            .ok()
+    })
+    .await?;
+    assert_eq!(stored, photo.to_vec(), "the photo is stored byte for byte");
+    // The document with a wrong checksum is retried, never stored.
+    eventually(10, || {
+        (query_text(
+            &world.ws,
+            "SELECT last_error FROM media_downloads WHERE media_id = 'media-doc-1'",
+        )
+        .contains("checksum"))
+        .then_some(())
+    })
+    .await?;
+    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.external_id = 'wamid.doc'"), 0);
+    // The media id Meta does not know fails with a reason on the message.
+    eventually(20, || {
+        (!query_text(
+            &world.ws,
+            "SELECT failure FROM messages WHERE external_id = 'wamid.audio'",
+        )
+        .is_empty())
+        .then_some(())
+    })
+    .await?;
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messenger_text_echo_watermarks_tagged_replies_and_handover_round_trip() -> TestResult {
+    let world = world("US", (true, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let url = format!("{base}/webhooks/messenger");
+    let http = reqwest::Client::new();
+    let runtime = start_runtime(world.ws.clone())?;
+    let psid = "24681357";
+    // The customer wrote two days ago: the reply must go with the HUMAN_AGENT tag.
+    let two_days_ago = (Timestamp::now().unix() - 2 * 86_400) * 1000;
+    let body = samples::messenger(
+        PAGE_ID,
+        vec![samples::messenger_text(
+            PAGE_ID,
+            psid,
+            "mid.customer.1",
+            two_days_ago,
+            "hello, world!",
+        )],
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+    let conversation = world
+        .ws
+        .list_conversations(&world.admin, &all(), Timestamp::now())?
+        .rows[0]
+        .id;
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    let window = view.window.ok_or("messenger has a window")?;
+    assert!(window.open && window.tagged, "{window:?}");
+    let reply = world.ws.reply(
+        &world.admin,
+        conversation,
+        "Sorry for the wait!",
+        Timestamp::now(),
+    )?;
+    let fake = &world.fake;
+    eventually(10, || {
+        (fake.requests_to("/messages").len() == 1).then_some(())
+    })
+    .await?;
+    let sent = &fake.requests_to("/messages")[0];
+    assert_eq!(sent.path, format!("/v23.0/{PAGE_ID}/messages"));
+    assert_eq!(
+        sent.authorization.as_deref(),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    assert_eq!(
+        sent.body,
+        json!({"recipient": {"id": psid}, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT",
+               "message": {"text": "Sorry for the wait!", "metadata": format!("appcare:{}", reply.id)}})
+    );
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (query_text(
+            &ws,
+            &format!("SELECT status FROM messages WHERE id = {}", reply.id),
+        ) == "sent")
+            .then_some(())
+    })
+    .await?;
+    let mid = query_text(
+        &world.ws,
+        &format!("SELECT external_id FROM messages WHERE id = {}", reply.id),
+    );
+    let now_ms = Timestamp::now().unix() * 1000 + 1000;
+    // The echo of our own send adds nothing; an echo sent from the Page Inbox is shown.
+    let items = vec![
+        json!({"sender": {"id": PAGE_ID}, "recipient": {"id": psid}, "timestamp": now_ms,
+               "message": {"mid": mid, "is_echo": true, "app_id": 1517776481860111_i64, "metadata": format!("appcare:{}", reply.id), "text": "Sorry for the wait!"}}),
+        json!({"sender": {"id": PAGE_ID}, "recipient": {"id": psid}, "timestamp": now_ms,
+               "message": {"mid": "mid.page.inbox.1", "is_echo": true, "app_id": 263902037430900_i64, "text": "Sent from the Page Inbox"}}),
+        json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms, "delivery": {"mids": [mid], "watermark": now_ms}}),
+        json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms, "read": {"watermark": now_ms}}),
+    ];
+    assert_eq!(
+        deliver_signed(&http, &url, APP_SECRET, &samples::messenger(PAGE_ID, items)).await,
+        200
+    );
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out'"
+        ),
+        2,
+        "own echo not doubled; Page Inbox echo shown"
+    );
+    assert_eq!(
+        query_text(
+            &world.ws,
+            &format!("SELECT status FROM messages WHERE id = {}", reply.id)
+        ),
+        "read"
+    );
+
+    // A bot passes the thread: into the queue with the bot's note; resolving hands it back.
+    let handover = json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms + 10,
+        "pass_thread_control": {"previous_owner_app_id": "1517776481860111", "new_owner_app_id": "263902037430900", "metadata": "Customer asked for a human about order 7"}});
+    for _ in 0..2 {
+        assert_eq!(
+            deliver_signed(
+                &http,
+                &url,
+                APP_SECRET,
+                &samples::messenger(PAGE_ID, vec![handover.clone()])
+            )
+            .await,
+            200
+        );
+    }
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    assert!(view.summary.assignee_id.is_none(), "back in the queue");
+    let note = view.handoff.ok_or("handover note")?;
+    assert!(
+        note.body
+            .contains("Customer asked for a human about order 7"),
+        "{}",
+        note.body
+    );
+    assert_eq!(
+        view.notes
+            .iter()
+            .filter(|n| n.body.contains("order 7"))
+            .count(),
+        1,
+        "a repeated handover is stored once"
+    );
+    world.ws.set_status(
+        &world.admin,
+        appcare_core::service::handoff::Versioned {
+            id: conversation,
+            version: view.summary.version,
+        },
+        appcare_core::service::inbox::ConversationStatus::Resolved,
+        None,
+        Timestamp::now(),
+    )?;
+    eventually(10, || {
+        (fake.requests_to("/pass_thread_control").len() == 1).then_some(())
+    })
+    .await?;
+    let pass = &fake.requests_to("/pass_thread_control")[0];
+    assert_eq!(pass.body["recipient"]["id"], json!(psid));
+    assert_eq!(pass.body["target_app_id"], json!(1517776481860111_u64));
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_without_webhooks_is_polled_through_the_conversations_api() -> TestResult {
+    let world = world("US", (false, true)).await?;
+    world.fake.set_conversations(json!({"data": [{
+        "id": "t_100", "updated_time": "2026-11-24T10:00:00+0000",
+        "messages": {"data": [
+            {"id": "m_poll_2", "created_time": "2026-11-24T10:00:00+0000", "from": {"id": PAGE_ID, "name": "Shop"},
+             "to": {"data": [{"id": "999111", "name": "Ada Lovelace"}]}, "message": "We open at 9."},
+            {"id": "m_poll_1", "created_time": "2026-11-24T09:59:00+0000", "from": {"id": "999111", "name": "Ada Lovelace"},
+             "to": {"data": [{"id": PAGE_ID, "name": "Shop"}]}, "message": "When do you open?"}
+        ]}
+    }]}));
+    let runtime = start_runtime(world.ws.clone())?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (query_i64(
+            &ws,
+            "SELECT count(*) FROM messages WHERE external_id = 'm_poll_1'",
+        ) == 1)
+            .then_some(())
+    })
+    .await?;
+    eventually(10, || {
+        (query_i64(
+            &ws,
+            "SELECT count(*) FROM messages WHERE external_id = 'm_poll_2'",
+        ) == 1)
+            .then_some(())
+    })
+    .await?;
+    // Later polls see the same conversation again and store nothing twice.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM messages"), 2);
+    assert_eq!(
+        query_text(&world.ws, "SELECT display_name FROM contacts"),
+        "Ada Lovelace"
+    );
+    assert!(
+        world.fake.requests_to("/conversations").len() >= 2,
+        "polled more than once"
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_in_country_storage_is_set_for_the_region_and_read_back() -> TestResult {
+    let world = world("DE", (false, false)).await?;
+    world.fake.add_template(
+        "order_update",
+        "en_US",
+        "Hello {{1}}, your order {{2}} is on its way.",
+    );
+    let runtime = start_runtime(world.ws.clone())?;
+    let ws = world.ws.clone();
+    let admin = world.admin.clone();
+    let view = eventually(10, || {
+        ws.list_channels(&admin, Timestamp::now())
+            .ok()?
+            .into_iter()
+            .find(|c| {
+                c.kind == "whatsapp"
+                    && c.local_storage
+                        .as_ref()
+                        .is_some_and(|l| l.status == "IN_COUNTRY_STORAGE_ENABLED")
+            })
+    })
+    .await?;
+    assert_eq!(
+        view.local_storage.and_then(|l| l.region).as_deref(),
+        Some("DE")
+    );
+    let set = world
+        .fake
+        .requests_to("/settings")
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .ok_or("no settings call")?;
+    assert_eq!(set.path, format!("/v23.0/{PHONE_ID}/settings"));
+    assert_eq!(
+        set.body,
+        json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_ENABLED", "data_localization_region": "DE"}})
+    );
+    eventually(10, || {
+        ws.list_channels(&admin, Timestamp::now())
+            .ok()?
+            .into_iter()
+            .find(|c| c.templates == 1)
+    })
+    .await?;
+    // Secrets never come back: only a hint.
+    let listed = serde_json::to_string(&world.ws.list_channels(&world.admin, Timestamp::now())?)?;
+    assert!(
+        !listed.contains(ACCESS_TOKEN)
+            && !listed.contains(APP_SECRET)
+            && !listed.contains(VERIFY_TOKEN),
+        "{listed}"
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_account_is_refused_and_changes_nothing() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let before = query_i64(&world.ws, "SELECT count(*) FROM channel_accounts");
+    let bad = NewChannelAccount {
+        kind: "whatsapp".into(),
+        name: "Another".into(),
+        external_id: "12ab".into(),
+        business_account_id: None,
+        access_token: ACCESS_TOKEN.into(),
+        app_secret: APP_SECRET.into(),
+        verify_token: VERIFY_TOKEN.into(),
+        default_team: None,
+        human_agent: false,
+        poll: false,
+        graph_base_url: Some("http://example.com".into()),
+        api_version: None,
+    };
+    let err = world
+        .ws
+        .add_channel_account(&world.admin, &bad, Timestamp::now())
+        .err()
+        .ok_or("accepted")?;
+    assert!(err.to_string().contains("phone number id"), "{err}");
+    assert!(!format!("{err} {err:?} {bad:?}").contains(ACCESS_TOKEN));
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM channel_accounts"),
+        before
+    );
+    Ok(())
+}
