@@ -174,10 +174,9 @@ async fn a_batch_delivered_three_times_in_shuffled_order_is_stored_once_with_lat
         assert_eq!(deliver_signed(&http, &url, APP_SECRET, b).await, 200);
     }
     let runtime = start_runtime(world.ws.clone())?;
-    let page =
-        world
-            .ws
-            .list_conversations(&world.admin, &all(), Timestamp::now())?;
+    let page = world
+        .ws
+        .list_conversations(&world.admin, &all(), Timestamp::now())?;
     assert_eq!(page.rows.len(), 10);
     for c in &page.rows {
         world

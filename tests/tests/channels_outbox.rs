@@ -1,0 +1,340 @@
+//! Sending through the outbox against the fake Graph API: the documented request,
+//! retries on 5xx and timeouts with exactly one delivery, final failures explained to the
+//! agent, the 24-hour window and templates, and files.
+
+use appcare_channels::WebhookOptions;
+use appcare_core::service::inbox::{InboxQuery, InboxView};
+use appcare_core::{ConversationId, Timestamp};
+use appcare_tests::channel_setup::*;
+use appcare_tests::meta::{deliver_signed, meta_error, samples, Reply};
+use appcare_tests::TestResult;
+use serde_json::json;
+use std::time::Duration;
+
+const WA_ID: &str = "16505551234";
+
+/// A customer message `age_seconds` old, delivered through the receiver.
+async fn customer_writes(world: &ChannelWorld, age_seconds: i64) -> TestResult<ConversationId> {
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let sent = Timestamp::now().unix() - age_seconds;
+    let body = samples::whatsapp_text(
+        PHONE_ID,
+        WA_ID,
+        "Sheena Nelson",
+        &format!("wamid.c.{sent}"),
+        sent,
+        "Does it come in another color?",
+    );
+    let status = deliver_signed(
+        &reqwest::Client::new(),
+        &format!("{base}/webhooks/whatsapp"),
+        APP_SECRET,
+        &body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let query = InboxQuery {
+        view: Some(InboxView::All),
+        ..InboxQuery::default()
+    };
+    Ok(world
+        .ws
+        .list_conversations(&world.admin, &query, Timestamp::now())?
+        .rows[0]
+        .id)
+}
+
+fn status_of(world: &ChannelWorld, message: appcare_core::MessageId) -> String {
+    query_text(
+        &world.ws,
+        &format!("SELECT status FROM messages WHERE id = {message}"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_goes_out_as_the_documented_request() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 60).await?;
+    let runtime = start_runtime(world.ws.clone())?;
+    let reply = world.ws.reply(
+        &world.admin,
+        conversation,
+        "Yes: blue and green.",
+        Timestamp::now(),
+    )?;
+    eventually(10, || (status_of(&world, reply.id) == "sent").then_some(())).await?;
+    let sends = world.fake.requests_to("/messages");
+    assert_eq!(sends.len(), 1);
+    assert_eq!(sends[0].method, "POST");
+    assert_eq!(sends[0].path, format!("/v23.0/{PHONE_ID}/messages"));
+    assert_eq!(
+        sends[0].authorization.as_deref(),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    assert_eq!(
+        sends[0].body,
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA_ID,
+               "type": "text", "text": {"preview_url": false, "body": "Yes: blue and green."},
+               "biz_opaque_callback_data": format!("appcare:{}", reply.id)})
+    );
+    assert!(query_text(
+        &world.ws,
+        &format!("SELECT external_id FROM messages WHERE id = {}", reply.id)
+    )
+    .starts_with("wamid.FAKE"));
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_and_timeouts_are_retried_and_the_message_arrives_once() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 60).await?;
+    world.fake.script_sends(vec![
+        Reply::Error(500, json!({"error": {"message": "An unexpected error has occurred.", "type": "OAuthException", "code": 2, "fbtrace_id": "X"}})),
+        Reply::Error(500, json!({"error": {"message": "An unexpected error has occurred.", "type": "OAuthException", "code": 2, "fbtrace_id": "Y"}})),
+        Reply::Ok,
+    ]);
+    let runtime = start_runtime(world.ws.clone())?;
+    let reply = world
+        .ws
+        .reply(&world.admin, conversation, "Checking now", Timestamp::now())?;
+    eventually(20, || (status_of(&world, reply.id) == "sent").then_some(())).await?;
+    assert_eq!(
+        world.fake.requests_to("/messages").len(),
+        3,
+        "500, 500, then accepted"
+    );
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            &format!(
+                "SELECT attempts FROM outbox WHERE message_id = {}",
+                reply.id
+            )
+        ),
+        3
+    );
+
+    // A rate limit (130429) then a slow answer past the client timeout: retried, once delivered.
+    world.fake.script_sends(vec![
+        Reply::Error(400, meta_error(130429, "Rate limit hit")),
+        Reply::Slow(Duration::from_secs(3)),
+        Reply::Ok,
+    ]);
+    let second = world.ws.reply(
+        &world.admin,
+        conversation,
+        "One more thing",
+        Timestamp::now(),
+    )?;
+    eventually(20, || {
+        (status_of(&world, second.id) == "sent").then_some(())
+    })
+    .await?;
+    assert_eq!(world.fake.requests_to("/messages").len(), 6);
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_final_failure_is_shown_with_metas_code_and_a_plain_explanation() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 60).await?;
+    // Inside the window by our clock, but Meta knows better (channels.md §2.5).
+    world.fake.script_sends(vec![Reply::Error(
+        400,
+        meta_error(131047, "Re-engagement message"),
+    )]);
+    let runtime = start_runtime(world.ws.clone())?;
+    let reply = world
+        .ws
+        .reply(&world.admin, conversation, "Hello again", Timestamp::now())?;
+    eventually(10, || {
+        (status_of(&world, reply.id) == "failed").then_some(())
+    })
+    .await?;
+    assert_eq!(
+        world.fake.requests_to("/messages").len(),
+        1,
+        "a final error is not retried"
+    );
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    let shown = view
+        .messages
+        .iter()
+        .find(|m| m.id == reply.id)
+        .ok_or("reply shown")?;
+    assert_eq!(
+        shown.failure.as_deref(),
+        Some("Meta error 131047: outside the 24-hour window: send a template")
+    );
+    // The agent sends it again once the customer wrote: it goes out.
+    let again = world
+        .ws
+        .retry_message(&world.admin, reply.id, Timestamp::now())?;
+    assert_eq!(again.status, "queued");
+    eventually(10, || (status_of(&world, reply.id) == "sent").then_some(())).await?;
+    assert_eq!(world.fake.requests_to("/messages").len(), 2);
+
+    // 131026: undeliverable, also final and explained.
+    world.fake.script_sends(vec![Reply::Error(
+        400,
+        meta_error(131026, "Message Undeliverable"),
+    )]);
+    let second = world.ws.reply(
+        &world.admin,
+        conversation,
+        "Are you there?",
+        Timestamp::now(),
+    )?;
+    eventually(10, || {
+        (status_of(&world, second.id) == "failed").then_some(())
+    })
+    .await?;
+    assert!(query_text(
+        &world.ws,
+        &format!("SELECT failure FROM messages WHERE id = {}", second.id)
+    )
+    .starts_with("Meta error 131026: the number cannot receive WhatsApp messages"));
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_the_window_only_an_approved_template_can_be_sent() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    world.fake.add_template(
+        "order_update",
+        "en_US",
+        "Hello {{1}}, your order {{2}} is on its way.",
+    );
+    let conversation = customer_writes(&world, 25 * 3600).await?;
+    let runtime = start_runtime(world.ws.clone())?;
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    let window = view.window.ok_or("whatsapp window")?;
+    assert!(!window.open && window.needs_template, "{window:?}");
+    let refused = world
+        .ws
+        .reply(&world.admin, conversation, "Hi!", Timestamp::now())
+        .err()
+        .ok_or("free text accepted")?;
+    assert!(
+        refused
+            .to_string()
+            .contains("only accepts an approved template"),
+        "{refused}"
+    );
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out'"
+        ),
+        0,
+        "nothing queued"
+    );
+
+    let ws = world.ws.clone();
+    let admin = world.admin.clone();
+    let templates = eventually(10, || {
+        ws.list_templates(&admin, conversation, Timestamp::now())
+            .ok()
+            .filter(|t| !t.is_empty())
+    })
+    .await?;
+    assert_eq!(templates[0].parameters, 2);
+    assert!(
+        world
+            .ws
+            .send_template(
+                &world.admin,
+                conversation,
+                "order_update",
+                "en_US",
+                &["Sheena".into()],
+                Timestamp::now()
+            )
+            .is_err(),
+        "wrong parameter count"
+    );
+    let sent = world.ws.send_template(
+        &world.admin,
+        conversation,
+        "order_update",
+        "en_US",
+        &["Sheena".into(), "A-17".into()],
+        Timestamp::now(),
+    )?;
+    assert_eq!(sent.body, "Hello Sheena, your order A-17 is on its way.");
+    eventually(10, || (status_of(&world, sent.id) == "sent").then_some(())).await?;
+    let request = &world.fake.requests_to("/messages")[0];
+    assert_eq!(
+        request.body,
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA_ID, "type": "template",
+               "template": {"name": "order_update", "language": {"code": "en_US"},
+                            "components": [{"type": "body", "parameters": [{"type": "text", "text": "Sheena"}, {"type": "text", "text": "A-17"}]}]},
+               "biz_opaque_callback_data": format!("appcare:{}", sent.id)})
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_is_uploaded_then_sent_by_its_media_id() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 60).await?;
+    let runtime = start_runtime(world.ws.clone())?;
+    let attachment = serde_json::from_value(json!({
+        "file_name": "manual.pdf", "mime_type": "application/pdf", "data_base64": "JVBERi0xLjQgbWFudWFs"
+    }))?;
+    let reply = world.ws.reply_with_attachment(
+        &world.admin,
+        conversation,
+        "Here is the manual",
+        &attachment,
+        Timestamp::now(),
+    )?;
+    assert_eq!(reply.attachments.len(), 1);
+    eventually(10, || (status_of(&world, reply.id) == "sent").then_some(())).await?;
+    let upload = &world.fake.requests_to("/media")[0];
+    assert_eq!(upload.path, format!("/v23.0/{PHONE_ID}/media"));
+    assert_eq!(upload.body["has_file"], json!(true));
+    let send = &world.fake.requests_to("/messages")[0];
+    assert_eq!(send.body["type"], json!("document"));
+    assert_eq!(
+        send.body["document"]["caption"],
+        json!("Here is the manual")
+    );
+    assert_eq!(send.body["document"]["filename"], json!("manual.pdf"));
+    assert!(send.body["document"]["id"]
+        .as_str()
+        .is_some_and(|id| id.starts_with("upload-")));
+    // Bad files are refused before anything is queued.
+    let empty = serde_json::from_value(
+        json!({"file_name": "x.txt", "mime_type": "text/plain", "data_base64": ""}),
+    )?;
+    assert!(world
+        .ws
+        .reply_with_attachment(&world.admin, conversation, "", &empty, Timestamp::now())
+        .is_err());
+    let garbage = serde_json::from_value(
+        json!({"file_name": "x.txt", "mime_type": "text/plain", "data_base64": "@@@"}),
+    )?;
+    assert!(world
+        .ws
+        .reply_with_attachment(&world.admin, conversation, "", &garbage, Timestamp::now())
+        .is_err());
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out'"
+        ),
+        1
+    );
+    runtime.stop().await;
+    Ok(())
+}
