@@ -38,6 +38,11 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     handoff::TransferTarget::export_all(&cfg)?;
     handoff::Versioned::export_all(&cfg)?;
     handoff::TeamLoad::export_all(&cfg)?;
+    crate::dto::WebhookListener::export_all(&cfg)?;
+    appcare_core::channel::ChannelAccountView::export_all(&cfg)?;
+    appcare_core::channel::NewChannelAccount::export_all(&cfg)?;
+    appcare_core::channel::template::TemplateView::export_all(&cfg)?;
+    appcare_core::channel::outbound::OutboundAttachment::export_all(&cfg)?;
     Ok(())
 }
 

@@ -54,4 +54,11 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "list_colleagues",
     "inbox_settings",
     "set_inbox_settings",
+    "list_channels",
+    "add_channel",
+    "refresh_channel",
+    "webhook_listener",
+    "list_templates",
+    "send_template",
+    "retry_message",
 ];

@@ -2,6 +2,7 @@
 //! maps the result. Commands that need a session go through [`with_session`].
 
 pub mod admin;
+pub mod channels;
 pub mod inbox;
 pub mod session;
 pub mod workspace;

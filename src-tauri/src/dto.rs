@@ -111,3 +111,10 @@ pub struct HandoffNotice {
     pub conversation: appcare_core::ids::ConversationId,
     pub from_name: String,
 }
+
+/// Where the embedded webhook receiver listens, or why it does not.
+#[derive(Clone, Debug, Default, Serialize, ts_rs::TS)]
+pub struct WebhookListener {
+    pub address: Option<String>,
+    pub error: Option<String>,
+}

@@ -3,6 +3,7 @@
 
 pub mod api_error;
 pub mod bindings;
+mod channels;
 mod command_names;
 pub mod commands;
 pub mod dto;
@@ -69,6 +70,13 @@ pub fn run() {
             commands::inbox::list_colleagues,
             commands::inbox::inbox_settings,
             commands::inbox::set_inbox_settings,
+            commands::channels::list_channels,
+            commands::channels::add_channel,
+            commands::channels::refresh_channel,
+            commands::channels::webhook_listener,
+            commands::channels::list_templates,
+            commands::channels::send_template,
+            commands::channels::retry_message,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -17,6 +17,7 @@ struct Shell {
     default_data_dir: PathBuf,
     location_file: Option<PathBuf>,
     workspace: Option<Arc<Workspace>>,
+    channels: Option<crate::channels::Channels>,
     open_error: Option<ApiError>,
     token: Option<SessionToken>,
     user: Option<SessionInfo>,
@@ -109,8 +110,22 @@ impl AppState {
             shell.app.clone()
         };
         if let Some(app) = app {
-            crate::live::spawn_forwarder(app, workspace);
+            crate::live::spawn_forwarder(app, workspace.clone());
+            // The channel runtime needs Tauri's async runtime, which runs only in the app.
+            let started = crate::channels::start(workspace);
+            if let Some(previous) = self.shell().channels.replace(started) {
+                previous.stop();
+            }
         }
+    }
+
+    /// The embedded webhook receiver's address or error.
+    pub fn webhook_listener(&self) -> crate::dto::WebhookListener {
+        self.shell()
+            .channels
+            .as_ref()
+            .map(crate::channels::Channels::listener)
+            .unwrap_or_default()
     }
 
     /// The signed-in user's id while a full session is held.

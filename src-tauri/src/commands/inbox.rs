@@ -48,9 +48,11 @@ pub async fn reply(
     state: State<'_, AppState>,
     id: ConversationId,
     body: String,
+    attachment: Option<appcare_core::channel::outbound::OutboundAttachment>,
 ) -> Result<MessageView, ApiError> {
-    with_session(&state, move |ws, token, now| {
-        ws.reply(token, id, &body, now)
+    with_session(&state, move |ws, token, now| match &attachment {
+        Some(file) => ws.reply_with_attachment(token, id, &body, file, now),
+        None => ws.reply(token, id, &body, now),
     })
     .await
 }

@@ -12,4 +12,8 @@ export type ConversationView = { summary: ConversationSummary, messages: Array<M
 /**
  * Whether the caller may reply, note, transfer and resolve here.
  */
-can_act: boolean, window: ReplyWindow | null, };
+can_act: boolean, 
+/**
+ * When free-form replies are allowed (none for email).
+ */
+window: ReplyWindow | null, };

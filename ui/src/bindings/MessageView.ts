@@ -3,8 +3,12 @@ import type { AttachmentInfo } from "./AttachmentInfo";
 import type { MessageId } from "./MessageId";
 import type { Timestamp } from "./Timestamp";
 
-export type MessageView = { id: MessageId, direction: string, author: string | null, body: string, status: string, at: Timestamp, attachments: Array<AttachmentInfo>, 
+export type MessageView = { id: MessageId, direction: string, author: string | null, body: string, status: string, 
+/**
+ * Why a send finally failed, in plain words with the provider's code.
+ */
+failure: string | null, at: Timestamp, attachments: Array<AttachmentInfo>, 
 /**
  * Card numbers or IBANs in it were masked before it was stored.
  */
-masked: boolean, failure: string | null, };
+masked: boolean, };

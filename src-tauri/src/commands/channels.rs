@@ -1,0 +1,88 @@
+//! Channel commands: admins connect and refresh WhatsApp numbers and Messenger pages;
+//! agents read templates, send one outside the window, and send a failed message again.
+
+use super::with_session;
+use crate::api_error::ApiError;
+use crate::dto::WebhookListener;
+use crate::state::AppState;
+use appcare_core::channel::template::TemplateView;
+use appcare_core::channel::{ChannelAccountView, NewChannelAccount};
+use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
+use appcare_core::service::inbox::MessageView;
+use tauri::State;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_channels(
+    state: State<'_, AppState>,
+) -> Result<Vec<ChannelAccountView>, ApiError> {
+    with_session(&state, move |ws, token, now| ws.list_channels(token, now)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_channel(
+    state: State<'_, AppState>,
+    account: NewChannelAccount,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.add_channel_account(token, &account, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn refresh_channel(
+    state: State<'_, AppState>,
+    id: ChannelAccountId,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.refresh_channel(token, id, now)
+    })
+    .await
+}
+
+/// The receiver's address, for admins (the same check as listing the channels).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn webhook_listener(state: State<'_, AppState>) -> Result<WebhookListener, ApiError> {
+    let listener = state.webhook_listener();
+    with_session(&state, move |ws, token, now| {
+        ws.list_channels(token, now)?;
+        Ok(listener)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_templates(
+    state: State<'_, AppState>,
+    conversation: ConversationId,
+) -> Result<Vec<TemplateView>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.list_templates(token, conversation, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn send_template(
+    state: State<'_, AppState>,
+    conversation: ConversationId,
+    name: String,
+    language: String,
+    parameters: Vec<String>,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.send_template(token, conversation, &name, &language, &parameters, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retry_message(
+    state: State<'_, AppState>,
+    message: MessageId,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.retry_message(token, message, now)
+    })
+    .await
+}
