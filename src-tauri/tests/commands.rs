@@ -69,7 +69,9 @@ fn every_session_command_goes_through_with_session() {
     for name in SESSION_COMMANDS {
         let start = admin
             .find(&format!("pub async fn {name}("))
-            .unwrap_or_else(|| panic!("{name} is not in commands/admin.rs, inbox.rs or channels.rs"));
+            .unwrap_or_else(|| {
+                panic!("{name} is not in commands/admin.rs, inbox.rs or channels.rs")
+            });
         let body_end = admin[start..]
             .find("\n}\n")
             .map_or(admin.len(), |e| e + start);

@@ -24,7 +24,7 @@ pub fn target_dir() -> TestResult<PathBuf> {
     Ok(deps.parent().ok_or("no target folder")?.to_path_buf())
 }
 
-fn free_port() -> TestResult<u16> {
+pub fn free_port() -> TestResult<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
@@ -92,6 +92,15 @@ impl DesktopApp {
 
     /// Starts the app on `data_dir`, whose `workspace` folder the test may have prepared.
     pub async fn start_in(data_dir: tempfile::TempDir) -> TestResult<Self> {
+        Self::start_with_env(data_dir, &[]).await
+    }
+
+    /// Like [`Self::start_in`], with extra environment for the app (e.g. where its
+    /// webhook receiver listens).
+    pub async fn start_with_env(
+        data_dir: tempfile::TempDir,
+        env: &[(&str, String)],
+    ) -> TestResult<Self> {
         let app = target_dir()?.join("appcare-desktop");
         if !app.is_file() {
             return Err(format!(
@@ -116,6 +125,7 @@ impl DesktopApp {
             .env("XDG_CONFIG_HOME", data_dir.path().join("config"))
             .env("XDG_DATA_HOME", data_dir.path().join("data"))
             .env_remove("APPCARE_PASSPHRASE")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -21,6 +21,8 @@ describe("formatTimeLeft", () => {
     expect(formatTimeLeft(-30)).toBe("less than a minute");
     expect(formatTimeLeft(6 * 86400 + 23 * 3600 + 59 * 60)).toBe("6 d 23 h");
     expect(formatTimeLeft(7 * 86400)).toBe("7 d");
+    expect(formatTimeLeft(86400)).toBe("24 h");
+    expect(formatTimeLeft(30 * 3600 + 5 * 60)).toBe("30 h 5 min");
   });
 });
 

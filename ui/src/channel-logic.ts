@@ -12,10 +12,11 @@ import { formatDateTime } from "./logic";
 export function formatTimeLeft(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return "less than a minute";
+  // Up to two days in hours ("24 h" reads better than "1 d"), then in days.
   const days = Math.floor(s / 86400);
-  const hours = Math.floor((s % 86400) / 3600);
+  const hours = days >= 2 ? Math.floor((s % 86400) / 3600) : Math.floor(s / 3600);
   const mins = Math.floor((s % 3600) / 60);
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (days >= 2) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
   if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
   return `${mins} min`;
 }

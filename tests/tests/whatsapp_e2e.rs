@@ -1,0 +1,224 @@
+//! WhatsApp end to end in the real window: a signed WhatsApp text arrives at the app's
+//! own webhook receiver and shows up in the inbox; the agent answers and the fake Graph
+//! API receives exactly the documented request; the delivery status reaches the window.
+
+use appcare_core::auth::{totp, Role};
+use appcare_core::channel::NewChannelAccount;
+use appcare_core::service::users::NewUser;
+use appcare_core::workspace::Region;
+use appcare_core::{
+    CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir,
+};
+use appcare_tests::meta::{deliver_signed, samples, FakeGraph, VERSION};
+use appcare_tests::ui::{click, fill, fresh_code, wait_for};
+use appcare_tests::{free_port, DesktopApp, TestResult};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const ADMIN_PW: &str = "plum tractor window 42";
+const AGENT_PW: &str = "orange bicycle seven 7";
+const TOKEN: &str = "EAAG-e2e-access-token-0001";
+const APP_SECRET: &str = "e2e-app-secret-0123456789";
+const PHONE_ID: &str = "106540352242922";
+const WA_ID: &str = "16505551234";
+
+fn enrol(
+    ws: &Workspace,
+    name: &str,
+    pw: &str,
+    now: Timestamp,
+) -> TestResult<(SessionToken, Vec<u8>, i64)> {
+    let c = ws.begin_sign_in(name, &Password::new(pw), now)?;
+    let e = ws.start_enrolment(&c.token, now)?;
+    let secret = totp::secret_from_manual_key(&e.manual_key)
+        .ok_or("bad key")?
+        .to_vec();
+    let step = totp::step_of(now);
+    ws.confirm_enrolment(&c.token, &totp::code_at(&secret, step)?, now)?;
+    Ok((c.token, secret, step))
+}
+
+/// A keyring workspace with agent Alex and a WhatsApp number whose Graph API is the fake.
+fn prepare(root: &std::path::Path, graph: &str) -> TestResult<(Vec<u8>, i64)> {
+    let now = Timestamp::now();
+    let (ws, _) = Workspace::create(
+        &WorkspaceDir::new(root.join("workspace")),
+        CreateOptions {
+            region: Region::parse("US")?,
+            admin_username: "maria".into(),
+            admin_display_name: "Maria Admin".into(),
+            admin_password: Password::new(ADMIN_PW),
+            key_source: KeySource::Keyring,
+        },
+        now,
+    )?;
+    let (admin, _, _) = enrol(&ws, "maria", ADMIN_PW, now)?;
+    let team = ws.create_team(&admin, "Support", now)?.id;
+    ws.create_user(
+        &admin,
+        NewUser {
+            username: "alex".into(),
+            display_name: "Alex Agent".into(),
+            role: Role::Agent,
+            password: Password::new(AGENT_PW),
+            teams: vec![team],
+        },
+        now,
+    )?;
+    let (_, secret, step) = enrol(&ws, "alex", AGENT_PW, now)?;
+    ws.add_channel_account(
+        &admin,
+        &NewChannelAccount {
+            kind: "whatsapp".into(),
+            name: "Support line".into(),
+            external_id: PHONE_ID.into(),
+            business_account_id: None,
+            access_token: TOKEN.into(),
+            app_secret: APP_SECRET.into(),
+            verify_token: "verify-e2e".into(),
+            default_team: Some(team),
+            human_agent: false,
+            poll: false,
+            graph_base_url: Some(graph.into()),
+            api_version: Some(VERSION.into()),
+        },
+        now,
+    )?;
+    Ok((secret, step))
+}
+
+/// The element's text as the DOM holds it (WebKitWebDriver's visible-text rules skip
+/// some styled spans).
+async fn text_content(c: &fantoccini::Client, css: &str) -> TestResult<String> {
+    let value = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+            vec![json!(css)],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_string())
+}
+
+async fn scenario(
+    app: &DesktopApp,
+    fake: &FakeGraph,
+    webhook: &str,
+    secret: &[u8],
+    used: i64,
+) -> TestResult {
+    let c = &app.client;
+    wait_for(c, "#sign-in-form", 30).await?;
+    fill(c, "#si-username", "alex").await?;
+    fill(c, "#si-password", AGENT_PW).await?;
+    click(c, "#si-submit").await?;
+    let (code, _) = fresh_code(secret, used).await?;
+    fill(c, "#code-input", &code).await?;
+    click(c, "#code-submit").await?;
+    wait_for(c, "#app-shell", 15).await?;
+    click(c, "#nav-inbox").await?;
+    click(c, "#view-unassigned").await?;
+
+    // Meta delivers a signed text to the app's own receiver.
+    let http = reqwest::Client::new();
+    let payload = samples::whatsapp_text(
+        PHONE_ID,
+        WA_ID,
+        "Sheena Nelson",
+        "wamid.e2e.text.1",
+        Timestamp::now().unix(),
+        "Does it come in another color?",
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match deliver_signed(&http, webhook, APP_SECRET, &payload).await {
+            200 => break,
+            status if Instant::now() > deadline => {
+                return Err(format!("receiver answered {status}").into())
+            }
+            _ => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let row = wait_for(c, "#conversation-list [data-conversation-id]", 15).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let shown = text_content(c, "#conversation-list").await?;
+        if shown.contains("Sheena Nelson") && shown.contains("Does it come in another color?") {
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the list shows {shown:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    row.click().await?;
+    let conversation = wait_for(c, "#conversation", 10).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !conversation
+        .text()
+        .await?
+        .contains("Does it come in another color?")
+    {
+        if Instant::now() > deadline {
+            return Err("the customer's message is not shown".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for(c, "#reply-window", 5).await?;
+    let window = text_content(c, "#reply-window").await?;
+    if !window.starts_with("Free-form replies for 2") {
+        return Err(format!("the reply window shows {window:?}").into());
+    }
+
+    fill(c, "#composer-text", "Yes: it comes in blue and green.").await?;
+    click(c, "#composer-send").await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while fake.requests_to("/messages").is_empty() {
+        if Instant::now() > deadline {
+            return Err("the reply never reached the Graph API".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = fake.requests_to("/messages");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].path, format!("/{VERSION}/{PHONE_ID}/messages"));
+    assert_eq!(
+        sent[0].authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    let reference = sent[0].body["biz_opaque_callback_data"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(reference.starts_with("appcare:"), "{reference}");
+    assert_eq!(
+        sent[0].body,
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA_ID, "type": "text",
+               "text": {"preview_url": false, "body": "Yes: it comes in blue and green."},
+               "biz_opaque_callback_data": reference})
+    );
+    // The status reaches the window without a reload.
+    let status = wait_for(c, "#conversation .msg-status[data-status='sent']", 15).await?;
+    assert!(!status.text().await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whatsapp_message_arrives_in_the_window_and_the_reply_reaches_the_graph_api() -> TestResult
+{
+    let fake = FakeGraph::start(TOKEN).await;
+    let data = tempfile::tempdir()?;
+    let (secret, used) = prepare(data.path(), &fake.base_url)?;
+    let port = free_port()?;
+    let app = DesktopApp::start_with_env(
+        data,
+        &[("APPCARE_WEBHOOK_LISTEN", format!("127.0.0.1:{port}"))],
+    )
+    .await?;
+    let webhook = format!("http://127.0.0.1:{port}/webhooks/whatsapp");
+    let result = scenario(&app, &fake, &webhook, &secret, used).await;
+    if result.is_err() {
+        let _ = app.screenshot("whatsapp-e2e-failure").await;
+    }
+    app.stop().await;
+    result
+}
