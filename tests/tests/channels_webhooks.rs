@@ -226,7 +226,8 @@ async fn a_batch_delivered_three_times_in_shuffled_order_is_stored_once_with_lat
     // Half concurrently, half one by one.
     let (together, alone) = deliveries.split_at(deliveries.len() / 2);
     let mut tasks = Vec::new();
-    for body in together.to_vec() {
+    for body in together {
+        let body = body.clone();
         let http = http.clone();
         let url = url.clone();
         tasks.push(tokio::spawn(async move {

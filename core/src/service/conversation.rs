@@ -282,21 +282,6 @@ pub fn message_author(ws: &Workspace, id: MessageId) -> Result<Option<UserId>> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_filled_and_unknown_ones_kept() {
-        let out = fill_placeholders(
-            "Hi {{contact.first_name}}, {{agent.name}} here ({{agent.first_name}}). {{order.id}}",
-            "Sheena Nelson",
-            "Alex Agent",
-        );
-        assert_eq!(out, "Hi Sheena, Alex Agent here (Alex). {{order.id}}");
-    }
-}
-
 /// Resolving a Messenger conversation a bot handed over passes thread control back to it
 /// (the channel runtime makes the call).
 fn hand_thread_back(tx: &rusqlite::Connection, id: ConversationId, now: Timestamp) -> Result<()> {
@@ -324,4 +309,19 @@ fn hand_thread_back(tx: &rusqlite::Connection, id: ConversationId, now: Timestam
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_and_unknown_ones_kept() {
+        let out = fill_placeholders(
+            "Hi {{contact.first_name}}, {{agent.name}} here ({{agent.first_name}}). {{order.id}}",
+            "Sheena Nelson",
+            "Alex Agent",
+        );
+        assert_eq!(out, "Hi Sheena, Alex Agent here (Alex). {{order.id}}");
+    }
 }

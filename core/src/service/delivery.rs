@@ -124,14 +124,24 @@ impl Delivery<'_> {
                    AND a.kind IN ('whatsapp', 'messenger') AND length(a.credentials) > 0
                  ORDER BY o.next_attempt_at, o.message_id LIMIT ?2",
             )?;
-            let rows: Vec<(MessageId, i64, String, ConversationId, String, ChannelAccountId, String, Option<String>)> =
-                stmt.query_map(params![now, limit], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            let rows: Vec<OutboxRow> = stmt
+                .query_map(params![now, limit], |r| {
+                    Ok(OutboxRow {
+                        message: r.get(0)?,
+                        attempts: r.get(1)?,
+                        payload: r.get(2)?,
+                        conversation: r.get(3)?,
+                        body: r.get(4)?,
+                        account: r.get(5)?,
+                        kind: r.get(6)?,
+                        to: r.get(7)?,
+                    })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut jobs = Vec::new();
             let mut events = Vec::new();
-            for (message, attempts, payload, conversation, body, account, kind, to) in rows {
+            for row in rows {
+                let OutboxRow { message, attempts, payload, conversation, body, account, kind, to } = row;
                 let channel = if kind == "whatsapp" { Channel::WhatsApp } else { Channel::Messenger };
                 let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
                 let tag = payload.get("tag").and_then(|t| t.as_str()).map(str::to_string);
@@ -454,6 +464,18 @@ impl Delivery<'_> {
             .store
             .write(|tx| settings::set(tx, &format!("messenger_poll:{account}"), cursor))
     }
+}
+
+/// A due outbox row with what sending it needs.
+struct OutboxRow {
+    message: MessageId,
+    attempts: i64,
+    payload: String,
+    conversation: ConversationId,
+    body: String,
+    account: ChannelAccountId,
+    kind: String,
+    to: Option<String>,
 }
 
 /// How a provider task ended.

@@ -30,9 +30,12 @@ pub(super) fn open_keyed(path: &Path, key: Option<&DbKey>, create: bool) -> Resu
         conn.execute_batch("PRAGMA cipher_memory_security = OFF;")?;
     }
     prove_key(&conn, path)?;
+    // synchronous = FULL: a commit is on disk before it returns, so what we acknowledge
+    // (a webhook's 200, an agent's "sent") survives a power cut, not only a crash.
+    // Measured at 8 % of webhook throughput with group commit (BENCHMARKS.md).
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
+         PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;
