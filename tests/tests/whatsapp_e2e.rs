@@ -1,6 +1,7 @@
 //! WhatsApp end to end in the real window: a signed WhatsApp text arrives at the app's
 //! own webhook receiver and shows up in the inbox; the agent answers and the fake Graph
 //! API receives exactly the documented request; the delivery status reaches the window.
+//! Before that, the admin connects a Messenger page in the Channels page.
 
 use appcare_core::auth::{totp, Role};
 use appcare_core::channel::NewChannelAccount;
@@ -39,7 +40,8 @@ fn enrol(
 }
 
 /// A keyring workspace with agent Alex and a WhatsApp number whose Graph API is the fake.
-fn prepare(root: &std::path::Path, graph: &str) -> TestResult<(Vec<u8>, i64)> {
+#[allow(clippy::type_complexity)]
+fn prepare(root: &std::path::Path, graph: &str) -> TestResult<((Vec<u8>, i64), (Vec<u8>, i64))> {
     let now = Timestamp::now();
     let (ws, _) = Workspace::create(
         &WorkspaceDir::new(root.join("workspace")),
@@ -52,7 +54,7 @@ fn prepare(root: &std::path::Path, graph: &str) -> TestResult<(Vec<u8>, i64)> {
         },
         now,
     )?;
-    let (admin, _, _) = enrol(&ws, "maria", ADMIN_PW, now)?;
+    let (admin, admin_secret, admin_step) = enrol(&ws, "maria", ADMIN_PW, now)?;
     let team = ws.create_team(&admin, "Support", now)?.id;
     ws.create_user(
         &admin,
@@ -84,7 +86,7 @@ fn prepare(root: &std::path::Path, graph: &str) -> TestResult<(Vec<u8>, i64)> {
         },
         now,
     )?;
-    Ok((secret, step))
+    Ok(((admin_secret, admin_step), (secret, step)))
 }
 
 /// The element's text as the DOM holds it (WebKitWebDriver's visible-text rules skip
@@ -99,22 +101,113 @@ async fn text_content(c: &fantoccini::Client, css: &str) -> TestResult<String> {
     Ok(value.as_str().unwrap_or_default().to_string())
 }
 
-async fn scenario(
-    app: &DesktopApp,
-    fake: &FakeGraph,
-    webhook: &str,
+async fn sign_in(
+    c: &fantoccini::Client,
+    name: &str,
+    password: &str,
     secret: &[u8],
     used: i64,
 ) -> TestResult {
-    let c = &app.client;
     wait_for(c, "#sign-in-form", 30).await?;
-    fill(c, "#si-username", "alex").await?;
-    fill(c, "#si-password", AGENT_PW).await?;
+    fill(c, "#si-username", name).await?;
+    fill(c, "#si-password", password).await?;
     click(c, "#si-submit").await?;
     let (code, _) = fresh_code(secret, used).await?;
     fill(c, "#code-input", &code).await?;
     click(c, "#code-submit").await?;
     wait_for(c, "#app-shell", 15).await?;
+    Ok(())
+}
+
+/// The admin connects a Messenger page in the Channels page; the secrets stay hidden.
+async fn admin_adds_a_page(
+    app: &DesktopApp,
+    fake: &FakeGraph,
+    port: u16,
+    admin: &(Vec<u8>, i64),
+) -> TestResult {
+    let c = &app.client;
+    sign_in(c, "maria", ADMIN_PW, &admin.0, admin.1).await?;
+    click(c, "#nav-channels").await?;
+    wait_for(c, "#channel-form", 10).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !text_content(c, "#webhook-listener")
+        .await?
+        .contains(&format!("127.0.0.1:{port}"))
+    {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "listener shows {:?}",
+                text_content(c, "#webhook-listener").await?
+            )
+            .into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    click(c, "#ch-kind option[value='messenger']").await?;
+    fill(c, "#ch-name", "Shop page").await?;
+    fill(c, "#ch-external-id", "1122334455").await?;
+    fill(c, "#ch-access-token", TOKEN).await?;
+    fill(c, "#ch-app-secret", APP_SECRET).await?;
+    fill(c, "#ch-verify-token", "verify-page-e2e").await?;
+    click(c, "#ch-advanced summary").await?;
+    fill(c, "#ch-graph-base", &fake.base_url).await?;
+    fill(c, "#ch-api-version", VERSION).await?;
+    click(c, "#ch-submit").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let listed = text_content(c, "#channel-list").await?;
+        if listed.contains("Shop page") && listed.contains("…0001") {
+            if listed.contains(TOKEN) || listed.contains(APP_SECRET) {
+                return Err("a secret is shown in full".into());
+            }
+            break;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the channel list shows {listed:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The runtime checks the new page's token with Meta.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !fake
+        .requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path == format!("/{VERSION}/1122334455"))
+    {
+        if Instant::now() > deadline {
+            return Err("the new page was never checked with Meta".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.screenshot("channels-added").await?;
+    let done = text_content(c, "#channels-done").await?;
+    let leftover = c
+        .execute(
+            "return document.querySelector('#ch-access-token').value;",
+            vec![],
+        )
+        .await?;
+    if !done.contains("Added Shop page") || leftover.as_str() != Some("") {
+        return Err(format!("after adding: status {done:?}, token field {leftover:?}").into());
+    }
+    click(c, "#sign-out-button").await?;
+    Ok(())
+}
+
+async fn scenario(
+    app: &DesktopApp,
+    fake: &FakeGraph,
+    port: u16,
+    admin: &(Vec<u8>, i64),
+    secret: &[u8],
+    used: i64,
+) -> TestResult {
+    let c = &app.client;
+    admin_adds_a_page(app, fake, port, admin).await?;
+    let webhook = format!("http://127.0.0.1:{port}/webhooks/whatsapp");
+    let webhook = webhook.as_str();
+    sign_in(c, "alex", AGENT_PW, secret, used).await?;
     click(c, "#nav-inbox").await?;
     click(c, "#view-unassigned").await?;
 
@@ -207,15 +300,14 @@ async fn a_whatsapp_message_arrives_in_the_window_and_the_reply_reaches_the_grap
 {
     let fake = FakeGraph::start(TOKEN).await;
     let data = tempfile::tempdir()?;
-    let (secret, used) = prepare(data.path(), &fake.base_url)?;
+    let (admin, (secret, used)) = prepare(data.path(), &fake.base_url)?;
     let port = free_port()?;
     let app = DesktopApp::start_with_env(
         data,
         &[("APPCARE_WEBHOOK_LISTEN", format!("127.0.0.1:{port}"))],
     )
     .await?;
-    let webhook = format!("http://127.0.0.1:{port}/webhooks/whatsapp");
-    let result = scenario(&app, &fake, &webhook, &secret, used).await;
+    let result = scenario(&app, &fake, port, &admin, &secret, used).await;
     if result.is_err() {
         let _ = app.screenshot("whatsapp-e2e-failure").await;
     }
