@@ -314,3 +314,96 @@ fn sample_data_fills_the_inbox_through_ingest() -> TestResult {
     assert_eq!(conversations, 5);
     Ok(())
 }
+
+#[test]
+fn channel_add_reads_secrets_from_stdin_and_never_prints_them() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Enrol the admin as the desktop would, keeping the authenticator secret.
+    let secret = {
+        let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+        let now = Timestamp::now();
+        let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
+        let enrolment = ws.start_enrolment(&challenge.token, now)?;
+        let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
+        ws.confirm_enrolment(
+            &challenge.token,
+            &totp::code_at(&secret, totp::step_of(now))?,
+            now,
+        )?;
+        secret
+    };
+    let token = "EAAG-cli-access-token-9876";
+    let app_secret = "cli-app-secret-0123456789";
+    let mut add = appcare();
+    add.args([
+        "channel",
+        "add",
+        "whatsapp",
+        "--as",
+        "maria",
+        "--name",
+        "Support line",
+        "--id",
+        "106540352242922",
+    ])
+    .args([
+        "--business-account-id",
+        "102290129340398",
+        "--graph-base-url",
+        "http://127.0.0.1:9",
+        "--data-dir",
+    ])
+    .arg(&dir);
+    let code = totp::code_at(&secret, totp::step_of(Timestamp::now()) + 1)?;
+    let out = run_with_stdin(
+        add,
+        &format!(
+            "{PASSWORD}\n{}\n{token}\n{app_secret}\nverify-cli-1\n",
+            code.as_str()
+        ),
+    )?;
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    assert!(
+        printed.contains("…9876") && printed.contains("/webhooks/whatsapp"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains(token)
+            && !printed.contains(app_secret)
+            && !printed.contains("verify-cli-1"),
+        "{printed}"
+    );
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let stored = ws.delivery().endpoints()?;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].secrets.access_token.expose(), token);
+    assert_eq!(
+        stored[0].config.business_account_id.as_deref(),
+        Some("102290129340398")
+    );
+    // The region (DE) has in-country storage: the runtime is asked to turn it on.
+    let task: String = ws.store().read(|c| {
+        Ok(c.query_row(
+            "SELECT payload FROM channel_tasks WHERE kind = 'local_storage'",
+            [],
+            |r| r.get(0),
+        )?)
+    })?;
+    assert_eq!(task, r#"{"region":"DE"}"#);
+    Ok(())
+}

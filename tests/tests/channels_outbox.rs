@@ -338,3 +338,51 @@ async fn a_file_is_uploaded_then_sent_by_its_media_id() -> TestResult {
     runtime.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_in_an_account_never_connected_fails_with_a_reason() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let now = Timestamp::now();
+    let sample = world.ws.create_channel_account(
+        &world.admin,
+        "whatsapp",
+        "Sample line",
+        "999",
+        None,
+        now,
+    )?;
+    world.ws.ingest(
+        appcare_core::service::ingest::InboundMessage {
+            account: sample.id,
+            contact_external_id: "15550001111",
+            contact_name: "Sample customer",
+            external_id: Some("wamid.sample.1"),
+            subject: "",
+            body: "Hi",
+            sent_at: now,
+            attachments: vec![],
+        },
+        now,
+    )?;
+    let query = InboxQuery {
+        view: Some(InboxView::All),
+        ..InboxQuery::default()
+    };
+    let conversation = world.ws.list_conversations(&world.admin, &query, now)?.rows[0].id;
+    let runtime = start_runtime(world.ws.clone())?;
+    let reply = world.ws.reply(&world.admin, conversation, "Hello", now)?;
+    eventually(10, || {
+        (status_of(&world, reply.id) == "failed").then_some(())
+    })
+    .await?;
+    assert_eq!(
+        query_text(
+            &world.ws,
+            &format!("SELECT failure FROM messages WHERE id = {}", reply.id)
+        ),
+        appcare_core::service::delivery::NOT_CONNECTED
+    );
+    assert!(world.fake.requests_to("/messages").is_empty());
+    runtime.stop().await;
+    Ok(())
+}

@@ -24,6 +24,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub const UNCONFIRMED_EXPLANATION: &str = "The app stopped while sending this message, so it \
     may or may not have reached the customer. Check before sending it again.";
 
+/// Why a reply in an account without credentials (sample data) cannot be sent.
+pub const NOT_CONNECTED: &str = "This account is not connected to Meta (it has no access \
+    token), so nothing can be sent from it. An admin connects accounts under Channels.";
+
 /// Counts of what one webhook batch changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
@@ -111,6 +115,24 @@ impl Delivery<'_> {
     /// ([`Self::recover_interrupted_sends`]) and is never resent without a person.
     pub fn claim_outbox(&self, now: Timestamp, limit: i64) -> Result<Vec<OutboundJob>> {
         let (jobs, events) = self.ws.store.write(|tx| {
+            // Replies in accounts that were never connected (sample data) fail with a
+            // reason instead of waiting forever.
+            let mut events = Vec::new();
+            let orphans: Vec<(MessageId, ConversationId)> = tx
+                .prepare_cached(
+                    "SELECT m.id, m.conversation_id FROM outbox o
+                     JOIN messages m ON m.id = o.message_id
+                     JOIN conversations c ON c.id = m.conversation_id
+                     JOIN channel_accounts a ON a.id = c.channel_account_id
+                     WHERE o.state = 'pending' AND a.kind IN ('whatsapp', 'messenger')
+                       AND length(a.credentials) = 0",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (message, conversation) in orphans {
+                fail_in(tx, message, NOT_CONNECTED)?;
+                events.push(status_changed(conversation, message));
+            }
             let mut stmt = tx.prepare_cached(
                 "SELECT o.message_id, o.attempts, o.payload, m.conversation_id, m.body,
                         c.channel_account_id, a.kind,
@@ -139,7 +161,6 @@ impl Delivery<'_> {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut jobs = Vec::new();
-            let mut events = Vec::new();
             for row in rows {
                 let OutboxRow { message, attempts, payload, conversation, body, account, kind, to } = row;
                 let channel = if kind == "whatsapp" { Channel::WhatsApp } else { Channel::Messenger };
