@@ -227,6 +227,22 @@ pub async fn send(graph: &Graph, page_id: &str, job: &OutboundJob) -> Result<Str
         .ok_or_else(|| GraphError::BadResponse("no message id in Meta's answer".into()))
 }
 
+/// The customer's name from the user profile API (`GET /{psid}?fields=first_name,last_name`).
+pub async fn profile_name(graph: &Graph, psid: &str) -> Result<String, GraphError> {
+    let profile = graph
+        .get_json(psid, &[("fields", "first_name,last_name")])
+        .await?;
+    let name = [
+        text_at(&profile, &["first_name"]),
+        text_at(&profile, &["last_name"]),
+    ]
+    .into_iter()
+    .filter(|p| !p.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
+    Ok(name)
+}
+
 /// Hands the thread back to the bot app that passed it to us.
 pub async fn pass_thread_control(
     graph: &Graph,

@@ -422,6 +422,15 @@ async fn perform(
             }
             read_back_storage(ctx, &graph, endpoint).await
         }
+        ("profile", Channel::Messenger) => {
+            let psid = text("psid");
+            let name = crate::messenger::profile_name(&graph, &psid).await?;
+            store(ctx, move |ws| {
+                ws.delivery().name_contact(account, &psid, &name)
+            })
+            .await;
+            Ok(())
+        }
         ("refresh", Channel::Messenger) => {
             graph
                 .get_json(&endpoint.external_id, &[("fields", "id,name")])

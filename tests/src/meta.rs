@@ -45,6 +45,7 @@ struct FakeState {
     templates: Vec<Value>,
     settings: HashMap<String, Value>,
     settings_error: Option<(u16, Value)>,
+    profiles: HashMap<String, (String, String)>,
     conversations: Value,
     next_id: u64,
     base_url: String,
@@ -123,6 +124,13 @@ impl FakeGraph {
             "id": format!("tpl-{name}"),
             "components": [{"type": "BODY", "text": body}]
         }));
+    }
+
+    /// A Messenger user's profile (`GET /{psid}?fields=first_name,last_name`).
+    pub fn add_profile(&self, psid: &str, first: &str, last: &str) {
+        self.lock()
+            .profiles
+            .insert(psid.to_string(), (first.to_string(), last.to_string()));
     }
 
     /// The next `POST /{id}/settings` fails with this answer.
@@ -310,13 +318,18 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                 "file_size": data.len(),
                 "id": id
             })),
-            None if id.chars().all(|c| c.is_ascii_digit()) => {
-                json_ok(json!({"id": id, "name": "Fake Page"}))
-            }
-            None => Routed::Now(error_response(
-                404,
-                meta_error(100, "Unsupported get request"),
-            )),
+            None => match s.profiles.get(*id) {
+                Some((first, last)) if query.contains("fields=first_name") => {
+                    json_ok(json!({"first_name": first, "last_name": last, "id": id}))
+                }
+                _ if id.chars().all(|c| c.is_ascii_digit()) => {
+                    json_ok(json!({"id": id, "name": "Fake Page"}))
+                }
+                _ => Routed::Now(error_response(
+                    404,
+                    meta_error(100, "Unsupported get request"),
+                )),
+            },
         },
         _ => Routed::Now(error_response(400, meta_error(100, "Unknown path"))),
     }

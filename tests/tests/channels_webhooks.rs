@@ -384,6 +384,7 @@ async fn messenger_text_echo_watermarks_tagged_replies_and_handover_round_trip()
     let http = reqwest::Client::new();
     let runtime = start_runtime(world.ws.clone())?;
     let psid = "24681357";
+    world.fake.add_profile(psid, "Ada", "Lovelace");
     // The customer wrote two days ago: the reply must go with the HUMAN_AGENT tag.
     let two_days_ago = (Timestamp::now().unix() - 2 * 86_400) * 1000;
     let body = samples::messenger(
@@ -402,6 +403,16 @@ async fn messenger_text_echo_watermarks_tagged_replies_and_handover_round_trip()
         .list_conversations(&world.admin, &all(), Timestamp::now())?
         .rows[0]
         .id;
+    // Messenger gives only the PSID; the name comes from the profile API.
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (query_text(&ws, "SELECT display_name FROM contacts") == "Ada Lovelace").then_some(())
+    })
+    .await?;
+    let found = world
+        .ws
+        .search(&world.admin, "Lovelace", Timestamp::now())?;
+    assert_eq!(found.len(), 1, "the name is searchable");
     let view = world
         .ws
         .open_conversation(&world.admin, conversation, None, Timestamp::now())?;

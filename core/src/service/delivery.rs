@@ -473,6 +473,51 @@ impl Delivery<'_> {
         Ok(())
     }
 
+    /// Names a contact known only by its channel address (a Messenger PSID), as Meta
+    /// reports the profile. A name someone already gave is kept.
+    pub fn name_contact(&self, account: ChannelAccountId, address: &str, name: &str) -> Result<()> {
+        let name: String = name
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect();
+        if name.is_empty() {
+            return Ok(());
+        }
+        let changed = self.ws.store.write(|tx| {
+            let (channel, _) = channel_accounts::config_of(tx, account)?;
+            let contact: Option<crate::ids::ContactId> = tx
+                .query_row(
+                    "SELECT c.id FROM contacts c JOIN contact_identities ci ON ci.contact_id = c.id
+                     WHERE ci.channel = ?1 AND ci.external_id = ?2 AND c.display_name = ?2",
+                    params![channel.as_str(), address],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(contact) = contact else {
+                return Ok(None);
+            };
+            tx.execute(
+                "UPDATE contacts SET display_name = ?2 WHERE id = ?1",
+                params![contact, name],
+            )?;
+            tx.execute(
+                "UPDATE contacts_fts SET display_name = ?2 WHERE rowid = ?1",
+                params![contact, name],
+            )?;
+            let conversations: Vec<ConversationId> = tx
+                .prepare("SELECT id FROM conversations WHERE contact_id = ?1")?
+                .query_map([contact], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Some(conversations))
+        })?;
+        for conversation in changed.into_iter().flatten() {
+            self.ws.publish(Event::ConversationUpdated { conversation });
+        }
+        Ok(())
+    }
+
     /// Where the Messenger poller stopped last time (provider's `updated_time`).
     pub fn poll_cursor(&self, account: ChannelAccountId) -> Result<Option<String>> {
         self.ws
@@ -636,6 +681,19 @@ fn apply_one(
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![ingested.message, media.media_id, media.file_name, media.mime_type, media.sha256, now],
                 )?;
+            }
+            // Messenger webhooks carry only the PSID: ask Meta for the name once.
+            if ingested.new_conversation && m.contact_name == m.contact_external_id {
+                let (channel, _) = channel_accounts::config_of(tx, m.account)?;
+                if channel == Channel::Messenger {
+                    channel_accounts::insert_task(
+                        tx,
+                        m.account,
+                        "profile",
+                        &serde_json::json!({ "psid": m.contact_external_id }),
+                        now,
+                    )?;
+                }
             }
             applied.messages += 1;
             published.extend(events);

@@ -67,11 +67,11 @@ CREATE TABLE channel_templates (
 ) STRICT;
 
 -- Calls to the provider that are not messages: pass thread control back to a bot,
--- set in-country storage. Run by the channel runtime with retries.
+-- set in-country storage, read a Messenger contact's name. Run by the channel runtime with retries.
 CREATE TABLE channel_tasks (
     id              INTEGER PRIMARY KEY,
     account_id      INTEGER NOT NULL REFERENCES channel_accounts (id) ON DELETE CASCADE,
-    kind            TEXT NOT NULL CHECK (kind IN ('pass_thread_control', 'local_storage', 'refresh')),
+    kind            TEXT NOT NULL CHECK (kind IN ('pass_thread_control', 'local_storage', 'refresh', 'profile')),
     payload         TEXT NOT NULL DEFAULT '{}',
     state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0,
