@@ -90,9 +90,22 @@ impl ChannelAdapter for MessengerAdapter {
         media: &MediaRef,
         limit: usize,
     ) -> Result<(Vec<u8>, String), MediaError> {
-        // Messenger gives a direct URL; the token goes only to the Graph host.
+        // The URL comes from the customer's message: https to a named host only (no
+        // address on this network), never with the token, and the egress allowlist
+        // (Meta's CDN hosts by default) decides the rest.
+        let url = media.media_id.as_str();
+        let host = appcare_core::privacy::egress::host_of(url).unwrap_or_default();
+        let named = !host.is_empty()
+            && host.parse::<std::net::IpAddr>().is_err()
+            && host != "localhost"
+            && !host.ends_with(".localhost");
+        if !url.starts_with("https://") || !named {
+            return Err(MediaError::Graph(GraphError::BadResponse(
+                "the attachment link is not an https address of a named host".into(),
+            )));
+        }
         graph
-            .download(&media.media_id, false, limit)
+            .download(url, false, limit)
             .await
             .map_err(MediaError::Graph)
     }

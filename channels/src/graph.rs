@@ -3,6 +3,7 @@
 //! in the `Authorization` header only, never in a URL, so no error text can carry it.
 
 use appcare_core::channel::{ChannelEndpoint, ChannelSecret, ProviderError};
+use appcare_core::privacy::egress::EgressPolicy;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -29,6 +30,12 @@ pub enum GraphError {
     BadResponse(String),
     #[error("the file is larger than {0} bytes")]
     TooLarge(usize),
+    /// Refused here before anything was sent (a file type Meta would not take, …).
+    #[error("not sent: {0}")]
+    NotSendable(String),
+    /// Refused before connecting: the host is not on the workspace's allowlist.
+    #[error("not sent: {host} is not on this workspace's allowed hosts (an admin can add it in Settings)")]
+    EgressRefused { host: String },
 }
 
 /// Meta's codes for rate limits and temporary trouble: worth another try later.
@@ -48,7 +55,10 @@ impl GraphError {
                         .as_ref()
                         .is_some_and(|a| RETRYABLE_CODES.contains(&a.code))
             }
-            Self::BadResponse(_) | Self::TooLarge(_) => false,
+            Self::BadResponse(_)
+            | Self::TooLarge(_)
+            | Self::NotSendable(_)
+            | Self::EgressRefused { .. } => false,
         }
     }
 
@@ -127,6 +137,7 @@ pub struct Graph {
     base: String,
     version: String,
     token: ChannelSecret,
+    policy: EgressPolicy,
 }
 
 impl std::fmt::Debug for Graph {
@@ -141,7 +152,7 @@ impl std::fmt::Debug for Graph {
 const JSON_LIMIT: usize = 8 * 1024 * 1024;
 
 impl Graph {
-    pub fn new(http: &reqwest::Client, endpoint: &ChannelEndpoint) -> Self {
+    pub fn new(http: &reqwest::Client, endpoint: &ChannelEndpoint, policy: &EgressPolicy) -> Self {
         Self {
             http: http.clone(),
             base: endpoint
@@ -151,7 +162,15 @@ impl Graph {
                 .to_string(),
             version: endpoint.config.api_version.clone(),
             token: endpoint.secrets.access_token.clone(),
+            policy: policy.clone(),
         }
+    }
+
+    /// Refuses, before any connection, a URL whose host is not allowed.
+    fn allowed(&self, url: &str) -> Result<(), GraphError> {
+        self.policy
+            .allows_url(url)
+            .map_err(|host| GraphError::EgressRefused { host })
     }
 
     /// `{base}/{version}/{path}`.
@@ -209,7 +228,7 @@ impl Graph {
         let part = reqwest::multipart::Part::bytes(data)
             .file_name(file_name.to_string())
             .mime_str(mime_type)
-            .map_err(|_| GraphError::BadResponse("the file type is not valid".into()))?;
+            .map_err(|_| GraphError::NotSendable("the file type is not valid".into()))?;
         let form = reqwest::multipart::Form::new()
             .text("messaging_product", "whatsapp")
             .text("type", mime_type.to_string())
@@ -224,19 +243,20 @@ impl Graph {
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_string)
-            .ok_or_else(|| GraphError::BadResponse("no media id".into()))
+            .ok_or_else(|| GraphError::NotSendable("Meta gave no id for the uploaded file".into()))
     }
 
-    /// Downloads a file, with the token only when the URL is on the Graph host or
-    /// `bearer` is asked for (WhatsApp media URLs need it), up to `limit` bytes.
+    /// Downloads a file, up to `limit` bytes, with the token only when `bearer` is asked
+    /// for (WhatsApp media URLs, which the Graph API itself handed us).
     pub async fn download(
         &self,
         url: &str,
         bearer: bool,
         limit: usize,
     ) -> Result<(Vec<u8>, String), GraphError> {
+        self.allowed(url)?;
         let mut request = self.http.get(url);
-        if bearer || self.is_graph_host(url) {
+        if bearer {
             request = request.bearer_auth(self.token.expose());
         }
         let mut response = request.send().await.map_err(transport)?;
@@ -271,7 +291,9 @@ impl Graph {
     }
 
     async fn json(&self, request: reqwest::RequestBuilder) -> Result<Value, GraphError> {
-        let mut response = request.send().await.map_err(transport)?;
+        let request = request.build().map_err(transport)?;
+        self.allowed(request.url().as_str())?;
+        let mut response = self.http.execute(request).await.map_err(transport)?;
         let status = response.status();
         let retry_after = response
             .headers()
@@ -279,7 +301,16 @@ impl Graph {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        // After a success status the request was accepted: a cut-off answer is not a
+        // transport failure to retry.
+        let cut = |e: reqwest::Error| {
+            if status.is_success() {
+                GraphError::BadResponse("the answer was cut off".into())
+            } else {
+                transport(e)
+            }
+        };
+        while let Some(chunk) = response.chunk().await.map_err(cut)? {
             if body.len() + chunk.len() > JSON_LIMIT {
                 return Err(GraphError::TooLarge(JSON_LIMIT));
             }

@@ -51,7 +51,8 @@ fn attachments_of(message: &Value, mid: &str) -> (Vec<MediaRef>, Vec<String>) {
         let kind = text_at(a, &["type"]);
         kinds.push(kind.to_string());
         let url = text_at(a, &["payload", "url"]);
-        if url.is_empty() {
+        // Only files the customer sent are fetched; shared links (`fallback`) are not.
+        if url.is_empty() || !matches!(kind, "image" | "audio" | "video" | "file") {
             continue;
         }
         let tail: String = mid
@@ -199,7 +200,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
 /// The documented Send API body for a text job.
 pub fn send_body(job: &OutboundJob) -> Result<Value, GraphError> {
     let SendPayload::Text { body } = &job.payload else {
-        return Err(GraphError::BadResponse(
+        return Err(GraphError::NotSendable(
             "Messenger sends text only from this app".into(),
         ));
     };
@@ -295,7 +296,8 @@ pub async fn poll(
         let Some(updated) = crate::time::from_iso8601(updated_text) else {
             continue;
         };
-        if since.is_some_and(|s| updated <= s) {
+        // Same second as the cursor: read again (duplicates are dropped by message id).
+        if since.is_some_and(|s| updated < s) {
             continue;
         }
         if newest.as_ref().is_none_or(|(t, _)| updated > *t) {

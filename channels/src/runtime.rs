@@ -7,6 +7,7 @@ use crate::adapter::adapter_for;
 use crate::graph::{Graph, GraphError};
 use appcare_core::channel::{Channel, ChannelEndpoint, LocalStorageView, OutboundJob};
 use appcare_core::events::Event;
+use appcare_core::privacy::egress::EgressPolicy;
 use appcare_core::service::delivery::{ChannelTask, MediaJob, TaskOutcome};
 use appcare_core::{Timestamp, Workspace};
 use rand::Rng;
@@ -31,6 +32,8 @@ pub struct RuntimeOptions {
     pub media_max_bytes: usize,
     /// How often Messenger accounts with polling on are polled.
     pub poll_interval: Duration,
+    /// How often the retention purge runs.
+    pub maintenance_interval: Duration,
 }
 
 impl Default for RuntimeOptions {
@@ -43,6 +46,7 @@ impl Default for RuntimeOptions {
             max_attempts: 8,
             media_max_bytes: 64 * 1024 * 1024,
             poll_interval: Duration::from_secs(30),
+            maintenance_interval: Duration::from_secs(3600),
         }
     }
 }
@@ -77,7 +81,18 @@ impl ChannelRuntime {
         let http = reqwest::Client::builder()
             .timeout(options.http_timeout)
             .connect_timeout(options.http_timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::limited(3))
+            // Redirects only within the same host: another host must pass the allowlist.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let same_host = attempt
+                    .previous()
+                    .first()
+                    .is_some_and(|first| first.host_str() == attempt.url().host_str());
+                if attempt.previous().len() < 3 && same_host {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
             .build()
             .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
         let ctx = Ctx { ws, http, options };
@@ -86,7 +101,8 @@ impl ChannelRuntime {
             tokio::spawn(outbox_loop(ctx.clone(), stop.clone())),
             tokio::spawn(media_loop(ctx.clone(), stop.clone())),
             tokio::spawn(task_loop(ctx.clone(), stop.clone())),
-            tokio::spawn(poll_loop(ctx, stop)),
+            tokio::spawn(poll_loop(ctx.clone(), stop.clone())),
+            tokio::spawn(maintenance_loop(ctx, stop)),
         ];
         Ok(Self { shutdown, handles })
     }
@@ -108,13 +124,38 @@ async fn db<T: Send + 'static>(ctx: &Ctx, f: impl FnOnce(&Workspace) -> T + Send
     }
 }
 
-async fn endpoints(ctx: &Ctx) -> HashMap<i64, ChannelEndpoint> {
-    match db(ctx, |ws| ws.delivery().endpoints()).await {
-        Ok(list) => list.into_iter().map(|e| (e.id.get(), e)).collect(),
+/// Connected accounts by id, each with the workspace's egress allowlist.
+async fn endpoints(ctx: &Ctx) -> Option<HashMap<i64, (ChannelEndpoint, EgressPolicy)>> {
+    let read = db(ctx, |ws| {
+        Ok::<_, appcare_core::CoreError>((
+            ws.delivery().endpoints()?,
+            ws.delivery().egress_policy()?,
+        ))
+    })
+    .await;
+    match read {
+        Ok((list, policy)) => Some(
+            list.into_iter()
+                .map(|e| (e.id.get(), (e, policy.clone())))
+                .collect(),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "channel accounts could not be read");
-            HashMap::new()
+            None
         }
+    }
+}
+
+/// Audits a connection the allowlist refused.
+async fn note_refusal(ctx: &Ctx, account: appcare_core::ids::ChannelAccountId, error: &GraphError) {
+    if let GraphError::EgressRefused { host } = error {
+        let host = host.clone();
+        tracing::warn!(host = %host, "connection refused by the egress allowlist");
+        store(ctx, move |ws| {
+            ws.delivery()
+                .egress_refused(account, &host, Timestamp::now())
+        })
+        .await;
     }
 }
 
@@ -174,7 +215,22 @@ async fn outbox_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
         let now = Timestamp::now();
         match db(&ctx, move |ws| ws.delivery().claim_outbox(now, 20)).await {
             Ok(jobs) if !jobs.is_empty() => {
-                let accounts = endpoints(&ctx).await;
+                let Some(accounts) = endpoints(&ctx).await else {
+                    // Not the jobs' fault: put them back for a later try.
+                    for job in jobs {
+                        let at = Timestamp::now().plus_seconds(5);
+                        let message = job.message;
+                        store(&ctx, move |ws| {
+                            ws.delivery().outbox_retry(
+                                message,
+                                at,
+                                "the workspace could not be read",
+                            )
+                        })
+                        .await;
+                    }
+                    continue;
+                };
                 let mut set = tokio::task::JoinSet::new();
                 for job in jobs {
                     let endpoint = accounts.get(&job.account.get()).cloned();
@@ -192,9 +248,9 @@ async fn outbox_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn send_one(ctx: Ctx, endpoint: Option<ChannelEndpoint>, job: OutboundJob) {
+async fn send_one(ctx: Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, job: OutboundJob) {
     let message = job.message;
-    let Some(endpoint) = endpoint else {
+    let Some((endpoint, policy)) = endpoint else {
         let _ = db(&ctx, move |ws| {
             ws.delivery()
                 .outbox_failed(message, "This channel account is not connected any more.")
@@ -205,14 +261,24 @@ async fn send_one(ctx: Ctx, endpoint: Option<ChannelEndpoint>, job: OutboundJob)
     let Some(adapter) = adapter_for(endpoint.channel) else {
         return;
     };
-    let graph = Graph::new(&ctx.http, &endpoint);
+    let graph = Graph::new(&ctx.http, &endpoint, &policy);
     let result = adapter.send(&graph, &endpoint, &job).await;
+    if let Err(e) = &result {
+        note_refusal(&ctx, endpoint.id, e).await;
+    }
     let outcome = match result {
         Ok(external_id) => {
             crate::failpoint::hit(crate::failpoint::OUTBOX_AFTER_SEND);
             db(&ctx, move |ws| {
                 ws.delivery()
                     .outbox_sent(message, &external_id, Timestamp::now())
+            })
+            .await
+        }
+        // Meta answered but the answer was unreadable: it may have the message.
+        Err(GraphError::BadResponse(reason)) => {
+            db(&ctx, move |ws| {
+                ws.delivery().outbox_unconfirmed(message, &reason)
             })
             .await
         }
@@ -258,7 +324,9 @@ async fn media_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
         let now = Timestamp::now();
         match db(&ctx, move |ws| ws.delivery().claim_media(now, 5)).await {
             Ok(jobs) if !jobs.is_empty() => {
-                let accounts = endpoints(&ctx).await;
+                let Some(accounts) = endpoints(&ctx).await else {
+                    continue;
+                };
                 for job in jobs {
                     let endpoint = accounts.get(&job.account.get()).cloned();
                     fetch_one(&ctx, endpoint, job).await;
@@ -274,8 +342,8 @@ async fn media_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn fetch_one(ctx: &Ctx, endpoint: Option<ChannelEndpoint>, job: MediaJob) {
-    let Some(endpoint) = endpoint else {
+async fn fetch_one(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, job: MediaJob) {
+    let Some((endpoint, policy)) = endpoint else {
         let _ = db(ctx, move |ws| {
             ws.delivery()
                 .media_failed(&job, "the channel account is not connected")
@@ -286,10 +354,13 @@ async fn fetch_one(ctx: &Ctx, endpoint: Option<ChannelEndpoint>, job: MediaJob) 
     let Some(adapter) = adapter_for(endpoint.channel) else {
         return;
     };
-    let graph = Graph::new(&ctx.http, &endpoint);
+    let graph = Graph::new(&ctx.http, &endpoint, &policy);
     let result = adapter
         .fetch_media(&graph, &endpoint, &job.media, ctx.options.media_max_bytes)
         .await;
+    if let Err(crate::whatsapp::MediaError::Graph(e)) = &result {
+        note_refusal(ctx, endpoint.id, e).await;
+    }
     let stored = match result {
         Ok((data, mime)) => {
             db(ctx, move |ws| {
@@ -326,7 +397,9 @@ async fn task_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
         let now = Timestamp::now();
         match db(&ctx, move |ws| ws.delivery().claim_tasks(now, 5)).await {
             Ok(tasks) if !tasks.is_empty() => {
-                let accounts = endpoints(&ctx).await;
+                let Some(accounts) = endpoints(&ctx).await else {
+                    continue;
+                };
                 for task in tasks {
                     let endpoint = accounts.get(&task.account.get()).cloned();
                     run_task(&ctx, endpoint, task).await;
@@ -342,13 +415,16 @@ async fn task_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn run_task(ctx: &Ctx, endpoint: Option<ChannelEndpoint>, task: ChannelTask) {
+async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, task: ChannelTask) {
     let result: Result<(), GraphError> = match &endpoint {
         None => Err(GraphError::BadResponse(
             "the channel account is not connected".into(),
         )),
-        Some(endpoint) => perform(ctx, endpoint, &task).await,
+        Some((endpoint, policy)) => perform(ctx, endpoint, policy, &task).await,
     };
+    if let Err(e) = &result {
+        note_refusal(ctx, task.account, e).await;
+    }
     let attempt = task.attempt;
     let outcome = match result {
         Ok(()) => {
@@ -373,7 +449,7 @@ async fn run_task(ctx: &Ctx, endpoint: Option<ChannelEndpoint>, task: ChannelTas
         Err(e) => {
             let mut error = e.explanation();
             if task.kind == "local_storage" {
-                error.push_str(". Meta changes in-country storage only while the number is not registered: deregister it, then use Refresh.");
+                error.push_str(". Meta changes in-country storage only while the number is not registered: deregister the number, use Refresh here, then register it again with its two-step PIN.");
             }
             tracing::warn!(kind = %task.kind, code = e.code(), "provider task failed");
             db(ctx, move |ws| {
@@ -391,9 +467,10 @@ async fn run_task(ctx: &Ctx, endpoint: Option<ChannelEndpoint>, task: ChannelTas
 async fn perform(
     ctx: &Ctx,
     endpoint: &ChannelEndpoint,
+    policy: &EgressPolicy,
     task: &ChannelTask,
 ) -> Result<(), GraphError> {
-    let graph = Graph::new(&ctx.http, endpoint);
+    let graph = Graph::new(&ctx.http, endpoint, policy);
     let account = endpoint.id;
     let text = |key: &str| {
         task.payload
@@ -484,12 +561,12 @@ async fn store(
 
 async fn poll_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     loop {
-        let accounts = endpoints(&ctx).await;
-        for endpoint in accounts
+        let accounts = endpoints(&ctx).await.unwrap_or_default();
+        for (endpoint, policy) in accounts
             .into_values()
-            .filter(|e| e.channel == Channel::Messenger && e.config.poll)
+            .filter(|(e, _)| e.channel == Channel::Messenger && e.config.poll)
         {
-            poll_one(&ctx, &endpoint).await;
+            poll_one(&ctx, &endpoint, &policy).await;
         }
         if !pause(ctx.options.poll_interval, &mut stop, None).await {
             break;
@@ -497,13 +574,13 @@ async fn poll_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     }
 }
 
-async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint) {
+async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint, policy: &EgressPolicy) {
     let account = endpoint.id;
     let cursor = db(ctx, move |ws| ws.delivery().poll_cursor(account))
         .await
         .ok()
         .flatten();
-    let graph = Graph::new(&ctx.http, endpoint);
+    let graph = Graph::new(&ctx.http, endpoint, policy);
     match crate::messenger::poll(&graph, account, &endpoint.external_id, cursor.as_deref()).await {
         Ok((events, next)) => {
             let stored = db(ctx, move |ws| {
@@ -519,6 +596,7 @@ async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint) {
             }
         }
         Err(e) => {
+            note_refusal(ctx, account, &e).await;
             tracing::warn!(code = e.code(), "Messenger poll failed");
             let error = format!("Polling failed: {}", e.explanation());
             store(ctx, move |ws| {
@@ -526,6 +604,29 @@ async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint) {
                     .update_account_state(account, None, Some(error))
             })
             .await;
+        }
+    }
+}
+
+/// Runs the retention purge now and then (the first run a minute after start).
+async fn maintenance_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    if !pause(
+        ctx.options
+            .maintenance_interval
+            .min(Duration::from_secs(60)),
+        &mut stop,
+        None,
+    )
+    .await
+    {
+        return;
+    }
+    loop {
+        if let Err(e) = db(&ctx, |ws| ws.maintenance().purge_expired(Timestamp::now())).await {
+            tracing::error!(error = %e, "retention purge failed");
+        }
+        if !pause(ctx.options.maintenance_interval, &mut stop, None).await {
+            break;
         }
     }
 }

@@ -40,6 +40,13 @@ pub enum AuditKind {
     ChannelRefreshRequested,
     MessageSentAgain,
     ThreadHandedOver,
+    ContactExported,
+    ContactErased,
+    RetentionPurged,
+    EgressRefused,
+    EgressAllowlistChanged,
+    RetentionChanged,
+    BackupMade,
 }
 
 impl AuditKind {
@@ -73,6 +80,13 @@ impl AuditKind {
             Self::ChannelRefreshRequested => "channel_refresh_requested",
             Self::MessageSentAgain => "message_sent_again",
             Self::ThreadHandedOver => "thread_handed_over",
+            Self::ContactExported => "contact_exported",
+            Self::ContactErased => "contact_erased",
+            Self::RetentionPurged => "retention_purged",
+            Self::EgressRefused => "egress_refused",
+            Self::EgressAllowlistChanged => "egress_allowlist_changed",
+            Self::RetentionChanged => "retention_changed",
+            Self::BackupMade => "backup_made",
         }
     }
 }

@@ -10,6 +10,8 @@ pub mod inbox;
 pub mod ingest;
 pub mod login;
 pub mod outgoing;
+pub mod privacy;
+pub mod residency;
 pub mod users;
 
 use crate::audit::{self, AuditEvent, AuditKind};
@@ -73,11 +75,19 @@ pub const SESSION_ENTRY_POINTS: &[&str] = &[
     "list_templates",
     "send_template",
     "retry_message",
+    "find_contacts",
+    "export_contact",
+    "erase_contact",
+    "egress_allowlist",
+    "set_egress_allowlist",
+    "retention_policy",
+    "set_retention_policy",
+    "residency_report",
     "list_colleagues",
 ];
 
 /// Entry points for the system itself (channel adapters), not for a person's session.
-pub const SYSTEM_ENTRY_POINTS: &[&str] = &["ingest", "delivery"];
+pub const SYSTEM_ENTRY_POINTS: &[&str] = &["ingest", "delivery", "maintenance"];
 
 /// Entry points that run before a full session exists; each checks its own stage.
 pub const SIGN_IN_ENTRY_POINTS: &[&str] = &[

@@ -116,6 +116,13 @@ impl Store {
     }
 
     /// Writes the WAL back into the main file and truncates it.
+    /// Rebuilds the file so pages freed by deletions are returned (after a purge).
+    pub fn vacuum(&self) -> Result<()> {
+        let conn = self.lock();
+        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    }
+
     pub fn checkpoint(&self) -> Result<()> {
         let conn = self.lock();
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;

@@ -5,7 +5,7 @@
 mod common;
 
 use appcare_core::auth::Role;
-use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
+use appcare_core::ids::{ChannelAccountId, ContactId, ConversationId, MessageId};
 use appcare_core::ids::{TeamId, UserId};
 use appcare_core::service::admin::InboxSettings;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
@@ -191,6 +191,20 @@ fn call(
             .send_template(token, conv, "hello_world", "en_US", &[], now)
             .map(drop),
         "retry_message" => ws.retry_message(token, MessageId::new(1), now).map(drop),
+        "find_contacts" => ws.find_contacts(token, "16505551234", now).map(drop),
+        "export_contact" => ws
+            .export_contact(token, ContactId::new(1), true, &std::env::temp_dir(), now)
+            .map(drop),
+        "erase_contact" => ws.erase_contact(token, ContactId::new(1), now).map(drop),
+        "egress_allowlist" => ws.egress_allowlist(token, now).map(drop),
+        "set_egress_allowlist" => ws
+            .set_egress_allowlist(token, &["graph.facebook.com".into()], now)
+            .map(drop),
+        "retention_policy" => ws.retention_policy(token, now).map(drop),
+        "set_retention_policy" => ws
+            .set_retention_policy(token, Default::default(), now)
+            .map(drop),
+        "residency_report" => ws.residency_report(token, now).map(drop),
         other => panic!("entry point {other} has no case in this test: add one"),
     }
 }

@@ -338,3 +338,45 @@ fn keyring_mode_round_trip_against_the_real_secret_service() -> TestResult {
     assert!(matches!(opened, Err(CoreError::KeyMissing)), "{opened:?}");
     Ok(())
 }
+
+/// A workspace made before the channel work (schema 3) with a handoff note that an
+/// assignment points at migrates to the latest schema with every reference intact.
+#[test]
+fn a_schema_3_workspace_with_handoff_notes_migrates_intact() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut conn = rusqlite::Connection::open(dir.path().join("old.db"))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    migrations::run_up_to(&mut conn, 3)?;
+    conn.execute_batch(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES (1, 'alex', 'Alex', 'agent', 'x', 1);
+         INSERT INTO contacts (id, display_name, created_at) VALUES (1, 'Sheena', 1);
+         INSERT INTO channel_accounts (id, kind, name, external_id, created_at) VALUES (1, 'whatsapp', 'Line', '1065', 1);
+         INSERT INTO conversations (id, channel_account_id, contact_id, last_activity_at, created_at) VALUES (1, 1, 1, 1, 1);
+         INSERT INTO messages (id, conversation_id, direction, body, created_at) VALUES (1, 1, 'out', 'hello', 1);
+         INSERT INTO outbox (message_id, next_attempt_at) VALUES (1, 1);
+         INSERT INTO notes (id, conversation_id, author_user_id, body, is_handoff, created_at) VALUES (1, 1, 1, 'please call back', 1, 2);
+         INSERT INTO assignments (conversation_id, to_user_id, changed_by, note_id, created_at) VALUES (1, 1, 1, 1, 2);",
+    )?;
+    migrations::run(&mut conn)?;
+    assert_eq!(migrations::current_version(&conn)?, migrations::LATEST);
+    let note: String = conn.query_row(
+        "SELECT n.body FROM assignments a JOIN notes n ON n.id = a.note_id",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(note, "please call back");
+    let outbox: (String, String) = conn.query_row(
+        "SELECT state, payload FROM outbox WHERE message_id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!(outbox, ("pending".to_string(), "{}".to_string()));
+    let dangling: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })?;
+    assert_eq!(dangling, 0);
+    let fk_on: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    assert_eq!(fk_on, 1, "foreign keys are back on after migrating");
+    Ok(())
+}

@@ -54,15 +54,13 @@ pub fn start(workspace: Arc<Workspace>) -> Channels {
         }
     };
     {
-        let ws = workspace.clone();
-        let slot = runtime.clone();
-        let set = set.clone();
-        tauri::async_runtime::spawn(async move {
-            match ChannelRuntime::start(ws, RuntimeOptions::default()) {
-                Ok(r) => *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(r),
-                Err(e) => set(None, Some(format!("Sending is stopped: {e}"))),
-            }
-        });
+        // Started here, not in a spawned task, so a quick stop cannot miss it.
+        let handle = tauri::async_runtime::handle();
+        let _inside = handle.inner().enter();
+        match ChannelRuntime::start(workspace.clone(), RuntimeOptions::default()) {
+            Ok(r) => *runtime.lock().unwrap_or_else(|p| p.into_inner()) = Some(r),
+            Err(e) => set(None, Some(format!("Sending is stopped: {e}"))),
+        }
     }
     let address = std::env::var("APPCARE_WEBHOOK_LISTEN").unwrap_or_else(|_| DEFAULT_LISTEN.into());
     if address.trim().eq_ignore_ascii_case("off") {
@@ -79,7 +77,16 @@ pub fn start(workspace: Arc<Workspace>) -> Channels {
     let (stop_receiver, stopped) = oneshot::channel::<()>();
     let state = WebhookState::new(workspace, WebhookOptions::default());
     tauri::async_runtime::spawn(async move {
-        match tokio::net::TcpListener::bind(address.trim()).await {
+        // The previous workspace's receiver may still be letting go of the port.
+        let mut bound = tokio::net::TcpListener::bind(address.trim()).await;
+        for _ in 0..20 {
+            if bound.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            bound = tokio::net::TcpListener::bind(address.trim()).await;
+        }
+        match bound {
             Ok(bound) => {
                 let shown = bound.local_addr().map(|a| a.to_string()).unwrap_or(address.clone());
                 set(Some(shown), None);

@@ -111,11 +111,14 @@ impl AppState {
         };
         if let Some(app) = app {
             crate::live::spawn_forwarder(app, workspace.clone());
-            // The channel runtime needs Tauri's async runtime, which runs only in the app.
-            let started = crate::channels::start(workspace);
-            if let Some(previous) = self.shell().channels.replace(started) {
+            // The old workspace's receiver and runtime stop first, so the new receiver can
+            // take the port. The runtime needs Tauri's async runtime (only in the app).
+            let previous = self.shell().channels.take();
+            if let Some(previous) = previous {
                 previous.stop();
             }
+            let started = crate::channels::start(workspace);
+            self.shell().channels = Some(started);
         }
     }
 

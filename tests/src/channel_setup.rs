@@ -102,6 +102,7 @@ pub fn fast_options() -> RuntimeOptions {
         max_attempts: 4,
         media_max_bytes: 1024 * 1024,
         poll_interval: Duration::from_millis(300),
+        maintenance_interval: Duration::from_secs(3600),
     }
 }
 

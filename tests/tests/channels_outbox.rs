@@ -386,3 +386,161 @@ async fn a_reply_in_an_account_never_connected_fails_with_a_reason() -> TestResu
     runtime.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_that_arrives_while_a_retry_waits_settles_the_message_without_a_resend(
+) -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 60).await?;
+    // The first answer is lost as a 500, but Meta did take the message and says so.
+    world.fake.script_sends(vec![Reply::Error(500, json!({"error": {"message": "An unexpected error has occurred.", "type": "OAuthException", "code": 2, "fbtrace_id": "X"}}))]);
+    let options = appcare_channels::RuntimeOptions {
+        retry_base_seconds: 5,
+        retry_max_seconds: 5,
+        ..fast_options()
+    };
+    let runtime = appcare_channels::ChannelRuntime::start(world.ws.clone(), options)?;
+    let reply = world.ws.reply(
+        &world.admin,
+        conversation,
+        "Your parcel is on its way",
+        Timestamp::now(),
+    )?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (query_i64(
+            &ws,
+            &format!(
+                "SELECT attempts FROM outbox WHERE message_id = {} AND state = 'pending'",
+                reply.id
+            ),
+        ) == 1)
+            .then_some(())
+    })
+    .await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let mut status = samples::whatsapp_status(
+        PHONE_ID,
+        "wamid.ACCEPTED-1",
+        "sent",
+        Timestamp::now().unix(),
+        WA_ID,
+    );
+    status["entry"][0]["changes"][0]["value"]["statuses"][0]["biz_opaque_callback_data"] =
+        json!(format!("appcare:{}", reply.id));
+    assert_eq!(
+        deliver_signed(
+            &reqwest::Client::new(),
+            &format!("{base}/webhooks/whatsapp"),
+            APP_SECRET,
+            &status
+        )
+        .await,
+        200
+    );
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    assert_eq!(
+        world.fake.requests_to("/messages").len(),
+        1,
+        "not sent a second time"
+    );
+    assert_eq!(status_of(&world, reply.id), "sent");
+    assert_eq!(
+        query_text(
+            &world.ws,
+            &format!("SELECT state FROM outbox WHERE message_id = {}", reply.id)
+        ),
+        "sent"
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_missing_from_the_allowlist_is_refused_before_connecting_and_audited() -> TestResult
+{
+    let world = world("US", (false, false)).await?;
+    let now = Timestamp::now();
+    // A channel pointed at another Graph host, allowed when it was connected…
+    world.ws.set_egress_allowlist(
+        &world.admin,
+        &["graph.facebook.com".into(), "graph.example.net".into()],
+        now,
+    )?;
+    let mut account = appcare_core::channel::NewChannelAccount {
+        kind: "whatsapp".into(),
+        name: "Relay line".into(),
+        external_id: "777000111".into(),
+        business_account_id: None,
+        access_token: ACCESS_TOKEN.into(),
+        app_secret: APP_SECRET.into(),
+        verify_token: VERIFY_TOKEN.into(),
+        default_team: None,
+        human_agent: false,
+        poll: false,
+        graph_base_url: Some("https://graph.example.net".into()),
+        api_version: None,
+    };
+    let relay = world
+        .ws
+        .add_channel_account(&world.admin, &account, now)?
+        .id;
+    // …then removed from the allowlist by the admin.
+    world
+        .ws
+        .set_egress_allowlist(&world.admin, &["graph.facebook.com".into()], now)?;
+    account.external_id = "777000222".into();
+    let refused = world
+        .ws
+        .add_channel_account(&world.admin, &account, now)
+        .err()
+        .ok_or("accepted")?;
+    assert!(
+        refused
+            .to_string()
+            .contains("graph.example.net is not on this workspace's allowed hosts"),
+        "{refused}"
+    );
+    world.ws.delivery().apply(
+        &[appcare_core::channel::ChannelEvent::Message(
+            appcare_core::channel::InboundEvent {
+                account: relay,
+                contact_external_id: WA_ID.into(),
+                contact_name: "Sheena Nelson".into(),
+                external_id: "wamid.relay.1".into(),
+                body: "Hello".into(),
+                sent_at: now,
+                media: vec![],
+            },
+        )],
+        now,
+    )?;
+    let query = InboxQuery {
+        view: Some(InboxView::All),
+        ..InboxQuery::default()
+    };
+    let conversation = world.ws.list_conversations(&world.admin, &query, now)?.rows[0].id;
+    let runtime = start_runtime(world.ws.clone())?;
+    let reply = world.ws.reply(&world.admin, conversation, "Hi", now)?;
+    eventually(10, || {
+        (status_of(&world, reply.id) == "failed").then_some(())
+    })
+    .await?;
+    let failure = query_text(
+        &world.ws,
+        &format!("SELECT failure FROM messages WHERE id = {}", reply.id),
+    );
+    assert!(
+        failure.contains("graph.example.net is not on this workspace's allowed hosts"),
+        "{failure}"
+    );
+    let audit = world
+        .ws
+        .recent_audit(&world.admin, Some("egress_refused"), 5, Timestamp::now())?;
+    // The send and the account check after connecting were both refused and audited.
+    assert!(!audit.is_empty());
+    assert!(audit.iter().all(|a| a.detail.contains("graph.example.net")));
+    assert!(world.fake.requests_to("/messages").is_empty());
+    runtime.stop().await;
+    Ok(())
+}

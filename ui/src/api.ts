@@ -6,6 +6,15 @@ import type { AttachmentContent } from "./bindings/AttachmentContent";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { AuditStatus } from "./bindings/AuditStatus";
+import type { AuditExport } from "./bindings/AuditExport";
+import type { AuditFilter } from "./bindings/AuditFilter";
+import type { BackupSchedule } from "./bindings/BackupSchedule";
+import type { ContactMatch } from "./bindings/ContactMatch";
+import type { EgressPolicy } from "./bindings/EgressPolicy";
+import type { ErasureSummary } from "./bindings/ErasureSummary";
+import type { ExportSummary } from "./bindings/ExportSummary";
+import type { ResidencyReport } from "./bindings/ResidencyReport";
+import type { RetentionPolicy } from "./bindings/RetentionPolicy";
 import type { ChannelAccountView } from "./bindings/ChannelAccountView";
 import type { CannedReply } from "./bindings/CannedReply";
 import type { Colleague } from "./bindings/Colleague";
@@ -141,6 +150,62 @@ export async function verifyAudit(): Promise<AuditStatus> {
 
 export async function recentAudit(limit: number): Promise<AuditEntry[]> {
   return invoke<AuditEntry[]>("recent_audit", { limit });
+}
+
+// ---- privacy requests and data residency (admins) -----------------------------------
+
+/** Contacts matching a name, phone number, PSID or e-mail address. */
+export async function findContacts(query: string): Promise<ContactMatch[]> {
+  return invoke<ContactMatch[]>("find_contacts", { query });
+}
+
+/** Writes everything stored about the contact into a new folder in Downloads. */
+export async function exportContact(contact: number, includeNotes: boolean): Promise<ExportSummary> {
+  return invoke<ExportSummary>("export_contact", { contact, include_notes: includeNotes });
+}
+
+/** Deletes the contact and everything stored about them. Cannot be undone. */
+export async function eraseContact(contact: number): Promise<ErasureSummary> {
+  return invoke<ErasureSummary>("erase_contact", { contact });
+}
+
+export async function residencyReport(): Promise<ResidencyReport> {
+  return invoke<ResidencyReport>("residency_report");
+}
+
+export async function egressAllowlist(): Promise<EgressPolicy> {
+  return invoke<EgressPolicy>("egress_allowlist");
+}
+
+/** Returns the list as stored (checked, lower-cased, duplicates dropped). */
+export async function setEgressAllowlist(hosts: string[]): Promise<EgressPolicy> {
+  return invoke<EgressPolicy>("set_egress_allowlist", { hosts });
+}
+
+export async function retentionPolicy(): Promise<RetentionPolicy> {
+  return invoke<RetentionPolicy>("retention_policy");
+}
+
+export async function setRetentionPolicy(policy: RetentionPolicy): Promise<RetentionPolicy> {
+  return invoke<RetentionPolicy>("set_retention_policy", { policy });
+}
+
+export async function searchAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+  return invoke<AuditEntry[]>("search_audit", { filter });
+}
+
+/** Writes the matching rows as a JSON file into Downloads. */
+export async function exportAudit(filter: AuditFilter): Promise<AuditExport> {
+  return invoke<AuditExport>("export_audit", { filter });
+}
+
+export async function backupSchedule(): Promise<BackupSchedule> {
+  return invoke<BackupSchedule>("backup_schedule");
+}
+
+/** `folder` null or "" turns scheduled backups off; `passphrase` null keeps the stored one. */
+export async function setBackupSchedule(folder: string | null, everyHours: number, keep: number, passphrase: string | null): Promise<BackupSchedule> {
+  return invoke<BackupSchedule>("set_backup_schedule", { folder, every_hours: everyHours, keep, passphrase });
 }
 
 // ---- channels (admins) ----------------------------------------------------------

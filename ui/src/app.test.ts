@@ -282,6 +282,214 @@ describe("app", () => {
     expect($("#channels-done").textContent).toContain("http://127.0.0.1:8787/webhooks/whatsapp");
   });
 
+  it("finds a contact, exports it with notes, and erases it only after the name is typed", async () => {
+    handlers.app_status = () => status("signed_in", admin);
+    handlers.list_conversations = () => ({ rows: [], next: null });
+    const kim = { id: 5, name: "Kim Jansen", identities: ["whatsapp: 16505551234", "email: kim@example.com"], conversations: 2, messages: 14 };
+    const other = { id: 6, name: "Kim Berg", identities: ["messenger: 7001"], conversations: 1, messages: 1 };
+    handlers.find_contacts = () => [kim, other];
+    handlers.export_contact = () => ({ folder: "/home/ada/Downloads/Kim Jansen 2024-03-05", conversations: 2, messages: 14, files: 3 });
+    handlers.erase_contact = () => { throw { code: "conflict", message: "Someone is replying to this customer right now." }; };
+    stop = startApp(root);
+    await tick();
+    const navIds = Array.from(document.querySelectorAll(".sidenav button")).map((b) => b.id);
+    expect(navIds.slice(-4)).toEqual(["nav-settings", "nav-privacy", "nav-residency", "nav-audit"]);
+    $("#nav-privacy").click();
+    await tick();
+    $<HTMLInputElement>("#privacy-query").value = "k";
+    submitForm("#privacy-form");
+    expect($("#error").textContent).toMatch(/at least two characters/);
+    expect(calls.some((c) => c.cmd === "find_contacts")).toBe(false);
+    $<HTMLInputElement>("#privacy-query").value = " Kim ";
+    submitForm("#privacy-form");
+    await tick();
+    expect(calls.find((c) => c.cmd === "find_contacts")!.args).toEqual({ query: "Kim" });
+    const card = $('[data-contact-id="5"]');
+    expect(card.querySelector(".contact-name")!.textContent).toBe("Kim Jansen");
+    expect(card.querySelector('[data-field="counts"]')!.textContent).toBe("2 conversations · 14 messages");
+    expect(Array.from(card.querySelectorAll(".identities li")).map((li) => li.textContent)).toEqual(["WhatsApp 16505551234", "Email kim@example.com"]);
+
+    // Export, with internal notes.
+    expect($("#export-panel-5").hidden).toBe(true);
+    $("#export-open-5").click();
+    expect($("#export-panel-5").hidden).toBe(false);
+    expect($("#export-open-5").getAttribute("aria-expanded")).toBe("true");
+    $<HTMLInputElement>("#export-notes-5").checked = true;
+    $("#export-run-5").click();
+    await tick();
+    expect(calls.find((c) => c.cmd === "export_contact")!.args).toEqual({ contact: 5, include_notes: true });
+    expect($("#privacy-done").textContent).toBe(
+      "Exported Kim Jansen: 2 conversations, 14 messages and 3 files, to /home/ada/Downloads/Kim Jansen 2024-03-05.");
+    expect($("#export-panel-5").hidden).toBe(true);
+
+    // Erase: explained, and locked until the exact name is typed.
+    $("#erase-open-5").click();
+    const dialog = $("#erase-dialog");
+    expect(dialog.getAttribute("role")).toBe("dialog");
+    expect(dialog.textContent).toContain("2 conversations and their 14 messages");
+    for (const words of ["attachment", "search index", "internal notes", "the contact itself", "cannot be undone"]) {
+      expect(dialog.textContent).toContain(words);
+    }
+    expect(document.activeElement).toBe($("#erase-confirm"));
+    const confirm = $<HTMLInputElement>("#erase-confirm");
+    const type = (v: string) => { confirm.value = v; confirm.dispatchEvent(new Event("input")); };
+    expect($<HTMLButtonElement>("#erase-submit").disabled).toBe(true);
+    type("kim jansen");
+    expect($<HTMLButtonElement>("#erase-submit").disabled).toBe(true);
+    type("Kim Jansen");
+    expect($<HTMLButtonElement>("#erase-submit").disabled).toBe(false);
+    submitForm("#erase-dialog form");
+    await tick();
+    expect($("#erase-error").textContent).toBe("Someone is replying to this customer right now.");
+    expect($<HTMLButtonElement>("#erase-submit").disabled).toBe(false);
+    handlers.erase_contact = () => ({ conversations: 2, messages: 14, attachments: 3 });
+    submitForm("#erase-dialog form");
+    await tick();
+    expect(calls.filter((c) => c.cmd === "erase_contact").at(-1)!.args).toEqual({ contact: 5 });
+    expect($("#erase-dialog")).toBeNull();
+    expect($('[data-contact-id="5"]')).toBeNull();
+    expect($('[data-contact-id="6"]')).not.toBeNull();
+    expect($("#privacy-done").textContent).toBe("Erased Kim Jansen: 2 conversations, 14 messages and 3 attachments deleted.");
+  });
+
+  it("shows where the data lives and saves allowed hosts, retention and backups", async () => {
+    handlers.app_status = () => status("signed_in", admin);
+    handlers.list_conversations = () => ({ rows: [], next: null });
+    const retention = { whatsapp_days: 0, messenger_days: 365, email_days: 730 };
+    const report = (backups: string[] = []) => ({
+      region: "European Union (Frankfurt)", data_folder: "/Users/ada/Appcare", volume: "Macintosh HD (encrypted)",
+      database_bytes: 12 * 1024 * 1024, attachments_bytes: 3.4 * 1024 ** 3, key_store: "macOS Keychain",
+      channel_accounts: ["WhatsApp +31 6 1234 5678: messages stored by Meta in DE"], mail_servers: [], hub: null,
+      backups, allowed_hosts: ["graph.facebook.com"], retention,
+    });
+    handlers.residency_report = () => report();
+    handlers.egress_allowlist = () => ({ hosts: ["graph.facebook.com", "*.fbcdn.net"] });
+    handlers.set_egress_allowlist = (a) => ({ hosts: (a!.hosts as string[]).map((h) => h.toLowerCase()) });
+    handlers.retention_policy = () => retention;
+    handlers.set_retention_policy = (a) => a!.policy;
+    handlers.backup_schedule = () => ({ folder: null, every_hours: 24, keep: 7, has_passphrase: false, last_backup_at: null, last_error: null });
+    handlers.set_backup_schedule = (a) => ({ folder: a!.folder, every_hours: a!.every_hours, keep: a!.keep, has_passphrase: true,
+      last_backup_at: null, last_error: null });
+    stop = startApp(root);
+    await tick();
+    $("#nav-residency").click();
+    await tick();
+    const f = (k: string) => $(`#residency-report [data-field="${k}"]`).textContent;
+    expect(f("region")).toBe("European Union (Frankfurt)");
+    expect(f("data_folder")).toBe("/Users/ada/Appcare on Macintosh HD (encrypted)");
+    expect(f("sizes")).toBe("3.4 GB (database 12 MB, attachments 3.4 GB)");
+    expect(f("key_store")).toBe("macOS Keychain");
+    expect(f("channel_accounts")).toBe("WhatsApp +31 6 1234 5678: messages stored by Meta in DE");
+    expect(f("mail_servers")).toBe("None connected");
+    expect(f("hub")).toBe("Embedded: this computer only");
+    expect(f("backups")).toBe("None");
+
+    // Allowed hosts: one per line, the stored (normalised) list comes back.
+    const hosts = $<HTMLTextAreaElement>("#egress-hosts");
+    expect(hosts.value).toBe("graph.facebook.com\n*.fbcdn.net");
+    expect($("#egress-form").textContent).toMatch(/refused and recorded in the audit log/);
+    hosts.value = "Graph.Facebook.com\n\n*.FBCDN.net\n";
+    submitForm("#egress-form");
+    await tick();
+    expect(calls.find((c) => c.cmd === "set_egress_allowlist")!.args).toEqual({ hosts: ["Graph.Facebook.com", "*.FBCDN.net"] });
+    expect(hosts.value).toBe("graph.facebook.com\n*.fbcdn.net");
+    expect($("#egress-saved").textContent).toBe("Saved. 2 hosts allowed: graph.facebook.com, *.fbcdn.net.");
+
+    // Retention: 0 to 3650, checked before anything is sent.
+    expect($<HTMLInputElement>("#ret-whatsapp").value).toBe("0");
+    $<HTMLInputElement>("#ret-messenger").value = "4000";
+    submitForm("#retention-form");
+    expect($("#error").textContent).toMatch(/^Messenger days must be a whole number from 0 to 3650/);
+    expect($("#ret-messenger").getAttribute("aria-invalid")).toBe("true");
+    expect(calls.some((c) => c.cmd === "set_retention_policy")).toBe(false);
+    $<HTMLInputElement>("#ret-messenger").value = "90";
+    submitForm("#retention-form");
+    await tick();
+    expect(calls.find((c) => c.cmd === "set_retention_policy")!.args).toEqual({ policy: { whatsapp_days: 0, messenger_days: 90, email_days: 730 } });
+    expect($("#retention-saved").textContent).toMatch(/WhatsApp messages are kept forever, Messenger messages deleted after 90 days/);
+
+    // Backups: a passphrase is needed the first time, twice, at least 12 characters.
+    expect($('#backup-state [data-field="last_backup"]').textContent).toBe("Off Last backup: never");
+    $<HTMLInputElement>("#backup-folder").value = "/Volumes/Backup";
+    submitForm("#backup-form");
+    expect($("#error").textContent).toMatch(/Choose a passphrase/);
+    expect(document.activeElement).toBe($("#backup-passphrase"));
+    $<HTMLInputElement>("#backup-passphrase").value = "correct horse battery";
+    $<HTMLInputElement>("#backup-passphrase2").value = "correct horse batterY";
+    submitForm("#backup-form");
+    expect($("#error").textContent).toBe("The two passphrases do not match.");
+    expect(calls.some((c) => c.cmd === "set_backup_schedule")).toBe(false);
+    $<HTMLInputElement>("#backup-passphrase2").value = "correct horse battery";
+    handlers.residency_report = () => report(["/Volumes/Backup: every 24 hours, 7 kept"]);
+    submitForm("#backup-form");
+    await tick();
+    expect(calls.find((c) => c.cmd === "set_backup_schedule")!.args).toEqual({
+      folder: "/Volumes/Backup", every_hours: 24, keep: 7, passphrase: "correct horse battery" });
+    expect($<HTMLInputElement>("#backup-passphrase").value).toBe("");
+    expect($<HTMLInputElement>("#backup-passphrase2").value).toBe("");
+    expect($("#backup-saved").textContent).toBe("Saved. A backup is made every 24 hours; the last 7 are kept.");
+    expect($("#backup-passphrase-hint").textContent).toMatch(/Leave both fields empty to keep it/);
+    expect(f("backups")).toBe("/Volumes/Backup: every 24 hours, 7 kept");
+    // With a stored passphrase, saving without one sends null (keep it).
+    $<HTMLInputElement>("#backup-keep").value = "14";
+    submitForm("#backup-form");
+    await tick();
+    expect(calls.filter((c) => c.cmd === "set_backup_schedule").at(-1)!.args).toEqual({
+      folder: "/Volumes/Backup", every_hours: 24, keep: 14, passphrase: null });
+  });
+
+  it("filters and exports the audit log, keeping the chain status", async () => {
+    handlers.app_status = () => status("signed_in", admin);
+    handlers.list_conversations = () => ({ rows: [], next: null });
+    handlers.verify_audit = () => ({ intact: true, rows: 40, first_broken_row: null, message: "The audit log is intact." });
+    const entry = (id: number, kind: string, subject: string) => ({ id, at: 1_709_280_000 + id, actor: "ada", kind, subject, detail: "" });
+    handlers.recent_audit = () => [entry(2, "sign_in", "user:1"), entry(1, "contact_erased", "contact:5")];
+    handlers.search_audit = () => [entry(1, "contact_erased", "contact:5")];
+    handlers.export_audit = () => ({ path: "/home/ada/Downloads/audit-2024-03-31.json", rows: 1 });
+    stop = startApp(root);
+    await tick();
+    $("#nav-audit").click();
+    await tick();
+    expect($("#audit-status").textContent).toBe("The audit log is intact.");
+    expect(document.querySelectorAll("#audit-table tbody tr").length).toBe(2);
+    expect(Array.from(document.querySelectorAll("#af-kinds option")).map((o) => o.getAttribute("value"))).toEqual(["contact_erased", "sign_in"]);
+    expect($("#af-kind").getAttribute("list")).toBe("af-kinds");
+    const set = (id: string, v: string) => { $<HTMLInputElement>(`#${id}`).value = v; };
+    set("af-user", "ada");
+    set("af-kind", "contact_erased");
+    set("af-from", "2024-03-01");
+    set("af-to", "2024-02-01");
+    submitForm("#audit-filter");
+    expect($("#error").textContent).toBe("The “to” date is before the “from” date.");
+    expect(calls.some((c) => c.cmd === "search_audit")).toBe(false);
+    set("af-to", "2024-03-31");
+    submitForm("#audit-filter");
+    await tick();
+    const filter = {
+      user: "ada", subject: null, kind: "contact_erased",
+      from: new Date(2024, 2, 1).getTime() / 1000, to: new Date(2024, 3, 1).getTime() / 1000 - 1, limit: 1000,
+    };
+    expect(calls.find((c) => c.cmd === "search_audit")!.args).toEqual({ filter });
+    expect(Array.from(document.querySelectorAll("#audit-table tbody tr")).map((r) => r.getAttribute("data-id"))).toEqual(["1"]);
+    expect($("#audit-count").textContent).toBe("1 matching event.");
+    $("#af-export").click();
+    await tick();
+    expect(calls.find((c) => c.cmd === "export_audit")!.args).toEqual({ filter });
+    expect($("#audit-exported").textContent).toBe("Exported 1 event to /home/ada/Downloads/audit-2024-03-31.json.");
+    expect($("#audit-status")).not.toBeNull();
+
+    // The filter stays when the chain is checked again; Clear goes back to the latest events.
+    $("#audit-refresh").click();
+    await tick();
+    expect($<HTMLInputElement>("#af-user").value).toBe("ada");
+    expect(calls.filter((c) => c.cmd === "search_audit").length).toBe(2);
+    $("#af-clear").click();
+    await tick();
+    expect($<HTMLInputElement>("#af-user").value).toBe("");
+    expect(document.querySelectorAll("#audit-table tbody tr").length).toBe(2);
+    expect($("#audit-count").textContent).toBe("40 events recorded. Showing the latest 2.");
+  });
+
   describe("inbox", () => {
     const agent = { user_id: 3, username: "sam", display_name: "Sam Agent", role: "agent", teams: [5] };
     const nowS = () => Math.floor(Date.now() / 1000);

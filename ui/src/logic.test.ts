@@ -150,7 +150,7 @@ describe("visiblePages", () => {
   it("puts the inbox first for everyone, Team for leads and admins, admin pages for admins", () => {
     expect(visiblePages("agent")).toEqual(["inbox", "overview"]);
     expect(visiblePages("lead")).toEqual(["inbox", "overview", "team"]);
-    expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "users", "channels", "settings", "audit"]);
+    expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "users", "channels", "settings", "privacy", "residency", "audit"]);
   });
 });
 

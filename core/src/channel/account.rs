@@ -319,14 +319,19 @@ impl NewChannelAccount {
     }
 }
 
-/// HTTPS anywhere; plain HTTP only to this machine (a local test server).
+/// HTTPS anywhere; plain HTTP only to this machine (a local test server). No user
+/// information (`user@host`) in the address.
 fn check_base_url(url: &str) -> Result<String> {
     let url = url.trim_end_matches('/');
-    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
-        .iter()
-        .any(|p| url.starts_with(p) && url[p.len()..].chars().next().is_none_or(|c| c == ':'));
-    let https = url.starts_with("https://") && url.len() > "https://".len();
-    if !(https || loopback) || url.contains(char::is_whitespace) {
+    let host = crate::privacy::egress::host_of(url).unwrap_or_default();
+    let authority = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
+        .unwrap_or_default();
+    let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost" | "::1");
+    let https = url.starts_with("https://") && !host.is_empty();
+    let http_local = url.starts_with("http://") && loopback;
+    if !(https || http_local) || authority.contains('@') || url.contains(char::is_whitespace) {
         return Err(CoreError::invalid(
             "Graph API address",
             "use an https:// address (plain http only for this computer)",
@@ -401,6 +406,9 @@ mod tests {
         let mut a = account();
         a.graph_base_url = Some("http://example.com".into());
         assert!(a.validate().is_err());
+        let mut a = account();
+        a.graph_base_url = Some("http://localhost:80@evil.example".into());
+        assert!(a.validate().is_err(), "user information refused");
         let mut a = account();
         a.graph_base_url = Some("http://127.0.0.1:9000/".into());
         assert_eq!(

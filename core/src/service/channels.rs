@@ -30,6 +30,13 @@ impl Workspace {
                     return Err(CoreError::NotFound { what: "The team" });
                 }
             }
+            let policy = crate::service::residency::egress_policy(tx)?;
+            if let Err(host) = policy.allows_url(&valid.config.graph_base_url) {
+                return Err(CoreError::invalid(
+                    "Graph API address",
+                    format!("{host} is not on this workspace's allowed hosts; an admin adds it in Settings first"),
+                ));
+            }
             let id = channel_accounts::insert(tx, &valid, account.default_team, now)?;
             channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
             if valid.channel == Channel::WhatsApp {
@@ -82,6 +89,26 @@ impl Workspace {
         self.store.write(|tx| {
             let view = channel_accounts::view(tx, id)?;
             channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
+            // In-country storage not on yet (e.g. the number was registered): try again.
+            let region =
+                settings::get(tx, settings::REGION)?.and_then(|code| Region::parse(&code).ok());
+            let enabled = view
+                .local_storage
+                .as_ref()
+                .is_some_and(|l| l.status == "IN_COUNTRY_STORAGE_ENABLED");
+            if let (Some(region), "whatsapp", false) = (
+                region.filter(Region::has_whatsapp_storage),
+                view.kind.as_str(),
+                enabled,
+            ) {
+                channel_accounts::insert_task(
+                    tx,
+                    id,
+                    "local_storage",
+                    &serde_json::json!({ "region": region.code() }),
+                    now,
+                )?;
+            }
             audit::append(
                 tx,
                 AuditEvent::new(

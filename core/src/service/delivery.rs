@@ -143,6 +143,7 @@ impl Delivery<'_> {
                  JOIN conversations c ON c.id = m.conversation_id
                  JOIN channel_accounts a ON a.id = c.channel_account_id
                  WHERE o.state = 'pending' AND o.next_attempt_at <= ?1
+                   AND m.status IN ('queued', 'sending', 'unconfirmed', 'failed')
                    AND a.kind IN ('whatsapp', 'messenger') AND length(a.credentials) > 0
                  ORDER BY o.next_attempt_at, o.message_id LIMIT ?2",
             )?;
@@ -262,6 +263,26 @@ impl Delivery<'_> {
     pub fn outbox_failed(&self, message: MessageId, explanation: &str) -> Result<()> {
         let conversation = self.ws.store.write(|tx| {
             fail_in(tx, message, explanation)?;
+            conversation_of(tx, message)
+        })?;
+        self.ws.publish(status_changed(conversation, message));
+        Ok(())
+    }
+
+    /// Meta's answer to a send was lost or unreadable: it may have the message. Shown
+    /// to the agent as unconfirmed, never resent automatically.
+    pub fn outbox_unconfirmed(&self, message: MessageId, reason: &str) -> Result<()> {
+        let conversation = self.ws.store.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE outbox SET state = 'unconfirmed', last_error = ?2 WHERE message_id = ?1 AND state = 'sending'",
+                params![message, reason],
+            )?;
+            if changed > 0 {
+                tx.execute(
+                    "UPDATE messages SET status = 'unconfirmed', failure = ?2 WHERE id = ?1 AND status IN ('queued', 'sending')",
+                    params![message, format!("{UNCONFIRMED_EXPLANATION} ({reason})")],
+                )?;
+            }
             conversation_of(tx, message)
         })?;
         self.ws.publish(status_changed(conversation, message));
@@ -518,6 +539,35 @@ impl Delivery<'_> {
         Ok(())
     }
 
+    /// The hosts this workspace may connect to.
+    pub fn egress_policy(&self) -> Result<crate::privacy::egress::EgressPolicy> {
+        self.ws.store.read(crate::service::residency::egress_policy)
+    }
+
+    /// A connection to `host` was refused by the allowlist: audited (the host, never a
+    /// path or query), shown on the account.
+    pub fn egress_refused(
+        &self,
+        account: ChannelAccountId,
+        host: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.ws.store.write(|tx| {
+            audit::append(
+                tx,
+                AuditEvent::new(AuditKind::EgressRefused, None, format!("channel_account:{account}"), now)
+                    .detail(serde_json::json!({ "host": host })),
+            )?;
+            let mut state = channel_accounts::state_of(tx, account)?;
+            state.last_error = Some(format!(
+                "A connection to {host} was refused: it is not on this workspace's allowed hosts (Settings)."
+            ));
+            channel_accounts::set_state(tx, account, &state)
+        })?;
+        self.ws.publish(Event::ChannelsChanged);
+        Ok(())
+    }
+
     /// Where the Messenger poller stopped last time (provider's `updated_time`).
     pub fn poll_cursor(&self, account: ChannelAccountId) -> Result<Option<String>> {
         self.ws
@@ -572,13 +622,84 @@ fn conversation_of(conn: &Connection, message: MessageId) -> Result<Conversation
     })
 }
 
+/// Our own attempt failed for good. A message the provider already reported (sent,
+/// delivered) keeps that state: only an outbox row still in our hands fails.
 fn fail_in(conn: &Connection, message: MessageId, explanation: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE message_id = ?1",
+    let changed = conn.execute(
+        "UPDATE outbox SET state = 'failed', last_error = ?2
+         WHERE message_id = ?1 AND state IN ('pending', 'sending', 'unconfirmed')",
         params![message, explanation],
     )?;
-    raise_status(conn, message, "failed", Some(explanation))?;
+    if changed > 0 {
+        raise_status(conn, message, "failed", Some(explanation))?;
+    }
     Ok(())
+}
+
+/// The provider has the message: whatever our outbox thought, it is sent.
+fn settle_outbox(conn: &Connection, message: MessageId) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'sent', last_error = '' WHERE message_id = ?1
+           AND state IN ('pending', 'sending', 'unconfirmed', 'failed')",
+        [message],
+    )?;
+    Ok(())
+}
+
+/// A status reported by the provider. Statuses only move forward, with one exception:
+/// a failure we recorded ourselves before the provider gave the message an id (a lost
+/// answer, a give-up) is overridden when the provider says it has the message.
+fn provider_status(
+    conn: &Connection,
+    message: MessageId,
+    status: DeliveryStatus,
+    failure: Option<&str>,
+    had_provider_id: bool,
+) -> Result<bool> {
+    let current: String = conn
+        .query_row(
+            "SELECT status FROM messages WHERE id = ?1",
+            [message],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(CoreError::NotFound {
+            what: "The message",
+        })?;
+    let local_failure = current == "failed" && !had_provider_id;
+    let allowed = match status {
+        DeliveryStatus::Sent => {
+            matches!(current.as_str(), "queued" | "sending" | "unconfirmed") || local_failure
+        }
+        DeliveryStatus::Failed => matches!(
+            current.as_str(),
+            "queued" | "sending" | "unconfirmed" | "sent"
+        ),
+        DeliveryStatus::Delivered => {
+            matches!(
+                current.as_str(),
+                "queued" | "sending" | "unconfirmed" | "sent"
+            ) || local_failure
+        }
+        DeliveryStatus::Read => {
+            matches!(
+                current.as_str(),
+                "queued" | "sending" | "unconfirmed" | "sent" | "delivered"
+            ) || local_failure
+        }
+    };
+    if !allowed {
+        return Ok(false);
+    }
+    conn.execute(
+        "UPDATE messages SET status = ?2, failure = ?3 WHERE id = ?1",
+        params![
+            message,
+            status.as_str(),
+            failure.filter(|_| status == DeliveryStatus::Failed)
+        ],
+    )?;
+    Ok(true)
 }
 
 /// Sets `status` when it ranks above the stored one; returns whether it changed.
@@ -630,8 +751,9 @@ fn find_ours(
 ) -> Result<Option<(MessageId, ConversationId)>> {
     let by_external = conn
         .query_row(
-            "SELECT m.id, m.conversation_id FROM messages m WHERE m.external_id = ?1 AND m.direction = 'out'",
-            [external_id],
+            "SELECT m.id, m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.external_id = ?1 AND m.direction = 'out' AND c.channel_account_id = ?2",
+            params![external_id, account],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
@@ -717,9 +839,10 @@ fn apply_status(
         applied.ignored += 1;
         return Ok(());
     };
+    let had_provider_id = has_external_id(tx, message)?;
     set_external_id(tx, message, &s.external_id)?;
     let failure = s.error.as_ref().map(|e| e.explanation());
-    let changed = raise_status(tx, message, s.status.as_str(), failure.as_deref())?;
+    let changed = provider_status(tx, message, s.status, failure.as_deref(), had_provider_id)?;
     match s.status {
         DeliveryStatus::Failed if changed => {
             tx.execute(
@@ -727,13 +850,10 @@ fn apply_status(
                 params![message, failure.unwrap_or_default()],
             )?;
         }
-        _ => {
-            // The provider has it: an unconfirmed or in-flight send is settled.
-            tx.execute(
-                "UPDATE outbox SET state = 'sent' WHERE message_id = ?1 AND state IN ('sending', 'unconfirmed')",
-                [message],
-            )?;
-        }
+        DeliveryStatus::Failed => {}
+        // The provider has it: a pending retry, an in-flight or unconfirmed send, or a
+        // failure we recorded ourselves is settled, so nothing sends it again.
+        _ => settle_outbox(tx, message)?,
     }
     applied.statuses += 1;
     if changed {
@@ -744,19 +864,29 @@ fn apply_status(
     Ok(())
 }
 
+fn has_external_id(conn: &Connection, message: MessageId) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT external_id IS NOT NULL FROM messages WHERE id = ?1",
+        [message],
+        |r| r.get(0),
+    )?)
+}
+
 fn apply_watermark(
     tx: &Connection,
     w: &WatermarkEvent,
     applied: &mut Applied,
     published: &mut Vec<Event>,
 ) -> Result<()> {
+    // Only messages Meta gave an id (so they surely reached it) are moved by a watermark.
     let below: &[&str] = match w.status {
-        DeliveryStatus::Read => &["sent", "unconfirmed", "delivered"],
-        _ => &["sent", "unconfirmed"],
+        DeliveryStatus::Read => &["sent", "delivered"],
+        _ => &["sent"],
     };
     let mut stmt = tx.prepare_cached(
         "UPDATE messages SET status = ?1, failure = NULL
          WHERE direction = 'out' AND created_at <= ?2 AND status IN (?3, ?4, ?5)
+           AND external_id IS NOT NULL
            AND conversation_id IN (
              SELECT c.id FROM conversations c
              JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
@@ -770,7 +900,7 @@ fn apply_watermark(
                 w.up_to,
                 below[0],
                 below[1],
-                below.get(2).copied().unwrap_or(below[0]),
+                below.get(1).copied().unwrap_or(below[0]),
                 w.account,
                 w.contact_external_id
             ],
@@ -778,10 +908,7 @@ fn apply_watermark(
         )?
         .collect::<rusqlite::Result<_>>()?;
     for (message, conversation) in changed {
-        tx.execute(
-            "UPDATE outbox SET state = 'sent' WHERE message_id = ?1 AND state IN ('sending', 'unconfirmed')",
-            [message],
-        )?;
+        settle_outbox(tx, message)?;
         published.push(status_changed(conversation, message));
     }
     applied.statuses += 1;
@@ -796,12 +923,10 @@ fn apply_echo(
 ) -> Result<()> {
     if let Some((message, conversation)) = find_ours(tx, e.account, &e.external_id, e.our_message)?
     {
+        let had_provider_id = has_external_id(tx, message)?;
         set_external_id(tx, message, &e.external_id)?;
-        if raise_status(tx, message, "sent", None)? {
-            tx.execute(
-                "UPDATE outbox SET state = 'sent' WHERE message_id = ?1 AND state IN ('sending', 'unconfirmed')",
-                [message],
-            )?;
+        settle_outbox(tx, message)?;
+        if provider_status(tx, message, DeliveryStatus::Sent, None, had_provider_id)? {
             published.push(status_changed(conversation, message));
         } else {
             applied.duplicates += 1;

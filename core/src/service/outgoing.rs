@@ -238,13 +238,13 @@ impl Workspace {
     ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "send messages again")?;
         let (view, conversation) = self.store.write(|tx| {
-            let (conversation, state): (ConversationId, Option<String>) = tx
+            let (conversation, state, status): (ConversationId, Option<String>, String) = tx
                 .query_row(
-                    "SELECT m.conversation_id, o.state FROM messages m
+                    "SELECT m.conversation_id, o.state, m.status FROM messages m
                      LEFT JOIN outbox o ON o.message_id = m.id
                      WHERE m.id = ?1 AND m.direction = 'out'",
                     [message],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .map_err(|_| CoreError::NotFound { what: "The message" })?;
             let row = conv_store::visible(tx, caller.viewer(), conversation)?
@@ -257,7 +257,9 @@ impl Workspace {
             if row.do_not_contact {
                 return Err(do_not_contact(&row));
             }
-            if !matches!(state.as_deref(), Some("failed" | "unconfirmed")) {
+            if !matches!(state.as_deref(), Some("failed" | "unconfirmed"))
+                || !matches!(status.as_str(), "failed" | "unconfirmed")
+            {
                 return Err(CoreError::Conflict(
                     "Only a failed or unconfirmed message can be sent again.".into(),
                 ));

@@ -38,10 +38,28 @@ pub fn run_up_to(conn: &mut Connection, target: i64) -> Result<()> {
         if version <= found || version > target {
             continue;
         }
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version)?;
-        tx.commit()?;
+        // A migration may rebuild a table (SQLite's 12-step recipe): foreign keys are off
+        // while it runs (the pragma is ignored inside a transaction), and checked before
+        // the commit, so a migration cannot leave a dangling reference behind.
+        conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
+        let applied = (|| -> Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            let dangling: i64 =
+                tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })?;
+            if dangling > 0 {
+                return Err(CoreError::Storage(format!(
+                    "migration {version} would leave {dangling} broken references; nothing was changed"
+                )));
+            }
+            tx.pragma_update(None, "user_version", version)?;
+            tx.commit()?;
+            Ok(())
+        })();
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+        applied?;
         tracing::info!(version, "applied schema migration");
     }
     Ok(())

@@ -12,11 +12,13 @@ import { renderAudit } from "./audit";
 import { renderChannels } from "./channels";
 import { renderInbox } from "./inbox";
 import { renderOverview } from "./overview";
+import { renderPrivacy } from "./privacy";
+import { renderResidency } from "./residency";
 import { renderSettings } from "./settings";
 import { renderTeam } from "./team";
 import { renderUsers } from "./users";
 
-export type PageId = "inbox" | "overview" | "team" | "users" | "channels" | "settings" | "audit";
+export type PageId = "inbox" | "overview" | "team" | "users" | "channels" | "settings" | "privacy" | "residency" | "audit";
 
 /** What a page may receive from the shell's live events. */
 export type PageLive = {
@@ -58,6 +60,8 @@ const PAGES: { id: PageId; label: string; access: Access; render: (ctx: PageCont
   { id: "users", label: "Users", access: "admin", render: renderUsers },
   { id: "channels", label: "Channels", access: "admin", render: renderChannels },
   { id: "settings", label: "Settings", access: "admin", render: renderSettings },
+  { id: "privacy", label: "Privacy", access: "admin", render: renderPrivacy },
+  { id: "residency", label: "Residency", access: "admin", render: renderResidency },
   { id: "audit", label: "Audit", access: "admin", render: renderAudit },
 ];
 

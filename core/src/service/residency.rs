@@ -1,0 +1,320 @@
+//! Where the data lives and what may leave: the egress allowlist, the retention policy
+//! per channel, the residency report, and the system's scheduled purge.
+
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
+use crate::error::{CoreError, Result};
+use crate::events::Event;
+use crate::privacy::egress::EgressPolicy;
+use crate::secret::SessionToken;
+use crate::store::{channel_accounts, settings};
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+const EGRESS_KEY: &str = "egress_allowlist";
+const RETENTION_CHANNELS: [&str; 3] = ["whatsapp", "messenger", "email"];
+/// The longest retention an admin can set (ten years).
+pub const RETENTION_MAX_DAYS: i64 = 3650;
+
+/// Days messages are kept per channel; 0 keeps them until someone deletes them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetentionPolicy {
+    pub whatsapp_days: i64,
+    pub messenger_days: i64,
+    pub email_days: i64,
+}
+
+impl RetentionPolicy {
+    fn days(&self, channel: &str) -> i64 {
+        match channel {
+            "whatsapp" => self.whatsapp_days,
+            "messenger" => self.messenger_days,
+            _ => self.email_days,
+        }
+    }
+}
+
+/// One channel's purge: what went (counts only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PurgeRun {
+    pub channel: String,
+    pub cutoff: Timestamp,
+    pub messages: i64,
+    pub attachments: i64,
+    pub conversations: i64,
+}
+
+/// Where each kind of data lives, for the admin page and `appcare residency`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ResidencyReport {
+    pub region: String,
+    pub data_folder: String,
+    pub volume: String,
+    pub database_bytes: i64,
+    pub attachments_bytes: i64,
+    pub key_store: String,
+    /// One line per channel account: where the provider keeps its copy.
+    pub channel_accounts: Vec<String>,
+    pub mail_servers: Vec<String>,
+    pub hub: Option<String>,
+    pub backups: Vec<String>,
+    pub allowed_hosts: Vec<String>,
+    pub retention: RetentionPolicy,
+}
+
+pub(crate) fn egress_policy(conn: &Connection) -> Result<EgressPolicy> {
+    Ok(settings::get(conn, EGRESS_KEY)?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+fn retention(conn: &Connection) -> Result<RetentionPolicy> {
+    Ok(RetentionPolicy {
+        whatsapp_days: settings::get_i64(conn, "retention_days:whatsapp", 0)?,
+        messenger_days: settings::get_i64(conn, "retention_days:messenger", 0)?,
+        email_days: settings::get_i64(conn, "retention_days:email", 0)?,
+    })
+}
+
+/// The mount that holds `path` (from /proc/mounts where there is one).
+fn volume_of(path: &std::path::Path) -> String {
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else {
+        return "unknown (no /proc/mounts)".into();
+    };
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            Some((f.next()?, f.next()?, f.next()?))
+        })
+        .filter(|(_, mount, _)| path.starts_with(mount))
+        .max_by_key(|(_, mount, _)| mount.len())
+        .map(|(device, mount, fs)| format!("{mount} ({fs} on {device})"))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
+    let dir = ws.dir().root().to_path_buf();
+    let database_bytes = ["appcare.db", "appcare.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len() as i64)
+        .sum();
+    ws.store.read(|c| {
+        let region = settings::get(c, settings::REGION)?.unwrap_or_default();
+        let attachments_bytes: i64 =
+            c.query_row("SELECT coalesce(sum(size), 0) FROM attachments", [], |r| {
+                r.get(0)
+            })?;
+        let channel_accounts = channel_accounts::views(c)?
+            .into_iter()
+            .map(|a| match (a.kind.as_str(), &a.local_storage) {
+                ("whatsapp", Some(l)) => format!(
+                    "WhatsApp {} ({}): Meta's copy at rest: {}{}",
+                    a.name,
+                    a.external_id,
+                    l.status,
+                    l.region
+                        .as_deref()
+                        .map(|r| format!(" in {r}"))
+                        .unwrap_or_default()
+                ),
+                ("whatsapp", None) => format!(
+                    "WhatsApp {} ({}): Meta's in-country storage not read yet",
+                    a.name, a.external_id
+                ),
+                ("messenger", _) => format!(
+                    "Messenger {} ({}): Meta keeps its copy in Meta's data centres",
+                    a.name, a.external_id
+                ),
+                (kind, _) => format!("{kind} {} ({})", a.name, a.external_id),
+            })
+            .collect();
+        let backups = settings::get(c, "backup_folder")?.into_iter().collect();
+        Ok(ResidencyReport {
+            region,
+            data_folder: dir.display().to_string(),
+            volume: volume_of(&dir),
+            database_bytes,
+            attachments_bytes,
+            key_store: ws.info().key_store.as_str().to_string(),
+            channel_accounts,
+            mail_servers: Vec::new(),
+            hub: None,
+            backups,
+            allowed_hosts: egress_policy(c)?.hosts,
+            retention: retention(c)?,
+        })
+    })
+}
+
+impl Workspace {
+    pub fn egress_allowlist(&self, token: &SessionToken, now: Timestamp) -> Result<EgressPolicy> {
+        self.authorize(token, now, Role::Admin, "see the allowed hosts")?;
+        self.store.read(egress_policy)
+    }
+
+    /// Replaces the hosts this workspace may connect to (audited with the old and new list).
+    pub fn set_egress_allowlist(
+        &self,
+        token: &SessionToken,
+        hosts: &[String],
+        now: Timestamp,
+    ) -> Result<EgressPolicy> {
+        let caller = self.authorize(token, now, Role::Admin, "change the allowed hosts")?;
+        let policy = EgressPolicy::parse(hosts)?;
+        self.store.write(|tx| {
+            let before = egress_policy(tx)?;
+            let text =
+                serde_json::to_string(&policy).map_err(|e| CoreError::Storage(e.to_string()))?;
+            settings::set(tx, EGRESS_KEY, &text)?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::EgressAllowlistChanged,
+                    Some(caller.user),
+                    "workspace",
+                    now,
+                )
+                .detail(serde_json::json!({ "from": before.hosts, "to": policy.hosts })),
+            )
+        })?;
+        self.publish(Event::SettingsChanged);
+        Ok(policy)
+    }
+
+    pub fn retention_policy(
+        &self,
+        token: &SessionToken,
+        now: Timestamp,
+    ) -> Result<RetentionPolicy> {
+        self.authorize(token, now, Role::Admin, "see the retention policy")?;
+        self.store.read(retention)
+    }
+
+    /// Sets how many days messages are kept per channel (0 = keep).
+    pub fn set_retention_policy(
+        &self,
+        token: &SessionToken,
+        policy: RetentionPolicy,
+        now: Timestamp,
+    ) -> Result<RetentionPolicy> {
+        let caller = self.authorize(token, now, Role::Admin, "change the retention policy")?;
+        for channel in RETENTION_CHANNELS {
+            let days = policy.days(channel);
+            if !(0..=RETENTION_MAX_DAYS).contains(&days) {
+                return Err(CoreError::invalid(
+                    "retention",
+                    format!("{channel}: between 0 (keep) and {RETENTION_MAX_DAYS} days"),
+                ));
+            }
+        }
+        self.store.write(|tx| {
+            let before = retention(tx)?;
+            for channel in RETENTION_CHANNELS {
+                settings::set(
+                    tx,
+                    &format!("retention_days:{channel}"),
+                    &policy.days(channel).to_string(),
+                )?;
+            }
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::RetentionChanged,
+                    Some(caller.user),
+                    "workspace",
+                    now,
+                )
+                .detail(serde_json::json!({ "from": before, "to": policy })),
+            )
+        })?;
+        self.publish(Event::SettingsChanged);
+        Ok(policy)
+    }
+
+    /// Where each kind of data lives.
+    pub fn residency_report(
+        &self,
+        token: &SessionToken,
+        now: Timestamp,
+    ) -> Result<ResidencyReport> {
+        self.authorize(token, now, Role::Admin, "see where data lives")?;
+        report(self)
+    }
+
+    /// The system's housekeeping (no session): retention purges.
+    pub fn maintenance(&self) -> Maintenance<'_> {
+        Maintenance { ws: self }
+    }
+}
+
+/// See [`Workspace::maintenance`].
+pub struct Maintenance<'a> {
+    ws: &'a Workspace,
+}
+
+impl Maintenance<'_> {
+    /// Deletes messages older than each channel's retention (attachments, search entries,
+    /// queued work with them), and conversations with nothing newer; audits each channel's
+    /// counts; then rewrites the search index and reclaims the freed pages.
+    pub fn purge_expired(&self, now: Timestamp) -> Result<Vec<PurgeRun>> {
+        let runs = self.ws.store.write(|tx| {
+            let policy = retention(tx)?;
+            let mut runs = Vec::new();
+            for channel in RETENTION_CHANNELS {
+                let days = policy.days(channel);
+                if days <= 0 {
+                    continue;
+                }
+                let cutoff = now.plus_seconds(-days * 86_400);
+                let scope = "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                     JOIN channel_accounts a ON a.id = c.channel_account_id
+                     WHERE a.kind = ?1 AND m.created_at < ?2";
+                let attachments: i64 = tx.query_row(
+                    &format!("SELECT count(*) FROM attachments WHERE message_id IN ({scope})"),
+                    params![channel, cutoff],
+                    |r| r.get(0),
+                )?;
+                let messages = tx.execute(&format!("DELETE FROM messages WHERE id IN ({scope})"), params![channel, cutoff])? as i64;
+                let stale = "SELECT c.id FROM conversations c JOIN channel_accounts a ON a.id = c.channel_account_id
+                     WHERE a.kind = ?1 AND c.last_activity_at < ?2
+                       AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)";
+                tx.execute(&format!("DELETE FROM assignments WHERE conversation_id IN ({stale})"), params![channel, cutoff])?;
+                let conversations = tx.execute(&format!("DELETE FROM conversations WHERE id IN ({stale})"), params![channel, cutoff])? as i64;
+                if messages == 0 && conversations == 0 {
+                    continue;
+                }
+                let run = PurgeRun { channel: channel.into(), cutoff, messages, attachments, conversations };
+                audit::append(
+                    tx,
+                    AuditEvent::new(AuditKind::RetentionPurged, None, format!("channel:{channel}"), now)
+                        .detail(serde_json::json!({
+                            "days": days, "cutoff": cutoff, "messages": messages,
+                            "attachments": attachments, "conversations": conversations
+                        })),
+                )?;
+                runs.push(run);
+            }
+            if !runs.is_empty() {
+                tx.execute_batch("INSERT INTO messages_fts (messages_fts) VALUES ('optimize');")?;
+            }
+            Ok(runs)
+        })?;
+        if !runs.is_empty() {
+            self.ws.store.checkpoint()?;
+            self.ws.store.vacuum()?;
+            for run in &runs {
+                tracing::info!(channel = %run.channel, messages = run.messages, "retention purge");
+            }
+            self.ws.publish(Event::SettingsChanged);
+        }
+        Ok(runs)
+    }
+}

@@ -1,0 +1,359 @@
+//! Customers' privacy requests and retention, against the real encrypted store: an erased
+//! contact leaves no identifier in any file (raw bytes) nor in the decrypted database;
+//! an export holds everything; retention removes exactly the expired messages.
+
+mod common;
+
+use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::service::residency::RetentionPolicy;
+use appcare_core::{SessionToken, Timestamp, Workspace};
+use common::*;
+use std::path::Path;
+
+const NAME: &str = "Zyxwvut Quokka";
+const PHONE: &str = "4917011122233";
+const TEXT: &str = "ERASECANARY7f3a";
+const FILE_BYTES: &[u8] = b"ATTACHCANARY91bd";
+const NOTE: &str = "NOTECANARY55c2";
+const OTHER: &str = "KEEPCANARYb2e0";
+
+fn write(
+    ws: &Workspace,
+    account: appcare_core::ids::ChannelAccountId,
+    who: (&str, &str),
+    id: &str,
+    body: &str,
+    at: Timestamp,
+    file: Option<&[u8]>,
+) -> appcare_core::ConversationId {
+    ws.ingest(
+        InboundMessage {
+            account,
+            contact_external_id: who.1,
+            contact_name: who.0,
+            external_id: Some(id),
+            subject: "",
+            body,
+            sent_at: at,
+            attachments: file
+                .map(|data| {
+                    vec![InboundAttachment {
+                        file_name: "receipt.png".into(),
+                        mime_type: "image/png".into(),
+                        data: data.to_vec(),
+                    }]
+                })
+                .unwrap_or_default(),
+        },
+        at,
+    )
+    .expect("ingested")
+    .conversation
+}
+
+fn setup() -> (Ctx, SessionToken, appcare_core::ids::ChannelAccountId) {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let account = ctx
+        .ws
+        .create_channel_account(&admin, "whatsapp", "Line", "1065", None, ctx.now)
+        .expect("account")
+        .id;
+    (ctx, admin, account)
+}
+
+/// Files under `dir` that contain any needle, by raw bytes.
+fn raw_hits(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
+    all_files(dir)
+        .into_iter()
+        .filter(|f| {
+            let bytes = std::fs::read(f).unwrap_or_default();
+            needles
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == *n))
+        })
+        .map(|f| f.display().to_string())
+        .collect()
+}
+
+/// The decrypted database, copied to a plain file outside the data folder.
+fn decrypted(ws: &Workspace, into: &Path) -> Vec<u8> {
+    let path = into.join("plain.db");
+    ws.store()
+        .read(|c| {
+            c.execute(
+                "ATTACH DATABASE ?1 AS plain KEY ''",
+                [path.display().to_string()],
+            )?;
+            c.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(()))?;
+            c.execute_batch("DETACH DATABASE plain;")?;
+            Ok(())
+        })
+        .expect("export to plain");
+    std::fs::read(&path).expect("plain copy")
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn an_erased_contact_leaves_no_identifier_in_any_file_or_in_the_decrypted_store() -> TestResult {
+    let (ctx, admin, account) = setup();
+    let t = ctx.now;
+    let conversation = write(
+        &ctx.ws,
+        account,
+        (NAME, PHONE),
+        "wamid.p1",
+        &format!("My order {TEXT} is late"),
+        t,
+        Some(FILE_BYTES),
+    );
+    write(
+        &ctx.ws,
+        account,
+        (NAME, PHONE),
+        "wamid.p2",
+        "STOP",
+        t.plus_seconds(5),
+        None,
+    );
+    ctx.ws.add_note(
+        &admin,
+        conversation,
+        &format!("Called back {NOTE}"),
+        t.plus_seconds(9),
+    )?;
+    write(
+        &ctx.ws,
+        account,
+        ("Other Person", "4915550000"),
+        "wamid.o1",
+        &format!("Hello {OTHER}"),
+        t,
+        None,
+    );
+    let found = ctx.ws.find_contacts(&admin, PHONE, t)?;
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        ctx.ws.find_contacts(&admin, "quokka", t)?.len(),
+        1,
+        "found by name too"
+    );
+    let scratch = tempfile::tempdir()?;
+    let before = decrypted(&ctx.ws, scratch.path());
+    assert!(
+        contains(&before, TEXT.as_bytes()) && contains(&before, NAME.as_bytes()),
+        "the scan sees planted data"
+    );
+
+    let summary = ctx
+        .ws
+        .erase_contact(&admin, found[0].id, t.plus_seconds(60))?;
+    assert_eq!(
+        (summary.conversations, summary.messages, summary.attachments),
+        (1, 2, 1)
+    );
+
+    let needles: [&[u8]; 5] = [
+        NAME.as_bytes(),
+        PHONE.as_bytes(),
+        TEXT.as_bytes(),
+        FILE_BYTES,
+        NOTE.as_bytes(),
+    ];
+    let data_dir = ctx.dir.path().join("ws");
+    assert_eq!(
+        raw_hits(&data_dir, &needles),
+        Vec::<String>::new(),
+        "no identifier in any file, WAL included"
+    );
+    let scratch = tempfile::tempdir()?;
+    let after = decrypted(&ctx.ws, scratch.path());
+    let after_lower = after.to_ascii_lowercase();
+    for needle in needles {
+        assert!(
+            !contains(&after_lower, &needle.to_ascii_lowercase()),
+            "{} survives in the decrypted store",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // The search indexes hold no term of the contact (FTS stores lowercase terms).
+    let terms: Vec<String> = ctx.ws.store().read(|c| {
+        c.execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.mv USING fts5vocab(main, messages_fts, 'row');
+             CREATE VIRTUAL TABLE IF NOT EXISTS temp.cv USING fts5vocab(main, contacts_fts, 'row');",
+        )?;
+        let mut s = c.prepare("SELECT term FROM temp.mv UNION SELECT term FROM temp.cv")?;
+        let rows = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(rows)
+    })?;
+    for gone in [TEXT, "quokka", "zyxwvut", PHONE] {
+        assert!(
+            !terms.contains(&gone.to_ascii_lowercase()),
+            "{gone} still indexed"
+        );
+    }
+    assert!(
+        terms.contains(&OTHER.to_ascii_lowercase()),
+        "the vocabulary is read"
+    );
+    assert!(
+        contains(&after, OTHER.as_bytes()),
+        "the other contact's data is untouched"
+    );
+    assert!(ctx.ws.search(&admin, TEXT, t)?.is_empty());
+    assert_eq!(ctx.ws.search(&admin, OTHER, t)?.len(), 1);
+    assert!(ctx.ws.find_contacts(&admin, PHONE, t)?.is_empty());
+    let audit = ctx.ws.recent_audit(&admin, Some("contact_erased"), 5, t)?;
+    assert_eq!(audit.len(), 1);
+    assert!(!audit[0].detail.contains(NAME) && !audit[0].detail.contains(PHONE));
+    Ok(())
+}
+
+#[test]
+fn an_export_holds_every_message_note_and_file() -> TestResult {
+    let (ctx, admin, account) = setup();
+    let t = ctx.now;
+    let conversation = write(
+        &ctx.ws,
+        account,
+        (NAME, PHONE),
+        "wamid.e1",
+        &format!("My order {TEXT}"),
+        t,
+        Some(FILE_BYTES),
+    );
+    ctx.ws
+        .add_note(&admin, conversation, NOTE, t.plus_seconds(3))?;
+    ctx.ws
+        .reply(&admin, conversation, "We are on it", t.plus_seconds(4))?;
+    let contact = ctx.ws.find_contacts(&admin, NAME, t)?[0].id;
+    let out = tempfile::tempdir()?;
+    let without_notes =
+        ctx.ws
+            .export_contact(&admin, contact, false, out.path(), t.plus_seconds(10))?;
+    assert_eq!(
+        (
+            without_notes.conversations,
+            without_notes.messages,
+            without_notes.files
+        ),
+        (1, 2, 1)
+    );
+    let json = std::fs::read_to_string(Path::new(&without_notes.folder).join("contact.json"))?;
+    assert!(
+        json.contains(TEXT) && json.contains("We are on it") && json.contains(PHONE),
+        "{json}"
+    );
+    assert!(!json.contains(NOTE), "internal notes only when asked");
+    let doc: serde_json::Value = serde_json::from_str(&json)?;
+    let file = doc["conversations"][0]["messages"][0]["attachments"][0]["path"]
+        .as_str()
+        .ok_or("file path")?;
+    assert_eq!(
+        std::fs::read(Path::new(&without_notes.folder).join(file))?,
+        FILE_BYTES
+    );
+    let with_notes =
+        ctx.ws
+            .export_contact(&admin, contact, true, out.path(), t.plus_seconds(11))?;
+    assert!(
+        std::fs::read_to_string(Path::new(&with_notes.folder).join("contact.json"))?.contains(NOTE)
+    );
+    Ok(())
+}
+
+#[test]
+fn retention_removes_exactly_the_expired_messages_and_the_index_agrees() -> TestResult {
+    let (ctx, admin, account) = setup();
+    let now = ctx.now;
+    let day = 86_400;
+    let old_conv = write(
+        &ctx.ws,
+        account,
+        ("Old Customer", "4911"),
+        "wamid.r1",
+        "ancientword question",
+        now.plus_seconds(-40 * day),
+        Some(FILE_BYTES),
+    );
+    let mixed = write(
+        &ctx.ws,
+        account,
+        ("Mixed Customer", "4922"),
+        "wamid.r2",
+        "oldmixed first",
+        now.plus_seconds(-35 * day),
+        None,
+    );
+    write(
+        &ctx.ws,
+        account,
+        ("Mixed Customer", "4922"),
+        "wamid.r3",
+        "freshword second",
+        now.plus_seconds(-10 * day),
+        None,
+    );
+    assert!(ctx
+        .ws
+        .set_retention_policy(
+            &admin,
+            RetentionPolicy {
+                whatsapp_days: 4000,
+                messenger_days: 0,
+                email_days: 0
+            },
+            now
+        )
+        .is_err());
+    ctx.ws.set_retention_policy(
+        &admin,
+        RetentionPolicy {
+            whatsapp_days: 30,
+            messenger_days: 0,
+            email_days: 0,
+        },
+        now,
+    )?;
+    let runs = ctx.ws.maintenance().purge_expired(now)?;
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        (runs[0].messages, runs[0].attachments, runs[0].conversations),
+        (2, 1, 1)
+    );
+    assert!(ctx.ws.search(&admin, "ancientword", now)?.is_empty());
+    assert!(ctx.ws.search(&admin, "oldmixed", now)?.is_empty());
+    assert_eq!(ctx.ws.search(&admin, "freshword", now)?.len(), 1);
+    assert!(
+        ctx.ws
+            .open_conversation(&admin, old_conv, None, now)
+            .is_err(),
+        "an emptied old conversation is gone"
+    );
+    assert_eq!(
+        ctx.ws
+            .open_conversation(&admin, mixed, None, now)?
+            .messages
+            .len(),
+        1
+    );
+    let audit = ctx
+        .ws
+        .recent_audit(&admin, Some("retention_purged"), 5, now)?;
+    assert_eq!(audit.len(), 1);
+    assert!(
+        audit[0].detail.contains("\"messages\":2"),
+        "{}",
+        audit[0].detail
+    );
+    // Nothing more to do the next time.
+    assert!(ctx
+        .ws
+        .maintenance()
+        .purge_expired(now.plus_seconds(60))?
+        .is_empty());
+    Ok(())
+}
