@@ -608,7 +608,8 @@ async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint, policy: &EgressPolicy) 
     }
 }
 
-/// Runs the retention purge now and then (the first run a minute after start).
+/// Runs the retention purge and the scheduled backup now and then (the first run a
+/// minute after start).
 async fn maintenance_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     if !pause(
         ctx.options
@@ -624,6 +625,15 @@ async fn maintenance_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     loop {
         if let Err(e) = db(&ctx, |ws| ws.maintenance().purge_expired(Timestamp::now())).await {
             tracing::error!(error = %e, "retention purge failed");
+        }
+        match db(&ctx, |ws| {
+            ws.maintenance().run_scheduled_backup(Timestamp::now())
+        })
+        .await
+        {
+            Ok(Some(report)) => tracing::info!(bytes = report.bytes, "scheduled backup made"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "scheduled backup failed"),
         }
         if !pause(ctx.options.maintenance_interval, &mut stop, None).await {
             break;

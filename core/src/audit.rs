@@ -47,6 +47,7 @@ pub enum AuditKind {
     EgressAllowlistChanged,
     RetentionChanged,
     BackupMade,
+    BackupRestored,
 }
 
 impl AuditKind {
@@ -87,6 +88,7 @@ impl AuditKind {
             Self::EgressAllowlistChanged => "egress_allowlist_changed",
             Self::RetentionChanged => "retention_changed",
             Self::BackupMade => "backup_made",
+            Self::BackupRestored => "backup_restored",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! session token and `now`, and checks the session and role here, in the core.
 
 pub mod admin;
+pub mod backups;
 pub mod channels;
 pub mod conversation;
 pub mod delivery;
@@ -83,6 +84,10 @@ pub const SESSION_ENTRY_POINTS: &[&str] = &[
     "retention_policy",
     "set_retention_policy",
     "residency_report",
+    "search_audit",
+    "export_audit",
+    "backup_schedule",
+    "set_backup_schedule",
     "list_colleagues",
 ];
 

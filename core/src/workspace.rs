@@ -2,6 +2,7 @@
 //! passphrase mode, `appcare.key`. Creating one is all-or-nothing; opening one never
 //! writes until the key has been proven.
 
+pub mod backup;
 pub mod region;
 
 use crate::audit::{self, AuditEvent, AuditKind};
@@ -279,7 +280,7 @@ impl Workspace {
     }
 }
 
-fn new_workspace_id() -> String {
+pub(crate) fn new_workspace_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)

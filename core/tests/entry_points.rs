@@ -205,6 +205,14 @@ fn call(
             .set_retention_policy(token, Default::default(), now)
             .map(drop),
         "residency_report" => ws.residency_report(token, now).map(drop),
+        "search_audit" => ws.search_audit(token, &Default::default(), now).map(drop),
+        "export_audit" => ws
+            .export_audit(token, &Default::default(), &std::env::temp_dir(), now)
+            .map(drop),
+        "backup_schedule" => ws.backup_schedule(token, now).map(drop),
+        "set_backup_schedule" => ws
+            .set_backup_schedule(token, None, 24, 7, None, now)
+            .map(drop),
         other => panic!("entry point {other} has no case in this test: add one"),
     }
 }

@@ -2,10 +2,12 @@
 //! own module and calls the core's service API like any other front end.
 
 mod audit;
+mod backup;
 mod channel;
 mod doctor;
 mod init;
 mod input;
+mod residency;
 mod sample;
 mod serve;
 mod users;
@@ -47,6 +49,12 @@ pub enum Command {
     Channel(channel::ChannelCommand),
     /// Receive Meta's webhooks and run the channel runtime for a workspace.
     Serve(serve::ServeArgs),
+    /// Make an encrypted backup (`--data-dir DIR --to FILE`), or check one (`verify FILE`).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new folder.
+    Restore(backup::RestoreArgs),
+    /// Show where each kind of data of a workspace lives.
+    Residency(DataDirArg),
 }
 
 #[derive(clap::Args, Debug)]
@@ -109,6 +117,9 @@ pub fn run(cli: Cli) -> CliResult {
         Command::SampleData(args) => sample::run(args),
         Command::Channel(cmd) => channel::run(cmd),
         Command::Serve(args) => serve::run(args),
+        Command::Backup(args) => backup::run_backup(args),
+        Command::Restore(args) => backup::run_restore(args),
+        Command::Residency(args) => residency::run(args),
     }
 }
 

@@ -407,3 +407,102 @@ fn channel_add_reads_secrets_from_stdin_and_never_prints_them() -> TestResult {
     assert_eq!(task, r#"{"region":"DE"}"#);
     Ok(())
 }
+
+#[test]
+fn backup_verify_restore_and_residency_through_the_binary() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let file = tmp.path().join("copy.acbk");
+    let backup_pass = "backup passphrase 2026";
+    let mut backup = appcare();
+    backup
+        .env("APPCARE_BACKUP_PASSPHRASE", backup_pass)
+        .args(["backup", "--data-dir"])
+        .arg(&dir)
+        .arg("--to")
+        .arg(&file);
+    let out = backup.output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("audit chain intact"));
+    let raw = std::fs::read(&file)?;
+    assert!(
+        !raw.windows(5).any(|w| w == b"maria"),
+        "the backup is encrypted"
+    );
+
+    let mut verify = appcare();
+    verify
+        .env("APPCARE_BACKUP_PASSPHRASE", backup_pass)
+        .args(["backup", "verify"])
+        .arg(&file);
+    let out = verify.output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut wrong = appcare();
+    wrong
+        .env("APPCARE_BACKUP_PASSPHRASE", "a different passphrase")
+        .args(["backup", "verify"])
+        .arg(&file);
+    let out = wrong.output()?;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("wrong_key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let restored = tmp.path().join("restored");
+    let mut restore = appcare();
+    restore
+        .env("APPCARE_BACKUP_PASSPHRASE", backup_pass)
+        .arg("restore")
+        .arg(&file)
+        .arg("--data-dir")
+        .arg(&restored)
+        .args(["--key-store", "passphrase"]);
+    let out = restore.output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ws = Workspace::open(
+        &WorkspaceDir::new(&restored),
+        Some(&Password::new(PASSPHRASE)),
+    )?;
+    assert!(ws
+        .begin_sign_in("maria", &Password::new(PASSWORD), Timestamp::now())
+        .is_ok());
+    drop(ws);
+
+    let mut residency = appcare();
+    residency.args(["residency", "--data-dir"]).arg(&restored);
+    let out = residency.output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Region:            DE") && text.contains("graph.facebook.com"),
+        "{text}"
+    );
+    Ok(())
+}

@@ -43,6 +43,15 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::channel::NewChannelAccount::export_all(&cfg)?;
     appcare_core::channel::template::TemplateView::export_all(&cfg)?;
     appcare_core::channel::outbound::OutboundAttachment::export_all(&cfg)?;
+    appcare_core::privacy::request::ContactMatch::export_all(&cfg)?;
+    appcare_core::privacy::request::ErasureSummary::export_all(&cfg)?;
+    appcare_core::privacy::egress::EgressPolicy::export_all(&cfg)?;
+    appcare_core::service::privacy::ExportSummary::export_all(&cfg)?;
+    appcare_core::service::residency::ResidencyReport::export_all(&cfg)?;
+    appcare_core::service::residency::RetentionPolicy::export_all(&cfg)?;
+    appcare_core::service::admin::AuditFilter::export_all(&cfg)?;
+    appcare_core::service::admin::AuditExport::export_all(&cfg)?;
+    appcare_core::service::backups::BackupSchedule::export_all(&cfg)?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod channels;
 pub mod inbox;
+pub mod privacy;
 pub mod session;
 pub mod workspace;
 

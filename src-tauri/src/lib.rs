@@ -77,6 +77,18 @@ pub fn run() {
             commands::channels::list_templates,
             commands::channels::send_template,
             commands::channels::retry_message,
+            commands::privacy::find_contacts,
+            commands::privacy::export_contact,
+            commands::privacy::erase_contact,
+            commands::privacy::residency_report,
+            commands::privacy::egress_allowlist,
+            commands::privacy::set_egress_allowlist,
+            commands::privacy::retention_policy,
+            commands::privacy::set_retention_policy,
+            commands::privacy::search_audit,
+            commands::privacy::export_audit,
+            commands::privacy::backup_schedule,
+            commands::privacy::set_backup_schedule,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -65,7 +65,8 @@ fn the_main_window_is_granted_exactly_the_app_commands() {
 fn every_session_command_goes_through_with_session() {
     let admin = source("src/commands/admin.rs")
         + &source("src/commands/inbox.rs")
-        + &source("src/commands/channels.rs");
+        + &source("src/commands/channels.rs")
+        + &source("src/commands/privacy.rs");
     for name in SESSION_COMMANDS {
         let start = admin
             .find(&format!("pub async fn {name}("))

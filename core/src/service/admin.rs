@@ -197,6 +197,135 @@ impl Workspace {
     }
 }
 
+/// What an admin narrows the audit trail to. Empty fields do not filter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditFilter {
+    /// Username of the actor.
+    pub user: Option<String>,
+    /// e.g. `conversation:12`, `contact:5`, `user:3`.
+    pub subject: Option<String>,
+    pub kind: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub limit: i64,
+}
+
+/// Where an audit export was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditExport {
+    pub path: String,
+    pub rows: i64,
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Workspace {
+    fn audit_rows(
+        &self,
+        c: &rusqlite::Connection,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let actor = match blank(&filter.user) {
+            Some(name) => match user_store::by_username(c, name)? {
+                Some(u) => Some(u.id.get()),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
+        let rows = audit_log::filtered(
+            c,
+            actor,
+            blank(&filter.subject),
+            blank(&filter.kind),
+            filter.from.map(Timestamp::unix),
+            filter.to.map(Timestamp::unix),
+            limit,
+        )?;
+        let mut names: std::collections::HashMap<crate::ids::UserId, Option<String>> =
+            std::collections::HashMap::new();
+        rows.into_iter()
+            .map(|row| {
+                let actor = match row.actor {
+                    Some(id) => match names.entry(id) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
+                        std::collections::hash_map::Entry::Vacant(e) => e
+                            .insert(user_store::by_id(c, id)?.map(|u| u.username))
+                            .clone(),
+                    },
+                    None => None,
+                };
+                Ok(AuditEntry {
+                    id: row.id,
+                    at: row.at,
+                    actor,
+                    kind: row.kind,
+                    subject: row.subject,
+                    detail: row.detail,
+                })
+            })
+            .collect()
+    }
+
+    /// The audit trail narrowed by user, subject, kind and time (up to 1,000 rows).
+    pub fn search_audit(
+        &self,
+        token: &SessionToken,
+        filter: &AuditFilter,
+        now: Timestamp,
+    ) -> Result<Vec<AuditEntry>> {
+        self.authorize(token, now, Role::Admin, "read the audit trail")?;
+        self.store
+            .read(|c| self.audit_rows(c, filter, filter.limit.clamp(1, 1000)))
+    }
+
+    /// Writes every matching row (up to 100,000) with the chain check as JSON into a new
+    /// file under `destination`.
+    pub fn export_audit(
+        &self,
+        token: &SessionToken,
+        filter: &AuditFilter,
+        destination: &std::path::Path,
+        now: Timestamp,
+    ) -> Result<AuditExport> {
+        self.authorize(token, now, Role::Admin, "export the audit trail")?;
+        let (rows, chain) = self.store.read(|c| {
+            Ok((
+                self.audit_rows(c, filter, 100_000)?,
+                AuditStatus::from(audit::verify(c)?),
+            ))
+        })?;
+        let document = serde_json::json!({
+            "format": "appcare-audit-export/1",
+            "exported_at": now.to_rfc3339(),
+            "chain": chain,
+            "filter": {
+                "user": filter.user, "subject": filter.subject, "kind": filter.kind,
+                "from": filter.from, "to": filter.to
+            },
+            "events": rows,
+        });
+        let path = destination.join(format!("appcare-audit-{}.json", now.unix()));
+        let bytes =
+            serde_json::to_vec_pretty(&document).map_err(|e| CoreError::Storage(e.to_string()))?;
+        std::fs::create_dir_all(destination).map_err(|e| {
+            CoreError::invalid(
+                "export folder",
+                format!("cannot use {}: {e}", destination.display()),
+            )
+        })?;
+        crate::workspace::write_new_file(&path, &bytes)?;
+        Ok(AuditExport {
+            path: path.display().to_string(),
+            rows: rows.len() as i64,
+        })
+    }
+}
+
 /// The chain check without a session, for `appcare audit verify` run by the machine's
 /// operator who holds the workspace key.
 pub fn verify_audit_offline(workspace: &Workspace) -> Result<ChainCheck> {

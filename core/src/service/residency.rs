@@ -99,6 +99,12 @@ fn volume_of(path: &std::path::Path) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The report without a session, for `appcare residency` run by the operator who holds
+/// the workspace key.
+pub fn report_offline(ws: &Workspace) -> Result<ResidencyReport> {
+    report(ws)
+}
+
 pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
     let dir = ws.dir().root().to_path_buf();
     let database_bytes = ["appcare.db", "appcare.db-wal"]
@@ -136,7 +142,16 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
                 (kind, _) => format!("{kind} {} ({})", a.name, a.external_id),
             })
             .collect();
-        let backups = settings::get(c, "backup_folder")?.into_iter().collect();
+        let backups = settings::get(c, "backup_folder")?
+            .filter(|f| !f.is_empty())
+            .map(|f| {
+                format!(
+                    "scheduled encrypted backups in {f} ({})",
+                    volume_of(std::path::Path::new(&f))
+                )
+            })
+            .into_iter()
+            .collect();
         Ok(ResidencyReport {
             region,
             data_folder: dir.display().to_string(),
@@ -261,6 +276,10 @@ pub struct Maintenance<'a> {
 }
 
 impl Maintenance<'_> {
+    pub(crate) fn workspace(&self) -> &Workspace {
+        self.ws
+    }
+
     /// Deletes messages older than each channel's retention (attachments, search entries,
     /// queued work with them), and conversations with nothing newer; audits each channel's
     /// counts; then rewrites the search index and reclaims the freed pages.

@@ -83,6 +83,26 @@ pub fn recent(conn: &Connection, kind: Option<&str>, limit: i64) -> Result<Vec<A
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Rows matching every given filter, newest first.
+pub fn filtered(
+    conn: &Connection,
+    actor: Option<i64>,
+    subject: Option<&str>,
+    kind: Option<&str>,
+    from: Option<i64>,
+    to: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor_id, kind, subject, detail, prev_hash, hash FROM audit_events
+         WHERE (?1 IS NULL OR actor_id = ?1) AND (?2 IS NULL OR subject = ?2) AND (?3 IS NULL OR kind = ?3)
+           AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)
+         ORDER BY id DESC LIMIT ?6",
+    )?;
+    let rows = stmt.query_map(params![actor, subject, kind, from, to, limit], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM audit_events", [], |r| r.get(0))?)
 }

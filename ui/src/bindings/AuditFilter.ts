@@ -2,14 +2,14 @@
 import type { Timestamp } from "./Timestamp";
 
 /**
- * Which audit rows to search or export.
+ * What an admin narrows the audit trail to. Empty fields do not filter.
  */
 export type AuditFilter = { 
 /**
- * A username.
+ * Username of the actor.
  */
 user: string | null, 
 /**
- * E.g. `conversation:12` or `contact:5`.
+ * e.g. `conversation:12`, `contact:5`, `user:3`.
  */
 subject: string | null, kind: string | null, from: Timestamp | null, to: Timestamp | null, limit: number, };

@@ -2,6 +2,10 @@
 import type { Timestamp } from "./Timestamp";
 
 /**
- * Scheduled backups; `folder` null means they are off.
+ * The schedule as admins see it.
  */
-export type BackupSchedule = { folder: string | null, every_hours: number, keep: number, has_passphrase: boolean, last_backup_at: Timestamp | null, last_error: string | null, };
+export type BackupSchedule = { 
+/**
+ * None: no scheduled backups.
+ */
+folder: string | null, every_hours: number, keep: number, has_passphrase: boolean, last_backup_at: Timestamp | null, last_error: string | null, };

@@ -2,6 +2,10 @@
 import type { RetentionPolicy } from "./RetentionPolicy";
 
 /**
- * Where this workspace's data lives, for admins.
+ * Where each kind of data lives, for the admin page and `appcare residency`.
  */
-export type ResidencyReport = { region: string, data_folder: string, volume: string, database_bytes: number, attachments_bytes: number, key_store: string, channel_accounts: Array<string>, mail_servers: Array<string>, hub: string | null, backups: Array<string>, allowed_hosts: Array<string>, retention: RetentionPolicy, };
+export type ResidencyReport = { region: string, data_folder: string, volume: string, database_bytes: number, attachments_bytes: number, key_store: string, 
+/**
+ * One line per channel account: where the provider keeps its copy.
+ */
+channel_accounts: Array<string>, mail_servers: Array<string>, hub: string | null, backups: Array<string>, allowed_hosts: Array<string>, retention: RetentionPolicy, };
