@@ -48,6 +48,7 @@ pub enum AuditKind {
     RetentionChanged,
     BackupMade,
     BackupRestored,
+    WorkspaceMoved,
 }
 
 impl AuditKind {
@@ -89,6 +90,7 @@ impl AuditKind {
             Self::RetentionChanged => "retention_changed",
             Self::BackupMade => "backup_made",
             Self::BackupRestored => "backup_restored",
+            Self::WorkspaceMoved => "workspace_moved",
         }
     }
 }

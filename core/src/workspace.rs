@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod region;
+pub mod relocate;
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::{password, Role};

@@ -7,6 +7,7 @@ mod channel;
 mod doctor;
 mod init;
 mod input;
+mod relocate;
 mod residency;
 mod sample;
 mod serve;
@@ -55,6 +56,8 @@ pub enum Command {
     Restore(backup::RestoreArgs),
     /// Show where each kind of data of a workspace lives.
     Residency(DataDirArg),
+    /// Move a workspace to another folder: copy, verify, then wipe the old files.
+    Move(relocate::MoveArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -120,6 +123,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Backup(args) => backup::run_backup(args),
         Command::Restore(args) => backup::run_restore(args),
         Command::Residency(args) => residency::run(args),
+        Command::Move(args) => relocate::run(args),
     }
 }
 

@@ -506,3 +506,49 @@ fn backup_verify_restore_and_residency_through_the_binary() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn move_copies_verifies_then_wipes_the_old_folder() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let target = tmp.path().join("elsewhere").join("ws");
+    let mut mv = appcare();
+    mv.args(["move", "--data-dir"])
+        .arg(&dir)
+        .arg("--to")
+        .arg(&target);
+    let out = mv.output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.exists(), "the old folder is gone");
+    let ws = Workspace::open(
+        &WorkspaceDir::new(&target),
+        Some(&Password::new(PASSPHRASE)),
+    )?;
+    assert!(ws
+        .begin_sign_in("maria", &Password::new(PASSWORD), Timestamp::now())
+        .is_ok());
+    drop(ws);
+    // Moving onto an existing workspace is refused and changes nothing.
+    let mut again = appcare();
+    again
+        .args(["move", "--data-dir"])
+        .arg(&target)
+        .arg("--to")
+        .arg(&target);
+    assert!(!again.output()?.status.success());
+    assert!(WorkspaceDir::new(&target).exists());
+    Ok(())
+}
