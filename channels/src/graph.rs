@@ -254,12 +254,14 @@ impl Graph {
         bearer: bool,
         limit: usize,
     ) -> Result<(Vec<u8>, String), GraphError> {
-        self.allowed(url)?;
         let mut request = self.http.get(url);
         if bearer {
             request = request.bearer_auth(self.token.expose());
         }
-        let mut response = request.send().await.map_err(transport)?;
+        // Checked on the URL as the HTTP client parsed it, which is where it connects.
+        let request = request.build().map_err(transport)?;
+        self.allowed(request.url().as_str())?;
+        let mut response = self.http.execute(request).await.map_err(transport)?;
         let status = response.status().as_u16();
         if !response.status().is_success() {
             return Err(GraphError::Http {

@@ -116,16 +116,58 @@ impl Store {
     }
 
     /// Writes the WAL back into the main file and truncates it.
-    /// Rebuilds the file so pages freed by deletions are returned (after a purge).
-    pub fn vacuum(&self) -> Result<()> {
+    /// Takes this workspace for this connection alone: leaves WAL mode (which needs every
+    /// other connection closed, and moves the log into the file) and holds an exclusive
+    /// lock until the store is dropped. For moving a workspace.
+    pub fn take_exclusively(&self) -> Result<()> {
         let conn = self.lock();
-        conn.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        let in_use = || {
+            CoreError::Conflict(
+                "The workspace is in use (the app or `appcare serve` has it open). Close it and try again."
+                    .into(),
+            )
+        };
+        conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+            .map_err(|_| in_use())?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(in_use());
+        }
+        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+            .map_err(|_| in_use())?;
         Ok(())
     }
 
+    /// Rebuilds the file so pages freed by deletions are returned (after a purge).
+    pub fn vacuum(&self) -> Result<()> {
+        let conn = self.lock();
+        conn.execute_batch("VACUUM;")?;
+        drop(conn);
+        self.checkpoint()
+    }
+
+    /// Moves everything in the write-ahead log into the database and empties the log.
+    /// Fails (after a few tries) while another connection's read keeps the log in use,
+    /// so a caller that must not leave old pages in the log knows.
     pub fn checkpoint(&self) -> Result<()> {
         let conn = self.lock();
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        Ok(())
+        for attempt in 0..20 {
+            let (busy, log, done): (i64, i64, i64) =
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+            if busy == 0 && log <= done {
+                return Ok(());
+            }
+            if attempt < 19 {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+        Err(CoreError::Conflict(
+            "Another program is reading this workspace (the app or `appcare serve`), so the \
+             write-ahead log could not be emptied. Close it and try again."
+                .into(),
+        ))
     }
 }

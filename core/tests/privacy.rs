@@ -357,3 +357,49 @@ fn retention_removes_exactly_the_expired_messages_and_the_index_agrees() -> Test
         .is_empty());
     Ok(())
 }
+
+#[test]
+fn erasing_a_messenger_contact_removes_the_provider_calls_about_them() -> TestResult {
+    let (ctx, admin, _) = setup();
+    let t = ctx.now;
+    let page = ctx
+        .ws
+        .create_channel_account(&admin, "messenger", "Page", "5550001", None, t)?
+        .id;
+    let psid = "7700770077001234";
+    // Only the PSID is known: a profile lookup is queued for this person.
+    ctx.ws.delivery().apply(
+        &[appcare_core::channel::ChannelEvent::Message(
+            appcare_core::channel::InboundEvent {
+                account: page,
+                contact_external_id: psid.into(),
+                contact_name: psid.into(),
+                external_id: "mid.erase.1".into(),
+                body: "hi".into(),
+                sent_at: t,
+                media: vec![],
+            },
+        )],
+        t,
+    )?;
+    let queued = |ws: &Workspace| -> i64 {
+        ws.store()
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM channel_tasks WHERE payload LIKE '%' || ?1 || '%'",
+                    [psid],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap_or(-1)
+    };
+    assert_eq!(queued(&ctx.ws), 1);
+    let contact = ctx.ws.find_contacts(&admin, psid, t)?[0].id;
+    ctx.ws.erase_contact(&admin, contact, t.plus_seconds(5))?;
+    assert_eq!(queued(&ctx.ws), 0);
+    assert_eq!(
+        raw_hits(&ctx.dir.path().join("ws"), &[psid.as_bytes()]),
+        Vec::<String>::new()
+    );
+    Ok(())
+}

@@ -552,3 +552,40 @@ fn move_copies_verifies_then_wipes_the_old_folder() -> TestResult {
     assert!(WorkspaceDir::new(&target).exists());
     Ok(())
 }
+
+#[test]
+fn move_is_refused_while_the_workspace_is_open_elsewhere() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Another program (the app) has it open.
+    let open = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let target = tmp.path().join("moved");
+    let mut mv = appcare();
+    mv.args(["move", "--data-dir"])
+        .arg(&dir)
+        .arg("--to")
+        .arg(&target);
+    let out = mv.output()?;
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("in use"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!target.exists(), "nothing was copied");
+    assert!(
+        open.begin_sign_in("maria", &Password::new(PASSWORD), Timestamp::now())
+            .is_ok(),
+        "the open workspace still works"
+    );
+    Ok(())
+}

@@ -37,8 +37,12 @@ pub fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
+/// Exactly `localhost`, or a loopback IP address (not a name that starts with `127.`).
 fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host == "::1" || host.starts_with("127.")
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl EgressPolicy {
@@ -127,6 +131,7 @@ mod tests {
         );
         assert!(p.allows_url("http://127.0.0.1:9000/v23.0").is_ok());
         assert!(p.allows_url("http://[::1]:9000/").is_ok());
+        assert!(p.allows_url("https://127.attacker.example/x").is_err());
     }
 
     #[test]

@@ -287,6 +287,13 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
             [address],
         )?;
     }
+    for address in &identities {
+        // Queued or finished provider calls about this person (profile, thread control).
+        tx.execute(
+            "DELETE FROM channel_tasks WHERE json_extract(payload, '$.psid') = ?1",
+            [address],
+        )?;
+    }
     tx.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [id])?;
     tx.execute("DELETE FROM contact_identities WHERE contact_id = ?1", [id])?;
     tx.execute("DELETE FROM contacts WHERE id = ?1", [id])?;

@@ -39,6 +39,33 @@ fn schedule(conn: &rusqlite::Connection) -> Result<BackupSchedule> {
     })
 }
 
+/// Whether `path` is (or would be) inside `root`, after resolving `..` and symlinks as far
+/// as the folders exist.
+fn inside(path: &Path, root: &Path) -> bool {
+    let resolve = |p: &Path| -> PathBuf {
+        let mut existing = p.to_path_buf();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (
+                existing.file_name().map(|n| n.to_os_string()),
+                existing.parent(),
+            ) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name);
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+        for name in rest.into_iter().rev() {
+            out.push(name);
+        }
+        out
+    };
+    resolve(path).starts_with(resolve(root))
+}
+
 /// `appcare-backup-<workspace>-<unix time>.acbk`: sortable by time.
 fn backup_name(workspace_id: &str, now: Timestamp) -> String {
     format!("appcare-backup-{workspace_id}-{:012}.acbk", now.unix())
@@ -85,7 +112,7 @@ impl Workspace {
                     "give a full path, e.g. /srv/backups/appcare",
                 ));
             }
-            if path.starts_with(self.dir().root()) {
+            if inside(path, self.dir().root()) {
                 return Err(CoreError::invalid(
                     "backup folder",
                     "choose a folder outside the workspace's own folder",

@@ -899,8 +899,8 @@ fn apply_watermark(
                 w.status.as_str(),
                 w.up_to,
                 below[0],
-                below[1],
                 below.get(1).copied().unwrap_or(below[0]),
+                below.get(2).copied().unwrap_or(below[0]),
                 w.account,
                 w.contact_external_id
             ],

@@ -72,12 +72,15 @@ impl Workspace {
                 format!("cannot write {}: {e}", folder.display()),
             )
         };
-        std::fs::create_dir_all(folder.join("files")).map_err(io)?;
+        std::fs::create_dir_all(destination).map_err(io)?;
+        let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700));
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
         }
+        builder.create(&folder).map_err(io)?;
+        builder.create(folder.join("files")).map_err(io)?;
         let json =
             serde_json::to_vec_pretty(&document).map_err(|e| CoreError::Storage(e.to_string()))?;
         write_private(&folder.join("contact.json"), &json)?;

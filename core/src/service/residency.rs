@@ -328,7 +328,17 @@ impl Maintenance<'_> {
         })?;
         if !runs.is_empty() {
             self.ws.store.checkpoint()?;
-            self.ws.store.vacuum()?;
+            // Freed pages are zeroed (secure_delete) and reused; the file is rebuilt to
+            // give them back once they are a tenth of it, not on every hourly run.
+            let (free, pages): (i64, i64) = self.ws.store.read(|c| {
+                Ok((
+                    c.query_row("PRAGMA freelist_count", [], |r| r.get(0))?,
+                    c.query_row("PRAGMA page_count", [], |r| r.get(0))?,
+                ))
+            })?;
+            if free * 10 >= pages {
+                self.ws.store.vacuum()?;
+            }
             for run in &runs {
                 tracing::info!(channel = %run.channel, messages = run.messages, "retention purge");
             }

@@ -62,6 +62,13 @@ impl Drop for Scratch {
     }
 }
 
+/// A scratch path in the system's temporary folder (backups may sit on read-only media).
+fn scratch_temp(tag: &str) -> Scratch {
+    let mut random = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+    Scratch(std::env::temp_dir().join(format!("appcare-{tag}-{}", hex::encode(random))))
+}
+
 fn scratch_beside(target: &Path, tag: &str) -> Scratch {
     let mut random = [0u8; 6];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
@@ -76,15 +83,15 @@ fn scratch_beside(target: &Path, tag: &str) -> Scratch {
     Scratch(target.with_file_name(name))
 }
 
-fn wrap_key(key: &DbKey, passphrase: &Password, beside: &Path) -> Result<serde_json::Value> {
-    let scratch = scratch_beside(beside, "key");
+fn wrap_key(key: &DbKey, passphrase: &Password) -> Result<serde_json::Value> {
+    let scratch = scratch_temp("key");
     key_file::write(&scratch.0, key, passphrase, KEY_AAD)?;
     let bytes = std::fs::read(&scratch.0).map_err(io(&scratch.0))?;
     serde_json::from_slice(&bytes).map_err(|e| CoreError::Storage(e.to_string()))
 }
 
-fn unwrap_key(wrapped: &serde_json::Value, passphrase: &Password, beside: &Path) -> Result<DbKey> {
-    let scratch = scratch_beside(beside, "key");
+fn unwrap_key(wrapped: &serde_json::Value, passphrase: &Password) -> Result<DbKey> {
+    let scratch = scratch_temp("key");
     let bytes = serde_json::to_vec(wrapped).map_err(|e| CoreError::Storage(e.to_string()))?;
     write_new_file(&scratch.0, &bytes)?;
     key_file::read(&scratch.0, passphrase, KEY_AAD)
@@ -106,8 +113,22 @@ fn export_into(store: &Store, path: &Path, key: &DbKey) -> Result<()> {
         )?;
         let exported = (|| -> Result<()> {
             c.execute_batch("PRAGMA backup.cipher_page_size = 4096;")?;
-            c.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
-            c.execute_batch(&format!("PRAGMA backup.user_version = {version};"))?;
+            // One transaction: every table is read from the same snapshot while other
+            // connections and processes keep writing.
+            c.execute_batch("BEGIN;")?;
+            let copied = c
+                .query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))
+                .map_err(CoreError::from)
+                .and_then(|()| {
+                    Ok(c.execute_batch(&format!("PRAGMA backup.user_version = {version};"))?)
+                });
+            match copied {
+                Ok(()) => c.execute_batch("COMMIT;")?,
+                Err(e) => {
+                    let _ = c.execute_batch("ROLLBACK;");
+                    return Err(e);
+                }
+            }
             Ok(())
         })();
         c.execute_batch("DETACH DATABASE backup;")?;
@@ -135,7 +156,7 @@ impl Workspace {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
         let key = DbKey::generate();
-        let wrapped = wrap_key(&key, passphrase, to)?;
+        let wrapped = wrap_key(&key, passphrase)?;
         let db = scratch_beside(to, "db");
         export_into(&self.store, &db.0, &key)?;
         let data = std::fs::read(&db.0).map_err(io(&db.0))?;
@@ -187,8 +208,19 @@ impl Workspace {
             });
         }
         let (header, data) = read_file(file)?;
-        let key = unwrap_key(&header.key, passphrase, file)?;
+        let key = unwrap_key(&header.key, passphrase)?;
         check_digest(&header, &data)?;
+        let created_folder = !dir.root.exists();
+        if !created_folder
+            && std::fs::read_dir(&dir.root)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
+            return Err(CoreError::invalid(
+                "data folder",
+                "choose a new or empty folder to restore into",
+            ));
+        }
         std::fs::create_dir_all(&dir.root).map_err(|e| {
             CoreError::invalid(
                 "data folder",
@@ -237,8 +269,15 @@ impl Workspace {
             Ok(ws)
         })();
         if result.is_err() {
+            // Only what this restore made: the folder was new or empty.
             for path in [dir.marker(), dir.database(), dir.key_file()] {
                 let _ = std::fs::remove_file(path);
+            }
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(dir.root.join(format!("{}{suffix}", super::DATABASE)));
+            }
+            if created_folder {
+                let _ = std::fs::remove_dir(&dir.root);
             }
             if info.key_store == KeyStoreKind::Keyring {
                 let _ = os_keyring::delete(&info.workspace_id);
@@ -274,9 +313,9 @@ fn check_digest(header: &Header, data: &[u8]) -> Result<()> {
 /// structure check and the audit chain. Writes only a scratch copy, removed after.
 pub fn verify_backup(file: &Path, passphrase: &Password) -> Result<BackupReport> {
     let (header, data) = read_file(file)?;
-    let key = unwrap_key(&header.key, passphrase, file)?;
+    let key = unwrap_key(&header.key, passphrase)?;
     check_digest(&header, &data)?;
-    let copy = scratch_beside(file, "verify");
+    let copy = scratch_temp("verify");
     write_new_file(&copy.0, &data)?;
     let store = Store::open(&copy.0, &key)?;
     store.verify_integrity()?;

@@ -59,9 +59,31 @@ impl Workspace {
             });
         }
         let old = Workspace::open(from, passphrase)?;
-        old.store.checkpoint()?;
+        // Held until the old files are wiped: nobody writes to them meanwhile.
+        old.store.take_exclusively()?;
         let key_store = old.info.key_store;
-        drop(old);
+        let fingerprint = |ws: &Workspace| -> Result<(i64, i64, Vec<u8>)> {
+            ws.store.read(|c| {
+                Ok(c.query_row(
+                    "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM audit_events),
+                            coalesce((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), x'')",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?)
+            })
+        };
+        let before = fingerprint(&old)?;
+        let created_folder = !to.root.exists();
+        if !created_folder
+            && std::fs::read_dir(&to.root)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
+            return Err(CoreError::invalid(
+                "new folder",
+                "choose a new or empty folder",
+            ));
+        }
         std::fs::create_dir_all(&to.root).map_err(io(&to.root))?;
         let copied = (|| -> Result<()> {
             copy_synced(&from.marker(), &to.marker())?;
@@ -71,6 +93,11 @@ impl Workspace {
             }
             let copy = Workspace::open(to, passphrase)?;
             copy.store.verify_integrity()?;
+            if fingerprint(&copy)? != before {
+                return Err(CoreError::Tampered {
+                    detail: "the copy differs from the original".into(),
+                });
+            }
             let chain = copy.store.read(audit::verify)?;
             if !matches!(chain, audit::ChainCheck::Intact { .. }) {
                 return Err(CoreError::Tampered {
@@ -86,15 +113,27 @@ impl Workspace {
                 )
             })?;
             copy.store.checkpoint()?;
+            drop(copy);
+            // The new folder's entries are on disk before the old files go.
+            if let Ok(folder) = std::fs::File::open(&to.root) {
+                let _ = folder.sync_all();
+            }
             Ok(())
         })();
         if let Err(e) = copied {
+            // Only what this move made: the folder was new or empty.
             for path in [to.marker(), to.database(), to.key_file()] {
                 let _ = std::fs::remove_file(path);
             }
-            let _ = std::fs::remove_dir(&to.root);
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(to.root.join(format!("{}{suffix}", super::DATABASE)));
+            }
+            if created_folder {
+                let _ = std::fs::remove_dir(&to.root);
+            }
             return Err(e);
         }
+        drop(old);
         for suffix in ["-wal", "-shm"] {
             wipe(&from.root.join(format!("{}{suffix}", super::DATABASE)))?;
         }
