@@ -286,73 +286,85 @@ pub async fn poll(
         .await?;
     let mut events = Vec::new();
     let mut newest: Option<(appcare_core::Timestamp, String)> = None;
-    for conversation in answer
-        .get("data")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let updated_text = text_at(conversation, &["updated_time"]);
-        let Some(updated) = crate::time::from_iso8601(updated_text) else {
-            continue;
-        };
-        // Same second as the cursor: read again (duplicates are dropped by message id).
-        if since.is_some_and(|s| updated < s) {
-            continue;
-        }
-        if newest.as_ref().is_none_or(|(t, _)| updated > *t) {
-            newest = Some((updated, updated_text.to_string()));
-        }
-        let messages = conversation
-            .get("messages")
-            .and_then(|m| m.get("data"))
-            .and_then(Value::as_array);
-        for m in messages.into_iter().flatten() {
-            let Some(at) = crate::time::from_iso8601(text_at(m, &["created_time"])) else {
+    // Conversations come newest first: follow `paging.next` until one is older than the
+    // cursor, at most 10 pages (Meta's default page is 25 conversations) per poll.
+    let mut page = answer;
+    for _ in 0..10 {
+        let mut reached_cursor = false;
+        for conversation in page
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let updated_text = text_at(conversation, &["updated_time"]);
+            let Some(updated) = crate::time::from_iso8601(updated_text) else {
                 continue;
             };
-            let mid = text_at(m, &["id"]);
-            let from = id_at(m, &["from", "id"]);
-            let text = text_at(m, &["message"]);
-            if mid.is_empty() || from.is_empty() {
+            // Same second as the cursor: read again (duplicates are dropped by message id).
+            if since.is_some_and(|s| updated < s) {
+                reached_cursor = true;
                 continue;
             }
-            if from == page_id {
-                let to = m
-                    .get("to")
-                    .and_then(|t| t.get("data"))
-                    .and_then(Value::as_array)
-                    .and_then(|d| d.first())
-                    .map(|t| id_at(t, &["id"]))
-                    .unwrap_or_default();
-                events.push(ChannelEvent::Echo(EchoEvent {
-                    account,
-                    contact_external_id: to,
-                    external_id: mid.to_string(),
-                    body: text.to_string(),
-                    sent_at: at,
-                    our_message: None,
-                }));
-            } else {
-                let name = match text_at(m, &["from", "name"]) {
-                    "" => from.clone(),
-                    n => n.to_string(),
+            if newest.as_ref().is_none_or(|(t, _)| updated > *t) {
+                newest = Some((updated, updated_text.to_string()));
+            }
+            let messages = conversation
+                .get("messages")
+                .and_then(|m| m.get("data"))
+                .and_then(Value::as_array);
+            for m in messages.into_iter().flatten() {
+                let Some(at) = crate::time::from_iso8601(text_at(m, &["created_time"])) else {
+                    continue;
                 };
-                events.push(ChannelEvent::Message(InboundEvent {
-                    account,
-                    contact_external_id: from,
-                    contact_name: name,
-                    external_id: mid.to_string(),
-                    body: if text.is_empty() {
-                        "(an empty message)".into()
-                    } else {
-                        text.to_string()
-                    },
-                    sent_at: at,
-                    media: Vec::new(),
-                }));
+                let mid = text_at(m, &["id"]);
+                let from = id_at(m, &["from", "id"]);
+                let text = text_at(m, &["message"]);
+                if mid.is_empty() || from.is_empty() {
+                    continue;
+                }
+                if from == page_id {
+                    let to = m
+                        .get("to")
+                        .and_then(|t| t.get("data"))
+                        .and_then(Value::as_array)
+                        .and_then(|d| d.first())
+                        .map(|t| id_at(t, &["id"]))
+                        .unwrap_or_default();
+                    events.push(ChannelEvent::Echo(EchoEvent {
+                        account,
+                        contact_external_id: to,
+                        external_id: mid.to_string(),
+                        body: text.to_string(),
+                        sent_at: at,
+                        our_message: None,
+                    }));
+                } else {
+                    let name = match text_at(m, &["from", "name"]) {
+                        "" => from.clone(),
+                        n => n.to_string(),
+                    };
+                    events.push(ChannelEvent::Message(InboundEvent {
+                        account,
+                        contact_external_id: from,
+                        contact_name: name,
+                        external_id: mid.to_string(),
+                        body: if text.is_empty() {
+                            "(an empty message)".into()
+                        } else {
+                            text.to_string()
+                        },
+                        sent_at: at,
+                        media: Vec::new(),
+                    }));
+                }
             }
         }
+        let next = text_at(&page, &["paging", "next"]).to_string();
+        if reached_cursor || next.is_empty() {
+            break;
+        }
+        page = graph.get_absolute(&next).await?;
     }
     // Oldest first, so a conversation reads in order as it is stored.
     events.sort_by_key(|e| match e {

@@ -403,3 +403,35 @@ fn erasing_a_messenger_contact_removes_the_provider_calls_about_them() -> TestRe
     );
     Ok(())
 }
+
+#[test]
+fn a_card_number_in_a_subject_is_masked_before_it_is_stored() -> TestResult {
+    let (ctx, admin, _) = setup();
+    let t = ctx.now;
+    let mailbox = ctx
+        .ws
+        .create_channel_account(&admin, "email", "Support", "support@example.com", None, t)?
+        .id;
+    ctx.ws.ingest(
+        InboundMessage {
+            account: mailbox,
+            contact_external_id: "ana@example.org",
+            contact_name: "Ana",
+            external_id: Some("<m1@example.org>"),
+            subject: "Refund to card 4111 1111 1111 1111 please",
+            body: "See subject",
+            sent_at: t,
+            attachments: vec![],
+        },
+        t,
+    )?;
+    let subject: String = ctx
+        .ws
+        .store()
+        .read(|c| Ok(c.query_row("SELECT subject FROM conversations", [], |r| r.get(0))?))?;
+    assert!(
+        !subject.contains("4111 1111 1111 1111") && subject.contains("1111"),
+        "{subject}"
+    );
+    Ok(())
+}

@@ -46,6 +46,7 @@ struct FakeState {
     settings: HashMap<String, Value>,
     settings_error: Option<(u16, Value)>,
     profiles: HashMap<String, (String, String)>,
+    conversation_pages: Vec<Value>,
     conversations: Value,
     next_id: u64,
     base_url: String,
@@ -136,6 +137,24 @@ impl FakeGraph {
     /// The next `POST /{id}/settings` fails with this answer.
     pub fn fail_settings(&self, status: u16, error: Value) {
         self.lock().settings_error = Some((status, error));
+    }
+
+    /// Pages of `GET /{page-id}/conversations`: page N answers `after=N`; each page
+    /// links the next with `paging.next` as Meta does.
+    pub fn set_conversation_pages(&self, pages: Vec<Value>) {
+        let mut state = self.lock();
+        let base = state.base_url.clone();
+        let count = pages.len();
+        state.conversation_pages = pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut page)| {
+                if i + 1 < count {
+                    page["paging"] = json!({"next": format!("{base}/{VERSION}/1122334455/conversations?platform=messenger&after={}", i + 1)});
+                }
+                page
+            })
+            .collect();
     }
 
     /// What `GET /{page-id}/conversations` returns.
@@ -300,6 +319,19 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
         ("GET", [_, "conversations"]) => {
             if !query.contains("platform=messenger") {
                 return Routed::Now(error_response(400, meta_error(100, "platform is required")));
+            }
+            if !s.conversation_pages.is_empty() {
+                let page = query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("after="))
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(0);
+                return json_ok(
+                    s.conversation_pages
+                        .get(page)
+                        .cloned()
+                        .unwrap_or(json!({"data": []})),
+                );
             }
             json_ok(s.conversations.clone())
         }

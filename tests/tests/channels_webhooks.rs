@@ -541,7 +541,7 @@ async fn messenger_text_echo_watermarks_tagged_replies_and_handover_round_trip()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_without_webhooks_is_polled_through_the_conversations_api() -> TestResult {
     let world = world("US", (false, true)).await?;
-    world.fake.set_conversations(json!({"data": [{
+    world.fake.set_conversation_pages(vec![json!({"data": [{
         "id": "t_100", "updated_time": "2026-11-24T10:00:00+0000",
         "messages": {"data": [
             {"id": "m_poll_2", "created_time": "2026-11-24T10:00:00+0000", "from": {"id": PAGE_ID, "name": "Shop"},
@@ -549,7 +549,16 @@ async fn a_page_without_webhooks_is_polled_through_the_conversations_api() -> Te
             {"id": "m_poll_1", "created_time": "2026-11-24T09:59:00+0000", "from": {"id": "999111", "name": "Ada Lovelace"},
              "to": {"data": [{"id": PAGE_ID, "name": "Shop"}]}, "message": "When do you open?"}
         ]}
-    }]}));
+    }]}),
+        // A second page, reached through `paging.next`.
+        json!({"data": [{
+            "id": "t_101", "updated_time": "2026-11-24T09:00:00+0000",
+            "messages": {"data": [
+                {"id": "m_poll_3", "created_time": "2026-11-24T09:00:00+0000", "from": {"id": "999222", "name": "Grace Hopper"},
+                 "to": {"data": [{"id": PAGE_ID, "name": "Shop"}]}, "message": "Is the shop open on Sunday?"}
+            ]}
+        }]}),
+    ]);
     let runtime = start_runtime(world.ws.clone())?;
     let ws = world.ws.clone();
     eventually(10, || {
@@ -570,10 +579,22 @@ async fn a_page_without_webhooks_is_polled_through_the_conversations_api() -> Te
     .await?;
     // Later polls see the same conversation again and store nothing twice.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM messages"), 2);
+    eventually(10, || {
+        (query_i64(
+            &ws,
+            "SELECT count(*) FROM messages WHERE external_id = 'm_poll_3'",
+        ) == 1)
+            .then_some(())
+    })
+    .await?;
+    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM messages"), 3);
     assert_eq!(
-        query_text(&world.ws, "SELECT display_name FROM contacts"),
-        "Ada Lovelace"
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM contacts WHERE display_name IN ('Ada Lovelace', 'Grace Hopper')"
+        ),
+        2,
+        "names come from the Conversations API"
     );
     assert!(
         world.fake.requests_to("/conversations").len() >= 2,

@@ -132,6 +132,12 @@ pub(crate) fn ingest_in(
         ));
     }
     let opt_out = crate::privacy::opt_out::is_opt_out(message.subject, message.body);
+    // An e-mail subject is customer text too: masked like the body before it is stored.
+    let subject = if crate::service::admin::masking_on(tx)? {
+        crate::privacy::mask::mask_sensitive(message.subject).0
+    } else {
+        message.subject.to_string()
+    };
     if let Some(ext) = message.external_id {
         let existing: Option<(MessageId, ConversationId)> = tx
             .query_row(
@@ -190,7 +196,7 @@ pub(crate) fn ingest_in(
             let id = messages::insert_conversation(tx, message.account, contact, message.sent_at)?;
             tx.execute(
                 "UPDATE conversations SET team_id = ?2, subject = ?3 WHERE id = ?1",
-                params![id, default_team, message.subject],
+                params![id, default_team, subject],
             )?;
             let cap = settings::get_i64(tx, AUTO_ASSIGN_CAP, 0)?;
             if let (Some(team), true) = (default_team, cap > 0) {

@@ -1,0 +1,221 @@
+//! A customer's privacy request in the real window: the admin finds the customer by
+//! phone number on the Privacy page, exports everything into the Downloads folder, then
+//! erases the customer after typing their name; the store no longer knows them.
+
+use appcare_core::auth::totp;
+use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::workspace::Region;
+use appcare_core::{CreateOptions, KeySource, Password, Timestamp, Workspace, WorkspaceDir};
+use appcare_tests::ui::{click, fill, fresh_code, wait_for};
+use appcare_tests::{DesktopApp, TestResult};
+use serde_json::json;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const ADMIN_PW: &str = "plum tractor window 42";
+const CANARY: &str = "PRIVACYCANARY42";
+
+fn prepare(root: &Path) -> TestResult<(Vec<u8>, i64)> {
+    let now = Timestamp::now();
+    let (ws, _) = Workspace::create(
+        &WorkspaceDir::new(root.join("workspace")),
+        CreateOptions {
+            region: Region::parse("DE")?,
+            admin_username: "maria".into(),
+            admin_display_name: "Maria Admin".into(),
+            admin_password: Password::new(ADMIN_PW),
+            key_source: KeySource::Keyring,
+        },
+        now,
+    )?;
+    let c = ws.begin_sign_in("maria", &Password::new(ADMIN_PW), now)?;
+    let e = ws.start_enrolment(&c.token, now)?;
+    let secret = totp::secret_from_manual_key(&e.manual_key)
+        .ok_or("bad key")?
+        .to_vec();
+    let step = totp::step_of(now);
+    ws.confirm_enrolment(&c.token, &totp::code_at(&secret, step)?, now)?;
+    let account = ws
+        .create_channel_account(
+            &c.token,
+            "whatsapp",
+            "Support line",
+            "106540352242922",
+            None,
+            now,
+        )?
+        .id;
+    for (name, phone, id, body) in [
+        (
+            "Sheena Nelson",
+            "16505551234",
+            "wamid.p.1",
+            format!("My order {CANARY} is late"),
+        ),
+        (
+            "Omar Haddad",
+            "4915550000",
+            "wamid.p.2",
+            "Where is my refund?".to_string(),
+        ),
+    ] {
+        ws.ingest(
+            InboundMessage {
+                account,
+                contact_external_id: phone,
+                contact_name: name,
+                external_id: Some(id),
+                subject: "",
+                body: &body,
+                sent_at: now,
+                attachments: vec![InboundAttachment {
+                    file_name: "receipt.txt".into(),
+                    mime_type: "text/plain".into(),
+                    data: b"receipt 7".to_vec(),
+                }],
+            },
+            now,
+        )?;
+    }
+    // The app's Downloads folder, as the XDG user-dirs file names it.
+    let downloads = root.join("downloads");
+    std::fs::create_dir_all(&downloads)?;
+    std::fs::create_dir_all(root.join("config"))?;
+    std::fs::write(
+        root.join("config/user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )?;
+    Ok((secret, step))
+}
+
+async fn text_content(c: &fantoccini::Client, css: &str) -> TestResult<String> {
+    let v = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+            vec![json!(css)],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+async fn until(
+    c: &fantoccini::Client,
+    css: &str,
+    wanted: impl Fn(&str) -> bool,
+    what: &str,
+) -> TestResult<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let text = text_content(c, css).await?;
+        if wanted(&text) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{what}: {css} shows {text:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+async fn scenario(app: &DesktopApp, root: &Path, secret: &[u8], used: i64) -> TestResult {
+    let c = &app.client;
+    wait_for(c, "#sign-in-form", 30).await?;
+    fill(c, "#si-username", "maria").await?;
+    fill(c, "#si-password", ADMIN_PW).await?;
+    click(c, "#si-submit").await?;
+    let (code, _) = fresh_code(secret, used).await?;
+    fill(c, "#code-input", &code).await?;
+    click(c, "#code-submit").await?;
+    wait_for(c, "#app-shell", 15).await?;
+    click(c, "#nav-privacy").await?;
+    fill(c, "#privacy-query", "+1 650 555 1234").await?;
+    click(c, "#privacy-search").await?;
+    wait_for(c, "#contact-results [data-contact-id]", 10).await?;
+    until(
+        c,
+        "#contact-results",
+        |t| t.contains("Sheena Nelson") && !t.contains("Omar"),
+        "search by phone",
+    )
+    .await?;
+
+    click(c, "#contact-results [id^='export-open-']").await?;
+    click(c, "#contact-results [id^='export-run-']").await?;
+    let exported_text = until(
+        c,
+        "#privacy-done",
+        |t| !t.trim().is_empty(),
+        "export status",
+    )
+    .await?;
+    let exported: Vec<_> = std::fs::read_dir(root.join("downloads"))?
+        .filter_map(Result::ok)
+        .collect();
+    let folder = exported.first().ok_or("nothing in Downloads")?.path();
+    let json = std::fs::read_to_string(folder.join("contact.json"))?;
+    if !json.contains(CANARY) || json.contains("Omar") {
+        return Err(format!("the export holds {json}").into());
+    }
+
+    click(c, "#contact-results [id^='erase-open-']").await?;
+    wait_for(c, "#erase-confirm", 5).await?;
+    fill(c, "#erase-confirm", "Sheena Nelso").await?;
+    let disabled = c
+        .execute(
+            "return document.querySelector('#erase-submit').disabled;",
+            vec![],
+        )
+        .await?;
+    if disabled != json!(true) {
+        return Err("Erase is enabled before the name is typed in full".into());
+    }
+    fill(c, "#erase-confirm", "Sheena Nelson").await?;
+    click(c, "#erase-submit").await?;
+    until(
+        c,
+        "#privacy-done",
+        |t| !t.trim().is_empty() && t != exported_text,
+        "erasure status",
+    )
+    .await?;
+    until(
+        c,
+        "#contact-results",
+        |t| !t.contains("Sheena Nelson"),
+        "the erased contact leaves the list",
+    )
+    .await?;
+    app.screenshot("privacy-erased").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_exports_then_erases_a_customer_in_the_window() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let root = data.path().to_path_buf();
+    let (secret, used) = prepare(&root)?;
+    let app =
+        DesktopApp::start_with_env(data, &[("APPCARE_WEBHOOK_LISTEN", "off".to_string())]).await?;
+    let result = scenario(&app, &root, &secret, used).await;
+    if result.is_err() {
+        let _ = app.screenshot("privacy-e2e-failure").await;
+    }
+    // The store no longer knows the customer; the other one is untouched.
+    let check = (|| -> TestResult {
+        let ws = Workspace::open(&WorkspaceDir::new(root.join("workspace")), None)?;
+        let names: Vec<String> = ws.store().read(|c| {
+            let mut s = c.prepare("SELECT display_name FROM contacts ORDER BY id")?;
+            let rows = s
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(rows)
+        })?;
+        if result.is_ok() && names != vec!["Omar Haddad".to_string()] {
+            return Err(format!("contacts left: {names:?}").into());
+        }
+        Ok(())
+    })();
+    app.stop().await;
+    result?;
+    check
+}
