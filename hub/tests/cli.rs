@@ -521,8 +521,17 @@ fn move_copies_verifies_then_wipes_the_old_folder() -> TestResult {
         String::from_utf8_lossy(&out.stderr)
     );
     let target = tmp.path().join("elsewhere").join("ws");
+    // The desktop remembers the old folder; the move switches it to the new one.
+    let config = tmp.path().join("config");
+    std::fs::create_dir_all(config.join("com.appcare.inbox"))?;
+    let remembered = config.join("com.appcare.inbox/workspace-location.json");
+    std::fs::write(
+        &remembered,
+        serde_json::json!({ "data_dir": dir.display().to_string() }).to_string(),
+    )?;
     let mut mv = appcare();
-    mv.args(["move", "--data-dir"])
+    mv.env("XDG_CONFIG_HOME", &config)
+        .args(["move", "--data-dir"])
         .arg(&dir)
         .arg("--to")
         .arg(&target);
@@ -533,6 +542,15 @@ fn move_copies_verifies_then_wipes_the_old_folder() -> TestResult {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!dir.exists(), "the old folder is gone");
+    let now_remembered: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&remembered)?)?;
+    assert_eq!(
+        now_remembered["data_dir"]
+            .as_str()
+            .map(std::path::PathBuf::from),
+        Some(std::fs::canonicalize(&target)?),
+        "the desktop opens the new folder"
+    );
     let ws = Workspace::open(
         &WorkspaceDir::new(&target),
         Some(&Password::new(PASSPHRASE)),

@@ -229,15 +229,39 @@ pub mod ui {
             .map_err(|e| format!("waiting for {css}: {e}"))?)
     }
 
+    /// A list that re-renders (live updates) can replace an element between finding and
+    /// using it; such an action is retried on a freshly found element.
+    fn stale(e: &fantoccini::error::CmdError) -> bool {
+        e.to_string().to_ascii_lowercase().contains("stale")
+            || format!("{e:?}").contains("StaleElementReference")
+    }
+
     pub async fn fill(client: &Client, css: &str, text: &str) -> TestResult {
-        let field = wait_for(client, css, 10).await?;
-        field.clear().await?;
-        field.send_keys(text).await?;
+        for attempt in 0..5 {
+            let field = wait_for(client, css, 10).await?;
+            let done = match field.clear().await {
+                Ok(()) => field.send_keys(text).await,
+                Err(e) => Err(e),
+            };
+            match done {
+                Err(e) if stale(&e) && attempt < 4 => {
+                    tokio::time::sleep(Duration::from_millis(150)).await
+                }
+                other => return Ok(other?),
+            }
+        }
         Ok(())
     }
 
     pub async fn click(client: &Client, css: &str) -> TestResult {
-        wait_for(client, css, 10).await?.click().await?;
+        for attempt in 0..5 {
+            match wait_for(client, css, 10).await?.click().await {
+                Err(e) if stale(&e) && attempt < 4 => {
+                    tokio::time::sleep(Duration::from_millis(150)).await
+                }
+                other => return Ok(other?),
+            }
+        }
         Ok(())
     }
 

@@ -231,7 +231,7 @@ async fn scenario(
             _ => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let row = wait_for(c, "#conversation-list [data-conversation-id]", 15).await?;
+    wait_for(c, "#conversation-list [data-conversation-id]", 15).await?;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let shown = text_content(c, "#conversation-list").await?;
@@ -243,7 +243,7 @@ async fn scenario(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    row.click().await?;
+    click(c, "#conversation-list [data-conversation-id]").await?;
     let conversation = wait_for(c, "#conversation", 10).await?;
     let deadline = Instant::now() + Duration::from_secs(10);
     while !conversation
