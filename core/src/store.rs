@@ -151,12 +151,13 @@ impl Store {
     /// Fails (after a few tries) while another connection's read keeps the log in use,
     /// so a caller that must not leave old pages in the log knows.
     pub fn checkpoint(&self) -> Result<()> {
-        let conn = self.lock();
         for attempt in 0..20 {
+            // The lock is let go between tries, so other work goes on meanwhile.
             let (busy, log, done): (i64, i64, i64) =
-                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
+                self.lock()
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?;
             if busy == 0 && log <= done {
                 return Ok(());
             }

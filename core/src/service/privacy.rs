@@ -140,7 +140,15 @@ impl Workspace {
         })?;
         // secure_delete zeroed the freed pages in the database; the WAL still holds the
         // old page images until it is checkpointed and truncated.
-        self.store.checkpoint()?;
+        if self.store.checkpoint().is_err() {
+            self.publish(crate::events::Event::SettingsChanged);
+            return Err(CoreError::Conflict(format!(
+                "The customer was erased ({} messages), but another program is reading this \
+                 workspace (the app on another account, or `appcare serve`), so old copies stay \
+                 in the write-ahead log until it closes. Close it to finish the erasure.",
+                summary.messages
+            )));
+        }
         self.publish(crate::events::Event::SettingsChanged);
         Ok(summary)
     }
