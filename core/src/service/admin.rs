@@ -167,33 +167,12 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<Vec<AuditEntry>> {
         self.authorize(token, now, Role::Admin, "read the audit trail")?;
-        let limit = limit.clamp(1, 1000);
-        self.store.read(|c| {
-            let mut names: std::collections::HashMap<crate::ids::UserId, Option<String>> =
-                std::collections::HashMap::new();
-            audit_log::recent(c, kind, limit)?
-                .into_iter()
-                .map(|row| {
-                    let actor = match row.actor {
-                        Some(id) => match names.entry(id) {
-                            std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
-                            std::collections::hash_map::Entry::Vacant(e) => e
-                                .insert(user_store::by_id(c, id)?.map(|u| u.username))
-                                .clone(),
-                        },
-                        None => None,
-                    };
-                    Ok(AuditEntry {
-                        id: row.id,
-                        at: row.at,
-                        actor,
-                        kind: row.kind,
-                        subject: row.subject,
-                        detail: row.detail,
-                    })
-                })
-                .collect()
-        })
+        let filter = AuditFilter {
+            kind: kind.map(str::to_string),
+            ..AuditFilter::default()
+        };
+        self.store
+            .read(|c| self.audit_rows(c, &filter, limit.clamp(1, 1000)))
     }
 }
 

@@ -13,6 +13,26 @@ use crate::store::{channel_accounts, settings, users as user_store};
 use crate::time::Timestamp;
 use crate::workspace::{Region, Workspace};
 
+/// Asks the runtime to turn on Meta's in-country storage for a WhatsApp number when the
+/// workspace's region has it.
+fn queue_local_storage(
+    tx: &rusqlite::Connection,
+    id: ChannelAccountId,
+    now: Timestamp,
+) -> Result<()> {
+    let region = settings::get(tx, settings::REGION)?.and_then(|code| Region::parse(&code).ok());
+    if let Some(region) = region.filter(Region::has_whatsapp_storage) {
+        channel_accounts::insert_task(
+            tx,
+            id,
+            "local_storage",
+            &serde_json::json!({ "region": region.code() }),
+            now,
+        )?;
+    }
+    Ok(())
+}
+
 impl Workspace {
     /// Connects a WhatsApp number or a Messenger page. For a WhatsApp number in a region
     /// where Meta offers in-country storage, the runtime then turns it on.
@@ -40,17 +60,7 @@ impl Workspace {
             let id = channel_accounts::insert(tx, &valid, account.default_team, now)?;
             channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
             if valid.channel == Channel::WhatsApp {
-                let region =
-                    settings::get(tx, settings::REGION)?.and_then(|code| Region::parse(&code).ok());
-                if let Some(region) = region.filter(Region::has_whatsapp_storage) {
-                    channel_accounts::insert_task(
-                        tx,
-                        id,
-                        "local_storage",
-                        &serde_json::json!({ "region": region.code() }),
-                        now,
-                    )?;
-                }
+                queue_local_storage(tx, id, now)?;
             }
             audit::append(
                 tx,
@@ -90,24 +100,12 @@ impl Workspace {
             let view = channel_accounts::view(tx, id)?;
             channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
             // In-country storage not on yet (e.g. the number was registered): try again.
-            let region =
-                settings::get(tx, settings::REGION)?.and_then(|code| Region::parse(&code).ok());
             let enabled = view
                 .local_storage
                 .as_ref()
                 .is_some_and(|l| l.status == "IN_COUNTRY_STORAGE_ENABLED");
-            if let (Some(region), "whatsapp", false) = (
-                region.filter(Region::has_whatsapp_storage),
-                view.kind.as_str(),
-                enabled,
-            ) {
-                channel_accounts::insert_task(
-                    tx,
-                    id,
-                    "local_storage",
-                    &serde_json::json!({ "region": region.code() }),
-                    now,
-                )?;
+            if view.kind == "whatsapp" && !enabled {
+                queue_local_storage(tx, id, now)?;
             }
             audit::append(
                 tx,

@@ -73,16 +73,6 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(AuditRow) -> bool) -> Resul
     Ok(())
 }
 
-/// The newest rows first, optionally of one kind.
-pub fn recent(conn: &Connection, kind: Option<&str>, limit: i64) -> Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, actor_id, kind, subject, detail, prev_hash, hash FROM audit_events
-         WHERE ?1 IS NULL OR kind = ?1 ORDER BY id DESC LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![kind, limit], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// Rows matching every given filter, newest first.
 pub fn filtered(
     conn: &Connection,

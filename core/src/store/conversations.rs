@@ -330,18 +330,7 @@ pub fn messages_page(
            AND (?2 IS NULL OR (m.created_at, m.id) < (SELECT created_at, id FROM messages WHERE id = ?2))
          ORDER BY m.created_at DESC, m.id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![conversation, before, limit], |r| {
-        Ok(MessageData {
-            id: r.get(0)?,
-            direction: r.get(1)?,
-            author: r.get(2)?,
-            body: r.get(3)?,
-            status: r.get(4)?,
-            at: r.get(5)?,
-            masked: r.get(6)?,
-            failure: r.get(7)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![conversation, before, limit], message_from_row)?;
     let mut out: Vec<MessageData> = rows.collect::<rusqlite::Result<_>>()?;
     out.reverse();
     Ok(out)
@@ -625,17 +614,21 @@ pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<MessageData> {
         "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id WHERE m.id = ?1",
         [id],
-        |r| {
-            Ok(MessageData {
-                id: r.get(0)?,
-                direction: r.get(1)?,
-                author: r.get(2)?,
-                body: r.get(3)?,
-                status: r.get(4)?,
-                at: r.get(5)?,
-                masked: r.get(6)?,
-                failure: r.get(7)?,
-            })
-        },
+        message_from_row,
     )?)
+}
+
+/// A `MessageData` from the columns `id, direction, author name, body, status,
+/// created_at, masked, failure`.
+fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
+    Ok(MessageData {
+        id: r.get(0)?,
+        direction: r.get(1)?,
+        author: r.get(2)?,
+        body: r.get(3)?,
+        status: r.get(4)?,
+        at: r.get(5)?,
+        masked: r.get(6)?,
+        failure: r.get(7)?,
+    })
 }
