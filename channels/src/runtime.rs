@@ -270,8 +270,7 @@ async fn send_one(ctx: Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, j
         Ok(external_id) => {
             crate::failpoint::hit(crate::failpoint::OUTBOX_AFTER_SEND);
             db(&ctx, move |ws| {
-                ws.delivery()
-                    .outbox_sent(message, &external_id, Timestamp::now())
+                ws.delivery().outbox_sent(message, &external_id)
             })
             .await
         }

@@ -3,7 +3,7 @@
 //! are committed. Concurrent requests are committed together by one writer thread (group
 //! commit), so each waits for one transaction instead of queueing for its own.
 
-use crate::adapter::{adapter_for, Adapter};
+use crate::adapter::adapter_for;
 use crate::parse::WebhookAccount;
 use appcare_core::channel::{Channel, ChannelEndpoint, ChannelEvent};
 use appcare_core::service::delivery::Applied;
@@ -229,7 +229,7 @@ async fn receive(
         tracing::info!(channel = channel.as_str(), object, "webhook object ignored");
         return (StatusCode::OK, "EVENT_RECEIVED");
     }
-    let events = parse(&adapter, &value, &signed_for);
+    let events = adapter.parse_webhook(&value, &signed_for);
     if events.is_empty() {
         return (StatusCode::OK, "EVENT_RECEIVED");
     }
@@ -250,12 +250,4 @@ async fn receive(
             "not stored; deliver again",
         ),
     }
-}
-
-fn parse(
-    adapter: &Adapter,
-    value: &serde_json::Value,
-    accounts: &[WebhookAccount],
-) -> Vec<ChannelEvent> {
-    adapter.parse_webhook(value, accounts)
 }

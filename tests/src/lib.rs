@@ -53,10 +53,24 @@ fn tauri_driver() -> PathBuf {
     }
 }
 
+/// A display lock whose server process is gone.
+fn stale_display(lock: &str) -> bool {
+    std::fs::read_to_string(lock)
+        .ok()
+        .and_then(|text| text.trim().parse::<u32>().ok())
+        .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+}
+
 fn start_xvfb() -> TestResult<(Child, String)> {
     for n in 90..140 {
         let socket = format!("/tmp/.X11-unix/X{n}");
-        if Path::new(&socket).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+        let lock = format!("/tmp/.X{n}-lock");
+        if stale_display(&lock) {
+            // An Xvfb killed with SIGKILL (as the harness stops it) leaves both behind.
+            let _ = std::fs::remove_file(&lock);
+            let _ = std::fs::remove_file(&socket);
+        }
+        if Path::new(&socket).exists() || Path::new(&lock).exists() {
             continue;
         }
         let child = Command::new("Xvfb")
@@ -272,6 +286,18 @@ pub mod ui {
             .await?
             .trim()
             .to_string())
+    }
+
+    /// The element's text as the DOM holds it (`""` when absent). WebKitWebDriver's
+    /// visible-text rules skip some styled spans, so tests read this instead.
+    pub async fn text_content(client: &Client, css: &str) -> TestResult<String> {
+        let value = client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_string())
     }
 
     /// Waits until the authenticator's newest code is for a step after `used`.

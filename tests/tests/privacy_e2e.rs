@@ -6,7 +6,7 @@ use appcare_core::auth::totp;
 use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
 use appcare_core::workspace::Region;
 use appcare_core::{CreateOptions, KeySource, Password, Timestamp, Workspace, WorkspaceDir};
-use appcare_tests::ui::{click, fill, fresh_code, wait_for};
+use appcare_tests::ui::{click, fill, fresh_code, text_content, wait_for};
 use appcare_tests::{DesktopApp, TestResult};
 use serde_json::json;
 use std::path::Path;
@@ -86,16 +86,6 @@ fn prepare(root: &Path) -> TestResult<(Vec<u8>, i64)> {
         format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
     )?;
     Ok((secret, step))
-}
-
-async fn text_content(c: &fantoccini::Client, css: &str) -> TestResult<String> {
-    let v = c
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
-            vec![json!(css)],
-        )
-        .await?;
-    Ok(v.as_str().unwrap_or_default().to_string())
 }
 
 async fn until(

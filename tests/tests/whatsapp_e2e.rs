@@ -11,7 +11,7 @@ use appcare_core::{
     CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir,
 };
 use appcare_tests::meta::{deliver_signed, samples, FakeGraph, VERSION};
-use appcare_tests::ui::{click, fill, fresh_code, wait_for};
+use appcare_tests::ui::{click, fill, fresh_code, text_content, wait_for};
 use appcare_tests::{free_port, DesktopApp, TestResult};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -87,18 +87,6 @@ fn prepare(root: &std::path::Path, graph: &str) -> TestResult<((Vec<u8>, i64), (
         now,
     )?;
     Ok(((admin_secret, admin_step), (secret, step)))
-}
-
-/// The element's text as the DOM holds it (WebKitWebDriver's visible-text rules skip
-/// some styled spans).
-async fn text_content(c: &fantoccini::Client, css: &str) -> TestResult<String> {
-    let value = c
-        .execute(
-            "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
-            vec![json!(css)],
-        )
-        .await?;
-    Ok(value.as_str().unwrap_or_default().to_string())
 }
 
 async fn sign_in(

@@ -223,8 +223,7 @@ impl Delivery<'_> {
     }
 
     /// The provider accepted the message and gave it `external_id`.
-    pub fn outbox_sent(&self, message: MessageId, external_id: &str, now: Timestamp) -> Result<()> {
-        let _ = now;
+    pub fn outbox_sent(&self, message: MessageId, external_id: &str) -> Result<()> {
         let conversation = self.ws.store.write(|tx| {
             tx.execute(
                 "UPDATE outbox SET state = 'sent', last_error = '' WHERE message_id = ?1
