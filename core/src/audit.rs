@@ -49,6 +49,7 @@ pub enum AuditKind {
     BackupMade,
     BackupRestored,
     WorkspaceMoved,
+    MailFolderReset,
 }
 
 impl AuditKind {
@@ -91,6 +92,7 @@ impl AuditKind {
             Self::BackupMade => "backup_made",
             Self::BackupRestored => "backup_restored",
             Self::WorkspaceMoved => "workspace_moved",
+            Self::MailFolderReset => "mail_folder_reset",
         }
     }
 }

@@ -2,7 +2,9 @@
 //! the events an adapter parsed from a provider, jobs for the outbox, and reply windows.
 
 pub mod account;
+pub mod email;
 pub mod event;
+pub mod mail;
 pub mod outbound;
 pub mod template;
 pub mod window;
@@ -12,6 +14,7 @@ pub use account::{
     ChannelAccountView, ChannelConfig, ChannelEndpoint, ChannelSecret, ChannelSecrets,
     LocalStorageView, NewChannelAccount,
 };
+pub use email::{EmailConfig, EmailEndpoint, NewEmailAccount};
 pub use event::{
     ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundEvent, MediaRef, ProviderError,
     StatusEvent, WatermarkEvent,

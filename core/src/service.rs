@@ -10,6 +10,7 @@ pub mod handoff;
 pub mod inbox;
 pub mod ingest;
 pub mod login;
+pub mod mail;
 pub mod outgoing;
 pub mod privacy;
 pub mod residency;
@@ -89,6 +90,9 @@ pub const SESSION_ENTRY_POINTS: &[&str] = &[
     "backup_schedule",
     "set_backup_schedule",
     "list_colleagues",
+    "add_email_account",
+    "set_aside_mail",
+    "email_html",
 ];
 
 /// Entry points for the system itself (channel adapters), not for a person's session.

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod channel_accounts;
 pub mod conversations;
+pub mod mail;
 pub mod messages;
 pub mod migrations;
 mod open;

@@ -43,7 +43,8 @@ fn required_role(name: &str) -> Role {
         | "reply_with_attachment"
         | "list_templates"
         | "send_template"
-        | "retry_message" => Role::Agent,
+        | "retry_message"
+        | "email_html" => Role::Agent,
         "create_canned_reply" | "reassign" | "team_load" => Role::Lead,
         _ => Role::Admin,
     }
@@ -171,6 +172,15 @@ fn call(
             .add_channel_account(token, &new_channel_account(), now)
             .map(drop),
         "list_channels" => ws.list_channels(token, now).map(drop),
+        "add_email_account" => ws
+            .add_email_account(token, &new_email_account(), now)
+            .map(drop),
+        "set_aside_mail" => ws
+            .set_aside_mail(token, ChannelAccountId::new(1), now)
+            .map(drop),
+        "email_html" => ws
+            .email_html(token, appcare_core::MessageId::new(1), now)
+            .map(drop),
         "refresh_channel" => ws
             .refresh_channel(token, ChannelAccountId::new(1), now)
             .map(drop),
@@ -215,6 +225,17 @@ fn call(
             .map(drop),
         other => panic!("entry point {other} has no case in this test: add one"),
     }
+}
+
+fn new_email_account() -> appcare_core::channel::NewEmailAccount {
+    serde_json::from_value(serde_json::json!({
+        "name": "Mail", "address": "help@example.com", "display_name": "Help",
+        "imap_host": "127.0.0.1", "imap_port": 993, "imap_security": "tls",
+        "smtp_host": "127.0.0.1", "smtp_port": 465, "smtp_security": "tls",
+        "username": "", "password": "mail-password-123", "folder": "", "sent_folder": "",
+        "ca_pem": null, "default_team": null
+    }))
+    .expect("account")
 }
 
 fn new_channel_account() -> appcare_core::channel::NewChannelAccount {

@@ -171,6 +171,8 @@ pub struct ChannelAccountView {
     pub local_storage: Option<LocalStorageView>,
     pub templates: i64,
     pub last_error: Option<String>,
+    /// E-mail accounts: servers, folders and sync progress.
+    pub email: Option<crate::channel::email::EmailAccountView>,
 }
 
 /// What an admin types to connect a WhatsApp number or a Messenger page.

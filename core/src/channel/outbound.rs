@@ -56,4 +56,6 @@ pub struct OutboundJob {
     pub tag: Option<String>,
     /// Attempts so far, this one included.
     pub attempt: i64,
+    /// E-mail: the reply's sender, subject and threading headers.
+    pub email: Option<crate::channel::mail::ReplyHeaders>,
 }

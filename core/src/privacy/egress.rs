@@ -56,6 +56,15 @@ impl EgressPolicy {
         }
     }
 
+    /// Whether a connection to `host` (a mail server's name or address) may be made.
+    pub fn allows_host(&self, host: &str) -> bool {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        is_loopback(&host) || self.hosts.iter().any(|allowed| matches(allowed, &host))
+    }
+
     /// Checks and normalises a list an admin typed.
     pub fn parse(hosts: &[String]) -> Result<Self> {
         let mut out: Vec<String> = Vec::new();

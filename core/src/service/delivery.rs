@@ -60,7 +60,7 @@ pub struct ChannelTask {
 
 /// The system entry for channel adapters. See [`Workspace::delivery`].
 pub struct Delivery<'a> {
-    ws: &'a Workspace,
+    pub(super) ws: &'a Workspace,
 }
 
 impl Workspace {
@@ -124,7 +124,7 @@ impl Delivery<'_> {
                      JOIN messages m ON m.id = o.message_id
                      JOIN conversations c ON c.id = m.conversation_id
                      JOIN channel_accounts a ON a.id = c.channel_account_id
-                     WHERE o.state = 'pending' AND a.kind IN ('whatsapp', 'messenger')
+                     WHERE o.state = 'pending' AND a.kind IN ('whatsapp', 'messenger', 'email')
                        AND length(a.credentials) = 0",
                 )?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -144,7 +144,7 @@ impl Delivery<'_> {
                  JOIN channel_accounts a ON a.id = c.channel_account_id
                  WHERE o.state = 'pending' AND o.next_attempt_at <= ?1
                    AND m.status IN ('queued', 'sending', 'unconfirmed', 'failed')
-                   AND a.kind IN ('whatsapp', 'messenger') AND length(a.credentials) > 0
+                   AND a.kind IN ('whatsapp', 'messenger', 'email') AND length(a.credentials) > 0
                  ORDER BY o.next_attempt_at, o.message_id LIMIT ?2",
             )?;
             let rows: Vec<OutboxRow> = stmt
@@ -164,7 +164,11 @@ impl Delivery<'_> {
             let mut jobs = Vec::new();
             for row in rows {
                 let OutboxRow { message, attempts, payload, conversation, body, account, kind, to } = row;
-                let channel = if kind == "whatsapp" { Channel::WhatsApp } else { Channel::Messenger };
+                let channel = match kind.as_str() {
+                    "whatsapp" => Channel::WhatsApp,
+                    "email" => Channel::Email,
+                    _ => Channel::Messenger,
+                };
                 let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
                 let tag = payload.get("tag").and_then(|t| t.as_str()).map(str::to_string);
                 let send = match payload.get("kind").and_then(|k| k.as_str()) {
@@ -197,6 +201,10 @@ impl Delivery<'_> {
                     events.push(status_changed(conversation, message));
                     continue;
                 };
+                let email = match channel {
+                    Channel::Email => Some(crate::service::mail::reply_headers_in(tx, account, conversation, message)?),
+                    _ => None,
+                };
                 tx.execute(
                     "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE message_id = ?1",
                     [message],
@@ -212,6 +220,7 @@ impl Delivery<'_> {
                     payload: send,
                     tag,
                     attempt: attempts + 1,
+                    email,
                 });
             }
             Ok((jobs, events))
@@ -609,7 +618,7 @@ fn json_str(value: &serde_json::Value, key: &str) -> String {
         .to_string()
 }
 
-fn conversation_of(conn: &Connection, message: MessageId) -> Result<ConversationId> {
+pub(super) fn conversation_of(conn: &Connection, message: MessageId) -> Result<ConversationId> {
     conn.query_row(
         "SELECT conversation_id FROM messages WHERE id = ?1",
         [message],
@@ -702,7 +711,7 @@ fn provider_status(
 }
 
 /// Sets `status` when it ranks above the stored one; returns whether it changed.
-fn raise_status(
+pub(super) fn raise_status(
     conn: &Connection,
     message: MessageId,
     status: &str,

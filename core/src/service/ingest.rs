@@ -125,6 +125,27 @@ pub(crate) fn ingest_in(
     message: &InboundMessage<'_>,
     now: Timestamp,
 ) -> Result<(Ingested, Vec<Event>)> {
+    ingest_into(tx, message, Thread::OpenForContact, now)
+}
+
+/// Which conversation an inbound message joins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Thread {
+    /// Chat channels: the contact's open conversation, or a new one.
+    OpenForContact,
+    /// E-mail threaded by its headers or reply-to token (reopened if resolved).
+    Existing(ConversationId),
+    /// E-mail that starts a new thread.
+    New,
+}
+
+/// [`ingest_in`] with the conversation chosen by the caller.
+pub(crate) fn ingest_into(
+    tx: &Connection,
+    message: &InboundMessage<'_>,
+    thread: Thread,
+    now: Timestamp,
+) -> Result<(Ingested, Vec<Event>)> {
     if message.body.chars().count() > 100_000 {
         return Err(CoreError::invalid(
             "message",
@@ -180,14 +201,18 @@ pub(crate) fn ingest_in(
             now,
         )?,
     };
-    let open: Option<ConversationId> = tx
+    let open: Option<ConversationId> = match thread {
+        Thread::Existing(id) => Some(id),
+        Thread::New => None,
+        Thread::OpenForContact => tx
                 .query_row(
                     "SELECT id FROM conversations WHERE channel_account_id = ?1 AND contact_id = ?2 AND status != 'resolved'
                      ORDER BY id DESC LIMIT 1",
                     params![message.account, contact],
                     |r| r.get(0),
                 )
-                .optional()?;
+                .optional()?,
+    };
     let mut events = Vec::new();
     let mut assigned_to = None;
     let (conversation, new_conversation) = match open {

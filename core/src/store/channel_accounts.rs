@@ -62,7 +62,7 @@ fn channel_of(kind: &str) -> Option<Channel> {
 pub fn endpoints(conn: &Connection) -> Result<Vec<ChannelEndpoint>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, kind, external_id, config, credentials FROM channel_accounts
-         WHERE length(credentials) > 0 ORDER BY id",
+         WHERE length(credentials) > 0 AND kind != 'email' ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -171,9 +171,18 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         .optional()?
         .ok_or(CoreError::NotFound { what: "The channel account" })?;
     let config = ChannelConfig::from_json(&config);
-    let token_hint = serde_json::from_slice::<ChannelSecrets>(&credentials)
-        .map(|s| s.access_token.hint())
-        .unwrap_or_else(|_| "not connected".into());
+    let token_hint = if kind == "email" {
+        serde_json::from_slice::<crate::channel::email::EmailSecrets>(&credentials)
+            .map(|s| s.password.hint())
+    } else {
+        serde_json::from_slice::<ChannelSecrets>(&credentials).map(|s| s.access_token.hint())
+    }
+    .unwrap_or_else(|_| "not connected".into());
+    let email = if kind == "email" {
+        crate::store::mail::account_view(conn, id)?
+    } else {
+        None
+    };
     let state = state_of(conn, id)?;
     let templates: i64 = conn.query_row(
         "SELECT count(*) FROM channel_templates WHERE account_id = ?1",
@@ -196,6 +205,7 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         local_storage: state.local_storage,
         templates,
         last_error: state.last_error,
+        email,
     })
 }
 

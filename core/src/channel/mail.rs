@@ -1,0 +1,196 @@
+//! One e-mail as the IMAP sync hands it to the store: parsed (with its threading
+//! headers and what kind of mail it is) or set aside with a reason. Also the headers of
+//! an outgoing reply, built so the customer's mail client threads it.
+
+use crate::service::ingest::InboundAttachment;
+use crate::time::Timestamp;
+
+/// How many ids an outgoing `References` header carries at most.
+pub const MAX_REFERENCES: usize = 10;
+
+/// What kind of mail arrived: a person's mail, an automatic reply (out of office,
+/// RFC 3834 `Auto-Submitted`), or a delivery report about one of our replies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailKind {
+    Customer,
+    AutoReply,
+    /// A delivery status notification: the ids of the returned message and the
+    /// server's diagnostic (no customer text).
+    Bounce {
+        original_ids: Vec<String>,
+        diagnostic: String,
+    },
+}
+
+/// A mail parsed well enough to thread and store.
+pub struct ParsedMail {
+    /// Message-ID without angle brackets; made from a hash of the mail when missing.
+    pub header_id: String,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    /// Lower-cased sender address.
+    pub from_address: String,
+    pub from_name: String,
+    /// Lower-cased To, Cc and Delivered-To addresses.
+    pub recipients: Vec<String>,
+    pub subject: String,
+    /// Plain text (from the text part, or made from the HTML).
+    pub text: String,
+    /// Sanitised HTML, when the mail had an HTML part.
+    pub html: Option<String>,
+    pub sent_at: Timestamp,
+    pub kind: MailKind,
+    pub attachments: Vec<InboundAttachment>,
+}
+
+crate::redacted_debug!(ParsedMail);
+
+/// One message of a folder, by UID.
+pub enum MailItem {
+    Parsed {
+        uid: u32,
+        mail: Box<ParsedMail>,
+    },
+    SetAside {
+        uid: u32,
+        size: u64,
+        reason: String,
+        from_address: String,
+        subject: String,
+        /// The raw message, when it is small enough to keep.
+        raw: Option<Vec<u8>>,
+    },
+}
+
+impl MailItem {
+    pub fn uid(&self) -> u32 {
+        match self {
+            Self::Parsed { uid, .. } | Self::SetAside { uid, .. } => *uid,
+        }
+    }
+}
+
+crate::redacted_debug!(MailItem);
+
+/// Counts of what one sync batch changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MailApplied {
+    pub messages: usize,
+    pub duplicates: usize,
+    pub set_aside: usize,
+    pub bounces: usize,
+    pub auto_replies: usize,
+}
+
+/// The threading headers of an outgoing reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyHeaders {
+    pub from_address: String,
+    pub from_name: String,
+    pub reply_to: String,
+    pub subject: String,
+    /// Our Message-ID, without angle brackets; kept across retries.
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+}
+
+/// `References` for a reply to `parent`: the tail of the parent's own references (or
+/// its In-Reply-To when it has none) followed by the parent's id, at most
+/// [`MAX_REFERENCES`] ids, so long threads do not grow the header without bound.
+pub fn reply_references(
+    parent_id: &str,
+    parent_refs: &[String],
+    parent_in_reply_to: &[String],
+) -> Vec<String> {
+    let ancestors = if parent_refs.is_empty() {
+        parent_in_reply_to
+    } else {
+        parent_refs
+    };
+    let keep = MAX_REFERENCES - 1;
+    let start = ancestors.len().saturating_sub(keep);
+    let mut out: Vec<String> = ancestors[start..]
+        .iter()
+        .filter(|id| id.as_str() != parent_id)
+        .cloned()
+        .collect();
+    out.push(parent_id.to_string());
+    out
+}
+
+/// `Re: subject`, without piling up prefixes.
+pub fn reply_subject(subject: &str) -> String {
+    let trimmed = subject.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    if lower.starts_with("re:") || lower.starts_with("aw:") || lower.starts_with("sv:") {
+        trimmed.to_string()
+    } else if trimmed.is_empty() {
+        "Re: your message".to_string()
+    } else {
+        format!("Re: {trimmed}")
+    }
+}
+
+/// Ids from a header value such as `<a@x> <b@y>`, without angle brackets.
+pub fn message_ids(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        let id = after[..end].trim();
+        if !id.is_empty() && id.len() <= 998 && !id.contains(char::is_whitespace) {
+            out.push(id.to_string());
+        }
+        rest = &after[end + 1..];
+    }
+    if out.is_empty() {
+        // Some clients omit the brackets around a single id.
+        let bare = value.trim();
+        if !bare.is_empty() && bare.contains('@') && !bare.contains(char::is_whitespace) {
+            out.push(bare.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("m{i}@x")).collect()
+    }
+
+    #[test]
+    fn references_end_with_the_parent_and_stay_bounded() {
+        assert_eq!(reply_references("p@x", &[], &[]), vec!["p@x".to_string()]);
+        assert_eq!(
+            reply_references("p@x", &[], &["q@x".to_string()]),
+            vec!["q@x".to_string(), "p@x".to_string()]
+        );
+        let long = reply_references("p@x", &ids(40), &[]);
+        assert_eq!(long.len(), MAX_REFERENCES);
+        assert_eq!(long.last().map(String::as_str), Some("p@x"));
+        assert_eq!(long.first().map(String::as_str), Some("m31@x"));
+    }
+
+    #[test]
+    fn subjects_get_one_prefix() {
+        assert_eq!(reply_subject("Order 42"), "Re: Order 42");
+        assert_eq!(reply_subject("RE: Order 42"), "RE: Order 42");
+        assert_eq!(reply_subject(""), "Re: your message");
+    }
+
+    #[test]
+    fn ids_are_read_with_or_without_brackets() {
+        assert_eq!(
+            message_ids(" <a@x>\r\n <b@y>"),
+            vec!["a@x".to_string(), "b@y".to_string()]
+        );
+        assert_eq!(message_ids("a@x"), vec!["a@x".to_string()]);
+        assert!(message_ids("<>").is_empty());
+        assert!(message_ids("no id here").is_empty());
+    }
+}

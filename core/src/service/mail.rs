@@ -1,0 +1,513 @@
+//! The e-mail channel's side of the workspace: admins connect a support mailbox and see
+//! the mail the sync set aside; agents read a mail's sanitised HTML; the IMAP sync stores
+//! batches (threading each mail into its conversation) and the outbox asks for a reply's
+//! threading headers.
+
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
+use crate::channel::email::{EmailEndpoint, NewEmailAccount, SetAsideView};
+use crate::channel::mail::{
+    reply_references, reply_subject, MailApplied, MailItem, MailKind, ParsedMail, ReplyHeaders,
+};
+use crate::channel::ChannelAccountView;
+use crate::error::{CoreError, Result};
+use crate::events::Event;
+use crate::ids::{ChannelAccountId, ConversationId, MessageId};
+use crate::secret::SessionToken;
+use crate::service::delivery::{conversation_of, raise_status, Delivery};
+use crate::service::ingest::{ingest_into, InboundMessage, Thread};
+use crate::store::{channel_accounts, mail as mail_store, users as user_store};
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Raw mail kept with a set-aside record up to this size; bigger ones stay in the mailbox.
+pub const SET_ASIDE_RAW_LIMIT: usize = 2 * 1024 * 1024;
+
+impl Workspace {
+    /// Connects a support mailbox. Its servers must be on the workspace's allowed hosts
+    /// (loopback always is); the password goes into the encrypted store, never back out.
+    pub fn add_email_account(
+        &self,
+        token: &SessionToken,
+        account: &NewEmailAccount,
+        now: Timestamp,
+    ) -> Result<ChannelAccountView> {
+        let caller = self.authorize(token, now, Role::Admin, "connect channel accounts")?;
+        let valid = account.validate()?;
+        let view = self.store.write(|tx| {
+            if let Some(team) = account.default_team {
+                if !user_store::team_exists(tx, team)? {
+                    return Err(CoreError::NotFound { what: "The team" });
+                }
+            }
+            let policy = crate::service::residency::egress_policy(tx)?;
+            for (field, host) in [
+                ("IMAP server", &valid.config.imap.host),
+                ("SMTP server", &valid.config.smtp.host),
+            ] {
+                if !policy.allows_host(host) {
+                    return Err(CoreError::invalid(
+                        field,
+                        format!("{host} is not on this workspace's allowed hosts; an admin adds it in Settings first"),
+                    ));
+                }
+            }
+            let id = mail_store::insert_account(tx, &valid, account.default_team, now)?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::ChannelAccountAdded,
+                    Some(caller.user),
+                    format!("channel_account:{id}"),
+                    now,
+                )
+                .detail(serde_json::json!({
+                    "kind": "email",
+                    "imap": valid.config.imap.host,
+                    "smtp": valid.config.smtp.host,
+                })),
+            )?;
+            channel_accounts::view(tx, id)
+        })?;
+        self.publish(Event::ChannelsChanged);
+        Ok(view)
+    }
+
+    /// Mail of one account the sync could not store, newest first, with the reason.
+    pub fn set_aside_mail(
+        &self,
+        token: &SessionToken,
+        account: ChannelAccountId,
+        now: Timestamp,
+    ) -> Result<Vec<SetAsideView>> {
+        self.authorize(token, now, Role::Admin, "see mail set aside")?;
+        self.store
+            .read(|conn| mail_store::set_aside_views(conn, account))
+    }
+
+    /// The sanitised HTML of an e-mail message the caller may see (`None` when the mail
+    /// had only text). It never contains scripts or remote loads; the window shows it in
+    /// a frame with no access to the app.
+    pub fn email_html(
+        &self,
+        token: &SessionToken,
+        message: MessageId,
+        now: Timestamp,
+    ) -> Result<Option<String>> {
+        let caller = self.authorize(token, now, Role::Agent, "read messages")?;
+        self.store.read(|conn| {
+            let not_found = || CoreError::NotFound {
+                what: "The message",
+            };
+            let conversation = conversation_of(conn, message).map_err(|_| not_found())?;
+            crate::store::conversations::visible(conn, caller.viewer(), conversation)?
+                .ok_or_else(not_found)?;
+            Ok(conn
+                .query_row(
+                    "SELECT html FROM email_messages WHERE message_id = ?1",
+                    [message],
+                    |r| r.get::<_, Option<String>>(0),
+                )
+                .optional()?
+                .flatten())
+        })
+    }
+}
+
+/// Where the sync of one folder stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FolderSync {
+    pub uidvalidity: u32,
+    /// The first UID not yet stored.
+    pub uidnext: u32,
+}
+
+/// What the progress bar shows for one folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncPhase<'a> {
+    Connecting,
+    /// Fetching: `done` of `total` in this pass.
+    Syncing {
+        total: u64,
+        done: u64,
+    },
+    /// Waiting for the server to push (IDLE).
+    Idle,
+    /// Waiting to ask again (the server has no IDLE).
+    Polling,
+    /// Disconnected; retrying later. The reason names no customer data.
+    Error(&'a str),
+}
+
+impl Delivery<'_> {
+    /// Connected e-mail accounts with their passwords.
+    pub fn email_endpoints(&self) -> Result<Vec<EmailEndpoint>> {
+        self.ws.store.read(mail_store::endpoints)
+    }
+
+    /// The stored sync state of a folder (zeros before the first sync).
+    pub fn mail_folder(&self, account: ChannelAccountId, folder: &str) -> Result<FolderSync> {
+        self.ws
+            .store
+            .read(|conn| mail_store::folder_state(conn, account, folder))
+    }
+
+    /// The server reports a new UIDVALIDITY: every UID we knew is void. Sync starts
+    /// again from UID 1; Message-IDs keep what is already stored from being stored twice.
+    pub fn reset_mail_folder(
+        &self,
+        account: ChannelAccountId,
+        folder: &str,
+        uidvalidity: u32,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.ws.store.write(|tx| {
+            let before = mail_store::folder_state(tx, account, folder)?;
+            mail_store::reset_folder(tx, account, folder, uidvalidity)?;
+            if before.uidvalidity != 0 {
+                audit::append(
+                    tx,
+                    AuditEvent::new(
+                        AuditKind::MailFolderReset,
+                        None,
+                        format!("channel_account:{account}"),
+                        now,
+                    )
+                    .detail(serde_json::json!({
+                        "folder": folder,
+                        "old_uidvalidity": before.uidvalidity,
+                        "new_uidvalidity": uidvalidity,
+                    })),
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Records what the sync of a folder is doing, for the progress bar.
+    pub fn mail_progress(
+        &self,
+        account: ChannelAccountId,
+        folder: &str,
+        phase: SyncPhase<'_>,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.ws
+            .store
+            .write(|tx| mail_store::set_phase(tx, account, folder, phase, now))?;
+        self.ws.publish(Event::ChannelsChanged);
+        Ok(())
+    }
+
+    /// Stores one batch of a folder in a single transaction: each mail is threaded into
+    /// its conversation (or set aside), and the folder's `uidnext` moves past the batch
+    /// in the same commit, so a crash neither loses nor repeats a mail.
+    pub fn apply_mail(
+        &self,
+        account: ChannelAccountId,
+        folder: &str,
+        uidvalidity: u32,
+        items: &[MailItem],
+        now: Timestamp,
+    ) -> Result<MailApplied> {
+        let (applied, events) = self.ws.store.write(|tx| {
+            let config = mail_store::config_of(tx, account)?;
+            let mut applied = MailApplied::default();
+            let mut events = Vec::new();
+            let mut next = mail_store::folder_state(tx, account, folder)?.uidnext;
+            for item in items {
+                next = next.max(item.uid().saturating_add(1));
+                match item {
+                    MailItem::Parsed { uid, mail } => {
+                        tx.execute_batch("SAVEPOINT mail_item")?;
+                        match store_mail(tx, account, &config, mail, now, &mut applied, &mut events)
+                        {
+                            Ok(()) => tx.execute_batch("RELEASE mail_item")?,
+                            Err(
+                                e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
+                            ) => {
+                                tx.execute_batch("ROLLBACK TO mail_item; RELEASE mail_item")?;
+                                mail_store::set_aside(
+                                    tx,
+                                    account,
+                                    folder,
+                                    uidvalidity,
+                                    *uid,
+                                    &mail_store::Aside {
+                                        reason: &format!("could not be stored: {e}"),
+                                        from_address: &mail.from_address,
+                                        subject: &mail.subject,
+                                        size: mail.text.len() as u64,
+                                        raw: None,
+                                    },
+                                    now,
+                                )?;
+                                applied.set_aside += 1;
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    MailItem::SetAside {
+                        uid,
+                        size,
+                        reason,
+                        from_address,
+                        subject,
+                        raw,
+                    } => {
+                        mail_store::set_aside(
+                            tx,
+                            account,
+                            folder,
+                            uidvalidity,
+                            *uid,
+                            &mail_store::Aside {
+                                reason,
+                                from_address,
+                                subject,
+                                size: *size,
+                                raw: raw.as_deref().filter(|r| r.len() <= SET_ASIDE_RAW_LIMIT),
+                            },
+                            now,
+                        )?;
+                        applied.set_aside += 1;
+                    }
+                }
+            }
+            mail_store::advance(tx, account, folder, next, items.len() as u64)?;
+            Ok((applied, events))
+        })?;
+        for e in events {
+            self.ws.publish(e);
+        }
+        Ok(applied)
+    }
+}
+
+/// The conversation a mail belongs to: the token in a `+token` recipient, then the
+/// In-Reply-To ids, then the References from the newest back.
+fn find_thread(
+    conn: &Connection,
+    account: ChannelAccountId,
+    config: &crate::channel::EmailConfig,
+    mail: &ParsedMail,
+) -> Result<Option<ConversationId>> {
+    for recipient in &mail.recipients {
+        if let Some(token) = config.token_in(recipient) {
+            if let Some(id) = mail_store::conversation_by_token(conn, account, token)? {
+                return Ok(Some(id));
+            }
+        }
+    }
+    let candidates = mail.in_reply_to.iter().chain(mail.references.iter().rev());
+    for id in candidates {
+        if let Some((_, conversation)) = mail_store::message_by_header(conn, account, id)? {
+            return Ok(Some(conversation));
+        }
+    }
+    Ok(None)
+}
+
+fn store_mail(
+    tx: &Connection,
+    account: ChannelAccountId,
+    config: &crate::channel::EmailConfig,
+    mail: &ParsedMail,
+    now: Timestamp,
+    applied: &mut MailApplied,
+    events: &mut Vec<Event>,
+) -> Result<()> {
+    let external_id = mail_store::external_id(account, &mail.header_id);
+    let known: Option<MessageId> = tx
+        .query_row(
+            "SELECT id FROM messages WHERE external_id = ?1",
+            [&external_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if known.is_some() {
+        applied.duplicates += 1;
+        return Ok(());
+    }
+    match &mail.kind {
+        MailKind::Bounce {
+            original_ids,
+            diagnostic,
+        } => {
+            for id in original_ids.iter().chain(mail.in_reply_to.iter()) {
+                let Some((message, conversation)) = mail_store::message_by_header(tx, account, id)?
+                else {
+                    continue;
+                };
+                let ours: bool = tx.query_row(
+                    "SELECT direction = 'out' FROM messages WHERE id = ?1",
+                    [message],
+                    |r| r.get(0),
+                )?;
+                if !ours {
+                    continue;
+                }
+                let explanation = if diagnostic.is_empty() {
+                    "The customer's mail server returned this reply undelivered.".to_string()
+                } else {
+                    format!("The customer's mail server returned this reply: {diagnostic}")
+                };
+                tx.execute(
+                    "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE message_id = ?1",
+                    params![message, explanation],
+                )?;
+                if raise_status(tx, message, "failed", Some(&explanation))? {
+                    events.push(Event::MessageStatusChanged {
+                        conversation,
+                        message,
+                    });
+                }
+                applied.bounces += 1;
+                return Ok(());
+            }
+            Err(CoreError::invalid(
+                "mail",
+                "a delivery report about a message this workspace did not send",
+            ))
+        }
+        MailKind::AutoReply => {
+            let Some(conversation) = find_thread(tx, account, config, mail)? else {
+                return Err(CoreError::invalid(
+                    "mail",
+                    "an automatic reply that belongs to no conversation",
+                ));
+            };
+            let subject: String = mail.subject.chars().take(200).collect();
+            tx.execute(
+                "INSERT INTO notes (conversation_id, author_user_id, body, is_handoff, created_at)
+                 VALUES (?1, NULL, ?2, 0, ?3)",
+                params![
+                    conversation,
+                    format!("Automatic reply from {}: “{subject}”", mail.from_address),
+                    mail.sent_at
+                ],
+            )?;
+            events.push(Event::NoteAdded { conversation });
+            applied.auto_replies += 1;
+            Ok(())
+        }
+        MailKind::Customer => {
+            if mail.from_address.is_empty() {
+                return Err(CoreError::invalid("mail", "it has no sender address"));
+            }
+            if mail.from_address == config.address {
+                return Err(CoreError::invalid(
+                    "mail",
+                    "it was sent from the support address itself",
+                ));
+            }
+            let thread = match find_thread(tx, account, config, mail)? {
+                Some(id) => Thread::Existing(id),
+                None => Thread::New,
+            };
+            let name = if mail.from_name.trim().is_empty() {
+                mail.from_address.as_str()
+            } else {
+                mail.from_name.as_str()
+            };
+            let message = InboundMessage {
+                account,
+                contact_external_id: &mail.from_address,
+                contact_name: name,
+                external_id: Some(&external_id),
+                subject: &mail.subject,
+                body: &mail.text,
+                sent_at: mail.sent_at,
+                attachments: Vec::new(),
+            };
+            let (ingested, new_events) = ingest_into(tx, &message, thread, now)?;
+            for a in &mail.attachments {
+                crate::store::messages::insert_attachment(
+                    tx,
+                    ingested.message,
+                    &a.file_name,
+                    &a.mime_type,
+                    &a.data,
+                    now,
+                )?;
+            }
+            let html = match &mail.html {
+                Some(html) if crate::service::admin::masking_on(tx)? => {
+                    Some(crate::privacy::mask::mask_sensitive(html).0)
+                }
+                other => other.clone(),
+            };
+            mail_store::insert_header(
+                tx,
+                &mail_store::Header {
+                    message: ingested.message,
+                    account,
+                    header_id: &mail.header_id,
+                    in_reply_to: &mail.in_reply_to,
+                    references: &mail.references,
+                    html: html.as_deref(),
+                },
+            )?;
+            events.extend(new_events);
+            applied.messages += 1;
+            Ok(())
+        }
+    }
+}
+
+/// Sender, subject and threading headers for our reply `message`. Its Message-ID is
+/// made once and kept, so a retried send carries the same id.
+pub(crate) fn reply_headers_in(
+    tx: &Connection,
+    account: ChannelAccountId,
+    conversation: ConversationId,
+    message: MessageId,
+) -> Result<ReplyHeaders> {
+    let config = mail_store::config_of(tx, account)?;
+    let token = mail_store::thread_token(tx, conversation)?;
+    let message_id = match mail_store::header_of(tx, message)? {
+        Some(header) => header,
+        None => {
+            let id = format!(
+                "appcare.{message}.{}@{}",
+                crate::secret::random_token(12),
+                config.domain()
+            );
+            mail_store::insert_header(
+                tx,
+                &mail_store::Header {
+                    message,
+                    account,
+                    header_id: &id,
+                    in_reply_to: &[],
+                    references: &[],
+                    html: None,
+                },
+            )?;
+            id
+        }
+    };
+    let subject: String = tx.query_row(
+        "SELECT subject FROM conversations WHERE id = ?1",
+        [conversation],
+        |r| r.get(0),
+    )?;
+    let parent = mail_store::last_inbound_header(tx, conversation)?;
+    let (in_reply_to, references) = match parent {
+        Some((id, refs, in_reply_to)) => {
+            let references = reply_references(&id, &refs, &in_reply_to);
+            (Some(id), references)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(ReplyHeaders {
+        from_address: config.address.clone(),
+        from_name: config.display_name.clone(),
+        reply_to: config.reply_to(&token),
+        subject: reply_subject(&subject),
+        message_id,
+        in_reply_to,
+        references,
+    })
+}

@@ -1,0 +1,412 @@
+//! SQL for the e-mail channel: accounts, per-folder sync state, threading headers,
+//! reply-to tokens and mail set aside.
+
+use crate::channel::email::{
+    EmailAccountView, EmailConfig, EmailEndpoint, EmailSecrets, MailFolderView, SetAsideView,
+    ValidEmailAccount,
+};
+use crate::error::{CoreError, Result};
+use crate::ids::{ChannelAccountId, ConversationId, MessageId, TeamId};
+use crate::service::mail::{FolderSync, SyncPhase};
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+use zeroize::Zeroizing;
+
+fn storage(e: serde_json::Error) -> CoreError {
+    CoreError::Storage(format!("e-mail settings: {e}"))
+}
+
+/// `messages.external_id` of an e-mail: account and Message-ID, so the same mail in two
+/// support mailboxes is two messages, and the same mail twice in one is one.
+pub fn external_id(account: ChannelAccountId, header_id: &str) -> String {
+    format!("mail:{account}:{header_id}")
+}
+
+pub(crate) fn insert_account(
+    conn: &Connection,
+    account: &ValidEmailAccount,
+    default_team: Option<TeamId>,
+    now: Timestamp,
+) -> Result<ChannelAccountId> {
+    let secrets = Zeroizing::new(serde_json::to_vec(&account.secrets).map_err(storage)?);
+    let config = serde_json::to_string(&account.config).map_err(storage)?;
+    let exists: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM channel_accounts WHERE kind = 'email' AND external_id = ?1",
+        [&account.config.address],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(CoreError::Conflict(
+            "This address is already connected; remove it first to change its settings.".into(),
+        ));
+    }
+    conn.execute(
+        "INSERT INTO channel_accounts (kind, name, external_id, credentials, config, created_at, default_team_id)
+         VALUES ('email', ?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            account.name,
+            account.config.address,
+            secrets.as_slice(),
+            config,
+            now,
+            default_team
+        ],
+    )?;
+    let id = ChannelAccountId::new(conn.last_insert_rowid());
+    conn.execute(
+        "INSERT INTO mail_folders (account_id, folder) VALUES (?1, ?2)",
+        params![id, account.config.folder],
+    )?;
+    Ok(id)
+}
+
+/// The e-mail settings of one account.
+pub fn config_of(conn: &Connection, account: ChannelAccountId) -> Result<EmailConfig> {
+    let text: String = conn
+        .query_row(
+            "SELECT config FROM channel_accounts WHERE id = ?1 AND kind = 'email'",
+            [account],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or(CoreError::NotFound {
+            what: "The e-mail account",
+        })?;
+    serde_json::from_str(&text).map_err(|_| {
+        CoreError::invalid(
+            "e-mail account",
+            "its settings are incomplete; connect it again",
+        )
+    })
+}
+
+/// Connected e-mail accounts with their passwords.
+pub fn endpoints(conn: &Connection) -> Result<Vec<EmailEndpoint>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, config, credentials FROM channel_accounts
+         WHERE kind = 'email' AND length(credentials) > 0 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, ChannelAccountId>(0)?,
+            r.get::<_, String>(1)?,
+            Zeroizing::new(r.get::<_, Vec<u8>>(2)?),
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, config, credentials) = row?;
+        let (Ok(config), Ok(secrets)) = (
+            serde_json::from_str::<EmailConfig>(&config),
+            serde_json::from_slice::<EmailSecrets>(&credentials),
+        ) else {
+            tracing::warn!(
+                account = id.get(),
+                "e-mail account settings unreadable; skipped"
+            );
+            continue;
+        };
+        out.push(EmailEndpoint {
+            id,
+            config,
+            password: secrets.password,
+        });
+    }
+    Ok(out)
+}
+
+pub fn folder_state(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+) -> Result<FolderSync> {
+    let row: Option<(i64, i64)> = conn
+        .query_row(
+            "SELECT uidvalidity, uidnext FROM mail_folders WHERE account_id = ?1 AND folder = ?2",
+            params![account, folder],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (uidvalidity, uidnext) = row.unwrap_or((0, 1));
+    Ok(FolderSync {
+        uidvalidity: u32::try_from(uidvalidity).unwrap_or(0),
+        uidnext: u32::try_from(uidnext).unwrap_or(1).max(1),
+    })
+}
+
+fn ensure_folder(conn: &Connection, account: ChannelAccountId, folder: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO mail_folders (account_id, folder) VALUES (?1, ?2)",
+        params![account, folder],
+    )?;
+    Ok(())
+}
+
+pub fn reset_folder(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+    uidvalidity: u32,
+) -> Result<()> {
+    ensure_folder(conn, account, folder)?;
+    conn.execute(
+        "UPDATE mail_folders SET uidvalidity = ?3, uidnext = 1, total = 0, done = 0
+         WHERE account_id = ?1 AND folder = ?2",
+        params![account, folder, uidvalidity],
+    )?;
+    Ok(())
+}
+
+pub fn set_phase(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+    phase: SyncPhase<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    ensure_folder(conn, account, folder)?;
+    let (state, error) = match phase {
+        SyncPhase::Connecting => ("connecting", ""),
+        SyncPhase::Syncing { total, done } => {
+            conn.execute(
+                "UPDATE mail_folders SET total = ?3, done = ?4 WHERE account_id = ?1 AND folder = ?2",
+                params![account, folder, total as i64, done as i64],
+            )?;
+            ("syncing", "")
+        }
+        SyncPhase::Idle => ("idle", ""),
+        SyncPhase::Polling => ("polling", ""),
+        SyncPhase::Error(reason) => ("error", reason),
+    };
+    let synced = matches!(phase, SyncPhase::Idle | SyncPhase::Polling);
+    conn.execute(
+        "UPDATE mail_folders SET state = ?3,
+             last_error = CASE WHEN ?3 = 'error' THEN ?4 WHEN ?5 THEN '' ELSE last_error END,
+             synced_at = CASE WHEN ?5 THEN ?6 ELSE synced_at END
+         WHERE account_id = ?1 AND folder = ?2",
+        params![account, folder, state, error, synced, now],
+    )?;
+    Ok(())
+}
+
+/// Moves `uidnext` forward (never back) and counts `fetched` messages as done.
+pub fn advance(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+    uidnext: u32,
+    fetched: u64,
+) -> Result<()> {
+    ensure_folder(conn, account, folder)?;
+    conn.execute(
+        "UPDATE mail_folders SET uidnext = max(uidnext, ?3), done = done + ?4
+         WHERE account_id = ?1 AND folder = ?2",
+        params![account, folder, uidnext, fetched as i64],
+    )?;
+    Ok(())
+}
+
+/// What [`set_aside`] records.
+pub struct Aside<'a> {
+    pub reason: &'a str,
+    pub from_address: &'a str,
+    pub subject: &'a str,
+    pub size: u64,
+    pub raw: Option<&'a [u8]>,
+}
+
+pub fn set_aside(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+    uidvalidity: u32,
+    uid: u32,
+    aside: &Aside<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    let subject: String = aside.subject.chars().take(300).collect();
+    let reason: String = aside.reason.chars().take(500).collect();
+    conn.execute(
+        "INSERT OR IGNORE INTO mail_set_aside
+             (account_id, folder, uidvalidity, uid, reason, from_address, subject, size, raw, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            account,
+            folder,
+            uidvalidity,
+            uid,
+            reason,
+            aside.from_address,
+            subject,
+            aside.size as i64,
+            aside.raw,
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn set_aside_views(conn: &Connection, account: ChannelAccountId) -> Result<Vec<SetAsideView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, folder, uid, reason, from_address, subject, size, created_at
+         FROM mail_set_aside WHERE account_id = ?1 ORDER BY id DESC LIMIT 500",
+    )?;
+    let rows = stmt.query_map([account], |r| {
+        Ok(SetAsideView {
+            id: r.get(0)?,
+            folder: r.get(1)?,
+            uid: r.get(2)?,
+            reason: r.get(3)?,
+            from_address: r.get(4)?,
+            subject: r.get(5)?,
+            size: r.get(6)?,
+            created_at: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Threading headers of one e-mail message.
+pub struct Header<'a> {
+    pub message: MessageId,
+    pub account: ChannelAccountId,
+    pub header_id: &'a str,
+    pub in_reply_to: &'a [String],
+    pub references: &'a [String],
+    pub html: Option<&'a str>,
+}
+
+pub fn insert_header(conn: &Connection, header: &Header<'_>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO email_messages (message_id, account_id, header_id, in_reply_to, refs, html)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            header.message,
+            header.account,
+            header.header_id,
+            header.in_reply_to.join(" "),
+            header.references.join(" "),
+            header.html
+        ],
+    )?;
+    Ok(())
+}
+
+/// Our Message-ID (or the mail's) for a stored message.
+pub fn header_of(conn: &Connection, message: MessageId) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT header_id FROM email_messages WHERE message_id = ?1",
+            [message],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The message of this account with Message-ID `header_id`, and its conversation.
+pub fn message_by_header(
+    conn: &Connection,
+    account: ChannelAccountId,
+    header_id: &str,
+) -> Result<Option<(MessageId, ConversationId)>> {
+    Ok(conn
+        .query_row(
+            "SELECT m.id, m.conversation_id FROM email_messages e JOIN messages m ON m.id = e.message_id
+             WHERE e.account_id = ?1 AND e.header_id = ?2 ORDER BY m.id DESC LIMIT 1",
+            params![account, header_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// The newest customer mail of a conversation: its id, References and In-Reply-To.
+pub fn last_inbound_header(
+    conn: &Connection,
+    conversation: ConversationId,
+) -> Result<Option<(String, Vec<String>, Vec<String>)>> {
+    let row: Option<(String, String, String)> = conn
+        .query_row(
+            "SELECT e.header_id, e.refs, e.in_reply_to FROM email_messages e JOIN messages m ON m.id = e.message_id
+             WHERE m.conversation_id = ?1 AND m.direction = 'in' ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+            [conversation],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let split = |s: &str| s.split_whitespace().map(str::to_string).collect();
+    Ok(row.map(|(id, refs, irt)| (id, split(&refs), split(&irt))))
+}
+
+/// The conversation's reply-to token, made on first use.
+pub fn thread_token(conn: &Connection, conversation: ConversationId) -> Result<String> {
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT token FROM email_threads WHERE conversation_id = ?1",
+            [conversation],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(token) = existing {
+        return Ok(token);
+    }
+    let token = crate::secret::random_token(16);
+    conn.execute(
+        "INSERT INTO email_threads (conversation_id, token) VALUES (?1, ?2)",
+        params![conversation, token],
+    )?;
+    Ok(token)
+}
+
+pub fn conversation_by_token(
+    conn: &Connection,
+    account: ChannelAccountId,
+    token: &str,
+) -> Result<Option<ConversationId>> {
+    Ok(conn
+        .query_row(
+            "SELECT t.conversation_id FROM email_threads t JOIN conversations c ON c.id = t.conversation_id
+             WHERE t.token = ?1 AND c.channel_account_id = ?2",
+            params![token.to_ascii_lowercase(), account],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The e-mail part of an account's admin view.
+pub fn account_view(
+    conn: &Connection,
+    account: ChannelAccountId,
+) -> Result<Option<EmailAccountView>> {
+    let Ok(config) = config_of(conn, account) else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT folder, state, total, done, last_error, synced_at FROM mail_folders
+         WHERE account_id = ?1 ORDER BY folder",
+    )?;
+    let folders = stmt
+        .query_map([account], |r| {
+            Ok(MailFolderView {
+                folder: r.get(0)?,
+                state: r.get(1)?,
+                total: r.get(2)?,
+                done: r.get(3)?,
+                last_error: r.get(4)?,
+                synced_at: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let set_aside: i64 = conn.query_row(
+        "SELECT count(*) FROM mail_set_aside WHERE account_id = ?1",
+        [account],
+        |r| r.get(0),
+    )?;
+    Ok(Some(EmailAccountView {
+        imap: config.imap.describe(),
+        smtp: config.smtp.describe(),
+        address: config.address,
+        folder: config.folder,
+        sent_folder: config.sent_folder,
+        folders,
+        set_aside,
+    }))
+}
