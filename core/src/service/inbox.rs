@@ -194,6 +194,8 @@ pub struct MessageView {
     pub attachments: Vec<AttachmentInfo>,
     /// Card numbers or IBANs in it were masked before it was stored.
     pub masked: bool,
+    /// An e-mail whose formatted (HTML) version can be shown ([`Workspace::email_html`]).
+    pub has_html: bool,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize)]
@@ -468,6 +470,7 @@ impl Workspace {
                         failure: m.failure,
                         at: m.at,
                         masked: m.masked,
+                        has_html: m.has_html,
                     })
                     .collect(),
                 has_older,
@@ -502,6 +505,7 @@ pub(crate) fn message_view(conn: &rusqlite::Connection, id: MessageId) -> Result
         at: m.at,
         attachments,
         masked: m.masked,
+        has_html: m.has_html,
     })
 }
 

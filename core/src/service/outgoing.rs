@@ -430,6 +430,7 @@ impl Workspace {
                     at: now,
                     attachments,
                     masked,
+                    has_html: false,
                 },
                 events,
             ))

@@ -314,6 +314,8 @@ pub struct MessageData {
     pub at: Timestamp,
     pub masked: bool,
     pub failure: Option<String>,
+    /// An e-mail with a sanitised HTML body to show on request.
+    pub has_html: bool,
 }
 
 /// The newest `limit` messages before `before` (or the newest), oldest first.
@@ -324,7 +326,8 @@ pub fn messages_page(
     limit: i64,
 ) -> Result<Vec<MessageData>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure
+        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure,
+                (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id)
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
          WHERE m.conversation_id = ?1
            AND (?2 IS NULL OR (m.created_at, m.id) < (SELECT created_at, id FROM messages WHERE id = ?2))
@@ -611,7 +614,8 @@ pub fn set_message_masked(conn: &Connection, message: MessageId) -> Result<()> {
 /// One message by id (for a view after a change).
 pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<MessageData> {
     Ok(conn.query_row(
-        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure
+        "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure,
+                (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id)
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id WHERE m.id = ?1",
         [id],
         message_from_row,
@@ -619,7 +623,7 @@ pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<MessageData> {
 }
 
 /// A `MessageData` from the columns `id, direction, author name, body, status,
-/// created_at, masked, failure`.
+/// created_at, masked, failure, has_html`.
 fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
     Ok(MessageData {
         id: r.get(0)?,
@@ -630,5 +634,6 @@ fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
         at: r.get(5)?,
         masked: r.get(6)?,
         failure: r.get(7)?,
+        has_html: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
     })
 }

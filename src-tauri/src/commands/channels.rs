@@ -6,7 +6,8 @@ use crate::api_error::ApiError;
 use crate::dto::WebhookListener;
 use crate::state::AppState;
 use appcare_core::channel::template::TemplateView;
-use appcare_core::channel::{ChannelAccountView, NewChannelAccount};
+use appcare_core::channel::email::SetAsideView;
+use appcare_core::channel::{ChannelAccountView, NewChannelAccount, NewEmailAccount};
 use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
 use appcare_core::service::inbox::MessageView;
 use tauri::State;
@@ -27,6 +28,34 @@ pub async fn add_channel(
         ws.add_channel_account(token, &account, now)
     })
     .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_email_channel(
+    state: State<'_, AppState>,
+    account: NewEmailAccount,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.add_email_account(token, &account, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_aside_mail(
+    state: State<'_, AppState>,
+    id: ChannelAccountId,
+) -> Result<Vec<SetAsideView>, ApiError> {
+    with_session(&state, move |ws, token, now| ws.set_aside_mail(token, id, now)).await
+}
+
+/// The sanitised HTML of an e-mail; the window shows it in a sandboxed frame.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn email_html(
+    state: State<'_, AppState>,
+    message: MessageId,
+) -> Result<Option<String>, ApiError> {
+    with_session(&state, move |ws, token, now| ws.email_html(token, message, now)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -11,4 +11,8 @@ failure: string | null, at: Timestamp, attachments: Array<AttachmentInfo>,
 /**
  * Card numbers or IBANs in it were masked before it was stored.
  */
-masked: boolean, };
+masked: boolean, 
+/**
+ * An e-mail whose formatted (HTML) version can be shown ([`Workspace::email_html`]).
+ */
+has_html: boolean, };
