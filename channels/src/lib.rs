@@ -1,11 +1,13 @@
 //! Appcare Inbox channel adapters: WhatsApp Cloud API and Messenger behind one trait, the
-//! webhook receiver both the desktop and the hub serve, and the channel runtime that
-//! sends the outbox, downloads media, runs provider tasks and polls Messenger.
+//! e-mail channel (IMAP sync, SMTP replies), the webhook receiver both the desktop and
+//! the hub serve, and the channel runtime that sends the outbox, syncs mailboxes,
+//! downloads media, runs provider tasks and polls Messenger.
 //!
 //! Nothing here knows a window exists. Everything stored goes through
 //! [`appcare_core::Workspace::delivery`].
 
 pub mod adapter;
+pub mod email;
 pub mod failpoint;
 pub mod graph;
 pub mod messenger;

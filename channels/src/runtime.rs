@@ -5,6 +5,7 @@
 
 use crate::adapter::adapter_for;
 use crate::graph::{Graph, GraphError};
+use appcare_core::channel::email::EmailEndpoint;
 use appcare_core::channel::{Channel, ChannelEndpoint, LocalStorageView, OutboundJob};
 use appcare_core::events::Event;
 use appcare_core::privacy::egress::EgressPolicy;
@@ -34,6 +35,8 @@ pub struct RuntimeOptions {
     pub poll_interval: Duration,
     /// How often the retention purge runs.
     pub maintenance_interval: Duration,
+    /// The e-mail sync's timings.
+    pub mail: crate::email::sync::MailOptions,
 }
 
 impl Default for RuntimeOptions {
@@ -47,6 +50,7 @@ impl Default for RuntimeOptions {
             media_max_bytes: 64 * 1024 * 1024,
             poll_interval: Duration::from_secs(30),
             maintenance_interval: Duration::from_secs(3600),
+            mail: crate::email::sync::MailOptions::default(),
         }
     }
 }
@@ -102,6 +106,7 @@ impl ChannelRuntime {
             tokio::spawn(media_loop(ctx.clone(), stop.clone())),
             tokio::spawn(task_loop(ctx.clone(), stop.clone())),
             tokio::spawn(poll_loop(ctx.clone(), stop.clone())),
+            tokio::spawn(mail_loop(ctx.clone(), stop.clone())),
             tokio::spawn(maintenance_loop(ctx, stop)),
         ];
         Ok(Self { shutdown, handles })
@@ -231,8 +236,14 @@ async fn outbox_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
                     }
                     continue;
                 };
+                let mailboxes = email_endpoints(&ctx).await;
                 let mut set = tokio::task::JoinSet::new();
                 for job in jobs {
+                    if job.channel == Channel::Email {
+                        let endpoint = mailboxes.get(&job.account.get()).cloned();
+                        set.spawn(send_email(ctx.clone(), endpoint, job));
+                        continue;
+                    }
                     let endpoint = accounts.get(&job.account.get()).cloned();
                     set.spawn(send_one(ctx.clone(), endpoint, job));
                 }
@@ -315,6 +326,131 @@ async fn send_one(ctx: Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, j
     };
     if let Err(e) = outcome {
         tracing::error!(error = %e, "send result could not be stored");
+    }
+}
+
+/// Connected mailboxes by id, each with the egress allowlist (empty when unreadable).
+async fn email_endpoints(ctx: &Ctx) -> HashMap<i64, (EmailEndpoint, EgressPolicy)> {
+    let read = db(ctx, |ws| {
+        Ok::<_, appcare_core::CoreError>((
+            ws.delivery().email_endpoints()?,
+            ws.delivery().egress_policy()?,
+        ))
+    })
+    .await;
+    match read {
+        Ok((list, policy)) => list
+            .into_iter()
+            .map(|e| (e.id.get(), (e, policy.clone())))
+            .collect(),
+        Err(e) => {
+            tracing::error!(error = %e, "e-mail accounts could not be read");
+            HashMap::new()
+        }
+    }
+}
+
+/// One e-mail reply over SMTP, with the outbox's retry rules; then a copy in Sent.
+async fn send_email(ctx: Ctx, endpoint: Option<(EmailEndpoint, EgressPolicy)>, job: OutboundJob) {
+    use crate::email::smtp::{self, SendError};
+    let message = job.message;
+    let Some((endpoint, policy)) = endpoint else {
+        let _ = db(&ctx, move |ws| {
+            ws.delivery()
+                .outbox_failed(message, "This mailbox is not connected any more.")
+        })
+        .await;
+        return;
+    };
+    let timeout = ctx.options.mail.timeout;
+    let result = smtp::send(&endpoint, &policy, &job, timeout).await;
+    let external_id = job
+        .email
+        .as_ref()
+        .map(|h| appcare_core::store::mail::external_id(endpoint.id, &h.message_id))
+        .unwrap_or_default();
+    let outcome = match result {
+        Ok(raw) => {
+            crate::failpoint::hit(crate::failpoint::OUTBOX_AFTER_SEND);
+            let stored = db(&ctx, move |ws| {
+                ws.delivery().outbox_sent(message, &external_id)
+            })
+            .await;
+            if let Err(e) = smtp::copy_to_sent(&endpoint, &policy, &raw, timeout).await {
+                tracing::warn!(account = endpoint.id.get(), error = %e, "reply sent; its copy in Sent failed");
+            }
+            stored
+        }
+        Err(SendError::Retry(reason)) if job.attempt < ctx.options.max_attempts => {
+            let wait = backoff_seconds(&ctx.options, job.attempt, None);
+            let at = Timestamp::now().plus_seconds(wait);
+            tracing::info!(attempt = job.attempt, wait, "e-mail send will be retried");
+            db(&ctx, move |ws| {
+                ws.delivery().outbox_retry(message, at, &reason)
+            })
+            .await
+        }
+        Err(SendError::Retry(reason)) => {
+            let explanation = format!("{reason} (gave up after {} attempts)", job.attempt);
+            db(&ctx, move |ws| {
+                ws.delivery().outbox_failed(message, &explanation)
+            })
+            .await
+        }
+        Err(SendError::Final(reason)) => {
+            tracing::warn!("e-mail send refused for good");
+            let explanation = format!("The mail server refused this reply: {reason}");
+            db(&ctx, move |ws| {
+                ws.delivery().outbox_failed(message, &explanation)
+            })
+            .await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::error!(error = %e, "send result could not be stored");
+    }
+}
+
+/// Starts one sync per connected mailbox, and one for each mailbox connected later.
+async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    let mut events = ctx.ws.subscribe();
+    let mut running: HashMap<i64, JoinHandle<()>> = HashMap::new();
+    loop {
+        for (id, (endpoint, _)) in email_endpoints(&ctx).await {
+            if running.contains_key(&id) {
+                continue;
+            }
+            let task = crate::email::sync::run_account(
+                ctx.ws.clone(),
+                endpoint,
+                ctx.options.mail.clone(),
+                stop.clone(),
+            );
+            running.insert(id, tokio::spawn(task));
+        }
+        let woken = async {
+            loop {
+                match events.recv().await {
+                    Ok(Event::ChannelsChanged)
+                    | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                        std::future::pending::<()>().await;
+                    }
+                }
+            }
+        };
+        let go_on = tokio::select! {
+            _ = stop.changed() => false,
+            _ = tokio::time::sleep(Duration::from_secs(30)) => !*stop.borrow(),
+            _ = woken => !*stop.borrow(),
+        };
+        if !go_on {
+            break;
+        }
+    }
+    for (_, handle) in running {
+        let _ = handle.await;
     }
 }
 

@@ -1,0 +1,257 @@
+//! IMAP over TLS (implicit or STARTTLS) with async-imap: connect and log in, and sync
+//! one folder by UID. The folder is opened read-only (EXAMINE) and bodies are fetched
+//! with `BODY.PEEK[]`, so syncing never changes the shared mailbox's read state.
+
+use super::parse::{parse_mail, too_large, MAX_MESSAGE_BYTES};
+use super::MailError;
+use appcare_core::channel::email::{EmailEndpoint, MailSecurity};
+use appcare_core::channel::mail::MailItem;
+use appcare_core::privacy::egress::EgressPolicy;
+use appcare_core::Timestamp;
+use futures_util::TryStreamExt;
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+pub type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
+pub type Session = async_imap::Session<TlsStream>;
+
+/// Messages fetched per round trip, and the byte budget of one round trip.
+const BATCH_MESSAGES: usize = 250;
+const BATCH_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Opens a logged-in session. The host must be allowed by the workspace's egress list.
+pub async fn connect(
+    endpoint: &EmailEndpoint,
+    policy: &EgressPolicy,
+    timeout: Duration,
+) -> Result<(Session, bool), MailError> {
+    let server = &endpoint.config.imap;
+    if !policy.allows_host(&server.host) {
+        return Err(MailError::refused(&server.host));
+    }
+    let tls =
+        super::tls::client_config(endpoint.config.ca_pem.as_deref()).map_err(MailError::setup)?;
+    let connector = tokio_rustls::TlsConnector::from(tls);
+    let name = super::tls::server_name(&server.host).map_err(MailError::setup)?;
+    let work = async {
+        let tcp = TcpStream::connect((server.host.as_str(), server.port))
+            .await
+            .map_err(|e| MailError::network("IMAP", &e))?;
+        let tls = match server.security {
+            MailSecurity::Tls => {
+                let tls = connector
+                    .connect(name, tcp)
+                    .await
+                    .map_err(|e| MailError::tls("IMAP", &e))?;
+                let mut client = async_imap::Client::new(tls);
+                client
+                    .read_response()
+                    .await
+                    .map_err(|e| MailError::network("IMAP", &e))?
+                    .ok_or_else(|| MailError::retry("the IMAP server closed the connection"))?;
+                client.into_inner()
+            }
+            MailSecurity::Starttls => {
+                let mut client = async_imap::Client::new(tcp);
+                client
+                    .read_response()
+                    .await
+                    .map_err(|e| MailError::network("IMAP", &e))?
+                    .ok_or_else(|| MailError::retry("the IMAP server closed the connection"))?;
+                client
+                    .run_command_and_check_ok("STARTTLS", None)
+                    .await
+                    .map_err(|_| MailError::retry("the IMAP server does not offer STARTTLS"))?;
+                connector
+                    .connect(name, client.into_inner())
+                    .await
+                    .map_err(|e| MailError::tls("IMAP", &e))?
+            }
+        };
+        let client = async_imap::Client::new(tls);
+        let mut session = client
+            .login(&endpoint.config.username, endpoint.password.expose())
+            .await
+            .map_err(|_| MailError::login("IMAP"))?;
+        let capabilities = session
+            .capabilities()
+            .await
+            .map_err(|e| MailError::protocol("CAPABILITY", &e))?;
+        Ok((session, capabilities.has_str("IDLE")))
+    };
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| MailError::retry("the IMAP server did not answer in time"))?
+}
+
+/// A folder as the server reports it on EXAMINE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FolderStatus {
+    pub uidvalidity: u32,
+    pub uidnext: u32,
+}
+
+/// Opens `folder` read-only.
+pub async fn examine(session: &mut Session, folder: &str) -> Result<FolderStatus, MailError> {
+    let mailbox = session
+        .examine(folder)
+        .await
+        .map_err(|_| MailError::retry(&format!("the folder {folder:?} cannot be opened")))?;
+    let uidvalidity = mailbox.uid_validity.ok_or_else(|| {
+        MailError::retry("the server gives no UIDVALIDITY, so it cannot be synced")
+    })?;
+    let uidnext = match mailbox.uid_next {
+        Some(next) => next,
+        None => {
+            let status = session
+                .status(folder, "(UIDNEXT)")
+                .await
+                .map_err(|e| MailError::protocol("STATUS", &e))?;
+            status.uid_next.unwrap_or(1)
+        }
+    };
+    Ok(FolderStatus {
+        uidvalidity,
+        uidnext,
+    })
+}
+
+/// UIDs at or above `from` with their sizes, ascending.
+pub async fn list_new(session: &mut Session, from: u32) -> Result<Vec<(u32, u64)>, MailError> {
+    let mut out: Vec<(u32, u64)> = session
+        .uid_fetch(format!("{from}:*"), "(UID RFC822.SIZE)")
+        .await
+        .map_err(|e| MailError::protocol("FETCH", &e))?
+        .try_filter_map(
+            |f| async move { Ok(f.uid.map(|uid| (uid, u64::from(f.size.unwrap_or(0))))) },
+        )
+        .try_collect()
+        .await
+        .map_err(|e| MailError::protocol("FETCH", &e))?;
+    // `n:*` names the last message even when its UID is below n.
+    out.retain(|(uid, _)| *uid >= from);
+    out.sort_unstable();
+    out.dedup_by_key(|(uid, _)| *uid);
+    Ok(out)
+}
+
+/// Groups UIDs into fetch batches by count and bytes; mail too large to fetch is
+/// returned apart.
+pub fn plan_batches(uids: &[(u32, u64)]) -> (Vec<Vec<u32>>, Vec<(u32, u64)>) {
+    let mut batches = Vec::new();
+    let mut oversized = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0;
+    for &(uid, size) in uids {
+        if size > MAX_MESSAGE_BYTES {
+            oversized.push((uid, size));
+            continue;
+        }
+        if !current.is_empty() && (current.len() >= BATCH_MESSAGES || bytes + size > BATCH_BYTES) {
+            batches.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        current.push(uid);
+        bytes += size;
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    (batches, oversized)
+}
+
+/// `1:5,9,12:13`: a UID set with runs folded into ranges.
+pub fn uid_set(uids: &[u32]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < uids.len() {
+        let start = uids[i];
+        let mut end = start;
+        while i + 1 < uids.len() && uids[i + 1] == end + 1 {
+            i += 1;
+            end = uids[i];
+        }
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}:{end}"));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Fetches and parses one batch; every requested UID comes back as an item (a mail the
+/// server no longer has is simply absent).
+pub async fn fetch_batch(
+    session: &mut Session,
+    uids: &[u32],
+    now: Timestamp,
+) -> Result<Vec<MailItem>, MailError> {
+    let fetched: Vec<(u32, Vec<u8>, Timestamp)> = session
+        .uid_fetch(uid_set(uids), "(UID INTERNALDATE BODY.PEEK[])")
+        .await
+        .map_err(|e| MailError::protocol("FETCH", &e))?
+        .try_filter_map(|f| async move {
+            let Some(uid) = f.uid else { return Ok(None) };
+            let arrived = f
+                .internal_date()
+                .map(|d| Timestamp::from_unix(d.timestamp()))
+                .unwrap_or(now);
+            Ok(Some((uid, f.body().unwrap_or_default().to_vec(), arrived)))
+        })
+        .try_collect()
+        .await
+        .map_err(|e| MailError::protocol("FETCH", &e))?;
+    let items = tokio::task::spawn_blocking(move || {
+        let mut items: Vec<MailItem> = fetched
+            .into_iter()
+            .map(|(uid, raw, arrived)| parse_mail(uid, &raw, arrived))
+            .collect();
+        items.sort_by_key(MailItem::uid);
+        items
+    })
+    .await
+    .map_err(|_| MailError::retry("parsing a batch of mail failed"))?;
+    Ok(items)
+}
+
+/// Items for mail too large to download.
+pub fn oversized_items(oversized: &[(u32, u64)]) -> Vec<MailItem> {
+    oversized
+        .iter()
+        .map(|&(uid, size)| too_large(uid, size))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uid_sets_fold_runs() {
+        assert_eq!(uid_set(&[1, 2, 3, 5, 7, 8]), "1:3,5,7:8");
+        assert_eq!(uid_set(&[4]), "4");
+        assert_eq!(uid_set(&[]), "");
+    }
+
+    #[test]
+    fn batches_respect_count_and_bytes_and_set_huge_mail_apart() {
+        let uids: Vec<(u32, u64)> = (1..=600).map(|u| (u, 1000)).collect();
+        let (batches, oversized) = plan_batches(&uids);
+        assert_eq!(batches.len(), 3);
+        assert_eq!(batches[0].len(), BATCH_MESSAGES);
+        assert!(oversized.is_empty());
+        let uids = [
+            (1, 10 * 1024 * 1024),
+            (2, 10 * 1024 * 1024),
+            (3, MAX_MESSAGE_BYTES + 1),
+        ];
+        let (batches, oversized) = plan_batches(&uids);
+        assert_eq!(batches, vec![vec![1], vec![2]]);
+        assert_eq!(oversized, vec![(3, MAX_MESSAGE_BYTES + 1)]);
+    }
+}

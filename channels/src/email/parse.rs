@@ -1,0 +1,441 @@
+//! Raw RFC 5322 bytes to a [`MailItem`]: text and sanitised HTML bodies, character sets
+//! and encoded words (mail-parser), attachments, threading headers, and whether the mail
+//! is an automatic reply or a delivery report. Nothing here panics the sync: a mail that
+//! cannot be read (or crashes the parser) is set aside with the reason.
+
+use appcare_core::channel::mail::{message_ids, MailItem, MailKind, ParsedMail};
+use appcare_core::service::ingest::InboundAttachment;
+use appcare_core::Timestamp;
+use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use sha2::{Digest, Sha256};
+
+/// Attachments above this are not stored; the message says so, and the file stays in
+/// the mailbox.
+pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
+/// Longest text kept (the store refuses longer bodies).
+pub const MAX_TEXT_CHARS: usize = 90_000;
+/// Mail above this size is not downloaded at all but set aside by its size.
+pub const MAX_MESSAGE_BYTES: u64 = 80 * 1024 * 1024;
+
+/// Parses one fetched mail. `fallback_time` (the server's arrival time) is used when the
+/// mail has no readable date.
+pub fn parse_mail(uid: u32, raw: &[u8], fallback_time: Timestamp) -> MailItem {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        MessageParser::default()
+            .parse(raw)
+            .map(|message| read_message(&message, raw, fallback_time))
+    }));
+    match outcome {
+        Ok(Some(mail)) => MailItem::Parsed {
+            uid,
+            mail: Box::new(mail),
+        },
+        Ok(None) => set_aside(uid, raw, "it is not a readable e-mail message"),
+        Err(_) => set_aside(uid, raw, "the mail parser failed on it"),
+    }
+}
+
+/// A set-aside record for mail too large to download.
+pub fn too_large(uid: u32, size: u64) -> MailItem {
+    MailItem::SetAside {
+        uid,
+        size,
+        reason: format!(
+            "it is {} (the limit is {}); it stays in the mailbox",
+            human_size(size),
+            human_size(MAX_MESSAGE_BYTES)
+        ),
+        from_address: String::new(),
+        subject: String::new(),
+        raw: None,
+    }
+}
+
+fn set_aside(uid: u32, raw: &[u8], reason: &str) -> MailItem {
+    MailItem::SetAside {
+        uid,
+        size: raw.len() as u64,
+        reason: reason.to_string(),
+        from_address: String::new(),
+        subject: String::new(),
+        raw: Some(raw.to_vec()),
+    }
+}
+
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+fn first_address(address: Option<&Address<'_>>) -> (String, String) {
+    address
+        .and_then(Address::first)
+        .map(|a| {
+            (
+                a.address
+                    .as_deref()
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .unwrap_or_default(),
+                a.name.as_deref().unwrap_or_default().trim().to_string(),
+            )
+        })
+        .unwrap_or_default()
+}
+
+fn ids_of(value: &HeaderValue<'_>) -> Vec<String> {
+    match value {
+        HeaderValue::Text(text) => message_ids(&format!("<{}>", text.trim_matches(['<', '>']))),
+        HeaderValue::TextList(list) => list
+            .iter()
+            .flat_map(|t| message_ids(&format!("<{}>", t.trim_matches(['<', '>']))))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn recipients(message: &Message<'_>) -> Vec<String> {
+    let mut out: Vec<String> = message
+        .to()
+        .into_iter()
+        .chain(message.cc())
+        .flat_map(|a| match a {
+            Address::List(list) => list.iter().collect::<Vec<_>>(),
+            Address::Group(groups) => groups.iter().flat_map(|g| g.addresses.iter()).collect(),
+        })
+        .filter_map(|a| a.address.as_deref())
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
+    for (name, value) in message.headers_raw() {
+        if name.eq_ignore_ascii_case("Delivered-To") || name.eq_ignore_ascii_case("X-Original-To") {
+            out.push(value.trim().trim_matches(['<', '>']).to_ascii_lowercase());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn raw_header<'a>(message: &'a Message<'_>, name: &str) -> Option<&'a str> {
+    message
+        .headers_raw()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+}
+
+/// RFC 3834 `Auto-Submitted` (anything but `no`), and the common vendor headers.
+fn is_auto_reply(message: &Message<'_>) -> bool {
+    let auto_submitted =
+        raw_header(message, "Auto-Submitted").is_some_and(|v| !v.eq_ignore_ascii_case("no"));
+    let vendor = raw_header(message, "X-Autoreply").is_some()
+        || raw_header(message, "X-Autorespond").is_some()
+        || raw_header(message, "Precedence").is_some_and(|v| v.eq_ignore_ascii_case("auto_reply"));
+    auto_submitted || vendor
+}
+
+/// A delivery status notification (`multipart/report; report-type=delivery-status`), or
+/// a mail from a mailer daemon: the returned message's ids and the diagnostic.
+fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
+    let report = message.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .attribute("report-type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"))
+    });
+    let local = from.split('@').next().unwrap_or_default();
+    let daemon =
+        local.eq_ignore_ascii_case("mailer-daemon") || local.eq_ignore_ascii_case("postmaster");
+    if !report && !daemon {
+        return None;
+    }
+    let mut original_ids = Vec::new();
+    let mut diagnostic = String::new();
+    for part in &message.parts {
+        let (ctype, subtype) = part
+            .content_type()
+            .map(|ct| {
+                (
+                    ct.ctype().to_ascii_lowercase(),
+                    ct.subtype().unwrap_or_default().to_ascii_lowercase(),
+                )
+            })
+            .unwrap_or_default();
+        if let PartType::Message(inner) = &part.body {
+            original_ids.extend(inner.message_id().map(str::to_string));
+            continue;
+        }
+        let text = String::from_utf8_lossy(part.contents()).into_owned();
+        match (ctype.as_str(), subtype.as_str()) {
+            ("message", "delivery-status") => {
+                for line in text.lines() {
+                    let lower = line.to_ascii_lowercase();
+                    if lower.starts_with("diagnostic-code:") || lower.starts_with("status:") {
+                        if !diagnostic.is_empty() {
+                            diagnostic.push_str("; ");
+                        }
+                        diagnostic.push_str(line.trim());
+                    }
+                }
+            }
+            ("text", "rfc822-headers") | ("message", "rfc822") => {
+                original_ids.extend(ids_in_header_text(&text));
+            }
+            _ if daemon && !report => original_ids.extend(ids_in_header_text(&text)),
+            _ => {}
+        }
+    }
+    let diagnostic: String = diagnostic.chars().take(300).collect();
+    Some(MailKind::Bounce {
+        original_ids,
+        diagnostic,
+    })
+}
+
+/// `Message-ID:` lines in a block of returned headers.
+fn ids_in_header_text(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("message-id")
+                .then(|| message_ids(value))
+        })
+        .flatten()
+        .collect()
+}
+
+fn sanitize_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer"))
+        .clean(html)
+        .to_string()
+}
+
+fn attachment_name(part: &mail_parser::MessagePart<'_>, index: usize) -> String {
+    let name = part
+        .attachment_name()
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
+                .take(200)
+                .collect::<String>()
+        })
+        .filter(|n| !n.trim().is_empty());
+    name.unwrap_or_else(|| format!("attachment-{}", index + 1))
+}
+
+fn mime_of(part: &mail_parser::MessagePart<'_>) -> String {
+    part.content_type()
+        .map(|ct| match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub),
+            None => ct.ctype().to_string(),
+        })
+        .unwrap_or_else(|| "application/octet-stream".into())
+        .to_ascii_lowercase()
+}
+
+fn read_message(message: &Message<'_>, raw: &[u8], fallback_time: Timestamp) -> ParsedMail {
+    let (from_address, from_name) = first_address(message.from());
+    let header_id = message
+        .message_id()
+        .map(|id| id.trim().trim_matches(['<', '>']).to_string())
+        .filter(|id| !id.is_empty() && id.len() <= 900)
+        .unwrap_or_else(|| {
+            let digest = Sha256::digest(raw);
+            format!("missing.{}@appcare.invalid", hex::encode(&digest[..12]))
+        });
+    let subject = message
+        .subject()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(500)
+        .collect::<String>();
+    let sent_at = message
+        .date()
+        .map(|d| d.to_timestamp())
+        .filter(|t| *t > 0 && *t <= fallback_time.unix() + 86_400)
+        .map(Timestamp::from_unix)
+        .unwrap_or(fallback_time);
+    let kind = bounce(message, &from_address).unwrap_or(if is_auto_reply(message) {
+        MailKind::AutoReply
+    } else {
+        MailKind::Customer
+    });
+    let mut text = message
+        .body_text(0)
+        .map(|t| t.replace("\r\n", "\n"))
+        .unwrap_or_default();
+    let html = message
+        .body_html(0)
+        .filter(|_| {
+            message.html_body_count() > 0 && message.html_part(0).is_some_and(|p| p.is_text_html())
+        })
+        .map(|h| sanitize_html(&h));
+    let mut notices = Vec::new();
+    let mut attachments = Vec::new();
+    for (index, part) in message.attachments().enumerate() {
+        let data = part.contents();
+        let file_name = attachment_name(part, index);
+        if data.len() > MAX_ATTACHMENT_BYTES {
+            notices.push(format!(
+                "[Attachment {file_name} ({}) was not kept: larger than {}. It is still in the mailbox.]",
+                human_size(data.len() as u64),
+                human_size(MAX_ATTACHMENT_BYTES as u64)
+            ));
+            continue;
+        }
+        attachments.push(InboundAttachment {
+            file_name,
+            mime_type: mime_of(part),
+            data: data.to_vec(),
+        });
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        text = text.chars().take(MAX_TEXT_CHARS).collect();
+        notices.push("[The rest of this long mail is in the mailbox.]".into());
+    }
+    if text.trim().is_empty() && attachments.is_empty() && notices.is_empty() {
+        text = "(This mail has no text.)".into();
+    }
+    for notice in notices {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&notice);
+    }
+    ParsedMail {
+        header_id,
+        in_reply_to: ids_of(message.in_reply_to()),
+        references: ids_of(message.references()),
+        from_address,
+        from_name,
+        recipients: recipients(message),
+        subject,
+        text,
+        html,
+        sent_at,
+        kind,
+        attachments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Timestamp = Timestamp::from_unix(1_760_000_000);
+
+    fn parsed(raw: &str) -> ParsedMail {
+        match parse_mail(7, raw.as_bytes(), T) {
+            MailItem::Parsed { mail, .. } => *mail,
+            MailItem::SetAside { reason, .. } => panic!("set aside: {reason}"),
+        }
+    }
+
+    #[test]
+    fn threading_headers_and_addresses_are_read() {
+        let mail = parsed(
+            "From: \"Ana B\" <Ana@Customer.test>\r\nTo: help+tok123@example.com\r\n\
+             Cc: other@x.test\r\nSubject: =?UTF-8?B?w5xiZXIgZGllIFJlY2hudW5n?=\r\n\
+             Message-ID: <m2@customer.test>\r\nIn-Reply-To: <m1@example.com>\r\n\
+             References: <m0@customer.test>\r\n <m1@example.com>\r\n\
+             Date: Tue, 1 Jul 2025 10:00:00 +0000\r\n\r\nHello\r\n",
+        );
+        assert_eq!(mail.header_id, "m2@customer.test");
+        assert_eq!(mail.in_reply_to, vec!["m1@example.com".to_string()]);
+        assert_eq!(
+            mail.references,
+            vec!["m0@customer.test".to_string(), "m1@example.com".to_string()]
+        );
+        assert_eq!(mail.from_address, "ana@customer.test");
+        assert_eq!(mail.from_name, "Ana B");
+        assert!(mail
+            .recipients
+            .contains(&"help+tok123@example.com".to_string()));
+        assert_eq!(mail.subject, "Über die Rechnung");
+        assert_eq!(mail.kind, MailKind::Customer);
+        assert_eq!(mail.sent_at.unix(), 1_751_364_000);
+    }
+
+    #[test]
+    fn html_is_sanitised_and_text_is_made_from_it() {
+        let mail = parsed(
+            "From: a@customer.test\r\nMessage-ID: <h@x>\r\nContent-Type: text/html\r\n\r\n\
+             <p onclick=\"x()\">Hi <b>there</b></p><script>alert(1)</script>\
+             <img src=\"https://tracker.example/p.gif\"><a href=\"javascript:x()\">l</a>",
+        );
+        let html = mail.html.expect("html");
+        assert!(
+            !html.contains("script") && !html.contains("onclick") && !html.contains("javascript"),
+            "{html}"
+        );
+        assert!(
+            mail.text.contains("Hi") && mail.text.contains("there"),
+            "{}",
+            mail.text
+        );
+    }
+
+    #[test]
+    fn missing_message_id_gets_a_stable_made_up_one() {
+        let raw = "From: a@customer.test\r\nSubject: x\r\n\r\nbody\r\n";
+        let first = parsed(raw).header_id;
+        assert!(first.ends_with("@appcare.invalid"));
+        assert_eq!(
+            first,
+            parsed(raw).header_id,
+            "same mail, same id (no duplicates on resync)"
+        );
+    }
+
+    #[test]
+    fn auto_replies_and_bounces_are_recognised() {
+        let auto = parsed(
+            "From: a@customer.test\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <o@x>\r\n\r\nI am away\r\n",
+        );
+        assert_eq!(auto.kind, MailKind::AutoReply);
+        let dsn = parsed(
+            "From: MAILER-DAEMON@mx.test\r\nMessage-ID: <b@mx>\r\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n\
+             --B\r\nContent-Type: text/plain\r\n\r\nIt failed.\r\n\
+             --B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n\
+             Final-Recipient: rfc822; x@customer.test\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 no such user\r\n\
+             --B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <appcare.7.abc@example.com>\r\nSubject: Re: x\r\n\
+             --B--\r\n",
+        );
+        match dsn.kind {
+            MailKind::Bounce {
+                original_ids,
+                diagnostic,
+            } => {
+                assert_eq!(original_ids, vec!["appcare.7.abc@example.com".to_string()]);
+                assert!(diagnostic.contains("550 no such user"), "{diagnostic}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_big_attachment_is_left_out_with_a_notice() {
+        let big = "A".repeat(MAX_ATTACHMENT_BYTES / 3 * 4 + 400);
+        let raw = format!(
+            "From: a@customer.test\r\nMessage-ID: <big@x>\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n\
+             --B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+             --B\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=\"big.zip\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{big}\r\n--B--\r\n"
+        );
+        let mail = parsed(&raw);
+        assert!(mail.attachments.is_empty());
+        assert!(
+            mail.text.contains("big.zip") && mail.text.contains("not kept"),
+            "{}",
+            mail.text
+        );
+    }
+}

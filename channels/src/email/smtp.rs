@@ -1,0 +1,260 @@
+//! SMTP replies (lettre over rustls): from the support address, with our Message-ID,
+//! In-Reply-To the customer's last mail and a bounded References list, and a reply-to
+//! address carrying the conversation's token. After the server accepts it, a copy goes
+//! to the Sent folder over IMAP.
+
+use super::MailError;
+use appcare_core::channel::email::{EmailEndpoint, MailSecurity};
+use appcare_core::channel::mail::ReplyHeaders;
+use appcare_core::channel::{OutboundJob, SendPayload};
+use appcare_core::privacy::egress::EgressPolicy;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::time::Duration;
+
+/// How a send ended, for the outbox.
+#[derive(Debug)]
+pub enum SendError {
+    /// Worth another try later (server down, 4xx, timeout).
+    Retry(String),
+    /// Refused for good (5xx); shown to the agent.
+    Final(String),
+}
+
+fn mailbox(name: &str, address: &str, field: &str) -> Result<Mailbox, SendError> {
+    let address = address
+        .parse()
+        .map_err(|_| SendError::Final(format!("the {field} address is not valid")))?;
+    Ok(Mailbox::new(
+        (!name.trim().is_empty()).then(|| name.trim().to_string()),
+        address,
+    ))
+}
+
+/// The reply as RFC 5322 bytes' builder input.
+pub fn build_message(
+    headers: &ReplyHeaders,
+    to: &str,
+    payload: &SendPayload,
+    date: std::time::SystemTime,
+) -> Result<Message, SendError> {
+    let mut builder = Message::builder()
+        .from(mailbox(
+            &headers.from_name,
+            &headers.from_address,
+            "support",
+        )?)
+        .reply_to(mailbox("", &headers.reply_to, "reply-to")?)
+        .to(mailbox("", to, "customer's")?)
+        .subject(headers.subject.clone())
+        .message_id(Some(format!("<{}>", headers.message_id)))
+        .date(date);
+    if let Some(parent) = &headers.in_reply_to {
+        builder = builder.in_reply_to(format!("<{parent}>"));
+    }
+    if !headers.references.is_empty() {
+        let refs: Vec<String> = headers
+            .references
+            .iter()
+            .map(|r| format!("<{r}>"))
+            .collect();
+        builder = builder.references(refs.join(" "));
+    }
+    let built = match payload {
+        SendPayload::Text { body } => builder.singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.clone()),
+        ),
+        SendPayload::Media { caption, file } => {
+            let content_type = ContentType::parse(&file.mime_type).unwrap_or(
+                ContentType::parse("application/octet-stream")
+                    .map_err(|_| SendError::Final("the attachment's type is not valid".into()))?,
+            );
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(caption.clone()),
+                    )
+                    .singlepart(
+                        Attachment::new(file.file_name.clone())
+                            .body(file.data.clone(), content_type),
+                    ),
+            )
+        }
+        SendPayload::Template { .. } => {
+            return Err(SendError::Final(
+                "templates are for WhatsApp; write an e-mail reply instead".into(),
+            ))
+        }
+    };
+    built.map_err(|_| SendError::Final("the reply could not be put into an e-mail".into()))
+}
+
+fn transport(
+    endpoint: &EmailEndpoint,
+    timeout: Duration,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendError> {
+    let server = &endpoint.config.smtp;
+    let mut tls = TlsParameters::builder(server.host.clone());
+    if let Some(pem) = &endpoint.config.ca_pem {
+        let cert = Certificate::from_pem(pem.as_bytes())
+            .map_err(|_| SendError::Final("the account's certificate is not valid PEM".into()))?;
+        tls = tls.add_root_certificate(cert);
+    }
+    let tls = tls
+        .build_rustls()
+        .map_err(|_| SendError::Final("TLS for the SMTP server could not be set up".into()))?;
+    let mode = match server.security {
+        MailSecurity::Tls => Tls::Wrapper(tls),
+        MailSecurity::Starttls => Tls::Required(tls),
+    };
+    Ok(
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server.host.clone())
+            .port(server.port)
+            .tls(mode)
+            .credentials(Credentials::new(
+                endpoint.config.username.clone(),
+                endpoint.password.expose().to_string(),
+            ))
+            .timeout(Some(timeout))
+            .build(),
+    )
+}
+
+/// The server's words for a refusal, without the password or the body.
+fn describe(error: &lettre::transport::smtp::Error) -> String {
+    if let Some(code) = error.status() {
+        let text = error.to_string();
+        return format!("the mail server answered {code}: {text}");
+    }
+    if error.is_timeout() {
+        return "the mail server did not answer in time".into();
+    }
+    if error.is_tls() {
+        return "the mail server's certificate was not accepted".into();
+    }
+    format!("cannot reach the mail server ({error})")
+}
+
+/// Sends one outbox job; returns the raw message (for the Sent copy).
+pub async fn send(
+    endpoint: &EmailEndpoint,
+    policy: &EgressPolicy,
+    job: &OutboundJob,
+    timeout: Duration,
+) -> Result<Vec<u8>, SendError> {
+    let headers = job
+        .email
+        .as_ref()
+        .ok_or_else(|| SendError::Final("the reply has no e-mail headers".into()))?;
+    let host = &endpoint.config.smtp.host;
+    if !policy.allows_host(host) {
+        return Err(SendError::Retry(MailError::refused(host).message));
+    }
+    let message = build_message(headers, &job.to, &job.payload, std::time::SystemTime::now())?;
+    let raw = message.formatted();
+    let transport = transport(endpoint, timeout)?;
+    match transport.send(message).await {
+        Ok(_) => Ok(raw),
+        Err(e) if e.is_permanent() => Err(SendError::Final(describe(&e))),
+        Err(e) => Err(SendError::Retry(describe(&e))),
+    }
+}
+
+/// Appends a sent reply to the Sent folder, marked read.
+pub async fn copy_to_sent(
+    endpoint: &EmailEndpoint,
+    policy: &EgressPolicy,
+    raw: &[u8],
+    timeout: Duration,
+) -> Result<(), MailError> {
+    let (mut session, _) = super::imap::connect(endpoint, policy, timeout).await?;
+    let folder = &endpoint.config.sent_folder;
+    let appended = session.append(folder, Some("(\\Seen)"), None, raw).await;
+    let _ = session.logout().await;
+    appended.map_err(|e| MailError::protocol("APPEND", &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(references: Vec<String>) -> ReplyHeaders {
+        ReplyHeaders {
+            from_address: "help@example.com".into(),
+            from_name: "Example Support".into(),
+            reply_to: "help+tok123@example.com".into(),
+            subject: "Re: Order 42".into(),
+            message_id: "appcare.9.abc@example.com".into(),
+            in_reply_to: references.last().cloned(),
+            references,
+        }
+    }
+
+    #[test]
+    fn a_reply_carries_the_threading_headers() {
+        let payload = SendPayload::Text {
+            body: "Thanks, it ships today.".into(),
+        };
+        let message = build_message(
+            &headers(vec!["c1@customer.test".into(), "c2@customer.test".into()]),
+            "ana@customer.test",
+            &payload,
+            std::time::SystemTime::UNIX_EPOCH,
+        )
+        .expect("built");
+        let raw = String::from_utf8(message.formatted()).expect("utf8");
+        assert!(
+            raw.contains("Message-ID: <appcare.9.abc@example.com>"),
+            "{raw}"
+        );
+        assert!(raw.contains("In-Reply-To: <c2@customer.test>"), "{raw}");
+        assert!(
+            raw.contains("References: <c1@customer.test> <c2@customer.test>"),
+            "{raw}"
+        );
+        assert!(raw.contains("Reply-To: help+tok123@example.com"), "{raw}");
+        assert!(raw.contains("Subject: Re: Order 42"), "{raw}");
+        assert!(
+            raw.contains("From: \"Example Support\" <help@example.com>"),
+            "{raw}"
+        );
+    }
+
+    #[test]
+    fn a_first_message_has_no_in_reply_to_and_templates_are_refused() {
+        let payload = SendPayload::Text { body: "Hi".into() };
+        let message = build_message(
+            &headers(vec![]),
+            "ana@customer.test",
+            &payload,
+            std::time::SystemTime::UNIX_EPOCH,
+        )
+        .expect("built");
+        let raw = String::from_utf8(message.formatted()).expect("utf8");
+        assert!(
+            !raw.contains("In-Reply-To") && !raw.contains("References"),
+            "{raw}"
+        );
+        let template = SendPayload::Template {
+            name: "hello".into(),
+            language: "en".into(),
+            parameters: vec![],
+        };
+        assert!(matches!(
+            build_message(
+                &headers(vec![]),
+                "ana@customer.test",
+                &template,
+                std::time::SystemTime::UNIX_EPOCH
+            ),
+            Err(SendError::Final(_))
+        ));
+    }
+}

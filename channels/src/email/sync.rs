@@ -1,0 +1,295 @@
+//! The sync of one support mailbox: connect, bring the folder up to date by UID (a
+//! changed UIDVALIDITY starts a clean resync), then wait for the server to push (IDLE,
+//! renewed before 29 minutes) or poll where it cannot; reconnect with backoff after any
+//! failure. Every step is shown in the account's progress state.
+
+use super::imap::{self, Session};
+use super::MailError;
+use appcare_core::channel::email::EmailEndpoint;
+use appcare_core::channel::mail::MailItem;
+use appcare_core::service::mail::SyncPhase;
+use appcare_core::{Timestamp, Workspace};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(Clone, Debug)]
+pub struct MailOptions {
+    /// An IDLE is ended and issued again after this long (servers drop it at 30 minutes).
+    pub idle_renew: Duration,
+    /// How often a server without IDLE is asked for new mail.
+    pub poll_interval: Duration,
+    /// Timeout of connecting and logging in, and of one SMTP send.
+    pub timeout: Duration,
+    /// First reconnection delay; doubles up to `reconnect_max`.
+    pub reconnect_base: Duration,
+    pub reconnect_max: Duration,
+}
+
+impl Default for MailOptions {
+    fn default() -> Self {
+        Self {
+            idle_renew: Duration::from_secs(25 * 60),
+            poll_interval: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
+            reconnect_base: Duration::from_secs(2),
+            reconnect_max: Duration::from_secs(300),
+        }
+    }
+}
+
+async fn db<T: Send + 'static>(
+    ws: &Arc<Workspace>,
+    f: impl FnOnce(&Workspace) -> T + Send + 'static,
+) -> T {
+    let ws = ws.clone();
+    match tokio::task::spawn_blocking(move || f(&ws)).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+async fn phase(ws: &Arc<Workspace>, endpoint: &EmailEndpoint, phase: OwnedPhase) {
+    let account = endpoint.id;
+    let folder = endpoint.config.folder.clone();
+    let result = db(ws, move |ws| {
+        ws.delivery()
+            .mail_progress(account, &folder, phase.borrowed(), Timestamp::now())
+    })
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "mail sync state could not be stored");
+    }
+}
+
+/// [`SyncPhase`] with an owned error text, to move into a blocking task.
+enum OwnedPhase {
+    Connecting,
+    Syncing { total: u64, done: u64 },
+    Idle,
+    Polling,
+    Error(String),
+}
+
+impl OwnedPhase {
+    fn borrowed(&self) -> SyncPhase<'_> {
+        match self {
+            Self::Connecting => SyncPhase::Connecting,
+            Self::Syncing { total, done } => SyncPhase::Syncing {
+                total: *total,
+                done: *done,
+            },
+            Self::Idle => SyncPhase::Idle,
+            Self::Polling => SyncPhase::Polling,
+            Self::Error(e) => SyncPhase::Error(e),
+        }
+    }
+}
+
+/// Runs until `stop` turns true.
+pub async fn run_account(
+    ws: Arc<Workspace>,
+    endpoint: EmailEndpoint,
+    options: MailOptions,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut failures: u32 = 0;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        phase(&ws, &endpoint, OwnedPhase::Connecting).await;
+        let policy = match db(&ws, |ws| ws.delivery().egress_policy()).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "egress policy could not be read");
+                if !sleep_or_stop(&mut stop, options.reconnect_base).await {
+                    return;
+                }
+                continue;
+            }
+        };
+        let outcome = match imap::connect(&endpoint, &policy, options.timeout).await {
+            Ok((session, idle)) => {
+                failures = 0;
+                serve(&ws, &endpoint, &options, session, idle, &mut stop).await
+            }
+            Err(e) => Err(e),
+        };
+        let error = match outcome {
+            Ok(()) => return,
+            Err(e) => e,
+        };
+        failures = failures.saturating_add(1);
+        tracing::warn!(account = endpoint.id.get(), error = %error, "mail sync interrupted");
+        phase(&ws, &endpoint, OwnedPhase::Error(error.message.clone())).await;
+        let wait = reconnect_delay(&options, failures);
+        if !sleep_or_stop(&mut stop, wait).await {
+            return;
+        }
+    }
+}
+
+/// Doubling from `reconnect_base`, capped, with up to a quarter of jitter.
+pub fn reconnect_delay(options: &MailOptions, failures: u32) -> Duration {
+    use rand::Rng;
+    let exp = options
+        .reconnect_base
+        .saturating_mul(1 << failures.saturating_sub(1).min(16))
+        .min(options.reconnect_max);
+    let jitter = rand::thread_rng().gen_range(0.0..0.25);
+    exp.mul_f64(1.0 + jitter)
+}
+
+async fn sleep_or_stop(stop: &mut watch::Receiver<bool>, wait: Duration) -> bool {
+    tokio::select! {
+        _ = stop.changed() => false,
+        _ = tokio::time::sleep(wait) => !*stop.borrow(),
+    }
+}
+
+/// Syncs, then waits for news, until stopped (Ok) or the connection fails (Err).
+async fn serve(
+    ws: &Arc<Workspace>,
+    endpoint: &EmailEndpoint,
+    options: &MailOptions,
+    mut session: Session,
+    idle: bool,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(), MailError> {
+    loop {
+        sync_folder(ws, endpoint, &mut session).await?;
+        if idle {
+            phase(ws, endpoint, OwnedPhase::Idle).await;
+            // News that arrived during the sync is already in the unsolicited queue.
+            let mut pending = false;
+            while session.unsolicited_responses.try_recv().is_ok() {
+                pending = true;
+            }
+            if pending {
+                continue;
+            }
+            let mut handle = session.idle();
+            handle
+                .init()
+                .await
+                .map_err(|e| MailError::protocol("IDLE", &e))?;
+            let stopped = {
+                let (wait, _interrupt) = handle.wait_with_timeout(options.idle_renew);
+                tokio::select! {
+                    _ = stop.changed() => true,
+                    r = tokio::time::timeout(options.idle_renew, wait) => {
+                        if let Ok(Err(e)) = r {
+                            return Err(MailError::protocol("IDLE", &e));
+                        }
+                        false
+                    }
+                }
+            };
+            session = handle
+                .done()
+                .await
+                .map_err(|e| MailError::protocol("DONE", &e))?;
+            if stopped || *stop.borrow() {
+                let _ = session.logout().await;
+                return Ok(());
+            }
+        } else {
+            phase(ws, endpoint, OwnedPhase::Polling).await;
+            if !sleep_or_stop(stop, options.poll_interval).await {
+                let _ = session.logout().await;
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Brings the folder up to date. Batches are fetched while the previous one is stored.
+pub async fn sync_folder(
+    ws: &Arc<Workspace>,
+    endpoint: &EmailEndpoint,
+    session: &mut Session,
+) -> Result<usize, MailError> {
+    let account = endpoint.id;
+    let folder = endpoint.config.folder.clone();
+    let status = imap::examine(session, &folder).await?;
+    let stored = {
+        let folder = folder.clone();
+        db(ws, move |ws| ws.delivery().mail_folder(account, &folder))
+            .await
+            .map_err(|e| MailError::retry(&format!("the store could not be read ({e})")))?
+    };
+    let mut from = stored.uidnext;
+    if stored.uidvalidity != status.uidvalidity || status.uidnext < stored.uidnext {
+        let folder = folder.clone();
+        let uidvalidity = status.uidvalidity;
+        db(ws, move |ws| {
+            ws.delivery()
+                .reset_mail_folder(account, &folder, uidvalidity, Timestamp::now())
+        })
+        .await
+        .map_err(|e| MailError::retry(&format!("the store could not be written ({e})")))?;
+        from = 1;
+    }
+    if status.uidnext <= from {
+        return Ok(0);
+    }
+    let uids = imap::list_new(session, from).await?;
+    if uids.is_empty() {
+        return Ok(0);
+    }
+    let total = uids.len();
+    phase(
+        ws,
+        endpoint,
+        OwnedPhase::Syncing {
+            total: total as u64,
+            done: 0,
+        },
+    )
+    .await;
+    let (batches, oversized) = imap::plan_batches(&uids);
+    let uidvalidity = status.uidvalidity;
+    let mut storing: Option<tokio::task::JoinHandle<Result<(), MailError>>> = None;
+    for batch in batches {
+        let items = imap::fetch_batch(session, &batch, Timestamp::now()).await?;
+        if let Some(previous) = storing.take() {
+            join_store(previous).await?;
+        }
+        storing = Some(spawn_store(ws, account, &folder, uidvalidity, items));
+    }
+    if let Some(previous) = storing.take() {
+        join_store(previous).await?;
+    }
+    // Last, so `uidnext` never passes a smaller UID that is not stored yet.
+    if !oversized.is_empty() {
+        let items = imap::oversized_items(&oversized);
+        join_store(spawn_store(ws, account, &folder, uidvalidity, items)).await?;
+    }
+    Ok(total)
+}
+
+fn spawn_store(
+    ws: &Arc<Workspace>,
+    account: appcare_core::ids::ChannelAccountId,
+    folder: &str,
+    uidvalidity: u32,
+    items: Vec<MailItem>,
+) -> tokio::task::JoinHandle<Result<(), MailError>> {
+    let ws = ws.clone();
+    let folder = folder.to_string();
+    tokio::task::spawn_blocking(move || {
+        ws.delivery()
+            .apply_mail(account, &folder, uidvalidity, &items, Timestamp::now())
+            .map(drop)
+            .map_err(|e| MailError::retry(&format!("mail could not be stored ({e})")))
+    })
+}
+
+async fn join_store(
+    handle: tokio::task::JoinHandle<Result<(), MailError>>,
+) -> Result<(), MailError> {
+    handle
+        .await
+        .map_err(|_| MailError::retry("storing mail stopped unexpectedly"))?
+}
