@@ -1,0 +1,463 @@
+//! The e-mail channel's store side: threading by reply-to token, In-Reply-To and
+//! References; new threads as new conversations; duplicates and UIDVALIDITY resets;
+//! bounces and automatic replies; mail set aside with its reason; the headers of a reply.
+
+mod common;
+
+use appcare_core::channel::mail::{MailItem, MailKind, ParsedMail, MAX_REFERENCES};
+use appcare_core::channel::NewEmailAccount;
+use appcare_core::ids::{ChannelAccountId, ConversationId};
+use appcare_core::{CoreError, Timestamp};
+use common::*;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const FOLDER: &str = "INBOX";
+
+fn new_account(team: Option<appcare_core::TeamId>) -> NewEmailAccount {
+    NewEmailAccount {
+        name: "Help mailbox".into(),
+        address: "help@example.com".into(),
+        display_name: "Example Help".into(),
+        imap_host: "127.0.0.1".into(),
+        imap_port: 993,
+        imap_security: "tls".into(),
+        smtp_host: "127.0.0.1".into(),
+        smtp_port: 465,
+        smtp_security: "tls".into(),
+        username: String::new(),
+        password: "mail-password-123".into(),
+        folder: String::new(),
+        sent_folder: String::new(),
+        ca_pem: None,
+        default_team: team,
+    }
+}
+
+fn mail(id: &str, from: &str, subject: &str, at: i64) -> ParsedMail {
+    ParsedMail {
+        header_id: id.into(),
+        in_reply_to: vec![],
+        references: vec![],
+        from_address: from.into(),
+        from_name: String::new(),
+        recipients: vec!["help@example.com".into()],
+        subject: subject.into(),
+        text: word(id),
+        html: None,
+        sent_at: Timestamp::from_unix(at),
+        kind: MailKind::Customer,
+        attachments: vec![],
+    }
+}
+
+fn item(uid: u32, mail: ParsedMail) -> MailItem {
+    MailItem::Parsed {
+        uid,
+        mail: Box::new(mail),
+    }
+}
+
+/// One search word per mail id: the mail's text is that word.
+fn word(id: &str) -> String {
+    let letters: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("body{letters}")
+}
+
+fn conversation_of(t: &Team, header: &str) -> Option<ConversationId> {
+    let hits = t.ctx.ws.search(&t.admin, &word(header), t.ctx.now).ok()?;
+    hits.first().map(|hit| hit.conversation_id)
+}
+
+fn mailbox(t: &Team) -> ChannelAccountId {
+    t.ctx
+        .ws
+        .delivery()
+        .email_endpoints()
+        .expect("endpoints")
+        .first()
+        .expect("one mailbox")
+        .id
+}
+
+fn setup() -> Team {
+    let t = team();
+    t.ctx
+        .ws
+        .add_email_account(&t.admin, &new_account(Some(t.support)), t.ctx.now)
+        .expect("mailbox connected");
+    t
+}
+
+#[test]
+fn replies_join_their_thread_and_new_threads_start_new_conversations() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let first = mail("c1@customer.test", "ana@customer.test", "Order 42", T0);
+    let mut reply = mail(
+        "c2@customer.test",
+        "ana@customer.test",
+        "Re: Order 42",
+        T0 + 60,
+    );
+    reply.in_reply_to = vec!["c1@customer.test".into()];
+    let mut by_refs = mail(
+        "c3@customer.test",
+        "ana@customer.test",
+        "Re: Order 42",
+        T0 + 120,
+    );
+    by_refs.references = vec!["unknown@x".into(), "c2@customer.test".into()];
+    let other_thread = mail(
+        "c4@customer.test",
+        "ana@customer.test",
+        "New question",
+        T0 + 180,
+    );
+    let applied = ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[
+            item(1, first),
+            item(2, reply),
+            item(3, by_refs),
+            item(4, other_thread),
+        ],
+        now,
+    )?;
+    assert_eq!(applied.messages, 4);
+    let c1 = conversation_of(&t, "c1@customer.test").expect("c1");
+    assert_eq!(conversation_of(&t, "c2@customer.test"), Some(c1));
+    assert_eq!(conversation_of(&t, "c3@customer.test"), Some(c1));
+    let c4 = conversation_of(&t, "c4@customer.test").expect("c4");
+    assert_ne!(
+        c4, c1,
+        "a mail without threading headers starts a new conversation"
+    );
+    let state = ws.delivery().mail_folder(account, FOLDER)?;
+    assert_eq!(
+        state.uidnext, 5,
+        "uidnext moved past the batch in the same commit"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_reply_to_token_finds_the_conversation_when_headers_are_gone() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[item(
+            1,
+            mail("c1@customer.test", "ana@customer.test", "Order 42", T0),
+        )],
+        now,
+    )?;
+    let conversation = conversation_of(&t, "c1@customer.test").expect("c1");
+    ws.reply(&t.admin, conversation, "We are on it.", now)?;
+    let jobs = ws.delivery().claim_outbox(now, 10)?;
+    let headers = jobs[0].email.clone().expect("e-mail headers");
+    assert_eq!(headers.in_reply_to.as_deref(), Some("c1@customer.test"));
+    assert_eq!(headers.references, vec!["c1@customer.test".to_string()]);
+    assert_eq!(headers.subject, "Re: Order 42");
+    assert_eq!(headers.from_address, "help@example.com");
+    assert!(headers.message_id.ends_with("@example.com"));
+    let token = headers
+        .reply_to
+        .strip_prefix("help+")
+        .and_then(|r| r.strip_suffix("@example.com"))
+        .expect("reply-to carries a token");
+    assert!(token.len() >= 16);
+
+    // The customer's client drops In-Reply-To and References but answers the reply-to.
+    let mut bare = mail(
+        "c9@customer.test",
+        "ana@customer.test",
+        "Re: Order 42",
+        T0 + 600,
+    );
+    bare.recipients = vec![headers.reply_to.clone()];
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(2, bare)], now)?;
+    assert_eq!(conversation_of(&t, "c9@customer.test"), Some(conversation));
+
+    // A retried send keeps its Message-ID.
+    ws.delivery()
+        .outbox_retry(jobs[0].message, now, "server down")?;
+    let again = ws.delivery().claim_outbox(now, 10)?;
+    assert_eq!(
+        again[0].email.as_ref().map(|h| h.message_id.clone()),
+        Some(headers.message_id)
+    );
+    Ok(())
+}
+
+#[test]
+fn references_of_a_long_thread_stay_bounded() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let mut long = mail("c30@customer.test", "ana@customer.test", "Thread", T0);
+    long.references = (0..30).map(|i| format!("r{i}@x")).collect();
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(1, long)], now)?;
+    let conversation = conversation_of(&t, "c30@customer.test").expect("conversation");
+    ws.reply(&t.admin, conversation, "ok", now)?;
+    let headers = ws.delivery().claim_outbox(now, 10)?[0]
+        .email
+        .clone()
+        .expect("headers");
+    assert_eq!(headers.references.len(), MAX_REFERENCES);
+    assert_eq!(
+        headers.references.last().map(String::as_str),
+        Some("c30@customer.test")
+    );
+    Ok(())
+}
+
+#[test]
+fn the_same_mail_twice_and_a_uidvalidity_reset_store_nothing_twice() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let batch = |base: u32| {
+        (0..3)
+            .map(|i| {
+                item(
+                    base + i,
+                    mail(&format!("d{i}@customer.test"), "bo@customer.test", "Hi", T0),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // The first sync meets UIDVALIDITY 7.
+    ws.delivery().reset_mail_folder(account, FOLDER, 7, now)?;
+    assert_eq!(
+        ws.delivery()
+            .apply_mail(account, FOLDER, 7, &batch(1), now)?
+            .messages,
+        3
+    );
+    ws.delivery().reset_mail_folder(account, FOLDER, 8, now)?;
+    let state = ws.delivery().mail_folder(account, FOLDER)?;
+    assert_eq!((state.uidvalidity, state.uidnext), (8, 1));
+    let again = ws
+        .delivery()
+        .apply_mail(account, FOLDER, 8, &batch(1), now)?;
+    assert_eq!((again.messages, again.duplicates), (0, 3));
+    let audit = ws.recent_audit(&t.admin, None, 50, now)?;
+    assert!(audit.iter().any(|e| e.kind == "mail_folder_reset"));
+    Ok(())
+}
+
+#[test]
+fn bounces_fail_our_reply_and_auto_replies_become_notes() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[item(
+            1,
+            mail("c1@customer.test", "ana@customer.test", "Order", T0),
+        )],
+        now,
+    )?;
+    let conversation = conversation_of(&t, "c1@customer.test").expect("c1");
+    let reply = ws.reply(&t.admin, conversation, "Shipped.", now)?;
+    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
+    let ours = job.email.clone().expect("headers").message_id;
+    ws.delivery().outbox_sent(
+        job.message,
+        &appcare_core::store::mail::external_id(account, &ours),
+    )?;
+
+    let mut dsn = mail(
+        "b1@mx.test",
+        "mailer-daemon@mx.test",
+        "Undelivered",
+        T0 + 60,
+    );
+    dsn.kind = MailKind::Bounce {
+        original_ids: vec![ours.clone()],
+        diagnostic: "Status: 5.1.1; Diagnostic-Code: smtp; 550 no such user".into(),
+    };
+    let mut away = mail(
+        "a1@customer.test",
+        "ana@customer.test",
+        "Out of office",
+        T0 + 90,
+    );
+    away.kind = MailKind::AutoReply;
+    away.in_reply_to = vec![ours];
+    let mut stray_away = mail("a2@customer.test", "zed@customer.test", "Away", T0 + 95);
+    stray_away.kind = MailKind::AutoReply;
+    let mut stray_bounce = mail(
+        "b2@mx.test",
+        "mailer-daemon@mx.test",
+        "Undelivered",
+        T0 + 99,
+    );
+    stray_bounce.kind = MailKind::Bounce {
+        original_ids: vec!["never-sent@example.com".into()],
+        diagnostic: String::new(),
+    };
+    let applied = ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[
+            item(2, dsn),
+            item(3, away),
+            item(4, stray_away),
+            item(5, stray_bounce),
+        ],
+        now,
+    )?;
+    assert_eq!(
+        (
+            applied.bounces,
+            applied.auto_replies,
+            applied.set_aside,
+            applied.messages
+        ),
+        (1, 1, 2, 0)
+    );
+    let view = ws.open_conversation(&t.admin, conversation, None, now)?;
+    let sent = view
+        .messages
+        .iter()
+        .find(|m| m.id == reply.id)
+        .expect("reply");
+    assert_eq!(sent.status, "failed");
+    assert!(sent
+        .failure
+        .as_deref()
+        .unwrap_or_default()
+        .contains("550 no such user"));
+    assert!(view
+        .notes
+        .iter()
+        .any(|n| n.body.contains("Automatic reply")));
+    assert_eq!(view.messages.len(), 2, "no customer message made from them");
+
+    let aside = ws.set_aside_mail(&t.admin, account, now)?;
+    assert_eq!(aside.len(), 2);
+    assert!(aside.iter().any(|a| a
+        .reason
+        .contains("automatic reply that belongs to no conversation")));
+    assert!(aside.iter().any(|a| a.reason.contains("delivery report")));
+    let agent = &t.alex.1;
+    assert!(matches!(
+        ws.set_aside_mail(agent, account, now),
+        Err(CoreError::Forbidden { .. })
+    ));
+    Ok(())
+}
+
+#[test]
+fn set_aside_mail_keeps_its_reason_and_the_sync_moves_past_it() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let broken = MailItem::SetAside {
+        uid: 4,
+        size: 120,
+        reason: "it is not a readable e-mail message".into(),
+        from_address: String::new(),
+        subject: String::new(),
+        raw: Some(b"garbage".to_vec()),
+    };
+    let mut own = mail("o1@example.com", "help@example.com", "Loop", T0);
+    own.recipients = vec!["help@example.com".into()];
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[broken, item(6, own)], now)?;
+    assert_eq!(ws.delivery().mail_folder(account, FOLDER)?.uidnext, 7);
+    let aside = ws.set_aside_mail(&t.admin, account, now)?;
+    let reasons: Vec<&str> = aside.iter().map(|a| a.reason.as_str()).collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("not a readable")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("support address itself")),
+        "{reasons:?}"
+    );
+    let view = ws.list_channels(&t.admin, now)?;
+    let email = view
+        .iter()
+        .find(|a| a.id == account)
+        .and_then(|a| a.email.clone())
+        .expect("email view");
+    assert_eq!(email.set_aside, 2);
+    assert_eq!(email.folders[0].folder, "INBOX");
+    Ok(())
+}
+
+#[test]
+fn html_is_shown_only_to_who_may_see_the_conversation() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let mut html = mail("h1@customer.test", "ana@customer.test", "Formatted", T0);
+    html.html = Some("<p>Hello <b>there</b></p>".into());
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(1, html)], now)?;
+    let conversation = conversation_of(&t, "h1@customer.test").expect("conversation");
+    let view = ws.open_conversation(&t.admin, conversation, None, now)?;
+    let message = view.messages[0].id;
+    assert!(view.messages[0].has_html);
+    assert_eq!(
+        ws.email_html(&t.admin, message, now)?.as_deref(),
+        Some("<p>Hello <b>there</b></p>")
+    );
+    // Carl is in Billing; the mailbox's conversations go to Support.
+    assert!(matches!(
+        ws.email_html(&t.carl.1, message, now),
+        Err(CoreError::NotFound { .. })
+    ));
+    Ok(())
+}
+
+#[test]
+fn bad_account_settings_change_nothing() -> TestResult {
+    let t = team();
+    let ws = &t.ctx.ws;
+    let now = t.ctx.now;
+    let mut far = new_account(None);
+    far.imap_host = "imap.elsewhere.example".into();
+    let err = ws
+        .add_email_account(&t.admin, &far, now)
+        .err()
+        .map(|e| e.to_string());
+    assert!(err.unwrap_or_default().contains("allowed hosts"));
+    let mut bad = new_account(None);
+    bad.address = "nope".into();
+    assert!(ws.add_email_account(&t.admin, &bad, now).is_err());
+    assert!(ws.delivery().email_endpoints()?.is_empty());
+    ws.add_email_account(&t.admin, &new_account(None), now)?;
+    let twice = ws.add_email_account(&t.admin, &new_account(None), now);
+    assert!(matches!(twice, Err(CoreError::Conflict(_))));
+    let listed = ws.list_channels(&t.admin, now)?;
+    let text = format!("{listed:?}");
+    assert!(
+        !text.contains("mail-password-123"),
+        "the password never comes back"
+    );
+    Ok(())
+}
