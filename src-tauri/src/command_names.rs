@@ -58,7 +58,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "add_channel",
     "add_email_channel",
     "set_aside_mail",
-    "email_html",
+    "open_email_window",
     "refresh_channel",
     "webhook_listener",
     "list_templates",

@@ -8,6 +8,7 @@ mod command_names;
 pub mod commands;
 pub mod dto;
 mod live;
+mod mail_view;
 pub mod state;
 
 pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
@@ -17,6 +18,9 @@ pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
 pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .register_uri_scheme_protocol(mail_view::SCHEME, |ctx, request| {
+            mail_view::handle(ctx.app_handle(), &request)
+        })
         .setup(|app| {
             use tauri::Manager;
             let state = state::AppState::from_environment(app.handle())?;
@@ -74,7 +78,7 @@ pub fn run() {
             commands::channels::add_channel,
             commands::channels::add_email_channel,
             commands::channels::set_aside_mail,
-            commands::channels::email_html,
+            commands::channels::open_email_window,
             commands::channels::refresh_channel,
             commands::channels::webhook_listener,
             commands::channels::list_templates,

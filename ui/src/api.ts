@@ -32,6 +32,7 @@ import type { InboxQuery } from "./bindings/InboxQuery";
 import type { InboxSettings } from "./bindings/InboxSettings";
 import type { MessageView } from "./bindings/MessageView";
 import type { NewChannelAccount } from "./bindings/NewChannelAccount";
+import type { NewEmailAccount } from "./bindings/NewEmailAccount";
 import type { NewUserRequest } from "./bindings/NewUserRequest";
 import type { NoteView } from "./bindings/NoteView";
 import type { OutboundAttachment } from "./bindings/OutboundAttachment";
@@ -40,6 +41,7 @@ import type { RecoverySignIn } from "./bindings/RecoverySignIn";
 import type { Role } from "./bindings/Role";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SessionPolicy } from "./bindings/SessionPolicy";
+import type { SetAsideView } from "./bindings/SetAsideView";
 import type { TeamLoad } from "./bindings/TeamLoad";
 import type { TeamSummary } from "./bindings/TeamSummary";
 import type { TemplateView } from "./bindings/TemplateView";
@@ -223,6 +225,16 @@ export async function refreshChannel(id: number): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("refresh_channel", { id });
 }
 
+/** Connects a support mailbox (IMAP to receive, SMTP to reply). A refusal names the field in its message. */
+export async function addEmailChannel(account: NewEmailAccount): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("add_email_channel", { account });
+}
+
+/** Mail the sync of this mailbox could not file into a conversation, with the reason (no bodies). */
+export async function setAsideMail(id: number): Promise<SetAsideView[]> {
+  return invoke<SetAsideView[]>("set_aside_mail", { id });
+}
+
 /** Where the embedded webhook listener listens, or why it does not. */
 export async function webhookListener(): Promise<WebhookListener> {
   return invoke<WebhookListener>("webhook_listener");
@@ -264,6 +276,11 @@ export async function listTemplates(conversation: number): Promise<TemplateView[
 /** `parameters` fill {{1}}, {{2}}, … of the template body, in order. */
 export async function sendTemplate(conversation: number, name: string, language: string, parameters: string[]): Promise<MessageView> {
   return invoke<MessageView>("send_template", { conversation, name, language, parameters });
+}
+
+/** Shows an e-mail's formatted (sanitised HTML) version in its own locked-down window; this window never gets the HTML. */
+export async function openEmailWindow(message: number): Promise<null> {
+  return invoke<null>("open_email_window", { message });
 }
 
 /** Puts a failed or unconfirmed outbound message back in the outbox. */

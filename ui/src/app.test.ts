@@ -282,6 +282,197 @@ describe("app", () => {
     expect($("#channels-done").textContent).toContain("http://127.0.0.1:8787/webhooks/whatsapp");
   });
 
+  describe("mailboxes", () => {
+    const mailbox = (id: number, extra: Record<string, unknown> = {}, email: Record<string, unknown> = {}) => ({
+      id, kind: "email", name: `Mailbox ${id}`, external_id: "help@example.com", business_account_id: null, default_team: 5,
+      webhook_path: "/webhooks/email", token_hint: "…word", human_agent: false, poll: false, graph_base_url: "", api_version: "",
+      local_storage: null, templates: 0, last_error: null,
+      email: {
+        address: "help@example.com", imap: "imap.example.com:993 (TLS)", smtp: "smtp.example.com:465 (TLS)", folder: "INBOX",
+        sent_folder: "Sent",
+        folders: [
+          { folder: "INBOX", state: "syncing", total: 3000, done: 1234, last_error: "", synced_at: null },
+          { folder: "Sent", state: "error", total: 0, done: 0, last_error: "connection refused", synced_at: null },
+        ],
+        set_aside: 2, ...email,
+      },
+      ...extra,
+    });
+
+    function channelFakes() {
+      handlers.app_status = () => status("signed_in", admin);
+      handlers.list_conversations = () => ({ rows: [], next: null });
+      handlers.list_teams = () => [{ id: 5, name: "Billing", members: 1 }];
+      handlers.webhook_listener = () => ({ address: null, error: "off" });
+    }
+    async function openChannels() {
+      stop = startApp(root);
+      await tick();
+      $("#nav-channels").click();
+      await tick();
+    }
+
+    it("shows a mailbox's servers, its sync progress per folder, and the mail set aside", async () => {
+      channelFakes();
+      handlers.list_channels = () => [mailbox(7)];
+      handlers.set_aside_mail = () => [
+        { id: 1, folder: "INBOX", uid: 17, reason: "too large to store (40 MB)", from_address: "big@example.net", subject: "Scans",
+          size: 40 * 1024 * 1024, created_at: 1_700_000_000 },
+        { id: 2, folder: "INBOX", uid: 18, reason: "could not be read", from_address: "", subject: "", size: 730 * 1024, created_at: 1_700_000_100 },
+      ];
+      await openChannels();
+      const card = $('[data-channel-id="7"]');
+      expect(card.querySelector('[data-field="address"]')!.textContent).toBe("help@example.com");
+      expect(card.querySelector('[data-field="imap"]')!.textContent).toBe("imap.example.com:993 (TLS) · folder INBOX");
+      expect(card.querySelector('[data-field="smtp"]')!.textContent).toBe("smtp.example.com:465 (TLS) · sent folder Sent");
+      expect(card.querySelector('[data-field="default_team"]')!.textContent).toBe("Billing");
+      expect(card.querySelector('[data-field="webhook_url"]')).toBeNull();
+
+      const bar = card.querySelector<HTMLProgressElement>('progress.mail-progress[data-folder="INBOX"]')!;
+      expect(bar.getAttribute("max")).toBe("3000");
+      expect(bar.getAttribute("value")).toBe("1234");
+      expect(bar.parentElement!.textContent).toBe("1,234 of 3,000 messages");
+      expect(card.querySelector('.mail-sync-state[data-folder="INBOX"]')!.textContent).toBe("Syncing: 1,234 of 3,000");
+      expect(card.querySelector('.mail-sync-state[data-folder="Sent"]')!.textContent)
+        .toBe("Cannot reach the mail server: connection refused. Retrying.");
+      expect(card.querySelector('progress[data-folder="Sent"]')).toBeNull();
+
+      const asideBtn = $<HTMLButtonElement>("#set-aside-7");
+      expect(asideBtn.textContent).toBe("2 set aside");
+      expect(asideBtn.getAttribute("aria-expanded")).toBe("false");
+      asideBtn.click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "set_aside_mail")!.args).toEqual({ id: 7 });
+      const panel = $("#set-aside-panel-7");
+      expect(panel.textContent).toContain("Mail the app could not file into a conversation. It stays in the mailbox; nothing was deleted.");
+      expect(Array.from(panel.querySelectorAll("th")).map((th) => th.textContent)).toEqual(["Received", "From", "Subject", "Reason", "Size"]);
+      const rows = Array.from(panel.querySelectorAll("tbody tr")).map((tr) => Array.from(tr.querySelectorAll("td")).slice(1).map((td) => td.textContent));
+      expect(rows).toEqual([
+        ["big@example.net", "Scans", "too large to store (40 MB)", "40.0 MB"],
+        ["unknown", "(no subject)", "could not be read", "730 KB"],
+      ]);
+      expect($("#set-aside-7").getAttribute("aria-expanded")).toBe("true");
+      expect(document.activeElement).toBe($("#set-aside-7"));
+      // The button closes it again.
+      $("#set-aside-7").click();
+      await tick();
+      expect($("#set-aside-panel-7")).toBeNull();
+      expect(calls.filter((c) => c.cmd === "set_aside_mail").length).toBe(1);
+    });
+
+    it("follows sync progress from live events, re-reading at most about twice a second", async () => {
+      channelFakes();
+      let done = 1234;
+      let setAside = 2;
+      handlers.list_channels = () => [mailbox(7, {}, {
+        folders: [{ folder: "INBOX", state: "syncing", total: 3000, done, last_error: "", synced_at: null }], set_aside: setAside,
+      })];
+      await openChannels();
+      handlers.set_aside_mail = () => [];
+      $("#set-aside-7").click();
+      await tick();
+      expect($("#set-aside-panel-7").textContent).toContain("Nothing is set aside any more.");
+      const fetches = () => calls.filter((c) => c.cmd === "list_channels").length;
+      const before = fetches();
+      for (let i = 0; i < 10; i++) { done += 100; emit("core-event", { kind: "channels_changed" }); }
+      emit("core-event", { kind: "message_received", conversation: 1, message: 2 });
+      await tick();
+      expect(fetches()).toBe(before + 1);
+      expect($('.mail-sync-state[data-folder="INBOX"]').textContent).toBe("Syncing: 2,234 of 3,000");
+      done = 3000;
+      setAside = 3;
+      handlers.set_aside_mail = () => [{ id: 3, folder: "INBOX", uid: 40, reason: "no sender address", from_address: "",
+        subject: "Hi", size: 100, created_at: 1_700_000_000 }];
+      emit("core-event", { kind: "channels_changed" });
+      await tick();
+      expect(fetches()).toBe(before + 1); // held back: the last re-read was just now
+      await new Promise((r) => setTimeout(r, 550));
+      await tick();
+      expect(fetches()).toBe(before + 2);
+      expect($('progress.mail-progress[data-folder="INBOX"]').getAttribute("value")).toBe("3000");
+      // The open set-aside table survives the card being rebuilt, and is re-read when more mail was set aside.
+      expect($("#set-aside-7").textContent).toBe("3 set aside");
+      expect($("#set-aside-panel-7").textContent).toContain("no sender address");
+      expect(calls.filter((c) => c.cmd === "set_aside_mail").length).toBe(2);
+      await new Promise((r) => setTimeout(r, 550));
+      expect(fetches()).toBe(before + 2);
+    });
+
+    it("connects a mailbox with exactly the fields typed, shows the core's refusal, and clears the password", async () => {
+      channelFakes();
+      handlers.list_channels = () => [];
+      await openChannels();
+      for (const id of ["mail-name", "mail-address", "mail-display-name", "mail-imap-host", "mail-imap-port", "mail-imap-security",
+        "mail-smtp-host", "mail-smtp-port", "mail-smtp-security", "mail-username", "mail-password", "mail-folder",
+        "mail-sent-folder", "mail-ca"]) {
+        expect(document.querySelector(`label[for="${id}"]`), id).not.toBeNull();
+      }
+      expect($("#mail-password").getAttribute("type")).toBe("password");
+      expect($("#mail-password").getAttribute("autocomplete")).toBe("off");
+      expect($<HTMLInputElement>("#mail-username").placeholder).toBe("same as the address");
+      expect($<HTMLInputElement>("#mail-folder").placeholder).toBe("INBOX");
+      expect($<HTMLInputElement>("#mail-sent-folder").placeholder).toBe("Sent");
+      expect($("#mail-error").getAttribute("role")).toBe("alert");
+      expect($("#mail-submit").getAttribute("type")).toBe("submit");
+
+      // Ports follow the security choice.
+      const imapPort = $<HTMLInputElement>("#mail-imap-port");
+      const smtpPort = $<HTMLInputElement>("#mail-smtp-port");
+      expect([imapPort.value, smtpPort.value]).toEqual(["993", "465"]);
+      const choose = (id: string, v: string) => { const s = $<HTMLSelectElement>(`#${id}`); s.value = v; s.dispatchEvent(new Event("change")); };
+      choose("mail-imap-security", "starttls");
+      choose("mail-smtp-security", "starttls");
+      expect([imapPort.value, smtpPort.value]).toEqual(["143", "587"]);
+      choose("mail-imap-security", "tls");
+      expect(imapPort.value).toBe("993");
+
+      const set = (id: string, v: string) => { $<HTMLInputElement>(`#${id}`).value = v; };
+      set("mail-name", "Support");
+      set("mail-address", "help@example.com");
+      set("mail-imap-host", "imap.example.com");
+      set("mail-smtp-host", "smtp.example.com");
+      submitForm("#mail-form");
+      expect($("#mail-error").textContent).toMatch(/password/);
+      expect($("#mail-password").getAttribute("aria-invalid")).toBe("true");
+      expect(document.activeElement).toBe($("#mail-password"));
+      expect(calls.some((c) => c.cmd === "add_email_channel")).toBe(false);
+
+      set("mail-password", "s3cret pass");
+      let release: () => void = () => {};
+      handlers.add_email_channel = () => new Promise((_, reject) => {
+        release = () => reject({ code: "invalid_input", message: "IMAP server: write the server's name, like imap.example.com" });
+      });
+      submitForm("#mail-form");
+      await tick();
+      expect($<HTMLButtonElement>("#mail-submit").disabled).toBe(true);
+      submitForm("#mail-form"); // Enter again while busy does nothing
+      await tick();
+      expect(calls.filter((c) => c.cmd === "add_email_channel").length).toBe(1);
+      release();
+      await tick();
+      expect($("#mail-error").textContent).toBe("IMAP server: write the server's name, like imap.example.com");
+      expect($("#mail-imap-host").getAttribute("aria-invalid")).toBe("true");
+      expect($<HTMLButtonElement>("#mail-submit").disabled).toBe(false);
+      expect($<HTMLInputElement>("#mail-password").value).toBe("s3cret pass"); // kept to fix the typo
+
+      handlers.add_email_channel = (a) => mailbox(12, { name: (a!.account as { name: string }).name }, { folders: [], set_aside: 0 });
+      $<HTMLSelectElement>("#mail-team").value = "5";
+      submitForm("#mail-form");
+      await tick();
+      expect(calls.filter((c) => c.cmd === "add_email_channel").at(-1)!.args).toEqual({ account: {
+        name: "Support", address: "help@example.com", display_name: "", imap_host: "imap.example.com", imap_port: 993,
+        imap_security: "tls", smtp_host: "smtp.example.com", smtp_port: 587, smtp_security: "starttls", username: "",
+        password: "s3cret pass", folder: "", sent_folder: "", ca_pem: null, default_team: 5,
+      } });
+      expect($("#mail-error").textContent).toBe("");
+      expect($<HTMLInputElement>("#mail-password").value).toBe("");
+      expect($('[data-channel-id="12"]').textContent).toContain("Support");
+      expect($('[data-channel-id="12"] [data-field="sync"]').textContent).toBe("Waiting to connect");
+      expect($("#set-aside-12")).toBeNull();
+      expect($("#channels-done").textContent).toMatch(/Connected Support/);
+    });
+  });
+
   it("finds a contact, exports it with notes, and erases it only after the name is typed", async () => {
     handlers.app_status = () => status("signed_in", admin);
     handlers.list_conversations = () => ({ rows: [], next: null });
@@ -766,6 +957,45 @@ describe("app", () => {
       expect(opens()).toBe(o0 + 1);
       expect(lists()).toBe(l0);
       expect(msg(901).querySelector(".msg-status")!.textContent).toBe("Delivered✓✓");
+    });
+
+    it("opens an e-mail's formatted version in its own window, and shows the subject", async () => {
+      fakes();
+      handlers.open_conversation = (a) => conversation(a!.id as number, {
+        summary: summary(a!.id as number, { channel: "email", subject: "Refund for order 1042", reply_window_ends_at: null, unread: 0 }),
+        messages: [
+          { id: 900, direction: "in", author: null, body: "Where is my refund?", status: "received", at: nowS() - 300, attachments: [],
+            masked: false, failure: null, has_html: true },
+          { id: 901, direction: "out", author: "Sam Agent", body: "On its way.", status: "sent", at: nowS() - 200, attachments: [],
+            masked: false, failure: null, has_html: false },
+        ],
+        handoff: null, notes: [],
+      });
+      handlers.open_email_window = () => null;
+      stop = startApp(root);
+      await tick();
+      $('#conversation-list [data-conversation-id="12"]').click();
+      await tick();
+      expect($("#conv-subject").textContent).toBe("Refund for order 1042");
+      const show = $<HTMLButtonElement>('[data-message-id="900"] .show-formatted');
+      expect(show.textContent).toBe("Show formatted");
+      expect(show.getAttribute("aria-label")).toMatch(/separate window/);
+      expect($('[data-message-id="901"] .show-formatted')).toBeNull();
+      show.click();
+      await tick();
+      expect(calls.filter((c) => c.cmd === "open_email_window").map((c) => c.args)).toEqual([{ message: 900 }]);
+      expect($("#error").textContent).toBe("");
+      handlers.open_email_window = () => { throw { code: "not_found", message: "This e-mail has no formatted version." }; };
+      $<HTMLButtonElement>("#show-formatted-900").click();
+      await tick();
+      expect($("#error").textContent).toBe("This e-mail has no formatted version.");
+      expect($<HTMLButtonElement>("#show-formatted-900").disabled).toBe(false);
+      // A mailbox's sync progress does not re-read the inbox.
+      const reads = calls.filter((c) => c.cmd === "list_conversations" || c.cmd === "open_conversation").length;
+      for (let i = 0; i < 5; i++) emit("core-event", { kind: "channels_changed" });
+      await new Promise((r) => setTimeout(r, 250));
+      await tick();
+      expect(calls.filter((c) => c.cmd === "list_conversations" || c.cmd === "open_conversation").length).toBe(reads);
     });
 
     it("attaches a file to a reply, and refuses one over 16 MB", async () => {

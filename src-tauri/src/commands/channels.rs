@@ -5,8 +5,8 @@ use super::with_session;
 use crate::api_error::ApiError;
 use crate::dto::WebhookListener;
 use crate::state::AppState;
-use appcare_core::channel::template::TemplateView;
 use appcare_core::channel::email::SetAsideView;
+use appcare_core::channel::template::TemplateView;
 use appcare_core::channel::{ChannelAccountView, NewChannelAccount, NewEmailAccount};
 use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
 use appcare_core::service::inbox::MessageView;
@@ -46,16 +46,26 @@ pub async fn set_aside_mail(
     state: State<'_, AppState>,
     id: ChannelAccountId,
 ) -> Result<Vec<SetAsideView>, ApiError> {
-    with_session(&state, move |ws, token, now| ws.set_aside_mail(token, id, now)).await
+    with_session(&state, move |ws, token, now| {
+        ws.set_aside_mail(token, id, now)
+    })
+    .await
 }
 
-/// The sanitised HTML of an e-mail; the window shows it in a sandboxed frame.
+/// Opens an e-mail's formatted version in its own window, which has no access to the
+/// app's commands and loads nothing remote unless the agent asks there.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn email_html(
+pub async fn open_email_window(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     message: MessageId,
-) -> Result<Option<String>, ApiError> {
-    with_session(&state, move |ws, token, now| ws.email_html(token, message, now)).await
+) -> Result<(), ApiError> {
+    // The same check the window's page makes, so a refusal shows in the inbox.
+    with_session(&state, move |ws, token, now| {
+        ws.email_html(token, message, now)
+    })
+    .await?;
+    crate::mail_view::open(&app, message).map_err(ApiError::from)
 }
 
 #[tauri::command(rename_all = "snake_case")]

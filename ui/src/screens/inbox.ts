@@ -1087,6 +1087,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     returnBtn.addEventListener("click", () => openReturn());
     resolveBtn.addEventListener("click", () => void toggleResolved(resolveBtn));
 
+    const email = s.channel === "email";
     const who = s.assignee_name ? `Assigned to ${s.assignee_id === user.user_id ? "you" : s.assignee_name}` : "Unassigned";
     head.replaceChildren(
       h("div", { class: "conv-title" },
@@ -1094,10 +1095,12 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         channelBadge(s.channel),
         h("span", { id: "conv-status", class: `badge status-${s.status}` }, STATUS_LABELS[s.status] ?? s.status),
         headWindowBadge(v, now())),
+      // An e-mail thread is known by its subject: it gets a line of its own.
+      email ? h("p", { id: "conv-subject", class: `conv-subject${s.subject ? "" : " muted"}` }, s.subject || "(no subject)") : "",
       h("p", { class: "conv-meta" },
         h("span", { id: "conv-assignee" }, who),
         s.team_name ? ` · Team ${s.team_name}` : "",
-        s.subject ? h("span", { class: "muted" }, ` · ${s.subject}`) : null),
+        s.subject && !email ? h("span", { class: "muted" }, ` · ${s.subject}`) : null),
       h("div", { class: "conv-tools" },
         h("div", { class: "conv-labels" }, h("label", { for: "labels-input" }, "Labels"), labels, labelsStatus),
         h("div", { class: "conv-actions" }, transferBtn, returnBtn, resolveBtn)));
@@ -1132,6 +1135,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
           h("time", { class: "item-time", title: formatDateTime(m.at) }, formatClock(m.at)),
           out ? statusLabel(m) : null),
         m.body ? h("div", { class: "item-body" }, m.body) : null,
+        m.has_html ? formattedButton(m) : null,
         m.masked
           ? h("p", { class: "masked-marker", title: "Card numbers or IBANs in this message were masked before it was stored" },
             "Sensitive data masked")
@@ -1158,6 +1162,20 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     if (focused) document.getElementById(focused)?.focus();
     if (scrollToEnd || atBottom) history.scrollTop = history.scrollHeight;
     else history.scrollTop = keepTop;
+  }
+
+  /** An e-mail's formatted version opens in its own locked-down window; this window only ever has the text. */
+  function formattedButton(m: MessageView): HTMLElement {
+    const btn = button(`show-formatted-${m.id}`, "Show formatted", {
+      class: "small secondary show-formatted", "data-action": "show-formatted",
+      "aria-label": "Show formatted: opens the e-mail as it was designed, in a separate window",
+    });
+    const wrap = h("div", { class: "msg-tools" }, btn);
+    btn.addEventListener("click", () => {
+      error.textContent = "";
+      void app.run(wrap, btn, error, async () => { await api.openEmailWindow(m.id); });
+    });
+    return wrap;
   }
 
   /** queued / sending / sent ✓ / delivered ✓✓ / read ✓✓ / failed / unconfirmed. */
@@ -1414,7 +1432,8 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   let liveList = false;
   let livePeople = false;
   function onCoreEvent(e: CoreEvent): void {
-    if (e.kind === "settings_changed" || e.kind === "sessions_ended") return;
+    // Channel accounts changing (a mailbox sync's progress, several a second) changes nothing in the inbox.
+    if (e.kind === "settings_changed" || e.kind === "sessions_ended" || e.kind === "channels_changed") return;
     // A delivery status (sent, delivered, read, failed) shows only in the open conversation, not in the list.
     const statusOnly = e.kind === "message_status_changed";
     if (statusOnly && e.conversation !== openId) return;
