@@ -26,6 +26,8 @@ impl std::fmt::Display for MailError {
     }
 }
 
+impl std::error::Error for MailError {}
+
 impl MailError {
     pub fn retry(message: &str) -> Self {
         Self {

@@ -60,7 +60,8 @@ user_maildir() {
 }
 
 known_user() {
-    grep -q "^$1:" "$DIR/users" 2>/dev/null || die "unknown mailbox $1 (see $DIR/users)"
+    awk -F: -v u="$1" '$1 == u { found = 1 } END { exit !found }' "$DIR/users" 2>/dev/null ||
+        die "unknown mailbox $1 (see $DIR/users)"
 }
 
 ensure_vmail() {
@@ -140,7 +141,10 @@ load_env() {
     . "$DIR/servers.env"
 }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# A zombie counts as gone: PID 1 of a container may be slow to reap a daemon's master.
+pid_alive() {
+    [ -n "${1:-}" ] && [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
 
 postfix_pid() {
     local f="$DIR/postfix-queue/pid/master.pid"
@@ -170,7 +174,8 @@ postfix_stop() {
         if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     fi
     sweep postfix
-    # The port must be free again for smtp-start (same port).
+    # For smtp-stop: the port must be free again for smtp-start (same port).
+    [ "${1:-}" = wait-port ] || return 0
     local i
     for i in $(seq 1 50); do
         port_ready "$SMTP_PORT" || return 0
@@ -340,7 +345,7 @@ cmd_stop() {
 cmd_smtp_stop() {
     DIR=$(instance_dir "${1:-}")
     load_env
-    postfix_stop
+    postfix_stop wait-port
 }
 
 cmd_smtp_start() {
@@ -365,7 +370,6 @@ cmd_fill() {
     # Message numbers continue across fills, so Message-IDs stay unique per instance.
     python3 - "$maildir" "$count" "$(id -u "$VMAIL")" "$(id -g "$VMAIL")" "$DIR/fill-counter" "$user" <<'EOF'
 import os, socket, sys, time
-from email.utils import formatdate
 
 maildir, count, uid, gid, counter, user = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 for sub in ("tmp", "new", "cur"):
@@ -396,9 +400,10 @@ for i in range(first + 1, first + count + 1):
         "Content-Type: text/plain; charset=utf-8\n"
         "Content-Transfer-Encoding: 7bit\n"
         "\n%s"
-    ) % (sender, i, formatdate(now - (first + count - i) * 60), i % 997, sender, user, i,
-         words[i % len(words)], body)
-    name = "%d.M%dP%dQfill.%s" % (now, i, pid, host)
+    ) % (sender, i, time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(now - (first + count - i) * 60)),
+         i % 997, sender, user, i, words[i % len(words)], body)
+    # Zero-padded, so sorting by file name follows the message numbers.
+    name = "%d.M%09dP%dQfill.%s" % (now, i, pid, host)
     path = os.path.join(tmp, name)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.write(fd, msg.encode())
@@ -455,7 +460,6 @@ User $user
 Pass $PASSWORD
 SSLType STARTTLS
 CertificateFile $CA_PEM
-PipelineDepth 50
 
 IMAPStore remote
 Account remote
@@ -487,7 +491,7 @@ from email.utils import formatdate
 
 path, mb = sys.argv[1], int(sys.argv[2])
 with open(path, "wb") as out:
-    out.write((
+    header = (
         "Message-ID: <big-attachment-%d-%d@customer.test>\r\n"
         "Date: %s\r\n"
         "From: Big Customer <customer@customer.test>\r\n"
@@ -506,7 +510,8 @@ with open(path, "wb") as out:
         "Content-Disposition: attachment; filename=\"random-%dmb.bin\"\r\n"
         "Content-Transfer-Encoding: base64\r\n"
         "\r\n"
-    ) % (mb, os.getpid(), formatdate(), mb, mb, mb, mb)).encode())
+    ) % (mb, os.getpid(), formatdate(localtime=True), mb, mb, mb, mb)
+    out.write(header.encode())
     remaining = mb * 1024 * 1024
     chunk = 57 * 16384  # a multiple of 57 bytes: whole 76-character lines
     while remaining > 0:

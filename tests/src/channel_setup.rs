@@ -103,6 +103,7 @@ pub fn fast_options() -> RuntimeOptions {
         media_max_bytes: 1024 * 1024,
         poll_interval: Duration::from_millis(300),
         maintenance_interval: Duration::from_secs(3600),
+        mail: appcare_channels::email::sync::MailOptions::default(),
     }
 }
 

@@ -293,3 +293,28 @@ async fn join_store(
         .await
         .map_err(|_| MailError::retry("storing mail stopped unexpectedly"))?
 }
+
+/// Connects, brings the folder up to date once, and logs out: `appcare channel sync`
+/// and the benchmark. Returns how many messages were fetched.
+pub async fn sync_once(
+    ws: Arc<Workspace>,
+    endpoint: &EmailEndpoint,
+    options: &MailOptions,
+) -> Result<usize, MailError> {
+    phase(&ws, endpoint, OwnedPhase::Connecting).await;
+    let policy = db(&ws, |ws| ws.delivery().egress_policy())
+        .await
+        .map_err(|e| MailError::retry(&format!("the store could not be read ({e})")))?;
+    let result: Result<usize, MailError> = async {
+        let (mut session, _) = imap::connect(endpoint, &policy, options.timeout).await?;
+        let fetched = sync_folder(&ws, endpoint, &mut session).await?;
+        let _ = session.logout().await;
+        Ok(fetched)
+    }
+    .await;
+    match &result {
+        Ok(_) => phase(&ws, endpoint, OwnedPhase::Polling).await,
+        Err(e) => phase(&ws, endpoint, OwnedPhase::Error(e.message.clone())).await,
+    }
+    result
+}

@@ -1,0 +1,331 @@
+//! The e-mail channel against real Dovecot (IMAP) and Postfix (SMTP) on loopback: the
+//! round trip from a customer's mail to a threaded reply in their mailbox and back,
+//! initial and incremental sync, a UIDVALIDITY change, IDLE, the awkward-MIME corpus,
+//! and an SMTP outage during a send.
+
+use appcare_channels::email::sync::sync_once;
+use appcare_channels::ChannelRuntime;
+use appcare_core::{Timestamp, Workspace};
+use appcare_tests::channel_setup::{eventually, query_i64, query_text};
+use appcare_tests::mail_servers::MailServers;
+use appcare_tests::mail_setup::{
+    customer_mail, header, mail_options, mail_runtime_options, mail_world, CUSTOMER, SUPPORT,
+};
+use appcare_tests::TestResult;
+use std::time::{Duration, Instant};
+
+fn messages(ws: &Workspace) -> i64 {
+    query_i64(ws, "SELECT count(*) FROM messages WHERE direction = 'in'")
+}
+
+fn conversation_with(ws: &Workspace, header_id: &str) -> i64 {
+    query_i64(
+        ws,
+        &format!(
+            "SELECT m.conversation_id FROM email_messages e JOIN messages m ON m.id = e.message_id
+             WHERE e.header_id = '{header_id}'"
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_mail_is_answered_in_the_same_thread_both_ways() -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+
+    servers.send_as(
+        CUSTOMER,
+        SUPPORT,
+        &customer_mail(
+            "q1@customer.test",
+            "Where is order 42?",
+            "It has not arrived.",
+            None,
+        ),
+    )?;
+    let ws = world.ws.clone();
+    let conversation = eventually(20, || {
+        let c = conversation_with(&ws, "q1@customer.test");
+        (c > 0).then_some(c)
+    })
+    .await?;
+    assert!(
+        !servers.is_seen(SUPPORT, "q1@customer.test")?,
+        "syncing must not mark the shared mailbox's mail as read"
+    );
+
+    let id = appcare_core::ConversationId::new(conversation);
+    world.ws.reply(
+        &world.admin,
+        id,
+        "It ships today, sorry for the wait.",
+        Timestamp::now(),
+    )?;
+    let delivered = servers.wait_for_count(CUSTOMER, "INBOX", 1, Duration::from_secs(20))?;
+    let reply = &delivered[0];
+    let ours = header(reply, "Message-ID").ok_or("no Message-ID")?;
+    assert_eq!(
+        header(reply, "In-Reply-To").as_deref(),
+        Some("<q1@customer.test>")
+    );
+    assert!(header(reply, "References")
+        .unwrap_or_default()
+        .contains("<q1@customer.test>"));
+    assert!(header(reply, "From").unwrap_or_default().contains(SUPPORT));
+    assert!(header(reply, "Reply-To")
+        .unwrap_or_default()
+        .starts_with("support+"));
+    assert_eq!(
+        header(reply, "Subject").as_deref(),
+        Some("Re: Where is order 42?")
+    );
+    let status_ws = world.ws.clone();
+    eventually(10, || {
+        (query_text(
+            &status_ws,
+            "SELECT status FROM messages WHERE direction = 'out'",
+        ) == "sent")
+            .then_some(())
+    })
+    .await?;
+    let sent = servers.wait_for_count(SUPPORT, "Sent", 1, Duration::from_secs(10))?;
+    assert_eq!(header(&sent[0], "Message-ID"), Some(ours.clone()));
+
+    // The customer answers our reply: it joins the same conversation.
+    let parent = ours.trim_matches(['<', '>']).to_string();
+    servers.send_as(
+        CUSTOMER,
+        SUPPORT,
+        &customer_mail(
+            "q2@customer.test",
+            "Re: Where is order 42?",
+            "Thanks!",
+            Some(&parent),
+        ),
+    )?;
+    let ws = world.ws.clone();
+    let joined = eventually(20, || {
+        let c = conversation_with(&ws, "q2@customer.test");
+        (c > 0).then_some(c)
+    })
+    .await?;
+    assert_eq!(joined, conversation);
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initial_incremental_and_uidvalidity_resync_store_each_mail_once() -> TestResult {
+    let servers = MailServers::start()?;
+    servers.fill(SUPPORT, 3000)?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let endpoint = world.endpoint()?;
+
+    let fetched = sync_once(world.ws.clone(), &endpoint, &mail_options()).await?;
+    assert_eq!(fetched, 3000);
+    assert_eq!(messages(&world.ws), 3000);
+    let progress = world
+        .ws
+        .list_channels(&world.admin, Timestamp::now())?
+        .into_iter()
+        .find_map(|c| c.email)
+        .ok_or("no mailbox view")?;
+    assert_eq!(
+        (progress.folders[0].total, progress.folders[0].done),
+        (3000, 3000)
+    );
+
+    for i in 0..5 {
+        servers.deliver(
+            SUPPORT,
+            &customer_mail(&format!("late{i}@customer.test"), "Later", "One more", None),
+        )?;
+    }
+    assert_eq!(
+        sync_once(world.ws.clone(), &endpoint, &mail_options()).await?,
+        5
+    );
+    assert_eq!(messages(&world.ws), 3005);
+    assert_eq!(
+        sync_once(world.ws.clone(), &endpoint, &mail_options()).await?,
+        0,
+        "nothing new, nothing fetched"
+    );
+
+    servers.change_uidvalidity(SUPPORT)?;
+    let refetched = sync_once(world.ws.clone(), &endpoint, &mail_options()).await?;
+    assert_eq!(refetched, 3005, "a new UIDVALIDITY means a clean resync");
+    assert_eq!(messages(&world.ws), 3005, "and no mail twice");
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM audit_events WHERE kind = 'mail_folder_reset'"
+        ),
+        1
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_brings_new_mail_within_a_second() -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let ws = world.ws.clone();
+    eventually(20, || {
+        (query_text(&ws, "SELECT state FROM mail_folders") == "idle").then_some(())
+    })
+    .await?;
+    // The poll interval is a minute: only the server's push can explain a quick pickup.
+    for round in 0..3 {
+        let id = format!("push{round}@customer.test");
+        let delivered = Instant::now();
+        servers.deliver(SUPPORT, &customer_mail(&id, "Pushed", "Hello", None))?;
+        let ws = world.ws.clone();
+        eventually(5, || (conversation_with(&ws, &id) > 0).then_some(())).await?;
+        let took = delivered.elapsed();
+        assert!(took < Duration::from_secs(1), "round {round} took {took:?}");
+        let ws = world.ws.clone();
+        eventually(5, || {
+            (query_text(&ws, "SELECT state FROM mail_folders") == "idle").then_some(())
+        })
+        .await?;
+    }
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awkward_mail_is_stored_or_set_aside_and_the_sync_goes_on() -> TestResult {
+    let servers = MailServers::start()?;
+    let corpus = MailServers::corpus_dir();
+    let expectations = std::fs::read_to_string(corpus.join("EXPECT"))?;
+    let mut expected = Vec::new();
+    for line in expectations
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [file, outcome, rest @ ..] = words.as_slice() else {
+            return Err(format!("EXPECT line {line:?}").into());
+        };
+        let (file, outcome, contains) = (file.to_string(), outcome.to_string(), rest.join(" "));
+        servers.deliver(SUPPORT, &std::fs::read(corpus.join(&file))?)?;
+        expected.push((file, outcome, contains));
+    }
+    let big = servers.dir().join("big.eml");
+    MailServers::big_attachment(&big, 50)?;
+    servers.deliver(SUPPORT, &std::fs::read(&big)?)?;
+    // A plain mail after all of them: the sync must get past every awkward one.
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("after@customer.test", "After", "still here", None),
+    )?;
+
+    let world = mail_world(&servers, SUPPORT)?;
+    let fetched = sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    assert_eq!(fetched, expected.len() + 2);
+    assert!(conversation_with(&world.ws, "after@customer.test") > 0);
+
+    let stored = messages(&world.ws);
+    let aside = query_i64(&world.ws, "SELECT count(*) FROM mail_set_aside");
+    let notes = query_i64(&world.ws, "SELECT count(*) FROM notes");
+    let ingest = expected.iter().filter(|(_, o, _)| o == "ingest").count() as i64;
+    let set_aside = expected.iter().filter(|(_, o, _)| o == "set-aside").count() as i64;
+    // Bounces of mail we never sent, and auto-replies to no conversation, are set aside.
+    let unmatched = expected
+        .iter()
+        .filter(|(_, o, _)| o == "bounce" || o == "auto-reply")
+        .count() as i64;
+    assert_eq!(
+        stored,
+        ingest + 2,
+        "every readable mail, the big one and the last one"
+    );
+    assert_eq!(aside, set_aside + unmatched);
+    assert_eq!(notes, 0);
+    for (file, outcome, contains) in &expected {
+        if outcome == "ingest" && !contains.is_empty() {
+            let found = query_i64(
+                &world.ws,
+                &format!(
+                    "SELECT count(*) FROM messages WHERE body LIKE '%{}%'",
+                    contains.replace('\'', "''")
+                ),
+            );
+            assert!(found > 0, "{file}: no stored text contains {contains:?}");
+        }
+    }
+    let big_text = query_text(
+        &world.ws,
+        "SELECT body FROM messages WHERE body LIKE '%was not kept%'",
+    );
+    assert!(
+        big_text.contains("It is still in the mailbox"),
+        "{big_text}"
+    );
+    let reasons = world
+        .ws
+        .set_aside_mail(&world.admin, world.mailbox, Timestamp::now())?;
+    assert!(reasons.iter().all(|r| !r.reason.is_empty()));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_waits_out_an_smtp_outage_and_arrives_exactly_once() -> TestResult {
+    let servers = MailServers::start()?;
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("o1@customer.test", "Outage", "Are you there?", None),
+    )?;
+    let world = mail_world(&servers, SUPPORT)?;
+    sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    let conversation = conversation_with(&world.ws, "o1@customer.test");
+    assert!(conversation > 0);
+
+    servers.stop_smtp()?;
+    world.ws.reply(
+        &world.admin,
+        appcare_core::ConversationId::new(conversation),
+        "Yes, we are.",
+        Timestamp::now(),
+    )?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let ws = world.ws.clone();
+    eventually(20, || {
+        (query_i64(&ws, "SELECT attempts FROM outbox") >= 2).then_some(())
+    })
+    .await?;
+    assert_eq!(
+        query_text(
+            &world.ws,
+            "SELECT status FROM messages WHERE direction = 'out'"
+        ),
+        "queued"
+    );
+    assert!(query_text(&world.ws, "SELECT last_error FROM outbox").contains("mail server"));
+    assert!(servers.mailbox(CUSTOMER, "INBOX")?.is_empty());
+
+    servers.start_smtp()?;
+    servers.wait_for_count(CUSTOMER, "INBOX", 1, Duration::from_secs(30))?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (query_text(&ws, "SELECT status FROM messages WHERE direction = 'out'") == "sent")
+            .then_some(())
+    })
+    .await?;
+    // Give a wrong second send every chance to show up.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        servers.mailbox(CUSTOMER, "INBOX")?.len(),
+        1,
+        "delivered exactly once"
+    );
+    runtime.stop().await;
+    Ok(())
+}
