@@ -461,3 +461,50 @@ fn bad_account_settings_change_nothing() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn erasing_a_customer_removes_their_mail_set_aside_and_the_report_names_the_servers() -> TestResult
+{
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let mut html = mail("e1@customer.test", "erin@customer.test", "Erase me", T0);
+    html.html = Some("<p>private</p>".into());
+    let mut away = mail("e2@customer.test", "erin@customer.test", "Away", T0 + 5);
+    away.kind = MailKind::AutoReply;
+    let other = MailItem::SetAside {
+        uid: 3,
+        size: 10,
+        reason: "it is not a readable e-mail message".into(),
+        from_address: "someone@else.test".into(),
+        subject: String::new(),
+        raw: None,
+    };
+    ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[item(1, html), item(2, away), other],
+        now,
+    )?;
+    assert_eq!(ws.set_aside_mail(&t.admin, account, now)?.len(), 2);
+    let erin = ws.find_contacts(&t.admin, "erin@customer.test", now)?;
+    let summary = ws.erase_contact(&t.admin, erin[0].id, now)?;
+    assert_eq!(summary.messages, 1);
+    let left = ws.set_aside_mail(&t.admin, account, now)?;
+    assert_eq!(left.len(), 1, "only someone else's mail stays aside");
+    assert_eq!(left[0].from_address, "someone@else.test");
+    assert!(ws
+        .search(&t.admin, &word("e1@customer.test"), now)?
+        .is_empty());
+
+    let report = ws.residency_report(&t.admin, now)?;
+    assert_eq!(report.mail_servers.len(), 1);
+    assert!(
+        report.mail_servers[0].contains("127.0.0.1:993 (TLS)"),
+        "{:?}",
+        report.mail_servers
+    );
+    Ok(())
+}

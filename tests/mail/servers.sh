@@ -6,11 +6,16 @@
 # Nothing under /etc/dovecot, /etc/postfix or /var/spool/postfix is read or written
 # (Postfix only reads its read-only meta files in /etc/postfix). Run as root.
 #
-#   servers.sh start DIR              start both; prints IMAP_PORT= IMAPS_PORT= SMTP_PORT=
-#                                     CA_PEM= DIR= once both accept connections
+#   servers.sh start DIR [--no-idle]  start both; prints IMAP_PORT= IMAPS_PORT= SMTP_PORT=
+#                                     CA_PEM= DIR= IDLE= once both accept connections.
+#                                     --no-idle: Dovecot leaves IDLE out of CAPABILITY
+#                                     (before and after login), so clients must poll
 #   servers.sh stop DIR               stop both (idempotent)
 #   servers.sh smtp-stop DIR          stop Postfix only
 #   servers.sh smtp-start DIR         start Postfix again (same port)
+#   servers.sh imap-stop DIR          stop Dovecot only (IMAP/IMAPS refuse connections, SMTP
+#                                     AUTH fails; Postfix still delivers into the Maildirs)
+#   servers.sh imap-start DIR         start Dovecot again (same ports, same mail)
 #   servers.sh fill DIR USER COUNT    write COUNT messages straight into USER's Maildir/new
 #   servers.sh deliver DIR USER <MSG  save a message with doveadm (IDLE clients see it)
 #   servers.sh uidvalidity DIR USER   change USER's INBOX UIDVALIDITY (prints the new value)
@@ -26,6 +31,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PASSWORD=mail-password-123
 USERS=(support@example.test customer@customer.test bench@example.test)
 VMAIL=vmail
+# Dovecot 2.3's built-in post-login CAPABILITY (checked against 2.3.19 with imaplib) without
+# IDLE. An explicit imap_capability replaces the whole list, before login too, and Dovecot
+# then appends nothing itself (no LITERAL+, SPECIAL-USE or NOTIFY), so they are listed here.
+NO_IDLE_CAPABILITY="IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY \
+THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT \
+CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES \
+WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE \
+SAVEDATE LITERAL+ NOTIFY SPECIAL-USE"
 
 die() {
     echo "servers.sh: $*" >&2
@@ -132,6 +145,7 @@ render() {
         -e "s|@VMAIL_UID@|$VMAIL_UID|g" \
         -e "s|@VMAIL_GID@|$VMAIL_GID|g" \
         -e "s|@SSL_DH@|$SSL_DH|g" \
+        -e "s|@IMAP_CAPABILITY@|$IMAP_CAPABILITY|g" \
         "$HERE/$template" >"$target"
 }
 
@@ -183,6 +197,14 @@ postfix_stop() {
     done
 }
 
+# Starts Dovecot with the rendered config; succeeds once IMAP greets and IMAPS accepts.
+dovecot_start() {
+    dovecot -c "$(conf)" >>"$DIR/dovecot-start.log" 2>&1 || return 1
+    wait_port "$IMAP_PORT" "* OK" && wait_port "$IMAPS_PORT"
+}
+
+# With a first argument wait-ports, also waits until the IMAP and IMAPS ports refuse
+# connections (for imap-stop: imap-start binds the same ports).
 dovecot_stop() {
     local pid i
     pid=$(dovecot_pid || true)
@@ -195,6 +217,11 @@ dovecot_stop() {
         if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     fi
     sweep dovecot
+    [ "${1:-}" = wait-ports ] || return 0
+    for i in $(seq 1 50); do
+        port_ready "$IMAP_PORT" || port_ready "$IMAPS_PORT" || return 0
+        sleep 0.1
+    done
 }
 
 # Processes of this instance that outlived their master: Postfix daemons and Dovecot
@@ -224,7 +251,15 @@ sweep() {
 }
 
 cmd_start() {
-    DIR=$(instance_dir "${1:-}")
+    local arg dir= idle=yes
+    for arg in "$@"; do
+        case "$arg" in
+            --no-idle) idle=no ;;
+            -*) usage ;;
+            *) [ -z "$dir" ] || usage; dir=$arg ;;
+        esac
+    done
+    DIR=$(instance_dir "$dir")
     case "$DIR" in
         *[[:space:]\|\&\\]*) die "the folder's path must not hold spaces or | & \\: $DIR" ;;
     esac
@@ -244,6 +279,11 @@ cmd_start() {
     NAME="appcare-mail-$(basename "$DIR" | tr -c 'A-Za-z0-9\n' '-')"
     SSL_DH=
     if [ -f /usr/share/dovecot/dh.pem ]; then SSL_DH="ssl_dh = </usr/share/dovecot/dh.pem"; fi
+    if [ "$idle" = yes ]; then
+        IMAP_CAPABILITY="# imap_capability: Dovecot's built-in list (with IDLE)"
+    else
+        IMAP_CAPABILITY="imap_capability = $NO_IDLE_CAPABILITY"
+    fi
 
     # A self-signed server certificate for 127.0.0.1 that clients trust as their only root.
     # CA:FALSE and serverAuth: rustls/webpki refuse a CA certificate as the server's own.
@@ -282,12 +322,8 @@ cmd_start() {
         render dovecot.conf.in "$DIR/dovecot.conf"
         render main.cf.in "$DIR/postfix/main.cf"
         render master.cf.in "$DIR/postfix/master.cf"
-        if ! dovecot -c "$DIR/dovecot.conf" >>"$DIR/dovecot-start.log" 2>&1; then
+        if ! dovecot_start; then
             cat "$DIR/dovecot-start.log" >&2
-            dovecot_stop
-            continue
-        fi
-        if ! wait_port "$IMAP_PORT" "* OK" || ! wait_port "$IMAPS_PORT"; then
             dovecot_stop
             continue
         fi
@@ -311,6 +347,7 @@ IMAPS_PORT=$IMAPS_PORT
 SMTP_PORT=$SMTP_PORT
 CA_PEM=$DIR/ca.pem
 DIR=$DIR
+IDLE=$idle
 EOF
 
     # Each Maildir (INBOX and Sent) exists from the start, owned by vmail, so both Postfix
@@ -330,6 +367,16 @@ EOF
             die "Dovecot cannot open the mailboxes of $user"
         fi
     done
+
+    # The greeting carries the pre-login CAPABILITY: make sure --no-idle took effect.
+    if [ "$idle" = no ]; then
+        local greeting
+        greeting=$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$IMAP_PORT; head -n1 <&3" 2>/dev/null || true)
+        if [[ "$greeting" != "* OK "* ]] || [[ " $greeting " == *" IDLE "* ]]; then
+            cmd_stop "$DIR" >/dev/null 2>&1 || true
+            die "Dovecot still advertises IDLE (or did not greet) with --no-idle: $greeting"
+        fi
+    fi
 
     cat "$DIR/servers.env"
 }
@@ -356,6 +403,31 @@ cmd_smtp_start() {
         cat "$DIR/postfix-start.log" >&2
         log_tails
         die "Postfix did not start again on port $SMTP_PORT"
+    fi
+}
+
+cmd_imap_stop() {
+    DIR=$(instance_dir "${1:-}")
+    load_env
+    dovecot_stop wait-ports
+    if port_ready "$IMAP_PORT" || port_ready "$IMAPS_PORT"; then
+        die "the IMAP ports $IMAP_PORT/$IMAPS_PORT still accept connections after stopping Dovecot"
+    fi
+}
+
+cmd_imap_start() {
+    DIR=$(instance_dir "${1:-}")
+    load_env
+    if pid_alive "$(dovecot_pid || true)" && port_ready "$IMAP_PORT" "* OK" && port_ready "$IMAPS_PORT"; then
+        return 0
+    fi
+    # Leftovers of a master that died on its own (a stale master.pid makes dovecot refuse).
+    dovecot_stop
+    if ! dovecot_start; then
+        cat "$DIR/dovecot-start.log" >&2
+        log_tails
+        dovecot_stop
+        die "Dovecot did not start again on ports $IMAP_PORT/$IMAPS_PORT"
     fi
 }
 
@@ -530,6 +602,8 @@ main() {
         stop) cmd_stop "$@" ;;
         smtp-stop) cmd_smtp_stop "$@" ;;
         smtp-start) cmd_smtp_start "$@" ;;
+        imap-stop) cmd_imap_stop "$@" ;;
+        imap-start) cmd_imap_start "$@" ;;
         fill) cmd_fill "$@" ;;
         deliver) cmd_deliver "$@" ;;
         uidvalidity) cmd_uidvalidity "$@" ;;

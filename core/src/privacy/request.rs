@@ -288,6 +288,13 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
         )?;
     }
     for address in &identities {
+        // Mail from this person that the sync set aside (kept whole, raw).
+        tx.execute(
+            "DELETE FROM mail_set_aside WHERE from_address = ?1",
+            [address],
+        )?;
+    }
+    for address in &identities {
         // Queued or finished provider calls about this person (profile, thread control).
         tx.execute(
             "DELETE FROM channel_tasks WHERE json_extract(payload, '$.psid') = ?1",

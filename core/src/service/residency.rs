@@ -118,7 +118,18 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
             c.query_row("SELECT coalesce(sum(size), 0) FROM attachments", [], |r| {
                 r.get(0)
             })?;
-        let channel_accounts = channel_accounts::views(c)?
+        let views = channel_accounts::views(c)?;
+        let mail_servers = views
+            .iter()
+            .filter_map(|a| a.email.as_ref().map(|e| (a, e)))
+            .map(|(a, e)| {
+                format!(
+                    "{} ({}): the mailbox stays on {} (synced read-only); replies leave through {}",
+                    a.name, e.address, e.imap, e.smtp
+                )
+            })
+            .collect();
+        let channel_accounts = views
             .into_iter()
             .map(|a| match (a.kind.as_str(), &a.local_storage) {
                 ("whatsapp", Some(l)) => format!(
@@ -137,6 +148,10 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
                 ),
                 ("messenger", _) => format!(
                     "Messenger {} ({}): Meta keeps its copy in Meta's data centres",
+                    a.name, a.external_id
+                ),
+                ("email", _) => format!(
+                    "E-mail {} ({}): the provider's copy stays in the mailbox (see mail servers)",
                     a.name, a.external_id
                 ),
                 (kind, _) => format!("{kind} {} ({})", a.name, a.external_id),
@@ -160,7 +175,7 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
             attachments_bytes,
             key_store: ws.info().key_store.as_str().to_string(),
             channel_accounts,
-            mail_servers: Vec::new(),
+            mail_servers,
             hub: None,
             backups,
             allowed_hosts: egress_policy(c)?.hosts,
@@ -302,6 +317,10 @@ impl Maintenance<'_> {
                     |r| r.get(0),
                 )?;
                 let messages = tx.execute(&format!("DELETE FROM messages WHERE id IN ({scope})"), params![channel, cutoff])? as i64;
+                if channel == "email" {
+                    // Mail set aside by the sync is e-mail content too.
+                    tx.execute("DELETE FROM mail_set_aside WHERE created_at < ?1", [cutoff])?;
+                }
                 let stale = "SELECT c.id FROM conversations c JOIN channel_accounts a ON a.id = c.channel_account_id
                      WHERE a.kind = ?1 AND c.last_activity_at < ?2
                        AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)";

@@ -1,0 +1,87 @@
+//! Initial sync of a support mailbox from the local Dovecot, side by side with `mbsync`
+//! (isync) pulling the same mailbox into a Maildir. Rounds alternate ours / mbsync so
+//! both see the same machine load; each of our rounds starts from an empty encrypted
+//! workspace (fetch, parse, thread, index, encrypt), each mbsync round from an empty
+//! Maildir. Fails unless every message was stored exactly once.
+//! `cargo bench -p appcare-tests --bench email_sync` (10,000 messages, 3 rounds each);
+//! under `cargo test` it runs 300 messages once, as a smoke test.
+//! APPCARE_BENCH_MESSAGES and APPCARE_BENCH_ROUNDS override the size.
+
+use appcare_channels::email::sync::sync_once;
+use appcare_tests::channel_setup::query_i64;
+use appcare_tests::mail_servers::MailServers;
+use appcare_tests::mail_setup::{mail_options, mail_world};
+use std::time::{Duration, Instant};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USER: &str = "bench@example.test";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        return Ok(());
+    }
+    let benching = args.iter().any(|a| a == "--bench");
+    let count = env_usize(
+        "APPCARE_BENCH_MESSAGES",
+        if benching { 10_000 } else { 300 },
+    );
+    let rounds = env_usize("APPCARE_BENCH_ROUNDS", if benching { 3 } else { 1 });
+    let servers = MailServers::start()?;
+    servers.fill(USER, count)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for round in 1..=rounds {
+        let world = mail_world(&servers, USER)?;
+        let endpoint = world.endpoint()?;
+        let started = Instant::now();
+        let fetched = runtime.block_on(sync_once(world.ws.clone(), &endpoint, &mail_options()))?;
+        let took = started.elapsed();
+        let stored = query_i64(&world.ws, "SELECT count(*) FROM messages");
+        if fetched != count || stored != count as i64 {
+            return Err(format!(
+                "round {round}: fetched {fetched}, stored {stored}, expected {count}"
+            )
+            .into());
+        }
+        ours.push(took);
+
+        let target = tempfile::tempdir()?;
+        let started = Instant::now();
+        servers.mbsync(USER, &target.path().join("Maildir"))?;
+        let took_mbsync = started.elapsed();
+        theirs.push(took_mbsync);
+        println!(
+            "round {round}: appcare {:.2} s, mbsync {:.2} s",
+            took.as_secs_f64(),
+            took_mbsync.as_secs_f64()
+        );
+    }
+    let (ours, theirs) = (median(ours), median(theirs));
+    let ratio = ours.as_secs_f64() / theirs.as_secs_f64();
+    println!(
+        "{count} messages, median of {rounds}: appcare {:.2} s ({:.0} msg/s), mbsync {:.2} s ({:.0} msg/s), ratio {ratio:.2} (goal <= 1.5)",
+        ours.as_secs_f64(),
+        count as f64 / ours.as_secs_f64(),
+        theirs.as_secs_f64(),
+        count as f64 / theirs.as_secs_f64(),
+    );
+    Ok(())
+}
