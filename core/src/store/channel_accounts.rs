@@ -171,9 +171,10 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         .optional()?
         .ok_or(CoreError::NotFound { what: "The channel account" })?;
     let config = ChannelConfig::from_json(&config);
+    // A password shows no characters at all, only that one is stored.
     let token_hint = if kind == "email" {
         serde_json::from_slice::<crate::channel::email::EmailSecrets>(&credentials)
-            .map(|s| s.password.hint())
+            .map(|_| "stored, never shown".to_string())
     } else {
         serde_json::from_slice::<ChannelSecrets>(&credentials).map(|s| s.access_token.hint())
     }

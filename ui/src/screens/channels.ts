@@ -166,7 +166,7 @@ export async function renderChannels(ctx: PageContext): Promise<void> {
         fact("Address", h("code", null, m.address), "address"),
         fact("Incoming (IMAP)", h("span", null, h("code", null, m.imap), h("span", { class: "muted" }, " · folder "), h("code", null, m.folder)), "imap"),
         fact("Outgoing (SMTP)", h("span", null, h("code", null, m.smtp), h("span", { class: "muted" }, " · sent folder "), h("code", null, m.sent_folder)), "smtp"),
-        fact("Password", h("code", null, a.token_hint), "token_hint"),
+        fact("Password", h("span", null, a.token_hint), "token_hint"),
         fact("Default team", teamName(a.default_team), "default_team"),
         fact("Sync", folderList(m.folders), "sync")),
       open ? asidePanel(a, panelId, open.rows) : null);

@@ -1,0 +1,253 @@
+//! E-mail end to end in the real window, against real Dovecot and Postfix: the admin
+//! connects the support mailbox in the Channels page and sees its sync come up to date;
+//! the agent finds the customer's mail in the inbox (with a formatted version on offer),
+//! answers it, and the customer's mailbox receives the reply threaded under their mail.
+
+use appcare_core::auth::{totp, Role};
+use appcare_core::service::users::NewUser;
+use appcare_core::workspace::Region;
+use appcare_core::{
+    CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir,
+};
+use appcare_tests::mail_servers::MailServers;
+use appcare_tests::mail_setup::{header, CUSTOMER, MAIL_PASSWORD, SUPPORT};
+use appcare_tests::ui::{click, fill, fresh_code, text_content, wait_for};
+use appcare_tests::{DesktopApp, TestResult};
+use std::time::{Duration, Instant};
+
+const ADMIN_PW: &str = "plum tractor window 42";
+const AGENT_PW: &str = "orange bicycle seven 7";
+
+fn enrol(
+    ws: &Workspace,
+    name: &str,
+    pw: &str,
+    now: Timestamp,
+) -> TestResult<(SessionToken, Vec<u8>, i64)> {
+    let c = ws.begin_sign_in(name, &Password::new(pw), now)?;
+    let e = ws.start_enrolment(&c.token, now)?;
+    let secret = totp::secret_from_manual_key(&e.manual_key)
+        .ok_or("bad key")?
+        .to_vec();
+    let step = totp::step_of(now);
+    ws.confirm_enrolment(&c.token, &totp::code_at(&secret, step)?, now)?;
+    Ok((c.token, secret, step))
+}
+
+struct People {
+    admin: (Vec<u8>, i64),
+    agent: (Vec<u8>, i64),
+    team: i64,
+}
+
+/// A keyring workspace with admin Maria, team Support and agent Alex in it.
+fn prepare(root: &std::path::Path) -> TestResult<People> {
+    let now = Timestamp::now();
+    let (ws, _) = Workspace::create(
+        &WorkspaceDir::new(root.join("workspace")),
+        CreateOptions {
+            region: Region::parse("DE")?,
+            admin_username: "maria".into(),
+            admin_display_name: "Maria Admin".into(),
+            admin_password: Password::new(ADMIN_PW),
+            key_source: KeySource::Keyring,
+        },
+        now,
+    )?;
+    let (admin, admin_secret, admin_step) = enrol(&ws, "maria", ADMIN_PW, now)?;
+    let team = ws.create_team(&admin, "Support", now)?.id;
+    ws.create_user(
+        &admin,
+        NewUser {
+            username: "alex".into(),
+            display_name: "Alex Agent".into(),
+            role: Role::Agent,
+            password: Password::new(AGENT_PW),
+            teams: vec![team],
+        },
+        now,
+    )?;
+    let (_, secret, step) = enrol(&ws, "alex", AGENT_PW, now)?;
+    Ok(People {
+        admin: (admin_secret, admin_step),
+        agent: (secret, step),
+        team: team.get(),
+    })
+}
+
+async fn sign_in(
+    c: &fantoccini::Client,
+    name: &str,
+    password: &str,
+    who: &(Vec<u8>, i64),
+) -> TestResult {
+    wait_for(c, "#sign-in-form", 30).await?;
+    fill(c, "#si-username", name).await?;
+    fill(c, "#si-password", password).await?;
+    click(c, "#si-submit").await?;
+    let (code, _) = fresh_code(&who.0, who.1).await?;
+    fill(c, "#code-input", &code).await?;
+    click(c, "#code-submit").await?;
+    wait_for(c, "#app-shell", 15).await?;
+    Ok(())
+}
+
+async fn until(
+    seconds: u64,
+    what: &str,
+    mut check: impl AsyncFnMut() -> TestResult<bool>,
+) -> TestResult {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while !check().await? {
+        if Instant::now() > deadline {
+            return Err(format!("{what}: not within {seconds} s").into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    Ok(())
+}
+
+fn customer_mail() -> Vec<u8> {
+    format!(
+        "From: Ana Customer <{CUSTOMER}>\r\nTo: {SUPPORT}\r\nSubject: Where is order 42?\r\n\
+         Message-ID: <q1@customer.test>\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"B\"\r\n\r\n\
+         --B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMy order 42 has not arrived.\r\n\
+         --B\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>My order <b>42</b> has not arrived.</p>\
+         <img src=\"https://tracker.example/p.gif\">\r\n--B--\r\n"
+    )
+    .into_bytes()
+}
+
+async fn admin_connects_the_mailbox(
+    app: &DesktopApp,
+    servers: &MailServers,
+    people: &People,
+) -> TestResult {
+    let c = &app.client;
+    sign_in(c, "maria", ADMIN_PW, &people.admin).await?;
+    click(c, "#nav-channels").await?;
+    wait_for(c, "#mail-form", 10).await?;
+    fill(c, "#mail-name", "Support mailbox").await?;
+    fill(c, "#mail-address", SUPPORT).await?;
+    click(c, &format!("#mail-team option[value='{}']", people.team)).await?;
+    fill(c, "#mail-imap-host", "127.0.0.1").await?;
+    click(c, "#mail-imap-security option[value='starttls']").await?;
+    fill(c, "#mail-imap-port", &servers.imap_port.to_string()).await?;
+    fill(c, "#mail-smtp-host", "127.0.0.1").await?;
+    click(c, "#mail-smtp-security option[value='starttls']").await?;
+    fill(c, "#mail-smtp-port", &servers.smtp_port.to_string()).await?;
+    fill(c, "#mail-password", MAIL_PASSWORD).await?;
+    c.execute(
+        "document.querySelector('#mail-ca').value = arguments[0];",
+        vec![serde_json::Value::String(servers.ca_pem.clone())],
+    )
+    .await?;
+    click(c, "#mail-submit").await?;
+    until(
+        30,
+        "the mailbox is synced and waiting for push",
+        async || {
+            let state = text_content(c, "#channel-list").await?;
+            Ok(state.contains(SUPPORT) && state.contains("new mail arrives instantly"))
+        },
+    )
+    .await?;
+    let listed = text_content(c, "#channel-list").await?;
+    if listed.contains(MAIL_PASSWORD) {
+        return Err("the mailbox password is shown".into());
+    }
+    until(10, "the form lets go of the password", async || {
+        let left = c
+            .execute(
+                "return document.querySelector('#mail-password').value;",
+                vec![],
+            )
+            .await?;
+        Ok(left.as_str() == Some(""))
+    })
+    .await?;
+    c.execute(
+        "document.querySelector('#channel-list').scrollIntoView();",
+        vec![],
+    )
+    .await?;
+    app.screenshot("email-mailbox-connected").await?;
+    click(c, "#sign-out-button").await?;
+    Ok(())
+}
+
+async fn scenario(app: &DesktopApp, servers: &MailServers, people: &People) -> TestResult {
+    admin_connects_the_mailbox(app, servers, people).await?;
+    let c = &app.client;
+    sign_in(c, "alex", AGENT_PW, &people.agent).await?;
+    click(c, "#nav-inbox").await?;
+    click(c, "#view-unassigned").await?;
+    until(15, "the customer's mail is in the list", async || {
+        Ok(text_content(c, "#conversation-list")
+            .await?
+            .contains("Ana Customer"))
+    })
+    .await?;
+    click(c, "#conversation-list [data-conversation-id]").await?;
+    wait_for(c, "#conversation", 10).await?;
+    until(10, "the mail's text is shown", async || {
+        Ok(text_content(c, "#conversation")
+            .await?
+            .contains("My order 42 has not arrived."))
+    })
+    .await?;
+    let subject = text_content(c, "#conversation").await?;
+    if !subject.contains("Where is order 42?") {
+        return Err(format!("no subject in {subject:?}").into());
+    }
+    // The HTML version is offered, to open in its own window (never in this one).
+    wait_for(c, "#conversation .show-formatted", 5).await?;
+    let html_here: bool = c
+        .execute(
+            "return document.documentElement.innerHTML.includes('tracker.example');",
+            vec![],
+        )
+        .await?
+        .as_bool()
+        .unwrap_or(true);
+    if html_here {
+        return Err("the mail's HTML reached the main window".into());
+    }
+
+    fill(c, "#composer-text", "It ships today, sorry for the wait.").await?;
+    click(c, "#composer-send").await?;
+    let delivered = servers
+        .wait_for_count_async(CUSTOMER, "INBOX", 1, Duration::from_secs(30))
+        .await?;
+    let reply = &delivered[0];
+    assert_eq!(
+        header(reply, "In-Reply-To").as_deref(),
+        Some("<q1@customer.test>")
+    );
+    assert_eq!(
+        header(reply, "Subject").as_deref(),
+        Some("Re: Where is order 42?")
+    );
+    assert!(String::from_utf8_lossy(reply).contains("It ships today, sorry for the wait."));
+    wait_for(c, "#conversation .msg-status[data-status='sent']", 15).await?;
+    app.screenshot("email-reply-sent").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailbox_is_connected_in_the_window_and_a_reply_lands_in_the_customers_thread(
+) -> TestResult {
+    let servers = MailServers::start()?;
+    servers.deliver(SUPPORT, &customer_mail())?;
+    let data = tempfile::tempdir()?;
+    let people = prepare(data.path())?;
+    let app =
+        DesktopApp::start_with_env(data, &[("APPCARE_WEBHOOK_LISTEN", "off".to_string())]).await?;
+    let result = scenario(&app, &servers, &people).await;
+    if result.is_err() {
+        let _ = app.screenshot("email-e2e-failure").await;
+    }
+    app.stop().await;
+    result
+}
