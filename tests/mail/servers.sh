@@ -226,25 +226,26 @@ dovecot_stop() {
 
 # Processes of this instance that outlived their master: Postfix daemons and Dovecot
 # processes whose working folder is inside DIR (each chdirs to its queue or base_dir).
+# Dovecot's imap and auth processes may stay while clients (an IDLE session, Postfix's
+# smtpd) hold their connections: they get TERM after 0.2 s and KILL after 0.7 s.
 sweep() {
-    local kind=$1 pass p exe cwd found
+    local kind=$1 pass p exe found
     for pass in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
         found=()
-        for p in /proc/[0-9]*; do
+        # One find lists the few processes working inside DIR; only those are checked.
+        while IFS= read -r p; do
+            p=${p%/cwd}
             exe=$(readlink "$p/exe" 2>/dev/null) || continue
             case "$kind:$exe" in
-                postfix:/usr/lib/postfix/sbin/*) ;;
-                dovecot:/usr/sbin/dovecot | dovecot:/usr/lib/dovecot/*) ;;
-                *) continue ;;
+                postfix:/usr/lib/postfix/sbin/*) found+=("${p#/proc/}") ;;
+                dovecot:/usr/sbin/dovecot | dovecot:/usr/lib/dovecot/*) found+=("${p#/proc/}") ;;
             esac
-            cwd=$(readlink "$p/cwd" 2>/dev/null) || continue
-            case "$cwd/" in
-                "$DIR"/*) found+=("${p#/proc/}") ;;
-            esac
-        done
+        done < <(find /proc -mindepth 2 -maxdepth 2 -name cwd \( -lname "$DIR" -o -lname "$DIR/*" \) 2>/dev/null)
         [ ${#found[@]} -eq 0 ] && return 0
-        if [ "$pass" -ge 10 ]; then
+        if [ "$pass" -ge 8 ]; then
             kill -KILL "${found[@]}" 2>/dev/null || true
+        elif [ "$pass" -ge 3 ]; then
+            kill -TERM "${found[@]}" 2>/dev/null || true
         fi
         sleep 0.1
     done
@@ -321,6 +322,10 @@ cmd_start() {
         read -r IMAP_PORT IMAPS_PORT SMTP_PORT < <(free_ports)
         render dovecot.conf.in "$DIR/dovecot.conf"
         render main.cf.in "$DIR/postfix/main.cf"
+        # While Dovecot is stopped (imap-stop) a new smtpd finds no auth socket and exits
+        # ("no SASL authentication mechanisms"); Postfix then throttles smtpd for
+        # service_throttle_time, 60 s by default, so SMTP stayed dead long after imap-start.
+        echo "service_throttle_time = 1s" >>"$DIR/postfix/main.cf"
         render master.cf.in "$DIR/postfix/master.cf"
         if ! dovecot_start; then
             cat "$DIR/dovecot-start.log" >&2
@@ -406,6 +411,12 @@ cmd_smtp_start() {
     fi
 }
 
+# doveadm finds users through Dovecot's auth socket: after imap-stop it cannot.
+require_dovecot() {
+    pid_alive "$(dovecot_pid || true)" ||
+        die "Dovecot is stopped (imap-stop): $1 needs it; run imap-start first (fill, or sendmail into Postfix, work without it)"
+}
+
 cmd_imap_stop() {
     DIR=$(instance_dir "${1:-}")
     load_env
@@ -428,6 +439,12 @@ cmd_imap_start() {
         log_tails
         dovecot_stop
         die "Dovecot did not start again on ports $IMAP_PORT/$IMAPS_PORT"
+    fi
+    # SMTP AUTH needs Dovecot's auth socket: wait until smtpd greets again (Postfix may
+    # have throttled it for a second while the socket was missing).
+    if pid_alive "$(postfix_pid || true)" && ! wait_port "$SMTP_PORT" 220; then
+        log_tails
+        die "Dovecot is back, but Postfix's smtpd does not greet on port $SMTP_PORT"
     fi
 }
 
@@ -491,6 +508,7 @@ cmd_deliver() {
     [ -n "$user" ] || usage
     load_env
     known_user "$user"
+    require_dovecot deliver
     doveadm_ save -u "$user" -m INBOX
 }
 
@@ -500,6 +518,7 @@ cmd_uidvalidity() {
     [ -n "$user" ] || usage
     load_env
     known_user "$user"
+    require_dovecot uidvalidity
     old=$(doveadm_ -f flow mailbox status -u "$user" uidvalidity INBOX | sed -n 's/.*uidvalidity=\([0-9]*\).*/\1/p')
     [ -n "$old" ] || die "could not read the UIDVALIDITY of $user's INBOX"
     now=$(date +%s)

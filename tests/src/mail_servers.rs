@@ -6,6 +6,11 @@
 //! into the same Maildirs Dovecot reads. Both trust one self-signed certificate for
 //! `127.0.0.1` ([`MailServers::ca_pem`]). Everything is stopped when the value is dropped.
 //!
+//! [`MailServers::start_without_idle`] gives an instance whose IMAP server never offers IDLE
+//! (so a client must poll); [`MailServers::stop_imap`] / [`MailServers::start_imap`] and
+//! [`MailServers::stop_smtp`] / [`MailServers::start_smtp`] take one server away and bring
+//! it back on the same ports.
+//!
 //! Needs root (the servers drop privileges to `vmail`, `postfix` and `dovecot`) and the
 //! Debian packages `dovecot-imapd`, `postfix`, `isync` and `python3`.
 //!
@@ -154,8 +159,23 @@ fn same_message_id(a: &str, b: &str) -> bool {
 impl MailServers {
     /// Starts a fresh instance in a new temporary folder (takes about 2–3 s).
     pub fn start() -> TestResult<Self> {
+        Self::start_with(&[])
+    }
+
+    /// Like [`Self::start`], but Dovecot's CAPABILITY (in the greeting, before and after
+    /// login, IMAP and IMAPS) is its usual list without IDLE, so a client must poll.
+    /// LOGIN, STARTTLS, UIDPLUS, MOVE, CONDSTORE, QRESYNC, … are all still offered. Dovecot
+    /// would still accept an IDLE command; it only stops advertising it.
+    pub fn start_without_idle() -> TestResult<Self> {
+        Self::start_with(&["--no-idle"])
+    }
+
+    /// `servers.sh start DIR OPTIONS…` in a new temporary folder.
+    fn start_with(options: &[&str]) -> TestResult<Self> {
         let dir = tempfile::Builder::new().prefix("mail-").tempdir()?;
-        let stdout = match run_script(&[OsStr::new("start"), dir.path().as_os_str()], None) {
+        let mut args = vec![OsStr::new("start"), dir.path().as_os_str()];
+        args.extend(options.iter().map(OsStr::new));
+        let stdout = match run_script(&args, None) {
             Ok(stdout) => stdout,
             Err(e) => {
                 // The script cleans up after a failed start; make sure of it.
@@ -222,12 +242,14 @@ impl MailServers {
     }
 
     /// Saves a raw message into `user`'s INBOX with `doveadm save` (IDLE clients see it).
+    /// Needs Dovecot running (an error after [`Self::stop_imap`]).
     pub fn deliver(&self, user: &str, raw: &[u8]) -> TestResult {
         self.run("deliver", &[user], Some(raw))?;
         Ok(())
     }
 
     /// Gives `user`'s INBOX a new, larger UIDVALIDITY (checked by the script); returns it.
+    /// Needs Dovecot running (an error after [`Self::stop_imap`]).
     pub fn change_uidvalidity(&self, user: &str) -> TestResult<u32> {
         let stdout = self.run("uidvalidity", &[user], None)?;
         let text = String::from_utf8_lossy(&stdout);
@@ -246,6 +268,25 @@ impl MailServers {
     /// Starts Postfix again on the same port (no-op when it runs).
     pub fn start_smtp(&self) -> TestResult {
         self.run("smtp-start", &[], None)?;
+        Ok(())
+    }
+
+    /// Stops Dovecot only (about 1–2 s): open IMAP connections are cut (IDLE ones too) and
+    /// both IMAP ports refuse connections until [`Self::start_imap`]. Meanwhile SMTP AUTH
+    /// fails (Dovecot checks the passwords), but Postfix still delivers mail that is
+    /// already queued or injected with [`Self::send_as`] into the Maildirs, and
+    /// [`Self::fill`] works; [`Self::deliver`] and [`Self::change_uidvalidity`] do not.
+    pub fn stop_imap(&self) -> TestResult {
+        self.run("imap-stop", &[], None)?;
+        Ok(())
+    }
+
+    /// Starts Dovecot again on the same ports with the same mail (same UIDVALIDITY and UIDs,
+    /// plus whatever arrived meanwhile; still without IDLE for [`Self::start_without_idle`]).
+    /// Returns once IMAP greets and IMAPS accepts connections, and Postfix's SMTP (with
+    /// AUTH through Dovecot) greets again. A no-op when Dovecot runs.
+    pub fn start_imap(&self) -> TestResult {
+        self.run("imap-start", &[], None)?;
         Ok(())
     }
 

@@ -41,6 +41,57 @@ pub enum ChannelCommand {
         #[arg(long)]
         api_version: Option<String>,
     },
+    /// Connect a support mailbox (IMAP to sync, SMTP to reply). Reads the mailbox
+    /// password after your code, on standard input.
+    AddEmail {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// A name agents recognise, e.g. "Support mailbox".
+        #[arg(long)]
+        name: String,
+        /// The support address customers write to.
+        #[arg(long)]
+        address: String,
+        /// The sender name on replies (default: the name).
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[arg(long)]
+        imap_host: String,
+        #[arg(long, default_value_t = 993)]
+        imap_port: u16,
+        /// tls (port 993) or starttls (port 143).
+        #[arg(long, default_value = "tls")]
+        imap_security: String,
+        #[arg(long)]
+        smtp_host: String,
+        #[arg(long, default_value_t = 465)]
+        smtp_port: u16,
+        /// tls (port 465) or starttls (port 587).
+        #[arg(long, default_value = "tls")]
+        smtp_security: String,
+        /// Login name (default: the address).
+        #[arg(long, default_value = "")]
+        username: String,
+        #[arg(long, default_value = "")]
+        folder: String,
+        #[arg(long, default_value = "")]
+        sent_folder: String,
+        /// PEM file of a private certificate authority the servers' certificates use.
+        #[arg(long)]
+        ca_file: Option<std::path::PathBuf>,
+        /// Team whose queue receives new conversations.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Sync a mailbox once now, showing progress (the hub and the desktop keep it in
+    /// sync on their own).
+    SyncEmail {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// The account id shown by `appcare channel list`.
+        #[arg(long)]
+        id: i64,
+    },
     /// List connected accounts (secrets shown as a hint only).
     List(AdminArgs),
 }
@@ -60,16 +111,7 @@ pub fn run(cmd: ChannelCommand) -> CliResult {
             api_version,
         } => {
             let (ws, token) = sign_in_admin(&admin)?;
-            let default_team = match team {
-                Some(team) => Some(
-                    ws.list_teams(&token, Timestamp::now())?
-                        .into_iter()
-                        .find(|t| t.name.eq_ignore_ascii_case(&team))
-                        .map(|t| t.id)
-                        .ok_or_else(|| CliError::Usage(format!("no team named {team}")))?,
-                ),
-                None => None,
-            };
+            let default_team = team_id(&ws, &token, team)?;
             let access_token = input::secret("Access token")?;
             let app_secret = input::secret("App secret")?;
             let verify_token = input::secret("Verify token")?;
@@ -92,6 +134,70 @@ pub fn run(cmd: ChannelCommand) -> CliResult {
                 "Connected {} \"{}\" ({}), token {}. Point Meta's webhook at <your address>{} with the verify token you gave.",
                 view.kind, view.name, view.external_id, view.token_hint, view.webhook_path
             );
+            ws.sign_out(&token, Timestamp::now())?;
+            Ok(())
+        }
+        ChannelCommand::AddEmail {
+            admin,
+            name,
+            address,
+            display_name,
+            imap_host,
+            imap_port,
+            imap_security,
+            smtp_host,
+            smtp_port,
+            smtp_security,
+            username,
+            folder,
+            sent_folder,
+            ca_file,
+            team,
+        } => {
+            let ca_pem = match ca_file {
+                Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+                    CliError::Usage(format!("cannot read {}: {e}", path.display()))
+                })?),
+                None => None,
+            };
+            let (ws, token) = sign_in_admin(&admin)?;
+            let default_team = team_id(&ws, &token, team)?;
+            let password = input::secret("Mailbox password")?;
+            let account = appcare_core::channel::NewEmailAccount {
+                name,
+                address,
+                display_name,
+                imap_host,
+                imap_port,
+                imap_security,
+                smtp_host,
+                smtp_port,
+                smtp_security,
+                username,
+                password: password.expose().to_string(),
+                folder,
+                sent_folder,
+                ca_pem,
+                default_team,
+            };
+            let view = ws.add_email_account(&token, &account, Timestamp::now())?;
+            let email = view.email.as_ref();
+            println!(
+                "Connected mailbox \"{}\" ({}), id {}. IMAP {}, SMTP {}. The hub or the desktop syncs it while running; `appcare channel sync-email --id {}` syncs it now.",
+                view.name,
+                view.external_id,
+                view.id,
+                email.map(|e| e.imap.as_str()).unwrap_or("-"),
+                email.map(|e| e.smtp.as_str()).unwrap_or("-"),
+                view.id
+            );
+            ws.sign_out(&token, Timestamp::now())?;
+            Ok(())
+        }
+        ChannelCommand::SyncEmail { admin, id } => {
+            let (ws, token) = sign_in_admin(&admin)?;
+            let ws = std::sync::Arc::new(ws);
+            sync_email(ws.clone(), &token, id)?;
             ws.sign_out(&token, Timestamp::now())?;
             Ok(())
         }
@@ -118,5 +224,79 @@ pub fn run(cmd: ChannelCommand) -> CliResult {
             ws.sign_out(&token, Timestamp::now())?;
             Ok(())
         }
+    }
+}
+
+fn team_id(
+    ws: &appcare_core::Workspace,
+    token: &appcare_core::SessionToken,
+    team: Option<String>,
+) -> CliResult<Option<appcare_core::TeamId>> {
+    let Some(team) = team else { return Ok(None) };
+    ws.list_teams(token, Timestamp::now())?
+        .into_iter()
+        .find(|t| t.name.eq_ignore_ascii_case(&team))
+        .map(|t| Some(t.id))
+        .ok_or_else(|| CliError::Usage(format!("no team named {team}")))
+}
+
+/// One sync of mailbox `id` with a progress line on standard error.
+fn sync_email(
+    ws: std::sync::Arc<appcare_core::Workspace>,
+    token: &appcare_core::SessionToken,
+    id: i64,
+) -> CliResult<()> {
+    use appcare_channels::email::sync::{sync_once, MailOptions};
+    use std::io::Write;
+    let endpoint = ws
+        .delivery()
+        .email_endpoints()?
+        .into_iter()
+        .find(|e| e.id.get() == id)
+        .ok_or_else(|| CliError::Usage(format!("no connected mailbox with id {id}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start: {e}")))?;
+    let started = std::time::Instant::now();
+    let result = runtime.block_on(async {
+        let sync = tokio::spawn({
+            let ws = ws.clone();
+            let endpoint = endpoint.clone();
+            async move { sync_once(ws, &endpoint, &MailOptions::default()).await }
+        });
+        let mut ticker = tokio::time::interval(std::time::Duration::from_millis(250));
+        while !sync.is_finished() {
+            ticker.tick().await;
+            let folders = ws
+                .list_channels(token, Timestamp::now())
+                .ok()
+                .and_then(|list| list.into_iter().find(|c| c.id.get() == id))
+                .and_then(|c| c.email)
+                .map(|e| e.folders)
+                .unwrap_or_default();
+            for f in folders.iter().filter(|f| f.state == "syncing") {
+                eprint!(
+                    "\r{}: {} of {} messages",
+                    f.folder,
+                    f.done.min(f.total),
+                    f.total
+                );
+                let _ = std::io::stderr().flush();
+            }
+        }
+        sync.await
+    });
+    eprintln!();
+    match result {
+        Ok(Ok(fetched)) => {
+            println!(
+                "Synced {fetched} new message(s) in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Ok(Err(e)) => Err(CliError::Usage(format!("the sync stopped: {e}"))),
+        Err(_) => Err(CliError::Usage("the sync stopped unexpectedly".into())),
     }
 }
