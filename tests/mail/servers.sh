@@ -543,7 +543,10 @@ cmd_mbsync() {
     local rc
     rc="$DIR/mbsyncrc-${user//[^A-Za-z0-9]/_}"
     # isync 1.4 syntax: SSLType (1.5 says TLSType); sections are separated by blank lines.
+    # MBSYNC_FSYNC=no lets the benchmark also show mbsync without a flush per message.
     cat >"$rc" <<EOF
+FSync ${MBSYNC_FSYNC:-yes}
+
 IMAPAccount remote
 Host 127.0.0.1
 Port $IMAP_PORT

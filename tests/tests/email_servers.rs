@@ -195,12 +195,17 @@ async fn initial_incremental_and_uidvalidity_resync_store_each_mail_once() -> Te
 async fn idle_brings_new_mail_within_a_second() -> TestResult {
     let servers = MailServers::start()?;
     let world = mail_world(&servers, SUPPORT)?;
-    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    // IDLE is renewed every 2 s here (25 minutes in the product): mail must still be
+    // picked up at once across renewals.
+    let mut options = mail_runtime_options();
+    options.mail.idle_renew = Duration::from_secs(2);
+    let runtime = ChannelRuntime::start(world.ws.clone(), options)?;
     let ws = world.ws.clone();
     eventually(20, || {
         (query_text(&ws, "SELECT state FROM mail_folders") == "idle").then_some(())
     })
     .await?;
+    tokio::time::sleep(Duration::from_secs(5)).await;
     // The poll interval is a minute: only the server's push can explain a quick pickup.
     for round in 0..3 {
         let id = format!("push{round}@customer.test");
@@ -216,6 +221,69 @@ async fn idle_brings_new_mail_within_a_second() -> TestResult {
         })
         .await?;
     }
+    runtime.stop().await;
+    Ok(())
+}
+
+fn folder_state(ws: &Workspace) -> String {
+    query_text(ws, "SELECT state FROM mail_folders")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_idle_the_mailbox_is_polled() -> TestResult {
+    let servers = MailServers::start_without_idle()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let mut options = mail_runtime_options();
+    options.mail.poll_interval = Duration::from_millis(500);
+    let runtime = ChannelRuntime::start(world.ws.clone(), options)?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "polling").then_some(())).await?;
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("poll1@customer.test", "Polled", "Hi", None),
+    )?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (conversation_with(&ws, "poll1@customer.test") > 0).then_some(())
+    })
+    .await?;
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_reconnects_after_the_server_goes_away_and_says_why_meanwhile() -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "idle").then_some(())).await?;
+
+    servers.stop_imap()?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "error").then_some(())).await?;
+    let shown = world
+        .ws
+        .list_channels(&world.admin, Timestamp::now())?
+        .into_iter()
+        .find_map(|c| c.email)
+        .ok_or("no mailbox view")?;
+    let reason = &shown.folders[0].last_error;
+    assert!(reason.contains("IMAP server"), "{reason}");
+    assert!(!reason.contains(MAIL_PASSWORD));
+
+    servers.start_imap()?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "idle").then_some(())).await?;
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("back1@customer.test", "Back", "Hello again", None),
+    )?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (conversation_with(&ws, "back1@customer.test") > 0).then_some(())
+    })
+    .await?;
     runtime.stop().await;
     Ok(())
 }
