@@ -17,6 +17,8 @@ pub mod tls;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MailError {
     pub retry: bool,
+    /// The server answered the command with NO or BAD (the connection is fine).
+    pub refused: bool,
     pub message: String,
 }
 
@@ -32,6 +34,7 @@ impl MailError {
     pub fn retry(message: &str) -> Self {
         Self {
             retry: true,
+            refused: false,
             message: message.to_string(),
         }
     }
@@ -39,6 +42,7 @@ impl MailError {
     pub fn fatal(message: &str) -> Self {
         Self {
             retry: false,
+            refused: false,
             message: message.to_string(),
         }
     }
@@ -70,6 +74,11 @@ impl MailError {
     }
 
     pub fn protocol(command: &str, error: &async_imap::error::Error) -> Self {
-        Self::retry(&format!("the IMAP server failed {command} ({error})"))
+        let mut e = Self::retry(&format!("the IMAP server failed {command} ({error})"));
+        e.refused = matches!(
+            error,
+            async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_)
+        );
+        e
     }
 }

@@ -376,9 +376,22 @@ async fn send_email(ctx: Ctx, endpoint: Option<(EmailEndpoint, EgressPolicy)>, j
                 ws.delivery().outbox_sent(message, &external_id)
             })
             .await;
-            if let Err(e) = smtp::copy_to_sent(&endpoint, &policy, &raw, timeout).await {
-                tracing::warn!(account = endpoint.id.get(), error = %e, "reply sent; its copy in Sent failed");
-            }
+            // The copy in Sent runs on its own, so a slow mailbox holds up no send.
+            let ws = ctx.ws.clone();
+            tokio::spawn(async move {
+                if let Err(e) = smtp::copy_to_sent(&endpoint, &policy, &raw, timeout).await {
+                    tracing::warn!(account = endpoint.id.get(), error = %e, "reply sent; its copy in Sent failed");
+                    let account = endpoint.id;
+                    let shown = format!(
+                        "Replies are sent, but filing a copy in the Sent folder failed: {e}"
+                    );
+                    let _ = tokio::task::spawn_blocking(move || {
+                        ws.delivery()
+                            .update_account_state(account, None, Some(shown))
+                    })
+                    .await;
+                }
+            });
             stored
         }
         Err(SendError::Retry(reason)) if job.attempt < ctx.options.max_attempts => {
@@ -394,6 +407,13 @@ async fn send_email(ctx: Ctx, endpoint: Option<(EmailEndpoint, EgressPolicy)>, j
             let explanation = format!("{reason} (gave up after {} attempts)", job.attempt);
             db(&ctx, move |ws| {
                 ws.delivery().outbox_failed(message, &explanation)
+            })
+            .await
+        }
+        Err(SendError::Unconfirmed(reason)) => {
+            tracing::warn!("e-mail send unconfirmed");
+            db(&ctx, move |ws| {
+                ws.delivery().outbox_unconfirmed(message, &reason)
             })
             .await
         }
@@ -416,6 +436,8 @@ async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let mut events = ctx.ws.subscribe();
     let mut running: HashMap<i64, JoinHandle<()>> = HashMap::new();
     loop {
+        // A sync that ended on its own (it should not) is started again.
+        running.retain(|_, handle| !handle.is_finished());
         for (id, (endpoint, _)) in email_endpoints(&ctx).await {
             if running.contains_key(&id) {
                 continue;

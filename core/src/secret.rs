@@ -112,6 +112,18 @@ impl fmt::Debug for SessionToken {
     }
 }
 
+/// `len` random characters from `a-z0-9` (mail ids and reply-to tokens: not secrets,
+/// but unguessable so nobody can write into another customer's conversation).
+pub fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = vec![0u8; len];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,16 +149,4 @@ mod tests {
         assert!(value.starts_with("x'abab"));
         assert!(value.ends_with("ab'"));
     }
-}
-
-/// `len` random characters from `a-z0-9` (mail ids and reply-to tokens: not secrets,
-/// but unguessable so nobody can write into another customer's conversation).
-pub fn random_token(len: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut bytes = vec![0u8; len];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect()
 }

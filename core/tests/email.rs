@@ -294,6 +294,7 @@ fn bounces_fail_our_reply_and_auto_replies_become_notes() -> TestResult {
     dsn.kind = MailKind::Bounce {
         original_ids: vec![ours.clone()],
         diagnostic: "Status: 5.1.1; Diagnostic-Code: smtp; 550 no such user".into(),
+        failed: true,
     };
     let mut away = mail(
         "a1@customer.test",
@@ -314,6 +315,7 @@ fn bounces_fail_our_reply_and_auto_replies_become_notes() -> TestResult {
     stray_bounce.kind = MailKind::Bounce {
         original_ids: vec!["never-sent@example.com".into()],
         diagnostic: String::new(),
+        failed: true,
     };
     let applied = ws.delivery().apply_mail(
         account,
@@ -381,6 +383,7 @@ fn set_aside_mail_keeps_its_reason_and_the_sync_moves_past_it() -> TestResult {
         from_address: String::new(),
         subject: String::new(),
         raw: Some(b"garbage".to_vec()),
+        key: Some("raw.garbage".into()),
     };
     let mut own = mail("o1@example.com", "help@example.com", "Loop", T0);
     own.recipients = vec!["help@example.com".into()];
@@ -480,6 +483,7 @@ fn erasing_a_customer_removes_their_mail_set_aside_and_the_report_names_the_serv
         from_address: "someone@else.test".into(),
         subject: String::new(),
         raw: None,
+        key: None,
     };
     ws.delivery().apply_mail(
         account,
@@ -506,5 +510,70 @@ fn erasing_a_customer_removes_their_mail_set_aside_and_the_report_names_the_serv
         "{:?}",
         report.mail_servers
     );
+    Ok(())
+}
+
+#[test]
+fn a_resync_brings_back_nothing_already_dealt_with_not_even_erased_mail() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let batch = || {
+        let first = mail("r1@customer.test", "rita@customer.test", "Hello", T0);
+        let mut away = mail("r2@customer.test", "rita@customer.test", "Away", T0 + 5);
+        away.kind = MailKind::AutoReply;
+        away.in_reply_to = vec!["r1@customer.test".into()];
+        let mut delayed = mail("r3@mx.test", "mailer-daemon@mx.test", "Delayed", T0 + 9);
+        delayed.kind = MailKind::Bounce {
+            original_ids: vec![],
+            diagnostic: "Status: 4.4.1".into(),
+            failed: false,
+        };
+        let unreadable = MailItem::SetAside {
+            uid: 4,
+            size: 7,
+            reason: "it is not a readable e-mail message".into(),
+            from_address: "someone@else.test".into(),
+            subject: String::new(),
+            raw: Some(b"garbage".to_vec()),
+            key: Some("raw.garbage".into()),
+        };
+        vec![item(1, first), item(2, away), item(3, delayed), unreadable]
+    };
+    ws.delivery().reset_mail_folder(account, FOLDER, 7, now)?;
+    let first = ws
+        .delivery()
+        .apply_mail(account, FOLDER, 7, &batch(), now)?;
+    assert_eq!(
+        (first.messages, first.auto_replies, first.set_aside),
+        (1, 1, 2)
+    );
+    let aside = ws.set_aside_mail(&t.admin, account, now)?;
+    assert!(
+        aside.iter().any(|a| a.reason.contains("not a failure")),
+        "a delay is not a bounce"
+    );
+
+    let rita = ws.find_contacts(&t.admin, "rita@customer.test", now)?;
+    ws.erase_contact(&t.admin, rita[0].id, now)?;
+    ws.delivery().reset_mail_folder(account, FOLDER, 8, now)?;
+    let again = ws
+        .delivery()
+        .apply_mail(account, FOLDER, 8, &batch(), now)?;
+    assert_eq!(
+        (
+            again.messages,
+            again.auto_replies,
+            again.set_aside,
+            again.duplicates
+        ),
+        (0, 0, 0, 4),
+        "nothing comes back after a new UIDVALIDITY, not even the erased customer's mail"
+    );
+    assert!(ws
+        .find_contacts(&t.admin, "rita@customer.test", now)?
+        .is_empty());
+    assert_eq!(ws.set_aside_mail(&t.admin, account, now)?.len(), 2);
     Ok(())
 }

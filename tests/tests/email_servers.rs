@@ -309,6 +309,12 @@ async fn awkward_mail_is_stored_or_set_aside_and_the_sync_goes_on() -> TestResul
     let big = servers.dir().join("big.eml");
     MailServers::big_attachment(&big, 50)?;
     servers.deliver(SUPPORT, &std::fs::read(&big)?)?;
+    std::fs::remove_file(&big)?;
+    // Over the 80 MB limit: not downloaded, set aside by its size with its sender.
+    let huge = servers.dir().join("huge.eml");
+    MailServers::big_attachment(&huge, 60)?;
+    servers.deliver(SUPPORT, &std::fs::read(&huge)?)?;
+    std::fs::remove_file(&huge)?;
     // A plain mail after all of them: the sync must get past every awkward one.
     servers.deliver(
         SUPPORT,
@@ -317,7 +323,7 @@ async fn awkward_mail_is_stored_or_set_aside_and_the_sync_goes_on() -> TestResul
 
     let world = mail_world(&servers, SUPPORT)?;
     let fetched = sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
-    assert_eq!(fetched, expected.len() + 2);
+    assert_eq!(fetched, expected.len() + 3);
     assert!(conversation_with(&world.ws, "after@customer.test") > 0);
 
     let stored = messages(&world.ws);
@@ -335,7 +341,7 @@ async fn awkward_mail_is_stored_or_set_aside_and_the_sync_goes_on() -> TestResul
         ingest + 2,
         "every readable mail, the big one and the last one"
     );
-    assert_eq!(aside, set_aside + unmatched);
+    assert_eq!(aside, set_aside + unmatched + 1, "the huge one too");
     assert_eq!(notes, 0);
     for (file, outcome, contains) in &expected {
         if outcome == "ingest" && !contains.is_empty() {
@@ -361,6 +367,14 @@ async fn awkward_mail_is_stored_or_set_aside_and_the_sync_goes_on() -> TestResul
         .ws
         .set_aside_mail(&world.admin, world.mailbox, Timestamp::now())?;
     assert!(reasons.iter().all(|r| !r.reason.is_empty()));
+    let huge = reasons
+        .iter()
+        .find(|r| r.reason.contains("the limit is 80.0 MB"))
+        .ok_or("the huge mail is not set aside by size")?;
+    assert!(
+        !huge.from_address.is_empty(),
+        "named by its headers: {huge:?}"
+    );
     Ok(())
 }
 

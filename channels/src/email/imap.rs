@@ -84,11 +84,24 @@ pub async fn connect(
         .map_err(|_| MailError::retry("the IMAP server did not answer in time"))?
 }
 
-/// A folder as the server reports it on EXAMINE.
+/// Runs one IMAP command with a deadline: a connection that went quiet (a laptop asleep,
+/// a changed network) fails instead of hanging the sync.
+pub async fn within<T>(
+    timeout: Duration,
+    what: &str,
+    work: impl std::future::Future<Output = Result<T, MailError>>,
+) -> Result<T, MailError> {
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| MailError::retry(&format!("the IMAP server did not answer {what} in time")))?
+}
+
+/// A folder as the server reports it on EXAMINE. `uidnext` is `None` when the server
+/// does not say (then the sync always asks for new UIDs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FolderStatus {
     pub uidvalidity: u32,
-    pub uidnext: u32,
+    pub uidnext: Option<u32>,
 }
 
 /// Opens `folder` read-only.
@@ -101,13 +114,13 @@ pub async fn examine(session: &mut Session, folder: &str) -> Result<FolderStatus
         MailError::retry("the server gives no UIDVALIDITY, so it cannot be synced")
     })?;
     let uidnext = match mailbox.uid_next {
-        Some(next) => next,
+        Some(next) => Some(next),
         None => {
-            let status = session
+            session
                 .status(folder, "(UIDNEXT)")
                 .await
-                .map_err(|e| MailError::protocol("STATUS", &e))?;
-            status.uid_next.unwrap_or(1)
+                .map_err(|e| MailError::protocol("STATUS", &e))?
+                .uid_next
         }
     };
     Ok(FolderStatus {
@@ -184,47 +197,70 @@ pub fn uid_set(uids: &[u32]) -> String {
     out
 }
 
-/// Fetches and parses one batch; every requested UID comes back as an item (a mail the
-/// server no longer has is simply absent).
+/// Fetches and parses one batch. Only the UIDs asked for, and only answers that carry
+/// a body, count: a flag change the server pushes meanwhile is not a mail. A UID the
+/// server no longer has is simply absent.
 pub async fn fetch_batch(
     session: &mut Session,
     uids: &[u32],
     now: Timestamp,
 ) -> Result<Vec<MailItem>, MailError> {
-    let fetched: Vec<(u32, Vec<u8>, Timestamp)> = session
+    let wanted: std::collections::BTreeSet<u32> = uids.iter().copied().collect();
+    let answers: Vec<(u32, Vec<u8>, Timestamp)> = session
         .uid_fetch(uid_set(uids), "(UID INTERNALDATE BODY.PEEK[])")
         .await
         .map_err(|e| MailError::protocol("FETCH", &e))?
         .try_filter_map(|f| async move {
-            let Some(uid) = f.uid else { return Ok(None) };
+            let (Some(uid), Some(body)) = (f.uid, f.body()) else {
+                return Ok(None);
+            };
             let arrived = f
                 .internal_date()
                 .map(|d| Timestamp::from_unix(d.timestamp()))
                 .unwrap_or(now);
-            Ok(Some((uid, f.body().unwrap_or_default().to_vec(), arrived)))
+            Ok(Some((uid, body.to_vec(), arrived)))
         })
         .try_collect()
         .await
         .map_err(|e| MailError::protocol("FETCH", &e))?;
-    let items = tokio::task::spawn_blocking(move || {
-        let mut items: Vec<MailItem> = fetched
+    let mut fetched = std::collections::BTreeMap::new();
+    for (uid, raw, arrived) in answers {
+        if wanted.contains(&uid) {
+            fetched.insert(uid, (raw, arrived));
+        }
+    }
+    tokio::task::spawn_blocking(move || {
+        fetched
             .into_iter()
-            .map(|(uid, raw, arrived)| parse_mail(uid, &raw, arrived))
-            .collect();
-        items.sort_by_key(MailItem::uid);
-        items
+            .map(|(uid, (raw, arrived))| parse_mail(uid, &raw, arrived))
+            .collect()
     })
     .await
-    .map_err(|_| MailError::retry("parsing a batch of mail failed"))?;
-    Ok(items)
+    .map_err(|_| MailError::retry("parsing a batch of mail failed"))
 }
 
-/// Items for mail too large to download.
-pub fn oversized_items(oversized: &[(u32, u64)]) -> Vec<MailItem> {
-    oversized
-        .iter()
-        .map(|&(uid, size)| too_large(uid, size))
-        .collect()
+/// Items for mail too large to download: only its headers are fetched, to name it.
+pub async fn oversized_items(
+    session: &mut Session,
+    oversized: &[(u32, u64)],
+) -> Result<Vec<MailItem>, MailError> {
+    let mut items = Vec::new();
+    for &(uid, size) in oversized {
+        let headers: Vec<Vec<u8>> = session
+            .uid_fetch(uid.to_string(), "(UID BODY.PEEK[HEADER])")
+            .await
+            .map_err(|e| MailError::protocol("FETCH", &e))?
+            .try_filter_map(|f| async move {
+                Ok((f.uid == Some(uid))
+                    .then(|| f.header().map(<[u8]>::to_vec))
+                    .flatten())
+            })
+            .try_collect()
+            .await
+            .map_err(|e| MailError::protocol("FETCH", &e))?;
+        items.push(too_large(uid, size, headers.first().map(Vec::as_slice)));
+    }
+    Ok(items)
 }
 
 #[cfg(test)]

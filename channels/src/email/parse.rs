@@ -35,8 +35,19 @@ pub fn parse_mail(uid: u32, raw: &[u8], fallback_time: Timestamp) -> MailItem {
     }
 }
 
-/// A set-aside record for mail too large to download.
-pub fn too_large(uid: u32, size: u64) -> MailItem {
+/// A set-aside record for mail too large to download, named by its headers (fetched
+/// alone) when the server gave them.
+pub fn too_large(uid: u32, size: u64, headers: Option<&[u8]>) -> MailItem {
+    let parsed = headers.and_then(|h| MessageParser::default().parse_headers(h));
+    let (from_address, subject, key) = match &parsed {
+        Some(m) => (
+            first_address(m.from()).0,
+            m.subject().unwrap_or_default().chars().take(300).collect(),
+            m.message_id()
+                .map(|id| id.trim_matches(['<', '>']).to_string()),
+        ),
+        None => (String::new(), String::new(), None),
+    };
     MailItem::SetAside {
         uid,
         size,
@@ -45,21 +56,42 @@ pub fn too_large(uid: u32, size: u64) -> MailItem {
             human_size(size),
             human_size(MAX_MESSAGE_BYTES)
         ),
-        from_address: String::new(),
-        subject: String::new(),
+        from_address,
+        subject,
         raw: None,
+        key,
     }
 }
 
+/// A mail no parser could read: kept whole, keyed by its bytes' hash, and named by the
+/// first address on a `From:` line when one can be found (so an erasure request for
+/// that sender finds it).
 fn set_aside(uid: u32, raw: &[u8], reason: &str) -> MailItem {
     MailItem::SetAside {
         uid,
         size: raw.len() as u64,
         reason: reason.to_string(),
-        from_address: String::new(),
+        from_address: sender_in_raw(raw).unwrap_or_default(),
         subject: String::new(),
         raw: Some(raw.to_vec()),
+        key: (!raw.is_empty()).then(|| format!("raw.{}", hex::encode(Sha256::digest(raw)))),
     }
+}
+
+/// The address on the first `From:` header line of raw bytes, lower-cased.
+pub fn sender_in_raw(raw: &[u8]) -> Option<String> {
+    let head = &raw[..raw.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    let line = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .find(|l| l.len() > 5 && l.is_char_boundary(5) && l[..5].eq_ignore_ascii_case("from:"))?;
+    let value = &line[5..];
+    let candidate = match (value.find('<'), value.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &value[a + 1..b],
+        _ => value.split_whitespace().find(|w| w.contains('@'))?,
+    };
+    appcare_core::channel::email::normalize_address(candidate)
 }
 
 pub fn human_size(bytes: u64) -> String {
@@ -148,13 +180,15 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
                 .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"))
     });
     let local = from.split('@').next().unwrap_or_default();
-    let daemon =
-        local.eq_ignore_ascii_case("mailer-daemon") || local.eq_ignore_ascii_case("postmaster");
+    let daemon = local.eq_ignore_ascii_case("mailer-daemon");
     if !report && !daemon {
         return None;
     }
     let mut original_ids = Vec::new();
     let mut diagnostic = String::new();
+    // A daemon's plain-text notice is a failure; a report says so per recipient.
+    let mut failed = !report;
+    let mut actions = 0;
     for part in &message.parts {
         let (ctype, subtype) = part
             .content_type()
@@ -174,6 +208,13 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
             ("message", "delivery-status") => {
                 for line in text.lines() {
                     let lower = line.to_ascii_lowercase();
+                    if let Some(action) = lower.strip_prefix("action:") {
+                        actions += 1;
+                        failed |= action.trim() == "failed";
+                    }
+                    if let Some(status) = lower.strip_prefix("status:") {
+                        failed |= status.trim().starts_with('5');
+                    }
                     if lower.starts_with("diagnostic-code:") || lower.starts_with("status:") {
                         if !diagnostic.is_empty() {
                             diagnostic.push_str("; ");
@@ -189,10 +230,14 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
             _ => {}
         }
     }
+    if report && actions == 0 && diagnostic.is_empty() {
+        failed = true;
+    }
     let diagnostic: String = diagnostic.chars().take(300).collect();
     Some(MailKind::Bounce {
         original_ids,
         diagnostic,
+        failed,
     })
 }
 
@@ -229,6 +274,8 @@ fn lenient_base64(body: &str) -> Option<String> {
 fn sanitize_html(html: &str) -> String {
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
+        // A relative link (`?remote=1`) would point into the mail window itself.
+        .url_relative(ammonia::UrlRelative::Deny)
         .clean(html)
         .to_string()
 }
@@ -442,9 +489,11 @@ mod tests {
             MailKind::Bounce {
                 original_ids,
                 diagnostic,
+                failed,
             } => {
                 assert_eq!(original_ids, vec!["appcare.7.abc@example.com".to_string()]);
                 assert!(diagnostic.contains("550 no such user"), "{diagnostic}");
+                assert!(failed, "Status 5.1.1 is a failure");
             }
             other => panic!("{other:?}"),
         }
@@ -491,6 +540,37 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 15, "only {checked} corpus files");
+    }
+
+    #[test]
+    fn a_delay_report_is_not_a_failure_and_unreadable_mail_keeps_its_sender() {
+        let delayed = parsed(
+            "From: MAILER-DAEMON@mx.test\r\nMessage-ID: <d@mx>\r\n\
+             Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n\
+             --B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n\
+             Final-Recipient: rfc822; x@customer.test\r\nAction: delayed\r\nStatus: 4.4.1\r\n--B--\r\n",
+        );
+        assert!(
+            matches!(delayed.kind, MailKind::Bounce { failed: false, .. }),
+            "{:?}",
+            delayed.kind
+        );
+        assert_eq!(
+            sender_in_raw(b"X-A: 1\r\nFrom: \"Zoe\" <Zoe@Customer.test>\r\n\r\nbody"),
+            Some("zoe@customer.test".to_string())
+        );
+        assert_eq!(sender_in_raw(b"Subject: none\r\n\r\nFrom: a@b.test"), None);
+    }
+
+    #[test]
+    fn relative_links_are_removed_from_html() {
+        let mail = parsed(
+            "From: a@customer.test\r\nMessage-ID: <r@x>\r\nContent-Type: text/html\r\n\r\n\
+             <a href=\"?remote=1\">see</a> <a href=\"https://shop.example/o/1\">order</a>",
+        );
+        let html = mail.html.expect("html");
+        assert!(!html.contains("remote=1"), "{html}");
+        assert!(html.contains("https://shop.example/o/1"), "{html}");
     }
 
     #[test]

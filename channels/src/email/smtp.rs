@@ -22,6 +22,9 @@ pub enum SendError {
     Retry(String),
     /// Refused for good (5xx); shown to the agent.
     Final(String),
+    /// The connection broke after the session began: the server may have taken the
+    /// message. Never sent again without an agent.
+    Unconfirmed(String),
 }
 
 fn mailbox(name: &str, address: &str, field: &str) -> Result<Mailbox, SendError> {
@@ -142,6 +145,23 @@ fn describe(error: &lettre::transport::smtp::Error) -> String {
     format!("cannot reach the mail server ({error})")
 }
 
+/// 5xx is final; 4xx and failures to connect (nothing was sent) are retried; a network
+/// error or timeout once the session is up may have come after the message was taken,
+/// so it is unconfirmed, never retried on its own.
+fn classify(error: &lettre::transport::smtp::Error) -> SendError {
+    let text = describe(error);
+    if error.is_permanent() {
+        SendError::Final(text)
+    } else if error.is_transient()
+        || error.is_tls()
+        || error.to_string().starts_with("Connection error")
+    {
+        SendError::Retry(text)
+    } else {
+        SendError::Unconfirmed(text)
+    }
+}
+
 /// Sends one outbox job; returns the raw message (for the Sent copy).
 pub async fn send(
     endpoint: &EmailEndpoint,
@@ -162,8 +182,7 @@ pub async fn send(
     let transport = transport(endpoint, timeout)?;
     match transport.send(message).await {
         Ok(_) => Ok(raw),
-        Err(e) if e.is_permanent() => Err(SendError::Final(describe(&e))),
-        Err(e) => Err(SendError::Retry(describe(&e))),
+        Err(e) => Err(classify(&e)),
     }
 }
 
@@ -176,9 +195,15 @@ pub async fn copy_to_sent(
 ) -> Result<(), MailError> {
     let (mut session, _) = super::imap::connect(endpoint, policy, timeout).await?;
     let folder = &endpoint.config.sent_folder;
-    let appended = session.append(folder, Some("(\\Seen)"), None, raw).await;
-    let _ = session.logout().await;
-    appended.map_err(|e| MailError::protocol("APPEND", &e))
+    let appended = super::imap::within(timeout, "APPEND", async {
+        session
+            .append(folder, Some("(\\Seen)"), None, raw)
+            .await
+            .map_err(|e| MailError::protocol("APPEND", &e))
+    })
+    .await;
+    let _ = tokio::time::timeout(timeout, session.logout()).await;
+    appended
 }
 
 #[cfg(test)]

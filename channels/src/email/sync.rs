@@ -111,8 +111,16 @@ pub async fn run_account(
         };
         let outcome = match imap::connect(&endpoint, &policy, options.timeout).await {
             Ok((session, idle)) => {
-                failures = 0;
-                serve(&ws, &endpoint, &options, session, idle, &mut stop).await
+                serve(
+                    &ws,
+                    &endpoint,
+                    &options,
+                    session,
+                    idle,
+                    &mut stop,
+                    &mut failures,
+                )
+                .await
             }
             Err(e) => Err(e),
         };
@@ -148,7 +156,18 @@ async fn sleep_or_stop(stop: &mut watch::Receiver<bool>, wait: Duration) -> bool
     }
 }
 
-/// Syncs, then waits for news, until stopped (Ok) or the connection fails (Err).
+/// Pending news in the session's queue of unsolicited answers (EXISTS and the like).
+fn drain_news(session: &mut Session) -> bool {
+    let mut any = false;
+    while session.unsolicited_responses.try_recv().is_ok() {
+        any = true;
+    }
+    any
+}
+
+/// Syncs, then waits for news, until stopped (Ok) or the connection fails (Err). The
+/// failure count goes back to zero only once a sync went through, so a problem after
+/// login (a wrong folder) still backs off.
 async fn serve(
     ws: &Arc<Workspace>,
     endpoint: &EmailEndpoint,
@@ -156,24 +175,30 @@ async fn serve(
     mut session: Session,
     idle: bool,
     stop: &mut watch::Receiver<bool>,
+    failures: &mut u32,
 ) -> Result<(), MailError> {
+    let t = options.timeout;
     loop {
-        sync_folder(ws, endpoint, &mut session).await?;
+        sync_folder(ws, endpoint, &mut session, options, Some(stop)).await?;
+        *failures = 0;
+        if *stop.borrow() {
+            let _ = tokio::time::timeout(t, session.logout()).await;
+            return Ok(());
+        }
         if idle {
             phase(ws, endpoint, OwnedPhase::Idle).await;
-            // News that arrived during the sync is already in the unsolicited queue.
-            let mut pending = false;
-            while session.unsolicited_responses.try_recv().is_ok() {
-                pending = true;
-            }
-            if pending {
+            // News that arrived during the sync is already in the queue.
+            if drain_news(&mut session) {
                 continue;
             }
             let mut handle = session.idle();
-            handle
-                .init()
-                .await
-                .map_err(|e| MailError::protocol("IDLE", &e))?;
+            imap::within(t, "IDLE", async {
+                handle
+                    .init()
+                    .await
+                    .map_err(|e| MailError::protocol("IDLE", &e))
+            })
+            .await?;
             let stopped = {
                 let (wait, _interrupt) = handle.wait_with_timeout(options.idle_renew);
                 tokio::select! {
@@ -186,33 +211,43 @@ async fn serve(
                     }
                 }
             };
-            session = handle
-                .done()
-                .await
-                .map_err(|e| MailError::protocol("DONE", &e))?;
+            session = imap::within(t, "DONE", async {
+                handle
+                    .done()
+                    .await
+                    .map_err(|e| MailError::protocol("DONE", &e))
+            })
+            .await?;
             if stopped || *stop.borrow() {
-                let _ = session.logout().await;
+                let _ = tokio::time::timeout(t, session.logout()).await;
                 return Ok(());
             }
         } else {
             phase(ws, endpoint, OwnedPhase::Polling).await;
             if !sleep_or_stop(stop, options.poll_interval).await {
-                let _ = session.logout().await;
+                let _ = tokio::time::timeout(t, session.logout()).await;
                 return Ok(());
             }
         }
     }
 }
 
-/// Brings the folder up to date. Batches are fetched while the previous one is stored.
+/// Brings the folder up to date. Batches are fetched while the previous one is stored;
+/// mail too large to fetch is stored with the batch its UID falls in, so the folder's
+/// next UID never passes a mail that is not stored yet. Between batches a stop request
+/// ends the sync (what is stored stays stored).
 pub async fn sync_folder(
     ws: &Arc<Workspace>,
     endpoint: &EmailEndpoint,
     session: &mut Session,
+    options: &MailOptions,
+    stop: Option<&watch::Receiver<bool>>,
 ) -> Result<usize, MailError> {
+    let t = options.timeout;
+    let fetch_timeout = t.saturating_mul(4);
     let account = endpoint.id;
     let folder = endpoint.config.folder.clone();
-    let status = imap::examine(session, &folder).await?;
+    let status = imap::within(t, "EXAMINE", imap::examine(session, &folder)).await?;
     let stored = {
         let folder = folder.clone();
         db(ws, move |ws| ws.delivery().mail_folder(account, &folder))
@@ -220,7 +255,8 @@ pub async fn sync_folder(
             .map_err(|e| MailError::retry(&format!("the store could not be read ({e})")))?
     };
     let mut from = stored.uidnext;
-    if stored.uidvalidity != status.uidvalidity || status.uidnext < stored.uidnext {
+    let lowered = status.uidnext.is_some_and(|next| next < stored.uidnext);
+    if stored.uidvalidity != status.uidvalidity || lowered {
         let folder = folder.clone();
         let uidvalidity = status.uidvalidity;
         db(ws, move |ws| {
@@ -231,10 +267,10 @@ pub async fn sync_folder(
         .map_err(|e| MailError::retry(&format!("the store could not be written ({e})")))?;
         from = 1;
     }
-    if status.uidnext <= from {
+    if status.uidnext.is_some_and(|next| next <= from) {
         return Ok(0);
     }
-    let uids = imap::list_new(session, from).await?;
+    let uids = imap::within(t, "FETCH", imap::list_new(session, from)).await?;
     if uids.is_empty() {
         return Ok(0);
     }
@@ -248,11 +284,33 @@ pub async fn sync_folder(
         },
     )
     .await;
-    let (batches, oversized) = imap::plan_batches(&uids);
+    let (batches, mut oversized) = imap::plan_batches(&uids);
     let uidvalidity = status.uidvalidity;
     let mut storing: Option<tokio::task::JoinHandle<Result<(), MailError>>> = None;
     for batch in batches {
-        let items = imap::fetch_batch(session, &batch, Timestamp::now()).await?;
+        if stop.is_some_and(|s| *s.borrow()) {
+            break;
+        }
+        let mut items = match imap::within(
+            fetch_timeout,
+            "FETCH",
+            imap::fetch_batch(session, &batch, Timestamp::now()),
+        )
+        .await
+        {
+            Ok(items) => items,
+            // The server refused the batch (one message it cannot return): one by one,
+            // so only that one is set aside.
+            Err(e) if e.refused => fetch_one_by_one(session, &batch, fetch_timeout).await?,
+            Err(e) => return Err(e),
+        };
+        let last = batch.last().copied().unwrap_or(0);
+        let (now_due, later): (Vec<_>, Vec<_>) =
+            oversized.iter().partition(|(uid, _)| *uid <= last);
+        oversized = later;
+        if !now_due.is_empty() {
+            items.extend(imap::within(t, "FETCH", imap::oversized_items(session, &now_due)).await?);
+        }
         if let Some(previous) = storing.take() {
             join_store(previous).await?;
         }
@@ -261,12 +319,42 @@ pub async fn sync_folder(
     if let Some(previous) = storing.take() {
         join_store(previous).await?;
     }
-    // Last, so `uidnext` never passes a smaller UID that is not stored yet.
-    if !oversized.is_empty() {
-        let items = imap::oversized_items(&oversized);
+    if !oversized.is_empty() && !stop.is_some_and(|s| *s.borrow()) {
+        let items = imap::within(t, "FETCH", imap::oversized_items(session, &oversized)).await?;
         join_store(spawn_store(ws, account, &folder, uidvalidity, items)).await?;
     }
     Ok(total)
+}
+
+/// Fetches UIDs one at a time; a UID the server refuses to return is set aside.
+async fn fetch_one_by_one(
+    session: &mut Session,
+    uids: &[u32],
+    timeout: std::time::Duration,
+) -> Result<Vec<MailItem>, MailError> {
+    let mut items = Vec::new();
+    for &uid in uids {
+        match imap::within(
+            timeout,
+            "FETCH",
+            imap::fetch_batch(session, &[uid], Timestamp::now()),
+        )
+        .await
+        {
+            Ok(mut one) => items.append(&mut one),
+            Err(e) if e.refused => items.push(MailItem::SetAside {
+                uid,
+                size: 0,
+                reason: format!("the server would not return it ({})", e.message),
+                from_address: String::new(),
+                subject: String::new(),
+                raw: None,
+                key: None,
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(items)
 }
 
 fn spawn_store(
@@ -307,8 +395,8 @@ pub async fn sync_once(
         .map_err(|e| MailError::retry(&format!("the store could not be read ({e})")))?;
     let result: Result<usize, MailError> = async {
         let (mut session, _) = imap::connect(endpoint, &policy, options.timeout).await?;
-        let fetched = sync_folder(&ws, endpoint, &mut session).await?;
-        let _ = session.logout().await;
+        let fetched = sync_folder(&ws, endpoint, &mut session, options, None).await?;
+        let _ = tokio::time::timeout(options.timeout, session.logout()).await;
         Ok(fetched)
     }
     .await;

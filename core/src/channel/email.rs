@@ -330,8 +330,9 @@ pub struct EmailAccountView {
     pub set_aside: i64,
 }
 
-/// A mail the sync kept aside, as an admin sees it (no body).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A mail the sync kept aside, as an admin sees it (no body). Its sender and subject
+/// are customer data: `Debug` prints `<redacted>`.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SetAsideView {
     pub id: i64,
@@ -343,6 +344,8 @@ pub struct SetAsideView {
     pub size: i64,
     pub created_at: crate::time::Timestamp,
 }
+
+crate::redacted_debug!(SetAsideView);
 
 #[cfg(test)]
 mod tests {
@@ -381,7 +384,8 @@ mod tests {
 
     #[test]
     fn bad_fields_name_the_field() {
-        let cases: [(fn(&mut NewEmailAccount), &str); 6] = [
+        type Change = fn(&mut NewEmailAccount);
+        let cases: [(Change, &str); 6] = [
             (|a| a.address = "not an address".into(), "address"),
             (|a| a.address = "help+x@example.com".into(), "+tag"),
             (|a| a.imap_security = "none".into(), "IMAP security"),

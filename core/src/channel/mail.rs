@@ -14,11 +14,13 @@ pub const MAX_REFERENCES: usize = 10;
 pub enum MailKind {
     Customer,
     AutoReply,
-    /// A delivery status notification: the ids of the returned message and the
-    /// server's diagnostic (no customer text).
+    /// A delivery status notification: the ids of the returned message, the server's
+    /// diagnostic (no customer text), and whether it reports a failure (`Action:
+    /// failed` or a 5.x.x status) rather than a delay or a relay.
     Bounce {
         original_ids: Vec<String>,
         diagnostic: String,
+        failed: bool,
     },
 }
 
@@ -59,6 +61,9 @@ pub enum MailItem {
         subject: String,
         /// The raw message, when it is small enough to keep.
         raw: Option<Vec<u8>>,
+        /// What identifies the mail across a resync: its Message-ID, else a hash of its
+        /// bytes; `None` when neither is known.
+        key: Option<String>,
     },
 }
 

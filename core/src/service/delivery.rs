@@ -202,7 +202,16 @@ impl Delivery<'_> {
                     continue;
                 };
                 let email = match channel {
-                    Channel::Email => Some(crate::service::mail::reply_headers_in(tx, account, conversation, message)?),
+                    // One mailbox with unreadable settings fails its own replies, not the claim.
+                    Channel::Email => match crate::service::mail::reply_headers_in(tx, account, conversation, message) {
+                        Ok(headers) => Some(headers),
+                        Err(e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. })) => {
+                            fail_in(tx, message, &format!("The mailbox cannot send: {e}"))?;
+                            events.push(status_changed(conversation, message));
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    },
                     _ => None,
                 };
                 tx.execute(

@@ -213,6 +213,7 @@ impl Delivery<'_> {
     ) -> Result<MailApplied> {
         let (applied, events) = self.ws.store.write(|tx| {
             let config = mail_store::config_of(tx, account)?;
+            let masking = crate::service::admin::masking_on(tx)?;
             let mut applied = MailApplied::default();
             let mut events = Vec::new();
             let mut next = mail_store::folder_state(tx, account, folder)?.uidnext;
@@ -220,6 +221,10 @@ impl Delivery<'_> {
                 next = next.max(item.uid().saturating_add(1));
                 match item {
                     MailItem::Parsed { uid, mail } => {
+                        if mail_store::seen(tx, account, &mail.header_id)? {
+                            applied.duplicates += 1;
+                            continue;
+                        }
                         tx.execute_batch("SAVEPOINT mail_item")?;
                         match store_mail(tx, account, &config, mail, now, &mut applied, &mut events)
                         {
@@ -228,6 +233,10 @@ impl Delivery<'_> {
                                 e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
                             ) => {
                                 tx.execute_batch("ROLLBACK TO mail_item; RELEASE mail_item")?;
+                                let reason = match &e {
+                                    CoreError::InvalidInput { reason, .. } => reason.clone(),
+                                    other => format!("it could not be stored: {other}"),
+                                };
                                 mail_store::set_aside(
                                     tx,
                                     account,
@@ -235,9 +244,9 @@ impl Delivery<'_> {
                                     uidvalidity,
                                     *uid,
                                     &mail_store::Aside {
-                                        reason: &format!("could not be stored: {e}"),
+                                        reason: &reason,
                                         from_address: &mail.from_address,
-                                        subject: &mail.subject,
+                                        subject: &masked(masking, &mail.subject),
                                         size: mail.text.len() as u64,
                                         raw: None,
                                     },
@@ -247,6 +256,7 @@ impl Delivery<'_> {
                             }
                             Err(e) => return Err(e),
                         }
+                        mail_store::mark_seen(tx, account, &mail.header_id)?;
                     }
                     MailItem::SetAside {
                         uid,
@@ -255,7 +265,15 @@ impl Delivery<'_> {
                         from_address,
                         subject,
                         raw,
+                        key,
                     } => {
+                        if let Some(key) = key {
+                            if mail_store::seen(tx, account, key)? {
+                                applied.duplicates += 1;
+                                continue;
+                            }
+                            mail_store::mark_seen(tx, account, key)?;
+                        }
                         mail_store::set_aside(
                             tx,
                             account,
@@ -265,7 +283,7 @@ impl Delivery<'_> {
                             &mail_store::Aside {
                                 reason,
                                 from_address,
-                                subject,
+                                subject: &masked(masking, subject),
                                 size: *size,
                                 raw: raw.as_deref().filter(|r| r.len() <= SET_ASIDE_RAW_LIMIT),
                             },
@@ -281,7 +299,17 @@ impl Delivery<'_> {
         for e in events {
             self.ws.publish(e);
         }
+        // The progress bar moves with each batch.
+        self.ws.publish(Event::ChannelsChanged);
         Ok(applied)
+    }
+}
+
+fn masked(on: bool, text: &str) -> String {
+    if on {
+        crate::privacy::mask::mask_sensitive(text).0
+    } else {
+        text.to_string()
     }
 }
 
@@ -331,9 +359,14 @@ fn store_mail(
         return Ok(());
     }
     match &mail.kind {
+        MailKind::Bounce { failed: false, .. } => Err(CoreError::invalid(
+            "mail",
+            "a delivery report that is not a failure (delayed or relayed)",
+        )),
         MailKind::Bounce {
             original_ids,
             diagnostic,
+            failed: true,
         } => {
             for id in original_ids.iter().chain(mail.in_reply_to.iter()) {
                 let Some((message, conversation)) = mail_store::message_by_header(tx, account, id)?
@@ -378,7 +411,8 @@ fn store_mail(
                     "an automatic reply that belongs to no conversation",
                 ));
             };
-            let subject: String = mail.subject.chars().take(200).collect();
+            let masking = crate::service::admin::masking_on(tx)?;
+            let subject: String = masked(masking, &mail.subject).chars().take(200).collect();
             tx.execute(
                 "INSERT INTO notes (conversation_id, author_user_id, body, is_handoff, created_at)
                  VALUES (?1, NULL, ?2, 0, ?3)",
@@ -495,9 +529,9 @@ pub(crate) fn reply_headers_in(
     )?;
     let parent = mail_store::last_inbound_header(tx, conversation)?;
     let (in_reply_to, references) = match parent {
-        Some((id, refs, in_reply_to)) => {
-            let references = reply_references(&id, &refs, &in_reply_to);
-            (Some(id), references)
+        Some(parent) => {
+            let references = reply_references(&parent.id, &parent.references, &parent.in_reply_to);
+            (Some(parent.id), references)
         }
         None => (None, Vec::new()),
     };

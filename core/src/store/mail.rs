@@ -206,6 +206,28 @@ pub fn advance(
     Ok(())
 }
 
+fn id_hash(key: &str) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(key.as_bytes()).to_vec()
+}
+
+/// Whether the sync has dealt with the mail `key` (a Message-ID) in this account before.
+pub fn seen(conn: &Connection, account: ChannelAccountId, key: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2",
+        params![account, id_hash(key)],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn mark_seen(conn: &Connection, account: ChannelAccountId, key: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO mail_seen (account_id, id_hash) VALUES (?1, ?2)",
+        params![account, id_hash(key)],
+    )?;
+    Ok(())
+}
+
 /// What [`set_aside`] records.
 pub struct Aside<'a> {
     pub reason: &'a str,
@@ -319,11 +341,18 @@ pub fn message_by_header(
         .optional()?)
 }
 
-/// The newest customer mail of a conversation: its id, References and In-Reply-To.
+/// A mail's own id and the ids it names: what a reply to it is threaded by.
+pub struct ParentHeader {
+    pub id: String,
+    pub references: Vec<String>,
+    pub in_reply_to: Vec<String>,
+}
+
+/// The newest customer mail of a conversation.
 pub fn last_inbound_header(
     conn: &Connection,
     conversation: ConversationId,
-) -> Result<Option<(String, Vec<String>, Vec<String>)>> {
+) -> Result<Option<ParentHeader>> {
     let row: Option<(String, String, String)> = conn
         .query_row(
             "SELECT e.header_id, e.refs, e.in_reply_to FROM email_messages e JOIN messages m ON m.id = e.message_id
@@ -333,7 +362,11 @@ pub fn last_inbound_header(
         )
         .optional()?;
     let split = |s: &str| s.split_whitespace().map(str::to_string).collect();
-    Ok(row.map(|(id, refs, irt)| (id, split(&refs), split(&irt))))
+    Ok(row.map(|(id, refs, irt)| ParentHeader {
+        id,
+        references: split(&refs),
+        in_reply_to: split(&irt),
+    }))
 }
 
 /// The conversation's reply-to token, made on first use.

@@ -57,3 +57,12 @@ CREATE TABLE mail_set_aside (
     UNIQUE (account_id, folder, uidvalidity, uid)
 ) STRICT;
 CREATE INDEX mail_set_aside_from ON mail_set_aside (from_address);
+
+-- Every mail the sync has dealt with, by a hash of its Message-ID (no customer text):
+-- a resync (new UIDVALIDITY) then skips mail already stored, noted, set aside, purged by
+-- retention or erased on request, instead of bringing it back.
+CREATE TABLE mail_seen (
+    account_id INTEGER NOT NULL REFERENCES channel_accounts (id) ON DELETE CASCADE,
+    id_hash    BLOB NOT NULL,
+    PRIMARY KEY (account_id, id_hash)
+) STRICT, WITHOUT ROWID;
