@@ -42,7 +42,7 @@ pub enum Command {
     #[command(subcommand)]
     Audit(audit::AuditCommand),
     /// Check a data folder: workspace file, key access, integrity, audit chain.
-    Doctor(DataDirArg),
+    Doctor(doctor::DoctorArgs),
     /// Add made-up customer conversations to try the inbox (signs in as an admin first).
     SampleData(sample::SampleArgs),
     /// Connect WhatsApp numbers and Messenger pages (signs in as an admin first).
@@ -116,7 +116,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::User(cmd) => users::run_user(cmd),
         Command::Team(cmd) => users::run_team(cmd),
         Command::Audit(cmd) => audit::run(cmd),
-        Command::Doctor(args) => doctor::run(&args.data_dir),
+        Command::Doctor(args) => doctor::run(&args),
         Command::SampleData(args) => sample::run(args),
         Command::Channel(cmd) => channel::run(cmd),
         Command::Serve(args) => serve::run(args),

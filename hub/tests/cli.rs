@@ -607,3 +607,125 @@ fn move_is_refused_while_the_workspace_is_open_elsewhere() -> TestResult {
     );
     Ok(())
 }
+
+/// One HTTP/1.1 GET over TLS, trusting only `roots`; the status line, or the error.
+async fn https_get(port: u16, roots: rustls::RootCertStore, path: &str) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| e.to_string())?;
+    let name = rustls::pki_types::ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+    let mut tls = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|e| e.to_string())?;
+    tls.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    let _ = tls.read_to_end(&mut answer).await;
+    Ok(String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string())
+}
+
+#[test]
+fn serve_speaks_https_with_a_generated_certificate_whose_fingerprint_it_prints() -> TestResult {
+    use rustls::pki_types::pem::PemObject;
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    assert!(run_with_stdin(cmd, &format!("{PASSWORD}\n"))?
+        .status
+        .success());
+
+    // Plain HTTP is refused anywhere but loopback.
+    let out = appcare()
+        .args(["serve", "--http", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(&dir)
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only on a loopback address"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = appcare()
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stderr = child.stderr.take().ok_or("no stderr")?;
+    let mut printed = None;
+    for line in BufReader::new(stderr).lines() {
+        let line = line?;
+        if let Some(fp) = line.strip_prefix("appcare: certificate SHA-256 fingerprint ") {
+            printed = Some(fp.trim().to_string());
+            break;
+        }
+    }
+    let printed = printed.ok_or("no fingerprint printed")?;
+    let cert_pem = std::fs::read(dir.join("hub-tls/cert.pem"))?;
+    let cert = rustls::pki_types::CertificateDer::from_pem_slice(&cert_pem)?;
+    assert_eq!(printed, appcare_hub::tls::fingerprint(&cert));
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut pinned = rustls::RootCertStore::empty();
+    pinned.add(cert.clone())?;
+    let path = "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1";
+    let mut status = Err(String::new());
+    for _ in 0..50 {
+        status = runtime.block_on(https_get(port, pinned.clone(), path));
+        if status.is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status?, "HTTP/1.1 403 Forbidden", "served over TLS");
+    let mut web_roots = rustls::RootCertStore::empty();
+    web_roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let refused = runtime.block_on(https_get(port, web_roots, path));
+    assert!(
+        refused.is_err(),
+        "a client that does not trust it refuses it: {refused:?}"
+    );
+
+    let out = appcare()
+        .args([
+            "doctor",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(&dir)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&printed) && text.contains("readable by its owner only"),
+        "{text}"
+    );
+    assert!(text.contains("port in use"), "{text}");
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(())
+}

@@ -32,7 +32,7 @@ fn free_port() -> TestResult<u16> {
 fn serve(world: &ChannelWorld, failpoint: Option<&str>, retry_base: u32) -> TestResult<Serve> {
     let port = free_port()?;
     let child = Command::new(target_dir()?.join("appcare"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--http", "--listen", &format!("127.0.0.1:{port}")])
         .args([
             "--retry-base-seconds",
             &retry_base.to_string(),

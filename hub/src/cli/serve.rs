@@ -1,6 +1,8 @@
-//! `appcare serve`: opens a workspace and serves Meta's webhooks, and runs the channel
-//! runtime (outbox, media, provider tasks, Messenger polling) until Ctrl-C or SIGTERM.
-//! In-flight requests finish before it exits. The team API arrives with the hub work.
+//! `appcare serve`: opens a workspace, serves Meta's webhooks over HTTPS (the admin's
+//! certificate, or one made on first start whose fingerprint it prints), and runs the
+//! channel runtime (outbox, mailbox sync, media, provider tasks, Messenger polling) until
+//! Ctrl-C or SIGTERM. In-flight requests finish before it exits. Plain HTTP only on
+//! request and only on this machine's loopback, behind a local TLS proxy.
 
 use super::{open_workspace, CliError, CliResult};
 use appcare_channels::{webhook, ChannelRuntime, RuntimeOptions, WebhookOptions, WebhookState};
@@ -13,9 +15,23 @@ use std::time::Duration;
 pub struct ServeArgs {
     #[arg(long, env = "APPCARE_DATA_DIR")]
     data_dir: PathBuf,
-    /// Address for the webhook receiver, e.g. 127.0.0.1:8787 behind a TLS proxy.
+    /// Address to serve on, e.g. 0.0.0.0:8443.
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
+    /// The admin's certificate chain (PEM). Without it, a self-signed certificate is made
+    /// on first start and kept in DATA_DIR/hub-tls/.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Host names or addresses a generated certificate is made for (repeat it).
+    /// Default: localhost and 127.0.0.1.
+    #[arg(long = "tls-name")]
+    tls_names: Vec<String>,
+    /// Plain HTTP, for a TLS proxy on this machine: refused on any address but loopback.
+    #[arg(long, conflicts_with_all = ["tls_cert", "tls_key", "tls_names"])]
+    http: bool,
     /// First retry delay of a failed send, in seconds (doubles per attempt).
     #[arg(long, default_value_t = 2)]
     retry_base_seconds: i64,
@@ -28,7 +44,22 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> CliResult {
+    if args.http && !args.listen.ip().is_loopback() {
+        return Err(CliError::Usage(format!(
+            "--http serves plain text: only on a loopback address, not {}; drop --http to serve HTTPS",
+            args.listen
+        )));
+    }
     let ws = Arc::new(open_workspace(&args.data_dir)?);
+    let cert = if args.http {
+        None
+    } else {
+        let given = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
+        Some(
+            crate::tls::load_or_generate(&args.data_dir, given, &args.tls_names)
+                .map_err(CliError::Usage)?,
+        )
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -45,8 +76,35 @@ pub fn run(args: ServeArgs) -> CliResult {
         };
         let channels = ChannelRuntime::start(ws.clone(), options).map_err(CliError::Usage)?;
         let state = WebhookState::new(ws, WebhookOptions::default());
-        eprintln!("appcare: receiving webhooks on http://{}", args.listen);
-        let served = webhook::serve(listener, state, shutdown_signal()).await;
+        let served = match &cert {
+            None => {
+                eprintln!(
+                    "appcare: serving http://{} (plain HTTP, loopback only)",
+                    args.listen
+                );
+                webhook::serve(listener, state, shutdown_signal()).await
+            }
+            Some(cert) => {
+                eprintln!(
+                    "appcare: serving https://{} with {} certificate {}",
+                    args.listen,
+                    if cert.generated {
+                        "the generated"
+                    } else {
+                        "your"
+                    },
+                    cert.cert_path.display()
+                );
+                eprintln!(
+                    "appcare: certificate SHA-256 fingerprint {}",
+                    cert.fingerprint
+                );
+                let acceptor = cert.acceptor().map_err(CliError::Usage)?;
+                let listener = crate::tls::TlsListener::new(listener, acceptor)
+                    .map_err(|e| CliError::Usage(format!("cannot listen: {e}")))?;
+                webhook::serve_on(listener, state, shutdown_signal()).await
+            }
+        };
         channels.stop().await;
         served.map_err(|e| CliError::Usage(format!("the webhook server stopped: {e}")))
     })
