@@ -28,6 +28,8 @@ pub struct MailWorld {
     pub admin: SessionToken,
     pub team: TeamId,
     pub mailbox: ChannelAccountId,
+    /// The admin's authenticator secret (for signing in through the CLI).
+    pub admin_secret: Vec<u8>,
 }
 
 impl MailWorld {
@@ -44,8 +46,12 @@ impl MailWorld {
 
 /// A workspace with `user`'s mailbox on `servers` connected.
 pub fn mail_world(servers: &MailServers, user: &str) -> TestResult<MailWorld> {
+    mail_world_at(servers, user, Timestamp::now())
+}
+
+/// [`mail_world`] set up at `now` (the admin's authenticator code of that moment is used).
+pub fn mail_world_at(servers: &MailServers, user: &str, now: Timestamp) -> TestResult<MailWorld> {
     let dir = tempfile::tempdir()?;
-    let now = Timestamp::now();
     let (ws, _) = Workspace::create(
         &WorkspaceDir::new(dir.path().join("workspace")),
         CreateOptions {
@@ -91,6 +97,7 @@ pub fn mail_world(servers: &MailServers, user: &str) -> TestResult<MailWorld> {
         admin,
         team,
         mailbox,
+        admin_secret: secret.to_vec(),
     })
 }
 

@@ -285,7 +285,24 @@ fn sync_email(
                 let _ = std::io::stderr().flush();
             }
         }
-        sync.await
+        let result = sync.await;
+        // The final count, however quick the sync was.
+        let folders = ws
+            .list_channels(token, Timestamp::now())
+            .ok()
+            .and_then(|list| list.into_iter().find(|c| c.id.get() == id))
+            .and_then(|c| c.email)
+            .map(|e| e.folders)
+            .unwrap_or_default();
+        for f in folders.iter().filter(|f| f.total > 0) {
+            eprint!(
+                "\r{}: {} of {} messages",
+                f.folder,
+                f.done.min(f.total),
+                f.total
+            );
+        }
+        result
     });
     eprintln!();
     match result {
