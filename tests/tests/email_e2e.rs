@@ -177,6 +177,79 @@ async fn admin_connects_the_mailbox(
     Ok(())
 }
 
+/// "Show formatted" opens the mail's HTML in its own window: the cleaned HTML is there,
+/// remote images are blocked until asked, and the page can call no app command.
+async fn the_formatted_mail_opens_in_a_window_without_commands(app: &DesktopApp) -> TestResult {
+    let c = &app.client;
+    let main = c.window().await?;
+    click(c, "#conversation .show-formatted").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mail_window = loop {
+        let handles = c.windows().await?;
+        if let Some(other) = handles.into_iter().find(|h| *h != main) {
+            break other;
+        }
+        if Instant::now() > deadline {
+            return Err("no e-mail window opened".into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    };
+    c.switch_to_window(mail_window).await?;
+    until(10, "the formatted mail is shown", async || {
+        let body = c
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await?;
+        let text = body.as_str().unwrap_or_default().to_string();
+        Ok(text.contains("has not arrived") && text.contains("Remote images are blocked"))
+    })
+    .await?;
+    let html = c
+        .execute("return document.documentElement.outerHTML;", vec![])
+        .await?;
+    let html = html.as_str().unwrap_or_default();
+    assert!(
+        html.contains("<b>42</b>"),
+        "the mail's own formatting is kept"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    let tried = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const ipc = window.__TAURI_INTERNALS__;
+             if (!ipc) { done('no ipc'); return; }
+             ipc.invoke('list_channels').then(() => done('allowed'), (e) => done('refused: ' + e));",
+            vec![],
+        )
+        .await?;
+    let tried = tried.as_str().unwrap_or_default().to_string();
+    assert!(
+        tried == "no ipc" || tried.starts_with("refused"),
+        "the mail window called a command: {tried}"
+    );
+    app.screenshot("email-formatted-window").await?;
+    // Only when the agent asks: the page reloads allowing remote images.
+    click(c, "a[href$='remote=1']").await?;
+    until(10, "remote images allowed on request", async || {
+        let body = c
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await?;
+        Ok(body
+            .as_str()
+            .unwrap_or_default()
+            .contains("Remote images are shown"))
+    })
+    .await?;
+    c.close_window().await?;
+    c.switch_to_window(main).await?;
+    Ok(())
+}
+
 async fn scenario(app: &DesktopApp, servers: &MailServers, people: &People) -> TestResult {
     admin_connects_the_mailbox(app, servers, people).await?;
     let c = &app.client;
@@ -214,6 +287,7 @@ async fn scenario(app: &DesktopApp, servers: &MailServers, people: &People) -> T
     if html_here {
         return Err("the mail's HTML reached the main window".into());
     }
+    the_formatted_mail_opens_in_a_window_without_commands(app).await?;
 
     fill(c, "#composer-text", "It ships today, sorry for the wait.").await?;
     click(c, "#composer-send").await?;
