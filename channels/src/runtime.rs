@@ -329,6 +329,9 @@ async fn send_one(ctx: Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, j
     }
 }
 
+/// Copies of sent replies being filed in Sent, across all mailboxes.
+static SENT_COPIES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Connected mailboxes by id, each with the egress allowlist (empty when unreadable).
 async fn email_endpoints(ctx: &Ctx) -> HashMap<i64, (EmailEndpoint, EgressPolicy)> {
     let read = db(ctx, |ws| {
@@ -376,10 +379,21 @@ async fn send_email(ctx: Ctx, endpoint: Option<(EmailEndpoint, EgressPolicy)>, j
                 ws.delivery().outbox_sent(message, &external_id)
             })
             .await;
-            // The copy in Sent runs on its own, so a slow mailbox holds up no send.
+            // The copy in Sent runs on its own, so a slow mailbox holds up no send; at
+            // most two at a time, so copies never crowd out the sync's own login.
             let ws = ctx.ws.clone();
             tokio::spawn(async move {
-                if let Err(e) = smtp::copy_to_sent(&endpoint, &policy, &raw, timeout).await {
+                let _turn = SENT_COPIES.acquire().await;
+                let copied = smtp::copy_to_sent(&endpoint, &policy, &raw, timeout).await;
+                let account = endpoint.id;
+                if copied.is_ok() {
+                    let ws = ws.clone();
+                    let _ = tokio::task::spawn_blocking(move || {
+                        ws.delivery().clear_sent_copy_error(account)
+                    })
+                    .await;
+                }
+                if let Err(e) = copied {
                     tracing::warn!(account = endpoint.id.get(), error = %e, "reply sent; its copy in Sent failed");
                     let account = endpoint.id;
                     let shown = format!(

@@ -18,6 +18,8 @@ use zeroize::Zeroizing;
 
 pub const GENERATED_DIR: &str = "hub-tls";
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// TLS handshakes in progress at once; more connections wait in the kernel's backlog.
+const MAX_HANDSHAKES: usize = 256;
 
 /// The certificate chain and key the hub serves, with where they came from.
 pub struct ServerCert {
@@ -117,28 +119,33 @@ fn generate(cert_path: &Path, key_path: &Path, names: &[String]) -> Result<(), S
         .map_err(|e| format!("cannot make a certificate: {e}"))?;
     let dir = cert_path.parent().ok_or("no folder for the certificate")?;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    write_private(key_path, certified.signing_key.serialize_pem().as_bytes())?;
-    std::fs::write(cert_path, certified.cert.pem())
-        .map_err(|e| format!("cannot write {}: {e}", cert_path.display()))?;
+    // Key first, then the certificate: a pair is complete only once cert.pem exists,
+    // and each file appears whole (written aside, then renamed).
+    let key_pem = Zeroizing::new(certified.signing_key.serialize_pem());
+    write_private(key_path, key_pem.as_bytes())?;
+    write_private(cert_path, certified.cert.pem().as_bytes())?;
     Ok(())
 }
 
-/// Writes a file only its owner can read.
+/// Writes a file only its owner can read: a new file beside it, made 0600 before a byte
+/// is written, synced, then renamed over `path` (an old file's mode never carries over).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     use std::io::Write;
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let aside = path.with_extension("new");
+    let _ = std::fs::remove_file(&aside);
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut file = options.open(&aside).map_err(fail)?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(fail)?;
+    std::fs::rename(&aside, path).map_err(fail)
 }
 
 fn acceptor_for(
@@ -176,7 +183,11 @@ impl TlsListener {
         let local = listener.local_addr()?;
         let (tx, ready) = mpsc::channel(64);
         let accepting = tokio::spawn(async move {
+            let handshakes = Arc::new(tokio::sync::Semaphore::new(MAX_HANDSHAKES));
             loop {
+                let Ok(turn) = handshakes.clone().acquire_owned().await else {
+                    return;
+                };
                 let (tcp, peer) = match listener.accept().await {
                     Ok(pair) => pair,
                     Err(_) => {
@@ -188,9 +199,10 @@ impl TlsListener {
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
-                    if let Ok(Ok(tls)) =
-                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
-                    {
+                    let handshake =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await;
+                    drop(turn);
+                    if let Ok(Ok(tls)) = handshake {
                         let _ = tx.send((tls, peer)).await;
                     }
                 });

@@ -246,18 +246,27 @@ pub async fn oversized_items(
 ) -> Result<Vec<MailItem>, MailError> {
     let mut items = Vec::new();
     for &(uid, size) in oversized {
-        let headers: Vec<Vec<u8>> = session
-            .uid_fetch(uid.to_string(), "(UID BODY.PEEK[HEADER])")
-            .await
-            .map_err(|e| MailError::protocol("FETCH", &e))?
-            .try_filter_map(|f| async move {
-                Ok((f.uid == Some(uid))
-                    .then(|| f.header().map(<[u8]>::to_vec))
-                    .flatten())
-            })
-            .try_collect()
-            .await
-            .map_err(|e| MailError::protocol("FETCH", &e))?;
+        let fetched: Result<Vec<Vec<u8>>, MailError> = async {
+            session
+                .uid_fetch(uid.to_string(), "(UID BODY.PEEK[HEADER])")
+                .await
+                .map_err(|e| MailError::protocol("FETCH", &e))?
+                .try_filter_map(|f| async move {
+                    Ok((f.uid == Some(uid))
+                        .then(|| f.header().map(<[u8]>::to_vec))
+                        .flatten())
+                })
+                .try_collect()
+                .await
+                .map_err(|e| MailError::protocol("FETCH", &e))
+        }
+        .await;
+        let headers = match fetched {
+            Ok(h) => h,
+            // Its headers refused: set it aside by size alone.
+            Err(e) if e.refused => Vec::new(),
+            Err(e) => return Err(e),
+        };
         items.push(too_large(uid, size, headers.first().map(Vec::as_slice)));
     }
     Ok(items)

@@ -186,8 +186,11 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
     }
     let mut original_ids = Vec::new();
     let mut diagnostic = String::new();
-    // A daemon's plain-text notice is a failure; a report says so per recipient.
-    let mut failed = !report;
+    // A daemon's plain-text notice is a failure unless it says it is only a warning
+    // about a delay; a report says so per recipient.
+    let subject = message.subject().unwrap_or_default().to_ascii_lowercase();
+    let delay_notice = subject.contains("delay") || subject.contains("warning");
+    let mut failed = !report && !delay_notice;
     let mut actions = 0;
     for part in &message.parts {
         let (ctype, subtype) = part

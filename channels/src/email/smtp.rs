@@ -222,6 +222,33 @@ mod tests {
         }
     }
 
+    /// Pins how lettre words a failure to connect (its error kind is private): that is
+    /// what lets a send to a server that is down be retried, not left unconfirmed.
+    #[tokio::test]
+    async fn a_server_that_cannot_be_reached_is_retried_not_unconfirmed() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(1);
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(closed)
+            .tls(Tls::None)
+            .timeout(Some(Duration::from_secs(2)))
+            .build();
+        let message = build_message(
+            &headers(vec![]),
+            "ana@customer.test",
+            &SendPayload::Text { body: "Hi".into() },
+            std::time::SystemTime::UNIX_EPOCH,
+        )
+        .expect("built");
+        let error = transport
+            .send(message)
+            .await
+            .expect_err("nothing listens there");
+        assert!(matches!(classify(&error), SendError::Retry(_)), "{error}");
+    }
+
     #[test]
     fn a_reply_carries_the_threading_headers() {
         let payload = SendPayload::Text {

@@ -166,8 +166,9 @@ fn drain_news(session: &mut Session) -> bool {
 }
 
 /// Syncs, then waits for news, until stopped (Ok) or the connection fails (Err). The
-/// failure count goes back to zero only once a sync went through, so a problem after
-/// login (a wrong folder) still backs off.
+/// failure count goes back to zero only once a whole round went through (sync and
+/// IDLE, or sync before a poll), so a problem after login (a wrong folder, IDLE
+/// refused) still backs off.
 async fn serve(
     ws: &Arc<Workspace>,
     endpoint: &EmailEndpoint,
@@ -180,7 +181,6 @@ async fn serve(
     let t = options.timeout;
     loop {
         sync_folder(ws, endpoint, &mut session, options, Some(stop)).await?;
-        *failures = 0;
         if *stop.borrow() {
             let _ = tokio::time::timeout(t, session.logout()).await;
             return Ok(());
@@ -218,12 +218,15 @@ async fn serve(
                     .map_err(|e| MailError::protocol("DONE", &e))
             })
             .await?;
+            // A whole round (sync, IDLE, DONE) went through: the line is healthy.
+            *failures = 0;
             if stopped || *stop.borrow() {
                 let _ = tokio::time::timeout(t, session.logout()).await;
                 return Ok(());
             }
         } else {
             phase(ws, endpoint, OwnedPhase::Polling).await;
+            *failures = 0;
             if !sleep_or_stop(stop, options.poll_interval).await {
                 let _ = tokio::time::timeout(t, session.logout()).await;
                 return Ok(());
@@ -270,7 +273,8 @@ pub async fn sync_folder(
     if status.uidnext.is_some_and(|next| next <= from) {
         return Ok(0);
     }
-    let uids = imap::within(t, "FETCH", imap::list_new(session, from)).await?;
+    let uids = imap::within(fetch_timeout, "FETCH", imap::list_new(session, from)).await?;
+    let sizes: std::collections::HashMap<u32, u64> = uids.iter().copied().collect();
     if uids.is_empty() {
         return Ok(0);
     }
@@ -291,17 +295,33 @@ pub async fn sync_folder(
         if stop.is_some_and(|s| *s.borrow()) {
             break;
         }
-        let mut items = match imap::within(
-            fetch_timeout,
+        // The deadline grows with the bytes asked for (a slow line and an 80 MB mail).
+        let bytes: u64 = batch.iter().filter_map(|u| sizes.get(u)).sum();
+        let deadline = fetch_timeout + std::time::Duration::from_secs(bytes / (64 * 1024));
+        let fetch = imap::within(
+            deadline,
             "FETCH",
             imap::fetch_batch(session, &batch, Timestamp::now()),
-        )
-        .await
-        {
+        );
+        let fetched = match stop {
+            Some(stop) => {
+                let mut stop = stop.clone();
+                tokio::select! {
+                    r = fetch => Some(r),
+                    _ = stop.changed() => None,
+                }
+            }
+            None => Some(fetch.await),
+        };
+        // Stopped in the middle of a fetch: nothing of it is stored, nothing is lost.
+        let Some(fetched) = fetched else {
+            break;
+        };
+        let mut items = match fetched {
             Ok(items) => items,
             // The server refused the batch (one message it cannot return): one by one,
             // so only that one is set aside.
-            Err(e) if e.refused => fetch_one_by_one(session, &batch, fetch_timeout).await?,
+            Err(e) if e.refused => fetch_one_by_one(session, &batch, deadline).await?,
             Err(e) => return Err(e),
         };
         let last = batch.last().copied().unwrap_or(0);
@@ -326,7 +346,8 @@ pub async fn sync_folder(
     Ok(total)
 }
 
-/// Fetches UIDs one at a time; a UID the server refuses to return is set aside.
+/// Fetches UIDs one at a time; a UID the server refuses to return is set aside, unless
+/// it refuses them all (then it is the server's trouble, not the mail's: try later).
 async fn fetch_one_by_one(
     session: &mut Session,
     uids: &[u32],
@@ -353,6 +374,21 @@ async fn fetch_one_by_one(
             }),
             Err(e) => return Err(e),
         }
+    }
+    let refused_all = items.iter().all(|i| {
+        matches!(
+            i,
+            MailItem::SetAside {
+                size: 0,
+                raw: None,
+                ..
+            }
+        )
+    });
+    if refused_all && !items.is_empty() {
+        return Err(MailError::retry(
+            "the IMAP server refuses to return mail just now",
+        ));
     }
     Ok(items)
 }

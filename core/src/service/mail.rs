@@ -185,6 +185,26 @@ impl Delivery<'_> {
         })
     }
 
+    /// A copy in Sent went through: a problem reported about earlier copies is over.
+    pub fn clear_sent_copy_error(&self, account: ChannelAccountId) -> Result<()> {
+        let changed = self.ws.store.write(|tx| {
+            let mut state = channel_accounts::state_of(tx, account)?;
+            let was_sent_copy = state
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("Sent folder"));
+            if was_sent_copy {
+                state.last_error = None;
+                channel_accounts::set_state(tx, account, &state)?;
+            }
+            Ok(was_sent_copy)
+        })?;
+        if changed {
+            self.ws.publish(Event::ChannelsChanged);
+        }
+        Ok(())
+    }
+
     /// Records what the sync of a folder is doing, for the progress bar.
     pub fn mail_progress(
         &self,

@@ -76,13 +76,21 @@ pub fn run(args: ServeArgs) -> CliResult {
         };
         let channels = ChannelRuntime::start(ws.clone(), options).map_err(CliError::Usage)?;
         let state = WebhookState::new(ws, WebhookOptions::default());
+        let signalled = Arc::new(tokio::sync::Notify::new());
+        let shutdown = {
+            let signalled = signalled.clone();
+            async move {
+                shutdown_signal().await;
+                signalled.notify_one();
+            }
+        };
         let served = match &cert {
             None => {
                 eprintln!(
                     "appcare: serving http://{} (plain HTTP, loopback only)",
                     args.listen
                 );
-                webhook::serve(listener, state, shutdown_signal()).await
+                with_grace(webhook::serve(listener, state, shutdown), signalled).await
             }
             Some(cert) => {
                 eprintln!(
@@ -102,12 +110,37 @@ pub fn run(args: ServeArgs) -> CliResult {
                 let acceptor = cert.acceptor().map_err(CliError::Usage)?;
                 let listener = crate::tls::TlsListener::new(listener, acceptor)
                     .map_err(|e| CliError::Usage(format!("cannot listen: {e}")))?;
-                webhook::serve_on(listener, state, shutdown_signal()).await
+                with_grace(webhook::serve_on(listener, state, shutdown), signalled).await
             }
         };
         channels.stop().await;
         served.map_err(|e| CliError::Usage(format!("the webhook server stopped: {e}")))
     })
+}
+
+/// How long requests in flight may take to finish after the stop signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Serves until the stop signal, then gives requests in flight [`SHUTDOWN_GRACE`] to
+/// finish: a client that never finishes its request cannot hold the process past
+/// systemd's stop timeout (the channel runtime still stops cleanly after).
+async fn with_grace(
+    serve: impl std::future::Future<Output = std::io::Result<()>>,
+    signalled: Arc<tokio::sync::Notify>,
+) -> std::io::Result<()> {
+    tokio::select! {
+        result = serve => result,
+        () = async {
+            signalled.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            eprintln!(
+                "appcare: requests still open after {} s were dropped",
+                SHUTDOWN_GRACE.as_secs()
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn shutdown_signal() {
