@@ -445,7 +445,11 @@ async fn the_cli_syncs_a_mailbox_once_showing_its_progress() -> TestResult {
     let data_dir = world.dir.path().join("workspace");
     drop(world.ws);
     let code = totp::code_at(&world.admin_secret, totp::step_of(Timestamp::now()))?;
-    let mut child = std::process::Command::new(appcare_tests::target_dir()?.join("appcare"))
+    let binary = appcare_tests::target_dir()?.join("appcare");
+    if !binary.is_file() {
+        return Err("the appcare binary is not built: run `cargo build -p appcare-hub` (cargo test --workspace builds it)".into());
+    }
+    let mut child = std::process::Command::new(binary)
         .args([
             "channel",
             "sync-email",

@@ -191,6 +191,9 @@ async fn serve(
             if drain_news(&mut session) {
                 continue;
             }
+            // A second handle on the queue: news the server sends while IDLE starts
+            // (before its "+ idling") lands there, out of reach of the IDLE handle.
+            let news = session.unsolicited_responses.clone();
             let mut handle = session.idle();
             imap::within(t, "IDLE", async {
                 handle
@@ -199,7 +202,14 @@ async fn serve(
                     .map_err(|e| MailError::protocol("IDLE", &e))
             })
             .await?;
-            let stopped = {
+            let mut early = false;
+            while news.try_recv().is_ok() {
+                early = true;
+            }
+            let stopped = if early {
+                // Mail came in just now: end this IDLE at once and sync.
+                false
+            } else {
                 let (wait, _interrupt) = handle.wait_with_timeout(options.idle_renew);
                 tokio::select! {
                     _ = stop.changed() => true,
