@@ -39,27 +39,7 @@ pub async fn world(region: &str, messenger_options: (bool, bool)) -> TestResult<
     let fake = FakeGraph::start(ACCESS_TOKEN).await;
     let dir = tempfile::tempdir()?;
     let now = Timestamp::now();
-    let (ws, _) = Workspace::create(
-        &WorkspaceDir::new(dir.path().join("workspace")),
-        CreateOptions {
-            region: Region::parse(region)?,
-            admin_username: "maria".into(),
-            admin_display_name: "Maria Admin".into(),
-            admin_password: Password::new(ADMIN_PW),
-            key_source: KeySource::Passphrase(Password::new(PASSPHRASE)),
-        },
-        now,
-    )?;
-    let challenge = ws.begin_sign_in("maria", &Password::new(ADMIN_PW), now)?;
-    let enrolment = ws.start_enrolment(&challenge.token, now)?;
-    let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
-    ws.confirm_enrolment(
-        &challenge.token,
-        &totp::code_at(&secret, totp::step_of(now))?,
-        now,
-    )?;
-    let admin = challenge.token;
-    let team = ws.create_team(&admin, "Support", now)?.id;
+    let (ws, admin, _, team) = admin_workspace(dir.path(), region, now)?;
     let (human_agent, poll) = messenger_options;
     let account = |kind: &str, id: &str, waba: Option<&str>| NewChannelAccount {
         kind: kind.into(),
@@ -90,6 +70,38 @@ pub async fn world(region: &str, messenger_options: (bool, bool)) -> TestResult<
         messenger,
         fake,
     })
+}
+
+/// A passphrase workspace in `dir/workspace` (region `region`) with admin Maria enrolled
+/// at `now`, signed in, and team Support: the workspace, her token, her authenticator
+/// secret, the team.
+pub fn admin_workspace(
+    dir: &std::path::Path,
+    region: &str,
+    now: Timestamp,
+) -> TestResult<(Workspace, SessionToken, Vec<u8>, TeamId)> {
+    let (ws, _) = Workspace::create(
+        &WorkspaceDir::new(dir.join("workspace")),
+        CreateOptions {
+            region: Region::parse(region)?,
+            admin_username: "maria".into(),
+            admin_display_name: "Maria Admin".into(),
+            admin_password: Password::new(ADMIN_PW),
+            key_source: KeySource::Passphrase(Password::new(PASSPHRASE)),
+        },
+        now,
+    )?;
+    let challenge = ws.begin_sign_in("maria", &Password::new(ADMIN_PW), now)?;
+    let enrolment = ws.start_enrolment(&challenge.token, now)?;
+    let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
+    ws.confirm_enrolment(
+        &challenge.token,
+        &totp::code_at(&secret, totp::step_of(now))?,
+        now,
+    )?;
+    let admin = challenge.token;
+    let team = ws.create_team(&admin, "Support", now)?.id;
+    Ok((ws, admin, secret.to_vec(), team))
 }
 
 /// Short delays so retries happen within a test.

@@ -2,19 +2,14 @@
 //! and Postfix of [`crate::mail_servers`]: an enrolled admin, a team, and the mailbox
 //! (IMAP and SMTP over STARTTLS, trusting the servers' generated certificate).
 
-use crate::channel_setup::{ADMIN_PW, PASSPHRASE};
 use crate::mail_servers::MailServers;
 use crate::TestResult;
 use appcare_channels::email::sync::MailOptions;
 use appcare_channels::RuntimeOptions;
-use appcare_core::auth::totp;
 use appcare_core::channel::email::EmailEndpoint;
 use appcare_core::channel::NewEmailAccount;
 use appcare_core::ids::{ChannelAccountId, TeamId};
-use appcare_core::workspace::Region;
-use appcare_core::{
-    CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir,
-};
+use appcare_core::{SessionToken, Timestamp, Workspace};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,27 +47,7 @@ pub fn mail_world(servers: &MailServers, user: &str) -> TestResult<MailWorld> {
 /// [`mail_world`] set up at `now` (the admin's authenticator code of that moment is used).
 pub fn mail_world_at(servers: &MailServers, user: &str, now: Timestamp) -> TestResult<MailWorld> {
     let dir = tempfile::tempdir()?;
-    let (ws, _) = Workspace::create(
-        &WorkspaceDir::new(dir.path().join("workspace")),
-        CreateOptions {
-            region: Region::parse("DE")?,
-            admin_username: "maria".into(),
-            admin_display_name: "Maria Admin".into(),
-            admin_password: Password::new(ADMIN_PW),
-            key_source: KeySource::Passphrase(Password::new(PASSPHRASE)),
-        },
-        now,
-    )?;
-    let challenge = ws.begin_sign_in("maria", &Password::new(ADMIN_PW), now)?;
-    let enrolment = ws.start_enrolment(&challenge.token, now)?;
-    let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
-    ws.confirm_enrolment(
-        &challenge.token,
-        &totp::code_at(&secret, totp::step_of(now))?,
-        now,
-    )?;
-    let admin = challenge.token;
-    let team = ws.create_team(&admin, "Support", now)?.id;
+    let (ws, admin, secret, team) = crate::channel_setup::admin_workspace(dir.path(), "DE", now)?;
     let account = NewEmailAccount {
         name: "Support mailbox".into(),
         address: user.into(),
@@ -97,7 +72,7 @@ pub fn mail_world_at(servers: &MailServers, user: &str, now: Timestamp) -> TestR
         admin,
         team,
         mailbox,
-        admin_secret: secret.to_vec(),
+        admin_secret: secret,
     })
 }
 

@@ -240,6 +240,32 @@ fn team_id(
         .ok_or_else(|| CliError::Usage(format!("no team named {team}")))
 }
 
+/// Rewrites the progress line for the folders of mailbox `id` that `show` picks.
+fn show_progress(
+    ws: &appcare_core::Workspace,
+    token: &appcare_core::SessionToken,
+    id: i64,
+    show: impl Fn(&appcare_core::channel::email::MailFolderView) -> bool,
+) {
+    use std::io::Write;
+    let folders = ws
+        .list_channels(token, Timestamp::now())
+        .ok()
+        .and_then(|list| list.into_iter().find(|c| c.id.get() == id))
+        .and_then(|c| c.email)
+        .map(|e| e.folders)
+        .unwrap_or_default();
+    for f in folders.iter().filter(|f| show(f)) {
+        eprint!(
+            "\r{}: {} of {} messages",
+            f.folder,
+            f.done.min(f.total),
+            f.total
+        );
+        let _ = std::io::stderr().flush();
+    }
+}
+
 /// One sync of mailbox `id` with a progress line on standard error.
 fn sync_email(
     ws: std::sync::Arc<appcare_core::Workspace>,
@@ -247,7 +273,6 @@ fn sync_email(
     id: i64,
 ) -> CliResult<()> {
     use appcare_channels::email::sync::{sync_once, MailOptions};
-    use std::io::Write;
     let endpoint = ws
         .delivery()
         .email_endpoints()?
@@ -268,40 +293,11 @@ fn sync_email(
         let mut ticker = tokio::time::interval(std::time::Duration::from_millis(250));
         while !sync.is_finished() {
             ticker.tick().await;
-            let folders = ws
-                .list_channels(token, Timestamp::now())
-                .ok()
-                .and_then(|list| list.into_iter().find(|c| c.id.get() == id))
-                .and_then(|c| c.email)
-                .map(|e| e.folders)
-                .unwrap_or_default();
-            for f in folders.iter().filter(|f| f.state == "syncing") {
-                eprint!(
-                    "\r{}: {} of {} messages",
-                    f.folder,
-                    f.done.min(f.total),
-                    f.total
-                );
-                let _ = std::io::stderr().flush();
-            }
+            show_progress(&ws, token, id, |f| f.state == "syncing");
         }
         let result = sync.await;
         // The final count, however quick the sync was.
-        let folders = ws
-            .list_channels(token, Timestamp::now())
-            .ok()
-            .and_then(|list| list.into_iter().find(|c| c.id.get() == id))
-            .and_then(|c| c.email)
-            .map(|e| e.folders)
-            .unwrap_or_default();
-        for f in folders.iter().filter(|f| f.total > 0) {
-            eprint!(
-                "\r{}: {} of {} messages",
-                f.folder,
-                f.done.min(f.total),
-                f.total
-            );
-        }
+        show_progress(&ws, token, id, |f| f.total > 0);
         result
     });
     eprintln!();
