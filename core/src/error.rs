@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// A stable, machine-readable code for each error, so front ends switch on the code and
 /// never on message text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -28,6 +28,12 @@ pub enum ErrorCode {
     WeakPassword,
     Conflict,
     Storage,
+    /// Team mode: the hub could not be reached or answered something unexpected.
+    HubUnreachable,
+    /// Team mode: the hub's certificate is not the one pinned on first connection.
+    CertificateChanged,
+    /// Team mode: too many failed sign-ins from this account or address; wait.
+    RateLimited,
 }
 
 /// Errors from the core's service calls and from opening a workspace.
@@ -111,6 +117,24 @@ pub enum CoreError {
 
     #[error("Storage error: {0}")]
     Storage(String),
+
+    #[error("The team hub could not be reached: {0}")]
+    HubUnreachable(String),
+
+    #[error(
+        "The team hub's certificate has changed since you first connected (pinned \
+         {pinned}, now {found}). Someone may be intercepting the connection. Nothing was \
+         sent. Ask your admin whether the hub's certificate was replaced; only then \
+         connect to the hub again and trust the new fingerprint."
+    )]
+    CertificateChanged { pinned: String, found: String },
+
+    #[error("Too many failed sign-ins. Wait {retry_after_seconds} seconds and try again.")]
+    RateLimited { retry_after_seconds: u64 },
+
+    /// An error the hub returned: its code and its plain-words message, passed through.
+    #[error("{message}")]
+    Remote { code: ErrorCode, message: String },
 }
 
 impl CoreError {
@@ -134,6 +158,10 @@ impl CoreError {
             Self::WeakPassword { .. } => ErrorCode::WeakPassword,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::Storage(_) => ErrorCode::Storage,
+            Self::HubUnreachable(_) => ErrorCode::HubUnreachable,
+            Self::CertificateChanged { .. } => ErrorCode::CertificateChanged,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Remote { code, .. } => *code,
         }
     }
 

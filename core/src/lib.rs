@@ -4,6 +4,7 @@
 //! [`Workspace`] and call its service methods, each of which takes the caller's session
 //! token and the current time and does its own permission check.
 
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod channel;
@@ -20,6 +21,7 @@ pub mod store;
 pub mod time;
 pub mod workspace;
 
+pub use api::WorkspaceApi;
 pub use error::{CoreError, ErrorCode};
 pub use ids::{ConversationId, MessageId, TeamId, UserId};
 pub use secret::{Password, SessionToken};

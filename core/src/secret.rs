@@ -79,6 +79,20 @@ impl fmt::Debug for Password {
     }
 }
 
+/// Passwords cross the hub's wire (sign-in, new users, backup passphrases): as a plain
+/// string inside TLS. `Debug` stays redacted, so a logged request never shows one.
+impl serde::Serialize for Password {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Password {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
 /// A session token: 256 random bits, base64url. Only its SHA-256 is stored.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct SessionToken(String);
@@ -103,6 +117,20 @@ impl SessionToken {
     pub(crate) fn hash(&self) -> [u8; 32] {
         use sha2::Digest;
         sha2::Sha256::digest(self.0.as_bytes()).into()
+    }
+}
+
+/// The hub hands a new token to its client in the sign-in answer; after that it travels
+/// only in the `Authorization` header.
+impl serde::Serialize for SessionToken {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SessionToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod login;
 pub mod mail;
 pub mod outgoing;
 pub mod privacy;
+pub mod push;
 pub mod residency;
 pub mod users;
 
@@ -93,6 +94,7 @@ pub const SESSION_ENTRY_POINTS: &[&str] = &[
     "add_email_account",
     "set_aside_mail",
     "email_html",
+    "push_viewer",
 ];
 
 /// Entry points for the system itself (channel adapters), not for a person's session.

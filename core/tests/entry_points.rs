@@ -44,7 +44,8 @@ fn required_role(name: &str) -> Role {
         | "list_templates"
         | "send_template"
         | "retry_message"
-        | "email_html" => Role::Agent,
+        | "email_html"
+        | "push_viewer" => Role::Agent,
         "create_canned_reply" | "reassign" | "team_load" => Role::Lead,
         _ => Role::Admin,
     }
@@ -181,6 +182,7 @@ fn call(
         "email_html" => ws
             .email_html(token, appcare_core::MessageId::new(1), now)
             .map(drop),
+        "push_viewer" => ws.push_viewer(token, now).map(drop),
         "refresh_channel" => ws
             .refresh_channel(token, ChannelAccountId::new(1), now)
             .map(drop),

@@ -224,6 +224,7 @@ impl Drop for DesktopApp {
 
 /// Small WebDriver helpers that wait for elements, as a person waits for a screen.
 pub mod channel_setup;
+pub mod hub_setup;
 pub mod mail_servers;
 pub mod mail_setup;
 pub mod meta;

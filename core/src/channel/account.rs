@@ -153,7 +153,7 @@ pub struct AccountState {
 }
 
 /// A channel account as the admin sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChannelAccountView {
     pub id: ChannelAccountId,
@@ -176,7 +176,7 @@ pub struct ChannelAccountView {
 }
 
 /// What an admin types to connect a WhatsApp number or a Messenger page.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewChannelAccount {
     pub kind: String,

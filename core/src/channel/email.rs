@@ -118,7 +118,7 @@ impl std::fmt::Debug for EmailEndpoint {
 }
 
 /// What an admin types to connect a support mailbox.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, serde::Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewEmailAccount {
     pub name: String,
@@ -305,7 +305,7 @@ impl NewEmailAccount {
 }
 
 /// How the sync of one folder stands, for the progress bar.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MailFolderView {
     pub folder: String,
@@ -318,7 +318,7 @@ pub struct MailFolderView {
 }
 
 /// The e-mail part of a channel account as the admin sees it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EmailAccountView {
     pub address: String,
@@ -332,7 +332,7 @@ pub struct EmailAccountView {
 
 /// A mail the sync kept aside, as an admin sees it (no body). Its sender and subject
 /// are customer data: `Debug` prints `<redacted>`.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SetAsideView {
     pub id: i64,

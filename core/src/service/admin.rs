@@ -14,7 +14,7 @@ use crate::workspace::Workspace;
 use serde::Serialize;
 
 /// The first screen: what this workspace is and holds, from the store itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overview {
     pub workspace_id: String,
@@ -31,7 +31,7 @@ pub struct Overview {
 }
 
 /// One audit row as admins read it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub id: AuditId,
@@ -43,7 +43,7 @@ pub struct AuditEntry {
 }
 
 /// The chain check as shown to admins.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditStatus {
     pub intact: bool,
@@ -177,7 +177,7 @@ impl Workspace {
 }
 
 /// What an admin narrows the audit trail to. Empty fields do not filter.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditFilter {
     /// Username of the actor.
@@ -191,7 +191,7 @@ pub struct AuditFilter {
 }
 
 /// Where an audit export was written.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditExport {
     pub path: String,
@@ -330,7 +330,7 @@ pub struct InboxSettings {
 }
 
 /// A colleague one can hand a conversation to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Colleague {
     pub id: crate::ids::UserId,

@@ -37,7 +37,7 @@ pub struct Versioned {
     pub version: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgentLoad {
     pub user_id: UserId,
@@ -47,7 +47,7 @@ pub struct AgentLoad {
     pub open: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TeamLoad {
     pub agents: Vec<AgentLoad>,

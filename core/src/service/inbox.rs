@@ -79,7 +79,7 @@ pub struct InboxQuery {
 }
 
 /// One row of the inbox list.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConversationSummary {
     pub id: ConversationId,
@@ -133,14 +133,14 @@ impl From<ConversationRowData> for ConversationSummary {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InboxPage {
     pub rows: Vec<ConversationSummary>,
     pub next: Option<PageCursor>,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub conversation_id: ConversationId,
@@ -152,7 +152,7 @@ pub struct SearchHit {
     pub at: Timestamp,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentInfo {
     pub id: i64,
@@ -162,7 +162,7 @@ pub struct AttachmentInfo {
 }
 
 /// An attachment's bytes, opened on demand (base64, as IPC carries JSON).
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentContent {
     pub file_name: String,
@@ -180,7 +180,7 @@ impl std::fmt::Debug for AttachmentContent {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MessageView {
     pub id: MessageId,
@@ -198,7 +198,7 @@ pub struct MessageView {
     pub has_html: bool,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NoteView {
     pub id: i64,
@@ -210,7 +210,7 @@ pub struct NoteView {
 
 /// One conversation as the agent sees it. The latest handoff note is also given apart,
 /// to be shown at the top.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConversationView {
     pub summary: ConversationSummary,

@@ -56,7 +56,7 @@ pub struct Ingested {
     pub assigned_to: Option<UserId>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChannelAccountSummary {
     pub id: ChannelAccountId,

@@ -38,7 +38,7 @@ impl RetentionPolicy {
 }
 
 /// One channel's purge: what went (counts only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PurgeRun {
     pub channel: String,
@@ -49,7 +49,7 @@ pub struct PurgeRun {
 }
 
 /// Where each kind of data lives, for the admin page and `appcare residency`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResidencyReport {
     pub region: String,

@@ -1,10 +1,11 @@
-//! `appcare serve`: opens a workspace, serves Meta's webhooks over HTTPS (the admin's
+//! `appcare serve`: opens a workspace, serves the team API and Meta's webhooks over HTTPS (the admin's
 //! certificate, or one made on first start whose fingerprint it prints), and runs the
 //! channel runtime (outbox, mailbox sync, media, provider tasks, Messenger polling) until
 //! Ctrl-C or SIGTERM. In-flight requests finish before it exits. Plain HTTP only on
 //! request and only on this machine's loopback, behind a local TLS proxy.
 
 use super::{open_workspace, CliError, CliResult};
+use crate::team::{self, Hub, TeamOptions};
 use appcare_channels::{webhook, ChannelRuntime, RuntimeOptions, WebhookOptions, WebhookState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -75,12 +76,18 @@ pub fn run(args: ServeArgs) -> CliResult {
             ..RuntimeOptions::default()
         };
         let channels = ChannelRuntime::start(ws.clone(), options).map_err(CliError::Usage)?;
+        let hub = Hub::start(
+            ws.clone(),
+            TeamOptions::new(args.data_dir.join(SCRATCH_DIR)),
+        );
         let state = WebhookState::new(ws, WebhookOptions::default());
+        let app = webhook::router(state).merge(team::router(hub.clone()));
         let signalled = Arc::new(tokio::sync::Notify::new());
         let shutdown = {
             let signalled = signalled.clone();
             async move {
                 shutdown_signal().await;
+                hub.close_streams();
                 signalled.notify_one();
             }
         };
@@ -90,7 +97,7 @@ pub fn run(args: ServeArgs) -> CliResult {
                     "appcare: serving http://{} (plain HTTP, loopback only)",
                     args.listen
                 );
-                with_grace(webhook::serve(listener, state, shutdown), signalled).await
+                with_grace(team::serve(listener, app, shutdown), signalled).await
             }
             Some(cert) => {
                 eprintln!(
@@ -110,13 +117,16 @@ pub fn run(args: ServeArgs) -> CliResult {
                 let acceptor = cert.acceptor().map_err(CliError::Usage)?;
                 let listener = crate::tls::TlsListener::new(listener, acceptor)
                     .map_err(|e| CliError::Usage(format!("cannot listen: {e}")))?;
-                with_grace(webhook::serve_on(listener, state, shutdown), signalled).await
+                with_grace(team::serve(listener, app, shutdown), signalled).await
             }
         };
         channels.stop().await;
         served.map_err(|e| CliError::Usage(format!("the webhook server stopped: {e}")))
     })
 }
+
+/// Where exports are put together before they are sent to a desktop (emptied after each).
+const SCRATCH_DIR: &str = "hub-scratch";
 
 /// How long requests in flight may take to finish after the stop signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);

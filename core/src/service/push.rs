@@ -1,0 +1,59 @@
+//! Live updates for a hub's push streams: who a stream is for, and which core events it
+//! may carry. Events hold ids only; a conversation's events go to those who may see it,
+//! and a handoff also to the person it left.
+
+use super::Caller;
+use crate::auth::Role;
+use crate::error::Result;
+use crate::events::Event;
+use crate::secret::SessionToken;
+use crate::store::conversations as conv_store;
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+
+/// A checked session that receives events. Made only by [`Workspace::push_viewer`].
+#[derive(Clone, Debug)]
+pub struct PushViewer {
+    caller: Caller,
+}
+
+impl Workspace {
+    /// Checks a full session for a push stream (opening one counts as activity).
+    pub fn push_viewer(&self, token: &SessionToken, now: Timestamp) -> Result<PushViewer> {
+        let caller = self.authorize(token, now, Role::Agent, "receive live updates")?;
+        Ok(PushViewer { caller })
+    }
+}
+
+impl PushViewer {
+    pub fn user(&self) -> crate::ids::UserId {
+        self.caller.user
+    }
+
+    /// Whether this viewer may see `event` now.
+    pub fn may_see(&self, workspace: &Workspace, event: &Event) -> Result<bool> {
+        let conversation = match event {
+            Event::UserChanged { .. }
+            | Event::SessionsEnded { .. }
+            | Event::SettingsChanged
+            | Event::ChannelsChanged => return Ok(true),
+            Event::Assigned {
+                conversation, from, ..
+            } => {
+                if *from == Some(self.caller.user) {
+                    return Ok(true);
+                }
+                *conversation
+            }
+            Event::MessageReceived { conversation, .. }
+            | Event::ReplyQueued { conversation, .. }
+            | Event::NoteAdded { conversation }
+            | Event::ConversationUpdated { conversation }
+            | Event::MessageStatusChanged { conversation, .. } => *conversation,
+        };
+        let viewer = self.caller.viewer();
+        workspace
+            .store
+            .read(|conn| Ok(conv_store::visible(conn, viewer, conversation)?.is_some()))
+    }
+}

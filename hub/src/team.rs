@@ -1,0 +1,146 @@
+//! The team API: the workspace served to many desktops under `/api/v1`. Every call of
+//! the core contract is `POST /api/v1/<call>` (generated from `workspace_calls!`, as is
+//! the OpenAPI document at `/api/v1/openapi.json`), `GET /api/v1/events` is the push
+//! stream. Errors are `{code, message}`. The core checks every session and role; the hub
+//! adds the bearer token's presence check and sign-in rate limits.
+
+mod calls;
+mod error;
+mod limits;
+pub mod openapi;
+pub mod push;
+mod session;
+
+pub use error::HttpError;
+pub use limits::{Limit, SignInLimits};
+pub use push::EventLog;
+pub use session::PeerAddr;
+
+use appcare_core::Workspace;
+use axum::routing::get;
+use axum::Router;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How the team API behaves; the defaults suit a production hub.
+#[derive(Clone, Debug)]
+pub struct TeamOptions {
+    /// Failed sign-ins an account may have in the window before it must wait.
+    pub account_limit: Limit,
+    /// Failed sign-ins one network address may have in the window.
+    pub address_limit: Limit,
+    /// Events the hub keeps for clients that reconnect.
+    pub push_backlog: usize,
+    /// Where exports are put together before they are sent to the client.
+    pub scratch_dir: PathBuf,
+}
+
+impl TeamOptions {
+    pub fn new(scratch_dir: PathBuf) -> Self {
+        Self {
+            account_limit: Limit::per_minutes(5, 5),
+            address_limit: Limit::per_minutes(30, 5),
+            push_backlog: 10_000,
+            scratch_dir,
+        }
+    }
+}
+
+/// The state every team route shares.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    workspace: Arc<Workspace>,
+    limits: SignInLimits,
+    log: Arc<EventLog>,
+    scratch_dir: PathBuf,
+    closing: tokio::sync::watch::Sender<bool>,
+}
+
+impl Hub {
+    /// Starts numbering the workspace's events for push streams (needs a Tokio runtime).
+    pub fn start(workspace: Arc<Workspace>, options: TeamOptions) -> Self {
+        let log = EventLog::start(&workspace, options.push_backlog);
+        Self {
+            inner: Arc::new(HubInner {
+                workspace,
+                limits: SignInLimits::new(options.account_limit, options.address_limit),
+                log,
+                scratch_dir: options.scratch_dir,
+                closing: tokio::sync::watch::channel(false).0,
+            }),
+        }
+    }
+
+    pub fn workspace(&self) -> &Arc<Workspace> {
+        &self.inner.workspace
+    }
+
+    pub fn log(&self) -> &Arc<EventLog> {
+        &self.inner.log
+    }
+
+    /// Ends every push stream (on shutdown: clients reconnect and resume later), so the
+    /// server's graceful stop does not wait for them.
+    pub fn close_streams(&self) {
+        self.inner.closing.send_replace(true);
+    }
+
+    pub(crate) fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.closing.subscribe()
+    }
+}
+
+/// Serves `app` on `listener` with each request's peer address (for the sign-in
+/// limits) until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve<L>(
+    listener: L,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+    PeerAddr: for<'a> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
+{
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<PeerAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// The `/api/v1` routes.
+pub fn router(hub: Hub) -> Router {
+    let routes = Router::new()
+        .route("/api/v1/hello", get(hello))
+        .route("/api/v1/openapi.json", get(openapi::serve))
+        .route("/api/v1/events", get(push::stream));
+    calls::routes(routes)
+        .fallback(|| async { HttpError::not_found() })
+        .with_state(hub)
+}
+
+/// Who answers here: lets a desktop check it found a hub before it trusts the
+/// certificate. Names the workspace's folder only; no data.
+async fn hello(
+    axum::extract::State(hub): axum::extract::State<Hub>,
+) -> axum::Json<serde_json::Value> {
+    let folder = hub
+        .workspace()
+        .dir()
+        .root()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    axum::Json(serde_json::json!({
+        "service": "appcare-hub",
+        "api": "v1",
+        "version": env!("CARGO_PKG_VERSION"),
+        "workspace": folder,
+    }))
+}

@@ -1,0 +1,321 @@
+//! One `POST /api/v1/<call>` route per call of the contract, generated from
+//! `workspace_calls!`: the body's fields are the call's arguments by name, the answer is
+//! the call's result as JSON. Unknown fields are refused, so a typo cannot be ignored.
+
+use super::error::HttpError;
+use super::session::{Bearer, Peer};
+use super::Hub;
+use appcare_core::api::types::*;
+use appcare_core::api::WireArg;
+use appcare_core::{CoreError, ErrorCode, Workspace};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use base64::Engine;
+use serde::Serialize;
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::Instant;
+
+type Args = serde_json::Map<String, serde_json::Value>;
+
+/// The calls the sign-in limits count: each checks a password or a code.
+pub const SIGN_IN_STEPS: &[&str] = &[
+    "begin_sign_in",
+    "submit_code",
+    "submit_recovery_code",
+    "confirm_enrolment",
+    "unlock",
+];
+
+/// Requests may carry a file of up to 25 MB, base64-encoded.
+const BODY_LIMIT: usize = 40 * 1024 * 1024;
+
+fn parse_body(body: &Bytes) -> Result<Args, HttpError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Args::new());
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(args)) => Ok(args),
+        _ => Err(HttpError::bad_request(
+            "request",
+            "the body must be a JSON object of the call's arguments",
+        )),
+    }
+}
+
+/// One argument by name. The message names the field, never echoes its value.
+fn take<T: serde::de::DeserializeOwned>(
+    args: &mut Args,
+    name: &'static str,
+) -> Result<T, HttpError> {
+    let value = args.remove(name).unwrap_or(serde_json::Value::Null);
+    serde_json::from_value(value)
+        .map_err(|_| HttpError::bad_request(name, "is missing or not of the expected kind"))
+}
+
+fn no_leftovers(args: &Args) -> Result<(), HttpError> {
+    match args.keys().next() {
+        None => Ok(()),
+        Some(_) => Err(HttpError::bad_request(
+            "request",
+            "the body has a field this call does not take",
+        )),
+    }
+}
+
+/// Runs one core call on the blocking pool with the hub's clock, applying the sign-in
+/// limits to password and code checks.
+async fn run<T, F>(
+    hub: &Hub,
+    peer: IpAddr,
+    name: &'static str,
+    account: Option<String>,
+    call: F,
+) -> Result<Json<T>, HttpError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Workspace, Timestamp) -> appcare_core::error::Result<T> + Send + 'static,
+{
+    let limited = SIGN_IN_STEPS.contains(&name);
+    let limits = &hub.inner.limits;
+    if limited {
+        limits
+            .check(account.as_deref(), peer, Instant::now())
+            .map_err(|seconds| CoreError::RateLimited {
+                retry_after_seconds: seconds,
+            })?;
+    }
+    let workspace = hub.workspace().clone();
+    let result = tokio::task::spawn_blocking(move || call(&workspace, Timestamp::now()))
+        .await
+        .map_err(|_| CoreError::Storage("the call was interrupted".into()))?;
+    match result {
+        Ok(value) => Ok(Json(value)),
+        Err(err) => {
+            if limited && err.code() == ErrorCode::SignInFailed {
+                limits.record_failure(account.as_deref(), peer, Instant::now());
+            }
+            Err(err.into())
+        }
+    }
+}
+
+macro_rules! hub_routes {
+    (
+        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty ; )* }
+        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )* }
+    ) => {
+        /// Adds every call's route.
+        pub(super) fn routes(router: Router<Hub>) -> Router<Hub> {
+            router
+            $(
+                .route(concat!("/api/v1/", stringify!($oname)), post(
+                    |State(hub): State<Hub>, Peer(peer): Peer, body: Bytes| async move {
+                        let mut args = parse_body(&body)?;
+                        $( let $oarg: <$oty as WireArg<'_>>::Owned = take(&mut args, stringify!($oarg))?; )*
+                        no_leftovers(&args)?;
+                        let account = args_account(&[$( &$oarg as &dyn std::any::Any ),*]);
+                        let answer = run(&hub, peer, stringify!($oname), account.clone(), move |ws, now| {
+                            ws.$oname($( <$oty as WireArg<'_>>::from_owned(&$oarg), )* now)
+                        })
+                        .await?;
+                        if let (Some(token), Some(account)) = (answer.0.issued(), account) {
+                            hub.inner.limits.remember(token, &account, Instant::now());
+                        }
+                        Ok::<_, HttpError>(answer)
+                    },
+                ))
+            )*
+            $(
+                .route(concat!("/api/v1/", stringify!($name)), post(
+                    |State(hub): State<Hub>, Peer(peer): Peer, Bearer(token): Bearer, body: Bytes| async move {
+                        let name = stringify!($name);
+                        let parsed = (|| {
+                            #[allow(unused_mut)]
+                            let mut args = parse_body(&body)?;
+                            $( let $arg: <$ty as WireArg<'_>>::Owned = take(&mut args, stringify!($arg))?; )*
+                            no_leftovers(&args)?;
+                            Ok::<_, HttpError>(( $( $arg, )* ))
+                        })();
+                        let ( $( $arg, )* ) = match parsed {
+                            Ok(args) => args,
+                            Err(err) => return Err(unless_signed_in(&hub, &token, name, err).await),
+                        };
+                        let account = SIGN_IN_STEPS
+                            .contains(&name)
+                            .then(|| hub.inner.limits.account_of(&token))
+                            .flatten();
+                        run(&hub, peer, name, account, move |ws, now| {
+                            ws.$name(&token, $( <$ty as WireArg<'_>>::from_owned(&$arg), )* now)
+                        })
+                        .await
+                    },
+                ))
+            )*
+            .route("/api/v1/export_contact", post(export_contact))
+            .route("/api/v1/export_audit", post(export_audit))
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        }
+    };
+}
+
+appcare_core::workspace_calls!(hub_routes);
+
+/// What a call answers with a new session token (the sign-in step), so the limits can
+/// count later code failures against the account it named.
+trait IssuesSession {
+    fn issued(&self) -> Option<&SessionToken>;
+}
+
+impl IssuesSession for SignInChallenge {
+    fn issued(&self) -> Option<&SessionToken> {
+        Some(&self.token)
+    }
+}
+
+/// A request whose body is wrong: a caller without the session the call needs hears
+/// that first, so the API says nothing about its arguments to strangers.
+async fn unless_signed_in(
+    hub: &Hub,
+    token: &SessionToken,
+    name: &str,
+    err: HttpError,
+) -> HttpError {
+    let workspace = hub.workspace().clone();
+    let token = token.clone();
+    let stage =
+        tokio::task::spawn_blocking(move || workspace.session_state(&token, Timestamp::now()))
+            .await
+            .ok()
+            .and_then(Result::ok);
+    let allowed = match super::openapi::Access::of_call(name) {
+        super::openapi::Access::Session => stage == Some(SessionStage::Active),
+        _ => stage.is_some_and(|s| s != SessionStage::Ended),
+    };
+    if allowed {
+        err
+    } else {
+        CoreError::NotSignedIn.into()
+    }
+}
+
+/// The account a sign-in names: its first text argument (the username).
+fn args_account(args: &[&dyn std::any::Any]) -> Option<String> {
+    args.iter()
+        .find_map(|a| a.downcast_ref::<String>())
+        .cloned()
+}
+
+/// An export put together in a scratch folder on the hub, sent as files relative to it.
+#[derive(Serialize)]
+struct Exported<T> {
+    summary: T,
+    relative: String,
+    files: Vec<ExportedFile>,
+}
+
+#[derive(Serialize)]
+struct ExportedFile {
+    path: String,
+    data: String,
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<ExportedFile>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(root, &path, out)?;
+        } else {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            out.push(ExportedFile {
+                path: relative.to_string_lossy().into_owned(),
+                data: base64::engine::general_purpose::STANDARD.encode(std::fs::read(&path)?),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Runs an export into a fresh scratch folder (removed afterwards) and reads it back.
+fn export_via_scratch<T>(
+    scratch_root: &Path,
+    export: impl FnOnce(&Path) -> appcare_core::error::Result<T>,
+    written: impl Fn(&T) -> &str,
+) -> appcare_core::error::Result<Exported<T>> {
+    let storage = |e: std::io::Error| CoreError::Storage(format!("preparing the export: {e}"));
+    std::fs::create_dir_all(scratch_root).map_err(storage)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("export-")
+        .tempdir_in(scratch_root)
+        .map_err(storage)?;
+    let summary = export(scratch.path())?;
+    let relative = Path::new(written(&summary))
+        .strip_prefix(scratch.path())
+        .map_err(|_| CoreError::Storage("the export was written outside its folder".into()))?
+        .to_string_lossy()
+        .into_owned();
+    let mut files = Vec::new();
+    collect_files(scratch.path(), scratch.path(), &mut files).map_err(storage)?;
+    Ok(Exported {
+        summary,
+        relative,
+        files,
+    })
+}
+
+async fn export_contact(
+    State(hub): State<Hub>,
+    Peer(peer): Peer,
+    Bearer(token): Bearer,
+    body: Bytes,
+) -> Result<Json<Exported<ExportSummary>>, HttpError> {
+    let parsed = (|| {
+        let mut args = parse_body(&body)?;
+        let contact: ContactId = take(&mut args, "contact")?;
+        let include_notes: bool = take(&mut args, "include_notes")?;
+        no_leftovers(&args)?;
+        Ok::<_, HttpError>((contact, include_notes))
+    })();
+    let (contact, include_notes) = match parsed {
+        Ok(args) => args,
+        Err(err) => return Err(unless_signed_in(&hub, &token, "export_contact", err).await),
+    };
+    let scratch = hub.inner.scratch_dir.clone();
+    run(&hub, peer, "export_contact", None, move |ws, now| {
+        export_via_scratch(
+            &scratch,
+            |dir| ws.export_contact(&token, contact, include_notes, dir, now),
+            |s| &s.folder,
+        )
+    })
+    .await
+}
+
+async fn export_audit(
+    State(hub): State<Hub>,
+    Peer(peer): Peer,
+    Bearer(token): Bearer,
+    body: Bytes,
+) -> Result<Json<Exported<AuditExport>>, HttpError> {
+    let parsed = (|| {
+        let mut args = parse_body(&body)?;
+        let filter: AuditFilter = take(&mut args, "filter")?;
+        no_leftovers(&args)?;
+        Ok::<_, HttpError>(filter)
+    })();
+    let filter = match parsed {
+        Ok(filter) => filter,
+        Err(err) => return Err(unless_signed_in(&hub, &token, "export_audit", err).await),
+    };
+    let scratch = hub.inner.scratch_dir.clone();
+    run(&hub, peer, "export_audit", None, move |ws, now| {
+        export_via_scratch(
+            &scratch,
+            |dir| ws.export_audit(&token, &filter, dir, now),
+            |s| &s.path,
+        )
+    })
+    .await
+}

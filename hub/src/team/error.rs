@@ -1,0 +1,83 @@
+//! Errors as the team API sends them: an HTTP status and `{code, message}` in plain words.
+
+use appcare_core::{CoreError, ErrorCode};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// A refused or failed request.
+#[derive(Debug)]
+pub struct HttpError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    pub message: String,
+    pub retry_after: Option<u64>,
+}
+
+impl HttpError {
+    pub fn not_found() -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: ErrorCode::NotFound,
+            message: "There is no such call in the team API (see /api/v1/openapi.json).".into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(field: &'static str, reason: &str) -> Self {
+        CoreError::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+        .into()
+    }
+}
+
+/// The HTTP status for each error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::SignInFailed
+        | ErrorCode::NotSignedIn
+        | ErrorCode::SessionLocked
+        | ErrorCode::SessionExpired => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::InvalidInput | ErrorCode::WeakPassword => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::Conflict | ErrorCode::WorkspaceExists => StatusCode::CONFLICT,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<CoreError> for HttpError {
+    fn from(err: CoreError) -> Self {
+        let retry_after = match &err {
+            CoreError::RateLimited {
+                retry_after_seconds,
+            } => Some(*retry_after_seconds),
+            _ => None,
+        };
+        let code = err.code();
+        Self {
+            status: status_of(code),
+            code,
+            message: err.to_string(),
+            retry_after,
+        }
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let body = axum::Json(serde_json::json!({
+            "code": self.code,
+            "message": self.message,
+        }));
+        let mut response = (self.status, body).into_response();
+        if let Some(seconds) = self.retry_after {
+            if let Ok(value) = seconds.to_string().parse() {
+                response.headers_mut().insert("retry-after", value);
+            }
+        }
+        response
+    }
+}

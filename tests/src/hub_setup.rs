@@ -1,0 +1,212 @@
+//! A team hub for tests: a workspace with an enrolled admin, team Support and a WhatsApp
+//! line, served over HTTPS (a certificate generated for the test) on a loopback port by
+//! the hub's own router and listener, and remote clients pinned to its fingerprint.
+
+use crate::channel_setup::admin_workspace;
+use crate::TestResult;
+use appcare_client::{HubAddress, RemoteWorkspace};
+use appcare_core::auth::{totp, Role};
+use appcare_core::ids::{ChannelAccountId, ConversationId, TeamId, UserId};
+use appcare_core::service::handoff::Versioned;
+use appcare_core::service::ingest::InboundMessage;
+use appcare_core::service::users::NewUser;
+use appcare_core::{Password, SessionToken, Timestamp, Workspace, WorkspaceApi};
+use appcare_hub::team::{self, Hub, TeamOptions};
+use std::sync::Arc;
+
+pub struct TestHub {
+    pub dir: tempfile::TempDir,
+    pub ws: Arc<Workspace>,
+    /// The admin's in-process session.
+    pub admin: SessionToken,
+    pub team: TeamId,
+    /// A second team, Billing, that sees none of Support's conversations.
+    pub billing: TeamId,
+    pub account: ChannelAccountId,
+    pub address: HubAddress,
+    pub fingerprint: String,
+    pub hub: Hub,
+    runtime: tokio::runtime::Runtime,
+    made: std::sync::atomic::AtomicUsize,
+}
+
+/// Someone signed in through the hub.
+pub struct Member {
+    pub id: UserId,
+    pub name: String,
+    pub client: RemoteWorkspace,
+    pub token: SessionToken,
+    pub secret: Vec<u8>,
+}
+
+pub fn password_for(name: &str) -> String {
+    format!("seven blue kites {}", name.len() * 7919)
+}
+
+impl TestHub {
+    pub fn start() -> TestResult<Self> {
+        Self::start_with(|_| {})
+    }
+
+    pub fn start_with(adjust: impl FnOnce(&mut TeamOptions)) -> TestResult<Self> {
+        let dir = tempfile::tempdir()?;
+        let now = Timestamp::now();
+        let (ws, admin, _, team) = admin_workspace(dir.path(), "DE", now)?;
+        let account = ws
+            .create_channel_account(
+                &admin,
+                "whatsapp",
+                "Support line",
+                "106540352242922",
+                Some(team),
+                now,
+            )?
+            .id;
+        let billing = ws.create_team(&admin, "Billing", now)?.id;
+        let ws = Arc::new(ws);
+        let cert = appcare_hub::tls::load_or_generate(&dir.path().join("hub"), None, &[])?;
+        let mut options = TeamOptions::new(dir.path().join("scratch"));
+        adjust(&mut options);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let acceptor = cert.acceptor()?;
+        let (address, hub) = runtime.block_on(async {
+            let hub = Hub::start(ws.clone(), options);
+            let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let port = tcp.local_addr()?.port();
+            let listener = appcare_hub::tls::TlsListener::new(tcp, acceptor)?;
+            let app = team::router(hub.clone());
+            tokio::spawn(team::serve(listener, app, std::future::pending()));
+            let address = HubAddress::parse(&format!("https://127.0.0.1:{port}"))?;
+            TestResult::Ok((address, hub))
+        })?;
+        Ok(Self {
+            dir,
+            ws,
+            admin,
+            team,
+            billing,
+            account,
+            address,
+            fingerprint: cert.fingerprint,
+            hub,
+            runtime,
+            made: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    /// A client pinned to this hub's certificate.
+    pub fn client(&self) -> RemoteWorkspace {
+        RemoteWorkspace::new(self.address.clone(), &self.fingerprint)
+    }
+
+    /// Creates `name` in team Support (in process, as the admin).
+    pub fn create(&self, name: &str, role: Role) -> TestResult<UserId> {
+        self.create_in(name, role, self.team)
+    }
+
+    pub fn create_in(&self, name: &str, role: Role, team: TeamId) -> TestResult<UserId> {
+        Ok(self
+            .ws
+            .create_user(
+                &self.admin,
+                NewUser {
+                    username: name.into(),
+                    display_name: format!("{name} display"),
+                    role,
+                    password: Password::new(password_for(name)),
+                    teams: vec![team],
+                },
+                Timestamp::now(),
+            )?
+            .id)
+    }
+
+    /// Creates `name` and enrols them through the hub with a fresh remote client.
+    pub fn member(&self, name: &str, role: Role) -> TestResult<Member> {
+        self.member_in(name, role, self.team)
+    }
+
+    pub fn member_in(&self, name: &str, role: Role, team: TeamId) -> TestResult<Member> {
+        let id = self.create_in(name, role, team)?;
+        let client = self.client();
+        let (token, secret) = enrol(&client, name)?;
+        Ok(Member {
+            id,
+            name: name.into(),
+            client,
+            token,
+            secret,
+        })
+    }
+
+    /// `count` new customer conversations (a customer writes on WhatsApp), handed by the
+    /// admin to `agent`, oldest first.
+    pub fn conversations_for(
+        &self,
+        agent: UserId,
+        count: usize,
+    ) -> TestResult<Vec<ConversationId>> {
+        let now = Timestamp::now();
+        let mut made = Vec::with_capacity(count);
+        for _ in 0..count {
+            let n = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let who = format!("3161234{n:04}");
+            let ingested = self.ws.ingest(
+                InboundMessage {
+                    account: self.account,
+                    contact_external_id: &who,
+                    contact_name: &format!("Customer {n}"),
+                    external_id: Some(&format!("wamid.test{n}")),
+                    subject: "",
+                    body: "Hello, my order has not arrived.",
+                    sent_at: now,
+                    attachments: vec![],
+                },
+                now,
+            )?;
+            made.push(ingested.conversation);
+        }
+        let targets = made
+            .iter()
+            .map(|id| {
+                let view = self.ws.open_conversation(&self.admin, *id, None, now)?;
+                Ok(Versioned {
+                    id: *id,
+                    version: view.summary.version,
+                })
+            })
+            .collect::<TestResult<Vec<_>>>()?;
+        self.ws
+            .reassign(&self.admin, &targets, Some(agent), "setup", now)?;
+        Ok(made)
+    }
+
+    /// Runs a future on the hub's runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
+
+/// Password, then enrolment with a new authenticator, through `api`: the full session
+/// token and the authenticator's secret.
+pub fn enrol(api: &dyn WorkspaceApi, name: &str) -> TestResult<(SessionToken, Vec<u8>)> {
+    let now = Timestamp::now();
+    let challenge = api.begin_sign_in(name, &Password::new(password_for(name)), now)?;
+    let enrolment = api.start_enrolment(&challenge.token, now)?;
+    let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
+    api.confirm_enrolment(
+        &challenge.token,
+        &totp::code_at(&secret, totp::step_of(now))?,
+        now,
+    )?;
+    Ok((challenge.token, secret.to_vec()))
+}
+
+/// The code of the step after the current one (accepted with one step of drift, and
+/// never a replay of the code just used to enrol or sign in).
+pub fn next_code(secret: &[u8]) -> TestResult<String> {
+    Ok(totp::code_at(secret, totp::step_of(Timestamp::now()) + 1)?.to_string())
+}

@@ -1,0 +1,509 @@
+//! The team hub end to end over real HTTPS: two agents' clients and a lead's on one hub,
+//! live handoff on the push stream, resume after a disconnect, every route refusing
+//! callers without a full session (enumerated from the OpenAPI document), sign-in rate
+//! limits, and a changed certificate refused by the client.
+
+use appcare_client::{probe_hub, PushMessage, PushStream, RemoteWorkspace};
+use appcare_core::auth::Role;
+use appcare_core::events::Event;
+use appcare_core::service::handoff::{TransferTarget, Versioned};
+use appcare_core::service::inbox::InboxQuery;
+use appcare_core::{ErrorCode, Password, Timestamp, WorkspaceApi};
+use appcare_tests::hub_setup::{password_for, TestHub};
+use appcare_tests::TestResult;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Reads a push stream on its own thread, passing each message on.
+fn listen(mut stream: PushStream) -> mpsc::Receiver<PushMessage> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        while let Ok(Some(message)) = stream.next() {
+            if tx.send(message).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits up to `limit` for a message that `wanted` accepts; returns it with its delay.
+fn wait_for(
+    rx: &mpsc::Receiver<PushMessage>,
+    limit: Duration,
+    wanted: impl Fn(&Event) -> bool,
+) -> TestResult<(Event, Duration)> {
+    let start = Instant::now();
+    loop {
+        let left = limit
+            .checked_sub(start.elapsed())
+            .ok_or("the expected event did not arrive in time")?;
+        if let PushMessage::Event { event, .. } = rx.recv_timeout(left)? {
+            if wanted(&event) {
+                return Ok((event, start.elapsed()));
+            }
+        }
+    }
+}
+
+fn versioned(
+    api: &dyn WorkspaceApi,
+    token: &appcare_core::SessionToken,
+    id: appcare_core::ConversationId,
+) -> TestResult<Versioned> {
+    let view = api.open_conversation(token, id, None, Timestamp::now())?;
+    Ok(Versioned {
+        id,
+        version: view.summary.version,
+    })
+}
+
+#[test]
+fn a_handoff_reaches_the_colleagues_client_within_a_second_with_its_note() -> TestResult {
+    let hub = TestHub::start()?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let bea = hub.member("bea", Role::Agent)?;
+    let conversation = hub.conversations_for(alex.id, 1)?[0];
+    let bea_events = listen(bea.client.events(&bea.token, None)?);
+
+    let sent = Instant::now();
+    let target = versioned(&alex.client, &alex.token, conversation)?;
+    alex.client.transfer(
+        &alex.token,
+        target,
+        TransferTarget::Agent(bea.id),
+        "Customer wants a refund; order 4411 checked.",
+        Timestamp::now(),
+    )?;
+    let (event, _) = wait_for(
+        &bea_events,
+        Duration::from_secs(1),
+        |e| matches!(e, Event::Assigned { conversation: c, .. } if *c == conversation),
+    )?;
+    let Event::Assigned {
+        to_user,
+        by,
+        handoff,
+        ..
+    } = event
+    else {
+        unreachable!()
+    };
+    assert_eq!((to_user, by, handoff), (Some(bea.id), alex.id, true));
+    // Bea's client shows the conversation with the note, all within the second.
+    let view = bea
+        .client
+        .open_conversation(&bea.token, conversation, None, Timestamp::now())?;
+    let note = view.handoff.ok_or("no handoff note")?;
+    assert_eq!(note.body, "Customer wants a refund; order 4411 checked.");
+    assert!(
+        sent.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        sent.elapsed()
+    );
+    let inbox =
+        bea.client
+            .list_conversations(&bea.token, &InboxQuery::default(), Timestamp::now())?;
+    assert!(inbox.rows.iter().any(|c| c.id == conversation));
+    Ok(())
+}
+
+#[test]
+fn a_lead_reassigning_twenty_updates_every_affected_client() -> TestResult {
+    let hub = TestHub::start()?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let bea = hub.member("bea", Role::Agent)?;
+    let carl = hub.member("carl", Role::Agent)?;
+    let lena = hub.member("lena", Role::Lead)?;
+    let dora = hub.member_in("dora", Role::Agent, hub.billing)?;
+    let from_alex = hub.conversations_for(alex.id, 10)?;
+    let from_bea = hub.conversations_for(bea.id, 10)?;
+    let streams = [
+        ("alex", listen(alex.client.events(&alex.token, None)?)),
+        ("bea", listen(bea.client.events(&bea.token, None)?)),
+        ("carl", listen(carl.client.events(&carl.token, None)?)),
+        ("lena", listen(lena.client.events(&lena.token, None)?)),
+    ];
+    let doras = listen(dora.client.events(&dora.token, None)?);
+    let mut all = from_alex.clone();
+    all.extend(&from_bea);
+    let targets = all
+        .iter()
+        .map(|id| versioned(&lena.client, &lena.token, *id))
+        .collect::<TestResult<Vec<_>>>()?;
+    let moved = lena.client.reassign(
+        &lena.token,
+        &targets,
+        Some(carl.id),
+        "Alex and Bea are in training this afternoon.",
+        Timestamp::now(),
+    )?;
+    assert_eq!(moved, 20);
+    // Everyone in Support sees the team's conversations, so every one of them updates.
+    for (name, rx) in &streams {
+        let expected = &all;
+        let mut seen = std::collections::BTreeSet::new();
+        while seen.len() < expected.len() {
+            let (event, _) = wait_for(
+                rx,
+                Duration::from_secs(2),
+                |e| matches!(e, Event::Assigned { to_user, .. } if *to_user == Some(carl.id)),
+            )
+            .map_err(|e| format!("{name}: {e} ({} of {})", seen.len(), expected.len()))?;
+            if let Event::Assigned { conversation, .. } = event {
+                seen.insert(conversation);
+            }
+        }
+        let expected: std::collections::BTreeSet<_> = expected.iter().copied().collect();
+        assert_eq!(seen, expected, "{name} got every move");
+    }
+    // Dora, in Billing, sees none of Support's conversations, so none of the moves.
+    assert!(
+        wait_for(&doras, Duration::from_millis(500), |e| matches!(
+            e,
+            Event::Assigned { .. }
+        ))
+        .is_err(),
+        "a Billing agent was told about Support's conversations"
+    );
+    let carls =
+        carl.client
+            .list_conversations(&carl.token, &InboxQuery::default(), Timestamp::now())?;
+    assert_eq!(
+        carls.rows.iter().filter(|c| all.contains(&c.id)).count(),
+        20
+    );
+    Ok(())
+}
+
+#[test]
+fn a_client_that_reconnects_gets_every_event_it_missed_once() -> TestResult {
+    let hub = TestHub::start()?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let bea = hub.member("bea", Role::Agent)?;
+    let conversations = hub.conversations_for(alex.id, 6)?;
+    let mut stream = bea.client.events(&bea.token, None)?;
+    // One handoff while connected: Bea's last seen number.
+    let first = versioned(&alex.client, &alex.token, conversations[0])?;
+    alex.client.transfer(
+        &alex.token,
+        first,
+        TransferTarget::Agent(bea.id),
+        "first",
+        Timestamp::now(),
+    )?;
+    let last_seen = loop {
+        match stream.next()?.ok_or("stream closed")? {
+            PushMessage::Event {
+                id,
+                event: Event::Assigned { conversation, .. },
+            } if conversation == conversations[0] => break id,
+            _ => continue,
+        }
+    };
+    drop(stream);
+    // Five more while Bea is away.
+    for id in &conversations[1..] {
+        let target = versioned(&alex.client, &alex.token, *id)?;
+        alex.client.transfer(
+            &alex.token,
+            target,
+            TransferTarget::Agent(bea.id),
+            "while away",
+            Timestamp::now(),
+        )?;
+    }
+    let rx = listen(bea.client.events(&bea.token, Some(last_seen))?);
+    let mut got = Vec::new();
+    let mut ids = Vec::new();
+    while let Ok(message) = rx.recv_timeout(Duration::from_millis(1500)) {
+        match message {
+            PushMessage::Event {
+                id,
+                event: Event::Assigned { conversation, .. },
+            } => {
+                ids.push(id);
+                got.push(conversation);
+            }
+            PushMessage::Event { id, .. } => ids.push(id),
+            other => return Err(format!("unexpected {other:?}").into()),
+        }
+    }
+    assert_eq!(
+        got,
+        conversations[1..].to_vec(),
+        "each missed handoff, in order, once"
+    );
+    assert!(
+        ids.iter().all(|id| *id > last_seen),
+        "nothing from before the disconnect"
+    );
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique, ids, "no event twice");
+    Ok(())
+}
+
+#[test]
+fn a_client_too_far_behind_is_told_to_reload() -> TestResult {
+    let hub = TestHub::start_with(|o| o.push_backlog = 3)?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let conversations = hub.conversations_for(alex.id, 1)?;
+    let latest = hub.hub.log().latest();
+    for label in ["a", "b", "c", "d", "e"] {
+        alex.client.set_labels(
+            &alex.token,
+            conversations[0],
+            &[label.to_string()],
+            Timestamp::now(),
+        )?;
+    }
+    let mut stream = alex.client.events(&alex.token, Some(latest))?;
+    match stream.next()? {
+        Some(PushMessage::Resync { id }) => assert!(id > latest),
+        other => return Err(format!("expected resync, got {other:?}").into()),
+    }
+    Ok(())
+}
+
+#[test]
+fn a_client_sees_only_events_of_conversations_it_may_see() -> TestResult {
+    let hub = TestHub::start()?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let dora = hub.member_in("dora", Role::Agent, hub.billing)?;
+    let alexs = hub.conversations_for(alex.id, 1)?[0];
+    let doras = hub.conversations_for(dora.id, 1)?[0];
+    let rx = listen(dora.client.events(&dora.token, None)?);
+    alex.client
+        .add_note(&alex.token, alexs, "private to Support", Timestamp::now())?;
+    dora.client
+        .add_note(&dora.token, doras, "dora's own", Timestamp::now())?;
+    let (event, _) = wait_for(&rx, Duration::from_secs(2), |e| {
+        matches!(e, Event::NoteAdded { .. })
+    })?;
+    assert_eq!(
+        event,
+        Event::NoteAdded {
+            conversation: doras
+        },
+        "Support's note is not Billing's to see"
+    );
+    Ok(())
+}
+
+fn post(agent: &ureq::Agent, url: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+    let mut request = agent.post(url);
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    match request.send_string("{}") {
+        Ok(r) => (r.status(), r.into_json().unwrap_or_default()),
+        Err(ureq::Error::Status(status, r)) => (status, r.into_json().unwrap_or_default()),
+        Err(e) => (0, serde_json::json!({ "transport": e.to_string() })),
+    }
+}
+
+#[test]
+fn every_route_refuses_callers_without_a_full_session() -> TestResult {
+    let hub = TestHub::start()?;
+    hub.create("alex", Role::Agent)?;
+    let client = hub.client();
+    // Half signed in: the password only.
+    let half = client.begin_sign_in(
+        "alex",
+        &Password::new(password_for("alex")),
+        Timestamp::now(),
+    )?;
+    let agent = pinned_agent(&hub);
+    let base = hub.address.base();
+    let document: serde_json::Value = agent
+        .get(&format!("{base}/api/v1/openapi.json"))
+        .call()?
+        .into_json()?;
+    let paths = document["paths"].as_object().ok_or("no paths")?;
+    assert!(paths.len() > 60, "{} routes", paths.len());
+    let mut public = Vec::new();
+    for (path, item) in paths {
+        let (method, operation) = item
+            .as_object()
+            .and_then(|o| o.iter().next())
+            .ok_or("empty path")?;
+        let scheme = operation["security"]
+            .as_array()
+            .and_then(|s| s.first())
+            .and_then(|s| s.as_object())
+            .and_then(|s| s.keys().next().cloned());
+        let url = format!("{base}{path}");
+        let call = |token: Option<&str>| -> (u16, serde_json::Value) {
+            if method == "get" {
+                let mut request = agent.get(&url);
+                if let Some(t) = token {
+                    request = request.set("Authorization", &format!("Bearer {t}"));
+                }
+                match request.call() {
+                    Ok(r) => (r.status(), serde_json::Value::Null),
+                    Err(ureq::Error::Status(s, r)) => (s, r.into_json().unwrap_or_default()),
+                    Err(e) => (0, serde_json::json!(e.to_string())),
+                }
+            } else {
+                post(&agent, &url, token)
+            }
+        };
+        match scheme.as_deref() {
+            None => public.push(path.clone()),
+            Some("session") => {
+                for (label, token) in [
+                    ("no token", None),
+                    ("a made-up token", Some("bm90LWEtcmVhbC10b2tlbg")),
+                    ("a half-signed-in session", Some(half.token.expose())),
+                ] {
+                    let (status, body) = call(token);
+                    assert_eq!(status, 401, "{path} with {label}: {body}");
+                    assert_eq!(body["code"], "not_signed_in", "{path} with {label}: {body}");
+                }
+            }
+            Some("pendingSession") => {
+                let (status, body) = call(None);
+                assert_eq!(status, 401, "{path} without a token: {body}");
+            }
+            Some(other) => return Err(format!("{path}: unknown scheme {other}").into()),
+        }
+    }
+    public.sort();
+    assert_eq!(
+        public,
+        [
+            "/api/v1/begin_sign_in",
+            "/api/v1/hello",
+            "/api/v1/openapi.json"
+        ],
+        "only these need no session"
+    );
+    Ok(())
+}
+
+fn pinned_agent(hub: &TestHub) -> ureq::Agent {
+    // The test's own client: trusts exactly the hub's generated certificate.
+    let pem = std::fs::read(hub.dir.path().join("hub/hub-tls/cert.pem")).expect("cert");
+    let mut roots = rustls::RootCertStore::empty();
+    use rustls_pki_types::pem::PemObject;
+    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(&pem) {
+        roots.add(cert.expect("pem")).expect("root");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    ureq::AgentBuilder::new()
+        .tls_config(std::sync::Arc::new(config))
+        .build()
+}
+
+#[test]
+fn errors_cross_the_wire_as_code_and_plain_message() -> TestResult {
+    let hub = TestHub::start()?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let err = alex
+        .client
+        .list_users(&alex.token, Timestamp::now())
+        .expect_err("agents cannot list users");
+    assert_eq!(err.code(), ErrorCode::Forbidden);
+    assert!(
+        err.to_string().contains("Your role does not allow this"),
+        "{err}"
+    );
+    let agent = pinned_agent(&hub);
+    let url = format!("{}/api/v1/reply", hub.address.base());
+    let response = agent
+        .post(&url)
+        .set("Authorization", &format!("Bearer {}", alex.token.expose()))
+        .send_string(r#"{"id": "not a number", "body": "secret customer words"}"#);
+    let Err(ureq::Error::Status(status, response)) = response else {
+        return Err("a wrong argument was accepted".into());
+    };
+    let body: serde_json::Value = response.into_json()?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_input"))
+    );
+    assert!(
+        !body.to_string().contains("secret customer words"),
+        "{body}"
+    );
+    let unknown = agent
+        .post(&format!("{}/api/v1/no_such_call", hub.address.base()))
+        .send_string("{}");
+    assert!(matches!(unknown, Err(ureq::Error::Status(404, _))));
+    Ok(())
+}
+
+#[test]
+fn sign_in_is_rate_limited_per_account_and_per_address() -> TestResult {
+    let hub = TestHub::start_with(|o| {
+        o.account_limit = appcare_hub::team::Limit::per_minutes(3, 5);
+        o.address_limit = appcare_hub::team::Limit::per_minutes(5, 5);
+    })?;
+    hub.create("alex", Role::Agent)?;
+    hub.create("bea", Role::Agent)?;
+    let client = hub.client();
+    let now = Timestamp::now();
+    // A wrong password shows only at the code step (the hub does not say which was wrong).
+    let fail = |name: &str| -> TestResult {
+        let challenge = client.begin_sign_in(name, &Password::new("wrong guess 1234"), now)?;
+        let err = client
+            .submit_code(&challenge.token, "123456", now)
+            .expect_err("wrong password");
+        assert_eq!(err.code(), ErrorCode::SignInFailed);
+        Ok(())
+    };
+    for _ in 0..3 {
+        fail("alex")?;
+    }
+    // Alex's account is now held back, even with the right password.
+    let err = client
+        .begin_sign_in("alex", &Password::new(password_for("alex")), now)
+        .expect_err("limited");
+    assert_eq!(err.code(), ErrorCode::RateLimited, "{err}");
+    assert!(err.to_string().contains("Wait"), "{err}");
+    // Bea from the same address still may, until the address's limit is reached.
+    client.begin_sign_in("bea", &Password::new(password_for("bea")), now)?;
+    for _ in 0..2 {
+        fail("bea")?;
+    }
+    let err = client
+        .begin_sign_in("bea", &Password::new(password_for("bea")), now)
+        .expect_err("address limited");
+    assert_eq!(err.code(), ErrorCode::RateLimited);
+    Ok(())
+}
+
+#[test]
+fn a_changed_certificate_is_refused_with_a_clear_warning() -> TestResult {
+    let first = TestHub::start()?;
+    let second = TestHub::start()?;
+    // The first connection shows the fingerprint the user is asked to trust.
+    let probe = probe_hub(&first.address)?;
+    assert_eq!(probe.fingerprint, first.fingerprint);
+    // Later the same address shows another certificate (here: another hub's).
+    let pinned_to_first = RemoteWorkspace::new(second.address.clone(), &first.fingerprint);
+    let err = pinned_to_first
+        .begin_sign_in("maria", &Password::new("anything at all"), Timestamp::now())
+        .expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::CertificateChanged);
+    let message = err.to_string();
+    assert!(
+        message.contains(&first.fingerprint) && message.contains(&second.fingerprint),
+        "{message}"
+    );
+    assert!(message.contains("Nothing was sent"), "{message}");
+    // Nothing reached the second hub: no failed sign-in was recorded for Maria.
+    let audit =
+        second
+            .ws
+            .recent_audit(&second.admin, Some("login_failed"), 10, Timestamp::now())?;
+    assert!(audit.is_empty());
+    Ok(())
+}
