@@ -16,6 +16,9 @@ pub const PRE_SESSION_COMMANDS: &[&str] = &[
     "unlock",
     "lock",
     "sign_out",
+    "probe_hub",
+    "connect_hub",
+    "leave_hub",
 ];
 
 /// Commands that need a full session; each goes through `with_session`.

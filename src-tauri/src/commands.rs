@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod channels;
+pub mod hub;
 pub mod inbox;
 pub mod privacy;
 pub mod session;
@@ -10,7 +11,7 @@ pub mod workspace;
 
 use crate::api_error::ApiError;
 use crate::state::AppState;
-use appcare_core::{CoreError, SessionToken, Timestamp, Workspace};
+use appcare_core::{CoreError, SessionToken, Timestamp, WorkspaceApi};
 
 /// Runs blocking core work (Argon2, SQLCipher) on the blocking pool.
 pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
@@ -29,8 +30,8 @@ where
 pub(crate) async fn with_session<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&Workspace, &SessionToken, Timestamp) -> Result<T, CoreError> + Send + 'static,
+    F: FnOnce(&dyn WorkspaceApi, &SessionToken, Timestamp) -> Result<T, CoreError> + Send + 'static,
 {
     let (workspace, token) = state.session()?;
-    blocking(move || f(&workspace, &token, Timestamp::now())).await
+    blocking(move || f(workspace.as_ref(), &token, Timestamp::now())).await
 }

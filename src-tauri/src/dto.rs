@@ -24,6 +24,24 @@ pub struct AppStatus {
     pub phase: Phase,
     pub data_dir: String,
     pub user: Option<SessionInfo>,
+    /// Team mode: the hub this desktop works through (`None`: the local workspace).
+    pub hub: Option<HubConnection>,
+}
+
+/// A team hub and the certificate fingerprint the user trusted on first connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct HubConnection {
+    pub url: String,
+    pub fingerprint: String,
+}
+
+/// What a first connection to a hub shows before the user trusts it.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+pub struct HubProbe {
+    pub url: String,
+    pub fingerprint: String,
+    /// The hub's workspace folder name, to recognise it.
+    pub workspace: String,
 }
 
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]

@@ -96,6 +96,9 @@ pub fn run() {
             commands::privacy::export_audit,
             commands::privacy::backup_schedule,
             commands::privacy::set_backup_schedule,
+            commands::hub::probe_hub,
+            commands::hub::connect_hub,
+            commands::hub::leave_hub,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -1,12 +1,16 @@
 //! Live updates: core events go to the window as `core-event` (ids only, no customer
 //! text), and a handoff to the signed-in user also raises `handoff-notice` and a desktop
-//! notification. Nothing is sent while no one is signed in.
+//! notification. Nothing is sent while no one is signed in. The events come from the
+//! local workspace, or in team mode from the hub's push stream, resumed after a drop.
 
 use crate::dto::HandoffNotice;
 use crate::state::AppState;
+use appcare_client::{PushMessage, RemoteWorkspace};
 use appcare_core::events::Event;
-use appcare_core::Workspace;
+use appcare_core::ids::UserId;
+use appcare_core::{SessionToken, Timestamp, Workspace, WorkspaceApi};
 use std::sync::Arc;
+use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
@@ -17,16 +21,70 @@ pub fn spawn_forwarder(app: AppHandle, workspace: Arc<Workspace>) {
         use tokio::sync::broadcast::error::RecvError;
         loop {
             match events.recv().await {
-                Ok(event) => forward(&app, &workspace, event),
+                Ok(event) => forward(&app, |id| workspace.display_name_of(id), event),
                 // Missed some: tell the window to refresh everything it shows.
-                Err(RecvError::Lagged(_)) => forward(&app, &workspace, Event::SettingsChanged),
+                Err(RecvError::Lagged(_)) => {
+                    forward(&app, |_| None, Event::SettingsChanged);
+                }
                 Err(RecvError::Closed) => break,
             }
         }
     });
 }
 
-fn forward(app: &AppHandle, workspace: &Workspace, event: Event) {
+/// Team mode: reads the hub's push stream for `token` on its own thread until that
+/// session is no longer this window's. After a drop it reconnects (pausing 1 s, up to
+/// 30 s) and resumes after the last event it got; `resync` makes the window reload.
+pub fn spawn_hub_forwarder(app: AppHandle, remote: Arc<RemoteWorkspace>, token: SessionToken) {
+    let current = {
+        let app = app.clone();
+        let token = token.clone();
+        move || app.state::<AppState>().token().as_ref() == Some(&token)
+    };
+    std::thread::spawn(move || {
+        let mut last = None;
+        let mut pause = Duration::from_secs(1);
+        while current() {
+            let mut stream = match remote.events(&token, last) {
+                Ok(stream) => stream,
+                Err(_) => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_secs(30));
+                    continue;
+                }
+            };
+            pause = Duration::from_secs(1);
+            while let Ok(Some(message)) = stream.next() {
+                if !current() {
+                    return;
+                }
+                match message {
+                    PushMessage::Event { id, event } => {
+                        last = Some(id);
+                        forward(&app, |user| colleague_name(&remote, &token, user), event);
+                    }
+                    PushMessage::Resync { id } => {
+                        last = Some(id);
+                        forward(&app, |_| None, Event::SettingsChanged);
+                    }
+                    // The session ended or locked: the window's status poll shows it.
+                    PushMessage::Ended => return,
+                }
+            }
+        }
+    });
+}
+
+fn colleague_name(remote: &RemoteWorkspace, token: &SessionToken, user: UserId) -> Option<String> {
+    remote
+        .list_colleagues(token, Timestamp::now())
+        .ok()?
+        .into_iter()
+        .find(|c| c.id == user)
+        .map(|c| c.display_name)
+}
+
+fn forward(app: &AppHandle, name_of: impl FnOnce(UserId) -> Option<String>, event: Event) {
     let Some(me) = app.state::<AppState>().signed_in_user() else {
         return;
     };
@@ -40,9 +98,7 @@ fn forward(app: &AppHandle, workspace: &Workspace, event: Event) {
     } = event
     {
         if to == me && by != me {
-            let from_name = workspace
-                .display_name_of(by)
-                .unwrap_or_else(|| "A colleague".into());
+            let from_name = name_of(by).unwrap_or_else(|| "A colleague".into());
             let _ = app.emit_to(
                 "main",
                 "handoff-notice",

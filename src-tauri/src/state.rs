@@ -1,11 +1,15 @@
-//! The shell's state: which data folder, the open workspace, and the session token. The
-//! token is only ever here, in Rust; commands hand the window an `AppStatus` instead.
+//! The shell's state: where the workspace is (a data folder opened in process, or a team
+//! hub reached over pinned HTTPS), and the session token. The token is only ever here,
+//! in Rust; commands hand the window an `AppStatus` instead.
 
 use crate::api_error::ApiError;
-use crate::dto::{AppStatus, Phase};
+use crate::dto::{AppStatus, HubConnection, Phase};
+use appcare_client::{HubAddress, RemoteWorkspace};
 use appcare_core::keys::KeyStoreKind;
 use appcare_core::service::login::{SessionInfo, SessionStage};
-use appcare_core::{CoreError, Password, SessionToken, Timestamp, Workspace, WorkspaceDir};
+use appcare_core::{
+    CoreError, Password, SessionToken, Timestamp, Workspace, WorkspaceApi, WorkspaceDir,
+};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -17,6 +21,8 @@ struct Shell {
     default_data_dir: PathBuf,
     location_file: Option<PathBuf>,
     workspace: Option<Arc<Workspace>>,
+    /// Team mode: the hub this desktop works through instead of a local workspace.
+    hub: Option<(Arc<RemoteWorkspace>, HubConnection)>,
     channels: Option<crate::channels::Channels>,
     open_error: Option<ApiError>,
     token: Option<SessionToken>,
@@ -38,18 +44,30 @@ impl AppState {
             .app_config_dir()
             .ok()
             .map(|d| d.join(LOCATION_FILE));
-        let remembered = location_file
+        let location = location_file
             .as_deref()
             .and_then(|f| std::fs::read(f).ok())
-            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+        let remembered = location
+            .as_ref()
             .and_then(|v| v.get("data_dir")?.as_str().map(PathBuf::from));
+        let hub = hub_from_environment().or_else(|| {
+            let hub = location.as_ref()?.get("hub")?;
+            Some(HubConnection {
+                url: hub.get("url")?.as_str()?.to_owned(),
+                fingerprint: hub.get("fingerprint")?.as_str()?.to_owned(),
+            })
+        });
         let data_dir = std::env::var_os("APPCARE_DATA_DIR")
             .map(PathBuf::from)
             .or(remembered)
             .unwrap_or_else(|| default_data_dir.clone());
         let state = Self::new(data_dir, default_data_dir, location_file);
         state.shell().app = Some(app.clone());
-        state.try_open_without_asking();
+        match hub.and_then(|h| Some((HubAddress::parse(&h.url).ok()?, h))) {
+            Some((address, connection)) => state.set_hub(address, connection),
+            None => state.try_open_without_asking(),
+        }
         Ok(state)
     }
 
@@ -98,11 +116,61 @@ impl AppState {
         self.shell().workspace.clone()
     }
 
+    /// Team mode: works through the hub at `address`, pinned to `connection`'s
+    /// fingerprint. The local workspace (and its channels) closes.
+    pub fn set_hub(&self, address: HubAddress, connection: HubConnection) {
+        let remote = Arc::new(RemoteWorkspace::new(address, &connection.fingerprint));
+        let previous = {
+            let mut shell = self.shell();
+            shell.workspace = None;
+            shell.hub = Some((remote, connection));
+            shell.open_error = None;
+            shell.token = None;
+            shell.user = None;
+            shell.channels.take()
+        };
+        if let Some(previous) = previous {
+            previous.stop();
+        }
+    }
+
+    /// Leaves team mode for the local workspace in the data folder.
+    pub fn leave_hub(&self) {
+        {
+            let mut shell = self.shell();
+            shell.hub = None;
+            shell.token = None;
+            shell.user = None;
+        }
+        self.try_open_without_asking();
+    }
+
+    /// The hub in use, in team mode.
+    pub fn hub(&self) -> Option<HubConnection> {
+        self.shell().hub.as_ref().map(|(_, c)| c.clone())
+    }
+
+    /// The hub's client, in team mode.
+    pub fn remote(&self) -> Option<Arc<RemoteWorkspace>> {
+        self.shell().hub.as_ref().map(|(r, _)| r.clone())
+    }
+
+    /// The workspace to call: the hub's client in team mode, else the local workspace.
+    pub fn api(&self) -> Option<Arc<dyn WorkspaceApi>> {
+        let shell = self.shell();
+        match (&shell.hub, &shell.workspace) {
+            (Some((remote, _)), _) => Some(remote.clone() as Arc<dyn WorkspaceApi>),
+            (None, Some(local)) => Some(local.clone() as Arc<dyn WorkspaceApi>),
+            (None, None) => None,
+        }
+    }
+
     pub fn set_workspace(&self, workspace: Workspace) {
         let workspace = Arc::new(workspace);
         let app = {
             let mut shell = self.shell();
             shell.data_dir = workspace.dir().root().to_path_buf();
+            shell.hub = None;
             shell.workspace = Some(workspace.clone());
             shell.open_error = None;
             shell.token = None;
@@ -140,13 +208,28 @@ impl AppState {
 
     /// Remembers a chosen data folder for the next start.
     pub fn remember_location(&self, dir: &Path) {
+        self.remember(serde_json::json!({ "data_dir": dir.display().to_string() }));
+    }
+
+    /// Remembers the hub and its pinned fingerprint for the next start (`None`: the
+    /// local workspace again).
+    pub fn remember_hub(&self, hub: Option<&HubConnection>) {
+        let body = match hub {
+            Some(hub) => serde_json::json!({
+                "hub": { "url": hub.url, "fingerprint": hub.fingerprint },
+            }),
+            None => serde_json::json!({ "data_dir": self.data_dir().display().to_string() }),
+        };
+        self.remember(body);
+    }
+
+    fn remember(&self, body: serde_json::Value) {
         let Some(file) = self.shell().location_file.clone() else {
             return;
         };
         if let Some(parent) = file.parent() {
             let _ = std::fs::create_dir_all(parent);
         }
-        let body = serde_json::json!({ "data_dir": dir.display().to_string() });
         let _ = std::fs::write(file, body.to_string());
     }
 
@@ -160,20 +243,30 @@ impl AppState {
         shell.user = user;
     }
 
+    /// A full session began (or was unlocked). In team mode this starts the hub's push
+    /// stream for it.
     pub fn set_user(&self, user: SessionInfo) {
-        self.shell().user = Some(user);
+        let (app, remote, token) = {
+            let mut shell = self.shell();
+            shell.user = Some(user);
+            (
+                shell.app.clone(),
+                shell.hub.as_ref().map(|(r, _)| r.clone()),
+                shell.token.clone(),
+            )
+        };
+        if let (Some(app), Some(remote), Some(token)) = (app, remote, token) {
+            crate::live::spawn_hub_forwarder(app, remote, token);
+        }
     }
 
-    /// The open workspace and the session token, or the error a command should return.
-    pub fn session(&self) -> Result<(Arc<Workspace>, SessionToken), ApiError> {
-        let shell = self.shell();
-        let workspace = shell
-            .workspace
-            .clone()
+    /// The workspace to call and the session token, or the error a command should return.
+    pub fn session(&self) -> Result<(Arc<dyn WorkspaceApi>, SessionToken), ApiError> {
+        let workspace = self
+            .api()
             .ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
-        let token = shell
-            .token
-            .clone()
+        let token = self
+            .token()
             .ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
         Ok((workspace, token))
     }
@@ -181,21 +274,22 @@ impl AppState {
     /// Where the window stands. Reading it does not count as activity, but it applies
     /// the idle lock and the session limit, so a polling window sees them.
     pub fn status(&self, now: Timestamp) -> Result<AppStatus, ApiError> {
-        let (workspace, token, data_dir, open_error) = {
+        let (token, data_dir, open_error, hub) = {
             let shell = self.shell();
             (
-                shell.workspace.clone(),
                 shell.token.clone(),
                 shell.data_dir.clone(),
                 shell.open_error.clone(),
+                shell.hub.as_ref().map(|(_, c)| c.clone()),
             )
         };
         let status = |phase, user| AppStatus {
             phase,
             data_dir: data_dir.display().to_string(),
             user,
+            hub: hub.clone(),
         };
-        let Some(workspace) = workspace else {
+        let Some(workspace) = self.api() else {
             if let Some(err) = open_error {
                 return Err(err);
             }
@@ -229,4 +323,14 @@ impl AppState {
         };
         Ok(status(phase, user))
     }
+}
+
+/// `APPCARE_HUB_URL` and `APPCARE_HUB_FINGERPRINT` together start the desktop in team
+/// mode (unattended installs, tests); the fingerprint is what the admin's `appcare
+/// serve` printed.
+fn hub_from_environment() -> Option<HubConnection> {
+    Some(HubConnection {
+        url: std::env::var("APPCARE_HUB_URL").ok()?,
+        fingerprint: std::env::var("APPCARE_HUB_FINGERPRINT").ok()?,
+    })
 }

@@ -20,7 +20,7 @@ pub async fn sign_in(
     password: String,
 ) -> Result<AppStatus, ApiError> {
     let workspace = state
-        .workspace()
+        .api()
         .ok_or_else(|| ApiError::from(CoreError::NotSignedIn))?;
     let challenge = blocking(move || {
         workspace.begin_sign_in(&username, &Password::new(password), Timestamp::now())
