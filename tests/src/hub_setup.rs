@@ -2,10 +2,14 @@
 //! line, served over HTTPS (a certificate generated for the test) on a loopback port by
 //! the hub's own router and listener, and remote clients pinned to its fingerprint.
 
-use crate::channel_setup::admin_workspace;
+use crate::channel_setup::{
+    admin_workspace, ACCESS_TOKEN, APP_SECRET, PHONE_ID, VERIFY_TOKEN, WABA_ID,
+};
 use crate::TestResult;
+use appcare_channels::{webhook, WebhookOptions, WebhookState};
 use appcare_client::{HubAddress, RemoteWorkspace};
 use appcare_core::auth::{totp, Role};
+use appcare_core::channel::NewChannelAccount;
 use appcare_core::ids::{ChannelAccountId, ConversationId, TeamId, UserId};
 use appcare_core::service::handoff::Versioned;
 use appcare_core::service::ingest::InboundMessage;
@@ -53,12 +57,22 @@ impl TestHub {
         let now = Timestamp::now();
         let (ws, admin, _, team) = admin_workspace(dir.path(), "DE", now)?;
         let account = ws
-            .create_channel_account(
+            .add_channel_account(
                 &admin,
-                "whatsapp",
-                "Support line",
-                "106540352242922",
-                Some(team),
+                &NewChannelAccount {
+                    kind: "whatsapp".into(),
+                    name: "Support line".into(),
+                    external_id: PHONE_ID.into(),
+                    business_account_id: Some(WABA_ID.into()),
+                    access_token: ACCESS_TOKEN.into(),
+                    app_secret: APP_SECRET.into(),
+                    verify_token: VERIFY_TOKEN.into(),
+                    default_team: Some(team),
+                    human_agent: false,
+                    poll: false,
+                    graph_base_url: None,
+                    api_version: None,
+                },
                 now,
             )?
             .id;
@@ -77,7 +91,9 @@ impl TestHub {
             let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
             let port = tcp.local_addr()?.port();
             let listener = appcare_hub::tls::TlsListener::new(tcp, acceptor)?;
-            let app = team::router(hub.clone());
+            // Meta's webhooks arrive on the same port, as with `appcare serve`.
+            let webhooks = WebhookState::new(ws.clone(), WebhookOptions::default());
+            let app = webhook::router(webhooks).merge(team::router(hub.clone()));
             tokio::spawn(team::serve(listener, app, std::future::pending()));
             let address = HubAddress::parse(&format!("https://127.0.0.1:{port}"))?;
             TestResult::Ok((address, hub))
@@ -100,6 +116,56 @@ impl TestHub {
     /// A client pinned to this hub's certificate.
     pub fn client(&self) -> RemoteWorkspace {
         RemoteWorkspace::new(self.address.clone(), &self.fingerprint)
+    }
+
+    /// A plain HTTPS client that trusts exactly this hub's generated certificate (for
+    /// raw requests: webhooks, routes without the remote client).
+    pub fn trusting_agent(&self) -> TestResult<ureq::Agent> {
+        use rustls_pki_types::pem::PemObject;
+        let pem = std::fs::read(self.dir.path().join("hub/hub-tls/cert.pem"))?;
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(&pem) {
+            roots.add(cert?)?;
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Ok(ureq::AgentBuilder::new()
+            .tls_config(Arc::new(config))
+            .build())
+    }
+
+    /// Posts a customer's WhatsApp text to the hub's webhook, signed like Meta.
+    pub fn customer_writes(
+        &self,
+        agent: &ureq::Agent,
+        wa_id: &str,
+        id: &str,
+        body: &str,
+    ) -> TestResult<u16> {
+        let payload = crate::meta::samples::whatsapp_text(
+            PHONE_ID,
+            wa_id,
+            "Webhook Customer",
+            id,
+            Timestamp::now().unix(),
+            body,
+        );
+        let bytes = crate::meta::ascii_json(&payload);
+        let signature = crate::meta::signature(APP_SECRET, &bytes);
+        let response = agent
+            .post(&format!("{}/webhooks/whatsapp", self.address.base()))
+            .set("content-type", "application/json")
+            .set("x-hub-signature-256", &signature)
+            .send_bytes(&bytes);
+        Ok(match response {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(status, _)) => status,
+            Err(e) => return Err(e.into()),
+        })
     }
 
     /// Creates `name` in team Support (in process, as the admin).
@@ -149,8 +215,22 @@ impl TestHub {
         agent: UserId,
         count: usize,
     ) -> TestResult<Vec<ConversationId>> {
+        Ok(self
+            .customers_for(agent, count)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// Like [`Self::conversations_for`], with each customer's WhatsApp id.
+    pub fn customers_for(
+        &self,
+        agent: UserId,
+        count: usize,
+    ) -> TestResult<Vec<(ConversationId, String)>> {
         let now = Timestamp::now();
         let mut made = Vec::with_capacity(count);
+        let mut customers = Vec::with_capacity(count);
         for _ in 0..count {
             let n = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let who = format!("3161234{n:04}");
@@ -168,6 +248,7 @@ impl TestHub {
                 now,
             )?;
             made.push(ingested.conversation);
+            customers.push((ingested.conversation, who));
         }
         let targets = made
             .iter()
@@ -181,7 +262,7 @@ impl TestHub {
             .collect::<TestResult<Vec<_>>>()?;
         self.ws
             .reassign(&self.admin, &targets, Some(agent), "setup", now)?;
-        Ok(made)
+        Ok(customers)
     }
 
     /// Runs a future on the hub's runtime.

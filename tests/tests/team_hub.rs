@@ -314,7 +314,7 @@ fn every_route_refuses_callers_without_a_full_session() -> TestResult {
         &Password::new(password_for("alex")),
         Timestamp::now(),
     )?;
-    let agent = pinned_agent(&hub);
+    let agent = hub.trusting_agent()?;
     let base = hub.address.base();
     let document: serde_json::Value = agent
         .get(&format!("{base}/api/v1/openapi.json"))
@@ -382,26 +382,6 @@ fn every_route_refuses_callers_without_a_full_session() -> TestResult {
     Ok(())
 }
 
-fn pinned_agent(hub: &TestHub) -> ureq::Agent {
-    // The test's own client: trusts exactly the hub's generated certificate.
-    let pem = std::fs::read(hub.dir.path().join("hub/hub-tls/cert.pem")).expect("cert");
-    let mut roots = rustls::RootCertStore::empty();
-    use rustls_pki_types::pem::PemObject;
-    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(&pem) {
-        roots.add(cert.expect("pem")).expect("root");
-    }
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    ureq::AgentBuilder::new()
-        .tls_config(std::sync::Arc::new(config))
-        .build()
-}
-
 #[test]
 fn errors_cross_the_wire_as_code_and_plain_message() -> TestResult {
     let hub = TestHub::start()?;
@@ -415,7 +395,7 @@ fn errors_cross_the_wire_as_code_and_plain_message() -> TestResult {
         err.to_string().contains("Your role does not allow this"),
         "{err}"
     );
-    let agent = pinned_agent(&hub);
+    let agent = hub.trusting_agent()?;
     let url = format!("{}/api/v1/reply", hub.address.base());
     let response = agent
         .post(&url)

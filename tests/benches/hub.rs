@@ -1,0 +1,363 @@
+//! The team hub on loopback, over HTTPS, with 50 signed-in sessions each holding a push
+//! stream: handoff → visible on the recipient's stream; a customer's webhook → pushed to
+//! the conversation's assignee; 200 concurrent readers of the inbox list through the
+//! remote client; and the resident memory of a hub process serving a workspace of
+//! 100,000 conversations. Prints p50/p95/p99 for BENCHMARKS.md.
+//! `cargo bench -p appcare-tests --bench hub`; under `cargo test` it runs small, as a
+//! smoke test. APPCARE_BENCH_CONVERSATIONS overrides the memory test's size.
+
+use appcare_client::{HubAddress, PushMessage, RemoteWorkspace};
+use appcare_core::auth::Role;
+use appcare_core::events::Event;
+use appcare_core::fixtures::{self, Spec};
+use appcare_core::service::handoff::{TransferTarget, Versioned};
+use appcare_core::service::inbox::InboxQuery;
+use appcare_core::{ConversationId, SessionToken, Timestamp, UserId, WorkspaceApi};
+use appcare_tests::hub_setup::{enrol, TestHub};
+use std::sync::mpsc;
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const SESSIONS: usize = 50;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn report(name: &str, mut samples: Vec<Duration>, goal: &str) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{name}: n={} p50={:.1} ms p95={:.1} ms p99={:.1} ms max={:.1} ms (goal {goal})",
+        samples.len(),
+        ms(percentile(&samples, 0.50)),
+        ms(percentile(&samples, 0.95)),
+        ms(percentile(&samples, 0.99)),
+        ms(samples[samples.len() - 1]),
+    );
+}
+
+/// Who got which event when: (stream index, event).
+type Arrivals = mpsc::Receiver<(usize, Event, Instant)>;
+
+struct Agent {
+    id: UserId,
+    token: SessionToken,
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        return Ok(());
+    }
+    if let Some(at) = args.iter().position(|a| a == "--hub-child") {
+        return hub_child(&args[at + 1]);
+    }
+    let benching = args.iter().any(|a| a == "--bench");
+    let rounds = if benching { 200 } else { 10 };
+    let readers = if benching { 200 } else { 20 };
+    let reads_each = if benching { 10 } else { 2 };
+    let conversations = env_usize(
+        "APPCARE_BENCH_CONVERSATIONS",
+        if benching { 100_000 } else { 2_000 },
+    );
+
+    let hub = TestHub::start()?;
+    let client = Arc::new(hub.client());
+    let mut agents = Vec::with_capacity(SESSIONS);
+    for i in 0..SESSIONS {
+        let name = format!("agent{i:02}");
+        let id = hub.create(&name, Role::Agent)?;
+        let (token, _) = enrol(hub.ws.as_ref(), &name)?;
+        agents.push(Agent { id, token });
+    }
+    let (tx, arrivals): (_, Arrivals) = mpsc::channel();
+    for (i, agent) in agents.iter().enumerate() {
+        let mut stream = client.events(&agent.token, None)?;
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            while let Ok(Some(message)) = stream.next() {
+                if let PushMessage::Event { event, .. } = message {
+                    if tx.send((i, event, Instant::now())).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Handoff: agent i hands a conversation to agent i+1; timed until i+1's stream has it.
+    let customers: Vec<(ConversationId, String)> = (0..SESSIONS)
+        .map(|i| hub.customers_for(agents[i].id, 1).map(|mut v| v.remove(0)))
+        .collect::<Result<_>>()?;
+    drain(&arrivals);
+    let mut holder: Vec<usize> = (0..SESSIONS).collect();
+    let mut handoffs = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let c = round % SESSIONS;
+        let (conversation, _) = customers[c];
+        let from = holder[c];
+        let to = (from + 1) % SESSIONS;
+        let version = client
+            .open_conversation(&agents[from].token, conversation, None, Timestamp::now())?
+            .summary
+            .version;
+        let start = Instant::now();
+        client.transfer(
+            &agents[from].token,
+            Versioned {
+                id: conversation,
+                version,
+            },
+            TransferTarget::Agent(agents[to].id),
+            "Handing over: customer waiting on a refund.",
+            Timestamp::now(),
+        )?;
+        handoffs.push(wait(&arrivals, start, |i, e| {
+            i == to && matches!(e, Event::Assigned { conversation: c, to_user, .. } if *c == conversation && *to_user == Some(agents[to].id))
+        })?);
+        holder[c] = to;
+    }
+    report(
+        "handoff -> recipient's push stream",
+        handoffs,
+        "p95 <= 100 ms",
+    );
+
+    // Webhook: the customer writes again; timed until the assignee's stream has it.
+    let web = hub.trusting_agent()?;
+    drain(&arrivals);
+    let mut webhooks = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let c = round % SESSIONS;
+        let (conversation, wa_id) = &customers[c];
+        let assignee = holder[c];
+        let start = Instant::now();
+        let status = hub.customer_writes(
+            &web,
+            wa_id,
+            &format!("wamid.bench{round}"),
+            "Any news on my refund?",
+        )?;
+        if status != 200 {
+            return Err(format!("the webhook answered {status}").into());
+        }
+        webhooks.push(wait(&arrivals, start, |i, e| {
+            i == assignee
+                && matches!(e, Event::MessageReceived { conversation: c, .. } if c == conversation)
+        })?);
+    }
+    report(
+        "webhook -> assignee's push stream",
+        webhooks,
+        "p95 <= 200 ms",
+    );
+
+    // Readers: 200 clients list the inbox at once, each `reads_each` times.
+    let _ = fixtures::generate(
+        &hub.ws,
+        &Spec {
+            conversations: 2_000,
+            messages: 2_000,
+            teams: vec![hub.team],
+            agents: agents.iter().map(|a| a.id).collect(),
+            accounts: vec![hub.account],
+            long_conversation: 1,
+        },
+        Timestamp::now(),
+    )?;
+    let samples = Arc::new(Mutex::new(Vec::new()));
+    let barrier = Arc::new(Barrier::new(readers));
+    let threads: Vec<_> = (0..readers)
+        .map(|r| {
+            let reader = RemoteWorkspace::new(hub.address.clone(), &hub.fingerprint);
+            let token = agents[r % SESSIONS].token.clone();
+            let samples = samples.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || -> std::result::Result<(), String> {
+                // One connection made before the clock starts, as a desktop keeps one.
+                reader
+                    .session_state(&token, Timestamp::now())
+                    .map_err(|e| e.to_string())?;
+                barrier.wait();
+                for _ in 0..reads_each {
+                    let start = Instant::now();
+                    reader
+                        .list_conversations(&token, &InboxQuery::default(), Timestamp::now())
+                        .map_err(|e| e.to_string())?;
+                    let took = start.elapsed();
+                    samples.lock().map_err(|e| e.to_string())?.push(took);
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().map_err(|_| "a reader panicked")??;
+    }
+    let samples = std::mem::take(&mut *samples.lock().map_err(|e| e.to_string())?);
+    report(
+        &format!("{readers} concurrent inbox readers"),
+        samples,
+        "p99 <= 50 ms",
+    );
+    drop(hub);
+
+    memory(conversations)?;
+    Ok(())
+}
+
+fn drain(arrivals: &Arrivals) {
+    while arrivals.try_recv().is_ok() {}
+}
+
+fn wait(
+    arrivals: &Arrivals,
+    start: Instant,
+    wanted: impl Fn(usize, &Event) -> bool,
+) -> Result<Duration> {
+    loop {
+        let (i, event, at) = arrivals
+            .recv_timeout(Duration::from_secs(10))
+            .map_err(|_| "an event did not arrive within 10 s")?;
+        if wanted(i, &event) {
+            return Ok(at - start);
+        }
+    }
+}
+
+/// A hub process of its own (this program, re-run with `--hub-child DIR`) on a
+/// workspace of `conversations`: its resident memory after 50 sessions read the inbox.
+fn memory(conversations: usize) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let now = Timestamp::now();
+    let (ws, admin, _, team) =
+        appcare_tests::channel_setup::admin_workspace(dir.path(), "DE", now)?;
+    let account = ws
+        .create_channel_account(
+            &admin,
+            "whatsapp",
+            "Support line",
+            "106540352242922",
+            Some(team),
+            now,
+        )?
+        .id;
+    let mut ids = Vec::new();
+    for i in 0..SESSIONS {
+        let name = format!("agent{i:02}");
+        ids.push(
+            ws.create_user(
+                &admin,
+                appcare_core::service::users::NewUser {
+                    username: name.clone(),
+                    display_name: name.clone(),
+                    role: Role::Agent,
+                    password: appcare_core::Password::new(appcare_tests::hub_setup::password_for(
+                        &name,
+                    )),
+                    teams: vec![team],
+                },
+                now,
+            )?
+            .id,
+        );
+    }
+    let made = Instant::now();
+    fixtures::generate(
+        &ws,
+        &Spec {
+            conversations,
+            messages: conversations * 3,
+            teams: vec![team],
+            agents: ids.clone(),
+            accounts: vec![account],
+            long_conversation: 1,
+        },
+        now,
+    )?;
+    println!(
+        "memory: made {conversations} conversations in {:.1} s",
+        made.elapsed().as_secs_f64()
+    );
+    drop(ws);
+    let exe = std::env::current_exe()?;
+    let mut child = std::process::Command::new(exe)
+        .args(["--hub-child", &dir.path().display().to_string()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut line = String::new();
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut reader = std::io::BufReader::new(stdout);
+    std::io::BufRead::read_line(&mut reader, &mut line)?;
+    let mut parts = line.split_whitespace();
+    let (url, fingerprint) = (
+        parts.next().ok_or("no url")?,
+        parts.next().ok_or("no fingerprint")?,
+    );
+    let client = RemoteWorkspace::new(HubAddress::parse(url)?, fingerprint);
+    let mut streams = Vec::new();
+    for i in 0..SESSIONS {
+        let (token, _) = enrol(&client, &format!("agent{i:02}"))?;
+        streams.push(client.events(&token, None)?);
+        for _ in 0..3 {
+            client.list_conversations(&token, &InboxQuery::default(), Timestamp::now())?;
+        }
+        client.search(&token, "order", Timestamp::now())?;
+    }
+    let rss = rss_kib(child.id())?;
+    println!(
+        "hub memory with {conversations} conversations and {SESSIONS} sessions: {:.1} MB RSS (goal <= 200 MB)",
+        rss as f64 / 1024.0
+    );
+    child.kill()?;
+    child.wait()?;
+    Ok(())
+}
+
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or("no VmRSS")?;
+    Ok(line.split_whitespace().nth(1).ok_or("no value")?.parse()?)
+}
+
+/// The child: opens the workspace and serves the team API over HTTPS, like
+/// `appcare serve`, printing `URL FINGERPRINT`.
+fn hub_child(dir: &str) -> Result<()> {
+    use appcare_hub::team::{self, Hub, TeamOptions};
+    let root = std::path::Path::new(dir);
+    let ws = Arc::new(appcare_core::Workspace::open(
+        &appcare_core::WorkspaceDir::new(root.join("workspace")),
+        Some(&appcare_core::Password::new(
+            appcare_tests::channel_setup::PASSPHRASE,
+        )),
+    )?);
+    let cert = appcare_hub::tls::load_or_generate(&root.join("hub"), None, &[])?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let hub = Hub::start(ws, TeamOptions::new(root.join("scratch")));
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = tcp.local_addr()?.port();
+        let listener = appcare_hub::tls::TlsListener::new(tcp, cert.acceptor()?)?;
+        println!("https://127.0.0.1:{port} {}", cert.fingerprint);
+        team::serve(listener, team::router(hub), std::future::pending()).await?;
+        Result::Ok(())
+    })?;
+    Ok(())
+}
