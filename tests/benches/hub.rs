@@ -4,7 +4,7 @@
 //! remote client; and the resident memory of a hub process serving a workspace of
 //! 100,000 conversations. Prints p50/p95/p99 for BENCHMARKS.md.
 //! `cargo bench -p appcare-tests --bench hub`; under `cargo test` it runs small, as a
-//! smoke test. APPCARE_BENCH_CONVERSATIONS overrides the memory test's size.
+//! smoke test. APPCARE_BENCH_CONVERSATIONS overrides the memory test's size (0 skips it).
 
 use appcare_client::{HubAddress, PushMessage, RemoteWorkspace};
 use appcare_core::auth::Role;
@@ -177,6 +177,36 @@ fn main() -> Result<()> {
         },
         Timestamp::now(),
     )?;
+    // The same reads one at a time and 20 at once, to show where the time goes.
+    for concurrency in [1, 20, readers] {
+        let samples = read_inbox(
+            &hub,
+            &agents,
+            concurrency,
+            reads_each.max(200 / concurrency),
+        )?;
+        report(
+            &format!("{concurrency} concurrent inbox readers"),
+            samples,
+            "p99 <= 50 ms at 200",
+        );
+    }
+    drop(hub);
+
+    if conversations > 0 {
+        memory(conversations)?;
+    }
+    Ok(())
+}
+
+/// `readers` clients (one connection each, opened before the clock starts) list the
+/// inbox `reads_each` times at once; every read's latency.
+fn read_inbox(
+    hub: &TestHub,
+    agents: &[Agent],
+    readers: usize,
+    reads_each: usize,
+) -> Result<Vec<Duration>> {
     let samples = Arc::new(Mutex::new(Vec::new()));
     let barrier = Arc::new(Barrier::new(readers));
     let threads: Vec<_> = (0..readers)
@@ -186,7 +216,6 @@ fn main() -> Result<()> {
             let samples = samples.clone();
             let barrier = barrier.clone();
             std::thread::spawn(move || -> std::result::Result<(), String> {
-                // One connection made before the clock starts, as a desktop keeps one.
                 reader
                     .session_state(&token, Timestamp::now())
                     .map_err(|e| e.to_string())?;
@@ -207,15 +236,7 @@ fn main() -> Result<()> {
         t.join().map_err(|_| "a reader panicked")??;
     }
     let samples = std::mem::take(&mut *samples.lock().map_err(|e| e.to_string())?);
-    report(
-        &format!("{readers} concurrent inbox readers"),
-        samples,
-        "p99 <= 50 ms",
-    );
-    drop(hub);
-
-    memory(conversations)?;
-    Ok(())
+    Ok(samples)
 }
 
 fn drain(arrivals: &Arrivals) {
