@@ -4,6 +4,8 @@ use appcare_hub::cli;
 use clap::Parser;
 
 fn main() {
+    // One TLS provider for the whole process, whatever other crates compile in.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let args = cli::Cli::parse();
     if let Err(err) = cli::run(args) {
         eprintln!("error: {err}");

@@ -16,6 +16,8 @@ pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
 /// Builds and runs the app. The data folder is `APPCARE_DATA_DIR` when set, else the
 /// folder remembered from first run, else the OS data folder.
 pub fn run() {
+    // One TLS provider for the whole process, whatever other crates compile in.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .register_uri_scheme_protocol(mail_view::SCHEME, |ctx, request| {

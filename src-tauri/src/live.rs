@@ -33,13 +33,18 @@ pub fn spawn_forwarder(app: AppHandle, workspace: Arc<Workspace>) {
 }
 
 /// Team mode: reads the hub's push stream for `token` on its own thread until that
-/// session is no longer this window's. After a drop it reconnects (pausing 1 s, up to
+/// session is no longer this window's (or a newer reader took over). After a drop it reconnects (pausing 1 s, up to
 /// 30 s) and resumes after the last event it got; `resync` makes the window reload.
-pub fn spawn_hub_forwarder(app: AppHandle, remote: Arc<RemoteWorkspace>, token: SessionToken) {
+pub fn spawn_hub_forwarder(
+    app: AppHandle,
+    remote: Arc<RemoteWorkspace>,
+    token: SessionToken,
+    generation: u64,
+) {
     let current = {
         let app = app.clone();
         let token = token.clone();
-        move || app.state::<AppState>().token().as_ref() == Some(&token)
+        move || app.state::<AppState>().stream_wanted(&token, generation)
     };
     std::thread::spawn(move || {
         let mut last = None;

@@ -28,6 +28,8 @@ struct Shell {
     token: Option<SessionToken>,
     user: Option<SessionInfo>,
     app: Option<tauri::AppHandle>,
+    /// Bumped for each hub push-stream reader; an older reader stops at its next message.
+    stream_generation: u64,
 }
 
 pub struct AppState {
@@ -246,18 +248,26 @@ impl AppState {
     /// A full session began (or was unlocked). In team mode this starts the hub's push
     /// stream for it.
     pub fn set_user(&self, user: SessionInfo) {
-        let (app, remote, token) = {
+        let (app, remote, token, generation) = {
             let mut shell = self.shell();
             shell.user = Some(user);
+            shell.stream_generation += 1;
             (
                 shell.app.clone(),
                 shell.hub.as_ref().map(|(r, _)| r.clone()),
                 shell.token.clone(),
+                shell.stream_generation,
             )
         };
         if let (Some(app), Some(remote), Some(token)) = (app, remote, token) {
-            crate::live::spawn_hub_forwarder(app, remote, token);
+            crate::live::spawn_hub_forwarder(app, remote, token, generation);
         }
+    }
+
+    /// Whether the hub push-stream reader `generation` for `token` is still the one wanted.
+    pub fn stream_wanted(&self, token: &SessionToken, generation: u64) -> bool {
+        let shell = self.shell();
+        shell.stream_generation == generation && shell.token.as_ref() == Some(token)
     }
 
     /// The workspace to call and the session token, or the error a command should return.

@@ -30,7 +30,8 @@ pub struct TestHub {
     pub address: HubAddress,
     pub fingerprint: String,
     pub hub: Hub,
-    runtime: tokio::runtime::Runtime,
+    /// Shut down in the background on drop, so a hub can be dropped inside async tests.
+    runtime: Option<tokio::runtime::Runtime>,
     made: std::sync::atomic::AtomicUsize,
 }
 
@@ -53,6 +54,11 @@ impl TestHub {
     }
 
     pub fn start_with(adjust: impl FnOnce(&mut TeamOptions)) -> TestResult<Self> {
+        Self::start_on(0, adjust)
+    }
+
+    /// On loopback `port` (0: any free one), with its own new certificate.
+    pub fn start_on(port: u16, adjust: impl FnOnce(&mut TeamOptions)) -> TestResult<Self> {
         let dir = tempfile::tempdir()?;
         let now = Timestamp::now();
         let (ws, admin, _, team) = admin_workspace(dir.path(), "DE", now)?;
@@ -88,7 +94,7 @@ impl TestHub {
         let acceptor = cert.acceptor()?;
         let (address, hub) = runtime.block_on(async {
             let hub = Hub::start(ws.clone(), options);
-            let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let tcp = bind_loopback(port).await?;
             let port = tcp.local_addr()?.port();
             let listener = appcare_hub::tls::TlsListener::new(tcp, acceptor)?;
             // Meta's webhooks arrive on the same port, as with `appcare serve`.
@@ -108,7 +114,7 @@ impl TestHub {
             address,
             fingerprint: cert.fingerprint,
             hub,
-            runtime,
+            runtime: Some(runtime),
             made: std::sync::atomic::AtomicUsize::new(0),
         })
     }
@@ -265,9 +271,36 @@ impl TestHub {
         Ok(customers)
     }
 
-    /// Runs a future on the hub's runtime.
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
+    pub fn port(&self) -> TestResult<u16> {
+        Ok(self
+            .address
+            .base()
+            .rsplit(':')
+            .next()
+            .ok_or("no port")?
+            .parse()?)
+    }
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Binds a loopback port; a port just given up by a stopped hub may take a moment.
+async fn bind_loopback(port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let mut tries = 0;
+    loop {
+        match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 && tries < 50 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
     }
 }
 

@@ -123,6 +123,9 @@ impl DesktopApp {
             )
             .into());
         }
+        // The WebDriver client's TLS needs a process-wide provider once more than one
+        // is compiled in (ureq brings ring): aws-lc-rs, like the app.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let (xvfb, display) = start_xvfb()?;
         let port = free_port()?;
         let native_port = free_port()?;

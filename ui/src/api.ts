@@ -27,6 +27,7 @@ import type { Enrolment } from "./bindings/Enrolment";
 import type { EnrolmentDone } from "./bindings/EnrolmentDone";
 import type { FirstRunInfo } from "./bindings/FirstRunInfo";
 import type { HandoffNotice } from "./bindings/HandoffNotice";
+import type { HubProbe } from "./bindings/HubProbe";
 import type { InboxPage } from "./bindings/InboxPage";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { InboxSettings } from "./bindings/InboxSettings";
@@ -96,6 +97,23 @@ export async function lock(): Promise<AppStatus> {
 
 export async function signOut(): Promise<AppStatus> {
   return invoke<AppStatus>("sign_out");
+}
+
+// ---- team hub ---------------------------------------------------------------------
+
+/** Connects once, trusting nothing, to show the hub's certificate fingerprint and workspace. */
+export async function probeHub(url: string): Promise<HubProbe> {
+  return invoke<HubProbe>("probe_hub", { url });
+}
+
+/** Pins `fingerprint` for the hub at `url` and works through the hub from now on. */
+export async function connectHub(url: string, fingerprint: string): Promise<AppStatus> {
+  return invoke<AppStatus>("connect_hub", { url, fingerprint });
+}
+
+/** Back to this computer's own workspace (the hub's pin is forgotten). */
+export async function leaveHub(): Promise<AppStatus> {
+  return invoke<AppStatus>("leave_hub");
 }
 
 export async function overview(): Promise<Overview> {

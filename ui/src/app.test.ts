@@ -27,7 +27,7 @@ const emit = (name: string, payload: unknown) => listeners[name]?.({ payload });
 const { startApp } = await import("./app");
 
 const admin = { user_id: 1, username: "ada", display_name: "Ada Admin", role: "admin", teams: [] };
-const status = (phase: string, user: unknown = null) => ({ phase, data_dir: "/d", user });
+const status = (phase: string, user: unknown = null, hub: unknown = null) => ({ phase, data_dir: "/d", user, hub });
 const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
 
@@ -1040,5 +1040,236 @@ describe("app", () => {
       expect($("#attachment-chosen").hidden).toBe(true);
       expect(document.activeElement).toBe($("#attach-button"));
     });
+  });
+});
+
+describe("team hub", () => {
+  const FP = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().slice(-2)).join(":");
+  const HUB_URL = "https://hub.example.org:8787";
+  const hub = { url: HUB_URL, fingerprint: FP };
+  const probeOk = () => ({ url: HUB_URL, fingerprint: FP, workspace: "acme-support" });
+  const keydown = (sel: string, key: string) => $(sel).dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+  const count = (cmd: string) => calls.filter((c) => c.cmd === cmd).length;
+
+  it("opens from the first-run screen, shows progress while checking, then the fingerprint; Cancel comes back", async () => {
+    handlers.app_status = () => status("no_workspace");
+    handlers.first_run_info = () => ({ default_data_dir: "/home/x/appcare", regions: [{ code: "eu", name: "European Union" }] });
+    let answer: (v: unknown) => void = () => {};
+    handlers.probe_hub = () => new Promise((r) => { answer = r; });
+    stop = startApp(root);
+    await tick();
+    $<HTMLInputElement>("#fr-username").value = "ada";
+    expect($("#hub-open").textContent).toBe("Connect to a team hub");
+    $("#hub-open").click();
+    await tick();
+    expect($("#first-run-form")).toBeNull();
+    const url = $<HTMLInputElement>("#hub-url");
+    expect(document.activeElement).toBe(url);
+    expect(document.querySelector('label[for="hub-url"]')!.textContent).toBe("Hub address");
+    expect(url.placeholder).toBe("https://hub.example.org:8787");
+    url.value = "  https://hub.example.org:8787 ";
+    submitForm("#hub-form");
+    expect($<HTMLButtonElement>("#hub-check").disabled).toBe(true);
+    expect($("#hub-check").textContent).toBe("Connecting…");
+    expect(calls.find((c) => c.cmd === "probe_hub")!.args).toEqual({ url: HUB_URL });
+    answer(probeOk());
+    await tick();
+    expect($<HTMLButtonElement>("#hub-check").disabled).toBe(false);
+    expect($("#hub-check").textContent).toBe("Check hub");
+    expect($("#hub-fingerprint").textContent).toBe(FP);
+    expect($("#hub-fingerprint").classList.contains("mono")).toBe(true);
+    expect($("#hub-fingerprint").children.length).toBe(4); // grouped in lines
+    expect($("#hub-workspace").textContent).toBe("acme-support");
+    expect($("#hub-compare").textContent).toMatch(/appcare serve.*certificate SHA-256 fingerprint.*only if they match/);
+    expect($("#hub-trust").textContent).toBe("Trust and connect");
+    $("#hub-cancel").click();
+    expect($("#hub-form")).toBeNull();
+    expect($("#first-run-form")).not.toBeNull();
+    expect($<HTMLInputElement>("#fr-username").value).toBe("ada");
+    expect(document.activeElement).toBe($("#hub-open"));
+    expect(count("connect_hub")).toBe(0);
+  });
+
+  it("from sign-in: trusts exactly the probed address and fingerprint, then signs in through the hub", async () => {
+    let current = status("signed_out");
+    handlers.app_status = () => current;
+    handlers.probe_hub = probeOk;
+    handlers.connect_hub = () => { current = status("signed_out", null, hub); return current; };
+    handlers.sign_in = () => { throw { code: "rate_limited", message: "Too many sign-in attempts. Wait 60 seconds, then try again." }; };
+    stop = startApp(root);
+    await tick();
+    expect($("#hub-banner")).toBeNull();
+    expect($("#hub-leave")).toBeNull();
+    $("#hub-open").click();
+    await tick();
+    $<HTMLInputElement>("#hub-url").value = "hub.example.org:8787";
+    submitForm("#hub-form");
+    await tick();
+    expect(calls.find((c) => c.cmd === "probe_hub")!.args).toEqual({ url: "hub.example.org:8787" });
+    $("#hub-trust").click();
+    await tick();
+    expect(calls.filter((c) => c.cmd === "connect_hub").map((c) => c.args)).toEqual([{ url: HUB_URL, fingerprint: FP }]);
+    expect($("#sign-in-form")).not.toBeNull();
+    expect($("#hub-banner").textContent).toBe(`Team hub: ${HUB_URL}`);
+    expect($("#hub-leave").textContent).toBe("Use this computer's workspace instead");
+    expect($("#hub-open")).toBeNull();
+    // Sign-in errors from the hub (here: too many attempts) show like any other sign-in error.
+    $<HTMLInputElement>("#si-username").value = "ada";
+    $<HTMLInputElement>("#si-password").value = "pw";
+    submitForm("#sign-in-form");
+    await tick();
+    expect($("#error").textContent).toBe("Too many sign-in attempts. Wait 60 seconds, then try again.");
+    expect($("#sign-in-form")).not.toBeNull();
+    expect(count("sign_in")).toBe(1);
+  });
+
+  it("forgets a checked fingerprint when the address changes", async () => {
+    handlers.app_status = () => status("signed_out");
+    handlers.probe_hub = probeOk;
+    stop = startApp(root);
+    await tick();
+    $("#hub-open").click();
+    $<HTMLInputElement>("#hub-url").value = HUB_URL;
+    submitForm("#hub-form");
+    await tick();
+    expect($("#hub-trust")).not.toBeNull();
+    $<HTMLInputElement>("#hub-url").value = "https://other.example.org:8787";
+    $("#hub-url").dispatchEvent(new Event("input", { bubbles: true }));
+    expect($("#hub-trust")).toBeNull();
+    expect($("#hub-result").hidden).toBe(true);
+  });
+
+  it("shows why a hub could not be checked, in #hub-error", async () => {
+    handlers.app_status = () => status("signed_out");
+    handlers.probe_hub = () => { throw { code: "hub_unreachable", message: "The hub at https://hub.example.org:8787 could not be reached." }; };
+    stop = startApp(root);
+    await tick();
+    $("#hub-open").click();
+    submitForm("#hub-form");
+    expect($("#hub-error").textContent).toMatch(/Enter the hub's address/);
+    $<HTMLInputElement>("#hub-url").value = "http://hub.example.org:8787";
+    submitForm("#hub-form");
+    expect($("#hub-error").textContent).toMatch(/HTTPS only/);
+    expect(count("probe_hub")).toBe(0);
+    $<HTMLInputElement>("#hub-url").value = HUB_URL;
+    submitForm("#hub-form");
+    await tick();
+    expect($("#hub-error").getAttribute("role")).toBe("alert");
+    expect($("#hub-error").textContent).toBe("The hub at https://hub.example.org:8787 could not be reached.");
+    expect($("#hub-trust")).toBeNull();
+    expect($<HTMLButtonElement>("#hub-check").disabled).toBe(false);
+    handlers.probe_hub = () => { throw { code: "invalid_input", message: "hub address: give the hub's host name and port, like https://hub.example.org:8787" }; };
+    $<HTMLInputElement>("#hub-url").value = "hub/x";
+    submitForm("#hub-form");
+    await tick();
+    expect($("#hub-error").textContent).toMatch(/give the hub's host name and port/);
+    // Escape goes back to the sign-in screen.
+    keydown("#hub-url", "Escape");
+    expect($("#hub-form")).toBeNull();
+    expect($("#sign-in-form")).not.toBeNull();
+  });
+
+  it("a changed certificate on sign-in stops with a warning; Connect again opens the form prefilled", async () => {
+    const changed = "The team hub's certificate changed: trusted AB:… but it now shows CD:…. Nothing was sent.";
+    let current = status("signed_out", null, hub);
+    handlers.app_status = () => current;
+    handlers.sign_in = () => { throw { code: "certificate_changed", message: changed }; };
+    handlers.probe_hub = () => ({ url: HUB_URL, fingerprint: FP.replace(/^..:/, "00:"), workspace: "acme-support" });
+    handlers.connect_hub = (a) => { current = status("signed_out", null, { url: a!.url, fingerprint: a!.fingerprint }); return current; };
+    stop = startApp(root);
+    await tick();
+    $<HTMLInputElement>("#si-username").value = "ada";
+    $<HTMLInputElement>("#si-password").value = "pw";
+    submitForm("#sign-in-form");
+    await tick();
+    expect($("#sign-in-form")).toBeNull();
+    expect($("#hub-warning").getAttribute("role")).toBe("alert");
+    expect($("#hub-warning").classList.contains("danger")).toBe(true);
+    expect($("#hub-warning").textContent).toContain(changed);
+    expect(count("sign_in")).toBe(1);
+    expect($("#hub-reconnect").textContent).toBe("Connect again…");
+    $("#hub-reconnect").click();
+    await tick();
+    expect($<HTMLInputElement>("#hub-url").value).toBe(HUB_URL);
+    expect($("#hub-trust")).toBeNull(); // the new fingerprint must be checked and trusted on purpose
+    expect(count("probe_hub")).toBe(0);
+    keydown("#hub-url", "Escape");
+    expect($("#hub-warning")).not.toBeNull();
+    $("#hub-reconnect").click();
+    submitForm("#hub-form");
+    await tick();
+    $("#hub-trust").click();
+    await tick();
+    expect(calls.find((c) => c.cmd === "connect_hub")!.args).toEqual({ url: HUB_URL, fingerprint: FP.replace(/^..:/, "00:") });
+    expect($("#sign-in-form")).not.toBeNull();
+    expect($("#hub-warning")).toBeNull();
+    expect(count("sign_in")).toBe(1);
+  });
+
+  it("a changed certificate while signed in (a command or the status poll) replaces the shell with the warning", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const changed = "The team hub's certificate changed. Nothing was sent.";
+      let broken = false;
+      handlers.app_status = () => {
+        if (broken) throw { code: "certificate_changed", message: changed };
+        return status("signed_in", admin, hub);
+      };
+      handlers.list_conversations = () => ({ rows: [], next: null });
+      stop = startApp(root);
+      await tick();
+      expect($("#app-shell")).not.toBeNull();
+      broken = true;
+      vi.advanceTimersByTime(5000);
+      await tick();
+      expect($("#app-shell")).toBeNull();
+      expect($("#hub-warning").textContent).toContain(changed);
+      // Polling does not rebuild the warning (or a form opened from it).
+      $("#hub-reconnect").click();
+      vi.advanceTimersByTime(15000);
+      await tick();
+      expect($<HTMLInputElement>("#hub-url").value).toBe(HUB_URL);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a changed certificate on any command shows the warning", async () => {
+    handlers.app_status = () => status("signed_in", admin, hub);
+    handlers.list_conversations = () => { throw { code: "certificate_changed", message: "Certificate changed. Nothing was sent." }; };
+    stop = startApp(root);
+    await tick();
+    expect($("#app-shell")).toBeNull();
+    expect($("#hub-warning").textContent).toContain("Certificate changed. Nothing was sent.");
+  });
+
+  it("leaves the hub for this computer's workspace, from sign-in and from the warning", async () => {
+    let current = status("signed_out", null, hub);
+    handlers.app_status = () => current;
+    handlers.leave_hub = () => { current = status("signed_out"); return current; };
+    handlers.sign_in = () => { throw { code: "certificate_changed", message: "Changed." }; };
+    stop = startApp(root);
+    await tick();
+    $("#hub-leave").click();
+    await tick();
+    expect(calls.filter((c) => c.cmd === "leave_hub").map((c) => c.args)).toEqual([undefined]);
+    expect($("#sign-in-form")).not.toBeNull();
+    expect($("#hub-banner")).toBeNull();
+    expect($("#hub-open")).not.toBeNull();
+    expect($(".notice").textContent).toMatch(/left the team hub/);
+
+    current = status("signed_out", null, hub);
+    stop();
+    stop = startApp(root);
+    await tick();
+    $<HTMLInputElement>("#si-username").value = "ada";
+    $<HTMLInputElement>("#si-password").value = "pw";
+    submitForm("#sign-in-form");
+    await tick();
+    $("#hub-leave").click();
+    await tick();
+    expect(count("leave_hub")).toBe(2);
+    expect($("#hub-warning")).toBeNull();
+    expect($("#sign-in-form")).not.toBeNull();
   });
 });

@@ -1,10 +1,12 @@
-// Owns the window: routes AppStatus.phase to a screen, polls app_status, routes errors.
+// Owns the window: routes AppStatus.phase to a screen, polls app_status, routes errors,
+// and steps aside for the team hub form and the changed-certificate warning.
 import * as api from "./api";
 import type { AppStatus } from "./bindings/AppStatus";
 import { h } from "./h";
 import { errorAction, screenFor, statusKey, toUiError, type Screen } from "./logic";
 import { renderCode, renderFirstRun, renderLock, renderPassphrase, renderSignIn } from "./screens/auth";
 import { renderEnrolment, renderRecoveryCodes } from "./screens/enrol";
+import { renderHubForm, renderHubWarning } from "./screens/hub";
 import { renderShell } from "./screens/shell";
 import { errorArea, type App, type ShowOptions } from "./ui";
 
@@ -20,10 +22,13 @@ export function startApp(root: HTMLElement): () => void {
   let disposeShell: (() => void) | null = null;
   let inFlight = 0;
   let generation = 0;
+  /** Shown instead of the status's screen; polling waits while one is open. */
+  let detour: "hub_form" | "hub_warning" | null = null;
 
   const app: App = {
     show(next: AppStatus, opts: ShowOptions = {}): void {
       generation++;
+      detour = null;
       status = next;
       shownKey = statusKey(next);
       recoveryCodes = next.phase === "signed_in" ? opts.recoveryCodes ?? null : null;
@@ -58,7 +63,9 @@ export function startApp(root: HTMLElement): () => void {
         const next = await api.appStatus();
         if (gen === generation || opts.notice) app.show(next, opts);
       } catch (err) {
-        showFatal(toUiError(err).message);
+        const e = toUiError(err);
+        if (errorAction(e.code) === "hub_certificate") showHubWarning(e.message);
+        else showFatal(e.message);
       }
     },
 
@@ -88,6 +95,9 @@ export function startApp(root: HTMLElement): () => void {
         case "back_to_sign_in":
           void app.refresh({ notice: e.code === "session_expired" ? e.message : "You are signed out. Please sign in again." });
           break;
+        case "hub_certificate":
+          showHubWarning(e.message);
+          break;
         default:
           errorEl.textContent = e.message;
       }
@@ -97,7 +107,37 @@ export function startApp(root: HTMLElement): () => void {
       if (!status) throw new Error("status not loaded");
       return status;
     },
+
+    openHub(url?: string, opener?: HTMLElement): void {
+      // Keep the screen underneath as it is, so Cancel returns to it with its input intact.
+      const previous = Array.from(root.childNodes);
+      const previousScreen = root.getAttribute("data-screen");
+      const previousDetour = detour;
+      const gen = generation;
+      const back = () => {
+        if (gen !== generation) return;
+        detour = previousDetour;
+        root.replaceChildren(...previous);
+        if (previousScreen) root.setAttribute("data-screen", previousScreen);
+        if (opener && opener.isConnected) opener.focus();
+      };
+      detour = "hub_form";
+      root.replaceChildren(renderHubForm(app, { url, back }));
+      root.setAttribute("data-screen", "hub");
+    },
   };
+
+  /** A trusted hub showed another certificate: nothing goes on until the user decides. */
+  function showHubWarning(message: string): void {
+    generation++;
+    leaveShell();
+    lockShell = null;
+    screen = null;
+    shownKey = "";
+    detour = "hub_warning";
+    root.replaceChildren(renderHubWarning(app, message, status?.hub?.url ?? ""));
+    root.setAttribute("data-screen", "hub_warning");
+  }
 
   /** Stop the signed-in shell's listeners (live events, page timers) before it leaves. */
   function leaveShell(): void {
@@ -108,6 +148,7 @@ export function startApp(root: HTMLElement): () => void {
 
   function showFatal(message: string): void {
     generation++;
+    detour = null;
     leaveShell();
     status = null;
     screen = null;
@@ -125,16 +166,21 @@ export function startApp(root: HTMLElement): () => void {
   }
 
   async function poll(): Promise<void> {
-    if (inFlight > 0 || status === null) return;
+    if (inFlight > 0 || status === null || detour !== null) return;
     const gen = generation;
     let next: AppStatus;
     try {
       next = await api.appStatus();
-    } catch {
-      return; // transient; the next poll tries again
+    } catch (err) {
+      // A changed hub certificate is not transient: stop and warn. Anything else: the next poll tries again.
+      const e = toUiError(err);
+      if (errorAction(e.code) === "hub_certificate" && gen === generation && inFlight === 0 && detour === null) {
+        showHubWarning(e.message);
+      }
+      return;
     }
     // Drop the answer if the window changed meanwhile or a command is running.
-    if (gen !== generation || inFlight > 0) return;
+    if (gen !== generation || inFlight > 0 || detour !== null) return;
     if (statusKey(next) !== shownKey) {
       const wasIn = status.phase === "signed_in" || status.phase === "locked";
       app.show(next, wasIn && next.phase === "signed_out" ? { notice: "Your session has ended. Please sign in again." } : {});

@@ -26,10 +26,18 @@ describe("screenFor", () => {
 describe("statusKey", () => {
   const user = { user_id: 7, username: "a", display_name: "A", role: "agent" as const, teams: [] };
   it("changes with phase or person, not with data_dir", () => {
-    const a = statusKey({ phase: "signed_in", data_dir: "/x", user });
-    expect(statusKey({ phase: "signed_in", data_dir: "/y", user })).toBe(a);
-    expect(statusKey({ phase: "locked", data_dir: "/x", user })).not.toBe(a);
-    expect(statusKey({ phase: "signed_in", data_dir: "/x", user: { ...user, user_id: 8 } })).not.toBe(a);
+    const a = statusKey({ phase: "signed_in", data_dir: "/x", user, hub: null });
+    expect(statusKey({ phase: "signed_in", data_dir: "/y", user, hub: null })).toBe(a);
+    expect(statusKey({ phase: "locked", data_dir: "/x", user, hub: null })).not.toBe(a);
+    expect(statusKey({ phase: "signed_in", data_dir: "/x", user: { ...user, user_id: 8 }, hub: null })).not.toBe(a);
+  });
+  it("changes when the team hub or its pinned fingerprint changes", () => {
+    const hub = { url: "https://hub.example.org:8787", fingerprint: "AB:CD" };
+    const local = statusKey({ phase: "signed_out", data_dir: "/x", user: null, hub: null });
+    const team = statusKey({ phase: "signed_out", data_dir: "/x", user: null, hub });
+    expect(team).not.toBe(local);
+    expect(statusKey({ phase: "signed_out", data_dir: "/x", user: null, hub: { ...hub, fingerprint: "EF:01" } })).not.toBe(team);
+    expect(statusKey({ phase: "signed_out", data_dir: "/x", user: null, hub: { ...hub, url: "https://other:8787" } })).not.toBe(team);
   });
 });
 
@@ -40,6 +48,16 @@ describe("errors", () => {
     expect(errorAction("session_expired")).toBe("back_to_sign_in");
     expect(errorAction("sign_in_failed")).toBe("show_message");
     expect(errorAction("unknown")).toBe("show_message");
+  });
+  it("stops on a changed hub certificate and shows the other hub errors", () => {
+    expect(errorAction("certificate_changed")).toBe("hub_certificate");
+    expect(errorAction("hub_unreachable")).toBe("show_message");
+    expect(errorAction("rate_limited")).toBe("show_message");
+  });
+  it("knows the team hub error codes", () => {
+    for (const code of ["hub_unreachable", "certificate_changed", "rate_limited"] as const) {
+      expect(toUiError({ code, message: "m" })).toEqual({ code, message: "m" });
+    }
   });
   it("reads ApiError objects and tolerates anything else", () => {
     expect(toUiError({ code: "forbidden", message: "Only admins can do that." }))

@@ -38,12 +38,13 @@ export function screenFor(phase: Phase, showingRecoveryCodes = false): Screen {
   }
 }
 
-/** A key that changes whenever the window must be rebuilt (phase or person changed). */
+/** A key that changes whenever the window must be rebuilt (phase, person or team hub changed). */
 export function statusKey(status: AppStatus): string {
-  return `${status.phase}:${status.user ? status.user.user_id : "-"}`;
+  const hub = status.hub ? `${status.hub.url}#${status.hub.fingerprint}` : "-";
+  return `${status.phase}:${status.user ? status.user.user_id : "-"}:${hub}`;
 }
 
-export type ErrorAction = "show_lock" | "back_to_sign_in" | "show_message";
+export type ErrorAction = "show_lock" | "back_to_sign_in" | "hub_certificate" | "show_message";
 
 export function errorAction(code: ErrorCode | "unknown"): ErrorAction {
   switch (code) {
@@ -52,6 +53,8 @@ export function errorAction(code: ErrorCode | "unknown"): ErrorAction {
     case "not_signed_in":
     case "session_expired":
       return "back_to_sign_in";
+    case "certificate_changed":
+      return "hub_certificate";
     default:
       return "show_message";
   }
@@ -59,12 +62,15 @@ export function errorAction(code: ErrorCode | "unknown"): ErrorAction {
 
 export type UiError = { code: ErrorCode | "unknown"; message: string };
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  "keyring_unavailable", "key_missing", "wrong_key", "passphrase_required", "no_workspace",
-  "workspace_exists", "tampered", "newer_version", "sign_in_failed", "not_signed_in",
-  "session_locked", "session_expired", "forbidden", "not_found", "invalid_input",
-  "weak_password", "conflict", "storage",
-]);
+/** Every code the Rust side sends; a record, so the compiler notices a code added there. */
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  keyring_unavailable: true, key_missing: true, wrong_key: true, passphrase_required: true,
+  no_workspace: true, workspace_exists: true, tampered: true, newer_version: true,
+  sign_in_failed: true, not_signed_in: true, session_locked: true, session_expired: true,
+  forbidden: true, not_found: true, invalid_input: true, weak_password: true, conflict: true,
+  storage: true, hub_unreachable: true, certificate_changed: true, rate_limited: true,
+};
+const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 
 /** Turn whatever a command rejected with into something we can show and switch on. */
 export function toUiError(err: unknown): UiError {

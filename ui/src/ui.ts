@@ -22,6 +22,8 @@ export interface App {
   fail(err: unknown, errorEl: HTMLElement): void;
   /** The status currently on screen. */
   status(): AppStatus;
+  /** Open the team hub form over the current screen; Cancel comes back to it and focuses `opener`. */
+  openHub(url?: string, opener?: HTMLElement): void;
 }
 
 export function errorArea(): HTMLParagraphElement {

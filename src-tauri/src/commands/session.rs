@@ -8,9 +8,13 @@ use appcare_core::service::login::Enrolment;
 use appcare_core::{CoreError, Password, Timestamp};
 use tauri::State;
 
+/// Off the IPC thread: in team mode the status asks the hub.
 #[tauri::command(rename_all = "snake_case")]
-pub fn app_status(state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
-    state.status(Timestamp::now())
+pub async fn app_status(app: tauri::AppHandle) -> Result<AppStatus, ApiError> {
+    use tauri::Manager;
+    tauri::async_runtime::spawn_blocking(move || app.state::<AppState>().status(Timestamp::now()))
+        .await
+        .map_err(|_| ApiError::internal("The operation was interrupted."))?
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -7,6 +7,7 @@ import {
   authCard, button, codeInput, errorArea, field, focusSoon, input, notice, problem, submit,
   type App, type ShowOptions,
 } from "../ui";
+import { hubBanner, hubLeaveButton, hubOpenButton } from "./hub";
 
 export function renderFirstRun(app: App, opts: ShowOptions): HTMLElement {
   const error = errorArea();
@@ -99,7 +100,9 @@ export function renderFirstRun(app: App, opts: ShowOptions): HTMLElement {
   focusSoon(dataDir);
   return authCard("Create your workspace",
     "Set up where customer data is stored and the first administrator account.",
-    notice(opts.notice), form);
+    notice(opts.notice),
+    h("p", { class: "hub-choice" }, "Joining a team that already runs a hub? ", hubOpenButton(app)),
+    form);
 }
 
 export function renderPassphrase(app: App, opts: ShowOptions): HTMLElement {
@@ -138,7 +141,10 @@ export function renderSignIn(app: App, opts: ShowOptions): HTMLElement {
     }).then((ok) => { if (!ok) { password.value = ""; password.focus(); } });
   });
   focusSoon(username.value ? password : username);
-  return authCard("Sign in", null, notice(opts.notice), form);
+  // Team mode: say which hub the sign-in goes to, and offer the way back to this computer's workspace.
+  const hub = app.status().hub ?? null;
+  return authCard("Sign in", null, hub ? hubBanner(hub) : null, notice(opts.notice), form,
+    h("div", { class: "actions end" }, hub ? hubLeaveButton(app, error) : hubOpenButton(app)));
 }
 
 export function renderCode(app: App, opts: ShowOptions): HTMLElement {

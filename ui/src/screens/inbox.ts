@@ -27,7 +27,7 @@ import {
   parseTransferTarget, relativeTime, replyMode, replyWindowLabel, scrollToRow, SHORTCUT_HELP,
   shortcutFor, splitSnippet, STATUS_LABELS, VIEW_LABELS, viewsFor, virtualWindow, windowClosed, type ReplyMode,
 } from "../inbox-logic";
-import { base64ToBytes, formatClock, formatDateTime, previewKind, toUiError } from "../logic";
+import { base64ToBytes, errorAction, formatClock, formatDateTime, previewKind, toUiError } from "../logic";
 import { button, field, input, openModal, problem, textarea, type Modal } from "../ui";
 import { isLeadOrAdmin, type PageContext } from "./shell";
 
@@ -770,7 +770,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     } catch (err) {
       if (!ctx.current() || openId !== id || templatesFor !== id) return;
       const e = toUiError(err);
-      if (e.code === "session_locked" || e.code === "not_signed_in" || e.code === "session_expired") { app.fail(err, error); return; }
+      if (errorAction(e.code) !== "show_message") { app.fail(err, error); return; }
       templatesError = e.message;
     } finally {
       if (templatesFor === id) templatesLoading = false;
