@@ -12,6 +12,9 @@ use std::io::{BufRead, BufReader, Read};
 /// One message of the stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PushMessage {
+    /// The stream is open and stands at `id`: resuming after it misses nothing, even when
+    /// no event came before the drop.
+    Ready { id: u64 },
     /// A core event this session may see, with its sequence number.
     Event { id: u64, event: Event },
     /// Events were missed beyond what the hub keeps: reload everything. `id` is where
@@ -94,6 +97,9 @@ fn parse(id: Option<u64>, kind: &str, data: &str) -> Result<PushMessage> {
         "core" => Ok(PushMessage::Event {
             id: id.ok_or_else(unreadable)?,
             event: serde_json::from_str(data).map_err(|_| unreadable())?,
+        }),
+        "ready" => Ok(PushMessage::Ready {
+            id: id.ok_or_else(unreadable)?,
         }),
         "resync" => Ok(PushMessage::Resync {
             id: id.ok_or_else(unreadable)?,

@@ -114,7 +114,8 @@ impl SessionToken {
         &self.0
     }
 
-    pub(crate) fn hash(&self) -> [u8; 32] {
+    /// The SHA-256 of the token: what the store keeps, and what a server may key by.
+    pub fn hash(&self) -> [u8; 32] {
         use sha2::Digest;
         sha2::Sha256::digest(self.0.as_bytes()).into()
     }

@@ -111,6 +111,8 @@ pub const SIGN_IN_ENTRY_POINTS: &[&str] = &[
     "lock",
     "sign_out",
     "session_state",
+    // Says only whether a token is known, and changes nothing.
+    "session_exists",
 ];
 
 /// Who is calling, once their session has been checked.
@@ -183,9 +185,13 @@ impl Workspace {
         role: Role,
         action: &'static str,
     ) -> Result<Caller> {
-        if let Some(caller) = self.authorize_unchanged(token, now)? {
-            caller.require(role, action)?;
-            return Ok(caller);
+        match self.authorize_by_reading(token, now)? {
+            Quick::Caller(caller) => {
+                caller.require(role, action)?;
+                return Ok(caller);
+            }
+            Quick::Refused(err) => return Err(err),
+            Quick::NeedsWrite => {}
         }
         let outcome = self.store.write(|tx| {
             let Some(session) = sessions::by_token_hash(tx, &token.hash())? else {
@@ -233,33 +239,55 @@ impl Workspace {
 /// most calls then need no write at all.
 const TOUCH_EVERY_SECONDS: i64 = 10;
 
+/// What a read alone can decide about a session.
+enum Quick {
+    /// Live, active, and its activity was written in the last [`TOUCH_EVERY_SECONDS`].
+    Caller(Caller),
+    /// Refused with nothing to record: unknown, ended, half signed in or locked.
+    Refused(CoreError),
+    /// Something must be written (activity, an idle lock, an end): `authorize` decides in
+    /// a write transaction.
+    NeedsWrite,
+}
+
 impl Workspace {
-    /// The caller of a live, active session whose activity was written in the last
-    /// [`TOUCH_EVERY_SECONDS`], read without a write transaction. `None` when anything
-    /// must change (activity, lock, end) or the session is not plainly valid: then
-    /// `authorize` decides in a write transaction, as before.
-    fn authorize_unchanged(&self, token: &SessionToken, now: Timestamp) -> Result<Option<Caller>> {
+    /// Decides a session by a read when it can, so that most calls, and every call with
+    /// a made-up token, take no write lock.
+    fn authorize_by_reading(&self, token: &SessionToken, now: Timestamp) -> Result<Quick> {
         self.store.read(|conn| {
             let Some(session) = sessions::by_token_hash(conn, &token.hash())? else {
-                return Ok(None);
+                return Ok(Quick::Refused(CoreError::NotSignedIn));
             };
+            match session.stage {
+                Stage::Ended => return Ok(Quick::Refused(CoreError::SessionExpired)),
+                Stage::Password | Stage::Enrol => {
+                    return Ok(Quick::Refused(CoreError::NotSignedIn))
+                }
+                Stage::Locked => return Ok(Quick::Refused(CoreError::SessionLocked)),
+                Stage::Active => {}
+            }
             let recent = now.seconds_since(session.last_active_at) < TOUCH_EVERY_SECONDS;
-            if session.stage != Stage::Active
-                || !recent
-                || !matches!(liveness(&session, policy(conn)?, now), Liveness::Live)
-            {
-                return Ok(None);
+            if !recent || !matches!(liveness(&session, policy(conn)?, now), Liveness::Live) {
+                return Ok(Quick::NeedsWrite);
             }
             let user = user_store::require(conn, session.user_id)?;
             if user.disabled {
-                return Ok(None);
+                return Ok(Quick::NeedsWrite);
             }
-            Ok(Some(Caller {
+            Ok(Quick::Caller(Caller {
                 user: user.id,
                 role: user.role,
                 teams: user_store::team_ids_of(conn, user.id)?,
             }))
         })
+    }
+
+    /// Whether some session (at any stage, ended ones too) has `token`, by a read that
+    /// changes nothing. A server asks this before it reads a large request body, so a
+    /// made-up token costs one lookup.
+    pub fn session_exists(&self, token: &SessionToken) -> Result<bool> {
+        self.store
+            .read(|conn| Ok(sessions::by_token_hash(conn, &token.hash())?.is_some()))
     }
 }
 

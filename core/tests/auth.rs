@@ -292,6 +292,39 @@ fn resetting_an_authenticator_needs_the_admins_code_and_forces_enrolment() -> Te
 }
 
 #[test]
+fn guessing_the_admins_code_for_a_reset_locks_it_like_a_sign_in() -> TestResult {
+    let ctx = workspace();
+    let (admin, admin_app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let agent = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let right = admin_app.code(t);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..appcare_core::auth::lockout::FREE_ATTEMPTS {
+        assert!(ctx
+            .ws
+            .reset_authenticator(&admin, agent.id, wrong, t)
+            .is_err());
+    }
+    // Locked now: even the right code is refused, and nothing was reset.
+    let refused = ctx.ws.reset_authenticator(&admin, agent.id, &right, t);
+    assert!(
+        matches!(&refused, Err(CoreError::InvalidInput { reason, .. }) if reason.contains("too many")),
+        "{refused:?}"
+    );
+    let users = ctx.ws.list_users(&admin, t)?;
+    assert!(users.iter().any(|u| u.id == agent.id && u.enrolled));
+    assert!(kinds(&ctx).iter().any(|k| k == "account_locked"));
+    Ok(())
+}
+
+#[test]
 fn roles_are_enforced_in_the_core() -> TestResult {
     let ctx = workspace();
     let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);

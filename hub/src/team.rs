@@ -29,6 +29,11 @@ pub struct TeamOptions {
     pub account_limit: Limit,
     /// Failed sign-ins one network address may have in the window.
     pub address_limit: Limit,
+    /// First sign-in steps (each an Argon2 hash) one address may begin in the window,
+    /// failed or not: enough for a whole office behind one address.
+    pub attempt_limit: Limit,
+    /// Password checks the hub runs at once (each holds 64 MiB for Argon2).
+    pub concurrent_password_checks: usize,
     /// Events the hub keeps for clients that reconnect.
     pub push_backlog: usize,
     /// Where exports are put together before they are sent to the client.
@@ -40,6 +45,10 @@ impl TeamOptions {
         Self {
             account_limit: Limit::per_minutes(5, 5),
             address_limit: Limit::per_minutes(30, 5),
+            attempt_limit: Limit::per_minutes(120, 5),
+            concurrent_password_checks: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .clamp(2, 4),
             push_backlog: 10_000,
             scratch_dir,
         }
@@ -55,22 +64,41 @@ pub struct Hub {
 struct HubInner {
     workspace: Arc<Workspace>,
     limits: SignInLimits,
+    password_checks: tokio::sync::Semaphore,
     log: Arc<EventLog>,
     scratch_dir: PathBuf,
     closing: tokio::sync::watch::Sender<bool>,
+    /// The token hash of a session just locked or signed out here, so its push stream
+    /// ends at once rather than at its next check.
+    session_pokes: tokio::sync::broadcast::Sender<[u8; 32]>,
 }
 
 impl Hub {
     /// Starts numbering the workspace's events for push streams (needs a Tokio runtime).
+    /// Exports a crash left half-sent in the scratch folder are deleted first: they hold
+    /// customer data unencrypted.
     pub fn start(workspace: Arc<Workspace>, options: TeamOptions) -> Self {
+        if let Err(err) = std::fs::remove_dir_all(&options.scratch_dir) {
+            if err.kind() != std::io::ErrorKind::NotFound {
+                eprintln!("appcare: could not clear the export scratch folder: {err}");
+            }
+        }
         let log = EventLog::start(&workspace, options.push_backlog);
         Self {
             inner: Arc::new(HubInner {
                 workspace,
-                limits: SignInLimits::new(options.account_limit, options.address_limit),
+                limits: SignInLimits::new(
+                    options.account_limit,
+                    options.address_limit,
+                    options.attempt_limit,
+                ),
+                password_checks: tokio::sync::Semaphore::new(
+                    options.concurrent_password_checks.max(1),
+                ),
                 log,
                 scratch_dir: options.scratch_dir,
                 closing: tokio::sync::watch::channel(false).0,
+                session_pokes: tokio::sync::broadcast::channel(256).0,
             }),
         }
     }
@@ -91,6 +119,15 @@ impl Hub {
 
     pub(crate) fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
         self.inner.closing.subscribe()
+    }
+
+    /// Tells the push streams that the session with `token` changed stage.
+    pub(crate) fn poke_session(&self, token: &appcare_core::SessionToken) {
+        let _ = self.inner.session_pokes.send(token.hash());
+    }
+
+    pub(crate) fn session_pokes(&self) -> tokio::sync::broadcast::Receiver<[u8; 32]> {
+        self.inner.session_pokes.subscribe()
     }
 }
 

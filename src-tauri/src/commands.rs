@@ -25,6 +25,15 @@ where
         .map_err(ApiError::from)
 }
 
+/// The window's status, off the IPC thread: in team mode it asks the hub.
+pub(crate) async fn status_now(app: &tauri::AppHandle) -> Result<crate::dto::AppStatus, ApiError> {
+    use tauri::Manager;
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || app.state::<AppState>().status(Timestamp::now()))
+        .await
+        .map_err(|_| ApiError::internal("The operation was interrupted."))?
+}
+
 /// Runs a core call with the open workspace and this window's session token. The core
 /// checks the session and role; without a token the call is refused here too.
 pub(crate) async fn with_session<T, F>(state: &AppState, f: F) -> Result<T, ApiError>

@@ -9,8 +9,9 @@ use appcare_client::{PushMessage, RemoteWorkspace};
 use appcare_core::events::Event;
 use appcare_core::ids::UserId;
 use appcare_core::{SessionToken, Timestamp, Workspace, WorkspaceApi};
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
@@ -33,8 +34,10 @@ pub fn spawn_forwarder(app: AppHandle, workspace: Arc<Workspace>) {
 }
 
 /// Team mode: reads the hub's push stream for `token` on its own thread until that
-/// session is no longer this window's (or a newer reader took over). After a drop it reconnects (pausing 1 s, up to
-/// 30 s) and resumes after the last event it got; `resync` makes the window reload.
+/// session is no longer this window's (or a newer reader took over). After a drop it
+/// reconnects (pausing 1 s, doubling up to 30 s while streams keep failing young) and
+/// resumes after the last number it got (`ready` gives one before any event);
+/// `resync` makes the window reload.
 pub fn spawn_hub_forwarder(
     app: AppHandle,
     remote: Arc<RemoteWorkspace>,
@@ -49,44 +52,67 @@ pub fn spawn_hub_forwarder(
     std::thread::spawn(move || {
         let mut last = None;
         let mut pause = Duration::from_secs(1);
+        let mut names = ColleagueNames::default();
         while current() {
-            let mut stream = match remote.events(&token, last) {
-                Ok(stream) => stream,
-                Err(_) => {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_secs(30));
-                    continue;
-                }
-            };
-            pause = Duration::from_secs(1);
-            while let Ok(Some(message)) = stream.next() {
-                if !current() {
-                    return;
-                }
-                match message {
-                    PushMessage::Event { id, event } => {
-                        last = Some(id);
-                        forward(&app, |user| colleague_name(&remote, &token, user), event);
+            let opened = Instant::now();
+            if let Ok(mut stream) = remote.events(&token, last) {
+                while let Ok(Some(message)) = stream.next() {
+                    if !current() {
+                        return;
                     }
-                    PushMessage::Resync { id } => {
-                        last = Some(id);
-                        forward(&app, |_| None, Event::SettingsChanged);
+                    match message {
+                        PushMessage::Ready { id } => last = Some(id),
+                        PushMessage::Event { id, event } => {
+                            last = Some(id);
+                            forward(&app, |user| names.get(&remote, &token, user), event);
+                        }
+                        PushMessage::Resync { id } => {
+                            last = Some(id);
+                            forward(&app, |_| None, Event::SettingsChanged);
+                        }
+                        // The session ended or locked: the window's status poll shows it.
+                        PushMessage::Ended => return,
                     }
-                    // The session ended or locked: the window's status poll shows it.
-                    PushMessage::Ended => return,
                 }
             }
+            // A stream that lived a while reconnects soon; one that keeps failing young
+            // waits longer each time.
+            if opened.elapsed() > Duration::from_secs(30) {
+                pause = Duration::from_secs(1);
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_secs(30));
         }
     });
 }
 
-fn colleague_name(remote: &RemoteWorkspace, token: &SessionToken, user: UserId) -> Option<String> {
-    remote
-        .list_colleagues(token, Timestamp::now())
-        .ok()?
-        .into_iter()
-        .find(|c| c.id == user)
-        .map(|c| c.display_name)
+/// Colleagues' names for handoff notices, asked of the hub at most once a minute: each
+/// question counts as activity there, and must not keep an unattended session awake.
+#[derive(Default)]
+struct ColleagueNames {
+    known: HashMap<UserId, String>,
+    asked: Option<Instant>,
+}
+
+impl ColleagueNames {
+    fn get(
+        &mut self,
+        remote: &RemoteWorkspace,
+        token: &SessionToken,
+        user: UserId,
+    ) -> Option<String> {
+        if !self.known.contains_key(&user)
+            && self
+                .asked
+                .is_none_or(|at| at.elapsed() > Duration::from_secs(60))
+        {
+            self.asked = Some(Instant::now());
+            if let Ok(list) = remote.list_colleagues(token, Timestamp::now()) {
+                self.known = list.into_iter().map(|c| (c.id, c.display_name)).collect();
+            }
+        }
+        self.known.get(&user).cloned()
+    }
 }
 
 fn forward(app: &AppHandle, name_of: impl FnOnce(UserId) -> Option<String>, event: Event) {

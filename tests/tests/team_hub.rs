@@ -226,6 +226,7 @@ fn a_client_that_reconnects_gets_every_event_it_missed_once() -> TestResult {
                 got.push(conversation);
             }
             PushMessage::Event { id, .. } => ids.push(id),
+            PushMessage::Ready { id } => assert_eq!(id, last_seen, "resumes where it stopped"),
             other => return Err(format!("unexpected {other:?}").into()),
         }
     }
@@ -259,6 +260,7 @@ fn a_client_too_far_behind_is_told_to_reload() -> TestResult {
         )?;
     }
     let mut stream = alex.client.events(&alex.token, Some(latest))?;
+    assert_eq!(stream.next()?, Some(PushMessage::Ready { id: latest }));
     match stream.next()? {
         Some(PushMessage::Resync { id }) => assert!(id > latest),
         other => return Err(format!("expected resync, got {other:?}").into()),
@@ -485,5 +487,213 @@ fn a_changed_certificate_is_refused_with_a_clear_warning() -> TestResult {
             .ws
             .recent_audit(&second.admin, Some("login_failed"), 10, Timestamp::now())?;
     assert!(audit.is_empty());
+    Ok(())
+}
+
+#[test]
+fn a_client_that_saw_no_event_yet_still_resumes_without_a_gap() -> TestResult {
+    let hub = TestHub::start()?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let bea = hub.member("bea", Role::Agent)?;
+    let conversations = hub.conversations_for(alex.id, 2)?;
+    // Bea's stream opens and drops before any event: `ready` says where it stood.
+    let mut stream = bea.client.events(&bea.token, None)?;
+    let Some(PushMessage::Ready { id: stood }) = stream.next()? else {
+        return Err("the stream did not start with ready".into());
+    };
+    drop(stream);
+    for id in &conversations {
+        let target = versioned(&alex.client, &alex.token, *id)?;
+        alex.client.transfer(
+            &alex.token,
+            target,
+            TransferTarget::Agent(bea.id),
+            "while the stream was down",
+            Timestamp::now(),
+        )?;
+    }
+    let rx = listen(bea.client.events(&bea.token, Some(stood))?);
+    let mut got = Vec::new();
+    while got.len() < conversations.len() {
+        let (event, _) = wait_for(&rx, Duration::from_secs(2), |e| {
+            matches!(e, Event::Assigned { .. })
+        })?;
+        if let Event::Assigned { conversation, .. } = event {
+            got.push(conversation);
+        }
+    }
+    assert_eq!(got, conversations);
+    Ok(())
+}
+
+/// The stream's next message other than `ready`, within `limit`.
+fn next_after_ready(rx: &mpsc::Receiver<PushMessage>, limit: Duration) -> TestResult<PushMessage> {
+    let start = Instant::now();
+    loop {
+        let left = limit.checked_sub(start.elapsed()).ok_or("nothing came")?;
+        match rx.recv_timeout(left)? {
+            PushMessage::Ready { .. } => continue,
+            other => return Ok(other),
+        }
+    }
+}
+
+#[test]
+fn locking_or_signing_out_ends_the_push_stream_at_once() -> TestResult {
+    let hub = TestHub::start()?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let bea = hub.member("bea", Role::Agent)?;
+    let alexs = listen(alex.client.events(&alex.token, None)?);
+    let beas = listen(bea.client.events(&bea.token, None)?);
+    std::thread::sleep(Duration::from_millis(200));
+    let locked = Instant::now();
+    alex.client.lock(&alex.token, Timestamp::now())?;
+    // Well before the stream's own 20-second check.
+    assert_eq!(
+        next_after_ready(&alexs, Duration::from_secs(2))?,
+        PushMessage::Ended
+    );
+    assert!(locked.elapsed() < Duration::from_secs(2));
+    bea.client.sign_out(&bea.token, Timestamp::now())?;
+    assert_eq!(
+        next_after_ready(&beas, Duration::from_secs(2))?,
+        PushMessage::Ended
+    );
+    Ok(())
+}
+
+#[test]
+fn an_admin_made_agent_stops_receiving_other_teams_events() -> TestResult {
+    let hub = TestHub::start()?;
+    // Maya is in Billing; Alex's conversation is Support's.
+    let maya = hub.member_in("maya", Role::Admin, hub.billing)?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let alexs = hub.conversations_for(alex.id, 1)?[0];
+    let rx = listen(maya.client.events(&maya.token, None)?);
+    alex.client
+        .add_note(&alex.token, alexs, "before", Timestamp::now())?;
+    wait_for(
+        &rx,
+        Duration::from_secs(2),
+        |e| matches!(e, Event::NoteAdded { conversation } if *conversation == alexs),
+    )
+    .map_err(|e| format!("an admin sees every team: {e}"))?;
+    hub.ws
+        .set_role(&hub.admin, maya.id, Role::Agent, Timestamp::now())?;
+    wait_for(
+        &rx,
+        Duration::from_secs(2),
+        |e| matches!(e, Event::UserChanged { user } if *user == maya.id),
+    )?;
+    alex.client
+        .add_note(&alex.token, alexs, "after", Timestamp::now())?;
+    assert!(
+        wait_for(&rx, Duration::from_millis(800), |e| matches!(
+            e,
+            Event::NoteAdded { .. }
+        ))
+        .is_err(),
+        "Maya, now a Billing agent, still got Support's note"
+    );
+    Ok(())
+}
+
+/// Sends `chunks` × 64 KiB of body to the hub's router (no size announced, so the hub
+/// cannot tell it is small) and counts how much of it the hub read.
+fn post_counting(
+    hub: &TestHub,
+    call: &str,
+    token: &str,
+    chunks: usize,
+) -> TestResult<(u16, serde_json::Value, usize)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tower::ServiceExt;
+    let read = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = read.clone();
+    let body = futures_util::stream::iter((0..chunks).map(move |i| {
+        counter.fetch_add(64 * 1024, Ordering::SeqCst);
+        let chunk = if i == 0 { b'[' } else { b' ' };
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![chunk; 64 * 1024]))
+    }));
+    let request = axum::http::Request::post(format!("/api/v1/{call}"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::from_stream(body))?;
+    let router = appcare_hub::team::router(hub.hub.clone());
+    let runtime = tokio::runtime::Runtime::new()?;
+    let (status, body) = runtime.block_on(async move {
+        let response = router.oneshot(request).await?;
+        let status = response.status().as_u16();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
+        TestResult::Ok((status, serde_json::from_slice(&bytes)?))
+    })?;
+    Ok((status, body, read.load(Ordering::SeqCst)))
+}
+
+#[test]
+fn a_large_body_with_a_token_no_session_has_is_refused_unread() -> TestResult {
+    let hub = TestHub::start()?;
+    // 2 MiB from a stranger: refused before a byte of it is read.
+    let (status, body, read) =
+        post_counting(&hub, "list_conversations", "bm90LWEtcmVhbC10b2tlbg", 32)?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("not_signed_in"))
+    );
+    assert_eq!(read, 0, "the hub read a stranger's body");
+    // A signed-in agent's oversized body: read only up to the call's limit (1 MiB),
+    // then refused by size, in the API's own error shape.
+    let alex = hub.member("alex", Role::Agent)?;
+    let (status, body, read) = post_counting(&hub, "list_conversations", alex.token.expose(), 32)?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (413, Some("invalid_input")),
+        "{body}"
+    );
+    assert!(
+        (1024 * 1024..32 * 64 * 1024).contains(&read),
+        "{read} bytes read: not stopped at the limit"
+    );
+    Ok(())
+}
+
+#[test]
+fn first_sign_in_steps_are_limited_per_address_even_when_each_succeeds() -> TestResult {
+    let hub = TestHub::start_with(|o| {
+        o.attempt_limit = appcare_hub::team::Limit::per_minutes(4, 5);
+    })?;
+    hub.create("alex", Role::Agent)?;
+    let client = hub.client();
+    for _ in 0..4 {
+        client.begin_sign_in(
+            "alex",
+            &Password::new(password_for("alex")),
+            Timestamp::now(),
+        )?;
+    }
+    let err = client
+        .begin_sign_in(
+            "alex",
+            &Password::new(password_for("alex")),
+            Timestamp::now(),
+        )
+        .expect_err("limited");
+    assert_eq!(err.code(), ErrorCode::RateLimited, "{err}");
+    Ok(())
+}
+
+#[test]
+fn exports_left_behind_by_a_crash_are_deleted_when_the_hub_starts() -> TestResult {
+    let mut left = None;
+    let hub = TestHub::start_with(|o| {
+        let folder = o.scratch_dir.join("export-crashed");
+        let file = folder.join("messages.json");
+        let written =
+            std::fs::create_dir_all(&folder).and_then(|()| std::fs::write(&file, "customer words"));
+        left = Some((file, written));
+    })?;
+    let (file, written) = left.ok_or("the options were not adjusted")?;
+    written?;
+    assert!(!file.exists(), "a plaintext export outlived the restart");
+    drop(hub);
     Ok(())
 }

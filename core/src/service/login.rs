@@ -105,7 +105,12 @@ fn session_info(conn: &Connection, user: &UserRow) -> Result<SessionInfo> {
 }
 
 /// Counts a failed attempt, locks the account when the schedule says so, audits both.
-fn record_failure(conn: &Connection, user: &UserRow, reason: &str, now: Timestamp) -> Result<()> {
+pub(crate) fn record_failure(
+    conn: &Connection,
+    user: &UserRow,
+    reason: &str,
+    now: Timestamp,
+) -> Result<()> {
     audit::append(
         conn,
         AuditEvent::new(AuditKind::LoginFailed, Some(user.id), subject(user.id), now)

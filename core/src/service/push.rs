@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::events::Event;
 use crate::secret::SessionToken;
 use crate::store::conversations as conv_store;
+use crate::store::users as user_store;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
 
@@ -28,6 +29,27 @@ impl Workspace {
 impl PushViewer {
     pub fn user(&self) -> crate::ids::UserId {
         self.caller.user
+    }
+
+    /// The same viewer with the user's role and teams as they are now (an admin may have
+    /// changed them while the stream was open), read without counting as activity.
+    /// `None` when the user is gone or disabled: the stream must end.
+    pub fn refreshed(&self, workspace: &Workspace) -> Result<Option<PushViewer>> {
+        workspace.store.read(|conn| {
+            let Some(user) = user_store::by_id(conn, self.caller.user)? else {
+                return Ok(None);
+            };
+            if user.disabled {
+                return Ok(None);
+            }
+            Ok(Some(PushViewer {
+                caller: Caller {
+                    user: user.id,
+                    role: user.role,
+                    teams: user_store::team_ids_of(conn, user.id)?,
+                },
+            }))
+        })
     }
 
     /// Whether this viewer may see `event` now.

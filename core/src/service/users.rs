@@ -303,21 +303,21 @@ impl Workspace {
         let outcome = self.store.write(|tx| {
             let admin = user_store::require(tx, caller.user)?;
             let secret = admin.totp_secret.as_ref().ok_or(CoreError::NotSignedIn)?;
+            // The admin's code counts toward the same lockout as sign-in, so a stolen
+            // session cannot guess it.
+            if admin.locked_until > now {
+                return Ok(Err(CoreError::invalid(
+                    "your code",
+                    "too many wrong codes; wait a few minutes and try again",
+                )));
+            }
             match totp::check(secret, admin_code, now, admin.totp_last_step)? {
                 totp::CodeCheck::Accepted { step } => {
-                    user_store::set_totp_last_step(tx, admin.id, step)?
+                    user_store::set_totp_last_step(tx, admin.id, step)?;
+                    user_store::set_failures(tx, admin.id, 0, Timestamp::from_unix(0))?;
                 }
                 totp::CodeCheck::Replayed | totp::CodeCheck::Wrong => {
-                    audit::append(
-                        tx,
-                        AuditEvent::new(
-                            AuditKind::LoginFailed,
-                            Some(admin.id),
-                            subject(admin.id),
-                            now,
-                        )
-                        .detail(serde_json::json!({ "reason": "reauthentication_failed" })),
-                    )?;
+                    super::login::record_failure(tx, &admin, "reauthentication_failed", now)?;
                     return Ok(Err(CoreError::invalid(
                         "your code",
                         "your own authenticator code is not right; enter the newest one",

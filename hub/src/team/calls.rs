@@ -3,7 +3,7 @@
 //! the call's result as JSON. Unknown fields are refused, so a typo cannot be ignored.
 
 use super::error::HttpError;
-use super::session::{Bearer, Peer};
+use super::session::{Bearer, Body, Peer};
 use super::Hub;
 use appcare_core::api::types::*;
 use appcare_core::api::WireArg;
@@ -29,8 +29,21 @@ pub const SIGN_IN_STEPS: &[&str] = &[
     "unlock",
 ];
 
-/// Requests may carry a file of up to 25 MB, base64-encoded.
-const BODY_LIMIT: usize = 40 * 1024 * 1024;
+/// The calls after which the session's push stream must stop at once.
+const ENDS_PUSH: &[&str] = &["lock", "sign_out"];
+
+/// A request's body: arguments only, so 1 MiB is plenty...
+const BODY_LIMIT: usize = 1024 * 1024;
+/// ...except for the one call that carries a file of up to 25 MB, base64-encoded.
+const FILE_BODY_LIMIT: usize = 40 * 1024 * 1024;
+
+fn body_limit(name: &str) -> DefaultBodyLimit {
+    DefaultBodyLimit::max(if name == "reply_with_attachment" {
+        FILE_BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    })
+}
 
 fn parse_body(body: &Bytes) -> Result<Args, HttpError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -80,13 +93,28 @@ where
 {
     let limited = SIGN_IN_STEPS.contains(&name);
     let limits = &hub.inner.limits;
+    let wait = |seconds| CoreError::RateLimited {
+        retry_after_seconds: seconds,
+    };
     if limited {
         limits
             .check(account.as_deref(), peer, Instant::now())
-            .map_err(|seconds| CoreError::RateLimited {
-                retry_after_seconds: seconds,
-            })?;
+            .map_err(wait)?;
     }
+    // The first step hashes the password whatever the outcome: counted per address, and
+    // only a few run at once.
+    let _permit = if name == "begin_sign_in" {
+        limits.admit_attempt(peer, Instant::now()).map_err(wait)?;
+        Some(
+            hub.inner
+                .password_checks
+                .acquire()
+                .await
+                .map_err(|_| CoreError::Storage("the hub is stopping".into()))?,
+        )
+    } else {
+        None
+    };
     let workspace = hub.workspace().clone();
     let result = tokio::task::spawn_blocking(move || call(&workspace, Timestamp::now()))
         .await
@@ -112,7 +140,7 @@ macro_rules! hub_routes {
             router
             $(
                 .route(concat!("/api/v1/", stringify!($oname)), post(
-                    |State(hub): State<Hub>, Peer(peer): Peer, body: Bytes| async move {
+                    |State(hub): State<Hub>, Peer(peer): Peer, Body(body): Body| async move {
                         let mut args = parse_body(&body)?;
                         $( let $oarg: <$oty as WireArg<'_>>::Owned = take(&mut args, stringify!($oarg))?; )*
                         no_leftovers(&args)?;
@@ -126,11 +154,11 @@ macro_rules! hub_routes {
                         }
                         Ok::<_, HttpError>(answer)
                     },
-                ))
+                ).layer(body_limit(stringify!($oname))))
             )*
             $(
                 .route(concat!("/api/v1/", stringify!($name)), post(
-                    |State(hub): State<Hub>, Peer(peer): Peer, Bearer(token): Bearer, body: Bytes| async move {
+                    |State(hub): State<Hub>, Peer(peer): Peer, Bearer(token): Bearer, Body(body): Body| async move {
                         let name = stringify!($name);
                         let parsed = (|| {
                             #[allow(unused_mut)]
@@ -145,18 +173,22 @@ macro_rules! hub_routes {
                         };
                         let account = SIGN_IN_STEPS
                             .contains(&name)
-                            .then(|| hub.inner.limits.account_of(&token))
+                            .then(|| hub.inner.limits.account_of(&token, Instant::now()))
                             .flatten();
-                        run(&hub, peer, name, account, move |ws, now| {
-                            ws.$name(&token, $( <$ty as WireArg<'_>>::from_owned(&$arg), )* now)
+                        let caller = token.clone();
+                        let answer = run(&hub, peer, name, account, move |ws, now| {
+                            ws.$name(&caller, $( <$ty as WireArg<'_>>::from_owned(&$arg), )* now)
                         })
-                        .await
+                        .await;
+                        if answer.is_ok() && ENDS_PUSH.contains(&name) {
+                            hub.poke_session(&token);
+                        }
+                        answer
                     },
-                ))
+                ).layer(body_limit(stringify!($name))))
             )*
-            .route("/api/v1/export_contact", post(export_contact))
-            .route("/api/v1/export_audit", post(export_audit))
-            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .route("/api/v1/export_contact", post(export_contact).layer(body_limit("export_contact")))
+            .route("/api/v1/export_audit", post(export_audit).layer(body_limit("export_audit")))
         }
     };
 }
@@ -269,7 +301,7 @@ async fn export_contact(
     State(hub): State<Hub>,
     Peer(peer): Peer,
     Bearer(token): Bearer,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Exported<ExportSummary>>, HttpError> {
     let parsed = (|| {
         let mut args = parse_body(&body)?;
@@ -297,7 +329,7 @@ async fn export_audit(
     State(hub): State<Hub>,
     Peer(peer): Peer,
     Bearer(token): Bearer,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<Exported<AuditExport>>, HttpError> {
     let parsed = (|| {
         let mut args = parse_body(&body)?;

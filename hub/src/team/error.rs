@@ -23,6 +23,16 @@ impl HttpError {
         }
     }
 
+    /// The body is over the call's size limit: 413 with the usual `{code, message}`.
+    pub fn too_large() -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: ErrorCode::InvalidInput,
+            message: "The request is larger than this call takes.".into(),
+            retry_after: None,
+        }
+    }
+
     pub fn bad_request(field: &'static str, reason: &str) -> Self {
         CoreError::InvalidInput {
             field,

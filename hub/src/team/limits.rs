@@ -1,10 +1,12 @@
 //! Sign-in rate limits: failed attempts counted per account and per network address in
-//! a sliding window. Over the limit, the hub refuses before checking the password, so a
-//! guesser also cannot make it spend Argon2 time.
+//! a sliding window, and every first step (which costs an Argon2 hash, failed or not)
+//! per address. Over a limit, the hub refuses before checking the password, so a guesser
+//! also cannot make it spend Argon2 time. IPv6 addresses count by their /64, the block
+//! one household or office usually gets.
 
 use appcare_core::SessionToken;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -16,9 +18,10 @@ pub struct Limit {
 }
 
 impl Limit {
+    /// `failures` (at least 1) in `minutes`.
     pub fn per_minutes(failures: usize, minutes: u64) -> Self {
         Self {
-            failures,
+            failures: failures.max(1),
             window: Duration::from_secs(minutes * 60),
         }
     }
@@ -30,13 +33,30 @@ const MAX_KEYS: usize = 100_000;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Key {
     Account(String),
-    Address(std::net::IpAddr),
+    Address(IpAddr),
+}
+
+/// The address a limit counts: IPv4 as is, IPv6 by its /64 (an IPv4-mapped one as IPv4).
+fn address_key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
 }
 
 pub struct SignInLimits {
     account: Limit,
     address: Limit,
+    attempts: Limit,
     failures: Mutex<HashMap<Key, VecDeque<Instant>>>,
+    /// Every first sign-in step per address, failed or not.
+    begun: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     /// Which account each pending sign-in (by token hash) named.
     pending: Mutex<HashMap<[u8; 32], (String, Instant)>>,
 }
@@ -45,15 +65,18 @@ pub struct SignInLimits {
 const PENDING_FOR: Duration = Duration::from_secs(15 * 60);
 
 fn token_key(token: &SessionToken) -> [u8; 32] {
-    Sha256::digest(token.expose().as_bytes()).into()
+    token.hash()
 }
 
 impl SignInLimits {
-    pub fn new(account: Limit, address: Limit) -> Self {
+    /// `account` and `address` limit failures; `attempts` limits first steps per address.
+    pub fn new(account: Limit, address: Limit, attempts: Limit) -> Self {
         Self {
             account,
             address,
+            attempts,
             failures: Mutex::new(HashMap::new()),
+            begun: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
         }
     }
@@ -67,29 +90,56 @@ impl SignInLimits {
         pending.insert(token_key(token), (account.trim().to_lowercase(), now));
     }
 
-    /// The account a pending sign-in named, if the hub saw its first step.
-    pub fn account_of(&self, token: &SessionToken) -> Option<String> {
+    /// The account a pending sign-in named, if the hub saw its first step lately.
+    pub fn account_of(&self, token: &SessionToken, now: Instant) -> Option<String> {
         let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        pending.get(&token_key(token)).map(|(a, _)| a.clone())
+        pending
+            .get(&token_key(token))
+            .filter(|(_, at)| now.saturating_duration_since(*at) < PENDING_FOR)
+            .map(|(a, _)| a.clone())
+    }
+
+    /// Admits one first sign-in step from `address` and counts it, or `Err(seconds to
+    /// wait)` when the address has begun too many lately. Checked and counted at once,
+    /// so parallel requests cannot all slip under the limit.
+    pub fn admit_attempt(&self, address: IpAddr, now: Instant) -> Result<(), u64> {
+        let mut begun = self.begun.lock().unwrap_or_else(|p| p.into_inner());
+        let window = self.attempts.window;
+        if begun.len() >= MAX_KEYS {
+            begun.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|t| now.saturating_duration_since(*t) < window)
+            });
+        }
+        let times = begun.entry(address_key(address)).or_default();
+        while times
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+        {
+            times.pop_front();
+        }
+        if times.len() >= self.attempts.failures {
+            let oldest = times.front().copied().unwrap_or(now);
+            let wait = window.saturating_sub(now.saturating_duration_since(oldest));
+            return Err(wait.as_secs().max(1));
+        }
+        times.push_back(now);
+        Ok(())
     }
 
     /// The counters an attempt touches, with the limit of each.
-    fn keys(&self, account: Option<&str>, address: std::net::IpAddr) -> Vec<(Key, Limit)> {
+    fn keys(&self, account: Option<&str>, address: IpAddr) -> Vec<(Key, Limit)> {
         let mut keys = Vec::with_capacity(2);
         if let Some(account) = account {
             keys.push((Key::Account(account.trim().to_lowercase()), self.account));
         }
-        keys.push((Key::Address(address), self.address));
+        keys.push((Key::Address(address_key(address)), self.address));
         keys
     }
 
     /// `Err(seconds to wait)` when the account or the address is over its limit.
-    pub fn check(
-        &self,
-        account: Option<&str>,
-        address: std::net::IpAddr,
-        now: Instant,
-    ) -> Result<(), u64> {
+    pub fn check(&self, account: Option<&str>, address: IpAddr, now: Instant) -> Result<(), u64> {
         let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let mut wait = None::<Duration>;
         for (key, limit) in self.keys(account, address) {
@@ -113,7 +163,7 @@ impl SignInLimits {
     }
 
     /// Counts a failed attempt.
-    pub fn record_failure(&self, account: Option<&str>, address: std::net::IpAddr, now: Instant) {
+    pub fn record_failure(&self, account: Option<&str>, address: IpAddr, now: Instant) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         if failures.len() >= MAX_KEYS {
             let horizon = self.account.window.max(self.address.window);
@@ -136,5 +186,66 @@ impl SignInLimits {
                 times.pop_front();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> SignInLimits {
+        SignInLimits::new(
+            Limit::per_minutes(5, 5),
+            Limit::per_minutes(3, 5),
+            Limit::per_minutes(4, 5),
+        )
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_block() {
+        let l = limits();
+        let now = Instant::now();
+        for i in 1..=3u16 {
+            let addr = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, i));
+            l.record_failure(None, addr, now);
+        }
+        let neighbour = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 9, 9, 9, 9));
+        assert!(l.check(None, neighbour, now).is_err());
+        let other_block = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 1, 3, 0, 0, 0, 1));
+        assert!(l.check(None, other_block, now).is_ok());
+    }
+
+    #[test]
+    fn first_steps_are_limited_per_address_even_when_none_fails() {
+        let l = limits();
+        let now = Instant::now();
+        let addr: IpAddr = "192.0.2.7".parse().expect("address");
+        for _ in 0..4 {
+            assert!(l.admit_attempt(addr, now).is_ok());
+        }
+        let wait = l.admit_attempt(addr, now).expect_err("over the limit");
+        assert!((1..=300).contains(&wait), "{wait}");
+        assert!(l
+            .admit_attempt("192.0.2.8".parse().expect("address"), now)
+            .is_ok());
+        // The window slides: after it, the address may begin again.
+        assert!(l
+            .admit_attempt(addr, now + Duration::from_secs(301))
+            .is_ok());
+    }
+
+    #[test]
+    fn a_pending_sign_in_is_forgotten_after_its_time() {
+        let l = limits();
+        let now = Instant::now();
+        let token = SessionToken::from_client("pending-token");
+        l.remember(&token, " Alex ", now);
+        assert_eq!(l.account_of(&token, now).as_deref(), Some("alex"));
+        assert_eq!(l.account_of(&token, now + PENDING_FOR), None);
+    }
+
+    #[test]
+    fn a_limit_of_zero_is_one() {
+        assert_eq!(Limit::per_minutes(0, 1).failures, 1);
     }
 }

@@ -3,7 +3,10 @@
 //! last number it got in `Last-Event-ID` and gets everything after it, none twice; if the
 //! backlog no longer reaches back that far it gets `resync` and reloads. Numbers start at
 //! the hub's start time in microseconds, so numbers from before a restart are older than
-//! the backlog and also lead to `resync`.
+//! the backlog and also lead to `resync`. Every stream starts with `ready`, numbered with
+//! where it starts, so a client that saw no event yet can still resume without a gap.
+//! A stream ends (`ended`) when its session is locked, signed out or ended, and follows
+//! role and team changes of its user as they happen.
 
 use super::error::HttpError;
 use super::session::Bearer;
@@ -20,7 +23,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// One numbered entry: an event, or the mark of events lost between core and hub.
 #[derive(Clone, Debug)]
@@ -156,7 +159,9 @@ pub async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let (tx, rx) = mpsc::channel::<SseEvent>(64);
-    tokio::spawn(feed(hub, token, viewer, resume, tx));
+    // Subscribed before the answer, so a lock or sign-out right after is not missed.
+    let pokes = hub.session_pokes();
+    tokio::spawn(feed(hub, token, viewer, resume, pokes, tx));
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
     });
@@ -167,8 +172,9 @@ pub async fn stream(
 async fn feed(
     hub: Hub,
     token: SessionToken,
-    viewer: PushViewer,
+    mut viewer: PushViewer,
     resume: Option<u64>,
+    mut pokes: broadcast::Receiver<[u8; 32]>,
     tx: mpsc::Sender<SseEvent>,
 ) {
     let log = hub.log().clone();
@@ -178,7 +184,16 @@ async fn feed(
         return;
     }
     let mut last = resume.unwrap_or_else(|| log.latest());
+    let ready = SseEvent::default()
+        .id(last.to_string())
+        .event("ready")
+        .data("");
+    if tx.send(ready).await.is_err() {
+        return;
+    }
+    let mine = token.hash();
     let mut next_check = tokio::time::Instant::now() + SESSION_CHECK;
+    let mut session_news = false;
     loop {
         let batch = match log.since(last) {
             Since::Gap { latest } => {
@@ -187,11 +202,10 @@ async fn feed(
             }
             Since::Entries(entries) => entries,
         };
-        let mut session_news = false;
         if let Some(&(newest, _)) = batch.last() {
             let workspace = hub.workspace().clone();
             let filter = viewer.clone();
-            let visible = tokio::task::spawn_blocking(move || {
+            let filtered = tokio::task::spawn_blocking(move || {
                 batch
                     .into_iter()
                     .filter_map(|(seq, event)| match event {
@@ -205,20 +219,31 @@ async fn feed(
                     })
                     .collect::<Vec<_>>()
             })
-            .await
-            .unwrap_or_default();
+            .await;
+            // The check itself failed: the client reloads rather than miss anything.
+            let visible = filtered.unwrap_or_else(|_| vec![(newest, None)]);
             last = last.max(newest);
             for (seq, event) in visible {
                 let message = match &event {
                     Some(e) => {
-                        if matches!(e, Event::SessionsEnded { user } if *user == viewer.user()) {
-                            session_news = true;
+                        match e {
+                            Event::SessionsEnded { user } | Event::UserChanged { user }
+                                if *user == viewer.user() =>
+                            {
+                                session_news = true;
+                            }
+                            _ => {}
                         }
                         SseEvent::default()
                             .id(seq.to_string())
                             .event("core")
                             .json_data(e)
-                            .unwrap_or_else(|_| SseEvent::default().event("resync"))
+                            .unwrap_or_else(|_| {
+                                SseEvent::default()
+                                    .id(seq.to_string())
+                                    .event("resync")
+                                    .data("")
+                            })
                     }
                     None => SseEvent::default()
                         .id(seq.to_string())
@@ -236,19 +261,43 @@ async fn feed(
             }
         }
         if session_news || tokio::time::Instant::now() >= next_check {
-            if !still_signed_in(&hub, &token).await {
-                let _ = tx.send(SseEvent::default().event("ended").data("")).await;
-                return;
+            session_news = false;
+            match recheck(&hub, &token, &viewer).await {
+                Some(fresh) => viewer = fresh,
+                None => {
+                    let _ = tx.send(SseEvent::default().event("ended").data("")).await;
+                    return;
+                }
             }
             next_check = tokio::time::Instant::now() + SESSION_CHECK;
         }
         tokio::select! {
             changed = changed.changed() => if changed.is_err() { return },
+            poke = pokes.recv() => match poke {
+                Ok(hash) => session_news = hash == mine,
+                Err(broadcast::error::RecvError::Lagged(_)) => session_news = true,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
             () = tokio::time::sleep_until(next_check) => {},
             () = tx.closed() => return,
             _ = closing.changed() => return,
         }
     }
+}
+
+/// The viewer as its user stands now, if the session is still fully signed in (checked
+/// without counting as activity); `None` ends the stream.
+async fn recheck(hub: &Hub, token: &SessionToken, viewer: &PushViewer) -> Option<PushViewer> {
+    if !still_signed_in(hub, token).await {
+        return None;
+    }
+    let workspace = hub.workspace().clone();
+    let viewer = viewer.clone();
+    tokio::task::spawn_blocking(move || viewer.refreshed(&workspace))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten()
 }
 
 /// Whether the session is still fully signed in, without counting as activity.

@@ -1,7 +1,7 @@
-//! Who is asking: the bearer token (refused at once when missing) and the peer address
-//! the sign-in limits count by.
+//! Who is asking: the bearer token (refused at once when missing, and before a large
+//! body is read when no session has it) and the peer address the sign-in limits count by.
 
-use super::HttpError;
+use super::{HttpError, Hub};
 use appcare_core::{CoreError, SessionToken};
 use axum::extract::connect_info::Connected;
 use axum::extract::FromRequestParts;
@@ -12,21 +12,40 @@ use std::net::{IpAddr, SocketAddr};
 /// The session token from `Authorization: Bearer …`.
 pub struct Bearer(pub SessionToken);
 
-impl<S: Send + Sync> FromRequestParts<S> for Bearer {
+/// A body up to this size is read before the core checks the session; a larger one (or
+/// one of unknown size) only for a token some session has.
+const READ_BEFORE_CHECK: u64 = 64 * 1024;
+
+impl FromRequestParts<Hub> for Bearer {
     type Rejection = HttpError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 256);
-        match token {
-            Some(token) => Ok(Self(SessionToken::from_client(token))),
-            None => Err(CoreError::NotSignedIn.into()),
+            .filter(|t| !t.is_empty() && t.len() <= 256)
+            .map(SessionToken::from_client)
+            .ok_or(CoreError::NotSignedIn)?;
+        let small = parts
+            .headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|length| length <= READ_BEFORE_CHECK);
+        if !small {
+            let workspace = hub.workspace().clone();
+            let check = token.clone();
+            let known = tokio::task::spawn_blocking(move || workspace.session_exists(&check))
+                .await
+                .map_err(|_| CoreError::Storage("the request was interrupted".into()))??;
+            if !known {
+                return Err(CoreError::NotSignedIn.into());
+            }
         }
+        Ok(Self(token))
     }
 }
 
@@ -65,5 +84,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST));
         Ok(Self(addr))
+    }
+}
+
+/// A request's body as bytes, within the route's size limit; over it, 413 as
+/// `{code, message}` like every other error.
+pub struct Body(pub axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
+    type Rejection = HttpError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, HttpError> {
+        match axum::body::Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(Self(bytes)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(HttpError::too_large())
+            }
+            Err(_) => Err(HttpError::bad_request(
+                "request",
+                "the body could not be read",
+            )),
+        }
     }
 }

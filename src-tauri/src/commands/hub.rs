@@ -3,13 +3,13 @@
 //! later shows another certificate is refused (`certificate_changed`) until the user
 //! connects again and trusts the new one on purpose.
 
-use super::blocking;
+use super::{blocking, status_now};
 use crate::api_error::ApiError;
 use crate::dto::{AppStatus, HubConnection, HubProbe};
 use crate::state::AppState;
 use appcare_client::HubAddress;
 use appcare_core::{CoreError, Timestamp};
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
 /// Connects once, without trusting anything yet, to show the hub's fingerprint.
 #[tauri::command(rename_all = "snake_case")]
@@ -26,6 +26,7 @@ pub async fn probe_hub(url: String) -> Result<HubProbe, ApiError> {
 /// Trusts `fingerprint` for the hub at `url` and works through it from now on.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn connect_hub(
+    app: AppHandle,
     state: State<'_, AppState>,
     url: String,
     fingerprint: String,
@@ -48,17 +49,23 @@ pub async fn connect_hub(
     };
     state.set_hub(address, connection.clone());
     state.remember_hub(Some(&connection));
-    state.status(Timestamp::now())
+    status_now(&app).await
 }
 
 /// Back to the local workspace in the data folder (the hub's pin is forgotten).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn leave_hub(state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
+pub async fn leave_hub(app: AppHandle, state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
     if let Ok((workspace, token)) = state.session() {
         // Ends the session on the hub; if the hub is unreachable it expires there.
         let _ = blocking(move || workspace.sign_out(&token, Timestamp::now())).await;
     }
-    state.leave_hub();
     state.remember_hub(None);
-    state.status(Timestamp::now())
+    // Opening the local workspace may read the keyring: off the IPC thread.
+    let leaving = app.clone();
+    blocking(move || {
+        leaving.state::<AppState>().leave_hub();
+        Ok(())
+    })
+    .await?;
+    status_now(&app).await
 }

@@ -1,24 +1,22 @@
 //! Sign-in, enrolment, lock and sign-out. The token they create stays in `AppState`.
 
-use super::blocking;
+use super::{blocking, status_now};
 use crate::api_error::ApiError;
 use crate::dto::{AppStatus, EnrolmentDone, RecoverySignIn};
 use crate::state::AppState;
 use appcare_core::service::login::Enrolment;
 use appcare_core::{CoreError, Password, Timestamp};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 /// Off the IPC thread: in team mode the status asks the hub.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn app_status(app: tauri::AppHandle) -> Result<AppStatus, ApiError> {
-    use tauri::Manager;
-    tauri::async_runtime::spawn_blocking(move || app.state::<AppState>().status(Timestamp::now()))
-        .await
-        .map_err(|_| ApiError::internal("The operation was interrupted."))?
+pub async fn app_status(app: AppHandle) -> Result<AppStatus, ApiError> {
+    status_now(&app).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn sign_in(
+    app: AppHandle,
     state: State<'_, AppState>,
     username: String,
     password: String,
@@ -31,19 +29,24 @@ pub async fn sign_in(
     })
     .await?;
     state.set_session(Some(challenge.token.clone()), None);
-    state.status(Timestamp::now())
+    status_now(&app).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn submit_code(state: State<'_, AppState>, code: String) -> Result<AppStatus, ApiError> {
+pub async fn submit_code(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<AppStatus, ApiError> {
     let (workspace, token) = state.session()?;
     let user = blocking(move || workspace.submit_code(&token, &code, Timestamp::now())).await?;
     state.set_user(user);
-    state.status(Timestamp::now())
+    status_now(&app).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn submit_recovery_code(
+    app: AppHandle,
     state: State<'_, AppState>,
     code: String,
 ) -> Result<RecoverySignIn, ApiError> {
@@ -52,7 +55,7 @@ pub async fn submit_recovery_code(
         blocking(move || workspace.submit_recovery_code(&token, &code, Timestamp::now())).await?;
     state.set_user(user);
     Ok(RecoverySignIn {
-        status: state.status(Timestamp::now())?,
+        status: status_now(&app).await?,
         remaining: u32::try_from(remaining).unwrap_or(0),
     })
 }
@@ -65,6 +68,7 @@ pub async fn start_enrolment(state: State<'_, AppState>) -> Result<Enrolment, Ap
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn confirm_enrolment(
+    app: AppHandle,
     state: State<'_, AppState>,
     code: String,
 ) -> Result<EnrolmentDone, ApiError> {
@@ -73,31 +77,38 @@ pub async fn confirm_enrolment(
         blocking(move || workspace.confirm_enrolment(&token, &code, Timestamp::now())).await?;
     state.set_user(user);
     Ok(EnrolmentDone {
-        status: state.status(Timestamp::now())?,
+        status: status_now(&app).await?,
         recovery_codes: codes.codes,
     })
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn unlock(state: State<'_, AppState>, code: String) -> Result<AppStatus, ApiError> {
+pub async fn unlock(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    code: String,
+) -> Result<AppStatus, ApiError> {
     let (workspace, token) = state.session()?;
     let user = blocking(move || workspace.unlock(&token, &code, Timestamp::now())).await?;
     state.set_user(user);
-    state.status(Timestamp::now())
+    status_now(&app).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn lock(state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
+pub async fn lock(app: AppHandle, state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
     let (workspace, token) = state.session()?;
     blocking(move || workspace.lock(&token, Timestamp::now())).await?;
-    state.status(Timestamp::now())
+    status_now(&app).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sign_out(state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
-    if let Ok((workspace, token)) = state.session() {
-        blocking(move || workspace.sign_out(&token, Timestamp::now())).await?;
-    }
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> Result<AppStatus, ApiError> {
+    let session = state.session();
+    // The token is forgotten here whatever the answer: a hub that cannot be reached
+    // ends the session itself when it expires.
     state.set_session(None, None);
-    state.status(Timestamp::now())
+    if let Ok((workspace, token)) = session {
+        let _ = blocking(move || workspace.sign_out(&token, Timestamp::now())).await;
+    }
+    status_now(&app).await
 }
