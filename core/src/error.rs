@@ -7,6 +7,7 @@ use std::path::PathBuf;
 /// A stable, machine-readable code for each error, so front ends switch on the code and
 /// never on message text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {

@@ -5,6 +5,7 @@ use crate::ids::{ConversationId, MessageId, TeamId, UserId};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "CoreEvent"))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 /// A square QR code: `size` × `size` modules, row by row, `'1'` dark and `'0'` light.
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QrMatrix {
     pub size: u32,

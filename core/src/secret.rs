@@ -179,3 +179,34 @@ mod tests {
         assert!(value.ends_with("ab'"));
     }
 }
+
+/// On the hub's wire both are plain strings.
+#[cfg(feature = "schema")]
+mod schema {
+    use super::{Password, SessionToken};
+    use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+    use std::borrow::Cow;
+
+    impl JsonSchema for Password {
+        fn schema_name() -> Cow<'static, str> {
+            "Password".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({ "type": "string", "format": "password", "writeOnly": true })
+        }
+    }
+
+    impl JsonSchema for SessionToken {
+        fn schema_name() -> Cow<'static, str> {
+            "SessionToken".into()
+        }
+
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "string",
+                "description": "A session token; afterwards sent only as `Authorization: Bearer`."
+            })
+        }
+    }
+}

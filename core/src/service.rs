@@ -135,6 +135,7 @@ impl Caller {
 
 /// The session policy in force.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionPolicy {
     pub idle_minutes: i64,

@@ -134,6 +134,7 @@ impl std::fmt::Debug for ChannelEndpoint {
 
 /// In-country storage of a WhatsApp number as read back from Meta.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LocalStorageView {
     /// `IN_COUNTRY_STORAGE_ENABLED`, `IN_COUNTRY_STORAGE_DISABLED`, `pending`, or why it
@@ -154,6 +155,7 @@ pub struct AccountState {
 
 /// A channel account as the admin sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChannelAccountView {
     pub id: ChannelAccountId,
@@ -177,6 +179,7 @@ pub struct ChannelAccountView {
 
 /// What an admin types to connect a WhatsApp number or a Messenger page.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewChannelAccount {
     pub kind: String,

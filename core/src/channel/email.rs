@@ -119,6 +119,7 @@ impl std::fmt::Debug for EmailEndpoint {
 
 /// What an admin types to connect a support mailbox.
 #[derive(Clone, serde::Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewEmailAccount {
     pub name: String,
@@ -306,6 +307,7 @@ impl NewEmailAccount {
 
 /// How the sync of one folder stands, for the progress bar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MailFolderView {
     pub folder: String,
@@ -319,6 +321,7 @@ pub struct MailFolderView {
 
 /// The e-mail part of a channel account as the admin sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EmailAccountView {
     pub address: String,
@@ -333,6 +336,7 @@ pub struct EmailAccountView {
 /// A mail the sync kept aside, as an admin sees it (no body). Its sender and subject
 /// are customer data: `Debug` prints `<redacted>`.
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SetAsideView {
     pub id: i64,

@@ -33,6 +33,7 @@ pub struct OutboundFile {
 
 /// The file as the desktop sends it: base64 in JSON.
 #[derive(Clone, serde::Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "OutboundAttachment"))]
 pub struct OutboundAttachment {
     pub file_name: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A template the agent can send outside the customer-service window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TemplateView {
     pub name: String,

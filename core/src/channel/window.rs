@@ -12,6 +12,7 @@ pub const HUMAN_AGENT_TAG: &str = "HUMAN_AGENT";
 
 /// What the composer may send now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReplyWindow {
     pub channel: String,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_HOSTS: &[&str] = &["graph.facebook.com", "*.fbsbx.com", "*.fbcdn.net"];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EgressPolicy {
     /// Exact host names, or `*.example.com` for every subdomain of example.com.

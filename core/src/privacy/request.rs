@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// A contact an admin may act on, found by name, phone, PSID or address.
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContactMatch {
     pub id: ContactId,
@@ -238,6 +239,7 @@ pub fn gather(
 
 /// What an erasure removed (counts only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErasureSummary {
     pub conversations: i64,

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 /// The first screen: what this workspace is and holds, from the store itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overview {
     pub workspace_id: String,
@@ -32,6 +33,7 @@ pub struct Overview {
 
 /// One audit row as admins read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub id: AuditId,
@@ -44,6 +46,7 @@ pub struct AuditEntry {
 
 /// The chain check as shown to admins.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditStatus {
     pub intact: bool,
@@ -178,6 +181,7 @@ impl Workspace {
 
 /// What an admin narrows the audit trail to. Empty fields do not filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditFilter {
     /// Username of the actor.
@@ -192,6 +196,7 @@ pub struct AuditFilter {
 
 /// Where an audit export was written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditExport {
     pub path: String,
@@ -321,6 +326,7 @@ pub(crate) fn masking_on(conn: &rusqlite::Connection) -> Result<bool> {
 /// Inbox policy: auto-assignment cap (0 = off) and whether going away or being disabled
 /// returns a person's open conversations to the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InboxSettings {
     pub auto_assign_cap: i64,
@@ -331,6 +337,7 @@ pub struct InboxSettings {
 
 /// A colleague one can hand a conversation to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Colleague {
     pub id: crate::ids::UserId,

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// The schedule as admins see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackupSchedule {
     /// None: no scheduled backups.

@@ -19,6 +19,7 @@ use serde::Serialize;
 pub use crate::service::outgoing::REPLY_MAX_CHARS;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CannedReply {
     pub id: i64,

@@ -22,6 +22,7 @@ pub const RETURN_ON_AWAY: &str = "return_on_away";
 
 /// Who gets the conversation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum TransferTarget {
@@ -31,6 +32,7 @@ pub enum TransferTarget {
 
 /// A conversation and the version the caller saw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Versioned {
     pub id: ConversationId,
@@ -38,6 +40,7 @@ pub struct Versioned {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AgentLoad {
     pub user_id: UserId,
@@ -48,6 +51,7 @@ pub struct AgentLoad {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TeamLoad {
     pub agents: Vec<AgentLoad>,

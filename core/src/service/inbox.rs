@@ -19,6 +19,7 @@ pub const PAGE_SIZE: i64 = 50;
 const MESSAGE_PAGE: i64 = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum InboxView {
@@ -29,6 +30,7 @@ pub enum InboxView {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationStatus {
@@ -60,6 +62,7 @@ impl ConversationStatus {
 
 /// Where the next page starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PageCursor {
     pub last_activity_at: Timestamp,
@@ -68,6 +71,7 @@ pub struct PageCursor {
 
 /// What the inbox list asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InboxQuery {
     pub view: Option<InboxView>,
@@ -80,6 +84,7 @@ pub struct InboxQuery {
 
 /// One row of the inbox list.
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConversationSummary {
     pub id: ConversationId,
@@ -134,6 +139,7 @@ impl From<ConversationRowData> for ConversationSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InboxPage {
     pub rows: Vec<ConversationSummary>,
@@ -141,6 +147,7 @@ pub struct InboxPage {
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub conversation_id: ConversationId,
@@ -153,6 +160,7 @@ pub struct SearchHit {
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentInfo {
     pub id: i64,
@@ -163,6 +171,7 @@ pub struct AttachmentInfo {
 
 /// An attachment's bytes, opened on demand (base64, as IPC carries JSON).
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttachmentContent {
     pub file_name: String,
@@ -181,6 +190,7 @@ impl std::fmt::Debug for AttachmentContent {
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MessageView {
     pub id: MessageId,
@@ -199,6 +209,7 @@ pub struct MessageView {
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NoteView {
     pub id: i64,
@@ -211,6 +222,7 @@ pub struct NoteView {
 /// One conversation as the agent sees it. The latest handoff note is also given apart,
 /// to be shown at the top.
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConversationView {
     pub summary: ConversationSummary,

@@ -23,6 +23,7 @@ const CHALLENGE_SECONDS: i64 = 300;
 
 /// What the person must do after giving their password.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NextStep {
@@ -34,6 +35,7 @@ pub enum NextStep {
 
 /// The answer to a password: a pending session token and what comes next.
 #[derive(Debug, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SignInChallenge {
     pub token: SessionToken,
     pub next: NextStep,
@@ -41,6 +43,7 @@ pub struct SignInChallenge {
 
 /// Where a session stands, as shown to its holder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStage {
@@ -53,6 +56,7 @@ pub enum SessionStage {
 
 /// The signed-in user, for the window's header.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionInfo {
     pub user_id: UserId,
@@ -64,6 +68,7 @@ pub struct SessionInfo {
 
 /// What a new authenticator needs. Holds the secret: shown once, never logged.
 #[derive(Clone, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Enrolment {
     pub otpauth_uri: String,
@@ -79,6 +84,7 @@ impl std::fmt::Debug for Enrolment {
 
 /// Recovery codes, shown once after enrolment.
 #[derive(Clone, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecoveryCodes {
     pub codes: Vec<String>,

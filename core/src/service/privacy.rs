@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// Where an export was written and what it holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportSummary {
     pub folder: String,

@@ -20,6 +20,7 @@ pub const RETENTION_MAX_DAYS: i64 = 3650;
 
 /// Days messages are kept per channel; 0 keeps them until someone deletes them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RetentionPolicy {
     pub whatsapp_days: i64,
@@ -39,6 +40,7 @@ impl RetentionPolicy {
 
 /// One channel's purge: what went (counts only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PurgeRun {
     pub channel: String,
@@ -50,6 +52,7 @@ pub struct PurgeRun {
 
 /// Where each kind of data lives, for the admin page and `appcare residency`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResidencyReport {
     pub region: String,

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 /// A user as admins see them in the user list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UserSummary {
     pub id: UserId,
@@ -31,6 +32,7 @@ pub struct UserSummary {
 
 /// A team with its member count.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TeamSummary {
     pub id: TeamId,
@@ -50,6 +52,7 @@ impl From<TeamRow> for TeamSummary {
 
 /// What an admin fills in to add a user. The user enrols an authenticator at first sign-in.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,

@@ -34,6 +34,7 @@ struct Header {
 
 /// What a backup holds, as checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackupReport {
     pub file: String,

@@ -11,6 +11,9 @@ pub struct HttpError {
     pub code: ErrorCode,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// The request's body was left unread: the connection closes after this answer, and
+    /// says so, so the client does not send its next request on it.
+    pub close: bool,
 }
 
 impl HttpError {
@@ -20,7 +23,14 @@ impl HttpError {
             code: ErrorCode::NotFound,
             message: "There is no such call in the team API (see /api/v1/openapi.json).".into(),
             retry_after: None,
+            close: false,
         }
+    }
+
+    /// The same refusal, answered before the body was read.
+    pub fn body_unread(mut self) -> Self {
+        self.close = true;
+        self
     }
 
     /// The body is over the call's size limit: 413 with the usual `{code, message}`.
@@ -30,6 +40,7 @@ impl HttpError {
             code: ErrorCode::InvalidInput,
             message: "The request is larger than this call takes.".into(),
             retry_after: None,
+            close: true,
         }
     }
 
@@ -72,6 +83,7 @@ impl From<CoreError> for HttpError {
             code,
             message: err.to_string(),
             retry_after,
+            close: false,
         }
     }
 }
@@ -83,6 +95,12 @@ impl IntoResponse for HttpError {
             "message": self.message,
         }));
         let mut response = (self.status, body).into_response();
+        if self.close {
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         if let Some(seconds) = self.retry_after {
             if let Ok(value) = seconds.to_string().parse() {
                 response.headers_mut().insert("retry-after", value);

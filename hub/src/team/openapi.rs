@@ -1,8 +1,12 @@
 //! The OpenAPI 3.1 document of the team API, generated from `workspace_calls!` like the
 //! routes themselves, so every route is described and marked with the access it needs.
-//! Argument and result types are named by their Rust type (`x-rust-type`).
+//! Argument and result types are JSON Schemas derived from the Rust types (schemars,
+//! following their serde attributes), kept once each under `components.schemas`.
 
+use appcare_core::api::types::*;
 use axum::Json;
+use schemars::generate::SchemaSettings;
+use schemars::SchemaGenerator;
 use serde_json::{json, Map, Value};
 
 /// Who may call an operation.
@@ -41,11 +45,32 @@ impl Access {
     }
 }
 
-/// One call as the document describes it.
+/// One call as the document describes it: each argument's name, schema and whether it
+/// is required, and the result's schema.
 pub struct Operation {
     pub name: &'static str,
-    pub args: Vec<(&'static str, &'static str)>,
-    pub returns: &'static str,
+    pub args: Vec<(&'static str, Value, bool)>,
+    pub returns: Value,
+}
+
+/// An export's answer: the summary, where the files go, and the files themselves.
+fn exported(summary: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": ["summary", "relative", "files"],
+        "properties": {
+            "summary": summary,
+            "relative": { "type": "string", "description": "The export's folder or file, relative to where the files are written." },
+            "files": { "type": "array", "items": {
+                "type": "object",
+                "required": ["path", "data"],
+                "properties": {
+                    "path": { "type": "string" },
+                    "data": { "type": "string", "contentEncoding": "base64" }
+                }
+            } }
+        }
+    })
 }
 
 macro_rules! describe_calls {
@@ -53,28 +78,40 @@ macro_rules! describe_calls {
         open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty ; )* }
         session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )* }
     ) => {
-        /// Every call of the contract, in the order of the list.
-        pub fn operations() -> Vec<Operation> {
+        /// Every call of the contract, in the order of the list; the types' schemas are
+        /// collected in `gen`.
+        pub fn operations(gen: &mut SchemaGenerator) -> Vec<Operation> {
             vec![
                 $( Operation {
                     name: stringify!($oname),
-                    args: vec![ $( (stringify!($oarg), stringify!($oty)) ),* ],
-                    returns: stringify!($oret),
+                    args: vec![ $( (
+                        stringify!($oarg),
+                        gen.subschema_for::<$oty>().to_value(),
+                        !stringify!($oty).starts_with("Option"),
+                    ) ),* ],
+                    returns: gen.subschema_for::<$oret>().to_value(),
                 }, )*
                 $( Operation {
                     name: stringify!($name),
-                    args: vec![ $( (stringify!($arg), stringify!($ty)) ),* ],
-                    returns: stringify!($ret),
+                    args: vec![ $( (
+                        stringify!($arg),
+                        gen.subschema_for::<$ty>().to_value(),
+                        !stringify!($ty).starts_with("Option"),
+                    ) ),* ],
+                    returns: gen.subschema_for::<$ret>().to_value(),
                 }, )*
                 Operation {
                     name: "export_contact",
-                    args: vec![("contact", "ContactId"), ("include_notes", "bool")],
-                    returns: "{ summary: ExportSummary, relative: String, files: [{ path, data (base64) }] }",
+                    args: vec![
+                        ("contact", gen.subschema_for::<ContactId>().to_value(), true),
+                        ("include_notes", gen.subschema_for::<bool>().to_value(), true),
+                    ],
+                    returns: exported(gen.subschema_for::<ExportSummary>().to_value()),
                 },
                 Operation {
                     name: "export_audit",
-                    args: vec![("filter", "&AuditFilter")],
-                    returns: "{ summary: AuditExport, relative: String, files: [{ path, data (base64) }] }",
+                    args: vec![("filter", gen.subschema_for::<AuditFilter>().to_value(), true)],
+                    returns: exported(gen.subschema_for::<AuditExport>().to_value()),
                 },
             ]
         }
@@ -109,26 +146,33 @@ fn error_responses(access: Access) -> Map<String, Value> {
 
 /// The whole document.
 pub fn document() -> Value {
+    // JSON Schema 2020-12, as OpenAPI 3.1 uses, with shared types under components.
+    let mut gen = SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+        })
+        .into_generator();
     let mut paths = Map::new();
-    for op in operations() {
+    for op in operations(&mut gen) {
         let access = Access::of_call(op.name);
         let properties: Map<String, Value> = op
             .args
             .iter()
-            .map(|(name, ty)| ((*name).to_owned(), json!({ "x-rust-type": ty })))
+            .map(|(name, schema, _)| ((*name).to_owned(), schema.clone()))
             .collect();
         let required: Vec<&str> = op
             .args
             .iter()
-            .filter(|(_, ty)| !ty.starts_with("Option"))
-            .map(|(name, _)| *name)
+            .filter(|(_, _, required)| *required)
+            .map(|(name, _, _)| *name)
             .collect();
         let mut responses = error_responses(access);
         responses.insert(
             "200".into(),
             json!({
                 "description": "The call's result.",
-                "content": { "application/json": { "schema": { "x-rust-type": op.returns } } }
+                "content": { "application/json": { "schema": op.returns } }
             }),
         );
         paths.insert(
@@ -177,6 +221,8 @@ pub fn document() -> Value {
             "responses": { "200": { "description": "OpenAPI 3.1 document." } }
         } }),
     );
+    let mut schemas = gen.take_definitions(true);
+    schemas.insert("Error".into(), error_schema());
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -189,22 +235,107 @@ pub fn document() -> Value {
                 "session": { "type": "http", "scheme": "bearer", "description": "A session token after password and authenticator code." },
                 "pendingSession": { "type": "http", "scheme": "bearer", "description": "A session token at any stage of sign-in." }
             },
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": { "type": "string", "description": "Stable machine-readable code, e.g. not_signed_in, forbidden, rate_limited." },
-                        "message": { "type": "string", "description": "Plain words for the person at the keyboard." }
-                    }
-                }
-            }
+            "schemas": schemas,
         },
         "paths": paths,
+    })
+}
+
+/// The `{code, message}` every error carries.
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": { "type": "string", "description": "Stable machine-readable code, e.g. not_signed_in, forbidden, rate_limited." },
+            "message": { "type": "string", "description": "Plain words for the person at the keyboard." }
+        }
     })
 }
 
 /// `GET /api/v1/openapi.json`.
 pub async fn serve() -> Json<Value> {
     Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `$ref` found anywhere under `value`.
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v) {
+                        ("$ref", Value::String(r)) => out.push(r.clone()),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_reference_in_the_document_resolves() {
+        let doc = document();
+        let schemas = doc["components"]["schemas"]
+            .as_object()
+            .expect("components.schemas");
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 50, "only {} references", found.len());
+        for r in found {
+            let name = r
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{r} points outside components.schemas"));
+            assert!(schemas.contains_key(name), "{r} has no schema");
+        }
+    }
+
+    #[test]
+    fn every_argument_and_result_has_a_real_schema() {
+        let doc = document();
+        assert!(!doc.to_string().contains("x-rust-type"));
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            let Some(op) = item.get("post") else { continue };
+            let body = &op["requestBody"]["content"]["application/json"]["schema"];
+            for (arg, schema) in body["properties"].as_object().expect("properties") {
+                let described = schema.as_object().is_some_and(|s| !s.is_empty())
+                    || schema == &Value::Bool(true);
+                assert!(described, "{path}: argument {arg} has no schema");
+            }
+            let result = &op["responses"]["200"]["content"]["application/json"]["schema"];
+            assert!(!result.is_null(), "{path}: no result schema");
+        }
+    }
+
+    #[test]
+    fn schemas_follow_the_wire_format() {
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        // A new user's password is a write-only string; ids are integers.
+        let new_user = &schemas["NewUser"];
+        assert_eq!(
+            new_user["properties"]["password"]["$ref"],
+            "#/components/schemas/Password"
+        );
+        assert_eq!(schemas["Password"]["writeOnly"], true);
+        let transfer = &doc["paths"]["/api/v1/transfer"]["post"];
+        let args = &transfer["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(
+            args["required"],
+            json!(["conversation", "target", "note"]),
+            "{args}"
+        );
+        // The transfer target is tagged by `kind`, as serde writes it.
+        let target = schemas["TransferTarget"].to_string();
+        assert!(target.contains("\"kind\""), "{target}");
+        // An optional argument is not required.
+        let audit = &doc["paths"]["/api/v1/recent_audit"]["post"]["requestBody"]["content"]
+            ["application/json"]["schema"];
+        assert_eq!(audit["required"], json!(["limit"]));
+    }
 }

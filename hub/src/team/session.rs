@@ -28,7 +28,7 @@ impl FromRequestParts<Hub> for Bearer {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .map(SessionToken::from_client)
-            .ok_or(CoreError::NotSignedIn)?;
+            .ok_or_else(|| HttpError::from(CoreError::NotSignedIn).body_unread())?;
         let small = parts
             .headers
             .get(axum::http::header::CONTENT_LENGTH)
@@ -42,7 +42,7 @@ impl FromRequestParts<Hub> for Bearer {
                 .await
                 .map_err(|_| CoreError::Storage("the request was interrupted".into()))??;
             if !known {
-                return Err(CoreError::NotSignedIn.into());
+                return Err(HttpError::from(CoreError::NotSignedIn).body_unread());
             }
         }
         Ok(Self(token))
