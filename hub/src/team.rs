@@ -64,7 +64,8 @@ pub struct Hub {
 struct HubInner {
     workspace: Arc<Workspace>,
     limits: SignInLimits,
-    password_checks: tokio::sync::Semaphore,
+    /// Held until the hash itself is done, not only while the request waits for it.
+    password_checks: Arc<tokio::sync::Semaphore>,
     log: Arc<EventLog>,
     scratch_dir: PathBuf,
     closing: tokio::sync::watch::Sender<bool>,
@@ -78,11 +79,7 @@ impl Hub {
     /// Exports a crash left half-sent in the scratch folder are deleted first: they hold
     /// customer data unencrypted.
     pub fn start(workspace: Arc<Workspace>, options: TeamOptions) -> Self {
-        if let Err(err) = std::fs::remove_dir_all(&options.scratch_dir) {
-            if err.kind() != std::io::ErrorKind::NotFound {
-                eprintln!("appcare: could not clear the export scratch folder: {err}");
-            }
-        }
+        clear_scratch(&options.scratch_dir);
         let log = EventLog::start(&workspace, options.push_backlog);
         Self {
             inner: Arc::new(HubInner {
@@ -92,9 +89,9 @@ impl Hub {
                     options.address_limit,
                     options.attempt_limit,
                 ),
-                password_checks: tokio::sync::Semaphore::new(
+                password_checks: Arc::new(tokio::sync::Semaphore::new(
                     options.concurrent_password_checks.max(1),
-                ),
+                )),
                 log,
                 scratch_dir: options.scratch_dir,
                 closing: tokio::sync::watch::channel(false).0,
@@ -131,6 +128,20 @@ impl Hub {
     }
 }
 
+/// Deletes the exports (`export-*` folders) a crash left in the scratch folder.
+fn clear_scratch(scratch: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(scratch) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("export-") {
+            if let Err(err) = std::fs::remove_dir_all(entry.path()) {
+                eprintln!("appcare: could not delete a left-over export: {err}");
+            }
+        }
+    }
+}
+
 /// Serves `app` on `listener` with each request's peer address (for the sign-in
 /// limits) until `shutdown` completes, then lets requests in flight finish.
 pub async fn serve<L>(
@@ -158,7 +169,7 @@ pub fn router(hub: Hub) -> Router {
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/api/v1/events", get(push::stream));
     calls::routes(routes)
-        .fallback(|| async { HttpError::not_found() })
+        .fallback(|| async { HttpError::not_found().body_unread() })
         .with_state(hub)
 }
 

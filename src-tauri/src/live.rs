@@ -8,6 +8,7 @@ use crate::state::AppState;
 use appcare_client::{PushMessage, RemoteWorkspace};
 use appcare_core::events::Event;
 use appcare_core::ids::UserId;
+use appcare_core::service::login::SessionStage;
 use appcare_core::{SessionToken, Timestamp, Workspace, WorkspaceApi};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -70,8 +71,15 @@ pub fn spawn_hub_forwarder(
                             last = Some(id);
                             forward(&app, |_| None, Event::SettingsChanged);
                         }
-                        // The session ended or locked: the window's status poll shows it.
-                        PushMessage::Ended => return,
+                        // The session ended or locked: the window's status poll shows
+                        // it. If it is in fact still active, the stream is opened again.
+                        PushMessage::Ended => {
+                            let stage = remote.session_state(&token, Timestamp::now());
+                            if !matches!(stage, Ok(SessionStage::Active)) {
+                                return;
+                            }
+                            break;
+                        }
                     }
                 }
             }

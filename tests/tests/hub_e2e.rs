@@ -55,7 +55,7 @@ async fn the_desktop_works_through_a_pinned_hub_and_refuses_a_changed_certificat
         );
         app.screenshot("hub-fingerprint").await?;
         click(c, "#hub-trust").await?;
-        let banner = text_content(c, "#hub-banner").await?;
+        let banner = wait_for(c, "#hub-banner", 15).await?.text().await?;
         assert!(banner.contains(hub.address.base()), "{banner}");
 
         let used = sign_in(c, "bea", &bea_secret, used).await?;

@@ -497,11 +497,11 @@ fn a_client_that_saw_no_event_yet_still_resumes_without_a_gap() -> TestResult {
     let bea = hub.member("bea", Role::Agent)?;
     let conversations = hub.conversations_for(alex.id, 2)?;
     // Bea's stream opens and drops before any event: `ready` says where it stood.
-    let mut stream = bea.client.events(&bea.token, None)?;
-    let Some(PushMessage::Ready { id: stood }) = stream.next()? else {
+    let first = listen(bea.client.events(&bea.token, None)?);
+    let PushMessage::Ready { id: stood } = first.recv_timeout(Duration::from_secs(5))? else {
         return Err("the stream did not start with ready".into());
     };
-    drop(stream);
+    drop(first);
     for id in &conversations {
         let target = versioned(&alex.client, &alex.token, *id)?;
         alex.client.transfer(
@@ -545,18 +545,15 @@ fn locking_or_signing_out_ends_the_push_stream_at_once() -> TestResult {
     let bea = hub.member("bea", Role::Agent)?;
     let alexs = listen(alex.client.events(&alex.token, None)?);
     let beas = listen(bea.client.events(&bea.token, None)?);
-    std::thread::sleep(Duration::from_millis(200));
-    let locked = Instant::now();
     alex.client.lock(&alex.token, Timestamp::now())?;
-    // Well before the stream's own 20-second check.
+    // Well before the stream's own 20-second check (5 s leaves room for a loaded machine).
     assert_eq!(
-        next_after_ready(&alexs, Duration::from_secs(2))?,
+        next_after_ready(&alexs, Duration::from_secs(5))?,
         PushMessage::Ended
     );
-    assert!(locked.elapsed() < Duration::from_secs(2));
     bea.client.sign_out(&bea.token, Timestamp::now())?;
     assert_eq!(
-        next_after_ready(&beas, Duration::from_secs(2))?,
+        next_after_ready(&beas, Duration::from_secs(5))?,
         PushMessage::Ended
     );
     Ok(())
@@ -578,17 +575,19 @@ fn an_admin_made_agent_stops_receiving_other_teams_events() -> TestResult {
         |e| matches!(e, Event::NoteAdded { conversation } if *conversation == alexs),
     )
     .map_err(|e| format!("an admin sees every team: {e}"))?;
+    // The demotion and the next note follow each other at once, so they may reach the
+    // stream together: the note must be judged with Maya's new role all the same.
     hub.ws
         .set_role(&hub.admin, maya.id, Role::Agent, Timestamp::now())?;
-    wait_for(
-        &rx,
-        Duration::from_secs(2),
-        |e| matches!(e, Event::UserChanged { user } if *user == maya.id),
-    )?;
     alex.client
         .add_note(&alex.token, alexs, "after", Timestamp::now())?;
+    wait_for(
+        &rx,
+        Duration::from_secs(5),
+        |e| matches!(e, Event::UserChanged { user } if *user == maya.id),
+    )?;
     assert!(
-        wait_for(&rx, Duration::from_millis(800), |e| matches!(
+        wait_for(&rx, Duration::from_millis(1500), |e| matches!(
             e,
             Event::NoteAdded { .. }
         ))
@@ -605,7 +604,7 @@ fn post_counting(
     call: &str,
     token: &str,
     chunks: usize,
-) -> TestResult<(u16, serde_json::Value, usize)> {
+) -> TestResult<(u16, serde_json::Value, usize, bool)> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tower::ServiceExt;
     let read = std::sync::Arc::new(AtomicUsize::new(0));
@@ -620,30 +619,36 @@ fn post_counting(
         .body(axum::body::Body::from_stream(body))?;
     let router = appcare_hub::team::router(hub.hub.clone());
     let runtime = tokio::runtime::Runtime::new()?;
-    let (status, body) = runtime.block_on(async move {
+    let (status, body, closes) = runtime.block_on(async move {
         let response = router.oneshot(request).await?;
         let status = response.status().as_u16();
+        let closes = response
+            .headers()
+            .get("connection")
+            .is_some_and(|v| v == "close");
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
-        TestResult::Ok((status, serde_json::from_slice(&bytes)?))
+        TestResult::Ok((status, serde_json::from_slice(&bytes)?, closes))
     })?;
-    Ok((status, body, read.load(Ordering::SeqCst)))
+    Ok((status, body, read.load(Ordering::SeqCst), closes))
 }
 
 #[test]
 fn a_large_body_with_a_token_no_session_has_is_refused_unread() -> TestResult {
     let hub = TestHub::start()?;
     // 2 MiB from a stranger: refused before a byte of it is read.
-    let (status, body, read) =
+    let (status, body, read, closes) =
         post_counting(&hub, "list_conversations", "bm90LWEtcmVhbC10b2tlbg", 32)?;
     assert_eq!(
         (status, body["code"].as_str()),
         (401, Some("not_signed_in"))
     );
     assert_eq!(read, 0, "the hub read a stranger's body");
+    assert!(closes, "the unread body's connection must not be reused");
     // A signed-in agent's oversized body: read only up to the call's limit (1 MiB),
     // then refused by size, in the API's own error shape.
     let alex = hub.member("alex", Role::Agent)?;
-    let (status, body, read) = post_counting(&hub, "list_conversations", alex.token.expose(), 32)?;
+    let (status, body, read, _) =
+        post_counting(&hub, "list_conversations", alex.token.expose(), 32)?;
     assert_eq!(
         (status, body["code"].as_str()),
         (413, Some("invalid_input")),

@@ -316,10 +316,26 @@ impl Workspace {
             }
             match totp::check(secret, admin_code, now, admin.totp_last_step)? {
                 totp::CodeCheck::Accepted { step } => {
-                    user_store::set_totp_last_step(tx, admin.id, step)?;
-                    user_store::set_failures(tx, admin.id, 0, Timestamp::from_unix(0))?;
+                    user_store::set_totp_last_step(tx, admin.id, step)?
                 }
-                totp::CodeCheck::Replayed | totp::CodeCheck::Wrong => {
+                // A code already used (say, to unlock a moment ago) is no guess.
+                totp::CodeCheck::Replayed => {
+                    audit::append(
+                        tx,
+                        AuditEvent::new(
+                            AuditKind::LoginFailed,
+                            Some(admin.id),
+                            subject(admin.id),
+                            now,
+                        )
+                        .detail(serde_json::json!({ "reason": "reauthentication_replayed" })),
+                    )?;
+                    return Ok(Err(CoreError::invalid(
+                        "your code",
+                        "that code was already used; wait for the next one",
+                    )));
+                }
+                totp::CodeCheck::Wrong => {
                     super::login::record_failure(tx, &admin, "reauthentication_failed", now)?;
                     return Ok(Err(CoreError::invalid(
                         "your code",

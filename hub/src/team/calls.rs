@@ -103,12 +103,13 @@ where
     }
     // The first step hashes the password whatever the outcome: counted per address, and
     // only a few run at once.
-    let _permit = if name == "begin_sign_in" {
+    let permit = if name == "begin_sign_in" {
         limits.admit_attempt(peer, Instant::now()).map_err(wait)?;
         Some(
             hub.inner
                 .password_checks
-                .acquire()
+                .clone()
+                .acquire_owned()
                 .await
                 .map_err(|_| CoreError::Storage("the hub is stopping".into()))?,
         )
@@ -116,9 +117,13 @@ where
         None
     };
     let workspace = hub.workspace().clone();
-    let result = tokio::task::spawn_blocking(move || call(&workspace, Timestamp::now()))
-        .await
-        .map_err(|_| CoreError::Storage("the call was interrupted".into()))?;
+    // The permit goes with the work: a client that hangs up does not free it early.
+    let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        call(&workspace, Timestamp::now())
+    })
+    .await
+    .map_err(|_| CoreError::Storage("the call was interrupted".into()))?;
     match result {
         Ok(value) => Ok(Json(value)),
         Err(err) => {

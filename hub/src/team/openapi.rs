@@ -141,6 +141,7 @@ fn error_responses(access: Access) -> Map<String, Value> {
         "429",
         "Too many failed sign-ins (rate_limited); see Retry-After.",
     );
+    add("413", "The body is larger than this call takes.");
     responses
 }
 
@@ -253,9 +254,10 @@ fn error_schema() -> Value {
     })
 }
 
-/// `GET /api/v1/openapi.json`.
+/// `GET /api/v1/openapi.json`: made once, on first request.
 pub async fn serve() -> Json<Value> {
-    Json(document())
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    Json(DOCUMENT.get_or_init(document).clone())
 }
 
 #[cfg(test)]

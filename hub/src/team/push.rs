@@ -195,13 +195,22 @@ async fn feed(
     let mut next_check = tokio::time::Instant::now() + SESSION_CHECK;
     let mut session_news = false;
     loop {
-        let batch = match log.since(last) {
+        let mut batch = match log.since(last) {
             Since::Gap { latest } => {
                 last = latest;
                 vec![(latest, None)]
             }
             Since::Entries(entries) => entries,
         };
+        // A change to this user (role, teams, sessions) must be applied before anything
+        // after it is filtered: the batch stops there, and the check below runs first.
+        let me = viewer.user();
+        if let Some(at) = batch.iter().position(|(_, e)| {
+            matches!(e, Some(Event::SessionsEnded { user } | Event::UserChanged { user }) if *user == me)
+        }) {
+            batch.truncate(at + 1);
+            session_news = true;
+        }
         if let Some(&(newest, _)) = batch.last() {
             let workspace = hub.workspace().clone();
             let filter = viewer.clone();
@@ -225,26 +234,16 @@ async fn feed(
             last = last.max(newest);
             for (seq, event) in visible {
                 let message = match &event {
-                    Some(e) => {
-                        match e {
-                            Event::SessionsEnded { user } | Event::UserChanged { user }
-                                if *user == viewer.user() =>
-                            {
-                                session_news = true;
-                            }
-                            _ => {}
-                        }
-                        SseEvent::default()
-                            .id(seq.to_string())
-                            .event("core")
-                            .json_data(e)
-                            .unwrap_or_else(|_| {
-                                SseEvent::default()
-                                    .id(seq.to_string())
-                                    .event("resync")
-                                    .data("")
-                            })
-                    }
+                    Some(e) => SseEvent::default()
+                        .id(seq.to_string())
+                        .event("core")
+                        .json_data(e)
+                        .unwrap_or_else(|_| {
+                            SseEvent::default()
+                                .id(seq.to_string())
+                                .event("resync")
+                                .data("")
+                        }),
                     None => SseEvent::default()
                         .id(seq.to_string())
                         .event("resync")
@@ -254,22 +253,30 @@ async fn feed(
                     return;
                 }
             }
-            if let Since::Entries(rest) = log.since(last) {
-                if !rest.is_empty() {
-                    continue;
-                }
-            }
         }
+        // Before anything more is sent: a lock, sign-out or change of this user, or the
+        // periodic check, however busy the hub is.
         if session_news || tokio::time::Instant::now() >= next_check {
             session_news = false;
             match recheck(&hub, &token, &viewer).await {
-                Some(fresh) => viewer = fresh,
-                None => {
+                Recheck::Fresh(fresh) => viewer = fresh,
+                // The check could not be made (storage busy or failing): keep going as
+                // before and try again shortly, rather than end a live session's stream.
+                Recheck::Unknown => {
+                    next_check = tokio::time::Instant::now() + RETRY_CHECK;
+                    continue;
+                }
+                Recheck::Over => {
                     let _ = tx.send(SseEvent::default().event("ended").data("")).await;
                     return;
                 }
             }
             next_check = tokio::time::Instant::now() + SESSION_CHECK;
+        }
+        if let Since::Entries(rest) = log.since(last) {
+            if !rest.is_empty() {
+                continue;
+            }
         }
         tokio::select! {
             changed = changed.changed() => if changed.is_err() { return },
@@ -285,28 +292,34 @@ async fn feed(
     }
 }
 
-/// The viewer as its user stands now, if the session is still fully signed in (checked
-/// without counting as activity); `None` ends the stream.
-async fn recheck(hub: &Hub, token: &SessionToken, viewer: &PushViewer) -> Option<PushViewer> {
-    if !still_signed_in(hub, token).await {
-        return None;
-    }
-    let workspace = hub.workspace().clone();
-    let viewer = viewer.clone();
-    tokio::task::spawn_blocking(move || viewer.refreshed(&workspace))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .flatten()
+/// How soon a session check that could not be made is tried again.
+const RETRY_CHECK: Duration = Duration::from_secs(2);
+
+/// What a stream's session check found.
+enum Recheck {
+    /// Still fully signed in: the viewer with the user's role and teams as they are now.
+    Fresh(PushViewer),
+    /// Locked, signed out, ended, or the user is disabled or gone: the stream ends.
+    Over,
+    /// The check itself failed.
+    Unknown,
 }
 
-/// Whether the session is still fully signed in, without counting as activity.
-async fn still_signed_in(hub: &Hub, token: &SessionToken) -> bool {
+/// Checks the session without counting as activity, and re-reads the user.
+async fn recheck(hub: &Hub, token: &SessionToken, viewer: &PushViewer) -> Recheck {
     let workspace = hub.workspace().clone();
     let token = token.clone();
-    tokio::task::spawn_blocking(move || workspace.session_state(&token, Timestamp::now()))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        == Some(SessionStage::Active)
+    let viewer = viewer.clone();
+    let checked = tokio::task::spawn_blocking(move || {
+        if workspace.session_state(&token, Timestamp::now())? != SessionStage::Active {
+            return Ok(None);
+        }
+        viewer.refreshed(&workspace)
+    })
+    .await;
+    match checked {
+        Ok(Ok(Some(fresh))) => Recheck::Fresh(fresh),
+        Ok(Ok(None)) => Recheck::Over,
+        Ok(Err(_)) | Err(_) => Recheck::Unknown,
+    }
 }

@@ -40,7 +40,9 @@ impl FromRequestParts<Hub> for Bearer {
             let check = token.clone();
             let known = tokio::task::spawn_blocking(move || workspace.session_exists(&check))
                 .await
-                .map_err(|_| CoreError::Storage("the request was interrupted".into()))??;
+                .map_err(|_| CoreError::Storage("the request was interrupted".into()))
+                .and_then(|known| known)
+                .map_err(|err| HttpError::from(err).body_unread())?;
             if !known {
                 return Err(HttpError::from(CoreError::NotSignedIn).body_unread());
             }

@@ -108,7 +108,13 @@ pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> Result<AppS
     // ends the session itself when it expires.
     state.set_session(None, None);
     if let Ok((workspace, token)) = session {
-        let _ = blocking(move || workspace.sign_out(&token, Timestamp::now())).await;
+        let signing_out = blocking(move || workspace.sign_out(&token, Timestamp::now()));
+        if state.hub().is_some() {
+            // In the background: a hub that hangs must not keep the window waiting.
+            tauri::async_runtime::spawn(signing_out);
+        } else {
+            let _ = signing_out.await;
+        }
     }
     status_now(&app).await
 }

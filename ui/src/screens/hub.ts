@@ -85,7 +85,22 @@ export function renderHubForm(app: App, opts: HubFormOptions): HTMLElement {
     result.hidden = true;
     result.replaceChildren();
   };
-  const back = () => { if (!connecting) opts.back(); };
+  const back = () => {
+    if (connecting) return;
+    document.removeEventListener("keydown", onKey);
+    opts.back();
+  };
+  // Esc leaves the form wherever focus is (a disabled button can drop it to the page).
+  function onKey(ev: KeyboardEvent): void {
+    if (!card.isConnected) {
+      document.removeEventListener("keydown", onKey);
+      return;
+    }
+    if (ev.key === "Escape") {
+      ev.preventDefault();
+      back();
+    }
+  }
 
   const connect = (probe: HubProbe, trust: HTMLButtonElement) => {
     error.textContent = "";
@@ -100,6 +115,7 @@ export function renderHubForm(app: App, opts: HubFormOptions): HTMLElement {
       connecting = false;
       cancel.disabled = false;
       trust.textContent = "Trust and connect";
+      trust.focus();
     });
   };
 
@@ -136,12 +152,7 @@ export function renderHubForm(app: App, opts: HubFormOptions): HTMLElement {
   const card = authCard("Connect to a team hub",
     "Work through your team's hub instead of a workspace on this computer.",
     form, result, error, h("div", { class: "actions end" }, cancel));
-  card.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape") {
-      ev.preventDefault();
-      back();
-    }
-  });
+  document.addEventListener("keydown", onKey);
   focusSoon(url);
   return card;
 }
