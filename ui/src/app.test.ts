@@ -1243,6 +1243,33 @@ describe("team hub", () => {
     expect($("#hub-warning").textContent).toContain("Certificate changed. Nothing was sent.");
   });
 
+  it("while the hub cannot be reached, offers trying again and this computer's workspace", async () => {
+    let down = true;
+    handlers.app_status = () => {
+      if (down) throw { code: "hub_unreachable", message: "The team hub cannot be reached: nothing answers at that address." };
+      return status("signed_out");
+    };
+    handlers.leave_hub = () => { down = false; return status("signed_out"); };
+    stop = startApp(root);
+    await tick();
+    expect($("h1").textContent).toBe("The team hub cannot be reached");
+    expect($("#retry")).not.toBeNull();
+    expect(document.activeElement).toBe($("#retry"));
+    $("#hub-leave").click();
+    await tick();
+    expect(count("leave_hub")).toBe(1);
+    expect($("#sign-in-form")).not.toBeNull();
+    expect($(".notice").textContent).toMatch(/left the team hub/);
+  });
+
+  it("offers no hub way out when a local workspace cannot start", async () => {
+    handlers.app_status = () => { throw { code: "storage", message: "The disk is full." }; };
+    stop = startApp(root);
+    await tick();
+    expect($("h1").textContent).toBe("The app could not start");
+    expect($("#hub-leave")).toBeNull();
+  });
+
   it("leaves the hub for this computer's workspace, from sign-in and from the warning", async () => {
     let current = status("signed_out", null, hub);
     handlers.app_status = () => current;

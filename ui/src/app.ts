@@ -6,7 +6,7 @@ import { h } from "./h";
 import { errorAction, screenFor, statusKey, toUiError, type Screen } from "./logic";
 import { renderCode, renderFirstRun, renderLock, renderPassphrase, renderSignIn } from "./screens/auth";
 import { renderEnrolment, renderRecoveryCodes } from "./screens/enrol";
-import { renderHubForm, renderHubWarning } from "./screens/hub";
+import { hubLeaveButton, renderHubForm, renderHubWarning } from "./screens/hub";
 import { renderShell } from "./screens/shell";
 import { errorArea, type App, type ShowOptions } from "./ui";
 
@@ -65,7 +65,7 @@ export function startApp(root: HTMLElement): () => void {
       } catch (err) {
         const e = toUiError(err);
         if (errorAction(e.code) === "hub_certificate") showHubWarning(e.message);
-        else showFatal(e.message);
+        else showFatal(e.message, e.code === "hub_unreachable");
       }
     },
 
@@ -146,7 +146,9 @@ export function startApp(root: HTMLElement): () => void {
     d?.();
   }
 
-  function showFatal(message: string): void {
+  /** Nothing can be shown. When it is the team hub that cannot be reached, the way back
+   * to this computer's own workspace is offered too, so no one is stuck while it is down. */
+  function showFatal(message: string, hubDown = false): void {
     generation++;
     detour = null;
     leaveShell();
@@ -159,9 +161,9 @@ export function startApp(root: HTMLElement): () => void {
     retry.addEventListener("click", () => { retry.disabled = true; void app.refresh({}); });
     root.replaceChildren(h("main", { class: "auth" }, h("div", { class: "auth-card" },
       h("p", { class: "brand" }, "Appcare Inbox"),
-      h("h1", null, "The app could not start"),
+      h("h1", null, hubDown ? "The team hub cannot be reached" : "The app could not start"),
       error,
-      h("div", { class: "actions" }, retry))));
+      h("div", { class: "actions" }, retry, hubDown ? hubLeaveButton(app, error) : null))));
     retry.focus();
   }
 
