@@ -73,23 +73,23 @@ pub fn insert(
 }
 
 pub fn by_token_hash(conn: &Connection, token_hash: &[u8; 32]) -> Result<Option<SessionRow>> {
+    // Cached: every call looks its session up.
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, user_id, stage, password_ok, created_at, last_active_at
              FROM sessions WHERE token_hash = ?1",
-            [token_hash.as_slice()],
-            |r| {
-                let stage: String = r.get(2)?;
-                Ok(SessionRow {
-                    id: r.get(0)?,
-                    user_id: r.get(1)?,
-                    stage: Stage::parse(&stage),
-                    password_ok: r.get(3)?,
-                    created_at: r.get(4)?,
-                    last_active_at: r.get(5)?,
-                })
-            },
-        )
+        )?
+        .query_row([token_hash.as_slice()], |r| {
+            let stage: String = r.get(2)?;
+            Ok(SessionRow {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                stage: Stage::parse(&stage),
+                password_ok: r.get(3)?,
+                created_at: r.get(4)?,
+                last_active_at: r.get(5)?,
+            })
+        })
         .optional()?)
 }
 

@@ -8,10 +8,10 @@ pub const SESSION_IDLE_MINUTES: &str = "session_idle_minutes";
 pub const SESSION_ABSOLUTE_HOURS: &str = "session_absolute_hours";
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    // Cached: the session policy is read on every call.
     Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?)
 }
 

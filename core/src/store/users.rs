@@ -92,12 +92,10 @@ pub fn by_username(conn: &Connection, username: &str) -> Result<Option<UserRow>>
 }
 
 pub fn by_id(conn: &Connection, id: UserId) -> Result<Option<UserRow>> {
+    // Cached: every session check reads the user.
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM users WHERE id = ?1"),
-            [id],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"))?
+        .query_row([id], from_row)
         .optional()?)
 }
 
@@ -243,8 +241,8 @@ pub fn team_exists(conn: &Connection, id: TeamId) -> Result<bool> {
 }
 
 pub fn team_ids_of(conn: &Connection, user: UserId) -> Result<Vec<TeamId>> {
-    let mut stmt =
-        conn.prepare("SELECT team_id FROM team_members WHERE user_id = ?1 ORDER BY team_id")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT team_id FROM team_members WHERE user_id = ?1 ORDER BY team_id")?;
     let rows = stmt.query_map([user], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
