@@ -64,8 +64,14 @@ pub struct SignInLimits {
 /// How long a pending sign-in is remembered for its code step.
 const PENDING_FOR: Duration = Duration::from_secs(15 * 60);
 
-fn token_key(token: &SessionToken) -> [u8; 32] {
-    token.hash()
+/// Drops the times that have left the sliding window.
+fn expire(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+    while times
+        .front()
+        .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+    {
+        times.pop_front();
+    }
 }
 
 impl SignInLimits {
@@ -87,14 +93,14 @@ impl SignInLimits {
         if pending.len() >= MAX_KEYS {
             pending.retain(|_, (_, at)| now.saturating_duration_since(*at) < PENDING_FOR);
         }
-        pending.insert(token_key(token), (account.trim().to_lowercase(), now));
+        pending.insert(token.hash(), (account.trim().to_lowercase(), now));
     }
 
     /// The account a pending sign-in named, if the hub saw its first step lately.
     pub fn account_of(&self, token: &SessionToken, now: Instant) -> Option<String> {
         let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         pending
-            .get(&token_key(token))
+            .get(&token.hash())
             .filter(|(_, at)| now.saturating_duration_since(*at) < PENDING_FOR)
             .map(|(a, _)| a.clone())
     }
@@ -113,12 +119,7 @@ impl SignInLimits {
             });
         }
         let times = begun.entry(address_key(address)).or_default();
-        while times
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
-        {
-            times.pop_front();
-        }
+        expire(times, now, window);
         if times.len() >= self.attempts.failures {
             let oldest = times.front().copied().unwrap_or(now);
             let wait = window.saturating_sub(now.saturating_duration_since(oldest));
@@ -175,12 +176,7 @@ impl SignInLimits {
         }
         for (key, limit) in self.keys(account, address) {
             let times = failures.entry(key).or_default();
-            while times
-                .front()
-                .is_some_and(|t| now.saturating_duration_since(*t) >= limit.window)
-            {
-                times.pop_front();
-            }
+            expire(times, now, limit.window);
             times.push_back(now);
             while times.len() > limit.failures {
                 times.pop_front();
