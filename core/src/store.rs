@@ -20,6 +20,13 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+/// `LIMIT n`, written into the SQL text rather than bound: SQLite re-plans a statement
+/// before every run when its LIMIT is a parameter (the value may change the plan), which
+/// would parse the whole query again on every read.
+pub(crate) fn limit(n: i64) -> String {
+    format!("LIMIT {}", n.max(0))
+}
+
 /// An open, keyed and migrated workspace database.
 pub struct Store {
     conn: Mutex<Connection>,

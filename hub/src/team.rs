@@ -34,6 +34,9 @@ pub struct TeamOptions {
     pub attempt_limit: Limit,
     /// Password checks the hub runs at once (each holds 64 MiB for Argon2).
     pub concurrent_password_checks: usize,
+    /// Other core calls the hub runs at once; the rest wait their turn in arrival
+    /// order, so under load the slowest request waits about as long as the average.
+    pub concurrent_calls: usize,
     /// Events the hub keeps for clients that reconnect.
     pub push_backlog: usize,
     /// Where exports are put together before they are sent to the client.
@@ -49,6 +52,9 @@ impl TeamOptions {
             concurrent_password_checks: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
                 .clamp(2, 4),
+            concurrent_calls: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .clamp(2, 8),
             push_backlog: 10_000,
             scratch_dir,
         }
@@ -66,6 +72,8 @@ struct HubInner {
     limits: SignInLimits,
     /// Held until the hash itself is done, not only while the request waits for it.
     password_checks: Arc<tokio::sync::Semaphore>,
+    /// Turns for every other core call, handed out first come, first served.
+    call_turns: Arc<tokio::sync::Semaphore>,
     log: Arc<EventLog>,
     scratch_dir: PathBuf,
     closing: tokio::sync::watch::Sender<bool>,
@@ -92,6 +100,7 @@ impl Hub {
                 password_checks: Arc::new(tokio::sync::Semaphore::new(
                     options.concurrent_password_checks.max(1),
                 )),
+                call_turns: Arc::new(tokio::sync::Semaphore::new(options.concurrent_calls.max(1))),
                 log,
                 scratch_dir: options.scratch_dir,
                 closing: tokio::sync::watch::channel(false).0,

@@ -66,7 +66,7 @@ fn main() -> Result<()> {
     let benching = args.iter().any(|a| a == "--bench");
     let rounds = if benching { 200 } else { 10 };
     let readers = if benching { 200 } else { 20 };
-    let reads_each = if benching { 10 } else { 2 };
+    let reads_each = env_usize("APPCARE_BENCH_READS_EACH", if benching { 10 } else { 2 });
     let conversations = env_usize(
         "APPCARE_BENCH_CONVERSATIONS",
         if benching { 100_000 } else { 2_000 },

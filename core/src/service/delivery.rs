@@ -133,7 +133,7 @@ impl Delivery<'_> {
                 fail_in(tx, message, NOT_CONNECTED)?;
                 events.push(status_changed(conversation, message));
             }
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(&format!(
                 "SELECT o.message_id, o.attempts, o.payload, m.conversation_id, m.body,
                         c.channel_account_id, a.kind,
                         (SELECT min(ci.external_id) FROM contact_identities ci
@@ -145,10 +145,11 @@ impl Delivery<'_> {
                  WHERE o.state = 'pending' AND o.next_attempt_at <= ?1
                    AND m.status IN ('queued', 'sending', 'unconfirmed', 'failed')
                    AND a.kind IN ('whatsapp', 'messenger', 'email') AND length(a.credentials) > 0
-                 ORDER BY o.next_attempt_at, o.message_id LIMIT ?2",
-            )?;
+                 ORDER BY o.next_attempt_at, o.message_id {}",
+                crate::store::limit(limit)
+            ))?;
             let rows: Vec<OutboxRow> = stmt
-                .query_map(params![now, limit], |r| {
+                .query_map(params![now], |r| {
                     Ok(OutboxRow {
                         message: r.get(0)?,
                         attempts: r.get(1)?,
@@ -326,16 +327,17 @@ impl Delivery<'_> {
     /// Takes up to `limit` due media downloads, leased for ten minutes.
     pub fn claim_media(&self, now: Timestamp, limit: i64) -> Result<Vec<MediaJob>> {
         self.ws.store.write(|tx| {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(&format!(
                 "SELECT d.id, d.message_id, m.conversation_id, c.channel_account_id, d.media_id,
                         d.file_name, d.mime_type, d.sha256, d.attempts
                  FROM media_downloads d JOIN messages m ON m.id = d.message_id
                  JOIN conversations c ON c.id = m.conversation_id
                  WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-                 ORDER BY d.next_attempt_at, d.id LIMIT ?2",
-            )?;
+                 ORDER BY d.next_attempt_at, d.id {}",
+                crate::store::limit(limit)
+            ))?;
             let jobs: Vec<MediaJob> = stmt
-                .query_map(params![now, limit], |r| {
+                .query_map(params![now], |r| {
                     Ok(MediaJob {
                         id: r.get(0)?,
                         message: r.get(1)?,
@@ -424,12 +426,13 @@ impl Delivery<'_> {
     /// Takes up to `limit` due provider tasks, leased for ten minutes.
     pub fn claim_tasks(&self, now: Timestamp, limit: i64) -> Result<Vec<ChannelTask>> {
         self.ws.store.write(|tx| {
-            let mut stmt = tx.prepare_cached(
+            let mut stmt = tx.prepare_cached(&format!(
                 "SELECT id, account_id, kind, payload, attempts FROM channel_tasks
-                 WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
-            )?;
+                 WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id {}",
+                crate::store::limit(limit)
+            ))?;
             let tasks: Vec<ChannelTask> = stmt
-                .query_map(params![now, limit], |r| {
+                .query_map(params![now], |r| {
                     let payload: String = r.get(3)?;
                     Ok(ChannelTask {
                         id: r.get(0)?,

@@ -83,13 +83,14 @@ pub fn filtered(
     to: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT id, at, actor_id, kind, subject, detail, prev_hash, hash FROM audit_events
          WHERE (?1 IS NULL OR actor_id = ?1) AND (?2 IS NULL OR subject = ?2) AND (?3 IS NULL OR kind = ?3)
            AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)
-         ORDER BY id DESC LIMIT ?6",
-    )?;
-    let rows = stmt.query_map(params![actor, subject, kind, from, to, limit], from_row)?;
+         ORDER BY id DESC {}",
+        crate::store::limit(limit)
+    ))?;
+    let rows = stmt.query_map(params![actor, subject, kind, from, to], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

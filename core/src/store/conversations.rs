@@ -3,6 +3,7 @@
 
 use crate::error::Result;
 use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
+use crate::store;
 use crate::time::Timestamp;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -168,11 +169,10 @@ pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
             "(c.last_activity_at < ?{a} OR (c.last_activity_at = ?{a} AND c.id < ?{b}))"
         ));
     }
-    args.push(Value::Integer(filter.limit));
     let sql = format!(
-        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE {} ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?{}",
+        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE {} ORDER BY c.last_activity_at DESC, c.id DESC {}",
         clauses.join(" AND "),
-        args.len()
+        store::limit(filter.limit)
     );
     (sql, args)
 }
@@ -236,7 +236,6 @@ pub fn search(
     // Contacts by name or address: their newest visible conversation.
     let mut args: Vec<Value> = vec![Value::Text(fts_query.into())];
     let clause = visible_clause(viewer, &mut args);
-    args.push(Value::Integer(limit));
     let sql = format!(
         "SELECT c.id, ct.display_name, a.kind,
                 highlight(contacts_fts, 0, char(2), char(3)) || ' · ' || highlight(contacts_fts, 1, char(2), char(3)),
@@ -246,8 +245,8 @@ pub fn search(
          JOIN conversations c ON c.contact_id = ct.id
          JOIN channel_accounts a ON a.id = c.channel_account_id
          WHERE contacts_fts MATCH ?1 AND {clause}
-         ORDER BY c.last_activity_at DESC LIMIT ?{}",
-        args.len()
+         ORDER BY c.last_activity_at DESC {}",
+        store::limit(limit)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| {
@@ -287,7 +286,6 @@ pub fn search(
 pub fn message_search_query(viewer: Viewer, fts_query: &str, limit: i64) -> (String, Vec<Value>) {
     let mut args: Vec<Value> = vec![Value::Text(fts_query.into())];
     let clause = visible_clause(viewer, &mut args);
-    args.push(Value::Integer(limit));
     let sql = format!(
         "SELECT m.conversation_id, m.id, ct.display_name, a.kind,
                 snippet(messages_fts, 0, char(2), char(3), '…', 12), m.created_at
@@ -297,8 +295,8 @@ pub fn message_search_query(viewer: Viewer, fts_query: &str, limit: i64) -> (Str
          JOIN contacts ct ON ct.id = c.contact_id
          JOIN channel_accounts a ON a.id = c.channel_account_id
          WHERE messages_fts MATCH ?1 AND {clause}
-         ORDER BY messages_fts.rowid DESC LIMIT ?{}",
-        args.len()
+         ORDER BY messages_fts.rowid DESC {}",
+        store::limit(limit)
     );
     (sql, args)
 }
@@ -325,15 +323,16 @@ pub fn messages_page(
     before: Option<MessageId>,
     limit: i64,
 ) -> Result<Vec<MessageData>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure,
                 (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id)
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
          WHERE m.conversation_id = ?1
            AND (?2 IS NULL OR (m.created_at, m.id) < (SELECT created_at, id FROM messages WHERE id = ?2))
-         ORDER BY m.created_at DESC, m.id DESC LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![conversation, before, limit], message_from_row)?;
+         ORDER BY m.created_at DESC, m.id DESC {}",
+        store::limit(limit)
+    ))?;
+    let rows = stmt.query_map(params![conversation, before], message_from_row)?;
     let mut out: Vec<MessageData> = rows.collect::<rusqlite::Result<_>>()?;
     out.reverse();
     Ok(out)
@@ -636,4 +635,69 @@ fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
         failure: r.get(7)?,
         has_html: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use rusqlite::StatementStatus;
+
+    /// How often SQLite re-planned a cached statement before running it.
+    fn replans(store: &Store, sql: &str) -> i32 {
+        store
+            .read(|c| {
+                Ok(c.prepare_cached(sql)?
+                    .get_status(StatementStatus::RePrepare))
+            })
+            .unwrap_or(-1)
+    }
+
+    /// Unless plans are kept stable, SQLite re-plans a cached statement on every run
+    /// when a bound value might change its plan (`c.assignee_id = ?` beside a join, a
+    /// bound LIMIT): a full parse on every inbox read.
+    #[test]
+    fn the_inbox_list_search_and_messages_are_planned_once_not_on_every_read() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| crate::CoreError::Storage(e.to_string()))?;
+        let store = Store::open_plain_for_benchmarks(&dir.path().join("plain.db"))?;
+        let viewer = Viewer {
+            user: UserId::new(7),
+            sees_everything: false,
+        };
+        let mine = ListFilter {
+            assignee: Some(Some(UserId::new(7))),
+            limit: 51,
+            ..ListFilter::default()
+        };
+        let next_page = ListFilter {
+            before: Some((Timestamp::from_unix(1_700_000_000), ConversationId::new(3))),
+            ..mine.clone()
+        };
+        let unassigned = ListFilter {
+            assignee: Some(None),
+            team: Some(TeamId::new(2)),
+            limit: 51,
+            ..ListFilter::default()
+        };
+        for user in [7, 8, 7] {
+            let viewer = Viewer {
+                user: UserId::new(user),
+                ..viewer
+            };
+            for filter in [&mine, &next_page, &unassigned] {
+                store.read(|c| list(c, viewer, filter))?;
+            }
+            store.read(|c| search(c, viewer, "refund", 50))?;
+            store.read(|c| messages_page(c, ConversationId::new(user), None, 100))?;
+        }
+        let mut statements: Vec<String> = [&mine, &next_page, &unassigned]
+            .iter()
+            .map(|f| list_query(viewer, f).0)
+            .collect();
+        statements.push(message_search_query(viewer, "refund", 50).0);
+        for sql in statements {
+            assert_eq!(replans(&store, &sql), 0, "re-planned: {sql}");
+        }
+        Ok(())
+    }
 }

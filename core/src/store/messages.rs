@@ -144,9 +144,10 @@ pub fn attachment_data(conn: &Connection, id: i64) -> Result<Vec<u8>> {
 
 /// Message ids whose text matches an FTS5 query, best first.
 pub fn search_ids(conn: &Connection, query: &str, limit: i64) -> Result<Vec<MessageId>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![query, limit], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank {}",
+        crate::store::limit(limit)
+    ))?;
+    let rows = stmt.query_map(params![query], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::secret::DbKey;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 
@@ -33,6 +34,12 @@ pub(super) fn open_keyed(path: &Path, key: Option<&DbKey>, create: bool) -> Resu
     // The service uses many statements; rusqlite's default cache of 16 would keep
     // re-parsing the ones every call needs.
     conn.set_prepared_statement_cache_capacity(128);
+    // Plans never depend on bound values (the query planner stability guarantee).
+    // Otherwise SQLite re-plans a cached statement before every run whenever a bound
+    // value might change its plan, as `c.assignee_id = ?` beside a join or a partial
+    // index does: a full parse on every inbox read. Limits are written into the SQL
+    // (`store::limit`), so the planner still knows them.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // synchronous = FULL: a commit is on disk before it returns, so what we acknowledge
     // (a webhook's 200, an agent's "sent") survives a power cut, not only a crash.
     // Measured at 8 % of webhook throughput with group commit (BENCHMARKS.md).

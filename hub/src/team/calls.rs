@@ -29,6 +29,10 @@ pub const SIGN_IN_STEPS: &[&str] = &[
     "unlock",
 ];
 
+/// The calls that hash a password (Argon2, 64 MiB, about a tenth of a second): they take
+/// turns among themselves, so they cannot hold up everyone's reads.
+const HASHES_PASSWORD: &[&str] = &["begin_sign_in", "create_user"];
+
 /// The calls after which the session's push stream must stop at once.
 const ENDS_PUSH: &[&str] = &["lock", "sign_out"];
 
@@ -101,21 +105,22 @@ where
             .check(account.as_deref(), peer, Instant::now())
             .map_err(wait)?;
     }
-    // The first step hashes the password whatever the outcome: counted per address, and
-    // only a few run at once.
-    let permit = if name == "begin_sign_in" {
+    // The first step hashes the password whatever the outcome: counted per address.
+    if name == "begin_sign_in" {
         limits.admit_attempt(peer, Instant::now()).map_err(wait)?;
-        Some(
-            hub.inner
-                .password_checks
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|_| CoreError::Storage("the hub is stopping".into()))?,
-        )
+    }
+    // Every call waits for a turn, in arrival order: a few threads run calls while the
+    // rest wait here, rather than hundreds of threads racing for the store's lock.
+    let turns = if HASHES_PASSWORD.contains(&name) {
+        &hub.inner.password_checks
     } else {
-        None
+        &hub.inner.call_turns
     };
+    let permit = turns
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| CoreError::Storage("the hub is stopping".into()))?;
     let workspace = hub.workspace().clone();
     // The permit goes with the work: a client that hangs up does not free it early.
     let result = tokio::task::spawn_blocking(move || {
