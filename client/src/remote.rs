@@ -9,6 +9,7 @@ use appcare_core::error::Result;
 use appcare_core::{CoreError, ErrorCode, WorkspaceApi};
 use base64::Engine;
 use serde::de::DeserializeOwned;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -115,7 +116,7 @@ impl RemoteWorkspace {
         let response = request
             .send_json(serde_json::Value::Object(args))
             .map_err(|e| self.fail(e))?;
-        response.into_json::<T>().map_err(|_| {
+        read_json(response).ok_or_else(|| {
             CoreError::HubUnreachable(format!("the hub's answer to {name} could not be read"))
         })
     }
@@ -158,13 +159,26 @@ fn remote_error(status: u16, response: ureq::Response) -> CoreError {
         code: ErrorCode,
         message: String,
     }
-    match response.into_json::<Body>() {
-        Ok(body) => CoreError::Remote {
+    match read_json::<Body>(response) {
+        Some(body) => CoreError::Remote {
             code: body.code,
             message: body.message,
         },
-        Err(_) => CoreError::HubUnreachable(format!("the hub answered with HTTP status {status}")),
+        None => CoreError::HubUnreachable(format!("the hub answered with HTTP status {status}")),
     }
+}
+
+/// A JSON body decoded from memory: the whole body is read first, because decoding
+/// straight from the connection reads it a byte at a time (a quarter of a client's
+/// time under load).
+fn read_json<T: DeserializeOwned>(response: ureq::Response) -> Option<T> {
+    let expected = response
+        .header("Content-Length")
+        .and_then(|length| length.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = Vec::with_capacity(expected.min(1 << 20));
+    response.into_reader().read_to_end(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
 }
 
 /// Files an export made on the hub, relative to the export's destination.

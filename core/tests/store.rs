@@ -380,3 +380,55 @@ fn a_schema_3_workspace_with_handoff_notes_migrates_intact() -> TestResult {
     assert_eq!(fk_on, 1, "foreign keys are back on after migrating");
     Ok(())
 }
+
+fn previews(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT preview FROM conversations ORDER BY id")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// The inbox preview is kept on the conversation (schema 6): a workspace from before
+/// gets it filled from each conversation's newest message, and from then on it follows
+/// the newest message whichever order messages arrive or leave in.
+#[test]
+fn the_inbox_preview_is_the_newest_message_after_migration_arrivals_and_deletions() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut conn = rusqlite::Connection::open(dir.path().join("old.db"))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    migrations::run_up_to(&mut conn, 5)?;
+    conn.execute_batch(
+        "INSERT INTO contacts (id, display_name, created_at) VALUES (1, 'Sheena', 1);
+         INSERT INTO channel_accounts (id, kind, name, external_id, created_at) VALUES (1, 'whatsapp', 'Line', '1065', 1);
+         INSERT INTO conversations (id, channel_account_id, contact_id, last_activity_at, created_at) VALUES (1, 1, 1, 1, 1), (2, 1, 1, 1, 1), (3, 1, 1, 1, 1);
+         INSERT INTO messages (id, conversation_id, direction, body, created_at) VALUES
+             (1, 1, 'in', 'first', 10), (2, 1, 'out', 'newest', 20), (3, 1, 'in', 'older', 15),
+             (4, 2, 'in', 'only one', 5);",
+    )?;
+    migrations::run(&mut conn)?;
+    assert_eq!(previews(&conn)?, ["newest", "only one", ""]);
+
+    // An older message arriving late leaves the preview; a newer one replaces it; a
+    // newer one in the same second wins by id.
+    conn.execute_batch(
+        "INSERT INTO messages (id, conversation_id, direction, body, created_at) VALUES (5, 1, 'in', 'late', 12);",
+    )?;
+    assert_eq!(previews(&conn)?[0], "newest");
+    let long = "é".repeat(300);
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, direction, body, created_at) VALUES (6, 3, 'in', ?1, 30), (7, 3, 'in', 'same second', 30)",
+        [&long],
+    )?;
+    assert_eq!(previews(&conn)?[2], "same second");
+    conn.execute("DELETE FROM messages WHERE id = 7", [])?;
+    assert_eq!(previews(&conn)?[2], "é".repeat(140), "140 characters");
+
+    // A purge of the newest message falls back to the one before; of all, to nothing.
+    conn.execute("DELETE FROM messages WHERE id = 2", [])?;
+    assert_eq!(previews(&conn)?[0], "older");
+    conn.execute("DELETE FROM messages WHERE conversation_id = 2", [])?;
+    assert_eq!(previews(&conn)?[1], "");
+    // A body rewritten in place (masking, erasure) is what the preview shows.
+    conn.execute("UPDATE messages SET body = '[removed]' WHERE id = 3", [])?;
+    assert_eq!(previews(&conn)?[0], "[removed]");
+    Ok(())
+}

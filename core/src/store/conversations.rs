@@ -53,9 +53,7 @@ pub struct ConversationRowData {
 }
 
 const ROW_COLUMNS: &str = "c.id, c.version, c.contact_id, ct.display_name, a.kind, c.subject,
-    coalesce((SELECT substr(m.body, 1, 140) FROM messages m WHERE m.conversation_id = c.id
-              ORDER BY m.created_at DESC, m.id DESC LIMIT 1), ''),
-    c.status, c.snoozed_until, c.assignee_id, u.display_name, c.team_id, t.name,
+    c.preview, c.status, c.snoozed_until, c.assignee_id, u.display_name, c.team_id, t.name,
     c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at, ct.do_not_contact";
 
 const ROW_JOINS: &str = "FROM conversations c

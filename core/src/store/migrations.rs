@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_privacy.sql"),
     include_str!("migrations/0004_channels.sql"),
     include_str!("migrations/0005_email.sql"),
+    include_str!("migrations/0006_preview.sql"),
 ];
 
 /// The schema version this build writes and understands.
