@@ -196,7 +196,11 @@ fn main() -> Result<()> {
     }
     // Every reader on a steady pace of its own, staggered: latency is counted from when
     // the read was due, so a hub falling behind shows as waiting, not as fewer reads.
-    let paces: &[u64] = if benching { &[1000, 200, 100] } else { &[50] };
+    let paces: &[u64] = if benching {
+        &[1000, 200, 100, 80, 70]
+    } else {
+        &[50]
+    };
     for &every_ms in paces {
         let (samples, wall) = read_inbox(
             &hub,
