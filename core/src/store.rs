@@ -27,6 +27,38 @@ pub(crate) fn limit(n: i64) -> String {
     format!("LIMIT {}", n.max(0))
 }
 
+/// A deferred read transaction on the store's connection. Ended by `end`, or rolled
+/// back when dropped on the way out of a panic, so the connection is never left in it.
+struct ReadSnapshot<'c> {
+    conn: &'c Connection,
+    open: bool,
+}
+
+impl<'c> ReadSnapshot<'c> {
+    fn begin(conn: &'c Connection) -> Result<Self> {
+        conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
+        Ok(Self { conn, open: true })
+    }
+
+    /// Commits (nothing was written); SQLite may already have ended the transaction
+    /// after an error inside it.
+    fn end(mut self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.prepare_cached("COMMIT")?.execute([])?;
+        }
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for ReadSnapshot<'_> {
+    fn drop(&mut self) {
+        if self.open && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 /// An open, keyed and migrated workspace database.
 pub struct Store {
     conn: Mutex<Connection>,
@@ -89,8 +121,23 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs read-only work on the connection.
+    /// Runs read-only work in one read transaction: every statement in `f` sees the same
+    /// snapshot, and SQLite takes and lets go of its file locks once, not around each
+    /// statement (four `fcntl` calls a statement, 5 % of the hub's time under 200 readers).
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.lock();
+        let snapshot = ReadSnapshot::begin(&conn)?;
+        let value = f(&conn);
+        let ended = snapshot.end();
+        // The read's own error says more than a failure to end the transaction after it.
+        let value = value?;
+        ended?;
+        Ok(value)
+    }
+
+    /// Runs work on the connection outside any transaction, for the few steps SQLite
+    /// refuses inside one (attaching a database) or that manage their own.
+    pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.lock();
         f(&conn)
     }

@@ -80,7 +80,7 @@ fn raw_hits(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
 fn decrypted(ws: &Workspace, into: &Path) -> Vec<u8> {
     let path = into.join("plain.db");
     ws.store()
-        .read(|c| {
+        .with_connection(|c| {
             c.execute(
                 "ATTACH DATABASE ?1 AS plain KEY ''",
                 [path.display().to_string()],

@@ -432,3 +432,65 @@ fn the_inbox_preview_is_the_newest_message_after_migration_arrivals_and_deletion
     assert_eq!(previews(&conn)?[0], "[removed]");
     Ok(())
 }
+
+/// A read is one snapshot: a write by another connection in the middle of it is not
+/// seen until the next read (each statement used to be a transaction of its own).
+#[test]
+fn a_read_sees_one_snapshot_while_another_connection_writes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("plain.db");
+    let store = appcare_core::store::Store::open_plain_for_benchmarks(&path)?;
+    let other = rusqlite::Connection::open(&path)?;
+    other.execute_batch("CREATE TABLE scratch (body TEXT); INSERT INTO scratch VALUES ('a');")?;
+    let count = |c: &rusqlite::Connection| -> rusqlite::Result<i64> {
+        c.query_row("SELECT count(*) FROM scratch", [], |r| r.get(0))
+    };
+    let (before, after) = store.read(|c| {
+        let before = count(c)?;
+        other.execute("INSERT INTO scratch VALUES ('b')", [])?;
+        Ok((before, count(c)?))
+    })?;
+    assert_eq!(
+        (before, after),
+        (1, 1),
+        "the read saw a write made during it"
+    );
+    assert_eq!(store.read(|c| Ok(count(c)?))?, 2, "the next read sees it");
+    Ok(())
+}
+
+/// A read that fails or panics leaves no transaction open behind it.
+#[test]
+fn a_read_that_fails_or_panics_leaves_the_connection_ready() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let store = appcare_core::store::Store::open_plain_for_benchmarks(&dir.path().join("p.db"))?;
+    let failed: Result<(), CoreError> = store.read(|c| {
+        c.query_row("SELECT * FROM no_such_table", [], |_| Ok(()))?;
+        Ok(())
+    });
+    assert!(failed.is_err());
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: Result<(), CoreError> = store.read(|_| panic!("a bug in a read"));
+    }));
+    assert!(panicked.is_err());
+    assert!(
+        store.with_connection(|c| Ok(c.is_autocommit()))?,
+        "a transaction was left open"
+    );
+    store.write(|tx| {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('after', 'panic')",
+            [],
+        )?;
+        Ok(())
+    })?;
+    let value: String = store.read(|c| {
+        Ok(
+            c.query_row("SELECT value FROM settings WHERE key = 'after'", [], |r| {
+                r.get(0)
+            })?,
+        )
+    })?;
+    assert_eq!(value, "panic");
+    Ok(())
+}

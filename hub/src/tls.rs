@@ -196,6 +196,9 @@ impl TlsListener {
                         continue;
                     }
                 };
+                // Answers go out as soon as they are written: without this, the tail
+                // of an answer could wait for the client's acknowledgement (Nagle).
+                let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {

@@ -127,6 +127,13 @@ impl TestHub {
     /// A plain HTTPS client that trusts exactly this hub's generated certificate (for
     /// raw requests: webhooks, routes without the remote client).
     pub fn trusting_agent(&self) -> TestResult<ureq::Agent> {
+        Ok(ureq::AgentBuilder::new()
+            .tls_config(self.trusting_tls()?)
+            .build())
+    }
+
+    /// TLS settings that trust exactly this hub's generated certificate.
+    pub fn trusting_tls(&self) -> TestResult<Arc<rustls::ClientConfig>> {
         use rustls_pki_types::pem::PemObject;
         let pem = std::fs::read(self.dir.path().join("hub/hub-tls/cert.pem"))?;
         let mut roots = rustls::RootCertStore::empty();
@@ -139,9 +146,7 @@ impl TestHub {
         .with_safe_default_protocol_versions()?
         .with_root_certificates(roots)
         .with_no_client_auth();
-        Ok(ureq::AgentBuilder::new()
-            .tls_config(Arc::new(config))
-            .build())
+        Ok(Arc::new(config))
     }
 
     /// Posts a customer's WhatsApp text to the hub's webhook, signed like Meta.

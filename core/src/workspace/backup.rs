@@ -104,7 +104,7 @@ fn export_into(store: &Store, path: &Path, key: &DbKey) -> Result<()> {
     // The connection may not create files (it opened an existing workspace): an empty
     // file is a new database to SQLite.
     write_new_file(path, &[])?;
-    store.read(|c| {
+    store.with_connection(|c| {
         c.execute(
             "ATTACH DATABASE ?1 AS backup KEY ?2",
             rusqlite::params![
