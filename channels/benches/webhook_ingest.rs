@@ -119,8 +119,9 @@ fn main() -> Result<()> {
         } else {
             "FULL"
         };
+        // Outside a transaction: SQLite refuses to change the safety level inside one.
         ws.store()
-            .read(|c| Ok(c.execute_batch(&format!("PRAGMA synchronous = {mode}"))?))?;
+            .with_connection(|c| Ok(c.execute_batch(&format!("PRAGMA synchronous = {mode}"))?))?;
     }
     let sync: i64 = ws
         .store()

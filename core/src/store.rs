@@ -36,15 +36,21 @@ struct ReadSnapshot<'c> {
 
 impl<'c> ReadSnapshot<'c> {
     fn begin(conn: &'c Connection) -> Result<Self> {
+        // The store's lock is held, so a transaction still open here was left behind by
+        // work that failed half-way: it is nobody's, and would make every read fail.
+        if !conn.is_autocommit() {
+            conn.execute_batch("ROLLBACK")?;
+        }
         conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
         Ok(Self { conn, open: true })
     }
 
-    /// Commits (nothing was written); SQLite may already have ended the transaction
-    /// after an error inside it.
-    fn end(mut self) -> Result<()> {
+    /// Commits after a read that succeeded, rolls back after one that failed; SQLite
+    /// may already have ended the transaction after an error inside it.
+    fn end(mut self, succeeded: bool) -> Result<()> {
         if !self.conn.is_autocommit() {
-            self.conn.prepare_cached("COMMIT")?.execute([])?;
+            let sql = if succeeded { "COMMIT" } else { "ROLLBACK" };
+            self.conn.prepare_cached(sql)?.execute([])?;
         }
         self.open = false;
         Ok(())
@@ -128,15 +134,16 @@ impl Store {
         let conn = self.lock();
         let snapshot = ReadSnapshot::begin(&conn)?;
         let value = f(&conn);
-        let ended = snapshot.end();
+        let ended = snapshot.end(value.is_ok());
         // The read's own error says more than a failure to end the transaction after it.
         let value = value?;
         ended?;
         Ok(value)
     }
 
-    /// Runs work on the connection outside any transaction, for the few steps SQLite
-    /// refuses inside one (attaching a database) or that manage their own.
+    /// Runs work on the connection with no transaction around it, for the few steps
+    /// SQLite refuses inside one (attaching a database, changing the safety level) or
+    /// that manage their own.
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.lock();
         f(&conn)

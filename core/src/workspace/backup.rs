@@ -123,17 +123,18 @@ fn export_into(store: &Store, path: &Path, key: &DbKey) -> Result<()> {
                 .and_then(|()| {
                     Ok(c.execute_batch(&format!("PRAGMA backup.user_version = {version};"))?)
                 });
-            match copied {
-                Ok(()) => c.execute_batch("COMMIT;")?,
-                Err(e) => {
-                    let _ = c.execute_batch("ROLLBACK;");
-                    return Err(e);
-                }
+            // Whatever fails (the copy, or the commit on a full disk), the connection is
+            // left out of the transaction, so the backup can be detached and the
+            // workspace goes on being read.
+            let ended = copied.and_then(|()| Ok(c.execute_batch("COMMIT;")?));
+            if ended.is_err() && !c.is_autocommit() {
+                let _ = c.execute_batch("ROLLBACK;");
             }
-            Ok(())
+            ended
         })();
-        c.execute_batch("DETACH DATABASE backup;")?;
-        exported
+        let detached = c.execute_batch("DETACH DATABASE backup;");
+        exported?;
+        Ok(detached?)
     })
 }
 
