@@ -387,7 +387,7 @@ fn previews(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<String>> {
     rows.collect()
 }
 
-/// The inbox preview is kept on the conversation (schema 6): a workspace from before
+/// The inbox preview is kept on the conversation (schemas 6 and 7): a workspace from before
 /// gets it filled from each conversation's newest message, and from then on it follows
 /// the newest message whichever order messages arrive or leave in.
 #[test]
@@ -430,6 +430,56 @@ fn the_inbox_preview_is_the_newest_message_after_migration_arrivals_and_deletion
     // A body rewritten in place (masking, erasure) is what the preview shows.
     conn.execute("UPDATE messages SET body = '[removed]' WHERE id = 3", [])?;
     assert_eq!(previews(&conn)?[0], "[removed]");
+    Ok(())
+}
+
+/// Storing a message costs the same in a long conversation as in a short one: the
+/// preview trigger finds "is there a newer message?" through the index, even when every
+/// message shares one timestamp (schema 6 walked the conversation on every insert).
+#[test]
+fn storing_a_message_does_not_read_the_rest_of_its_conversation() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut conn = rusqlite::Connection::open(dir.path().join("steps.db"))?;
+    migrations::run(&mut conn)?;
+    conn.execute_batch(
+        "INSERT INTO contacts (id, display_name, created_at) VALUES (1, 'Sheena', 1);
+         INSERT INTO channel_accounts (id, kind, name, external_id, created_at) VALUES (1, 'whatsapp', 'Line', '1065', 1);
+         INSERT INTO conversations (id, channel_account_id, contact_id, last_activity_at, created_at) VALUES (1, 1, 1, 1, 1);",
+    )?;
+    // The steps SQLite's machine takes for one insert (its triggers included).
+    let steps_to_store = |conn: &rusqlite::Connection, body: &str| -> rusqlite::Result<i32> {
+        let mut insert = conn.prepare(
+            "INSERT INTO messages (conversation_id, direction, body, created_at) VALUES (1, 'in', ?1, 50)",
+        )?;
+        insert.execute([body])?;
+        Ok(insert.get_status(rusqlite::StatementStatus::VmStep))
+    };
+    let fill = |conn: &mut rusqlite::Connection, count: usize| -> rusqlite::Result<()> {
+        let tx = conn.transaction()?;
+        for i in 0..count {
+            steps_to_store(&tx, &format!("message {i}"))?;
+        }
+        tx.commit()
+    };
+    fill(&mut conn, 100)?;
+    let short = steps_to_store(&conn, "at 101")?;
+    fill(&mut conn, 3_000)?;
+    let long = steps_to_store(&conn, "at 3102")?;
+    assert!(
+        long < short + 100,
+        "an insert took {short} steps after 100 messages and {long} after 3,100"
+    );
+    assert_eq!(
+        previews(&conn)?,
+        ["at 3102"],
+        "the newest is still the preview"
+    );
+    // One in the same second with a lower id (an import) does not take its place.
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, direction, body, created_at) VALUES (0, 1, 'in', 'imported', 50)",
+        [],
+    )?;
+    assert_eq!(previews(&conn)?, ["at 3102"]);
     Ok(())
 }
 

@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_channels.sql"),
     include_str!("migrations/0005_email.sql"),
     include_str!("migrations/0006_preview.sql"),
+    include_str!("migrations/0007_preview_lookup.sql"),
 ];
 
 /// The schema version this build writes and understands.
