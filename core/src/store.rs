@@ -28,10 +28,10 @@ pub(crate) fn limit(n: i64) -> String {
 }
 
 /// A deferred read transaction on the store's connection. Ended by `end`, or rolled
-/// back when dropped on the way out of a panic, so the connection is never left in it.
+/// back when dropped still open (a panic in the read, a failed commit), so the
+/// connection is never left in it.
 struct ReadSnapshot<'c> {
     conn: &'c Connection,
-    open: bool,
 }
 
 impl<'c> ReadSnapshot<'c> {
@@ -42,24 +42,23 @@ impl<'c> ReadSnapshot<'c> {
             conn.execute_batch("ROLLBACK")?;
         }
         conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
-        Ok(Self { conn, open: true })
+        Ok(Self { conn })
     }
 
     /// Commits after a read that succeeded, rolls back after one that failed; SQLite
     /// may already have ended the transaction after an error inside it.
-    fn end(mut self, succeeded: bool) -> Result<()> {
+    fn end(self, succeeded: bool) -> Result<()> {
         if !self.conn.is_autocommit() {
             let sql = if succeeded { "COMMIT" } else { "ROLLBACK" };
             self.conn.prepare_cached(sql)?.execute([])?;
         }
-        self.open = false;
         Ok(())
     }
 }
 
 impl Drop for ReadSnapshot<'_> {
     fn drop(&mut self) {
-        if self.open && !self.conn.is_autocommit() {
+        if !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
     }

@@ -1,8 +1,9 @@
 //! The team hub on loopback, over HTTPS, with 50 signed-in sessions each holding a push
 //! stream: handoff → visible on the recipient's stream; a customer's webhook → pushed to
 //! the conversation's assignee; 200 concurrent readers of the inbox list, through the
-//! remote client and as bare HTTPS connections on one thread; and the resident memory of a hub process serving a workspace of
-//! 100,000 conversations. Prints p50/p95/p99 for BENCHMARKS.md.
+//! remote client and as bare HTTPS connections on one thread; and the resident memory
+//! of a hub process serving a workspace of 100,000 conversations. Prints p50/p95/p99
+//! for BENCHMARKS.md.
 //! `cargo bench -p appcare-tests --bench hub`; under `cargo test` it runs small, as a
 //! smoke test. APPCARE_BENCH_CONVERSATIONS overrides the memory test's size (0 skips it).
 
@@ -197,8 +198,8 @@ fn main() -> Result<()> {
     // The same 200 readers as plain HTTPS connections on one thread, the way a load
     // tool such as wrk reads: the 200 desktop clients above take about a third of these
     // 2 cores for their own TLS and decoding, which a second machine would not charge
-    // to the hub.
-    // They read five times as often, so the phase lasts long enough to see a slow spell.
+    // to the hub. They read five times as many times each, so the phase lasts long
+    // enough to show a slow spell.
     let (samples, wall) = lean::read_inbox(&hub, &agents, readers, reads_each * 5)?;
     let rate = samples.len() as f64 / wall.as_secs_f64();
     report(
@@ -448,8 +449,8 @@ fn hub_child(dir: &str) -> Result<()> {
 }
 
 /// Inbox readers as bare HTTPS/1.1 connections driven from one thread: each sends the
-/// request the desktop's client sends, reads the whole answer and checks it is a JSON
-/// list of conversations, and sends the next at once.
+/// request the desktop's client sends, reads the whole answer and checks it is an inbox
+/// page with rows, and sends the next at once.
 mod lean {
     use super::{Agent, Result, SESSIONS};
     use appcare_core::service::inbox::InboxQuery;
