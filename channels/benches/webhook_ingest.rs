@@ -4,6 +4,8 @@
 //! stored exactly once. `cargo bench -p appcare-channels --bench webhook_ingest`; under
 //! `cargo test` it runs small, as a smoke test. APPCARE_BENCH_EVENTS and
 //! APPCARE_BENCH_SENDERS override the size.
+//!
+//! Real parts: the webhook receiver over loopback HTTP, SQLCipher.
 
 use appcare_channels::{webhook, WebhookOptions, WebhookState};
 use appcare_core::auth::totp;

@@ -3,6 +3,8 @@
 //! page of each view, a one-word search, a transfer, and opening a 10k-message
 //! conversation, plus the query plans. Results in BENCHMARKS.md.
 //! Run: `cargo bench -p appcare-core --bench inbox` (APPCARE_BENCH_SCALE=0.1 for a quick run).
+//!
+//! Real parts: SQLCipher.
 
 use appcare_core::auth::{totp, Role};
 use appcare_core::fixtures::{self, Spec};

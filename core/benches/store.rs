@@ -1,6 +1,8 @@
 //! Store benchmarks, encrypted and plain side by side in one run (BENCHMARKS.md):
 //! bulk insert of 100k ~200-byte messages with the FTS index in 1k-row transactions,
 //! opening an existing workspace with the raw key, and one Argon2id password check.
+//!
+//! Real parts: SQLCipher and plain SQLite, Argon2id.
 
 use appcare_core::secret::DbKey;
 use appcare_core::store::messages::{self, Channel, Direction, NewMessage};

@@ -1,5 +1,15 @@
-//! Sign-in, sessions, lockout, recovery codes, user management and the audit chain, as
-//! scenarios with a controlled clock.
+//! Sign-in, sessions and the audit chain as scenarios with a controlled clock: enrol,
+//! sign in, idle lock, unlock and sign out, with their audit rows; a half-signed-in
+//! session can do nothing; a code works once, a replay is refused and audited; one step
+//! of clock drift is accepted, two are refused; every failure looks alike whatever was
+//! wrong; the lockout schedule and its expiry; recovery codes work once each; the
+//! absolute session limit; disabling a user ends their sessions at once; resetting an
+//! authenticator needs the admin's own code (guessing it locks like a sign-in) and
+//! forces enrolment; roles are enforced in the core; the last admin cannot be demoted
+//! or disabled; the session policy is validated, audited and applied; an edited audit
+//! row (its trigger dropped) breaks the chain at exactly that row.
+//!
+//! Real parts: SQLCipher (a temporary passphrase-mode workspace).
 
 mod common;
 

@@ -1,6 +1,10 @@
-//! Encrypted backups against the real store: a backup taken while writes go on restores
-//! to a consistent workspace that passes the integrity checks; a wrong passphrase or a
-//! changed byte is refused; scheduled backups rotate.
+//! Encrypted backups against the real store: a backup taken while another thread keeps
+//! ingesting restores to a workspace that passes the page and structure checks, with no
+//! dangling reference, a complete search index and the admin's sign-in; a wrong
+//! passphrase and a changed byte are refused with nothing restored; scheduled backups
+//! run when due and keep the newest copies.
+//!
+//! Real parts: SQLCipher, backup files in a temporary folder.
 
 mod common;
 

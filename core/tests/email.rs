@@ -1,6 +1,16 @@
-//! The e-mail channel's store side: threading by reply-to token, In-Reply-To and
-//! References; new threads as new conversations; duplicates and UIDVALIDITY resets;
-//! bounces and automatic replies; mail set aside with its reason; the headers of a reply.
+//! The e-mail channel's side of the workspace, fed parsed mail directly: threading by
+//! the reply-to token, In-Reply-To and References (newest first), even when headers are
+//! gone; a new thread is a new conversation; References stay bounded in a long thread;
+//! the same mail twice and a UIDVALIDITY reset store nothing twice (audited); a bounce
+//! fails our reply with the server's reason, an automatic reply becomes a note;
+//! unmatched and unreadable mail is set aside with its reason (admins only) and the
+//! sync moves past it; a reply's headers (In-Reply-To, bounded References, a Message-ID
+//! stable across retries); HTML only for those who may see the conversation; bad
+//! settings and unlisted hosts refused with nothing changed; erasure removes the
+//! person's set-aside mail and the residency report names the servers; a resync brings
+//! back nothing already dealt with, erased mail included.
+//!
+//! Real parts: SQLCipher. No mail server (that is `tests/tests/email_servers.rs`).
 
 mod common;
 

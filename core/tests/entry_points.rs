@@ -1,6 +1,9 @@
-//! Every service entry point that takes a session refuses a missing, ended, half-signed-in,
-//! locked or under-privileged session. The list is checked against the source, so a new
-//! entry point cannot be forgotten here.
+//! Every session call refuses a missing, ended, half-signed-in, locked or
+//! under-privileged session (below the role the call table gives it), inbox, channel,
+//! e-mail and privacy calls included. The calls driven here are checked against the
+//! call table, so a new call cannot be forgotten here.
+//!
+//! Real parts: SQLCipher.
 
 mod common;
 

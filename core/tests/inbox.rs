@@ -1,5 +1,18 @@
-//! The agent's day as scenarios: the inbox views, search, opening a conversation,
-//! replying, notes, handing over with a note, leads reassigning, and concurrent changes.
+//! The agent's day as scenarios: a customer message delivered three times is stored
+//! once, in the team queue with its reply window; a transfer needs a note, lands in the
+//! recipient's Mine with the handoff banner, and leaves the sender unable to reply (a
+//! lead still can), audited and published; another team's conversation is unreachable
+//! by id, list, search, reply, note, transfer and attachment; opening is audited and
+//! clears unread; rounds of two concurrent reassignments have one winner, the loser is
+//! told who changed it and the final state matches the last audit row; leads
+//! bulk-reassign and see load and the oldest wait, agents and outsiders are refused;
+//! going away or being disabled returns open conversations to the queue; round-robin
+//! auto-assignment under the cap; status, labels, notes and canned-reply placeholders,
+//! and a new conversation after resolution; paging by last activity without gaps or
+//! repeats; card numbers and IBANs masked before storage and search; a STOP message
+//! makes the contact do-not-contact and replies are refused.
+//!
+//! Real parts: SQLCipher.
 
 mod common;
 

@@ -1,6 +1,15 @@
-//! Customers' privacy requests and retention, against the real encrypted store: an erased
-//! contact leaves no identifier in any file (raw bytes) nor in the decrypted database;
-//! an export holds everything; retention removes exactly the expired messages.
+//! Customers' privacy requests and retention against the real encrypted store. Erasure:
+//! identifiers planted in messages, a file, a note, the name and the phone; afterwards
+//! no file of the data folder (WAL included) holds any of them as raw bytes, nor does
+//! the decrypted database (a plaintext `sqlcipher_export`, compared case-insensitively)
+//! or the FTS vocabularies; the other contact's data remains; the audit row holds
+//! counts only; erasing a Messenger contact also drops queued provider calls about
+//! them. Export: every message and file, notes only when asked. Retention with a
+//! controlled clock: exactly the expired messages go, the index agrees, emptied old
+//! conversations go, audited with counts. A card number in an e-mail subject is masked
+//! before it is stored.
+//!
+//! Real parts: SQLCipher.
 
 mod common;
 

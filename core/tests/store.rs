@@ -1,5 +1,20 @@
-//! The encrypted store on disk: nothing in clear, wrong keys and damaged files refused
-//! without writing, migrations, and both key stores against real backends.
+//! The encrypted store on disk: no customer text, contact name, attachment bytes or key
+//! in any file of the data folder (open and closed, WAL included); a wrong passphrase,
+//! a wrong key and a missing passphrase refused with no byte changed; a flipped byte in
+//! a data page reported as tampering (on the integrity check and on read), and a
+//! damaged first page not mistaken for a wrong key; migrations from empty, reopening,
+//! and a schema-3 workspace whose handoff notes are referenced by assignments migrating
+//! intact; a newer schema refused unchanged; an empty folder named as such with nothing
+//! written; creating over an existing workspace refused; a weak admin password leaves
+//! no half-made workspace; the keyring round trip, then `KeyMissing` once the entry is
+//! deleted; the inbox preview follows the newest message through migration, late
+//! arrivals, same-second ties, purges and rewrites; storing a message costs as many
+//! SQLite steps in a long conversation as in a short one; a read sees one snapshot
+//! while another connection writes, and a read that fails or panics leaves the
+//! connection ready.
+//!
+//! Real parts: SQLCipher; the Secret Service (gnome-keyring) for the keyring test;
+//! plain SQLite without a key for the two read tests.
 
 mod common;
 

@@ -1,5 +1,21 @@
-//! The `appcare` binary, driven as a person or a script would: pipes for stdin, codes
-//! computed from the key it prints, exit codes and messages checked.
+//! The `appcare` binary, driven as a person or a script would, through pipes:
+//! `init --json` prints the `otpauth_uri` and the first sign-in shows the same secret;
+//! interactive `init` prints a QR code, takes a code computed from the printed key and
+//! shows ten recovery codes; `team create` signs in with password and code;
+//! `audit verify` passes, then names the edited row (exit 3); no reachable keyring
+//! gives a plain error naming passphrase mode, leaves nothing behind and echoes no
+//! password; a weak password and an unknown region are refused in plain words; `doctor`
+//! on a healthy and on an empty folder; `sample-data` fills the inbox through ingest;
+//! `channel add` reads secrets from stdin and never prints them; `backup`,
+//! `backup verify`, `restore` and `residency`; `move` copies, verifies and wipes the
+//! old folder, and is refused while the workspace is open elsewhere; `serve` makes a
+//! certificate, prints its fingerprint (equal to the file's), answers a client that
+//! trusts it over TLS and is refused by one that does not, `--http` is refused off
+//! loopback, and `doctor` shows the fingerprint, that the key is private, and the port
+//! in use.
+//!
+//! Real parts: the built binary, SQLCipher, rustls, a missing D-Bus (for the keyring
+//! error).
 
 use appcare_core::auth::totp;
 use appcare_core::{Password, Timestamp, Workspace, WorkspaceDir};

@@ -1,7 +1,10 @@
-//! The desktop's command surface stays in step: the list in `command_names.rs` (which
-//! `build.rs` turns into permissions), the handler in `lib.rs`, the window's capability
-//! file, and the rule that every session command goes through `with_session` (so the core
-//! checks the session and role).
+//! The desktop's command surface stays in step: the command list (which `build.rs`
+//! turns into permissions), the handler in `lib.rs`, the window's capability file and
+//! the core's call table name the same commands; every session command goes through
+//! `with_session`, so the core checks the session and role; the CSP starts from
+//! `'none'` with no `unsafe-*`, `withGlobalTauri` is off and `freezePrototype` on.
+//!
+//! Real parts: none: it reads the crate's source and configuration files.
 
 use appcare_desktop::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
 use std::collections::BTreeSet;

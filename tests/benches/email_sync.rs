@@ -6,6 +6,8 @@
 //! `cargo bench -p appcare-tests --bench email_sync` (10,000 messages, 3 rounds each);
 //! under `cargo test` it runs 300 messages once, as a smoke test.
 //! APPCARE_BENCH_MESSAGES and APPCARE_BENCH_ROUNDS override the size.
+//!
+//! Real parts: Dovecot on loopback, mbsync (isync), SQLCipher.
 
 use appcare_channels::email::sync::sync_once;
 use appcare_tests::channel_setup::query_i64;

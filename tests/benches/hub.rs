@@ -6,6 +6,9 @@
 //! for BENCHMARKS.md.
 //! `cargo bench -p appcare-tests --bench hub`; under `cargo test` it runs small, as a
 //! smoke test. APPCARE_BENCH_CONVERSATIONS overrides the memory test's size (0 skips it).
+//!
+//! Real parts: the hub over HTTPS on loopback (rustls), the remote client, SQLCipher, a
+//! separate hub process for the memory test.
 
 use appcare_client::{HubAddress, PushMessage, RemoteWorkspace};
 use appcare_core::auth::Role;

@@ -1,5 +1,11 @@
-//! Crashes at the worst moments, with the real `appcare serve` process killed at a
-//! failpoint: nothing Meta was told we have is lost, nothing is stored or sent twice.
+//! Crashes at the worst moments, with the real `appcare serve` process aborted at a
+//! failpoint: aborted before or after the commit, Meta's retry is stored exactly once;
+//! aborted between Meta's accept and our commit, the message is not sent again after
+//! the restart, shows as `unconfirmed` and is settled by Meta's status; killed while
+//! waiting to retry, it is delivered exactly once after the restart.
+//!
+//! Real parts: the `appcare` binary (`APPCARE_FAILPOINT`), SQLCipher, the fake Graph
+//! API.
 
 use appcare_core::service::inbox::{InboxQuery, InboxView};
 use appcare_core::Timestamp;

@@ -1,6 +1,15 @@
-//! Sending through the outbox against the fake Graph API: the documented request,
-//! retries on 5xx and timeouts with exactly one delivery, final failures explained to the
-//! agent, the 24-hour window and templates, and files.
+//! Sending through the outbox: a WhatsApp reply goes out as the documented request;
+//! 500, 500, 200 gives one delivery after three attempts, and 130429 and timeouts are
+//! retried; 131047 and 131026 are final, shown with Meta's code, a plain explanation
+//! and "Send again"; outside the 24-hour window free text is refused and an approved
+//! template is sent with its parameters as documented; a file is uploaded, then sent by
+//! its media id, and bad files are refused; an account never connected fails with a
+//! reason; a status that arrives while a retry waits settles the message without a
+//! resend; a Graph host removed from the allowlist cannot be added again and the send
+//! fails with the residency error before connecting, audited as `egress_refused`,
+//! nothing sent.
+//!
+//! Real parts: the channel runtime, SQLCipher, the fake Graph API on loopback.
 
 use appcare_channels::WebhookOptions;
 use appcare_core::service::inbox::{InboxQuery, InboxView};

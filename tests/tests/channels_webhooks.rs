@@ -1,6 +1,18 @@
-//! The webhook receiver against signed bodies shaped like Meta's: signature checks,
-//! the handshake, limits, at-least-once delivery, statuses that never move back, media
-//! downloads, Messenger echoes, watermarks and bot handovers.
+//! The webhook receiver against signed bodies shaped like Meta's: a wrong secret, a
+//! truncated signature, one changed byte or a missing header gives 401 and stores
+//! nothing; the handshake, 413, 400 and unknown fields; a batch of messages and
+//! statuses delivered three times in shuffled order (half concurrently) is stored once
+//! with statuses at `read`, and a late `delivered` changes nothing; every WhatsApp
+//! message kind as readable text, a photo downloaded byte for byte, a wrong checksum
+//! never stored, an unknown media id explained; Messenger profile names, a
+//! HUMAN_AGENT-tagged reply as documented, our own echo not doubled, a Page Inbox echo
+//! shown, delivery and read watermarks, a bot handover into the queue with its note
+//! (once), and resolving passes the thread back; a page polled through the
+//! Conversations API (two pages through `paging.next`); in-country storage set for the
+//! region and read back; secrets never listed; a bad account refused unchanged.
+//!
+//! Real parts: the webhook receiver over loopback HTTP, the channel runtime, SQLCipher,
+//! the fake Graph API.
 
 use appcare_channels::WebhookOptions;
 use appcare_core::channel::NewChannelAccount;

@@ -1,9 +1,12 @@
-//! One contract suite, two implementations of `WorkspaceApi`: the in-process workspace
-//! (embedded mode) and the hub's remote client over HTTPS (team mode). The same scenario
-//! runs on each, on a fresh workspace, and must produce the same transcript: sign-in with
-//! password and code, the inbox, replies, notes, handoff, a lead's reassignment, role
-//! refusals, bad input, lock and unlock, an export written on the caller's side, and
-//! sign-out.
+//! One contract, two implementations of `WorkspaceApi`: the in-process workspace
+//! (embedded mode) and the remote client through a hub over HTTPS (team mode). The same
+//! scenario runs on each, on a fresh workspace, and must give the same transcript:
+//! sign-in (a wrong password fails at the code step), enrolment, the inbox, search, a
+//! reply, bad input, a note, labels, handoff with a note, a stale transfer
+//! (`conflict`), role refusals, a lead's reassignment, team load, lock and unlock, an
+//! export written on the caller's side, and sign-out.
+//!
+//! Real parts: the hub's router and TLS listener on loopback, rustls, SQLCipher.
 
 use appcare_core::auth::Role;
 use appcare_core::error::Result as CoreResult;

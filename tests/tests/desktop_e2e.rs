@@ -1,7 +1,10 @@
-//! The real desktop window, end to end: first run creates a workspace (key in the real
-//! Secret Service), the admin enrols an authenticator from the key shown in the window,
-//! sees the overview built from the store, is locked out after inactivity, unlocks with
-//! a fresh code, and signs out.
+//! The real desktop window, end to end: the first run creates a workspace (key in the
+//! real Secret Service), the admin enrols an authenticator from the key shown in the
+//! window, sees the overview built from the store, is locked after inactivity (most of
+//! the run is the one-minute idle lock), unlocks with a fresh code, and signs out.
+//!
+//! Real parts: the app binary, WebKitWebDriver through `tauri-driver`, Xvfb, the Secret
+//! Service.
 
 use appcare_core::auth::totp;
 use appcare_tests::ui::{click, fill, fresh_code, text, wait_for};

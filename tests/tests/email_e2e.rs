@@ -1,7 +1,13 @@
-//! E-mail end to end in the real window, against real Dovecot and Postfix: the admin
-//! connects the support mailbox in the Channels page and sees its sync come up to date;
-//! the agent finds the customer's mail in the inbox (with a formatted version on offer),
-//! answers it, and the customer's mailbox receives the reply threaded under their mail.
+//! E-mail end to end in the real window: the admin connects the support mailbox with
+//! the form (servers, STARTTLS, the CA) and sees it come up to date with no password
+//! shown; agent Alex finds the customer's mail with its subject and a "Show formatted"
+//! button (the HTML never reaches the main window), replies, the customer's mailbox
+//! gets it threaded and the `sent` tick appears; "Show formatted" opens a second window
+//! with the cleaned HTML where the page cannot call a command, and "Show remote images"
+//! reloads it only on request.
+//!
+//! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service, Dovecot,
+//! Postfix.
 
 use appcare_core::auth::{totp, Role};
 use appcare_core::service::users::NewUser;

@@ -1,7 +1,17 @@
-//! The e-mail channel against real Dovecot (IMAP) and Postfix (SMTP) on loopback: the
-//! round trip from a customer's mail to a threaded reply in their mailbox and back,
-//! initial and incremental sync, a UIDVALIDITY change, IDLE, the awkward-MIME corpus,
-//! and an SMTP outage during a send.
+//! The e-mail channel against real mail servers: a customer's mail sent over SMTP is
+//! synced (left unread in the mailbox), the agent's reply reaches the customer's
+//! mailbox with In-Reply-To, References, Reply-To and subject, a copy lands in Sent,
+//! and the customer's answer joins the same conversation; an initial sync with
+//! progress, an incremental one, nothing when nothing is new, and a UIDVALIDITY change
+//! resynced without a duplicate; IDLE picks up each delivery within a second, and
+//! without IDLE the mailbox is polled; the sync reconnects after the server goes away
+//! and says why meanwhile; the awkward-MIME corpus plus an oversized attachment, each
+//! mail stored or set aside as `EXPECT` says while the sync goes on; a reply during an
+//! SMTP outage is retried and arrives exactly once; the CLI syncs a mailbox once,
+//! showing its progress.
+//!
+//! Real parts: Dovecot (IMAP) and Postfix (SMTP) on loopback, started by
+//! `tests/mail/servers.sh`; SQLCipher; the `appcare` binary.
 
 use appcare_channels::email::sync::sync_once;
 use appcare_channels::ChannelRuntime;

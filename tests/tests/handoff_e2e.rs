@@ -1,6 +1,10 @@
-//! Handoff in the real window: agent Alex signs in, opens a customer's conversation,
-//! writes a private note and transfers it to Bea with a handoff note; Bea signs in on
-//! the same desktop and finds it in Mine with the note at the top.
+//! Handoff in the real window, on a prepared workspace (keyring, a team, agents Alex
+//! and Bea, a WhatsApp conversation with a photo): Alex opens it, writes a private note
+//! and transfers it to Bea with a handoff note, and it leaves his Mine view; Bea signs
+//! in on the same desktop, finds it in Mine with the banner "Handed over by Alex Agent:
+//! …", and opens the photo (decoded from a blob URL under the CSP).
+//!
+//! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service.
 
 use appcare_core::auth::{totp, Role};
 use appcare_core::service::ingest::{InboundAttachment, InboundMessage};

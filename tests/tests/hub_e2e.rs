@@ -1,8 +1,12 @@
-//! Team mode in the real window: the desktop finds a hub, shows its certificate's
-//! fingerprint, trusts it, and Bea signs in through the hub with password and code.
-//! Alex, on another client, hands her a conversation: her window tells her within a
-//! second and shows the handoff note. Then the hub's certificate is replaced: the window
-//! refuses to sign in and says why.
+//! Team mode in the real window: the first-run screen connects to a hub, shows the
+//! fingerprint `serve` printed and trusts it; Bea signs in through the hub with
+//! password and code; Alex, on another client, hands her a conversation and her
+//! window's notice appears within a second with the handoff note. The hub then comes
+//! back on the same port with another certificate: the window refuses to sign in, names
+//! both fingerprints, and nothing reaches the new hub.
+//!
+//! Real parts: the app binary, WebKitWebDriver, Xvfb, the hub over HTTPS (rustls),
+//! SQLCipher.
 
 use appcare_core::auth::Role;
 use appcare_core::service::handoff::{TransferTarget, Versioned};

@@ -1,6 +1,10 @@
 //! A customer's privacy request in the real window: the admin finds the customer by
-//! phone number on the Privacy page, exports everything into the Downloads folder, then
-//! erases the customer after typing their name; the store no longer knows them.
+//! phone number on the Privacy page and exports (the folder lands in the Downloads
+//! folder named by `user-dirs.dirs`, with this customer's message and no one else's);
+//! the Erase button stays disabled until the name is typed in full; the erasure is
+//! shown, the customer leaves the list, and the store keeps only the other customer.
+//!
+//! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service.
 
 use appcare_core::auth::totp;
 use appcare_core::service::ingest::{InboundAttachment, InboundMessage};

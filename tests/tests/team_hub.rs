@@ -1,7 +1,22 @@
-//! The team hub end to end over real HTTPS: two agents' clients and a lead's on one hub,
-//! live handoff on the push stream, resume after a disconnect, every route refusing
-//! callers without a full session (enumerated from the OpenAPI document), sign-in rate
-//! limits, and a changed certificate refused by the client.
+//! The team hub over real HTTPS on loopback: a handoff reaches the colleague's push
+//! stream within a second and her client shows the note; a lead reassigning twenty
+//! conversations updates every Support client and no Billing one; a client that
+//! reconnects with its last number gets every event it missed, in order, none twice,
+//! and one too far behind is told to reload (`resync`); a stream that saw no event
+//! resumes from its `ready` number without a gap; events of conversations a session may
+//! not see are not sent, and an admin made agent stops getting other teams' events;
+//! locking or signing out ends the stream within two seconds; every route of the
+//! OpenAPI document refuses no token, a made-up token and a half-signed-in session with
+//! 401 (only the public routes and the sign-in steps differ); errors cross as a code
+//! and a plain message, a wrong argument named without echoing it; sign-in is limited
+//! per account and per address (429 with the wait), and first steps per address even
+//! when each succeeds; a large body with a token no session has is refused unread, a
+//! signed-in one stopped at the limit with 413; a changed certificate is refused with
+//! both fingerprints and nothing sent; plaintext exports left by a crash are deleted at
+//! start.
+//!
+//! Real parts: the hub's own router and TLS listener with a generated certificate, the
+//! remote client, rustls, SQLCipher.
 
 use appcare_client::{probe_hub, PushMessage, PushStream, RemoteWorkspace};
 use appcare_core::auth::Role;

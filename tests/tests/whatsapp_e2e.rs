@@ -1,7 +1,12 @@
-//! WhatsApp end to end in the real window: a signed WhatsApp text arrives at the app's
-//! own webhook receiver and shows up in the inbox; the agent answers and the fake Graph
-//! API receives exactly the documented request; the delivery status reaches the window.
-//! Before that, the admin connects a Messenger page in the Channels page.
+//! WhatsApp end to end in the real window: the admin connects a Messenger page on the
+//! Channels page (the listener's address shown, secrets cleared after use, only a hint
+//! listed, the token checked with Meta); agent Alex signs in, a signed WhatsApp text
+//! sent to the app's own receiver appears in the inbox with the time left to reply, his
+//! reply reaches the fake Graph API as exactly the documented request, and the `sent`
+//! tick appears.
+//!
+//! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service, the fake
+//! Graph API.
 
 use appcare_core::auth::{totp, Role};
 use appcare_core::channel::NewChannelAccount;
