@@ -15,7 +15,7 @@ import {
   formatMailSize, groupDigits, liveDelay, portAfterSecurityChange, type EmailForm, type MailProtocol, type MailSecurity,
 } from "../email-logic";
 import { h, replaceChildren } from "../h";
-import { channelLabel } from "../inbox-logic";
+import { channelLabel } from "../inbox/logic";
 import { formatDateTime, toUiError } from "../logic";
 import { button, field, input, problem, submit, textarea } from "../ui";
 import type { PageContext } from "./shell";

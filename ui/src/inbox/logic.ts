@@ -1,11 +1,11 @@
-// Pure inbox logic: no DOM, no IPC. Unit-tested in inbox-logic.test.ts.
-import type { ConversationStatus } from "./bindings/ConversationStatus";
-import type { ConversationView } from "./bindings/ConversationView";
-import type { InboxView } from "./bindings/InboxView";
-import type { MessageView } from "./bindings/MessageView";
-import type { NoteView } from "./bindings/NoteView";
-import type { TransferTarget } from "./bindings/TransferTarget";
-import { windowState } from "./channel-logic";
+//! Pure inbox logic: no DOM, no IPC. Unit-tested in logic.test.ts.
+import type { ConversationStatus } from "../bindings/ConversationStatus";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { InboxView } from "../bindings/InboxView";
+import type { MessageView } from "../bindings/MessageView";
+import type { NoteView } from "../bindings/NoteView";
+import type { TransferTarget } from "../bindings/TransferTarget";
+import { windowState } from "../channel-logic";
 
 // ---- virtual list ------------------------------------------------------------
 

@@ -1,12 +1,13 @@
+//! Tests of the inbox's pure logic (list window, keys, reply modes, labels, history order).
 import { describe, expect, it } from "vitest";
-import type { ConversationSummary } from "./bindings/ConversationSummary";
-import type { ConversationView } from "./bindings/ConversationView";
-import type { ReplyWindow } from "./bindings/ReplyWindow";
+import type { ConversationSummary } from "../bindings/ConversationSummary";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { ReplyWindow } from "../bindings/ReplyWindow";
 import {
   formatSize, formatWait, historyItems, mergeById, moveSelection, nearEnd, parseLabels, parseTransferTarget,
   relativeTime, replyBlockedReason, replyMode, replyWindowLabel, scrollToRow, shortcutFor, splitSnippet,
   transferTargetValue, viewsFor, virtualWindow,
-} from "./inbox-logic";
+} from "./logic";
 
 describe("virtualWindow", () => {
   const base = { rowHeight: 72, overscan: 5, viewportHeight: 720 };
