@@ -9,7 +9,7 @@ import { h, replaceChildren } from "../h";
 import { ROLE_LABELS } from "../logic";
 import { button, errorArea, notice, type App, type ShowOptions } from "../ui";
 import { renderAudit } from "./audit";
-import { renderChannels } from "./channels";
+import { renderChannels } from "../channels";
 import { renderInbox } from "../inbox";
 import { renderOverview } from "./overview";
 import { renderPrivacy } from "./privacy";
