@@ -27,7 +27,7 @@ export type ChannelsDeps = {
   say(message: string): void;
 };
 
-/** The accounts with `a` added (or replaced), and the open tables of accounts that are gone dropped. */
+/** These accounts, with the open set-aside tables of accounts that are gone dropped. */
 export function withAccounts(s: ChannelsState, accounts: ChannelAccountView[]): Pick<ChannelsState, "accounts" | "asides"> {
   const ids = new Set(accounts.map((a) => a.id));
   const asides = Array.from(s.asides.keys()).every((id) => ids.has(id))
@@ -36,6 +36,7 @@ export function withAccounts(s: ChannelsState, accounts: ChannelAccountView[]): 
   return { accounts, asides };
 }
 
+/** The accounts with `created` added at the end (or moved there, replacing the one with its id). */
 export function addedAccount(s: ChannelsState, created: ChannelAccountView): Pick<ChannelsState, "accounts" | "asides"> {
   return withAccounts(s, [...s.accounts.filter((x) => x.id !== created.id), created]);
 }

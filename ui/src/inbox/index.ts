@@ -14,7 +14,7 @@ import { createDialogs } from "./dialogs";
 import { createHead } from "./head";
 import { createHistory } from "./history";
 import { createList } from "./list";
-import { moveSelection, shortcutFor, viewsFor } from "./logic";
+import { filtersFrom, moveSelection, shortcutFor } from "./logic";
 import { createSearch } from "./search";
 import { createSide } from "./side";
 import { initialState, KEY_OPEN_DELAY_MS, LIVE_DEBOUNCE_MS, type Actions, type Deps, type Filters, type InboxState } from "./state";
@@ -22,19 +22,11 @@ import { createTemplates } from "./templates";
 
 export { ROW_HEIGHT } from "./state";
 
-/** The filters kept in the shell's memory, made whole (older shapes lack a team; a view may not be this person's). */
-function rememberedFilters(ctx: PageContext, lead: boolean): Filters {
-  const kept = ctx.memory.get("inbox.filters") as Partial<Filters> | undefined;
-  const filters: Filters = { view: "mine", status: "", channel: "", team: "", label: "", ...kept };
-  filters.team ??= "";
-  if (!viewsFor(lead).includes(filters.view)) filters.view = "mine";
-  ctx.memory.set("inbox.filters", filters);
-  return filters;
-}
-
 export async function renderInbox(ctx: PageContext): Promise<void> {
   const lead = isLeadOrAdmin(ctx.user.role);
-  const store = createStore<InboxState>(initialState(rememberedFilters(ctx, lead)));
+  const filters = filtersFrom(ctx.memory.get("inbox.filters") as Partial<Filters> | undefined, lead);
+  ctx.memory.set("inbox.filters", filters);
+  const store = createStore<InboxState>(initialState(filters));
   const timers = new Set<number>();
   const later = (fn: () => void, ms: number): number => {
     const t = window.setTimeout(() => { timers.delete(t); fn(); }, ms);

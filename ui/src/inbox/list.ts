@@ -3,16 +3,15 @@
 //! the list's own keys.
 import * as api from "../api";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
-import type { InboxQuery } from "../bindings/InboxQuery";
 import type { PageCursor } from "../bindings/PageCursor";
 import { h } from "../h";
 import { formatDateTime } from "../logic";
 import type { Part } from "../store";
 import { button } from "../ui";
 import { channelBadge, windowBadge } from "./badges";
-import { moveSelection, nearEnd, relativeTime, scrollToRow, VIEW_LABELS, virtualWindow } from "./logic";
+import { inboxQuery, moveSelection, nearEnd, relativeTime, scrollToRow, VIEW_LABELS, virtualWindow } from "./logic";
 import {
-  KEY_OPEN_DELAY_MS, LOAD_AHEAD, now, OVERSCAN, REFRESH_PAGES, ROW_HEIGHT, type Deps, type Filters, type InboxState,
+  KEY_OPEN_DELAY_MS, LOAD_AHEAD, now, OVERSCAN, REFRESH_PAGES, ROW_HEIGHT, type Deps, type InboxState,
 } from "./state";
 
 export type ListPart = Part<InboxState> & {
@@ -24,17 +23,6 @@ export type ListPart = Part<InboxState> & {
 };
 
 type CachedRow = { row: ConversationSummary; el: HTMLElement; selected: boolean; checked: boolean; at: number };
-
-export function query(filters: Filters, after: PageCursor | null): InboxQuery {
-  return {
-    view: filters.view,
-    status: filters.status === "" ? null : filters.status,
-    channel: filters.channel === "" ? null : filters.channel,
-    team: filters.team === "" ? null : Number(filters.team),
-    label: filters.label === "" ? null : filters.label,
-    after,
-  };
-}
 
 export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTMLElement): ListPart {
   const { ctx, store, lead, actions } = deps;
@@ -143,7 +131,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     loadingMore = false;
     store.set({ stale: false, listBusy: true });
     try {
-      const page = await api.listConversations(query(store.get().filters, null));
+      const page = await api.listConversations(inboxQuery(store.get().filters, null));
       if (gen !== listGen || !ctx.current()) return;
       const checked = new Map(store.get().checked);
       for (const id of Array.from(checked.keys())) if (!page.rows.some((r) => r.id === id)) checked.delete(id);
@@ -162,7 +150,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     const gen = listGen;
     loadingMore = true;
     try {
-      const page = await api.listConversations(query(store.get().filters, after));
+      const page = await api.listConversations(inboxQuery(store.get().filters, after));
       if (gen !== listGen || !ctx.current()) return;
       const rows = store.get().rows;
       const have = new Set(rows.map((r) => r.id));
@@ -188,7 +176,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     let cursor: PageCursor | null = null;
     try {
       for (let i = 0; i < REFRESH_PAGES; i++) {
-        const page = await api.listConversations(query(store.get().filters, cursor));
+        const page = await api.listConversations(inboxQuery(store.get().filters, cursor));
         if (gen !== listGen || !ctx.current()) return;
         const have = new Set(fresh.map((r) => r.id));
         fresh = fresh.concat(page.rows.filter((r) => !have.has(r.id)));

@@ -1,10 +1,8 @@
 //! The inbox's one typed state, its timing constants, and what every part is given (`Deps`).
 import type { CannedReply } from "../bindings/CannedReply";
 import type { Colleague } from "../bindings/Colleague";
-import type { ConversationStatus } from "../bindings/ConversationStatus";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { ConversationView } from "../bindings/ConversationView";
-import type { InboxView } from "../bindings/InboxView";
 import type { MessageView } from "../bindings/MessageView";
 import type { NoteView } from "../bindings/NoteView";
 import type { OutboundAttachment } from "../bindings/OutboundAttachment";
@@ -15,6 +13,9 @@ import type { TemplateView } from "../bindings/TemplateView";
 import type { Versioned } from "../bindings/Versioned";
 import type { PageContext } from "../screens/shell";
 import type { Store } from "../store";
+import type { Filters } from "./logic";
+
+export type { Filters } from "./logic";
 
 /** Must match `.row { height }` in style.css. */
 export const ROW_HEIGHT = 72;
@@ -26,7 +27,6 @@ export const REFRESH_PAGES = 10;
 export const LIVE_DEBOUNCE_MS = 150;
 export const KEY_OPEN_DELAY_MS = 120;
 
-export type Filters = { view: InboxView; status: ConversationStatus | ""; channel: string; team: string; label: string };
 export type ComposerMode = "reply" | "note";
 export type Draft = { mode: ComposerMode; text: string };
 /** One file per reply, read in this window; kept per conversation until sent or removed. */
