@@ -180,13 +180,17 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   document.addEventListener("keydown", onKey);
   // The reply window moves on while a conversation is open.
   const windowClock = window.setInterval(() => { if (store.get().view) store.set({ tick: store.get().tick + 1 }); }, 30_000);
+  let left = false;
   ctx.onLeave(() => {
+    left = true;
     for (const t of timers) window.clearTimeout(t);
     timers.clear();
     window.clearInterval(windowClock);
     document.removeEventListener("keydown", onKey);
     dialogs.dispose();
     for (const p of parts) p.dispose();
+    // Files read for replies not sent do not outlive the page (no render: the page is gone).
+    store.set({ attachments: new Map() });
   });
   ctx.setLive({
     coreEvent: onCoreEvent,
@@ -195,7 +199,8 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   });
 
   ctx.page.replaceChildren(h("div", { id: "inbox", class: "inbox" }, side.el, list.el, conversation.el));
-  store.render((s) => { for (const p of parts) p.update(s); });
+  // Once the page is left nothing renders: a late answer cannot touch the next page's document.
+  store.render((s) => { if (!left && ctx.current()) for (const p of parts) p.update(s); });
 
   const first = list.loadFirst();
   const extras = Promise.allSettled([

@@ -149,21 +149,21 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     if (!after || loadingMore) return;
     const gen = listGen;
     loadingMore = true;
+    let patch: Partial<InboxState>;
     try {
       const page = await api.listConversations(inboxQuery(store.get().filters, after));
       if (gen !== listGen || !ctx.current()) return;
       const rows = store.get().rows;
       const have = new Set(rows.map((r) => r.id));
-      loadingMore = false;
-      store.set({ rows: rows.concat(page.rows.filter((r) => !have.has(r.id))), next: page.next });
+      patch = { rows: rows.concat(page.rows.filter((r) => !have.has(r.id))), next: page.next };
     } catch (err) {
       if (gen !== listGen || !ctx.current()) return;
-      loadingMore = false;
-      store.set({ next: null }); // stop asking; a reload or live refresh starts over
+      patch = { next: null }; // stop asking; a reload or live refresh starts over
       ctx.app.fail(err, ctx.error);
     } finally {
       if (gen === listGen) loadingMore = false;
     }
+    store.set(patch);
   }
 
   /** Re-read the list from the top far enough to cover what is on screen, keeping the scroll. */

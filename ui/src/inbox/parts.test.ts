@@ -13,7 +13,14 @@ import { createSearch } from "./search";
 import { initialState, type Actions, type Deps, type InboxState } from "./state";
 import { createTemplates } from "./templates";
 
-vi.mock("@tauri-apps/api/core", () => ({ invoke: async () => { throw { code: "storage", message: "no IPC in part tests" }; } }));
+// The command layer is faked at the api module (not at invoke), so command names can change freely.
+const calls: string[] = [];
+let nextPage: () => unknown = () => { throw { code: "storage", message: "no fake" }; };
+vi.mock("../api", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../api")>()),
+  listConversations: async () => { calls.push("listConversations"); return nextPage(); },
+}));
+const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 
 const row = (id: number, extra: Partial<ConversationSummary> = {}): ConversationSummary => ({
   id, version: 1, contact_id: id, contact_name: `Contact ${id}`, channel: "email", subject: "Hello", preview: "Hi there",
@@ -47,7 +54,10 @@ function mount(store: ReturnType<typeof setup>["store"], ...parts: Part<InboxSta
   store.render((s) => { for (const p of parts) p.update(s); });
 }
 
-beforeEach(() => { document.body.replaceChildren(); });
+beforeEach(() => {
+  document.body.replaceChildren();
+  calls.length = 0;
+});
 
 describe("bulk bar", () => {
   it("shows for a lead with ticked rows, not while searching, and never for an agent", () => {
@@ -103,6 +113,20 @@ describe("list", () => {
     store.set({ checked: new Map([[1, { id: 1, version: 1 }]]) });
     expect(list.el.querySelector("#conv-row-1")).not.toBe(first);
     expect(list.el.querySelector<HTMLInputElement>("#conv-row-1 .row-check")!.checked).toBe(true);
+  });
+
+  it("asks for the next page once when the rows in view come near the end, and appends it", async () => {
+    const { store, deps } = setup(false);
+    const list = createList(deps, createBulk(deps).el, createSearch(deps).el);
+    nextPage = () => ({ rows: Array.from({ length: 30 }, (_, i) => row(100 + i)), next: null });
+    mount(store, list);
+    store.set({ rows: Array.from({ length: 30 }, (_, i) => row(i + 1)), next: { last_activity_at: 1, id: 1 } as unknown as InboxState["next"] });
+    store.set({ selectedId: 1 }); // renders again while the page is on its way: no second request
+    await tick();
+    expect(calls.filter((c) => c === "listConversations")).toHaveLength(1);
+    expect(store.get().rows).toHaveLength(60);
+    expect(store.get().next).toBeNull();
+    expect(list.el.querySelector("#list-count")!.textContent).toBe("60");
   });
 
   it("gives its place to the search results, with their count in the heading", () => {
