@@ -1,5 +1,5 @@
-// @vitest-environment happy-dom
 //! The inbox parts on their own: each renders from the one state through `update`, and only there.
+// @vitest-environment happy-dom
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { ConversationView } from "../bindings/ConversationView";

@@ -1,7 +1,7 @@
-// @vitest-environment happy-dom
 //! The whole inbox screen against a faked api module: search, bulk reassign, older pages, drafts,
 //! labels, live bursts and the keys. (app.test.ts drives it through the shell; these flows are the
 //! ones it does not reach.)
+// @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PageContext } from "../screens/shell";
 
