@@ -97,16 +97,11 @@ export function initialState(filters: Filters): InboxState {
 export type Actions = {
   loadFirst(): Promise<void>;
   refreshList(): Promise<void>;
-  selectRow(id: number, open: boolean, delay?: number): void;
-  toggleChecked(id: number): void;
   focusList(): void;
   clearSearch(focusList: boolean): void;
   openConversation(id: number, focusAfter?: boolean): Promise<void>;
   reloadConversation(): Promise<void>;
   showEmptyPane(): void;
-  toggleResolved(btn: HTMLButtonElement | null): Promise<void>;
-  openTransfer(): Promise<void>;
-  openReturn(): void;
   loadPeople(): Promise<void>;
   loadTemplates(id: number): Promise<void>;
   focusComposer(): void;
