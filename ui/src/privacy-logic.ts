@@ -4,7 +4,7 @@ import type { ContactMatch } from "./bindings/ContactMatch";
 import type { ErasureSummary } from "./bindings/ErasureSummary";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { RetentionPolicy } from "./bindings/RetentionPolicy";
-import { channelLabel } from "./inbox-logic";
+import { channelLabel } from "./inbox/logic";
 import { checkNewPassword, pad2, parseBounded } from "./logic";
 
 /** A checked form: the value to send, or the field to fix and why. */

@@ -4,7 +4,7 @@ import type { CannedReply } from "../bindings/CannedReply";
 import type { InboxSettings } from "../bindings/InboxSettings";
 import type { TeamLoad } from "../bindings/TeamLoad";
 import { h, replaceChildren } from "../h";
-import { formatWait } from "../inbox-logic";
+import { formatWait } from "../inbox/logic";
 import { parseBounded, ROLE_LABELS } from "../logic";
 import { button, field, input, problem, submit, textarea } from "../ui";
 import type { PageContext } from "./shell";

@@ -1,12 +1,13 @@
+//! Tests of the inbox's pure logic (list window, keys, reply modes, labels, history order).
 import { describe, expect, it } from "vitest";
-import type { ConversationSummary } from "./bindings/ConversationSummary";
-import type { ConversationView } from "./bindings/ConversationView";
-import type { ReplyWindow } from "./bindings/ReplyWindow";
+import type { ConversationSummary } from "../bindings/ConversationSummary";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { ReplyWindow } from "../bindings/ReplyWindow";
 import {
-  formatSize, formatWait, historyItems, mergeById, moveSelection, nearEnd, parseLabels, parseTransferTarget,
+  filtersFrom, formatSize, formatWait, historyItems, inboxQuery, mergeById, moveSelection, nearEnd, parseLabels, parseTransferTarget,
   relativeTime, replyBlockedReason, replyMode, replyWindowLabel, scrollToRow, shortcutFor, splitSnippet,
   transferTargetValue, viewsFor, virtualWindow,
-} from "./inbox-logic";
+} from "./logic";
 
 describe("virtualWindow", () => {
   const base = { rowHeight: 72, overscan: 5, viewportHeight: 720 };
@@ -219,5 +220,28 @@ describe("history", () => {
   it("merges pages by id, in time order", () => {
     const merged = mergeById([msg(3, 30), msg(4, 40)], [msg(1, 10), msg(3, 30)]);
     expect(merged.map((m) => m.id)).toEqual([1, 3, 4]);
+  });
+});
+
+describe("filtersFrom", () => {
+  it("fills what an older visit did not keep", () => {
+    expect(filtersFrom(undefined, false)).toEqual({ view: "mine", status: "", channel: "", team: "", label: "" });
+    expect(filtersFrom({ view: "unassigned", status: "open", channel: "email", label: "vip" }, false))
+      .toEqual({ view: "unassigned", status: "open", channel: "email", team: "", label: "vip" });
+    expect(filtersFrom({ view: "mine", team: undefined }, false).team).toBe("");
+  });
+  it("falls back to the person's own conversations for a view they may not use", () => {
+    expect(filtersFrom({ view: "all" }, false).view).toBe("mine");
+    expect(filtersFrom({ view: "all" }, true).view).toBe("all");
+  });
+});
+
+describe("inboxQuery", () => {
+  it("sends null for 'any' and a number for the team", () => {
+    expect(inboxQuery({ view: "mine", status: "", channel: "", team: "", label: "" }, null))
+      .toEqual({ view: "mine", status: null, channel: null, team: null, label: null, after: null });
+    const after = { at: 5, id: 9 } as unknown as Parameters<typeof inboxQuery>[1];
+    expect(inboxQuery({ view: "all", status: "resolved", channel: "whatsapp", team: "3", label: "billing" }, after))
+      .toEqual({ view: "all", status: "resolved", channel: "whatsapp", team: 3, label: "billing", after });
   });
 });

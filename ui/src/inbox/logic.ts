@@ -1,11 +1,13 @@
-// Pure inbox logic: no DOM, no IPC. Unit-tested in inbox-logic.test.ts.
-import type { ConversationStatus } from "./bindings/ConversationStatus";
-import type { ConversationView } from "./bindings/ConversationView";
-import type { InboxView } from "./bindings/InboxView";
-import type { MessageView } from "./bindings/MessageView";
-import type { NoteView } from "./bindings/NoteView";
-import type { TransferTarget } from "./bindings/TransferTarget";
-import { windowState } from "./channel-logic";
+//! Pure inbox logic: no DOM, no IPC. Unit-tested in logic.test.ts.
+import type { ConversationStatus } from "../bindings/ConversationStatus";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { InboxQuery } from "../bindings/InboxQuery";
+import type { InboxView } from "../bindings/InboxView";
+import type { MessageView } from "../bindings/MessageView";
+import type { NoteView } from "../bindings/NoteView";
+import type { PageCursor } from "../bindings/PageCursor";
+import type { TransferTarget } from "../bindings/TransferTarget";
+import { windowState } from "../channel-logic";
 
 // ---- virtual list ------------------------------------------------------------
 
@@ -169,6 +171,32 @@ export const VIEW_LABELS: Record<InboxView, string> = {
 /** Views a person may pick: "All" is for leads and admins. */
 export function viewsFor(isLead: boolean): InboxView[] {
   return isLead ? ["mine", "unassigned", "my_teams", "all"] : ["mine", "unassigned", "my_teams"];
+}
+
+// ---- filters ----------------------------------------------------------------------
+
+/** The list's filters as the form holds them: "" is "any". */
+export type Filters = { view: InboxView; status: ConversationStatus | ""; channel: string; team: string; label: string };
+
+/** The filters kept from an earlier visit, made whole: older shapes lack a team, and a view this
+ * person may not use falls back to their own conversations. */
+export function filtersFrom(kept: Partial<Filters> | undefined, isLead: boolean): Filters {
+  const f: Filters = { view: "mine", status: "", channel: "", team: "", label: "", ...kept };
+  f.team ??= "";
+  if (!viewsFor(isLead).includes(f.view)) f.view = "mine";
+  return f;
+}
+
+/** The query for one page of the list under these filters. */
+export function inboxQuery(filters: Filters, after: PageCursor | null): InboxQuery {
+  return {
+    view: filters.view,
+    status: filters.status === "" ? null : filters.status,
+    channel: filters.channel === "" ? null : filters.channel,
+    team: filters.team === "" ? null : Number(filters.team),
+    label: filters.label === "" ? null : filters.label,
+    after,
+  };
 }
 
 // ---- search snippets ------------------------------------------------------------

@@ -1,0 +1,129 @@
+//! The account list and the webhook listener panel. Cards are cached by the data they show, so a
+//! live refresh swaps only the cards that changed and keyboard focus stays where it was.
+import * as api from "../api";
+import type { ChannelAccountView } from "../bindings/ChannelAccountView";
+import type { WebhookListener } from "../bindings/WebhookListener";
+import { h, replaceChildren } from "../h";
+import type { Part } from "../store";
+import { card, type CardActions } from "./cards";
+import type { ChannelsDeps, ChannelsState, OpenAside } from "./state";
+
+export function createListener(): Part<ChannelsState> {
+  const el = h("section", { id: "webhook-listener", class: "panel", "aria-labelledby": "listener-heading" });
+  let shown: WebhookListener | null | undefined;
+  function update(s: ChannelsState): void {
+    if (s.listener === shown) return;
+    shown = s.listener;
+    const l = s.listener;
+    let state: HTMLElement;
+    if (!l) {
+      state = h("p", { class: "muted" }, "The state of the webhook listener could not be read.");
+    } else if (l.address) {
+      state = h("p", null, h("span", { class: "badge ok" }, "Listening"), " at ", h("code", { id: "listener-address" }, l.address));
+    } else {
+      state = h("div", { class: "warning", id: "listener-error" },
+        h("strong", null, "Not listening. "), l.error ?? "The webhook listener is off.");
+    }
+    replaceChildren(el,
+      h("h2", { id: "listener-heading" }, "Webhook listener"),
+      state,
+      h("p", { class: "hint" },
+        "Meta delivers WhatsApp and Messenger messages to this listener. Meta only calls public HTTPS addresses, ",
+        "so it has to be reachable through a reverse proxy or tunnel. Messenger accounts can poll instead."));
+  }
+  return { el, update, dispose: () => {} };
+}
+
+type CachedCard = { key: string; aside: OpenAside | null; el: HTMLElement };
+
+export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
+  const { ctx, store, say } = deps;
+  const { app, error } = ctx;
+  const el = h("div", { id: "channel-list", class: "channel-list" });
+  /** The card on screen per account, with the data it shows: unchanged accounts keep their element. */
+  const cards = new Map<number, CachedCard>();
+  const asideLoading = new Set<number>();
+  const setAside = (id: number, open: OpenAside | null) => {
+    const asides = new Map(store.get().asides);
+    if (open) asides.set(id, open);
+    else asides.delete(id);
+    store.set({ asides });
+  };
+
+  /** Re-read an open set-aside table in the background (more mail was set aside while it was open). */
+  async function reloadAside(id: number, count: number): Promise<void> {
+    if (asideLoading.has(id)) return;
+    asideLoading.add(id);
+    try {
+      const rows = await api.setAsideMail(id);
+      if (!ctx.current() || !store.get().asides.has(id)) return;
+      setAside(id, { rows, count });
+    } catch {
+      // The table shown stays; closing and opening it tries again.
+    } finally {
+      asideLoading.delete(id);
+    }
+  }
+
+  const actions: CardActions = {
+    refresh(a, cardEl, btn) {
+      error.textContent = "";
+      say("");
+      void app.run(cardEl, btn, error, async () => {
+        const updated = await api.refreshChannel(a.id);
+        const accounts = store.get().accounts.map((x) => (x.id === updated.id ? updated : x));
+        store.set({ accounts });
+        cards.get(updated.id)?.el.querySelector<HTMLElement>('[data-action="refresh"]')?.focus();
+        say(updated.last_error
+          ? `Refreshed ${updated.name}, with a problem: ${updated.last_error}`
+          : `Refreshed ${updated.name}${updated.kind === "whatsapp" ? `: ${updated.templates} template${updated.templates === 1 ? "" : "s"}` : ""}.`);
+      });
+    },
+    toggleAside(a, m, cardEl, btn) {
+      error.textContent = "";
+      if (store.get().asides.has(a.id)) {
+        setAside(a.id, null);
+        document.getElementById(`set-aside-${a.id}`)?.focus();
+        return;
+      }
+      void app.run(cardEl, btn, error, async () => {
+        const rows = await api.setAsideMail(a.id);
+        if (!ctx.current()) return;
+        setAside(a.id, { rows, count: m.set_aside });
+        document.getElementById(`set-aside-${a.id}`)?.focus();
+      });
+    },
+  };
+
+  function cardFor(a: ChannelAccountView, s: ChannelsState): HTMLElement {
+    const key = JSON.stringify(a);
+    const aside = s.asides.get(a.id) ?? null;
+    const cached = cards.get(a.id);
+    if (cached && cached.key === key && cached.aside === aside) return cached.el;
+    if (aside && a.email && aside.count !== a.email.set_aside) void reloadAside(a.id, a.email.set_aside);
+    const cardEl = card(a, { listener: s.listener, teams: s.teams, aside }, actions);
+    cards.set(a.id, { key, aside, el: cardEl });
+    return cardEl;
+  }
+
+  function update(s: ChannelsState): void {
+    const { accounts } = s;
+    const active = document.activeElement;
+    const focusedId = active instanceof HTMLElement && el.contains(active) ? active.id : "";
+    const els = accounts.map((a) => cardFor(a, s));
+    const ids = new Set(accounts.map((a) => a.id));
+    for (const id of Array.from(cards.keys())) if (!ids.has(id)) cards.delete(id);
+    const current = Array.from(el.children);
+    if (els.length > 0 && els.length === current.length && accounts.every((a, i) => current[i].getAttribute("data-channel-id") === String(a.id))) {
+      // Same accounts in the same order: swap only the cards that changed.
+      els.forEach((x, i) => { if (current[i] !== x) current[i].replaceWith(x); });
+    } else {
+      replaceChildren(el,
+        accounts.length === 0 ? h("p", { class: "empty", id: "channels-empty" }, "No channel accounts yet. Add one below.") : null,
+        ...els);
+    }
+    if (focusedId && !el.contains(document.activeElement)) document.getElementById(focusedId)?.focus();
+  }
+
+  return { el, update, dispose: () => {} };
+}

@@ -1,0 +1,36 @@
+//! Small badges shared by the list, the search results and the conversation header.
+import type { ConversationSummary } from "../bindings/ConversationSummary";
+import type { ConversationView } from "../bindings/ConversationView";
+import { windowOpenNow } from "../channel-logic";
+import { h } from "../h";
+import { channelLabel, hasReplyWindow, replyWindowLabel, windowClosed } from "./logic";
+
+export function channelBadge(channel: string): HTMLElement {
+  return h("span", { class: `badge channel channel-${channel}` }, channelLabel(channel));
+}
+
+export function windowBadge(s: ConversationSummary, at: number): HTMLElement | null {
+  if (!hasReplyWindow(s.channel)) return null;
+  const label = replyWindowLabel(s.reply_window_ends_at, at);
+  if (!label) return null;
+  const closed = windowClosed(s.channel, s.reply_window_ends_at, at);
+  return h("span", { class: `badge ${closed ? "bad" : "muted"} window`, title: "24-hour reply window" }, label);
+}
+
+/** The open conversation's window, from the core's ReplyWindow when there is one. */
+export function headWindowBadge(v: ConversationView, at: number): HTMLElement | null {
+  const w = v.window;
+  if (!w) {
+    const b = windowBadge(v.summary, at);
+    b?.setAttribute("id", "conv-window");
+    return b;
+  }
+  const open = windowOpenNow(w, at);
+  const label = !open
+    ? (w.needs_template ? "Template only" : "Window closed")
+    : w.closes_at === null ? "Window open" : replyWindowLabel(w.closes_at, at) ?? "Window open";
+  const title = open
+    ? (w.tagged ? "Reply window (HUMAN_AGENT tag)" : "Reply window")
+    : w.needs_template ? "Outside the 24-hour window: only approved templates can be sent" : "The customer must write first";
+  return h("span", { id: "conv-window", class: `badge ${open ? "muted" : "bad"} window`, title }, label);
+}

@@ -1,0 +1,251 @@
+//! The composer: reply or internal note, drafts kept per conversation, canned replies, one attached
+//! file per reply, and (outside WhatsApp's window) the template picker in place of the text.
+import * as api from "../api";
+import type { CannedReply } from "../bindings/CannedReply";
+import type { OutboundAttachment } from "../bindings/OutboundAttachment";
+import { attachmentProblem, base64FromDataUrl } from "../channel-logic";
+import { h, replaceChildren } from "../h";
+import type { Part } from "../store";
+import { button, problem, textarea } from "../ui";
+import type { DraftKeeper } from "./conversation";
+import { formatSize, mergeById, replyMode, type ReplyMode } from "./logic";
+import { now, type ComposerMode, type Deps, type Draft, type InboxState } from "./state";
+import type { TemplatesPart } from "./templates";
+
+export type ComposerPart = Part<InboxState> & DraftKeeper & {
+  setMode(m: ComposerMode): void;
+  /** Focus where typing goes: the text, or the template picker outside the window. */
+  focus(): void;
+};
+
+/** Reads a chosen file as base64 (FileReader: the file never leaves this window until it is sent). */
+function readAsBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      try { resolve(base64FromDataUrl(String(reader.result))); } catch (e) { reject(e); }
+    };
+    reader.onerror = () => reject(reader.error ?? new Error("The file could not be read."));
+    reader.readAsDataURL(file);
+  });
+}
+
+export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPart {
+  const { ctx, store, actions } = deps;
+  const { app, error } = ctx;
+  const drafts = (ctx.memory.get("inbox.drafts") as Map<number, Draft> | undefined) ?? new Map<number, Draft>();
+  ctx.memory.set("inbox.drafts", drafts);
+
+  const modeReply = button("composer-mode-reply", "Reply", { class: "mode", "aria-pressed": "true", "aria-keyshortcuts": "R" });
+  const modeNote = button("composer-mode-note", "Note", { class: "mode", "aria-pressed": "false", "aria-keyshortcuts": "N" });
+  const text = textarea("composer-text", { rows: 4, "aria-label": "Reply", "aria-describedby": "composer-hint reply-window" });
+  const hint = h("p", { id: "composer-hint", class: "hint composer-hint" });
+  const windowLine = h("p", { id: "reply-window", class: "reply-window", hidden: true });
+  const cannedSelect = h("select", { id: "canned-select", name: "canned-select", "aria-label": "Insert a canned reply" },
+    h("option", { value: "" }, "Canned reply…"));
+  const send = h("button", { id: "composer-send", type: "submit", class: "primary", "aria-keyshortcuts": "Control+Enter" }, "Send reply");
+  const sendHint = h("span", { class: "hint" }, "Ctrl+Enter to send");
+  const fileInput = h("input", { type: "file", id: "attach-input", name: "attach-input", hidden: true, tabindex: "-1" });
+  const attachBtn = button("attach-button", "Attach file", { class: "secondary small attach-button" });
+  const chip = h("div", { id: "attachment-chosen", class: "attachment-chosen", hidden: true });
+  let chipKey = "";
+
+  const el = h("form", { id: "composer", class: "composer", novalidate: true, hidden: true },
+    h("div", { class: "composer-modes", role: "group", "aria-label": "Write a" }, modeReply, modeNote),
+    windowLine,
+    hint,
+    templates.el,
+    text,
+    chip,
+    h("div", { class: "composer-actions" }, attachBtn, fileInput, cannedSelect, sendHint, send));
+
+  const currentMode = (s: InboxState): ReplyMode => (s.view ? replyMode(s.view, now()) : { kind: "free", windowText: null });
+  const keepDraft = (id: number) => drafts.set(id, { mode: store.get().mode, text: text.value });
+
+  function setMode(m: ComposerMode): void {
+    const id = store.get().openId;
+    if (id !== null) drafts.set(id, { mode: m, text: text.value });
+    store.set({ mode: m });
+  }
+  function focus(): void {
+    if (!templates.el.hidden) templates.focus();
+    else if (!text.disabled) text.focus();
+  }
+  modeReply.addEventListener("click", () => { setMode("reply"); focus(); });
+  modeNote.addEventListener("click", () => { setMode("note"); text.focus(); });
+
+  text.addEventListener("input", () => {
+    const id = store.get().openId;
+    if (id === null) return;
+    if (text.value === "") drafts.delete(id);
+    else keepDraft(id);
+  });
+  text.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); el.requestSubmit(); }
+    else if (ev.key === "Escape") { ev.preventDefault(); text.blur(); actions.focusList(); }
+  });
+  cannedSelect.addEventListener("change", () => {
+    const cannedId = Number(cannedSelect.value);
+    cannedSelect.value = "";
+    const id = store.get().openId;
+    if (!cannedId || id === null) return;
+    error.textContent = "";
+    void app.run(el, null, error, async () => {
+      const reply = await api.renderCannedReply(id, cannedId);
+      if (store.get().openId !== id) return;
+      const start = text.selectionStart ?? text.value.length;
+      const end = text.selectionEnd ?? start;
+      text.setRangeText(reply, start, end, "end");
+      keepDraft(id);
+      text.focus();
+    });
+  });
+
+  // ---- the attached file ----
+  const setAttachment = (id: number, file: OutboundAttachment & { size: number } | null) => {
+    const attachments = new Map(store.get().attachments);
+    if (file) attachments.set(id, file);
+    else attachments.delete(id);
+    store.set({ attachments });
+  };
+  attachBtn.addEventListener("click", () => { error.textContent = ""; fileInput.click(); });
+  fileInput.addEventListener("change", () => void readChosenFile());
+  async function readChosenFile(): Promise<void> {
+    const file = fileInput.files?.[0] ?? null;
+    fileInput.value = ""; // the same file can be chosen again after removing it
+    const id = store.get().openId;
+    if (!file || id === null) return;
+    error.textContent = "";
+    const bad = attachmentProblem(file.name, file.size);
+    if (bad) { error.textContent = bad; attachBtn.focus(); return; }
+    store.set({ reading: store.get().reading + 1 });
+    let ok = false;
+    try {
+      const data = await readAsBase64(file);
+      setAttachment(id, { file_name: file.name, mime_type: file.type || "application/octet-stream", data_base64: data, size: file.size });
+      ok = true;
+    } catch {
+      if (ctx.current()) error.textContent = `“${file.name}” could not be read. Try another file.`;
+    } finally {
+      store.set({ reading: store.get().reading - 1 });
+    }
+    if (!ctx.current() || store.get().openId !== id) return;
+    if (ok) chip.querySelector<HTMLElement>("button")?.focus();
+    else attachBtn.focus();
+  }
+  /** The chosen file's name with a Remove button; rebuilt only when the file changes, so focus stays. */
+  function renderChip(s: InboxState, show: boolean): void {
+    const pending = show && s.openId !== null ? s.attachments.get(s.openId) ?? null : null;
+    const key = pending ? `${s.openId}:${pending.file_name}:${pending.size}` : "";
+    chip.hidden = pending === null;
+    if (key === chipKey) return;
+    chipKey = key;
+    if (!pending) { chip.replaceChildren(); return; }
+    const remove = button("attachment-remove", "Remove", { class: "small secondary", "aria-label": `Remove attachment ${pending.file_name}` });
+    remove.addEventListener("click", () => {
+      const id = store.get().openId;
+      if (id !== null) setAttachment(id, null);
+      attachBtn.focus();
+    });
+    replaceChildren(chip,
+      h("span", { class: "attachment-name" }, pending.file_name),
+      h("span", { class: "muted" }, ` (${formatSize(pending.size)})`),
+      remove);
+  }
+
+  // ---- sending ----
+  el.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const s = store.get();
+    const id = s.openId;
+    if (id === null || s.sending || send.disabled) return;
+    error.textContent = "";
+    if (s.mode === "reply" && currentMode(s).kind === "template") return templates.send(id, el, send);
+    const body = text.value.trim();
+    const pending = s.mode === "reply" ? s.attachments.get(id) ?? null : null;
+    if (!body && !pending) return problem(error, text, s.mode === "reply" ? "Write a reply first." : "Write a note first.");
+    const asMode = s.mode;
+    store.set({ sending: true });
+    void app.run(el, send, error, async () => {
+      const patch: Partial<InboxState> = { historyToEnd: true };
+      if (asMode === "reply") {
+        const attachment: OutboundAttachment | null = pending
+          ? { file_name: pending.file_name, mime_type: pending.mime_type, data_base64: pending.data_base64 }
+          : null;
+        const m = await api.reply(id, body, attachment);
+        if (store.get().attachments.get(id) === pending) {
+          const attachments = new Map(store.get().attachments);
+          attachments.delete(id);
+          patch.attachments = attachments;
+        }
+        if (store.get().openId === id) patch.messages = mergeById(store.get().messages, [m]);
+      } else {
+        const n = await api.addNote(id, body);
+        if (store.get().openId === id) patch.notes = mergeById(store.get().notes, [n]);
+      }
+      drafts.delete(id);
+      if (store.get().openId === id) text.value = "";
+      store.set(patch);
+    }).finally(() => store.set({ sending: false }));
+  });
+
+  // ---- the one render path ----
+  let shownCanned: CannedReply[] = [];
+  let expiryReloaded = "";
+  function update(s: InboxState): void {
+    el.hidden = s.view === null;
+    if (s.canned !== shownCanned) {
+      shownCanned = s.canned;
+      cannedSelect.replaceChildren(h("option", { value: "" }, "Canned reply…"),
+        ...s.canned.map((r) => h("option", { value: r.id }, r.title)));
+    }
+    const rm = currentMode(s);
+    const reply = s.mode === "reply";
+    const tpl = reply && rm.kind === "template";
+    const replyOff = reply && rm.kind === "blocked";
+    modeReply.setAttribute("aria-pressed", reply ? "true" : "false");
+    modeNote.setAttribute("aria-pressed", reply ? "false" : "true");
+    el.classList.toggle("note-mode", !reply);
+    el.classList.toggle("template-mode", tpl);
+    text.hidden = tpl;
+    text.disabled = replyOff;
+    templates.el.hidden = !tpl;
+    send.disabled = replyOff || s.sending || (tpl && s.templates.chosen === null);
+    cannedSelect.disabled = replyOff || s.canned.length === 0;
+    cannedSelect.hidden = s.canned.length === 0 || tpl;
+    send.textContent = reply ? (tpl ? "Send template" : "Send reply") : "Add note";
+    text.setAttribute("aria-label", reply ? "Reply to the customer" : "Internal note");
+    text.placeholder = reply ? "Write a reply to the customer…" : "Write an internal note (colleagues only)…";
+    hint.textContent = reply ? (rm.kind === "free" ? "" : rm.reason) : "Notes are internal: the customer never sees them.";
+    const windowText = reply && rm.kind === "free" ? rm.windowText : null;
+    windowLine.hidden = windowText === null;
+    windowLine.textContent = windowText ?? "";
+    windowLine.classList.toggle("tagged", Boolean(s.view?.window?.tagged));
+    attachBtn.hidden = !reply || tpl;
+    attachBtn.disabled = replyOff || s.reading > 0;
+    attachBtn.textContent = s.reading > 0 ? "Reading file…" : "Attach file";
+    renderChip(s, reply && !tpl);
+    if (tpl && s.openId !== null && s.templates.for !== s.openId && !s.templates.loading) void actions.loadTemplates(s.openId);
+    if (rm.kind === "blocked" && rm.expired) {
+      // The window ran out while the conversation is open: re-read it once to learn what is allowed now.
+      const key = `${s.openId}:${s.view?.window?.closes_at ?? s.view?.summary.reply_window_ends_at ?? ""}`;
+      if (s.openId !== null && key !== expiryReloaded) {
+        expiryReloaded = key;
+        void actions.reloadConversation();
+      }
+    }
+  }
+
+  return {
+    el, update, dispose: () => {}, setMode, focus,
+    saveDraft(leaving, opening) {
+      if (leaving !== null && leaving !== opening) keepDraft(leaving);
+      if (leaving !== null && text.value === "" && drafts.get(leaving)?.text === "") drafts.delete(leaving);
+    },
+    restoreDraft(id) {
+      const d = drafts.get(id);
+      text.value = d?.text ?? "";
+      return d?.mode ?? null;
+    },
+  };
+}

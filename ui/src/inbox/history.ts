@@ -1,0 +1,178 @@
+//! The open conversation's history: messages and notes in order, delivery status with "Send again",
+//! the formatted e-mail button, older pages, and attachments opened on demand.
+import * as api from "../api";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { MessageView } from "../bindings/MessageView";
+import type { NoteView } from "../bindings/NoteView";
+import { messageStatusInfo } from "../channel-logic";
+import { h, replaceChildren } from "../h";
+import { base64ToBytes, formatClock, formatDateTime, previewKind, toUiError } from "../logic";
+import type { Part } from "../store";
+import { button, openModal } from "../ui";
+import { formatSize, historyItems, mergeById } from "./logic";
+import type { Deps, InboxState } from "./state";
+
+export function createHistory(deps: Deps): Part<InboxState> {
+  const { ctx, store } = deps;
+  const { app, error } = ctx;
+  const el = h("div", { id: "messages", class: "messages", tabindex: "-1", role: "log", "aria-live": "off",
+    "aria-label": "Conversation history" });
+
+  async function loadOlder(btn: HTMLButtonElement): Promise<void> {
+    const { openId: id, messages } = store.get();
+    if (id === null || messages.length === 0) return;
+    const before = messages[0].id;
+    await app.run(el, btn, error, async () => {
+      const v = await api.openConversation(id, before);
+      const s = store.get();
+      if (s.openId !== id) return;
+      const fromBottom = el.scrollHeight - el.scrollTop;
+      store.set({ messages: mergeById(v.messages, s.messages), notes: mergeById(s.notes, v.notes), hasOlder: v.has_older, historyToEnd: false });
+      el.scrollTop = el.scrollHeight - fromBottom;
+      (el.querySelector<HTMLElement>("#load-older") ?? el).focus();
+    });
+  }
+
+  /** An e-mail's formatted version opens in its own locked-down window; this window only ever has the text. */
+  function formattedButton(m: MessageView): HTMLElement {
+    const btn = button(`show-formatted-${m.id}`, "Show formatted", {
+      class: "small secondary show-formatted", "data-action": "show-formatted",
+      "aria-label": "Show formatted: opens the e-mail as it was designed, in a separate window",
+    });
+    const wrap = h("div", { class: "msg-tools" }, btn);
+    btn.addEventListener("click", () => {
+      error.textContent = "";
+      void app.run(wrap, btn, error, async () => { await api.openEmailWindow(m.id); });
+    });
+    return wrap;
+  }
+
+  /** queued / sending / sent ✓ / delivered ✓✓ / read ✓✓ / failed / unconfirmed. */
+  function statusLabel(m: MessageView): HTMLElement {
+    const info = messageStatusInfo(m.status, m.failure);
+    return h("span", { class: `item-status msg-status tone-${info.tone}`, "data-status": m.status },
+      info.label,
+      info.tick ? h("span", { class: "tick", "aria-hidden": "true" }, info.tick) : null);
+  }
+
+  /** Why a message did not (surely) reach the customer, with "Send again". */
+  function sendProblem(m: MessageView, view: ConversationView | null): HTMLElement | null {
+    const info = messageStatusInfo(m.status, m.failure);
+    if (!info.problem) return null;
+    const again = info.retry
+      ? button(`retry-${m.id}`, "Send again", { class: "small", "data-action": "retry", "aria-describedby": `send-problem-${m.id}` })
+      : null;
+    if (again && !view?.can_act) { again.disabled = true; again.title = "You cannot reply in this conversation."; }
+    const wrap = h("div", { class: `send-problem tone-${info.tone}` },
+      h("p", { id: `send-problem-${m.id}`, class: "send-problem-text" }, info.problem), again);
+    again?.addEventListener("click", () => void retrySend(m.id, wrap, again));
+    return wrap;
+  }
+
+  async function retrySend(messageId: number, busy: HTMLElement, btn: HTMLButtonElement): Promise<void> {
+    const id = store.get().openId;
+    if (id === null) return;
+    error.textContent = "";
+    await app.run(busy, btn, error, async () => {
+      const m = await api.retryMessage(messageId);
+      if (store.get().openId !== id) return;
+      store.set({ messages: mergeById(store.get().messages, [m]), historyToEnd: false });
+      // The button is gone: keep focus on the message it belonged to.
+      const msg = el.querySelector<HTMLElement>(`[data-message-id="${messageId}"]`);
+      if (msg) { msg.tabIndex = -1; msg.focus(); }
+      ctx.toast("Back in the outbox: it will be sent again.");
+    });
+  }
+
+  /** Fetches one attachment (audited in the core) and shows it: images and plain text
+   * inline; other types are named with no preview. The blob URL is revoked on close. */
+  async function showAttachment(id: number): Promise<void> {
+    try {
+      const content = await api.openAttachment(id);
+      const kind = previewKind(content.mime_type);
+      let url: string | null = null;
+      const body: HTMLElement[] = [];
+      if (kind === "image") {
+        url = URL.createObjectURL(new Blob([base64ToBytes(content.data_base64)], { type: content.mime_type }));
+        body.push(h("img", { id: "attachment-image", class: "attachment-preview", src: url, alt: content.file_name }));
+      } else if (kind === "text") {
+        const text = new TextDecoder().decode(base64ToBytes(content.data_base64));
+        body.push(h("pre", { id: "attachment-text", class: "attachment-preview" }, text));
+      } else {
+        body.push(h("p", null, `No preview for ${content.mime_type} files.`));
+      }
+      const close = button("attachment-close", "Close");
+      const m = openModal(ctx.host, "attachment-dialog", content.file_name, [...body, h("div", { class: "actions" }, close)],
+        () => { if (url) URL.revokeObjectURL(url); });
+      close.addEventListener("click", () => m.close());
+    } catch (e) {
+      ctx.toast(toUiError(e).message);
+    }
+  }
+
+  function messageItem(m: MessageView, s: InboxState): HTMLElement {
+    const out = m.direction === "out";
+    const contact = s.view?.summary.contact_name ?? "Customer";
+    return h("div", { class: `msg ${out ? "out" : "in"}`, "data-message-id": m.id },
+      h("div", { class: "item-head" },
+        h("span", { class: "item-author" }, out ? m.author ?? "Us" : m.author ?? contact),
+        h("time", { class: "item-time", title: formatDateTime(m.at) }, formatClock(m.at)),
+        out ? statusLabel(m) : null),
+      m.body ? h("div", { class: "item-body" }, m.body) : null,
+      m.has_html ? formattedButton(m) : null,
+      m.masked
+        ? h("p", { class: "masked-marker", title: "Card numbers or IBANs in this message were masked before it was stored" },
+          "Sensitive data masked")
+        : null,
+      m.attachments.length
+        ? h("ul", { class: "attachments", "aria-label": "Attachments" },
+          ...m.attachments.map((a) => h("li", null,
+            h("button", {
+              type: "button",
+              id: `attachment-open-${a.id}`,
+              class: "link attachment-open",
+              "data-attachment-id": a.id,
+              onclick: () => void showAttachment(a.id),
+            }, a.file_name),
+            h("span", { class: "muted" }, ` (${formatSize(a.size)})`))))
+        : null,
+      out ? sendProblem(m, s.view) : null);
+  }
+
+  function noteItem(n: NoteView): HTMLElement {
+    return h("div", { class: `note${n.is_handoff ? " handoff-note" : ""}`, "data-note-id": n.id },
+      h("div", { class: "item-head" },
+        h("span", { class: "note-kind" }, n.is_handoff ? "Handoff note" : "Note"),
+        h("span", { class: "item-author" }, n.author),
+        h("time", { class: "item-time", title: formatDateTime(n.at) }, formatClock(n.at))),
+      h("div", { class: "item-body" }, n.body));
+  }
+
+  function render(s: InboxState): void {
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    const keepTop = el.scrollTop;
+    const older = s.hasOlder ? button("load-older", "Load older messages", { class: "small secondary load-older" }) : null;
+    older?.addEventListener("click", () => void loadOlder(older));
+    const items = historyItems(s.messages, s.notes).map((item) => (item.kind === "note" ? noteItem(item.note) : messageItem(item.message, s)));
+    // A live reload rebuilds the history: keep keyboard focus on the same control (by id) if it is still there.
+    const focused = document.activeElement instanceof HTMLElement && el.contains(document.activeElement) && document.activeElement.id
+      ? document.activeElement.id : null;
+    replaceChildren(el, older, ...items,
+      items.length === 0 ? h("p", { class: "empty" }, "No messages yet.") : null);
+    if (focused) document.getElementById(focused)?.focus();
+    if (s.historyToEnd || atBottom) el.scrollTop = el.scrollHeight;
+    else el.scrollTop = keepTop;
+  }
+
+  /** Rebuilt when what it shows changes: the conversation, its messages, notes or older pages. */
+  let shown: Pick<InboxState, "view" | "messages" | "notes" | "hasOlder"> | null = null;
+  function update(s: InboxState): void {
+    el.hidden = s.view === null;
+    if (shown && shown.view === s.view && shown.messages === s.messages && shown.notes === s.notes && shown.hasOlder === s.hasOlder) return;
+    shown = { view: s.view, messages: s.messages, notes: s.notes, hasOlder: s.hasOlder };
+    if (s.view === null) el.replaceChildren();
+    else render(s);
+  }
+
+  return { el, update, dispose: () => {} };
+}

@@ -1,0 +1,215 @@
+//! The inbox parts on their own: each renders from the one state through `update`, and only there.
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ConversationSummary } from "../bindings/ConversationSummary";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { SearchHit } from "../bindings/SearchHit";
+import type { PageContext } from "../screens/shell";
+import { createStore, type Part } from "../store";
+import { createBulk } from "./bulk";
+import { createComposer } from "./composer";
+import { createList } from "./list";
+import { createSearch } from "./search";
+import { initialState, type Actions, type Deps, type InboxState } from "./state";
+import { createTemplates } from "./templates";
+
+// The command layer is faked at the api module (not at invoke), so command names can change freely.
+const calls: string[] = [];
+let nextPage: () => unknown = () => { throw { code: "storage", message: "no fake" }; };
+vi.mock("../api", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../api")>()),
+  listConversations: async () => { calls.push("listConversations"); return nextPage(); },
+}));
+const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
+
+const row = (id: number, extra: Partial<ConversationSummary> = {}): ConversationSummary => ({
+  id, version: 1, contact_id: id, contact_name: `Contact ${id}`, channel: "email", subject: "Hello", preview: "Hi there",
+  status: "open", snoozed_until: null, assignee_id: null, assignee_name: null, team_id: null, team_name: null, unread: 0,
+  last_activity_at: 1_700_000_000, waiting_since: 1_700_000_000, reply_window_ends_at: null, do_not_contact: false, ...extra,
+});
+const view = (s: ConversationSummary, extra: Partial<ConversationView> = {}): ConversationView => ({
+  summary: s, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act: true, window: null, ...extra,
+});
+
+function setup(lead: boolean) {
+  const store = createStore<InboxState>(initialState({ view: "mine", status: "", channel: "", team: "", label: "" }));
+  const ctx = {
+    app: { run: async (_f: HTMLElement, _b: unknown, _e: HTMLElement, task: () => Promise<void>) => { await task(); return true; }, fail: () => {} },
+    page: document.createElement("section"), error: document.createElement("p"), host: document.body,
+    user: { user_id: 1, username: "ada", display_name: "Ada", role: lead ? "lead" : "agent", teams: [] },
+    current: () => true, onLeave: () => {}, setLive: () => {}, toast: () => {}, openConversation: null, memory: new Map(),
+  } as unknown as PageContext;
+  const actions = {
+    loadFirst: vi.fn(async () => {}), refreshList: vi.fn(async () => {}), focusList: vi.fn(), clearSearch: vi.fn(),
+    openConversation: vi.fn(async () => {}), reloadConversation: vi.fn(async () => {}), loadTemplates: vi.fn(async () => {}),
+    focusComposer: vi.fn(),
+  } as unknown as Actions;
+  const deps: Deps = { ctx, store, lead, actions, later: (fn, ms) => window.setTimeout(fn, ms), cancel: (t) => window.clearTimeout(t), pane: () => ctx.page };
+  return { store, deps, actions };
+}
+
+/** Put the parts in the document (those not already inside another) and render them from the store. */
+function mount(store: ReturnType<typeof setup>["store"], ...parts: Part<InboxState>[]): void {
+  for (const p of parts) if (!p.el.parentNode) document.body.appendChild(p.el);
+  store.render((s) => { for (const p of parts) p.update(s); });
+}
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  calls.length = 0;
+});
+
+describe("bulk bar", () => {
+  it("shows for a lead with ticked rows, not while searching, and never for an agent", () => {
+    for (const lead of [true, false]) {
+      const { store, deps } = setup(lead);
+      const bulk = createBulk(deps);
+      mount(store, bulk);
+      expect(bulk.el.hidden).toBe(true);
+      store.set({ checked: new Map([[3, { id: 3, version: 1 }], [4, { id: 4, version: 2 }]]) });
+      expect(bulk.el.hidden).toBe(!lead);
+      expect(bulk.el.querySelector("#bulk-count")!.textContent).toBe("2 selected");
+      store.set({ search: { text: "x", hits: null, busy: true } });
+      expect(bulk.el.hidden).toBe(true);
+    }
+  });
+
+  it("fills the targets from the colleagues and keeps the choice when they reload", () => {
+    const { store, deps } = setup(true);
+    const bulk = createBulk(deps);
+    mount(store, bulk);
+    const colleagues = [{ id: 1, display_name: "Ada", available: true }, { id: 2, display_name: "Bob", available: false }];
+    store.set({ colleagues: colleagues as InboxState["colleagues"] });
+    const target = bulk.el.querySelector<HTMLSelectElement>("#bulk-target")!;
+    expect(Array.from(target.options).map((o) => o.textContent)).toEqual(["Back to the queue", "Ada (you)", "Bob (away)"]);
+    target.value = "2";
+    store.set({ colleagues: colleagues.slice() as InboxState["colleagues"] });
+    expect(target.value).toBe("2");
+  });
+});
+
+describe("list", () => {
+  it("renders the rows in view, keeps unchanged rows' elements, and marks the selection", () => {
+    const { store, deps } = setup(true);
+    const bulk = createBulk(deps);
+    const search = createSearch(deps);
+    const list = createList(deps, bulk.el, search.el);
+    mount(store, list);
+    const empty = list.el.querySelector<HTMLElement>("#list-empty")!;
+    expect(empty.hidden).toBe(false);
+    store.set({ listBusy: true });
+    expect(empty.hidden).toBe(true);
+    expect(list.el.querySelector("#conversation-list")!.getAttribute("aria-busy")).toBe("true");
+    const rows = [row(1), row(2, { unread: 3 }), row(3)];
+    store.set({ rows, next: null, listBusy: false });
+    expect(empty.hidden).toBe(true);
+    expect(list.el.querySelector("#list-count")!.textContent).toBe("3");
+    const first = list.el.querySelector("#conv-row-1");
+    expect(list.el.querySelector("#conv-row-2")!.classList.contains("unread")).toBe(true);
+    store.set({ selectedId: 2 });
+    expect(list.el.querySelector("#conv-row-1")).toBe(first); // cached: nothing about it changed
+    expect(list.el.querySelector("#conv-row-2")!.getAttribute("aria-selected")).toBe("true");
+    expect(list.el.querySelector("#conversation-list")!.getAttribute("aria-activedescendant")).toBe("conv-row-2");
+    store.set({ checked: new Map([[1, { id: 1, version: 1 }]]) });
+    expect(list.el.querySelector("#conv-row-1")).not.toBe(first);
+    expect(list.el.querySelector<HTMLInputElement>("#conv-row-1 .row-check")!.checked).toBe(true);
+  });
+
+  it("asks for the next page once when the rows in view come near the end, and appends it", async () => {
+    const { store, deps } = setup(false);
+    const list = createList(deps, createBulk(deps).el, createSearch(deps).el);
+    nextPage = () => ({ rows: Array.from({ length: 30 }, (_, i) => row(100 + i)), next: null });
+    mount(store, list);
+    store.set({ rows: Array.from({ length: 30 }, (_, i) => row(i + 1)), next: { last_activity_at: 1, id: 1 } as unknown as InboxState["next"] });
+    store.set({ selectedId: 1 }); // renders again while the page is on its way: no second request
+    await tick();
+    expect(calls.filter((c) => c === "listConversations")).toHaveLength(1);
+    expect(store.get().rows).toHaveLength(60);
+    expect(store.get().next).toBeNull();
+    expect(list.el.querySelector("#list-count")!.textContent).toBe("60");
+  });
+
+  it("gives its place to the search results, with their count in the heading", () => {
+    const { store, deps } = setup(false);
+    const search = createSearch(deps);
+    const list = createList(deps, createBulk(deps).el, search.el);
+    mount(store, list, search);
+    store.set({ rows: [row(1)] });
+    expect(list.el.querySelector("#list-heading")!.textContent).toBe("Mine");
+    store.set({ search: { text: "refund", hits: null, busy: true } });
+    expect(list.el.querySelector<HTMLElement>("#conversation-list")!.hidden).toBe(true);
+    expect(list.el.querySelector("#list-heading")!.textContent).toBe("Search");
+    expect(search.el.textContent).toBe("Searching…");
+    expect(search.el.getAttribute("aria-busy")).toBe("true");
+    const hit = { conversation_id: 7, message_id: 70, contact_name: "Kim", channel: "whatsapp", at: 1_700_000_000,
+      snippet: "a [refund] please" } as unknown as SearchHit;
+    store.set({ search: { text: "refund", hits: [hit], busy: false } });
+    expect(list.el.querySelector("#list-count")!.textContent).toBe("1 found");
+    expect(search.el.querySelector('.hit[data-conversation-id="7"][data-message-id="70"]')).not.toBeNull();
+    store.set({ search: { text: "zzz", hits: [], busy: false } });
+    expect(search.el.textContent).toBe("Nothing found for “zzz”.");
+    store.set({ search: null });
+    expect(search.el.hidden).toBe(true);
+    expect(list.el.querySelector<HTMLElement>("#conversation-list")!.hidden).toBe(false);
+    expect(list.el.querySelector("#list-count")!.textContent).toBe("1");
+  });
+});
+
+describe("composer", () => {
+  it("follows the mode, the sending flag and the canned replies from the state", () => {
+    const { store, deps } = setup(false);
+    const composer = createComposer(deps, createTemplates(deps));
+    mount(store, composer);
+    expect(composer.el.hidden).toBe(true);
+    store.set({ openId: 5, view: view(row(5)) });
+    const send = composer.el.querySelector<HTMLButtonElement>("#composer-send")!;
+    expect(composer.el.hidden).toBe(false);
+    expect(send.textContent).toBe("Send reply");
+    expect(composer.el.querySelector<HTMLSelectElement>("#canned-select")!.hidden).toBe(true);
+    composer.setMode("note");
+    expect(send.textContent).toBe("Add note");
+    expect(composer.el.querySelector("#composer-mode-note")!.getAttribute("aria-pressed")).toBe("true");
+    expect(composer.el.classList.contains("note-mode")).toBe(true);
+    store.set({ sending: true });
+    expect(send.disabled).toBe(true);
+    store.set({ sending: false, canned: [{ id: 1, title: "Thanks" }] as InboxState["canned"] });
+    expect(send.disabled).toBe(false);
+    const canned = composer.el.querySelector<HTMLSelectElement>("#canned-select")!;
+    expect(canned.hidden).toBe(false);
+    expect(Array.from(canned.options).map((o) => o.textContent)).toEqual(["Canned reply…", "Thanks"]);
+  });
+
+  it("outside WhatsApp's window asks for the templates once and shows the picker instead of the text", () => {
+    const { store, deps, actions } = setup(false);
+    const templates = createTemplates(deps);
+    const composer = createComposer(deps, templates);
+    mount(store, templates, composer);
+    const closed = row(9, { channel: "whatsapp", reply_window_ends_at: 1 });
+    store.set({ openId: 9, view: view(closed) });
+    expect(actions.loadTemplates).toHaveBeenCalledTimes(1);
+    expect(actions.loadTemplates).toHaveBeenCalledWith(9);
+    expect(composer.el.querySelector<HTMLElement>("#composer-text")!.hidden).toBe(true);
+    expect(templates.el.hidden).toBe(false);
+    expect(composer.el.querySelector("#composer-send")!.textContent).toBe("Send template");
+    store.set({ templates: { for: 9, list: null, loading: true, error: null, chosen: null, params: [] } });
+    expect(templates.el.textContent).toBe("Loading templates…");
+    store.set({ templates: { for: 9, list: [], loading: false, error: null, chosen: null, params: [] } });
+    expect(templates.el.querySelector("#templates-empty")).not.toBeNull();
+    expect(actions.loadTemplates).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps a draft per conversation", () => {
+    const { store, deps } = setup(false);
+    const composer = createComposer(deps, createTemplates(deps));
+    mount(store, composer);
+    store.set({ openId: 1, view: view(row(1)) });
+    const text = composer.el.querySelector<HTMLTextAreaElement>("#composer-text")!;
+    text.value = "half a reply";
+    text.dispatchEvent(new Event("input"));
+    composer.saveDraft(1, 2);
+    expect(composer.restoreDraft(2)).toBeNull();
+    expect(text.value).toBe("");
+    expect(composer.restoreDraft(1)).toBe("reply");
+    expect(text.value).toBe("half a reply");
+  });
+});

@@ -1,0 +1,224 @@
+//! The whole inbox screen against a faked api module: search, bulk reassign, older pages, drafts,
+//! labels, live bursts and the keys. (app.test.ts drives it through the shell; these flows are the
+//! ones it does not reach.)
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PageContext } from "../screens/shell";
+
+const calls: { fn: string; args: unknown[] }[] = [];
+const fakes: Record<string, (...args: unknown[]) => unknown> = {};
+const fake = (fn: string) => async (...args: unknown[]) => {
+  calls.push({ fn, args });
+  const f = fakes[fn];
+  if (!f) throw { code: "storage", message: `no fake for ${fn}` };
+  return f(...args);
+};
+vi.mock("../api", async (importOriginal) => {
+  const actual = await importOriginal<Record<string, unknown>>();
+  return Object.fromEntries(Object.entries(actual).map(([name, v]) => [name, typeof v === "function" ? fake(name) : v]));
+});
+
+const { renderInbox } = await import("./index");
+
+const nowS = () => Math.floor(Date.now() / 1000);
+const summary = (id: number, extra: Record<string, unknown> = {}) => ({
+  id, version: 4, contact_id: 100 + id, contact_name: `Customer ${id}`, channel: "email", subject: "Order", preview: `Preview ${id}`,
+  status: "open", snoozed_until: null, assignee_id: 3, assignee_name: "Sam Lead", team_id: 5, team_name: "Billing", unread: 1,
+  last_activity_at: nowS() - 120, waiting_since: nowS() - 600, reply_window_ends_at: null, do_not_contact: false, ...extra,
+});
+const message = (id: number, body: string) => ({ id, direction: "in", author: null, body, status: "received", at: nowS() - 1000 + id,
+  attachments: [], has_html: false, masked: false, failure: null });
+const conversation = (id: number, extra: Record<string, unknown> = {}) => ({
+  summary: summary(id, { unread: 0 }), messages: [message(900, "Where is my order?")], has_older: false, notes: [], handoff: null,
+  labels: ["vip"], can_act: true, window: null, ...extra,
+});
+const tick = async () => { for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0)); };
+const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
+const key = (k: string, target: EventTarget = document.body) =>
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+const of = (fn: string) => calls.filter((c) => c.fn === fn);
+
+let leave: (() => void)[] = [];
+let live: { coreEvent?: (e: unknown) => void } = {};
+let toasts: string[] = [];
+
+async function show(role = "lead"): Promise<PageContext> {
+  const page = document.createElement("section");
+  const error = document.createElement("p");
+  document.body.append(page, error);
+  const ctx = {
+    app: {
+      run: async (_f: HTMLElement, b: HTMLButtonElement | null, e: HTMLElement, task: () => Promise<void>) => {
+        if (b) b.disabled = true;
+        try { await task(); return true; } catch (err) { e.textContent = (err as { message: string }).message; return false; } finally { if (b) b.disabled = false; }
+      },
+      fail: (err: unknown, e: HTMLElement) => { e.textContent = (err as { message: string }).message; },
+    },
+    page, error, host: document.body, user: { user_id: 3, username: "sam", display_name: "Sam Lead", role, teams: [5] },
+    current: () => true, onLeave: (fn: () => void) => leave.push(fn), setLive: (l: typeof live) => { live = l; },
+    toast: (m: string) => toasts.push(m), openConversation: null, memory: new Map(),
+  } as unknown as PageContext;
+  await renderInbox(ctx);
+  await tick();
+  return ctx;
+}
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  calls.length = 0;
+  toasts = [];
+  for (const k of Object.keys(fakes)) delete fakes[k];
+  fakes.listConversations = () => ({ rows: [summary(11), summary(12), summary(13)], next: null });
+  fakes.openConversation = (id) => conversation(id as number);
+  fakes.listColleagues = () => [{ id: 3, display_name: "Sam Lead", role: "lead", available: true, teams: [5] },
+    { id: 4, display_name: "Kim", role: "agent", available: true, teams: [5] }];
+  fakes.listTeams = () => [{ id: 5, name: "Billing", members: 2 }];
+  fakes.listCannedReplies = () => [];
+});
+afterEach(() => { for (const fn of leave) fn(); leave = []; live = {}; });
+
+describe("inbox screen", () => {
+  it("searches, shows the hits in place of the list, and Esc brings the list back", async () => {
+    fakes.search = () => [{ conversation_id: 12, message_id: 5, contact_name: "Customer 12", channel: "email", at: nowS() - 60,
+      snippet: "my \u0002order\u0003 is late" }];
+    await show();
+    const input = $<HTMLInputElement>("#search-input");
+    input.value = "order";
+    key("Enter", input);
+    await tick();
+    expect(of("search")[0].args).toEqual(["order"]);
+    expect($("#list-heading").textContent).toBe("Search");
+    expect($("#list-count").textContent).toBe("1 found");
+    expect($("#conversation-list").hidden).toBe(true);
+    expect($("#search-results").hidden).toBe(false);
+    expect($("#search-results mark").textContent).toBe("order");
+    $('#search-results .hit[data-conversation-id="12"]').click();
+    await tick();
+    expect(of("openConversation").at(-1)!.args).toEqual([12, null]);
+    key("Escape", input);
+    expect($("#search-results").hidden).toBe(true);
+    expect($("#conversation-list").hidden).toBe(false);
+    expect($("#list-heading").textContent).toBe("Mine");
+    expect($("#list-count").textContent).toBe("3");
+    expect(input.value).toBe("");
+    expect(document.activeElement).toBe($("#conversation-list"));
+  });
+
+  it("a lead ticks rows with x and the checkbox, and reassigns them with their versions", async () => {
+    fakes.reassign = () => 2;
+    await show();
+    expect($("#bulk-bar").hidden).toBe(true);
+    key("j");
+    key("x");
+    expect($("#bulk-bar").hidden).toBe(false);
+    expect($("#bulk-count").textContent).toBe("1 selected");
+    $<HTMLInputElement>('#conv-row-13 .row-check').click();
+    expect($("#bulk-count").textContent).toBe("2 selected");
+    expect($("#conv-row-13").classList.contains("checked")).toBe(true);
+    const target = $<HTMLSelectElement>("#bulk-target");
+    expect(Array.from(target.options).map((o) => o.textContent)).toEqual(["Back to the queue", "Sam Lead (you)", "Kim"]);
+    target.value = "4";
+    $<HTMLInputElement>("#bulk-note").value = " holiday ";
+    $("#bulk-reassign").click();
+    await tick();
+    expect(of("reassign")[0].args).toEqual([[{ id: 11, version: 4 }, { id: 13, version: 4 }], 4, "holiday"]);
+    expect(toasts).toContain("2 conversations moved to Kim.");
+    expect($("#bulk-bar").hidden).toBe(true);
+    expect($<HTMLInputElement>("#bulk-note").value).toBe("");
+    expect(document.querySelectorAll("#conversation-list .row.checked")).toHaveLength(0);
+  });
+
+  it("loads older messages above, keeping them through a live reload", async () => {
+    fakes.openConversation = (id, before) => before === null
+      ? conversation(id as number, { has_older: true })
+      : conversation(id as number, { messages: [message(800, "First message")], has_older: false });
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    expect($("#load-older")).not.toBeNull();
+    $("#load-older").click();
+    await tick();
+    expect(of("openConversation").at(-1)!.args).toEqual([11, 900]);
+    expect(Array.from(document.querySelectorAll("#messages .msg")).map((m) => m.getAttribute("data-message-id"))).toEqual(["800", "900"]);
+    expect($("#load-older")).toBeNull();
+    expect(document.activeElement).toBe($("#messages"));
+    live.coreEvent!({ kind: "message_received", conversation: 11, message: 901 });
+    await new Promise((r) => setTimeout(r, 200));
+    await tick();
+    expect(of("openConversation").filter((c) => c.args[1] === null)).toHaveLength(2);
+    expect(of("listConversations")).toHaveLength(2);
+    expect(Array.from(document.querySelectorAll("#messages .msg")).map((m) => m.getAttribute("data-message-id"))).toEqual(["800", "900"]);
+  });
+
+  it("one live burst is one list refresh; a status change elsewhere none", async () => {
+    await show();
+    for (let i = 0; i < 5; i++) live.coreEvent!({ kind: "message_received", conversation: 20 + i, message: i });
+    live.coreEvent!({ kind: "message_status_changed", conversation: 99, message: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    await tick();
+    expect(of("listConversations")).toHaveLength(2);
+    live.coreEvent!({ kind: "message_status_changed", conversation: 99, message: 2 });
+    live.coreEvent!({ kind: "channels_changed" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(of("listConversations")).toHaveLength(2);
+  });
+
+  it("keeps a draft per conversation, with its mode, and saves labels without losing the field", async () => {
+    fakes.setLabels = (_id, labels) => labels;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    key("n");
+    expect($("#composer-mode-note").getAttribute("aria-pressed")).toBe("true");
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    expect(document.activeElement).toBe(text);
+    text.value = "call back tomorrow";
+    text.dispatchEvent(new Event("input"));
+    $('#conversation-list [data-conversation-id="12"]').click();
+    await tick();
+    expect(text.value).toBe("");
+    expect($("#composer-send").textContent).toBe("Send reply");
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    expect(text.value).toBe("call back tomorrow");
+    expect($("#composer-send").textContent).toBe("Add note");
+
+    const labels = $<HTMLInputElement>("#labels-input");
+    expect(labels.value).toBe("vip");
+    labels.focus();
+    labels.value = "vip, Billing ,";
+    key("Enter", labels);
+    await tick();
+    expect(of("setLabels")[0].args).toEqual([11, ["vip", "Billing"]]);
+    expect($("#labels-hint").textContent).toBe("Labels saved");
+    expect(document.activeElement).toBe(labels);
+  });
+
+  it("? shows the shortcuts, Esc hides them, / goes to the search field", async () => {
+    await show("agent");
+    expect($("#shortcuts-help").hidden).toBe(true);
+    key("?");
+    expect($("#shortcuts-help").hidden).toBe(false);
+    expect($("#shortcuts-toggle").getAttribute("aria-expanded")).toBe("true");
+    expect($("#shortcuts-help").textContent).not.toContain("Select for reassigning");
+    key("Escape");
+    expect($("#shortcuts-help").hidden).toBe(true);
+    key("/");
+    expect(document.activeElement).toBe($("#search-input"));
+    expect($("#conversation-list").hasAttribute("aria-multiselectable")).toBe(false);
+  });
+
+  it("remembers the filters for the next visit", async () => {
+    const ctx = await show();
+    const status = $<HTMLSelectElement>("#filter-status");
+    status.value = "resolved";
+    status.dispatchEvent(new Event("change"));
+    $("#view-unassigned").click();
+    await tick();
+    expect(of("listConversations").at(-1)!.args[0]).toMatchObject({ view: "unassigned", status: "resolved" });
+    expect(ctx.memory.get("inbox.filters")).toMatchObject({ view: "unassigned", status: "resolved" });
+    expect($("#view-unassigned").getAttribute("aria-pressed")).toBe("true");
+    expect($("#view-mine").getAttribute("aria-pressed")).toBe("false");
+    expect($("#list-heading").textContent).toBe("Unassigned");
+  });
+});

@@ -1,0 +1,103 @@
+//! The inbox's left column: views, filters (status, channel, team, label), the search field and the
+//! keyboard shortcut list.
+import type { ConversationStatus } from "../bindings/ConversationStatus";
+import type { InboxView } from "../bindings/InboxView";
+import type { TeamSummary } from "../bindings/TeamSummary";
+import { h } from "../h";
+import type { Part } from "../store";
+import { button, field, input } from "../ui";
+import { SHORTCUT_HELP, STATUS_LABELS, VIEW_LABELS, viewsFor } from "./logic";
+import type { Deps, Filters, InboxState } from "./state";
+
+export type SidePart = Part<InboxState> & {
+  /** Show or hide the shortcut list (default: the other way round). */
+  toggleHelp(show?: boolean): void;
+};
+
+export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart {
+  const { ctx, store, lead, actions } = deps;
+  const filters = store.get().filters;
+  /** Filters survive page changes within the shell (in `ctx.memory`). */
+  const setFilters = (patch: Partial<Filters>): void => {
+    const next = { ...store.get().filters, ...patch };
+    ctx.memory.set("inbox.filters", next);
+    store.set({ filters: next });
+  };
+
+  const viewButtons = new Map<InboxView, HTMLButtonElement>();
+  const viewGroup = h("div", { class: "views", role: "group", "aria-label": "Views" });
+  for (const v of viewsFor(lead)) {
+    const b = button(`view-${v}`, VIEW_LABELS[v], { class: "view-item", "aria-pressed": v === filters.view ? "true" : "false" });
+    b.addEventListener("click", () => {
+      setFilters({ view: v });
+      actions.clearSearch(false);
+      void actions.loadFirst();
+    });
+    viewButtons.set(v, b);
+    viewGroup.appendChild(b);
+  }
+
+  const statusSelect = h("select", { id: "filter-status", name: "filter-status" },
+    h("option", { value: "" }, "Any"),
+    ...(Object.keys(STATUS_LABELS) as ConversationStatus[]).map((s) => h("option", { value: s }, STATUS_LABELS[s])));
+  statusSelect.value = filters.status;
+  const channelSelect = h("select", { id: "filter-channel", name: "filter-channel" },
+    h("option", { value: "" }, "Any"),
+    h("option", { value: "whatsapp" }, "WhatsApp"),
+    h("option", { value: "messenger" }, "Messenger"),
+    h("option", { value: "email" }, "Email"));
+  channelSelect.value = filters.channel;
+  const teamSelect = h("select", { id: "filter-team", name: "filter-team" }, h("option", { value: "" }, "Any"));
+  let shownTeams: TeamSummary[] | null = null;
+  teamSelect.addEventListener("change", () => { setFilters({ team: teamSelect.value }); void actions.loadFirst(); });
+  statusSelect.addEventListener("change", () => { setFilters({ status: statusSelect.value as Filters["status"] }); void actions.loadFirst(); });
+  channelSelect.addEventListener("change", () => { setFilters({ channel: channelSelect.value }); void actions.loadFirst(); });
+
+  const labelInput = input("filter-label", { placeholder: "e.g. billing" });
+  labelInput.value = filters.label;
+  let labelTimer = 0;
+  const applyLabel = () => {
+    deps.cancel(labelTimer);
+    const v = labelInput.value.trim();
+    if (v === store.get().filters.label) return;
+    setFilters({ label: v });
+    void actions.loadFirst();
+  };
+  labelInput.addEventListener("input", () => { deps.cancel(labelTimer); labelTimer = deps.later(applyLabel, 400); });
+  labelInput.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); applyLabel(); } });
+
+  const helpToggle = button("shortcuts-toggle", "Keyboard shortcuts", { class: "link", "aria-expanded": "false",
+    "aria-controls": "shortcuts-help", "aria-keyshortcuts": "Shift+?" });
+  const shortcutRows = lead ? [...SHORTCUT_HELP, ["x", "Select for reassigning"] as [string, string]] : SHORTCUT_HELP;
+  const help = h("div", { id: "shortcuts-help", class: "shortcuts", hidden: true },
+    h("h3", null, "Keyboard"),
+    h("dl", null, ...shortcutRows.map(([k, what]) => [h("dt", null, h("kbd", null, k)), h("dd", null, what)])));
+  const toggleHelp = (show = !store.get().help) => store.set({ help: show });
+  helpToggle.addEventListener("click", () => toggleHelp());
+
+  const el = h("aside", { class: "inbox-side", "aria-label": "Views and filters" },
+    h("h1", { class: "inbox-title" }, "Inbox"),
+    viewGroup,
+    h("div", { class: "filters" },
+      field("Search", searchInput, "Enter to search, Esc to clear"),
+      field("Status", statusSelect),
+      field("Channel", channelSelect),
+      field("Team", teamSelect),
+      field("Label", labelInput)),
+    helpToggle,
+    help);
+
+  function update(s: InboxState): void {
+    for (const [id, b] of viewButtons) b.setAttribute("aria-pressed", id === s.filters.view ? "true" : "false");
+    // The team filter fills once the teams are known (they load with the colleagues).
+    if (s.teams !== shownTeams && s.teams.length + (shownTeams?.length ?? 0) > 0) {
+      shownTeams = s.teams;
+      teamSelect.replaceChildren(h("option", { value: "" }, "Any"), ...s.teams.map((t) => h("option", { value: String(t.id) }, t.name)));
+      teamSelect.value = Array.from(teamSelect.options).some((o) => o.value === s.filters.team) ? s.filters.team : "";
+    }
+    help.hidden = !s.help;
+    helpToggle.setAttribute("aria-expanded", s.help ? "true" : "false");
+  }
+
+  return { el, update, dispose: () => deps.cancel(labelTimer), toggleHelp };
+}

@@ -1,0 +1,125 @@
+//! The inbox's one typed state, its timing constants, and what every part is given (`Deps`).
+import type { CannedReply } from "../bindings/CannedReply";
+import type { Colleague } from "../bindings/Colleague";
+import type { ConversationSummary } from "../bindings/ConversationSummary";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { MessageView } from "../bindings/MessageView";
+import type { NoteView } from "../bindings/NoteView";
+import type { OutboundAttachment } from "../bindings/OutboundAttachment";
+import type { PageCursor } from "../bindings/PageCursor";
+import type { SearchHit } from "../bindings/SearchHit";
+import type { TeamSummary } from "../bindings/TeamSummary";
+import type { TemplateView } from "../bindings/TemplateView";
+import type { Versioned } from "../bindings/Versioned";
+import type { PageContext } from "../screens/shell";
+import type { Store } from "../store";
+import type { Filters } from "./logic";
+
+export type { Filters } from "./logic";
+
+/** Must match `.row { height }` in style.css. */
+export const ROW_HEIGHT = 72;
+export const OVERSCAN = 6;
+/** Load the next page when the rendered rows come this close to the end. */
+export const LOAD_AHEAD = 20;
+/** A live refresh re-reads at most this many pages from the top; deeper, it offers a reload. */
+export const REFRESH_PAGES = 10;
+export const LIVE_DEBOUNCE_MS = 150;
+export const KEY_OPEN_DELAY_MS = 120;
+
+export type ComposerMode = "reply" | "note";
+export type Draft = { mode: ComposerMode; text: string };
+/** One file per reply, read in this window; kept per conversation until sent or removed. */
+export type PendingAttachment = OutboundAttachment & { size: number };
+
+/** The approved templates of the open conversation (outside WhatsApp's 24-hour window). */
+export type TemplateState = {
+  /** The conversation they were (or are being) loaded for; null: not asked for. */
+  for: number | null;
+  list: TemplateView[] | null;
+  loading: boolean;
+  error: string | null;
+  chosen: TemplateView | null;
+  params: string[];
+};
+export const NO_TEMPLATES: TemplateState = { for: null, list: null, loading: false, error: null, chosen: null, params: [] };
+
+/** A search in progress or shown; null in the state: the list is shown. */
+export type SearchState = { text: string; hits: SearchHit[] | null; busy: boolean };
+
+export type InboxState = {
+  filters: Filters;
+  // ---- the list ----
+  rows: ConversationSummary[];
+  next: PageCursor | null;
+  listBusy: boolean;
+  /** Live refresh could not cover what is on screen: offer a reload. */
+  stale: boolean;
+  selectedId: number | null;
+  /** Rows ticked for a bulk reassign (leads and admins), with the version they were ticked at. */
+  checked: ReadonlyMap<number, Versioned>;
+  search: SearchState | null;
+  /** The keyboard shortcut list is shown. */
+  help: boolean;
+  // ---- people and canned replies ----
+  colleagues: Colleague[];
+  teams: TeamSummary[];
+  canned: CannedReply[];
+  // ---- the open conversation ----
+  openId: number | null;
+  view: ConversationView | null;
+  messages: MessageView[];
+  notes: NoteView[];
+  hasOlder: boolean;
+  /** How the history lands after its next rebuild: at the end, or where it was. */
+  historyToEnd: boolean;
+  // ---- the composer ----
+  mode: ComposerMode;
+  sending: boolean;
+  /** Files being read. */
+  reading: number;
+  attachments: ReadonlyMap<number, PendingAttachment>;
+  templates: TemplateState;
+  /** Bumped every 30 s while a conversation is open: the reply window moves on. */
+  tick: number;
+};
+
+export function initialState(filters: Filters): InboxState {
+  return {
+    filters, rows: [], next: null, listBusy: false, stale: false, selectedId: null, checked: new Map(), search: null, help: false,
+    colleagues: [], teams: [], canned: [],
+    openId: null, view: null, messages: [], notes: [], hasOlder: false, historyToEnd: true,
+    mode: "reply", sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, tick: 0,
+  };
+}
+
+/** What the parts call on each other; filled in by `renderInbox` once every part exists. */
+export type Actions = {
+  loadFirst(): Promise<void>;
+  refreshList(): Promise<void>;
+  focusList(): void;
+  clearSearch(focusList: boolean): void;
+  openConversation(id: number, focusAfter?: boolean): Promise<void>;
+  reloadConversation(): Promise<void>;
+  showEmptyPane(): void;
+  loadPeople(): Promise<void>;
+  loadTemplates(id: number): Promise<void>;
+  focusComposer(): void;
+  /** Run an action; on "conflict" (someone else changed it) reload the conversation and list. */
+  act(busy: HTMLElement, btn: HTMLButtonElement | null, task: () => Promise<void>, errorEl?: HTMLElement): Promise<boolean>;
+};
+
+export type Deps = {
+  ctx: PageContext;
+  store: Store<InboxState>;
+  /** Leads and admins: bulk reassign, the lead views. */
+  lead: boolean;
+  actions: Actions;
+  /** The conversation pane (busy while a whole-conversation action runs). */
+  pane(): HTMLElement;
+  /** A timeout cleared when the page is left. */
+  later(fn: () => void, ms: number): number;
+  cancel(timer: number): void;
+};
+
+export const now = (): number => Math.floor(Date.now() / 1000);
