@@ -1,15 +1,25 @@
 //! The encrypted store: one SQLCipher database per workspace. This module owns the
 //! connection; all SQL lives in `store/*`, one file per aggregate.
 
+pub mod attachments;
 pub mod audit_log;
+pub mod canned_replies;
 pub mod channel_accounts;
+pub mod contacts;
 pub mod conversations;
 pub mod mail;
+pub mod media;
+pub mod message_status;
 pub mod messages;
 pub mod migrations;
 mod open;
+pub mod outbox;
+mod queue;
+pub mod receipts;
+pub mod retention;
 pub mod sessions;
 pub mod settings;
+pub mod tasks;
 pub mod users;
 
 pub use open::PAGE_SIZE;
