@@ -17,6 +17,7 @@ pub mod push;
 pub mod residency;
 pub(crate) mod steps;
 pub mod users;
+pub mod webhooks;
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;

@@ -37,6 +37,35 @@ pub(crate) fn limit(n: i64) -> String {
     format!("LIMIT {}", n.max(0))
 }
 
+/// A savepoint inside a write transaction, so one item of a batch can be undone without
+/// the rest. Dropped without `release` or `undo`, it stays until the transaction ends
+/// (the caller is returning an error that rolls the whole transaction back).
+pub struct Savepoint<'c> {
+    conn: &'c Connection,
+    name: &'static str,
+}
+
+impl<'c> Savepoint<'c> {
+    pub fn begin(conn: &'c Connection, name: &'static str) -> Result<Self> {
+        conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+        Ok(Self { conn, name })
+    }
+
+    /// Keeps what was done since the savepoint.
+    pub fn release(self) -> Result<()> {
+        self.conn.execute_batch(&format!("RELEASE {}", self.name))?;
+        Ok(())
+    }
+
+    /// Undoes what was done since the savepoint.
+    pub fn undo(self) -> Result<()> {
+        let name = self.name;
+        self.conn
+            .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+        Ok(())
+    }
+}
+
 /// A deferred read transaction on the store's connection. Ended by `end`, or rolled
 /// back when dropped still open (a panic in the read, a failed commit), so the
 /// connection is never left in it.

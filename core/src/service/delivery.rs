@@ -5,12 +5,10 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::channel::account::AccountState;
 use crate::channel::template::TemplateView;
-use crate::channel::{
-    Channel, ChannelEndpoint, ChannelEvent, LocalStorageView, OutboundJob, SendPayload,
-};
+use crate::channel::{Channel, ChannelEndpoint, LocalStorageView, OutboundJob, SendPayload};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
-use crate::ids::{ChannelAccountId, ConversationId, MessageId};
+use crate::ids::{ChannelAccountId, MessageId};
 use crate::service::steps;
 use crate::store::{channel_accounts, contacts, media, message_status, outbox, settings, tasks};
 use crate::time::Timestamp;
@@ -37,8 +35,6 @@ pub struct Applied {
 pub use crate::store::media::MediaJob;
 pub use crate::store::tasks::ChannelTask;
 
-mod webhook;
-
 /// The system entry for channel adapters. See [`Workspace::delivery`].
 pub struct Delivery<'a> {
     pub(super) ws: &'a Workspace,
@@ -51,44 +47,10 @@ impl Workspace {
     }
 }
 
-fn status_changed(conversation: ConversationId, message: MessageId) -> Event {
-    Event::MessageStatusChanged {
-        conversation,
-        message,
-    }
-}
-
 impl Delivery<'_> {
     /// Connected accounts with their secrets.
     pub fn endpoints(&self) -> Result<Vec<ChannelEndpoint>> {
         self.ws.store.read(channel_accounts::endpoints)
-    }
-
-    /// Stores one parsed webhook batch in a single transaction. An event that names an
-    /// unknown account or message is skipped (and counted); a storage error rolls the
-    /// whole batch back so the provider delivers it again.
-    pub fn apply(&self, events: &[ChannelEvent], now: Timestamp) -> Result<Applied> {
-        let (applied, published) = self.ws.store.write(|tx| {
-            let mut applied = Applied::default();
-            let mut published = Vec::new();
-            for event in events {
-                tx.execute_batch("SAVEPOINT channel_event")?;
-                match webhook::apply_one(tx, event, now, &mut applied, &mut published) {
-                    Ok(()) => tx.execute_batch("RELEASE channel_event")?,
-                    Err(e @ (CoreError::NotFound { .. } | CoreError::InvalidInput { .. })) => {
-                        tx.execute_batch("ROLLBACK TO channel_event; RELEASE channel_event")?;
-                        tracing::warn!(error = %e, "channel event skipped");
-                        applied.ignored += 1;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok((applied, published))
-        })?;
-        for e in published {
-            self.ws.publish(e);
-        }
-        Ok(applied)
     }
 
     /// Takes up to `limit` due messages from the outbox and marks them `sending`. A
@@ -101,7 +63,7 @@ impl Delivery<'_> {
             let mut events = Vec::new();
             for (message, conversation) in outbox::orphans(tx)? {
                 fail_in(tx, message, NOT_CONNECTED)?;
-                events.push(status_changed(conversation, message));
+                events.push(steps::status_changed(conversation, message));
             }
             let mut jobs = Vec::new();
             for row in outbox::due(tx, now, limit)? {
@@ -126,7 +88,7 @@ impl Delivery<'_> {
                 let send = send_payload(tx, message, &payload, body)?;
                 let Some(to) = to else {
                     fail_in(tx, message, "The customer has no address on this channel.")?;
-                    events.push(status_changed(conversation, message));
+                    events.push(steps::status_changed(conversation, message));
                     continue;
                 };
                 let email = match channel {
@@ -138,7 +100,7 @@ impl Delivery<'_> {
                                 e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
                             ) => {
                                 fail_in(tx, message, &format!("The mailbox cannot send: {e}"))?;
-                                events.push(status_changed(conversation, message));
+                                events.push(steps::status_changed(conversation, message));
                                 continue;
                             }
                             Err(e) => return Err(e),
@@ -148,7 +110,7 @@ impl Delivery<'_> {
                 };
                 outbox::mark_sending(tx, message)?;
                 message_status::mark_sending(tx, message)?;
-                events.push(status_changed(conversation, message));
+                events.push(steps::status_changed(conversation, message));
                 jobs.push(OutboundJob {
                     message,
                     conversation,
@@ -173,11 +135,12 @@ impl Delivery<'_> {
     pub fn outbox_sent(&self, message: MessageId, external_id: &str) -> Result<()> {
         let conversation = self.ws.store.write(|tx| {
             outbox::mark_sent(tx, message)?;
-            webhook::set_external_id(tx, message, external_id)?;
+            steps::set_external_id(tx, message, external_id)?;
             steps::raise_status(tx, message, "sent", None)?;
             message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
@@ -189,7 +152,8 @@ impl Delivery<'_> {
             }
             message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
@@ -199,7 +163,8 @@ impl Delivery<'_> {
             fail_in(tx, message, explanation)?;
             message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
@@ -216,7 +181,8 @@ impl Delivery<'_> {
             }
             message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
@@ -254,7 +220,7 @@ impl Delivery<'_> {
             media::mark_done(tx, job.id)
         })?;
         self.ws
-            .publish(status_changed(job.conversation, job.message));
+            .publish(steps::status_changed(job.conversation, job.message));
         Ok(())
     }
 
@@ -276,7 +242,7 @@ impl Delivery<'_> {
             )
         })?;
         self.ws
-            .publish(status_changed(job.conversation, job.message));
+            .publish(steps::status_changed(job.conversation, job.message));
         Ok(())
     }
 

@@ -15,6 +15,7 @@ use crate::secret::SessionToken;
 use crate::service::delivery::Delivery;
 use crate::service::steps::{self, Connect, InboundMessage, Thread};
 use crate::store::conversations as conv_store;
+use crate::store::Savepoint;
 use crate::store::{channel_accounts, mail as mail_store, message_status, outbox, settings};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -234,14 +235,14 @@ impl Delivery<'_> {
                             applied.duplicates += 1;
                             continue;
                         }
-                        tx.execute_batch("SAVEPOINT mail_item")?;
+                        let savepoint = Savepoint::begin(tx, "mail_item")?;
                         match store_mail(tx, account, &config, mail, now, &mut applied, &mut events)
                         {
-                            Ok(()) => tx.execute_batch("RELEASE mail_item")?,
+                            Ok(()) => savepoint.release()?,
                             Err(
                                 e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
                             ) => {
-                                tx.execute_batch("ROLLBACK TO mail_item; RELEASE mail_item")?;
+                                savepoint.undo()?;
                                 let reason = match &e {
                                     CoreError::InvalidInput { reason, .. } => reason.clone(),
                                     other => format!("it could not be stored: {other}"),

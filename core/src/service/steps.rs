@@ -442,6 +442,27 @@ pub(crate) fn message_view(conn: &Connection, id: MessageId) -> Result<MessageVi
     })
 }
 
+/// What the agent's window hears when a message's delivery status changed.
+pub(crate) fn status_changed(conversation: ConversationId, message: MessageId) -> Event {
+    Event::MessageStatusChanged {
+        conversation,
+        message,
+    }
+}
+
+/// Records the provider's id unless it is empty, the message has one or another
+/// message holds it.
+pub(crate) fn set_external_id(
+    conn: &Connection,
+    message: MessageId,
+    external_id: &str,
+) -> Result<()> {
+    if external_id.is_empty() {
+        return Ok(());
+    }
+    message_status::set_external_id(conn, message, external_id)
+}
+
 /// Sets `status` when it ranks above the stored one; returns whether it changed.
 pub(crate) fn raise_status(
     conn: &Connection,

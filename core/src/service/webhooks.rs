@@ -1,8 +1,8 @@
-//! Applying one parsed webhook event inside the batch's transaction: a customer's
-//! message, a delivery status, a Messenger watermark or echo, a bot's handover. The
-//! rules (statuses only move forward, what a handover does) live here; the SQL in `store`.
+//! The channel runtime's webhook batches: each parsed event (a customer's message, a
+//! delivery status, a Messenger watermark or echo, a bot's handover) applied in the
+//! batch's transaction. The rules (statuses only move forward, what a handover does)
+//! live here; the SQL in `store`.
 
-use super::{status_changed, Applied};
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::channel::{
     Channel, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, StatusEvent, WatermarkEvent,
@@ -10,15 +10,47 @@ use crate::channel::{
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
+use crate::service::delivery::{Applied, Delivery};
 use crate::service::steps::{self, InboundMessage};
+use crate::service::steps::{set_external_id, status_changed};
 use crate::store::conversations as conv_store;
+use crate::store::Savepoint;
 use crate::store::{
     channel_accounts, contacts, media, message_status, messages, outbox, receipts, tasks,
 };
 use crate::time::Timestamp;
 use rusqlite::Connection;
 
-pub(super) fn apply_one(
+impl Delivery<'_> {
+    /// Stores one parsed webhook batch in a single transaction. An event that names an
+    /// unknown account or message is skipped (and counted); a storage error rolls the
+    /// whole batch back so the provider delivers it again.
+    pub fn apply(&self, events: &[ChannelEvent], now: Timestamp) -> Result<Applied> {
+        let (applied, published) = self.ws.store.write(|tx| {
+            let mut applied = Applied::default();
+            let mut published = Vec::new();
+            for event in events {
+                let savepoint = Savepoint::begin(tx, "channel_event")?;
+                match apply_one(tx, event, now, &mut applied, &mut published) {
+                    Ok(()) => savepoint.release()?,
+                    Err(e @ (CoreError::NotFound { .. } | CoreError::InvalidInput { .. })) => {
+                        savepoint.undo()?;
+                        tracing::warn!(error = %e, "channel event skipped");
+                        applied.ignored += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok((applied, published))
+        })?;
+        for e in published {
+            self.ws.publish(e);
+        }
+        Ok(applied)
+    }
+}
+
+fn apply_one(
     tx: &Connection,
     event: &ChannelEvent,
     now: Timestamp,
@@ -112,18 +144,6 @@ fn provider_status(
         failure.filter(|_| status == DeliveryStatus::Failed),
     )?;
     Ok(true)
-}
-
-/// Records the provider's id unless the message has one or another message holds it.
-pub(super) fn set_external_id(
-    conn: &Connection,
-    message: MessageId,
-    external_id: &str,
-) -> Result<()> {
-    if external_id.is_empty() {
-        return Ok(());
-    }
-    message_status::set_external_id(conn, message, external_id)
 }
 
 /// Our outbound message with this provider id, or with our reference in this account.
