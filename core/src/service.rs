@@ -15,7 +15,9 @@ pub mod outgoing;
 pub mod privacy;
 pub mod push;
 pub mod residency;
+pub(crate) mod steps;
 pub mod users;
+pub mod webhooks;
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
@@ -143,17 +145,11 @@ pub struct SessionPolicy {
 }
 
 pub(crate) fn policy(conn: &Connection) -> Result<SessionPolicy> {
+    let (idle_minutes, absolute_hours) =
+        settings::session_limits(conn, DEFAULT_IDLE_MINUTES, DEFAULT_ABSOLUTE_HOURS)?;
     Ok(SessionPolicy {
-        idle_minutes: settings::get_i64(
-            conn,
-            settings::SESSION_IDLE_MINUTES,
-            DEFAULT_IDLE_MINUTES,
-        )?,
-        absolute_hours: settings::get_i64(
-            conn,
-            settings::SESSION_ABSOLUTE_HOURS,
-            DEFAULT_ABSOLUTE_HOURS,
-        )?,
+        idle_minutes,
+        absolute_hours,
     })
 }
 

@@ -1,15 +1,25 @@
 //! The encrypted store: one SQLCipher database per workspace. This module owns the
 //! connection; all SQL lives in `store/*`, one file per aggregate.
 
+pub mod attachments;
 pub mod audit_log;
+pub mod canned_replies;
 pub mod channel_accounts;
+pub mod contacts;
 pub mod conversations;
 pub mod mail;
+pub mod media;
+pub mod message_status;
 pub mod messages;
 pub mod migrations;
 mod open;
+pub mod outbox;
+mod queue;
+pub mod receipts;
+pub mod retention;
 pub mod sessions;
 pub mod settings;
+pub mod tasks;
 pub mod users;
 
 pub use open::PAGE_SIZE;
@@ -25,6 +35,35 @@ use std::sync::{Mutex, MutexGuard};
 /// would parse the whole query again on every read.
 pub(crate) fn limit(n: i64) -> String {
     format!("LIMIT {}", n.max(0))
+}
+
+/// A savepoint inside a write transaction, so one item of a batch can be undone without
+/// the rest. Dropped without `release` or `undo`, it stays until the transaction ends
+/// (the caller is returning an error that rolls the whole transaction back).
+pub struct Savepoint<'c> {
+    conn: &'c Connection,
+    name: &'static str,
+}
+
+impl<'c> Savepoint<'c> {
+    pub fn begin(conn: &'c Connection, name: &'static str) -> Result<Self> {
+        conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+        Ok(Self { conn, name })
+    }
+
+    /// Keeps what was done since the savepoint.
+    pub fn release(self) -> Result<()> {
+        self.conn.execute_batch(&format!("RELEASE {}", self.name))?;
+        Ok(())
+    }
+
+    /// Undoes what was done since the savepoint.
+    pub fn undo(self) -> Result<()> {
+        let name = self.name;
+        self.conn
+            .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+        Ok(())
+    }
 }
 
 /// A deferred read transaction on the store's connection. Ended by `end`, or rolled

@@ -8,6 +8,7 @@ use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::AuditId;
 use crate::secret::SessionToken;
+use crate::store::conversations as conv_store;
 use crate::store::{audit_log, settings, users as user_store};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -74,28 +75,21 @@ impl From<ChainCheck> for AuditStatus {
     }
 }
 
-fn count(conn: &rusqlite::Connection, sql: &str) -> Result<i64> {
-    Ok(conn.query_row(sql, [], |r| r.get(0))?)
-}
-
 impl Workspace {
     pub fn overview(&self, token: &SessionToken, now: Timestamp) -> Result<Overview> {
         self.authorize(token, now, Role::Agent, "see the workspace overview")?;
         self.store.read(|c| {
             Ok(Overview {
                 workspace_id: self.info.workspace_id.clone(),
-                region: settings::get(c, settings::REGION)?.unwrap_or_default(),
+                region: settings::region(c)?.unwrap_or_default(),
                 data_dir: self.dir.root().display().to_string(),
                 key_store: self.info.key_store.as_str().to_string(),
                 schema_version: crate::store::migrations::current_version(c)?,
                 users: user_store::count(c)?,
                 teams: user_store::team_count(c)?,
-                conversations: count(c, "SELECT count(*) FROM conversations")?,
-                open_conversations: count(
-                    c,
-                    "SELECT count(*) FROM conversations WHERE status = 'open'",
-                )?,
-                messages: count(c, "SELECT count(*) FROM messages")?,
+                conversations: conv_store::count(c)?,
+                open_conversations: conv_store::count_open(c)?,
+                messages: conv_store::count_messages(c)?,
                 audit_events: audit_log::count(c)?,
             })
         })
@@ -128,16 +122,7 @@ impl Workspace {
         }
         self.store.write(|tx| {
             let old = policy(tx)?;
-            settings::set(
-                tx,
-                settings::SESSION_IDLE_MINUTES,
-                &new.idle_minutes.to_string(),
-            )?;
-            settings::set(
-                tx,
-                settings::SESSION_ABSOLUTE_HOURS,
-                &new.absolute_hours.to_string(),
-            )?;
+            settings::set_session_limits(tx, new.idle_minutes, new.absolute_hours)?;
             audit::append(
                 tx,
                 AuditEvent::new(
@@ -316,13 +301,6 @@ pub fn verify_audit_offline(workspace: &Workspace) -> Result<ChainCheck> {
     workspace.store.read(audit::verify)
 }
 
-pub const MASK_SENSITIVE_DATA: &str = "mask_sensitive_data";
-
-/// Whether payment data is masked in this workspace (on unless an admin turned it off).
-pub(crate) fn masking_on(conn: &rusqlite::Connection) -> Result<bool> {
-    Ok(settings::get(conn, MASK_SENSITIVE_DATA)?.as_deref() != Some("false"))
-}
-
 /// Inbox policy: auto-assignment cap (0 = off) and whether going away or being disabled
 /// returns a person's open conversations to the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -352,11 +330,9 @@ impl Workspace {
         self.authorize(token, now, Role::Agent, "see the inbox settings")?;
         self.store.read(|c| {
             Ok(InboxSettings {
-                auto_assign_cap: settings::get_i64(c, crate::service::ingest::AUTO_ASSIGN_CAP, 0)?,
-                return_on_away: settings::get(c, crate::service::handoff::RETURN_ON_AWAY)?
-                    .as_deref()
-                    != Some("false"),
-                mask_sensitive_data: masking_on(c)?,
+                auto_assign_cap: settings::auto_assign_cap(c)?,
+                return_on_away: settings::return_on_away(c)?,
+                mask_sensitive_data: settings::masking(c)?,
             })
         })
     }
@@ -375,25 +351,9 @@ impl Workspace {
             ));
         }
         self.store.write(|tx| {
-            settings::set(
-                tx,
-                crate::service::ingest::AUTO_ASSIGN_CAP,
-                &new.auto_assign_cap.to_string(),
-            )?;
-            settings::set(
-                tx,
-                crate::service::handoff::RETURN_ON_AWAY,
-                if new.return_on_away { "true" } else { "false" },
-            )?;
-            settings::set(
-                tx,
-                MASK_SENSITIVE_DATA,
-                if new.mask_sensitive_data {
-                    "true"
-                } else {
-                    "false"
-                },
-            )?;
+            settings::set_auto_assign_cap(tx, new.auto_assign_cap)?;
+            settings::set_return_on_away(tx, new.return_on_away)?;
+            settings::set_masking(tx, new.mask_sensitive_data)?;
             audit::append(
                 tx,
                 AuditEvent::new(

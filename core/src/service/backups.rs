@@ -29,14 +29,15 @@ pub struct BackupSchedule {
 }
 
 fn schedule(conn: &rusqlite::Connection) -> Result<BackupSchedule> {
-    let last = settings::get_i64(conn, "backup_last_at", 0)?;
+    let stored = settings::backups(conn)?;
+    let last = stored.last_at;
     Ok(BackupSchedule {
-        folder: settings::get(conn, "backup_folder")?.filter(|f| !f.is_empty()),
-        every_hours: settings::get_i64(conn, "backup_every_hours", 24)?,
-        keep: settings::get_i64(conn, "backup_keep", 7)?,
-        has_passphrase: settings::get(conn, "backup_passphrase")?.is_some_and(|p| !p.is_empty()),
+        folder: stored.folder.filter(|f| !f.is_empty()),
+        every_hours: stored.every_hours,
+        keep: stored.keep,
+        has_passphrase: settings::backup_passphrase(conn)?.is_some_and(|p| !p.is_empty()),
         last_backup_at: (last > 0).then(|| Timestamp::from_unix(last)),
-        last_error: settings::get(conn, "backup_last_error")?.filter(|e| !e.is_empty()),
+        last_error: stored.last_error.filter(|e| !e.is_empty()),
     })
 }
 
@@ -121,15 +122,13 @@ impl Workspace {
             }
         }
         self.store.write(|tx| {
-            let stored = settings::get(tx, "backup_passphrase")?.is_some_and(|p| !p.is_empty());
+            let stored = settings::backup_passphrase(tx)?.is_some_and(|p| !p.is_empty());
             if folder.is_some() && passphrase.is_none() && !stored {
                 return Err(CoreError::invalid("backup passphrase", "set a passphrase for the backups"));
             }
-            settings::set(tx, "backup_folder", folder.unwrap_or(""))?;
-            settings::set(tx, "backup_every_hours", &every_hours.to_string())?;
-            settings::set(tx, "backup_keep", &keep.to_string())?;
+            settings::set_backup_schedule(tx, folder.unwrap_or(""), every_hours, keep)?;
             if let Some(p) = passphrase {
-                settings::set(tx, "backup_passphrase", p.expose())?;
+                settings::set_backup_passphrase(tx, p.expose())?;
             }
             audit::append(
                 tx,
@@ -148,7 +147,7 @@ impl Maintenance<'_> {
         let ws = self.workspace();
         let (plan, passphrase) = ws
             .store
-            .read(|c| Ok((schedule(c)?, settings::get(c, "backup_passphrase")?)))?;
+            .read(|c| Ok((schedule(c)?, settings::backup_passphrase(c)?)))?;
         let (Some(folder), Some(passphrase)) = (plan.folder, passphrase.filter(|p| !p.is_empty()))
         else {
             return Ok(None);
@@ -167,13 +166,12 @@ impl Maintenance<'_> {
             now,
         );
         ws.store.write(|tx| {
-            settings::set(tx, "backup_last_at", &now.unix().to_string())?;
             let error = result
                 .as_ref()
                 .err()
                 .map(ToString::to_string)
                 .unwrap_or_default();
-            settings::set(tx, "backup_last_error", &error)
+            settings::set_backup_outcome(tx, now, &error)
         })?;
         let report = result?;
         // Rotation: the newest `keep` copies of this workspace stay.

@@ -9,7 +9,8 @@ use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::ChannelAccountId;
 use crate::secret::SessionToken;
-use crate::store::{channel_accounts, settings, users as user_store};
+use crate::service::steps::{self, Connect};
+use crate::store::{channel_accounts, settings, tasks};
 use crate::time::Timestamp;
 use crate::workspace::{Region, Workspace};
 
@@ -20,9 +21,9 @@ fn queue_local_storage(
     id: ChannelAccountId,
     now: Timestamp,
 ) -> Result<()> {
-    let region = settings::get(tx, settings::REGION)?.and_then(|code| Region::parse(&code).ok());
+    let region = settings::region(tx)?.and_then(|code| Region::parse(&code).ok());
     if let Some(region) = region.filter(Region::has_whatsapp_storage) {
-        channel_accounts::insert_task(
+        tasks::insert(
             tx,
             id,
             "local_storage",
@@ -44,35 +45,34 @@ impl Workspace {
     ) -> Result<ChannelAccountView> {
         let caller = self.authorize(token, now, Role::Admin, "connect channel accounts")?;
         let valid = account.validate()?;
-        let view = self.store.write(|tx| {
-            if let Some(team) = account.default_team {
-                if !user_store::team_exists(tx, team)? {
-                    return Err(CoreError::NotFound { what: "The team" });
-                }
-            }
-            let policy = crate::service::residency::egress_policy(tx)?;
-            if let Err(host) = policy.allows_url(&valid.config.graph_base_url) {
-                return Err(CoreError::invalid(
+        let connect = Connect {
+            by: caller.user,
+            default_team: account.default_team,
+            audit_detail: serde_json::json!({ "kind": valid.channel.as_str() }),
+            egress: &|policy| {
+                match policy.allows_url(&valid.config.graph_base_url) {
+                Ok(_) => Ok(()),
+                Err(host) => Err(CoreError::invalid(
                     "Graph API address",
                     format!("{host} is not on this workspace's allowed hosts; an admin adds it in Settings first"),
-                ));
+                )),
             }
-            let id = channel_accounts::insert(tx, &valid, account.default_team, now)?;
-            channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
-            if valid.channel == Channel::WhatsApp {
-                queue_local_storage(tx, id, now)?;
-            }
-            audit::append(
+            },
+        };
+        let view = self.store.write(|tx| {
+            steps::connect_account_view(
                 tx,
-                AuditEvent::new(
-                    AuditKind::ChannelAccountAdded,
-                    Some(caller.user),
-                    format!("channel_account:{id}"),
-                    now,
-                )
-                .detail(serde_json::json!({ "kind": valid.channel.as_str() })),
-            )?;
-            channel_accounts::view(tx, id)
+                &connect,
+                |tx| {
+                    let id = channel_accounts::insert(tx, &valid, account.default_team, now)?;
+                    tasks::insert(tx, id, "refresh", &serde_json::json!({}), now)?;
+                    if valid.channel == Channel::WhatsApp {
+                        queue_local_storage(tx, id, now)?;
+                    }
+                    Ok(id)
+                },
+                now,
+            )
         })?;
         self.publish(Event::ChannelsChanged);
         Ok(view)
@@ -98,7 +98,7 @@ impl Workspace {
         let caller = self.authorize(token, now, Role::Admin, "refresh channel accounts")?;
         self.store.write(|tx| {
             let view = channel_accounts::view(tx, id)?;
-            channel_accounts::insert_task(tx, id, "refresh", &serde_json::json!({}), now)?;
+            tasks::insert(tx, id, "refresh", &serde_json::json!({}), now)?;
             // In-country storage not on yet (e.g. the number was registered): try again.
             let enabled = view
                 .local_storage

@@ -9,11 +9,11 @@ use crate::ids::{ConversationId, MessageId, UserId};
 use crate::secret::SessionToken;
 use crate::service::handoff::Versioned;
 use crate::service::inbox::{ConversationStatus, NoteView};
+use crate::service::steps::check_text;
 use crate::store::conversations as conv_store;
-use crate::store::users as user_store;
+use crate::store::{canned_replies, users as user_store};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
-use rusqlite::params;
 use serde::Serialize;
 
 pub use crate::service::outgoing::REPLY_MAX_CHARS;
@@ -25,20 +25,6 @@ pub struct CannedReply {
     pub id: i64,
     pub title: String,
     pub body: String,
-}
-
-pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(CoreError::invalid(field, "write something first"));
-    }
-    if text.chars().count() > max {
-        return Err(CoreError::invalid(
-            field,
-            format!("keep it under {max} characters"),
-        ));
-    }
-    Ok(text.to_string())
 }
 
 impl Workspace {
@@ -198,16 +184,10 @@ impl Workspace {
     ) -> Result<Vec<CannedReply>> {
         self.authorize(token, now, Role::Agent, "use canned replies")?;
         self.store.read(|c| {
-            let mut stmt =
-                c.prepare("SELECT id, title, body FROM canned_replies ORDER BY title")?;
-            let rows = stmt.query_map([], |r| {
-                Ok(CannedReply {
-                    id: r.get(0)?,
-                    title: r.get(1)?,
-                    body: r.get(2)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            Ok(canned_replies::list(c)?
+                .into_iter()
+                .map(|(id, title, body)| CannedReply { id, title, body })
+                .collect())
         })
     }
 
@@ -224,11 +204,8 @@ impl Workspace {
         let title = check_text("title", title, 80)?;
         let body = check_text("canned reply", body, REPLY_MAX_CHARS)?;
         self.store.write(|tx| {
-            tx.execute(
-                "INSERT INTO canned_replies (title, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![title, body, caller.user, now],
-            )?;
-            Ok(CannedReply { id: tx.last_insert_rowid(), title, body })
+            let id = canned_replies::insert(tx, &title, &body, caller.user, now)?;
+            Ok(CannedReply { id, title, body })
         })
     }
 
@@ -245,15 +222,9 @@ impl Workspace {
             let row = conv_store::visible(c, caller.viewer(), id)?.ok_or(CoreError::NotFound {
                 what: "The conversation",
             })?;
-            let body: String = c
-                .query_row(
-                    "SELECT body FROM canned_replies WHERE id = ?1",
-                    [canned],
-                    |r| r.get(0),
-                )
-                .map_err(|_| CoreError::NotFound {
-                    what: "The canned reply",
-                })?;
+            let body = canned_replies::body_of(c, canned).map_err(|_| CoreError::NotFound {
+                what: "The canned reply",
+            })?;
             let agent = user_store::require(c, caller.user)?.display_name;
             Ok(fill_placeholders(&body, &row.contact_name, &agent))
         })
@@ -274,40 +245,22 @@ pub fn fill_placeholders(body: &str, contact: &str, agent: &str) -> String {
 
 /// The author of a message, for tests and the channel adapters.
 pub fn message_author(ws: &Workspace, id: MessageId) -> Result<Option<UserId>> {
-    ws.store.read(|c| {
-        Ok(c.query_row(
-            "SELECT author_user_id FROM messages WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?)
-    })
+    ws.store
+        .read(|c| crate::store::message_status::author_of(c, id))
 }
 
 /// Resolving a Messenger conversation a bot handed over passes thread control back to it
 /// (the channel runtime makes the call).
 fn hand_thread_back(tx: &rusqlite::Connection, id: ConversationId, now: Timestamp) -> Result<()> {
-    use rusqlite::OptionalExtension;
-    let found: Option<(crate::ids::ChannelAccountId, String, String)> = tx
-        .query_row(
-            "SELECT c.channel_account_id, c.handover_app_id, ci.external_id FROM conversations c
-             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
-             WHERE c.id = ?1 AND c.handover_app_id IS NOT NULL",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    if let Some((account, app, psid)) = found {
-        crate::store::channel_accounts::insert_task(
+    if let Some((account, app, psid)) = conv_store::handed_over_by(tx, id)? {
+        crate::store::tasks::insert(
             tx,
             account,
             "pass_thread_control",
             &serde_json::json!({ "psid": psid, "target_app_id": app }),
             now,
         )?;
-        tx.execute(
-            "UPDATE conversations SET handover_app_id = NULL WHERE id = ?1",
-            [id],
-        )?;
+        conv_store::clear_handover(tx, id)?;
     }
     Ok(())
 }

@@ -4,21 +4,16 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::channel::account::AccountState;
-use crate::channel::event::status_rank;
 use crate::channel::template::TemplateView;
-use crate::channel::{
-    Channel, ChannelEndpoint, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent,
-    LocalStorageView, MediaRef, OutboundFile, OutboundJob, SendPayload, StatusEvent,
-    WatermarkEvent,
-};
+use crate::channel::{Channel, ChannelEndpoint, LocalStorageView, OutboundJob, SendPayload};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
-use crate::ids::{ChannelAccountId, ConversationId, MessageId};
-use crate::service::ingest::{ingest_in, InboundMessage};
-use crate::store::{channel_accounts, conversations as conv_store, messages, settings};
+use crate::ids::{ChannelAccountId, MessageId};
+use crate::service::steps;
+use crate::store::{channel_accounts, contacts, media, message_status, outbox, settings, tasks};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 /// What the runtime tells an agent when the app stopped in the middle of a send.
 pub const UNCONFIRMED_EXPLANATION: &str = "The app stopped while sending this message, so it \
@@ -37,26 +32,8 @@ pub struct Applied {
     pub ignored: usize,
 }
 
-/// A file announced by a webhook, to download.
-#[derive(Clone, Debug)]
-pub struct MediaJob {
-    pub id: i64,
-    pub message: MessageId,
-    pub conversation: ConversationId,
-    pub account: ChannelAccountId,
-    pub media: MediaRef,
-    pub attempt: i64,
-}
-
-/// A provider call that is not a message.
-#[derive(Clone, Debug)]
-pub struct ChannelTask {
-    pub id: i64,
-    pub account: ChannelAccountId,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub attempt: i64,
-}
+pub use crate::store::media::MediaJob;
+pub use crate::store::tasks::ChannelTask;
 
 /// The system entry for channel adapters. See [`Workspace::delivery`].
 pub struct Delivery<'a> {
@@ -70,44 +47,10 @@ impl Workspace {
     }
 }
 
-fn status_changed(conversation: ConversationId, message: MessageId) -> Event {
-    Event::MessageStatusChanged {
-        conversation,
-        message,
-    }
-}
-
 impl Delivery<'_> {
     /// Connected accounts with their secrets.
     pub fn endpoints(&self) -> Result<Vec<ChannelEndpoint>> {
         self.ws.store.read(channel_accounts::endpoints)
-    }
-
-    /// Stores one parsed webhook batch in a single transaction. An event that names an
-    /// unknown account or message is skipped (and counted); a storage error rolls the
-    /// whole batch back so the provider delivers it again.
-    pub fn apply(&self, events: &[ChannelEvent], now: Timestamp) -> Result<Applied> {
-        let (applied, published) = self.ws.store.write(|tx| {
-            let mut applied = Applied::default();
-            let mut published = Vec::new();
-            for event in events {
-                tx.execute_batch("SAVEPOINT channel_event")?;
-                match apply_one(tx, event, now, &mut applied, &mut published) {
-                    Ok(()) => tx.execute_batch("RELEASE channel_event")?,
-                    Err(e @ (CoreError::NotFound { .. } | CoreError::InvalidInput { .. })) => {
-                        tx.execute_batch("ROLLBACK TO channel_event; RELEASE channel_event")?;
-                        tracing::warn!(error = %e, "channel event skipped");
-                        applied.ignored += 1;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok((applied, published))
-        })?;
-        for e in published {
-            self.ws.publish(e);
-        }
-        Ok(applied)
     }
 
     /// Takes up to `limit` due messages from the outbox and marks them `sending`. A
@@ -118,109 +61,56 @@ impl Delivery<'_> {
             // Replies in accounts that were never connected (sample data) fail with a
             // reason instead of waiting forever.
             let mut events = Vec::new();
-            let orphans: Vec<(MessageId, ConversationId)> = tx
-                .prepare_cached(
-                    "SELECT m.id, m.conversation_id FROM outbox o
-                     JOIN messages m ON m.id = o.message_id
-                     JOIN conversations c ON c.id = m.conversation_id
-                     JOIN channel_accounts a ON a.id = c.channel_account_id
-                     WHERE o.state = 'pending' AND a.kind IN ('whatsapp', 'messenger', 'email')
-                       AND length(a.credentials) = 0",
-                )?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            for (message, conversation) in orphans {
+            for (message, conversation) in outbox::orphans(tx)? {
                 fail_in(tx, message, NOT_CONNECTED)?;
-                events.push(status_changed(conversation, message));
+                events.push(steps::status_changed(conversation, message));
             }
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT o.message_id, o.attempts, o.payload, m.conversation_id, m.body,
-                        c.channel_account_id, a.kind,
-                        (SELECT min(ci.external_id) FROM contact_identities ci
-                          WHERE ci.contact_id = c.contact_id AND ci.channel = a.kind)
-                 FROM outbox o
-                 JOIN messages m ON m.id = o.message_id
-                 JOIN conversations c ON c.id = m.conversation_id
-                 JOIN channel_accounts a ON a.id = c.channel_account_id
-                 WHERE o.state = 'pending' AND o.next_attempt_at <= ?1
-                   AND m.status IN ('queued', 'sending', 'unconfirmed', 'failed')
-                   AND a.kind IN ('whatsapp', 'messenger', 'email') AND length(a.credentials) > 0
-                 ORDER BY o.next_attempt_at, o.message_id {}",
-                crate::store::limit(limit)
-            ))?;
-            let rows: Vec<OutboxRow> = stmt
-                .query_map(params![now], |r| {
-                    Ok(OutboxRow {
-                        message: r.get(0)?,
-                        attempts: r.get(1)?,
-                        payload: r.get(2)?,
-                        conversation: r.get(3)?,
-                        body: r.get(4)?,
-                        account: r.get(5)?,
-                        kind: r.get(6)?,
-                        to: r.get(7)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
             let mut jobs = Vec::new();
-            for row in rows {
-                let OutboxRow { message, attempts, payload, conversation, body, account, kind, to } = row;
-                let channel = match kind.as_str() {
-                    "whatsapp" => Channel::WhatsApp,
-                    "email" => Channel::Email,
-                    _ => Channel::Messenger,
-                };
+            for row in outbox::due(tx, now, limit)? {
+                let outbox::DueRow {
+                    message,
+                    attempts,
+                    payload,
+                    conversation,
+                    body,
+                    account,
+                    kind,
+                    to,
+                } = row;
+                let channel = Channel::parse(&kind).ok_or(CoreError::NotFound {
+                    what: "The channel",
+                })?;
                 let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
-                let tag = payload.get("tag").and_then(|t| t.as_str()).map(str::to_string);
-                let send = match payload.get("kind").and_then(|k| k.as_str()) {
-                    Some("template") => SendPayload::Template {
-                        name: json_str(&payload, "name"),
-                        language: json_str(&payload, "language"),
-                        parameters: payload
-                            .get("parameters")
-                            .and_then(|p| p.as_array())
-                            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-                            .unwrap_or_default(),
-                    },
-                    Some("media") => {
-                        let file: Option<OutboundFile> = tx
-                            .query_row(
-                                "SELECT file_name, mime_type, data FROM attachments WHERE message_id = ?1 ORDER BY id LIMIT 1",
-                                [message],
-                                |r| Ok(OutboundFile { file_name: r.get(0)?, mime_type: r.get(1)?, data: r.get(2)? }),
-                            )
-                            .optional()?;
-                        match file {
-                            Some(file) => SendPayload::Media { caption: body, file },
-                            None => SendPayload::Text { body },
-                        }
-                    }
-                    _ => SendPayload::Text { body },
-                };
+                let tag = payload
+                    .get("tag")
+                    .and_then(|t| t.as_str())
+                    .map(str::to_string);
+                let send = send_payload(tx, message, &payload, body)?;
                 let Some(to) = to else {
                     fail_in(tx, message, "The customer has no address on this channel.")?;
-                    events.push(status_changed(conversation, message));
+                    events.push(steps::status_changed(conversation, message));
                     continue;
                 };
                 let email = match channel {
                     // One mailbox with unreadable settings fails its own replies, not the claim.
-                    Channel::Email => match crate::service::mail::reply_headers_in(tx, account, conversation, message) {
-                        Ok(headers) => Some(headers),
-                        Err(e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. })) => {
-                            fail_in(tx, message, &format!("The mailbox cannot send: {e}"))?;
-                            events.push(status_changed(conversation, message));
-                            continue;
+                    Channel::Email => {
+                        match steps::reply_headers(tx, account, conversation, message) {
+                            Ok(headers) => Some(headers),
+                            Err(
+                                e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
+                            ) => {
+                                fail_in(tx, message, &format!("The mailbox cannot send: {e}"))?;
+                                events.push(steps::status_changed(conversation, message));
+                                continue;
+                            }
+                            Err(e) => return Err(e),
                         }
-                        Err(e) => return Err(e),
-                    },
+                    }
                     _ => None,
                 };
-                tx.execute(
-                    "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE message_id = ?1",
-                    [message],
-                )?;
-                tx.execute("UPDATE messages SET status = 'sending' WHERE id = ?1", [message])?;
-                events.push(status_changed(conversation, message));
+                outbox::mark_sending(tx, message)?;
+                message_status::mark_sending(tx, message)?;
+                events.push(steps::status_changed(conversation, message));
                 jobs.push(OutboundJob {
                     message,
                     conversation,
@@ -244,36 +134,26 @@ impl Delivery<'_> {
     /// The provider accepted the message and gave it `external_id`.
     pub fn outbox_sent(&self, message: MessageId, external_id: &str) -> Result<()> {
         let conversation = self.ws.store.write(|tx| {
-            tx.execute(
-                "UPDATE outbox SET state = 'sent', last_error = '' WHERE message_id = ?1
-                 AND state IN ('sending', 'unconfirmed')",
-                [message],
-            )?;
-            set_external_id(tx, message, external_id)?;
-            raise_status(tx, message, "sent", None)?;
-            conversation_of(tx, message)
+            outbox::mark_sent(tx, message)?;
+            steps::set_external_id(tx, message, external_id)?;
+            steps::raise_status(tx, message, "sent", None)?;
+            message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
     /// A send failed in a way worth retrying (429, 5xx, timeout): try again at `at`.
     pub fn outbox_retry(&self, message: MessageId, at: Timestamp, reason: &str) -> Result<()> {
         let conversation = self.ws.store.write(|tx| {
-            let changed = tx.execute(
-                "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, last_error = ?3
-                 WHERE message_id = ?1 AND state = 'sending'",
-                params![message, at, reason],
-            )?;
-            if changed > 0 {
-                tx.execute(
-                    "UPDATE messages SET status = 'queued' WHERE id = ?1 AND status = 'sending'",
-                    [message],
-                )?;
+            if outbox::retry(tx, message, at, reason)? > 0 {
+                message_status::requeue_sending(tx, message)?;
             }
-            conversation_of(tx, message)
+            message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
@@ -281,9 +161,10 @@ impl Delivery<'_> {
     pub fn outbox_failed(&self, message: MessageId, explanation: &str) -> Result<()> {
         let conversation = self.ws.store.write(|tx| {
             fail_in(tx, message, explanation)?;
-            conversation_of(tx, message)
+            message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
@@ -291,19 +172,17 @@ impl Delivery<'_> {
     /// to the agent as unconfirmed, never resent automatically.
     pub fn outbox_unconfirmed(&self, message: MessageId, reason: &str) -> Result<()> {
         let conversation = self.ws.store.write(|tx| {
-            let changed = tx.execute(
-                "UPDATE outbox SET state = 'unconfirmed', last_error = ?2 WHERE message_id = ?1 AND state = 'sending'",
-                params![message, reason],
-            )?;
-            if changed > 0 {
-                tx.execute(
-                    "UPDATE messages SET status = 'unconfirmed', failure = ?2 WHERE id = ?1 AND status IN ('queued', 'sending')",
-                    params![message, format!("{UNCONFIRMED_EXPLANATION} ({reason})")],
+            if outbox::mark_unconfirmed(tx, message, reason)? > 0 {
+                message_status::mark_unconfirmed(
+                    tx,
+                    message,
+                    &format!("{UNCONFIRMED_EXPLANATION} ({reason})"),
                 )?;
             }
-            conversation_of(tx, message)
+            message_status::conversation_of(tx, message)
         })?;
-        self.ws.publish(status_changed(conversation, message));
+        self.ws
+            .publish(steps::status_changed(conversation, message));
         Ok(())
     }
 
@@ -311,56 +190,14 @@ impl Delivery<'_> {
     /// `unconfirmed`, shown to the agent, and are not sent again automatically.
     pub fn recover_interrupted_sends(&self) -> Result<usize> {
         self.ws.store.write(|tx| {
-            tx.execute(
-                "UPDATE messages SET status = 'unconfirmed', failure = ?1
-                 WHERE id IN (SELECT message_id FROM outbox WHERE state = 'sending')
-                   AND status IN ('queued', 'sending')",
-                [UNCONFIRMED_EXPLANATION],
-            )?;
-            Ok(tx.execute(
-                "UPDATE outbox SET state = 'unconfirmed', last_error = 'interrupted' WHERE state = 'sending'",
-                [],
-            )?)
+            message_status::mark_interrupted(tx, UNCONFIRMED_EXPLANATION)?;
+            outbox::mark_interrupted(tx)
         })
     }
 
     /// Takes up to `limit` due media downloads, leased for ten minutes.
     pub fn claim_media(&self, now: Timestamp, limit: i64) -> Result<Vec<MediaJob>> {
-        self.ws.store.write(|tx| {
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT d.id, d.message_id, m.conversation_id, c.channel_account_id, d.media_id,
-                        d.file_name, d.mime_type, d.sha256, d.attempts
-                 FROM media_downloads d JOIN messages m ON m.id = d.message_id
-                 JOIN conversations c ON c.id = m.conversation_id
-                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-                 ORDER BY d.next_attempt_at, d.id {}",
-                crate::store::limit(limit)
-            ))?;
-            let jobs: Vec<MediaJob> = stmt
-                .query_map(params![now], |r| {
-                    Ok(MediaJob {
-                        id: r.get(0)?,
-                        message: r.get(1)?,
-                        conversation: r.get(2)?,
-                        account: r.get(3)?,
-                        media: MediaRef {
-                            media_id: r.get(4)?,
-                            file_name: r.get(5)?,
-                            mime_type: r.get(6)?,
-                            sha256: r.get(7)?,
-                        },
-                        attempt: r.get::<_, i64>(8)? + 1,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            for job in &jobs {
-                tx.execute(
-                    "UPDATE media_downloads SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
-                    params![job.id, now.plus_seconds(600)],
-                )?;
-            }
-            Ok(jobs)
-        })
+        self.ws.store.write(|tx| media::claim(tx, now, limit))
     }
 
     /// The file arrived and matched its checksum: stored inside the encrypted database.
@@ -372,7 +209,7 @@ impl Delivery<'_> {
         now: Timestamp,
     ) -> Result<()> {
         self.ws.store.write(|tx| {
-            messages::insert_attachment(
+            crate::store::messages::insert_attachment(
                 tx,
                 job.message,
                 &job.media.file_name,
@@ -380,77 +217,38 @@ impl Delivery<'_> {
                 data,
                 now,
             )?;
-            tx.execute(
-                "UPDATE media_downloads SET state = 'done', last_error = '' WHERE id = ?1",
-                [job.id],
-            )?;
-            Ok(())
+            media::mark_done(tx, job.id)
         })?;
         self.ws
-            .publish(status_changed(job.conversation, job.message));
+            .publish(steps::status_changed(job.conversation, job.message));
         Ok(())
     }
 
     /// Try the download again at `at`.
     pub fn media_retry(&self, job: &MediaJob, at: Timestamp, reason: &str) -> Result<()> {
-        self.ws.store.write(|tx| {
-            tx.execute(
-                "UPDATE media_downloads SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
-                params![job.id, at, reason],
-            )?;
-            Ok(())
-        })
+        self.ws
+            .store
+            .write(|tx| media::retry(tx, job.id, at, reason))
     }
 
     /// The file cannot be had; the message says so where the agent reads it.
     pub fn media_failed(&self, job: &MediaJob, reason: &str) -> Result<()> {
         self.ws.store.write(|tx| {
-            tx.execute(
-                "UPDATE media_downloads SET state = 'failed', last_error = ?2 WHERE id = ?1",
-                params![job.id, reason],
-            )?;
-            tx.execute(
-                "UPDATE messages SET failure = ?2 WHERE id = ?1",
-                params![
-                    job.message,
-                    format!("The file could not be downloaded: {reason}")
-                ],
-            )?;
-            Ok(())
+            media::mark_failed(tx, job.id, reason)?;
+            message_status::set_failure(
+                tx,
+                job.message,
+                &format!("The file could not be downloaded: {reason}"),
+            )
         })?;
         self.ws
-            .publish(status_changed(job.conversation, job.message));
+            .publish(steps::status_changed(job.conversation, job.message));
         Ok(())
     }
 
     /// Takes up to `limit` due provider tasks, leased for ten minutes.
     pub fn claim_tasks(&self, now: Timestamp, limit: i64) -> Result<Vec<ChannelTask>> {
-        self.ws.store.write(|tx| {
-            let mut stmt = tx.prepare_cached(&format!(
-                "SELECT id, account_id, kind, payload, attempts FROM channel_tasks
-                 WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id {}",
-                crate::store::limit(limit)
-            ))?;
-            let tasks: Vec<ChannelTask> = stmt
-                .query_map(params![now], |r| {
-                    let payload: String = r.get(3)?;
-                    Ok(ChannelTask {
-                        id: r.get(0)?,
-                        account: r.get(1)?,
-                        kind: r.get(2)?,
-                        payload: serde_json::from_str(&payload).unwrap_or_default(),
-                        attempt: r.get::<_, i64>(4)? + 1,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            for t in &tasks {
-                tx.execute(
-                    "UPDATE channel_tasks SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",
-                    params![t.id, now.plus_seconds(600)],
-                )?;
-            }
-            Ok(tasks)
-        })
+        self.ws.store.write(|tx| tasks::claim(tx, now, limit))
     }
 
     /// Finishes a task: done, retried at `retry_at`, or failed for good with `error`.
@@ -458,19 +256,13 @@ impl Delivery<'_> {
         self.ws.store.write(|tx| {
             match outcome {
                 TaskOutcome::Done => {
-                    tx.execute("UPDATE channel_tasks SET state = 'done', last_error = '' WHERE id = ?1", [task.id])?;
+                    tasks::mark_done(tx, task.id)?;
                 }
                 TaskOutcome::Retry { at, error } => {
-                    tx.execute(
-                        "UPDATE channel_tasks SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
-                        params![task.id, at, error],
-                    )?;
+                    tasks::retry(tx, task.id, at, error)?;
                 }
                 TaskOutcome::Failed { error } => {
-                    tx.execute(
-                        "UPDATE channel_tasks SET state = 'failed', last_error = ?2 WHERE id = ?1",
-                        params![task.id, error],
-                    )?;
+                    tasks::mark_failed(tx, task.id, error)?;
                     let mut state = channel_accounts::state_of(tx, task.account)?;
                     state.last_error = Some(error.to_string());
                     channel_accounts::set_state(tx, task.account, &state)?;
@@ -528,30 +320,11 @@ impl Delivery<'_> {
         }
         let changed = self.ws.store.write(|tx| {
             let (channel, _) = channel_accounts::config_of(tx, account)?;
-            let contact: Option<crate::ids::ContactId> = tx
-                .query_row(
-                    "SELECT c.id FROM contacts c JOIN contact_identities ci ON ci.contact_id = c.id
-                     WHERE ci.channel = ?1 AND ci.external_id = ?2 AND c.display_name = ?2",
-                    params![channel.as_str(), address],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(contact) = contact else {
+            let Some(contact) = contacts::unnamed(tx, channel, address)? else {
                 return Ok(None);
             };
-            tx.execute(
-                "UPDATE contacts SET display_name = ?2 WHERE id = ?1",
-                params![contact, name],
-            )?;
-            tx.execute(
-                "UPDATE contacts_fts SET display_name = ?2 WHERE rowid = ?1",
-                params![contact, name],
-            )?;
-            let conversations: Vec<ConversationId> = tx
-                .prepare("SELECT id FROM conversations WHERE contact_id = ?1")?
-                .query_map([contact], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            Ok(Some(conversations))
+            contacts::rename(tx, contact, &name)?;
+            Ok(Some(contacts::conversations_of(tx, contact)?))
         })?;
         for conversation in changed.into_iter().flatten() {
             self.ws.publish(Event::ConversationUpdated { conversation });
@@ -561,7 +334,7 @@ impl Delivery<'_> {
 
     /// The hosts this workspace may connect to.
     pub fn egress_policy(&self) -> Result<crate::privacy::egress::EgressPolicy> {
-        self.ws.store.read(crate::service::residency::egress_policy)
+        self.ws.store.read(settings::egress_policy)
     }
 
     /// A connection to `host` was refused by the allowlist: audited (the host, never a
@@ -590,28 +363,14 @@ impl Delivery<'_> {
 
     /// Where the Messenger poller stopped last time (provider's `updated_time`).
     pub fn poll_cursor(&self, account: ChannelAccountId) -> Result<Option<String>> {
-        self.ws
-            .store
-            .read(|c| settings::get(c, &format!("messenger_poll:{account}")))
+        self.ws.store.read(|c| settings::poll_cursor(c, account))
     }
 
     pub fn set_poll_cursor(&self, account: ChannelAccountId, cursor: &str) -> Result<()> {
         self.ws
             .store
-            .write(|tx| settings::set(tx, &format!("messenger_poll:{account}"), cursor))
+            .write(|tx| settings::set_poll_cursor(tx, account, cursor))
     }
-}
-
-/// A due outbox row with what sending it needs.
-struct OutboxRow {
-    message: MessageId,
-    attempts: i64,
-    payload: String,
-    conversation: ConversationId,
-    body: String,
-    account: ChannelAccountId,
-    kind: String,
-    to: Option<String>,
 }
 
 /// How a provider task ended.
@@ -630,465 +389,43 @@ fn json_str(value: &serde_json::Value, key: &str) -> String {
         .to_string()
 }
 
-pub(super) fn conversation_of(conn: &Connection, message: MessageId) -> Result<ConversationId> {
-    conn.query_row(
-        "SELECT conversation_id FROM messages WHERE id = ?1",
-        [message],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or(CoreError::NotFound {
-        what: "The message",
+/// What the provider is asked to send for a due outbox row.
+fn send_payload(
+    conn: &Connection,
+    message: MessageId,
+    payload: &serde_json::Value,
+    body: String,
+) -> Result<SendPayload> {
+    Ok(match payload.get("kind").and_then(|k| k.as_str()) {
+        Some("template") => SendPayload::Template {
+            name: json_str(payload, "name"),
+            language: json_str(payload, "language"),
+            parameters: payload
+                .get("parameters")
+                .and_then(|p| p.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        },
+        Some("media") => match outbox::first_file(conn, message)? {
+            Some(file) => SendPayload::Media {
+                caption: body,
+                file,
+            },
+            None => SendPayload::Text { body },
+        },
+        _ => SendPayload::Text { body },
     })
 }
 
 /// Our own attempt failed for good. A message the provider already reported (sent,
 /// delivered) keeps that state: only an outbox row still in our hands fails.
 fn fail_in(conn: &Connection, message: MessageId, explanation: &str) -> Result<()> {
-    let changed = conn.execute(
-        "UPDATE outbox SET state = 'failed', last_error = ?2
-         WHERE message_id = ?1 AND state IN ('pending', 'sending', 'unconfirmed')",
-        params![message, explanation],
-    )?;
-    if changed > 0 {
-        raise_status(conn, message, "failed", Some(explanation))?;
+    if outbox::fail_ours(conn, message, explanation)? > 0 {
+        steps::raise_status(conn, message, "failed", Some(explanation))?;
     }
-    Ok(())
-}
-
-/// The provider has the message: whatever our outbox thought, it is sent.
-fn settle_outbox(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
-        "UPDATE outbox SET state = 'sent', last_error = '' WHERE message_id = ?1
-           AND state IN ('pending', 'sending', 'unconfirmed', 'failed')",
-        [message],
-    )?;
-    Ok(())
-}
-
-/// A status reported by the provider. Statuses only move forward, with one exception:
-/// a failure we recorded ourselves before the provider gave the message an id (a lost
-/// answer, a give-up) is overridden when the provider says it has the message.
-fn provider_status(
-    conn: &Connection,
-    message: MessageId,
-    status: DeliveryStatus,
-    failure: Option<&str>,
-    had_provider_id: bool,
-) -> Result<bool> {
-    let current: String = conn
-        .query_row(
-            "SELECT status FROM messages WHERE id = ?1",
-            [message],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or(CoreError::NotFound {
-            what: "The message",
-        })?;
-    let local_failure = current == "failed" && !had_provider_id;
-    let allowed = match status {
-        DeliveryStatus::Sent => {
-            matches!(current.as_str(), "queued" | "sending" | "unconfirmed") || local_failure
-        }
-        DeliveryStatus::Failed => matches!(
-            current.as_str(),
-            "queued" | "sending" | "unconfirmed" | "sent"
-        ),
-        DeliveryStatus::Delivered => {
-            matches!(
-                current.as_str(),
-                "queued" | "sending" | "unconfirmed" | "sent"
-            ) || local_failure
-        }
-        DeliveryStatus::Read => {
-            matches!(
-                current.as_str(),
-                "queued" | "sending" | "unconfirmed" | "sent" | "delivered"
-            ) || local_failure
-        }
-    };
-    if !allowed {
-        return Ok(false);
-    }
-    conn.execute(
-        "UPDATE messages SET status = ?2, failure = ?3 WHERE id = ?1",
-        params![
-            message,
-            status.as_str(),
-            failure.filter(|_| status == DeliveryStatus::Failed)
-        ],
-    )?;
-    Ok(true)
-}
-
-/// Sets `status` when it ranks above the stored one; returns whether it changed.
-pub(super) fn raise_status(
-    conn: &Connection,
-    message: MessageId,
-    status: &str,
-    failure: Option<&str>,
-) -> Result<bool> {
-    let current: String = conn
-        .query_row(
-            "SELECT status FROM messages WHERE id = ?1",
-            [message],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or(CoreError::NotFound {
-            what: "The message",
-        })?;
-    if status_rank(status) <= status_rank(&current) {
-        return Ok(false);
-    }
-    conn.execute(
-        "UPDATE messages SET status = ?2, failure = CASE WHEN ?2 = 'failed' THEN ?3 ELSE NULL END WHERE id = ?1",
-        params![message, status, failure],
-    )?;
-    Ok(true)
-}
-
-/// Records the provider's id unless the message has one or another message holds it.
-fn set_external_id(conn: &Connection, message: MessageId, external_id: &str) -> Result<()> {
-    if external_id.is_empty() {
-        return Ok(());
-    }
-    conn.execute(
-        "UPDATE messages SET external_id = ?2 WHERE id = ?1 AND external_id IS NULL
-           AND NOT EXISTS (SELECT 1 FROM messages WHERE external_id = ?2)",
-        params![message, external_id],
-    )?;
-    Ok(())
-}
-
-/// Our outbound message with this provider id, or with our reference in this account.
-fn find_ours(
-    conn: &Connection,
-    account: ChannelAccountId,
-    external_id: &str,
-    our_message: Option<MessageId>,
-) -> Result<Option<(MessageId, ConversationId)>> {
-    let by_external = conn
-        .query_row(
-            "SELECT m.id, m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.external_id = ?1 AND m.direction = 'out' AND c.channel_account_id = ?2",
-            params![external_id, account],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if by_external.is_some() {
-        return Ok(by_external);
-    }
-    let Some(ours) = our_message else {
-        return Ok(None);
-    };
-    Ok(conn
-        .query_row(
-            "SELECT m.id, m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.id = ?1 AND m.direction = 'out' AND c.channel_account_id = ?2",
-            params![ours, account],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
-}
-
-fn apply_one(
-    tx: &Connection,
-    event: &ChannelEvent,
-    now: Timestamp,
-    applied: &mut Applied,
-    published: &mut Vec<Event>,
-) -> Result<()> {
-    match event {
-        ChannelEvent::Message(m) => {
-            let message = InboundMessage {
-                account: m.account,
-                contact_external_id: &m.contact_external_id,
-                contact_name: &m.contact_name,
-                external_id: Some(&m.external_id),
-                subject: "",
-                body: &m.body,
-                sent_at: m.sent_at,
-                attachments: Vec::new(),
-            };
-            let (ingested, events) = ingest_in(tx, &message, now)?;
-            if ingested.duplicate {
-                applied.duplicates += 1;
-                return Ok(());
-            }
-            for media in &m.media {
-                tx.execute(
-                    "INSERT OR IGNORE INTO media_downloads (message_id, media_id, file_name, mime_type, sha256, next_attempt_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![ingested.message, media.media_id, media.file_name, media.mime_type, media.sha256, now],
-                )?;
-            }
-            // Messenger webhooks carry only the PSID: ask Meta for the name once.
-            if ingested.new_conversation && m.contact_name == m.contact_external_id {
-                let (channel, _) = channel_accounts::config_of(tx, m.account)?;
-                if channel == Channel::Messenger {
-                    channel_accounts::insert_task(
-                        tx,
-                        m.account,
-                        "profile",
-                        &serde_json::json!({ "psid": m.contact_external_id }),
-                        now,
-                    )?;
-                }
-            }
-            applied.messages += 1;
-            published.extend(events);
-        }
-        ChannelEvent::Status(s) => apply_status(tx, s, applied, published)?,
-        ChannelEvent::Watermark(w) => apply_watermark(tx, w, applied, published)?,
-        ChannelEvent::Echo(e) => apply_echo(tx, e, applied, published)?,
-        ChannelEvent::Handover(h) => apply_handover(tx, h, now, applied, published)?,
-    }
-    Ok(())
-}
-
-fn apply_status(
-    tx: &Connection,
-    s: &StatusEvent,
-    applied: &mut Applied,
-    published: &mut Vec<Event>,
-) -> Result<()> {
-    let Some((message, conversation)) = find_ours(tx, s.account, &s.external_id, s.our_message)?
-    else {
-        applied.ignored += 1;
-        return Ok(());
-    };
-    let had_provider_id = has_external_id(tx, message)?;
-    set_external_id(tx, message, &s.external_id)?;
-    let failure = s.error.as_ref().map(|e| e.explanation());
-    let changed = provider_status(tx, message, s.status, failure.as_deref(), had_provider_id)?;
-    match s.status {
-        DeliveryStatus::Failed if changed => {
-            tx.execute(
-                "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE message_id = ?1",
-                params![message, failure.unwrap_or_default()],
-            )?;
-        }
-        DeliveryStatus::Failed => {}
-        // The provider has it: a pending retry, an in-flight or unconfirmed send, or a
-        // failure we recorded ourselves is settled, so nothing sends it again.
-        _ => settle_outbox(tx, message)?,
-    }
-    applied.statuses += 1;
-    if changed {
-        published.push(status_changed(conversation, message));
-    } else {
-        applied.duplicates += 1;
-    }
-    Ok(())
-}
-
-fn has_external_id(conn: &Connection, message: MessageId) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT external_id IS NOT NULL FROM messages WHERE id = ?1",
-        [message],
-        |r| r.get(0),
-    )?)
-}
-
-fn apply_watermark(
-    tx: &Connection,
-    w: &WatermarkEvent,
-    applied: &mut Applied,
-    published: &mut Vec<Event>,
-) -> Result<()> {
-    // Only messages Meta gave an id (so they surely reached it) are moved by a watermark.
-    let below: &[&str] = match w.status {
-        DeliveryStatus::Read => &["sent", "delivered"],
-        _ => &["sent"],
-    };
-    let mut stmt = tx.prepare_cached(
-        "UPDATE messages SET status = ?1, failure = NULL
-         WHERE direction = 'out' AND created_at <= ?2 AND status IN (?3, ?4, ?5)
-           AND external_id IS NOT NULL
-           AND conversation_id IN (
-             SELECT c.id FROM conversations c
-             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
-             WHERE c.channel_account_id = ?6 AND ci.external_id = ?7)
-         RETURNING id, conversation_id",
-    )?;
-    let changed: Vec<(MessageId, ConversationId)> = stmt
-        .query_map(
-            params![
-                w.status.as_str(),
-                w.up_to,
-                below[0],
-                below.get(1).copied().unwrap_or(below[0]),
-                below.get(2).copied().unwrap_or(below[0]),
-                w.account,
-                w.contact_external_id
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    for (message, conversation) in changed {
-        settle_outbox(tx, message)?;
-        published.push(status_changed(conversation, message));
-    }
-    applied.statuses += 1;
-    Ok(())
-}
-
-fn apply_echo(
-    tx: &Connection,
-    e: &EchoEvent,
-    applied: &mut Applied,
-    published: &mut Vec<Event>,
-) -> Result<()> {
-    if let Some((message, conversation)) = find_ours(tx, e.account, &e.external_id, e.our_message)?
-    {
-        let had_provider_id = has_external_id(tx, message)?;
-        set_external_id(tx, message, &e.external_id)?;
-        settle_outbox(tx, message)?;
-        if provider_status(tx, message, DeliveryStatus::Sent, None, had_provider_id)? {
-            published.push(status_changed(conversation, message));
-        } else {
-            applied.duplicates += 1;
-        }
-        return Ok(());
-    }
-    let exists: bool = tx.query_row(
-        "SELECT count(*) > 0 FROM messages WHERE external_id = ?1",
-        [&e.external_id],
-        |r| r.get(0),
-    )?;
-    if exists {
-        applied.duplicates += 1;
-        return Ok(());
-    }
-    // Sent from elsewhere (Page Inbox, a phone): shown in the conversation if we know it.
-    let conversation: Option<ConversationId> = tx
-        .query_row(
-            "SELECT c.id FROM conversations c
-             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
-             WHERE c.channel_account_id = ?1 AND ci.external_id = ?2
-             ORDER BY (c.status != 'resolved') DESC, c.id DESC LIMIT 1",
-            params![e.account, e.contact_external_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(conversation) = conversation else {
-        applied.ignored += 1;
-        return Ok(());
-    };
-    let message = messages::insert_message(
-        tx,
-        &messages::NewMessage {
-            conversation,
-            external_id: Some(&e.external_id),
-            direction: messages::Direction::Out,
-            body: &e.body,
-            created_at: e.sent_at,
-        },
-    )?;
-    tx.execute(
-        "UPDATE messages SET status = 'sent' WHERE id = ?1",
-        [message],
-    )?;
-    conv_store::touch_activity(tx, conversation, e.sent_at, false)?;
-    applied.messages += 1;
-    published.push(status_changed(conversation, message));
-    Ok(())
-}
-
-fn apply_handover(
-    tx: &Connection,
-    h: &HandoverEvent,
-    now: Timestamp,
-    applied: &mut Applied,
-    published: &mut Vec<Event>,
-) -> Result<()> {
-    let key = format!(
-        "handover:{}:{}:{}",
-        h.account,
-        h.contact_external_id,
-        h.at.unix()
-    );
-    let fresh = tx.execute(
-        "INSERT OR IGNORE INTO webhook_receipts (key, received_at) VALUES (?1, ?2)",
-        params![key, now],
-    )?;
-    if fresh == 0 {
-        applied.duplicates += 1;
-        return Ok(());
-    }
-    let (channel, _) = channel_accounts::config_of(tx, h.account)?;
-    if channel != Channel::Messenger {
-        return Err(CoreError::invalid(
-            "handover",
-            "only Messenger threads are handed over",
-        ));
-    }
-    let contact = match tx
-        .query_row(
-            "SELECT contact_id FROM contact_identities WHERE channel = 'messenger' AND external_id = ?1",
-            [&h.contact_external_id],
-            |r| r.get(0),
-        )
-        .optional()?
-    {
-        Some(c) => c,
-        None => messages::insert_contact(tx, &h.contact_external_id, Channel::Messenger, &h.contact_external_id, h.at)?,
-    };
-    let open: Option<ConversationId> = tx
-        .query_row(
-            "SELECT id FROM conversations WHERE channel_account_id = ?1 AND contact_id = ?2 AND status != 'resolved'
-             ORDER BY id DESC LIMIT 1",
-            params![h.account, contact],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let conversation = match open {
-        Some(id) => id,
-        None => {
-            let id = messages::insert_conversation(tx, h.account, contact, h.at)?;
-            tx.execute(
-                "UPDATE conversations SET team_id = (SELECT default_team_id FROM channel_accounts WHERE id = ?2) WHERE id = ?1",
-                params![id, h.account],
-            )?;
-            id
-        }
-    };
-    // Into the queue: unassigned and open, remembering which app to hand back to.
-    tx.execute(
-        "UPDATE conversations SET assignee_id = NULL, status = 'open', snoozed_until = NULL,
-             handover_app_id = ?2, version = version + 1, last_activity_at = max(last_activity_at, ?3)
-         WHERE id = ?1",
-        params![conversation, h.previous_app_id, h.at],
-    )?;
-    let from = h
-        .previous_app_id
-        .as_deref()
-        .map(|a| format!(" (app {a})"))
-        .unwrap_or_default();
-    let metadata = h.metadata.trim();
-    let body = if metadata.is_empty() {
-        format!("The bot{from} handed this conversation to the team.")
-    } else {
-        format!("The bot{from} handed this conversation to the team. Bot's note: {metadata}")
-    };
-    tx.execute(
-        "INSERT INTO notes (conversation_id, author_user_id, body, is_handoff, created_at) VALUES (?1, NULL, ?2, 1, ?3)",
-        params![conversation, body, h.at],
-    )?;
-    audit::append(
-        tx,
-        AuditEvent::new(
-            AuditKind::ThreadHandedOver,
-            None,
-            format!("conversation:{conversation}"),
-            now,
-        )
-        .detail(serde_json::json!({ "from_app": h.previous_app_id })),
-    )?;
-    applied.messages += 1;
-    published.push(Event::ConversationUpdated { conversation });
-    published.push(Event::NoteAdded { conversation });
     Ok(())
 }

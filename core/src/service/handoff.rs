@@ -5,20 +5,19 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::error::{CoreError, Result};
-use crate::events::Event;
 use crate::ids::{ConversationId, TeamId, UserId};
 use crate::secret::SessionToken;
 use crate::service::inbox::ConversationSummary;
+use crate::service::steps;
 use crate::service::Caller;
 use crate::store::conversations::{self as conv_store, ConversationRowData};
-use crate::store::{settings, users as user_store};
+use crate::store::users as user_store;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 pub const NOTE_MAX_CHARS: usize = 2000;
-pub const RETURN_ON_AWAY: &str = "return_on_away";
 
 /// Who gets the conversation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,67 +79,6 @@ fn check_note(note: &str, required: bool) -> Result<Option<String>> {
     Ok(Some(note.to_string()))
 }
 
-pub(crate) struct Move {
-    pub row: ConversationRowData,
-    pub to_user: Option<UserId>,
-    pub to_team: Option<TeamId>,
-    pub note: Option<String>,
-}
-
-/// Applies one assignment change inside `tx`: version check, note, history, audit.
-pub(crate) fn apply_move(
-    tx: &Connection,
-    by: UserId,
-    expected: i64,
-    m: &Move,
-    now: Timestamp,
-) -> Result<Event> {
-    let id = m.row.id;
-    if !conv_store::set_assignment(tx, id, expected, m.to_user, m.to_team)? {
-        let who = conv_store::last_changed_by(tx, id)?.unwrap_or_else(|| "someone".into());
-        return Err(CoreError::Conflict(format!(
-            "{who} changed this conversation meanwhile; reload it and try again."
-        )));
-    }
-    let note_id = match &m.note {
-        Some(text) => Some(conv_store::insert_note(tx, id, by, text, true, now)?),
-        None => None,
-    };
-    conv_store::record_assignment(
-        tx,
-        id,
-        m.row.assignee_id,
-        m.to_user,
-        m.to_team,
-        by,
-        note_id,
-        now,
-    )?;
-    audit::append(
-        tx,
-        AuditEvent::new(
-            AuditKind::ConversationAssigned,
-            Some(by),
-            format!("conversation:{id}"),
-            now,
-        )
-        .detail(serde_json::json!({
-            "from": m.row.assignee_id,
-            "to_user": m.to_user,
-            "to_team": m.to_team,
-            "note_id": note_id,
-        })),
-    )?;
-    Ok(Event::Assigned {
-        conversation: id,
-        from: m.row.assignee_id,
-        to_user: m.to_user,
-        to_team: m.to_team,
-        by,
-        handoff: m.note.is_some(),
-    })
-}
-
 fn require_visible(
     tx: &Connection,
     caller: &Caller,
@@ -197,11 +135,11 @@ impl Workspace {
                 TransferTarget::Agent(user) => (Some(user), row.team_id),
                 TransferTarget::Team(team) => (None, Some(team)),
             };
-            let event = apply_move(
+            let event = steps::apply_move(
                 tx,
                 caller.user,
                 conversation.version,
-                &Move {
+                &steps::Move {
                     row,
                     to_user,
                     to_team,
@@ -245,11 +183,11 @@ impl Workspace {
                 });
             }
             let team = row.team_id;
-            apply_move(
+            steps::apply_move(
                 tx,
                 caller.user,
                 conversation.version,
-                &Move {
+                &steps::Move {
                     row,
                     to_user: None,
                     to_team: team,
@@ -295,11 +233,11 @@ impl Workspace {
                     });
                 }
                 let team = row.team_id;
-                events.push(apply_move(
+                events.push(steps::apply_move(
                     tx,
                     caller.user,
                     c.version,
-                    &Move {
+                    &steps::Move {
                         row,
                         to_user: to,
                         to_team: team,
@@ -374,10 +312,10 @@ impl Workspace {
                 )
                 .detail(serde_json::json!({ "available": available })),
             )?;
-            if available || settings::get(tx, RETURN_ON_AWAY)?.as_deref() == Some("false") {
+            if available {
                 return Ok(Vec::new());
             }
-            return_all_to_queue(tx, caller.user, caller.user, now)
+            steps::return_all_to_queue(tx, caller.user, caller.user, now)
         })?;
         let n = events.len();
         for e in events {
@@ -385,41 +323,4 @@ impl Workspace {
         }
         Ok(n)
     }
-}
-
-/// Returns every open conversation of `user` to its team's queue (away, disabled).
-pub(crate) fn return_all_to_queue(
-    tx: &Connection,
-    user: UserId,
-    by: UserId,
-    now: Timestamp,
-) -> Result<Vec<Event>> {
-    let mut events = Vec::new();
-    for (id, version, _) in conv_store::open_assigned_to(tx, user)? {
-        let row = conv_store::visible(
-            tx,
-            crate::store::conversations::Viewer {
-                user: by,
-                sees_everything: true,
-            },
-            id,
-        )?
-        .ok_or(CoreError::NotFound {
-            what: "The conversation",
-        })?;
-        let team = row.team_id;
-        events.push(apply_move(
-            tx,
-            by,
-            version,
-            &Move {
-                row,
-                to_user: None,
-                to_team: team,
-                note: None,
-            },
-            now,
-        )?);
-    }
-    Ok(events)
 }

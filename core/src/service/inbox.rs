@@ -374,24 +374,22 @@ impl Workspace {
         use base64::Engine;
         let caller = self.authorize(token, now, Role::Agent, "open attachments")?;
         self.store.write(|tx| {
-            let not_found = || CoreError::NotFound { what: "The attachment" };
-            let conversation: ConversationId = tx
-                .query_row(
-                    "SELECT m.conversation_id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?1",
-                    [attachment],
-                    |r| r.get(0),
-                )
+            let not_found = || CoreError::NotFound {
+                what: "The attachment",
+            };
+            let conversation = crate::store::attachments::conversation_of(tx, attachment)
                 .map_err(|_| not_found())?;
             conv_store::visible(tx, caller.viewer(), conversation)?.ok_or_else(not_found)?;
-            let (file_name, mime_type, data): (String, String, Vec<u8>) = tx.query_row(
-                "SELECT file_name, mime_type, data FROM attachments WHERE id = ?1",
-                [attachment],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
+            let (file_name, mime_type, data) = crate::store::attachments::content(tx, attachment)?;
             audit::append(
                 tx,
-                AuditEvent::new(AuditKind::AttachmentOpened, Some(caller.user), format!("attachment:{attachment}"), now)
-                    .detail(serde_json::json!({ "conversation": conversation })),
+                AuditEvent::new(
+                    AuditKind::AttachmentOpened,
+                    Some(caller.user),
+                    format!("attachment:{attachment}"),
+                    now,
+                )
+                .detail(serde_json::json!({ "conversation": conversation })),
             )?;
             Ok(AttachmentContent {
                 file_name,
@@ -446,11 +444,7 @@ impl Workspace {
                 )?;
             }
             let can_act = caller.may_act_on(&row);
-            let account: crate::ids::ChannelAccountId = tx.query_row(
-                "SELECT channel_account_id FROM conversations WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
+            let account = conv_store::account_of(tx, id)?;
             let (channel, config) = crate::store::channel_accounts::config_of(tx, account)?;
             let window = crate::channel::window::reply_window(
                 channel,
@@ -493,32 +487,6 @@ impl Workspace {
             })
         })
     }
-}
-
-/// One message with its attachments, as the agent sees it.
-pub(crate) fn message_view(conn: &rusqlite::Connection, id: MessageId) -> Result<MessageView> {
-    let m = conv_store::message_by_id(conn, id)?;
-    let attachments = conv_store::attachments_of(conn, &[id])?
-        .into_iter()
-        .map(|a| AttachmentInfo {
-            id: a.id,
-            file_name: a.file_name,
-            mime_type: a.mime_type,
-            size: a.size,
-        })
-        .collect();
-    Ok(MessageView {
-        id: m.id,
-        direction: m.direction,
-        author: m.author,
-        body: m.body,
-        status: m.status,
-        failure: m.failure,
-        at: m.at,
-        attachments,
-        masked: m.masked,
-        has_html: m.has_html,
-    })
 }
 
 #[cfg(test)]

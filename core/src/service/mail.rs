@@ -6,20 +6,20 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::channel::email::{EmailEndpoint, NewEmailAccount, SetAsideView};
-use crate::channel::mail::{
-    reply_references, reply_subject, MailApplied, MailItem, MailKind, ParsedMail, ReplyHeaders,
-};
+use crate::channel::mail::{MailApplied, MailItem, MailKind, ParsedMail};
 use crate::channel::ChannelAccountView;
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use crate::secret::SessionToken;
-use crate::service::delivery::{conversation_of, raise_status, Delivery};
-use crate::service::ingest::{ingest_into, InboundMessage, Thread};
-use crate::store::{channel_accounts, mail as mail_store, users as user_store};
+use crate::service::delivery::Delivery;
+use crate::service::steps::{self, Connect, InboundMessage, Thread};
+use crate::store::conversations as conv_store;
+use crate::store::Savepoint;
+use crate::store::{channel_accounts, mail as mail_store, message_status, outbox, settings};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
 /// Raw mail kept with a set-aside record up to this size; bigger ones stay in the mailbox.
 pub const SET_ASIDE_RAW_LIMIT: usize = 2 * 1024 * 1024;
@@ -35,40 +35,36 @@ impl Workspace {
     ) -> Result<ChannelAccountView> {
         let caller = self.authorize(token, now, Role::Admin, "connect channel accounts")?;
         let valid = account.validate()?;
+        let connect = Connect {
+            by: caller.user,
+            default_team: account.default_team,
+            audit_detail: serde_json::json!({
+                "kind": "email",
+                "imap": valid.config.imap.host,
+                "smtp": valid.config.smtp.host,
+            }),
+            egress: &|policy| {
+                for (field, host) in [
+                    ("IMAP server", &valid.config.imap.host),
+                    ("SMTP server", &valid.config.smtp.host),
+                ] {
+                    if !policy.allows_host(host) {
+                        return Err(CoreError::invalid(
+                            field,
+                            format!("{host} is not on this workspace's allowed hosts; an admin adds it in Settings first"),
+                        ));
+                    }
+                }
+                Ok(())
+            },
+        };
         let view = self.store.write(|tx| {
-            if let Some(team) = account.default_team {
-                if !user_store::team_exists(tx, team)? {
-                    return Err(CoreError::NotFound { what: "The team" });
-                }
-            }
-            let policy = crate::service::residency::egress_policy(tx)?;
-            for (field, host) in [
-                ("IMAP server", &valid.config.imap.host),
-                ("SMTP server", &valid.config.smtp.host),
-            ] {
-                if !policy.allows_host(host) {
-                    return Err(CoreError::invalid(
-                        field,
-                        format!("{host} is not on this workspace's allowed hosts; an admin adds it in Settings first"),
-                    ));
-                }
-            }
-            let id = mail_store::insert_account(tx, &valid, account.default_team, now)?;
-            audit::append(
+            steps::connect_account_view(
                 tx,
-                AuditEvent::new(
-                    AuditKind::ChannelAccountAdded,
-                    Some(caller.user),
-                    format!("channel_account:{id}"),
-                    now,
-                )
-                .detail(serde_json::json!({
-                    "kind": "email",
-                    "imap": valid.config.imap.host,
-                    "smtp": valid.config.smtp.host,
-                })),
-            )?;
-            channel_accounts::view(tx, id)
+                &connect,
+                |tx| mail_store::insert_account(tx, &valid, account.default_team, now),
+                now,
+            )
         })?;
         self.publish(Event::ChannelsChanged);
         Ok(view)
@@ -100,17 +96,11 @@ impl Workspace {
             let not_found = || CoreError::NotFound {
                 what: "The message",
             };
-            let conversation = conversation_of(conn, message).map_err(|_| not_found())?;
+            let conversation =
+                message_status::conversation_of(conn, message).map_err(|_| not_found())?;
             crate::store::conversations::visible(conn, caller.viewer(), conversation)?
                 .ok_or_else(not_found)?;
-            Ok(conn
-                .query_row(
-                    "SELECT html FROM email_messages WHERE message_id = ?1",
-                    [message],
-                    |r| r.get::<_, Option<String>>(0),
-                )
-                .optional()?
-                .flatten())
+            mail_store::html_of(conn, message)
         })
     }
 }
@@ -233,7 +223,7 @@ impl Delivery<'_> {
     ) -> Result<MailApplied> {
         let (applied, events) = self.ws.store.write(|tx| {
             let config = mail_store::config_of(tx, account)?;
-            let masking = crate::service::admin::masking_on(tx)?;
+            let masking = settings::masking(tx)?;
             let mut applied = MailApplied::default();
             let mut events = Vec::new();
             let mut next = mail_store::folder_state(tx, account, folder)?.uidnext;
@@ -245,14 +235,14 @@ impl Delivery<'_> {
                             applied.duplicates += 1;
                             continue;
                         }
-                        tx.execute_batch("SAVEPOINT mail_item")?;
+                        let savepoint = Savepoint::begin(tx, "mail_item")?;
                         match store_mail(tx, account, &config, mail, now, &mut applied, &mut events)
                         {
-                            Ok(()) => tx.execute_batch("RELEASE mail_item")?,
+                            Ok(()) => savepoint.release()?,
                             Err(
                                 e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
                             ) => {
-                                tx.execute_batch("ROLLBACK TO mail_item; RELEASE mail_item")?;
+                                savepoint.undo()?;
                                 let reason = match &e {
                                     CoreError::InvalidInput { reason, .. } => reason.clone(),
                                     other => format!("it could not be stored: {other}"),
@@ -367,14 +357,7 @@ fn store_mail(
     events: &mut Vec<Event>,
 ) -> Result<()> {
     let external_id = mail_store::external_id(account, &mail.header_id);
-    let known: Option<MessageId> = tx
-        .query_row(
-            "SELECT id FROM messages WHERE external_id = ?1",
-            [&external_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if known.is_some() {
+    if message_status::by_external_id(tx, &external_id)?.is_some() {
         applied.duplicates += 1;
         return Ok(());
     }
@@ -393,12 +376,7 @@ fn store_mail(
                 else {
                     continue;
                 };
-                let ours: bool = tx.query_row(
-                    "SELECT direction = 'out' FROM messages WHERE id = ?1",
-                    [message],
-                    |r| r.get(0),
-                )?;
-                if !ours {
+                if !message_status::is_outbound(tx, message)? {
                     continue;
                 }
                 let explanation = if diagnostic.is_empty() {
@@ -406,11 +384,8 @@ fn store_mail(
                 } else {
                     format!("The customer's mail server returned this reply: {diagnostic}")
                 };
-                tx.execute(
-                    "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE message_id = ?1",
-                    params![message, explanation],
-                )?;
-                if raise_status(tx, message, "failed", Some(&explanation))? {
+                outbox::mark_failed(tx, message, &explanation)?;
+                if steps::raise_status(tx, message, "failed", Some(&explanation))? {
                     events.push(Event::MessageStatusChanged {
                         conversation,
                         message,
@@ -431,16 +406,14 @@ fn store_mail(
                     "an automatic reply that belongs to no conversation",
                 ));
             };
-            let masking = crate::service::admin::masking_on(tx)?;
+            let masking = settings::masking(tx)?;
             let subject: String = masked(masking, &mail.subject).chars().take(200).collect();
-            tx.execute(
-                "INSERT INTO notes (conversation_id, author_user_id, body, is_handoff, created_at)
-                 VALUES (?1, NULL, ?2, 0, ?3)",
-                params![
-                    conversation,
-                    format!("Automatic reply from {}: “{subject}”", mail.from_address),
-                    mail.sent_at
-                ],
+            conv_store::insert_system_note(
+                tx,
+                conversation,
+                &format!("Automatic reply from {}: “{subject}”", mail.from_address),
+                false,
+                mail.sent_at,
             )?;
             events.push(Event::NoteAdded { conversation });
             applied.auto_replies += 1;
@@ -475,7 +448,7 @@ fn store_mail(
                 sent_at: mail.sent_at,
                 attachments: Vec::new(),
             };
-            let (ingested, new_events) = ingest_into(tx, &message, thread, now)?;
+            let (ingested, new_events) = steps::ingest_into(tx, &message, thread, now)?;
             for a in &mail.attachments {
                 crate::store::messages::insert_attachment(
                     tx,
@@ -487,7 +460,7 @@ fn store_mail(
                 )?;
             }
             let html = match &mail.html {
-                Some(html) if crate::service::admin::masking_on(tx)? => {
+                Some(html) if settings::masking(tx)? => {
                     Some(crate::privacy::mask::mask_sensitive(html).0)
                 }
                 other => other.clone(),
@@ -508,60 +481,4 @@ fn store_mail(
             Ok(())
         }
     }
-}
-
-/// Sender, subject and threading headers for our reply `message`. Its Message-ID is
-/// made once and kept, so a retried send carries the same id.
-pub(crate) fn reply_headers_in(
-    tx: &Connection,
-    account: ChannelAccountId,
-    conversation: ConversationId,
-    message: MessageId,
-) -> Result<ReplyHeaders> {
-    let config = mail_store::config_of(tx, account)?;
-    let token = mail_store::thread_token(tx, conversation)?;
-    let message_id = match mail_store::header_of(tx, message)? {
-        Some(header) => header,
-        None => {
-            let id = format!(
-                "appcare.{message}.{}@{}",
-                crate::secret::random_token(12),
-                config.domain()
-            );
-            mail_store::insert_header(
-                tx,
-                &mail_store::Header {
-                    message,
-                    account,
-                    header_id: &id,
-                    in_reply_to: &[],
-                    references: &[],
-                    html: None,
-                },
-            )?;
-            id
-        }
-    };
-    let subject: String = tx.query_row(
-        "SELECT subject FROM conversations WHERE id = ?1",
-        [conversation],
-        |r| r.get(0),
-    )?;
-    let parent = mail_store::last_inbound_header(tx, conversation)?;
-    let (in_reply_to, references) = match parent {
-        Some(parent) => {
-            let references = reply_references(&parent.id, &parent.references, &parent.in_reply_to);
-            (Some(parent.id), references)
-        }
-        None => (None, Vec::new()),
-    };
-    Ok(ReplyHeaders {
-        from_address: config.address.clone(),
-        from_name: config.display_name.clone(),
-        reply_to: config.reply_to(&token),
-        subject: reply_subject(&subject),
-        message_id,
-        in_reply_to,
-        references,
-    })
 }

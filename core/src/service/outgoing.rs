@@ -11,17 +11,17 @@ use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use crate::secret::SessionToken;
-use crate::service::conversation::check_text;
 use crate::service::inbox::{AttachmentInfo, MessageView};
+use crate::service::steps::{self, check_text};
 use crate::service::Caller;
-use crate::store::channel_accounts;
 use crate::store::conversations::{self as conv_store, ConversationRowData};
 use crate::store::messages::{self, Direction, NewMessage};
 use crate::store::users as user_store;
+use crate::store::{channel_accounts, message_status, outbox, settings};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use base64::Engine;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 pub const REPLY_MAX_CHARS: usize = 4096;
 /// The largest file an agent can attach (WhatsApp's video and audio limit).
@@ -42,14 +42,6 @@ enum Outgoing {
         language: String,
         parameters: Vec<String>,
     },
-}
-
-fn account_of(conn: &Connection, id: ConversationId) -> Result<ChannelAccountId> {
-    Ok(conn.query_row(
-        "SELECT channel_account_id FROM conversations WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?)
 }
 
 fn decode_attachment(a: &OutboundAttachment) -> Result<(String, String, Vec<u8>)> {
@@ -182,7 +174,7 @@ impl Workspace {
             conv_store::visible(c, caller.viewer(), id)?.ok_or(CoreError::NotFound {
                 what: "The conversation",
             })?;
-            channel_accounts::templates_of(c, account_of(c, id)?)
+            channel_accounts::templates_of(c, conv_store::account_of(c, id)?)
         })
     }
 
@@ -201,7 +193,7 @@ impl Workspace {
             conv_store::visible(c, caller.viewer(), id)?.ok_or(CoreError::NotFound {
                 what: "The conversation",
             })?;
-            let account = account_of(c, id)?;
+            let account = conv_store::account_of(c, id)?;
             Ok(channel_accounts::templates_of(c, account)?
                 .into_iter()
                 .find(|t| t.name == name && t.language == language))
@@ -238,17 +230,15 @@ impl Workspace {
     ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "send messages again")?;
         let (view, conversation) = self.store.write(|tx| {
-            let (conversation, state, status): (ConversationId, Option<String>, String) = tx
-                .query_row(
-                    "SELECT m.conversation_id, o.state, m.status FROM messages m
-                     LEFT JOIN outbox o ON o.message_id = m.id
-                     WHERE m.id = ?1 AND m.direction = 'out'",
-                    [message],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .map_err(|_| CoreError::NotFound { what: "The message" })?;
-            let row = conv_store::visible(tx, caller.viewer(), conversation)?
-                .ok_or(CoreError::NotFound { what: "The message" })?;
+            let (conversation, state, status) =
+                outbox::send_state(tx, message).map_err(|_| CoreError::NotFound {
+                    what: "The message",
+                })?;
+            let row = conv_store::visible(tx, caller.viewer(), conversation)?.ok_or(
+                CoreError::NotFound {
+                    what: "The message",
+                },
+            )?;
             if !caller.may_act_on(&row) {
                 return Err(CoreError::Forbidden {
                     action: "send in a conversation assigned to someone else",
@@ -264,15 +254,8 @@ impl Workspace {
                     "Only a failed or unconfirmed message can be sent again.".into(),
                 ));
             }
-            tx.execute(
-                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2, last_error = ''
-                 WHERE message_id = ?1",
-                params![message, now],
-            )?;
-            tx.execute(
-                "UPDATE messages SET status = 'queued', failure = NULL WHERE id = ?1",
-                [message],
-            )?;
+            outbox::requeue(tx, message, now)?;
+            message_status::requeue(tx, message)?;
             crate::audit::append(
                 tx,
                 crate::audit::AuditEvent::new(
@@ -283,7 +266,7 @@ impl Workspace {
                 )
                 .detail(serde_json::json!({ "conversation": conversation, "was": state })),
             )?;
-            let view = crate::service::inbox::message_view(tx, message)?;
+            let view = steps::message_view(tx, message)?;
             Ok((view, conversation))
         })?;
         self.publish(Event::MessageStatusChanged {
@@ -321,7 +304,7 @@ impl Workspace {
             if row.do_not_contact {
                 return Err(do_not_contact(&row));
             }
-            let account = account_of(tx, id)?;
+            let account = conv_store::account_of(tx, id)?;
             let tag = match &outgoing {
                 Outgoing::Template { .. } => {
                     if channel_accounts::config_of(tx, account)?.0 != Channel::WhatsApp {
@@ -340,14 +323,8 @@ impl Workspace {
                 }
                 Outgoing::Text(_) => free_form_tag(tx, &row, account, now)?,
             };
-            let masking = crate::service::admin::masking_on(tx)?;
-            let mask = |text: &str| {
-                if masking {
-                    crate::privacy::mask::mask_sensitive(text)
-                } else {
-                    (text.to_string(), false)
-                }
-            };
+            let masking = settings::masking(tx)?;
+            let mask = |text: &str| steps::mask_if(masking, text);
             // Payment data is masked in our own replies too, before it is stored or sent.
             let (body, masked, payload) = match &outgoing {
                 Outgoing::Text(text) => {
@@ -371,11 +348,11 @@ impl Workspace {
             if row.assignee_id.is_none() {
                 let team = row.team_id;
                 let version = row.version;
-                events.push(crate::service::handoff::apply_move(
+                events.push(steps::apply_move(
                     tx,
                     caller.user,
                     version,
-                    &crate::service::handoff::Move {
+                    &steps::Move {
                         row,
                         to_user: Some(caller.user),
                         to_team: team,
@@ -394,10 +371,7 @@ impl Workspace {
                     created_at: now,
                 },
             )?;
-            tx.execute(
-                "UPDATE messages SET author_user_id = ?2, status = 'queued' WHERE id = ?1",
-                params![message, caller.user],
-            )?;
+            message_status::queue_reply(tx, message, caller.user)?;
             let mut attachments = Vec::new();
             if let Outgoing::File { file_name, mime_type, data, .. } = &outgoing {
                 let attachment =
@@ -409,10 +383,7 @@ impl Workspace {
                     size: data.len() as i64,
                 });
             }
-            tx.execute(
-                "INSERT INTO outbox (message_id, next_attempt_at, payload) VALUES (?1, ?2, ?3)",
-                params![message, now, payload.to_string()],
-            )?;
+            outbox::insert(tx, message, now, &payload.to_string())?;
             if masked {
                 conv_store::set_message_masked(tx, message)?;
             }

@@ -3,18 +3,18 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
+use crate::channel::Channel;
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::privacy::egress::EgressPolicy;
 use crate::secret::SessionToken;
-use crate::store::{channel_accounts, settings};
+use crate::store::{attachments, channel_accounts, retention, settings};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-const EGRESS_KEY: &str = "egress_allowlist";
-const RETENTION_CHANNELS: [&str; 3] = ["whatsapp", "messenger", "email"];
+const RETENTION_CHANNELS: [Channel; 3] = [Channel::WhatsApp, Channel::Messenger, Channel::Email];
 /// The longest retention an admin can set (ten years).
 pub const RETENTION_MAX_DAYS: i64 = 3650;
 
@@ -29,11 +29,11 @@ pub struct RetentionPolicy {
 }
 
 impl RetentionPolicy {
-    fn days(&self, channel: &str) -> i64 {
+    fn days(&self, channel: Channel) -> i64 {
         match channel {
-            "whatsapp" => self.whatsapp_days,
-            "messenger" => self.messenger_days,
-            _ => self.email_days,
+            Channel::WhatsApp => self.whatsapp_days,
+            Channel::Messenger => self.messenger_days,
+            Channel::Email => self.email_days,
         }
     }
 }
@@ -70,17 +70,11 @@ pub struct ResidencyReport {
     pub retention: RetentionPolicy,
 }
 
-pub(crate) fn egress_policy(conn: &Connection) -> Result<EgressPolicy> {
-    Ok(settings::get(conn, EGRESS_KEY)?
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default())
-}
-
 fn retention(conn: &Connection) -> Result<RetentionPolicy> {
     Ok(RetentionPolicy {
-        whatsapp_days: settings::get_i64(conn, "retention_days:whatsapp", 0)?,
-        messenger_days: settings::get_i64(conn, "retention_days:messenger", 0)?,
-        email_days: settings::get_i64(conn, "retention_days:email", 0)?,
+        whatsapp_days: settings::retention_days(conn, Channel::WhatsApp)?,
+        messenger_days: settings::retention_days(conn, Channel::Messenger)?,
+        email_days: settings::retention_days(conn, Channel::Email)?,
     })
 }
 
@@ -116,11 +110,8 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
         .map(|m| m.len() as i64)
         .sum();
     ws.store.read(|c| {
-        let region = settings::get(c, settings::REGION)?.unwrap_or_default();
-        let attachments_bytes: i64 =
-            c.query_row("SELECT coalesce(sum(size), 0) FROM attachments", [], |r| {
-                r.get(0)
-            })?;
+        let region = settings::region(c)?.unwrap_or_default();
+        let attachments_bytes = attachments::total_size(c)?;
         let views = channel_accounts::views(c)?;
         let mail_servers = views
             .iter()
@@ -160,7 +151,8 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
                 (kind, _) => format!("{kind} {} ({})", a.name, a.external_id),
             })
             .collect();
-        let backups = settings::get(c, "backup_folder")?
+        let backups = settings::backups(c)?
+            .folder
             .filter(|f| !f.is_empty())
             .map(|f| {
                 format!(
@@ -181,7 +173,7 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
             mail_servers,
             hub: None,
             backups,
-            allowed_hosts: egress_policy(c)?.hosts,
+            allowed_hosts: settings::egress_policy(c)?.hosts,
             retention: retention(c)?,
         })
     })
@@ -190,7 +182,7 @@ pub(crate) fn report(ws: &Workspace) -> Result<ResidencyReport> {
 impl Workspace {
     pub fn egress_allowlist(&self, token: &SessionToken, now: Timestamp) -> Result<EgressPolicy> {
         self.authorize(token, now, Role::Admin, "see the allowed hosts")?;
-        self.store.read(egress_policy)
+        self.store.read(settings::egress_policy)
     }
 
     /// Replaces the hosts this workspace may connect to (audited with the old and new list).
@@ -203,10 +195,8 @@ impl Workspace {
         let caller = self.authorize(token, now, Role::Admin, "change the allowed hosts")?;
         let policy = EgressPolicy::parse(hosts)?;
         self.store.write(|tx| {
-            let before = egress_policy(tx)?;
-            let text =
-                serde_json::to_string(&policy).map_err(|e| CoreError::Storage(e.to_string()))?;
-            settings::set(tx, EGRESS_KEY, &text)?;
+            let before = settings::egress_policy(tx)?;
+            settings::set_egress_policy(tx, &policy)?;
             audit::append(
                 tx,
                 AuditEvent::new(
@@ -244,18 +234,17 @@ impl Workspace {
             if !(0..=RETENTION_MAX_DAYS).contains(&days) {
                 return Err(CoreError::invalid(
                     "retention",
-                    format!("{channel}: between 0 (keep) and {RETENTION_MAX_DAYS} days"),
+                    format!(
+                        "{}: between 0 (keep) and {RETENTION_MAX_DAYS} days",
+                        channel.as_str()
+                    ),
                 ));
             }
         }
         self.store.write(|tx| {
             let before = retention(tx)?;
             for channel in RETENTION_CHANNELS {
-                settings::set(
-                    tx,
-                    &format!("retention_days:{channel}"),
-                    &policy.days(channel).to_string(),
-                )?;
+                settings::set_retention_days(tx, channel, policy.days(channel))?;
             }
             audit::append(
                 tx,
@@ -311,40 +300,39 @@ impl Maintenance<'_> {
                     continue;
                 }
                 let cutoff = now.plus_seconds(-days * 86_400);
-                let scope = "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                     JOIN channel_accounts a ON a.id = c.channel_account_id
-                     WHERE a.kind = ?1 AND m.created_at < ?2";
-                let attachments: i64 = tx.query_row(
-                    &format!("SELECT count(*) FROM attachments WHERE message_id IN ({scope})"),
-                    params![channel, cutoff],
-                    |r| r.get(0),
-                )?;
-                let messages = tx.execute(&format!("DELETE FROM messages WHERE id IN ({scope})"), params![channel, cutoff])? as i64;
-                if channel == "email" {
+                let (attachments, messages) = retention::purge_messages(tx, channel, cutoff)?;
+                if channel == Channel::Email {
                     // Mail set aside by the sync is e-mail content too.
-                    tx.execute("DELETE FROM mail_set_aside WHERE created_at < ?1", [cutoff])?;
+                    retention::purge_set_aside(tx, cutoff)?;
                 }
-                let stale = "SELECT c.id FROM conversations c JOIN channel_accounts a ON a.id = c.channel_account_id
-                     WHERE a.kind = ?1 AND c.last_activity_at < ?2
-                       AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)";
-                tx.execute(&format!("DELETE FROM assignments WHERE conversation_id IN ({stale})"), params![channel, cutoff])?;
-                let conversations = tx.execute(&format!("DELETE FROM conversations WHERE id IN ({stale})"), params![channel, cutoff])? as i64;
+                let conversations = retention::purge_empty_conversations(tx, channel, cutoff)?;
                 if messages == 0 && conversations == 0 {
                     continue;
                 }
-                let run = PurgeRun { channel: channel.into(), cutoff, messages, attachments, conversations };
+                let run = PurgeRun {
+                    channel: channel.as_str().into(),
+                    cutoff,
+                    messages,
+                    attachments,
+                    conversations,
+                };
                 audit::append(
                     tx,
-                    AuditEvent::new(AuditKind::RetentionPurged, None, format!("channel:{channel}"), now)
-                        .detail(serde_json::json!({
-                            "days": days, "cutoff": cutoff, "messages": messages,
-                            "attachments": attachments, "conversations": conversations
-                        })),
+                    AuditEvent::new(
+                        AuditKind::RetentionPurged,
+                        None,
+                        format!("channel:{}", channel.as_str()),
+                        now,
+                    )
+                    .detail(serde_json::json!({
+                        "days": days, "cutoff": cutoff, "messages": messages,
+                        "attachments": attachments, "conversations": conversations
+                    })),
                 )?;
                 runs.push(run);
             }
             if !runs.is_empty() {
-                tx.execute_batch("INSERT INTO messages_fts (messages_fts) VALUES ('optimize');")?;
+                retention::optimize_search(tx)?;
             }
             Ok(runs)
         })?;
@@ -352,12 +340,7 @@ impl Maintenance<'_> {
             self.ws.store.checkpoint()?;
             // Freed pages are zeroed (secure_delete) and reused; the file is rebuilt to
             // give them back once they are a tenth of it, not on every hourly run.
-            let (free, pages): (i64, i64) = self.ws.store.read(|c| {
-                Ok((
-                    c.query_row("PRAGMA freelist_count", [], |r| r.get(0))?,
-                    c.query_row("PRAGMA page_count", [], |r| r.get(0))?,
-                ))
-            })?;
+            let (free, pages) = self.ws.store.read(retention::free_pages)?;
             if free * 10 >= pages {
                 self.ws.store.vacuum()?;
             }

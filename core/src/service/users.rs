@@ -233,15 +233,7 @@ impl Workspace {
             }
             user_store::set_disabled(tx, user, true)?;
             let ended = sessions::end_all_of(tx, user, now)?;
-            let returned =
-                if crate::store::settings::get(tx, crate::service::handoff::RETURN_ON_AWAY)?
-                    .as_deref()
-                    == Some("false")
-                {
-                    Vec::new()
-                } else {
-                    crate::service::handoff::return_all_to_queue(tx, user, caller.user, now)?
-                };
+            let returned = crate::service::steps::return_all_to_queue(tx, user, caller.user, now)?;
             audit::append(
                 tx,
                 AuditEvent::new(

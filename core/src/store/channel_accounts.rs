@@ -49,15 +49,6 @@ fn storage(e: serde_json::Error) -> CoreError {
     CoreError::Storage(format!("channel settings: {e}"))
 }
 
-fn channel_of(kind: &str) -> Option<Channel> {
-    match kind {
-        "whatsapp" => Some(Channel::WhatsApp),
-        "messenger" => Some(Channel::Messenger),
-        "email" => Some(Channel::Email),
-        _ => None,
-    }
-}
-
 /// The accounts that have secrets, for the channel runtime and the webhook receiver.
 pub fn endpoints(conn: &Connection) -> Result<Vec<ChannelEndpoint>> {
     let mut stmt = conn.prepare_cached(
@@ -76,7 +67,7 @@ pub fn endpoints(conn: &Connection) -> Result<Vec<ChannelEndpoint>> {
     let mut out = Vec::new();
     for row in rows {
         let (id, kind, external_id, config, credentials) = row?;
-        let Some(channel) = channel_of(&kind) else {
+        let Some(channel) = Channel::parse(&kind) else {
             continue;
         };
         let Ok(secrets) = serde_json::from_slice::<ChannelSecrets>(&credentials) else {
@@ -109,7 +100,7 @@ pub fn config_of(conn: &Connection, id: ChannelAccountId) -> Result<(Channel, Ch
         .ok_or(CoreError::NotFound {
             what: "The channel account",
         })?;
-    let channel = channel_of(&kind).ok_or(CoreError::NotFound {
+    let channel = Channel::parse(&kind).ok_or(CoreError::NotFound {
         what: "The channel",
     })?;
     Ok((channel, ChannelConfig::from_json(&config)))
@@ -250,17 +241,28 @@ pub fn templates_of(conn: &Connection, id: ChannelAccountId) -> Result<Vec<Templ
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Queues a call to the provider that is not a message.
-pub fn insert_task(
+/// An account's kind and default team.
+pub fn kind_and_team(
     conn: &Connection,
     id: ChannelAccountId,
-    kind: &str,
-    payload: &serde_json::Value,
-    now: Timestamp,
+) -> Result<Option<(String, Option<TeamId>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT kind, default_team_id FROM channel_accounts WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+pub fn set_default_team(
+    conn: &Connection,
+    id: ChannelAccountId,
+    team: Option<TeamId>,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO channel_tasks (account_id, kind, payload, next_attempt_at) VALUES (?1, ?2, ?3, ?4)",
-        params![id, kind, payload.to_string(), now],
+        "UPDATE channel_accounts SET default_team_id = ?2 WHERE id = ?1",
+        params![id, team],
     )?;
     Ok(())
 }

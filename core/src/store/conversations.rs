@@ -2,7 +2,7 @@
 //! conversation, and the assignment changes with their optimistic version check.
 
 use crate::error::Result;
-use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
+use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId, TeamId, UserId};
 use crate::store;
 use crate::time::Timestamp;
 use rusqlite::types::Value;
@@ -402,6 +402,28 @@ pub fn insert_note(
     is_handoff: bool,
     now: Timestamp,
 ) -> Result<i64> {
+    insert_note_by(conn, conversation, Some(author), body, is_handoff, now)
+}
+
+/// A note no person wrote (an automatic reply, a bot's handover).
+pub fn insert_system_note(
+    conn: &Connection,
+    conversation: ConversationId,
+    body: &str,
+    is_handoff: bool,
+    now: Timestamp,
+) -> Result<i64> {
+    insert_note_by(conn, conversation, None, body, is_handoff, now)
+}
+
+fn insert_note_by(
+    conn: &Connection,
+    conversation: ConversationId,
+    author: Option<UserId>,
+    body: &str,
+    is_handoff: bool,
+    now: Timestamp,
+) -> Result<i64> {
     conn.execute(
         "INSERT INTO notes (conversation_id, author_user_id, body, is_handoff, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -633,6 +655,157 @@ fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
         failure: r.get(7)?,
         has_html: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
     })
+}
+
+/// How many conversations there are.
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM conversations", [], |r| r.get(0))?)
+}
+
+/// How many conversations are open.
+pub fn count_open(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM conversations WHERE status = 'open'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// How many messages there are.
+pub fn count_messages(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?)
+}
+
+/// The channel account a conversation is in.
+pub fn account_of(conn: &Connection, id: ConversationId) -> Result<ChannelAccountId> {
+    Ok(conn.query_row(
+        "SELECT channel_account_id FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// A conversation's subject (e-mail; empty for chats).
+pub fn subject_of(conn: &Connection, id: ConversationId) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT subject FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// The newest conversation with `contact` in `account` that is not resolved.
+pub fn open_for_contact(
+    conn: &Connection,
+    account: ChannelAccountId,
+    contact: ContactId,
+) -> Result<Option<ConversationId>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM conversations WHERE channel_account_id = ?1 AND contact_id = ?2 AND status != 'resolved'
+                     ORDER BY id DESC LIMIT 1",
+            params![account, contact],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The conversation with the Messenger contact `psid` in `account` an echo belongs to:
+/// an open one first, then the newest.
+pub fn for_messenger_contact(
+    conn: &Connection,
+    account: ChannelAccountId,
+    psid: &str,
+) -> Result<Option<ConversationId>> {
+    Ok(conn
+        .query_row(
+            "SELECT c.id FROM conversations c
+             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
+             WHERE c.channel_account_id = ?1 AND ci.external_id = ?2
+             ORDER BY (c.status != 'resolved') DESC, c.id DESC LIMIT 1",
+            params![account, psid],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// A new conversation's team and subject.
+pub fn set_team_and_subject(
+    conn: &Connection,
+    id: ConversationId,
+    team: Option<TeamId>,
+    subject: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET team_id = ?2, subject = ?3 WHERE id = ?1",
+        params![id, team, subject],
+    )?;
+    Ok(())
+}
+
+/// A new conversation goes to its account's default team.
+pub fn set_team_from_account(
+    conn: &Connection,
+    id: ConversationId,
+    account: ChannelAccountId,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET team_id = (SELECT default_team_id FROM channel_accounts WHERE id = ?2) WHERE id = ?1",
+        params![id, account],
+    )?;
+    Ok(())
+}
+
+/// Auto-assignment gives a new conversation to `agent`.
+pub fn auto_assign(conn: &Connection, id: ConversationId, agent: UserId) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET assignee_id = ?2, version = version + 1 WHERE id = ?1",
+        params![id, agent],
+    )?;
+    Ok(())
+}
+
+/// A bot handed the thread over at `at`: into the queue, unassigned and open,
+/// remembering which app to hand it back to.
+pub fn queue_handed_over(
+    conn: &Connection,
+    id: ConversationId,
+    app: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET assignee_id = NULL, status = 'open', snoozed_until = NULL,
+             handover_app_id = ?2, version = version + 1, last_activity_at = max(last_activity_at, ?3)
+         WHERE id = ?1",
+        params![id, app, at],
+    )?;
+    Ok(())
+}
+
+/// For a Messenger conversation a bot handed over: its account, the bot's app and the
+/// contact's PSID.
+pub fn handed_over_by(
+    conn: &Connection,
+    id: ConversationId,
+) -> Result<Option<(ChannelAccountId, String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT c.channel_account_id, c.handover_app_id, ci.external_id FROM conversations c
+             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
+             WHERE c.id = ?1 AND c.handover_app_id IS NOT NULL",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+/// The thread went back to the bot.
+pub fn clear_handover(conn: &Connection, id: ConversationId) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET handover_app_id = NULL WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

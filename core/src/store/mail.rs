@@ -443,3 +443,15 @@ pub fn account_view(
         set_aside,
     }))
 }
+
+/// The sanitised HTML of an e-mail message (`None` when it had only text).
+pub fn html_of(conn: &Connection, message: MessageId) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT html FROM email_messages WHERE message_id = ?1",
+            [message],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}

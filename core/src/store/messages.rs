@@ -22,6 +22,16 @@ impl Channel {
             Self::Email => "email",
         }
     }
+
+    /// The channel a stored `kind` names; `None` for a kind this build does not know.
+    pub fn parse(kind: &str) -> Option<Self> {
+        match kind {
+            "whatsapp" => Some(Self::WhatsApp),
+            "messenger" => Some(Self::Messenger),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -287,3 +287,18 @@ pub fn mark_recovery_code_used(conn: &Connection, code_row: i64, now: Timestamp)
     )?;
     Ok(())
 }
+
+/// Who auto-assignment may choose in `team` (available, enabled agents and leads), with
+/// how many open or pending conversations each has, by id.
+pub fn auto_assign_candidates(conn: &Connection, team: TeamId) -> Result<Vec<(UserId, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status IN ('open', 'pending'))
+         FROM users u JOIN team_members m ON m.user_id = u.id
+         WHERE m.team_id = ?1 AND u.disabled = 0 AND u.availability = 'available' AND u.role IN ('agent', 'lead')
+         ORDER BY u.id",
+    )?;
+    let candidates = stmt
+        .query_map([team], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(candidates)
+}

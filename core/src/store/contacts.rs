@@ -1,0 +1,51 @@
+//! SQL for contacts: finding one by its address on a channel, and naming one that was
+//! known only by that address. (New contacts are written by `messages::insert_contact`.)
+
+use crate::channel::Channel;
+use crate::error::Result;
+use crate::ids::{ContactId, ConversationId};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// The contact with address `external_id` on `channel`.
+pub fn find(conn: &Connection, channel: Channel, external_id: &str) -> Result<Option<ContactId>> {
+    Ok(conn
+        .query_row(
+            "SELECT contact_id FROM contact_identities WHERE channel = ?1 AND external_id = ?2",
+            params![channel.as_str(), external_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The contact at `address` on `channel` whose name is still that address.
+pub fn unnamed(conn: &Connection, channel: Channel, address: &str) -> Result<Option<ContactId>> {
+    Ok(conn
+        .query_row(
+            "SELECT c.id FROM contacts c JOIN contact_identities ci ON ci.contact_id = c.id
+                     WHERE ci.channel = ?1 AND ci.external_id = ?2 AND c.display_name = ?2",
+            params![channel.as_str(), address],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Gives `contact` a display name, in the table and the search index.
+pub fn rename(conn: &Connection, contact: ContactId, name: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE contacts SET display_name = ?2 WHERE id = ?1",
+        params![contact, name],
+    )?;
+    conn.execute(
+        "UPDATE contacts_fts SET display_name = ?2 WHERE rowid = ?1",
+        params![contact, name],
+    )?;
+    Ok(())
+}
+
+/// Every conversation with `contact`.
+pub fn conversations_of(conn: &Connection, contact: ContactId) -> Result<Vec<ConversationId>> {
+    Ok(conn
+        .prepare("SELECT id FROM conversations WHERE contact_id = ?1")?
+        .query_map([contact], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
