@@ -2,8 +2,9 @@
 //! bulk insert of 100k ~200-byte messages with the FTS index in 1k-row transactions,
 //! opening an existing workspace with the raw key, and one Argon2id password check.
 
+use appcare_core::channel::{Channel, Direction};
 use appcare_core::secret::DbKey;
-use appcare_core::store::messages::{self, Channel, Direction, NewMessage};
+use appcare_core::store::messages::{self, NewMessage};
 use appcare_core::store::Store;
 use appcare_core::Timestamp;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

@@ -6,6 +6,7 @@ pub mod password;
 pub mod recovery;
 pub mod totp;
 
+use crate::error::{CoreError, Result};
 use serde::{Deserialize, Serialize};
 
 /// What a user may do. Ordered: an admin may do everything a lead may, a lead everything
@@ -36,5 +37,21 @@ impl Role {
             Self::Lead => "lead",
             Self::Admin => "admin",
         }
+    }
+}
+
+/// Usernames: 3–64 characters of letters, digits and `. _ - @`.
+pub fn validate_username(username: &str) -> Result<()> {
+    let ok_len = (3..=64).contains(&username.chars().count());
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c));
+    if ok_len && ok_chars {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(
+            "username",
+            "use 3 to 64 letters, digits, dots, dashes, underscores or @",
+        ))
     }
 }

@@ -2,12 +2,16 @@
 //! connection; all SQL lives in `store/*`, one file per aggregate.
 
 pub mod audit_log;
+pub mod backup;
 pub mod channel_accounts;
+pub mod contacts;
 pub mod conversations;
 pub mod mail;
 pub mod messages;
 pub mod migrations;
 mod open;
+pub mod search;
+pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -3,7 +3,8 @@
 //! the same desktop and finds it in Mine with the note at the top.
 
 use appcare_core::auth::{totp, Role};
-use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::channel::InboundAttachment;
+use appcare_core::service::ingest::InboundMessage;
 use appcare_core::service::users::NewUser;
 use appcare_core::workspace::Region;
 use appcare_core::{

@@ -3,7 +3,8 @@
 //! erases the customer after typing their name; the store no longer knows them.
 
 use appcare_core::auth::totp;
-use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::channel::InboundAttachment;
+use appcare_core::service::ingest::InboundMessage;
 use appcare_core::workspace::Region;
 use appcare_core::{CreateOptions, KeySource, Password, Timestamp, Workspace, WorkspaceDir};
 use appcare_tests::ui::{click, fill, fresh_code, text_content, wait_for};

@@ -982,7 +982,7 @@ fn apply_echo(
         &messages::NewMessage {
             conversation,
             external_id: Some(&e.external_id),
-            direction: messages::Direction::Out,
+            direction: crate::channel::Direction::Out,
             body: &e.body,
             created_at: e.sent_at,
         },

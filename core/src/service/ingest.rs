@@ -4,12 +4,14 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
+use crate::channel::InboundAttachment;
+use crate::channel::{Channel, Direction};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId, TeamId, UserId};
 use crate::secret::SessionToken;
 use crate::store::conversations as conv_store;
-use crate::store::messages::{self, Channel, Direction, NewMessage};
+use crate::store::messages::{self, NewMessage};
 use crate::store::{settings, users as user_store};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -17,13 +19,6 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 pub const AUTO_ASSIGN_CAP: &str = "auto_assign_cap";
-
-/// A file that came with a message.
-pub struct InboundAttachment {
-    pub file_name: String,
-    pub mime_type: String,
-    pub data: Vec<u8>,
-}
 
 /// A customer's message as an adapter parsed it.
 pub struct InboundMessage<'a> {

@@ -7,7 +7,8 @@ use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::channel::email::{EmailEndpoint, NewEmailAccount, SetAsideView};
 use crate::channel::mail::{
-    reply_references, reply_subject, MailApplied, MailItem, MailKind, ParsedMail, ReplyHeaders,
+    reply_references, reply_subject, FolderSync, MailApplied, MailItem, MailKind, ParsedMail,
+    ReplyHeaders, SyncPhase,
 };
 use crate::channel::ChannelAccountView;
 use crate::error::{CoreError, Result};
@@ -113,31 +114,6 @@ impl Workspace {
                 .flatten())
         })
     }
-}
-
-/// Where the sync of one folder stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FolderSync {
-    pub uidvalidity: u32,
-    /// The first UID not yet stored.
-    pub uidnext: u32,
-}
-
-/// What the progress bar shows for one folder.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SyncPhase<'a> {
-    Connecting,
-    /// Fetching: `done` of `total` in this pass.
-    Syncing {
-        total: u64,
-        done: u64,
-    },
-    /// Waiting for the server to push (IDLE).
-    Idle,
-    /// Waiting to ask again (the server has no IDLE).
-    Polling,
-    /// Disconnected; retrying later. The reason names no customer data.
-    Error(&'a str),
 }
 
 impl Delivery<'_> {

@@ -1,34 +1,12 @@
 //! SQL for contacts, channel accounts, conversations, messages and attachments: the rows
 //! the channel adapters' ingest path writes. Statements are cached for bulk ingest.
 
+use crate::channel::{Channel, Direction};
 use crate::error::Result;
 use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId};
 use crate::time::Timestamp;
 use rusqlite::{params, Connection};
 use sha2::{Digest, Sha256};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Channel {
-    WhatsApp,
-    Messenger,
-    Email,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::WhatsApp => "whatsapp",
-            Self::Messenger => "messenger",
-            Self::Email => "email",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    In,
-    Out,
-}
 
 pub fn insert_channel_account(
     conn: &Connection,
