@@ -1,5 +1,6 @@
-//! Authentication building blocks: roles, password hashing and policy, TOTP, recovery
-//! codes and the lockout schedule. The sign-in flow that uses them is `service::login`.
+//! Authentication building blocks: roles, usernames, password hashing and policy, TOTP,
+//! recovery codes and the lockout schedule. The sign-in flow that uses them is
+//! `service::login`.
 
 pub mod lockout;
 pub mod password;

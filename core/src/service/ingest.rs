@@ -4,8 +4,7 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
-use crate::channel::InboundAttachment;
-use crate::channel::{Channel, Direction};
+use crate::channel::{Channel, Direction, InboundAttachment};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId, TeamId, UserId};

@@ -129,3 +129,27 @@ pub fn search_ids(conn: &Connection, query: &str, limit: i64) -> Result<Vec<Mess
     let rows = stmt.query_map(params![query], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::channel::{Channel, Direction};
+
+    #[test]
+    fn channels_and_directions_are_stored_by_name_and_read_back() -> rusqlite::Result<()> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        for channel in [Channel::WhatsApp, Channel::Messenger, Channel::Email] {
+            let stored: String = conn.query_row("SELECT ?1", [channel], |r| r.get(0))?;
+            assert_eq!(stored, channel.as_str());
+            let read: Channel = conn.query_row("SELECT ?1", [channel], |r| r.get(0))?;
+            assert_eq!(read, channel);
+        }
+        for direction in [Direction::In, Direction::Out] {
+            let read: Direction = conn.query_row("SELECT ?1", [direction], |r| r.get(0))?;
+            assert_eq!(read, direction);
+        }
+        let unknown = conn.query_row("SELECT 'telegram'", [], |r| r.get::<_, Channel>(0));
+        assert!(unknown.is_err());
+        assert_eq!(Direction::parse("sideways"), None);
+        Ok(())
+    }
+}
