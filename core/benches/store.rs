@@ -4,8 +4,9 @@
 //!
 //! Real parts: SQLCipher and plain SQLite, Argon2id.
 
+use appcare_core::channel::{Channel, Direction};
 use appcare_core::secret::DbKey;
-use appcare_core::store::messages::{self, Channel, Direction, NewMessage};
+use appcare_core::store::messages::{self, NewMessage};
 use appcare_core::store::Store;
 use appcare_core::Timestamp;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

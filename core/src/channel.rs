@@ -9,18 +9,103 @@ pub mod outbound;
 pub mod template;
 pub mod window;
 
-pub use crate::store::messages::Channel;
 pub use account::{
     ChannelAccountView, ChannelConfig, ChannelEndpoint, ChannelSecret, ChannelSecrets,
     LocalStorageView, NewChannelAccount,
 };
 pub use email::{EmailConfig, EmailEndpoint, NewEmailAccount};
 pub use event::{
-    ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundEvent, MediaRef, ProviderError,
-    StatusEvent, WatermarkEvent,
+    ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundAttachment, InboundEvent,
+    MediaRef, ProviderError, StatusEvent, WatermarkEvent,
 };
 pub use outbound::{OutboundFile, OutboundJob, SendPayload};
 pub use window::ReplyWindow;
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+/// A messaging channel; stored as its lowercase name (`channel_accounts.kind`,
+/// `contact_identities.channel`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    WhatsApp,
+    Messenger,
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WhatsApp => "whatsapp",
+            Self::Messenger => "messenger",
+            Self::Email => "email",
+        }
+    }
+
+    /// Reads back [`Channel::as_str`]; `None` for a name this build does not know.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "whatsapp" => Some(Self::WhatsApp),
+            "messenger" => Some(Self::Messenger),
+            "email" => Some(Self::Email),
+            _ => None,
+        }
+    }
+}
+
+/// Which way a message went; stored as `in` / `out` (`messages.direction`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::In => "in",
+            Self::Out => "out",
+        }
+    }
+
+    /// Reads back [`Direction::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "in" => Some(Self::In),
+            "out" => Some(Self::Out),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a stored name with `parse`; an unknown one is a conversion error, not a panic.
+fn from_stored<T>(value: ValueRef<'_>, parse: fn(&str) -> Option<T>) -> FromSqlResult<T> {
+    let text = value.as_str()?;
+    parse(text).ok_or_else(|| FromSqlError::Other(format!("unknown value {text:?}").into()))
+}
+
+impl ToSql for Channel {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for Channel {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        from_stored(value, Self::parse)
+    }
+}
+
+impl ToSql for Direction {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for Direction {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        from_stored(value, Self::parse)
+    }
+}
 
 /// The reference we attach to a send (`biz_opaque_callback_data`, Messenger `metadata`)
 /// so a status or echo can be matched to our message even before its provider id is known.

@@ -2,12 +2,13 @@
 //! spread over teams, agents and channels, with customer and agent messages. It writes
 //! through the store in large transactions (FTS triggers included), so it is fast.
 
+use crate::channel::{Channel, Direction};
 use crate::error::Result;
 use crate::ids::{ChannelAccountId, ConversationId, TeamId, UserId};
-use crate::store::messages::{self, Channel, Direction, NewMessage};
+use crate::store::messages::{self, NewMessage};
+use crate::store::seed;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
-use rusqlite::params;
 
 const WORDS: &[&str] = &[
     "order",
@@ -125,7 +126,8 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                     _ => Channel::Messenger,
                 };
                 let name = format!("{} {}", rng.pick(NAMES), i);
-                let contact = messages::insert_contact(tx, &name, channel, &format!("ext-{i}"), now)?;
+                let contact =
+                    messages::insert_contact(tx, &name, channel, &format!("ext-{i}"), now)?;
                 let started = now.plus_seconds(-(rng.next() as i64 % (90 * 86_400)));
                 let conversation = messages::insert_conversation(tx, account, contact, started)?;
                 let team = spec.teams.get(i % spec.teams.len().max(1)).copied();
@@ -137,7 +139,11 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                     6 => "pending",
                     _ => "resolved",
                 };
-                let count = if i == 0 { spec.long_conversation.max(per_conversation) } else { per_conversation };
+                let count = if i == 0 {
+                    spec.long_conversation.max(per_conversation)
+                } else {
+                    per_conversation
+                };
                 let mut at = started;
                 for m in 0..count {
                     at = at.plus_seconds(30 + (rng.next() % 600) as i64);
@@ -148,19 +154,27 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                         &NewMessage {
                             conversation,
                             external_id: None,
-                            direction: if m % 2 == 0 { Direction::In } else { Direction::Out },
+                            direction: if m % 2 == 0 {
+                                Direction::In
+                            } else {
+                                Direction::Out
+                            },
                             body: &body,
                             created_at: at,
                         },
                     )?;
                     if m % 2 == 1 {
-                        tx.execute("UPDATE messages SET author_user_id = ?2 WHERE id = ?1", params![id, assignee])?;
+                        seed::set_author(tx, id, assignee)?;
                     }
                 }
-                tx.execute(
-                    "UPDATE conversations SET team_id = ?2, assignee_id = ?3, status = ?4, last_activity_at = ?5,
-                         last_customer_message_at = ?5, unread_count = ?6 WHERE id = ?1",
-                    params![conversation, team, assignee, status, at, (rng.next() % 3) as i64],
+                seed::shape_conversation(
+                    tx,
+                    conversation,
+                    team,
+                    assignee,
+                    status,
+                    at,
+                    (rng.next() % 3) as i64,
                 )?;
                 ids.push(conversation);
             }

@@ -11,6 +11,7 @@ pub mod channel;
 pub mod error;
 pub mod events;
 pub mod fixtures;
+pub mod fs;
 pub mod ids;
 pub mod keys;
 pub mod privacy;

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod audit_log;
+pub mod backup;
 pub mod canned_replies;
 pub mod channel_accounts;
 pub mod contacts;
@@ -17,6 +18,8 @@ pub mod outbox;
 mod queue;
 pub mod receipts;
 pub mod retention;
+pub mod search;
+pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod tasks;

@@ -10,6 +10,7 @@ use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::{password, Role};
 use crate::error::{CoreError, Result};
 use crate::events::{Event, EventReceiver, EventSender};
+use crate::fs::{remove_files_quietly, write_new_file};
 use crate::ids::UserId;
 use crate::keys::{key_file, os_keyring, KeyStoreKind};
 use crate::secret::{DbKey, Password};
@@ -17,7 +18,6 @@ use crate::store::{self, settings, Store};
 use crate::time::Timestamp;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use region::Region;
@@ -88,6 +88,15 @@ impl WorkspaceDir {
     pub fn exists(&self) -> bool {
         self.marker().exists() || self.database().exists()
     }
+
+    /// Removes, quietly, every file a workspace keeps in this folder (the undo of a
+    /// create, restore or move that failed half-way); the folder itself stays.
+    pub(crate) fn remove_workspace_files(&self) {
+        remove_files_quietly([self.marker(), self.database(), self.key_file()]);
+        remove_files_quietly(
+            ["-wal", "-shm"].map(|suffix| self.root.join(format!("{DATABASE}{suffix}"))),
+        );
+    }
 }
 
 /// Where the new workspace's key goes.
@@ -137,7 +146,7 @@ impl Workspace {
                 path: dir.root.clone(),
             });
         }
-        crate::service::users::validate_username(&options.admin_username)?;
+        crate::auth::validate_username(&options.admin_username)?;
         password::check_policy(&options.admin_password, &options.admin_username)?;
         let password_hash = password::hash(&options.admin_password)?;
         std::fs::create_dir_all(&dir.root).map_err(|e| {
@@ -158,12 +167,7 @@ impl Workspace {
         let result = Self::create_files(dir, &info, &options, &password_hash, now);
         if result.is_err() {
             // Leave the folder as we found it: no half-made workspace, no orphaned key.
-            for path in [dir.marker(), dir.database(), dir.key_file()] {
-                let _ = std::fs::remove_file(&path);
-            }
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(dir.root.join(format!("{DATABASE}{suffix}")));
-            }
+            dir.remove_workspace_files();
             if info.key_store == KeyStoreKind::Keyring {
                 let _ = os_keyring::delete(&info.workspace_id);
             }
@@ -285,21 +289,4 @@ pub(crate) fn new_workspace_id() -> String {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
-}
-
-/// Writes a file that must not exist yet, flushed to disk, readable by the owner only.
-pub(crate) fn write_new_file(path: &Path, contents: &[u8]) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| CoreError::Storage(format!("cannot create {}: {e}", path.display())))?;
-    file.write_all(contents)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| CoreError::Storage(format!("cannot write {}: {e}", path.display())))
 }

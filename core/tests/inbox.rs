@@ -16,10 +16,11 @@
 
 mod common;
 
+use appcare_core::channel::InboundAttachment;
 use appcare_core::events::Event;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::{ConversationStatus, InboxQuery, InboxView};
-use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::service::ingest::InboundMessage;
 use appcare_core::{CoreError, ErrorCode};
 use common::*;
 

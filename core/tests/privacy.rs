@@ -13,7 +13,8 @@
 
 mod common;
 
-use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::channel::InboundAttachment;
+use appcare_core::service::ingest::InboundMessage;
 use appcare_core::service::residency::RetentionPolicy;
 use appcare_core::{SessionToken, Timestamp, Workspace};
 use common::*;

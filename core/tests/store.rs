@@ -18,9 +18,10 @@
 
 mod common;
 
+use appcare_core::channel::{Channel, Direction};
 use appcare_core::keys::os_keyring;
 use appcare_core::secret::DbKey;
-use appcare_core::store::messages::{self, Channel, Direction, NewMessage};
+use appcare_core::store::messages::{self, NewMessage};
 use appcare_core::store::migrations;
 use appcare_core::{CoreError, KeySource, Password, Timestamp, Workspace, WorkspaceDir};
 use common::*;

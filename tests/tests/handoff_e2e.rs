@@ -7,7 +7,8 @@
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service.
 
 use appcare_core::auth::{totp, Role};
-use appcare_core::service::ingest::{InboundAttachment, InboundMessage};
+use appcare_core::channel::InboundAttachment;
+use appcare_core::service::ingest::InboundMessage;
 use appcare_core::service::users::NewUser;
 use appcare_core::workspace::Region;
 use appcare_core::{

@@ -4,7 +4,7 @@
 //! cannot be read (or crashes the parser) is set aside with the reason.
 
 use appcare_core::channel::mail::{message_ids, MailItem, MailKind, ParsedMail};
-use appcare_core::service::ingest::InboundAttachment;
+use appcare_core::channel::InboundAttachment;
 use appcare_core::Timestamp;
 use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use sha2::{Digest, Sha256};

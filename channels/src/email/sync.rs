@@ -7,7 +7,7 @@ use super::imap::{self, Session};
 use super::MailError;
 use appcare_core::channel::email::EmailEndpoint;
 use appcare_core::channel::mail::MailItem;
-use appcare_core::service::mail::SyncPhase;
+use appcare_core::channel::mail::SyncPhase;
 use appcare_core::{Timestamp, Workspace};
 use std::sync::Arc;
 use std::time::Duration;

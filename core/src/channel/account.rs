@@ -2,9 +2,9 @@
 //! secret, verify token) and what the admin sees of it. Secrets print as `<redacted>`,
 //! are wiped on drop and are never returned to a front end except as a short hint.
 
+use crate::channel::Channel;
 use crate::error::{CoreError, Result};
 use crate::ids::{ChannelAccountId, TeamId};
-use crate::store::messages::Channel;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;

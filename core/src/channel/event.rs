@@ -174,3 +174,10 @@ impl std::fmt::Debug for ChannelEvent {
         }
     }
 }
+
+/// A file that came with a message.
+pub struct InboundAttachment {
+    pub file_name: String,
+    pub mime_type: String,
+    pub data: Vec<u8>,
+}

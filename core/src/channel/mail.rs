@@ -2,7 +2,7 @@
 //! headers and what kind of mail it is) or set aside with a reason. Also the headers of
 //! an outgoing reply, built so the customer's mail client threads it.
 
-use crate::service::ingest::InboundAttachment;
+use crate::channel::InboundAttachment;
 use crate::time::Timestamp;
 
 /// How many ids an outgoing `References` header carries at most.
@@ -158,6 +158,31 @@ pub fn message_ids(value: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Where the sync of one folder stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FolderSync {
+    pub uidvalidity: u32,
+    /// The first UID not yet stored.
+    pub uidnext: u32,
+}
+
+/// What the progress bar shows for one folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncPhase<'a> {
+    Connecting,
+    /// Fetching: `done` of `total` in this pass.
+    Syncing {
+        total: u64,
+        done: u64,
+    },
+    /// Waiting for the server to push (IDLE).
+    Idle,
+    /// Waiting to ask again (the server has no IDLE).
+    Polling,
+    /// Disconnected; retrying later. The reason names no customer data.
+    Error(&'a str),
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! A message waiting in the outbox, as the channel runtime receives it to send.
 
+use crate::channel::Channel;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
-use crate::store::messages::Channel;
 use serde::Deserialize;
 
 /// What to send.

@@ -2,7 +2,7 @@
 //! after the customer's last message, templates only after that. Messenger: 24 hours, or
 //! 7 days with the HUMAN_AGENT tag when the app has that permission. Email: always.
 
-use crate::store::messages::Channel;
+use crate::channel::Channel;
 use crate::time::Timestamp;
 use serde::Serialize;
 

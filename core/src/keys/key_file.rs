@@ -80,7 +80,7 @@ pub fn write(path: &Path, key: &DbKey, passphrase: &Password, aad: &str) -> Resu
     file.wrapped_key = B64.encode(wrapped);
     let json = serde_json::to_vec_pretty(&file)
         .map_err(|e| CoreError::Storage(format!("could not encode the key file: {e}")))?;
-    crate::workspace::write_new_file(path, &json)
+    crate::fs::write_new_file(path, &json)
 }
 
 /// Reads the key file and unwraps the key; `WrongKey` when the passphrase does not fit.

@@ -287,7 +287,7 @@ impl Workspace {
                 format!("cannot use {}: {e}", destination.display()),
             )
         })?;
-        crate::workspace::write_new_file(&path, &bytes)?;
+        crate::fs::write_new_file(&path, &bytes)?;
         Ok(AuditExport {
             path: path.display().to_string(),
             rows: rows.len() as i64,

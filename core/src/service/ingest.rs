@@ -13,7 +13,7 @@ use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use serde::Serialize;
 
-pub use crate::service::steps::{InboundAttachment, InboundMessage, Ingested};
+pub use crate::service::steps::{InboundMessage, Ingested};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

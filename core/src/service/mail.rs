@@ -6,7 +6,7 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::channel::email::{EmailEndpoint, NewEmailAccount, SetAsideView};
-use crate::channel::mail::{MailApplied, MailItem, MailKind, ParsedMail};
+use crate::channel::mail::{FolderSync, MailApplied, MailItem, MailKind, ParsedMail, SyncPhase};
 use crate::channel::ChannelAccountView;
 use crate::error::{CoreError, Result};
 use crate::events::Event;
@@ -103,31 +103,6 @@ impl Workspace {
             mail_store::html_of(conn, message)
         })
     }
-}
-
-/// Where the sync of one folder stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FolderSync {
-    pub uidvalidity: u32,
-    /// The first UID not yet stored.
-    pub uidnext: u32,
-}
-
-/// What the progress bar shows for one folder.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SyncPhase<'a> {
-    Connecting,
-    /// Fetching: `done` of `total` in this pass.
-    Syncing {
-        total: u64,
-        done: u64,
-    },
-    /// Waiting for the server to push (IDLE).
-    Idle,
-    /// Waiting to ask again (the server has no IDLE).
-    Polling,
-    /// Disconnected; retrying later. The reason names no customer data.
-    Error(&'a str),
 }
 
 impl Delivery<'_> {

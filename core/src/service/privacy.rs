@@ -4,11 +4,17 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::error::{CoreError, Result};
+use crate::fs::{create_private_dir, write_new_file};
 use crate::ids::ContactId;
-use crate::privacy::request::{self, ContactMatch, ErasureSummary};
+use crate::privacy::request::{
+    address_digits, safe_file_name, ContactMatch, ErasureSummary, ExportFile,
+};
 use crate::secret::SessionToken;
+use crate::store::contacts::{self, ExportAttachment, ExportConversation, ExportMessage};
+use crate::store::search::fts_query;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
+use rusqlite::Connection;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -23,8 +29,107 @@ pub struct ExportSummary {
     pub files: i64,
 }
 
-fn write_private(path: &Path, data: &[u8]) -> Result<()> {
-    crate::workspace::write_new_file(path, data)
+/// Contacts whose address equals `query` (phone digits compared without `+` and spaces)
+/// or whose name or address matches it as words.
+fn find(conn: &Connection, query: &str) -> Result<Vec<ContactMatch>> {
+    let query = query.trim();
+    if query.chars().count() < 2 {
+        return Err(CoreError::invalid("search", "type at least two characters"));
+    }
+    let digits = address_digits(query);
+    let mut ids = contacts::ids_by_address(conn, query, &digits)?;
+    if let Ok(fts) = fts_query(query) {
+        for id in contacts::ids_by_words(conn, &fts)? {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids.into_iter()
+        .map(|id| contacts::describe(conn, id))
+        .collect()
+}
+
+/// Everything about a contact: the JSON document, the attachment files and the number
+/// of messages.
+fn gather(
+    conn: &Connection,
+    id: ContactId,
+    include_notes: bool,
+    now: Timestamp,
+) -> Result<(serde_json::Value, Vec<ExportFile>, i64)> {
+    let contact = contacts::describe(conn, id)?;
+    let (do_not_contact, created_at) = contacts::flags_of(conn, id)?;
+    let mut files = Vec::new();
+    let mut conversations = Vec::new();
+    let mut message_count = 0;
+    for conversation in contacts::conversations_of(conn, id)? {
+        let ExportConversation {
+            channel,
+            account,
+            subject,
+            status,
+            started,
+        } = contacts::export_conversation(conn, conversation)?;
+        let mut messages = Vec::new();
+        for row in contacts::export_messages(conn, conversation)? {
+            let ExportMessage {
+                id: message,
+                direction,
+                author,
+                body,
+                status,
+                at,
+                external_id,
+            } = row;
+            message_count += 1;
+            let mut attachments = Vec::new();
+            for found in contacts::export_attachments(conn, message)? {
+                let ExportAttachment {
+                    id: attachment,
+                    file_name,
+                    mime_type,
+                    size,
+                    sha256,
+                    data,
+                } = found;
+                let safe = safe_file_name(&file_name);
+                let path = format!("files/{attachment}-{safe}");
+                attachments.push(serde_json::json!({
+                    "file_name": file_name, "mime_type": mime_type, "size": size,
+                    "sha256": sha256.to_ascii_lowercase(), "path": path
+                }));
+                files.push(ExportFile { path, data });
+            }
+            messages.push(serde_json::json!({
+                "id": message, "direction": direction, "author": author, "text": body, "status": status,
+                "at": at.to_rfc3339(), "channel_message_id": external_id, "attachments": attachments
+            }));
+        }
+        let mut entry = serde_json::json!({
+            "id": conversation, "channel": channel, "account": account, "subject": subject,
+            "status": status, "started_at": started.to_rfc3339(), "messages": messages
+        });
+        if include_notes {
+            let notes: Vec<serde_json::Value> = crate::store::conversations::notes_of(conn, conversation)?
+                .into_iter()
+                .map(|n| serde_json::json!({ "author": n.author, "text": n.body, "handoff": n.is_handoff, "at": n.at.to_rfc3339() }))
+                .collect();
+            entry["internal_notes"] = serde_json::Value::Array(notes);
+        }
+        conversations.push(entry);
+    }
+    let document = serde_json::json!({
+        "format": "appcare-contact-export/1",
+        "exported_at": now.to_rfc3339(),
+        "contact": {
+            "id": id, "name": contact.name, "identities": contact.identities,
+            "do_not_contact": do_not_contact, "first_seen": created_at.to_rfc3339()
+        },
+        "conversations": conversations,
+        "internal_notes_included": include_notes,
+    });
+    Ok((document, files, message_count))
 }
 
 impl Workspace {
@@ -36,7 +141,7 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<Vec<ContactMatch>> {
         self.authorize(token, now, Role::Admin, "answer privacy requests")?;
-        self.store.read(|c| request::find(c, query))
+        self.store.read(|c| find(c, query))
     }
 
     /// Writes everything about a contact into a new folder under `destination`:
@@ -52,7 +157,7 @@ impl Workspace {
         let caller = self.authorize(token, now, Role::Admin, "answer privacy requests")?;
         let (document, files, messages) = self
             .store
-            .read(|c| request::gather(c, contact, include_notes, now))?;
+            .read(|c| gather(c, contact, include_notes, now))?;
         let conversations = document["conversations"]
             .as_array()
             .map_or(0, |a| a.len() as i64);
@@ -74,19 +179,13 @@ impl Workspace {
             )
         };
         std::fs::create_dir_all(destination).map_err(io)?;
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(&folder).map_err(io)?;
-        builder.create(folder.join("files")).map_err(io)?;
+        create_private_dir(&folder).map_err(io)?;
+        create_private_dir(&folder.join("files")).map_err(io)?;
         let json =
             serde_json::to_vec_pretty(&document).map_err(|e| CoreError::Storage(e.to_string()))?;
-        write_private(&folder.join("contact.json"), &json)?;
+        write_new_file(&folder.join("contact.json"), &json)?;
         for file in &files {
-            write_private(&folder.join(&file.path), &file.data)?;
+            write_new_file(&folder.join(&file.path), &file.data)?;
         }
         self.store.write(|tx| {
             audit::append(
@@ -122,7 +221,7 @@ impl Workspace {
     ) -> Result<ErasureSummary> {
         let caller = self.authorize(token, now, Role::Admin, "answer privacy requests")?;
         let summary = self.store.write(|tx| {
-            let summary = request::erase(tx, contact)?;
+            let summary = contacts::erase(tx, contact)?;
             audit::append(
                 tx,
                 AuditEvent::new(

@@ -7,14 +7,14 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::channel::event::status_rank;
 use crate::channel::mail::{reply_references, reply_subject, ReplyHeaders};
-use crate::channel::{Channel, ChannelAccountView};
+use crate::channel::{Channel, ChannelAccountView, Direction, InboundAttachment};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId, TeamId, UserId};
 use crate::privacy::egress::EgressPolicy;
 use crate::service::inbox::{AttachmentInfo, MessageView};
 use crate::store::conversations::{self as conv_store, ConversationRowData};
-use crate::store::messages::{self, Direction, NewMessage};
+use crate::store::messages::{self, NewMessage};
 use crate::store::{
     channel_accounts, contacts, mail as mail_store, message_status, settings, users as user_store,
 };
@@ -101,13 +101,6 @@ pub(crate) fn any_host(_: &EgressPolicy) -> Result<()> {
 }
 
 // ---- Ingest ----
-
-/// A file that came with a message.
-pub struct InboundAttachment {
-    pub file_name: String,
-    pub mime_type: String,
-    pub data: Vec<u8>,
-}
 
 /// A customer's message as an adapter parsed it.
 pub struct InboundMessage<'a> {

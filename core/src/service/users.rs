@@ -2,7 +2,7 @@
 //! authenticator; everyone signed in can list teams.
 
 use crate::audit::{self, AuditEvent, AuditKind};
-use crate::auth::{password, totp, Role};
+use crate::auth::{password, totp, validate_username, Role};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{TeamId, UserId};
@@ -59,22 +59,6 @@ pub struct NewUser {
     pub role: Role,
     pub password: Password,
     pub teams: Vec<TeamId>,
-}
-
-/// Usernames: 3–64 characters of letters, digits and `. _ - @`.
-pub fn validate_username(username: &str) -> Result<()> {
-    let ok_len = (3..=64).contains(&username.chars().count());
-    let ok_chars = username
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c));
-    if ok_len && ok_chars {
-        Ok(())
-    } else {
-        Err(CoreError::invalid(
-            "username",
-            "use 3 to 64 letters, digits, dots, dashes, underscores or @",
-        ))
-    }
 }
 
 fn summary(conn: &rusqlite::Connection, row: &UserRow, now: Timestamp) -> Result<UserSummary> {

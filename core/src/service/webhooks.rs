@@ -5,7 +5,8 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::channel::{
-    Channel, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, StatusEvent, WatermarkEvent,
+    Channel, ChannelEvent, DeliveryStatus, Direction, EchoEvent, HandoverEvent, StatusEvent,
+    WatermarkEvent,
 };
 use crate::error::{CoreError, Result};
 use crate::events::Event;
@@ -257,7 +258,7 @@ fn apply_echo(
         &messages::NewMessage {
             conversation,
             external_id: Some(&e.external_id),
-            direction: messages::Direction::Out,
+            direction: Direction::Out,
             body: &e.body,
             created_at: e.sent_at,
         },

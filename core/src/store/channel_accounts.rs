@@ -3,10 +3,10 @@
 
 use crate::channel::account::{AccountState, ValidAccount};
 use crate::channel::template::TemplateView;
+use crate::channel::Channel;
 use crate::channel::{ChannelAccountView, ChannelConfig, ChannelEndpoint, ChannelSecrets};
 use crate::error::{CoreError, Result};
 use crate::ids::{ChannelAccountId, TeamId};
-use crate::store::messages::Channel;
 use crate::time::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 use zeroize::Zeroizing;

@@ -5,9 +5,9 @@ use crate::channel::email::{
     EmailAccountView, EmailConfig, EmailEndpoint, EmailSecrets, MailFolderView, SetAsideView,
     ValidEmailAccount,
 };
+use crate::channel::mail::{FolderSync, SyncPhase};
 use crate::error::{CoreError, Result};
 use crate::ids::{ChannelAccountId, ConversationId, MessageId, TeamId};
-use crate::service::mail::{FolderSync, SyncPhase};
 use crate::time::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 use zeroize::Zeroizing;

@@ -1,44 +1,12 @@
 //! SQL for contacts, channel accounts, conversations, messages and attachments: the rows
 //! the channel adapters' ingest path writes. Statements are cached for bulk ingest.
 
+use crate::channel::{Channel, Direction};
 use crate::error::Result;
 use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId};
 use crate::time::Timestamp;
 use rusqlite::{params, Connection};
 use sha2::{Digest, Sha256};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Channel {
-    WhatsApp,
-    Messenger,
-    Email,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::WhatsApp => "whatsapp",
-            Self::Messenger => "messenger",
-            Self::Email => "email",
-        }
-    }
-
-    /// The channel a stored `kind` names; `None` for a kind this build does not know.
-    pub fn parse(kind: &str) -> Option<Self> {
-        match kind {
-            "whatsapp" => Some(Self::WhatsApp),
-            "messenger" => Some(Self::Messenger),
-            "email" => Some(Self::Email),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    In,
-    Out,
-}
 
 pub fn insert_channel_account(
     conn: &Connection,
@@ -160,4 +128,28 @@ pub fn search_ids(conn: &Connection, query: &str, limit: i64) -> Result<Vec<Mess
     ))?;
     let rows = stmt.query_map(params![query], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::channel::{Channel, Direction};
+
+    #[test]
+    fn channels_and_directions_are_stored_by_name_and_read_back() -> rusqlite::Result<()> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        for channel in [Channel::WhatsApp, Channel::Messenger, Channel::Email] {
+            let stored: String = conn.query_row("SELECT ?1", [channel], |r| r.get(0))?;
+            assert_eq!(stored, channel.as_str());
+            let read: Channel = conn.query_row("SELECT ?1", [channel], |r| r.get(0))?;
+            assert_eq!(read, channel);
+        }
+        for direction in [Direction::In, Direction::Out] {
+            let read: Direction = conn.query_row("SELECT ?1", [direction], |r| r.get(0))?;
+            assert_eq!(read, direction);
+        }
+        let unknown = conn.query_row("SELECT 'telegram'", [], |r| r.get::<_, Channel>(0));
+        assert!(unknown.is_err());
+        assert_eq!(Direction::parse("sideways"), None);
+        Ok(())
+    }
 }

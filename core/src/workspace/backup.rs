@@ -7,11 +7,13 @@
 //! database key wrapped under the backup passphrase with Argon2id + XChaCha20-Poly1305),
 //! then the database bytes (SQLCipher, encrypted under that key).
 
-use super::{write_new_file, KeySource, Workspace, WorkspaceDir, WorkspaceInfo, MARKER_FORMAT};
+use super::{KeySource, Workspace, WorkspaceDir, WorkspaceInfo, MARKER_FORMAT};
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::error::{CoreError, Result};
+use crate::fs::{is_occupied_dir, write_new_file};
 use crate::keys::{key_file, os_keyring, KeyStoreKind};
 use crate::secret::{DbKey, Password};
+use crate::store::backup::count_rows;
 use crate::store::{migrations, Store};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -98,46 +100,6 @@ fn unwrap_key(wrapped: &serde_json::Value, passphrase: &Password) -> Result<DbKe
     key_file::read(&scratch.0, passphrase, KEY_AAD)
 }
 
-/// Copies the open database into `path`, encrypted under `key`, in one read snapshot.
-fn export_into(store: &Store, path: &Path, key: &DbKey) -> Result<()> {
-    let version = store.read(migrations::current_version)?;
-    // The connection may not create files (it opened an existing workspace): an empty
-    // file is a new database to SQLite.
-    write_new_file(path, &[])?;
-    store.with_connection(|c| {
-        c.execute(
-            "ATTACH DATABASE ?1 AS backup KEY ?2",
-            rusqlite::params![
-                path.display().to_string(),
-                format!("x'{}'", hex::encode(key.as_bytes()))
-            ],
-        )?;
-        let exported = (|| -> Result<()> {
-            c.execute_batch("PRAGMA backup.cipher_page_size = 4096;")?;
-            // One transaction: every table is read from the same snapshot while other
-            // connections and processes keep writing.
-            c.execute_batch("BEGIN;")?;
-            let copied = c
-                .query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))
-                .map_err(CoreError::from)
-                .and_then(|()| {
-                    Ok(c.execute_batch(&format!("PRAGMA backup.user_version = {version};"))?)
-                });
-            // Whatever fails (the copy, or the commit on a full disk), the connection is
-            // left out of the transaction, so the backup can be detached and the
-            // workspace goes on being read.
-            let ended = copied.and_then(|()| Ok(c.execute_batch("COMMIT;")?));
-            if ended.is_err() && !c.is_autocommit() {
-                let _ = c.execute_batch("ROLLBACK;");
-            }
-            ended
-        })();
-        let detached = c.execute_batch("DETACH DATABASE backup;");
-        exported?;
-        Ok(detached?)
-    })
-}
-
 impl Workspace {
     /// Makes an encrypted, consistent copy of the workspace in `to` (which must not
     /// exist) under `passphrase`, then checks it. An operator's tool: it needs the
@@ -160,7 +122,7 @@ impl Workspace {
         let key = DbKey::generate();
         let wrapped = wrap_key(&key, passphrase)?;
         let db = scratch_beside(to, "db");
-        export_into(&self.store, &db.0, &key)?;
+        self.store.export_into(&db.0, &key)?;
         let data = std::fs::read(&db.0).map_err(io(&db.0))?;
         let header = Header {
             workspace_id: self.info.workspace_id.clone(),
@@ -213,11 +175,7 @@ impl Workspace {
         let key = unwrap_key(&header.key, passphrase)?;
         check_digest(&header, &data)?;
         let created_folder = !dir.root.exists();
-        if !created_folder
-            && std::fs::read_dir(&dir.root)
-                .map(|mut d| d.next().is_some())
-                .unwrap_or(true)
-        {
+        if !created_folder && is_occupied_dir(&dir.root) {
             return Err(CoreError::invalid(
                 "data folder",
                 "choose a new or empty folder to restore into",
@@ -253,7 +211,7 @@ impl Workspace {
                     key_file::write(&dir.key_file(), &new_key, p, &info.workspace_id)?
                 }
             }
-            export_into(&source, &dir.database(), &new_key)?;
+            source.export_into(&dir.database(), &new_key)?;
             drop(source);
             let marker = serde_json::to_vec_pretty(&info)
                 .map_err(|e| CoreError::Storage(format!("could not encode workspace.json: {e}")))?;
@@ -272,12 +230,7 @@ impl Workspace {
         })();
         if result.is_err() {
             // Only what this restore made: the folder was new or empty.
-            for path in [dir.marker(), dir.database(), dir.key_file()] {
-                let _ = std::fs::remove_file(path);
-            }
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(dir.root.join(format!("{}{suffix}", super::DATABASE)));
-            }
+            dir.remove_workspace_files();
             if created_folder {
                 let _ = std::fs::remove_dir(&dir.root);
             }
@@ -322,9 +275,7 @@ pub fn verify_backup(file: &Path, passphrase: &Password) -> Result<BackupReport>
     let store = Store::open(&copy.0, &key)?;
     store.verify_integrity()?;
     let (conversations, messages, audit_rows, chain) = store.read(|c| {
-        let count = |table: &str| -> Result<i64> {
-            Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
-        };
+        let count = |table: &str| count_rows(c, table);
         Ok((
             count("conversations")?,
             count("messages")?,

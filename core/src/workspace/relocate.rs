@@ -16,7 +16,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> CoreError + '_ {
 /// Copies one file, flushed to disk, readable by the owner only.
 fn copy_synced(from: &Path, to: &Path) -> Result<()> {
     let data = std::fs::read(from).map_err(io(from))?;
-    super::write_new_file(to, &data)
+    crate::fs::write_new_file(to, &data)
 }
 
 /// Overwrites a file with zeros, flushes, and removes it. On copy-on-write file systems
@@ -63,22 +63,11 @@ impl Workspace {
         old.store.take_exclusively()?;
         let key_store = old.info.key_store;
         let fingerprint = |ws: &Workspace| -> Result<(i64, i64, Vec<u8>)> {
-            ws.store.read(|c| {
-                Ok(c.query_row(
-                    "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM audit_events),
-                            coalesce((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), x'')",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?)
-            })
+            ws.store.read(crate::store::backup::fingerprint)
         };
         let before = fingerprint(&old)?;
         let created_folder = !to.root.exists();
-        if !created_folder
-            && std::fs::read_dir(&to.root)
-                .map(|mut d| d.next().is_some())
-                .unwrap_or(true)
-        {
+        if !created_folder && crate::fs::is_occupied_dir(&to.root) {
             return Err(CoreError::invalid(
                 "new folder",
                 "choose a new or empty folder",
@@ -122,12 +111,7 @@ impl Workspace {
         })();
         if let Err(e) = copied {
             // Only what this move made: the folder was new or empty.
-            for path in [to.marker(), to.database(), to.key_file()] {
-                let _ = std::fs::remove_file(path);
-            }
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(to.root.join(format!("{}{suffix}", super::DATABASE)));
-            }
+            to.remove_workspace_files();
             if created_folder {
                 let _ = std::fs::remove_dir(&to.root);
             }

@@ -1,0 +1,34 @@
+//! SQL that only the fixture generator uses: shaping seeded messages and conversations
+//! (authors, teams, assignees, status) after they were inserted the ordinary way.
+
+use crate::error::Result;
+use crate::ids::{ConversationId, MessageId, TeamId, UserId};
+use crate::time::Timestamp;
+use rusqlite::{params, Connection};
+
+/// Marks a seeded message as written by `author` (none: by nobody).
+pub fn set_author(conn: &Connection, message: MessageId, author: Option<UserId>) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET author_user_id = ?2 WHERE id = ?1",
+        params![message, author],
+    )?;
+    Ok(())
+}
+
+/// Gives a seeded conversation its team, assignee, status, last activity and unread count.
+pub fn shape_conversation(
+    conn: &Connection,
+    conversation: ConversationId,
+    team: Option<TeamId>,
+    assignee: Option<UserId>,
+    status: &str,
+    at: Timestamp,
+    unread: i64,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET team_id = ?2, assignee_id = ?3, status = ?4, last_activity_at = ?5,
+             last_customer_message_at = ?5, unread_count = ?6 WHERE id = ?1",
+        params![conversation, team, assignee, status, at, unread],
+    )?;
+    Ok(())
+}
