@@ -4,12 +4,12 @@
 pub mod audit_log;
 pub mod backup;
 pub mod channel_accounts;
-pub mod contacts;
 pub mod conversations;
 pub mod mail;
 pub mod messages;
 pub mod migrations;
 mod open;
+pub mod privacy;
 pub mod search;
 pub mod seed;
 pub mod sessions;

@@ -1,4 +1,4 @@
-//! SQL for one contact as a whole, for privacy requests: finding a contact by address or
+//! SQL for privacy requests, about one contact as a whole: finding a contact by address or
 //! by words, reading everything about them for an export, and erasing every row about
 //! them (messages, attachments, search entries, queued downloads, notes, the contact).
 
