@@ -15,6 +15,7 @@ pub mod messages;
 pub mod migrations;
 mod open;
 pub mod outbox;
+pub mod privacy;
 mod queue;
 pub mod receipts;
 pub mod retention;

@@ -436,7 +436,9 @@ fn workspace_root() -> PathBuf {
     if let Some(root) = std::env::var_os("TIDY_ROOT") {
         return PathBuf::from(root);
     }
-    let core = option_env!("CARGO_MANIFEST_DIR").expect("set TIDY_ROOT outside cargo");
+    let Some(core) = option_env!("CARGO_MANIFEST_DIR") else {
+        panic!("set TIDY_ROOT when the test is built outside cargo");
+    };
     Path::new(core)
         .parent()
         .expect("core sits in the workspace")

@@ -1,6 +1,6 @@
 //! Customers' privacy requests, the rules and the answers' shapes: a contact found for an
 //! admin, the files of an export, what an erasure removed. The search, the export and
-//! the erasure themselves are `service::privacy` over `store::contacts`.
+//! the erasure themselves are `service::privacy` over `store::privacy`.
 
 use crate::ids::ContactId;
 use serde::Serialize;

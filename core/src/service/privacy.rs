@@ -10,7 +10,9 @@ use crate::privacy::request::{
     address_digits, safe_file_name, ContactMatch, ErasureSummary, ExportFile,
 };
 use crate::secret::SessionToken;
-use crate::store::contacts::{self, ExportAttachment, ExportConversation, ExportMessage};
+use crate::store::privacy::{
+    self as privacy_store, ExportAttachment, ExportConversation, ExportMessage,
+};
 use crate::store::search::fts_query;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -37,16 +39,16 @@ fn find(conn: &Connection, query: &str) -> Result<Vec<ContactMatch>> {
         return Err(CoreError::invalid("search", "type at least two characters"));
     }
     let digits = address_digits(query);
-    let mut ids = contacts::ids_by_address(conn, query, &digits)?;
+    let mut ids = privacy_store::ids_by_address(conn, query, &digits)?;
     if let Ok(fts) = fts_query(query) {
-        for id in contacts::ids_by_words(conn, &fts)? {
+        for id in privacy_store::ids_by_words(conn, &fts)? {
             if !ids.contains(&id) {
                 ids.push(id);
             }
         }
     }
     ids.into_iter()
-        .map(|id| contacts::describe(conn, id))
+        .map(|id| privacy_store::describe(conn, id))
         .collect()
 }
 
@@ -58,21 +60,21 @@ fn gather(
     include_notes: bool,
     now: Timestamp,
 ) -> Result<(serde_json::Value, Vec<ExportFile>, i64)> {
-    let contact = contacts::describe(conn, id)?;
-    let (do_not_contact, created_at) = contacts::flags_of(conn, id)?;
+    let contact = privacy_store::describe(conn, id)?;
+    let (do_not_contact, created_at) = privacy_store::flags_of(conn, id)?;
     let mut files = Vec::new();
     let mut conversations = Vec::new();
     let mut message_count = 0;
-    for conversation in contacts::conversations_of(conn, id)? {
+    for conversation in privacy_store::conversations_of(conn, id)? {
         let ExportConversation {
             channel,
             account,
             subject,
             status,
             started,
-        } = contacts::export_conversation(conn, conversation)?;
+        } = privacy_store::export_conversation(conn, conversation)?;
         let mut messages = Vec::new();
-        for row in contacts::export_messages(conn, conversation)? {
+        for row in privacy_store::export_messages(conn, conversation)? {
             let ExportMessage {
                 id: message,
                 direction,
@@ -84,7 +86,7 @@ fn gather(
             } = row;
             message_count += 1;
             let mut attachments = Vec::new();
-            for found in contacts::export_attachments(conn, message)? {
+            for found in privacy_store::export_attachments(conn, message)? {
                 let ExportAttachment {
                     id: attachment,
                     file_name,
@@ -221,7 +223,7 @@ impl Workspace {
     ) -> Result<ErasureSummary> {
         let caller = self.authorize(token, now, Role::Admin, "answer privacy requests")?;
         let summary = self.store.write(|tx| {
-            let summary = contacts::erase(tx, contact)?;
+            let summary = privacy_store::erase(tx, contact)?;
             audit::append(
                 tx,
                 AuditEvent::new(
