@@ -6,10 +6,9 @@ use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::channel::{Channel, ChannelAccountView, NewChannelAccount};
 use crate::error::{CoreError, Result};
-use crate::events::Event;
 use crate::ids::ChannelAccountId;
 use crate::secret::SessionToken;
-use crate::service::steps::{self, Connect};
+use crate::service::steps::{self, Checked};
 use crate::store::{channel_accounts, settings, tasks};
 use crate::time::Timestamp;
 use crate::workspace::{Region, Workspace};
@@ -43,13 +42,19 @@ impl Workspace {
         account: &NewChannelAccount,
         now: Timestamp,
     ) -> Result<ChannelAccountView> {
-        let caller = self.authorize(token, now, Role::Admin, "connect channel accounts")?;
-        let valid = account.validate()?;
-        let connect = Connect {
-            by: caller.user,
-            default_team: account.default_team,
-            audit_detail: serde_json::json!({ "kind": valid.channel.as_str() }),
-            egress: &|policy| {
+        steps::connect_with_view(
+            self,
+            token,
+            now,
+            || {
+                let valid = account.validate()?;
+                Ok(Checked {
+                    audit_detail: serde_json::json!({ "kind": valid.channel.as_str() }),
+                    default_team: account.default_team,
+                    valid,
+                })
+            },
+            |valid, policy| {
                 match policy.allows_url(&valid.config.graph_base_url) {
                 Ok(_) => Ok(()),
                 Err(host) => Err(CoreError::invalid(
@@ -58,24 +63,15 @@ impl Workspace {
                 )),
             }
             },
-        };
-        let view = self.store.write(|tx| {
-            steps::connect_account_view(
-                tx,
-                &connect,
-                |tx| {
-                    let id = channel_accounts::insert(tx, &valid, account.default_team, now)?;
-                    tasks::insert(tx, id, "refresh", &serde_json::json!({}), now)?;
-                    if valid.channel == Channel::WhatsApp {
-                        queue_local_storage(tx, id, now)?;
-                    }
-                    Ok(id)
-                },
-                now,
-            )
-        })?;
-        self.publish(Event::ChannelsChanged);
-        Ok(view)
+            |tx, valid| {
+                let id = channel_accounts::insert(tx, valid, account.default_team, now)?;
+                tasks::insert(tx, id, "refresh", &serde_json::json!({}), now)?;
+                if valid.channel == Channel::WhatsApp {
+                    queue_local_storage(tx, id, now)?;
+                }
+                Ok(id)
+            },
+        )
     }
 
     /// Every connected account, secrets shown only as a hint.

@@ -13,7 +13,7 @@ use crate::events::Event;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use crate::secret::SessionToken;
 use crate::service::delivery::Delivery;
-use crate::service::steps::{self, Connect, InboundMessage, Thread};
+use crate::service::steps::{self, Checked, InboundMessage, Thread};
 use crate::store::conversations as conv_store;
 use crate::store::Savepoint;
 use crate::store::{channel_accounts, mail as mail_store, message_status, outbox, settings};
@@ -33,17 +33,23 @@ impl Workspace {
         account: &NewEmailAccount,
         now: Timestamp,
     ) -> Result<ChannelAccountView> {
-        let caller = self.authorize(token, now, Role::Admin, "connect channel accounts")?;
-        let valid = account.validate()?;
-        let connect = Connect {
-            by: caller.user,
-            default_team: account.default_team,
-            audit_detail: serde_json::json!({
-                "kind": "email",
-                "imap": valid.config.imap.host,
-                "smtp": valid.config.smtp.host,
-            }),
-            egress: &|policy| {
+        steps::connect_with_view(
+            self,
+            token,
+            now,
+            || {
+                let valid = account.validate()?;
+                Ok(Checked {
+                    audit_detail: serde_json::json!({
+                        "kind": "email",
+                        "imap": valid.config.imap.host,
+                        "smtp": valid.config.smtp.host,
+                    }),
+                    default_team: account.default_team,
+                    valid,
+                })
+            },
+            |valid, policy| {
                 for (field, host) in [
                     ("IMAP server", &valid.config.imap.host),
                     ("SMTP server", &valid.config.smtp.host),
@@ -57,17 +63,8 @@ impl Workspace {
                 }
                 Ok(())
             },
-        };
-        let view = self.store.write(|tx| {
-            steps::connect_account_view(
-                tx,
-                &connect,
-                |tx| mail_store::insert_account(tx, &valid, account.default_team, now),
-                now,
-            )
-        })?;
-        self.publish(Event::ChannelsChanged);
-        Ok(view)
+            |tx, valid| mail_store::insert_account(tx, valid, account.default_team, now),
+        )
     }
 
     /// Mail of one account the sync could not store, newest first, with the reason.

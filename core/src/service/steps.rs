@@ -5,6 +5,7 @@
 //! other's private helpers; this module calls no other service module.
 
 use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
 use crate::channel::event::status_rank;
 use crate::channel::mail::{reply_references, reply_subject, ReplyHeaders};
 use crate::channel::{Channel, ChannelAccountView, Direction, InboundAttachment};
@@ -12,6 +13,7 @@ use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId, TeamId, UserId};
 use crate::privacy::egress::EgressPolicy;
+use crate::secret::SessionToken;
 use crate::service::inbox::{AttachmentInfo, MessageView};
 use crate::store::conversations::{self as conv_store, ConversationRowData};
 use crate::store::messages::{self, NewMessage};
@@ -19,6 +21,7 @@ use crate::store::{
     channel_accounts, contacts, mail as mail_store, message_status, settings, users as user_store,
 };
 use crate::time::Timestamp;
+use crate::workspace::Workspace;
 use rusqlite::Connection;
 
 /// A trimmed, non-empty text of at most `max` characters.
@@ -84,15 +87,38 @@ pub(crate) fn connect_account(
     Ok(id)
 }
 
-/// [`connect_account`] for the calls that answer with the account's view.
-pub(crate) fn connect_account_view(
-    tx: &Connection,
-    connect: &Connect<'_>,
-    insert: impl FnOnce(&Connection) -> Result<ChannelAccountId>,
+/// An account as an admin asked for it, checked: what [`connect_account`] needs.
+pub(crate) struct Checked<V> {
+    pub valid: V,
+    pub default_team: Option<TeamId>,
+    pub audit_detail: serde_json::Value,
+}
+
+/// The admin call for accounts with secrets (Meta, mail): the caller's role is checked,
+/// then `check` validates the request, and [`connect_account`] runs `egress` and
+/// `insert`. Answers with the account's view; the channel screens are told.
+pub(crate) fn connect_with_view<V>(
+    ws: &Workspace,
+    token: &SessionToken,
     now: Timestamp,
+    check: impl FnOnce() -> Result<Checked<V>>,
+    egress: impl Fn(&V, &EgressPolicy) -> Result<()>,
+    insert: impl FnOnce(&Connection, &V) -> Result<ChannelAccountId>,
 ) -> Result<ChannelAccountView> {
-    let id = connect_account(tx, connect, insert, now)?;
-    channel_accounts::view(tx, id)
+    let caller = ws.authorize(token, now, Role::Admin, "connect channel accounts")?;
+    let checked = check()?;
+    let connect = Connect {
+        by: caller.user,
+        default_team: checked.default_team,
+        audit_detail: checked.audit_detail,
+        egress: &|policy| egress(&checked.valid, policy),
+    };
+    let view = ws.store.write(|tx| {
+        let id = connect_account(tx, &connect, |tx| insert(tx, &checked.valid), now)?;
+        channel_accounts::view(tx, id)
+    })?;
+    ws.publish(Event::ChannelsChanged);
+    Ok(view)
 }
 
 /// No host check (accounts whose servers are not known yet).
