@@ -199,7 +199,7 @@ async fn log_request(
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
     let detail = response.extensions().get::<error::Logged>();
-    let code = detail.map_or("", |d| d.code.as_str());
+    let code = detail.map(|d| d.code.as_str());
     match status {
         500.. => tracing::error!(
             %method, %route, status, ms, code,

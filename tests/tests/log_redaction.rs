@@ -11,9 +11,7 @@ use appcare_core::auth::Role;
 use appcare_core::channel::NewChannelAccount;
 use appcare_core::service::admin::AuditFilter;
 use appcare_core::{Password, Timestamp, WorkspaceApi};
-use appcare_tests::channel_setup::{
-    ACCESS_TOKEN, ADMIN_PW, APP_SECRET, PASSPHRASE, PHONE_ID, VERIFY_TOKEN,
-};
+use appcare_tests::channel_setup::{ACCESS_TOKEN, ADMIN_PW, APP_SECRET, PASSPHRASE, VERIFY_TOKEN};
 use appcare_tests::hub_setup::{next_code, password_for, TestHub};
 use appcare_tests::TestResult;
 use std::sync::Arc;
