@@ -1,5 +1,6 @@
 //! The one trait every channel adapter implements: parse a webhook body into events
-//! (messages, statuses, watermarks, handovers), send an outbox job, fetch a file.
+//! (messages, statuses, watermarks, handovers), send an outbox job, fetch a file; and
+//! its one implementation, [`Adapter`], for the channels of Meta's Graph API.
 
 use crate::graph::{Graph, GraphError};
 use crate::parse::WebhookAccount;
@@ -33,126 +34,49 @@ pub trait ChannelAdapter: Send + Sync {
     ) -> impl Future<Output = Result<(Vec<u8>, String), MediaError>> + Send;
 }
 
-pub struct WhatsAppAdapter;
-pub struct MessengerAdapter;
-
-impl ChannelAdapter for WhatsAppAdapter {
-    fn webhook_object(&self) -> &'static str {
-        "whatsapp_business_account"
-    }
-
-    fn parse_webhook(&self, body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEvent> {
-        crate::whatsapp::parse_webhook(body, accounts)
-    }
-
-    async fn send(
-        &self,
-        graph: &Graph,
-        endpoint: &ChannelEndpoint,
-        job: &OutboundJob,
-    ) -> Result<String, GraphError> {
-        crate::whatsapp::send(graph, &endpoint.external_id, job).await
-    }
-
-    async fn fetch_media(
-        &self,
-        graph: &Graph,
-        endpoint: &ChannelEndpoint,
-        media: &MediaRef,
-        limit: usize,
-    ) -> Result<(Vec<u8>, String), MediaError> {
-        crate::whatsapp::fetch_media(graph, &endpoint.external_id, media, limit).await
-    }
-}
-
-impl ChannelAdapter for MessengerAdapter {
-    fn webhook_object(&self) -> &'static str {
-        "page"
-    }
-
-    fn parse_webhook(&self, body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEvent> {
-        crate::messenger::parse_webhook(body, accounts)
-    }
-
-    async fn send(
-        &self,
-        graph: &Graph,
-        endpoint: &ChannelEndpoint,
-        job: &OutboundJob,
-    ) -> Result<String, GraphError> {
-        crate::messenger::send(graph, &endpoint.external_id, job).await
-    }
-
-    async fn fetch_media(
-        &self,
-        graph: &Graph,
-        _endpoint: &ChannelEndpoint,
-        media: &MediaRef,
-        limit: usize,
-    ) -> Result<(Vec<u8>, String), MediaError> {
-        // The URL comes from the customer's message: https to a named host only (no
-        // address on this network), never with the token, and the egress allowlist
-        // (Meta's CDN hosts by default) decides the rest.
-        let url = media.media_id.as_str();
-        let host = appcare_core::privacy::egress::host_of(url).unwrap_or_default();
-        let named = !host.is_empty()
-            && host.parse::<std::net::IpAddr>().is_err()
-            && host != "localhost"
-            && !host.ends_with(".localhost");
-        if !url.starts_with("https://") || !named {
-            return Err(MediaError::Graph(GraphError::BadResponse(
-                "the attachment link is not an https address of a named host".into(),
-            )));
-        }
-        graph
-            .download(url, false, limit)
-            .await
-            .map_err(MediaError::Graph)
-    }
-}
-
-/// The adapter of a channel, when this crate has one.
+/// The adapter of each channel this crate speaks over Meta's Graph API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Adapter {
-    WhatsApp(WhatsAppAdapter),
-    Messenger(MessengerAdapter),
+    WhatsApp,
+    Messenger,
 }
 
 pub fn adapter_for(channel: Channel) -> Option<Adapter> {
     match channel {
-        Channel::WhatsApp => Some(Adapter::WhatsApp(WhatsAppAdapter)),
-        Channel::Messenger => Some(Adapter::Messenger(MessengerAdapter)),
+        Channel::WhatsApp => Some(Adapter::WhatsApp),
+        Channel::Messenger => Some(Adapter::Messenger),
         Channel::Email => None,
     }
 }
 
-impl Adapter {
-    pub fn parse_webhook(&self, body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEvent> {
+impl ChannelAdapter for Adapter {
+    fn webhook_object(&self) -> &'static str {
         match self {
-            Self::WhatsApp(a) => a.parse_webhook(body, accounts),
-            Self::Messenger(a) => a.parse_webhook(body, accounts),
+            Self::WhatsApp => "whatsapp_business_account",
+            Self::Messenger => "page",
         }
     }
 
-    pub fn webhook_object(&self) -> &'static str {
+    fn parse_webhook(&self, body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEvent> {
         match self {
-            Self::WhatsApp(a) => a.webhook_object(),
-            Self::Messenger(a) => a.webhook_object(),
+            Self::WhatsApp => crate::whatsapp::parse_webhook(body, accounts),
+            Self::Messenger => crate::messenger::parse_webhook(body, accounts),
         }
     }
 
-    pub async fn send(
+    async fn send(
         &self,
         graph: &Graph,
         endpoint: &ChannelEndpoint,
         job: &OutboundJob,
     ) -> Result<String, GraphError> {
         match self {
-            Self::WhatsApp(a) => a.send(graph, endpoint, job).await,
-            Self::Messenger(a) => a.send(graph, endpoint, job).await,
+            Self::WhatsApp => crate::whatsapp::send(graph, &endpoint.external_id, job).await,
+            Self::Messenger => crate::messenger::send(graph, &endpoint.external_id, job).await,
         }
     }
 
-    pub async fn fetch_media(
+    async fn fetch_media(
         &self,
         graph: &Graph,
         endpoint: &ChannelEndpoint,
@@ -160,8 +84,35 @@ impl Adapter {
         limit: usize,
     ) -> Result<(Vec<u8>, String), MediaError> {
         match self {
-            Self::WhatsApp(a) => a.fetch_media(graph, endpoint, media, limit).await,
-            Self::Messenger(a) => a.fetch_media(graph, endpoint, media, limit).await,
+            Self::WhatsApp => {
+                crate::whatsapp::fetch_media(graph, &endpoint.external_id, media, limit).await
+            }
+            Self::Messenger => messenger_attachment(graph, media, limit).await,
         }
     }
+}
+
+/// A Messenger attachment: the URL comes from the customer's message, so https to a
+/// named host only (no address on this network), never with the token, and the egress
+/// allowlist (Meta's CDN hosts by default) decides the rest.
+async fn messenger_attachment(
+    graph: &Graph,
+    media: &MediaRef,
+    limit: usize,
+) -> Result<(Vec<u8>, String), MediaError> {
+    let url = media.media_id.as_str();
+    let host = appcare_core::privacy::egress::host_of(url).unwrap_or_default();
+    let named = !host.is_empty()
+        && host.parse::<std::net::IpAddr>().is_err()
+        && host != "localhost"
+        && !host.ends_with(".localhost");
+    if !url.starts_with("https://") || !named {
+        return Err(MediaError::Graph(GraphError::BadResponse(
+            "the attachment link is not an https address of a named host".into(),
+        )));
+    }
+    graph
+        .download(url, false, limit)
+        .await
+        .map_err(MediaError::Graph)
 }

@@ -3,7 +3,7 @@
 //! in-country storage, handing threads back) and polls Messenger where no webhook reaches
 //! us. One per open workspace, in the desktop or the hub.
 
-use crate::adapter::adapter_for;
+use crate::adapter::{adapter_for, ChannelAdapter};
 use crate::graph::{Graph, GraphError};
 use appcare_core::channel::email::EmailEndpoint;
 use appcare_core::channel::{Channel, ChannelEndpoint, LocalStorageView, OutboundJob};

@@ -3,7 +3,7 @@
 //! are committed. Concurrent requests are committed together by one writer thread (group
 //! commit), so each waits for one transaction instead of queueing for its own.
 
-use crate::adapter::adapter_for;
+use crate::adapter::{adapter_for, ChannelAdapter};
 use crate::parse::WebhookAccount;
 use appcare_core::channel::{Channel, ChannelEndpoint, ChannelEvent};
 use appcare_core::service::delivery::Applied;

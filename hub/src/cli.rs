@@ -24,8 +24,24 @@ use std::path::PathBuf;
     about = "Appcare Inbox workspace administration"
 )]
 pub struct Cli {
+    /// What to log on standard error: a level (error, warn, info, debug, trace) or
+    /// filter directives (`appcare_hub=debug,warn`). Wins over RUST_LOG. Default: info
+    /// for `serve`, warn for the other commands.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Installs the log (see [`crate::logging`]) at this command's level.
+    pub fn start_logging(&self) -> CliResult {
+        let default = match self.command {
+            Command::Serve(_) => crate::logging::SERVE_DEFAULT,
+            _ => crate::logging::COMMAND_DEFAULT,
+        };
+        crate::logging::init(self.log_level.as_deref(), default).map_err(CliError::Usage)
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -4,5 +4,6 @@
 //! (`/api/v1`: every workspace call, the OpenAPI document and the push stream).
 
 pub mod cli;
+pub mod logging;
 pub mod team;
 pub mod tls;

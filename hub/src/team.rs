@@ -152,7 +152,7 @@ fn clear_scratch(scratch: &std::path::Path) {
 }
 
 /// Serves `app` on `listener` with each request's peer address (for the sign-in
-/// limits) until `shutdown` completes, then lets requests in flight finish.
+/// limits) and each request logged ([`logged`]) until `shutdown` completes, then lets requests in flight finish.
 pub async fn serve<L>(
     listener: L,
     app: Router,
@@ -165,10 +165,53 @@ where
 {
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<PeerAddr>(),
+        logged(app).into_make_service_with_connect_info::<PeerAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// Logs every request of `app` under a request id (a span, so whatever the handler
+/// logs carries it too): method, route, status and time taken. Failures (5xx) at error
+/// with their code and message, refusals (401, 403, 429) at info, the rest at debug.
+/// The route is the matched pattern (`/api/v1/reply`), never the path a client sent,
+/// its query string or its body.
+pub fn logged(app: Router) -> Router {
+    app.layer(axum::middleware::from_fn(log_request))
+}
+
+async fn log_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument;
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let span = tracing::info_span!("request", id);
+    let started = std::time::Instant::now();
+    let response = next.run(request).instrument(span.clone()).await;
+    let _entered = span.enter();
+    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let status = response.status().as_u16();
+    let detail = response.extensions().get::<error::Logged>();
+    let code = detail.map(|d| d.code.as_str());
+    match status {
+        500.. => tracing::error!(
+            %method, %route, status, ms, code,
+            error = detail.and_then(|d| d.message.as_deref()).unwrap_or(""),
+            "request failed"
+        ),
+        401 | 403 | 429 => {
+            tracing::info!(%method, %route, status, ms, code, "request refused");
+        }
+        _ => tracing::debug!(%method, %route, status, ms, code, "request"),
+    }
+    response
 }
 
 /// The `/api/v1` routes.

@@ -6,7 +6,6 @@
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -40,14 +39,9 @@ impl std::fmt::Debug for ServerCert {
     }
 }
 
-/// The SHA-256 fingerprint of a DER certificate, as colon-separated upper-case hex.
-pub fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+/// The SHA-256 fingerprint of a DER certificate, as colon-separated upper-case hex: the
+/// client's own function, so what `appcare serve` prints is what a desktop pins.
+pub use appcare_client::fingerprint;
 
 /// Where a generated certificate and key live in a data folder.
 pub fn generated_paths(data_dir: &Path) -> (PathBuf, PathBuf) {

@@ -8,6 +8,7 @@ mod command_names;
 pub mod commands;
 pub mod dto;
 mod live;
+pub mod logging;
 mod mail_view;
 pub mod state;
 
@@ -105,6 +106,7 @@ pub fn run() {
         .run(tauri::generate_context!());
     if let Err(err) = result {
         eprintln!("Appcare Inbox could not start: {err}");
+        tracing::error!(error = %err, "the desktop could not start");
         std::process::exit(1);
     }
 }

@@ -32,6 +32,8 @@ fn median(mut values: Vec<Duration>) -> Duration {
 }
 
 fn main() -> Result<()> {
+    // What the hub and the channel runtime log (RUST_LOG, default warn) goes to stderr.
+    appcare_hub::logging::init(None, appcare_hub::logging::COMMAND_DEFAULT)?;
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--list") {
         return Ok(());

@@ -117,6 +117,7 @@ pub(crate) fn record_failure(
     reason: &str,
     now: Timestamp,
 ) -> Result<()> {
+    tracing::warn!(user = user.id.get(), reason, "sign-in failed");
     audit::append(
         conn,
         AuditEvent::new(AuditKind::LoginFailed, Some(user.id), subject(user.id), now)
@@ -156,6 +157,7 @@ fn record_success(
     method: &str,
     now: Timestamp,
 ) -> Result<()> {
+    tracing::info!(user = user.id.get(), method, "signed in");
     user_store::set_failures(conn, user.id, 0, Timestamp::from_unix(0))?;
     sessions::set_stage(conn, session.id, Stage::Active, now)?;
     sessions::touch(conn, session.id, now)?;
@@ -179,10 +181,15 @@ fn pending(
     now: Timestamp,
 ) -> Result<Option<(SessionRow, UserRow)>> {
     let Some(session) = sessions::by_token_hash(conn, &token.hash())? else {
+        tracing::warn!(user = "unknown", "sign-in failed");
         return Ok(None);
     };
     if session.stage != Stage::Password || now.seconds_since(session.created_at) > CHALLENGE_SECONDS
     {
+        tracing::warn!(
+            user = session.user_id.get(),
+            "sign-in failed: stale challenge"
+        );
         return Ok(None);
     }
     let user = user_store::require(conn, session.user_id)?;

@@ -123,8 +123,11 @@ where
         .map_err(|_| CoreError::Storage("the hub is stopping".into()))?;
     let workspace = hub.workspace().clone();
     // The permit goes with the work: a client that hangs up does not free it early.
+    // The request's span too, so what the core logs carries the request id.
+    let span = tracing::Span::current();
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
+        let _span = span.entered();
         call(&workspace, Timestamp::now())
     })
     .await

@@ -88,8 +88,39 @@ impl From<CoreError> for HttpError {
     }
 }
 
+/// What the request log learns of an error answer (a response extension): its code, and
+/// for a failure (5xx) its message, which names what broke, never a customer's data.
+#[derive(Clone, Debug)]
+pub(crate) struct Logged {
+    pub code: LoggedCode,
+    pub message: Option<String>,
+}
+
+/// An error code as the answer spells it (`sign_in_failed`).
+#[derive(Clone, Debug)]
+pub(crate) struct LoggedCode(String);
+
+impl LoggedCode {
+    fn of(code: ErrorCode) -> Self {
+        Self(
+            serde_json::to_value(code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        )
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        let logged = Logged {
+            code: LoggedCode::of(self.code),
+            message: self.status.is_server_error().then(|| self.message.clone()),
+        };
         let body = axum::Json(serde_json::json!({
             "code": self.code,
             "message": self.message,
@@ -106,6 +137,7 @@ impl IntoResponse for HttpError {
                 response.headers_mut().insert("retry-after", value);
             }
         }
+        response.extensions_mut().insert(logged);
         response
     }
 }
