@@ -314,6 +314,24 @@ mod tests {
         }
     }
 
+    /// The document is committed as `hub/openapi.json`, so a change to the API shows in
+    /// review. `UPDATE_OPENAPI=1 cargo test -p appcare-hub openapi` rewrites it.
+    #[test]
+    fn the_committed_document_is_fresh() -> Result<(), Box<dyn std::error::Error>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        let fresh = serde_json::to_string_pretty(&document())? + "\n";
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &fresh)?;
+            return Ok(());
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "hub/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p appcare-hub openapi`"
+        );
+        Ok(())
+    }
+
     #[test]
     fn schemas_follow_the_wire_format() {
         let doc = document();
