@@ -4,7 +4,7 @@
 
 use crate::pin::PinVerifier;
 use appcare_core::api::types::*;
-use appcare_core::api::WireArg;
+use appcare_core::api::{WireArg, WrittenFiles};
 use appcare_core::error::Result;
 use appcare_core::{CoreError, ErrorCode, WorkspaceApi};
 use base64::Engine;
@@ -237,8 +237,9 @@ fn write_export<T>(destination: &Path, exported: &Exported<T>) -> Result<PathBuf
 
 macro_rules! remote_contract {
     (
-        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty ; )* }
-        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )* }
+        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty [ $( $opol:tt )* ] ; )* }
+        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty [ $( $pol:tt )* ] ; )* }
+        files { $( $fname:ident ( $( $farg:ident : $fty:ty ),* ) -> $fret:ty [ $( $fpol:tt )* ] ; )* }
     ) => {
         impl WorkspaceApi for RemoteWorkspace {
             $(
@@ -257,44 +258,18 @@ macro_rules! remote_contract {
                     self.call(stringify!($name), Some(token), args)
                 }
             )*
-
-            fn export_contact(
-                &self,
-                token: &SessionToken,
-                contact: ContactId,
-                include_notes: bool,
-                destination: &Path,
-                _now: Timestamp,
-            ) -> Result<ExportSummary> {
-                let mut args = serde_json::Map::new();
-                args.insert("contact".into(), Self::wire(&contact)?);
-                args.insert("include_notes".into(), Self::wire(&include_notes)?);
-                let exported: Exported<ExportSummary> =
-                    self.call("export_contact", Some(token), args)?;
-                let folder = write_export(destination, &exported)?;
-                Ok(ExportSummary {
-                    folder: folder.display().to_string(),
-                    ..exported.summary
-                })
-            }
-
-            fn export_audit(
-                &self,
-                token: &SessionToken,
-                filter: &AuditFilter,
-                destination: &Path,
-                _now: Timestamp,
-            ) -> Result<AuditExport> {
-                let mut args = serde_json::Map::new();
-                args.insert("filter".into(), Self::wire(&filter)?);
-                let exported: Exported<AuditExport> =
-                    self.call("export_audit", Some(token), args)?;
-                let path = write_export(destination, &exported)?;
-                Ok(AuditExport {
-                    path: path.display().to_string(),
-                    ..exported.summary
-                })
-            }
+            $(
+                /// The hub writes the files in a scratch folder and sends them; they are
+                /// written here under `destination`, none over an existing file.
+                fn $fname(&self, token: &SessionToken, $( $farg: $fty, )* destination: &Path, _now: Timestamp) -> Result<$fret> {
+                    #[allow(unused_mut)]
+                    let mut args = serde_json::Map::new();
+                    $( args.insert(stringify!($farg).into(), Self::wire(&$farg)?); )*
+                    let exported: Exported<$fret> = self.call(stringify!($fname), Some(token), args)?;
+                    let written = write_export(destination, &exported)?;
+                    Ok(exported.summary.written_at(written.display().to_string()))
+                }
+            )*
         }
     };
 }

@@ -1,8 +1,11 @@
 //! The workspace as one contract, [`WorkspaceApi`]: the in-process [`Workspace`] and the
 //! team hub's remote client implement it, so the desktop works the same on either. The
-//! calls are listed once, in [`workspace_calls!`]; the trait, the hub's routes, the remote
-//! client and the OpenAPI document are all generated from that list, so none of them can
-//! forget a call.
+//! calls are listed once, in [`workspace_calls!`], each with its policy (who may call it,
+//! whether it checks a password or code, hashes a password, ends push streams, carries a
+//! file, writes files); the trait, [`CALLS`], the hub's routes and limits, the remote
+//! client and the OpenAPI document are all generated from that list, and the entry-point
+//! tests and the desktop's command list are checked against it, so none of them can
+//! forget a call or disagree about one.
 
 use crate::error::Result;
 use crate::secret::SessionToken;
@@ -42,86 +45,345 @@ pub mod types {
     pub use crate::time::Timestamp;
 }
 
-/// The list of calls. `$callback!` receives two groups: `open` calls take no session
-/// token (only `begin_sign_in`), `session` calls take the caller's token first. Every
-/// call also takes `now` last. Type names are resolved where the callback expands, so
-/// expand it next to `use appcare_core::api::types::*;`. The two exports, which write
-/// files where the caller is, are declared by hand on the trait.
+/// The list of calls, each with its policy. `$callback!` receives three groups: `open`
+/// calls take no session token (only `begin_sign_in`), `session` calls take the caller's
+/// token first, and `files` calls take the token first and, after their arguments, the
+/// folder they write into on the caller's machine (`destination: &Path`). Every call also
+/// takes `now` last. Type names are resolved where the callback expands, so expand it
+/// next to `use appcare_core::api::types::*;`.
+///
+/// The brackets after each call hold its policy, read by [`call_policy!`] into
+/// [`CALLS`]: first who may call it (`open`, `sign_in_step`, or the least role `agent`,
+/// `lead`, `admin`), then, when they apply, `sign_in_limit(<argument>)` (a password or
+/// code check counted against the account that argument names) or
+/// `sign_in_limit(session)` (counted against the account the session was issued to),
+/// `hashes_password`, `ends_push` (the session's push stream stops after it) and
+/// `file_body` (its body may carry a file). The hub's routes, limits and OpenAPI document,
+/// the remote client, the entry-point tests and the desktop's command list all follow
+/// this table.
 #[macro_export]
 macro_rules! workspace_calls {
     ($callback:ident) => {
         $callback! {
             open {
-                begin_sign_in(username: &str, password: &Password) -> SignInChallenge;
+                begin_sign_in(username: &str, password: &Password) -> SignInChallenge
+                    [open, sign_in_limit(username), hashes_password];
             }
             session {
-                submit_code(code: &str) -> SessionInfo;
-                submit_recovery_code(code: &str) -> (SessionInfo, usize);
-                start_enrolment() -> Enrolment;
-                confirm_enrolment(code: &str) -> (SessionInfo, RecoveryCodes);
-                unlock(code: &str) -> SessionInfo;
-                lock() -> ();
-                sign_out() -> ();
-                session_state() -> SessionStage;
-                session_info() -> SessionInfo;
-                overview() -> Overview;
-                list_users() -> Vec<UserSummary>;
-                create_user(new: NewUser) -> UserSummary;
-                set_role(user: UserId, role: Role) -> UserSummary;
-                set_teams(user: UserId, teams: Vec<TeamId>) -> UserSummary;
-                disable_user(user: UserId) -> UserSummary;
-                enable_user(user: UserId) -> UserSummary;
-                reset_authenticator(user: UserId, admin_code: &str) -> UserSummary;
-                list_teams() -> Vec<TeamSummary>;
-                create_team(name: &str) -> TeamSummary;
-                session_policy() -> SessionPolicy;
-                set_session_policy(new: SessionPolicy) -> SessionPolicy;
-                verify_audit() -> AuditStatus;
-                recent_audit(kind: Option<&str>, limit: i64) -> Vec<AuditEntry>;
-                search_audit(filter: &AuditFilter) -> Vec<AuditEntry>;
-                inbox_settings() -> InboxSettings;
-                set_inbox_settings(new: InboxSettings) -> InboxSettings;
-                list_colleagues() -> Vec<Colleague>;
-                list_conversations(query: &InboxQuery) -> InboxPage;
-                search(text: &str) -> Vec<SearchHit>;
-                open_conversation(id: ConversationId, before: Option<MessageId>) -> ConversationView;
-                open_attachment(attachment: i64) -> AttachmentContent;
-                reply(id: ConversationId, body: &str) -> MessageView;
-                reply_with_attachment(id: ConversationId, caption: &str, attachment: &OutboundAttachment) -> MessageView;
-                add_note(id: ConversationId, body: &str) -> NoteView;
-                set_status(conversation: Versioned, status: ConversationStatus, snoozed_until: Option<Timestamp>) -> ();
-                set_labels(id: ConversationId, labels: &[String]) -> Vec<String>;
-                set_do_not_contact(id: ConversationId, value: bool) -> ();
-                list_canned_replies() -> Vec<CannedReply>;
-                create_canned_reply(title: &str, body: &str) -> CannedReply;
-                render_canned_reply(id: ConversationId, canned: i64) -> String;
-                transfer(conversation: Versioned, target: TransferTarget, note: &str) -> ConversationSummary;
-                return_to_queue(conversation: Versioned, note: &str) -> ();
-                reassign(conversations: &[Versioned], to: Option<UserId>, note: &str) -> usize;
-                team_load() -> TeamLoad;
-                set_availability(available: bool) -> usize;
-                create_channel_account(kind: &str, name: &str, external_id: &str, default_team: Option<TeamId>) -> ChannelAccountSummary;
-                add_channel_account(account: &NewChannelAccount) -> ChannelAccountView;
-                list_channels() -> Vec<ChannelAccountView>;
-                refresh_channel(id: ChannelAccountId) -> ChannelAccountView;
-                list_templates(id: ConversationId) -> Vec<TemplateView>;
-                send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView;
-                retry_message(message: MessageId) -> MessageView;
-                add_email_account(account: &NewEmailAccount) -> ChannelAccountView;
-                set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView>;
-                email_html(message: MessageId) -> Option<String>;
-                find_contacts(query: &str) -> Vec<ContactMatch>;
-                erase_contact(contact: ContactId) -> ErasureSummary;
-                egress_allowlist() -> EgressPolicy;
-                set_egress_allowlist(hosts: &[String]) -> EgressPolicy;
-                retention_policy() -> RetentionPolicy;
-                set_retention_policy(policy: RetentionPolicy) -> RetentionPolicy;
-                residency_report() -> ResidencyReport;
-                backup_schedule() -> BackupSchedule;
-                set_backup_schedule(folder: Option<&str>, every_hours: i64, keep: i64, passphrase: Option<&Password>) -> BackupSchedule;
+                submit_code(code: &str) -> SessionInfo [sign_in_step, sign_in_limit(session)];
+                submit_recovery_code(code: &str) -> (SessionInfo, usize)
+                    [sign_in_step, sign_in_limit(session)];
+                start_enrolment() -> Enrolment [sign_in_step];
+                confirm_enrolment(code: &str) -> (SessionInfo, RecoveryCodes)
+                    [sign_in_step, sign_in_limit(session)];
+                unlock(code: &str) -> SessionInfo [sign_in_step, sign_in_limit(session)];
+                lock() -> () [sign_in_step, ends_push];
+                sign_out() -> () [sign_in_step, ends_push];
+                session_state() -> SessionStage [sign_in_step];
+                session_info() -> SessionInfo [agent];
+                overview() -> Overview [agent];
+                list_users() -> Vec<UserSummary> [admin];
+                create_user(new: NewUser) -> UserSummary [admin, hashes_password];
+                set_role(user: UserId, role: Role) -> UserSummary [admin];
+                set_teams(user: UserId, teams: Vec<TeamId>) -> UserSummary [admin];
+                disable_user(user: UserId) -> UserSummary [admin];
+                enable_user(user: UserId) -> UserSummary [admin];
+                reset_authenticator(user: UserId, admin_code: &str) -> UserSummary [admin];
+                list_teams() -> Vec<TeamSummary> [agent];
+                create_team(name: &str) -> TeamSummary [admin];
+                session_policy() -> SessionPolicy [agent];
+                set_session_policy(new: SessionPolicy) -> SessionPolicy [admin];
+                verify_audit() -> AuditStatus [admin];
+                recent_audit(kind: Option<&str>, limit: i64) -> Vec<AuditEntry> [admin];
+                search_audit(filter: &AuditFilter) -> Vec<AuditEntry> [admin];
+                inbox_settings() -> InboxSettings [agent];
+                set_inbox_settings(new: InboxSettings) -> InboxSettings [admin];
+                list_colleagues() -> Vec<Colleague> [agent];
+                list_conversations(query: &InboxQuery) -> InboxPage [agent];
+                search(text: &str) -> Vec<SearchHit> [agent];
+                open_conversation(id: ConversationId, before: Option<MessageId>) -> ConversationView [agent];
+                open_attachment(attachment: i64) -> AttachmentContent [agent];
+                reply(id: ConversationId, body: &str) -> MessageView [agent];
+                reply_with_attachment(id: ConversationId, caption: &str, attachment: &OutboundAttachment) -> MessageView
+                    [agent, file_body];
+                add_note(id: ConversationId, body: &str) -> NoteView [agent];
+                set_status(conversation: Versioned, status: ConversationStatus, snoozed_until: Option<Timestamp>) -> () [agent];
+                set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
+                set_do_not_contact(id: ConversationId, value: bool) -> () [agent];
+                list_canned_replies() -> Vec<CannedReply> [agent];
+                create_canned_reply(title: &str, body: &str) -> CannedReply [lead];
+                render_canned_reply(id: ConversationId, canned: i64) -> String [agent];
+                transfer(conversation: Versioned, target: TransferTarget, note: &str) -> ConversationSummary [agent];
+                return_to_queue(conversation: Versioned, note: &str) -> () [agent];
+                reassign(conversations: &[Versioned], to: Option<UserId>, note: &str) -> usize [lead];
+                team_load() -> TeamLoad [lead];
+                set_availability(available: bool) -> usize [agent];
+                create_channel_account(kind: &str, name: &str, external_id: &str, default_team: Option<TeamId>) -> ChannelAccountSummary [admin];
+                add_channel_account(account: &NewChannelAccount) -> ChannelAccountView [admin];
+                list_channels() -> Vec<ChannelAccountView> [admin];
+                refresh_channel(id: ChannelAccountId) -> ChannelAccountView [admin];
+                list_templates(id: ConversationId) -> Vec<TemplateView> [agent];
+                send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
+                retry_message(message: MessageId) -> MessageView [agent];
+                add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
+                set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
+                email_html(message: MessageId) -> Option<String> [agent];
+                find_contacts(query: &str) -> Vec<ContactMatch> [admin];
+                erase_contact(contact: ContactId) -> ErasureSummary [admin];
+                egress_allowlist() -> EgressPolicy [admin];
+                set_egress_allowlist(hosts: &[String]) -> EgressPolicy [admin];
+                retention_policy() -> RetentionPolicy [admin];
+                set_retention_policy(policy: RetentionPolicy) -> RetentionPolicy [admin];
+                residency_report() -> ResidencyReport [admin];
+                backup_schedule() -> BackupSchedule [admin];
+                set_backup_schedule(folder: Option<&str>, every_hours: i64, keep: i64, passphrase: Option<&Password>) -> BackupSchedule [admin];
+            }
+            files {
+                export_contact(contact: ContactId, include_notes: bool) -> ExportSummary [admin];
+                export_audit(filter: &AuditFilter) -> AuditExport [admin];
             }
         }
     };
+}
+
+/// One call's policy from its line in [`workspace_calls!`]: `call_policy!(<group> <name>
+/// (<argument names>) [<policy>])`, a constant expression. A line that contradicts
+/// itself (a call that takes a session but names no role, a limit on an argument the
+/// call does not take) fails to compile.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! call_policy {
+    (open $name:ident ( $( $arg:ident ),* ) [ $( $item:tt )* ]) => {
+        $crate::call_policy!(@ $crate::api::CallPolicy::new(
+            stringify!($name), &[$( stringify!($arg) ),*], false, false); $( $item )*)
+    };
+    (session $name:ident ( $( $arg:ident ),* ) [ $( $item:tt )* ]) => {
+        $crate::call_policy!(@ $crate::api::CallPolicy::new(
+            stringify!($name), &[$( stringify!($arg) ),*], true, false); $( $item )*)
+    };
+    (files $name:ident ( $( $arg:ident ),* ) [ $( $item:tt )* ]) => {
+        $crate::call_policy!(@ $crate::api::CallPolicy::new(
+            stringify!($name), &[$( stringify!($arg) ),*], true, true); $( $item )*)
+    };
+    (@ $p:expr ;) => { $p.checked() };
+    (@ $p:expr ; , $( $rest:tt )*) => { $crate::call_policy!(@ $p; $( $rest )*) };
+    (@ $p:expr ; open $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.access($crate::api::Access::Open); $( $rest )*)
+    };
+    (@ $p:expr ; sign_in_step $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.access($crate::api::Access::SignInStep); $( $rest )*)
+    };
+    (@ $p:expr ; agent $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.access($crate::api::Access::Session($crate::auth::Role::Agent)); $( $rest )*)
+    };
+    (@ $p:expr ; lead $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.access($crate::api::Access::Session($crate::auth::Role::Lead)); $( $rest )*)
+    };
+    (@ $p:expr ; admin $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.access($crate::api::Access::Session($crate::auth::Role::Admin)); $( $rest )*)
+    };
+    (@ $p:expr ; sign_in_limit(session) $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.sign_in_limit($crate::api::SignInLimit::SessionAccount); $( $rest )*)
+    };
+    (@ $p:expr ; sign_in_limit($arg:ident) $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.sign_in_limit($crate::api::SignInLimit::Argument(stringify!($arg))); $( $rest )*)
+    };
+    (@ $p:expr ; hashes_password $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.hashes_password(); $( $rest )*)
+    };
+    (@ $p:expr ; ends_push $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.ends_push(); $( $rest )*)
+    };
+    (@ $p:expr ; file_body $( $rest:tt )*) => {
+        $crate::call_policy!(@ $p.body($crate::api::BodyLimit::File); $( $rest )*)
+    };
+}
+
+/// Who may make a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No session: the first sign-in step.
+    Open,
+    /// A session at any stage of sign-in (code, enrolment, unlock, lock, sign-out).
+    SignInStep,
+    /// A full session (password and code given, not locked) whose role is at least this.
+    Session(Role),
+}
+
+impl Access {
+    /// The least role the call needs, for calls that need a full session.
+    pub const fn role(self) -> Option<Role> {
+        match self {
+            Self::Session(role) => Some(role),
+            Self::Open | Self::SignInStep => None,
+        }
+    }
+}
+
+/// A call that checks a password or a code, so the sign-in limits count its failures,
+/// and whose account they are counted against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInLimit {
+    /// The account this argument names (the first step, which is also counted per
+    /// address because it hashes the password whatever the outcome).
+    Argument(&'static str),
+    /// The account the caller's session was issued to.
+    SessionAccount,
+}
+
+/// How large a call's request body may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// Arguments only.
+    Arguments,
+    /// Arguments and one file (base64-encoded).
+    File,
+}
+
+/// One call of the contract and its policy, as its line in [`workspace_calls!`] declares
+/// it. [`CALLS`] lists them all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallPolicy {
+    pub name: &'static str,
+    /// The arguments' names, as they appear in a request body, in order.
+    pub args: &'static [&'static str],
+    pub access: Access,
+    pub sign_in_limit: Option<SignInLimit>,
+    /// Hashes a password (Argon2: memory and time a hub shares out).
+    pub hashes_password: bool,
+    /// The session's push stream must stop once the call has succeeded.
+    pub ends_push: bool,
+    pub body: BodyLimit,
+    /// Writes files where the caller is, under a `destination` folder it gives (a hub
+    /// sends the files over); the result says where they went.
+    pub writes_files: bool,
+    /// Takes the caller's session token.
+    pub takes_token: bool,
+}
+
+impl CallPolicy {
+    #[doc(hidden)]
+    pub const fn new(
+        name: &'static str,
+        args: &'static [&'static str],
+        takes_token: bool,
+        writes_files: bool,
+    ) -> Self {
+        Self {
+            name,
+            args,
+            access: Access::Open,
+            sign_in_limit: None,
+            hashes_password: false,
+            ends_push: false,
+            body: BodyLimit::Arguments,
+            writes_files,
+            takes_token,
+        }
+    }
+
+    #[doc(hidden)]
+    pub const fn access(self, access: Access) -> Self {
+        Self { access, ..self }
+    }
+
+    #[doc(hidden)]
+    pub const fn sign_in_limit(self, limit: SignInLimit) -> Self {
+        Self {
+            sign_in_limit: Some(limit),
+            ..self
+        }
+    }
+
+    #[doc(hidden)]
+    pub const fn hashes_password(self) -> Self {
+        Self {
+            hashes_password: true,
+            ..self
+        }
+    }
+
+    #[doc(hidden)]
+    pub const fn ends_push(self) -> Self {
+        Self {
+            ends_push: true,
+            ..self
+        }
+    }
+
+    #[doc(hidden)]
+    pub const fn body(self, body: BodyLimit) -> Self {
+        Self { body, ..self }
+    }
+
+    /// Refuses (at compile time, in [`CALLS`]) a line that contradicts itself.
+    #[doc(hidden)]
+    pub const fn checked(self) -> Self {
+        let open = matches!(self.access, Access::Open);
+        if open == self.takes_token {
+            panic!("a call takes a session token exactly when it is not open");
+        }
+        if self.writes_files && self.access.role().is_none() {
+            panic!("a call that writes files needs a full session");
+        }
+        if let Some(SignInLimit::Argument(arg)) = self.sign_in_limit {
+            let mut i = 0;
+            let mut found = false;
+            while i < self.args.len() {
+                found |= str_eq(self.args[i], arg);
+                i += 1;
+            }
+            if !found {
+                panic!("sign_in_limit names an argument the call does not take");
+            }
+        }
+        self
+    }
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The policy of the call named `name`.
+pub fn policy(name: &str) -> Option<&'static CallPolicy> {
+    CALLS.iter().find(|call| call.name == name)
+}
+
+/// What a file-writing call returns: where it wrote. A remote client writes the files
+/// the hub sent under its own destination and says so.
+pub trait WrittenFiles {
+    fn written(&self) -> &str;
+    fn written_at(self, path: String) -> Self;
+}
+
+impl WrittenFiles for ExportSummary {
+    fn written(&self) -> &str {
+        &self.folder
+    }
+    fn written_at(self, folder: String) -> Self {
+        Self { folder, ..self }
+    }
+}
+
+impl WrittenFiles for AuditExport {
+    fn written(&self) -> &str {
+        &self.path
+    }
+    fn written_at(self, path: String) -> Self {
+        Self { path, ..self }
+    }
 }
 
 /// One argument as it crosses the hub's wire: `to_wire` on the client, and on the hub the
@@ -240,11 +502,13 @@ impl<'a> WireArg<'a> for Option<&'a Password> {
 
 macro_rules! declare_contract {
     (
-        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty ; )* }
-        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )* }
+        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty [ $( $opol:tt )* ] ; )* }
+        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty [ $( $pol:tt )* ] ; )* }
+        files { $( $fname:ident ( $( $farg:ident : $fty:ty ),* ) -> $fret:ty [ $( $fpol:tt )* ] ; )* }
     ) => {
         /// The workspace service as front ends see it. `now` is the caller's clock in
-        /// process; a hub ignores the client's and uses its own.
+        /// process; a hub ignores the client's and uses its own. The file-writing calls
+        /// write under `destination`, on this machine (a hub sends the files over).
         pub trait WorkspaceApi: Send + Sync {
             $(
                 fn $oname(&self, $( $oarg: $oty, )* now: Timestamp) -> Result<$oret>;
@@ -252,26 +516,9 @@ macro_rules! declare_contract {
             $(
                 fn $name(&self, token: &SessionToken, $( $arg: $ty, )* now: Timestamp) -> Result<$ret>;
             )*
-
-            /// Writes a customer's data into a new folder under `destination`, on this
-            /// machine (a hub sends the files over).
-            fn export_contact(
-                &self,
-                token: &SessionToken,
-                contact: ContactId,
-                include_notes: bool,
-                destination: &Path,
-                now: Timestamp,
-            ) -> Result<ExportSummary>;
-
-            /// Writes the matching audit rows into a new file under `destination`.
-            fn export_audit(
-                &self,
-                token: &SessionToken,
-                filter: &AuditFilter,
-                destination: &Path,
-                now: Timestamp,
-            ) -> Result<AuditExport>;
+            $(
+                fn $fname(&self, token: &SessionToken, $( $farg: $fty, )* destination: &Path, now: Timestamp) -> Result<$fret>;
+            )*
         }
 
         impl WorkspaceApi for Workspace {
@@ -285,37 +532,49 @@ macro_rules! declare_contract {
                     Workspace::$name(self, token, $( $arg, )* now)
                 }
             )*
-
-            fn export_contact(
-                &self,
-                token: &SessionToken,
-                contact: ContactId,
-                include_notes: bool,
-                destination: &Path,
-                now: Timestamp,
-            ) -> Result<ExportSummary> {
-                Workspace::export_contact(self, token, contact, include_notes, destination, now)
-            }
-
-            fn export_audit(
-                &self,
-                token: &SessionToken,
-                filter: &AuditFilter,
-                destination: &Path,
-                now: Timestamp,
-            ) -> Result<AuditExport> {
-                Workspace::export_audit(self, token, filter, destination, now)
-            }
+            $(
+                fn $fname(&self, token: &SessionToken, $( $farg: $fty, )* destination: &Path, now: Timestamp) -> Result<$fret> {
+                    Workspace::$fname(self, token, $( $farg, )* destination, now)
+                }
+            )*
         }
 
-        /// The name of every call in the contract, sign-in first.
-        pub const CALL_NAMES: &[&str] = &[
-            $( stringify!($oname), )*
-            $( stringify!($name), )*
-            "export_contact",
-            "export_audit",
+        /// Every call of the contract with its policy, in the table's order (sign-in
+        /// first, the file-writing calls last).
+        pub const CALLS: &[CallPolicy] = &[
+            $( crate::call_policy!(open $oname ( $( $oarg ),* ) [ $( $opol )* ]), )*
+            $( crate::call_policy!(session $name ( $( $arg ),* ) [ $( $pol )* ]), )*
+            $( crate::call_policy!(files $fname ( $( $farg ),* ) [ $( $fpol )* ]), )*
         ];
     };
 }
 
 workspace_calls!(declare_contract);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_says_what_each_group_means() {
+        assert_eq!(CALLS[0].name, "begin_sign_in");
+        assert_eq!(CALLS[0].access, Access::Open);
+        assert_eq!(
+            CALLS[0].sign_in_limit,
+            Some(SignInLimit::Argument("username"))
+        );
+        let files: Vec<&str> = CALLS
+            .iter()
+            .filter(|c| c.writes_files)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(files, ["export_contact", "export_audit"]);
+        let names: std::collections::BTreeSet<&str> = CALLS.iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), CALLS.len(), "a call is listed twice");
+        assert_eq!(
+            policy("reassign").map(|c| c.access),
+            Some(Access::Session(Role::Lead))
+        );
+        assert_eq!(policy("no_such_call"), None);
+    }
+}

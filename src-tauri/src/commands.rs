@@ -44,3 +44,80 @@ where
     let (workspace, token) = state.session()?;
     blocking(move || f(workspace.as_ref(), &token, Timestamp::now())).await
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
+    use appcare_core::api::{policy, Access, CALLS};
+    use std::collections::BTreeSet;
+
+    /// Commands of the desktop alone, with no call of the contract behind them: the
+    /// window's status, first run, the hub connection, the e-mail window, the webhook
+    /// receiver's address.
+    const DESKTOP_COMMANDS: &[&str] = &[
+        "app_status",
+        "first_run_info",
+        "create_workspace",
+        "open_workspace",
+        "probe_hub",
+        "connect_hub",
+        "leave_hub",
+        "open_email_window",
+        "webhook_listener",
+    ];
+
+    /// Calls of the contract the window reaches another way: the status carries the
+    /// session's stage and user; `reply` sends a file too when it has one;
+    /// `open_email_window` shows the e-mail's HTML; channel accounts are made by
+    /// `add_channel_account` and `add_email_account`.
+    const CALLS_WITHOUT_COMMAND: &[&str] = &[
+        "session_state",
+        "session_info",
+        "reply_with_attachment",
+        "email_html",
+        "create_channel_account",
+    ];
+
+    /// A command that stands for a call of the contract carries the call's name, and is
+    /// listed with the commands that need a session exactly when the call needs one.
+    #[test]
+    fn commands_carry_the_core_calls_names() {
+        for (list, session) in [(PRE_SESSION_COMMANDS, false), (SESSION_COMMANDS, true)] {
+            for name in list {
+                match policy(name) {
+                    Some(call) => {
+                        assert!(
+                            !DESKTOP_COMMANDS.contains(name),
+                            "{name} is a core call, not a desktop command"
+                        );
+                        assert_eq!(
+                            matches!(call.access, Access::Session(_)),
+                            session,
+                            "{name}: listed with the wrong commands for its access"
+                        );
+                    }
+                    None => assert!(
+                        DESKTOP_COMMANDS.contains(name),
+                        "{name} is neither a core call nor listed as a desktop command: \
+                         name the command after the core call it makes"
+                    ),
+                }
+            }
+        }
+        let commands: BTreeSet<&str> = PRE_SESSION_COMMANDS
+            .iter()
+            .chain(SESSION_COMMANDS)
+            .copied()
+            .collect();
+        let uncovered: BTreeSet<&str> = CALLS
+            .iter()
+            .map(|call| call.name)
+            .filter(|name| !commands.contains(name))
+            .collect();
+        assert_eq!(
+            uncovered,
+            CALLS_WITHOUT_COMMAND.iter().copied().collect(),
+            "core calls without a command of the same name"
+        );
+    }
+}

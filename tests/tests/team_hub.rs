@@ -19,6 +19,7 @@
 //! remote client, rustls, SQLCipher.
 
 use appcare_client::{probe_hub, PushMessage, PushStream, RemoteWorkspace};
+use appcare_core::api::{Access, CALLS};
 use appcare_core::auth::Role;
 use appcare_core::events::Event;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
@@ -396,6 +397,44 @@ fn every_route_refuses_callers_without_a_full_session() -> TestResult {
         ],
         "only these need no session"
     );
+    Ok(())
+}
+
+/// Every call of the table has its route, documented with the access its line declares,
+/// and no route is documented that the table does not have.
+#[test]
+fn every_call_of_the_table_is_routed_and_documented_with_its_access() -> TestResult {
+    let hub = TestHub::start()?;
+    let agent = hub.trusting_agent()?;
+    let base = hub.address.base();
+    let document: serde_json::Value = agent
+        .get(&format!("{base}/api/v1/openapi.json"))
+        .call()?
+        .into_json()?;
+    let paths = document["paths"].as_object().ok_or("no paths")?;
+    let posted = paths
+        .values()
+        .filter(|item| item.get("post").is_some())
+        .count();
+    assert_eq!(posted, CALLS.len(), "documented calls and the table differ");
+    for call in CALLS {
+        let path = format!("/api/v1/{}", call.name);
+        let scheme = paths[&path]["post"]["security"][0]
+            .as_object()
+            .and_then(|s| s.keys().next().cloned());
+        let expected = match call.access {
+            Access::Open => None,
+            Access::SignInStep => Some("pendingSession"),
+            Access::Session(_) => Some("session"),
+        };
+        assert_eq!(scheme.as_deref(), expected, "{path}");
+        // Without a token: refused for its access, never unknown.
+        let (status, body) = post(&agent, &format!("{base}{path}"), None);
+        assert_ne!(status, 404, "{path} has no route: {body}");
+        if call.takes_token {
+            assert_eq!(status, 401, "{path}: {body}");
+        }
+    }
     Ok(())
 }
 

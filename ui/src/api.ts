@@ -68,7 +68,7 @@ export async function openWorkspace(passphrase: string): Promise<AppStatus> {
 }
 
 export async function signIn(username: string, password: string): Promise<AppStatus> {
-  return invoke<AppStatus>("sign_in", { username, password });
+  return invoke<AppStatus>("begin_sign_in", { username, password });
 }
 
 export async function submitCode(code: string): Promise<AppStatus> {
@@ -129,11 +129,11 @@ export async function createUser(request: NewUserRequest): Promise<UserSummary> 
 }
 
 export async function setUserRole(userId: number, role: Role): Promise<UserSummary> {
-  return invoke<UserSummary>("set_user_role", { user_id: userId, role });
+  return invoke<UserSummary>("set_role", { user_id: userId, role });
 }
 
 export async function setUserTeams(userId: number, teamIds: number[]): Promise<UserSummary> {
-  return invoke<UserSummary>("set_user_teams", { user_id: userId, team_ids: teamIds });
+  return invoke<UserSummary>("set_teams", { user_id: userId, team_ids: teamIds });
 }
 
 export async function disableUser(userId: number): Promise<UserSummary> {
@@ -235,7 +235,7 @@ export async function listChannels(): Promise<ChannelAccountView[]> {
 }
 
 export async function addChannel(account: NewChannelAccount): Promise<ChannelAccountView> {
-  return invoke<ChannelAccountView>("add_channel", { account });
+  return invoke<ChannelAccountView>("add_channel_account", { account });
 }
 
 /** Re-reads the account's templates and local-storage state from Meta. */
@@ -245,7 +245,7 @@ export async function refreshChannel(id: number): Promise<ChannelAccountView> {
 
 /** Connects a support mailbox (IMAP to receive, SMTP to reply). A refusal names the field in its message. */
 export async function addEmailChannel(account: NewEmailAccount): Promise<ChannelAccountView> {
-  return invoke<ChannelAccountView>("add_email_channel", { account });
+  return invoke<ChannelAccountView>("add_email_account", { account });
 }
 
 /** Mail the sync of this mailbox could not file into a conversation, with the reason (no bodies). */

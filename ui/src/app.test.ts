@@ -74,7 +74,7 @@ describe("app", () => {
   it("signs in with a code, shows the shell, and a locked error shows the lock screen", async () => {
     let phase = "signed_out";
     handlers.app_status = () => status(phase, phase === "signed_out" ? null : admin);
-    handlers.sign_in = () => { phase = "needs_code"; return status(phase, admin); };
+    handlers.begin_sign_in = () => { phase = "needs_code"; return status(phase, admin); };
     handlers.submit_code = (a) => {
       if (a!.code !== "123456") throw { code: "sign_in_failed", message: "That code did not work." };
       phase = "signed_in";
@@ -206,7 +206,7 @@ describe("app", () => {
         templates: 0, last_error: "Meta error 190: the access token has expired" }),
     ];
     handlers.refresh_channel = (a) => account(a!.id as number, { templates: 4 });
-    handlers.add_channel = (a) => account(9, { name: (a!.account as { name: string }).name });
+    handlers.add_channel_account = (a) => account(9, { name: (a!.account as { name: string }).name });
     stop = startApp(root);
     await tick();
     const navIds = Array.from(document.querySelectorAll(".sidenav button")).map((b) => b.id);
@@ -264,15 +264,15 @@ describe("app", () => {
     expect($("#error").textContent).toBe("The API version looks like v21.0.");
     expect($<HTMLDetailsElement>("#ch-advanced").open).toBe(true);
     set("ch-api-version", "");
-    handlers.add_channel = () => { throw { code: "invalid_input", message: "Meta did not accept the access token." }; };
+    handlers.add_channel_account = () => { throw { code: "invalid_input", message: "Meta did not accept the access token." }; };
     submitForm("#channel-form");
     await tick();
     expect($("#error").textContent).toBe("Meta did not accept the access token.");
     expect($<HTMLInputElement>("#ch-access-token").value).toBe("EAAG-secret"); // kept to fix a typo
-    handlers.add_channel = (a) => account(9, { name: (a!.account as { name: string }).name });
+    handlers.add_channel_account = (a) => account(9, { name: (a!.account as { name: string }).name });
     submitForm("#channel-form");
     await tick();
-    expect(calls.filter((c) => c.cmd === "add_channel").at(-1)!.args).toEqual({ account: {
+    expect(calls.filter((c) => c.cmd === "add_channel_account").at(-1)!.args).toEqual({ account: {
       kind: "whatsapp", name: "Support NL", external_id: "106540352242922", business_account_id: "102290129340398",
       access_token: "EAAG-secret", app_secret: "app-secret", verify_token: "tea for two", default_team: 5,
       human_agent: false, poll: false, graph_base_url: null, api_version: null,
@@ -435,11 +435,11 @@ describe("app", () => {
       expect($("#mail-error").textContent).toMatch(/password/);
       expect($("#mail-password").getAttribute("aria-invalid")).toBe("true");
       expect(document.activeElement).toBe($("#mail-password"));
-      expect(calls.some((c) => c.cmd === "add_email_channel")).toBe(false);
+      expect(calls.some((c) => c.cmd === "add_email_account")).toBe(false);
 
       set("mail-password", "s3cret pass");
       let release: () => void = () => {};
-      handlers.add_email_channel = () => new Promise((_, reject) => {
+      handlers.add_email_account = () => new Promise((_, reject) => {
         release = () => reject({ code: "invalid_input", message: "IMAP server: write the server's name, like imap.example.com" });
       });
       submitForm("#mail-form");
@@ -447,7 +447,7 @@ describe("app", () => {
       expect($<HTMLButtonElement>("#mail-submit").disabled).toBe(true);
       submitForm("#mail-form"); // Enter again while busy does nothing
       await tick();
-      expect(calls.filter((c) => c.cmd === "add_email_channel").length).toBe(1);
+      expect(calls.filter((c) => c.cmd === "add_email_account").length).toBe(1);
       release();
       await tick();
       expect($("#mail-error").textContent).toBe("IMAP server: write the server's name, like imap.example.com");
@@ -455,11 +455,11 @@ describe("app", () => {
       expect($<HTMLButtonElement>("#mail-submit").disabled).toBe(false);
       expect($<HTMLInputElement>("#mail-password").value).toBe("s3cret pass"); // kept to fix the typo
 
-      handlers.add_email_channel = (a) => mailbox(12, { name: (a!.account as { name: string }).name }, { folders: [], set_aside: 0 });
+      handlers.add_email_account = (a) => mailbox(12, { name: (a!.account as { name: string }).name }, { folders: [], set_aside: 0 });
       $<HTMLSelectElement>("#mail-team").value = "5";
       submitForm("#mail-form");
       await tick();
-      expect(calls.filter((c) => c.cmd === "add_email_channel").at(-1)!.args).toEqual({ account: {
+      expect(calls.filter((c) => c.cmd === "add_email_account").at(-1)!.args).toEqual({ account: {
         name: "Support", address: "help@example.com", display_name: "", imap_host: "imap.example.com", imap_port: 993,
         imap_security: "tls", smtp_host: "smtp.example.com", smtp_port: 587, smtp_security: "starttls", username: "",
         password: "s3cret pass", folder: "", sent_folder: "", ca_pem: null, default_team: 5,
@@ -1095,7 +1095,7 @@ describe("team hub", () => {
     handlers.app_status = () => current;
     handlers.probe_hub = probeOk;
     handlers.connect_hub = () => { current = status("signed_out", null, hub); return current; };
-    handlers.sign_in = () => { throw { code: "rate_limited", message: "Too many sign-in attempts. Wait 60 seconds, then try again." }; };
+    handlers.begin_sign_in = () => { throw { code: "rate_limited", message: "Too many sign-in attempts. Wait 60 seconds, then try again." }; };
     stop = startApp(root);
     await tick();
     expect($("#hub-banner")).toBeNull();
@@ -1120,7 +1120,7 @@ describe("team hub", () => {
     await tick();
     expect($("#error").textContent).toBe("Too many sign-in attempts. Wait 60 seconds, then try again.");
     expect($("#sign-in-form")).not.toBeNull();
-    expect(count("sign_in")).toBe(1);
+    expect(count("begin_sign_in")).toBe(1);
   });
 
   it("forgets a checked fingerprint when the address changes", async () => {
@@ -1173,7 +1173,7 @@ describe("team hub", () => {
     const changed = "The team hub's certificate changed: trusted AB:… but it now shows CD:…. Nothing was sent.";
     let current = status("signed_out", null, hub);
     handlers.app_status = () => current;
-    handlers.sign_in = () => { throw { code: "certificate_changed", message: changed }; };
+    handlers.begin_sign_in = () => { throw { code: "certificate_changed", message: changed }; };
     handlers.probe_hub = () => ({ url: HUB_URL, fingerprint: FP.replace(/^..:/, "00:"), workspace: "acme-support" });
     handlers.connect_hub = (a) => { current = status("signed_out", null, { url: a!.url, fingerprint: a!.fingerprint }); return current; };
     stop = startApp(root);
@@ -1186,7 +1186,7 @@ describe("team hub", () => {
     expect($("#hub-warning").getAttribute("role")).toBe("alert");
     expect($("#hub-warning").classList.contains("danger")).toBe(true);
     expect($("#hub-warning").textContent).toContain(changed);
-    expect(count("sign_in")).toBe(1);
+    expect(count("begin_sign_in")).toBe(1);
     expect($("#hub-reconnect").textContent).toBe("Connect again…");
     $("#hub-reconnect").click();
     await tick();
@@ -1203,7 +1203,7 @@ describe("team hub", () => {
     expect(calls.find((c) => c.cmd === "connect_hub")!.args).toEqual({ url: HUB_URL, fingerprint: FP.replace(/^..:/, "00:") });
     expect($("#sign-in-form")).not.toBeNull();
     expect($("#hub-warning")).toBeNull();
-    expect(count("sign_in")).toBe(1);
+    expect(count("begin_sign_in")).toBe(1);
   });
 
   it("a changed certificate while signed in (a command or the status poll) replaces the shell with the warning", async () => {
@@ -1274,7 +1274,7 @@ describe("team hub", () => {
     let current = status("signed_out", null, hub);
     handlers.app_status = () => current;
     handlers.leave_hub = () => { current = status("signed_out"); return current; };
-    handlers.sign_in = () => { throw { code: "certificate_changed", message: "Changed." }; };
+    handlers.begin_sign_in = () => { throw { code: "certificate_changed", message: "Changed." }; };
     stop = startApp(root);
     await tick();
     $("#hub-leave").click();

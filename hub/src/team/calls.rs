@@ -1,12 +1,15 @@
 //! One `POST /api/v1/<call>` route per call of the contract, generated from
 //! `workspace_calls!`: the body's fields are the call's arguments by name, the answer is
 //! the call's result as JSON. Unknown fields are refused, so a typo cannot be ignored.
+//! What a route does beyond that (sign-in limits, turns for password hashing, the body
+//! limit, ending push streams, sending files back) follows the call's policy in the
+//! table, never its name.
 
 use super::error::HttpError;
 use super::session::{Bearer, Body, Peer};
 use super::Hub;
 use appcare_core::api::types::*;
-use appcare_core::api::WireArg;
+use appcare_core::api::{Access, BodyLimit, CallPolicy, SignInLimit, WireArg, WrittenFiles};
 use appcare_core::{CoreError, ErrorCode, Workspace};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -20,32 +23,15 @@ use std::time::Instant;
 
 type Args = serde_json::Map<String, serde_json::Value>;
 
-/// The calls the sign-in limits count: each checks a password or a code.
-pub const SIGN_IN_STEPS: &[&str] = &[
-    "begin_sign_in",
-    "submit_code",
-    "submit_recovery_code",
-    "confirm_enrolment",
-    "unlock",
-];
-
-/// The calls that hash a password (Argon2, 64 MiB, about a tenth of a second): they take
-/// turns among themselves, so they cannot hold up everyone's reads.
-const HASHES_PASSWORD: &[&str] = &["begin_sign_in", "create_user"];
-
-/// The calls after which the session's push stream must stop at once.
-const ENDS_PUSH: &[&str] = &["lock", "sign_out"];
-
 /// A request's body: arguments only, so 1 MiB is plenty...
 const BODY_LIMIT: usize = 1024 * 1024;
-/// ...except for the one call that carries a file of up to 25 MB, base64-encoded.
+/// ...except for a call that carries a file of up to 25 MB, base64-encoded.
 const FILE_BODY_LIMIT: usize = 40 * 1024 * 1024;
 
-fn body_limit(name: &str) -> DefaultBodyLimit {
-    DefaultBodyLimit::max(if name == "reply_with_attachment" {
-        FILE_BODY_LIMIT
-    } else {
-        BODY_LIMIT
+fn body_limit(call: &CallPolicy) -> DefaultBodyLimit {
+    DefaultBodyLimit::max(match call.body {
+        BodyLimit::Arguments => BODY_LIMIT,
+        BodyLimit::File => FILE_BODY_LIMIT,
     })
 }
 
@@ -87,15 +73,15 @@ fn no_leftovers(args: &Args) -> Result<(), HttpError> {
 async fn run<T, F>(
     hub: &Hub,
     peer: IpAddr,
-    name: &'static str,
+    call: &CallPolicy,
     account: Option<String>,
-    call: F,
+    work: F,
 ) -> Result<Json<T>, HttpError>
 where
     T: Serialize + Send + 'static,
     F: FnOnce(&Workspace, Timestamp) -> appcare_core::error::Result<T> + Send + 'static,
 {
-    let limited = SIGN_IN_STEPS.contains(&name);
+    let limited = call.sign_in_limit.is_some();
     let limits = &hub.inner.limits;
     let wait = |seconds| CoreError::RateLimited {
         retry_after_seconds: seconds,
@@ -106,12 +92,14 @@ where
             .map_err(wait)?;
     }
     // The first step hashes the password whatever the outcome: counted per address.
-    if name == "begin_sign_in" {
+    if matches!(call.sign_in_limit, Some(SignInLimit::Argument(_))) {
         limits.admit_attempt(peer, Instant::now()).map_err(wait)?;
     }
     // Every call waits for a turn, in arrival order: a few threads run calls while the
-    // rest wait here, rather than hundreds of threads racing for the store's lock.
-    let turns = if HASHES_PASSWORD.contains(&name) {
+    // rest wait here, rather than hundreds of threads racing for the store's lock. The
+    // calls that hash a password (Argon2, 64 MiB, about a tenth of a second) take turns
+    // among themselves, so they cannot hold up everyone's reads.
+    let turns = if call.hashes_password {
         &hub.inner.password_checks
     } else {
         &hub.inner.call_turns
@@ -128,7 +116,7 @@ where
     let result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _span = span.entered();
-        call(&workspace, Timestamp::now())
+        work(&workspace, Timestamp::now())
     })
     .await
     .map_err(|_| CoreError::Storage("the call was interrupted".into()))?;
@@ -143,22 +131,73 @@ where
     }
 }
 
+/// The account an open call's sign-in limit counts against: the text of the argument
+/// its policy names (read before the arguments are decoded).
+fn named_account(call: &CallPolicy, args: &Args) -> Option<String> {
+    match call.sign_in_limit {
+        Some(SignInLimit::Argument(name)) => args
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// A call that takes the caller's session token, once its arguments are parsed: a
+/// caller without the session it needs hears that before any complaint about the
+/// arguments.
+async fn session_call<A, T, F>(
+    hub: &Hub,
+    peer: IpAddr,
+    token: SessionToken,
+    call: &'static CallPolicy,
+    parsed: Result<A, HttpError>,
+    work: F,
+) -> Result<Json<T>, HttpError>
+where
+    A: Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Workspace, &SessionToken, A, Timestamp) -> appcare_core::error::Result<T>
+        + Send
+        + 'static,
+{
+    let args = match parsed {
+        Ok(args) => args,
+        Err(err) => return Err(unless_signed_in(hub, &token, call, err).await),
+    };
+    let account = (call.sign_in_limit == Some(SignInLimit::SessionAccount))
+        .then(|| hub.inner.limits.account_of(&token, Instant::now()))
+        .flatten();
+    let caller = token.clone();
+    let answer = run(hub, peer, call, account, move |ws, now| {
+        work(ws, &caller, args, now)
+    })
+    .await;
+    if answer.is_ok() && call.ends_push {
+        hub.poke_session(&token);
+    }
+    answer
+}
+
 macro_rules! hub_routes {
     (
-        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty ; )* }
-        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )* }
+        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty [ $( $opol:tt )* ] ; )* }
+        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty [ $( $pol:tt )* ] ; )* }
+        files { $( $fname:ident ( $( $farg:ident : $fty:ty ),* ) -> $fret:ty [ $( $fpol:tt )* ] ; )* }
     ) => {
         /// Adds every call's route.
         pub(super) fn routes(router: Router<Hub>) -> Router<Hub> {
             router
             $(
-                .route(concat!("/api/v1/", stringify!($oname)), post(
-                    |State(hub): State<Hub>, Peer(peer): Peer, Body(body): Body| async move {
+                .route(concat!("/api/v1/", stringify!($oname)), {
+                    const CALL: &CallPolicy =
+                        &appcare_core::call_policy!(open $oname ( $( $oarg ),* ) [ $( $opol )* ]);
+                    post(|State(hub): State<Hub>, Peer(peer): Peer, Body(body): Body| async move {
                         let mut args = parse_body(&body)?;
+                        let account = named_account(CALL, &args);
                         $( let $oarg: <$oty as WireArg<'_>>::Owned = take(&mut args, stringify!($oarg))?; )*
                         no_leftovers(&args)?;
-                        let account = args_account(&[$( &$oarg as &dyn std::any::Any ),*]);
-                        let answer = run(&hub, peer, stringify!($oname), account.clone(), move |ws, now| {
+                        let answer = run(&hub, peer, CALL, account.clone(), move |ws, now| {
                             ws.$oname($( <$oty as WireArg<'_>>::from_owned(&$oarg), )* now)
                         })
                         .await?;
@@ -166,13 +205,14 @@ macro_rules! hub_routes {
                             hub.inner.limits.remember(token, &account, Instant::now());
                         }
                         Ok::<_, HttpError>(answer)
-                    },
-                ).layer(body_limit(stringify!($oname))))
+                    }).layer(body_limit(CALL))
+                })
             )*
             $(
-                .route(concat!("/api/v1/", stringify!($name)), post(
-                    |State(hub): State<Hub>, Peer(peer): Peer, Bearer(token): Bearer, Body(body): Body| async move {
-                        let name = stringify!($name);
+                .route(concat!("/api/v1/", stringify!($name)), {
+                    const CALL: &CallPolicy =
+                        &appcare_core::call_policy!(session $name ( $( $arg ),* ) [ $( $pol )* ]);
+                    post(|State(hub): State<Hub>, Peer(peer): Peer, Bearer(token): Bearer, Body(body): Body| async move {
                         let parsed = (|| {
                             #[allow(unused_mut)]
                             let mut args = parse_body(&body)?;
@@ -180,28 +220,34 @@ macro_rules! hub_routes {
                             no_leftovers(&args)?;
                             Ok::<_, HttpError>(( $( $arg, )* ))
                         })();
-                        let ( $( $arg, )* ) = match parsed {
-                            Ok(args) => args,
-                            Err(err) => return Err(unless_signed_in(&hub, &token, name, err).await),
-                        };
-                        let account = SIGN_IN_STEPS
-                            .contains(&name)
-                            .then(|| hub.inner.limits.account_of(&token, Instant::now()))
-                            .flatten();
-                        let caller = token.clone();
-                        let answer = run(&hub, peer, name, account, move |ws, now| {
-                            ws.$name(&caller, $( <$ty as WireArg<'_>>::from_owned(&$arg), )* now)
+                        session_call(&hub, peer, token, CALL, parsed, |ws, token, ( $( $arg, )* ), now| {
+                            ws.$name(token, $( <$ty as WireArg<'_>>::from_owned(&$arg), )* now)
                         })
-                        .await;
-                        if answer.is_ok() && ENDS_PUSH.contains(&name) {
-                            hub.poke_session(&token);
-                        }
-                        answer
-                    },
-                ).layer(body_limit(stringify!($name))))
+                        .await
+                    }).layer(body_limit(CALL))
+                })
             )*
-            .route("/api/v1/export_contact", post(export_contact).layer(body_limit("export_contact")))
-            .route("/api/v1/export_audit", post(export_audit).layer(body_limit("export_audit")))
+            $(
+                .route(concat!("/api/v1/", stringify!($fname)), {
+                    const CALL: &CallPolicy =
+                        &appcare_core::call_policy!(files $fname ( $( $farg ),* ) [ $( $fpol )* ]);
+                    post(|State(hub): State<Hub>, Peer(peer): Peer, Bearer(token): Bearer, Body(body): Body| async move {
+                        let parsed = (|| {
+                            let mut args = parse_body(&body)?;
+                            $( let $farg: <$fty as WireArg<'_>>::Owned = take(&mut args, stringify!($farg))?; )*
+                            no_leftovers(&args)?;
+                            Ok::<_, HttpError>(( $( $farg, )* ))
+                        })();
+                        let scratch = hub.inner.scratch_dir.clone();
+                        session_call(&hub, peer, token, CALL, parsed, move |ws, token, ( $( $farg, )* ), now| {
+                            export_via_scratch(&scratch, |dir| {
+                                ws.$fname(token, $( <$fty as WireArg<'_>>::from_owned(&$farg), )* dir, now)
+                            })
+                        })
+                        .await
+                    }).layer(body_limit(CALL))
+                })
+            )*
         }
     };
 }
@@ -225,7 +271,7 @@ impl IssuesSession for SignInChallenge {
 async fn unless_signed_in(
     hub: &Hub,
     token: &SessionToken,
-    name: &str,
+    call: &CallPolicy,
     err: HttpError,
 ) -> HttpError {
     let workspace = hub.workspace().clone();
@@ -235,22 +281,15 @@ async fn unless_signed_in(
             .await
             .ok()
             .and_then(Result::ok);
-    let allowed = match super::openapi::Access::of_call(name) {
-        super::openapi::Access::Session => stage == Some(SessionStage::Active),
-        _ => stage.is_some_and(|s| s != SessionStage::Ended),
+    let allowed = match call.access {
+        Access::Session(_) => stage == Some(SessionStage::Active),
+        Access::Open | Access::SignInStep => stage.is_some_and(|s| s != SessionStage::Ended),
     };
     if allowed {
         err
     } else {
         CoreError::NotSignedIn.into()
     }
-}
-
-/// The account a sign-in names: its first text argument (the username).
-fn args_account(args: &[&dyn std::any::Any]) -> Option<String> {
-    args.iter()
-        .find_map(|a| a.downcast_ref::<String>())
-        .cloned()
 }
 
 /// An export put together in a scratch folder on the hub, sent as files relative to it.
@@ -284,10 +323,9 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<ExportedFile>) -> std::i
 }
 
 /// Runs an export into a fresh scratch folder (removed afterwards) and reads it back.
-fn export_via_scratch<T>(
+fn export_via_scratch<T: WrittenFiles>(
     scratch_root: &Path,
     export: impl FnOnce(&Path) -> appcare_core::error::Result<T>,
-    written: impl Fn(&T) -> &str,
 ) -> appcare_core::error::Result<Exported<T>> {
     let storage = |e: std::io::Error| CoreError::Storage(format!("preparing the export: {e}"));
     std::fs::create_dir_all(scratch_root).map_err(storage)?;
@@ -296,7 +334,7 @@ fn export_via_scratch<T>(
         .tempdir_in(scratch_root)
         .map_err(storage)?;
     let summary = export(scratch.path())?;
-    let relative = Path::new(written(&summary))
+    let relative = Path::new(summary.written())
         .strip_prefix(scratch.path())
         .map_err(|_| CoreError::Storage("the export was written outside its folder".into()))?
         .to_string_lossy()
@@ -308,59 +346,4 @@ fn export_via_scratch<T>(
         relative,
         files,
     })
-}
-
-async fn export_contact(
-    State(hub): State<Hub>,
-    Peer(peer): Peer,
-    Bearer(token): Bearer,
-    Body(body): Body,
-) -> Result<Json<Exported<ExportSummary>>, HttpError> {
-    let parsed = (|| {
-        let mut args = parse_body(&body)?;
-        let contact: ContactId = take(&mut args, "contact")?;
-        let include_notes: bool = take(&mut args, "include_notes")?;
-        no_leftovers(&args)?;
-        Ok::<_, HttpError>((contact, include_notes))
-    })();
-    let (contact, include_notes) = match parsed {
-        Ok(args) => args,
-        Err(err) => return Err(unless_signed_in(&hub, &token, "export_contact", err).await),
-    };
-    let scratch = hub.inner.scratch_dir.clone();
-    run(&hub, peer, "export_contact", None, move |ws, now| {
-        export_via_scratch(
-            &scratch,
-            |dir| ws.export_contact(&token, contact, include_notes, dir, now),
-            |s| &s.folder,
-        )
-    })
-    .await
-}
-
-async fn export_audit(
-    State(hub): State<Hub>,
-    Peer(peer): Peer,
-    Bearer(token): Bearer,
-    Body(body): Body,
-) -> Result<Json<Exported<AuditExport>>, HttpError> {
-    let parsed = (|| {
-        let mut args = parse_body(&body)?;
-        let filter: AuditFilter = take(&mut args, "filter")?;
-        no_leftovers(&args)?;
-        Ok::<_, HttpError>(filter)
-    })();
-    let filter = match parsed {
-        Ok(filter) => filter,
-        Err(err) => return Err(unless_signed_in(&hub, &token, "export_audit", err).await),
-    };
-    let scratch = hub.inner.scratch_dir.clone();
-    run(&hub, peer, "export_audit", None, move |ws, now| {
-        export_via_scratch(
-            &scratch,
-            |dir| ws.export_audit(&token, &filter, dir, now),
-            |s| &s.path,
-        )
-    })
-    .await
 }

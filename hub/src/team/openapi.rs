@@ -1,47 +1,23 @@
 //! The OpenAPI 3.1 document of the team API, generated from `workspace_calls!` like the
-//! routes themselves, so every route is described and marked with the access it needs.
+//! routes themselves, so every route is described and marked with the access its line in
+//! the table declares.
 //! Argument and result types are JSON Schemas derived from the Rust types (schemars,
 //! following their serde attributes), kept once each under `components.schemas`.
 
 use appcare_core::api::types::*;
+use appcare_core::api::Access;
 use axum::Json;
 use schemars::generate::SchemaSettings;
 use schemars::SchemaGenerator;
 use serde_json::{json, Map, Value};
 
-/// Who may call an operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// No session (the hub's name, this document, the first sign-in step).
-    Public,
-    /// A session at any stage of sign-in (code, enrolment, unlock, sign-out).
-    SignInStep,
-    /// A full session: password and code given, not locked.
-    Session,
-}
-
-impl Access {
-    pub fn of_call(name: &str) -> Self {
-        match name {
-            "begin_sign_in" => Self::Public,
-            "submit_code"
-            | "submit_recovery_code"
-            | "start_enrolment"
-            | "confirm_enrolment"
-            | "unlock"
-            | "lock"
-            | "sign_out"
-            | "session_state" => Self::SignInStep,
-            _ => Self::Session,
-        }
-    }
-
-    fn security(self) -> Value {
-        match self {
-            Self::Public => json!([]),
-            Self::SignInStep => json!([{ "pendingSession": [] }]),
-            Self::Session => json!([{ "session": [] }]),
-        }
+/// The security requirement for who may call: nobody's token, a token at any stage of
+/// sign-in, or a full session.
+fn security(access: Access) -> Value {
+    match access {
+        Access::Open => json!([]),
+        Access::SignInStep => json!([{ "pendingSession": [] }]),
+        Access::Session(_) => json!([{ "session": [] }]),
     }
 }
 
@@ -49,6 +25,7 @@ impl Access {
 /// is required, and the result's schema.
 pub struct Operation {
     pub name: &'static str,
+    pub access: Access,
     pub args: Vec<(&'static str, Value, bool)>,
     pub returns: Value,
 }
@@ -75,15 +52,17 @@ fn exported(summary: Value) -> Value {
 
 macro_rules! describe_calls {
     (
-        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty ; )* }
-        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty ; )* }
+        open { $( $oname:ident ( $( $oarg:ident : $oty:ty ),* ) -> $oret:ty [ $( $opol:tt )* ] ; )* }
+        session { $( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty [ $( $pol:tt )* ] ; )* }
+        files { $( $fname:ident ( $( $farg:ident : $fty:ty ),* ) -> $fret:ty [ $( $fpol:tt )* ] ; )* }
     ) => {
         /// Every call of the contract, in the order of the list; the types' schemas are
-        /// collected in `gen`.
+        /// collected in `gen`. A file-writing call answers with its files.
         pub fn operations(gen: &mut SchemaGenerator) -> Vec<Operation> {
             vec![
                 $( Operation {
                     name: stringify!($oname),
+                    access: appcare_core::call_policy!(open $oname ( $( $oarg ),* ) [ $( $opol )* ]).access,
                     args: vec![ $( (
                         stringify!($oarg),
                         gen.subschema_for::<$oty>().to_value(),
@@ -93,6 +72,7 @@ macro_rules! describe_calls {
                 }, )*
                 $( Operation {
                     name: stringify!($name),
+                    access: appcare_core::call_policy!(session $name ( $( $arg ),* ) [ $( $pol )* ]).access,
                     args: vec![ $( (
                         stringify!($arg),
                         gen.subschema_for::<$ty>().to_value(),
@@ -100,19 +80,16 @@ macro_rules! describe_calls {
                     ) ),* ],
                     returns: gen.subschema_for::<$ret>().to_value(),
                 }, )*
-                Operation {
-                    name: "export_contact",
-                    args: vec![
-                        ("contact", gen.subschema_for::<ContactId>().to_value(), true),
-                        ("include_notes", gen.subschema_for::<bool>().to_value(), true),
-                    ],
-                    returns: exported(gen.subschema_for::<ExportSummary>().to_value()),
-                },
-                Operation {
-                    name: "export_audit",
-                    args: vec![("filter", gen.subschema_for::<AuditFilter>().to_value(), true)],
-                    returns: exported(gen.subschema_for::<AuditExport>().to_value()),
-                },
+                $( Operation {
+                    name: stringify!($fname),
+                    access: appcare_core::call_policy!(files $fname ( $( $farg ),* ) [ $( $fpol )* ]).access,
+                    args: vec![ $( (
+                        stringify!($farg),
+                        gen.subschema_for::<$fty>().to_value(),
+                        !stringify!($fty).starts_with("Option"),
+                    ) ),* ],
+                    returns: exported(gen.subschema_for::<$fret>().to_value()),
+                }, )*
             ]
         }
     };
@@ -131,10 +108,10 @@ fn error_responses(access: Access) -> Map<String, Value> {
         responses.insert(status.into(), e);
     };
     add("422", "An argument is missing or wrong (invalid_input).");
-    if access != Access::Public {
+    if access != Access::Open {
         add("401", "No session, or not at the stage this call needs.");
     }
-    if access == Access::Session {
+    if access.role().is_some() {
         add("403", "The session's role does not allow this call.");
     }
     add(
@@ -156,7 +133,6 @@ pub fn document() -> Value {
         .into_generator();
     let mut paths = Map::new();
     for op in operations(&mut gen) {
-        let access = Access::of_call(op.name);
         let properties: Map<String, Value> = op
             .args
             .iter()
@@ -168,7 +144,7 @@ pub fn document() -> Value {
             .filter(|(_, _, required)| *required)
             .map(|(name, _, _)| *name)
             .collect();
-        let mut responses = error_responses(access);
+        let mut responses = error_responses(op.access);
         responses.insert(
             "200".into(),
             json!({
@@ -180,7 +156,7 @@ pub fn document() -> Value {
             format!("/api/v1/{}", op.name),
             json!({ "post": {
                 "operationId": op.name,
-                "security": access.security(),
+                "security": security(op.access),
                 "requestBody": { "required": true, "content": { "application/json": { "schema": {
                     "type": "object",
                     "properties": properties,
@@ -196,7 +172,7 @@ pub fn document() -> Value {
         json!({ "get": {
             "operationId": "events",
             "summary": "Push stream (text/event-stream) of the core events this session may see. Send Last-Event-ID to resume.",
-            "security": Access::Session.security(),
+            "security": security(Access::Session(Role::Agent)),
             "parameters": [{ "name": "Last-Event-ID", "in": "header", "required": false, "schema": { "type": "integer" } }],
             "responses": {
                 "200": { "description": "`event: core` with an id and the event as JSON; `event: resync` when events were missed beyond the backlog; `event: ended` when the session ends." },
@@ -209,7 +185,7 @@ pub fn document() -> Value {
         json!({ "get": {
             "operationId": "hello",
             "summary": "Names the service, so a desktop knows it found a hub before trusting its certificate.",
-            "security": Access::Public.security(),
+            "security": security(Access::Open),
             "responses": { "200": { "description": "{ service, api, version, workspace }" } }
         } }),
     );
@@ -218,7 +194,7 @@ pub fn document() -> Value {
         json!({ "get": {
             "operationId": "openapi",
             "summary": "This document.",
-            "security": Access::Public.security(),
+            "security": security(Access::Open),
             "responses": { "200": { "description": "OpenAPI 3.1 document." } }
         } }),
     );
@@ -312,6 +288,24 @@ mod tests {
             let result = &op["responses"]["200"]["content"]["application/json"]["schema"];
             assert!(!result.is_null(), "{path}: no result schema");
         }
+    }
+
+    /// The document is committed as `hub/openapi.json`, so a change to the API shows in
+    /// review. `UPDATE_OPENAPI=1 cargo test -p appcare-hub openapi` rewrites it.
+    #[test]
+    fn the_committed_document_is_fresh() -> Result<(), Box<dyn std::error::Error>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
+        let fresh = serde_json::to_string_pretty(&document())? + "\n";
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &fresh)?;
+            return Ok(());
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "hub/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p appcare-hub openapi`"
+        );
+        Ok(())
     }
 
     #[test]

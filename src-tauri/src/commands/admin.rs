@@ -42,7 +42,7 @@ pub async fn create_user(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_user_role(
+pub async fn set_role(
     state: State<'_, AppState>,
     user_id: UserId,
     role: Role,
@@ -54,7 +54,7 @@ pub async fn set_user_role(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_user_teams(
+pub async fn set_teams(
     state: State<'_, AppState>,
     user_id: UserId,
     team_ids: Vec<TeamId>,

@@ -20,7 +20,7 @@ pub async fn list_channels(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn add_channel(
+pub async fn add_channel_account(
     state: State<'_, AppState>,
     account: NewChannelAccount,
 ) -> Result<ChannelAccountView, ApiError> {
@@ -31,7 +31,7 @@ pub async fn add_channel(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn add_email_channel(
+pub async fn add_email_account(
     state: State<'_, AppState>,
     account: NewEmailAccount,
 ) -> Result<ChannelAccountView, ApiError> {

@@ -15,7 +15,7 @@ pub async fn app_status(app: AppHandle) -> Result<AppStatus, ApiError> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn sign_in(
+pub async fn begin_sign_in(
     app: AppHandle,
     state: State<'_, AppState>,
     username: String,
