@@ -151,12 +151,19 @@ macro_rules! hub_routes {
             $(
                 .route(concat!("/api/v1/", stringify!($oname)), post(
                     |State(hub): State<Hub>, Peer(peer): Peer, Body(body): Body| async move {
-                        let mut args = parse_body(&body)?;
-                        $( let $oarg: <$oty as WireArg<'_>>::Owned = take(&mut args, stringify!($oarg))?; )*
-                        no_leftovers(&args)?;
+                        let parsed = (|| {
+                            let mut args = parse_body(&body)?;
+                            $( let $oarg: <$oty as WireArg<'_>>::Owned = take(&mut args, stringify!($oarg))?; )*
+                            no_leftovers(&args)?;
+                            Ok::<_, HttpError>(( $( $oarg, )* ))
+                        })();
+                        // A sign-in the hub cannot read fails like any other (401).
+                        let ( $( $oarg, )* ) = parsed.map_err(|_| HttpError::from(CoreError::SignInFailed))?;
                         let account = args_account(&[$( &$oarg as &dyn std::any::Any ),*]);
                         let answer = run(&hub, peer, stringify!($oname), account.clone(), move |ws, now| {
-                            ws.$oname($( <$oty as WireArg<'_>>::from_owned(&$oarg), )* now)
+                            // Failures count per client address (see `auth::lockout`).
+                            appcare_core::service::login::FromAddress::new(ws, peer)
+                                .$oname($( <$oty as WireArg<'_>>::from_owned(&$oarg), )* now)
                         })
                         .await?;
                         if let (Some(token), Some(account)) = (answer.0.issued(), account) {
