@@ -103,6 +103,7 @@ pub const SYSTEM_ENTRY_POINTS: &[&str] = &["ingest", "delivery", "maintenance"];
 /// Entry points that run before a full session exists; each checks its own stage.
 pub const SIGN_IN_ENTRY_POINTS: &[&str] = &[
     "begin_sign_in",
+    "begin_sign_in_from",
     "submit_code",
     "submit_recovery_code",
     "start_enrolment",
