@@ -455,3 +455,245 @@ fn editing_any_audit_row_breaks_the_chain_at_that_row() -> TestResult {
     );
     Ok(())
 }
+
+/// Issue 18, finding 9: wrong passwords count for an account that has not enrolled yet,
+/// though the guesser never goes on to the code step; once it is locked, even the right
+/// password is not offered enrolment, so the authenticator secret is not handed out.
+#[test]
+fn wrong_passwords_lock_an_account_that_has_not_enrolled() -> TestResult {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    ctx.ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    let t = ctx.now.plus_seconds(60);
+    for _ in 0..appcare_core::auth::lockout::FREE_ATTEMPTS {
+        let guess = ctx
+            .ws
+            .begin_sign_in("alex", &Password::new("a wrong guess 1234"), t)?;
+        assert_eq!(guess.next, NextStep::Code);
+    }
+    let right = ctx
+        .ws
+        .begin_sign_in("alex", &Password::new(password_of("alex")), t)?;
+    assert_eq!(
+        right.next,
+        NextStep::Code,
+        "a locked account is not offered enrolment"
+    );
+    assert!(matches!(
+        ctx.ws.start_enrolment(&right.token, t),
+        Err(CoreError::NotSignedIn)
+    ));
+    assert!(kinds(&ctx).iter().any(|k| k == "account_locked"));
+    // After the lock the right password leads to enrolment again.
+    let later = t.plus_seconds(61);
+    let again = ctx
+        .ws
+        .begin_sign_in("alex", &Password::new(password_of("alex")), later)?;
+    assert_eq!(again.next, NextStep::Enrol);
+    Ok(())
+}
+
+/// Issue 18, finding 9: a wrong password counts when it is given, not only when a code
+/// follows it, so guessing passwords without ever sending a code locks an enrolled
+/// account too.
+#[test]
+fn wrong_passwords_count_without_the_code_step() -> TestResult {
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    for _ in 0..appcare_core::auth::lockout::FREE_ATTEMPTS {
+        ctx.ws
+            .begin_sign_in(ADMIN, &Password::new("a wrong guess 1234"), t)?;
+    }
+    let c = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let refused = ctx.ws.submit_code(&c.token, &app.code(t), t);
+    assert!(
+        matches!(refused, Err(CoreError::SignInFailed)),
+        "{refused:?}"
+    );
+    Ok(())
+}
+
+/// Rows in a table, read straight from the store.
+fn rows(ctx: &Ctx, table: &str) -> i64 {
+    ctx.ws
+        .store()
+        .read(|c| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?))
+        .expect("count")
+}
+
+/// What a pending sign-in shows to whoever holds its token, call by call.
+fn transcript(
+    ctx: &Ctx,
+    token: &appcare_core::SessionToken,
+    t: appcare_core::Timestamp,
+) -> Vec<String> {
+    fn outcome<T: std::fmt::Debug>(r: appcare_core::error::Result<T>) -> String {
+        match r {
+            Ok(v) => format!("ok {v:?}"),
+            Err(e) => format!("error {:?} {e}", e.code()),
+        }
+    }
+    let ws = &ctx.ws;
+    vec![
+        outcome(ws.session_state(token, t)),
+        outcome(ws.session_exists(token)),
+        outcome(ws.submit_code(token, "123456", t).map(|_| ())),
+        outcome(ws.submit_recovery_code(token, "abcd-efgh", t).map(|_| ())),
+        outcome(ws.start_enrolment(token, t).map(|_| ())),
+        outcome(ws.confirm_enrolment(token, "123456", t).map(|_| ())),
+        outcome(ws.unlock(token, "123456", t).map(|_| ())),
+        outcome(ws.lock(token, t)),
+        outcome(ws.overview(token, t).map(|_| ())),
+        outcome(ws.session_state(token, t)),
+        outcome(ws.session_state(token, t.plus_seconds(13 * 3600))),
+        outcome(ws.sign_out(token, t)),
+        outcome(ws.session_state(token, t)),
+    ]
+}
+
+/// Issue 18, finding 10: an unknown username cannot be told from a known one with a
+/// wrong password: the same answer, a pending session that answers every call alike
+/// (its state included), and the same work (one Argon2 hash, one write with the same
+/// rows: a session, an audit entry, the failure counters).
+#[test]
+fn an_unknown_user_looks_like_a_known_one_with_a_wrong_password() -> TestResult {
+    let ctx = workspace();
+    enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let changes = |ctx: &Ctx| {
+        ctx.ws
+            .store()
+            .read(|c| Ok(c.total_changes()))
+            .expect("changes")
+    };
+    let counts = |ctx: &Ctx| {
+        (
+            rows(ctx, "sessions"),
+            rows(ctx, "audit_events"),
+            changes(ctx),
+        )
+    };
+    let before = counts(&ctx);
+    let unknown = ctx
+        .ws
+        .begin_sign_in("nobody", &Password::new("a wrong guess 1234"), t)?;
+    let after_unknown = counts(&ctx);
+    let wrong = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new("a wrong guess 1234"), t)?;
+    let after_wrong = counts(&ctx);
+    assert_eq!(unknown.next, wrong.next);
+    assert_eq!(
+        (
+            after_unknown.0 - before.0,
+            after_unknown.1 - before.1,
+            after_unknown.2 - before.2
+        ),
+        (
+            after_wrong.0 - after_unknown.0,
+            after_wrong.1 - after_unknown.1,
+            after_wrong.2 - after_unknown.2
+        ),
+        "(sessions, audit rows, rows changed) of an unknown user, then of a wrong password"
+    );
+    let unknown_says = transcript(&ctx, &unknown.token, t);
+    let wrong_says = transcript(&ctx, &wrong.token, t);
+    assert_eq!(unknown_says, wrong_says);
+    assert!(unknown_says[0].contains("NeedsCode"), "{unknown_says:?}");
+    Ok(())
+}
+
+/// Issue 18, finding 12: someone guessing Maria's password from elsewhere locks out that
+/// source only. Maria still signs in on her own desktop and from her own address; the
+/// guesser's address stays locked even with the right password and code.
+#[test]
+fn guesses_from_elsewhere_do_not_lock_the_user_out_where_she_is() -> TestResult {
+    use appcare_core::auth::lockout::{SignInSource, FREE_ATTEMPTS};
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let guesser = SignInSource::remote("203.0.113.9".parse()?);
+    for _ in 0..FREE_ATTEMPTS * 3 {
+        let c =
+            ctx.ws
+                .begin_sign_in_from(&guesser, ADMIN, &Password::new("a wrong guess 1234"), t)?;
+        assert!(ctx.ws.submit_code(&c.token, "000000", t).is_err());
+    }
+    // The guesser's source is locked: even the right password and code fail from there.
+    let c = ctx
+        .ws
+        .begin_sign_in_from(&guesser, ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let refused = ctx.ws.submit_code(&c.token, &app.code(t), t);
+    assert!(
+        matches!(refused, Err(CoreError::SignInFailed)),
+        "{refused:?}"
+    );
+    // Maria on her own desktop...
+    sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, t);
+    // ...and from her own address through a hub.
+    let own = SignInSource::remote("198.51.100.4".parse()?);
+    let t2 = t.plus_seconds(30);
+    let c = ctx
+        .ws
+        .begin_sign_in_from(&own, ADMIN, &Password::new(ADMIN_PASSWORD), t2)?;
+    ctx.ws.submit_code(&c.token, &app.code(t2), t2)?;
+    Ok(())
+}
+
+/// Issue 18, finding 12: IPv6 addresses count by their /64, so a guesser cannot step
+/// around the lock by changing the low bits of the address.
+#[test]
+fn ipv6_neighbours_count_as_one_source() -> TestResult {
+    use appcare_core::auth::lockout::{SignInSource, FREE_ATTEMPTS};
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    for i in 0..FREE_ATTEMPTS {
+        let from = SignInSource::remote(format!("2001:db8:1:2::{}", i + 1).parse()?);
+        ctx.ws
+            .begin_sign_in_from(&from, ADMIN, &Password::new("a wrong guess 1234"), t)?;
+    }
+    let neighbour = SignInSource::remote("2001:db8:1:2:9:9:9:9".parse()?);
+    let c = ctx
+        .ws
+        .begin_sign_in_from(&neighbour, ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert!(matches!(
+        ctx.ws.submit_code(&c.token, &app.code(t), t),
+        Err(CoreError::SignInFailed)
+    ));
+    let other_block = SignInSource::remote("2001:db8:1:3::1".parse()?);
+    let c = ctx
+        .ws
+        .begin_sign_in_from(&other_block, ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    ctx.ws.submit_code(&c.token, &app.code(t), t)?;
+    Ok(())
+}
+
+/// Issue 18, finding 12: only many failures from many sources lock the account for every
+/// remote source; the desktop the workspace runs on is never locked out by them.
+#[test]
+fn many_sources_lock_the_account_remotely_but_never_the_local_desktop() -> TestResult {
+    use appcare_core::auth::lockout::{SignInSource, ACCOUNT_FREE_ATTEMPTS};
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    for i in 0..ACCOUNT_FREE_ATTEMPTS {
+        let from = SignInSource::remote(format!("192.0.2.{}", i + 1).parse()?);
+        ctx.ws
+            .begin_sign_in_from(&from, ADMIN, &Password::new("a wrong guess 1234"), t)?;
+    }
+    let fresh = SignInSource::remote("198.51.100.4".parse()?);
+    let c = ctx
+        .ws
+        .begin_sign_in_from(&fresh, ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    assert!(matches!(
+        ctx.ws.submit_code(&c.token, &app.code(t), t),
+        Err(CoreError::SignInFailed)
+    ));
+    sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, t);
+    Ok(())
+}

@@ -26,8 +26,15 @@ const SESSION_ENTRY_POINTS_OUTSIDE_THE_TABLE: &[(&str, Role)] = &[("push_viewer"
 
 /// Entry points outside the contract that need no full session: `session_exists` says
 /// only whether a token is known and changes nothing; the rest are for the system itself
-/// (channel adapters), not for a person's session.
-const OTHER_ENTRY_POINTS: &[&str] = &["session_exists", "ingest", "delivery", "maintenance"];
+/// (channel adapters), not for a person's session; `begin_sign_in_from` is the first
+/// sign-in step with the caller's address (the hub's route for `begin_sign_in`).
+const OTHER_ENTRY_POINTS: &[&str] = &[
+    "session_exists",
+    "begin_sign_in_from",
+    "ingest",
+    "delivery",
+    "maintenance",
+];
 
 /// Every entry point that needs a full session, with the least role it needs.
 fn session_entry_points() -> Vec<(&'static str, Role)> {

@@ -1,25 +1,37 @@
 //! Sign-in: password, then authenticator code (or a recovery code); enrolment for new
 //! accounts; lock, unlock and sign-out. Failures never say which factor was wrong or
-//! whether the user exists.
+//! whether the user exists: a username nobody has gets a pending session that answers
+//! like a wrong password, after the same work. Failures count when they happen (a wrong
+//! password at once) per account and per source, so a guesser elsewhere locks out only
+//! their own source; the account as a whole locks only after far more failures, and
+//! never for the desktop the workspace runs on (see `auth::lockout`).
 
 use super::{liveness, lock_for_idleness, policy, Liveness};
 use crate::audit::{self, AuditEvent, AuditKind};
-use crate::auth::{lockout, password, recovery, totp, Role};
+use crate::auth::lockout::{self, SignInSource};
+use crate::auth::{password, recovery, totp, Role};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{TeamId, UserId};
 use crate::qr::QrMatrix;
 use crate::secret::{Password, SessionToken};
 use crate::store::sessions::{self, SessionRow, Stage};
-use crate::store::users::{self as user_store, UserRow};
+use crate::store::users::{self as user_store, Failures, UserRow};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use rusqlite::Connection;
 use serde::Serialize;
+use std::net::IpAddr;
 use subtle::ConstantTimeEq;
 
 /// A password challenge may wait this long for its code.
 const CHALLENGE_SECONDS: i64 = 300;
+
+/// The failure counter of a username nobody has over all its sources.
+const EVERY_SOURCE: &str = "*";
+
+/// Failure counters that saw nothing for this long (and hold no lock) are forgotten.
+const FORGET_FAILURES_SECONDS: i64 = 24 * 3600;
 
 /// What the person must do after giving their password.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -110,7 +122,118 @@ fn session_info(conn: &Connection, user: &UserRow) -> Result<SessionInfo> {
     })
 }
 
+/// The key a username's failure counters are stored by: the name as sign-in matches it
+/// (trimmed, ASCII case folded, like the `NOCASE` column), hashed.
+fn account_key(username: &str) -> [u8; 32] {
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    digest.update(b"appcare sign-in account\0");
+    digest.update(username.trim().to_ascii_lowercase().as_bytes());
+    digest.finalize().into()
+}
+
+/// Whether sign-ins of `user` from `source` (a `SignInSource::key`) are refused for now:
+/// that source is locked, or the whole account is and the source is not the local desktop.
+pub(crate) fn locked_out(
+    conn: &Connection,
+    user: &UserRow,
+    source: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let own = user_store::sign_in_failures(conn, &account_key(&user.username), source)?;
+    Ok(own.locked_until > now || (source != SignInSource::Local.key() && user.locked_until > now))
+}
+
+/// A sign-in's account: a user, or a username nobody has.
+#[derive(Clone, Copy)]
+enum Account<'a> {
+    Known(&'a UserRow),
+    Unknown(&'a str),
+}
+
+/// Counts a failed sign-in step of `account` from `source`, locks that source (and, after
+/// far more failures from everywhere, the account) when the schedule says so, and audits
+/// both. A username nobody has goes through the same reads and writes as a real one.
+fn record_sign_in_failure(
+    conn: &Connection,
+    account: Account<'_>,
+    source: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let (actor, subject, key) = match account {
+        Account::Known(user) => (Some(user.id), subject(user.id), account_key(&user.username)),
+        Account::Unknown(name) => (None, "user:unknown".to_string(), account_key(name)),
+    };
+    audit::append(
+        conn,
+        AuditEvent::new(AuditKind::LoginFailed, actor, subject.clone(), now)
+            .detail(serde_json::json!({ "reason": reason })),
+    )?;
+    user_store::forget_old_sign_in_failures(conn, now.plus_seconds(-FORGET_FAILURES_SECONDS), now)?;
+    let own = user_store::sign_in_failures(conn, &key, source)?;
+    if own.locked_until > now {
+        // Already locked from here: refused without extending the lock.
+        return Ok(());
+    }
+    let whole = match account {
+        Account::Known(user) => Failures {
+            failed_attempts: user.failed_attempts,
+            locked_until: user.locked_until,
+        },
+        Account::Unknown(_) => user_store::sign_in_failures(conn, &key, EVERY_SOURCE)?,
+    };
+    let own_failed = own.failed_attempts + 1;
+    let own_until = lockout::locked_until(own_failed, now);
+    let whole_failed = whole.failed_attempts + 1;
+    let whole_until = if whole.locked_until > now {
+        None
+    } else {
+        lockout::account_locked_until(whole_failed, now)
+    };
+    user_store::set_sign_in_failures(
+        conn,
+        &key,
+        source,
+        Failures {
+            failed_attempts: own_failed,
+            locked_until: own_until.unwrap_or(Timestamp::from_unix(0)),
+        },
+        now,
+    )?;
+    let whole_now = Failures {
+        failed_attempts: whole_failed,
+        locked_until: whole_until.unwrap_or(whole.locked_until),
+    };
+    match account {
+        Account::Known(user) => user_store::set_failures(
+            conn,
+            user.id,
+            whole_now.failed_attempts,
+            whole_now.locked_until,
+        )?,
+        Account::Unknown(_) => {
+            user_store::set_sign_in_failures(conn, &key, EVERY_SOURCE, whole_now, now)?
+        }
+    }
+    for (scope, failed, until) in [
+        ("source", own_failed, own_until),
+        ("account", whole_failed, whole_until),
+    ] {
+        if let Some(until) = until {
+            audit::append(
+                conn,
+                AuditEvent::new(AuditKind::AccountLocked, actor, subject.clone(), now).detail(
+                    serde_json::json!({ "failed_attempts": failed, "until": until.unix(), "scope": scope }),
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Counts a failed attempt, locks the account when the schedule says so, audits both.
+/// For a signed-in admin's own code (re-authentication), where the whole account counts.
 pub(crate) fn record_failure(
     conn: &Connection,
     user: &UserRow,
@@ -159,6 +282,7 @@ fn record_success(
 ) -> Result<()> {
     tracing::info!(user = user.id.get(), method, "signed in");
     user_store::set_failures(conn, user.id, 0, Timestamp::from_unix(0))?;
+    user_store::clear_sign_in_failures(conn, &account_key(&user.username), &session.source)?;
     sessions::set_stage(conn, session.id, Stage::Active, now)?;
     sessions::touch(conn, session.id, now)?;
     audit::append(
@@ -174,7 +298,8 @@ fn record_success(
     Ok(())
 }
 
-/// A pending challenge that may still take a code, with its user.
+/// A pending challenge that may still take a code, with its user if the password was
+/// right (a wrong one was counted when it was given).
 fn pending(
     conn: &Connection,
     token: &SessionToken,
@@ -192,39 +317,104 @@ fn pending(
         );
         return Ok(None);
     }
+    if !session.known || !session.password_ok {
+        return Ok(None);
+    }
     let user = user_store::require(conn, session.user_id)?;
     Ok(Some((session, user)))
 }
 
-impl Workspace {
-    /// Step one: the password. Always answers with a challenge, so a wrong password or an
-    /// unknown user is only revealed, generically, after the code.
+/// The workspace as a sign-in from a hub client's address sees it: the hub makes the
+/// open calls through this, so their failures count for that source.
+pub struct FromAddress<'a> {
+    workspace: &'a Workspace,
+    source: SignInSource,
+}
+
+impl<'a> FromAddress<'a> {
+    pub fn new(workspace: &'a Workspace, address: IpAddr) -> Self {
+        Self {
+            workspace,
+            source: SignInSource::remote(address),
+        }
+    }
+
     pub fn begin_sign_in(
         &self,
         username: &str,
         password: &Password,
         now: Timestamp,
     ) -> Result<SignInChallenge> {
+        self.workspace
+            .begin_sign_in_from(&self.source, username, password, now)
+    }
+}
+
+impl Workspace {
+    /// Step one: the password, from the desktop the workspace runs on. Always answers
+    /// with a challenge, so a wrong password or an unknown user is only revealed,
+    /// generically, after the code; a wrong one counts as a failure at once.
+    pub fn begin_sign_in(
+        &self,
+        username: &str,
+        password: &Password,
+        now: Timestamp,
+    ) -> Result<SignInChallenge> {
+        self.begin_sign_in_from(&SignInSource::Local, username, password, now)
+    }
+
+    /// [`Self::begin_sign_in`] from `source`: failures count per source (see `lockout`).
+    /// A username nobody has costs the same: one Argon2 hash (against a dummy), one write
+    /// with a pending session, an audit entry and the failure counters.
+    pub fn begin_sign_in_from(
+        &self,
+        source: &SignInSource,
+        username: &str,
+        password: &Password,
+        now: Timestamp,
+    ) -> Result<SignInChallenge> {
         let token = SessionToken::generate();
-        let user = self
-            .store
-            .read(|c| user_store::by_username(c, username.trim()))?;
-        let Some(user) = user else {
-            let _ = password::verify(password, password::dummy_hash());
-            return Ok(SignInChallenge {
-                token,
-                next: NextStep::Code,
-            });
-        };
-        let password_ok = password::verify(password, &user.password_hash);
-        let usable = password_ok && !user.disabled && user.locked_until <= now;
-        let (stage, next) = if usable && !user.totp_confirmed {
-            (Stage::Enrol, NextStep::Enrol)
-        } else {
-            (Stage::Password, NextStep::Code)
-        };
-        self.store
-            .write(|tx| sessions::insert(tx, &token.hash(), user.id, stage, usable, now))?;
+        let name = username.trim();
+        let user = self.store.read(|c| user_store::by_username(c, name))?;
+        let hash = user
+            .as_ref()
+            .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
+        let password_ok = password::verify(password, hash) && user.is_some();
+        let source = source.key();
+        let next = self.store.write(|tx| {
+            let Some(user) = &user else {
+                sessions::insert(
+                    tx,
+                    &token.hash(),
+                    None,
+                    Stage::Password,
+                    false,
+                    &source,
+                    now,
+                )?;
+                record_sign_in_failure(tx, Account::Unknown(name), &source, "unknown_user", now)?;
+                return Ok(NextStep::Code);
+            };
+            let usable = password_ok && !user.disabled && !locked_out(tx, user, &source, now)?;
+            let (stage, next) = if usable && !user.totp_confirmed {
+                (Stage::Enrol, NextStep::Enrol)
+            } else {
+                (Stage::Password, NextStep::Code)
+            };
+            sessions::insert(
+                tx,
+                &token.hash(),
+                Some(user.id),
+                stage,
+                usable,
+                &source,
+                now,
+            )?;
+            if !password_ok {
+                record_sign_in_failure(tx, Account::Known(user), &source, "wrong_password", now)?;
+            }
+            Ok(next)
+        })?;
         Ok(SignInChallenge { token, next })
     }
 
@@ -239,12 +429,11 @@ impl Workspace {
             let Some((session, user)) = pending(tx, token, now)? else {
                 return Ok(Err(CoreError::SignInFailed));
             };
-            let usable = session.password_ok
-                && !user.disabled
-                && user.locked_until <= now
-                && user.totp_confirmed;
+            let locked = locked_out(tx, &user, &session.source, now)?;
+            let usable = !user.disabled && !locked && user.totp_confirmed;
             let Some(secret) = user.totp_secret.as_ref().filter(|_| usable) else {
-                record_failure(tx, &user, failure_reason(&session, &user, now), now)?;
+                let reason = failure_reason(&user, locked);
+                record_sign_in_failure(tx, Account::Known(&user), &session.source, reason, now)?;
                 return Ok(Err(CoreError::SignInFailed));
             };
             match totp::check(secret, code, now, user.totp_last_step)? {
@@ -263,11 +452,23 @@ impl Workspace {
                             now,
                         ),
                     )?;
-                    record_failure(tx, &user, "replayed_code", now)?;
+                    record_sign_in_failure(
+                        tx,
+                        Account::Known(&user),
+                        &session.source,
+                        "replayed_code",
+                        now,
+                    )?;
                     Ok(Err(CoreError::SignInFailed))
                 }
                 totp::CodeCheck::Wrong => {
-                    record_failure(tx, &user, "wrong_code", now)?;
+                    record_sign_in_failure(
+                        tx,
+                        Account::Known(&user),
+                        &session.source,
+                        "wrong_code",
+                        now,
+                    )?;
                     Ok(Err(CoreError::SignInFailed))
                 }
             }
@@ -286,12 +487,10 @@ impl Workspace {
             let Some((session, user)) = pending(tx, token, now)? else {
                 return Ok(Err(CoreError::SignInFailed));
             };
-            let usable = session.password_ok
-                && !user.disabled
-                && user.locked_until <= now
-                && user.totp_confirmed;
-            if !usable {
-                record_failure(tx, &user, failure_reason(&session, &user, now), now)?;
+            let locked = locked_out(tx, &user, &session.source, now)?;
+            if user.disabled || locked || !user.totp_confirmed {
+                let reason = failure_reason(&user, locked);
+                record_sign_in_failure(tx, Account::Known(&user), &session.source, reason, now)?;
                 return Ok(Err(CoreError::SignInFailed));
             }
             let unused = user_store::unused_recovery_codes(tx, user.id)?;
@@ -302,7 +501,13 @@ impl Workspace {
                 }
             }
             let Some(row) = matched else {
-                record_failure(tx, &user, "wrong_recovery_code", now)?;
+                record_sign_in_failure(
+                    tx,
+                    Account::Known(&user),
+                    &session.source,
+                    "wrong_recovery_code",
+                    now,
+                )?;
                 return Ok(Err(CoreError::SignInFailed));
             };
             user_store::mark_recovery_code_used(tx, row, now)?;
@@ -393,7 +598,7 @@ impl Workspace {
                 return Ok(Err(CoreError::SessionExpired));
             }
             let user = user_store::require(tx, session.user_id)?;
-            if user.disabled || user.locked_until > now {
+            if user.disabled || locked_out(tx, &user, &session.source, now)? {
                 sessions::set_stage(tx, session.id, Stage::Ended, now)?;
                 return Ok(Err(CoreError::SessionExpired));
             }
@@ -404,6 +609,11 @@ impl Workspace {
                 totp::CodeCheck::Accepted { step } => {
                     user_store::set_totp_last_step(tx, user.id, step)?;
                     user_store::set_failures(tx, user.id, 0, Timestamp::from_unix(0))?;
+                    user_store::clear_sign_in_failures(
+                        tx,
+                        &account_key(&user.username),
+                        &session.source,
+                    )?;
                     sessions::set_stage(tx, session.id, Stage::Active, now)?;
                     sessions::touch(tx, session.id, now)?;
                     audit::append(
@@ -429,7 +639,13 @@ impl Workspace {
                             ),
                         )?;
                     }
-                    record_failure(tx, &user, "wrong_unlock_code", now)?;
+                    record_sign_in_failure(
+                        tx,
+                        Account::Known(&user),
+                        &session.source,
+                        "wrong_unlock_code",
+                        now,
+                    )?;
                     Ok(Err(CoreError::invalid("code", "that code is not right")))
                 }
             }
@@ -505,7 +721,11 @@ impl Workspace {
                 }
                 Liveness::Live => {}
             }
-            if user_store::require(tx, session.user_id)?.disabled {
+            // A pending sign-in answers alike whoever it named; a disabled user's ends.
+            if session.known
+                && session.stage != Stage::Password
+                && user_store::require(tx, session.user_id)?.disabled
+            {
                 sessions::set_stage(tx, session.id, Stage::Ended, now)?;
                 return Ok(SessionStage::Ended);
             }
@@ -531,13 +751,11 @@ impl Workspace {
     }
 }
 
-fn failure_reason(session: &SessionRow, user: &UserRow, now: Timestamp) -> &'static str {
+fn failure_reason(user: &UserRow, locked: bool) -> &'static str {
     if user.disabled {
         "disabled"
-    } else if user.locked_until > now {
+    } else if locked {
         "locked"
-    } else if !session.password_ok {
-        "wrong_password"
     } else {
         "not_enrolled"
     }

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_email.sql"),
     include_str!("migrations/0006_preview.sql"),
     include_str!("migrations/0007_preview_lookup.sql"),
+    include_str!("migrations/0008_sign_in_sources.sql"),
 ];
 
 /// The schema version this build writes and understands.

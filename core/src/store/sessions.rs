@@ -43,32 +43,43 @@ impl Stage {
 #[derive(Clone, Debug)]
 pub struct SessionRow {
     pub id: i64,
+    /// The user; [`NO_USER`] for the pending sign-in of a username nobody has (`known`
+    /// is false then, and the stage is `Password` or `Ended`).
     pub user_id: UserId,
+    pub known: bool,
     pub stage: Stage,
     pub password_ok: bool,
     pub created_at: Timestamp,
     pub last_active_at: Timestamp,
+    /// Where the sign-in came from: `SignInSource::key`.
+    pub source: String,
 }
 
+/// The `user_id` of a session with no user (no real user has id 0).
+pub const NO_USER: UserId = UserId::new(0);
+
+/// A new session; `user` is `None` for the pending sign-in of a username nobody has.
 pub fn insert(
     conn: &Connection,
     token_hash: &[u8; 32],
-    user: UserId,
+    user: Option<UserId>,
     stage: Stage,
     password_ok: bool,
+    source: &str,
     now: Timestamp,
 ) -> Result<()> {
-    conn.execute(
-        "INSERT INTO sessions (token_hash, user_id, stage, password_ok, created_at, last_active_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![
-            token_hash.as_slice(),
-            user,
-            stage.as_str(),
-            password_ok,
-            now
-        ],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO sessions (token_hash, user_id, stage, password_ok, created_at, last_active_at, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+    )?
+    .execute(params![
+        token_hash.as_slice(),
+        user,
+        stage.as_str(),
+        password_ok,
+        now,
+        source
+    ])?;
     Ok(())
 }
 
@@ -76,18 +87,21 @@ pub fn by_token_hash(conn: &Connection, token_hash: &[u8; 32]) -> Result<Option<
     // Cached: every call looks its session up.
     Ok(conn
         .prepare_cached(
-            "SELECT id, user_id, stage, password_ok, created_at, last_active_at
+            "SELECT id, user_id, stage, password_ok, created_at, last_active_at, source
              FROM sessions WHERE token_hash = ?1",
         )?
         .query_row([token_hash.as_slice()], |r| {
             let stage: String = r.get(2)?;
+            let user: Option<UserId> = r.get(1)?;
             Ok(SessionRow {
                 id: r.get(0)?,
-                user_id: r.get(1)?,
+                user_id: user.unwrap_or(NO_USER),
+                known: user.is_some(),
                 stage: Stage::parse(&stage),
                 password_ok: r.get(3)?,
                 created_at: r.get(4)?,
                 last_active_at: r.get(5)?,
+                source: r.get(6)?,
             })
         })
         .optional()?)

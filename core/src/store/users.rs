@@ -302,3 +302,83 @@ pub fn auto_assign_candidates(conn: &Connection, team: TeamId) -> Result<Vec<(Us
         .collect::<rusqlite::Result<_>>()?;
     Ok(candidates)
 }
+
+/// A failure counter of one account, from one source or (for a username nobody has)
+/// from all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failures {
+    pub failed_attempts: i64,
+    pub locked_until: Timestamp,
+}
+
+impl Default for Failures {
+    fn default() -> Self {
+        Self {
+            failed_attempts: 0,
+            locked_until: Timestamp::from_unix(0),
+        }
+    }
+}
+
+/// The counter of `account` (a key, see `sign_in_failures` in migration 0008) from
+/// `source`; zero when it has none.
+pub fn sign_in_failures(conn: &Connection, account: &[u8; 32], source: &str) -> Result<Failures> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT failed_attempts, locked_until FROM sign_in_failures
+             WHERE account = ?1 AND source = ?2",
+        )?
+        .query_row(params![account.as_slice(), source], |r| {
+            Ok(Failures {
+                failed_attempts: r.get(0)?,
+                locked_until: r.get(1)?,
+            })
+        })
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Sets the counter of `account` from `source`.
+pub fn set_sign_in_failures(
+    conn: &Connection,
+    account: &[u8; 32],
+    source: &str,
+    failures: Failures,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sign_in_failures (account, source, failed_attempts, locked_until, last_failed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account, source) DO UPDATE SET failed_attempts = excluded.failed_attempts,
+             locked_until = excluded.locked_until, last_failed_at = excluded.last_failed_at",
+    )?
+    .execute(params![
+        account.as_slice(),
+        source,
+        failures.failed_attempts,
+        failures.locked_until,
+        now
+    ])?;
+    Ok(())
+}
+
+/// Forgets the counter of `account` from `source` (a sign-in from there succeeded).
+pub fn clear_sign_in_failures(conn: &Connection, account: &[u8; 32], source: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM sign_in_failures WHERE account = ?1 AND source = ?2",
+        params![account.as_slice(), source],
+    )?;
+    Ok(())
+}
+
+/// Forgets counters that are no longer locked and saw no failure since `before`.
+pub fn forget_old_sign_in_failures(
+    conn: &Connection,
+    before: Timestamp,
+    now: Timestamp,
+) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM sign_in_failures WHERE last_failed_at < ?1 AND locked_until <= ?2",
+        params![before, now],
+    )?)
+}

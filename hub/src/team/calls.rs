@@ -193,12 +193,20 @@ macro_rules! hub_routes {
                     const CALL: &CallPolicy =
                         &appcare_core::call_policy!(open $oname ( $( $oarg ),* ) [ $( $opol )* ]);
                     post(|State(hub): State<Hub>, Peer(peer): Peer, Body(body): Body| async move {
-                        let mut args = parse_body(&body)?;
-                        let account = named_account(CALL, &args);
-                        $( let $oarg: <$oty as WireArg<'_>>::Owned = take(&mut args, stringify!($oarg))?; )*
-                        no_leftovers(&args)?;
+                        let parsed = (|| {
+                            let mut args = parse_body(&body)?;
+                            let account = named_account(CALL, &args);
+                            $( let $oarg: <$oty as WireArg<'_>>::Owned = take(&mut args, stringify!($oarg))?; )*
+                            no_leftovers(&args)?;
+                            Ok::<_, HttpError>((account, $( $oarg, )* ))
+                        })();
+                        // A sign-in the hub cannot read fails like any other (401).
+                        let (account, $( $oarg, )* ) =
+                            parsed.map_err(|_| HttpError::from(CoreError::SignInFailed))?;
                         let answer = run(&hub, peer, CALL, account.clone(), move |ws, now| {
-                            ws.$oname($( <$oty as WireArg<'_>>::from_owned(&$oarg), )* now)
+                            // Failures count per client address (see `auth::lockout`).
+                            appcare_core::service::login::FromAddress::new(ws, peer)
+                                .$oname($( <$oty as WireArg<'_>>::from_owned(&$oarg), )* now)
                         })
                         .await?;
                         if let (Some(token), Some(account)) = (answer.0.issued(), account) {
