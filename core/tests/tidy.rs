@@ -31,7 +31,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("store", &["store"]),
     ("workspace", &["workspace", "audit"]),
     ("service", &["service"]),
-    ("api", &["api", "fixtures", "workspace_calls"]),
+    (
+        "api",
+        &["api", "fixtures", "workspace_calls", "call_policy"],
+    ),
 ];
 
 /// Words that open an SQL statement, or a clause of one built in pieces.

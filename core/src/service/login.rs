@@ -162,8 +162,14 @@ fn record_sign_in_failure(
     now: Timestamp,
 ) -> Result<()> {
     let (actor, subject, key) = match account {
-        Account::Known(user) => (Some(user.id), subject(user.id), account_key(&user.username)),
-        Account::Unknown(name) => (None, "user:unknown".to_string(), account_key(name)),
+        Account::Known(user) => {
+            tracing::warn!(user = user.id.get(), reason, "sign-in failed");
+            (Some(user.id), subject(user.id), account_key(&user.username))
+        }
+        Account::Unknown(name) => {
+            tracing::warn!(user = "unknown", reason, "sign-in failed");
+            (None, "user:unknown".to_string(), account_key(name))
+        }
     };
     audit::append(
         conn,
