@@ -196,12 +196,15 @@ impl Workspace {
         })
     }
 
-    /// Whether some session (at any stage, ended ones too) has `token`, by a read that
-    /// changes nothing. A server asks this before it reads a large request body, so a
-    /// made-up token costs one lookup.
-    pub fn session_exists(&self, token: &SessionToken) -> Result<bool> {
-        self.store
-            .read(|conn| Ok(sessions::by_token_hash(conn, &token.hash())?.is_some()))
+    /// Whether `token` is a signed-in session (both factors given, not locked or ended),
+    /// by a read that changes nothing. A server asks this before it reads a large request
+    /// body: a made-up token costs one lookup, and a pending sign-in, which anyone gets
+    /// for any username, is no licence to send one.
+    pub fn session_is_signed_in(&self, token: &SessionToken) -> Result<bool> {
+        self.store.read(|conn| {
+            Ok(sessions::by_token_hash(conn, &token.hash())?
+                .is_some_and(|session| session.stage == Stage::Active))
+        })
     }
 }
 

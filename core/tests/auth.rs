@@ -540,7 +540,7 @@ fn transcript(
     let ws = &ctx.ws;
     vec![
         outcome(ws.session_state(token, t)),
-        outcome(ws.session_exists(token)),
+        outcome(ws.session_is_signed_in(token)),
         outcome(ws.submit_code(token, "123456", t).map(|_| ())),
         outcome(ws.submit_recovery_code(token, "abcd-efgh", t).map(|_| ())),
         outcome(ws.start_enrolment(token, t).map(|_| ())),

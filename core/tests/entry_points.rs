@@ -24,12 +24,12 @@ use std::collections::BTreeSet;
 /// the least role each needs: the hub's push stream.
 const SESSION_ENTRY_POINTS_OUTSIDE_THE_TABLE: &[(&str, Role)] = &[("push_viewer", Role::Agent)];
 
-/// Entry points outside the contract that need no full session: `session_exists` says
-/// only whether a token is known and changes nothing; the rest are for the system itself
+/// Entry points outside the contract that need no full session: `session_is_signed_in` says
+/// only whether a token is a signed-in session and changes nothing; the rest are for the system itself
 /// (channel adapters), not for a person's session; `begin_sign_in_from` is the first
 /// sign-in step with the caller's address (the hub's route for `begin_sign_in`).
 const OTHER_ENTRY_POINTS: &[&str] = &[
-    "session_exists",
+    "session_is_signed_in",
     "begin_sign_in_from",
     "ingest",
     "delivery",

@@ -715,6 +715,32 @@ fn a_large_body_with_a_token_no_session_has_is_refused_unread() -> TestResult {
     Ok(())
 }
 
+/// Issue 18, finding 8: a pending sign-in (which anyone gets, for any username, right or
+/// wrong password) is no licence to make the hub buffer a large body: only a signed-in
+/// session's large body is read.
+#[test]
+fn a_large_body_with_a_pending_sign_in_token_is_refused_unread() -> TestResult {
+    let hub = TestHub::start()?;
+    hub.create("alex", Role::Agent)?;
+    let client = hub.client();
+    for (username, password) in [("nobody", "not a password"), ("alex", "a wrong one")] {
+        let pending = client.begin_sign_in(username, &Password::new(password), Timestamp::now())?;
+        let (status, body, read, closes) =
+            post_counting(&hub, "reply_with_attachment", pending.token.expose(), 32)?;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (401, Some("not_signed_in")),
+            "{username}: {body}"
+        );
+        assert_eq!(read, 0, "{username}: the hub read a pending sign-in's body");
+        assert!(
+            closes,
+            "{username}: the unread body's connection must close"
+        );
+    }
+    Ok(())
+}
+
 #[test]
 fn first_sign_in_steps_are_limited_per_address_even_when_each_succeeds() -> TestResult {
     let hub = TestHub::start_with(|o| {

@@ -1,5 +1,6 @@
 //! Who is asking: the bearer token (refused at once when missing, and before a large
-//! body is read when no session has it) and the peer address the sign-in limits count by.
+//! body is read unless it is a signed-in session's) and the peer address the sign-in
+//! limits count by.
 
 use super::{HttpError, Hub};
 use appcare_core::{CoreError, SessionToken};
@@ -13,7 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 pub struct Bearer(pub SessionToken);
 
 /// A body up to this size is read before the core checks the session; a larger one (or
-/// one of unknown size) only for a token some session has.
+/// one of unknown size) only for a signed-in session's token: not for a pending sign-in,
+/// which anyone gets for any username.
 const READ_BEFORE_CHECK: u64 = 64 * 1024;
 
 impl FromRequestParts<Hub> for Bearer {
@@ -38,12 +40,13 @@ impl FromRequestParts<Hub> for Bearer {
         if !small {
             let workspace = hub.workspace().clone();
             let check = token.clone();
-            let known = tokio::task::spawn_blocking(move || workspace.session_exists(&check))
-                .await
-                .map_err(|_| CoreError::Storage("the request was interrupted".into()))
-                .and_then(|known| known)
-                .map_err(|err| HttpError::from(err).body_unread())?;
-            if !known {
+            let signed_in =
+                tokio::task::spawn_blocking(move || workspace.session_is_signed_in(&check))
+                    .await
+                    .map_err(|_| CoreError::Storage("the request was interrupted".into()))
+                    .and_then(|signed_in| signed_in)
+                    .map_err(|err| HttpError::from(err).body_unread())?;
+            if !signed_in {
                 return Err(HttpError::from(CoreError::NotSignedIn).body_unread());
             }
         }
