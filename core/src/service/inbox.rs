@@ -209,6 +209,24 @@ pub struct MessageView {
     pub has_html: bool,
 }
 
+impl MessageView {
+    /// The view of a stored message with its attachments.
+    pub(crate) fn from_data(m: conv_store::MessageData, attachments: Vec<AttachmentInfo>) -> Self {
+        Self {
+            id: m.id,
+            direction: m.direction,
+            author: m.author,
+            body: m.body,
+            status: m.status,
+            failure: m.failure,
+            at: m.at,
+            attachments,
+            masked: m.masked,
+            has_html: m.has_html,
+        }
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -435,8 +453,8 @@ impl Workspace {
                 summary: row.into(),
                 messages: messages
                     .into_iter()
-                    .map(|m| MessageView {
-                        attachments: attachments
+                    .map(|m| {
+                        let files = attachments
                             .iter()
                             .filter(|a| a.message_id == m.id)
                             .map(|a| AttachmentInfo {
@@ -445,16 +463,8 @@ impl Workspace {
                                 mime_type: a.mime_type.clone(),
                                 size: a.size,
                             })
-                            .collect(),
-                        id: m.id,
-                        direction: m.direction,
-                        author: m.author,
-                        body: m.body,
-                        status: m.status,
-                        failure: m.failure,
-                        at: m.at,
-                        masked: m.masked,
-                        has_html: m.has_html,
+                            .collect();
+                        MessageView::from_data(m, files)
                     })
                     .collect(),
                 has_older,

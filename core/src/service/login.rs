@@ -317,10 +317,14 @@ fn pending(
     };
     if session.stage != Stage::Password || now.seconds_since(session.created_at) > CHALLENGE_SECONDS
     {
-        tracing::warn!(
-            user = session.user_id.get(),
-            "sign-in failed: stale challenge"
-        );
+        if session.known {
+            tracing::warn!(
+                user = session.user_id.get(),
+                "sign-in failed: stale challenge"
+            );
+        } else {
+            tracing::warn!(user = "unknown", "sign-in failed: stale challenge");
+        }
         return Ok(None);
     }
     if !session.known || !session.password_ok {

@@ -447,18 +447,7 @@ pub(crate) fn message_view(conn: &Connection, id: MessageId) -> Result<MessageVi
             size: a.size,
         })
         .collect();
-    Ok(MessageView {
-        id: m.id,
-        direction: m.direction,
-        author: m.author,
-        body: m.body,
-        status: m.status,
-        failure: m.failure,
-        at: m.at,
-        attachments,
-        masked: m.masked,
-        has_html: m.has_html,
-    })
+    Ok(MessageView::from_data(m, attachments))
 }
 
 /// What the agent's window hears when a message's delivery status changed.

@@ -138,7 +138,7 @@ fn provider_status(
     if !allowed {
         return Ok(false);
     }
-    message_status::set_provider_status(
+    message_status::set_status(
         conn,
         message,
         status.as_str(),

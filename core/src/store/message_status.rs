@@ -34,20 +34,6 @@ pub fn status_of(conn: &Connection, message: MessageId) -> Result<String> {
     .ok_or_else(not_found)
 }
 
-/// Sets a status the provider reported, with `failure` (kept only for `failed`).
-pub fn set_provider_status(
-    conn: &Connection,
-    message: MessageId,
-    status: &str,
-    failure: Option<&str>,
-) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET status = ?2, failure = ?3 WHERE id = ?1",
-        params![message, status, failure],
-    )?;
-    Ok(())
-}
-
 /// Sets `status`, with `failure` when it is `failed` (cleared otherwise).
 pub fn set_status(
     conn: &Connection,
