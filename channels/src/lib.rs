@@ -9,6 +9,7 @@
 pub mod adapter;
 pub mod email;
 pub mod failpoint;
+pub mod fuzzing;
 pub mod graph;
 pub mod messenger;
 pub mod parse;

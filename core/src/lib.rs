@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod fixtures;
 pub mod fs;
+pub mod fuzzing;
 pub mod ids;
 pub mod keys;
 pub mod privacy;

@@ -33,7 +33,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("service", &["service"]),
     (
         "api",
-        &["api", "fixtures", "workspace_calls", "call_policy"],
+        &["api", "fixtures", "fuzzing", "workspace_calls", "call_policy"],
     ),
 ];
 

@@ -6,6 +6,7 @@
 
 mod calls;
 mod error;
+pub mod fuzzing;
 mod limits;
 pub mod openapi;
 pub mod push;

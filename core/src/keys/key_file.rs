@@ -30,11 +30,16 @@ const FORMAT: u32 = 1;
 const MEMORY_KIB: u32 = 64 * 1024;
 const ITERATIONS: u32 = 3;
 
-fn derive(passphrase: &Password, salt: &[u8], file: &KeyFile) -> Result<Zeroizing<[u8; 32]>> {
-    let params = Params::new(file.memory_kib, file.iterations, file.parallelism, Some(32))
-        .map_err(|_| CoreError::Tampered {
+fn params(file: &KeyFile) -> Result<Params> {
+    Params::new(file.memory_kib, file.iterations, file.parallelism, Some(32)).map_err(|_| {
+        CoreError::Tampered {
             detail: "the key file's parameters are invalid".into(),
-        })?;
+        }
+    })
+}
+
+fn derive(passphrase: &Password, salt: &[u8], file: &KeyFile) -> Result<Zeroizing<[u8; 32]>> {
+    let params = params(file)?;
     let mut out = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase.expose().as_bytes(), salt, out.as_mut())
@@ -86,6 +91,33 @@ pub fn write(path: &Path, key: &DbKey, passphrase: &Password, aad: &str) -> Resu
 /// Reads the key file and unwraps the key; `WrongKey` when the passphrase does not fit.
 pub fn read(path: &Path, passphrase: &Password, aad: &str) -> Result<DbKey> {
     let bytes = std::fs::read(path).map_err(|_| CoreError::KeyMissing)?;
+    let (file, salt, nonce, wrapped) = parse(&bytes)?;
+    let kek = derive(passphrase, &salt, &file)?;
+    let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+    let plain = cipher
+        .decrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &wrapped,
+                aad: aad.as_bytes(),
+            },
+        )
+        .map_err(|_| CoreError::WrongKey)?;
+    let plain = Zeroizing::new(plain);
+    DbKey::from_bytes(&plain).ok_or(CoreError::WrongKey)
+}
+
+/// Reads a key file as far as it can be read without the passphrase (format, base64
+/// fields, nonce length, Argon2 parameters); no key is derived. What the fuzz target
+/// `file_headers` feeds strangers' bytes to.
+pub fn inspect(bytes: &[u8]) -> Result<()> {
+    let (file, ..) = parse(bytes)?;
+    params(&file).map(|_| ())
+}
+
+type Parsed = (KeyFile, Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn parse(bytes: &[u8]) -> Result<Parsed> {
     let file: KeyFile = serde_json::from_slice(&bytes).map_err(|_| CoreError::Tampered {
         detail: "the key file appcare.key is not readable".into(),
     })?;
@@ -105,19 +137,7 @@ pub fn read(path: &Path, passphrase: &Password, aad: &str) -> Result<DbKey> {
             detail: "the key file's nonce has the wrong length".into(),
         });
     }
-    let kek = derive(passphrase, &salt, &file)?;
-    let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
-    let plain = cipher
-        .decrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &wrapped,
-                aad: aad.as_bytes(),
-            },
-        )
-        .map_err(|_| CoreError::WrongKey)?;
-    let plain = Zeroizing::new(plain);
-    DbKey::from_bytes(&plain).ok_or(CoreError::WrongKey)
+    Ok((file, salt, nonce, wrapped))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! that no FTS5 syntax gets through. Used by the inbox search and the contact finder.
 
 use crate::error::{CoreError, Result};
+use rusqlite::Connection;
 
 /// Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS5
 /// syntax gets through), all words required. A word typed with a trailing `*` is a
@@ -26,6 +27,30 @@ pub fn fts_query(text: &str) -> Result<String> {
     Ok(words.join(" "))
 }
 
+/// Runs `query` against an in-memory FTS5 table tokenized like the real indexes (the
+/// fuzz target's and replay test's check that every query [`fts_query`] builds is valid
+/// FTS5 syntax). `Err` carries SQLite's complaint.
+pub fn check_fts5_syntax(query: &str) -> Result<()> {
+    thread_local! {
+        static TABLE: std::cell::RefCell<Option<Connection>> = const { std::cell::RefCell::new(None) };
+    }
+    TABLE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let conn = Connection::open_in_memory()?;
+            conn.execute_batch(
+                "CREATE VIRTUAL TABLE t USING fts5 (body, tokenize = 'unicode61 remove_diacritics 2');
+                 INSERT INTO t (body) VALUES ('refund parcel Zoë ÅSA 42 über'), ('say hi or not');",
+            )?;
+            *slot = Some(conn);
+        }
+        let conn = slot.as_ref().ok_or_else(|| CoreError::Storage("no table".into()))?;
+        let mut statement = conn.prepare_cached("SELECT count(*) FROM t WHERE t MATCH ?1")?;
+        statement.query_row([query], |r| r.get::<_, i64>(0))?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +62,12 @@ mod tests {
         assert_eq!(fts_query("say \"hi\" OR")?, "\"say\" \"\"\"hi\"\"\" \"OR\"");
         assert!(fts_query("  -- ").is_err());
         Ok(())
+    }
+
+    #[test]
+    fn the_fts5_check_refuses_raw_fts5_syntax() {
+        // The check can fail: bare FTS5 operators are not a valid query.
+        assert!(check_fts5_syntax("AND OR").is_err());
+        assert!(check_fts5_syntax("\"refund\" \"parc\"*").is_ok());
     }
 }

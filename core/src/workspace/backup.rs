@@ -244,6 +244,21 @@ impl Workspace {
 
 fn read_file(file: &Path) -> Result<(Header, Vec<u8>)> {
     let bytes = std::fs::read(file).map_err(io(file))?;
+    let (header, data) = split(&bytes)?;
+    Ok((header, data.to_vec()))
+}
+
+/// A backup file's header and database bytes, as far as they can be read without the
+/// passphrase: magic, length, header JSON, the wrapped key's parameters, the checksum.
+/// What the fuzz target `file_headers` feeds strangers' bytes to.
+pub fn inspect_backup(bytes: &[u8]) -> Result<()> {
+    let (header, data) = split(bytes)?;
+    let key = serde_json::to_vec(&header.key).map_err(|e| CoreError::Storage(e.to_string()))?;
+    key_file::inspect(&key)?;
+    check_digest(&header, data)
+}
+
+fn split(bytes: &[u8]) -> Result<(Header, &[u8])> {
     let damaged = || CoreError::Tampered {
         detail: "this is not an Appcare backup, or it is damaged".into(),
     };
@@ -252,7 +267,7 @@ fn read_file(file: &Path) -> Result<(Header, Vec<u8>)> {
     let len = u32::from_be_bytes(len.try_into().map_err(|_| damaged())?) as usize;
     let (header, data) = rest.split_at_checked(len).ok_or_else(damaged)?;
     let header: Header = serde_json::from_slice(header).map_err(|_| damaged())?;
-    Ok((header, data.to_vec()))
+    Ok((header, data))
 }
 
 fn check_digest(header: &Header, data: &[u8]) -> Result<()> {

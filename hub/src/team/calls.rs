@@ -35,7 +35,7 @@ fn body_limit(call: &CallPolicy) -> DefaultBodyLimit {
     })
 }
 
-fn parse_body(body: &Bytes) -> Result<Args, HttpError> {
+pub(super) fn parse_body(body: &Bytes) -> Result<Args, HttpError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Args::new());
     }
@@ -49,7 +49,7 @@ fn parse_body(body: &Bytes) -> Result<Args, HttpError> {
 }
 
 /// One argument by name. The message names the field, never echoes its value.
-fn take<T: serde::de::DeserializeOwned>(
+pub(super) fn take<T: serde::de::DeserializeOwned>(
     args: &mut Args,
     name: &'static str,
 ) -> Result<T, HttpError> {
@@ -58,7 +58,7 @@ fn take<T: serde::de::DeserializeOwned>(
         .map_err(|_| HttpError::bad_request(name, "is missing or not of the expected kind"))
 }
 
-fn no_leftovers(args: &Args) -> Result<(), HttpError> {
+pub(super) fn no_leftovers(args: &Args) -> Result<(), HttpError> {
     match args.keys().next() {
         None => Ok(()),
         Some(_) => Err(HttpError::bad_request(
