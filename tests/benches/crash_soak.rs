@@ -7,7 +7,8 @@
 //! Graph API more than once, `PRAGMA integrity_check` answers `ok` and
 //! `appcare audit verify` passes. Prints the figures for BENCHMARKS.md.
 //! `cargo bench -p appcare-tests --bench crash_soak` (1,000 kills); under `cargo test`
-//! it runs 3 kills, as a smoke test. APPCARE_SOAK_KILLS overrides the count.
+//! it runs 3 kills, as a smoke test. APPCARE_SOAK_KILLS overrides the count, and
+//! APPCARE_SOAK_SECONDS stops killing after that long (the figures say how many ran).
 //! Needs the `appcare` binary (`cargo build -p appcare-hub`).
 //!
 //! Real parts: the `appcare` binary, SQLCipher, the kernel's SIGKILL, the fake Graph API.
@@ -120,19 +121,22 @@ async fn sender(
             &format!("Where is parcel {n}?"),
         );
         let status = deliver_signed(&http, &url, APP_SECRET, &payload).await;
-        let mut m = meta.lock().unwrap_or_else(|p| p.into_inner());
-        m.posts += 1;
-        if again {
-            m.redelivered += 1;
-        }
-        if status == 200 {
-            m.acknowledged.insert(n);
-        } else {
-            m.refused += 1;
-            if !m.acknowledged.contains(&n) && !m.pending.contains(&n) {
-                m.pending.push_back(n);
+        {
+            let mut m = meta.lock().unwrap_or_else(|p| p.into_inner());
+            m.posts += 1;
+            if again {
+                m.redelivered += 1;
             }
-            drop(m);
+            if status == 200 {
+                m.acknowledged.insert(n);
+            } else {
+                m.refused += 1;
+                if !m.acknowledged.contains(&n) && !m.pending.contains(&n) {
+                    m.pending.push_back(n);
+                }
+            }
+        }
+        if status != 200 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -173,10 +177,14 @@ fn main() -> Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(soak(kills))
+    let limit = std::env::var("APPCARE_SOAK_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_secs);
+    runtime.block_on(soak(kills, limit))
 }
 
-async fn soak(kills: usize) -> Result<()> {
+async fn soak(planned: usize, limit: Option<Duration>) -> Result<()> {
     let world = world("US", (false, false)).await?;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
@@ -186,8 +194,9 @@ async fn soak(kills: usize) -> Result<()> {
     let mut replies: Vec<MessageId> = Vec::new();
     let mut kills_during_start = 0;
     let started = Instant::now();
-    for round in 0..=kills {
-        let last = round == kills;
+    let mut kills = 0;
+    for round in 0..=planned {
+        let last = round == planned || limit.is_some_and(|l| started.elapsed() > l);
         let port = free_port()?;
         let url = format!("http://127.0.0.1:{port}/webhooks/whatsapp");
         let mut child = serve(&world, port)?;
@@ -276,10 +285,14 @@ async fn soak(kills: usize) -> Result<()> {
         }
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
-        if kills >= 20 && round % (kills / 20) == 0 {
+        if last {
+            break;
+        }
+        kills += 1;
+        if planned >= 20 && round % (planned / 20) == 0 {
             let m = meta.lock().unwrap_or_else(|p| p.into_inner());
             eprintln!(
-                "round {round}/{kills}: {} acknowledged, {:.0} s",
+                "round {round}/{planned}: {} acknowledged, {:.0} s",
                 m.acknowledged.len(),
                 started.elapsed().as_secs_f64()
             );
