@@ -49,7 +49,11 @@ fn webhook(data: &[u8], external_id: &str, parse: Parser) {
             ChannelEvent::Watermark(e) => (e.account, "watermark"),
             ChannelEvent::Handover(e) => (e.account, "handover"),
         };
-        assert_eq!(account, ChannelAccountId::new(7), "an event for an account not addressed");
+        assert_eq!(
+            account,
+            ChannelAccountId::new(7),
+            "an event for an account not addressed"
+        );
         assert!(!id.is_empty(), "an event without an id: {event:?}");
     }
 }

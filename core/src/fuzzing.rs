@@ -50,7 +50,11 @@ mod tests {
     use super::*;
 
     fn corpus_of(target: &str) -> Vec<(String, Vec<u8>)> {
-        corpus(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus").join(target))
+        corpus(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../fuzz/corpus")
+                .join(target),
+        )
     }
 
     #[test]

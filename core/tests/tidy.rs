@@ -33,7 +33,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("service", &["service"]),
     (
         "api",
-        &["api", "fixtures", "fuzzing", "workspace_calls", "call_policy"],
+        &[
+            "api",
+            "fixtures",
+            "fuzzing",
+            "workspace_calls",
+            "call_policy",
+        ],
     ),
 ];
 

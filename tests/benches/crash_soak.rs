@@ -381,7 +381,11 @@ fn check(
         stored.len(),
         replies.len(),
         queued(world, replies),
-        if audit.status.success() { "ok" } else { "FAILED" },
+        if audit.status.success() {
+            "ok"
+        } else {
+            "FAILED"
+        },
         wall.as_secs_f64(),
     );
     let mut failures = Vec::new();

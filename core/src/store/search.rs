@@ -18,7 +18,9 @@ pub fn fts_query(text: &str) -> Result<String> {
                 Some(stem) => (stem, "*"),
                 None => (w, ""),
             };
-            format!("\"{}\"{prefix}", word.replace('"', "\"\""))
+            // SQLite reads the query as a C string: a NUL would end it mid-quote.
+            let word = word.replace('\0', "").replace('"', "\"\"");
+            format!("\"{word}\"{prefix}")
         })
         .collect();
     if words.is_empty() {
@@ -68,6 +70,8 @@ mod tests {
     fn the_fts5_check_refuses_raw_fts5_syntax() {
         // The check can fail: bare FTS5 operators are not a valid query.
         assert!(check_fts5_syntax("AND OR").is_err());
+        // Found by the fuzzer: a NUL inside a word ended the quoted string early.
+        assert!(check_fts5_syntax(&fts_query("(unb~\0lanced").unwrap_or_default()).is_ok());
         assert!(check_fts5_syntax("\"refund\" \"parc\"*").is_ok());
     }
 }

@@ -60,7 +60,9 @@ appcare_core::workspace_calls!(decoders);
 pub fn team_api(data: &[u8]) {
     let named = data.iter().position(|b| *b == b'\n').and_then(|at| {
         let name = std::str::from_utf8(&data[..at]).ok()?;
-        CALL_NAMES.contains(&name).then_some((name, &data[at + 1..]))
+        CALL_NAMES
+            .contains(&name)
+            .then_some((name, &data[at + 1..]))
     });
     let (name, body) = match named {
         Some(found) => found,
@@ -96,7 +98,10 @@ mod tests {
 
     #[test]
     fn a_well_formed_body_decodes_and_a_stray_field_is_refused() {
-        assert!(matches!(decode("create_team", br#"{"name":"Support"}"#), Some(Ok(()))));
+        assert!(matches!(
+            decode("create_team", br#"{"name":"Support"}"#),
+            Some(Ok(()))
+        ));
         assert!(matches!(
             decode("create_team", br#"{"name":"Support","x":1}"#),
             Some(Err(_))
