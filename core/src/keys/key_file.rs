@@ -118,7 +118,7 @@ pub fn inspect(bytes: &[u8]) -> Result<()> {
 type Parsed = (KeyFile, Vec<u8>, Vec<u8>, Vec<u8>);
 
 fn parse(bytes: &[u8]) -> Result<Parsed> {
-    let file: KeyFile = serde_json::from_slice(&bytes).map_err(|_| CoreError::Tampered {
+    let file: KeyFile = serde_json::from_slice(bytes).map_err(|_| CoreError::Tampered {
         detail: "the key file appcare.key is not readable".into(),
     })?;
     if file.format != FORMAT || file.kdf != "argon2id" {
