@@ -10,6 +10,7 @@ pub mod adapter;
 pub mod email;
 pub mod failpoint;
 pub mod graph;
+pub mod listen;
 pub mod messenger;
 pub mod parse;
 pub mod runtime;
