@@ -279,7 +279,8 @@ mod tests {
     /// folders 0700 and files 0600 (it holds customer data unencrypted).
     #[cfg(unix)]
     #[test]
-    fn a_team_export_is_written_for_its_owner_only() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    fn a_team_export_is_written_for_its_owner_only(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
         use std::os::unix::fs::PermissionsExt;
         let destination = tempfile::tempdir()?;
         let data = base64::engine::general_purpose::STANDARD.encode(b"customer words");

@@ -686,14 +686,20 @@ fn the_window_is_told_only_of_events_its_user_may_see() -> TestResult {
     let event = std::iter::from_fn(|| events.try_recv().ok())
         .find(|e| matches!(e, Event::MessageReceived { conversation, .. } if *conversation == billing))
         .ok_or("no event for Billing's message")?;
-    assert!(!ws.window_may_see(&t.alex.1, &event)?, "Support's Alex saw Billing's event");
+    assert!(
+        !ws.window_may_see(&t.alex.1, &event)?,
+        "Support's Alex saw Billing's event"
+    );
     assert!(ws.window_may_see(&t.carl.1, &event)?);
     assert!(ws.window_may_see(&t.admin, &event)?);
     // Settings changes go to everyone signed in.
     assert!(ws.window_may_see(&t.alex.1, &Event::SettingsChanged)?);
     // Locked or signed out: nothing.
     ws.lock(&t.carl.1, now)?;
-    assert!(!ws.window_may_see(&t.carl.1, &event)?, "a locked session's window was told");
+    assert!(
+        !ws.window_may_see(&t.carl.1, &event)?,
+        "a locked session's window was told"
+    );
     ws.sign_out(&t.admin, now)?;
     assert!(!ws.window_may_see(&t.admin, &Event::SettingsChanged)?);
     Ok(())

@@ -222,7 +222,9 @@ async fn log_request(
             "message": format!("{} Request {id}.", error::INTERNAL_ERROR),
         });
         *response.body_mut() = axum::body::Body::from(body.to_string());
-        response.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+        response
+            .headers_mut()
+            .remove(axum::http::header::CONTENT_LENGTH);
     }
     response
 }

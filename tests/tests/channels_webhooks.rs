@@ -730,11 +730,8 @@ async fn large_webhook_bodies_beyond_the_limit_are_refused_unread() -> TestResul
     let mut second = tokio::net::TcpStream::connect(&address).await?;
     second.write_all(head.as_bytes()).await?;
     let mut answer = vec![0u8; 4096];
-    let read = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        second.read(&mut answer),
-    )
-    .await??;
+    let read =
+        tokio::time::timeout(std::time::Duration::from_secs(5), second.read(&mut answer)).await??;
     let answer = String::from_utf8_lossy(&answer[..read]).to_lowercase();
     assert!(answer.starts_with("http/1.1 503"), "{answer}");
     assert!(answer.contains("retry-after: 5"), "{answer}");

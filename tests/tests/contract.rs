@@ -211,7 +211,11 @@ fn in_process_and_remote_workspaces_keep_the_same_contract() -> TestResult {
 /// the required fields of each object, the smallest string and array the constraints
 /// allow, and 999 999 for integers (an id nothing has, so calls find nothing rather than
 /// change the admin's own account).
-fn example(schema: &serde_json::Value, document: &serde_json::Value, depth: usize) -> serde_json::Value {
+fn example(
+    schema: &serde_json::Value,
+    document: &serde_json::Value,
+    depth: usize,
+) -> serde_json::Value {
     use serde_json::{json, Value};
     if depth > 16 {
         return Value::Null;
@@ -221,12 +225,20 @@ fn example(schema: &serde_json::Value, document: &serde_json::Value, depth: usiz
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
     {
-        return example(&document["components"]["schemas"][name], document, depth + 1);
+        return example(
+            &document["components"]["schemas"][name],
+            document,
+            depth + 1,
+        );
     }
     if let Some(value) = schema.get("const") {
         return value.clone();
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|a| a.first()) {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
         return first.clone();
     }
     for union in ["oneOf", "anyOf", "allOf"] {
@@ -304,7 +316,11 @@ fn every_route_answers_only_what_its_document_lists() -> TestResult {
         .into_json()?;
     let paths = document["paths"].as_object().ok_or("no paths")?;
     // The calls that end the caller's session go last.
-    let ending = |path: &str| ["sign_out", "lock", "end_sessions"].iter().any(|n| path.ends_with(n));
+    let ending = |path: &str| {
+        ["sign_out", "lock", "end_sessions"]
+            .iter()
+            .any(|n| path.ends_with(n))
+    };
     let mut posted: Vec<(&String, &serde_json::Value)> = paths
         .iter()
         .filter_map(|(path, item)| Some((path, item.get("post")?)))
@@ -335,6 +351,10 @@ fn every_route_answers_only_what_its_document_lists() -> TestResult {
             }
         }
     }
-    assert!(wrong.is_empty(), "answers the document does not list:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "answers the document does not list:\n{}",
+        wrong.join("\n")
+    );
     Ok(())
 }

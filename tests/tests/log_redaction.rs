@@ -236,7 +236,8 @@ fn no_secret_or_customer_text_reaches_the_log() -> TestResult {
     ];
     // ...never in the error line itself (issue 18, review).
     assert!(
-        !log.lines().any(|l| l.starts_with("<3>") && l.contains("preparing the export")),
+        !log.lines()
+            .any(|l| l.starts_with("<3>") && l.contains("preparing the export")),
         "a failure's words were logged at error level:\n{log}"
     );
     for parts in expected {

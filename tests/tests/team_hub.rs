@@ -850,19 +850,28 @@ fn a_connection_that_sends_nothing_or_half_a_request_is_closed_in_time() -> Test
     let mut raw = std::net::TcpStream::connect(("127.0.0.1", hub.port()?))?;
     let socket = raw.try_clone()?;
     let took = closed_within(&mut raw, &socket, patience)?;
-    assert!(took.is_some(), "a silent connection was held past the handshake deadline");
+    assert!(
+        took.is_some(),
+        "a silent connection was held past the handshake deadline"
+    );
     // TLS done, then silence.
     let mut silent = tls_connection(&hub)?;
     let socket = silent.sock.try_clone()?;
     let took = closed_within(&mut silent, &socket, patience)?;
-    assert!(took.is_some(), "a silent TLS connection was held past the header deadline");
+    assert!(
+        took.is_some(),
+        "a silent TLS connection was held past the header deadline"
+    );
     // Half a header.
     let mut half = tls_connection(&hub)?;
     half.write_all(b"POST /api/v1/list_conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor")?;
     half.flush()?;
     let socket = half.sock.try_clone()?;
     let took = closed_within(&mut half, &socket, patience)?;
-    assert!(took.is_some(), "half a header was waited for past the deadline");
+    assert!(
+        took.is_some(),
+        "half a header was waited for past the deadline"
+    );
     // Half a webhook body (read before any check: Meta signs the whole body).
     let mut body = tls_connection(&hub)?;
     body.write_all(
@@ -871,7 +880,10 @@ fn a_connection_that_sends_nothing_or_half_a_request_is_closed_in_time() -> Test
     body.flush()?;
     let socket = body.sock.try_clone()?;
     let took = closed_within(&mut body, &socket, patience)?;
-    assert!(took.is_some(), "half a body was waited for past the deadline");
+    assert!(
+        took.is_some(),
+        "half a body was waited for past the deadline"
+    );
     // A normal call is unaffected.
     let agent = hub.trusting_agent()?;
     let hello = agent
@@ -896,7 +908,11 @@ fn a_connection_beyond_the_cap_is_closed_while_the_others_are_held() -> TestResu
         .collect::<TestResult<Vec<_>>>()?;
     let started = Instant::now();
     let beyond = tls_connection(&hub);
-    assert!(beyond.is_err(), "connection {} beyond the cap was served", cap + 1);
+    assert!(
+        beyond.is_err(),
+        "connection {} beyond the cap was served",
+        cap + 1
+    );
     assert!(
         started.elapsed() < Duration::from_secs(3),
         "the connection beyond the cap was left waiting, not closed"
@@ -914,7 +930,10 @@ fn a_connection_beyond_the_cap_is_closed_while_the_others_are_held() -> TestResu
     let agent = hub.trusting_agent()?;
     let mut served = false;
     for _ in 0..50 {
-        match agent.get(&format!("{}/api/v1/hello", hub.address.base())).call() {
+        match agent
+            .get(&format!("{}/api/v1/hello", hub.address.base()))
+            .call()
+        {
             Ok(r) if r.status() == 200 => {
                 served = true;
                 break;
@@ -967,7 +986,8 @@ fn large_bodies_beyond_the_limit_are_refused_with_retry_after() -> TestResult {
     drop(first);
     // Once the first is gone, a large body is read again (and judged on its merits).
     std::thread::sleep(Duration::from_millis(300));
-    let (status, body, _, _) = post_counting(&hub, "reply_with_attachment", alex.token.expose(), 2)?;
+    let (status, body, _, _) =
+        post_counting(&hub, "reply_with_attachment", alex.token.expose(), 2)?;
     assert_ne!(status, 503, "{body}");
     Ok(())
 }
@@ -1013,7 +1033,11 @@ fn a_duplicate_account_is_a_conflict_and_a_failure_names_only_its_request() -> T
             "default_team": null,
         }),
     )?;
-    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
     assert_eq!(body["message"], "This account is already connected.");
     let (status, body) = post_json(
         &hub,

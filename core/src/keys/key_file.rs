@@ -168,7 +168,10 @@ mod tests {
                 matches!(&err, Some(CoreError::Tampered { detail }) if detail.contains("Argon2 parameters")),
                 "{field}: {err:?}"
             );
-            assert!(started.elapsed() < std::time::Duration::from_secs(2), "{field}: hashed first");
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{field}: hashed first"
+            );
         }
         Ok(())
     }

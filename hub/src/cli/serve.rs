@@ -125,7 +125,11 @@ pub fn run(args: ServeArgs) -> CliResult {
                     "appcare: serving http://{} (plain HTTP, loopback only)",
                     args.listen
                 );
-                with_grace(team::serve(listener, None, app, limits, shutdown), signalled).await
+                with_grace(
+                    team::serve(listener, None, app, limits, shutdown),
+                    signalled,
+                )
+                .await
             }
             Some(cert) => {
                 eprintln!(

@@ -49,8 +49,9 @@ impl HttpError {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: ErrorCode::RateLimited,
-            message: "The hub is receiving many large requests at once. Try again in a few seconds."
-                .into(),
+            message:
+                "The hub is receiving many large requests at once. Try again in a few seconds."
+                    .into(),
             retry_after: Some(retry_after),
             close: true,
         }

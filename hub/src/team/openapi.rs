@@ -114,9 +114,15 @@ fn error_responses(op: &Operation) -> Map<String, Value> {
         e["description"] = json!(description);
         responses.insert(status.into(), e);
     };
-    add("422", "An argument is missing or wrong (invalid_input, weak_password).");
+    add(
+        "422",
+        "An argument is missing or wrong (invalid_input, weak_password).",
+    );
     if op.access == Access::Open {
-        add("401", "The sign-in failed, or its body could not be read (sign_in_failed).");
+        add(
+            "401",
+            "The sign-in failed, or its body could not be read (sign_in_failed).",
+        );
     } else if op.access == Access::SignInStep {
         add(
             "401",
@@ -130,7 +136,10 @@ fn error_responses(op: &Operation) -> Map<String, Value> {
             "403",
             "The session's role does not allow this call, or not at this stage (forbidden).",
         );
-        add("404", "What the call names was not found, or is not the caller's to see (not_found).");
+        add(
+            "404",
+            "What the call names was not found, or is not the caller's to see (not_found).",
+        );
         add("409", "The call conflicts with the workspace's state: changed meanwhile, or already there (conflict).");
     }
     add(
