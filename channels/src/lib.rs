@@ -11,6 +11,7 @@ pub mod email;
 pub mod failpoint;
 pub mod fuzzing;
 pub mod graph;
+pub mod listen;
 pub mod messenger;
 pub mod parse;
 pub mod runtime;

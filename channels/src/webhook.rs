@@ -24,6 +24,10 @@ pub struct WebhookOptions {
     pub body_limit: usize,
     /// How many waiting requests one transaction may take.
     pub max_group: usize,
+    /// Bodies over 64 KiB (or of unknown size) read at once, each up to `body_limit`:
+    /// Meta's are small, so a crowd of large ones is someone else's. Beyond it: 503 with
+    /// Retry-After, unread (Meta delivers again).
+    pub concurrent_large_bodies: usize,
 }
 
 impl Default for WebhookOptions {
@@ -31,6 +35,7 @@ impl Default for WebhookOptions {
         Self {
             body_limit: 4 * 1024 * 1024,
             max_group: 512,
+            concurrent_large_bodies: 16,
         }
     }
 }
@@ -45,6 +50,7 @@ struct Inner {
     writer: mpsc::Sender<WriteRequest>,
     accounts: Mutex<(Option<Instant>, Arc<Vec<ChannelEndpoint>>)>,
     options: WebhookOptions,
+    large_bodies: Arc<tokio::sync::Semaphore>,
 }
 
 /// Shared state of the receiver; cheap to clone.
@@ -68,6 +74,9 @@ impl WebhookState {
                 ws,
                 writer,
                 accounts: Mutex::new((None, Arc::new(Vec::new()))),
+                large_bodies: Arc::new(tokio::sync::Semaphore::new(
+                    options.concurrent_large_bodies.max(1),
+                )),
                 options,
             }),
         }
@@ -138,31 +147,60 @@ pub fn router(state: WebhookState) -> Router {
                 .post(|s, h, b| receive(Channel::Messenger, s, h, b)),
         )
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_large_bodies,
+        ))
         .with_state(state)
 }
 
-/// Serves the receiver on `listener` until `shutdown` completes; requests in flight finish.
+/// A body up to this size is read without being counted.
+const SMALL_BODY: u64 = 64 * 1024;
+
+/// Lets only `concurrent_large_bodies` large bodies be read at once; the rest are
+/// answered 503 with Retry-After before a byte is read.
+async fn count_large_bodies(
+    State(state): State<WebhookState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let small = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|length| length <= SMALL_BODY);
+    if small || request.method() == axum::http::Method::GET {
+        return next.run(request).await;
+    }
+    let Ok(_permit) = state.inner.large_bodies.clone().try_acquire_owned() else {
+        tracing::warn!("webhook refused unread: too many large bodies at once");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("retry-after", "5"), ("connection", "close")],
+            "busy; deliver again",
+        )
+            .into_response();
+    };
+    next.run(request).await
+}
+
+/// Serves the receiver on `listener` until `shutdown` completes; requests in flight
+/// finish. Connections are capped and timed ([`crate::listen`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: WebhookState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_on(listener, state, shutdown).await
-}
-
-/// [`serve`] on any listener (the hub's TLS listener).
-pub async fn serve_on<L>(
-    listener: L,
-    state: WebhookState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()>
-where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
-{
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    crate::listen::serve(
+        listener,
+        None,
+        router(state),
+        crate::listen::ListenLimits::default(),
+        shutdown,
+    )
+    .await
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -212,25 +212,20 @@ fn safe_relative(path: &str) -> Result<PathBuf> {
     }
 }
 
-/// Writes an export's files under `destination`, none over an existing file.
+/// Writes an export's files under `destination`, none over an existing file, the new
+/// folders 0700 and the files 0600.
 fn write_export<T>(destination: &Path, exported: &Exported<T>) -> Result<PathBuf> {
     let storage = |e: std::io::Error| CoreError::Storage(format!("writing the export: {e}"));
     for file in &exported.files {
         let target = destination.join(safe_relative(&file.path)?);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(storage)?;
+            appcare_core::fs::create_private_dir_all(parent).map_err(storage)?;
         }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(&file.data)
             .map_err(|_| CoreError::HubUnreachable("the hub sent an unreadable export".into()))?;
-        use std::io::Write;
-        let mut out = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&target)
-            .map_err(storage)?;
-        out.write_all(&bytes).map_err(storage)?;
-        out.sync_all().map_err(storage)?;
+        // Owner-only, as an embedded export is: it holds customer data unencrypted.
+        appcare_core::fs::write_new_file(&target, &bytes)?;
     }
     Ok(destination.join(safe_relative(&exported.relative)?))
 }
@@ -275,3 +270,42 @@ macro_rules! remote_contract {
 }
 
 appcare_core::workspace_calls!(remote_contract);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 18, finding 14: an export from the hub is written like an embedded one,
+    /// folders 0700 and files 0600 (it holds customer data unencrypted).
+    #[cfg(unix)]
+    #[test]
+    fn a_team_export_is_written_for_its_owner_only(
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        use std::os::unix::fs::PermissionsExt;
+        let destination = tempfile::tempdir()?;
+        let data = base64::engine::general_purpose::STANDARD.encode(b"customer words");
+        let exported = Exported {
+            summary: (),
+            relative: "export-1".into(),
+            files: vec![
+                ExportedFile {
+                    path: "export-1/messages.json".into(),
+                    data: data.clone(),
+                },
+                ExportedFile {
+                    path: "export-1/media/a.jpg".into(),
+                    data,
+                },
+            ],
+        };
+        let written = write_export(destination.path(), &exported)?;
+        let mode = |p: &Path| -> std::io::Result<u32> {
+            Ok(std::fs::metadata(p)?.permissions().mode() & 0o777)
+        };
+        assert_eq!(mode(&written)?, 0o700);
+        assert_eq!(mode(&written.join("media"))?, 0o700);
+        assert_eq!(mode(&written.join("messages.json"))?, 0o600);
+        assert_eq!(mode(&written.join("media/a.jpg"))?, 0o600);
+        Ok(())
+    }
+}

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes a file that must not exist yet, flushed to disk, readable by the owner only.
-pub(crate) fn write_new_file(path: &Path, contents: &[u8]) -> Result<()> {
+pub fn write_new_file(path: &Path, contents: &[u8]) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -25,6 +25,19 @@ pub(crate) fn write_new_file(path: &Path, contents: &[u8]) -> Result<()> {
 /// Creates one folder (its parent must exist) that only the owner may enter.
 pub(crate) fn create_private_dir(path: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
+/// Creates `path` and any missing folders above it, each new one only the owner may
+/// enter (an export's folders, on whichever side of the wire it is written).
+pub fn create_private_dir_all(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;

@@ -665,3 +665,42 @@ fn a_stop_message_makes_the_contact_do_not_contact_and_replies_are_refused() -> 
     ws.reply(&t.bea.1, id, "Thanks for writing again", now)?;
     Ok(())
 }
+
+/// Issue 18, finding 14: the embedded desktop's window is told only of what its user
+/// may see, by the rule a hub's push stream follows: Billing's message reaches Carl's
+/// window and not Alex's; nothing reaches a locked or signed-out session's window.
+#[test]
+fn the_window_is_told_only_of_events_its_user_may_see() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let mut events = ws.subscribe();
+    let billing = customer_writes(
+        ws,
+        t.billing_account,
+        "payer@example.com",
+        "<m2@example.com>",
+        "Where is my refund",
+        now,
+    );
+    let event = std::iter::from_fn(|| events.try_recv().ok())
+        .find(|e| matches!(e, Event::MessageReceived { conversation, .. } if *conversation == billing))
+        .ok_or("no event for Billing's message")?;
+    assert!(
+        !ws.window_may_see(&t.alex.1, &event)?,
+        "Support's Alex saw Billing's event"
+    );
+    assert!(ws.window_may_see(&t.carl.1, &event)?);
+    assert!(ws.window_may_see(&t.admin, &event)?);
+    // Settings changes go to everyone signed in.
+    assert!(ws.window_may_see(&t.alex.1, &Event::SettingsChanged)?);
+    // Locked or signed out: nothing.
+    ws.lock(&t.carl.1, now)?;
+    assert!(
+        !ws.window_may_see(&t.carl.1, &event)?,
+        "a locked session's window was told"
+    );
+    ws.sign_out(&t.admin, now)?;
+    assert!(!ws.window_may_see(&t.admin, &Event::SettingsChanged)?);
+    Ok(())
+}

@@ -15,7 +15,6 @@ mod session;
 pub use error::HttpError;
 pub use limits::{Limit, SignInLimits};
 pub use push::EventLog;
-pub use session::PeerAddr;
 
 use appcare_core::Workspace;
 use axum::routing::get;
@@ -38,6 +37,9 @@ pub struct TeamOptions {
     /// Other core calls the hub runs at once; the rest wait their turn in arrival
     /// order, so under load the slowest request waits about as long as the average.
     pub concurrent_calls: usize,
+    /// Large request bodies (over 64 KiB: attachments) read at once, each up to 40 MiB;
+    /// beyond it a request is answered 503 with Retry-After, its body unread.
+    pub concurrent_large_bodies: usize,
     /// Events the hub keeps for clients that reconnect.
     pub push_backlog: usize,
     /// Where exports are put together before they are sent to the client.
@@ -56,6 +58,7 @@ impl TeamOptions {
             concurrent_calls: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
                 .clamp(2, 8),
+            concurrent_large_bodies: 8,
             push_backlog: 10_000,
             scratch_dir,
         }
@@ -75,6 +78,8 @@ struct HubInner {
     password_checks: Arc<tokio::sync::Semaphore>,
     /// Turns for every other core call, handed out first come, first served.
     call_turns: Arc<tokio::sync::Semaphore>,
+    /// Large request bodies being read.
+    large_bodies: Arc<tokio::sync::Semaphore>,
     log: Arc<EventLog>,
     scratch_dir: PathBuf,
     closing: tokio::sync::watch::Sender<bool>,
@@ -102,6 +107,9 @@ impl Hub {
                     options.concurrent_password_checks.max(1),
                 )),
                 call_turns: Arc::new(tokio::sync::Semaphore::new(options.concurrent_calls.max(1))),
+                large_bodies: Arc::new(tokio::sync::Semaphore::new(
+                    options.concurrent_large_bodies.max(1),
+                )),
                 log,
                 scratch_dir: options.scratch_dir,
                 closing: tokio::sync::watch::channel(false).0,
@@ -152,31 +160,26 @@ fn clear_scratch(scratch: &std::path::Path) {
     }
 }
 
-/// Serves `app` on `listener` with each request's peer address (for the sign-in
-/// limits) and each request logged ([`logged`]) until `shutdown` completes, then lets requests in flight finish.
-pub async fn serve<L>(
-    listener: L,
+/// Serves `app` on `listener` (through `tls` when given) with each request's peer
+/// address (for the sign-in limits) and each request logged ([`logged`]) until
+/// `shutdown` completes, then lets requests in flight finish. Connections are capped
+/// and every read has a deadline ([`appcare_channels::listen`]).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: Router,
+    limits: appcare_channels::listen::ListenLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()>
-where
-    L: axum::serve::Listener,
-    L::Addr: std::fmt::Debug,
-    PeerAddr: for<'a> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
-{
-    axum::serve(
-        listener,
-        logged(app).into_make_service_with_connect_info::<PeerAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+) -> std::io::Result<()> {
+    appcare_channels::listen::serve(listener, tls, logged(app), limits, shutdown).await
 }
 
 /// Logs every request of `app` under a request id (a span, so whatever the handler
 /// logs carries it too): method, route, status and time taken. Failures (5xx) at error
-/// with their code and message, refusals (401, 403, 429) at info, the rest at debug.
-/// The route is the matched pattern (`/api/v1/reply`), never the path a client sent,
-/// its query string or its body.
+/// with their code (what failed, at debug: it may name a file or table), refusals (401,
+/// 403, 429) at info, the rest at debug. A failure's answer names the request id, so a
+/// client's report finds the log line. The route is the matched pattern
+/// (`/api/v1/reply`), never the path a client sent, its query string or its body.
 pub fn logged(app: Router) -> Router {
     app.layer(axum::middleware::from_fn(log_request))
 }
@@ -195,22 +198,34 @@ async fn log_request(
         .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
     let span = tracing::info_span!("request", id);
     let started = std::time::Instant::now();
-    let response = next.run(request).instrument(span.clone()).await;
+    let mut response = next.run(request).instrument(span.clone()).await;
     let _entered = span.enter();
     let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let status = response.status().as_u16();
-    let detail = response.extensions().get::<error::Logged>();
-    let code = detail.map(|d| d.code.as_str());
+    let detail = response.extensions().get::<error::Logged>().cloned();
+    let code = detail.as_ref().map(|d| d.code.as_str());
     match status {
-        500.. => tracing::error!(
-            %method, %route, status, ms, code,
-            error = detail.and_then(|d| d.message.as_deref()).unwrap_or(""),
-            "request failed"
-        ),
+        500.. => {
+            tracing::error!(%method, %route, status, ms, code, "request failed");
+            if let Some(message) = detail.as_ref().and_then(|d| d.message.as_deref()) {
+                tracing::debug!(error = message, "what failed");
+            }
+        }
         401 | 403 | 429 => {
             tracing::info!(%method, %route, status, ms, code, "request refused");
         }
         _ => tracing::debug!(%method, %route, status, ms, code, "request"),
+    }
+    if detail.as_ref().is_some_and(|d| d.message.is_some()) {
+        // A failure: the client gets its code and the request id, nothing else.
+        let body = serde_json::json!({
+            "code": code.unwrap_or("storage"),
+            "message": format!("{} Request {id}.", error::INTERNAL_ERROR),
+        });
+        *response.body_mut() = axum::body::Body::from(body.to_string());
+        response
+            .headers_mut()
+            .remove(axum::http::header::CONTENT_LENGTH);
     }
     response
 }

@@ -1,24 +1,16 @@
 //! TLS for `appcare serve`: the admin's certificate and key, or a self-signed pair made on
 //! first start and kept in the data folder (`hub-tls/`, the key readable by its owner
 //! only). Its SHA-256 fingerprint is printed so clients can pin it on first use. The
-//! listener finishes TLS handshakes in their own tasks (with a deadline), so a client
-//! that connects and says nothing holds up no one else.
+//! listener runs each handshake in its connection's own task, with a deadline
+//! (`appcare_channels::listen`), so a client that says nothing holds up no one else.
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio_rustls::server::TlsStream;
 use zeroize::Zeroizing;
 
 pub const GENERATED_DIR: &str = "hub-tls";
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// TLS handshakes in progress at once; more connections wait in the kernel's backlog.
-const MAX_HANDSHAKES: usize = 256;
 
 /// The certificate chain and key the hub serves, with where they came from.
 pub struct ServerCert {
@@ -159,80 +151,6 @@ fn acceptor_for(
 impl ServerCert {
     pub fn acceptor(&self) -> Result<tokio_rustls::TlsAcceptor, String> {
         acceptor_for(self.chain.clone(), self.key.clone_key())
-    }
-}
-
-/// A listener whose connections have finished their TLS handshake.
-pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    local: SocketAddr,
-    accepting: tokio::task::JoinHandle<()>,
-}
-
-impl TlsListener {
-    pub fn new(
-        listener: TcpListener,
-        acceptor: tokio_rustls::TlsAcceptor,
-    ) -> std::io::Result<Self> {
-        let local = listener.local_addr()?;
-        let (tx, ready) = mpsc::channel(64);
-        let accepting = tokio::spawn(async move {
-            let handshakes = Arc::new(tokio::sync::Semaphore::new(MAX_HANDSHAKES));
-            loop {
-                let Ok(turn) = handshakes.clone().acquire_owned().await else {
-                    return;
-                };
-                let (tcp, peer) = match listener.accept().await {
-                    Ok(pair) => pair,
-                    Err(_) => {
-                        // Out of file descriptors and the like: wait a moment.
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                // Answers go out as soon as they are written: without this, the tail
-                // of an answer could wait for the client's acknowledgement (Nagle).
-                let _ = tcp.set_nodelay(true);
-                let acceptor = acceptor.clone();
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    let handshake =
-                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await;
-                    drop(turn);
-                    if let Ok(Ok(tls)) = handshake {
-                        let _ = tx.send((tls, peer)).await;
-                    }
-                });
-            }
-        });
-        Ok(Self {
-            ready,
-            local,
-            accepting,
-        })
-    }
-}
-
-impl Drop for TlsListener {
-    fn drop(&mut self) {
-        self.accepting.abort();
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(pair) => pair,
-            // The accept task is gone only when the listener is dropped.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local)
     }
 }
 

@@ -28,10 +28,16 @@ where
 /// The window's status, off the IPC thread: in team mode it asks the hub.
 pub(crate) async fn status_now(app: &tauri::AppHandle) -> Result<crate::dto::AppStatus, ApiError> {
     use tauri::Manager;
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || app.state::<AppState>().status(Timestamp::now()))
-        .await
-        .map_err(|_| ApiError::internal("The operation was interrupted."))?
+    let handle = app.clone();
+    let status = tauri::async_runtime::spawn_blocking(move || {
+        handle.state::<AppState>().status(Timestamp::now())
+    })
+    .await
+    .map_err(|_| ApiError::internal("The operation was interrupted."))??;
+    // Locked, signed out or ended (by a command, or seen by the window's poll): no
+    // formatted mail stays open over the lock screen or into the next session.
+    crate::mail_view::close_unless_signed_in(app, status.phase);
+    Ok(status)
 }
 
 /// Runs a core call with the open workspace and this window's session token. The core

@@ -1,5 +1,6 @@
 //! Live updates: core events go to the window as `core-event` (ids only, no customer
-//! text), and a handoff to the signed-in user also raises `handoff-notice` and a desktop
+//! text; in embedded mode only those the signed-in user may see, by the core's rule a
+//! hub's push stream follows), and a handoff to the signed-in user also raises `handoff-notice` and a desktop
 //! notification. Nothing is sent while no one is signed in. The events come from the
 //! local workspace, or in team mode from the hub's push stream, resumed after a drop.
 
@@ -23,7 +24,19 @@ pub fn spawn_forwarder(app: AppHandle, workspace: Arc<Workspace>) {
         use tokio::sync::broadcast::error::RecvError;
         loop {
             match events.recv().await {
-                Ok(event) => forward(&app, |id| workspace.display_name_of(id), event),
+                // Only what the signed-in user may see, by the rule a hub's push
+                // stream follows (nothing while locked or signed out).
+                Ok(event) => {
+                    let Some(token) = app.state::<AppState>().token() else {
+                        continue;
+                    };
+                    match workspace.window_may_see(&token, &event) {
+                        Ok(true) => forward(&app, |id| workspace.display_name_of(id), event),
+                        Ok(false) => {}
+                        // Could not check: the window reloads rather than miss it.
+                        Err(_) => forward(&app, |_| None, Event::SettingsChanged),
+                    }
+                }
                 // Missed some: tell the window to refresh everything it shows.
                 Err(RecvError::Lagged(_)) => {
                     forward(&app, |_| None, Event::SettingsChanged);

@@ -106,9 +106,44 @@ pub fn handle(app: &AppHandle, request: &Request<Vec<u8>>) -> Response<Vec<u8>> 
     }
 }
 
+/// The label of the mail window for `message`.
+fn label_of(message: MessageId) -> String {
+    format!("mail-{message}")
+}
+
+/// Which of the windows `labels` must close at `phase`: every mail window, unless
+/// someone is fully signed in (a lock, a sign-out or an ended session closes them).
+pub fn mail_windows_to_close<'a>(
+    phase: crate::dto::Phase,
+    labels: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    if phase == crate::dto::Phase::SignedIn {
+        return Vec::new();
+    }
+    labels
+        .into_iter()
+        .filter(|label| {
+            label
+                .strip_prefix("mail-")
+                .and_then(|id| parse_path(id, None))
+                .is_some()
+        })
+        .collect()
+}
+
+/// Closes the mail windows unless `phase` is signed in.
+pub fn close_unless_signed_in(app: &AppHandle, phase: crate::dto::Phase) {
+    let windows = app.webview_windows();
+    for label in mail_windows_to_close(phase, windows.keys().map(String::as_str)) {
+        if let Some(window) = windows.get(label) {
+            let _ = window.destroy();
+        }
+    }
+}
+
 /// Opens (or focuses) the mail window for `message`.
 pub fn open(app: &AppHandle, message: MessageId) -> Result<(), appcare_core::CoreError> {
-    let label = format!("mail-{message}");
+    let label = label_of(message);
     if let Some(window) = app.get_webview_window(&label) {
         let _ = window.set_focus();
         return Ok(());
@@ -151,6 +186,30 @@ mod tests {
         );
         assert_eq!(parse_path("/x", None), None);
         assert_eq!(parse_path("/0", None), None);
+    }
+
+    /// Issue 18, finding 14: formatted mail does not stay open over the lock screen or
+    /// into the next user's session.
+    #[test]
+    fn mail_windows_close_unless_someone_is_signed_in() {
+        use crate::dto::Phase;
+        let mail = label_of(MessageId::new(7));
+        let labels = ["main", mail.as_str(), "mail-x"];
+        assert!(mail_windows_to_close(Phase::SignedIn, labels).is_empty());
+        for phase in [
+            Phase::Locked,
+            Phase::SignedOut,
+            Phase::NeedsCode,
+            Phase::NeedsEnrolment,
+            Phase::NeedsPassphrase,
+            Phase::NoWorkspace,
+        ] {
+            assert_eq!(
+                mail_windows_to_close(phase, labels),
+                vec![mail.as_str()],
+                "{phase:?}"
+            );
+        }
     }
 
     #[test]

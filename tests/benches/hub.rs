@@ -445,9 +445,15 @@ fn hub_child(dir: &str) -> Result<()> {
         let hub = Hub::start(ws, TeamOptions::new(root.join("scratch")));
         let tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = tcp.local_addr()?.port();
-        let listener = appcare_hub::tls::TlsListener::new(tcp, cert.acceptor()?)?;
         println!("https://127.0.0.1:{port} {}", cert.fingerprint);
-        team::serve(listener, team::router(hub), std::future::pending()).await?;
+        team::serve(
+            tcp,
+            Some(cert.acceptor()?),
+            team::router(hub),
+            appcare_channels::listen::ListenLimits::default(),
+            std::future::pending(),
+        )
+        .await?;
         Result::Ok(())
     })?;
     Ok(())

@@ -6,6 +6,7 @@ use crate::channel_setup::{
     admin_workspace, ACCESS_TOKEN, APP_SECRET, PHONE_ID, VERIFY_TOKEN, WABA_ID,
 };
 use crate::TestResult;
+use appcare_channels::listen::ListenLimits;
 use appcare_channels::{webhook, WebhookOptions, WebhookState};
 use appcare_client::{HubAddress, RemoteWorkspace};
 use appcare_core::auth::{totp, Role};
@@ -59,6 +60,15 @@ impl TestHub {
 
     /// On loopback `port` (0: any free one), with its own new certificate.
     pub fn start_on(port: u16, adjust: impl FnOnce(&mut TeamOptions)) -> TestResult<Self> {
+        Self::start_limited(port, adjust, ListenLimits::default())
+    }
+
+    /// Like [`Self::start_on`], with the listener's own connection limits.
+    pub fn start_limited(
+        port: u16,
+        adjust: impl FnOnce(&mut TeamOptions),
+        limits: ListenLimits,
+    ) -> TestResult<Self> {
         let dir = tempfile::tempdir()?;
         let now = Timestamp::now();
         let (ws, admin, _, team) = admin_workspace(dir.path(), "DE", now)?;
@@ -96,11 +106,16 @@ impl TestHub {
             let hub = Hub::start(ws.clone(), options);
             let tcp = bind_loopback(port).await?;
             let port = tcp.local_addr()?.port();
-            let listener = appcare_hub::tls::TlsListener::new(tcp, acceptor)?;
             // Meta's webhooks arrive on the same port, as with `appcare serve`.
             let webhooks = WebhookState::new(ws.clone(), WebhookOptions::default());
             let app = webhook::router(webhooks).merge(team::router(hub.clone()));
-            tokio::spawn(team::serve(listener, app, std::future::pending()));
+            tokio::spawn(team::serve(
+                tcp,
+                Some(acceptor),
+                app,
+                limits,
+                std::future::pending(),
+            ));
             let address = HubAddress::parse(&format!("https://127.0.0.1:{port}"))?;
             TestResult::Ok((address, hub))
         })?;

@@ -704,3 +704,37 @@ async fn a_bad_account_is_refused_and_changes_nothing() -> TestResult {
     );
     Ok(())
 }
+
+/// Issue 18, finding 8: the webhook receiver reads only so many large bodies at once
+/// (Meta's are small); one more is answered 503 with Retry-After before it is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_webhook_bodies_beyond_the_limit_are_refused_unread() -> TestResult {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(
+        world.ws.clone(),
+        WebhookOptions {
+            concurrent_large_bodies: 1,
+            ..WebhookOptions::default()
+        },
+    )
+    .await?;
+    let address = base.trim_start_matches("http://").to_owned();
+    let head = "POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n";
+    // The first: a quarter of its body sent, the rest held back.
+    let mut first = tokio::net::TcpStream::connect(&address).await?;
+    first.write_all(head.as_bytes()).await?;
+    first.write_all(&vec![b' '; 256 * 1024]).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The second is refused at once.
+    let mut second = tokio::net::TcpStream::connect(&address).await?;
+    second.write_all(head.as_bytes()).await?;
+    let mut answer = vec![0u8; 4096];
+    let read =
+        tokio::time::timeout(std::time::Duration::from_secs(5), second.read(&mut answer)).await??;
+    let answer = String::from_utf8_lossy(&answer[..read]).to_lowercase();
+    assert!(answer.starts_with("http/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: 5"), "{answer}");
+    drop(first);
+    Ok(())
+}

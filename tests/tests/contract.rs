@@ -206,3 +206,155 @@ fn in_process_and_remote_workspaces_keep_the_same_contract() -> TestResult {
     assert_eq!(local, remote, "embedded and team mode differ");
     Ok(())
 }
+
+/// A value the schema `schema` of `document` accepts: the first choice of each union,
+/// the required fields of each object, the smallest string and array the constraints
+/// allow, and 999 999 for integers (an id nothing has, so calls find nothing rather than
+/// change the admin's own account).
+fn example(
+    schema: &serde_json::Value,
+    document: &serde_json::Value,
+    depth: usize,
+) -> serde_json::Value {
+    use serde_json::{json, Value};
+    if depth > 16 {
+        return Value::Null;
+    }
+    if let Some(name) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        return example(
+            &document["components"]["schemas"][name],
+            document,
+            depth + 1,
+        );
+    }
+    if let Some(value) = schema.get("const") {
+        return value.clone();
+    }
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
+        return first.clone();
+    }
+    for union in ["oneOf", "anyOf", "allOf"] {
+        if let Some(choices) = schema.get(union).and_then(Value::as_array) {
+            let choice = choices
+                .iter()
+                .find(|c| c.get("type") != Some(&json!("null")))
+                .or(choices.first());
+            if let Some(choice) = choice {
+                return example(choice, document, depth + 1);
+            }
+        }
+    }
+    let kind = match schema.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null")
+            .to_owned(),
+        _ if schema.get("properties").is_some() => "object".into(),
+        _ => "null".into(),
+    };
+    let number = |key: &str| schema.get(key).and_then(Value::as_i64);
+    match kind.as_str() {
+        "object" => {
+            let mut out = serde_json::Map::new();
+            for name in schema["required"].as_array().into_iter().flatten() {
+                if let Some(name) = name.as_str() {
+                    out.insert(
+                        name.to_owned(),
+                        example(&schema["properties"][name], document, depth + 1),
+                    );
+                }
+            }
+            Value::Object(out)
+        }
+        "array" => {
+            let items = number("minItems").unwrap_or(0);
+            Value::Array(
+                (0..items)
+                    .map(|_| example(&schema["items"], document, depth + 1))
+                    .collect(),
+            )
+        }
+        "string" => {
+            let least = number("minLength").unwrap_or(1).max(1);
+            let most = number("maxLength").unwrap_or(i64::MAX);
+            let length = usize::try_from(7.clamp(least, most.max(least))).unwrap_or(7);
+            Value::String("example".repeat(length / 7 + 1)[..length].to_owned())
+        }
+        "integer" => {
+            let least = number("minimum").unwrap_or(i64::MIN);
+            let most = number("maximum").unwrap_or(i64::MAX);
+            json!(999_999_i64.clamp(least, most))
+        }
+        "number" => json!(1.0),
+        "boolean" => json!(false),
+        _ => Value::Null,
+    }
+}
+
+/// Issue 18, finding 15: every route of the OpenAPI document answers only what the
+/// document lists for it, called with a body valid by its schema as a full session,
+/// without a token and with a made-up one; none answers 500.
+#[test]
+fn every_route_answers_only_what_its_document_lists() -> TestResult {
+    let hub = TestHub::start()?;
+    let agent = hub.trusting_agent()?;
+    let base = hub.address.base();
+    let document: serde_json::Value = agent
+        .get(&format!("{base}/api/v1/openapi.json"))
+        .call()?
+        .into_json()?;
+    let paths = document["paths"].as_object().ok_or("no paths")?;
+    // The calls that end the caller's session go last.
+    let ending = |path: &str| {
+        ["sign_out", "lock", "end_sessions"]
+            .iter()
+            .any(|n| path.ends_with(n))
+    };
+    let mut posted: Vec<(&String, &serde_json::Value)> = paths
+        .iter()
+        .filter_map(|(path, item)| Some((path, item.get("post")?)))
+        .collect();
+    posted.sort_by_key(|(path, _)| ending(path));
+    let admin = hub.admin.expose().to_owned();
+    let mut wrong = Vec::new();
+    for (path, operation) in posted {
+        let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+        let body = example(schema, &document, 0);
+        let listed = operation["responses"].as_object().ok_or("no responses")?;
+        for (label, token) in [
+            ("a full session", Some(admin.as_str())),
+            ("no token", None),
+            ("a made-up token", Some("bm90LWEtcmVhbC10b2tlbg")),
+        ] {
+            let mut request = agent.post(&format!("{base}{path}"));
+            if let Some(token) = token {
+                request = request.set("Authorization", &format!("Bearer {token}"));
+            }
+            let (status, answer) = match request.send_json(&body) {
+                Ok(r) => (r.status(), String::new()),
+                Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap_or_default()),
+                Err(e) => return Err(format!("{path}: {e}").into()),
+            };
+            if status == 500 || !listed.contains_key(&status.to_string()) {
+                wrong.push(format!("{path} with {label} and {body}: {status} {answer}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "answers the document does not list:\n{}",
+        wrong.join("\n")
+    );
+    Ok(())
+}

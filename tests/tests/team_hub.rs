@@ -782,3 +782,275 @@ fn exports_left_behind_by_a_crash_are_deleted_when_the_hub_starts() -> TestResul
     drop(hub);
     Ok(())
 }
+
+/// Listener limits short enough for a test: one second for each deadline.
+fn short_limits(max_connections: usize) -> appcare_channels::listen::ListenLimits {
+    appcare_channels::listen::ListenLimits {
+        max_connections,
+        tls_handshake: Duration::from_secs(1),
+        header: Duration::from_secs(1),
+        body_idle: Duration::from_secs(1),
+    }
+}
+
+type TlsConnection = rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>;
+
+/// A TLS connection to the hub with its handshake done, nothing sent yet.
+fn tls_connection(hub: &TestHub) -> TestResult<TlsConnection> {
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", hub.port()?))?;
+    tcp.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1")?;
+    let conn = rustls::ClientConnection::new(hub.trusting_tls()?, name)?;
+    let mut stream = rustls::StreamOwned::new(conn, tcp);
+    while stream.conn.is_handshaking() {
+        stream.conn.complete_io(&mut stream.sock)?;
+    }
+    Ok(stream)
+}
+
+/// How long until the hub closes the connection `reader` reads (whatever it answers
+/// first), or `None` when it is still open after `limit`.
+fn closed_within(
+    reader: &mut impl std::io::Read,
+    socket: &std::net::TcpStream,
+    limit: Duration,
+) -> TestResult<Option<Duration>> {
+    let started = Instant::now();
+    socket.set_read_timeout(Some(limit))?;
+    let mut buf = [0u8; 4096];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(Some(started.elapsed())),
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Ok(None)
+            }
+            Err(_) => return Ok(Some(started.elapsed())),
+        }
+        if started.elapsed() > limit {
+            return Ok(None);
+        }
+    }
+}
+
+/// Issue 18, finding 8: a client that connects and sends nothing (no TLS handshake, or
+/// nothing after it), or half a request's headers, or half its body, is disconnected
+/// after the listener's deadline; a normal call still works.
+#[test]
+fn a_connection_that_sends_nothing_or_half_a_request_is_closed_in_time() -> TestResult {
+    use std::io::Write;
+    let hub = TestHub::start_limited(0, |_| {}, short_limits(64))?;
+    let patience = Duration::from_secs(6);
+    // No TLS handshake at all.
+    let mut raw = std::net::TcpStream::connect(("127.0.0.1", hub.port()?))?;
+    let socket = raw.try_clone()?;
+    let took = closed_within(&mut raw, &socket, patience)?;
+    assert!(
+        took.is_some(),
+        "a silent connection was held past the handshake deadline"
+    );
+    // TLS done, then silence.
+    let mut silent = tls_connection(&hub)?;
+    let socket = silent.sock.try_clone()?;
+    let took = closed_within(&mut silent, &socket, patience)?;
+    assert!(
+        took.is_some(),
+        "a silent TLS connection was held past the header deadline"
+    );
+    // Half a header.
+    let mut half = tls_connection(&hub)?;
+    half.write_all(b"POST /api/v1/list_conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthor")?;
+    half.flush()?;
+    let socket = half.sock.try_clone()?;
+    let took = closed_within(&mut half, &socket, patience)?;
+    assert!(
+        took.is_some(),
+        "half a header was waited for past the deadline"
+    );
+    // Half a webhook body (read before any check: Meta signs the whole body).
+    let mut body = tls_connection(&hub)?;
+    body.write_all(
+        b"POST /webhooks/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"object\":",
+    )?;
+    body.flush()?;
+    let socket = body.sock.try_clone()?;
+    let took = closed_within(&mut body, &socket, patience)?;
+    assert!(
+        took.is_some(),
+        "half a body was waited for past the deadline"
+    );
+    // A normal call is unaffected.
+    let agent = hub.trusting_agent()?;
+    let hello = agent
+        .get(&format!("{}/api/v1/hello", hub.address.base()))
+        .call()?;
+    assert_eq!(hello.status(), 200);
+    Ok(())
+}
+
+/// Issue 18, finding 8: with N connections held open, the N+1th is closed at once; once
+/// one of the N goes, calls are served again.
+#[test]
+fn a_connection_beyond_the_cap_is_closed_while_the_others_are_held() -> TestResult {
+    let cap = 3;
+    let mut limits = short_limits(cap);
+    // Long deadlines here: the held connections must stay open during the test.
+    limits.header = Duration::from_secs(30);
+    limits.tls_handshake = Duration::from_secs(30);
+    let hub = TestHub::start_limited(0, |_| {}, limits)?;
+    let mut held = (0..cap)
+        .map(|_| tls_connection(&hub))
+        .collect::<TestResult<Vec<_>>>()?;
+    let started = Instant::now();
+    let beyond = tls_connection(&hub);
+    assert!(
+        beyond.is_err(),
+        "connection {} beyond the cap was served",
+        cap + 1
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the connection beyond the cap was left waiting, not closed"
+    );
+    // The held ones are still open.
+    for stream in &mut held {
+        let socket = stream.sock.try_clone()?;
+        assert_eq!(
+            closed_within(stream, &socket, Duration::from_millis(200))?,
+            None,
+            "a held connection was closed"
+        );
+    }
+    held.pop();
+    let agent = hub.trusting_agent()?;
+    let mut served = false;
+    for _ in 0..50 {
+        match agent
+            .get(&format!("{}/api/v1/hello", hub.address.base()))
+            .call()
+        {
+            Ok(r) if r.status() == 200 => {
+                served = true;
+                break;
+            }
+            _ => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+    assert!(served, "no call was served after a held connection closed");
+    Ok(())
+}
+
+/// Issue 18, finding 8: only so many large bodies are read at once, even for signed-in
+/// sessions; one more is answered 503 with Retry-After, without being read.
+#[test]
+fn large_bodies_beyond_the_limit_are_refused_with_retry_after() -> TestResult {
+    use std::io::Write;
+    let mut limits = short_limits(64);
+    limits.body_idle = Duration::from_secs(30);
+    limits.header = Duration::from_secs(30);
+    let hub = TestHub::start_limited(0, |o| o.concurrent_large_bodies = 1, limits)?;
+    let alex = hub.member("alex", Role::Agent)?;
+    let head = format!(
+        "POST /api/v1/reply_with_attachment HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        alex.token.expose(),
+        2 * 1024 * 1024
+    );
+    // The first large body: half of it sent, the rest held back.
+    let mut first = tls_connection(&hub)?;
+    first.write_all(head.as_bytes())?;
+    first.write_all(&vec![b' '; 256 * 1024])?;
+    first.flush()?;
+    std::thread::sleep(Duration::from_millis(500));
+    // The second is refused at once.
+    let mut second = tls_connection(&hub)?;
+    second.write_all(head.as_bytes())?;
+    second.flush()?;
+    let mut answer = Vec::new();
+    let socket = second.sock.try_clone()?;
+    socket.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut buf = [0u8; 4096];
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+        match std::io::Read::read(&mut second, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.starts_with("http/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: "), "{answer}");
+    drop(first);
+    // Once the first is gone, a large body is read again (and judged on its merits).
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, body, _, _) =
+        post_counting(&hub, "reply_with_attachment", alex.token.expose(), 2)?;
+    assert_ne!(status, 503, "{body}");
+    Ok(())
+}
+
+/// Posts `body` to `call` with `token`: the status, the answer as JSON and the headers'
+/// `retry-after`.
+fn post_json(
+    hub: &TestHub,
+    call: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> TestResult<(u16, serde_json::Value)> {
+    let agent = hub.trusting_agent()?;
+    let mut request = agent.post(&format!("{}/api/v1/{call}", hub.address.base()));
+    if let Some(token) = token {
+        request = request.set("Authorization", &format!("Bearer {token}"));
+    }
+    Ok(match request.send_json(body) {
+        Ok(r) => (r.status(), r.into_json().unwrap_or_default()),
+        Err(ureq::Error::Status(status, r)) => (status, r.into_json().unwrap_or_default()),
+        Err(e) => return Err(e.into()),
+    })
+}
+
+/// Issue 18, finding 15: connecting an account that is already connected is a 409 in
+/// plain words, not a 500 with the storage's words; and a failure (500) tells the
+/// client only "internal error" with the request id the log has, never what broke.
+#[test]
+fn a_duplicate_account_is_a_conflict_and_a_failure_names_only_its_request() -> TestResult {
+    // Exports fail on this hub (its scratch folder lies under a file).
+    let blocker = tempfile::NamedTempFile::new()?;
+    let scratch = blocker.path().join("scratch");
+    let hub = TestHub::start_with(move |o| o.scratch_dir = scratch)?;
+    let admin = hub.admin.expose().to_owned();
+    let (status, body) = post_json(
+        &hub,
+        "create_channel_account",
+        Some(&admin),
+        &serde_json::json!({
+            "kind": "whatsapp",
+            "name": "Second line",
+            "external_id": appcare_tests::channel_setup::PHONE_ID,
+            "default_team": null,
+        }),
+    )?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
+    assert_eq!(body["message"], "This account is already connected.");
+    let (status, body) = post_json(
+        &hub,
+        "export_audit",
+        Some(&admin),
+        &serde_json::json!({ "filter": { "limit": 10 } }),
+    )?;
+    assert_eq!(status, 500, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("Internal error. Request ") && !message.contains("export"),
+        "{body}"
+    );
+    assert!(!body.to_string().contains("scratch"), "{body}");
+    Ok(())
+}

@@ -30,7 +30,22 @@ const FORMAT: u32 = 1;
 const MEMORY_KIB: u32 = 64 * 1024;
 const ITERATIONS: u32 = 3;
 
+/// The most a key file (or a backup's wrapped key) may ask of Argon2: four times what
+/// this version writes, so a crafted file cannot make `backup verify` or opening a
+/// workspace take gigabytes or minutes before the passphrase is even checked.
+const MAX_MEMORY_KIB: u32 = 4 * MEMORY_KIB;
+const MAX_ITERATIONS: u32 = 4 * ITERATIONS;
+const MAX_PARALLELISM: u32 = 16;
+
 fn params(file: &KeyFile) -> Result<Params> {
+    if file.memory_kib > MAX_MEMORY_KIB
+        || file.iterations > MAX_ITERATIONS
+        || file.parallelism > MAX_PARALLELISM
+    {
+        return Err(CoreError::Tampered {
+            detail: "the key's Argon2 parameters are beyond what Appcare Inbox uses".into(),
+        });
+    }
     Params::new(file.memory_kib, file.iterations, file.parallelism, Some(32)).map_err(|_| {
         CoreError::Tampered {
             detail: "the key file's parameters are invalid".into(),
@@ -143,6 +158,43 @@ fn parse(bytes: &[u8]) -> Result<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 18, finding 14: a crafted key file (or backup header, which wraps its key
+    /// the same way) asking Argon2 for terabytes or endless passes is refused in plain
+    /// words before any hashing.
+    #[test]
+    fn argon2_parameters_beyond_the_bounds_are_refused_before_hashing() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Storage(e.to_string()))?;
+        let path = dir.path().join("appcare.key");
+        let pass = Password::new("a long enough passphrase");
+        write(&path, &DbKey::generate(), &pass, "ws1")?;
+        let honest: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(&path).map_err(|e| CoreError::Storage(e.to_string()))?,
+        )
+        .map_err(|e| CoreError::Storage(e.to_string()))?;
+        for (field, value) in [
+            ("memory_kib", u32::MAX),
+            ("iterations", u32::MAX),
+            ("parallelism", 0x00ff_ffff),
+        ] {
+            let mut crafted = honest.clone();
+            crafted[field] = serde_json::json!(value);
+            let crafted_path = dir.path().join(format!("{field}.key"));
+            std::fs::write(&crafted_path, crafted.to_string())
+                .map_err(|e| CoreError::Storage(e.to_string()))?;
+            let started = std::time::Instant::now();
+            let err = read(&crafted_path, &pass, "ws1").err();
+            assert!(
+                matches!(&err, Some(CoreError::Tampered { detail }) if detail.contains("Argon2 parameters")),
+                "{field}: {err:?}"
+            );
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{field}: hashed first"
+            );
+        }
+        Ok(())
+    }
 
     #[test]
     fn round_trip_and_wrong_passphrase() -> Result<()> {

@@ -1,6 +1,7 @@
-//! Live updates for a hub's push streams: who a stream is for, and which core events it
-//! may carry. Events hold ids only; a conversation's events go to those who may see it,
-//! and a handoff also to the person it left.
+//! Live updates for a hub's push streams and the embedded desktop's window: who they are
+//! for, and which core events they may carry (one rule for both). Events hold ids only;
+//! a conversation's events go to those who may see it, and a handoff also to the person
+//! it left.
 
 use super::Caller;
 use crate::auth::Role;
@@ -8,6 +9,7 @@ use crate::error::Result;
 use crate::events::Event;
 use crate::secret::SessionToken;
 use crate::store::conversations as conv_store;
+use crate::store::sessions::{self, Stage};
 use crate::store::users as user_store;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -23,6 +25,32 @@ impl Workspace {
     pub fn push_viewer(&self, token: &SessionToken, now: Timestamp) -> Result<PushViewer> {
         let caller = self.authorize(token, now, Role::Agent, "receive live updates")?;
         Ok(PushViewer { caller })
+    }
+
+    /// The embedded desktop's rule for its window, the one a hub's push stream follows:
+    /// whether `token`'s session may be told of `event`. Nothing while the session is
+    /// not fully signed in (pending, locked, ended) or its user is disabled. Reads only:
+    /// an event arriving is not activity.
+    pub fn window_may_see(&self, token: &SessionToken, event: &Event) -> Result<bool> {
+        let user = self.store.read(|conn| {
+            Ok(sessions::by_token_hash(conn, &token.hash())?
+                .filter(|session| session.stage == Stage::Active)
+                .map(|session| session.user_id))
+        })?;
+        let Some(user) = user else {
+            return Ok(false);
+        };
+        let unchecked = PushViewer {
+            caller: Caller {
+                user,
+                role: Role::Agent,
+                teams: Vec::new(),
+            },
+        };
+        match unchecked.refreshed(self)? {
+            Some(viewer) => viewer.may_see(self, event),
+            None => Ok(false),
+        }
     }
 }
 

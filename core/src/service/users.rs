@@ -54,7 +54,13 @@ impl From<TeamRow> for TeamSummary {
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewUser {
+    /// The rules of `auth::validate_username`, declared for the team API's document.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 3, max = 64), regex(pattern = r"^[A-Za-z0-9._@-]+$"))
+    )]
     pub username: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 100)))]
     pub display_name: String,
     pub role: Role,
     pub password: Password,

@@ -15,11 +15,19 @@ pub fn insert_channel_account(
     external_id: &str,
     now: Timestamp,
 ) -> Result<ChannelAccountId> {
-    conn.execute(
+    let inserted = conn.execute(
         "INSERT INTO channel_accounts (kind, name, external_id, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![channel.as_str(), name, external_id, now],
-    )?;
-    Ok(ChannelAccountId::new(conn.last_insert_rowid()))
+    );
+    match inserted {
+        Ok(_) => Ok(ChannelAccountId::new(conn.last_insert_rowid())),
+        // The same kind and id twice: the caller hears it in plain words (409), never
+        // the constraint's name.
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) => Err(
+            crate::error::CoreError::Conflict("This account is already connected.".into()),
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn insert_contact(

@@ -42,6 +42,34 @@ pub struct ServeArgs {
     /// How often Messenger pages with polling on are polled, in seconds.
     #[arg(long, default_value_t = 30)]
     poll_seconds: u64,
+    /// Connections open at once; one more is closed at once.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a new connection has to finish its TLS handshake.
+    #[arg(long, default_value_t = 10)]
+    tls_handshake_timeout_seconds: u64,
+    /// Seconds a client has to send a request's headers; also how long a kept-alive
+    /// connection may stay silent.
+    #[arg(long, default_value_t = 30)]
+    header_timeout_seconds: u64,
+    /// Seconds the hub waits for the next piece of a request's body.
+    #[arg(long, default_value_t = 30)]
+    body_timeout_seconds: u64,
+    /// Large request bodies (attachments) read at once; more are answered 503 unread.
+    #[arg(long, default_value_t = 8)]
+    concurrent_large_bodies: usize,
+}
+
+impl ServeArgs {
+    fn listen_limits(&self) -> appcare_channels::listen::ListenLimits {
+        let seconds = |s: u64| Duration::from_secs(s.max(1));
+        appcare_channels::listen::ListenLimits {
+            max_connections: self.max_connections.max(1),
+            tls_handshake: seconds(self.tls_handshake_timeout_seconds),
+            header: seconds(self.header_timeout_seconds),
+            body_idle: seconds(self.body_timeout_seconds),
+        }
+    }
 }
 
 pub fn run(args: ServeArgs) -> CliResult {
@@ -76,10 +104,10 @@ pub fn run(args: ServeArgs) -> CliResult {
             ..RuntimeOptions::default()
         };
         let channels = ChannelRuntime::start(ws.clone(), options).map_err(CliError::Usage)?;
-        let hub = Hub::start(
-            ws.clone(),
-            TeamOptions::new(args.data_dir.join(SCRATCH_DIR)),
-        );
+        let mut team_options = TeamOptions::new(args.data_dir.join(SCRATCH_DIR));
+        team_options.concurrent_large_bodies = args.concurrent_large_bodies.max(1);
+        let hub = Hub::start(ws.clone(), team_options);
+        let limits = args.listen_limits();
         let state = WebhookState::new(ws, WebhookOptions::default());
         let app = webhook::router(state).merge(team::router(hub.clone()));
         let signalled = Arc::new(tokio::sync::Notify::new());
@@ -97,7 +125,11 @@ pub fn run(args: ServeArgs) -> CliResult {
                     "appcare: serving http://{} (plain HTTP, loopback only)",
                     args.listen
                 );
-                with_grace(team::serve(listener, app, shutdown), signalled).await
+                with_grace(
+                    team::serve(listener, None, app, limits, shutdown),
+                    signalled,
+                )
+                .await
             }
             Some(cert) => {
                 eprintln!(
@@ -115,9 +147,11 @@ pub fn run(args: ServeArgs) -> CliResult {
                     cert.fingerprint
                 );
                 let acceptor = cert.acceptor().map_err(CliError::Usage)?;
-                let listener = crate::tls::TlsListener::new(listener, acceptor)
-                    .map_err(|e| CliError::Usage(format!("cannot listen: {e}")))?;
-                with_grace(team::serve(listener, app, shutdown), signalled).await
+                with_grace(
+                    team::serve(listener, Some(acceptor), app, limits, shutdown),
+                    signalled,
+                )
+                .await
             }
         };
         channels.stop().await;

@@ -44,6 +44,19 @@ impl HttpError {
         }
     }
 
+    /// Too many large bodies are being read: 503, unread, with when to try again.
+    pub fn busy(retry_after: u64) -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: ErrorCode::RateLimited,
+            message:
+                "The hub is receiving many large requests at once. Try again in a few seconds."
+                    .into(),
+            retry_after: Some(retry_after),
+            close: true,
+        }
+    }
+
     pub fn bad_request(field: &'static str, reason: &str) -> Self {
         CoreError::InvalidInput {
             field,
@@ -89,7 +102,7 @@ impl From<CoreError> for HttpError {
 }
 
 /// What the request log learns of an error answer (a response extension): its code, and
-/// for a failure (5xx) its message, which names what broke, never a customer's data.
+/// for a failure (500) its message, which names what broke, never a customer's data.
 #[derive(Clone, Debug)]
 pub(crate) struct Logged {
     pub code: LoggedCode,
@@ -117,13 +130,21 @@ impl LoggedCode {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
+        // A failure's own words (which may name files or tables) go to the log only;
+        // the client hears "internal error" and the request id ([`super::logged`]).
+        let failed = self.status == StatusCode::INTERNAL_SERVER_ERROR;
         let logged = Logged {
             code: LoggedCode::of(self.code),
-            message: self.status.is_server_error().then(|| self.message.clone()),
+            message: failed.then(|| self.message.clone()),
+        };
+        let message = if failed {
+            INTERNAL_ERROR.to_owned()
+        } else {
+            self.message
         };
         let body = axum::Json(serde_json::json!({
             "code": self.code,
-            "message": self.message,
+            "message": message,
         }));
         let mut response = (self.status, body).into_response();
         if self.close {
@@ -141,3 +162,6 @@ impl IntoResponse for HttpError {
         response
     }
 }
+
+/// What a client hears of a failure (500), before the request log adds the request id.
+pub(crate) const INTERNAL_ERROR: &str = "Internal error.";

@@ -5,7 +5,7 @@
 //! following their serde attributes), kept once each under `components.schemas`.
 
 use appcare_core::api::types::*;
-use appcare_core::api::Access;
+use appcare_core::api::{Access, BodyLimit};
 use axum::Json;
 use schemars::generate::SchemaSettings;
 use schemars::SchemaGenerator;
@@ -26,6 +26,9 @@ fn security(access: Access) -> Value {
 pub struct Operation {
     pub name: &'static str,
     pub access: Access,
+    /// Carries a file: a large body, which the hub may refuse for now (503) when many
+    /// are being read.
+    pub large_body: bool,
     pub args: Vec<(&'static str, Value, bool)>,
     pub returns: Value,
 }
@@ -63,6 +66,7 @@ macro_rules! describe_calls {
                 $( Operation {
                     name: stringify!($oname),
                     access: appcare_core::call_policy!(open $oname ( $( $oarg ),* ) [ $( $opol )* ]).access,
+                    large_body: appcare_core::call_policy!(open $oname ( $( $oarg ),* ) [ $( $opol )* ]).body == BodyLimit::File,
                     args: vec![ $( (
                         stringify!($oarg),
                         gen.subschema_for::<$oty>().to_value(),
@@ -73,6 +77,7 @@ macro_rules! describe_calls {
                 $( Operation {
                     name: stringify!($name),
                     access: appcare_core::call_policy!(session $name ( $( $arg ),* ) [ $( $pol )* ]).access,
+                    large_body: appcare_core::call_policy!(session $name ( $( $arg ),* ) [ $( $pol )* ]).body == BodyLimit::File,
                     args: vec![ $( (
                         stringify!($arg),
                         gen.subschema_for::<$ty>().to_value(),
@@ -83,6 +88,7 @@ macro_rules! describe_calls {
                 $( Operation {
                     name: stringify!($fname),
                     access: appcare_core::call_policy!(files $fname ( $( $farg ),* ) [ $( $fpol )* ]).access,
+                    large_body: appcare_core::call_policy!(files $fname ( $( $farg ),* ) [ $( $fpol )* ]).body == BodyLimit::File,
                     args: vec![ $( (
                         stringify!($farg),
                         gen.subschema_for::<$fty>().to_value(),
@@ -97,7 +103,8 @@ macro_rules! describe_calls {
 
 appcare_core::workspace_calls!(describe_calls);
 
-fn error_responses(access: Access) -> Map<String, Value> {
+/// Every answer but 200 a call can give, by what its line in the table says.
+fn error_responses(op: &Operation) -> Map<String, Value> {
     let error = json!({
         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
     });
@@ -107,18 +114,50 @@ fn error_responses(access: Access) -> Map<String, Value> {
         e["description"] = json!(description);
         responses.insert(status.into(), e);
     };
-    add("422", "An argument is missing or wrong (invalid_input).");
-    if access != Access::Open {
+    add(
+        "422",
+        "An argument is missing or wrong (invalid_input, weak_password).",
+    );
+    if op.access == Access::Open {
+        add(
+            "401",
+            "The sign-in failed, or its body could not be read (sign_in_failed).",
+        );
+    } else if op.access == Access::SignInStep {
+        add(
+            "401",
+            "No token, or none whose session can take this step. (session_state answers `ended`, and sign_out succeeds, for a token not in use.)",
+        );
+    } else {
         add("401", "No session, or not at the stage this call needs.");
     }
-    if access.role().is_some() {
-        add("403", "The session's role does not allow this call.");
+    if op.access != Access::Open {
+        add(
+            "403",
+            "The session's role does not allow this call, or not at this stage (forbidden).",
+        );
+        add(
+            "404",
+            "What the call names was not found, or is not the caller's to see (not_found).",
+        );
+        add("409", "The call conflicts with the workspace's state: changed meanwhile, or already there (conflict).");
     }
     add(
         "429",
         "Too many failed sign-ins (rate_limited); see Retry-After.",
     );
     add("413", "The body is larger than this call takes.");
+    if op.large_body {
+        add(
+            "503",
+            "Too many large bodies are being received at once; nothing was read. See Retry-After.",
+        );
+    }
+    let mut failed = error;
+    failed["description"] = json!(
+        "An unexpected failure (500): the message says only \"Internal error.\" and the request id the hub's log has."
+    );
+    responses.insert("default".into(), failed);
     responses
 }
 
@@ -144,7 +183,7 @@ pub fn document() -> Value {
             .filter(|(_, _, required)| *required)
             .map(|(name, _, _)| *name)
             .collect();
-        let mut responses = error_responses(op.access);
+        let mut responses = error_responses(&op);
         responses.insert(
             "200".into(),
             json!({
@@ -157,7 +196,7 @@ pub fn document() -> Value {
             json!({ "post": {
                 "operationId": op.name,
                 "security": security(op.access),
-                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "requestBody": { "required": !required.is_empty(), "content": { "application/json": { "schema": {
                     "type": "object",
                     "properties": properties,
                     "required": required,
@@ -319,6 +358,15 @@ mod tests {
             "#/components/schemas/Password"
         );
         assert_eq!(schemas["Password"]["writeOnly"], true);
+        // The core's own rules are declared, so a value valid by the document is not
+        // refused for its shape (issue 18, finding 15).
+        let username = &new_user["properties"]["username"];
+        assert_eq!(
+            (&username["minLength"], &username["maxLength"]),
+            (&json!(3), &json!(64)),
+            "{username}"
+        );
+        assert!(username["pattern"].is_string(), "{username}");
         let transfer = &doc["paths"]["/api/v1/transfer"]["post"];
         let args = &transfer["requestBody"]["content"]["application/json"]["schema"];
         assert_eq!(

@@ -1,14 +1,13 @@
 //! Who is asking: the bearer token (refused at once when missing, and before a large
-//! body is read unless it is a signed-in session's) and the peer address the sign-in
-//! limits count by.
+//! body is read unless it is a signed-in session's, and only so many large bodies at
+//! once) and the peer address the sign-in limits count by.
 
 use super::{HttpError, Hub};
 use appcare_core::{CoreError, SessionToken};
-use axum::extract::connect_info::Connected;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::serve::IncomingStream;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 /// The session token from `Authorization: Bearer …`.
 pub struct Bearer(pub SessionToken);
@@ -17,6 +16,13 @@ pub struct Bearer(pub SessionToken);
 /// one of unknown size) only for a signed-in session's token: not for a pending sign-in,
 /// which anyone gets for any username.
 const READ_BEFORE_CHECK: u64 = 64 * 1024;
+
+/// When to try again after a 503 because too many large bodies were being read.
+const LARGE_BODY_RETRY_SECONDS: u64 = 5;
+
+/// One of the large bodies the hub reads at once (`TeamOptions::concurrent_large_bodies`).
+#[derive(Clone)]
+struct LargeBody(#[allow(dead_code)] Arc<tokio::sync::OwnedSemaphorePermit>);
 
 impl FromRequestParts<Hub> for Bearer {
     type Rejection = HttpError;
@@ -49,30 +55,17 @@ impl FromRequestParts<Hub> for Bearer {
             if !signed_in {
                 return Err(HttpError::from(CoreError::NotSignedIn).body_unread());
             }
+            // Counted while it is read: the permit goes with the request, which the body
+            // extractor consumes and drops once the body is in.
+            let permit = hub
+                .inner
+                .large_bodies
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| HttpError::busy(LARGE_BODY_RETRY_SECONDS))?;
+            parts.extensions.insert(LargeBody(Arc::new(permit)));
         }
         Ok(Self(token))
-    }
-}
-
-/// The client's address, as the listener saw it.
-#[derive(Clone, Copy, Debug)]
-pub struct PeerAddr(pub SocketAddr);
-
-impl PeerAddr {
-    pub fn ip(&self) -> IpAddr {
-        self.0.ip()
-    }
-}
-
-impl Connected<IncomingStream<'_, crate::tls::TlsListener>> for PeerAddr {
-    fn connect_info(stream: IncomingStream<'_, crate::tls::TlsListener>) -> Self {
-        Self(*stream.remote_addr())
-    }
-}
-
-impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for PeerAddr {
-    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
-        Self(*stream.remote_addr())
     }
 }
 
@@ -85,7 +78,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let addr = parts
             .extensions
-            .get::<axum::extract::ConnectInfo<PeerAddr>>()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST));
         Ok(Self(addr))
@@ -99,7 +92,12 @@ pub struct Body(pub axum::body::Bytes);
 impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
     type Rejection = HttpError;
 
-    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, HttpError> {
+    async fn from_request(
+        mut request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, HttpError> {
+        // Held until the body is in (the extractor below drops the request's parts first).
+        let _large = request.extensions_mut().remove::<LargeBody>();
         match axum::body::Bytes::from_request(request, state).await {
             Ok(bytes) => Ok(Self(bytes)),
             Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
