@@ -773,7 +773,11 @@ fn old_pending_and_ended_sessions_are_deleted_at_sign_in() -> TestResult {
     let wrong = Password::new("a wrong guess 1234");
     let mut unknown = Vec::new();
     for i in 0..20 {
-        unknown.push(ctx.ws.begin_sign_in(&format!("nobody{i}"), &wrong, t)?.token);
+        unknown.push(
+            ctx.ws
+                .begin_sign_in(&format!("nobody{i}"), &wrong, t)?
+                .token,
+        );
     }
     let known = ctx.ws.begin_sign_in(ADMIN, &wrong, t)?.token;
     let ended = sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, t.plus_seconds(30));
@@ -783,7 +787,11 @@ fn old_pending_and_ended_sessions_are_deleted_at_sign_in() -> TestResult {
     // Two hours later, one more first step: the pending ones are gone.
     let later = t.plus_seconds(2 * 3600);
     ctx.ws.begin_sign_in("someone", &wrong, later)?;
-    assert_eq!(rows(&ctx, "sessions"), 3, "live, ended, and the new pending one");
+    assert_eq!(
+        rows(&ctx, "sessions"),
+        3,
+        "live, ended, and the new pending one"
+    );
     assert_eq!(
         ctx.ws.session_state(&unknown[0], later)?,
         ctx.ws.session_state(&known, later)?
@@ -791,7 +799,11 @@ fn old_pending_and_ended_sessions_are_deleted_at_sign_in() -> TestResult {
     // A day after the sign-out, the ended one goes too.
     let next_day = t.plus_seconds(25 * 3600);
     ctx.ws.begin_sign_in("someone", &wrong, next_day)?;
-    assert_eq!(rows(&ctx, "sessions"), 2, "the old session and the new pending one");
+    assert_eq!(
+        rows(&ctx, "sessions"),
+        2,
+        "the old session and the new pending one"
+    );
 
     // Past the longest absolute limit (72 hours) any session goes, ended or not.
     let much_later = ctx.now.plus_seconds(100 * 3600);
@@ -838,7 +850,9 @@ fn made_up_and_stale_tokens_do_not_log_warnings() -> TestResult {
         let made_up = appcare_core::SessionToken::from_client("bWFkZS11cC10b2tlbg");
         [
             ctx.ws.submit_code(&made_up, "123456", t).is_err(),
-            ctx.ws.submit_recovery_code(&made_up, "abcd-efgh", t).is_err(),
+            ctx.ws
+                .submit_recovery_code(&made_up, "abcd-efgh", t)
+                .is_err(),
             ctx.ws.submit_code(&stale, "123456", later).is_err(),
         ]
     });
@@ -877,13 +891,20 @@ fn an_admin_who_knows_the_initial_password_cannot_enrol_as_the_user() -> TestRes
     // The same rules as at creation, and not the password given.
     for weak in ["password1234", "short", "a password with alex in it"] {
         assert!(matches!(
-            ctx.ws.set_new_password(&first.token, &Password::new(weak), t),
+            ctx.ws
+                .set_new_password(&first.token, &Password::new(weak), t),
             Err(CoreError::WeakPassword { .. })
         ));
     }
     let same = ctx.ws.set_new_password(&first.token, &initial, t);
     assert!(
-        matches!(&same, Err(CoreError::InvalidInput { field: "new password", .. })),
+        matches!(
+            &same,
+            Err(CoreError::InvalidInput {
+                field: "new password",
+                ..
+            })
+        ),
         "{same:?}"
     );
     let own = Password::new(password_of("alex"));
@@ -927,8 +948,7 @@ fn an_admin_who_knows_the_initial_password_cannot_enrol_as_the_user() -> TestRes
 /// a current code; wrong ones are refused (and counted on re-authentication's counter);
 /// the new one follows the rules; her other sessions end, this one goes on; audited.
 #[test]
-fn changing_my_password_needs_the_old_one_and_a_code_and_ends_my_other_sessions() -> TestResult
-{
+fn changing_my_password_needs_the_old_one_and_a_code_and_ends_my_other_sessions() -> TestResult {
     let ctx = workspace();
     let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
     ctx.ws
@@ -947,7 +967,13 @@ fn changing_my_password_needs_the_old_one_and_a_code_and_ends_my_other_sessions(
         t,
     );
     assert!(
-        matches!(&wrong_old, Err(CoreError::InvalidInput { field: "current password", .. })),
+        matches!(
+            &wrong_old,
+            Err(CoreError::InvalidInput {
+                field: "current password",
+                ..
+            })
+        ),
         "{wrong_old:?}"
     );
     let right = app.code(t);
@@ -958,7 +984,13 @@ fn changing_my_password_needs_the_old_one_and_a_code_and_ends_my_other_sessions(
     };
     let wrong_code = ctx.ws.change_password(&here, &old, wrong, &new, t);
     assert!(
-        matches!(&wrong_code, Err(CoreError::InvalidInput { field: "your code", .. })),
+        matches!(
+            &wrong_code,
+            Err(CoreError::InvalidInput {
+                field: "your code",
+                ..
+            })
+        ),
         "{wrong_code:?}"
     );
     assert!(matches!(
@@ -975,7 +1007,10 @@ fn changing_my_password_needs_the_old_one_and_a_code_and_ends_my_other_sessions(
     assert!(kinds(&ctx).iter().any(|k| k == "password_changed"));
     let t = t.plus_seconds(60);
     let with_old = ctx.ws.begin_sign_in("alex", &old, t)?;
-    assert!(ctx.ws.submit_code(&with_old.token, &app.code(t), t).is_err());
+    assert!(ctx
+        .ws
+        .submit_code(&with_old.token, &app.code(t), t)
+        .is_err());
     let t = t.plus_seconds(60);
     sign_in(&ctx.ws, "alex", "quiet harbour lamp 81", &app, t);
     Ok(())

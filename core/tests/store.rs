@@ -404,8 +404,7 @@ fn a_schema_3_workspace_with_handoff_notes_migrates_intact() -> TestResult {
 /// 11: users an admin created still have the password the admin typed and must choose
 /// their own at their next sign-in; the admin who created the workspace typed her own.
 #[test]
-fn sessions_from_before_sign_in_sources_end_and_admin_made_passwords_must_change() -> TestResult
-{
+fn sessions_from_before_sign_in_sources_end_and_admin_made_passwords_must_change() -> TestResult {
     let dir = tempfile::tempdir()?;
     let mut conn = rusqlite::Connection::open(dir.path().join("old.db"))?;
     conn.execute_batch("PRAGMA foreign_keys = ON;")?;
@@ -424,8 +423,7 @@ fn sessions_from_before_sign_in_sources_end_and_admin_made_passwords_must_change
              (4, x'04', 1, 'ended', 1, 10, 20, 30, 'local');",
     )?;
     migrations::run(&mut conn)?;
-    let mut stmt =
-        conn.prepare("SELECT id, stage, ended_at, source FROM sessions ORDER BY id")?;
+    let mut stmt = conn.prepare("SELECT id, stage, ended_at, source FROM sessions ORDER BY id")?;
     let sessions: Vec<(i64, String, Option<i64>, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;

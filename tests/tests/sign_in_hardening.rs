@@ -6,10 +6,10 @@
 //!
 //! Real parts: the hub's router and TLS listener on loopback, rustls, SQLCipher.
 
-use appcare_core::auth::Role;
-use appcare_core::{ErrorCode, Password, Timestamp, WorkspaceApi};
 use appcare_core::auth::totp;
+use appcare_core::auth::Role;
 use appcare_core::service::login::{NextStep, SessionStage};
+use appcare_core::{ErrorCode, Password, Timestamp, WorkspaceApi};
 use appcare_tests::hub_setup::{initial_password_for, next_code, password_for, TestHub};
 use appcare_tests::TestResult;
 
@@ -122,7 +122,8 @@ fn passwords_are_chosen_changed_and_reset_through_the_hub() -> TestResult {
     let id = hub.create("alex", Role::Agent)?;
     let client = hub.client();
     let now = Timestamp::now;
-    let first = client.begin_sign_in("alex", &Password::new(initial_password_for("alex")), now())?;
+    let first =
+        client.begin_sign_in("alex", &Password::new(initial_password_for("alex")), now())?;
     assert_eq!(first.next, NextStep::NewPassword);
     let refused = client.start_enrolment(&first.token, now());
     assert!(refused.is_err(), "enrolment before a new password");
@@ -144,13 +145,19 @@ fn passwords_are_chosen_changed_and_reset_through_the_hub() -> TestResult {
     client.change_password(&here, &own, &next_code(&secret)?, &new, now())?;
     assert!(client.overview(&here, now()).is_ok());
     let ended = client.overview(&other.token, now());
-    assert_eq!(ended.map(|_| ()).map_err(|e| e.code()), Err(ErrorCode::SessionExpired));
+    assert_eq!(
+        ended.map(|_| ()).map_err(|e| e.code()),
+        Err(ErrorCode::SessionExpired)
+    );
 
     // The admin asks for a new password: alex's session ends at once.
     let marked = client.require_password_change(&hub.admin, id, now())?;
     assert!(marked.must_change_password);
     let ended = client.overview(&here, now());
-    assert_eq!(ended.map(|_| ()).map_err(|e| e.code()), Err(ErrorCode::SessionExpired));
+    assert_eq!(
+        ended.map(|_| ()).map_err(|e| e.code()),
+        Err(ErrorCode::SessionExpired)
+    );
     let again = client.begin_sign_in("alex", &new, now())?;
     client.submit_recovery_code(&again.token, &recovery.codes[1], now())?;
     assert_eq!(
@@ -158,7 +165,10 @@ fn passwords_are_chosen_changed_and_reset_through_the_hub() -> TestResult {
         SessionStage::NeedsNewPassword
     );
     let half = client.overview(&again.token, now());
-    assert_eq!(half.map(|_| ()).map_err(|e| e.code()), Err(ErrorCode::NotSignedIn));
+    assert_eq!(
+        half.map(|_| ()).map_err(|e| e.code()),
+        Err(ErrorCode::NotSignedIn)
+    );
     assert_eq!(
         client.set_new_password(&again.token, &Password::new("calm river stone 55"), now())?,
         SessionStage::Active

@@ -69,10 +69,15 @@ fn record_reauth_failure(
     if let Some(until) = until {
         audit::append(
             conn,
-            AuditEvent::new(AuditKind::AccountLocked, Some(user.id), subject(user.id), now)
-                .detail(serde_json::json!({
-                    "failed_attempts": failed, "until": until.unix(), "scope": REAUTH_SOURCE,
-                })),
+            AuditEvent::new(
+                AuditKind::AccountLocked,
+                Some(user.id),
+                subject(user.id),
+                now,
+            )
+            .detail(serde_json::json!({
+                "failed_attempts": failed, "until": until.unix(), "scope": REAUTH_SOURCE,
+            })),
         )?;
     }
     Ok(())
