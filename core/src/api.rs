@@ -76,11 +76,15 @@ macro_rules! workspace_calls {
                 start_enrolment() -> Enrolment [sign_in_step];
                 confirm_enrolment(code: &str) -> (SessionInfo, RecoveryCodes)
                     [sign_in_step, sign_in_limit(session)];
+                set_new_password(new_password: &Password) -> SessionStage
+                    [sign_in_step, hashes_password];
                 unlock(code: &str) -> SessionInfo [sign_in_step, sign_in_limit(session)];
                 lock() -> () [sign_in_step, ends_push];
                 sign_out() -> () [sign_in_step, ends_push];
                 session_state() -> SessionStage [sign_in_step];
                 session_info() -> SessionInfo [agent];
+                change_password(old_password: &Password, code: &str, new_password: &Password) -> ()
+                    [agent, hashes_password];
                 overview() -> Overview [agent];
                 list_users() -> Vec<UserSummary> [admin];
                 create_user(new: NewUser) -> UserSummary [admin, hashes_password];
@@ -89,6 +93,7 @@ macro_rules! workspace_calls {
                 disable_user(user: UserId) -> UserSummary [admin];
                 enable_user(user: UserId) -> UserSummary [admin];
                 reset_authenticator(user: UserId, admin_code: &str) -> UserSummary [admin];
+                require_password_change(user: UserId) -> UserSummary [admin];
                 list_teams() -> Vec<TeamSummary> [agent];
                 create_team(name: &str) -> TeamSummary [admin];
                 session_policy() -> SessionPolicy [agent];

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod login;
 pub mod mail;
 pub mod outgoing;
+pub mod password;
 pub mod privacy;
 pub mod push;
 pub mod residency;

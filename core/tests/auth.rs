@@ -296,7 +296,11 @@ fn resetting_an_authenticator_needs_the_admins_code_and_forces_enrolment() -> Te
     let c = ctx
         .ws
         .begin_sign_in("alex", &Password::new(password_of("alex")), t)?;
-    assert_eq!(c.next, NextStep::Enrol);
+    assert_eq!(
+        c.next,
+        NextStep::NewPassword,
+        "a new password first, then enrolment"
+    );
     assert!(kinds(&ctx).iter().any(|k| k == "two_factor_reset"));
     Ok(())
 }
@@ -474,7 +478,7 @@ fn wrong_passwords_lock_an_account_that_has_not_enrolled() -> TestResult {
     }
     let right = ctx
         .ws
-        .begin_sign_in("alex", &Password::new(password_of("alex")), t)?;
+        .begin_sign_in("alex", &Password::new(initial_password_of("alex")), t)?;
     assert_eq!(
         right.next,
         NextStep::Code,
@@ -489,8 +493,8 @@ fn wrong_passwords_lock_an_account_that_has_not_enrolled() -> TestResult {
     let later = t.plus_seconds(61);
     let again = ctx
         .ws
-        .begin_sign_in("alex", &Password::new(password_of("alex")), later)?;
-    assert_eq!(again.next, NextStep::Enrol);
+        .begin_sign_in("alex", &Password::new(initial_password_of("alex")), later)?;
+    assert_eq!(again.next, NextStep::NewPassword);
     Ok(())
 }
 
@@ -695,5 +699,371 @@ fn many_sources_lock_the_account_remotely_but_never_the_local_desktop() -> TestR
         Err(CoreError::SignInFailed)
     ));
     sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, t);
+    Ok(())
+}
+
+/// Review of finding 12 (R1): remote sign-in failures that lock the account for remote
+/// sources do not stop an admin signed in at her desk from confirming a sensitive step
+/// with her own code: re-authentication keeps its own counter.
+#[test]
+fn remote_guessing_does_not_stop_an_admin_reauthenticating_at_her_desk() -> TestResult {
+    use appcare_core::auth::lockout::{SignInSource, ACCOUNT_FREE_ATTEMPTS};
+    let ctx = workspace();
+    let (admin, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let agent = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    for i in 0..ACCOUNT_FREE_ATTEMPTS {
+        let from = SignInSource::remote(format!("192.0.2.{}", i + 1).parse()?);
+        ctx.ws
+            .begin_sign_in_from(&from, ADMIN, &Password::new("a wrong guess 1234"), t)?;
+    }
+    let reset = ctx
+        .ws
+        .reset_authenticator(&admin, agent.id, &app.code(t), t);
+    assert!(reset.is_ok(), "{reset:?}");
+    Ok(())
+}
+
+/// Review of finding 12 (R1): wrong re-authentication codes lock re-authentication only,
+/// not the admin's sign-in from elsewhere.
+#[test]
+fn wrong_reauthentication_codes_do_not_lock_the_admins_sign_in() -> TestResult {
+    use appcare_core::auth::lockout::{SignInSource, FREE_ATTEMPTS};
+    let ctx = workspace();
+    let (admin, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let agent = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let right = app.code(t);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..FREE_ATTEMPTS + 1 {
+        assert!(ctx
+            .ws
+            .reset_authenticator(&admin, agent.id, wrong, t)
+            .is_err());
+    }
+    let from = SignInSource::remote("198.51.100.4".parse()?);
+    let c = ctx
+        .ws
+        .begin_sign_in_from(&from, ADMIN, &Password::new(ADMIN_PASSWORD), t)?;
+    let signed_in = ctx.ws.submit_code(&c.token, &right, t);
+    assert!(signed_in.is_ok(), "{signed_in:?}");
+    Ok(())
+}
+
+/// Review of finding 10 (R3) and finding 14: session rows do not pile up. Every first
+/// step leaves a pending session (an unknown username's too); a later sign-in deletes
+/// pending sessions an hour old (known and unknown users' alike, so their state still
+/// answers alike), ended sessions a day after they ended, and any session older than
+/// the longest absolute limit allows, while live sessions stay.
+#[test]
+fn old_pending_and_ended_sessions_are_deleted_at_sign_in() -> TestResult {
+    let ctx = workspace();
+    let (_, app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let wrong = Password::new("a wrong guess 1234");
+    let mut unknown = Vec::new();
+    for i in 0..20 {
+        unknown.push(
+            ctx.ws
+                .begin_sign_in(&format!("nobody{i}"), &wrong, t)?
+                .token,
+        );
+    }
+    let known = ctx.ws.begin_sign_in(ADMIN, &wrong, t)?.token;
+    let ended = sign_in(&ctx.ws, ADMIN, ADMIN_PASSWORD, &app, t.plus_seconds(30));
+    ctx.ws.sign_out(&ended, t.plus_seconds(30))?;
+    assert_eq!(rows(&ctx, "sessions"), 23);
+
+    // Two hours later, one more first step: the pending ones are gone.
+    let later = t.plus_seconds(2 * 3600);
+    ctx.ws.begin_sign_in("someone", &wrong, later)?;
+    assert_eq!(
+        rows(&ctx, "sessions"),
+        3,
+        "live, ended, and the new pending one"
+    );
+    assert_eq!(
+        ctx.ws.session_state(&unknown[0], later)?,
+        ctx.ws.session_state(&known, later)?
+    );
+    // A day after the sign-out, the ended one goes too.
+    let next_day = t.plus_seconds(25 * 3600);
+    ctx.ws.begin_sign_in("someone", &wrong, next_day)?;
+    assert_eq!(
+        rows(&ctx, "sessions"),
+        2,
+        "the old session and the new pending one"
+    );
+
+    // Past the longest absolute limit (72 hours) any session goes, ended or not.
+    let much_later = ctx.now.plus_seconds(100 * 3600);
+    ctx.ws.begin_sign_in("someone", &wrong, much_later)?;
+    assert_eq!(rows(&ctx, "sessions"), 1, "only the new pending one");
+    Ok(())
+}
+
+/// Counts log events at warn level or above.
+struct WarnCounter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl tracing::Subscriber for WarnCounter {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if *event.metadata().level() <= tracing::Level::WARN {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Review of finding 10 (R4): a made-up or stale token in a code step is not worth a
+/// warning: anyone can send them, so they would flood the log at warn level.
+#[test]
+fn made_up_and_stale_tokens_do_not_log_warnings() -> TestResult {
+    let ctx = workspace();
+    enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let stale = ctx
+        .ws
+        .begin_sign_in(ADMIN, &Password::new(ADMIN_PASSWORD), t)?
+        .token;
+    let later = t.plus_seconds(3600);
+    let warnings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let results = tracing::subscriber::with_default(WarnCounter(warnings.clone()), || {
+        let made_up = appcare_core::SessionToken::from_client("bWFkZS11cC10b2tlbg");
+        [
+            ctx.ws.submit_code(&made_up, "123456", t).is_err(),
+            ctx.ws
+                .submit_recovery_code(&made_up, "abcd-efgh", t)
+                .is_err(),
+            ctx.ws.submit_code(&stale, "123456", later).is_err(),
+        ]
+    });
+    assert_eq!(results, [true, true, true]);
+    assert_eq!(warnings.load(std::sync::atomic::Ordering::SeqCst), 0);
+    Ok(())
+}
+
+/// Issue 18, finding 11: a user an admin created chooses her own password at her first
+/// sign-in, before she may enrol, so the admin (who typed the first one) cannot enrol in
+/// her place; nor after an authenticator reset, when she must choose a new one again.
+#[test]
+fn an_admin_who_knows_the_initial_password_cannot_enrol_as_the_user() -> TestResult {
+    let ctx = workspace();
+    let (admin, admin_app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let alex = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    assert!(alex.must_change_password);
+    let initial = Password::new(initial_password_of("alex"));
+    let t = ctx.now;
+
+    // The admin's own try with the password she typed, and alex's, at the same time.
+    let admins_try = ctx.ws.begin_sign_in("alex", &initial, t)?;
+    assert_eq!(admins_try.next, NextStep::NewPassword);
+    assert_eq!(
+        ctx.ws.session_state(&admins_try.token, t)?,
+        SessionStage::NeedsNewPassword
+    );
+    assert!(ctx.ws.start_enrolment(&admins_try.token, t).is_err());
+    assert!(matches!(
+        ctx.ws.overview(&admins_try.token, t),
+        Err(CoreError::NotSignedIn)
+    ));
+    let first = ctx.ws.begin_sign_in("alex", &initial, t)?;
+    // The same rules as at creation, and not the password given.
+    for weak in ["password1234", "short", "a password with alex in it"] {
+        assert!(matches!(
+            ctx.ws
+                .set_new_password(&first.token, &Password::new(weak), t),
+            Err(CoreError::WeakPassword { .. })
+        ));
+    }
+    let same = ctx.ws.set_new_password(&first.token, &initial, t);
+    assert!(
+        matches!(
+            &same,
+            Err(CoreError::InvalidInput {
+                field: "new password",
+                ..
+            })
+        ),
+        "{same:?}"
+    );
+    let own = Password::new(password_of("alex"));
+    assert_eq!(
+        ctx.ws.set_new_password(&first.token, &own, t)?,
+        SessionStage::NeedsEnrolment
+    );
+    // The admin's pending sign-in ended with it: she cannot enrol, nor set a password.
+    assert!(ctx.ws.start_enrolment(&admins_try.token, t).is_err());
+    assert!(ctx
+        .ws
+        .set_new_password(&admins_try.token, &Password::new("the admins pick 9876"), t)
+        .is_err());
+    let enrolment = ctx.ws.start_enrolment(&first.token, t)?;
+    let app = Authenticator {
+        secret: appcare_core::auth::totp::secret_from_manual_key(&enrolment.manual_key)
+            .ok_or("key")?,
+    };
+    ctx.ws.confirm_enrolment(&first.token, &app.code(t), t)?;
+    assert!(ctx.ws.overview(&first.token, t).is_ok());
+    assert!(kinds(&ctx).iter().any(|k| k == "password_changed"));
+
+    // After a reset, the password the admin typed is worth nothing, and alex's own leads
+    // to a new password first.
+    let t = t.plus_seconds(60);
+    ctx.ws
+        .reset_authenticator(&admin, alex.id, &admin_app.code(t), t)?;
+    let admins_try = ctx.ws.begin_sign_in("alex", &initial, t)?;
+    assert_eq!(admins_try.next, NextStep::Code);
+    assert!(ctx.ws.start_enrolment(&admins_try.token, t).is_err());
+    let again = ctx.ws.begin_sign_in("alex", &own, t)?;
+    assert_eq!(again.next, NextStep::NewPassword);
+    assert!(ctx.ws.start_enrolment(&again.token, t).is_err());
+    ctx.ws
+        .set_new_password(&again.token, &Password::new("quiet harbour lamp 81"), t)?;
+    assert!(ctx.ws.start_enrolment(&again.token, t).is_ok());
+    Ok(())
+}
+
+/// Issue 18, finding 11: a signed-in user changes her password with the current one and
+/// a current code; wrong ones are refused (and counted on re-authentication's counter);
+/// the new one follows the rules; her other sessions end, this one goes on; audited.
+#[test]
+fn changing_my_password_needs_the_old_one_and_a_code_and_ends_my_other_sessions() -> TestResult {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    ctx.ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    let (here, app, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    let t = ctx.now.plus_seconds(60);
+    let elsewhere = sign_in(&ctx.ws, "alex", &password_of("alex"), &app, t);
+    let t = t.plus_seconds(60);
+    let old = Password::new(password_of("alex"));
+    let new = Password::new("quiet harbour lamp 81");
+    let wrong_old = ctx.ws.change_password(
+        &here,
+        &Password::new("not my password 123"),
+        &app.code(t),
+        &new,
+        t,
+    );
+    assert!(
+        matches!(
+            &wrong_old,
+            Err(CoreError::InvalidInput {
+                field: "current password",
+                ..
+            })
+        ),
+        "{wrong_old:?}"
+    );
+    let right = app.code(t);
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let wrong_code = ctx.ws.change_password(&here, &old, wrong, &new, t);
+    assert!(
+        matches!(
+            &wrong_code,
+            Err(CoreError::InvalidInput {
+                field: "your code",
+                ..
+            })
+        ),
+        "{wrong_code:?}"
+    );
+    assert!(matches!(
+        ctx.ws
+            .change_password(&here, &old, &right, &Password::new("password1234"), t),
+        Err(CoreError::WeakPassword { .. })
+    ));
+    ctx.ws.change_password(&here, &old, &right, &new, t)?;
+    assert!(ctx.ws.overview(&here, t).is_ok(), "this session goes on");
+    assert!(matches!(
+        ctx.ws.overview(&elsewhere, t),
+        Err(CoreError::SessionExpired)
+    ));
+    assert!(kinds(&ctx).iter().any(|k| k == "password_changed"));
+    let t = t.plus_seconds(60);
+    let with_old = ctx.ws.begin_sign_in("alex", &old, t)?;
+    assert!(ctx
+        .ws
+        .submit_code(&with_old.token, &app.code(t), t)
+        .is_err());
+    let t = t.plus_seconds(60);
+    sign_in(&ctx.ws, "alex", "quiet harbour lamp 81", &app, t);
+    Ok(())
+}
+
+/// Issue 18, finding 11: an admin asks a user for a new password: the user's sessions end
+/// at once; at the next sign-in, after password and code, the session is not active until
+/// the user has chosen one, which the admin never sees. Audited; admins only.
+#[test]
+fn an_admin_forced_reset_makes_the_user_choose_a_new_password_at_next_sign_in() -> TestResult {
+    let ctx = workspace();
+    let (admin, _, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, ctx.now);
+    let alex = ctx
+        .ws
+        .create_user(&admin, new_user("alex", Role::Agent), ctx.now)?;
+    let (token, app, _) = enrol(&ctx.ws, "alex", &password_of("alex"), ctx.now);
+    assert!(matches!(
+        ctx.ws.require_password_change(&token, alex.id, ctx.now),
+        Err(CoreError::Forbidden { .. })
+    ));
+    let t = ctx.now.plus_seconds(60);
+    let marked = ctx.ws.require_password_change(&admin, alex.id, t)?;
+    assert!(marked.must_change_password);
+    assert!(matches!(
+        ctx.ws.overview(&token, t),
+        Err(CoreError::SessionExpired)
+    ));
+    let c = ctx
+        .ws
+        .begin_sign_in("alex", &Password::new(password_of("alex")), t)?;
+    assert_eq!(c.next, NextStep::Code);
+    ctx.ws.submit_code(&c.token, &app.code(t), t)?;
+    assert_eq!(
+        ctx.ws.session_state(&c.token, t)?,
+        SessionStage::NeedsNewPassword
+    );
+    assert!(matches!(
+        ctx.ws.overview(&c.token, t),
+        Err(CoreError::NotSignedIn)
+    ));
+    assert!(!ctx.ws.session_is_signed_in(&c.token)?);
+    assert_eq!(
+        ctx.ws
+            .set_new_password(&c.token, &Password::new("quiet harbour lamp 81"), t)?,
+        SessionStage::Active
+    );
+    assert!(ctx.ws.overview(&c.token, t).is_ok());
+    let listed = ctx.ws.list_users(&admin, t)?;
+    assert!(listed
+        .iter()
+        .any(|u| u.id == alex.id && !u.must_change_password));
+    let kinds = kinds(&ctx);
+    assert!(kinds.iter().any(|k| k == "password_change_required"));
+    assert!(kinds.iter().any(|k| k == "password_changed"));
     Ok(())
 }

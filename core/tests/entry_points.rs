@@ -70,6 +70,16 @@ fn call(
         "reset_authenticator" => ws
             .reset_authenticator(token, target, "123456", now)
             .map(drop),
+        "require_password_change" => ws.require_password_change(token, target, now).map(drop),
+        "change_password" => ws
+            .change_password(
+                token,
+                &Password::new("an old password 1234"),
+                "123456",
+                &Password::new("a new password 5678"),
+                now,
+            )
+            .map(drop),
         "list_teams" => ws.list_teams(token, now).map(drop),
         "create_team" => ws.create_team(token, "Billing", now).map(drop),
         "session_policy" => ws.session_policy(token, now).map(drop),

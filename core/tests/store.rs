@@ -397,6 +397,56 @@ fn a_schema_3_workspace_with_handoff_notes_migrates_intact() -> TestResult {
     Ok(())
 }
 
+/// Issue 18 review (R2): migration 0008 gave every session it copied the source 'local',
+/// a hub client's too, and which live 'local' session predates it cannot be told. The
+/// migration after it ends them and marks them 'legacy' (which no sign-in treats as the
+/// local desktop); sessions with an address and ended ones stay as they were. Finding
+/// 11: users an admin created still have the password the admin typed and must choose
+/// their own at their next sign-in; the admin who created the workspace typed her own.
+#[test]
+fn sessions_from_before_sign_in_sources_end_and_admin_made_passwords_must_change() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut conn = rusqlite::Connection::open(dir.path().join("old.db"))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    // Schema 8 (shipped) introduced sign-in sources.
+    migrations::run_up_to(&mut conn, 8)?;
+    conn.execute_batch(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES
+             (1, 'maria', 'Maria', 'admin', 'x', 1), (2, 'alex', 'Alex', 'agent', 'x', 2);
+         INSERT INTO audit_events (at, actor_id, kind, subject, prev_hash, hash) VALUES
+             (1, 1, 'user_created', 'user:1', x'00', x'01'),
+             (2, 1, 'user_created', 'user:2', x'01', x'02');
+         INSERT INTO sessions (id, token_hash, user_id, stage, password_ok, created_at, last_active_at, ended_at, source) VALUES
+             (1, x'01', 1, 'active', 1, 100, 150, NULL, 'local'),
+             (2, x'02', 2, 'locked', 1, 100, 160, NULL, 'local'),
+             (3, x'03', 2, 'active', 1, 100, 170, NULL, 'ip:192.0.2.7'),
+             (4, x'04', 1, 'ended', 1, 10, 20, 30, 'local');",
+    )?;
+    migrations::run(&mut conn)?;
+    let mut stmt = conn.prepare("SELECT id, stage, ended_at, source FROM sessions ORDER BY id")?;
+    let sessions: Vec<(i64, String, Option<i64>, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let row = |id: i64, stage: &str, ended: Option<i64>, source: &str| {
+        (id, stage.to_string(), ended, source.to_string())
+    };
+    assert_eq!(
+        sessions,
+        [
+            row(1, "ended", Some(150), "legacy"),
+            row(2, "ended", Some(160), "legacy"),
+            row(3, "active", None, "ip:192.0.2.7"),
+            row(4, "ended", Some(30), "local"),
+        ]
+    );
+    let mut stmt = conn.prepare("SELECT must_change_password FROM users ORDER BY id")?;
+    let flags: Vec<bool> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    assert_eq!(flags, [false, true]);
+    Ok(())
+}
+
 fn previews(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT preview FROM conversations ORDER BY id")?;
     let rows = stmt.query_map([], |r| r.get(0))?;

@@ -15,6 +15,7 @@ pub enum Phase {
     SignedOut,
     NeedsCode,
     NeedsEnrolment,
+    NeedsNewPassword,
     Locked,
     SignedIn,
 }

@@ -319,6 +319,7 @@ impl AppState {
         let phase = match stage {
             SessionStage::NeedsCode => Phase::NeedsCode,
             SessionStage::NeedsEnrolment => Phase::NeedsEnrolment,
+            SessionStage::NeedsNewPassword => Phase::NeedsNewPassword,
             SessionStage::Active => Phase::SignedIn,
             SessionStage::Locked => Phase::Locked,
             SessionStage::Ended => {

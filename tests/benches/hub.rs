@@ -355,9 +355,9 @@ fn memory(conversations: usize) -> Result<()> {
                     username: name.clone(),
                     display_name: name.clone(),
                     role: Role::Agent,
-                    password: appcare_core::Password::new(appcare_tests::hub_setup::password_for(
-                        &name,
-                    )),
+                    password: appcare_core::Password::new(
+                        appcare_tests::hub_setup::initial_password_for(&name),
+                    ),
                     teams: vec![team],
                 },
                 now,

@@ -45,8 +45,15 @@ pub struct Member {
     pub secret: Vec<u8>,
 }
 
+/// A user's own password, chosen at first sign-in (`enrol`).
 pub fn password_for(name: &str) -> String {
     format!("seven blue kites {}", name.len() * 7919)
+}
+
+/// The password the admin types when creating a user (`create`); the user replaces it
+/// with `password_for` at first sign-in.
+pub fn initial_password_for(name: &str) -> String {
+    format!("first pear lantern {}", name.len() * 7919)
 }
 
 impl TestHub {
@@ -208,7 +215,7 @@ impl TestHub {
                     username: name.into(),
                     display_name: format!("{name} display"),
                     role,
-                    password: Password::new(password_for(name)),
+                    password: Password::new(initial_password_for(name)),
                     teams: vec![team],
                 },
                 Timestamp::now(),
@@ -324,11 +331,13 @@ async fn bind_loopback(port: u16) -> std::io::Result<tokio::net::TcpListener> {
     }
 }
 
-/// Password, then enrolment with a new authenticator, through `api`: the full session
-/// token and the authenticator's secret.
+/// The password the admin typed, then the user's own (`password_for`), then enrolment
+/// with a new authenticator, through `api`: the full session token and the
+/// authenticator's secret.
 pub fn enrol(api: &dyn WorkspaceApi, name: &str) -> TestResult<(SessionToken, Vec<u8>)> {
     let now = Timestamp::now();
-    let challenge = api.begin_sign_in(name, &Password::new(password_for(name)), now)?;
+    let challenge = api.begin_sign_in(name, &Password::new(initial_password_for(name)), now)?;
+    api.set_new_password(&challenge.token, &Password::new(password_for(name)), now)?;
     let enrolment = api.start_enrolment(&challenge.token, now)?;
     let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
     api.confirm_enrolment(

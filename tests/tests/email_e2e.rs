@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 
 const ADMIN_PW: &str = "plum tractor window 42";
 const AGENT_PW: &str = "orange bicycle seven 7";
+/// The password the admin types for the agent, who chooses `AGENT_PW` at first sign-in.
+const AGENT_FIRST_PW: &str = "first pear lantern seven 7";
 
 fn enrol(
     ws: &Workspace,
@@ -30,7 +32,13 @@ fn enrol(
     pw: &str,
     now: Timestamp,
 ) -> TestResult<(SessionToken, Vec<u8>, i64)> {
-    let c = ws.begin_sign_in(name, &Password::new(pw), now)?;
+    // The agent, made by the admin, signs in first with the password the admin typed
+    // and chooses her own.
+    let first = if pw == AGENT_PW { AGENT_FIRST_PW } else { pw };
+    let c = ws.begin_sign_in(name, &Password::new(first), now)?;
+    if first != pw {
+        ws.set_new_password(&c.token, &Password::new(pw), now)?;
+    }
     let e = ws.start_enrolment(&c.token, now)?;
     let secret = totp::secret_from_manual_key(&e.manual_key)
         .ok_or("bad key")?
@@ -68,7 +76,7 @@ fn prepare(root: &std::path::Path) -> TestResult<People> {
             username: "alex".into(),
             display_name: "Alex Agent".into(),
             role: Role::Agent,
-            password: Password::new(AGENT_PW),
+            password: Password::new(AGENT_FIRST_PW),
             teams: vec![team],
         },
         now,

@@ -75,6 +75,16 @@ export async function submitCode(code: string): Promise<AppStatus> {
   return invoke<AppStatus>("submit_code", { code });
 }
 
+/** During sign-in, for an account that must choose a new password first. */
+export async function setNewPassword(newPassword: string): Promise<AppStatus> {
+  return invoke<AppStatus>("set_new_password", { new_password: newPassword });
+}
+
+/** The signed-in user's own password: the current one and a current code prove it. */
+export async function changePassword(oldPassword: string, code: string, newPassword: string): Promise<void> {
+  return invoke<void>("change_password", { old_password: oldPassword, code, new_password: newPassword });
+}
+
 export async function submitRecoveryCode(code: string): Promise<RecoverySignIn> {
   return invoke<RecoverySignIn>("submit_recovery_code", { code });
 }
@@ -146,6 +156,11 @@ export async function enableUser(userId: number): Promise<UserSummary> {
 
 export async function resetAuthenticator(userId: number, adminCode: string): Promise<UserSummary> {
   return invoke<UserSummary>("reset_authenticator", { user_id: userId, admin_code: adminCode });
+}
+
+/** An admin asks a user to choose a new password at their next sign-in. */
+export async function requirePasswordChange(userId: number): Promise<UserSummary> {
+  return invoke<UserSummary>("require_password_change", { user_id: userId });
 }
 
 export async function listTeams(): Promise<TeamSummary[]> {

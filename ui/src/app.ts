@@ -7,6 +7,7 @@ import { errorAction, screenFor, statusKey, toUiError, type Screen } from "./log
 import { renderCode, renderFirstRun, renderLock, renderPassphrase, renderSignIn } from "./screens/auth";
 import { renderEnrolment, renderRecoveryCodes } from "./screens/enrol";
 import { hubLeaveButton, renderHubForm, renderHubWarning } from "./screens/hub";
+import { renderNewPassword } from "./screens/password";
 import { renderShell } from "./screens/shell";
 import { errorArea, type App, type ShowOptions } from "./ui";
 
@@ -42,6 +43,7 @@ export function startApp(root: HTMLElement): () => void {
         case "sign_in": view = renderSignIn(app, opts); break;
         case "code": view = renderCode(app, opts); break;
         case "enrolment": view = renderEnrolment(app); break;
+        case "new_password": view = renderNewPassword(app, opts); break;
         case "recovery_codes": view = renderRecoveryCodes(app, next, recoveryCodes ?? []); break;
         case "locked": view = renderLock(app, opts); break;
         case "shell": {

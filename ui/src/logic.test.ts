@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UserSummary } from "./bindings/UserSummary";
 import {
-  checkNewPassword, errorAction, formatClock, groupKey, normaliseCode, parseBounded, qrLayout,
+  checkNewPassword, errorAction, formatClock, groupKey, normaliseCode, parseBounded, passwordErrorField, qrLayout,
   screenFor, statusKey, teamNames, toUiError, userBadges,
 } from "./logic";
 import { visiblePages } from "./screens/shell";
@@ -13,6 +13,7 @@ describe("screenFor", () => {
     expect(screenFor("signed_out")).toBe("sign_in");
     expect(screenFor("needs_code")).toBe("code");
     expect(screenFor("needs_enrolment")).toBe("enrolment");
+    expect(screenFor("needs_new_password")).toBe("new_password");
     expect(screenFor("locked")).toBe("locked");
     expect(screenFor("signed_in")).toBe("shell");
   });
@@ -116,15 +117,16 @@ describe("qrLayout", () => {
 describe("userBadges", () => {
   const base: UserSummary = {
     id: 1, username: "sam", display_name: "Sam", role: "agent", teams: [], disabled: false,
-    enrolled: true, failed_attempts: 0, locked_until: null,
+    enrolled: true, failed_attempts: 0, locked_until: null, must_change_password: false,
   };
   const now = 1_700_000_000;
   it("says Active when nothing is wrong", () => {
     expect(userBadges(base, now).map((b) => b.label)).toEqual(["Active"]);
   });
   it("lists every problem and never Active alongside them", () => {
-    const labels = userBadges({ ...base, disabled: true, enrolled: false, locked_until: now + 600 }, now).map((b) => b.label);
+    const labels = userBadges({ ...base, disabled: true, enrolled: false, locked_until: now + 600, must_change_password: true }, now).map((b) => b.label);
     expect(labels).toContain("Disabled");
+    expect(labels).toContain("Must choose a new password");
     expect(labels).toContain("Needs enrolment");
     expect(labels).toContain(`Locked until ${formatClock(now + 600)}`);
     expect(labels).not.toContain("Active");
@@ -183,5 +185,16 @@ describe("attachment previews", () => {
   });
   it("decodes base64 into the original bytes", () => {
     expect(Array.from(base64ToBytes("/9gBAgM="))).toEqual([0xff, 0xd8, 1, 2, 3]);
+  });
+});
+
+describe("passwordErrorField", () => {
+  it("puts the core's password errors next to their field", () => {
+    expect(passwordErrorField("weak_password", "This password is too weak: it repeats one character")).toBe("new");
+    expect(passwordErrorField("invalid_input", "new password: choose a password other than the one you have now")).toBe("new");
+    expect(passwordErrorField("invalid_input", "current password: that is not your current password")).toBe("current");
+    expect(passwordErrorField("invalid_input", "your code: that code was already used; wait for the next one")).toBe("code");
+    expect(passwordErrorField("not_signed_in", "You are not signed in.")).toBeNull();
+    expect(passwordErrorField("invalid_input", "team name: use 1 to 80 characters")).toBeNull();
   });
 });

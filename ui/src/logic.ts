@@ -13,6 +13,7 @@ export type Screen =
   | "sign_in"
   | "code"
   | "enrolment"
+  | "new_password"
   | "recovery_codes"
   | "locked"
   | "shell";
@@ -31,6 +32,8 @@ export function screenFor(phase: Phase, showingRecoveryCodes = false): Screen {
       return "code";
     case "needs_enrolment":
       return "enrolment";
+    case "needs_new_password":
+      return "new_password";
     case "locked":
       return "locked";
     case "signed_in":
@@ -155,6 +158,7 @@ export function userBadges(u: UserSummary, nowSeconds: number): Badge[] {
   if (u.locked_until !== null && u.locked_until > nowSeconds) {
     badges.push({ label: `Locked until ${formatClock(u.locked_until)}`, tone: "bad" });
   }
+  if (u.must_change_password) badges.push({ label: "Must choose a new password", tone: "warn" });
   if (!u.enrolled) badges.push({ label: "Needs enrolment", tone: "warn" });
   if (badges.length === 0) badges.push({ label: "Active", tone: "ok" });
   return badges;
@@ -173,6 +177,21 @@ export function checkNewPassword(password: string, repeat?: string, field = "pas
   if (repeat !== undefined && password !== repeat) {
     return { field: repeatField, message: "The two passwords do not match." };
   }
+  return null;
+}
+
+/** Which field of a password form an error from the core belongs to, so it is shown
+ * next to that field: a weak or reused new password, a wrong current password, a wrong
+ * authenticator code. `null`: the form's general error area. */
+export type PasswordField = "current" | "code" | "new";
+
+export function passwordErrorField(code: string, message: string): PasswordField | null {
+  if (code === "weak_password") return "new";
+  if (code !== "invalid_input") return null;
+  const m = message.toLowerCase();
+  if (m.startsWith("new password")) return "new";
+  if (m.startsWith("current password")) return "current";
+  if (m.startsWith("your code") || m.startsWith("code")) return "code";
   return null;
 }
 

@@ -4,7 +4,9 @@
 //! like a wrong password, after the same work. Failures count when they happen (a wrong
 //! password at once) per account and per source, so a guesser elsewhere locks out only
 //! their own source; the account as a whole locks only after far more failures, and
-//! never for the desktop the workspace runs on (see `auth::lockout`).
+//! never for the desktop the workspace runs on (see `auth::lockout`). An account that must
+//! choose a new password stops one step short of an active session until it has (see
+//! `service::password`). Each first step deletes session rows nobody can use any more.
 
 use super::{liveness, lock_for_idleness, policy, Liveness};
 use crate::audit::{self, AuditEvent, AuditKind};
@@ -27,6 +29,16 @@ use subtle::ConstantTimeEq;
 /// A password challenge may wait this long for its code.
 const CHALLENGE_SECONDS: i64 = 300;
 
+/// An enrolment or a new password may be given this long after the password.
+pub(crate) const SETUP_SECONDS: i64 = CHALLENGE_SECONDS * 2;
+
+/// Pending sign-ins are deleted this long after they began (long after they stale), ended
+/// sessions this long after they ended, and every session this long after the longest
+/// absolute limit (72 hours) would have ended it: rows do not pile up.
+const KEEP_PENDING_SECONDS: i64 = 3600;
+const KEEP_ENDED_SECONDS: i64 = 24 * 3600;
+const KEEP_ANY_SECONDS: i64 = 72 * 3600 + KEEP_ENDED_SECONDS;
+
 /// The failure counter of a username nobody has over all its sources.
 const EVERY_SOURCE: &str = "*";
 
@@ -43,6 +55,9 @@ pub enum NextStep {
     Code,
     /// Set up an authenticator first.
     Enrol,
+    /// Choose a new password first (the one given was set by an admin, or an admin asked
+    /// for a new one), then set up an authenticator.
+    NewPassword,
 }
 
 /// The answer to a password: a pending session token and what comes next.
@@ -61,6 +76,9 @@ pub struct SignInChallenge {
 pub enum SessionStage {
     NeedsCode,
     NeedsEnrolment,
+    /// Both factors (or, before enrolment, the password) were right, but the account
+    /// must choose a new password before the session becomes active.
+    NeedsNewPassword,
     Active,
     Locked,
     Ended,
@@ -124,7 +142,7 @@ fn session_info(conn: &Connection, user: &UserRow) -> Result<SessionInfo> {
 
 /// The key a username's failure counters are stored by: the name as sign-in matches it
 /// (trimmed, ASCII case folded, like the `NOCASE` column), hashed.
-fn account_key(username: &str) -> [u8; 32] {
+pub(crate) fn account_key(username: &str) -> [u8; 32] {
     use sha2::Digest;
     let mut digest = sha2::Sha256::new();
     digest.update(b"appcare sign-in account\0");
@@ -238,47 +256,9 @@ fn record_sign_in_failure(
     Ok(())
 }
 
-/// Counts a failed attempt, locks the account when the schedule says so, audits both.
-/// For a signed-in admin's own code (re-authentication), where the whole account counts.
-pub(crate) fn record_failure(
-    conn: &Connection,
-    user: &UserRow,
-    reason: &str,
-    now: Timestamp,
-) -> Result<()> {
-    tracing::warn!(user = user.id.get(), reason, "sign-in failed");
-    audit::append(
-        conn,
-        AuditEvent::new(AuditKind::LoginFailed, Some(user.id), subject(user.id), now)
-            .detail(serde_json::json!({ "reason": reason })),
-    )?;
-    if user.locked_until > now {
-        // Already locked: refused without extending the lock.
-        return Ok(());
-    }
-    let failed = user.failed_attempts + 1;
-    let until = lockout::locked_until(failed, now);
-    user_store::set_failures(
-        conn,
-        user.id,
-        failed,
-        until.unwrap_or(Timestamp::from_unix(0)),
-    )?;
-    if let Some(until) = until {
-        audit::append(
-            conn,
-            AuditEvent::new(
-                AuditKind::AccountLocked,
-                Some(user.id),
-                subject(user.id),
-                now,
-            )
-            .detail(serde_json::json!({ "failed_attempts": failed, "until": until.unix() })),
-        )?;
-    }
-    Ok(())
-}
-
+/// Both factors were right: clears the failure counters, then makes the session active,
+/// or, for an account that must choose a new password first, leaves it one step short
+/// (stage `Enrol`, see `service::password`).
 fn record_success(
     conn: &Connection,
     user: &UserRow,
@@ -286,9 +266,24 @@ fn record_success(
     method: &str,
     now: Timestamp,
 ) -> Result<()> {
-    tracing::info!(user = user.id.get(), method, "signed in");
     user_store::set_failures(conn, user.id, 0, Timestamp::from_unix(0))?;
     user_store::clear_sign_in_failures(conn, &account_key(&user.username), &session.source)?;
+    if user.must_change_password {
+        sessions::set_stage(conn, session.id, Stage::Enrol, now)?;
+        return Ok(());
+    }
+    activate(conn, user, session, method, now)
+}
+
+/// Makes a session whose sign-in is complete active, and audits the sign-in.
+pub(crate) fn activate(
+    conn: &Connection,
+    user: &UserRow,
+    session: &SessionRow,
+    method: &str,
+    now: Timestamp,
+) -> Result<()> {
+    tracing::info!(user = user.id.get(), method, "signed in");
     sessions::set_stage(conn, session.id, Stage::Active, now)?;
     sessions::touch(conn, session.id, now)?;
     audit::append(
@@ -311,19 +306,21 @@ fn pending(
     token: &SessionToken,
     now: Timestamp,
 ) -> Result<Option<(SessionRow, UserRow)>> {
+    // Debug only: anyone can send made-up or stale tokens, as many as the limits allow,
+    // and a warning each would let them flood the log.
     let Some(session) = sessions::by_token_hash(conn, &token.hash())? else {
-        tracing::warn!(user = "unknown", "sign-in failed");
+        tracing::debug!(user = "unknown", "sign-in failed: no such challenge");
         return Ok(None);
     };
     if session.stage != Stage::Password || now.seconds_since(session.created_at) > CHALLENGE_SECONDS
     {
         if session.known {
-            tracing::warn!(
+            tracing::debug!(
                 user = session.user_id.get(),
                 "sign-in failed: stale challenge"
             );
         } else {
-            tracing::warn!(user = "unknown", "sign-in failed: stale challenge");
+            tracing::debug!(user = "unknown", "sign-in failed: stale challenge");
         }
         return Ok(None);
     }
@@ -392,6 +389,12 @@ impl Workspace {
         let password_ok = password::verify(password, hash) && user.is_some();
         let source = source.key();
         let next = self.store.write(|tx| {
+            sessions::delete_old(
+                tx,
+                now.plus_seconds(-KEEP_PENDING_SECONDS),
+                now.plus_seconds(-KEEP_ENDED_SECONDS),
+                now.plus_seconds(-KEEP_ANY_SECONDS),
+            )?;
             let Some(user) = &user else {
                 sessions::insert(
                     tx,
@@ -407,7 +410,12 @@ impl Workspace {
             };
             let usable = password_ok && !user.disabled && !locked_out(tx, user, &source, now)?;
             let (stage, next) = if usable && !user.totp_confirmed {
-                (Stage::Enrol, NextStep::Enrol)
+                let next = if user.must_change_password {
+                    NextStep::NewPassword
+                } else {
+                    NextStep::Enrol
+                };
+                (Stage::Enrol, next)
             } else {
                 (Stage::Password, NextStep::Code)
             };
@@ -732,15 +740,18 @@ impl Workspace {
                 Liveness::Live => {}
             }
             // A pending sign-in answers alike whoever it named; a disabled user's ends.
-            if session.known
-                && session.stage != Stage::Password
-                && user_store::require(tx, session.user_id)?.disabled
-            {
-                sessions::set_stage(tx, session.id, Stage::Ended, now)?;
-                return Ok(SessionStage::Ended);
+            let mut new_password = false;
+            if session.known && session.stage != Stage::Password {
+                let user = user_store::require(tx, session.user_id)?;
+                if user.disabled {
+                    sessions::set_stage(tx, session.id, Stage::Ended, now)?;
+                    return Ok(SessionStage::Ended);
+                }
+                new_password = user.must_change_password;
             }
             Ok(match session.stage {
                 Stage::Password => SessionStage::NeedsCode,
+                Stage::Enrol if new_password => SessionStage::NeedsNewPassword,
                 Stage::Enrol => SessionStage::NeedsEnrolment,
                 Stage::Active => SessionStage::Active,
                 Stage::Locked => SessionStage::Locked,
@@ -778,14 +789,18 @@ fn enrolling(
     now: Timestamp,
 ) -> Result<(SessionRow, UserRow)> {
     let session = sessions::by_token_hash(conn, &token.hash())?.ok_or(CoreError::NotSignedIn)?;
-    if session.stage != Stage::Enrol
-        || now.seconds_since(session.created_at) > CHALLENGE_SECONDS * 2
-    {
+    if session.stage != Stage::Enrol || now.seconds_since(session.created_at) > SETUP_SECONDS {
         return Err(CoreError::NotSignedIn);
     }
     let user = user_store::require(conn, session.user_id)?;
     if user.disabled || user.totp_confirmed {
         return Err(CoreError::NotSignedIn);
+    }
+    if user.must_change_password {
+        return Err(CoreError::invalid(
+            "new password",
+            "choose your own password before you set up the authenticator",
+        ));
     }
     Ok((session, user))
 }

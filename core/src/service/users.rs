@@ -2,7 +2,7 @@
 //! authenticator; everyone signed in can list teams.
 
 use crate::audit::{self, AuditEvent, AuditKind};
-use crate::auth::{password, totp, validate_username, Role};
+use crate::auth::{password, validate_username, Role};
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{TeamId, UserId};
@@ -28,6 +28,8 @@ pub struct UserSummary {
     pub failed_attempts: i64,
     /// Set while the account is locked after failed sign-ins.
     pub locked_until: Option<Timestamp>,
+    /// Must choose a new password at the next sign-in.
+    pub must_change_password: bool,
 }
 
 /// A team with its member count.
@@ -67,7 +69,11 @@ pub struct NewUser {
     pub teams: Vec<TeamId>,
 }
 
-fn summary(conn: &rusqlite::Connection, row: &UserRow, now: Timestamp) -> Result<UserSummary> {
+pub(crate) fn summary(
+    conn: &rusqlite::Connection,
+    row: &UserRow,
+    now: Timestamp,
+) -> Result<UserSummary> {
     Ok(UserSummary {
         id: row.id,
         username: row.username.clone(),
@@ -78,6 +84,7 @@ fn summary(conn: &rusqlite::Connection, row: &UserRow, now: Timestamp) -> Result
         enrolled: row.totp_confirmed,
         failed_attempts: row.failed_attempts,
         locked_until: (row.locked_until > now).then_some(row.locked_until),
+        must_change_password: row.must_change_password,
     })
 }
 
@@ -126,6 +133,8 @@ impl Workspace {
         let created = self.store.write(|tx| {
             check_teams(tx, &new.teams)?;
             let id = user_store::insert(tx, &username, &display_name, new.role, &hash, now)?;
+            // The admin typed this password: the user chooses their own at first sign-in.
+            user_store::require_password_change(tx, id)?;
             user_store::set_teams_of(tx, id, &new.teams)?;
             audit::append(
                 tx,
@@ -275,8 +284,8 @@ impl Workspace {
     }
 
     /// Resets a lost authenticator: the admin confirms with their own current code; the
-    /// user's secret and recovery codes are removed, their sessions end, and they must
-    /// enrol again at next sign-in.
+    /// user's secret and recovery codes are removed, their sessions end, and at next
+    /// sign-in they choose a new password and enrol again.
     pub fn reset_authenticator(
         &self,
         token: &SessionToken,
@@ -286,48 +295,18 @@ impl Workspace {
     ) -> Result<UserSummary> {
         let caller = self.authorize(token, now, Role::Admin, "reset authenticators")?;
         let outcome = self.store.write(|tx| {
+            // The admin's own code, on re-authentication's own failure counter, so a
+            // stolen session cannot guess it.
             let admin = user_store::require(tx, caller.user)?;
-            let secret = admin.totp_secret.as_ref().ok_or(CoreError::NotSignedIn)?;
-            // The admin's code counts toward the same lockout as sign-in, so a stolen
-            // session cannot guess it.
-            if admin.locked_until > now {
-                return Ok(Err(CoreError::invalid(
-                    "your code",
-                    "too many wrong codes; wait a few minutes and try again",
-                )));
-            }
-            match totp::check(secret, admin_code, now, admin.totp_last_step)? {
-                totp::CodeCheck::Accepted { step } => {
-                    user_store::set_totp_last_step(tx, admin.id, step)?
-                }
-                // A code already used (say, to unlock a moment ago) is no guess.
-                totp::CodeCheck::Replayed => {
-                    audit::append(
-                        tx,
-                        AuditEvent::new(
-                            AuditKind::LoginFailed,
-                            Some(admin.id),
-                            subject(admin.id),
-                            now,
-                        )
-                        .detail(serde_json::json!({ "reason": "reauthentication_replayed" })),
-                    )?;
-                    return Ok(Err(CoreError::invalid(
-                        "your code",
-                        "that code was already used; wait for the next one",
-                    )));
-                }
-                totp::CodeCheck::Wrong => {
-                    super::login::record_failure(tx, &admin, "reauthentication_failed", now)?;
-                    return Ok(Err(CoreError::invalid(
-                        "your code",
-                        "your own authenticator code is not right; enter the newest one",
-                    )));
-                }
+            if let Err(refused) = super::password::check_own_code(tx, &admin, admin_code, now)? {
+                return Ok(Err(refused));
             }
             user_store::require(tx, user)?;
             user_store::set_totp(tx, user, None, false)?;
             user_store::replace_recovery_codes(tx, user, &[])?;
+            // Whoever knows the password the user has now must not be able to enrol in
+            // their place: the user chooses a new one first.
+            user_store::require_password_change(tx, user)?;
             let ended = sessions::end_all_of(tx, user, now)?;
             audit::append(
                 tx,

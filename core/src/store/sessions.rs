@@ -10,7 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 pub enum Stage {
     /// Password given (right or wrong: `password_ok` says), code pending.
     Password,
-    /// Password right, but the account has no confirmed authenticator yet.
+    /// Password right (and, for an enrolled account, the code too), but a step remains
+    /// before the session is active: choosing a new password (the user's
+    /// `must_change_password`) and then, for an account with no confirmed authenticator
+    /// yet, enrolling one.
     Enrol,
     Active,
     /// Idle too long; the authenticator code unlocks it.
@@ -122,6 +125,39 @@ pub fn touch(conn: &Connection, id: i64, now: Timestamp) -> Result<()> {
         params![id, now],
     )?;
     Ok(())
+}
+
+/// Ends every session of a user but `keep` (a password change). Returns how many were live.
+pub fn end_all_others_of(
+    conn: &Connection,
+    user: UserId,
+    keep: i64,
+    now: Timestamp,
+) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE sessions SET stage = 'ended', ended_at = ?3
+         WHERE user_id = ?1 AND id != ?2 AND stage != 'ended'",
+        params![user, keep, now],
+    )?)
+}
+
+/// Deletes sessions nobody can use any more: pending sign-ins created before
+/// `pending_before` (known and unknown users' alike), ended sessions that ended before
+/// `ended_before`, and any session created before `any_before`. Returns how many.
+pub fn delete_old(
+    conn: &Connection,
+    pending_before: Timestamp,
+    ended_before: Timestamp,
+    any_before: Timestamp,
+) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "DELETE FROM sessions
+             WHERE (stage IN ('password', 'enrol') AND created_at < ?1)
+                OR (stage = 'ended' AND coalesce(ended_at, created_at) < ?2)
+                OR created_at < ?3",
+        )?
+        .execute(params![pending_before, ended_before, any_before])?)
 }
 
 /// Ends every session of a user (disable, 2FA reset). Returns how many were live.

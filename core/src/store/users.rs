@@ -22,6 +22,8 @@ pub struct UserRow {
     pub disabled: bool,
     pub available: bool,
     pub created_at: Timestamp,
+    /// Must choose a new password before any session becomes active.
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -32,12 +34,13 @@ impl std::fmt::Debug for UserRow {
             .field("role", &self.role)
             .field("totp_confirmed", &self.totp_confirmed)
             .field("disabled", &self.disabled)
+            .field("must_change_password", &self.must_change_password)
             .finish_non_exhaustive()
     }
 }
 
 const COLUMNS: &str = "id, username, display_name, role, password_hash, totp_secret, \
-     totp_confirmed, totp_last_step, failed_attempts, locked_until, disabled, availability, created_at";
+     totp_confirmed, totp_last_step, failed_attempts, locked_until, disabled, availability, created_at, must_change_password";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     let role: String = r.get(3)?;
@@ -56,6 +59,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
         disabled: r.get(10)?,
         available: availability == "available",
         created_at: r.get(12)?,
+        must_change_password: r.get(13)?,
     })
 }
 
@@ -180,10 +184,20 @@ pub fn set_availability(conn: &Connection, id: UserId, available: bool) -> Resul
     Ok(())
 }
 
+/// Sets a password the user chose themselves: it need not be changed any more.
 pub fn set_password_hash(conn: &Connection, id: UserId, hash: &str) -> Result<()> {
     conn.execute(
-        "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+        "UPDATE users SET password_hash = ?2, must_change_password = 0 WHERE id = ?1",
         params![id, hash],
+    )?;
+    Ok(())
+}
+
+/// Marks a user as having to choose a new password at their next sign-in.
+pub fn require_password_change(conn: &Connection, id: UserId) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET must_change_password = 1 WHERE id = ?1",
+        [id],
     )?;
     Ok(())
 }

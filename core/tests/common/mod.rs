@@ -82,13 +82,23 @@ pub fn enrol(
     password: &str,
     now: Timestamp,
 ) -> (SessionToken, Authenticator, Vec<String>) {
+    use appcare_core::service::login::NextStep;
+    // A user an admin made (`new_user`) first signs in with the password the admin typed,
+    // then chooses `password`, their own.
+    let first = if password == password_of(username) {
+        initial_password_of(username)
+    } else {
+        password.to_string()
+    };
     let challenge = ws
-        .begin_sign_in(username, &Password::new(password), now)
+        .begin_sign_in(username, &Password::new(first), now)
         .expect("password step");
-    assert_eq!(
-        challenge.next,
-        appcare_core::service::login::NextStep::Enrol
-    );
+    if challenge.next == NextStep::NewPassword {
+        ws.set_new_password(&challenge.token, &Password::new(password), now)
+            .expect("own password chosen");
+    } else {
+        assert_eq!(challenge.next, NextStep::Enrol);
+    }
     let enrolment = ws
         .start_enrolment(&challenge.token, now)
         .expect("enrolment");
@@ -122,12 +132,22 @@ pub fn new_user(username: &str, role: Role) -> NewUser {
         username: username.into(),
         display_name: format!("{username} display"),
         role,
-        password: Password::new(password_of(username)),
+        password: Password::new(initial_password_of(username)),
         teams: vec![],
     }
 }
 
-/// A per-user password that passes the policy (it must not contain the username).
+/// The password an admin types for `username` in `new_user`; at first sign-in (`enrol`)
+/// the user replaces it with `password_of(username)`.
+pub fn initial_password_of(username: &str) -> String {
+    format!(
+        "first pear lantern 3 {}",
+        username.chars().rev().collect::<String>()
+    )
+}
+
+/// A user's own password (chosen at first sign-in), which passes the policy (it must not
+/// contain the username).
 pub fn password_of(username: &str) -> String {
     format!(
         "orange bicycle 7 {}",

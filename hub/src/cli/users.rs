@@ -4,6 +4,7 @@
 use super::{input, open_workspace, CliError, CliResult};
 use appcare_core::auth::Role;
 use appcare_core::ids::UserId;
+use appcare_core::service::login::SessionStage;
 use appcare_core::service::users::NewUser;
 use appcare_core::{SessionToken, Timestamp, Workspace};
 use std::path::PathBuf;
@@ -89,6 +90,15 @@ pub(crate) fn sign_in_admin(args: &AdminArgs) -> CliResult<(Workspace, SessionTo
     let challenge = workspace.begin_sign_in(&args.admin, &password, now)?;
     let code = input::code("Authenticator code")?;
     workspace.submit_code(&challenge.token, &code, Timestamp::now())?;
+    // An admin whose password another admin set, or asked to be changed, chooses one now.
+    let stage = workspace.session_state(&challenge.token, Timestamp::now())?;
+    if stage == SessionStage::NeedsNewPassword {
+        let new = input::secret(&format!(
+            "{} must choose a new password. New password",
+            args.admin
+        ))?;
+        workspace.set_new_password(&challenge.token, &new, Timestamp::now())?;
+    }
     Ok((workspace, challenge.token))
 }
 
@@ -173,7 +183,7 @@ pub fn run_user(cmd: UserCommand) -> CliResult {
                 Timestamp::now(),
             )?;
             println!(
-                "Created {} ({}). They set up their authenticator at first sign-in.",
+                "Created {} ({}). At first sign-in they choose their own password and set up their authenticator.",
                 created.username,
                 created.role.as_str()
             );
@@ -210,7 +220,9 @@ pub fn run_user(cmd: UserCommand) -> CliResult {
             let code =
                 input::code("Your authenticator code again, to confirm (wait for the next one)")?;
             ws.reset_authenticator(&token, id, &code, Timestamp::now())?;
-            println!("{username}'s authenticator was reset; they enrol again at next sign-in.");
+            println!(
+                "{username}'s authenticator was reset; at next sign-in they choose a new password and enrol again."
+            );
             finish(&ws, &token)
         }
     }

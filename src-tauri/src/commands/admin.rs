@@ -100,6 +100,32 @@ pub async fn reset_authenticator(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn require_password_change(
+    state: State<'_, AppState>,
+    user_id: UserId,
+) -> Result<UserSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.require_password_change(token, user_id, now)
+    })
+    .await
+}
+
+/// The signed-in user's own password: the current one, a current code, the new one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    old_password: String,
+    code: String,
+    new_password: String,
+) -> Result<(), ApiError> {
+    let (old, new) = (Password::new(old_password), Password::new(new_password));
+    with_session(&state, move |ws, token, now| {
+        ws.change_password(token, &old, &code, &new, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn list_teams(state: State<'_, AppState>) -> Result<Vec<TeamSummary>, ApiError> {
     with_session(&state, |ws, token, now| ws.list_teams(token, now)).await
 }

@@ -82,6 +82,21 @@ pub async fn confirm_enrolment(
     })
 }
 
+/// The new password of an account that must choose one during sign-in.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_new_password(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    new_password: String,
+) -> Result<AppStatus, ApiError> {
+    let (workspace, token) = state.session()?;
+    blocking(move || {
+        workspace.set_new_password(&token, &Password::new(new_password), Timestamp::now())
+    })
+    .await?;
+    status_now(&app).await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn unlock(
     app: AppHandle,

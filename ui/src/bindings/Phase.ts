@@ -3,4 +3,4 @@
 /**
  * Which screen the window should show.
  */
-export type Phase = "no_workspace" | "needs_passphrase" | "signed_out" | "needs_code" | "needs_enrolment" | "locked" | "signed_in";
+export type Phase = "no_workspace" | "needs_passphrase" | "signed_out" | "needs_code" | "needs_enrolment" | "needs_new_password" | "locked" | "signed_in";

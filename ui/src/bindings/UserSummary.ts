@@ -11,4 +11,8 @@ export type UserSummary = { id: UserId, username: string, display_name: string, 
 /**
  * Set while the account is locked after failed sign-ins.
  */
-locked_until: Timestamp | null, };
+locked_until: Timestamp | null, 
+/**
+ * Must choose a new password at the next sign-in.
+ */
+must_change_password: boolean, };

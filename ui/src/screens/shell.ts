@@ -12,6 +12,7 @@ import { renderAudit } from "./audit";
 import { renderChannels } from "../channels";
 import { renderInbox } from "../inbox";
 import { renderOverview } from "./overview";
+import { openChangePassword } from "./password";
 import { renderPrivacy } from "./privacy";
 import { renderResidency } from "./residency";
 import { renderSettings } from "./settings";
@@ -86,6 +87,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
   const error = errorArea();
   const lockBtn = button("lock-button", "Lock", { class: "secondary", title: "Lock (Ctrl+L)", "aria-keyshortcuts": "Control+L" });
   const signOutBtn = button("sign-out-button", "Sign out", { class: "secondary" });
+  const passwordBtn = button("change-password-button", "Change password", { class: "secondary" });
   const availability = button("availability-toggle", "Available", {
     class: "availability", "aria-pressed": "true", hidden: true,
     title: "Away: no new conversations are assigned to you",
@@ -98,7 +100,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
       h("span", { id: "current-user", class: "who-name" }, user ? user.display_name : ""),
       h("span", { id: "current-role", class: "role-badge" }, user ? ROLE_LABELS[user.role] ?? user.role : ""),
     ),
-    h("div", { class: "topbar-actions" }, lockBtn, signOutBtn),
+    h("div", { class: "topbar-actions" }, passwordBtn, lockBtn, signOutBtn),
   );
 
   const role: Role = user?.role ?? "agent";
@@ -256,6 +258,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
     void app.run(element, lockBtn, error, async () => app.show(await api.lock()));
   };
   lockBtn.addEventListener("click", doLock);
+  passwordBtn.addEventListener("click", () => openChangePassword(app, element, toast));
   signOutBtn.addEventListener("click", () => {
     void app.run(element, signOutBtn, error, async () => app.show(await api.signOut()));
   });

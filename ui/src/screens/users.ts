@@ -88,6 +88,20 @@ export async function renderUsers(ctx: PageContext, flash?: string): Promise<voi
       "aria-expanded": "false" });
     reset.addEventListener("click", () => openReset(tr, u, reset));
 
+    const newPassword = button(null, "Ask for a new password", { class: "small secondary", "data-action": "new-password" });
+    newPassword.addEventListener("click", () => {
+      error.textContent = "";
+      void app.run(tr, newPassword, error, async () => {
+        const updated = await api.requirePasswordChange(u.id);
+        swap(tr, updated, "new-password");
+        showDone(`${updated.display_name} was signed out and will choose a new password at their next sign-in. You will not see it.`);
+      });
+    });
+    if (isMe) {
+      newPassword.disabled = true;
+      newPassword.title = "Use Change password for your own account.";
+    }
+
     const tr = h("tr", { "data-username": u.username, "data-user-id": u.id },
       h("td", { class: "mono" }, u.username, isMe ? h("span", { class: "muted" }, " (you)") : null),
       h("td", null, u.display_name),
@@ -95,7 +109,7 @@ export async function renderUsers(ctx: PageContext, flash?: string): Promise<voi
       h("td", null, teamsEditor),
       h("td", null, h("span", { class: "badges" },
         ...userBadges(u, Date.now() / 1000).map((b) => h("span", { class: `badge ${b.tone}` }, b.label)))),
-      h("td", { class: "row-actions" }, toggle, reset),
+      h("td", { class: "row-actions" }, toggle, reset, newPassword),
     );
     return tr;
   }
@@ -191,7 +205,7 @@ export async function renderUsers(ctx: PageContext, flash?: string): Promise<voi
         password: nuPassword.value,
         teams: checkedTeams(nuTeams),
       });
-      await reload(`Added ${created.display_name}. They will set up their authenticator at first sign-in.`);
+      await reload(`Added ${created.display_name}. At first sign-in they choose their own password and set up their authenticator.`);
       document.getElementById("users-done")?.focus();
     });
   });
