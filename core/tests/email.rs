@@ -614,7 +614,12 @@ fn a_reused_message_id_with_other_content_is_stored_and_the_counts_add_up() -> T
     let account = mailbox(&t);
     let now = t.ctx.now;
     let first = || mail("reused@customer.test", "ana@customer.test", "Order", T0);
-    let mut other = mail("reused@customer.test", "ben@customer.test", "Refund", T0 + 60);
+    let mut other = mail(
+        "reused@customer.test",
+        "ben@customer.test",
+        "Refund",
+        T0 + 60,
+    );
     other.text = "reusedotherbody".into();
     let unreadable = MailItem::SetAside {
         uid: 4,
@@ -629,7 +634,12 @@ fn a_reused_message_id_with_other_content_is_stored_and_the_counts_add_up() -> T
         account,
         FOLDER,
         7,
-        &[item(1, first()), item(2, other), item(3, first()), unreadable],
+        &[
+            item(1, first()),
+            item(2, other),
+            item(3, first()),
+            unreadable,
+        ],
         now,
     )?;
     assert_eq!(
@@ -645,9 +655,25 @@ fn a_reused_message_id_with_other_content_is_stored_and_the_counts_add_up() -> T
         "another sender's mail is not threaded into the first one's conversation"
     );
     let view = ws.list_channels(&t.admin, now)?; // (new)
-    let folder = view.iter().find_map(|a| a.email.clone()).expect("email view").folders.remove(0); // (new)
-    assert_eq!((folder.offered, folder.stored, folder.set_aside, folder.duplicates), (4, 2, 1, 1)); // (new)
-    assert_eq!(folder.offered, folder.stored + folder.set_aside + folder.duplicates); // (new)
+    let folder = view
+        .iter()
+        .find_map(|a| a.email.clone())
+        .expect("email view")
+        .folders
+        .remove(0); // (new)
+    assert_eq!(
+        (
+            folder.offered,
+            folder.stored,
+            folder.set_aside,
+            folder.duplicates
+        ),
+        (4, 2, 1, 1)
+    ); // (new)
+    assert_eq!(
+        folder.offered,
+        folder.stored + folder.set_aside + folder.duplicates
+    ); // (new)
     Ok(())
 }
 
@@ -694,7 +720,10 @@ fn a_stranger_cannot_write_into_a_conversation_nor_fail_our_reply() -> TestResul
         account,
         FOLDER,
         7,
-        &[item(1, mail("s1@customer.test", "ana@customer.test", "Order", T0))],
+        &[item(
+            1,
+            mail("s1@customer.test", "ana@customer.test", "Order", T0),
+        )],
         now,
     )?;
     let conversation = conversation_of(&t, "s1@customer.test").expect("s1");
@@ -711,7 +740,12 @@ fn a_stranger_cannot_write_into_a_conversation_nor_fail_our_reply() -> TestResul
     let mut by_header = mail("s3@evil.test", "mallory@evil.test", "Re: Order", T0 + 20);
     by_header.in_reply_to = vec![ours.clone()];
     by_header.references = vec!["s1@customer.test".into()];
-    let mut forged = mail("s4@evil.test", "mailer-daemon@evil.test", "Undelivered", T0 + 30);
+    let mut forged = mail(
+        "s4@evil.test",
+        "mailer-daemon@evil.test",
+        "Undelivered",
+        T0 + 30,
+    );
     forged.kind = MailKind::Bounce {
         original_ids: vec![ours.clone()],
         diagnostic: "Status: 5.1.1".into(),
@@ -727,15 +761,33 @@ fn a_stranger_cannot_write_into_a_conversation_nor_fail_our_reply() -> TestResul
     )?;
     for stranger in ["s2@evil.test", "s3@evil.test"] {
         let landed = conversation_of(&t, stranger).expect("stored");
-        assert_ne!(landed, conversation, "{stranger} stays out of Ana's conversation");
+        assert_ne!(
+            landed, conversation,
+            "{stranger} stays out of Ana's conversation"
+        );
     }
     let status = |ws: &appcare_core::Workspace| -> Result<String, CoreError> {
         let view = ws.open_conversation(&t.admin, conversation, None, now)?;
-        Ok(view.messages.iter().find(|m| m.id == reply.id).map(|m| m.status.clone()).unwrap_or_default())
+        Ok(view
+            .messages
+            .iter()
+            .find(|m| m.id == reply.id)
+            .map(|m| m.status.clone())
+            .unwrap_or_default())
     };
     assert_eq!(status(ws)?, "sent", "a forged report fails nothing");
-    assert_eq!(ws.open_conversation(&t.admin, conversation, None, now)?.messages.len(), 2);
-    let mut genuine = mail("s5@mx.test", "mailer-daemon@mx.test", "Undelivered", T0 + 40);
+    assert_eq!(
+        ws.open_conversation(&t.admin, conversation, None, now)?
+            .messages
+            .len(),
+        2
+    );
+    let mut genuine = mail(
+        "s5@mx.test",
+        "mailer-daemon@mx.test",
+        "Undelivered",
+        T0 + 40,
+    );
     genuine.kind = MailKind::Bounce {
         original_ids: vec![ours],
         diagnostic: "Status: 5.1.1".into(),

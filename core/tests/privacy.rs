@@ -452,8 +452,7 @@ fn a_card_number_in_a_subject_is_masked_before_it_is_stored() -> TestResult {
 /// back; the tombstones hold no id in the clear; a new message of the same person is
 /// stored as usual.
 #[test]
-fn an_erased_contact_stays_erased_when_meta_delivers_again_or_the_poll_refetches() -> TestResult
-{
+fn an_erased_contact_stays_erased_when_meta_delivers_again_or_the_poll_refetches() -> TestResult {
     use appcare_core::channel::{ChannelEvent, EchoEvent, InboundEvent};
     let (ctx, admin, whatsapp) = setup();
     let t = ctx.now;
@@ -509,7 +508,10 @@ fn an_erased_contact_stays_erased_when_meta_delivers_again_or_the_poll_refetches
     })?;
     assert_eq!(plain, 0);
     assert_eq!(
-        raw_hits(&ctx.dir.path().join("ws"), &[b"wamid.tomb.1", b"mid.tomb.1"]),
+        raw_hits(
+            &ctx.dir.path().join("ws"),
+            &[b"wamid.tomb.1", b"mid.tomb.1"]
+        ),
         Vec::<String>::new(),
         "tombstones keep no id in the clear"
     );
@@ -539,9 +541,8 @@ fn rows_holding(ws: &Workspace, needle: &str) -> Vec<String> {
                 while let Some(row) = rows.next()? {
                     for i in 0..columns {
                         let held = match row.get_ref(i)? {
-                            rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
-                                contains(t, needle.as_bytes())
-                            }
+                            rusqlite::types::ValueRef::Text(t)
+                            | rusqlite::types::ValueRef::Blob(t) => contains(t, needle.as_bytes()),
                             _ => false,
                         };
                         if held {

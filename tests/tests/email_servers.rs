@@ -189,13 +189,22 @@ async fn initial_incremental_and_uidvalidity_resync_store_each_mail_once() -> Te
     // A sender's client reuses a Message-ID for another mail: it is stored too.
     servers.deliver(
         SUPPORT,
-        &customer_mail("late0@customer.test", "Later", "Another mail, same id", None),
+        &customer_mail(
+            "late0@customer.test",
+            "Later",
+            "Another mail, same id",
+            None,
+        ),
     )?;
     assert_eq!(
         sync_once(world.ws.clone(), &endpoint, &mail_options()).await?,
         1
     );
-    assert_eq!(messages(&world.ws), 3006, "a reused Message-ID is not a duplicate");
+    assert_eq!(
+        messages(&world.ws),
+        3006,
+        "a reused Message-ID is not a duplicate"
+    );
 
     servers.change_uidvalidity(SUPPORT)?;
     let refetched = sync_once(world.ws.clone(), &endpoint, &mail_options()).await?;
@@ -210,7 +219,12 @@ async fn initial_incremental_and_uidvalidity_resync_store_each_mail_once() -> Te
         .folders
         .remove(0);
     assert_eq!(
-        (folder.offered, folder.stored, folder.set_aside, folder.duplicates),
+        (
+            folder.offered,
+            folder.stored,
+            folder.set_aside,
+            folder.duplicates
+        ),
         (6012, 3006, 0, 3006),
         "every mail offered is accounted for"
     );

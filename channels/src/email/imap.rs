@@ -287,9 +287,14 @@ mod tests {
     #[test]
     fn uid_sets_reach_the_last_uid_without_overflow() {
         let max = u32::MAX;
-        assert_eq!(uid_set(&[max - 2, max - 1, max]), format!("{}:{max}", max - 2));
+        assert_eq!(
+            uid_set(&[max - 2, max - 1, max]),
+            format!("{}:{max}", max - 2)
+        );
         assert_eq!(uid_set(&[max]), max.to_string());
         assert_eq!(uid_set(&[1, max]), format!("1,{max}"));
+        // The last UID followed by another (unsorted input) used to overflow `end + 1`.
+        assert_eq!(uid_set(&[max, 5]), format!("{max},5"));
     }
 
     #[test]

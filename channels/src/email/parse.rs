@@ -326,7 +326,13 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
         }
     }
     if daemon && !report && message.parts.len() <= 1 {
-        recipients.extend(message.body_text(0).as_deref().map(addresses_in).unwrap_or_default());
+        recipients.extend(
+            message
+                .body_text(0)
+                .as_deref()
+                .map(addresses_in)
+                .unwrap_or_default(),
+        );
     }
     recipients.sort();
     recipients.dedup();
@@ -345,11 +351,15 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
 
 /// The e-mail addresses among the words of `text`, lower-cased.
 fn addresses_in(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '(' | ')' | '"' | '\''))
-        .filter(|w| w.contains('@'))
-        .filter_map(|w| appcare_core::channel::email::normalize_address(w.trim_matches(['.', ':', '[', ']'])))
-        .take(50)
-        .collect()
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '(' | ')' | '"' | '\'')
+    })
+    .filter(|w| w.contains('@'))
+    .filter_map(|w| {
+        appcare_core::channel::email::normalize_address(w.trim_matches(['.', ':', '[', ']']))
+    })
+    .take(50)
+    .collect()
 }
 
 /// `Message-ID:` lines in a block of returned headers.
@@ -686,7 +696,11 @@ mod tests {
              Subject: Late order\r\nDate: Tue, 1 Jul 2025 10:00:00 +0000\r\n\
              Hello, my order 4711 is late.\r\nThanks, Ana\r\n",
         );
-        assert!(mail.text.contains("my order 4711 is late"), "{:?}", mail.text);
+        assert!(
+            mail.text.contains("my order 4711 is late"),
+            "{:?}",
+            mail.text
+        );
         assert!(mail.text.contains("Thanks, Ana"), "{:?}", mail.text);
         assert_eq!(mail.subject, "Late order");
         assert_eq!(mail.header_id, "nb@customer.test");
@@ -705,8 +719,14 @@ mod tests {
              Received: from mx by mx2;\r\n\tTue, 1 Jul 2025 10:00:00 +0000\r\n{base}"
         );
         let other = base.replace("body", "another body");
-        assert_eq!(content_digest(base.as_bytes()), content_digest(traced.as_bytes()));
-        assert_ne!(content_digest(base.as_bytes()), content_digest(other.as_bytes()));
+        assert_eq!(
+            content_digest(base.as_bytes()),
+            content_digest(traced.as_bytes())
+        );
+        assert_ne!(
+            content_digest(base.as_bytes()),
+            content_digest(other.as_bytes())
+        );
         let parsed_base = parsed(base);
         assert_eq!(parsed_base.digest, content_digest(base.as_bytes()));
     }

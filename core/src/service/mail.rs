@@ -300,7 +300,11 @@ fn content_key(mail: &ParsedMail) -> String {
 
 /// Mail the sync dealt with before it keyed mail by content too (only its Message-ID
 /// was hashed): the same mail unless a message stored under that id says otherwise.
-fn seen_before_upgrade(tx: &Connection, account: ChannelAccountId, mail: &ParsedMail) -> Result<bool> {
+fn seen_before_upgrade(
+    tx: &Connection,
+    account: ChannelAccountId,
+    mail: &ParsedMail,
+) -> Result<bool> {
     if !mail_store::seen_by_id_only(tx, account, &mail.header_id)? {
         return Ok(false);
     }
@@ -368,7 +372,10 @@ fn store_mail(
     // A reused Message-ID gets the content digest in its message id.
     let mut external_id = mail_store::external_id(account, &mail.header_id);
     if message_status::by_external_id(tx, &external_id)?.is_some() {
-        external_id = format!("{external_id}#{}", &mail.digest[..mail.digest.len().min(16)]);
+        external_id = format!(
+            "{external_id}#{}",
+            &mail.digest[..mail.digest.len().min(16)]
+        );
         if message_status::by_external_id(tx, &external_id)?.is_some() {
             applied.duplicates += 1;
             return Ok(());

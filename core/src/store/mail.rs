@@ -214,7 +214,10 @@ fn id_only_hash(header_id: &str) -> Vec<u8> {
 
 fn seen_hash(conn: &Connection, key: &str) -> Result<Vec<u8>> {
     let secret = crate::store::settings::tombstone_key(conn)?;
-    Ok(crate::store::tombstones::keyed_hash(&secret, &format!("mail:{key}")))
+    Ok(crate::store::tombstones::keyed_hash(
+        &secret,
+        &format!("mail:{key}"),
+    ))
 }
 
 /// Whether the sync has dealt with the mail `key` (Message-ID and content digest, or a
@@ -222,14 +225,22 @@ fn seen_hash(conn: &Connection, key: &str) -> Result<Vec<u8>> {
 /// digest can be confirmed from the table.
 pub fn seen(conn: &Connection, account: ChannelAccountId, key: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2")?
+        .prepare_cached(
+            "SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2",
+        )?
         .query_row(params![account, seen_hash(conn, key)?], |r| r.get(0))?)
 }
 
 /// Whether a mail with this Message-ID was dealt with before mail was keyed by content.
-pub fn seen_by_id_only(conn: &Connection, account: ChannelAccountId, header_id: &str) -> Result<bool> {
+pub fn seen_by_id_only(
+    conn: &Connection,
+    account: ChannelAccountId,
+    header_id: &str,
+) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2")?
+        .prepare_cached(
+            "SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2",
+        )?
         .query_row(params![account, id_only_hash(header_id)], |r| r.get(0))?)
 }
 
@@ -264,7 +275,10 @@ pub fn is_contact_address(
              JOIN contact_identities i ON i.contact_id = c.contact_id
              WHERE c.id = ?1 AND i.channel = 'email' AND i.external_id = ?2",
         )?
-        .query_row(params![conversation, address.trim().to_ascii_lowercase()], |r| r.get(0))?)
+        .query_row(
+            params![conversation, address.trim().to_ascii_lowercase()],
+            |r| r.get(0),
+        )?)
 }
 
 /// Adds one batch to a folder's counts: `offered` mail, of which each was stored (as a

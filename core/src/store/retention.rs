@@ -64,7 +64,8 @@ pub fn purge_empty_conversations(
 /// Deletes notes older than `cutoff` in conversations of `channel` (an assignment that
 /// pointed at one keeps its history without it); returns how many.
 pub fn purge_notes(conn: &Connection, channel: Channel, cutoff: Timestamp) -> Result<i64> {
-    const OLD_NOTES: &str = "SELECT n.id FROM notes n JOIN conversations c ON c.id = n.conversation_id
+    const OLD_NOTES: &str =
+        "SELECT n.id FROM notes n JOIN conversations c ON c.id = n.conversation_id
                              JOIN channel_accounts a ON a.id = c.channel_account_id
                              WHERE a.kind = ?1 AND n.created_at < ?2";
     let channel = channel.as_str();
@@ -118,7 +119,10 @@ pub fn purge_orphan_contacts(
 /// Deletes webhook receipts older than `cutoff` (they only stop Meta's retries, which
 /// end within days) and finished provider calls older than it.
 pub fn purge_receipts_and_tasks(conn: &Connection, cutoff: Timestamp) -> Result<()> {
-    conn.execute("DELETE FROM webhook_receipts WHERE received_at < ?1", [cutoff])?;
+    conn.execute(
+        "DELETE FROM webhook_receipts WHERE received_at < ?1",
+        [cutoff],
+    )?;
     conn.execute(
         "DELETE FROM channel_tasks WHERE state IN ('done', 'failed') AND next_attempt_at < ?1",
         [cutoff],

@@ -70,7 +70,11 @@ pub fn tombstone_key(conn: &Connection) -> Result<zeroize::Zeroizing<Vec<u8>>> {
     }
     let mut key = zeroize::Zeroizing::new(vec![0u8; 32]);
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, key.as_mut_slice());
-    set(conn, TOMBSTONE_KEY, &zeroize::Zeroizing::new(hex::encode(&*key)))?;
+    set(
+        conn,
+        TOMBSTONE_KEY,
+        &zeroize::Zeroizing::new(hex::encode(&*key)),
+    )?;
     Ok(key)
 }
 

@@ -21,8 +21,12 @@ pub fn keyed_hash(key: &[u8], text: &str) -> Vec<u8> {
 pub fn is_erased(conn: &Connection, account: ChannelAccountId, external_id: &str) -> Result<bool> {
     let key = settings::tombstone_key(conn)?;
     Ok(conn
-        .prepare_cached("SELECT count(*) > 0 FROM erased_ids WHERE account_id = ?1 AND id_hash = ?2")?
-        .query_row(params![account, keyed_hash(&key, external_id)], |r| r.get(0))?)
+        .prepare_cached(
+            "SELECT count(*) > 0 FROM erased_ids WHERE account_id = ?1 AND id_hash = ?2",
+        )?
+        .query_row(params![account, keyed_hash(&key, external_id)], |r| {
+            r.get(0)
+        })?)
 }
 
 /// Leaves a tombstone for every message with a channel id in the contact's
