@@ -24,6 +24,7 @@ pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod tasks;
+pub mod tombstones;
 pub mod users;
 
 pub use open::PAGE_SIZE;

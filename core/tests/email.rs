@@ -8,7 +8,10 @@
 //! stable across retries); HTML only for those who may see the conversation; bad
 //! settings and unlisted hosts refused with nothing changed; erasure removes the
 //! person's set-aside mail and the residency report names the servers; a resync brings
-//! back nothing already dealt with, erased mail included.
+//! back nothing already dealt with, erased mail included; a reused Message-ID with other
+//! content is stored and the folder's counts add up; an old `Date:` header neither
+//! orders nor expires a mail; a stranger cannot write into a customer's conversation by
+//! token or Message-ID, nor fail our reply with a forged report.
 //!
 //! Real parts: SQLCipher. No mail server (that is `tests/tests/email_servers.rs`).
 
@@ -56,9 +59,19 @@ fn mail(id: &str, from: &str, subject: &str, at: i64) -> ParsedMail {
         text: word(id),
         html: None,
         sent_at: Timestamp::from_unix(at),
+        arrived_at: Timestamp::from_unix(at), // (new)
+        digest: digest_of(&[id, from, subject, &at.to_string()]), // (new)
         kind: MailKind::Customer,
         attachments: vec![],
     }
+}
+
+/// A stand-in for the parser's content digest: the same parts, the same digest.
+fn digest_of(parts: &[&str]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut h);
+    format!("{:016x}{:016x}", h.finish(), parts.len())
 }
 
 fn item(uid: u32, mail: ParsedMail) -> MailItem {
@@ -305,6 +318,7 @@ fn bounces_fail_our_reply_and_auto_replies_become_notes() -> TestResult {
         original_ids: vec![ours.clone()],
         diagnostic: "Status: 5.1.1; Diagnostic-Code: smtp; 550 no such user".into(),
         failed: true,
+        recipients: vec!["ana@customer.test".into()], // (new)
     };
     let mut away = mail(
         "a1@customer.test",
@@ -326,6 +340,7 @@ fn bounces_fail_our_reply_and_auto_replies_become_notes() -> TestResult {
         original_ids: vec!["never-sent@example.com".into()],
         diagnostic: String::new(),
         failed: true,
+        recipients: vec!["ana@customer.test".into()], // (new)
     };
     let applied = ws.delivery().apply_mail(
         account,
@@ -539,6 +554,7 @@ fn a_resync_brings_back_nothing_already_dealt_with_not_even_erased_mail() -> Tes
             original_ids: vec![],
             diagnostic: "Status: 4.4.1".into(),
             failed: false,
+            recipients: vec![], // (new)
         };
         let unreadable = MailItem::SetAside {
             uid: 4,
@@ -585,5 +601,201 @@ fn a_resync_brings_back_nothing_already_dealt_with_not_even_erased_mail() -> Tes
         .find_contacts(&t.admin, "rita@customer.test", now)?
         .is_empty());
     assert_eq!(ws.set_aside_mail(&t.admin, account, now)?.len(), 2);
+    Ok(())
+}
+
+/// The public corpus case: a second mail reuses a Message-ID with other content (sender,
+/// subject, body). It is stored, not skipped; only the very same mail again is a
+/// duplicate; and the folder's counts add up: offered = stored + set aside + duplicates.
+#[test]
+fn a_reused_message_id_with_other_content_is_stored_and_the_counts_add_up() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let first = || mail("reused@customer.test", "ana@customer.test", "Order", T0);
+    let mut other = mail(
+        "reused@customer.test",
+        "ben@customer.test",
+        "Refund",
+        T0 + 60,
+    );
+    other.text = "reusedotherbody".into();
+    let unreadable = MailItem::SetAside {
+        uid: 4,
+        size: 7,
+        reason: "it is not a readable e-mail message".into(),
+        from_address: String::new(),
+        subject: String::new(),
+        raw: Some(b"garbage".to_vec()),
+        key: Some("raw.garbage".into()),
+    };
+    let applied = ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[
+            item(1, first()),
+            item(2, other),
+            item(3, first()),
+            unreadable,
+        ],
+        now,
+    )?;
+    assert_eq!(
+        (applied.messages, applied.duplicates, applied.set_aside),
+        (2, 1, 1),
+        "{applied:?}"
+    );
+    let hits = ws.search(&t.admin, "reusedotherbody", now)?;
+    assert_eq!(hits.len(), 1, "the mail with the reused id is stored");
+    assert_ne!(
+        Some(hits[0].conversation_id),
+        conversation_of(&t, "reused@customer.test"),
+        "another sender's mail is not threaded into the first one's conversation"
+    );
+    let view = ws.list_channels(&t.admin, now)?; // (new)
+    let folder = view
+        .iter()
+        .find_map(|a| a.email.clone())
+        .expect("email view")
+        .folders
+        .remove(0); // (new)
+    assert_eq!(
+        (
+            folder.offered,
+            folder.stored,
+            folder.set_aside,
+            folder.duplicates
+        ),
+        (4, 2, 1, 1)
+    ); // (new)
+    assert_eq!(
+        folder.offered,
+        folder.stored + folder.set_aside + folder.duplicates
+    ); // (new)
+    Ok(())
+}
+
+/// A sender whose clock says 2001: the mail is ordered and kept by when the server
+/// received it, so the next retention run does not purge it unread.
+#[test]
+fn an_old_date_header_neither_orders_nor_expires_the_mail() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    let mut old_clock = mail("clock@customer.test", "ana@customer.test", "Help", T0);
+    old_clock.sent_at = Timestamp::from_unix(978_307_200);
+    old_clock.arrived_at = now; // (new)
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(1, old_clock)], now)?;
+    ws.set_retention_policy(
+        &t.admin,
+        appcare_core::service::residency::RetentionPolicy {
+            whatsapp_days: 0,
+            messenger_days: 0,
+            email_days: 30,
+        },
+        now,
+    )?;
+    let runs = ws.maintenance().purge_expired(now.plus_seconds(60))?;
+    assert!(runs.is_empty(), "nothing expired");
+    let conversation = conversation_of(&t, "clock@customer.test").expect("still there");
+    let view = ws.open_conversation(&t.admin, conversation, None, now)?;
+    assert_eq!(view.messages[0].at, now, "dated by its arrival");
+    Ok(())
+}
+
+/// A stranger who knows the reply-to token and our Message-ID cannot write into a
+/// customer's conversation (their mail starts their own), and a forged delivery report
+/// that does not name the address we sent to does not fail our reply; a genuine one does.
+#[test]
+fn a_stranger_cannot_write_into_a_conversation_nor_fail_our_reply() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    let now = t.ctx.now;
+    ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[item(
+            1,
+            mail("s1@customer.test", "ana@customer.test", "Order", T0),
+        )],
+        now,
+    )?;
+    let conversation = conversation_of(&t, "s1@customer.test").expect("s1");
+    let reply = ws.reply(&t.admin, conversation, "Shipped.", now)?;
+    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
+    let headers = job.email.clone().expect("headers");
+    let ours = headers.message_id.clone();
+    ws.delivery().outbox_sent(
+        job.message,
+        &appcare_core::store::mail::external_id(account, &ours),
+    )?;
+    let mut by_token = mail("s2@evil.test", "mallory@evil.test", "Re: Order", T0 + 10);
+    by_token.recipients = vec![headers.reply_to.clone()];
+    let mut by_header = mail("s3@evil.test", "mallory@evil.test", "Re: Order", T0 + 20);
+    by_header.in_reply_to = vec![ours.clone()];
+    by_header.references = vec!["s1@customer.test".into()];
+    let mut forged = mail(
+        "s4@evil.test",
+        "mailer-daemon@evil.test",
+        "Undelivered",
+        T0 + 30,
+    );
+    forged.kind = MailKind::Bounce {
+        original_ids: vec![ours.clone()],
+        diagnostic: "Status: 5.1.1".into(),
+        failed: true,
+        recipients: vec!["mallory@evil.test".into()], // (new)
+    };
+    ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[item(2, by_token), item(3, by_header), item(4, forged)],
+        now,
+    )?;
+    for stranger in ["s2@evil.test", "s3@evil.test"] {
+        let landed = conversation_of(&t, stranger).expect("stored");
+        assert_ne!(
+            landed, conversation,
+            "{stranger} stays out of Ana's conversation"
+        );
+    }
+    let status = |ws: &appcare_core::Workspace| -> Result<String, CoreError> {
+        let view = ws.open_conversation(&t.admin, conversation, None, now)?;
+        Ok(view
+            .messages
+            .iter()
+            .find(|m| m.id == reply.id)
+            .map(|m| m.status.clone())
+            .unwrap_or_default())
+    };
+    assert_eq!(status(ws)?, "sent", "a forged report fails nothing");
+    assert_eq!(
+        ws.open_conversation(&t.admin, conversation, None, now)?
+            .messages
+            .len(),
+        2
+    );
+    let mut genuine = mail(
+        "s5@mx.test",
+        "mailer-daemon@mx.test",
+        "Undelivered",
+        T0 + 40,
+    );
+    genuine.kind = MailKind::Bounce {
+        original_ids: vec![ours],
+        diagnostic: "Status: 5.1.1".into(),
+        failed: true,
+        recipients: vec!["ana@customer.test".into()], // (new)
+    };
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(5, genuine)], now)?;
+    assert_eq!(status(ws)?, "failed");
     Ok(())
 }

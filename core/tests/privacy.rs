@@ -6,8 +6,9 @@
 //! counts only; erasing a Messenger contact also drops queued provider calls about
 //! them. Export: every message and file, notes only when asked. Retention with a
 //! controlled clock: exactly the expired messages go, the index agrees, emptied old
-//! conversations go, audited with counts. A card number in an e-mail subject is masked
-//! before it is stored.
+//! conversations go, audited with counts; a purged customer leaves nothing in any table.
+//! Erased messages stay erased when Meta delivers them again or the poll refetches them.
+//! A card number in an e-mail subject is masked before it is stored.
 //!
 //! Real parts: SQLCipher.
 
@@ -443,5 +444,172 @@ fn a_card_number_in_a_subject_is_masked_before_it_is_stored() -> TestResult {
         !subject.contains("4111 1111 1111 1111") && subject.contains("1111"),
         "{subject}"
     );
+    Ok(())
+}
+
+/// Erasure leaves keyed tombstones: Meta delivering the same WhatsApp webhook again, or
+/// the Messenger poll refetching the newest messages (message and echo), brings nothing
+/// back; the tombstones hold no id in the clear; a new message of the same person is
+/// stored as usual.
+#[test]
+fn an_erased_contact_stays_erased_when_meta_delivers_again_or_the_poll_refetches() -> TestResult {
+    use appcare_core::channel::{ChannelEvent, EchoEvent, InboundEvent};
+    let (ctx, admin, whatsapp) = setup();
+    let t = ctx.now;
+    let page = ctx
+        .ws
+        .create_channel_account(&admin, "messenger", "Page", "5550001", None, t)?
+        .id;
+    let inbound = |account, who: &str, id: &str, body: &str| {
+        ChannelEvent::Message(InboundEvent {
+            account,
+            contact_external_id: who.into(),
+            contact_name: "Tomb Stone".into(),
+            external_id: id.into(),
+            body: body.into(),
+            sent_at: t,
+            media: vec![],
+        })
+    };
+    let psid = "7700770077009999";
+    let echo = ChannelEvent::Echo(EchoEvent {
+        account: page,
+        contact_external_id: psid.into(),
+        external_id: "mid.tomb.echo".into(),
+        our_message: None,
+        body: "sent from the Page inbox".into(),
+        sent_at: t,
+    });
+    let batch = vec![
+        inbound(whatsapp, PHONE, "wamid.tomb.1", "tombwordwa"),
+        inbound(page, psid, "mid.tomb.1", "tombwordms"),
+        echo,
+    ];
+    let first = ctx.ws.delivery().apply(&batch, t)?;
+    assert_eq!(first.messages, 3, "{first:?}");
+    for who in [PHONE, psid] {
+        let contact = ctx.ws.find_contacts(&admin, who, t)?[0].id;
+        ctx.ws.erase_contact(&admin, contact, t.plus_seconds(5))?;
+    }
+    // Meta retries the webhook; the poll refetches the same messages.
+    let again = ctx.ws.delivery().apply(&batch, t.plus_seconds(60))?;
+    assert_eq!((again.messages, again.duplicates), (0, 3), "{again:?}");
+    assert!(ctx.ws.find_contacts(&admin, PHONE, t)?.is_empty());
+    assert!(ctx.ws.find_contacts(&admin, psid, t)?.is_empty());
+    for word in ["tombwordwa", "tombwordms"] {
+        assert!(ctx.ws.search(&admin, word, t)?.is_empty(), "{word}");
+    }
+    let plain = ctx.ws.store().read(|c| {
+        Ok(c.query_row(
+            "SELECT count(*) FROM messages WHERE external_id LIKE '%tomb%'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )?)
+    })?;
+    assert_eq!(plain, 0);
+    assert_eq!(
+        raw_hits(
+            &ctx.dir.path().join("ws"),
+            &[b"wamid.tomb.1", b"mid.tomb.1"]
+        ),
+        Vec::<String>::new(),
+        "tombstones keep no id in the clear"
+    );
+    // A new message of the same person is a new message.
+    let fresh = ctx.ws.delivery().apply(
+        &[inbound(whatsapp, PHONE, "wamid.tomb.2", "tombwordnew")],
+        t.plus_seconds(120),
+    )?;
+    assert_eq!(fresh.messages, 1);
+    Ok(())
+}
+
+/// Every value of every table (search shadow tables included) that holds `needle`, as
+/// `table: value`.
+fn rows_holding(ws: &Workspace, needle: &str) -> Vec<String> {
+    ws.store()
+        .read(|c| {
+            let tables: Vec<String> = c
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut hits = Vec::new();
+            for table in tables {
+                let mut stmt = c.prepare(&format!("SELECT * FROM \"{table}\""))?;
+                let columns = stmt.column_count();
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    for i in 0..columns {
+                        let held = match row.get_ref(i)? {
+                            rusqlite::types::ValueRef::Text(t)
+                            | rusqlite::types::ValueRef::Blob(t) => contains(t, needle.as_bytes()),
+                            _ => false,
+                        };
+                        if held {
+                            hits.push(format!("{table}: column {i}"));
+                        }
+                    }
+                }
+            }
+            Ok(hits)
+        })
+        .expect("tables read")
+}
+
+/// A customer whose every message is past retention leaves nothing behind: no contact,
+/// identity, search row, note, provider call or webhook receipt that names them, in any
+/// table; a customer with a recent message keeps everything.
+#[test]
+fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
+    use appcare_core::channel::{ChannelEvent, HandoverEvent, InboundEvent};
+    let (ctx, admin, _) = setup();
+    let now = ctx.now;
+    let long_ago = now.plus_seconds(-40 * 86_400);
+    let page = ctx
+        .ws
+        .create_channel_account(&admin, "messenger", "Page", "5550002", None, now)?
+        .id;
+    let gone = "7700770077005555";
+    let kept = "7700770077006666";
+    let message = |psid: &str, id: &str, at: Timestamp| {
+        ChannelEvent::Message(InboundEvent {
+            account: page,
+            contact_external_id: psid.into(),
+            contact_name: psid.into(),
+            external_id: id.into(),
+            body: format!("retainword {id}"),
+            sent_at: at,
+            media: vec![],
+        })
+    };
+    let handover = ChannelEvent::Handover(HandoverEvent {
+        account: page,
+        contact_external_id: gone.into(),
+        previous_app_id: Some("263902037430900".into()),
+        metadata: String::new(),
+        at: long_ago,
+    });
+    ctx.ws.delivery().apply(
+        &[message(gone, "mid.retain.old", long_ago), handover],
+        long_ago,
+    )?;
+    ctx.ws
+        .delivery()
+        .apply(&[message(kept, "mid.retain.new", now)], now)?;
+    assert!(!rows_holding(&ctx.ws, gone).is_empty(), "planted");
+    ctx.ws.set_retention_policy(
+        &admin,
+        RetentionPolicy {
+            whatsapp_days: 0,
+            messenger_days: 30,
+            email_days: 0,
+        },
+        now,
+    )?;
+    ctx.ws.maintenance().purge_expired(now)?;
+    assert_eq!(rows_holding(&ctx.ws, gone), Vec::<String>::new());
+    assert!(ctx.ws.find_contacts(&admin, gone, now)?.is_empty());
+    assert_eq!(ctx.ws.find_contacts(&admin, kept, now)?.len(), 1);
+    assert!(!rows_holding(&ctx.ws, kept).is_empty());
     Ok(())
 }

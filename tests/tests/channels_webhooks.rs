@@ -8,8 +8,10 @@
 //! HUMAN_AGENT-tagged reply as documented, our own echo not doubled, a Page Inbox echo
 //! shown, delivery and read watermarks, a bot handover into the queue with its note
 //! (once), and resolving passes the thread back; a page polled through the
-//! Conversations API (two pages through `paging.next`); in-country storage set for the
-//! region and read back; secrets never listed; a bad account refused unchanged.
+//! Conversations API (two pages through `paging.next`), and an erased customer not polled
+//! back; a WhatsApp webhook delivered again after erasure stores nothing; in-country
+//! storage set for the region and read back; secrets never listed; a bad account refused
+//! unchanged.
 //!
 //! Real parts: the webhook receiver over loopback HTTP, the channel runtime, SQLCipher,
 //! the fake Graph API.
@@ -612,7 +614,68 @@ async fn a_page_without_webhooks_is_polled_through_the_conversations_api() -> Te
         world.fake.requests_to("/conversations").len() >= 2,
         "polled more than once"
     );
+    // Ada asks to be erased; the next polls see her conversation again: nothing of it
+    // comes back.
+    let ada = world
+        .ws
+        .find_contacts(&world.admin, "999111", Timestamp::now())?[0]
+        .id;
+    world
+        .ws
+        .erase_contact(&world.admin, ada, Timestamp::now())?;
+    let polls = world.fake.requests_to("/conversations").len();
+    let fake = &world.fake;
+    eventually(10, || {
+        (fake.requests_to("/conversations").len() >= polls + 2).then_some(())
+    })
+    .await?;
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE external_id IN ('m_poll_1', 'm_poll_2')"
+        ),
+        0,
+        "an erased conversation is not polled back"
+    );
+    assert!(world
+        .ws
+        .find_contacts(&world.admin, "999111", Timestamp::now())?
+        .is_empty());
     runtime.stop().await;
+    Ok(())
+}
+
+/// Meta delivers a WhatsApp webhook again after the customer was erased: it is
+/// answered 200 (Meta must stop retrying) and nothing of it is stored again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_customer_does_not_come_back_when_meta_delivers_again() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let url = format!("{base}/webhooks/whatsapp");
+    let http = reqwest::Client::new();
+    let body = samples::whatsapp_text(
+        PHONE_ID,
+        "16505550199",
+        "Erin Erased",
+        "wamid.erased.1",
+        Timestamp::now().unix(),
+        "please forget me",
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+    assert_eq!(messages_stored(&world), 1);
+    let erin = world
+        .ws
+        .find_contacts(&world.admin, "16505550199", Timestamp::now())?[0]
+        .id;
+    world
+        .ws
+        .erase_contact(&world.admin, erin, Timestamp::now())?;
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+    assert_eq!(messages_stored(&world), 0, "the re-delivery is not stored");
+    assert!(world
+        .ws
+        .find_contacts(&world.admin, "16505550199", Timestamp::now())?
+        .is_empty());
     Ok(())
 }
 

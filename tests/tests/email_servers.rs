@@ -186,11 +186,48 @@ async fn initial_incremental_and_uidvalidity_resync_store_each_mail_once() -> Te
         0,
         "nothing new, nothing fetched"
     );
+    // A sender's client reuses a Message-ID for another mail: it is stored too.
+    servers.deliver(
+        SUPPORT,
+        &customer_mail(
+            "late0@customer.test",
+            "Later",
+            "Another mail, same id",
+            None,
+        ),
+    )?;
+    assert_eq!(
+        sync_once(world.ws.clone(), &endpoint, &mail_options()).await?,
+        1
+    );
+    assert_eq!(
+        messages(&world.ws),
+        3006,
+        "a reused Message-ID is not a duplicate"
+    );
 
     servers.change_uidvalidity(SUPPORT)?;
     let refetched = sync_once(world.ws.clone(), &endpoint, &mail_options()).await?;
-    assert_eq!(refetched, 3005, "a new UIDVALIDITY means a clean resync");
-    assert_eq!(messages(&world.ws), 3005, "and no mail twice");
+    assert_eq!(refetched, 3006, "a new UIDVALIDITY means a clean resync");
+    assert_eq!(messages(&world.ws), 3006, "and no mail twice");
+    let folder = world
+        .ws
+        .list_channels(&world.admin, Timestamp::now())?
+        .into_iter()
+        .find_map(|c| c.email)
+        .ok_or("no mailbox view")?
+        .folders
+        .remove(0);
+    assert_eq!(
+        (
+            folder.offered,
+            folder.stored,
+            folder.set_aside,
+            folder.duplicates
+        ),
+        (6012, 3006, 0, 3006),
+        "every mail offered is accounted for"
+    );
     assert_eq!(
         query_i64(
             &world.ws,

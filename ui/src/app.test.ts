@@ -291,8 +291,10 @@ describe("app", () => {
         address: "help@example.com", imap: "imap.example.com:993 (TLS)", smtp: "smtp.example.com:465 (TLS)", folder: "INBOX",
         sent_folder: "Sent",
         folders: [
-          { folder: "INBOX", state: "syncing", total: 3000, done: 1234, last_error: "", synced_at: null },
-          { folder: "Sent", state: "error", total: 0, done: 0, last_error: "connection refused", synced_at: null },
+          { folder: "INBOX", state: "syncing", total: 3000, done: 1234, last_error: "", synced_at: null,
+            offered: 1234, stored: 1200, set_aside: 20, duplicates: 14 },
+          { folder: "Sent", state: "error", total: 0, done: 0, last_error: "connection refused", synced_at: null,
+            offered: 0, stored: 0, set_aside: 0, duplicates: 0 },
         ],
         set_aside: 2, ...email,
       },
@@ -336,6 +338,9 @@ describe("app", () => {
       expect(card.querySelector('.mail-sync-state[data-folder="Sent"]')!.textContent)
         .toBe("Cannot reach the mail server: connection refused. Retrying.");
       expect(card.querySelector('progress[data-folder="Sent"]')).toBeNull();
+      expect(card.querySelector('.mail-counts[data-folder="INBOX"]')!.textContent)
+        .toBe("1,234 offered: 1,200 stored · 20 set aside · 14 duplicates");
+      expect(card.querySelector('.mail-counts[data-folder="Sent"]')).toBeNull();
 
       const asideBtn = $<HTMLButtonElement>("#set-aside-7");
       expect(asideBtn.textContent).toBe("2 set aside");
@@ -365,7 +370,8 @@ describe("app", () => {
       let done = 1234;
       let setAside = 2;
       handlers.list_channels = () => [mailbox(7, {}, {
-        folders: [{ folder: "INBOX", state: "syncing", total: 3000, done, last_error: "", synced_at: null }], set_aside: setAside,
+        folders: [{ folder: "INBOX", state: "syncing", total: 3000, done, last_error: "", synced_at: null,
+          offered: done, stored: done, set_aside: 0, duplicates: 0 }], set_aside: setAside,
       })];
       await openChannels();
       handlers.set_aside_mail = () => [];
@@ -965,9 +971,9 @@ describe("app", () => {
         summary: summary(a!.id as number, { channel: "email", subject: "Refund for order 1042", reply_window_ends_at: null, unread: 0 }),
         messages: [
           { id: 900, direction: "in", author: null, body: "Where is my refund?", status: "received", at: nowS() - 300, attachments: [],
-            masked: false, failure: null, has_html: true },
+            masked: false, failure: null, has_html: true, written_at: 990_000_000 },
           { id: 901, direction: "out", author: "Sam Agent", body: "On its way.", status: "sent", at: nowS() - 200, attachments: [],
-            masked: false, failure: null, has_html: false },
+            masked: false, failure: null, has_html: false, written_at: null },
         ],
         handoff: null, notes: [],
       });
@@ -977,6 +983,9 @@ describe("app", () => {
       $('#conversation-list [data-conversation-id="12"]').click();
       await tick();
       expect($("#conv-subject").textContent).toBe("Refund for order 1042");
+      // A sender's clock of 2001 is shown as the mail's date, apart from its arrival.
+      expect($('[data-message-id="900"] .item-written').textContent).toMatch(/dated .*2001/);
+      expect($('[data-message-id="901"] .item-written')).toBeNull();
       const show = $<HTMLButtonElement>('[data-message-id="900"] .show-formatted');
       expect(show.textContent).toBe("Show formatted");
       expect(show.getAttribute("aria-label")).toMatch(/separate window/);

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { MailFolderView } from "./bindings/MailFolderView";
 import {
-  buildNewEmailAccount, checkEmailForm, DEFAULT_PORTS, fieldOfError, folderProgress, folderProgressText, folderStateLine,
+  buildNewEmailAccount, checkEmailForm, DEFAULT_PORTS, fieldOfError, folderCountsText, folderProgress, folderProgressText, folderStateLine,
   folderTone, formatMailSize, groupDigits, LIVE_GAP_MS, liveDelay, looksLikeAddress, parsePort, portAfterSecurityChange,
   type EmailForm,
 } from "./email-logic";
 
 const folder = (x: Partial<MailFolderView> = {}): MailFolderView => ({
-  folder: "INBOX", state: "syncing", total: 3000, done: 1234, last_error: "", synced_at: null, ...x,
+  folder: "INBOX", state: "syncing", total: 3000, done: 1234, last_error: "", synced_at: null,
+  offered: 0, stored: 0, set_aside: 0, duplicates: 0, ...x,
 });
 const clock = (s: number) => `@${s}`;
 
@@ -67,6 +68,15 @@ describe("folder progress", () => {
     expect(folderProgress(folder({ total: 10, done: 12 }))).toEqual({ max: 10, value: 10 });
     expect(folderProgressText(folder({ total: 10, done: -3 }))).toBe("0 of 10 messages");
     expect(folderProgress(folder({ total: -1, done: 5 }))).toBeNull();
+  });
+});
+
+describe("folderCountsText", () => {
+  it("accounts for every mail offered: stored, set aside or a duplicate", () => {
+    expect(folderCountsText(folder({ offered: 143, stored: 118, set_aside: 24, duplicates: 1 })))
+      .toBe("143 offered: 118 stored · 24 set aside · 1 duplicate");
+    expect(folderCountsText(folder({ offered: 2000, stored: 1990, set_aside: 0, duplicates: 10 })))
+      .toBe("2,000 offered: 1,990 stored · 0 set aside · 10 duplicates");
   });
 });
 

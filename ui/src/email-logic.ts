@@ -54,6 +54,12 @@ export function folderProgressText(f: Pick<MailFolderView, "total" | "done">): s
   return `${groupDigits(done)} of ${groupDigits(total)} message${total === 1 ? "" : "s"}`;
 }
 
+/** "1,234 offered: 1,200 stored · 20 set aside · 14 duplicates" — every mail accounted for. */
+export function folderCountsText(f: Pick<MailFolderView, "offered" | "stored" | "set_aside" | "duplicates">): string {
+  const n = (x: number) => groupDigits(Math.max(0, Math.trunc(x) || 0));
+  return `${n(f.offered)} offered: ${n(f.stored)} stored · ${n(f.set_aside)} set aside · ${n(f.duplicates)} duplicate${f.duplicates === 1 ? "" : "s"}`;
+}
+
 /** The plain status line of one folder. `clock` formats unix seconds as HH:MM (local time by default). */
 export function folderStateLine(f: MailFolderView, clock: (unixSeconds: number) => string = formatClock): string {
   const checked = f.synced_at !== null ? ` · last checked ${clock(f.synced_at)}` : "";

@@ -180,7 +180,8 @@ pub fn uid_set(uids: &[u32]) -> String {
     while i < uids.len() {
         let start = uids[i];
         let mut end = start;
-        while i + 1 < uids.len() && uids[i + 1] == end + 1 {
+        // `checked_add`: the run ends at UID u32::MAX instead of overflowing.
+        while i + 1 < uids.len() && end.checked_add(1) == Some(uids[i + 1]) {
             i += 1;
             end = uids[i];
         }
@@ -281,6 +282,19 @@ mod tests {
         assert_eq!(uid_set(&[1, 2, 3, 5, 7, 8]), "1:3,5,7:8");
         assert_eq!(uid_set(&[4]), "4");
         assert_eq!(uid_set(&[]), "");
+    }
+
+    #[test]
+    fn uid_sets_reach_the_last_uid_without_overflow() {
+        let max = u32::MAX;
+        assert_eq!(
+            uid_set(&[max - 2, max - 1, max]),
+            format!("{}:{max}", max - 2)
+        );
+        assert_eq!(uid_set(&[max]), max.to_string());
+        assert_eq!(uid_set(&[1, max]), format!("1,{max}"));
+        // The last UID followed by another (unsorted input) used to overflow `end + 1`.
+        assert_eq!(uid_set(&[max, 5]), format!("{max},5"));
     }
 
     #[test]

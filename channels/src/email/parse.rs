@@ -17,12 +17,13 @@ pub const MAX_TEXT_CHARS: usize = 90_000;
 /// Mail above this size is not downloaded at all but set aside by its size.
 pub const MAX_MESSAGE_BYTES: u64 = 80 * 1024 * 1024;
 
-/// Parses one fetched mail. `fallback_time` (the server's arrival time) is used when the
-/// mail has no readable date.
+/// Parses one fetched mail. `fallback_time` is the server's arrival time (INTERNALDATE):
+/// the mail's time in the inbox; its `Date:` header is kept for display only.
 pub fn parse_mail(uid: u32, raw: &[u8], fallback_time: Timestamp) -> MailItem {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let readable = with_header_end(raw);
         MessageParser::default()
-            .parse(raw)
+            .parse(&readable[..])
             .map(|message| read_message(&message, raw, fallback_time))
     }));
     match outcome {
@@ -35,6 +36,80 @@ pub fn parse_mail(uid: u32, raw: &[u8], fallback_time: Timestamp) -> MailItem {
     }
 }
 
+/// Whether `line` can be a header line as Python's e-mail parser sees it: an mbox
+/// `From ` line, `name:` with printable ASCII but no colon in the name, or a folded
+/// continuation.
+fn is_header_line(line: &[u8]) -> bool {
+    if line.starts_with(b"From ") || line.starts_with(b" ") || line.starts_with(b"\t") {
+        return true;
+    }
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) => line[..colon].iter().all(|&b| (0x21..=0x7e).contains(&b)),
+        None => false,
+    }
+}
+
+/// The mail with its header section ended where Python's parser ends it: at the first
+/// line that is not a header, when the sender left out the blank line. Otherwise the
+/// text would be read as broken headers and the mail shown without text.
+fn with_header_end(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut at = 0;
+    while at < raw.len() {
+        let end = raw[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |p| at + p + 1);
+        let line = raw[at..end].strip_suffix(b"\n").unwrap_or(&raw[at..end]);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return std::borrow::Cow::Borrowed(raw);
+        }
+        if !is_header_line(line) {
+            let mut fixed = Vec::with_capacity(raw.len() + 2);
+            fixed.extend_from_slice(&raw[..at]);
+            fixed.extend_from_slice(b"\r\n");
+            fixed.extend_from_slice(&raw[at..]);
+            return std::borrow::Cow::Owned(fixed);
+        }
+        at = end;
+    }
+    std::borrow::Cow::Borrowed(raw)
+}
+
+/// Headers a delivery adds on the way (the same mail delivered twice differs in them).
+const TRACE_HEADERS: [&str; 4] = ["received", "return-path", "delivered-to", "x-original-to"];
+
+/// SHA-256 (hex) of a mail's content: its lines (line ends normalised) without the
+/// trace headers.
+pub fn content_digest(raw: &[u8]) -> String {
+    let mut hash = Sha256::new();
+    let mut in_headers = true;
+    let mut skipping = false;
+    for line in raw.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if in_headers {
+            if line.is_empty() {
+                in_headers = false;
+            } else if line.starts_with(b" ") || line.starts_with(b"\t") {
+                if skipping {
+                    continue;
+                }
+            } else {
+                let name = line.split(|&b| b == b':').next().unwrap_or_default();
+                skipping = TRACE_HEADERS
+                    .iter()
+                    .any(|t| name.eq_ignore_ascii_case(t.as_bytes()));
+                if skipping {
+                    continue;
+                }
+            }
+        }
+        hash.update(line);
+        hash.update(b"\n");
+    }
+    hex::encode(hash.finalize())
+}
+
 /// A set-aside record for mail too large to download, named by its headers (fetched
 /// alone) when the server gave them.
 pub fn too_large(uid: u32, size: u64, headers: Option<&[u8]>) -> MailItem {
@@ -43,8 +118,13 @@ pub fn too_large(uid: u32, size: u64, headers: Option<&[u8]>) -> MailItem {
         Some(m) => (
             first_address(m.from()).0,
             m.subject().unwrap_or_default().chars().take(300).collect(),
-            m.message_id()
-                .map(|id| id.trim_matches(['<', '>']).to_string()),
+            m.message_id().map(|id| {
+                format!(
+                    "{}\n{}",
+                    id.trim_matches(['<', '>']),
+                    content_digest(headers.unwrap_or_default())
+                )
+            }),
         ),
         None => (String::new(), String::new(), None),
     };
@@ -185,6 +265,9 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
         return None;
     }
     let mut original_ids = Vec::new();
+    let mut recipients: Vec<String> = raw_header(message, "X-Failed-Recipients")
+        .map(addresses_in)
+        .unwrap_or_default();
     let mut diagnostic = String::new();
     // A daemon's plain-text notice is a failure unless it says it is only a warning
     // about a delay; a report says so per recipient.
@@ -211,6 +294,12 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
             ("message", "delivery-status") => {
                 for line in text.lines() {
                     let lower = line.to_ascii_lowercase();
+                    for field in ["final-recipient:", "original-recipient:"] {
+                        if let Some(value) = lower.strip_prefix(field) {
+                            let address = value.rsplit(';').next().unwrap_or_default();
+                            recipients.extend(addresses_in(address));
+                        }
+                    }
                     if let Some(action) = lower.strip_prefix("action:") {
                         actions += 1;
                         failed |= action.trim() == "failed";
@@ -229,10 +318,25 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
             ("text", "rfc822-headers") | ("message", "rfc822") => {
                 original_ids.extend(ids_in_header_text(&text));
             }
-            _ if daemon && !report => original_ids.extend(ids_in_header_text(&text)),
+            _ if daemon && !report => {
+                original_ids.extend(ids_in_header_text(&text));
+                recipients.extend(addresses_in(&text));
+            }
             _ => {}
         }
     }
+    if daemon && !report && message.parts.len() <= 1 {
+        recipients.extend(
+            message
+                .body_text(0)
+                .as_deref()
+                .map(addresses_in)
+                .unwrap_or_default(),
+        );
+    }
+    recipients.sort();
+    recipients.dedup();
+    recipients.truncate(50);
     if report && actions == 0 && diagnostic.is_empty() {
         failed = true;
     }
@@ -241,7 +345,21 @@ fn bounce(message: &Message<'_>, from: &str) -> Option<MailKind> {
         original_ids,
         diagnostic,
         failed,
+        recipients,
     })
+}
+
+/// The e-mail addresses among the words of `text`, lower-cased.
+fn addresses_in(text: &str) -> Vec<String> {
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '(' | ')' | '"' | '\'')
+    })
+    .filter(|w| w.contains('@'))
+    .filter_map(|w| {
+        appcare_core::channel::email::normalize_address(w.trim_matches(['.', ':', '[', ']']))
+    })
+    .take(50)
+    .collect()
 }
 
 /// `Message-ID:` lines in a block of returned headers.
@@ -399,6 +517,8 @@ fn read_message(message: &Message<'_>, raw: &[u8], fallback_time: Timestamp) -> 
         text,
         html,
         sent_at,
+        arrived_at: fallback_time,
+        digest: content_digest(raw),
         kind,
         attachments,
     }
@@ -493,8 +613,10 @@ mod tests {
                 original_ids,
                 diagnostic,
                 failed,
+                recipients, // (new)
             } => {
                 assert_eq!(original_ids, vec!["appcare.7.abc@example.com".to_string()]);
+                assert_eq!(recipients, vec!["x@customer.test".to_string()]); // (new)
                 assert!(diagnostic.contains("550 no such user"), "{diagnostic}");
                 assert!(failed, "Status 5.1.1 is a failure");
             }
@@ -563,6 +685,61 @@ mod tests {
             Some("zoe@customer.test".to_string())
         );
         assert_eq!(sender_in_raw(b"Subject: none\r\n\r\nFrom: a@b.test"), None);
+    }
+
+    /// Two corpus mails have no blank line after the headers. Python's parser ends the
+    /// headers at the first line that is not one; so do we, and the text is kept.
+    #[test]
+    fn mail_without_a_blank_line_after_the_headers_keeps_its_text() {
+        let mail = parsed(
+            "From: Ana <ana@customer.test>\r\nMessage-ID: <nb@customer.test>\r\n\
+             Subject: Late order\r\nDate: Tue, 1 Jul 2025 10:00:00 +0000\r\n\
+             Hello, my order 4711 is late.\r\nThanks, Ana\r\n",
+        );
+        assert!(
+            mail.text.contains("my order 4711 is late"),
+            "{:?}",
+            mail.text
+        );
+        assert!(mail.text.contains("Thanks, Ana"), "{:?}", mail.text);
+        assert_eq!(mail.subject, "Late order");
+        assert_eq!(mail.header_id, "nb@customer.test");
+        // Bare LF too, and a folded header before the text.
+        let lf = parsed("From: a@customer.test\nSubject: x\n  folded\nplain text here\n");
+        assert!(lf.text.contains("plain text here"), "{:?}", lf.text);
+    }
+
+    /// The content digest tells a reused Message-ID from the same mail delivered again:
+    /// trace headers added on the way do not change it; other content does.
+    #[test]
+    fn the_content_digest_ignores_delivery_traces_only() {
+        let base = "Message-ID: <d@x>\r\nFrom: a@customer.test\r\nSubject: s\r\n\r\nbody\r\n";
+        let traced = format!(
+            "Return-Path: <a@customer.test>\r\nDelivered-To: help@example.com\r\n\
+             Received: from mx by mx2;\r\n\tTue, 1 Jul 2025 10:00:00 +0000\r\n{base}"
+        );
+        let other = base.replace("body", "another body");
+        assert_eq!(
+            content_digest(base.as_bytes()),
+            content_digest(traced.as_bytes())
+        );
+        assert_ne!(
+            content_digest(base.as_bytes()),
+            content_digest(other.as_bytes())
+        );
+        let parsed_base = parsed(base);
+        assert_eq!(parsed_base.digest, content_digest(base.as_bytes()));
+    }
+
+    /// The `Date:` header is for display; the mail's time is the server's arrival.
+    #[test]
+    fn the_date_header_is_kept_apart_from_the_arrival_time() {
+        let mail = parsed(
+            "From: a@customer.test\r\nMessage-ID: <old@x>\r\n\
+             Date: Mon, 1 Jan 2001 00:00:00 +0000\r\n\r\nhi\r\n",
+        );
+        assert_eq!(mail.sent_at.unix(), 978_307_200);
+        assert_eq!(mail.arrived_at, T);
     }
 
     #[test]

@@ -317,6 +317,14 @@ pub struct MailFolderView {
     pub done: i64,
     pub last_error: String,
     pub synced_at: Option<crate::time::Timestamp>,
+    /// Mail the sync was offered in this folder, ever; it adds up:
+    /// `offered = stored + set_aside + duplicates`.
+    pub offered: i64,
+    /// Stored as a message, a failed reply (bounce) or an automatic reply's note.
+    pub stored: i64,
+    pub set_aside: i64,
+    /// The same mail again (same Message-ID and content), not stored twice.
+    pub duplicates: i64,
 }
 
 /// The e-mail part of a channel account as the admin sees it.

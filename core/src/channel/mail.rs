@@ -21,6 +21,9 @@ pub enum MailKind {
         original_ids: Vec<String>,
         diagnostic: String,
         failed: bool,
+        /// The lower-cased addresses the report says could not be reached
+        /// (`Final-Recipient`, `Original-Recipient`, or addresses in a daemon's notice).
+        recipients: Vec<String>,
     },
 }
 
@@ -40,7 +43,15 @@ pub struct ParsedMail {
     pub text: String,
     /// Sanitised HTML, when the mail had an HTML part.
     pub html: Option<String>,
+    /// What the sender's `Date:` header says (the arrival time when it has none): shown,
+    /// never trusted for ordering or retention.
     pub sent_at: Timestamp,
+    /// When the mail server received it (IMAP INTERNALDATE): the message's time in the
+    /// inbox, for ordering and retention.
+    pub arrived_at: Timestamp,
+    /// SHA-256 (hex) of the mail's content: its bytes without the trace headers a
+    /// delivery adds. With the Message-ID it tells a true duplicate from a reused id.
+    pub digest: String,
     pub kind: MailKind,
     pub attachments: Vec<InboundAttachment>,
 }

@@ -207,6 +207,9 @@ pub struct MessageView {
     pub masked: bool,
     /// An e-mail whose formatted (HTML) version can be shown ([`Workspace::email_html`]).
     pub has_html: bool,
+    /// A customer's e-mail: when its `Date:` header says it was written (the sender's
+    /// clock, shown only; `at` is when our mail server received it).
+    pub written_at: Option<Timestamp>,
 }
 
 impl MessageView {
@@ -223,6 +226,7 @@ impl MessageView {
             attachments,
             masked: m.masked,
             has_html: m.has_html,
+            written_at: m.written_at,
         }
     }
 }

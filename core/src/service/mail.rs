@@ -203,7 +203,12 @@ impl Delivery<'_> {
                 next = next.max(item.uid().saturating_add(1));
                 match item {
                     MailItem::Parsed { uid, mail } => {
-                        if mail_store::seen(tx, account, &mail.header_id)? {
+                        // The same mail only when Message-ID and content agree; a reused
+                        // Message-ID with other content is another mail.
+                        let key = content_key(mail);
+                        if mail_store::seen(tx, account, &key)?
+                            || seen_before_upgrade(tx, account, mail)?
+                        {
                             applied.duplicates += 1;
                             continue;
                         }
@@ -238,7 +243,7 @@ impl Delivery<'_> {
                             }
                             Err(e) => return Err(e),
                         }
-                        mail_store::mark_seen(tx, account, &mail.header_id)?;
+                        mail_store::mark_seen(tx, account, &key)?;
                     }
                     MailItem::SetAside {
                         uid,
@@ -276,6 +281,7 @@ impl Delivery<'_> {
                 }
             }
             mail_store::advance(tx, account, folder, next, items.len() as u64)?;
+            mail_store::count(tx, account, folder, items.len() as u64, &applied)?;
             Ok((applied, events))
         })?;
         for e in events {
@@ -287,6 +293,28 @@ impl Delivery<'_> {
     }
 }
 
+/// What identifies one mail across syncs: its Message-ID and a digest of its content.
+fn content_key(mail: &ParsedMail) -> String {
+    format!("{}\n{}", mail.header_id, mail.digest)
+}
+
+/// Mail the sync dealt with before it keyed mail by content too (only its Message-ID
+/// was hashed): the same mail unless a message stored under that id says otherwise.
+fn seen_before_upgrade(
+    tx: &Connection,
+    account: ChannelAccountId,
+    mail: &ParsedMail,
+) -> Result<bool> {
+    if !mail_store::seen_by_id_only(tx, account, &mail.header_id)? {
+        return Ok(false);
+    }
+    let stored = mail_store::body_of(tx, &mail_store::external_id(account, &mail.header_id))?;
+    Ok(match stored {
+        Some(body) => body == masked(settings::masking(tx)?, &mail.text),
+        None => true,
+    })
+}
+
 fn masked(on: bool, text: &str) -> String {
     if on {
         crate::privacy::mask::mask_sensitive(text).0
@@ -296,24 +324,37 @@ fn masked(on: bool, text: &str) -> String {
 }
 
 /// The conversation a mail belongs to: the token in a `+token` recipient, then the
-/// In-Reply-To ids, then the References from the newest back.
+/// In-Reply-To ids, then the References from the newest back. With `sender`, only a
+/// conversation of that sender's contact counts: knowing a token or a Message-ID does
+/// not let a stranger write into someone else's conversation.
 fn find_thread(
     conn: &Connection,
     account: ChannelAccountId,
     config: &crate::channel::EmailConfig,
     mail: &ParsedMail,
+    sender: Option<&str>,
 ) -> Result<Option<ConversationId>> {
+    let belongs = |conversation: ConversationId| -> Result<bool> {
+        match sender {
+            Some(address) => mail_store::is_contact_address(conn, conversation, address),
+            None => Ok(true),
+        }
+    };
     for recipient in &mail.recipients {
         if let Some(token) = config.token_in(recipient) {
             if let Some(id) = mail_store::conversation_by_token(conn, account, token)? {
-                return Ok(Some(id));
+                if belongs(id)? {
+                    return Ok(Some(id));
+                }
             }
         }
     }
     let candidates = mail.in_reply_to.iter().chain(mail.references.iter().rev());
     for id in candidates {
         if let Some((_, conversation)) = mail_store::message_by_header(conn, account, id)? {
-            return Ok(Some(conversation));
+            if belongs(conversation)? {
+                return Ok(Some(conversation));
+            }
         }
     }
     Ok(None)
@@ -328,10 +369,17 @@ fn store_mail(
     applied: &mut MailApplied,
     events: &mut Vec<Event>,
 ) -> Result<()> {
-    let external_id = mail_store::external_id(account, &mail.header_id);
+    // A reused Message-ID gets the content digest in its message id.
+    let mut external_id = mail_store::external_id(account, &mail.header_id);
     if message_status::by_external_id(tx, &external_id)?.is_some() {
-        applied.duplicates += 1;
-        return Ok(());
+        external_id = format!(
+            "{external_id}#{}",
+            &mail.digest[..mail.digest.len().min(16)]
+        );
+        if message_status::by_external_id(tx, &external_id)?.is_some() {
+            applied.duplicates += 1;
+            return Ok(());
+        }
     }
     match &mail.kind {
         MailKind::Bounce { failed: false, .. } => Err(CoreError::invalid(
@@ -342,13 +390,23 @@ fn store_mail(
             original_ids,
             diagnostic,
             failed: true,
+            recipients,
         } => {
+            // Only a report consistent with our reply fails it: it names our Message-ID
+            // and the address we sent that reply to.
             for id in original_ids.iter().chain(mail.in_reply_to.iter()) {
                 let Some((message, conversation)) = mail_store::message_by_header(tx, account, id)?
                 else {
                     continue;
                 };
                 if !message_status::is_outbound(tx, message)? {
+                    continue;
+                }
+                let mut sent_to = false;
+                for r in recipients {
+                    sent_to |= mail_store::is_contact_address(tx, conversation, r)?;
+                }
+                if !sent_to {
                     continue;
                 }
                 let explanation = if diagnostic.is_empty() {
@@ -372,7 +430,7 @@ fn store_mail(
             ))
         }
         MailKind::AutoReply => {
-            let Some(conversation) = find_thread(tx, account, config, mail)? else {
+            let Some(conversation) = find_thread(tx, account, config, mail, None)? else {
                 return Err(CoreError::invalid(
                     "mail",
                     "an automatic reply that belongs to no conversation",
@@ -385,7 +443,7 @@ fn store_mail(
                 conversation,
                 &format!("Automatic reply from {}: “{subject}”", mail.from_address),
                 false,
-                mail.sent_at,
+                mail.arrived_at,
             )?;
             events.push(Event::NoteAdded { conversation });
             applied.auto_replies += 1;
@@ -401,7 +459,7 @@ fn store_mail(
                     "it was sent from the support address itself",
                 ));
             }
-            let thread = match find_thread(tx, account, config, mail)? {
+            let thread = match find_thread(tx, account, config, mail, Some(&mail.from_address))? {
                 Some(id) => Thread::Existing(id),
                 None => Thread::New,
             };
@@ -417,7 +475,9 @@ fn store_mail(
                 external_id: Some(&external_id),
                 subject: &mail.subject,
                 body: &mail.text,
-                sent_at: mail.sent_at,
+                // Ordering and retention go by the server's arrival time: a sender's
+                // clock (a `Date:` of 2001) must not date the mail.
+                sent_at: mail.arrived_at,
                 attachments: Vec::new(),
             };
             let (ingested, new_events) = steps::ingest_into(tx, &message, thread, now)?;
@@ -446,6 +506,7 @@ fn store_mail(
                     in_reply_to: &mail.in_reply_to,
                     references: &mail.references,
                     html: html.as_deref(),
+                    header_date: Some(mail.sent_at),
                 },
             )?;
             events.extend(new_events);

@@ -402,6 +402,7 @@ impl Workspace {
                     attachments,
                     masked,
                     has_html: false,
+                    written_at: None,
                 },
                 events,
             ))

@@ -305,8 +305,13 @@ impl Maintenance<'_> {
                     // Mail set aside by the sync is e-mail content too.
                     retention::purge_set_aside(tx, cutoff)?;
                 }
+                let notes = retention::purge_notes(tx, channel, cutoff)?;
                 let conversations = retention::purge_empty_conversations(tx, channel, cutoff)?;
-                if messages == 0 && conversations == 0 {
+                let contacts = retention::purge_orphan_contacts(tx, channel, cutoff)?;
+                if channel == Channel::Messenger {
+                    retention::purge_receipts_and_tasks(tx, cutoff)?;
+                }
+                if messages == 0 && conversations == 0 && notes == 0 && contacts == 0 {
                     continue;
                 }
                 let run = PurgeRun {
@@ -326,7 +331,8 @@ impl Maintenance<'_> {
                     )
                     .detail(serde_json::json!({
                         "days": days, "cutoff": cutoff, "messages": messages,
-                        "attachments": attachments, "conversations": conversations
+                        "attachments": attachments, "conversations": conversations,
+                        "notes": notes, "contacts": contacts
                     })),
                 )?;
                 runs.push(run);

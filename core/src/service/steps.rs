@@ -191,6 +191,17 @@ fn pick_agent(conn: &Connection, team: TeamId, cap: i64) -> Result<Option<UserId
     Ok(chosen)
 }
 
+/// Whether the message `external_id` of `account` was erased on request: a tombstone
+/// says so, and a re-delivery (Meta's retry, a Messenger poll) is not stored again.
+/// Ingest calls this before storing a channel's message; it counts as a duplicate.
+pub(crate) fn erased_before(
+    tx: &Connection,
+    account: ChannelAccountId,
+    external_id: &str,
+) -> Result<bool> {
+    crate::store::tombstones::is_erased(tx, account, external_id)
+}
+
 /// Stores one inbound message inside `tx` in the contact's open conversation; the caller
 /// publishes the returned events after the commit.
 pub(crate) fn ingest_in(
@@ -513,6 +524,7 @@ pub(crate) fn reply_headers(
                     in_reply_to: &[],
                     references: &[],
                     html: None,
+                    header_date: None,
                 },
             )?;
             id

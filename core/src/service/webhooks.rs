@@ -60,6 +60,10 @@ fn apply_one(
 ) -> Result<()> {
     match event {
         ChannelEvent::Message(m) => {
+            if steps::erased_before(tx, m.account, &m.external_id)? {
+                applied.duplicates += 1;
+                return Ok(());
+            }
             let message = InboundMessage {
                 account: m.account,
                 contact_external_id: &m.contact_external_id,
@@ -242,7 +246,9 @@ fn apply_echo(
         }
         return Ok(());
     }
-    if message_status::external_id_taken(tx, &e.external_id)? {
+    if message_status::external_id_taken(tx, &e.external_id)?
+        || steps::erased_before(tx, e.account, &e.external_id)?
+    {
         applied.duplicates += 1;
         return Ok(());
     }

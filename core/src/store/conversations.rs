@@ -312,6 +312,8 @@ pub struct MessageData {
     pub failure: Option<String>,
     /// An e-mail with a sanitised HTML body to show on request.
     pub has_html: bool,
+    /// An e-mail's `Date:` header (the sender's clock).
+    pub written_at: Option<Timestamp>,
 }
 
 /// The newest `limit` messages before `before` (or the newest), oldest first.
@@ -323,7 +325,8 @@ pub fn messages_page(
 ) -> Result<Vec<MessageData>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure,
-                (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id)
+                (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id),
+                (SELECT e.header_date FROM email_messages e WHERE e.message_id = m.id)
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id
          WHERE m.conversation_id = ?1
            AND (?2 IS NULL OR (m.created_at, m.id) < (SELECT created_at, id FROM messages WHERE id = ?2))
@@ -634,7 +637,8 @@ pub fn set_message_masked(conn: &Connection, message: MessageId) -> Result<()> {
 pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<MessageData> {
     Ok(conn.query_row(
         "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure,
-                (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id)
+                (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id),
+                (SELECT e.header_date FROM email_messages e WHERE e.message_id = m.id)
          FROM messages m LEFT JOIN users u ON u.id = m.author_user_id WHERE m.id = ?1",
         [id],
         message_from_row,
@@ -642,7 +646,7 @@ pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<MessageData> {
 }
 
 /// A `MessageData` from the columns `id, direction, author name, body, status,
-/// created_at, masked, failure, has_html`.
+/// created_at, masked, failure, has_html, header_date`.
 fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
     Ok(MessageData {
         id: r.get(0)?,
@@ -654,6 +658,7 @@ fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
         masked: r.get(6)?,
         failure: r.get(7)?,
         has_html: r.get::<_, Option<bool>>(8)?.unwrap_or(false),
+        written_at: r.get(9)?,
     })
 }
 

@@ -5,7 +5,7 @@ use crate::channel::email::{
     EmailAccountView, EmailConfig, EmailEndpoint, EmailSecrets, MailFolderView, SetAsideView,
     ValidEmailAccount,
 };
-use crate::channel::mail::{FolderSync, SyncPhase};
+use crate::channel::mail::{FolderSync, MailApplied, SyncPhase};
 use crate::error::{CoreError, Result};
 use crate::ids::{ChannelAccountId, ConversationId, MessageId, TeamId};
 use crate::time::Timestamp;
@@ -206,24 +206,103 @@ pub fn advance(
     Ok(())
 }
 
-fn id_hash(key: &str) -> Vec<u8> {
+/// How `mail_seen` named mail before content keys: a plain hash of the Message-ID.
+fn id_only_hash(header_id: &str) -> Vec<u8> {
     use sha2::{Digest, Sha256};
-    Sha256::digest(key.as_bytes()).to_vec()
+    Sha256::digest(header_id.as_bytes()).to_vec()
 }
 
-/// Whether the sync has dealt with the mail `key` (a Message-ID) in this account before.
+fn seen_hash(conn: &Connection, key: &str) -> Result<Vec<u8>> {
+    let secret = crate::store::settings::tombstone_key(conn)?;
+    Ok(crate::store::tombstones::keyed_hash(
+        &secret,
+        &format!("mail:{key}"),
+    ))
+}
+
+/// Whether the sync has dealt with the mail `key` (Message-ID and content digest, or a
+/// hash of unreadable bytes) in this account before. Keyed hashes: no Message-ID or
+/// digest can be confirmed from the table.
 pub fn seen(conn: &Connection, account: ChannelAccountId, key: &str) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2",
-        params![account, id_hash(key)],
-        |r| r.get(0),
-    )?)
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2",
+        )?
+        .query_row(params![account, seen_hash(conn, key)?], |r| r.get(0))?)
+}
+
+/// Whether a mail with this Message-ID was dealt with before mail was keyed by content.
+pub fn seen_by_id_only(
+    conn: &Connection,
+    account: ChannelAccountId,
+    header_id: &str,
+) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) > 0 FROM mail_seen WHERE account_id = ?1 AND id_hash = ?2",
+        )?
+        .query_row(params![account, id_only_hash(header_id)], |r| r.get(0))?)
 }
 
 pub fn mark_seen(conn: &Connection, account: ChannelAccountId, key: &str) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO mail_seen (account_id, id_hash) VALUES (?1, ?2)",
-        params![account, id_hash(key)],
+        params![account, seen_hash(conn, key)?],
+    )?;
+    Ok(())
+}
+
+/// The text of the message stored under `external_id`, if any.
+pub fn body_of(conn: &Connection, external_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT body FROM messages WHERE external_id = ?1",
+            [external_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Whether `address` is an e-mail address of the contact of `conversation`.
+pub fn is_contact_address(
+    conn: &Connection,
+    conversation: ConversationId,
+    address: &str,
+) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) > 0 FROM conversations c
+             JOIN contact_identities i ON i.contact_id = c.contact_id
+             WHERE c.id = ?1 AND i.channel = 'email' AND i.external_id = ?2",
+        )?
+        .query_row(
+            params![conversation, address.trim().to_ascii_lowercase()],
+            |r| r.get(0),
+        )?)
+}
+
+/// Adds one batch to a folder's counts: `offered` mail, of which each was stored (as a
+/// message, a bounce or an automatic reply's note), set aside, or a duplicate.
+pub fn count(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+    offered: u64,
+    applied: &MailApplied,
+) -> Result<()> {
+    let stored = applied.messages + applied.bounces + applied.auto_replies;
+    conn.execute(
+        "UPDATE mail_folders SET offered = offered + ?3, stored = stored + ?4,
+             set_aside = set_aside + ?5, duplicates = duplicates + ?6
+         WHERE account_id = ?1 AND folder = ?2",
+        params![
+            account,
+            folder,
+            offered as i64,
+            stored as i64,
+            applied.set_aside as i64,
+            applied.duplicates as i64
+        ],
     )?;
     Ok(())
 }
@@ -296,19 +375,22 @@ pub struct Header<'a> {
     pub in_reply_to: &'a [String],
     pub references: &'a [String],
     pub html: Option<&'a str>,
+    /// The sender's `Date:` (shown only); `None` for our own replies.
+    pub header_date: Option<Timestamp>,
 }
 
 pub fn insert_header(conn: &Connection, header: &Header<'_>) -> Result<()> {
     conn.execute(
-        "INSERT INTO email_messages (message_id, account_id, header_id, in_reply_to, refs, html)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO email_messages (message_id, account_id, header_id, in_reply_to, refs, html, header_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             header.message,
             header.account,
             header.header_id,
             header.in_reply_to.join(" "),
             header.references.join(" "),
-            header.html
+            header.html,
+            header.header_date
         ],
     )?;
     Ok(())
@@ -413,7 +495,8 @@ pub fn account_view(
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT folder, state, total, done, last_error, synced_at FROM mail_folders
+        "SELECT folder, state, total, done, last_error, synced_at, offered, stored, set_aside, duplicates
+         FROM mail_folders
          WHERE account_id = ?1 ORDER BY folder",
     )?;
     let folders = stmt
@@ -425,6 +508,10 @@ pub fn account_view(
                 done: r.get(3)?,
                 last_error: r.get(4)?,
                 synced_at: r.get(5)?,
+                offered: r.get(6)?,
+                stored: r.get(7)?,
+                set_aside: r.get(8)?,
+                duplicates: r.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

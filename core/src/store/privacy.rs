@@ -1,6 +1,7 @@
 //! SQL for privacy requests, about one contact as a whole: finding a contact by address or
 //! by words, reading everything about them for an export, and erasing every row about
-//! them (messages, attachments, search entries, queued downloads, notes, the contact).
+//! them (messages, attachments, search entries, queued downloads, notes, the contact),
+//! leaving keyed tombstones of their channel ids behind.
 
 use crate::error::{CoreError, Result};
 use crate::ids::{ContactId, ConversationId};
@@ -187,6 +188,8 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
         .prepare("SELECT external_id FROM contact_identities WHERE contact_id = ?1")?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    // Content-free tombstones first, so a re-delivery of these messages stays away.
+    crate::store::tombstones::bury_contact(tx, id)?;
     for conversation in &conversations {
         summary.attachments += tx.query_row(
             "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.conversation_id = ?1",

@@ -1,6 +1,7 @@
-//! SQL for the retention purge: messages of one channel older than a cutoff (their
-//! attachments and search entries go with them), conversations left empty, and the
-//! search index and file compaction afterwards.
+//! SQL for the retention purge: messages and notes of one channel older than a cutoff
+//! (attachments and search entries go with them), conversations left empty, contacts
+//! left with nothing (their identities, search row, provider calls and webhook receipts
+//! about them), and the search indexes and file compaction afterwards.
 
 use crate::channel::Channel;
 use crate::error::Result;
@@ -60,9 +61,82 @@ pub fn purge_empty_conversations(
     )? as i64)
 }
 
-/// Rewrites the message search index after deletions.
+/// Deletes notes older than `cutoff` in conversations of `channel` (an assignment that
+/// pointed at one keeps its history without it); returns how many.
+pub fn purge_notes(conn: &Connection, channel: Channel, cutoff: Timestamp) -> Result<i64> {
+    const OLD_NOTES: &str =
+        "SELECT n.id FROM notes n JOIN conversations c ON c.id = n.conversation_id
+                             JOIN channel_accounts a ON a.id = c.channel_account_id
+                             WHERE a.kind = ?1 AND n.created_at < ?2";
+    let channel = channel.as_str();
+    conn.execute(
+        &format!("UPDATE assignments SET note_id = NULL WHERE note_id IN ({OLD_NOTES})"),
+        params![channel, cutoff],
+    )?;
+    Ok(conn.execute(
+        &format!("DELETE FROM notes WHERE id IN ({OLD_NOTES})"),
+        params![channel, cutoff],
+    )? as i64)
+}
+
+/// Deletes contacts first seen before `cutoff` with an address on `channel` and no
+/// conversation left: their identities, their search row, and the provider calls and
+/// webhook receipts that name one of their addresses. Returns how many contacts went.
+pub fn purge_orphan_contacts(
+    conn: &Connection,
+    channel: Channel,
+    cutoff: Timestamp,
+) -> Result<i64> {
+    let orphans: Vec<(i64, String)> = conn
+        .prepare(
+            "SELECT c.id, i.external_id FROM contacts c JOIN contact_identities i ON i.contact_id = c.id
+             WHERE c.created_at < ?2
+               AND EXISTS (SELECT 1 FROM contact_identities x WHERE x.contact_id = c.id AND x.channel = ?1)
+               AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id)",
+        )?
+        .query_map(params![channel.as_str(), cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (_, address) in &orphans {
+        conn.execute(
+            "DELETE FROM channel_tasks WHERE json_extract(payload, '$.psid') = ?1",
+            [address],
+        )?;
+        conn.execute(
+            "DELETE FROM webhook_receipts WHERE key LIKE 'handover:%:' || ?1 || ':%'",
+            [address],
+        )?;
+    }
+    let mut ids: Vec<i64> = orphans.iter().map(|(id, _)| *id).collect();
+    ids.dedup();
+    for id in &ids {
+        conn.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [id])?;
+        conn.execute("DELETE FROM contact_identities WHERE contact_id = ?1", [id])?;
+        conn.execute("DELETE FROM contacts WHERE id = ?1", [id])?;
+    }
+    Ok(ids.len() as i64)
+}
+
+/// Deletes webhook receipts older than `cutoff` (they only stop Meta's retries, which
+/// end within days) and finished provider calls older than it.
+pub fn purge_receipts_and_tasks(conn: &Connection, cutoff: Timestamp) -> Result<()> {
+    conn.execute(
+        "DELETE FROM webhook_receipts WHERE received_at < ?1",
+        [cutoff],
+    )?;
+    conn.execute(
+        "DELETE FROM channel_tasks WHERE state IN ('done', 'failed') AND next_attempt_at < ?1",
+        [cutoff],
+    )?;
+    Ok(())
+}
+
+/// Rewrites the message and contact search indexes after deletions, so no deleted
+/// token survives in an old segment.
 pub fn optimize_search(conn: &Connection) -> Result<()> {
-    conn.execute_batch("INSERT INTO messages_fts (messages_fts) VALUES ('optimize');")?;
+    conn.execute_batch(
+        "INSERT INTO messages_fts (messages_fts) VALUES ('optimize');
+         INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');",
+    )?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@ const BACKUP_KEEP: &str = "backup_keep";
 const BACKUP_PASSPHRASE: &str = "backup_passphrase";
 const BACKUP_LAST_AT: &str = "backup_last_at";
 const BACKUP_LAST_ERROR: &str = "backup_last_error";
+const TOMBSTONE_KEY: &str = "tombstone_key";
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     // Cached: the session policy is read on every call.
@@ -55,6 +56,26 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
         [key, value],
     )?;
     Ok(())
+}
+
+/// The workspace's secret for keyed hashes of channel ids (tombstones of erased messages,
+/// mail already dealt with), made on first use; it never leaves the encrypted store.
+pub fn tombstone_key(conn: &Connection) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    if let Some(hex_key) = get(conn, TOMBSTONE_KEY)?.map(zeroize::Zeroizing::new) {
+        if let Ok(key) = hex::decode(hex_key.as_str()) {
+            if key.len() == 32 {
+                return Ok(zeroize::Zeroizing::new(key));
+            }
+        }
+    }
+    let mut key = zeroize::Zeroizing::new(vec![0u8; 32]);
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, key.as_mut_slice());
+    set(
+        conn,
+        TOMBSTONE_KEY,
+        &zeroize::Zeroizing::new(hex::encode(&*key)),
+    )?;
+    Ok(key)
 }
 
 /// The region code the workspace was created in (empty before it was set).

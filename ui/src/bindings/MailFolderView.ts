@@ -8,4 +8,17 @@ export type MailFolderView = { folder: string,
 /**
  * `waiting`, `connecting`, `syncing`, `idle` (pushed by the server), `polling`, `error`.
  */
-state: string, total: number, done: number, last_error: string, synced_at: Timestamp | null, };
+state: string, total: number, done: number, last_error: string, synced_at: Timestamp | null, 
+/**
+ * Mail the sync was offered in this folder, ever; it adds up:
+ * `offered = stored + set_aside + duplicates`.
+ */
+offered: number, 
+/**
+ * Stored as a message, a failed reply (bounce) or an automatic reply's note.
+ */
+stored: number, set_aside: number, 
+/**
+ * The same mail again (same Message-ID and content), not stored twice.
+ */
+duplicates: number, };

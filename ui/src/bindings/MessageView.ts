@@ -15,4 +15,9 @@ masked: boolean,
 /**
  * An e-mail whose formatted (HTML) version can be shown ([`Workspace::email_html`]).
  */
-has_html: boolean, };
+has_html: boolean, 
+/**
+ * A customer's e-mail: when its `Date:` header says it was written (the sender's
+ * clock, shown only; `at` is when our mail server received it).
+ */
+written_at: Timestamp | null, };

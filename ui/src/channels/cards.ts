@@ -7,7 +7,7 @@ import type { SetAsideView } from "../bindings/SetAsideView";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import type { WebhookListener } from "../bindings/WebhookListener";
 import { externalIdLabel, localStorageInfo, webhookUrl } from "../channel-logic";
-import { folderProgress, folderProgressText, folderStateLine, folderTone, formatMailSize, groupDigits } from "../email-logic";
+import { folderCountsText, folderProgress, folderProgressText, folderStateLine, folderTone, formatMailSize, groupDigits } from "../email-logic";
 import { h } from "../h";
 import { channelLabel } from "../inbox/logic";
 import { formatDateTime } from "../logic";
@@ -126,7 +126,8 @@ function folderList(folders: MailFolderView[]): HTMLElement {
             max: bar ? bar.max : null, value: bar ? bar.value : null,
           }),
           h("span", { class: "mail-progress-text" }, folderProgressText(f)))
-        : null);
+        : null,
+      f.offered > 0 ? h("span", { class: "mail-counts muted", "data-folder": f.folder }, folderCountsText(f)) : null);
   }));
 }
 

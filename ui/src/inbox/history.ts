@@ -110,6 +110,15 @@ export function createHistory(deps: Deps): Part<InboxState> {
     }
   }
 
+  /** An e-mail whose `Date:` header is a day or more off its arrival: the sender's date,
+   *  shown apart (the list is ordered by arrival). */
+  function writtenLabel(m: MessageView): HTMLElement | null {
+    const w = m.written_at;
+    if (w === null || w === undefined || Math.abs(w - m.at) < 86_400) return null;
+    return h("span", { class: "item-written muted", title: "The date in the sender's mail; it arrived at the time shown" },
+      ` · dated ${formatDateTime(w)}`);
+  }
+
   function messageItem(m: MessageView, s: InboxState): HTMLElement {
     const out = m.direction === "out";
     const contact = s.view?.summary.contact_name ?? "Customer";
@@ -117,6 +126,7 @@ export function createHistory(deps: Deps): Part<InboxState> {
       h("div", { class: "item-head" },
         h("span", { class: "item-author" }, out ? m.author ?? "Us" : m.author ?? contact),
         h("time", { class: "item-time", title: formatDateTime(m.at) }, formatClock(m.at)),
+        writtenLabel(m),
         out ? statusLabel(m) : null),
       m.body ? h("div", { class: "item-body" }, m.body) : null,
       m.has_html ? formattedButton(m) : null,
