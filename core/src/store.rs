@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod settings;
 pub mod tasks;
 pub mod users;
+pub mod webhook_set_aside;
 
 pub use open::PAGE_SIZE;
 

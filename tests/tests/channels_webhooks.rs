@@ -834,11 +834,30 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
         "messages",
         json!({"contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": wa}], "messages": items}),
     );
-    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &batch).await, 200);
+    // Parsed and applied as the receiver does, to read the batch's counts.
+    let accounts = [appcare_channels::parse::WebhookAccount {
+        id: world.whatsapp,
+        external_id: PHONE_ID.into(),
+    }];
+    let applied = world.ws.delivery().apply(
+        &appcare_channels::whatsapp::parse_webhook(&batch, &accounts),
+        Timestamp::now(),
+    )?;
+    assert_eq!(
+        (applied.messages, applied.set_aside, applied.duplicates, applied.ignored),
+        (6, 3, 1, 0),
+        "{applied:?}"
+    );
     let stored = messages_stored(&world);
     let aside = set_aside_rows(&world);
     assert_eq!((stored, aside), (6, 3), "stored, set aside");
     assert_eq!(stored + aside + 1, offered, "offered = stored + set aside + duplicates");
+    // An admin sees what was set aside (only admins: see the entry-point tests).
+    let listed = world
+        .ws
+        .set_aside_webhooks(&world.admin, world.whatsapp, Timestamp::now())?;
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|r| r.channel == "whatsapp" && !r.raw.is_empty()));
     let body_of = |id: &str| {
         query_text(
             &world.ws,
