@@ -34,7 +34,10 @@ pub fn parse_webhook(body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEv
                 // Never answered 200 and forgotten: kept for an admin.
                 None => events.push(ChannelEvent::SetAside(SetAsideEvent::new(
                     account,
-                    format!("a Messenger event this app cannot read ({})", item_kind(item)),
+                    format!(
+                        "a Messenger event this app cannot read ({})",
+                        item_kind(item)
+                    ),
                     item,
                 ))),
             }

@@ -48,7 +48,10 @@ pub fn parse_webhook(body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEv
                 "smb_message_echoes" => parse_echoes(value, account, &mut events),
                 other => events.push(ChannelEvent::SetAside(SetAsideEvent::new(
                     account,
-                    format!("a WhatsApp webhook field this app does not read ({})", short_word(other)),
+                    format!(
+                        "a WhatsApp webhook field this app does not read ({})",
+                        short_word(other)
+                    ),
                     change,
                 ))),
             }
@@ -564,7 +567,10 @@ mod tests {
             {"from": "1", "id": "e", "timestamp": "1", "type": "interactive", "interactive": {"type": "nfm_reply", "nfm_reply": {"response_json": "not json"}}}
         ]);
         let events = parse_webhook(
-            &change("messages", json!({"messages": items, "statuses": [{"id": "s", "status": "deleted", "timestamp": "1"}]})),
+            &change(
+                "messages",
+                json!({"messages": items, "statuses": [{"id": "s", "status": "deleted", "timestamp": "1"}]}),
+            ),
             &accounts(),
         );
         let kinds: Vec<&str> = events
@@ -576,9 +582,15 @@ mod tests {
                 _ => "other",
             })
             .collect();
-        assert_eq!(kinds, ["aside", "aside", "aside", "address", "aside", "aside"]);
+        assert_eq!(
+            kinds,
+            ["aside", "aside", "aside", "address", "aside", "aside"]
+        );
         // A field this app does not read, for a connected number: set aside.
-        let unknown = parse_webhook(&change("user_preferences", json!({"user_preferences": []})), &accounts());
+        let unknown = parse_webhook(
+            &change("user_preferences", json!({"user_preferences": []})),
+            &accounts(),
+        );
         assert!(matches!(unknown.as_slice(), [ChannelEvent::SetAside(_)]));
         // A number not connected here, or an account-level notice: not ours.
         let mut other = change("messages", json!({"messages": items}));

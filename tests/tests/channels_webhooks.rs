@@ -760,7 +760,10 @@ async fn a_whatsapp_username_without_a_phone_is_stored_linked_to_one_contact_and
         ),
         format!("16505551234 {bsuid}")
     );
-    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM conversations"), 1);
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1
+    );
 
     // Another customer known only by a business-scoped id is answered through
     // `recipient`, not `to` (Meta: `to` is a phone number).
@@ -771,7 +774,10 @@ async fn a_whatsapp_username_without_a_phone_is_stored_linked_to_one_contact_and
                "messages": [{"from_user_id": other, "id": "wamid.bsuid.3", "timestamp": ts,
                              "type": "text", "text": {"body": "Olá"}}]}),
     );
-    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &only_other).await, 200);
+    assert_eq!(
+        deliver_signed(&http, &url, APP_SECRET, &only_other).await,
+        200
+    );
     let conversation: i64 = query_i64(
         &world.ws,
         "SELECT conversation_id FROM messages WHERE external_id = 'wamid.bsuid.3'",
@@ -784,7 +790,10 @@ async fn a_whatsapp_username_without_a_phone_is_stored_linked_to_one_contact_and
         Timestamp::now(),
     )?;
     let fake = &world.fake;
-    eventually(10, || (fake.requests_to("/messages").len() == 1).then_some(())).await?;
+    eventually(10, || {
+        (fake.requests_to("/messages").len() == 1).then_some(())
+    })
+    .await?;
     let sent = &fake.requests_to("/messages")[0].body;
     assert_eq!(sent["recipient"], json!(other), "{sent}");
     assert!(sent.get("to").is_none(), "{sent}");
@@ -844,20 +853,31 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
         Timestamp::now(),
     )?;
     assert_eq!(
-        (applied.messages, applied.set_aside, applied.duplicates, applied.ignored),
+        (
+            applied.messages,
+            applied.set_aside,
+            applied.duplicates,
+            applied.ignored
+        ),
         (6, 3, 1, 0),
         "{applied:?}"
     );
     let stored = messages_stored(&world);
     let aside = set_aside_rows(&world);
     assert_eq!((stored, aside), (6, 3), "stored, set aside");
-    assert_eq!(stored + aside + 1, offered, "offered = stored + set aside + duplicates");
+    assert_eq!(
+        stored + aside + 1,
+        offered,
+        "offered = stored + set aside + duplicates"
+    );
     // An admin sees what was set aside (only admins: see the entry-point tests).
     let listed = world
         .ws
         .set_aside_webhooks(&world.admin, world.whatsapp, Timestamp::now())?;
     assert_eq!(listed.len(), 3);
-    assert!(listed.iter().all(|r| r.channel == "whatsapp" && !r.raw.is_empty()));
+    assert!(listed
+        .iter()
+        .all(|r| r.channel == "whatsapp" && !r.raw.is_empty()));
     let body_of = |id: &str| {
         query_text(
             &world.ws,
@@ -885,12 +905,21 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
     assert!(reasons.contains("(hologram)"), "{reasons}");
     assert!(reasons.contains("group"), "{reasons}");
     assert!(reasons.contains("131000"), "{reasons}");
-    assert!(query_text(&world.ws, "SELECT raw FROM webhook_set_aside WHERE reason LIKE '%group%'")
-        .contains("hi group"), "the raw item is kept");
+    assert!(
+        query_text(
+            &world.ws,
+            "SELECT raw FROM webhook_set_aside WHERE reason LIKE '%group%'"
+        )
+        .contains("hi group"),
+        "the raw item is kept"
+    );
 
     // The same batch again: nothing new anywhere.
     assert_eq!(deliver_signed(&http, &url, APP_SECRET, &batch).await, 200);
-    assert_eq!((messages_stored(&world), set_aside_rows(&world)), (stored, aside));
+    assert_eq!(
+        (messages_stored(&world), set_aside_rows(&world)),
+        (stored, aside)
+    );
 
     // The customer changed number (no `contacts` in a system message): linked.
     let system = whatsapp_change(
@@ -902,13 +931,30 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
     assert_eq!(deliver_signed(&http, &url, APP_SECRET, &system).await, 200);
     assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM contacts"), 1);
     assert_eq!(
-        query_i64(&world.ws, "SELECT count(*) FROM contact_identities WHERE external_id = '12195555358'"),
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM contact_identities WHERE external_id = '12195555358'"
+        ),
         1
     );
     assert!(query_text(&world.ws, "SELECT group_concat(body) FROM notes").contains("12195555358"));
-    let from_new = samples::whatsapp_text(PHONE_ID, "12195555358", "Sheena Nelson", "wamid.mix.new-number", Timestamp::now().unix(), "It's me");
-    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &from_new).await, 200);
-    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM conversations"), 1, "same thread");
+    let from_new = samples::whatsapp_text(
+        PHONE_ID,
+        "12195555358",
+        "Sheena Nelson",
+        "wamid.mix.new-number",
+        Timestamp::now().unix(),
+        "It's me",
+    );
+    assert_eq!(
+        deliver_signed(&http, &url, APP_SECRET, &from_new).await,
+        200
+    );
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1,
+        "same thread"
+    );
 
     // Messages sent from the WhatsApp Business app on this number: outbound.
     let echo = whatsapp_change(
@@ -918,7 +964,10 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
     );
     assert_eq!(deliver_signed(&http, &url, APP_SECRET, &echo).await, 200);
     assert_eq!(
-        query_text(&world.ws, "SELECT direction || ':' || body FROM messages WHERE external_id = 'wamid.mix.echo'"),
+        query_text(
+            &world.ws,
+            "SELECT direction || ':' || body FROM messages WHERE external_id = 'wamid.mix.echo'"
+        ),
         "out:Sent from the phone app"
     );
     // A field this app does not read, for a connected number: set aside, not dropped.
@@ -932,8 +981,8 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn messenger_taps_in_one_second_stay_distinct_and_unknown_events_are_set_aside(
-) -> TestResult {
+async fn messenger_taps_in_one_second_stay_distinct_and_unknown_events_are_set_aside() -> TestResult
+{
     let world = world("US", (false, false)).await?;
     let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
     let url = format!("{base}/webhooks/messenger");
@@ -970,17 +1019,33 @@ async fn the_same_message_id_in_two_accounts_is_two_messages() -> TestResult {
     let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
     let http = reqwest::Client::new();
     let now = Timestamp::now().unix();
-    let wa = samples::whatsapp_text(PHONE_ID, "16505551234", "Sheena Nelson", "m_shared.1", now, "On WhatsApp");
+    let wa = samples::whatsapp_text(
+        PHONE_ID,
+        "16505551234",
+        "Sheena Nelson",
+        "m_shared.1",
+        now,
+        "On WhatsApp",
+    );
     let fb = samples::messenger(
         PAGE_ID,
-        vec![samples::messenger_text(PAGE_ID, "6900112233445566", "m_shared.1", now * 1000, "On Messenger")],
+        vec![samples::messenger_text(
+            PAGE_ID,
+            "6900112233445566",
+            "m_shared.1",
+            now * 1000,
+            "On Messenger",
+        )],
     );
     let wa_url = format!("{base}/webhooks/whatsapp");
     let fb_url = format!("{base}/webhooks/messenger");
     assert_eq!(deliver_signed(&http, &wa_url, APP_SECRET, &wa).await, 200);
     assert_eq!(deliver_signed(&http, &fb_url, APP_SECRET, &fb).await, 200);
     assert_eq!(
-        query_text(&world.ws, "SELECT group_concat(body, ' / ') FROM (SELECT body FROM messages ORDER BY id)"),
+        query_text(
+            &world.ws,
+            "SELECT group_concat(body, ' / ') FROM (SELECT body FROM messages ORDER BY id)"
+        ),
         "On WhatsApp / On Messenger"
     );
     // Each delivered again is a duplicate in its own account.

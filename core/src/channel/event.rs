@@ -182,7 +182,11 @@ pub const SET_ASIDE_RAW_MAX: usize = 64 * 1024;
 
 impl SetAsideEvent {
     /// `item` kept as JSON text, cut at [`SET_ASIDE_RAW_MAX`] bytes with a note.
-    pub fn new(account: ChannelAccountId, reason: impl Into<String>, item: &serde_json::Value) -> Self {
+    pub fn new(
+        account: ChannelAccountId,
+        reason: impl Into<String>,
+        item: &serde_json::Value,
+    ) -> Self {
         let mut raw = item.to_string();
         if raw.len() > SET_ASIDE_RAW_MAX {
             let total = raw.len();
@@ -215,7 +219,13 @@ pub enum ChannelEvent {
     SetAside(SetAsideEvent),
 }
 
-crate::redacted_debug!(InboundEvent, EchoEvent, HandoverEvent, AddressChange, SetAsideEvent);
+crate::redacted_debug!(
+    InboundEvent,
+    EchoEvent,
+    HandoverEvent,
+    AddressChange,
+    SetAsideEvent
+);
 
 impl std::fmt::Debug for ChannelEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -4,12 +4,12 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
+use crate::channel::webhook_aside::WebhookSetAsideView;
 use crate::channel::{Channel, ChannelAccountView, NewChannelAccount};
 use crate::error::{CoreError, Result};
 use crate::ids::ChannelAccountId;
 use crate::secret::SessionToken;
 use crate::service::steps::{self, Checked};
-use crate::channel::webhook_aside::WebhookSetAsideView;
 use crate::store::{channel_accounts, settings, tasks, webhook_set_aside};
 use crate::time::Timestamp;
 use crate::workspace::{Region, Workspace};

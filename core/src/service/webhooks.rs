@@ -198,15 +198,23 @@ fn apply_address_change(
     }
     let (channel, _) = channel_accounts::config_of(tx, a.account)?;
     let Some(contact) = contacts::find(tx, channel, &a.old)? else {
-        let raw = serde_json::json!({ "id": a.external_id, "from": a.old, "new": a.new, "note": a.note });
-        let aside = SetAsideEvent::new(a.account, "a change of address for a customer not known here", &raw);
+        let raw =
+            serde_json::json!({ "id": a.external_id, "from": a.old, "new": a.new, "note": a.note });
+        let aside = SetAsideEvent::new(
+            a.account,
+            "a change of address for a customer not known here",
+            &raw,
+        );
         return set_aside(tx, &aside, now, applied, published);
     };
     contacts::link(tx, contact, channel, &a.new)?;
     if let Some(conversation) = conv_store::for_contact_address(tx, a.account, &a.old)? {
         let note = match a.note.trim() {
             "" => format!("The customer's address changed to {}.", a.new),
-            note => format!("The customer's address changed to {}. WhatsApp says: {note}", a.new),
+            note => format!(
+                "The customer's address changed to {}. WhatsApp says: {note}",
+                a.new
+            ),
         };
         conv_store::insert_system_note(tx, conversation, &note, false, a.at)?;
         published.push(Event::NoteAdded { conversation });
