@@ -19,6 +19,7 @@ pub mod signature;
 pub mod time;
 pub mod webhook;
 pub mod whatsapp;
+pub mod whatsapp_inbound;
 
 pub use adapter::{adapter_for, ChannelAdapter};
 pub use runtime::{ChannelRuntime, RuntimeOptions};

@@ -5,7 +5,7 @@ use crate::graph::{Graph, GraphError};
 use crate::parse::{account_for, id_at, text_at, WebhookAccount};
 use appcare_core::channel::{
     our_reference, parse_our_reference, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent,
-    InboundEvent, MediaRef, OutboundJob, SendPayload, WatermarkEvent,
+    InboundEvent, MediaRef, OutboundJob, SendPayload, SetAsideEvent, WatermarkEvent,
 };
 use appcare_core::ids::ChannelAccountId;
 use serde_json::{json, Value};
@@ -31,7 +31,15 @@ pub fn parse_webhook(body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEv
         for item in items.into_iter().flatten() {
             match parse_item(item, account) {
                 Some(event) => events.push(event),
-                None => tracing::info!("Messenger webhook event of an unhandled kind ignored"),
+                // Never answered 200 and forgotten: kept for an admin.
+                None => events.push(ChannelEvent::SetAside(SetAsideEvent::new(
+                    account,
+                    format!(
+                        "a Messenger event this app cannot read ({})",
+                        item_kind(item)
+                    ),
+                    item,
+                ))),
             }
         }
     }
@@ -81,13 +89,23 @@ fn body_of(message: &Value, kinds: &[String]) -> String {
     }
 }
 
+/// The name of the part of a `messaging[]` item that says what it is (`optin`,
+/// `referral` …), for the reason an item is set aside.
+fn item_kind(item: &Value) -> String {
+    item.as_object()
+        .and_then(|o| {
+            o.keys()
+                .find(|k| !matches!(k.as_str(), "sender" | "recipient" | "timestamp"))
+        })
+        .map(|k| k.chars().take(60).collect())
+        .unwrap_or_else(|| "no kind given".to_string())
+}
+
 fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
     let sender = id_at(item, &["sender", "id"]);
     let recipient = id_at(item, &["recipient", "id"]);
-    let at = item
-        .get("timestamp")
-        .and_then(Value::as_i64)
-        .and_then(crate::time::from_millis)?;
+    let millis = item.get("timestamp").and_then(Value::as_i64)?;
+    let at = crate::time::from_millis(millis)?;
     if let Some(message) = item.get("message") {
         let mid = text_at(message, &["mid"]);
         if mid.is_empty() {
@@ -113,6 +131,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             body,
             sent_at: at,
             media,
+            contact_aliases: Vec::new(),
         }));
     }
     if let Some(delivery) = item.get("delivery") {
@@ -155,14 +174,16 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             account,
             contact_name: sender.clone(),
             external_id: format!(
-                "reaction:{}:{sender}:{}",
+                "reaction:{}:{sender}:{millis}:{}:{}",
                 text_at(reaction, &["mid"]),
-                at.unix()
+                text_at(reaction, &["action"]),
+                digest(text_at(reaction, &["emoji"]))
             ),
             contact_external_id: sender,
             body,
             sent_at: at,
             media: Vec::new(),
+            contact_aliases: Vec::new(),
         }));
     }
     if let Some(postback) = item.get("postback") {
@@ -170,8 +191,13 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             "" => text_at(postback, &["payload"]),
             t => t,
         };
+        // Without a mid, a tap is its sender, its millisecond and its payload: distinct
+        // taps stay distinct, Meta's re-delivery of the same one is a duplicate.
         let external_id = match text_at(postback, &["mid"]) {
-            "" => format!("postback:{sender}:{}", at.unix()),
+            "" => format!(
+                "postback:{sender}:{millis}:{}",
+                digest(text_at(postback, &["payload"]))
+            ),
             mid => mid.to_string(),
         };
         return Some(ChannelEvent::Message(InboundEvent {
@@ -182,6 +208,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             body: format!("Chose: {title}"),
             sent_at: at,
             media: Vec::new(),
+            contact_aliases: Vec::new(),
         }));
     }
     if let Some(pass) = item.get("pass_thread_control") {
@@ -195,6 +222,12 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
         }));
     }
     None
+}
+
+/// A short, fixed-length stand-in for a payload of any length in a key.
+fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
 /// The documented Send API body for a text job.
@@ -356,6 +389,7 @@ pub async fn poll(
                         },
                         sent_at: at,
                         media: Vec::new(),
+                        contact_aliases: Vec::new(),
                     }));
                 }
             }
@@ -373,4 +407,64 @@ pub async fn poll(
         _ => appcare_core::Timestamp::from_unix(0),
     });
     Ok((events, newest.map(|(_, text)| text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(items: Vec<Value>) -> Vec<ChannelEvent> {
+        let body = json!({"object": "page", "entry": [{"id": "1122", "time": 1_458_692_752_478_i64, "messaging": items}]});
+        parse_webhook(
+            &body,
+            &[WebhookAccount {
+                id: ChannelAccountId::new(3),
+                external_id: "1122".into(),
+            }],
+        )
+    }
+
+    fn tap(at: i64, payload: &str) -> Value {
+        json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": at,
+               "postback": {"title": "Go", "payload": payload}})
+    }
+
+    fn ids(events: &[ChannelEvent]) -> Vec<String> {
+        events
+            .iter()
+            .map(|e| match e {
+                ChannelEvent::Message(m) => m.external_id.clone(),
+                ChannelEvent::SetAside(_) => "aside".into(),
+                _ => "other".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn taps_without_a_mid_are_keyed_by_millisecond_and_payload() {
+        let ids = ids(&parse(vec![
+            tap(1_458_692_752_100, "A"),
+            tap(1_458_692_752_900, "A"),
+            tap(1_458_692_752_900, "B"),
+            tap(1_458_692_752_900, "B"),
+        ]));
+        assert_eq!(ids[1..3].iter().filter(|i| *i == &ids[0]).count(), 0);
+        assert_ne!(ids[1], ids[2], "another payload in the same millisecond");
+        assert_eq!(ids[2], ids[3], "the same event delivered again");
+    }
+
+    #[test]
+    fn items_it_cannot_read_are_set_aside() {
+        let events = parse(vec![
+            json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": 1_458_692_752_478_i64,
+                   "referral": {"ref": "ad", "source": "ADS", "type": "OPEN_THREAD"}}),
+            json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": 1_458_692_752_478_i64,
+                   "message": {"text": "no mid"}}),
+        ]);
+        assert_eq!(ids(&events), ["aside", "aside"]);
+        let ChannelEvent::SetAside(aside) = &events[0] else {
+            panic!()
+        };
+        assert!(aside.reason.contains("(referral)"), "{}", aside.reason);
+    }
 }

@@ -1,229 +1,13 @@
-//! WhatsApp Cloud API: webhook payloads (`whatsapp_business_account`) into channel events,
-//! and the Graph calls to send text, media and templates, fetch media, read approved
-//! templates and set in-country storage.
+//! WhatsApp Cloud API: the Graph calls to send text, media and templates (to a phone
+//! number or a business-scoped user id), fetch media, read approved templates and set
+//! in-country storage. Webhook payloads are read in [`crate::whatsapp_inbound`].
 
 use crate::graph::{Graph, GraphError};
-use crate::parse::{account_for, text_at, WebhookAccount};
+use crate::parse::text_at;
+pub use crate::whatsapp_inbound::parse_webhook;
 use appcare_core::channel::template::{parameter_count, TemplateView};
-use appcare_core::channel::{
-    our_reference, parse_our_reference, ChannelEvent, DeliveryStatus, InboundEvent, MediaRef,
-    OutboundJob, ProviderError, SendPayload, StatusEvent,
-};
-use appcare_core::Timestamp;
+use appcare_core::channel::{our_reference, MediaRef, OutboundJob, SendPayload};
 use serde_json::{json, Value};
-
-const MEDIA_KINDS: &[&str] = &["image", "video", "audio", "document", "sticker"];
-
-/// Parses one verified `whatsapp_business_account` body. Changes for numbers that are not
-/// ours, unknown fields and unknown message types are skipped with a log line.
-pub fn parse_webhook(body: &Value, accounts: &[WebhookAccount]) -> Vec<ChannelEvent> {
-    let mut events = Vec::new();
-    for entry in body
-        .get("entry")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        for change in entry
-            .get("changes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let field = text_at(change, &["field"]);
-            if field != "messages" {
-                tracing::info!(field, "WhatsApp webhook field ignored");
-                continue;
-            }
-            let value = change.get("value").unwrap_or(&Value::Null);
-            let phone_number_id = text_at(value, &["metadata", "phone_number_id"]);
-            let Some(account) = account_for(accounts, phone_number_id) else {
-                tracing::warn!("WhatsApp webhook for a number that is not connected here ignored");
-                continue;
-            };
-            let names: Vec<(&str, &str)> = value
-                .get("contacts")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|c| (text_at(c, &["wa_id"]), text_at(c, &["profile", "name"])))
-                .collect();
-            for message in value
-                .get("messages")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(event) = parse_message(message, account, &names) {
-                    events.push(ChannelEvent::Message(event));
-                }
-            }
-            for status in value
-                .get("statuses")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(event) = parse_status(status, account) {
-                    events.push(ChannelEvent::Status(event));
-                }
-            }
-        }
-    }
-    events
-}
-
-fn parse_message(
-    message: &Value,
-    account: appcare_core::ids::ChannelAccountId,
-    names: &[(&str, &str)],
-) -> Option<InboundEvent> {
-    let from = text_at(message, &["from"]);
-    let id = text_at(message, &["id"]);
-    let kind = text_at(message, &["type"]);
-    let sent_at = crate::time::from_seconds_text(text_at(message, &["timestamp"]))?;
-    if from.is_empty() || id.is_empty() {
-        tracing::warn!("WhatsApp message without sender or id ignored");
-        return None;
-    }
-    let mut media = Vec::new();
-    let body = match kind {
-        "text" => text_at(message, &["text", "body"]).to_string(),
-        k if MEDIA_KINDS.contains(&k) => {
-            let m = message.get(k).unwrap_or(&Value::Null);
-            let mime_type = text_at(m, &["mime_type"]);
-            let media_id = text_at(m, &["id"]);
-            if !media_id.is_empty() {
-                let file_name = match text_at(m, &["filename"]) {
-                    "" => format!("{k}-{}.{}", short(media_id), extension(mime_type)),
-                    name => name.to_string(),
-                };
-                media.push(MediaRef {
-                    media_id: media_id.to_string(),
-                    file_name,
-                    mime_type: mime_type.to_string(),
-                    sha256: text_at(m, &["sha256"]).to_string(),
-                });
-            }
-            match text_at(m, &["caption"]) {
-                "" => format!("({k})"),
-                caption => caption.to_string(),
-            }
-        }
-        "location" => {
-            let l = message.get("location").unwrap_or(&Value::Null);
-            let place = [text_at(l, &["name"]), text_at(l, &["address"])]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let lat = l.get("latitude").map(Value::to_string).unwrap_or_default();
-            let long = l.get("longitude").map(Value::to_string).unwrap_or_default();
-            if place.is_empty() {
-                format!("Shared a location: {lat}, {long}")
-            } else {
-                format!("Shared a location: {place} ({lat}, {long})")
-            }
-        }
-        "reaction" => match text_at(message, &["reaction", "emoji"]) {
-            "" => "Removed a reaction".to_string(),
-            emoji => format!("Reacted {emoji} to a message"),
-        },
-        "interactive" => {
-            let i = message.get("interactive").unwrap_or(&Value::Null);
-            let reply = match text_at(i, &["type"]) {
-                "list_reply" => i.get("list_reply"),
-                _ => i.get("button_reply"),
-            }
-            .unwrap_or(&Value::Null);
-            format!("Chose: {}", text_at(reply, &["title"]))
-        }
-        "button" => format!("Chose: {}", text_at(message, &["button", "text"])),
-        "contacts" => {
-            let shared: Vec<&str> = message
-                .get("contacts")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|c| text_at(c, &["name", "formatted_name"]))
-                .collect();
-            format!("Shared a contact: {}", shared.join(", "))
-        }
-        other => {
-            tracing::info!(kind = other, "WhatsApp message type shown as unsupported");
-            format!(
-                "(a {} message this app cannot show)",
-                if other.is_empty() {
-                    "new kind of"
-                } else {
-                    other
-                }
-            )
-        }
-    };
-    let contact_name = names
-        .iter()
-        .find(|(wa_id, _)| *wa_id == from)
-        .map(|(_, name)| *name)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(from);
-    Some(InboundEvent {
-        account,
-        contact_external_id: from.to_string(),
-        contact_name: contact_name.to_string(),
-        external_id: id.to_string(),
-        body,
-        sent_at,
-        media,
-    })
-}
-
-fn parse_status(
-    status: &Value,
-    account: appcare_core::ids::ChannelAccountId,
-) -> Option<StatusEvent> {
-    let delivery = DeliveryStatus::parse(text_at(status, &["status"]))?;
-    let id = text_at(status, &["id"]);
-    if id.is_empty() {
-        return None;
-    }
-    let error = status
-        .get("errors")
-        .and_then(Value::as_array)
-        .and_then(|e| e.first())
-        .map(|e| ProviderError {
-            code: e.get("code").and_then(Value::as_i64).unwrap_or_default(),
-            title: text_at(e, &["title"]).to_string(),
-        });
-    Some(StatusEvent {
-        account,
-        external_id: id.to_string(),
-        our_message: parse_our_reference(text_at(status, &["biz_opaque_callback_data"])),
-        status: delivery,
-        at: crate::time::from_seconds_text(text_at(status, &["timestamp"]))
-            .unwrap_or(Timestamp::from_unix(0)),
-        error,
-    })
-}
-
-fn short(id: &str) -> &str {
-    let start = id.len().saturating_sub(8);
-    id.get(start..).unwrap_or(id)
-}
-
-fn extension(mime: &str) -> &str {
-    match mime.split(';').next().unwrap_or_default().trim() {
-        "image/jpeg" => "jpg",
-        "image/png" => "png",
-        "image/webp" => "webp",
-        "video/mp4" => "mp4",
-        "audio/ogg" => "ogg",
-        "audio/mpeg" => "mp3",
-        "application/pdf" => "pdf",
-        "text/plain" => "txt",
-        _ => "bin",
-    }
-}
 
 /// WhatsApp's message type for a file of this type.
 fn media_kind(mime: &str) -> &'static str {
@@ -236,15 +20,27 @@ fn media_kind(mime: &str) -> &'static str {
     }
 }
 
+/// Whether `address` is a business-scoped user id (`CC.digits`, `CC.ENT.digits`) rather
+/// than a phone number.
+pub fn is_user_id(address: &str) -> bool {
+    address.contains('.')
+}
+
 /// The documented send body for a job (`POST /{phone-number-id}/messages`); `media_id`
 /// is the uploaded file's id for a media job.
 pub fn send_body(job: &OutboundJob, media_id: Option<&str>) -> Value {
     let mut body = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": job.to,
         "biz_opaque_callback_data": our_reference(job.message),
     });
+    // A customer known only by a business-scoped user id (`US.1349…`: a phone number
+    // never has a dot) is addressed with `recipient`; a phone number with `to`.
+    if is_user_id(&job.to) {
+        body["recipient"] = json!(job.to);
+    } else {
+        body["to"] = json!(job.to);
+    }
     match &job.payload {
         SendPayload::Text { body: text } => {
             body["type"] = json!("text");
@@ -462,4 +258,31 @@ pub async fn read_local_storage(
         r => Some(r.to_string()),
     };
     Ok((status, region))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use appcare_core::ids::ChannelAccountId;
+
+    #[test]
+    fn a_user_id_is_sent_as_recipient_and_a_phone_as_to() {
+        let job = |to: &str| OutboundJob {
+            message: appcare_core::MessageId::new(1),
+            conversation: appcare_core::ConversationId::new(1),
+            account: ChannelAccountId::new(7),
+            channel: appcare_core::channel::Channel::WhatsApp,
+            to: to.into(),
+            payload: SendPayload::Text { body: "hi".into() },
+            tag: None,
+            attempt: 1,
+            email: None,
+        };
+        let by_id = send_body(&job("US.13491208655302741918"), None);
+        assert_eq!(by_id["recipient"], json!("US.13491208655302741918"));
+        assert!(by_id.get("to").is_none());
+        let by_phone = send_body(&job("16505551234"), None);
+        assert_eq!(by_phone["to"], json!("16505551234"));
+        assert!(by_phone.get("recipient").is_none());
+    }
 }

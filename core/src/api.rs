@@ -20,6 +20,7 @@ pub mod types {
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
     pub use crate::channel::outbound::OutboundAttachment;
     pub use crate::channel::template::TemplateView;
+    pub use crate::channel::webhook_aside::WebhookSetAsideView;
     pub use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId, TeamId, UserId};
     pub use crate::privacy::egress::EgressPolicy;
     pub use crate::privacy::request::{ContactMatch, ErasureSummary};
@@ -132,6 +133,7 @@ macro_rules! workspace_calls {
                 retry_message(message: MessageId) -> MessageView [agent];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
+                set_aside_webhooks(account: ChannelAccountId) -> Vec<WebhookSetAsideView> [admin];
                 email_html(message: MessageId) -> Option<String> [agent];
                 find_contacts(query: &str) -> Vec<ContactMatch> [admin];
                 erase_contact(contact: ContactId) -> ErasureSummary [admin];

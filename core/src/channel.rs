@@ -7,6 +7,7 @@ pub mod event;
 pub mod mail;
 pub mod outbound;
 pub mod template;
+pub mod webhook_aside;
 pub mod window;
 
 pub use account::{
@@ -15,8 +16,8 @@ pub use account::{
 };
 pub use email::{EmailConfig, EmailEndpoint, NewEmailAccount};
 pub use event::{
-    ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundAttachment, InboundEvent,
-    MediaRef, ProviderError, StatusEvent, WatermarkEvent,
+    AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundAttachment,
+    InboundEvent, MediaRef, ProviderError, SetAsideEvent, StatusEvent, WatermarkEvent,
 };
 pub use outbound::{OutboundFile, OutboundJob, SendPayload};
 pub use window::ReplyWindow;

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod tasks;
 pub mod tombstones;
 pub mod users;
+pub mod webhook_set_aside;
 
 pub use open::PAGE_SIZE;
 

@@ -183,6 +183,9 @@ fn call(
         "set_aside_mail" => ws
             .set_aside_mail(token, ChannelAccountId::new(1), now)
             .map(drop),
+        "set_aside_webhooks" => ws
+            .set_aside_webhooks(token, ChannelAccountId::new(1), now)
+            .map(drop),
         "email_html" => ws
             .email_html(token, appcare_core::MessageId::new(1), now)
             .map(drop),

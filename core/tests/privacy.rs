@@ -389,6 +389,7 @@ fn erasing_a_messenger_contact_removes_the_provider_calls_about_them() -> TestRe
                 body: "hi".into(),
                 sent_at: t,
                 media: vec![],
+                contact_aliases: vec![],
             },
         )],
         t,

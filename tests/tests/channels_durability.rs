@@ -149,6 +149,7 @@ fn queue_reply(world: &ChannelWorld, text: &str) -> TestResult<appcare_core::Mes
         body: "Hello?".into(),
         sent_at: now,
         media: vec![],
+        contact_aliases: vec![],
     });
     world.ws.delivery().apply(&[event], now)?;
     let query = InboxQuery {

@@ -520,6 +520,7 @@ async fn a_host_missing_from_the_allowlist_is_refused_before_connecting_and_audi
                 body: "Hello".into(),
                 sent_at: now,
                 media: vec![],
+                contact_aliases: vec![],
             },
         )],
         now,

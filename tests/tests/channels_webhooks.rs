@@ -801,3 +801,353 @@ async fn large_webhook_bodies_beyond_the_limit_are_refused_unread() -> TestResul
     drop(first);
     Ok(())
 }
+
+/// Meta's envelope (channels.md §2.1) around a `value` of field `field`.
+fn whatsapp_change(field: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut value = value;
+    value["messaging_product"] = json!("whatsapp");
+    value["metadata"] =
+        json!({"display_phone_number": samples::DISPLAY_NUMBER, "phone_number_id": PHONE_ID});
+    json!({"object": "whatsapp_business_account", "entry": [{"id": WABA_ID,
+        "changes": [{"value": value, "field": field}]}]})
+}
+
+fn set_aside_rows(world: &ChannelWorld) -> i64 {
+    query_i64(&world.ws, "SELECT count(*) FROM webhook_set_aside")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whatsapp_username_without_a_phone_is_stored_linked_to_one_contact_and_answered_by_user_id(
+) -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let url = format!("{base}/webhooks/whatsapp");
+    let http = reqwest::Client::new();
+    let ts = Timestamp::now().unix().to_string();
+    let bsuid = "US.13491208655302741918";
+    // A user with a username: Meta withholds the phone number (no `from`, no `wa_id`).
+    let only_id = whatsapp_change(
+        "messages",
+        json!({"contacts": [{"profile": {"name": "Sheena Nelson", "username": "@sheena"}, "user_id": bsuid}],
+               "messages": [{"from_user_id": bsuid, "id": "wamid.bsuid.1", "timestamp": ts,
+                             "type": "text", "text": {"body": "Does it come in another color?"}}]}),
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &only_id).await, 200);
+    assert_eq!(
+        query_text(
+            &world.ws,
+            "SELECT body FROM messages WHERE external_id = 'wamid.bsuid.1'"
+        ),
+        "Does it come in another color?",
+        "a message without `from` is stored"
+    );
+    // Later the same person writes with both: one contact, both addresses, one thread.
+    let both = whatsapp_change(
+        "messages",
+        json!({"contacts": [{"profile": {"name": "Sheena Nelson", "username": "@sheena"}, "wa_id": "16505551234", "user_id": bsuid}],
+               "messages": [{"from": "16505551234", "from_user_id": bsuid, "id": "wamid.bsuid.2", "timestamp": ts,
+                             "type": "text", "text": {"body": "And in blue?"}}]}),
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &both).await, 200);
+    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM contacts"), 1);
+    assert_eq!(
+        query_text(
+            &world.ws,
+            "SELECT group_concat(external_id, ' ') FROM (SELECT external_id FROM contact_identities ORDER BY external_id)"
+        ),
+        format!("16505551234 {bsuid}")
+    );
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1
+    );
+
+    // Another customer known only by a business-scoped id is answered through
+    // `recipient`, not `to` (Meta: `to` is a phone number).
+    let other = "BR.1502576394655843";
+    let only_other = whatsapp_change(
+        "messages",
+        json!({"contacts": [{"profile": {"name": "Ana", "username": "@ana"}, "user_id": other}],
+               "messages": [{"from_user_id": other, "id": "wamid.bsuid.3", "timestamp": ts,
+                             "type": "text", "text": {"body": "Olá"}}]}),
+    );
+    assert_eq!(
+        deliver_signed(&http, &url, APP_SECRET, &only_other).await,
+        200
+    );
+    let conversation: i64 = query_i64(
+        &world.ws,
+        "SELECT conversation_id FROM messages WHERE external_id = 'wamid.bsuid.3'",
+    );
+    let runtime = start_runtime(world.ws.clone())?;
+    world.ws.reply(
+        &world.admin,
+        appcare_core::ConversationId::new(conversation),
+        "Oi Ana",
+        Timestamp::now(),
+    )?;
+    let fake = &world.fake;
+    eventually(10, || {
+        (fake.requests_to("/messages").len() == 1).then_some(())
+    })
+    .await?;
+    let sent = &fake.requests_to("/messages")[0].body;
+    assert_eq!(sent["recipient"], json!(other), "{sent}");
+    assert!(sent.get("to").is_none(), "{sent}");
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts_add_up(
+) -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let url = format!("{base}/webhooks/whatsapp");
+    let http = reqwest::Client::new();
+    let ts = Timestamp::now().unix().to_string();
+    let wa = "16505551234";
+    let text = json!({"from": wa, "id": "wamid.mix.text", "timestamp": ts, "type": "text", "text": {"body": "Hello"}});
+    let items = vec![
+        text.clone(),
+        // Meta re-sends an item inside the same batch: a true duplicate.
+        text,
+        json!({"context": {"from": samples::DISPLAY_NUMBER, "id": "wamid.flow"}, "from": wa, "id": "wamid.mix.flow",
+               "timestamp": ts, "type": "interactive", "interactive": {"type": "nfm_reply", "nfm_reply": {
+                   "response_json": "{\"comment_text\":\"Comment Text\",\"delivery_rating\":\"4\",\"flow_token\":\"AQAAAAACS5FpgQ_cAAAAAD0QI3s.\"}",
+                   "body": "Sent", "name": "flow"}}}),
+        json!({"from": wa, "id": "wamid.mix.order", "timestamp": ts, "type": "order", "order": {
+                   "catalog_id": "1537436166965893", "text": "please gift wrap",
+                   "product_items": [{"product_retailer_id": "SKU-RED-1", "quantity": 2, "item_price": 12.5, "currency": "USD"}]}}),
+        json!({"from": wa, "id": "wamid.mix.edit", "timestamp": ts, "type": "edit", "edit": {
+                   "original_message_id": "wamid.mix.text", "message": {"type": "text", "text": {"body": "Hello again"}}}}),
+        json!({"from": wa, "id": "wamid.mix.call", "timestamp": ts, "type": "interactive", "interactive": {
+                   "type": "call_permission_reply", "call_permission_reply": {"response": "accept", "is_permanent": false,
+                   "expiration_timestamp": 1_900_000_000_i64, "response_source": "user_action"}}}),
+        json!({"from": wa, "id": "wamid.mix.unsupported", "timestamp": ts, "type": "unsupported", "errors": [{
+                   "code": 131051, "title": "Message type unknown", "message": "Message type unknown",
+                   "error_data": {"details": "Message type is currently not supported."}}]}),
+        // Not understood: kept for an admin with the raw item.
+        json!({"from": wa, "id": "wamid.mix.new", "timestamp": ts, "type": "hologram", "hologram": {"id": "h1"}}),
+        json!({"from": wa, "id": "wamid.mix.group", "group_id": "120363025246125486@g.us", "timestamp": ts,
+               "type": "text", "text": {"body": "hi group"}}),
+        json!({"from": wa, "id": "wamid.mix.button", "timestamp": ts, "type": "interactive",
+               "errors": [{"code": 131000, "title": "Something went wrong"}],
+               "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Yes"}}}),
+    ];
+    let offered = items.len() as i64;
+    let batch = whatsapp_change(
+        "messages",
+        json!({"contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": wa}], "messages": items}),
+    );
+    // Parsed and applied as the receiver does, to read the batch's counts.
+    let accounts = [appcare_channels::parse::WebhookAccount {
+        id: world.whatsapp,
+        external_id: PHONE_ID.into(),
+    }];
+    let applied = world.ws.delivery().apply(
+        &appcare_channels::whatsapp::parse_webhook(&batch, &accounts),
+        Timestamp::now(),
+    )?;
+    assert_eq!(
+        (
+            applied.messages,
+            applied.set_aside,
+            applied.duplicates,
+            applied.ignored
+        ),
+        (6, 3, 1, 0),
+        "{applied:?}"
+    );
+    let stored = messages_stored(&world);
+    let aside = set_aside_rows(&world);
+    assert_eq!((stored, aside), (6, 3), "stored, set aside");
+    assert_eq!(
+        stored + aside + 1,
+        offered,
+        "offered = stored + set aside + duplicates"
+    );
+    // An admin sees what was set aside (only admins: see the entry-point tests).
+    let listed = world
+        .ws
+        .set_aside_webhooks(&world.admin, world.whatsapp, Timestamp::now())?;
+    assert_eq!(listed.len(), 3);
+    assert!(listed
+        .iter()
+        .all(|r| r.channel == "whatsapp" && !r.raw.is_empty()));
+    let body_of = |id: &str| {
+        query_text(
+            &world.ws,
+            &format!("SELECT body FROM messages WHERE external_id = '{id}'"),
+        )
+    };
+    assert_eq!(
+        body_of("wamid.mix.flow"),
+        "Answered a form:\nComment text: Comment Text\nDelivery rating: 4"
+    );
+    assert_eq!(
+        body_of("wamid.mix.order"),
+        "Placed an order:\n- 2 × SKU-RED-1 at 12.5 USD\nNote: please gift wrap"
+    );
+    assert_eq!(body_of("wamid.mix.edit"), "(edited a message) Hello again");
+    assert_eq!(
+        body_of("wamid.mix.call"),
+        "Answered the request to call: allowed"
+    );
+    assert!(body_of("wamid.mix.unsupported").contains("131051 Message type unknown"));
+    let reasons = query_text(
+        &world.ws,
+        "SELECT group_concat(reason, ' | ') FROM (SELECT reason FROM webhook_set_aside ORDER BY id)",
+    );
+    assert!(reasons.contains("(hologram)"), "{reasons}");
+    assert!(reasons.contains("group"), "{reasons}");
+    assert!(reasons.contains("131000"), "{reasons}");
+    assert!(
+        query_text(
+            &world.ws,
+            "SELECT raw FROM webhook_set_aside WHERE reason LIKE '%group%'"
+        )
+        .contains("hi group"),
+        "the raw item is kept"
+    );
+
+    // The same batch again: nothing new anywhere.
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &batch).await, 200);
+    assert_eq!(
+        (messages_stored(&world), set_aside_rows(&world)),
+        (stored, aside)
+    );
+
+    // The customer changed number (no `contacts` in a system message): linked.
+    let system = whatsapp_change(
+        "messages",
+        json!({"messages": [{"from": wa, "id": "wamid.mix.system", "timestamp": ts, "type": "system", "system": {
+            "body": "User Sheena Nelson changed from 16505551234 to 12195555358",
+            "wa_id": "12195555358", "type": "user_changed_number"}}]}),
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &system).await, 200);
+    assert_eq!(query_i64(&world.ws, "SELECT count(*) FROM contacts"), 1);
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM contact_identities WHERE external_id = '12195555358'"
+        ),
+        1
+    );
+    assert!(query_text(&world.ws, "SELECT group_concat(body) FROM notes").contains("12195555358"));
+    let from_new = samples::whatsapp_text(
+        PHONE_ID,
+        "12195555358",
+        "Sheena Nelson",
+        "wamid.mix.new-number",
+        Timestamp::now().unix(),
+        "It's me",
+    );
+    assert_eq!(
+        deliver_signed(&http, &url, APP_SECRET, &from_new).await,
+        200
+    );
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1,
+        "same thread"
+    );
+
+    // Messages sent from the WhatsApp Business app on this number: outbound.
+    let echo = whatsapp_change(
+        "smb_message_echoes",
+        json!({"message_echoes": [{"from": samples::DISPLAY_NUMBER, "to": "12195555358", "id": "wamid.mix.echo",
+            "timestamp": ts, "type": "text", "text": {"body": "Sent from the phone app"}}]}),
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &echo).await, 200);
+    assert_eq!(
+        query_text(
+            &world.ws,
+            "SELECT direction || ':' || body FROM messages WHERE external_id = 'wamid.mix.echo'"
+        ),
+        "out:Sent from the phone app"
+    );
+    // A field this app does not read, for a connected number: set aside, not dropped.
+    let calls = whatsapp_change(
+        "calls",
+        json!({"calls": [{"id": "wacid.1", "from": wa, "to": samples::DISPLAY_NUMBER, "event": "connect", "timestamp": ts}]}),
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &calls).await, 200);
+    assert_eq!(set_aside_rows(&world), aside + 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messenger_taps_in_one_second_stay_distinct_and_unknown_events_are_set_aside() -> TestResult
+{
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let url = format!("{base}/webhooks/messenger");
+    let http = reqwest::Client::new();
+    let psid = "6900112233445566";
+    let ms = Timestamp::now().unix() * 1000;
+    let tap = |at: i64, payload: &str| {
+        json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": at,
+               "postback": {"title": "Track my order", "payload": payload}})
+    };
+    let batch = samples::messenger(
+        PAGE_ID,
+        vec![
+            tap(ms + 100, "TRACK"),
+            tap(ms + 400, "TRACK"),
+            tap(ms + 400, "CANCEL"),
+            json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": ms + 500,
+                   "optin": {"type": "notification_messages", "payload": "ADDITIONAL-INFORMATION",
+                             "notification_messages_token": "d1YtZ2hkMzNvRzZWYUk1OU1fRndZR0E4Z2JGN2hTQ2VlX0RSMnFrN3F5SXcyS2J0T0lYVkJ3", "token_expiry_timestamp": 1_709_000_000_000_i64}}),
+        ],
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &batch).await, 200);
+    assert_eq!(messages_stored(&world), 3, "three taps, three messages");
+    assert_eq!(set_aside_rows(&world), 1, "the opt-in is kept for an admin");
+    // Meta delivers the same events again: nothing new.
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &batch).await, 200);
+    assert_eq!((messages_stored(&world), set_aside_rows(&world)), (3, 1));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_message_id_in_two_accounts_is_two_messages() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let http = reqwest::Client::new();
+    let now = Timestamp::now().unix();
+    let wa = samples::whatsapp_text(
+        PHONE_ID,
+        "16505551234",
+        "Sheena Nelson",
+        "m_shared.1",
+        now,
+        "On WhatsApp",
+    );
+    let fb = samples::messenger(
+        PAGE_ID,
+        vec![samples::messenger_text(
+            PAGE_ID,
+            "6900112233445566",
+            "m_shared.1",
+            now * 1000,
+            "On Messenger",
+        )],
+    );
+    let wa_url = format!("{base}/webhooks/whatsapp");
+    let fb_url = format!("{base}/webhooks/messenger");
+    assert_eq!(deliver_signed(&http, &wa_url, APP_SECRET, &wa).await, 200);
+    assert_eq!(deliver_signed(&http, &fb_url, APP_SECRET, &fb).await, 200);
+    assert_eq!(
+        query_text(
+            &world.ws,
+            "SELECT group_concat(body, ' / ') FROM (SELECT body FROM messages ORDER BY id)"
+        ),
+        "On WhatsApp / On Messenger"
+    );
+    // Each delivered again is a duplicate in its own account.
+    assert_eq!(deliver_signed(&http, &wa_url, APP_SECRET, &wa).await, 200);
+    assert_eq!(deliver_signed(&http, &fb_url, APP_SECRET, &fb).await, 200);
+    assert_eq!(messages_stored(&world), 2);
+    Ok(())
+}

@@ -43,6 +43,7 @@ import type { Role } from "./bindings/Role";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SessionPolicy } from "./bindings/SessionPolicy";
 import type { SetAsideView } from "./bindings/SetAsideView";
+import type { WebhookSetAsideView } from "./bindings/WebhookSetAsideView";
 import type { TeamLoad } from "./bindings/TeamLoad";
 import type { TeamSummary } from "./bindings/TeamSummary";
 import type { TemplateView } from "./bindings/TemplateView";
@@ -266,6 +267,11 @@ export async function addEmailChannel(account: NewEmailAccount): Promise<Channel
 /** Mail the sync of this mailbox could not file into a conversation, with the reason (no bodies). */
 export async function setAsideMail(id: number): Promise<SetAsideView[]> {
   return invoke<SetAsideView[]>("set_aside_mail", { id });
+}
+
+/** What WhatsApp or Messenger sent to this account that could not be stored as what it is: reason and raw item (admins). */
+export async function setAsideWebhooks(id: number): Promise<WebhookSetAsideView[]> {
+  return invoke<WebhookSetAsideView[]>("set_aside_webhooks", { id });
 }
 
 /** Where the embedded webhook listener listens, or why it does not. */

@@ -365,6 +365,33 @@ describe("app", () => {
       expect(calls.filter((c) => c.cmd === "set_aside_mail").length).toBe(1);
     });
 
+    it("shows an admin what WhatsApp sent that was set aside, with the reason and the raw item", async () => {
+      channelFakes();
+      handlers.list_channels = () => [{
+        id: 3, kind: "whatsapp", name: "WA 3", external_id: "106540352242922", business_account_id: "102290129340398",
+        default_team: 5, webhook_path: "/webhooks/whatsapp", token_hint: "…a1b2", human_agent: false, poll: false,
+        graph_base_url: "https://graph.facebook.com", api_version: "v21.0", local_storage: null, templates: 0, last_error: null,
+      }];
+      handlers.set_aside_webhooks = () => [
+        { id: 4, channel: "whatsapp", reason: "a message in a WhatsApp group (group chats are not handled here)",
+          raw: '{"group_id":"120363025246125486@g.us","text":{"body":"hi group"}}', received_at: 1_700_000_000 },
+      ];
+      await openChannels();
+      const btn = $<HTMLButtonElement>("#webhook-aside-3");
+      expect(btn.getAttribute("aria-expanded")).toBe("false");
+      btn.click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "set_aside_webhooks")!.args).toEqual({ id: 3 });
+      const panel = $("#webhook-aside-panel-3");
+      expect(Array.from(panel.querySelectorAll("th")).map((th) => th.textContent)).toEqual(["Received", "Reason", "What Meta sent"]);
+      expect(panel.querySelector("td.detail")!.textContent).toBe("a message in a WhatsApp group (group chats are not handled here)");
+      expect(panel.querySelector("pre.raw")!.textContent).toContain("hi group");
+      expect($("#webhook-aside-3").getAttribute("aria-expanded")).toBe("true");
+      $("#webhook-aside-3").click();
+      await tick();
+      expect($("#webhook-aside-panel-3")).toBeNull();
+    });
+
     it("follows sync progress from live events, re-reading at most about twice a second", async () => {
       channelFakes();
       let done = 1234;

@@ -71,6 +71,9 @@ pub struct InboundEvent {
     pub body: String,
     pub sent_at: Timestamp,
     pub media: Vec<MediaRef>,
+    /// Other addresses of the same contact on this channel, linked to it (WhatsApp: the
+    /// business-scoped user id when the phone number is `contact_external_id`).
+    pub contact_aliases: Vec<String>,
 }
 
 /// A message the business sent from somewhere else (Messenger `message_echoes`), or our
@@ -151,6 +154,59 @@ pub struct HandoverEvent {
     pub at: Timestamp,
 }
 
+/// A customer's new address (WhatsApp `system` message `user_changed_number`): `new`
+/// is linked to the contact known by `old`, and the change is noted in its conversation.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AddressChange {
+    pub account: ChannelAccountId,
+    /// The provider's id of the notice, so a re-delivery is a duplicate.
+    pub external_id: String,
+    pub old: String,
+    pub new: String,
+    /// What the provider says happened, shown in the conversation.
+    pub note: String,
+    pub at: Timestamp,
+}
+
+/// An item of a webhook the app cannot store as what it is: kept for an admin with the
+/// reason and the item's raw JSON (bounded), never answered 200 and forgotten.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SetAsideEvent {
+    pub account: ChannelAccountId,
+    pub reason: String,
+    pub raw: String,
+}
+
+/// Longest raw item kept when an item is set aside; longer ones are cut with a note.
+pub const SET_ASIDE_RAW_MAX: usize = 64 * 1024;
+
+impl SetAsideEvent {
+    /// `item` kept as JSON text, cut at [`SET_ASIDE_RAW_MAX`] bytes with a note.
+    pub fn new(
+        account: ChannelAccountId,
+        reason: impl Into<String>,
+        item: &serde_json::Value,
+    ) -> Self {
+        let mut raw = item.to_string();
+        if raw.len() > SET_ASIDE_RAW_MAX {
+            let total = raw.len();
+            let mut cut = SET_ASIDE_RAW_MAX;
+            while !raw.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            raw.truncate(cut);
+            raw.push_str(&format!(
+                "\n[cut here: the item had {total} bytes; the first {cut} are kept]"
+            ));
+        }
+        Self {
+            account,
+            reason: reason.into(),
+            raw,
+        }
+    }
+}
+
 /// One parsed event.
 #[derive(Clone, PartialEq, Eq)]
 pub enum ChannelEvent {
@@ -159,9 +215,17 @@ pub enum ChannelEvent {
     Status(StatusEvent),
     Watermark(WatermarkEvent),
     Handover(HandoverEvent),
+    AddressChange(AddressChange),
+    SetAside(SetAsideEvent),
 }
 
-crate::redacted_debug!(InboundEvent, EchoEvent, HandoverEvent);
+crate::redacted_debug!(
+    InboundEvent,
+    EchoEvent,
+    HandoverEvent,
+    AddressChange,
+    SetAsideEvent
+);
 
 impl std::fmt::Debug for ChannelEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -171,6 +235,8 @@ impl std::fmt::Debug for ChannelEvent {
             Self::Status(s) => s.fmt(f),
             Self::Watermark(w) => w.fmt(f),
             Self::Handover(h) => h.fmt(f),
+            Self::AddressChange(a) => a.fmt(f),
+            Self::SetAside(s) => s.fmt(f),
         }
     }
 }

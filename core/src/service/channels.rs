@@ -4,12 +4,13 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
+use crate::channel::webhook_aside::WebhookSetAsideView;
 use crate::channel::{Channel, ChannelAccountView, NewChannelAccount};
 use crate::error::{CoreError, Result};
 use crate::ids::ChannelAccountId;
 use crate::secret::SessionToken;
 use crate::service::steps::{self, Checked};
-use crate::store::{channel_accounts, settings, tasks};
+use crate::store::{channel_accounts, settings, tasks, webhook_set_aside};
 use crate::time::Timestamp;
 use crate::workspace::{Region, Workspace};
 
@@ -82,6 +83,20 @@ impl Workspace {
     ) -> Result<Vec<ChannelAccountView>> {
         self.authorize(token, now, Role::Admin, "see channel accounts")?;
         self.store.read(channel_accounts::views)
+    }
+
+    /// What WhatsApp or Messenger sent to this account that could not be stored as what
+    /// it is, newest first, with the reason and the raw item (admins only: it is
+    /// customer data).
+    pub fn set_aside_webhooks(
+        &self,
+        token: &SessionToken,
+        account: ChannelAccountId,
+        now: Timestamp,
+    ) -> Result<Vec<WebhookSetAsideView>> {
+        self.authorize(token, now, Role::Admin, "see webhook items set aside")?;
+        self.store
+            .read(|conn| webhook_set_aside::views(conn, account))
     }
 
     /// Asks the runtime to read templates and in-country storage state from Meta again.

@@ -23,13 +23,17 @@ pub const UNCONFIRMED_EXPLANATION: &str = "The app stopped while sending this me
 pub const NOT_CONNECTED: &str = "This account is not connected to Meta (it has no access \
     token), so nothing can be sent from it. An admin connects accounts under Channels.";
 
-/// Counts of what one webhook batch changed.
+/// Counts of what one webhook batch changed. Every message-like event offered ends in
+/// exactly one of `messages` (stored), `set_aside` (kept for an admin with its reason)
+/// or `duplicates` (stored before); `ignored` counts only statuses and watermarks about
+/// messages this workspace does not hold (no customer content).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Applied {
     pub messages: usize,
     pub duplicates: usize,
     pub statuses: usize,
     pub ignored: usize,
+    pub set_aside: usize,
 }
 
 pub use crate::store::media::MediaJob;

@@ -304,6 +304,9 @@ impl Maintenance<'_> {
                 if channel == Channel::Email {
                     // Mail set aside by the sync is e-mail content too.
                     retention::purge_set_aside(tx, cutoff)?;
+                } else {
+                    // So are webhook items set aside for an admin.
+                    crate::store::webhook_set_aside::purge(tx, channel, cutoff)?;
                 }
                 let notes = retention::purge_notes(tx, channel, cutoff)?;
                 let conversations = retention::purge_empty_conversations(tx, channel, cutoff)?;

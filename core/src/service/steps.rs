@@ -202,6 +202,25 @@ pub(crate) fn erased_before(
     crate::store::tombstones::is_erased(tx, account, external_id)
 }
 
+/// The message already stored for this one: the same provider id in the same account
+/// (and so the same channel). The same id in another account is another message.
+fn earlier_copy(tx: &Connection, message: &InboundMessage<'_>) -> Result<Option<Ingested>> {
+    let Some(ext) = message.external_id else {
+        return Ok(None);
+    };
+    Ok(
+        message_status::in_account_by_external_id(tx, message.account, ext)?.map(
+            |(message, conversation)| Ingested {
+                conversation,
+                message,
+                duplicate: true,
+                new_conversation: false,
+                assigned_to: None,
+            },
+        ),
+    )
+}
+
 /// Stores one inbound message inside `tx` in the contact's open conversation; the caller
 /// publishes the returned events after the commit.
 pub(crate) fn ingest_in(
@@ -228,19 +247,8 @@ pub(crate) fn ingest_into(
     let opt_out = crate::privacy::opt_out::is_opt_out(message.subject, message.body);
     // An e-mail subject is customer text too: masked like the body before it is stored.
     let subject = mask_if(settings::masking(tx)?, message.subject).0;
-    if let Some(ext) = message.external_id {
-        if let Some((message, conversation)) =
-            message_status::with_conversation_by_external_id(tx, ext)?
-        {
-            let ingested = Ingested {
-                conversation,
-                message,
-                duplicate: true,
-                new_conversation: false,
-                assigned_to: None,
-            };
-            return Ok((ingested, Vec::new()));
-        }
+    if let Some(ingested) = earlier_copy(tx, message)? {
+        return Ok((ingested, Vec::new()));
     }
     let (kind, default_team) =
         channel_accounts::kind_and_team(tx, message.account)?.ok_or(CoreError::NotFound {

@@ -5,8 +5,8 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::channel::{
-    Channel, ChannelEvent, DeliveryStatus, Direction, EchoEvent, HandoverEvent, StatusEvent,
-    WatermarkEvent,
+    AddressChange, Channel, ChannelEvent, DeliveryStatus, Direction, EchoEvent, HandoverEvent,
+    SetAsideEvent, StatusEvent, WatermarkEvent,
 };
 use crate::error::{CoreError, Result};
 use crate::events::Event;
@@ -18,6 +18,7 @@ use crate::store::conversations as conv_store;
 use crate::store::Savepoint;
 use crate::store::{
     channel_accounts, contacts, media, message_status, messages, outbox, receipts, tasks,
+    webhook_set_aside,
 };
 use crate::time::Timestamp;
 use rusqlite::Connection;
@@ -36,8 +37,22 @@ impl Delivery<'_> {
                     Ok(()) => savepoint.release()?,
                     Err(e @ (CoreError::NotFound { .. } | CoreError::InvalidInput { .. })) => {
                         savepoint.undo()?;
-                        tracing::warn!(error = %e, "channel event skipped");
-                        applied.ignored += 1;
+                        // A customer's message that cannot be stored is kept for an
+                        // admin, not dropped; other events are counted as ignored.
+                        let kept = match refused_message(event, &e) {
+                            Some(aside) => {
+                                match set_aside(tx, &aside, now, &mut applied, &mut published) {
+                                    Ok(()) => true,
+                                    Err(CoreError::NotFound { .. }) => false,
+                                    Err(e) => return Err(e),
+                                }
+                            }
+                            None => false,
+                        };
+                        if !kept {
+                            tracing::warn!(error = %e, "channel event skipped");
+                            applied.ignored += 1;
+                        }
                     }
                     Err(e) => return Err(e),
                 }
@@ -64,6 +79,9 @@ fn apply_one(
                 applied.duplicates += 1;
                 return Ok(());
             }
+            let (channel, _) = channel_accounts::config_of(tx, m.account)?;
+            // A contact known by any of its addresses is found by all of them.
+            link_addresses(tx, channel, &m.contact_external_id, &m.contact_aliases)?;
             let message = InboundMessage {
                 account: m.account,
                 contact_external_id: &m.contact_external_id,
@@ -79,12 +97,12 @@ fn apply_one(
                 applied.duplicates += 1;
                 return Ok(());
             }
+            link_addresses(tx, channel, &m.contact_external_id, &m.contact_aliases)?;
             for file in &m.media {
                 media::insert(tx, ingested.message, file, now)?;
             }
             // Messenger webhooks carry only the PSID: ask Meta for the name once.
             if ingested.new_conversation && m.contact_name == m.contact_external_id {
-                let (channel, _) = channel_accounts::config_of(tx, m.account)?;
                 if channel == Channel::Messenger {
                     tasks::insert(
                         tx,
@@ -100,9 +118,112 @@ fn apply_one(
         }
         ChannelEvent::Status(s) => apply_status(tx, s, applied, published)?,
         ChannelEvent::Watermark(w) => apply_watermark(tx, w, applied, published)?,
-        ChannelEvent::Echo(e) => apply_echo(tx, e, applied, published)?,
+        ChannelEvent::Echo(e) => apply_echo(tx, e, now, applied, published)?,
         ChannelEvent::Handover(h) => apply_handover(tx, h, now, applied, published)?,
+        ChannelEvent::AddressChange(a) => apply_address_change(tx, a, now, applied, published)?,
+        ChannelEvent::SetAside(s) => set_aside(tx, s, now, applied, published)?,
     }
+    Ok(())
+}
+
+/// A customer's message the store refused (too long, an account gone), as an item to
+/// set aside with the reason.
+fn refused_message(event: &ChannelEvent, error: &CoreError) -> Option<SetAsideEvent> {
+    let ChannelEvent::Message(m) = event else {
+        return None;
+    };
+    let raw = serde_json::json!({ "from": m.contact_external_id, "name": m.contact_name,
+        "id": m.external_id, "timestamp": m.sent_at.unix(), "text": m.body });
+    Some(SetAsideEvent::new(
+        m.account,
+        format!("the message could not be stored: {error}"),
+        &raw,
+    ))
+}
+
+/// Links every address of a message's sender to one contact: the first of them already
+/// known here, if any (an address that belongs to another contact stays there).
+fn link_addresses(
+    tx: &Connection,
+    channel: Channel,
+    primary: &str,
+    aliases: &[String],
+) -> Result<()> {
+    let all = || std::iter::once(primary).chain(aliases.iter().map(String::as_str));
+    let mut known = None;
+    for address in all() {
+        if let Some(contact) = contacts::find(tx, channel, address)? {
+            known = Some(contact);
+            break;
+        }
+    }
+    let Some(contact) = known else {
+        return Ok(());
+    };
+    for address in all().filter(|a| !a.is_empty()) {
+        contacts::link(tx, contact, channel, address)?;
+    }
+    Ok(())
+}
+
+/// Keeps an item the app cannot store as what it is, for an admin; the same item
+/// delivered again is a duplicate.
+fn set_aside(
+    tx: &Connection,
+    s: &SetAsideEvent,
+    now: Timestamp,
+    applied: &mut Applied,
+    published: &mut Vec<Event>,
+) -> Result<()> {
+    let (channel, _) = channel_accounts::config_of(tx, s.account)?;
+    if webhook_set_aside::insert(tx, s.account, channel.as_str(), &s.reason, &s.raw, now)? {
+        tracing::warn!(account = %s.account, channel = channel.as_str(), "webhook item set aside for an admin");
+        applied.set_aside += 1;
+        published.push(Event::ChannelsChanged);
+    } else {
+        applied.duplicates += 1;
+    }
+    Ok(())
+}
+
+/// A customer's new number: linked to the contact the old one names, and noted in its
+/// conversation. A change for a customer not known here is set aside.
+fn apply_address_change(
+    tx: &Connection,
+    a: &AddressChange,
+    now: Timestamp,
+    applied: &mut Applied,
+    published: &mut Vec<Event>,
+) -> Result<()> {
+    let key = format!("address:{}:{}", a.account, a.external_id);
+    if !receipts::record(tx, &key, now)? {
+        applied.duplicates += 1;
+        return Ok(());
+    }
+    let (channel, _) = channel_accounts::config_of(tx, a.account)?;
+    let Some(contact) = contacts::find(tx, channel, &a.old)? else {
+        let raw =
+            serde_json::json!({ "id": a.external_id, "from": a.old, "new": a.new, "note": a.note });
+        let aside = SetAsideEvent::new(
+            a.account,
+            "a change of address for a customer not known here",
+            &raw,
+        );
+        return set_aside(tx, &aside, now, applied, published);
+    };
+    contacts::link(tx, contact, channel, &a.new)?;
+    if let Some(conversation) = conv_store::for_contact_address(tx, a.account, &a.old)? {
+        let note = match a.note.trim() {
+            "" => format!("The customer's address changed to {}.", a.new),
+            note => format!(
+                "The customer's address changed to {}. WhatsApp says: {note}",
+                a.new
+            ),
+        };
+        conv_store::insert_system_note(tx, conversation, &note, false, a.at)?;
+        published.push(Event::NoteAdded { conversation });
+    }
+    applied.messages += 1;
     Ok(())
 }
 
@@ -231,6 +352,7 @@ fn apply_watermark(
 fn apply_echo(
     tx: &Connection,
     e: &EchoEvent,
+    now: Timestamp,
     applied: &mut Applied,
     published: &mut Vec<Event>,
 ) -> Result<()> {
@@ -246,18 +368,25 @@ fn apply_echo(
         }
         return Ok(());
     }
-    if message_status::external_id_taken(tx, &e.external_id)?
+    if message_status::external_id_taken(tx, e.account, &e.external_id)?
         || steps::erased_before(tx, e.account, &e.external_id)?
     {
         applied.duplicates += 1;
         return Ok(());
     }
-    // Sent from elsewhere (Page Inbox, a phone): shown in the conversation if we know it.
+    // Sent from elsewhere (Page Inbox, the WhatsApp Business app): shown in the
+    // conversation if we know it, else set aside with what it said.
     let Some(conversation) =
-        conv_store::for_messenger_contact(tx, e.account, &e.contact_external_id)?
+        conv_store::for_contact_address(tx, e.account, &e.contact_external_id)?
     else {
-        applied.ignored += 1;
-        return Ok(());
+        let raw = serde_json::json!({ "to": e.contact_external_id, "id": e.external_id,
+            "timestamp": e.sent_at.unix(), "text": e.body });
+        let aside = SetAsideEvent::new(
+            e.account,
+            "a message the business sent from elsewhere to a customer with no conversation here",
+            &raw,
+        );
+        return set_aside(tx, &aside, now, applied, published);
     };
     let message = messages::insert_message(
         tx,

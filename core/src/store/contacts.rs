@@ -49,3 +49,25 @@ pub fn conversations_of(conn: &Connection, contact: ContactId) -> Result<Vec<Con
         .query_map([contact], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
 }
+
+/// Links `external_id` on `channel` to `contact` as another of its addresses (a
+/// WhatsApp business-scoped user id beside the phone number, a new number); `false`
+/// when that address already belongs to a contact (this one or another: never moved).
+pub fn link(
+    conn: &Connection,
+    contact: ContactId,
+    channel: Channel,
+    external_id: &str,
+) -> Result<bool> {
+    let added = conn.execute(
+        "INSERT OR IGNORE INTO contact_identities (contact_id, channel, external_id) VALUES (?1, ?2, ?3)",
+        params![contact, channel.as_str(), external_id],
+    )?;
+    if added > 0 {
+        conn.execute(
+            "UPDATE contacts_fts SET addresses = addresses || ' ' || ?2 WHERE rowid = ?1",
+            params![contact, external_id],
+        )?;
+    }
+    Ok(added > 0)
+}

@@ -715,20 +715,21 @@ pub fn open_for_contact(
         .optional()?)
 }
 
-/// The conversation with the Messenger contact `psid` in `account` an echo belongs to:
-/// an open one first, then the newest.
-pub fn for_messenger_contact(
+/// The conversation in `account` with the contact at `address` (on the account's
+/// channel) an echo or a notice belongs to: an open one first, then the newest.
+pub fn for_contact_address(
     conn: &Connection,
     account: ChannelAccountId,
-    psid: &str,
+    address: &str,
 ) -> Result<Option<ConversationId>> {
     Ok(conn
         .query_row(
             "SELECT c.id FROM conversations c
-             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = 'messenger'
+             JOIN channel_accounts a ON a.id = c.channel_account_id
+             JOIN contact_identities ci ON ci.contact_id = c.contact_id AND ci.channel = a.kind
              WHERE c.channel_account_id = ?1 AND ci.external_id = ?2
              ORDER BY (c.status != 'resolved') DESC, c.id DESC LIMIT 1",
-            params![account, psid],
+            params![account, address],
             |r| r.get(0),
         )
         .optional()?)

@@ -122,11 +122,16 @@ pub fn requeue(conn: &Connection, message: MessageId) -> Result<()> {
     Ok(())
 }
 
-/// Records the provider's id unless the message has one or another message holds it.
+/// Records the provider's id unless the message has one or another message of the same
+/// account holds it (ids are unique per account, not across accounts).
 pub fn set_external_id(conn: &Connection, message: MessageId, external_id: &str) -> Result<()> {
     conn.execute(
         "UPDATE messages SET external_id = ?2 WHERE id = ?1 AND external_id IS NULL
-           AND NOT EXISTS (SELECT 1 FROM messages WHERE external_id = ?2)",
+           AND NOT EXISTS (SELECT 1 FROM messages o JOIN conversations oc ON oc.id = o.conversation_id
+                            WHERE o.external_id = ?2
+                              AND oc.channel_account_id = (SELECT c.channel_account_id FROM conversations c
+                                                            JOIN messages m ON m.conversation_id = c.id
+                                                            WHERE m.id = ?1))",
         params![message, external_id],
     )?;
     Ok(())
@@ -140,11 +145,16 @@ pub fn has_external_id(conn: &Connection, message: MessageId) -> Result<bool> {
     )?)
 }
 
-/// Whether any message carries `external_id`.
-pub fn external_id_taken(conn: &Connection, external_id: &str) -> Result<bool> {
+/// Whether a message of `account` carries `external_id`.
+pub fn external_id_taken(
+    conn: &Connection,
+    account: ChannelAccountId,
+    external_id: &str,
+) -> Result<bool> {
     Ok(conn.query_row(
-        "SELECT count(*) > 0 FROM messages WHERE external_id = ?1",
-        [external_id],
+        "SELECT count(*) > 0 FROM messages m JOIN conversations c ON c.id = m.conversation_id
+         WHERE m.external_id = ?1 AND c.channel_account_id = ?2",
+        params![external_id, account],
         |r| r.get(0),
     )?)
 }
@@ -160,15 +170,17 @@ pub fn by_external_id(conn: &Connection, external_id: &str) -> Result<Option<Mes
         .optional()?)
 }
 
-/// The message that carries `external_id`, with its conversation.
-pub fn with_conversation_by_external_id(
+/// The message of `account` that carries `external_id`, with its conversation.
+pub fn in_account_by_external_id(
     conn: &Connection,
+    account: ChannelAccountId,
     external_id: &str,
 ) -> Result<Option<(MessageId, ConversationId)>> {
     Ok(conn
         .query_row(
-            "SELECT id, conversation_id FROM messages WHERE external_id = ?1",
-            [external_id],
+            "SELECT m.id, m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.external_id = ?1 AND c.channel_account_id = ?2",
+            params![external_id, account],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?)

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_preview.sql"),
     include_str!("migrations/0007_preview_lookup.sql"),
     include_str!("migrations/0008_sign_in_sources.sql"),
+    include_str!("migrations/0009_webhook_set_aside.sql"),
     include_str!("migrations/0010_data_lifecycle.sql"),
     include_str!("migrations/0011_password_change.sql"),
 ];

@@ -39,8 +39,10 @@ pub fn due(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<DueRow>>
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT o.message_id, o.attempts, o.payload, m.conversation_id, m.body,
                         c.channel_account_id, a.kind,
-                        (SELECT min(ci.external_id) FROM contact_identities ci
-                          WHERE ci.contact_id = c.contact_id AND ci.channel = a.kind)
+                        (SELECT ci.external_id FROM contact_identities ci
+                          WHERE ci.contact_id = c.contact_id AND ci.channel = a.kind
+                          ORDER BY (a.kind = 'whatsapp' AND instr(ci.external_id, '.') > 0), ci.id DESC
+                          LIMIT 1)
                  FROM outbox o
                  JOIN messages m ON m.id = o.message_id
                  JOIN conversations c ON c.id = m.conversation_id

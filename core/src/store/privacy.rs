@@ -226,6 +226,13 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
         )?;
     }
     for address in &identities {
+        // Webhook items set aside that name this person (raw JSON, kept whole).
+        tx.execute(
+            "DELETE FROM webhook_set_aside WHERE instr(raw, '\"' || ?1 || '\"') > 0",
+            [address],
+        )?;
+    }
+    for address in &identities {
         // Queued or finished provider calls about this person (profile, thread control).
         tx.execute(
             "DELETE FROM channel_tasks WHERE json_extract(payload, '$.psid') = ?1",

@@ -7,6 +7,7 @@ use crate::dto::WebhookListener;
 use crate::state::AppState;
 use appcare_core::channel::email::SetAsideView;
 use appcare_core::channel::template::TemplateView;
+use appcare_core::channel::webhook_aside::WebhookSetAsideView;
 use appcare_core::channel::{ChannelAccountView, NewChannelAccount, NewEmailAccount};
 use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
 use appcare_core::service::inbox::MessageView;
@@ -48,6 +49,17 @@ pub async fn set_aside_mail(
 ) -> Result<Vec<SetAsideView>, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.set_aside_mail(token, id, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_aside_webhooks(
+    state: State<'_, AppState>,
+    id: ChannelAccountId,
+) -> Result<Vec<WebhookSetAsideView>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_aside_webhooks(token, id, now)
     })
     .await
 }

@@ -6,6 +6,7 @@ import type { MailFolderView } from "../bindings/MailFolderView";
 import type { SetAsideView } from "../bindings/SetAsideView";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import type { WebhookListener } from "../bindings/WebhookListener";
+import type { WebhookSetAsideView } from "../bindings/WebhookSetAsideView";
 import { externalIdLabel, localStorageInfo, webhookUrl } from "../channel-logic";
 import { folderCountsText, folderProgress, folderProgressText, folderStateLine, folderTone, formatMailSize, groupDigits } from "../email-logic";
 import { h } from "../h";
@@ -20,9 +21,16 @@ const META_KINDS = new Set(["whatsapp", "messenger"]);
 export type CardActions = {
   refresh(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleAside(a: ChannelAccountView, m: EmailAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
+  toggleWebhookAside(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
 };
 
-export type CardData = { listener: WebhookListener | null; teams: TeamSummary[]; aside: OpenAside | null };
+export type CardData = {
+  listener: WebhookListener | null;
+  teams: TeamSummary[];
+  aside: OpenAside | null;
+  /** The open table of webhook items set aside (WhatsApp, Messenger), or null when closed. */
+  webhookAside?: WebhookSetAsideView[] | null;
+};
 
 export function kindIcon(kind: string): string {
   switch (kind) {
@@ -58,7 +66,7 @@ export function card(a: ChannelAccountView, data: CardData, actions: CardActions
   return a.kind === "email" && a.email ? mailCard(a, a.email, data, actions) : metaCard(a, data, actions);
 }
 
-function metaCard(a: ChannelAccountView, { listener, teams }: CardData, actions: CardActions): HTMLElement {
+function metaCard(a: ChannelAccountView, { listener, teams, webhookAside }: CardData, actions: CardActions): HTMLElement {
   const wa = a.kind === "whatsapp";
   const meta = META_KINDS.has(a.kind);
   const url = webhookUrl(listener, a.webhook_path);
@@ -70,8 +78,14 @@ function metaCard(a: ChannelAccountView, { listener, teams }: CardData, actions:
   const storage = localStorageInfo(a.local_storage);
   const refresh = meta ? button(`refresh-channel-${a.id}`, "Refresh from Meta", { class: "small secondary", "data-action": "refresh" }) : null;
   const headingId = `channel-${a.id}-name`;
+  const asidePanelId = `webhook-aside-panel-${a.id}`;
+  const asideBtn = meta
+    ? button(`webhook-aside-${a.id}`, "Set aside", {
+      class: "small secondary", "data-action": "webhook-aside", "aria-expanded": webhookAside ? "true" : "false", "aria-controls": asidePanelId,
+    })
+    : null;
   const el = h("article", { class: "channel-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, refresh),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, refresh, asideBtn)),
     lastError(a),
     h("dl", { class: "facts channel-facts" },
       fact(externalIdLabel(a.kind), h("code", null, a.external_id), "external_id"),
@@ -84,8 +98,10 @@ function metaCard(a: ChannelAccountView, { listener, teams }: CardData, actions:
         h("span", { class: `badge ${storage.tone}` }, storage.label),
         storage.detail ? h("span", { class: "muted" }, ` ${storage.detail}`) : null), "local_storage") : [],
       a.kind === "messenger" ? fact("HUMAN_AGENT tag", a.human_agent ? "Approved: replies up to 7 days" : "Not approved: replies up to 24 hours", "human_agent") : [],
-      meta ? fact("Graph API", h("span", null, h("code", null, a.graph_base_url), " ", h("code", null, a.api_version)), "graph") : []));
+      meta ? fact("Graph API", h("span", null, h("code", null, a.graph_base_url), " ", h("code", null, a.api_version)), "graph") : []),
+    webhookAside ? webhookAsidePanel(a, asidePanelId, webhookAside) : null);
   refresh?.addEventListener("click", () => actions.refresh(a, el, refresh));
+  asideBtn?.addEventListener("click", () => actions.toggleWebhookAside(a, el, asideBtn));
   return el;
 }
 
@@ -146,4 +162,18 @@ function asidePanel(a: ChannelAccountView, id: string, rows: SetAsideView[]): HT
           h("td", { class: "detail" }, r.subject || h("span", { class: "muted" }, "(no subject)")),
           h("td", { class: "detail" }, r.reason),
           h("td", { class: "num nowrap" }, formatMailSize(r.size))))))));
+}
+
+function webhookAsidePanel(a: ChannelAccountView, id: string, rows: WebhookSetAsideView[]): HTMLElement {
+  return h("div", { id, class: "set-aside", role: "region", "aria-label": `Webhook items set aside for ${a.name}` },
+    h("p", { class: "hint" }, "What Meta sent that the app could not store as a message. Each item is kept whole, encrypted, with the reason."),
+    rows.length === 0
+      ? h("p", { class: "empty" }, "Nothing is set aside.")
+      : h("div", { class: "table-wrap" }, h("table", { class: "table set-aside-table", id: `webhook-aside-table-${a.id}` },
+        h("thead", null, h("tr", null,
+          h("th", { scope: "col" }, "Received"), h("th", { scope: "col" }, "Reason"), h("th", { scope: "col" }, "What Meta sent"))),
+        h("tbody", null, ...rows.map((r) => h("tr", { "data-webhook-aside-id": r.id },
+          h("td", { class: "nowrap" }, formatDateTime(r.received_at)),
+          h("td", { class: "detail" }, r.reason),
+          h("td", { class: "detail" }, h("details", null, h("summary", null, "Show"), h("pre", { class: "raw" }, r.raw)))))))));
 }

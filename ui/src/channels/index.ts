@@ -32,7 +32,7 @@ export async function renderChannels(ctx: PageContext): Promise<void> {
   }
   if (!ctx.current()) return;
 
-  const store = createStore<ChannelsState>({ accounts, teams, listener, asides: new Map(), done: "" });
+  const store = createStore<ChannelsState>({ accounts, teams, listener, asides: new Map(), webhookAsides: new Map(), done: "" });
   const done = h("p", { id: "channels-done", class: "status", role: "status", tabindex: "-1" });
   const deps: ChannelsDeps = { ctx, store, say: (message) => store.set({ done: message }) };
 

@@ -1,5 +1,6 @@
 //! The account list and the webhook listener panel. Cards are cached by the data they show, so a
 //! live refresh swaps only the cards that changed and keyboard focus stays where it was.
+import type { WebhookSetAsideView } from "../bindings/WebhookSetAsideView";
 import * as api from "../api";
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
 import type { WebhookListener } from "../bindings/WebhookListener";
@@ -34,7 +35,7 @@ export function createListener(): Part<ChannelsState> {
   return { el, update, dispose: () => {} };
 }
 
-type CachedCard = { key: string; aside: OpenAside | null; el: HTMLElement };
+type CachedCard = { key: string; aside: OpenAside | null; webhookAside: WebhookSetAsideView[] | null; el: HTMLElement };
 
 export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
   const { ctx, store, say } = deps;
@@ -79,6 +80,24 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
           : `Refreshed ${updated.name}${updated.kind === "whatsapp" ? `: ${updated.templates} template${updated.templates === 1 ? "" : "s"}` : ""}.`);
       });
     },
+    toggleWebhookAside(a, cardEl, btn) {
+      error.textContent = "";
+      const open = new Map(store.get().webhookAsides);
+      if (open.has(a.id)) {
+        open.delete(a.id);
+        store.set({ webhookAsides: open });
+        document.getElementById(`webhook-aside-${a.id}`)?.focus();
+        return;
+      }
+      void app.run(cardEl, btn, error, async () => {
+        const rows = await api.setAsideWebhooks(a.id);
+        if (!ctx.current()) return;
+        const now = new Map(store.get().webhookAsides);
+        now.set(a.id, rows);
+        store.set({ webhookAsides: now });
+        document.getElementById(`webhook-aside-${a.id}`)?.focus();
+      });
+    },
     toggleAside(a, m, cardEl, btn) {
       error.textContent = "";
       if (store.get().asides.has(a.id)) {
@@ -98,11 +117,12 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
   function cardFor(a: ChannelAccountView, s: ChannelsState): HTMLElement {
     const key = JSON.stringify(a);
     const aside = s.asides.get(a.id) ?? null;
+    const webhookAside = s.webhookAsides.get(a.id) ?? null;
     const cached = cards.get(a.id);
-    if (cached && cached.key === key && cached.aside === aside) return cached.el;
+    if (cached && cached.key === key && cached.aside === aside && cached.webhookAside === webhookAside) return cached.el;
     if (aside && a.email && aside.count !== a.email.set_aside) void reloadAside(a.id, a.email.set_aside);
-    const cardEl = card(a, { listener: s.listener, teams: s.teams, aside }, actions);
-    cards.set(a.id, { key, aside, el: cardEl });
+    const cardEl = card(a, { listener: s.listener, teams: s.teams, aside, webhookAside }, actions);
+    cards.set(a.id, { key, aside, webhookAside, el: cardEl });
     return cardEl;
   }
 

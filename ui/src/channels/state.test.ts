@@ -6,7 +6,7 @@ import { addedAccount, withAccounts, type ChannelsState } from "./state";
 const account = (id: number, name = `A${id}`) => ({ id, name, kind: "whatsapp" }) as unknown as ChannelAccountView;
 const state = (accounts: ChannelAccountView[], open: number[]): ChannelsState => ({
   accounts, teams: [], listener: null, done: "",
-  asides: new Map(open.map((id) => [id, { rows: [], count: 1 }])),
+  asides: new Map(open.map((id) => [id, { rows: [], count: 1 }])), webhookAsides: new Map(),
 });
 
 describe("withAccounts", () => {

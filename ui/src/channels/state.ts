@@ -2,6 +2,7 @@
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
 import type { SetAsideView } from "../bindings/SetAsideView";
 import type { TeamSummary } from "../bindings/TeamSummary";
+import type { WebhookSetAsideView } from "../bindings/WebhookSetAsideView";
 import type { WebhookListener } from "../bindings/WebhookListener";
 import type { PageContext } from "../screens/shell";
 import type { Store } from "../store";
@@ -16,6 +17,8 @@ export type ChannelsState = {
   listener: WebhookListener | null;
   /** Set-aside tables that are open, by account: they survive the card being rebuilt by a live refresh. */
   asides: ReadonlyMap<number, OpenAside>;
+  /** Open tables of webhook items set aside (WhatsApp, Messenger), by account. */
+  webhookAsides: ReadonlyMap<number, WebhookSetAsideView[]>;
   /** The last thing done, in the status line. */
   done: string;
 };
