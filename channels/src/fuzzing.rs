@@ -7,7 +7,7 @@ use crate::email::parse::{parse_mail, sender_in_raw, too_large, MAX_TEXT_CHARS};
 use crate::parse::WebhookAccount;
 use crate::signature::{sign, verify};
 use appcare_core::channel::mail::MailItem;
-use appcare_core::channel::ChannelEvent;
+use appcare_core::channel::{ChannelEvent, SET_ASIDE_RAW_MAX};
 use appcare_core::ids::ChannelAccountId;
 use appcare_core::Timestamp;
 
@@ -48,6 +48,14 @@ fn webhook(data: &[u8], external_id: &str, parse: Parser) {
             ChannelEvent::Status(e) => (e.account, e.external_id.as_str()),
             ChannelEvent::Watermark(e) => (e.account, "watermark"),
             ChannelEvent::Handover(e) => (e.account, "handover"),
+            ChannelEvent::AddressChange(e) => (e.account, e.external_id.as_str()),
+            ChannelEvent::SetAside(e) => {
+                assert!(
+                    e.raw.len() <= SET_ASIDE_RAW_MAX + 100,
+                    "a set-aside item kept beyond its bound"
+                );
+                (e.account, e.reason.as_str())
+            }
         };
         assert_eq!(
             account,

@@ -18,6 +18,7 @@ pub use email::{EmailConfig, EmailEndpoint, NewEmailAccount};
 pub use event::{
     AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundAttachment,
     InboundEvent, MediaRef, ProviderError, SetAsideEvent, StatusEvent, WatermarkEvent,
+    SET_ASIDE_RAW_MAX,
 };
 pub use outbound::{OutboundFile, OutboundJob, SendPayload};
 pub use window::ReplyWindow;

@@ -465,6 +465,7 @@ fn an_erased_contact_stays_erased_when_meta_delivers_again_or_the_poll_refetches
         ChannelEvent::Message(InboundEvent {
             account,
             contact_external_id: who.into(),
+            contact_aliases: vec![],
             contact_name: "Tomb Stone".into(),
             external_id: id.into(),
             body: body.into(),
@@ -576,6 +577,7 @@ fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
         ChannelEvent::Message(InboundEvent {
             account: page,
             contact_external_id: psid.into(),
+            contact_aliases: vec![],
             contact_name: psid.into(),
             external_id: id.into(),
             body: format!("retainword {id}"),

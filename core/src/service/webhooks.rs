@@ -102,16 +102,17 @@ fn apply_one(
                 media::insert(tx, ingested.message, file, now)?;
             }
             // Messenger webhooks carry only the PSID: ask Meta for the name once.
-            if ingested.new_conversation && m.contact_name == m.contact_external_id {
-                if channel == Channel::Messenger {
-                    tasks::insert(
-                        tx,
-                        m.account,
-                        "profile",
-                        &serde_json::json!({ "psid": m.contact_external_id }),
-                        now,
-                    )?;
-                }
+            if ingested.new_conversation
+                && m.contact_name == m.contact_external_id
+                && channel == Channel::Messenger
+            {
+                tasks::insert(
+                    tx,
+                    m.account,
+                    "profile",
+                    &serde_json::json!({ "psid": m.contact_external_id }),
+                    now,
+                )?;
             }
             applied.messages += 1;
             published.extend(events);
