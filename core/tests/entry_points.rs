@@ -27,8 +27,11 @@ const SESSION_ENTRY_POINTS_OUTSIDE_THE_TABLE: &[(&str, Role)] = &[("push_viewer"
 /// Entry points outside the contract that need no full session: `session_is_signed_in` says
 /// only whether a token is a signed-in session and changes nothing; the rest are for the system itself
 /// (channel adapters), not for a person's session; `begin_sign_in_from` is the first
-/// sign-in step with the caller's address (the hub's route for `begin_sign_in`).
+/// sign-in step with the caller's address (the hub's route for `begin_sign_in`);
+/// `window_may_see` answers `false` (never an error) for any session not fully signed in,
+/// tested in `inbox.rs`.
 const OTHER_ENTRY_POINTS: &[&str] = &[
+    "window_may_see",
     "session_is_signed_in",
     "begin_sign_in_from",
     "ingest",
