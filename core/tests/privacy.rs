@@ -616,3 +616,69 @@ fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
     assert!(!rows_holding(&ctx.ws, kept).is_empty());
     Ok(())
 }
+
+/// Retention is not undone by re-delivery: a Messenger poll refetches a conversation's
+/// newest messages, old ones included, and a message the purge removed must not be
+/// stored again (it counts as a duplicate), while a new message still is.
+#[test]
+fn a_message_purged_by_retention_is_not_brought_back_by_a_poll() -> TestResult {
+    use appcare_core::channel::{ChannelEvent, InboundEvent};
+    let (ctx, admin, _) = setup();
+    let now = ctx.now;
+    let long_ago = now.plus_seconds(-40 * 86_400);
+    let page = ctx
+        .ws
+        .create_channel_account(&admin, "messenger", "Page", "5550003", None, now)?
+        .id;
+    let psid = "7700770077007777";
+    let message = |id: &str, at: Timestamp| {
+        ChannelEvent::Message(InboundEvent {
+            account: page,
+            contact_external_id: psid.into(),
+            contact_aliases: vec![],
+            contact_name: psid.into(),
+            external_id: id.into(),
+            body: format!("pollword {id}"),
+            sent_at: at,
+            media: vec![],
+        })
+    };
+    ctx.ws
+        .delivery()
+        .apply(&[message("mid.poll.old", long_ago)], long_ago)?;
+    ctx.ws.set_retention_policy(
+        &admin,
+        RetentionPolicy {
+            whatsapp_days: 0,
+            messenger_days: 30,
+            email_days: 0,
+        },
+        now,
+    )?;
+    ctx.ws.maintenance().purge_expired(now)?;
+    let stored = |id: &str| {
+        ctx.ws
+            .store()
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM messages WHERE external_id = ?1",
+                    [id],
+                    |r| r.get::<_, i64>(0),
+                )?)
+            })
+            .expect("messages read")
+    };
+    assert_eq!(stored("mid.poll.old"), 0, "purged");
+    // The customer writes again; the poll brings the newest messages, the purged one too.
+    let applied = ctx.ws.delivery().apply(
+        &[
+            message("mid.poll.old", long_ago),
+            message("mid.poll.new", now),
+        ],
+        now,
+    )?;
+    assert_eq!(stored("mid.poll.old"), 0, "a purged message came back");
+    assert_eq!(stored("mid.poll.new"), 1);
+    assert_eq!((applied.messages, applied.duplicates), (1, 1));
+    Ok(())
+}

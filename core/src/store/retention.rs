@@ -1,10 +1,11 @@
 //! SQL for the retention purge: messages and notes of one channel older than a cutoff
-//! (attachments and search entries go with them), conversations left empty, contacts
+//! (attachments and search entries go with them; their channel ids leave tombstones), conversations left empty, contacts
 //! left with nothing (their identities, search row, provider calls and webhook receipts
 //! about them), and the search indexes and file compaction afterwards.
 
 use crate::channel::Channel;
 use crate::error::Result;
+use crate::ids::ChannelAccountId;
 use crate::time::Timestamp;
 use rusqlite::{params, Connection};
 
@@ -17,7 +18,8 @@ const STALE: &str =
                      WHERE a.kind = ?1 AND c.last_activity_at < ?2
                        AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)";
 
-/// Deletes the messages of `channel` created before `cutoff`; returns how many
+/// Deletes the messages of `channel` created before `cutoff`, leaving a tombstone for
+/// each channel id so a re-delivery or a poll does not store it again; returns how many
 /// attachments went with them and how many messages went.
 pub fn purge_messages(
     conn: &Connection,
@@ -30,6 +32,15 @@ pub fn purge_messages(
         params![channel, cutoff],
         |r| r.get(0),
     )?;
+    let ids: Vec<(ChannelAccountId, String)> = conn
+        .prepare(&format!(
+            "SELECT c.channel_account_id, m.external_id FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.external_id IS NOT NULL AND m.id IN ({SCOPE})"
+        ))?
+        .query_map(params![channel, cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    crate::store::tombstones::bury(conn, &ids)?;
     let messages = conn.execute(
         &format!("DELETE FROM messages WHERE id IN ({SCOPE})"),
         params![channel, cutoff],
