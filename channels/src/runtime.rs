@@ -107,6 +107,7 @@ impl ChannelRuntime {
             tokio::spawn(task_loop(ctx.clone(), stop.clone())),
             tokio::spawn(poll_loop(ctx.clone(), stop.clone())),
             tokio::spawn(mail_loop(ctx.clone(), stop.clone())),
+            tokio::spawn(snooze_loop(ctx.clone(), stop.clone())),
             tokio::spawn(maintenance_loop(ctx, stop)),
         ];
         Ok(Self { shutdown, handles })
@@ -775,6 +776,22 @@ async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint, policy: &EgressPolicy) 
                     .update_account_state(account, None, Some(error))
             })
             .await;
+        }
+    }
+}
+
+/// How often snoozed conversations are checked for their time: an agent sees a
+/// conversation back within this of the time they chose.
+const SNOOZE_CHECK: Duration = Duration::from_secs(30);
+
+/// Opens snoozed conversations whose time has come.
+async fn snooze_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = db(&ctx, |ws| ws.maintenance().wake_snoozed(Timestamp::now())).await {
+            tracing::error!(error = %e, "waking snoozed conversations failed");
+        }
+        if !pause(SNOOZE_CHECK, &mut stop, None).await {
+            break;
         }
     }
 }

@@ -121,6 +121,7 @@ macro_rules! workspace_calls {
                 render_canned_reply(id: ConversationId, canned: i64) -> String [agent];
                 transfer(conversation: Versioned, target: TransferTarget, note: &str) -> ConversationSummary [agent];
                 return_to_queue(conversation: Versioned, note: &str) -> () [agent];
+                take(conversation: Versioned) -> ConversationSummary [agent];
                 reassign(conversations: &[Versioned], to: Option<UserId>, note: &str) -> usize [lead];
                 team_load() -> TeamLoad [lead];
                 set_availability(available: bool) -> usize [agent];

@@ -158,6 +158,16 @@ fn call(
                 now,
             )
             .map(drop),
+        "take" => ws
+            .take(
+                token,
+                Versioned {
+                    id: conv,
+                    version: 0,
+                },
+                now,
+            )
+            .map(drop),
         "reassign" => ws
             .reassign(
                 token,

@@ -704,3 +704,161 @@ fn the_window_is_told_only_of_events_its_user_may_see() -> TestResult {
     assert!(!ws.window_may_see(&t.admin, &Event::SettingsChanged)?);
     Ok(())
 }
+
+/// Issue 19: "Assign to me". An agent takes an unassigned conversation of their team (no
+/// reply needed), versioned and audited; a stale version is a conflict naming who changed
+/// it; a colleague's conversation is refused to an agent and taken by their lead; another
+/// team's is not found.
+#[test]
+fn take_assigns_to_me_versioned_audited_and_only_what_i_may_take() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let mut events = ws.subscribe();
+    let id = customer_writes(
+        ws,
+        t.support_account,
+        "16505550001",
+        "wamid.take.1",
+        "hello",
+        now,
+    );
+    let row = ws
+        .list_conversations(&t.alex.1, &view(InboxView::Unassigned), now)?
+        .rows[0]
+        .clone();
+    let taken = ws.take(
+        &t.alex.1,
+        Versioned {
+            id,
+            version: row.version,
+        },
+        now,
+    )?;
+    assert_eq!(taken.assignee_id, Some(t.alex.0));
+    assert!(taken.version > row.version);
+    let mine = ws.list_conversations(&t.alex.1, &view(InboxView::Mine), now)?;
+    assert_eq!(mine.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+    assert_eq!(
+        audit_kinds(&t).last().map(String::as_str),
+        Some("conversation_assigned")
+    );
+    let mut assigned = false;
+    while let Ok(e) = events.try_recv() {
+        assigned |= matches!(e, Event::Assigned { conversation, to_user, .. } if conversation == id && to_user == Some(t.alex.0));
+    }
+    assert!(assigned, "the take was published");
+    let current = Versioned {
+        id,
+        version: taken.version,
+    };
+    // Bea, an agent, may not take Alex's conversation; Lena, their lead, may.
+    let refused = ws.take(&t.bea.1, current, now);
+    assert_eq!(refused.err().map(|e| e.code()), Some(ErrorCode::Forbidden));
+    // Carl is in another team: he does not see it at all.
+    let hidden = ws.take(&t.carl.1, current, now);
+    assert_eq!(hidden.err().map(|e| e.code()), Some(ErrorCode::NotFound));
+    let by_lead = ws.take(&t.lena.1, current, now)?;
+    assert_eq!(by_lead.assignee_id, Some(t.lena.0));
+    // A stale version loses, with the reason.
+    let conflict = ws.take(&t.lena.1, current, now);
+    assert_eq!(conflict.err().map(|e| e.code()), Some(ErrorCode::Conflict));
+    Ok(())
+}
+
+/// Issue 19: snooze. A snoozed conversation wakes (open again, audited, published) when
+/// its time comes, by the maintenance step with the clock passed in, not before; a
+/// customer message wakes it earlier and clears the time.
+#[test]
+fn a_snoozed_conversation_wakes_at_its_time_or_earlier_on_a_customer_message() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let snooze = |id, at| -> TestResult {
+        let v = ws
+            .open_conversation(&t.alex.1, id, None, now)?
+            .summary
+            .version;
+        ws.set_status(
+            &t.alex.1,
+            Versioned { id, version: v },
+            ConversationStatus::Snoozed,
+            Some(at),
+            now,
+        )?;
+        Ok(())
+    };
+    let status = |id| -> Result<(ConversationStatus, Option<appcare_core::Timestamp>), CoreError> {
+        let s = ws.open_conversation(&t.alex.1, id, None, now)?.summary;
+        Ok((s.status, s.snoozed_until))
+    };
+    let quiet = customer_writes(
+        ws,
+        t.support_account,
+        "16505550002",
+        "wamid.snz.1",
+        "thanks",
+        now,
+    );
+    let chatty = customer_writes(
+        ws,
+        t.support_account,
+        "16505550003",
+        "wamid.snz.2",
+        "thanks",
+        now,
+    );
+    let hour = now.plus_seconds(3600);
+    snooze(quiet, hour)?;
+    snooze(chatty, hour)?;
+    assert_eq!(status(quiet)?, (ConversationStatus::Snoozed, Some(hour)));
+    // A snooze into the past is refused.
+    let v = ws
+        .open_conversation(&t.alex.1, quiet, None, now)?
+        .summary
+        .version;
+    let past = ws.set_status(
+        &t.alex.1,
+        Versioned {
+            id: quiet,
+            version: v,
+        },
+        ConversationStatus::Snoozed,
+        Some(now.plus_seconds(-1)),
+        now,
+    );
+    assert_eq!(past.err().map(|e| e.code()), Some(ErrorCode::InvalidInput));
+    // The customer writes: open again at once, the snooze time gone.
+    customer_writes(
+        ws,
+        t.support_account,
+        "16505550003",
+        "wamid.snz.3",
+        "one more thing",
+        now.plus_seconds(60),
+    );
+    assert_eq!(status(chatty)?, (ConversationStatus::Open, None));
+    // Not yet.
+    assert_eq!(ws.maintenance().wake_snoozed(now.plus_seconds(3599))?, 0);
+    assert_eq!(status(quiet)?.0, ConversationStatus::Snoozed);
+    let changes = || {
+        audit_kinds(&t)
+            .iter()
+            .filter(|k| *k == "conversation_status_changed")
+            .count()
+    };
+    let before = changes();
+    let mut events = ws.subscribe();
+    assert_eq!(ws.maintenance().wake_snoozed(hour)?, 1);
+    assert_eq!(changes(), before + 1, "the wake was audited");
+    assert_eq!(status(quiet)?, (ConversationStatus::Open, None));
+    assert!(
+        std::iter::from_fn(|| events.try_recv().ok()).any(
+            |e| matches!(e, Event::ConversationUpdated { conversation } if conversation == quiet)
+        ),
+        "the wake was published"
+    );
+    // Once only.
+    assert_eq!(ws.maintenance().wake_snoozed(hour.plus_seconds(60))?, 0);
+    Ok(())
+}

@@ -54,6 +54,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "render_canned_reply",
     "transfer",
     "return_to_queue",
+    "take",
     "reassign",
     "team_load",
     "set_availability",

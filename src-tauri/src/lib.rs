@@ -74,6 +74,7 @@ pub fn run() {
             commands::inbox::render_canned_reply,
             commands::inbox::transfer,
             commands::inbox::return_to_queue,
+            commands::inbox::take,
             commands::inbox::reassign,
             commands::inbox::team_load,
             commands::inbox::set_availability,

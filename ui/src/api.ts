@@ -359,6 +359,11 @@ export async function returnToQueue(conversation: Versioned, note: string): Prom
   return invoke<null>("return_to_queue", { conversation, note });
 }
 
+/** "Assign to me": the signed-in user takes the conversation. */
+export async function take(conversation: Versioned): Promise<ConversationSummary> {
+  return invoke<ConversationSummary>("take", { conversation });
+}
+
 /** `to` = null returns the conversations to the queue. Returns how many moved. */
 export async function reassign(conversations: Versioned[], to: number | null, note: string): Promise<number> {
   return invoke<number>("reassign", { conversations, to, note });

@@ -265,6 +265,39 @@ fn hand_thread_back(tx: &rusqlite::Connection, id: ConversationId, now: Timestam
     Ok(())
 }
 
+impl crate::service::residency::Maintenance<'_> {
+    /// Opens every snoozed conversation whose time has come (`now` passed in), audited
+    /// and published; returns how many. The channel runtime calls it every half minute.
+    pub fn wake_snoozed(&self, now: Timestamp) -> Result<usize> {
+        let ws = self.workspace();
+        let woken = ws.store.write(|tx| {
+            let woken = conv_store::wake_snoozed(tx, now)?;
+            for id in &woken {
+                audit::append(
+                    tx,
+                    AuditEvent::new(
+                        AuditKind::ConversationStatusChanged,
+                        None,
+                        format!("conversation:{id}"),
+                        now,
+                    )
+                    .detail(serde_json::json!({
+                        "from": "snoozed", "to": "open", "why": "snooze ended",
+                    })),
+                )?;
+            }
+            Ok(woken)
+        })?;
+        for &conversation in &woken {
+            ws.publish(Event::ConversationUpdated { conversation });
+        }
+        if !woken.is_empty() {
+            tracing::info!(count = woken.len(), "snoozed conversations woke");
+        }
+        Ok(woken.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

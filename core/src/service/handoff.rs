@@ -164,6 +164,43 @@ impl Workspace {
         Ok(summary)
     }
 
+    /// "Assign to me": the caller takes a conversation they may act on (unassigned in
+    /// their team, already theirs, or, for a lead or admin, anyone's in their teams),
+    /// without replying first. Versioned and audited like a transfer, with no note.
+    pub fn take(
+        &self,
+        token: &SessionToken,
+        conversation: Versioned,
+        now: Timestamp,
+    ) -> Result<ConversationSummary> {
+        let caller = self.authorize(token, now, Role::Agent, "take conversations")?;
+        let (event, summary) = self.store.write(|tx| {
+            let row = require_visible(tx, &caller, conversation.id)?;
+            if !caller.may_act_on(&row) {
+                return Err(CoreError::Forbidden {
+                    action: "take a conversation assigned to someone else",
+                });
+            }
+            let team = row.team_id;
+            let event = steps::apply_move(
+                tx,
+                caller.user,
+                conversation.version,
+                &steps::Move {
+                    row,
+                    to_user: Some(caller.user),
+                    to_team: team,
+                    note: None,
+                },
+                now,
+            )?;
+            let summary = require_visible(tx, &caller, conversation.id)?;
+            Ok((event, summary.into()))
+        })?;
+        self.publish(event);
+        Ok(summary)
+    }
+
     /// Puts a conversation back in its team's unassigned queue.
     pub fn return_to_queue(
         &self,

@@ -516,11 +516,26 @@ pub fn touch_activity(
         "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2),
              last_customer_message_at = CASE WHEN ?3 THEN max(coalesce(last_customer_message_at, 0), ?2) ELSE last_customer_message_at END,
              unread_count = unread_count + CASE WHEN ?3 THEN 1 ELSE 0 END,
+             version = version + CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 1 ELSE 0 END,
+             snoozed_until = CASE WHEN ?3 THEN NULL ELSE snoozed_until END,
              status = CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 'open' ELSE status END
          WHERE id = ?1",
         params![id, now, from_customer],
     )?;
     Ok(())
+}
+
+/// Opens every snoozed conversation whose time has come; returns their ids.
+pub fn wake_snoozed(conn: &Connection, now: Timestamp) -> Result<Vec<ConversationId>> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE conversations SET status = 'open', snoozed_until = NULL, version = version + 1
+         WHERE status = 'snoozed' AND snoozed_until <= ?1
+         RETURNING id",
+    )?;
+    let ids = stmt
+        .query_map([now], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
 }
 
 pub fn labels_of(conn: &Connection, id: ConversationId) -> Result<Vec<String>> {

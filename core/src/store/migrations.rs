@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_webhook_set_aside.sql"),
     include_str!("migrations/0010_data_lifecycle.sql"),
     include_str!("migrations/0011_password_change.sql"),
+    include_str!("migrations/0012_snooze_wake.sql"),
 ];
 
 /// The schema version this build writes and understands.

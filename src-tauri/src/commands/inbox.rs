@@ -149,6 +149,17 @@ pub async fn return_to_queue(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn take(
+    state: State<'_, AppState>,
+    conversation: Versioned,
+) -> Result<ConversationSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.take(token, conversation, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn reassign(
     state: State<'_, AppState>,
     conversations: Vec<Versioned>,

@@ -1,22 +1,53 @@
 //! The open conversation's header: contact, channel, status and reply window, assignee, labels, and
-//! the transfer / return / resolve buttons.
+//! the take / transfer / return / snooze / resolve buttons, each undoable from its notice.
 import * as api from "../api";
 import type { ConversationView } from "../bindings/ConversationView";
 import { h } from "../h";
 import type { Part } from "../store";
 import { button, input } from "../ui";
 import { channelBadge, headWindowBadge } from "./badges";
+import type { Versioned } from "../bindings/Versioned";
 import { parseLabels, STATUS_LABELS } from "./logic";
+import { snoozeLabel } from "./snooze";
+import { createSnoozeMenu } from "./snooze-menu";
 import { now, type Deps, type InboxState } from "./state";
 
 export type HeadPart = Part<InboxState> & {
   toggleResolved(btn: HTMLButtonElement | null): Promise<void>;
+  take(btn: HTMLButtonElement | null): Promise<void>;
+  openSnooze(): void;
 };
+
+/** How long a second E press confirms resolving an unassigned conversation. */
+const CONFIRM_MS = 5000;
 
 export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>; openReturn(): void }): HeadPart {
   const { ctx, store, actions } = deps;
   const { error, user } = ctx;
   const el = h("div", { class: "conv-head" });
+  const snoozeMenu = createSnoozeMenu((at, label) => void snooze(at, label), () => el.querySelector<HTMLElement>("#snooze-button")?.focus());
+  let confirmResolve: { id: number; until: number } | null = null;
+
+  /** The version of `id` this window knows now (after the change being undone). */
+  async function versionOf(id: number): Promise<Versioned> {
+    const state = store.get();
+    if (state.view && state.view.summary.id === id) return { id, version: state.view.summary.version };
+    const row = state.rows.find((r) => r.id === id);
+    if (row) return { id, version: row.version };
+    return { id, version: (await api.openConversation(id, null)).summary.version };
+  }
+
+  /** A notice with Undo (its button, or Z) that runs `undo` on the conversation as it is now. */
+  function offerUndo(message: string, undo: () => Promise<void>): void {
+    ctx.toast(message, {
+      label: "Undo",
+      run: () => void actions.act(deps.pane(), null, async () => {
+        await undo();
+        await Promise.all([actions.reloadConversation(), actions.refreshList()]);
+        ctx.toast("Undone.");
+      }),
+    });
+  }
 
   function render(v: ConversationView): void {
     const s = v.summary;
@@ -50,14 +81,22 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
     });
     labels.addEventListener("input", () => { labelsStatus.textContent = "Enter to save"; });
 
+    const mine = s.assignee_id === user.user_id;
+    const takeBtn = button("take-button", "Assign to me", { class: "secondary small", "aria-keyshortcuts": "A" });
+    takeBtn.hidden = mine;
+    const snoozeBtn = button("snooze-button", "Snooze…", { class: "secondary small", "aria-keyshortcuts": "S",
+      "aria-controls": "snooze-menu" });
     const transferBtn = button("transfer-button", "Transfer…", { class: "secondary small", "aria-keyshortcuts": "T" });
     const returnBtn = button("return-button", "Return to queue", { class: "secondary small" });
     const resolved = s.status === "resolved";
     const resolveBtn = button("resolve-button", resolved ? "Reopen" : "Resolve", { class: "small", "aria-keyshortcuts": "E" });
-    for (const b of [transferBtn, returnBtn, resolveBtn]) {
+    for (const b of [takeBtn, snoozeBtn, transferBtn, returnBtn, resolveBtn]) {
       if (!v.can_act) { b.disabled = true; b.title = "You cannot change this conversation."; }
     }
     if (s.assignee_id === null) { returnBtn.disabled = true; returnBtn.title = "It is already in the queue."; }
+    if (resolved) { snoozeBtn.disabled = true; snoozeBtn.title = "Reopen it first."; }
+    takeBtn.addEventListener("click", () => void take(takeBtn));
+    snoozeBtn.addEventListener("click", () => openSnooze());
     transferBtn.addEventListener("click", () => void dialogs.openTransfer());
     returnBtn.addEventListener("click", () => dialogs.openReturn());
     resolveBtn.addEventListener("click", () => void toggleResolved(resolveBtn));
@@ -68,7 +107,8 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
       h("div", { class: "conv-title" },
         h("h2", { id: "conv-contact" }, s.contact_name),
         channelBadge(s.channel),
-        h("span", { id: "conv-status", class: `badge status-${s.status}` }, STATUS_LABELS[s.status] ?? s.status),
+        h("span", { id: "conv-status", class: `badge status-${s.status}` }, STATUS_LABELS[s.status] ?? s.status,
+          s.status === "snoozed" && s.snoozed_until !== null ? ` ${snoozeLabel(s.snoozed_until, Date.now())}` : ""),
         headWindowBadge(v, now())),
       // An e-mail thread is known by its subject: it gets a line of its own.
       email ? h("p", { id: "conv-subject", class: `conv-subject${s.subject ? "" : " muted"}` }, s.subject || "(no subject)") : "",
@@ -78,7 +118,8 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
         s.subject && !email ? h("span", { class: "muted" }, ` · ${s.subject}`) : null),
       h("div", { class: "conv-tools" },
         h("div", { class: "conv-labels" }, h("label", { for: "labels-input" }, "Labels"), labels, labelsStatus),
-        h("div", { class: "conv-actions" }, transferBtn, returnBtn, resolveBtn)));
+        h("div", { class: "conv-actions" }, takeBtn, transferBtn, returnBtn, snoozeBtn, resolveBtn)),
+      snoozeMenu.el);
     if (editing) {
       labels.value = editing.value;
       labels.focus();
@@ -89,13 +130,63 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
   async function toggleResolved(btn: HTMLButtonElement | null): Promise<void> {
     const view = store.get().view;
     if (!view || !view.can_act) return;
-    const v = { id: view.summary.id, version: view.summary.version };
-    const reopen = view.summary.status === "resolved";
+    const s = view.summary;
+    const v = { id: s.id, version: s.version };
+    const reopen = s.status === "resolved";
+    // Nobody has answered an unassigned conversation: resolving it takes a second press.
+    if (!reopen && s.assignee_id === null && (confirmResolve?.id !== s.id || confirmResolve.until < Date.now())) {
+      confirmResolve = { id: s.id, until: Date.now() + CONFIRM_MS };
+      ctx.toast("Nobody is assigned to this conversation. Press E (or Resolve) again to resolve it anyway.");
+      return;
+    }
+    confirmResolve = null;
+    const before = s.status;
+    const until = s.snoozed_until;
     error.textContent = "";
     await actions.act(deps.pane(), btn, async () => {
       await api.setStatus(v, reopen ? "open" : "resolved", null);
-      ctx.toast(reopen ? "Reopened." : `Resolved: ${store.get().view?.summary.contact_name ?? "conversation"}.`);
       await Promise.all([actions.reloadConversation(), actions.refreshList()]);
+      const restore = before === "snoozed" && until !== null && until > Date.now() / 1000 ? "snoozed" : before;
+      offerUndo(reopen ? "Reopened." : `Resolved: ${s.contact_name}.`, async () =>
+        api.setStatus(await versionOf(s.id), restore, restore === "snoozed" ? until : null).then(() => {}));
+    });
+  }
+
+  /** "Assign to me"; Undo puts it back in the queue when it was unassigned. */
+  async function take(btn: HTMLButtonElement | null): Promise<void> {
+    const view = store.get().view;
+    if (!view || !view.can_act || view.summary.assignee_id === user.user_id) return;
+    const s = view.summary;
+    const wasUnassigned = s.assignee_id === null;
+    error.textContent = "";
+    await actions.act(deps.pane(), btn, async () => {
+      await api.take({ id: s.id, version: s.version });
+      await Promise.all([actions.reloadConversation(), actions.refreshList()]);
+      if (wasUnassigned) {
+        offerUndo(`Assigned to you: ${s.contact_name}.`, async () => api.returnToQueue(await versionOf(s.id), "").then(() => {}));
+      } else {
+        ctx.toast(`Assigned to you: ${s.contact_name}.`);
+      }
+    });
+  }
+
+  function openSnooze(): void {
+    const view = store.get().view;
+    if (!view || !view.can_act || view.summary.status === "resolved") return;
+    snoozeMenu.open();
+  }
+
+  async function snooze(at: number, label: string): Promise<void> {
+    const view = store.get().view;
+    if (!view) return;
+    const s = view.summary;
+    const before = s.status;
+    error.textContent = "";
+    await actions.act(deps.pane(), null, async () => {
+      await api.setStatus({ id: s.id, version: s.version }, "snoozed", at);
+      await Promise.all([actions.reloadConversation(), actions.refreshList()]);
+      offerUndo(`Snoozed ${label}: ${s.contact_name}.`, async () =>
+        api.setStatus(await versionOf(s.id), before === "snoozed" ? "open" : before, null).then(() => {}));
     });
   }
 
@@ -115,5 +206,5 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
     }
   }
 
-  return { el, update, dispose: () => {}, toggleResolved };
+  return { el, update, dispose: () => snoozeMenu.close(), toggleResolved, take, openSnooze };
 }

@@ -120,6 +120,17 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         ev.preventDefault();
         void head.toggleResolved(null);
         return;
+      case "take":
+        ev.preventDefault();
+        void head.take(null);
+        return;
+      case "snooze":
+        ev.preventDefault();
+        head.openSnooze();
+        return;
+      case "undo":
+        if (ctx.toastAction()) ev.preventDefault();
+        return;
       case "search":
         ev.preventDefault();
         search.focus();

@@ -169,6 +169,9 @@ describe("shortcutFor", () => {
     expect(shortcutFor({ key: "n", target: div })).toBe("note");
     expect(shortcutFor({ key: "t", target: div })).toBe("transfer");
     expect(shortcutFor({ key: "e", target: div })).toBe("resolve");
+    expect(shortcutFor({ key: "a", target: div })).toBe("take");
+    expect(shortcutFor({ key: "s", target: div })).toBe("snooze");
+    expect(shortcutFor({ key: "z", target: div })).toBe("undo");
     expect(shortcutFor({ key: "/", target: div })).toBe("search");
     expect(shortcutFor({ key: "?", target: div })).toBe("help");
     expect(shortcutFor({ key: "Escape", target: null })).toBe("escape");

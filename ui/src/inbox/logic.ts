@@ -277,7 +277,8 @@ export function mergeById<T extends { id: number; at: number }>(older: T[], newe
 
 // ---- keyboard ---------------------------------------------------------------------
 
-export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "search" | "escape" | "help" | "select";
+export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "take" | "snooze" | "undo"
+  | "search" | "escape" | "help" | "select";
 
 export type KeyInput = {
   key: string;
@@ -295,7 +296,8 @@ export function isTypingTarget(target: KeyInput["target"]): boolean {
 }
 
 const SHORTCUTS: Record<string, Shortcut> = {
-  j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", "/": "search", "?": "help", x: "select", Escape: "escape",
+  j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", a: "take", s: "snooze", z: "undo",
+  "/": "search", "?": "help", x: "select", Escape: "escape",
 };
 
 /** The inbox shortcut for a key press; null while typing or with Ctrl/Alt/Meta held. */
@@ -310,7 +312,10 @@ export const SHORTCUT_HELP: [string, string][] = [
   ["r", "Reply"],
   ["n", "Internal note"],
   ["t", "Transfer…"],
+  ["a", "Assign to me"],
   ["e", "Resolve or reopen"],
+  ["s", "Snooze…"],
+  ["z", "Undo the last action (while its notice shows)"],
   ["/", "Search"],
   ["Esc", "Close dialog or clear search"],
   ["Ctrl+Enter", "Send (in the composer)"],

@@ -8,6 +8,7 @@ import type { PageContext } from "../screens/shell";
 import { createStore, type Part } from "../store";
 import { createBulk } from "./bulk";
 import { createComposer } from "./composer";
+import { createHead } from "./head";
 import { createList } from "./list";
 import { createSearch } from "./search";
 import { initialState, type Actions, type Deps, type InboxState } from "./state";
@@ -19,6 +20,11 @@ let nextPage: () => unknown = () => { throw { code: "storage", message: "no fake
 vi.mock("../api", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../api")>()),
   listConversations: async () => { calls.push("listConversations"); return nextPage(); },
+  take: async (v: { id: number; version: number }) => { calls.push(`take ${v.id}@${v.version}`); return null; },
+  setStatus: async (v: { id: number; version: number }, status: string, until: number | null) => {
+    calls.push(`setStatus ${v.id}@${v.version} ${status} ${until}`); return null;
+  },
+  returnToQueue: async (v: { id: number; version: number }) => { calls.push(`returnToQueue ${v.id}@${v.version}`); return null; },
 }));
 const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 
@@ -37,12 +43,15 @@ function setup(lead: boolean) {
     app: { run: async (_f: HTMLElement, _b: unknown, _e: HTMLElement, task: () => Promise<void>) => { await task(); return true; }, fail: () => {} },
     page: document.createElement("section"), error: document.createElement("p"), host: document.body,
     user: { user_id: 1, username: "ada", display_name: "Ada", role: lead ? "lead" : "agent", teams: [] },
-    current: () => true, onLeave: () => {}, setLive: () => {}, toast: () => {}, openConversation: null, memory: new Map(),
+    current: () => true, onLeave: () => {}, setLive: () => {}, openConversation: null, memory: new Map(),
+    toast: (message: string, action?: { label: string; run: () => void }) => { toasts.push(message); lastAction = action ?? null; },
+    toastAction: () => { const a = lastAction; lastAction = null; a?.run(); return a !== null; },
   } as unknown as PageContext;
   const actions = {
     loadFirst: vi.fn(async () => {}), refreshList: vi.fn(async () => {}), focusList: vi.fn(), clearSearch: vi.fn(),
     openConversation: vi.fn(async () => {}), reloadConversation: vi.fn(async () => {}), loadTemplates: vi.fn(async () => {}),
     focusComposer: vi.fn(),
+    act: vi.fn(async (_busy: HTMLElement, _btn: unknown, task: () => Promise<void>) => { await task(); return true; }),
   } as unknown as Actions;
   const deps: Deps = { ctx, store, lead, actions, later: (fn, ms) => window.setTimeout(fn, ms), cancel: (t) => window.clearTimeout(t), pane: () => ctx.page };
   return { store, deps, actions };
@@ -54,9 +63,14 @@ function mount(store: ReturnType<typeof setup>["store"], ...parts: Part<InboxSta
   store.render((s) => { for (const p of parts) p.update(s); });
 }
 
+const toasts: string[] = [];
+let lastAction: { label: string; run: () => void } | null = null;
+
 beforeEach(() => {
   document.body.replaceChildren();
   calls.length = 0;
+  toasts.length = 0;
+  lastAction = null;
 });
 
 describe("bulk bar", () => {
@@ -211,5 +225,87 @@ describe("composer", () => {
     expect(text.value).toBe("");
     expect(composer.restoreDraft(1)).toBe("reply");
     expect(text.value).toBe("half a reply");
+  });
+});
+
+describe("conversation head", () => {
+  const dialogs = { openTransfer: async () => {}, openReturn: () => {} };
+
+  it("assigns to me with the version shown, and Undo returns it to the queue", async () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, dialogs);
+    mount(store, head);
+    store.set({ view: view(row(7, { version: 3 })) });
+    const take = head.el.querySelector<HTMLButtonElement>("#take-button")!;
+    expect(take.hidden).toBe(false);
+    await head.take(take);
+    expect(calls).toEqual(["take 7@3"]);
+    expect(toasts.at(-1)).toBe("Assigned to you: Contact 7.");
+    // The conversation as the window now knows it (reloaded after the take).
+    store.set({ view: view(row(7, { version: 4, assignee_id: 1, assignee_name: "Ada" })) });
+    expect(head.el.querySelector<HTMLButtonElement>("#take-button")!.hidden).toBe(true);
+    expect(deps.ctx.toastAction()).toBe(true);
+    await tick();
+    expect(calls).toEqual(["take 7@3", "returnToQueue 7@4"]);
+    expect(toasts.at(-1)).toBe("Undone.");
+  });
+
+  it("resolving an unassigned conversation takes a second press; Undo reopens it", async () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, dialogs);
+    mount(store, head);
+    store.set({ view: view(row(8, { version: 2 })) });
+    await head.toggleResolved(null);
+    expect(calls).toEqual([]);
+    expect(toasts.at(-1)).toMatch(/Nobody is assigned/);
+    await head.toggleResolved(null);
+    expect(calls).toEqual(["setStatus 8@2 resolved null"]);
+    store.set({ view: view(row(8, { version: 3, status: "resolved" })) });
+    expect(deps.ctx.toastAction()).toBe(true);
+    await tick();
+    expect(calls.at(-1)).toBe("setStatus 8@3 open null");
+  });
+
+  it("an assigned conversation resolves at once", async () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, dialogs);
+    mount(store, head);
+    store.set({ view: view(row(9, { version: 5, assignee_id: 1, assignee_name: "Ada" })) });
+    await head.toggleResolved(null);
+    expect(calls).toEqual(["setStatus 9@5 resolved null"]);
+  });
+
+  it("snoozes from a preset, shows the time, and Undo opens it again", async () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, dialogs);
+    mount(store, head);
+    store.set({ view: view(row(10, { version: 1, assignee_id: 1, assignee_name: "Ada" })) });
+    head.openSnooze();
+    const menu = head.el.querySelector<HTMLElement>("#snooze-menu")!;
+    expect(menu.hidden).toBe(false);
+    head.el.querySelector<HTMLButtonElement>("#snooze-tomorrow")!.click();
+    await tick();
+    expect(menu.hidden).toBe(true);
+    expect(calls[0]).toMatch(/^setStatus 10@1 snoozed \d+$/);
+    const until = Number(calls[0].split(" ").at(-1));
+    expect(until).toBeGreaterThan(Date.now() / 1000);
+    store.set({ view: view(row(10, { version: 2, status: "snoozed", snoozed_until: until, assignee_id: 1 })) });
+    expect(head.el.querySelector("#conv-status")!.textContent).toMatch(/^Snoozed until /);
+    expect(deps.ctx.toastAction()).toBe(true);
+    await tick();
+    expect(calls.at(-1)).toBe("setStatus 10@2 open null");
+  });
+
+  it("a date in the past is refused next to the field, and nothing is sent", async () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, dialogs);
+    mount(store, head);
+    store.set({ view: view(row(11, { assignee_id: 1 })) });
+    head.openSnooze();
+    head.el.querySelector<HTMLInputElement>("#snooze-date")!.value = "2001-01-01T09:00";
+    head.el.querySelector<HTMLButtonElement>("#snooze-custom")!.click();
+    await tick();
+    expect(head.el.querySelector("#snooze-error")!.textContent).toBe("Choose a time in the future.");
+    expect(calls).toEqual([]);
   });
 });

@@ -56,7 +56,7 @@ async function show(role = "lead"): Promise<PageContext> {
     },
     page, error, host: document.body, user: { user_id: 3, username: "sam", display_name: "Sam Lead", role, teams: [5] },
     current: () => true, onLeave: (fn: () => void) => leave.push(fn), setLive: (l: typeof live) => { live = l; },
-    toast: (m: string) => toasts.push(m), openConversation: null, memory: new Map(),
+    toast: (m: string) => toasts.push(m), toastAction: () => false, openConversation: null, memory: new Map(),
   } as unknown as PageContext;
   await renderInbox(ctx);
   await tick();

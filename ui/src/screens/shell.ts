@@ -44,6 +44,8 @@ export type PageContext = {
   setLive: (live: PageLive) => void;
   /** A calm, short notice at the bottom of the window. */
   toast: (message: string, action?: ToastAction) => void;
+  /** Runs the shown notice's action (Undo) if there is one; false if none is shown. */
+  toastAction: () => boolean;
   /** Where dialogs go (inside the shell, so they vanish with it). */
   host: HTMLElement;
   /** A conversation to open on arrival (from a handoff notice). */
@@ -117,9 +119,18 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
   // ---- toast -----------------------------------------------------------------
   const toastEl = h("div", { id: "toast", class: "toast", role: "status", "aria-live": "polite" });
   let toastTimer = 0;
+  let toastAct: ToastAction | null = null;
   function hideToast(): void {
     window.clearTimeout(toastTimer);
+    toastAct = null;
     toastEl.replaceChildren();
+  }
+  function toastAction(): boolean {
+    const act = toastAct;
+    if (!act) return false;
+    hideToast();
+    act.run();
+    return true;
   }
   function toast(message: string, action?: ToastAction): void {
     window.clearTimeout(toastTimer);
@@ -128,9 +139,10 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
     let act: HTMLButtonElement | null = null;
     if (action) {
       act = button("toast-action", action.label, { class: "small" });
-      act.addEventListener("click", () => { hideToast(); action.run(); });
+      act.addEventListener("click", () => void toastAction());
     }
     replaceChildren(toastEl, h("span", { class: "toast-text" }, message), act, close);
+    toastAct = action ?? null;
     toastTimer = window.setTimeout(hideToast, action ? TOAST_MS * 2 : TOAST_MS);
   }
 
@@ -170,7 +182,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
     page.replaceChildren(h("p", { class: "loading" }, "Loading…"));
     page.setAttribute("aria-busy", "true");
     const ctx: PageContext = {
-      app, page, error, user, host: element, memory, openConversation, toast,
+      app, page, error, user, host: element, memory, openConversation, toast, toastAction,
       current: () => mine === token,
       onLeave: (fn) => { if (mine === token) leaving.push(fn); else fn(); },
       setLive: (l) => { if (mine === token) live = l; },
