@@ -41,6 +41,7 @@ pub mod types {
     };
     pub use crate::service::privacy::ExportSummary;
     pub use crate::service::residency::{ResidencyReport, RetentionPolicy};
+    pub use crate::service::sample::SampleSummary;
     pub use crate::service::users::{NewUser, TeamSummary, UserSummary};
     pub use crate::service::SessionPolicy;
     pub use crate::time::Timestamp;
@@ -134,6 +135,7 @@ macro_rules! workspace_calls {
                 retry_message(message: MessageId) -> MessageView [agent];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
+                add_sample_data(extra: i64) -> SampleSummary [admin];
                 set_aside_webhooks(account: ChannelAccountId) -> Vec<WebhookSetAsideView> [admin];
                 email_html(message: MessageId) -> Option<String> [agent];
                 find_contacts(query: &str) -> Vec<ContactMatch> [admin];

@@ -16,6 +16,7 @@ pub mod password;
 pub mod privacy;
 pub mod push;
 pub mod residency;
+pub mod sample;
 pub(crate) mod steps;
 pub mod users;
 pub mod webhooks;

@@ -862,3 +862,62 @@ fn a_snoozed_conversation_wakes_at_its_time_or_earlier_on_a_customer_message() -
     assert_eq!(ws.maintenance().wake_snoozed(hour.plus_seconds(60))?, 0);
     Ok(())
 }
+
+/// Issue 19: sample data worth looking at. Readable scripted conversations (answers, a
+/// note, a handoff), one customer reached on two channels as one contact, every sample
+/// customer a name of their own, and a reply in a sample conversation refused with the
+/// reason (the view says so before anyone types) instead of queued to fail. Admins only,
+/// once per workspace, bounded.
+#[test]
+fn sample_data_reads_like_real_work_and_explains_instead_of_failing_replies() -> TestResult {
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let refused = ws.add_sample_data(&t.alex.1, 3, now);
+    assert_eq!(refused.err().map(|e| e.code()), Some(ErrorCode::Forbidden));
+    let too_many = ws.add_sample_data(&t.admin, 10_001, now);
+    assert_eq!(
+        too_many.err().map(|e| e.code()),
+        Some(ErrorCode::InvalidInput)
+    );
+    let added = ws.add_sample_data(&t.admin, 25, now)?;
+    assert!(added.conversations >= 25 + 8, "{added:?}");
+    let count = |sql: &str| -> i64 {
+        ws.store()
+            .read(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+            .expect("read")
+    };
+    assert_eq!(
+        count("SELECT count(*) - count(DISTINCT display_name) FROM contacts"),
+        0,
+        "two sample customers share a name"
+    );
+    // Ana writes on WhatsApp and by e-mail: one contact, two conversations.
+    let ana = ws.find_contacts(&t.admin, "Ana Souza", now)?;
+    assert_eq!(ana.len(), 1, "{ana:?}");
+    assert_eq!(ana[0].conversations, 2);
+    assert_eq!(ana[0].identities.len(), 2, "{:?}", ana[0].identities);
+    // Omar's conversation has an answer and a handoff note.
+    let all = ws.list_conversations(&t.admin, &view(InboxView::All), now)?;
+    let omar = all
+        .rows
+        .iter()
+        .find(|r| r.contact_name == "Omar Haddad")
+        .ok_or("no Omar")?;
+    let opened = ws.open_conversation(&t.admin, omar.id, None, now)?;
+    assert!(opened.sample);
+    assert!(opened.handoff.is_some());
+    assert!(opened.messages.len() >= 2);
+    assert!(opened.messages.iter().any(|m| m.direction == "out"));
+    // A reply there is refused with the reason, and nothing is queued.
+    let queued = count("SELECT count(*) FROM outbox");
+    let reply = ws.reply(&t.admin, omar.id, "Refund done.", now);
+    let err = reply.err().ok_or("a sample reply was accepted")?;
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert!(err.to_string().contains("sample conversation"), "{err}");
+    assert_eq!(count("SELECT count(*) FROM outbox"), queued);
+    // Once per workspace.
+    let again = ws.add_sample_data(&t.admin, 0, now);
+    assert_eq!(again.err().map(|e| e.code()), Some(ErrorCode::Conflict));
+    Ok(())
+}

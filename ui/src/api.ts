@@ -2,6 +2,7 @@
 // Every command rejects with an ApiError object ({ code, message }).
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { SampleSummary } from "./bindings/SampleSummary";
 import type { AttachmentContent } from "./bindings/AttachmentContent";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AuditEntry } from "./bindings/AuditEntry";
@@ -270,6 +271,11 @@ export async function setAsideMail(id: number): Promise<SetAsideView[]> {
 }
 
 /** What WhatsApp or Messenger sent to this account that could not be stored as what it is: reason and raw item (admins). */
+/** Admins: the sample conversations (and `extra` more customers), once per workspace. */
+export async function addSampleData(extra: number): Promise<SampleSummary> {
+  return invoke<SampleSummary>("add_sample_data", { extra });
+}
+
 export async function setAsideWebhooks(id: number): Promise<WebhookSetAsideView[]> {
   return invoke<WebhookSetAsideView[]>("set_aside_webhooks", { id });
 }

@@ -732,6 +732,7 @@ describe("app", () => {
       handoff: { id: 70, author: "Bob", body: "Customer wants a refund", is_handoff: true, at: nowS() - 200 },
       labels: ["refund"],
       can_act: true,
+      sample: false,
       ...extra,
     });
 

@@ -83,6 +83,10 @@ pub struct ChannelConfig {
     pub graph_base_url: String,
     #[serde(default = "default_api_version")]
     pub api_version: String,
+    /// A sample account made by `add_sample_data`: nothing is sent through it, and a
+    /// reply is refused with the reason before it is written.
+    #[serde(default)]
+    pub sample: bool,
 }
 
 fn default_base_url() -> String {
@@ -101,6 +105,7 @@ impl Default for ChannelConfig {
             poll: false,
             graph_base_url: default_base_url(),
             api_version: default_api_version(),
+            sample: false,
         }
     }
 }
@@ -314,6 +319,7 @@ impl NewChannelAccount {
                 poll: self.poll && channel == Channel::Messenger,
                 graph_base_url,
                 api_version,
+                sample: false,
             },
             secrets: ChannelSecrets {
                 access_token: ChannelSecret::new(self.access_token.trim()),

@@ -258,6 +258,8 @@ pub struct ConversationView {
     pub can_act: bool,
     /// When free-form replies are allowed (none for email).
     pub window: Option<crate::channel::ReplyWindow>,
+    /// A sample conversation (sample data): nothing can be sent from it.
+    pub sample: bool,
 }
 
 impl Caller {
@@ -453,6 +455,7 @@ impl Workspace {
                 now,
             );
             Ok(ConversationView {
+                sample: config.sample,
                 labels: conv_store::labels_of(tx, id)?,
                 summary: row.into(),
                 messages: messages

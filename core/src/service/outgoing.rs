@@ -305,6 +305,11 @@ impl Workspace {
                 return Err(do_not_contact(&row));
             }
             let account = conv_store::account_of(tx, id)?;
+            if channel_accounts::config_of(tx, account)?.1.sample {
+                return Err(CoreError::Conflict(
+                    crate::service::sample::SAMPLE_REPLY.into(),
+                ));
+            }
             let tag = match &outgoing {
                 Outgoing::Template { .. } => {
                     if channel_accounts::config_of(tx, account)?.0 != Channel::WhatsApp {

@@ -266,3 +266,22 @@ pub fn set_default_team(
     )?;
     Ok(())
 }
+
+/// Marks an account as sample data (see `ChannelConfig::sample`).
+pub fn mark_sample(conn: &Connection, id: ChannelAccountId) -> Result<()> {
+    conn.execute(
+        "UPDATE channel_accounts SET config = json_set(coalesce(nullif(config, ''), '{}'), '$.sample', json('true'))
+         WHERE id = ?1",
+        [id],
+    )?;
+    Ok(())
+}
+
+/// Whether the workspace already has sample accounts.
+pub fn has_sample(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM channel_accounts WHERE json_extract(config, '$.sample') = 1)",
+        [],
+        |r| r.get(0),
+    )?)
+}

@@ -1,4 +1,4 @@
-//! SQL that only the fixture generator uses: shaping seeded messages and conversations
+//! SQL that only the fixture generator and the sample data use: shaping seeded messages and conversations
 //! (authors, teams, assignees, status) after they were inserted the ordinary way.
 
 use crate::error::Result;
@@ -29,6 +29,15 @@ pub fn shape_conversation(
         "UPDATE conversations SET team_id = ?2, assignee_id = ?3, status = ?4, last_activity_at = ?5,
              last_customer_message_at = ?5, unread_count = ?6 WHERE id = ?1",
         params![conversation, team, assignee, status, at, unread],
+    )?;
+    Ok(())
+}
+
+/// Marks a seeded outbound message as sent (sample data sends nothing).
+pub fn mark_sent(conn: &Connection, message: MessageId) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET status = 'sent' WHERE id = ?1",
+        [message],
     )?;
     Ok(())
 }

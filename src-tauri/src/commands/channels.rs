@@ -11,6 +11,7 @@ use appcare_core::channel::webhook_aside::WebhookSetAsideView;
 use appcare_core::channel::{ChannelAccountView, NewChannelAccount, NewEmailAccount};
 use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
 use appcare_core::service::inbox::MessageView;
+use appcare_core::service::sample::SampleSummary;
 use tauri::State;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -134,6 +135,17 @@ pub async fn retry_message(
 ) -> Result<MessageView, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.retry_message(token, message, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn add_sample_data(
+    state: State<'_, AppState>,
+    extra: i64,
+) -> Result<SampleSummary, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.add_sample_data(token, extra, now)
     })
     .await
 }

@@ -16,4 +16,8 @@ can_act: boolean,
 /**
  * When free-form replies are allowed (none for email).
  */
-window: ReplyWindow | null, };
+window: ReplyWindow | null, 
+/**
+ * A sample conversation (sample data): nothing can be sent from it.
+ */
+sample: boolean, };

@@ -24,6 +24,8 @@ export { ROW_HEIGHT } from "./state";
 
 export async function renderInbox(ctx: PageContext): Promise<void> {
   const lead = isLeadOrAdmin(ctx.user.role);
+  // The first visit after sign-in lands where the work is (see below); later visits keep the filters.
+  const firstVisit = !ctx.memory.has("inbox.filters");
   const filters = filtersFrom(ctx.memory.get("inbox.filters") as Partial<Filters> | undefined, lead);
   ctx.memory.set("inbox.filters", filters);
   const store = createStore<InboxState>(initialState(filters));
@@ -216,5 +218,13 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   await first;
   void extras;
   if (!ctx.current()) return;
+  const landed = store.get();
+  if (firstVisit && ctx.openConversation === null && landed.filters.view === "mine" && landed.rows.length === 0 && !landed.stale) {
+    const next = { ...landed.filters, view: "unassigned" as const };
+    ctx.memory.set("inbox.filters", next);
+    store.set({ filters: next });
+    await list.loadFirst();
+    if (!ctx.current()) return;
+  }
   if (ctx.openConversation !== null) list.select(ctx.openConversation, true);
 }

@@ -9,6 +9,7 @@ import { formatDateTime } from "../logic";
 import type { Part } from "../store";
 import { button } from "../ui";
 import { channelBadge, windowBadge } from "./badges";
+import { createEmpty } from "./empty";
 import { inboxQuery, moveSelection, nearEnd, relativeTime, scrollToRow, VIEW_LABELS, virtualWindow } from "./logic";
 import {
   KEY_OPEN_DELAY_MS, LOAD_AHEAD, now, OVERSCAN, REFRESH_PAGES, ROW_HEIGHT, type Deps, type InboxState,
@@ -37,7 +38,13 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
   staleBtn.addEventListener("click", () => void loadFirst());
   const win = h("div", { class: "vlist-window" });
   const spacer = h("div", { class: "vlist-spacer" }, win);
-  const listEmpty = h("p", { id: "list-empty", class: "empty list-empty", hidden: true }, "No conversations here.");
+  const empty = createEmpty(deps, (view) => {
+    const next = { ...store.get().filters, view };
+    ctx.memory.set("inbox.filters", next);
+    store.set({ filters: next });
+    void loadFirst();
+  });
+  const listEmpty = empty.el;
   const scroller = h("div", {
     id: "conversation-list", class: "vlist", tabindex: "0", role: "listbox", "aria-labelledby": "list-heading",
     "aria-multiselectable": lead ? "true" : null,
@@ -108,6 +115,10 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     else scroller.removeAttribute("aria-busy");
     staleBtn.hidden = !s.stale;
     listEmpty.hidden = rows.length > 0 || searching || s.listBusy;
+    if (!listEmpty.hidden) {
+      const f = s.filters;
+      empty.show(f.view, Boolean(f.status || f.channel || f.team || f.label));
+    }
     listHeading.textContent = searching ? "Search" : VIEW_LABELS[s.filters.view];
     listCount.textContent = searching
       ? (s.search?.hits && !s.search.busy ? `${s.search.hits.length} found` : "")

@@ -99,6 +99,10 @@ export function replyMode(view: ConversationView, now: number): ReplyMode {
   if (s.do_not_contact) {
     return { kind: "blocked", expired: false, reason: `${s.contact_name} asked not to be contacted. Replies are off; notes still work.` };
   }
+  if (view.sample) {
+    return { kind: "blocked", expired: false,
+      reason: "This is a sample conversation: nothing is sent from here. Connect a channel under Channels to answer real customers. Notes still work." };
+  }
   const w = view.window ?? null;
   if (w) {
     const st = windowState(w, now, s.contact_name);

@@ -34,7 +34,7 @@ const row = (id: number, extra: Partial<ConversationSummary> = {}): Conversation
   last_activity_at: 1_700_000_000, waiting_since: 1_700_000_000, reply_window_ends_at: null, do_not_contact: false, ...extra,
 });
 const view = (s: ConversationSummary, extra: Partial<ConversationView> = {}): ConversationView => ({
-  summary: s, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act: true, window: null, ...extra,
+  summary: s, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act: true, window: null, sample: false, ...extra,
 });
 
 function setup(lead: boolean) {

@@ -30,7 +30,7 @@ const message = (id: number, body: string) => ({ id, direction: "in", author: nu
   attachments: [], has_html: false, masked: false, failure: null, written_at: null });
 const conversation = (id: number, extra: Record<string, unknown> = {}) => ({
   summary: summary(id, { unread: 0 }), messages: [message(900, "Where is my order?")], has_older: false, notes: [], handoff: null,
-  labels: ["vip"], can_act: true, window: null, ...extra,
+  labels: ["vip"], can_act: true, window: null, sample: false, ...extra,
 });
 const tick = async () => { for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0)); };
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
@@ -220,5 +220,22 @@ describe("inbox screen", () => {
     expect($("#view-unassigned").getAttribute("aria-pressed")).toBe("true");
     expect($("#view-mine").getAttribute("aria-pressed")).toBe("false");
     expect($("#list-heading").textContent).toBe("Unassigned");
+  });
+
+  it("after sign-in lands on Unassigned when nothing is assigned to me, and says so when both are empty", async () => {
+    fakes.listConversations = (q) => ((q as { view: string }).view === "unassigned"
+      ? { rows: [summary(21)], next: null } : { rows: [], next: null });
+    await show("agent");
+    expect(of("listConversations").map((c) => (c.args[0] as { view: string }).view)).toEqual(["mine", "unassigned"]);
+    expect($("#list-heading").textContent).toBe("Unassigned");
+    expect($("#conv-row-21")).not.toBeNull();
+    // Going back to an empty Mine: the hint offers the way to Unassigned.
+    $("#view-mine").click();
+    await tick();
+    expect($("#list-empty").hidden).toBe(false);
+    expect($("#list-empty").textContent).toMatch(/Nothing is assigned to you/);
+    $("#empty-show-unassigned").click();
+    await tick();
+    expect(of("listConversations").at(-1)!.args[0]).toMatchObject({ view: "unassigned" });
   });
 });
