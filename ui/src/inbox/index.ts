@@ -202,6 +202,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     coreEvent: onCoreEvent,
     handoff: () => { cancel(liveTimer); liveTimer = later(() => void list.refresh(), LIVE_DEBOUNCE_MS); },
     openConversation: (id) => { search.clear(false); list.select(id, true); },
+    flush: () => composer.flushDrafts(),
   });
 
   ctx.page.replaceChildren(h("div", { id: "inbox", class: "inbox" }, side.el, list.el, conversation.el));
@@ -216,5 +217,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   await first;
   void extras;
   if (!ctx.current()) return;
-  if (ctx.openConversation !== null) list.select(ctx.openConversation, true);
+  // A handoff's conversation, else the one open when the person left (or locked).
+  const reopen = ctx.openConversation ?? (ctx.memory.get("inbox.open") as number | undefined) ?? null;
+  if (reopen !== null) list.select(reopen, true);
 }
