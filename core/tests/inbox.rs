@@ -923,8 +923,7 @@ fn drafts_are_kept_per_user_conversation_and_mode_and_go_with_an_erased_contact(
     let long = "x".repeat(5000);
     let refused = ws
         .save_draft(&t.alex.1, id, DraftMode::Reply, &long, now)
-        .err()
-        .expect("a draft over the limit was kept");
+        .expect_err("a draft over the limit was kept");
     assert_eq!(refused.code(), ErrorCode::InvalidInput);
     assert!(refused.to_string().contains("characters"), "{refused}");
     assert_eq!(
@@ -939,6 +938,21 @@ fn drafts_are_kept_per_user_conversation_and_mode_and_go_with_an_erased_contact(
         left.iter().map(|d| d.mode).collect::<Vec<_>>(),
         vec![DraftMode::Reply]
     );
+
+    // Sending the reply (or writing the note) takes its draft with it, in the same step.
+    ws.save_draft(&t.alex.1, id, DraftMode::Note, "check the courier", now)?;
+    ws.reply(&t.alex.1, id, "Hello, your parcel left today", now)?;
+    let left = ws.open_conversation(&t.alex.1, id, None, now)?.drafts;
+    assert_eq!(
+        left.iter().map(|d| d.mode).collect::<Vec<_>>(),
+        vec![DraftMode::Note]
+    );
+    ws.add_note(&t.alex.1, id, "courier checked", now)?;
+    assert!(ws
+        .open_conversation(&t.alex.1, id, None, now)?
+        .drafts
+        .is_empty());
+    ws.save_draft(&t.alex.1, id, DraftMode::Reply, "one more thing", now)?;
 
     // Erasing the contact takes every draft of its conversations with it.
     let contact = ws

@@ -295,7 +295,10 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions, memo
   lockBtn.addEventListener("click", doLock);
   passwordBtn.addEventListener("click", () => openChangePassword(app, element, toast));
   signOutBtn.addEventListener("click", () => {
-    void app.run(element, signOutBtn, error, async () => app.show(await api.signOut()));
+    void app.run(element, signOutBtn, error, async () => {
+      await live.flush?.().catch(() => { /* the store keeps what was saved before */ });
+      app.show(await api.signOut());
+    });
   });
 
   void loadAvailability();
