@@ -30,6 +30,7 @@ pub mod types {
     };
     pub use crate::service::backups::BackupSchedule;
     pub use crate::service::conversation::CannedReply;
+    pub use crate::service::drafts::{DraftMode, DraftView};
     pub use crate::service::handoff::{TeamLoad, TransferTarget, Versioned};
     pub use crate::service::inbox::{
         AttachmentContent, ConversationStatus, ConversationSummary, ConversationView, InboxPage,
@@ -114,6 +115,7 @@ macro_rules! workspace_calls {
                 reply_with_attachment(id: ConversationId, caption: &str, attachment: &OutboundAttachment) -> MessageView
                     [agent, file_body];
                 add_note(id: ConversationId, body: &str) -> NoteView [agent];
+                save_draft(id: ConversationId, mode: DraftMode, body: &str) -> () [agent];
                 set_status(conversation: Versioned, status: ConversationStatus, snoozed_until: Option<Timestamp>) -> () [agent];
                 set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
                 set_do_not_contact(id: ConversationId, value: bool) -> () [agent];
@@ -464,6 +466,7 @@ wire_by_value!(
     Role,
     Versioned,
     ConversationStatus,
+    DraftMode,
     TransferTarget,
     NewUser,
     SessionPolicy,

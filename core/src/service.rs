@@ -6,6 +6,7 @@ pub mod backups;
 pub mod channels;
 pub mod conversation;
 pub mod delivery;
+pub mod drafts;
 pub mod handoff;
 pub mod inbox;
 pub mod ingest;

@@ -8,6 +8,7 @@ pub mod canned_replies;
 pub mod channel_accounts;
 pub mod contacts;
 pub mod conversations;
+pub mod drafts;
 pub mod mail;
 pub mod media;
 pub mod message_status;

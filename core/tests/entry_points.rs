@@ -13,6 +13,7 @@ use appcare_core::auth::Role;
 use appcare_core::ids::{ChannelAccountId, ContactId, ConversationId, MessageId};
 use appcare_core::ids::{TeamId, UserId};
 use appcare_core::service::admin::InboxSettings;
+use appcare_core::service::drafts::DraftMode;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::{ConversationStatus, InboxQuery};
 use appcare_core::service::SessionPolicy;
@@ -118,6 +119,9 @@ fn call(
         "open_attachment" => ws.open_attachment(token, 1, now).map(drop),
         "reply" => ws.reply(token, conv, "hello", now).map(drop),
         "add_note" => ws.add_note(token, conv, "note", now).map(drop),
+        "save_draft" => ws
+            .save_draft(token, conv, DraftMode::Reply, "draft", now)
+            .map(drop),
         "set_status" => ws
             .set_status(
                 token,

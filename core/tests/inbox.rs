@@ -921,3 +921,107 @@ fn sample_data_reads_like_real_work_and_explains_instead_of_failing_replies() ->
     assert_eq!(again.err().map(|e| e.code()), Some(ErrorCode::Conflict));
     Ok(())
 }
+
+/// Issue 19: drafts that survive. A draft per conversation and mode is kept in the
+/// (encrypted) store for its writer only: read back with the conversation, not shown to a
+/// colleague on the same conversation, refused (not found) for a conversation the caller
+/// cannot see, deleted by an empty body, refused past the reply limit with a plain
+/// message, not audited (a keystroke is not a state change), and gone with the
+/// conversation when its contact is erased.
+#[test]
+fn drafts_are_kept_per_user_conversation_and_mode_and_go_with_an_erased_contact() -> TestResult {
+    use appcare_core::service::drafts::DraftMode;
+    let t = team();
+    let now = t.ctx.now;
+    let ws = &t.ctx.ws;
+    let id = customer_writes(
+        ws,
+        t.support_account,
+        "16505550077",
+        "wamid.draft.1",
+        "where is my parcel?",
+        now,
+    );
+    let audited = audit_kinds(&t).len();
+    ws.save_draft(&t.alex.1, id, DraftMode::Reply, "Hello, your parcel ", now)?;
+    ws.save_draft(&t.alex.1, id, DraftMode::Note, "check the courier", now)?;
+    ws.save_draft(
+        &t.alex.1,
+        id,
+        DraftMode::Reply,
+        "Hello, your parcel left today ",
+        now.plus_seconds(5),
+    )?;
+    ws.save_draft(&t.bea.1, id, DraftMode::Reply, "Bea's own words", now)?;
+    assert_eq!(audit_kinds(&t).len(), audited, "a draft save was audited");
+
+    let mine = ws.open_conversation(&t.alex.1, id, None, now)?.drafts;
+    let got: Vec<(DraftMode, &str)> = mine.iter().map(|d| (d.mode, d.body.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![
+            (DraftMode::Reply, "Hello, your parcel left today "),
+            (DraftMode::Note, "check the courier"),
+        ],
+        "Alex's drafts, as typed (not trimmed), the latest first"
+    );
+    assert_eq!(mine[0].updated_at, now.plus_seconds(5));
+    let beas = ws.open_conversation(&t.bea.1, id, None, now)?.drafts;
+    assert_eq!(beas.len(), 1);
+    assert_eq!(beas[0].body, "Bea's own words");
+    assert!(
+        !format!("{:?}", mine[0]).contains("parcel"),
+        "a draft's text in Debug"
+    );
+
+    // Carl (Billing) does not see Support's conversation: saving is "not found".
+    let hidden = ws.save_draft(&t.carl.1, id, DraftMode::Reply, "hi", now);
+    assert_eq!(hidden.err().map(|e| e.code()), Some(ErrorCode::NotFound));
+
+    // Too long: refused in plain words, naming the field; the old draft stays.
+    let long = "x".repeat(5000);
+    let refused = ws
+        .save_draft(&t.alex.1, id, DraftMode::Reply, &long, now)
+        .expect_err("a draft over the limit was kept");
+    assert_eq!(refused.code(), ErrorCode::InvalidInput);
+    assert!(refused.to_string().contains("characters"), "{refused}");
+    assert_eq!(
+        ws.open_conversation(&t.alex.1, id, None, now)?.drafts.len(),
+        2
+    );
+
+    // An empty (or blank) body deletes that mode's draft only.
+    ws.save_draft(&t.alex.1, id, DraftMode::Note, "  \n", now)?;
+    let left = ws.open_conversation(&t.alex.1, id, None, now)?.drafts;
+    assert_eq!(
+        left.iter().map(|d| d.mode).collect::<Vec<_>>(),
+        vec![DraftMode::Reply]
+    );
+
+    // Sending the reply (or writing the note) takes its draft with it, in the same step.
+    ws.save_draft(&t.alex.1, id, DraftMode::Note, "check the courier", now)?;
+    ws.reply(&t.alex.1, id, "Hello, your parcel left today", now)?;
+    let left = ws.open_conversation(&t.alex.1, id, None, now)?.drafts;
+    assert_eq!(
+        left.iter().map(|d| d.mode).collect::<Vec<_>>(),
+        vec![DraftMode::Note]
+    );
+    ws.add_note(&t.alex.1, id, "courier checked", now)?;
+    assert!(ws
+        .open_conversation(&t.alex.1, id, None, now)?
+        .drafts
+        .is_empty());
+    ws.save_draft(&t.alex.1, id, DraftMode::Reply, "one more thing", now)?;
+
+    // Erasing the contact takes every draft of its conversations with it.
+    let contact = ws
+        .open_conversation(&t.admin, id, None, now)?
+        .summary
+        .contact_id;
+    ws.erase_contact(&t.admin, contact, now)?;
+    let drafts: i64 = ws
+        .store()
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))?))?;
+    assert_eq!(drafts, 0, "drafts outlived their erased contact");
+    Ok(())
+}

@@ -559,7 +559,7 @@ fn rows_holding(ws: &Workspace, needle: &str) -> Vec<String> {
 }
 
 /// A customer whose every message is past retention leaves nothing behind: no contact,
-/// identity, search row, note, provider call or webhook receipt that names them, in any
+/// identity, search row, note, draft, provider call or webhook receipt that names them, in any
 /// table; a customer with a recent message keeps everything.
 #[test]
 fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
@@ -599,6 +599,16 @@ fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
     ctx.ws
         .delivery()
         .apply(&[message(kept, "mid.retain.new", now)], now)?;
+    // An agent's draft in the purged conversation goes with it.
+    let all = appcare_core::service::inbox::InboxQuery {
+        view: Some(appcare_core::service::inbox::InboxView::All),
+        ..Default::default()
+    };
+    let old = ctx.ws.list_conversations(&admin, &all, now)?.rows;
+    let old = old.iter().find(|r| r.contact_name == gone).expect("old").id;
+    let draft = format!("call {gone} back");
+    let note = appcare_core::service::drafts::DraftMode::Note;
+    ctx.ws.save_draft(&admin, old, note, &draft, now)?;
     assert!(!rows_holding(&ctx.ws, gone).is_empty(), "planted");
     ctx.ws.set_retention_policy(
         &admin,

@@ -53,6 +53,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "create_canned_reply",
     "render_canned_reply",
     "transfer",
+    "save_draft",
     "return_to_queue",
     "take",
     "reassign",

@@ -73,6 +73,7 @@ pub fn run() {
             commands::inbox::create_canned_reply,
             commands::inbox::render_canned_reply,
             commands::inbox::transfer,
+            commands::inbox::save_draft,
             commands::inbox::return_to_queue,
             commands::inbox::take,
             commands::inbox::reassign,

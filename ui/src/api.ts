@@ -24,6 +24,7 @@ import type { ConversationSummary } from "./bindings/ConversationSummary";
 import type { ConversationView } from "./bindings/ConversationView";
 import type { CoreEvent } from "./bindings/CoreEvent";
 import type { CreateWorkspaceRequest } from "./bindings/CreateWorkspaceRequest";
+import type { DraftMode } from "./bindings/DraftMode";
 import type { Enrolment } from "./bindings/Enrolment";
 import type { EnrolmentDone } from "./bindings/EnrolmentDone";
 import type { FirstRunInfo } from "./bindings/FirstRunInfo";
@@ -335,6 +336,11 @@ export async function retryMessage(message: number): Promise<MessageView> {
 
 export async function addNote(id: number, body: string): Promise<NoteView> {
   return invoke<NoteView>("add_note", { id, body });
+}
+
+/** Keeps what is being written in the encrypted store, for this user only; an empty body forgets it. */
+export async function saveDraft(id: number, mode: DraftMode, body: string): Promise<null> {
+  return invoke<null>("save_draft", { id, mode, body });
 }
 
 export async function setStatus(conversation: Versioned, status: ConversationStatus, snoozedUntil: number | null): Promise<null> {

@@ -732,7 +732,7 @@ describe("app", () => {
       handoff: { id: 70, author: "Bob", body: "Customer wants a refund", is_handoff: true, at: nowS() - 200 },
       labels: ["refund"],
       can_act: true,
-      sample: false,
+      sample: false, drafts: [],
       ...extra,
     });
 
@@ -822,6 +822,55 @@ describe("app", () => {
       expect($("#transfer-dialog")).toBeNull();
       expect($("#handoff-note")).toBeNull();
       expect($("#toast").textContent).toContain("Transferred Customer 11 to Bob");
+    });
+
+    it("saves the draft before Ctrl+L, says it was locked by hand, and unlocking returns to the same conversation and draft", async () => {
+      fakes();
+      handlers.session_policy = () => ({ idle_minutes: 15, absolute_hours: 12 });
+      // The store's side: drafts saved come back with the conversation.
+      const stored = new Map<number, { mode: string; body: string; updated_at: number }[]>();
+      handlers.save_draft = (a) => {
+        const rest = (stored.get(a!.id as number) ?? []).filter((d) => d.mode !== a!.mode);
+        stored.set(a!.id as number, a!.body ? [{ mode: a!.mode as string, body: a!.body as string, updated_at: nowS() }, ...rest] : rest);
+        return null;
+      };
+      handlers.open_conversation = (a) => conversation(a!.id as number, { drafts: stored.get(a!.id as number) ?? [] });
+      handlers.lock = () => status("locked", agent);
+      handlers.unlock = () => status("signed_in", agent);
+      stop = startApp(root);
+      await tick();
+      $('#conversation-list [data-conversation-id="11"]').click();
+      await tick();
+      const text = $<HTMLTextAreaElement>("#composer-text");
+      text.value = "Half a reply";
+      text.dispatchEvent(new Event("input"));
+      // Ctrl+L at once, before the typing pause would have saved it.
+      text.dispatchEvent(new KeyboardEvent("keydown", { key: "l", ctrlKey: true, bubbles: true, cancelable: true }));
+      await tick();
+      const order = calls.map((c) => c.cmd).filter((c) => c === "save_draft" || c === "lock");
+      expect(order).toEqual(["save_draft", "lock"]);
+      expect(calls.find((c) => c.cmd === "save_draft")!.args).toEqual({ id: 11, mode: "reply", body: "Half a reply" });
+      expect($("#lock-screen h1").textContent).toBe("Locked");
+      expect($("#app-shell")).toBeNull();
+      expect(document.body.textContent).not.toContain("Half a reply");
+
+      $<HTMLInputElement>("#unlock-code").value = "123456";
+      submitForm("#unlock-form");
+      await tick();
+      await tick();
+      expect($("#app-shell")).not.toBeNull();
+      expect(calls.filter((c) => c.cmd === "open_conversation").map((c) => c.args!.id)).toEqual([11, 11]);
+      expect($('[data-conversation-id="11"]').classList.contains("selected")).toBe(true);
+      expect($<HTMLTextAreaElement>("#composer-text").value).toBe("Half a reply");
+      // Never the web view's storage.
+      expect(localStorage.length + sessionStorage.length).toBe(0);
+
+      // Idle: the session locked by itself, and the lock screen says after how long.
+      handlers.open_conversation = () => { throw { code: "session_locked", message: "Locked." }; };
+      handlers.app_status = () => status("locked", agent);
+      $('#conversation-list [data-conversation-id="12"]').click();
+      await tick();
+      expect($("#lock-screen h1").textContent).toBe("Locked after 15 minutes of inactivity");
     });
 
     it("closes the transfer dialog with Esc, and j / k move through the list", async () => {

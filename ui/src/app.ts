@@ -8,7 +8,7 @@ import { renderCode, renderFirstRun, renderLock, renderPassphrase, renderSignIn 
 import { renderEnrolment, renderRecoveryCodes } from "./screens/enrol";
 import { hubLeaveButton, renderHubForm, renderHubWarning } from "./screens/hub";
 import { renderNewPassword } from "./screens/password";
-import { renderShell } from "./screens/shell";
+import { IDLE_MINUTES_KEY, renderShell } from "./screens/shell";
 import { errorArea, type App, type ShowOptions } from "./ui";
 
 const POLL_MS = 5000;
@@ -25,6 +25,10 @@ export function startApp(root: HTMLElement): () => void {
   let generation = 0;
   /** Shown instead of the status's screen; polling waits while one is open. */
   let detour: "hub_form" | "hub_warning" | null = null;
+  /** The signed-in shell's memory (page, filters, open conversation, drafts), kept while its user
+   * is locked out so unlocking carries on where they were; dropped by any other screen (sign-out,
+   * another account). Held in this app run only, never in the web view's storage. */
+  let kept: { user: number; memory: Map<string, unknown> } | null = null;
 
   const app: App = {
     show(next: AppStatus, opts: ShowOptions = {}): void {
@@ -45,15 +49,18 @@ export function startApp(root: HTMLElement): () => void {
         case "enrolment": view = renderEnrolment(app); break;
         case "new_password": view = renderNewPassword(app, opts); break;
         case "recovery_codes": view = renderRecoveryCodes(app, next, recoveryCodes ?? []); break;
-        case "locked": view = renderLock(app, opts); break;
+        case "locked": view = renderLock(app, opts, kept?.memory.get(IDLE_MINUTES_KEY) as number | undefined); break;
         case "shell": {
-          const shell = renderShell(app, next, opts);
+          const user = next.user?.user_id ?? -1;
+          if (kept?.user !== user) kept = { user, memory: new Map() };
+          const shell = renderShell(app, next, opts, kept.memory);
           lockShell = shell.lock;
           disposeShell = shell.dispose;
           view = shell.element;
           break;
         }
       }
+      if (screen !== "shell" && screen !== "locked") kept = null;
       // Replace everything: nothing from the previous screen (or session) stays in the window.
       root.replaceChildren(view);
       root.setAttribute("data-screen", screen);

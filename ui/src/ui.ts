@@ -9,6 +9,8 @@ export type ShowOptions = {
   notice?: string;
   /** One-time recovery codes to show after enrolment. */
   recoveryCodes?: string[];
+  /** The person locked the app (Lock, Ctrl+L); otherwise a lock screen means the session was idle. */
+  lockedByHand?: boolean;
 };
 
 export interface App {

@@ -7,6 +7,7 @@ use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ConversationId, MessageId, UserId};
 use crate::secret::SessionToken;
+use crate::service::drafts::DraftMode;
 use crate::service::handoff::Versioned;
 use crate::service::inbox::{ConversationStatus, NoteView};
 use crate::service::steps::check_text;
@@ -43,6 +44,8 @@ impl Workspace {
                 what: "The conversation",
             })?;
             let note = conv_store::insert_note(tx, id, caller.user, &body, false, now)?;
+            // The note is written: the caller's note draft goes in the same transaction.
+            crate::store::drafts::delete(tx, caller.user, id, DraftMode::Note.as_str())?;
             let author = user_store::require(tx, caller.user)?.display_name;
             Ok(NoteView {
                 id: note,

@@ -6,6 +6,7 @@ use crate::auth::Role;
 use crate::error::{CoreError, Result};
 use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
 use crate::secret::SessionToken;
+use crate::service::drafts::DraftView;
 use crate::service::Caller;
 use crate::store::conversations::{self as conv_store, ConversationRowData, ListFilter, Viewer};
 use crate::store::search::fts_query;
@@ -260,6 +261,9 @@ pub struct ConversationView {
     pub window: Option<crate::channel::ReplyWindow>,
     /// A sample conversation (sample data): nothing can be sent from it.
     pub sample: bool,
+    /// The caller's own drafts here (reply, note), the most recently saved first; no one
+    /// else's.
+    pub drafts: Vec<DraftView>,
 }
 
 impl Caller {
@@ -479,6 +483,10 @@ impl Workspace {
                 handoff,
                 can_act,
                 window,
+                drafts: crate::store::drafts::of(tx, caller.user, id)?
+                    .into_iter()
+                    .map(DraftView::from_row)
+                    .collect(),
             })
         })
     }

@@ -11,13 +11,14 @@ use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use crate::secret::SessionToken;
+use crate::service::drafts::DraftMode;
 use crate::service::inbox::{AttachmentInfo, MessageView};
 use crate::service::steps::{self, check_text};
 use crate::service::Caller;
 use crate::store::conversations::{self as conv_store, ConversationRowData};
 use crate::store::messages::{self, NewMessage};
 use crate::store::users as user_store;
-use crate::store::{channel_accounts, message_status, outbox, settings};
+use crate::store::{channel_accounts, drafts, message_status, outbox, settings};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use base64::Engine;
@@ -389,6 +390,10 @@ impl Workspace {
                 });
             }
             outbox::insert(tx, message, now, &payload.to_string())?;
+            // What was written is sent: the caller's reply draft goes in the same transaction.
+            if !matches!(outgoing, Outgoing::Template { .. }) {
+                drafts::delete(tx, caller.user, id, DraftMode::Reply.as_str())?;
+            }
             if masked {
                 conv_store::set_message_masked(tx, message)?;
             }

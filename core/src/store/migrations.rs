@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_data_lifecycle.sql"),
     include_str!("migrations/0011_password_change.sql"),
     include_str!("migrations/0012_snooze_wake.sql"),
+    include_str!("migrations/0013_drafts.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use appcare_core::ids::{ConversationId, MessageId, UserId};
 use appcare_core::service::admin::{Colleague, InboxSettings};
 use appcare_core::service::conversation::CannedReply;
+use appcare_core::service::drafts::DraftMode;
 use appcare_core::service::handoff::{TeamLoad, TransferTarget, Versioned};
 use appcare_core::service::inbox::{
     AttachmentContent, ConversationStatus, ConversationSummary, ConversationView, InboxPage,
@@ -132,6 +133,20 @@ pub async fn transfer(
 ) -> Result<ConversationSummary, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.transfer(token, conversation, target, &note, now)
+    })
+    .await
+}
+
+/// Keeps (or, empty, forgets) the caller's draft; its text is never logged.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_draft(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    mode: DraftMode,
+    body: String,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.save_draft(token, id, mode, &body, now)
     })
     .await
 }

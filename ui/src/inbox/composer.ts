@@ -1,5 +1,6 @@
-//! The composer: reply or internal note, drafts kept per conversation, canned replies, one attached
-//! file per reply, and (outside WhatsApp's window) the template picker in place of the text.
+//! The composer: reply or internal note, a draft per conversation and mode (kept in the store, see
+//! `drafts.ts`), canned replies, one attached file per reply, and (outside WhatsApp's window) the
+//! template picker in place of the text.
 import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
 import type { OutboundAttachment } from "../bindings/OutboundAttachment";
@@ -8,14 +9,17 @@ import { h, replaceChildren } from "../h";
 import type { Part } from "../store";
 import { button, problem, textarea } from "../ui";
 import type { DraftKeeper } from "./conversation";
+import { createDraftSaver, draftBook } from "./drafts";
 import { formatSize, mergeById, replyMode, type ReplyMode } from "./logic";
-import { now, type ComposerMode, type Deps, type Draft, type InboxState } from "./state";
+import { now, type ComposerMode, type Deps, type InboxState } from "./state";
 import type { TemplatesPart } from "./templates";
 
 export type ComposerPart = Part<InboxState> & DraftKeeper & {
   setMode(m: ComposerMode): void;
   /** Focus where typing goes: the text, or the template picker outside the window. */
   focus(): void;
+  /** Save unsaved drafts now (before a lock). */
+  flushDrafts(): Promise<void>;
 };
 
 /** Reads a chosen file as base64 (FileReader: the file never leaves this window until it is sent). */
@@ -33,8 +37,15 @@ function readAsBase64(file: File): Promise<string> {
 export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPart {
   const { ctx, store, actions } = deps;
   const { app, error } = ctx;
-  const drafts = (ctx.memory.get("inbox.drafts") as Map<number, Draft> | undefined) ?? new Map<number, Draft>();
-  ctx.memory.set("inbox.drafts", drafts);
+  const drafts = createDraftSaver(draftBook(ctx.memory), {
+    save: (id, mode, body) => api.saveDraft(id, mode, body),
+    later: deps.later,
+    cancel: deps.cancel,
+    now: () => Date.now() / 1000,
+    refused: (message) => { if (ctx.current()) error.textContent = message; },
+  });
+  // Words written before a lock whose save the lock refused: saved now that the session is back.
+  void drafts.flush();
 
   const modeReply = button("composer-mode-reply", "Reply", { class: "mode", "aria-pressed": "true", "aria-keyshortcuts": "R" });
   const modeNote = button("composer-mode-note", "Note", { class: "mode", "aria-pressed": "false", "aria-keyshortcuts": "N" });
@@ -60,11 +71,15 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     h("div", { class: "composer-actions" }, attachBtn, fileInput, cannedSelect, sendHint, send));
 
   const currentMode = (s: InboxState): ReplyMode => (s.view ? replyMode(s.view, now()) : { kind: "free", windowText: null });
-  const keepDraft = (id: number) => drafts.set(id, { mode: store.get().mode, text: text.value });
+  const keepDraft = (id: number) => drafts.write(id, store.get().mode, text.value);
 
+  /** Each mode has its own draft: switching shows the other one. */
   function setMode(m: ComposerMode): void {
-    const id = store.get().openId;
-    if (id !== null) drafts.set(id, { mode: m, text: text.value });
+    const s = store.get();
+    if (s.openId !== null && m !== s.mode) {
+      keepDraft(s.openId);
+      text.value = drafts.text(s.openId, m);
+    }
     store.set({ mode: m });
   }
   function focus(): void {
@@ -76,9 +91,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
 
   text.addEventListener("input", () => {
     const id = store.get().openId;
-    if (id === null) return;
-    if (text.value === "") drafts.delete(id);
-    else keepDraft(id);
+    if (id !== null) keepDraft(id);
   });
   text.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); el.requestSubmit(); }
@@ -183,8 +196,9 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
         const n = await api.addNote(id, body);
         if (store.get().openId === id) patch.notes = mergeById(store.get().notes, [n]);
       }
-      drafts.delete(id);
-      if (store.get().openId === id) text.value = "";
+      if (store.get().openId === id && store.get().mode === asMode) text.value = "";
+      drafts.write(id, asMode, "");
+      void drafts.flush();
       store.set(patch);
     }).finally(() => store.set({ sending: false }));
   });
@@ -237,15 +251,20 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   }
 
   return {
-    el, update, dispose: () => {}, setMode, focus,
+    el, update, setMode, focus,
+    // Leaving the page (or a lock): what is unsaved goes to the store now.
+    dispose: () => { void drafts.flush(); drafts.dispose(); },
+    flushDrafts: () => drafts.flush(),
     saveDraft(leaving, opening) {
-      if (leaving !== null && leaving !== opening) keepDraft(leaving);
-      if (leaving !== null && text.value === "" && drafts.get(leaving)?.text === "") drafts.delete(leaving);
+      if (leaving === null || leaving === opening) return;
+      keepDraft(leaving);
+      void drafts.flush();
     },
-    restoreDraft(id) {
-      const d = drafts.get(id);
-      text.value = d?.text ?? "";
-      return d?.mode ?? null;
+    restoreDraft(id, stored) {
+      drafts.load(id, stored);
+      const mode = drafts.modeOf(id);
+      text.value = mode === null ? "" : drafts.text(id, mode);
+      return mode;
     },
   };
 }

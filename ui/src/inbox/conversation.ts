@@ -2,6 +2,7 @@
 //! conversation, and the handoff and do-not-contact banners.
 import * as api from "../api";
 import type { ConversationView } from "../bindings/ConversationView";
+import type { DraftView } from "../bindings/DraftView";
 import { h } from "../h";
 import { toUiError } from "../logic";
 import type { Part } from "../store";
@@ -17,10 +18,11 @@ export type ConversationPart = Part<InboxState> & {
 
 /** What the pane needs from the composer when the conversation changes. */
 export type DraftKeeper = {
-  /** Keep the text being written for the conversation that is being left. */
+  /** Keep (and save at once) the text being written for the conversation that is being left. */
   saveDraft(leaving: number | null, opening: number): void;
-  /** Put the draft of `id` in the composer; returns the mode it was written in, if any. */
-  restoreDraft(id: number): ComposerMode | null;
+  /** Put the draft of `id` in the composer (this window's, else the one `stored` with the conversation);
+   * returns the mode it was last written in, if any. */
+  restoreDraft(id: number, stored: readonly DraftView[]): ComposerMode | null;
 };
 
 export function createConversation(deps: Deps, parts: { head: HTMLElement; history: HTMLElement; composer: HTMLElement; drafts: DraftKeeper }): ConversationPart {
@@ -46,6 +48,7 @@ export function createConversation(deps: Deps, parts: { head: HTMLElement; histo
   function showEmpty(): void {
     openGen++;
     store.set({ openId: null, view: null, messages: [], notes: [], templates: NO_TEMPLATES });
+    ctx.memory.delete("inbox.open");
   }
 
   async function open(id: number, focusAfter = false): Promise<void> {
@@ -66,11 +69,13 @@ export function createConversation(deps: Deps, parts: { head: HTMLElement; histo
     if (gen !== openGen || !ctx.current()) return;
     el.removeAttribute("aria-busy");
     const switched = store.get().openId !== id;
-    const mode = switched ? parts.drafts.restoreDraft(id) ?? (replyMode(v, now()).kind === "blocked" ? "note" : "reply") : store.get().mode;
+    const mode = switched ? parts.drafts.restoreDraft(id, v.drafts) ?? (replyMode(v, now()).kind === "blocked" ? "note" : "reply") : store.get().mode;
     store.set({
       openId: id, view: v, messages: mergeById([], v.messages), notes: mergeById([], v.notes), hasOlder: v.has_older,
       historyToEnd: true, mode, ...(switched ? { templates: NO_TEMPLATES } : {}), ...rowsWith(v),
     });
+    // Where the person was: opened again after a lock, or on coming back to the inbox.
+    ctx.memory.set("inbox.open", id);
     if (focusAfter) deps.actions.focusComposer();
   }
 

@@ -204,6 +204,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     coreEvent: onCoreEvent,
     handoff: () => { cancel(liveTimer); liveTimer = later(() => void list.refresh(), LIVE_DEBOUNCE_MS); },
     openConversation: (id) => { search.clear(false); list.select(id, true); },
+    flush: () => composer.flushDrafts(),
   });
 
   ctx.page.replaceChildren(h("div", { id: "inbox", class: "inbox" }, side.el, list.el, conversation.el));
@@ -218,13 +219,15 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   await first;
   void extras;
   if (!ctx.current()) return;
+  // A handoff's conversation, else the one open when the person left (or locked).
+  const reopen = ctx.openConversation ?? (ctx.memory.get("inbox.open") as number | undefined) ?? null;
   const landed = store.get();
-  if (firstVisit && ctx.openConversation === null && landed.filters.view === "mine" && landed.rows.length === 0 && !landed.stale) {
+  if (firstVisit && reopen === null && landed.filters.view === "mine" && landed.rows.length === 0 && !landed.stale) {
     const next = { ...landed.filters, view: "unassigned" as const };
     ctx.memory.set("inbox.filters", next);
     store.set({ filters: next });
     await list.loadFirst();
     if (!ctx.current()) return;
   }
-  if (ctx.openConversation !== null) list.select(ctx.openConversation, true);
+  if (reopen !== null) list.select(reopen, true);
 }

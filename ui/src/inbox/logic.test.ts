@@ -84,7 +84,7 @@ describe("replyBlockedReason", () => {
     unread: 0, last_activity_at: now, waiting_since: now, reply_window_ends_at: now + 60, do_not_contact: false,
   };
   const view = (s: Partial<ConversationSummary>, can_act = true, window: ReplyWindow | null = null): ConversationView => ({
-    summary: { ...summary, ...s }, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act, window, sample: false,
+    summary: { ...summary, ...s }, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act, window, sample: false, drafts: [],
   });
   it("names the assignee when the person may not act", () => {
     expect(replyBlockedReason(view({}, false), now)).toBe("Assigned to Bob. Ask them or a lead to hand it over.");

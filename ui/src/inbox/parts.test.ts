@@ -25,7 +25,9 @@ vi.mock("../api", async (importOriginal) => ({
     calls.push(`setStatus ${v.id}@${v.version} ${status} ${until}`); return null;
   },
   returnToQueue: async (v: { id: number; version: number }) => { calls.push(`returnToQueue ${v.id}@${v.version}`); return null; },
+  saveDraft: async (id: number, mode: string, body: string) => { saved.push([id, mode, body]); return null; },
 }));
+const saved: [number, string, string][] = [];
 const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 
 const row = (id: number, extra: Partial<ConversationSummary> = {}): ConversationSummary => ({
@@ -34,7 +36,7 @@ const row = (id: number, extra: Partial<ConversationSummary> = {}): Conversation
   last_activity_at: 1_700_000_000, waiting_since: 1_700_000_000, reply_window_ends_at: null, do_not_contact: false, ...extra,
 });
 const view = (s: ConversationSummary, extra: Partial<ConversationView> = {}): ConversationView => ({
-  summary: s, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act: true, window: null, sample: false, ...extra,
+  summary: s, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act: true, window: null, sample: false, drafts: [], ...extra,
 });
 
 function setup(lead: boolean) {
@@ -69,6 +71,7 @@ let lastAction: { label: string; run: () => void } | null = null;
 beforeEach(() => {
   document.body.replaceChildren();
   calls.length = 0;
+  saved.length = 0;
   toasts.length = 0;
   lastAction = null;
 });
@@ -212,7 +215,7 @@ describe("composer", () => {
     expect(actions.loadTemplates).toHaveBeenCalledTimes(1);
   });
 
-  it("keeps a draft per conversation", () => {
+  it("keeps a draft per conversation and mode, and restores the one the store returned after a restart", async () => {
     const { store, deps } = setup(false);
     const composer = createComposer(deps, createTemplates(deps));
     mount(store, composer);
@@ -220,11 +223,35 @@ describe("composer", () => {
     const text = composer.el.querySelector<HTMLTextAreaElement>("#composer-text")!;
     text.value = "half a reply";
     text.dispatchEvent(new Event("input"));
-    composer.saveDraft(1, 2);
-    expect(composer.restoreDraft(2)).toBeNull();
+    composer.setMode("note");
     expect(text.value).toBe("");
-    expect(composer.restoreDraft(1)).toBe("reply");
+    text.value = "a note";
+    text.dispatchEvent(new Event("input"));
+    composer.setMode("reply");
     expect(text.value).toBe("half a reply");
+    composer.saveDraft(1, 2);
+    expect(composer.restoreDraft(2, [])).toBeNull();
+    expect(text.value).toBe("");
+    // What this window holds wins over an older copy from the store.
+    const older = [{ mode: "reply" as const, body: "older words", updated_at: 1 }];
+    expect(composer.restoreDraft(1, older)).toBe("reply");
+    expect(text.value).toBe("half a reply");
+    await tick();
+    expect(saved).toEqual([[1, "reply", "half a reply"], [1, "note", "a note"]]);
+    // A fresh shell (after a restart): the store's drafts, in the mode written last.
+    const fresh = setup(false);
+    const again = createComposer(fresh.deps, createTemplates(fresh.deps));
+    mount(fresh.store, again);
+    const stored = [
+      { mode: "note" as const, body: "call back at 3", updated_at: 20 },
+      { mode: "reply" as const, body: "Hello Kim,", updated_at: 10 },
+    ];
+    expect(again.restoreDraft(5, stored)).toBe("note");
+    const text2 = again.el.querySelector<HTMLTextAreaElement>("#composer-text")!;
+    expect(text2.value).toBe("call back at 3");
+    fresh.store.set({ openId: 5, view: view(row(5)), mode: "note" });
+    again.setMode("reply");
+    expect(text2.value).toBe("Hello Kim,");
   });
 });
 

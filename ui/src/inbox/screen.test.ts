@@ -30,7 +30,7 @@ const message = (id: number, body: string) => ({ id, direction: "in", author: nu
   attachments: [], has_html: false, masked: false, failure: null, written_at: null });
 const conversation = (id: number, extra: Record<string, unknown> = {}) => ({
   summary: summary(id, { unread: 0 }), messages: [message(900, "Where is my order?")], has_older: false, notes: [], handoff: null,
-  labels: ["vip"], can_act: true, window: null, sample: false, ...extra,
+  labels: ["vip"], can_act: true, window: null, sample: false, drafts: [], ...extra,
 });
 const tick = async () => { for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0)); };
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;

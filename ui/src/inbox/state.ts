@@ -28,7 +28,6 @@ export const LIVE_DEBOUNCE_MS = 150;
 export const KEY_OPEN_DELAY_MS = 120;
 
 export type ComposerMode = "reply" | "note";
-export type Draft = { mode: ComposerMode; text: string };
 /** One file per reply, read in this window; kept per conversation until sent or removed. */
 export type PendingAttachment = OutboundAttachment & { size: number };
 

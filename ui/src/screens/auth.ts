@@ -211,7 +211,15 @@ export function renderCode(app: App, opts: ShowOptions): HTMLElement {
     h("div", { class: "actions end" }, cancel));
 }
 
-export function renderLock(app: App, opts: ShowOptions): HTMLElement {
+/** Why the lock screen shows: the person locked the app, or the session was idle `idleMinutes`
+ * (unknown when the shell never learned the policy). */
+export function lockReason(byHand: boolean, idleMinutes: number | undefined): string {
+  if (byHand) return "Locked";
+  if (idleMinutes === undefined) return "Locked after inactivity";
+  return `Locked after ${idleMinutes} minute${idleMinutes === 1 ? "" : "s"} of inactivity`;
+}
+
+export function renderLock(app: App, opts: ShowOptions, idleMinutes?: number): HTMLElement {
   const error = errorArea();
   const code = codeInput("unlock-code");
   const go = submit("unlock-submit", "Unlock");
@@ -231,8 +239,8 @@ export function renderLock(app: App, opts: ShowOptions): HTMLElement {
     void app.run(form, signOut, error, async () => app.show(await api.signOut()));
   });
   focusSoon(code);
-  const card = authCard("Locked after inactivity",
-    "Enter the current code from your authenticator app to carry on.", notice(opts.notice), form);
+  const card = authCard(lockReason(opts.lockedByHand === true, idleMinutes),
+    "Enter the current code from your authenticator app to carry on where you were.", notice(opts.notice), form);
   card.id = "lock-screen";
   return card;
 }

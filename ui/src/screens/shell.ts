@@ -27,6 +27,8 @@ export type PageLive = {
   handoff?: (notice: HandoffNotice) => void;
   /** Open this conversation (inbox only). */
   openConversation?: (id: number) => void;
+  /** Save what is being written now: the app is about to lock. */
+  flush?: () => Promise<void>;
 };
 
 export type ToastAction = { label: string; run: () => void };
@@ -50,7 +52,8 @@ export type PageContext = {
   host: HTMLElement;
   /** A conversation to open on arrival (from a handoff notice). */
   openConversation: number | null;
-  /** Survives page changes within this signed-in shell (filters, drafts). */
+  /** Survives page changes within this signed-in shell, and a lock and unlock of it in this app run
+   * (filters, drafts, the open conversation); never the web view's storage. */
   memory: Map<string, unknown>;
 };
 
@@ -82,9 +85,14 @@ export function visiblePages(role: Role): PageId[] {
 
 export type Shell = { element: HTMLElement; lock: () => void; dispose: () => void };
 
+/** Where the shell keeps the session's idle limit, for the lock screen to say why it locked. */
+export const IDLE_MINUTES_KEY = "session.idleMinutes";
+
 const TOAST_MS = 8000;
 
-export function renderShell(app: App, status: AppStatus, opts: ShowOptions): Shell {
+/** `memory` is the previous shell's when the same person unlocks: the page, filters, open
+ * conversation and drafts carry on. */
+export function renderShell(app: App, status: AppStatus, opts: ShowOptions, memory = new Map<string, unknown>()): Shell {
   const user = status.user;
   const error = errorArea();
   const lockBtn = button("lock-button", "Lock", { class: "secondary", title: "Lock (Ctrl+L)", "aria-keyshortcuts": "Control+L" });
@@ -151,7 +159,6 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
   const element = h("div", { id: "app-shell", class: "shell" }, header, h("div", { class: "body" }, nav, main), toastEl);
 
   // ---- pages -----------------------------------------------------------------
-  const memory = new Map<string, unknown>();
   let token = 0;
   let leaving: (() => void)[] = [];
   let live: PageLive = {};
@@ -173,6 +180,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
     leavePage();
     const mine = ++token;
     currentPage = id;
+    memory.set("shell.page", id);
     for (const [pid, b] of navButtons) {
       if (pid === id) b.setAttribute("aria-current", "page");
       else b.removeAttribute("aria-current");
@@ -235,6 +243,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
     if (disposed || !user) return;
     if (e.kind === "sessions_ended" && e.user === user.user_id) { void app.refresh(); return; }
     if (e.kind === "user_changed" && e.user === user.user_id) void loadAvailability();
+    if (e.kind === "settings_changed") void loadIdleMinutes();
     live.coreEvent?.(e);
   }
   function onHandoff(n: HandoffNotice): void {
@@ -266,16 +275,35 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions): She
     }
   }
 
+  // ---- locking -----------------------------------------------------------------
+  /** The lock screen says after how many idle minutes the session locked: known while signed in. */
+  async function loadIdleMinutes(): Promise<void> {
+    try {
+      const policy = await api.sessionPolicy();
+      if (!disposed) memory.set(IDLE_MINUTES_KEY, policy.idle_minutes);
+    } catch {
+      // The lock screen then says "after inactivity" without the minutes.
+    }
+  }
   const doLock = () => {
-    void app.run(element, lockBtn, error, async () => app.show(await api.lock()));
+    void app.run(element, lockBtn, error, async () => {
+      // Drafts are saved before the session locks (a locked session cannot save them).
+      await live.flush?.().catch(() => { /* kept in memory; saved after unlocking */ });
+      app.show(await api.lock(), { lockedByHand: true });
+    });
   };
   lockBtn.addEventListener("click", doLock);
   passwordBtn.addEventListener("click", () => openChangePassword(app, element, toast));
   signOutBtn.addEventListener("click", () => {
-    void app.run(element, signOutBtn, error, async () => app.show(await api.signOut()));
+    void app.run(element, signOutBtn, error, async () => {
+      await live.flush?.().catch(() => { /* the store keeps what was saved before */ });
+      app.show(await api.signOut());
+    });
   });
 
   void loadAvailability();
-  void go("inbox", false);
+  void loadIdleMinutes();
+  const was = memory.get("shell.page") as PageId | undefined;
+  void go(was && visiblePages(role).includes(was) ? was : "inbox", false);
   return { element, lock: doLock, dispose };
 }
