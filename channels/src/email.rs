@@ -49,7 +49,7 @@ impl MailError {
 
     pub fn refused(host: &str) -> Self {
         Self::retry(&format!(
-            "{host} is not on this workspace's allowed hosts; an admin adds it in Settings"
+            "{host} is not on this workspace's allowed hosts; an admin adds it under Residency → Allowed outgoing connections"
         ))
     }
 

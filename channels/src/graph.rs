@@ -34,7 +34,7 @@ pub enum GraphError {
     #[error("not sent: {0}")]
     NotSendable(String),
     /// Refused before connecting: the host is not on the workspace's allowlist.
-    #[error("not sent: {host} is not on this workspace's allowed hosts (an admin can add it in Settings)")]
+    #[error("not sent: {host} is not on this workspace's allowed hosts (an admin adds it under Residency → Allowed outgoing connections)")]
     EgressRefused { host: String },
 }
 

@@ -473,7 +473,11 @@ fn bad_account_settings_change_nothing() -> TestResult {
         .add_email_account(&t.admin, &far, now)
         .err()
         .map(|e| e.to_string());
-    assert!(err.unwrap_or_default().contains("allowed hosts"));
+    // The message names the page where the list lives (issue 19: errors that say where
+    // to fix things).
+    let err = err.unwrap_or_default();
+    assert!(err.contains("allowed hosts"), "{err}");
+    assert!(err.contains("Residency"), "{err}");
     let mut bad = new_account(None);
     bad.address = "nope".into();
     assert!(ws.add_email_account(&t.admin, &bad, now).is_err());

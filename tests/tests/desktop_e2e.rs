@@ -1,7 +1,8 @@
 //! The real desktop window, end to end: the first run creates a workspace (key in the
 //! real Secret Service), the admin enrols an authenticator from the key shown in the
 //! window, sees the overview built from the store, is locked after inactivity (most of
-//! the run is the one-minute idle lock), unlocks with a fresh code, and signs out.
+//! the run is the one-minute idle lock), unlocks with a fresh code, and signs out. On the
+//! way, two admin forms get bad input: each refusal shows under its field, inside the window.
 //!
 //! Real parts: the app binary, WebKitWebDriver through `tauri-driver`, Xvfb, the Secret
 //! Service.
@@ -9,10 +10,36 @@
 use appcare_core::auth::totp;
 use appcare_tests::ui::{click, fill, fresh_code, text, wait_for};
 use appcare_tests::{DesktopApp, TestResult};
-use fantoccini::Locator;
+use fantoccini::{Client, Locator};
 use std::time::Duration;
 
 const PASSWORD: &str = "plum tractor window 42";
+
+/// Waits for the error line `css` to say something, then checks it is inside the window
+/// (not above the page title, off-screen) and returns its text.
+async fn error_in_view(c: &Client, css: &str) -> TestResult<String> {
+    const SCRIPT: &str = "const e = document.querySelector(arguments[0]); \
+        if (!e || !e.textContent.trim()) return null; \
+        const r = e.getBoundingClientRect(); \
+        return [e.textContent.trim(), r.top, r.bottom, window.innerHeight];";
+    for _ in 0..50 {
+        let found = c.execute(SCRIPT, vec![serde_json::json!(css)]).await?;
+        if let Some([text, top, bottom, height]) = found.as_array().map(Vec::as_slice) {
+            let (top, bottom, height) = (
+                top.as_f64().unwrap_or(-1.0),
+                bottom.as_f64().unwrap_or(-1.0),
+                height.as_f64().unwrap_or(0.0),
+            );
+            assert!(
+                top >= 0.0 && bottom <= height,
+                "{css} is outside the window: {top}..{bottom} of {height} px"
+            );
+            return Ok(text.as_str().unwrap_or_default().to_string());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(format!("{css} showed no error").into())
+}
 
 async fn scenario(app: &DesktopApp) -> TestResult {
     let c = &app.client;
@@ -55,6 +82,21 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     assert_eq!(text(c, "[data-field=users]").await?, "1");
     assert_eq!(text(c, "[data-field=key_store]").await?, "keyring");
     app.screenshot("overview").await?;
+
+    // Errors where the eye is: a bad username, then a bad allowed host, each refused by the
+    // core and shown under its field, in plain words, inside the window.
+    click(c, "#nav-users").await?;
+    fill(c, "#nu-username", "bad name!").await?;
+    fill(c, "#nu-display-name", "Bad Name").await?;
+    fill(c, "#nu-password", PASSWORD).await?;
+    click(c, "#nu-submit").await?;
+    let said = error_in_view(c, "#nu-username-error").await?;
+    assert!(said.starts_with("Use 3 to 64 letters"), "{said}");
+    click(c, "#nav-residency").await?;
+    fill(c, "#egress-hosts", "bad_host!").await?;
+    click(c, "#egress-save").await?;
+    let said = error_in_view(c, "#egress-hosts-error").await?;
+    assert!(said.contains("is not a host name"), "{said}");
 
     // Shorten the idle lock to its minimum, then stay idle.
     click(c, "#nav-settings").await?;

@@ -31,6 +31,13 @@ const status = (phase: string, user: unknown = null, hub: unknown = null) => ({ 
 const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 const $ = <T extends HTMLElement = HTMLElement>(sel: string) => document.querySelector(sel) as T;
 
+/** The error line shown right under the field `sel` (linked by aria-describedby). */
+function fieldError(sel: string): string {
+  const ids = ($(sel).getAttribute("aria-describedby") ?? "").split(/\s+/);
+  const line = ids.map((id) => document.getElementById(id)).find((el) => el?.classList.contains("field-error"));
+  return line?.textContent ?? "";
+}
+
 function submitForm(sel: string) {
   $(sel).dispatchEvent(new Event("submit", { cancelable: true }));
 }
@@ -60,7 +67,7 @@ describe("app", () => {
     $<HTMLInputElement>("#fr-password").value = "correct horse battery";
     $<HTMLInputElement>("#fr-password2").value = "correct horse batterY";
     submitForm("#first-run-form");
-    expect($("#error").textContent).toBe("The two passwords do not match.");
+    expect(fieldError("#fr-password2")).toBe("The two passwords do not match.");
     expect(calls.some((c) => c.cmd === "create_workspace")).toBe(false);
     $<HTMLInputElement>("#fr-password2").value = "correct horse battery";
     submitForm("#first-run-form");
@@ -91,7 +98,7 @@ describe("app", () => {
     expect($("#recovery-form").hidden).toBe(true);
     $<HTMLInputElement>("#code-input").value = "12";
     submitForm("#code-form");
-    expect($("#error").textContent).toMatch(/6 digits/);
+    expect(fieldError("#code-input")).toMatch(/6 digits/);
     $<HTMLInputElement>("#code-input").value = "000 000";
     submitForm("#code-form");
     await tick();
@@ -251,7 +258,7 @@ describe("app", () => {
     set("ch-name", "Support NL");
     set("ch-external-id", "+31 6 12345678");
     submitForm("#channel-form");
-    expect($("#error").textContent).toMatch(/not the phone number itself/);
+    expect(fieldError("#ch-external-id")).toMatch(/not the phone number itself/);
     expect($("#ch-external-id").getAttribute("aria-invalid")).toBe("true");
     set("ch-external-id", "106540352242922");
     set("ch-waba-id", "102290129340398");
@@ -261,13 +268,13 @@ describe("app", () => {
     $<HTMLSelectElement>("#ch-team").value = "5";
     set("ch-api-version", "21");
     submitForm("#channel-form");
-    expect($("#error").textContent).toBe("The API version looks like v21.0.");
+    expect(fieldError("#ch-api-version")).toBe("The API version looks like v21.0.");
     expect($<HTMLDetailsElement>("#ch-advanced").open).toBe(true);
     set("ch-api-version", "");
     handlers.add_channel_account = () => { throw { code: "invalid_input", message: "Meta did not accept the access token." }; };
     submitForm("#channel-form");
     await tick();
-    expect($("#error").textContent).toBe("Meta did not accept the access token.");
+    expect($("#channel-form-error").textContent).toBe("Meta did not accept the access token.");
     expect($<HTMLInputElement>("#ch-access-token").value).toBe("EAAG-secret"); // kept to fix a typo
     handlers.add_channel_account = (a) => account(9, { name: (a!.account as { name: string }).name });
     submitForm("#channel-form");
@@ -465,7 +472,7 @@ describe("app", () => {
       set("mail-imap-host", "imap.example.com");
       set("mail-smtp-host", "smtp.example.com");
       submitForm("#mail-form");
-      expect($("#mail-error").textContent).toMatch(/password/);
+      expect(fieldError("#mail-password")).toMatch(/password/);
       expect($("#mail-password").getAttribute("aria-invalid")).toBe("true");
       expect(document.activeElement).toBe($("#mail-password"));
       expect(calls.some((c) => c.cmd === "add_email_account")).toBe(false);
@@ -483,7 +490,7 @@ describe("app", () => {
       expect(calls.filter((c) => c.cmd === "add_email_account").length).toBe(1);
       release();
       await tick();
-      expect($("#mail-error").textContent).toBe("IMAP server: write the server's name, like imap.example.com");
+      expect(fieldError("#mail-imap-host")).toBe("Write the server's name, like imap.example.com.");
       expect($("#mail-imap-host").getAttribute("aria-invalid")).toBe("true");
       expect($<HTMLButtonElement>("#mail-submit").disabled).toBe(false);
       expect($<HTMLInputElement>("#mail-password").value).toBe("s3cret pass"); // kept to fix the typo
@@ -522,7 +529,7 @@ describe("app", () => {
     await tick();
     $<HTMLInputElement>("#privacy-query").value = "k";
     submitForm("#privacy-form");
-    expect($("#error").textContent).toMatch(/at least two characters/);
+    expect(fieldError("#privacy-query")).toMatch(/at least two characters/);
     expect(calls.some((c) => c.cmd === "find_contacts")).toBe(false);
     $<HTMLInputElement>("#privacy-query").value = " Kim ";
     submitForm("#privacy-form");
@@ -623,7 +630,7 @@ describe("app", () => {
     expect($<HTMLInputElement>("#ret-whatsapp").value).toBe("0");
     $<HTMLInputElement>("#ret-messenger").value = "4000";
     submitForm("#retention-form");
-    expect($("#error").textContent).toMatch(/^Messenger days must be a whole number from 0 to 3650/);
+    expect(fieldError("#ret-messenger")).toMatch(/^Messenger days must be a whole number from 0 to 3650/);
     expect($("#ret-messenger").getAttribute("aria-invalid")).toBe("true");
     expect(calls.some((c) => c.cmd === "set_retention_policy")).toBe(false);
     $<HTMLInputElement>("#ret-messenger").value = "90";
@@ -636,12 +643,12 @@ describe("app", () => {
     expect($('#backup-state [data-field="last_backup"]').textContent).toBe("Off Last backup: never");
     $<HTMLInputElement>("#backup-folder").value = "/Volumes/Backup";
     submitForm("#backup-form");
-    expect($("#error").textContent).toMatch(/Choose a passphrase/);
+    expect(fieldError("#backup-passphrase")).toMatch(/Choose a passphrase/);
     expect(document.activeElement).toBe($("#backup-passphrase"));
     $<HTMLInputElement>("#backup-passphrase").value = "correct horse battery";
     $<HTMLInputElement>("#backup-passphrase2").value = "correct horse batterY";
     submitForm("#backup-form");
-    expect($("#error").textContent).toBe("The two passphrases do not match.");
+    expect(fieldError("#backup-passphrase2")).toBe("The two passphrases do not match.");
     expect(calls.some((c) => c.cmd === "set_backup_schedule")).toBe(false);
     $<HTMLInputElement>("#backup-passphrase2").value = "correct horse battery";
     handlers.residency_report = () => report(["/Volumes/Backup: every 24 hours, 7 kept"]);
@@ -684,7 +691,7 @@ describe("app", () => {
     set("af-from", "2024-03-01");
     set("af-to", "2024-02-01");
     submitForm("#audit-filter");
-    expect($("#error").textContent).toBe("The “to” date is before the “from” date.");
+    expect(fieldError("#af-to")).toBe("The “to” date is before the “from” date.");
     expect(calls.some((c) => c.cmd === "search_audit")).toBe(false);
     set("af-to", "2024-03-31");
     submitForm("#audit-filter");
@@ -789,7 +796,7 @@ describe("app", () => {
       $<HTMLButtonElement>("#composer-send").click();
       await tick();
       expect(calls.some((c) => c.cmd === "reply")).toBe(false);
-      expect($("#error").textContent).toMatch(/Write a reply/);
+      expect(fieldError("#composer-text")).toMatch(/Write a reply/);
       const text = $<HTMLTextAreaElement>("#composer-text");
       text.value = "  Your refund is on its way.  ";
       text.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
@@ -810,7 +817,7 @@ describe("app", () => {
       target.value = "agent:2";
       $<HTMLButtonElement>("#transfer-submit").click();
       await tick();
-      expect($("#transfer-error").textContent).toMatch(/note/i);
+      expect(fieldError("#transfer-note")).toMatch(/note/i);
       expect($("#transfer-note").getAttribute("aria-invalid")).toBe("true");
       expect(calls.some((c) => c.cmd === "transfer")).toBe(false);
       $<HTMLTextAreaElement>("#transfer-note").value = "Refund approved, needs the bank details.";
@@ -961,7 +968,7 @@ describe("app", () => {
       // A missing parameter is named, and nothing is sent.
       $<HTMLButtonElement>("#composer-send").click();
       await tick();
-      expect($("#error").textContent).toBe("Fill in parameter {{2}}.");
+      expect(fieldError("#template-param-2")).toBe("Fill in parameter {{2}}.");
       expect($("#template-param-2").getAttribute("aria-invalid")).toBe("true");
       expect(calls.some((c) => c.cmd === "send_template")).toBe(false);
       const p2 = $<HTMLInputElement>("#template-param-2");
@@ -1232,10 +1239,10 @@ describe("team hub", () => {
     await tick();
     $("#hub-open").click();
     submitForm("#hub-form");
-    expect($("#hub-error").textContent).toMatch(/Enter the hub's address/);
+    expect(fieldError("#hub-url")).toMatch(/Enter the hub's address/);
     $<HTMLInputElement>("#hub-url").value = "http://hub.example.org:8787";
     submitForm("#hub-form");
-    expect($("#hub-error").textContent).toMatch(/HTTPS only/);
+    expect(fieldError("#hub-url")).toMatch(/HTTPS only/);
     expect(count("probe_hub")).toBe(0);
     $<HTMLInputElement>("#hub-url").value = HUB_URL;
     submitForm("#hub-form");

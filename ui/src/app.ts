@@ -2,6 +2,7 @@
 // and steps aside for the team hub form and the changed-certificate warning.
 import * as api from "./api";
 import type { AppStatus } from "./bindings/AppStatus";
+import { clearErrors, showError } from "./field-errors";
 import { h } from "./h";
 import { errorAction, screenFor, statusKey, toUiError, type Screen } from "./logic";
 import { renderCode, renderFirstRun, renderLock, renderPassphrase, renderSignIn } from "./screens/auth";
@@ -80,13 +81,14 @@ export function startApp(root: HTMLElement): () => void {
 
     async run(form, button, errorEl, task): Promise<boolean> {
       inFlight++;
+      clearErrors(form);
       form.setAttribute("aria-busy", "true");
       if (button) button.disabled = true;
       try {
         await task();
         return true;
       } catch (err) {
-        app.fail(err, errorEl);
+        app.fail(err, errorEl, form);
         return false;
       } finally {
         inFlight--;
@@ -95,7 +97,7 @@ export function startApp(root: HTMLElement): () => void {
       }
     },
 
-    fail(err: unknown, errorEl: HTMLElement): void {
+    fail(err: unknown, errorEl: HTMLElement, form: HTMLElement | null = null): void {
       const e = toUiError(err);
       switch (errorAction(e.code)) {
         case "show_lock":
@@ -108,7 +110,7 @@ export function startApp(root: HTMLElement): () => void {
           showHubWarning(e.message);
           break;
         default:
-          errorEl.textContent = e.message;
+          showError(form, e, errorEl);
       }
     },
 

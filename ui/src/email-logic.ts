@@ -209,7 +209,8 @@ export function buildNewEmailAccount(f: EmailForm): NewEmailAccount {
   };
 }
 
-const ERROR_FIELDS: Record<string, keyof EmailForm> = {
+/** The core's field names for the mailbox form's inputs (as its errors spell them). */
+export const ERROR_FIELDS: Record<string, keyof EmailForm> = {
   "name": "name",
   "address": "address",
   "display name": "display_name",

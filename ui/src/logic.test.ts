@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UserSummary } from "./bindings/UserSummary";
 import {
-  checkNewPassword, errorAction, formatClock, groupKey, normaliseCode, parseBounded, passwordErrorField, qrLayout,
+  checkNewPassword, errorAction, formatClock, groupKey, normaliseCode, parseBounded, qrLayout,
   screenFor, statusKey, teamNames, toUiError, userBadges,
 } from "./logic";
 import { visiblePages } from "./screens/shell";
@@ -188,13 +188,4 @@ describe("attachment previews", () => {
   });
 });
 
-describe("passwordErrorField", () => {
-  it("puts the core's password errors next to their field", () => {
-    expect(passwordErrorField("weak_password", "This password is too weak: it repeats one character")).toBe("new");
-    expect(passwordErrorField("invalid_input", "new password: choose a password other than the one you have now")).toBe("new");
-    expect(passwordErrorField("invalid_input", "current password: that is not your current password")).toBe("current");
-    expect(passwordErrorField("invalid_input", "your code: that code was already used; wait for the next one")).toBe("code");
-    expect(passwordErrorField("not_signed_in", "You are not signed in.")).toBeNull();
-    expect(passwordErrorField("invalid_input", "team name: use 1 to 80 characters")).toBeNull();
-  });
-});
+

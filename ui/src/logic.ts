@@ -180,21 +180,6 @@ export function checkNewPassword(password: string, repeat?: string, field = "pas
   return null;
 }
 
-/** Which field of a password form an error from the core belongs to, so it is shown
- * next to that field: a weak or reused new password, a wrong current password, a wrong
- * authenticator code. `null`: the form's general error area. */
-export type PasswordField = "current" | "code" | "new";
-
-export function passwordErrorField(code: string, message: string): PasswordField | null {
-  if (code === "weak_password") return "new";
-  if (code !== "invalid_input") return null;
-  const m = message.toLowerCase();
-  if (m.startsWith("new password")) return "new";
-  if (m.startsWith("current password")) return "current";
-  if (m.startsWith("your code") || m.startsWith("code")) return "code";
-  return null;
-}
-
 /** Parse an integer setting within [min, max]. */
 export function parseBounded(input: string, min: number, max: number): number | null {
   const t = input.trim();

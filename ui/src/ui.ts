@@ -1,5 +1,6 @@
 // Shared building blocks for screens: the App handle, fields, busy state, error area.
 import type { AppStatus } from "./bindings/AppStatus";
+import { clearErrors, showAtField } from "./field-errors";
 import { h, type Attrs, type Child } from "./h";
 
 export type ShowOptions = {
@@ -20,8 +21,9 @@ export interface App {
   refresh(opts?: ShowOptions): Promise<void>;
   /** Run a command with the form marked busy; errors go to `errorEl` or re-route the window. */
   run(form: HTMLElement, button: HTMLButtonElement | null, errorEl: HTMLElement, task: () => Promise<void>): Promise<boolean>;
-  /** Route or show one error. */
-  fail(err: unknown, errorEl: HTMLElement): void;
+  /** Route or show one error: next to its field in `form` when it names one that is there,
+   * else on the form's general line (beside its submit button) or `errorEl`. */
+  fail(err: unknown, errorEl: HTMLElement, form?: HTMLElement | null): void;
   /** The status currently on screen. */
   status(): AppStatus;
   /** Open the team hub form over the current screen; Cancel comes back to it and focuses `opener`. */
@@ -70,17 +72,18 @@ export function submit(id: string, label: string): HTMLButtonElement {
   return h("button", { id, type: "submit", class: "primary" }, label);
 }
 
-/** Mark a field as the cause of a problem, put the message in the error area, focus it. */
+/** A problem the window found before asking the core: shown right under `inputEl` (marked
+ * invalid, focused, scrolled into view), or in `errorEl` when there is no field. Whatever an
+ * earlier submit of the same form showed is cleared first. */
 export function problem(errorEl: HTMLElement, inputEl: HTMLElement | null, message: string): void {
-  errorEl.textContent = message;
+  const form = inputEl?.closest("form") ?? null;
+  clearErrors(form);
   if (inputEl) {
-    inputEl.setAttribute("aria-invalid", "true");
-    inputEl.focus();
-    const clearInvalid = () => {
-      inputEl.removeAttribute("aria-invalid");
-      inputEl.removeEventListener("input", clearInvalid);
-    };
-    inputEl.addEventListener("input", clearInvalid);
+    errorEl.textContent = "";
+    showAtField(inputEl, message);
+  } else {
+    errorEl.textContent = message;
+    errorEl.scrollIntoView?.({ block: "center" });
   }
 }
 

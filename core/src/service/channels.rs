@@ -60,7 +60,7 @@ impl Workspace {
                 Ok(_) => Ok(()),
                 Err(host) => Err(CoreError::invalid(
                     "Graph API address",
-                    format!("{host} is not on this workspace's allowed hosts; an admin adds it in Settings first"),
+                    format!("{host} is not on this workspace's allowed hosts; an admin adds it under Residency → Allowed outgoing connections first"),
                 )),
             }
             },

@@ -357,7 +357,7 @@ impl Delivery<'_> {
             )?;
             let mut state = channel_accounts::state_of(tx, account)?;
             state.last_error = Some(format!(
-                "A connection to {host} was refused: it is not on this workspace's allowed hosts (Settings)."
+                "A connection to {host} was refused: it is not on this workspace's allowed hosts (Residency → Allowed outgoing connections)."
             ));
             channel_accounts::set_state(tx, account, &state)
         })?;

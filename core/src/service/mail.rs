@@ -57,7 +57,7 @@ impl Workspace {
                     if !policy.allows_host(host) {
                         return Err(CoreError::invalid(
                             field,
-                            format!("{host} is not on this workspace's allowed hosts; an admin adds it in Settings first"),
+                            format!("{host} is not on this workspace's allowed hosts; an admin adds it under Residency → Allowed outgoing connections first"),
                         ));
                     }
                 }

@@ -1,14 +1,14 @@
-//! The "Connect a mailbox" form. Its errors show in its own alert next to the submit button; the
-//! password never outlives the page.
+//! The "Connect a mailbox" form. A refusal naming a field shows under that field, anything else in
+//! its own alert next to the submit button; the password never outlives the page.
 import * as api from "../api";
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import {
-  buildNewEmailAccount, checkEmailForm, DEFAULT_PORTS, fieldOfError, portAfterSecurityChange, type EmailForm, type MailProtocol,
+  buildNewEmailAccount, checkEmailForm, DEFAULT_PORTS, ERROR_FIELDS, portAfterSecurityChange, type EmailForm, type MailProtocol,
   type MailSecurity,
 } from "../email-logic";
 import { h } from "../h";
-import { toUiError } from "../logic";
+import { markField } from "../field-errors";
 import type { Part } from "../store";
 import { field, input, problem, submit, textarea } from "../ui";
 import type { ChannelsDeps, ChannelsState } from "./state";
@@ -78,6 +78,7 @@ export function createMailForm(deps: ChannelsDeps, teams: TeamSummary[], added: 
     smtp_host: smtpHost, smtp_port: smtpPort, smtp_security: smtpSecurity, username, password, folder,
     sent_folder: sentFolder, ca_pem: ca, default_team: team,
   };
+  for (const [core, key] of Object.entries(ERROR_FIELDS)) markField(inputs[key], core);
 
   let busy = false;
   el.addEventListener("submit", (ev) => {
@@ -96,15 +97,7 @@ export function createMailForm(deps: ChannelsDeps, teams: TeamSummary[], added: 
     if (bad) return problem(mailError, inputs[bad.field], bad.message);
     busy = true;
     void app.run(el, connect, mailError, async () => {
-      let created: ChannelAccountView;
-      try {
-        created = await api.addEmailChannel(buildNewEmailAccount(f));
-      } catch (err) {
-        const e = toUiError(err);
-        const which = e.code === "invalid_input" ? fieldOfError(e.message) : null;
-        if (which) problem(mailError, inputs[which], e.message);
-        throw err;
-      }
+      const created: ChannelAccountView = await api.addEmailChannel(buildNewEmailAccount(f));
       for (const x of [password, name, address, displayName, username, ca]) x.value = "";
       added(created);
     }).finally(() => { busy = false; });

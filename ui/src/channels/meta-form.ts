@@ -4,6 +4,7 @@ import * as api from "../api";
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import { buildNewChannel, checkChannelForm, externalIdLabel, type ChannelForm, type ChannelKind } from "../channel-logic";
+import { markField } from "../field-errors";
 import { h } from "../h";
 import type { Part } from "../store";
 import { field, input, problem, submit } from "../ui";
@@ -86,6 +87,16 @@ export function createMetaForm(deps: ChannelsDeps, teams: TeamSummary[], added: 
     kind, name, external_id: externalId, business_account_id: waba, access_token: token, app_secret: appSecret,
     verify_token: verifyToken, default_team: team, human_agent: humanAgent, poll, graph_base_url: graphBase, api_version: apiVersion,
   };
+  // The core's names for these fields, as its refusals spell them ("access token: paste …").
+  markField(kind, "channel");
+  markField(name, "name");
+  markField(externalId, "account id");
+  markField(waba, "business account id");
+  markField(token, "access token");
+  markField(appSecret, "app secret");
+  markField(verifyToken, "verify token");
+  markField(graphBase, "Graph API address");
+  markField(apiVersion, "API version");
   const clearSecrets = () => { token.value = ""; appSecret.value = ""; verifyToken.value = ""; };
 
   el.addEventListener("submit", (ev) => {

@@ -2,6 +2,7 @@
 import * as api from "../api";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { QrMatrix } from "../bindings/QrMatrix";
+import { markField } from "../field-errors";
 import { h } from "../h";
 import { groupKey, normaliseCode, qrLayout } from "../logic";
 import { authCard, button, codeInput, errorArea, field, focusSoon, problem, submit, type App } from "../ui";
@@ -24,7 +25,7 @@ export function renderEnrolment(app: App): HTMLElement {
     "aria-label": "QR code to scan with your authenticator app" });
   const manualKey = h("code", { id: "enrol-manual-key", class: "manual-key" });
   const uri = h("code", { id: "enrol-uri", class: "uri" });
-  const code = codeInput("enrol-code");
+  const code = markField(codeInput("enrol-code"), "code");
   const go = submit("enrol-submit", "Confirm");
   go.disabled = true;
   const cancel = button("enrol-cancel", "Cancel", { class: "secondary" });

@@ -4,6 +4,7 @@
 import * as api from "../api";
 import type { HubConnection } from "../bindings/HubConnection";
 import type { HubProbe } from "../bindings/HubProbe";
+import { useErrorLine } from "../field-errors";
 import { h } from "../h";
 import { checkHubAddress, fingerprintGroups } from "../hub-logic";
 import { authCard, button, field, focusSoon, input, problem, submit, type App } from "../ui";
@@ -152,6 +153,7 @@ export function renderHubForm(app: App, opts: HubFormOptions): HTMLElement {
   const card = authCard("Connect to a team hub",
     "Work through your team's hub instead of a workspace on this computer.",
     form, result, error, h("div", { class: "actions end" }, cancel));
+  useErrorLine(form, error);
   document.addEventListener("keydown", onKey);
   focusSoon(url);
   return card;

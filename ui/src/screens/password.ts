@@ -1,8 +1,9 @@
 // Passwords: the "choose a new password" step of sign-in, and "Change password" for the
 // signed-in user. Errors are shown next to the field they are about.
 import * as api from "../api";
+import { markField } from "../field-errors";
 import { h } from "../h";
-import { checkNewPassword, MIN_PASSWORD, normaliseCode, passwordErrorField, toUiError, type PasswordField } from "../logic";
+import { checkNewPassword, MIN_PASSWORD, normaliseCode } from "../logic";
 import {
   authCard, button, codeInput, errorArea, focusSoon, input, notice, openModal, submit,
   type App, type ShowOptions,
@@ -41,23 +42,14 @@ function flag(f: CheckedField, message: string): void {
   f.input.focus();
 }
 
-/** The core's answer to a password form: next to its field when it has one, else thrown
- * on, for the app to route (a session that ended, the hub gone) or show in general. */
-function placeError(err: unknown, fields: Partial<Record<PasswordField, CheckedField>>): void {
-  const e = toUiError(err);
-  const which = passwordErrorField(e.code, e.message);
-  const f = which ? fields[which] : undefined;
-  if (!f) throw err;
-  flag(f, e.message);
-}
-
 const HINT = `At least ${MIN_PASSWORD} characters, not a common password, not your username.`;
 
 /** Sign-in step: the account must choose its own password before the session is active. */
 export function renderNewPassword(app: App, opts: ShowOptions): HTMLElement {
   const general = errorArea();
-  const pw = checkedField("New password",
-    input("np-password", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true }), HINT);
+  // The core's answers land next to their field (app.run finds it by its core name).
+  const pw = checkedField("New password", markField(
+    input("np-password", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true }), "new password"), HINT);
   const pw2 = checkedField("Repeat the new password",
     input("np-password2", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true }));
   const go = submit("np-submit", "Save password");
@@ -70,11 +62,7 @@ export function renderNewPassword(app: App, opts: ShowOptions): HTMLElement {
     const problem = checkNewPassword(pw.input.value, pw2.input.value);
     if (problem) return flag(problem.field === "password" ? pw : pw2, problem.message);
     void app.run(form, go, general, async () => {
-      try {
-        app.show(await api.setNewPassword(pw.input.value), { notice: "Your new password is saved." });
-      } catch (err) {
-        placeError(err, { new: pw });
-      }
+      app.show(await api.setNewPassword(pw.input.value), { notice: "Your new password is saved." });
     });
   });
   cancel.addEventListener("click", () => {
@@ -91,11 +79,11 @@ export function renderNewPassword(app: App, opts: ShowOptions): HTMLElement {
 export function openChangePassword(app: App, host: HTMLElement, done: (message: string) => void): void {
   const general = errorArea();
   general.id = "cp-error";
-  const current = checkedField("Current password",
-    input("cp-current", { type: "password", autocomplete: "current-password", required: true }));
-  const code = checkedField("Authenticator code", codeInput("cp-code"));
-  const pw = checkedField("New password",
-    input("cp-new", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true }), HINT);
+  const current = checkedField("Current password", markField(
+    input("cp-current", { type: "password", autocomplete: "current-password", required: true }), "current password"));
+  const code = checkedField("Authenticator code", markField(codeInput("cp-code"), "your code", "code"));
+  const pw = checkedField("New password", markField(
+    input("cp-new", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true }), "new password"), HINT);
   const pw2 = checkedField("Repeat the new password",
     input("cp-new2", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true }));
   const fields = [current, code, pw, pw2];
@@ -119,8 +107,7 @@ export function openChangePassword(app: App, host: HTMLElement, done: (message: 
         await api.changePassword(current.input.value, c, pw.input.value);
       } catch (err) {
         code.input.value = "";
-        placeError(err, { current, code, new: pw });
-        return;
+        throw err;
       }
       modal.close();
       done("Your password was changed. Your other sessions were signed out.");

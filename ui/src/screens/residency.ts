@@ -5,6 +5,7 @@ import type { BackupSchedule } from "../bindings/BackupSchedule";
 import type { EgressPolicy } from "../bindings/EgressPolicy";
 import type { ResidencyReport } from "../bindings/ResidencyReport";
 import type { RetentionPolicy } from "../bindings/RetentionPolicy";
+import { markField } from "../field-errors";
 import { h, replaceChildren, type Child } from "../h";
 import { formatDateTime, MIN_PASSWORD, toUiError } from "../logic";
 import {
@@ -67,7 +68,7 @@ export async function renderResidency(ctx: PageContext): Promise<void> {
   }
 
   // ---- allowed hosts -----------------------------------------------------------------
-  const hosts = textarea("egress-hosts", { rows: 6, spellcheck: "false", autocapitalize: "off", class: "mono" });
+  const hosts = markField(textarea("egress-hosts", { rows: 6, spellcheck: "false", autocapitalize: "off", class: "mono" }), "allowed hosts");
   hosts.value = egress.hosts.join("\n");
   const egressSaved = h("p", { id: "egress-saved", class: "status", role: "status" });
   const egressSave = submit("egress-save", "Save allowed hosts");
@@ -99,9 +100,9 @@ export async function renderResidency(ctx: PageContext): Promise<void> {
     return el;
   };
   const retInputs: Record<keyof RetentionForm, HTMLInputElement> = {
-    whatsapp: days("ret-whatsapp", retention.whatsapp_days),
-    messenger: days("ret-messenger", retention.messenger_days),
-    email: days("ret-email", retention.email_days),
+    whatsapp: markField(days("ret-whatsapp", retention.whatsapp_days), "retention whatsapp"),
+    messenger: markField(days("ret-messenger", retention.messenger_days), "retention messenger"),
+    email: markField(days("ret-email", retention.email_days), "retention email"),
   };
   const retSaved = h("p", { id: "retention-saved", class: "status", role: "status" });
   const retSave = submit("retention-save", "Save retention");
@@ -138,10 +139,10 @@ export async function renderResidency(ctx: PageContext): Promise<void> {
 
   function backupForm(initial: BackupSchedule): HTMLElement {
     let current = initial;
-    const folder = input("backup-folder", { placeholder: "e.g. /Volumes/Backup/appcare", class: "mono" });
-    const every = input("backup-every", { type: "number", min: 1, max: MAX_BACKUP_HOURS, step: 1, inputmode: "numeric", class: "narrow" });
+    const folder = markField(input("backup-folder", { placeholder: "e.g. /Volumes/Backup/appcare", class: "mono" }), "backup folder");
+    const every = markField(input("backup-every", { type: "number", min: 1, max: MAX_BACKUP_HOURS, step: 1, inputmode: "numeric", class: "narrow" }), "backups");
     const keep = input("backup-keep", { type: "number", min: 1, max: MAX_BACKUP_KEEP, step: 1, inputmode: "numeric", class: "narrow" });
-    const pass = input("backup-passphrase", { type: "password", autocomplete: "new-password" });
+    const pass = markField(input("backup-passphrase", { type: "password", autocomplete: "new-password" }), "backup passphrase");
     const pass2 = input("backup-passphrase2", { type: "password", autocomplete: "new-password" });
     const state = h("div", { id: "backup-state" });
     const passHintText = (has: boolean) => has

@@ -1,4 +1,5 @@
 import * as api from "../api";
+import { markField } from "../field-errors";
 import { h } from "../h";
 import { parseBounded } from "../logic";
 import { field, input, problem, submit } from "../ui";
@@ -13,8 +14,9 @@ export async function renderSettings(ctx: PageContext): Promise<void> {
     return;
   }
   if (!ctx.current()) return;
-  const idle = input("policy-idle", { type: "number", min: 1, max: 480, step: 1, inputmode: "numeric", class: "narrow" });
-  const absolute = input("policy-absolute", { type: "number", min: 1, max: 72, step: 1, inputmode: "numeric", class: "narrow" });
+  const idle = markField(input("policy-idle", { type: "number", min: 1, max: 480, step: 1, inputmode: "numeric", class: "narrow" }), "idle lock");
+  const absolute = markField(input("policy-absolute", { type: "number", min: 1, max: 72, step: 1, inputmode: "numeric", class: "narrow" }),
+    "session limit");
   idle.value = String(policy.idle_minutes);
   absolute.value = String(policy.absolute_hours);
   const saved = h("p", { id: "policy-saved", class: "status", role: "status" });

@@ -3,6 +3,7 @@ import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
 import type { InboxSettings } from "../bindings/InboxSettings";
 import type { TeamLoad } from "../bindings/TeamLoad";
+import { markField } from "../field-errors";
 import { h, replaceChildren } from "../h";
 import { formatWait } from "../inbox/logic";
 import { parseBounded, ROLE_LABELS } from "../logic";
@@ -116,7 +117,7 @@ export async function renderTeam(ctx: PageContext): Promise<void> {
   // ---- inbox settings (admins) ---------------------------------------------------------
   let settingsForm: HTMLElement | null = null;
   if (isAdmin && settings) {
-    const cap = input("auto-assign-cap", { type: "number", min: 0, max: MAX_CAP, step: 1, inputmode: "numeric", class: "narrow" });
+    const cap = markField(input("auto-assign-cap", { type: "number", min: 0, max: MAX_CAP, step: 1, inputmode: "numeric", class: "narrow" }), "auto-assignment cap");
     cap.value = String(settings.auto_assign_cap);
     const returnOnAway = h("input", { type: "checkbox", id: "return-on-away", checked: settings.return_on_away });
     const mask = h("input", { type: "checkbox", id: "mask-sensitive", checked: settings.mask_sensitive_data });

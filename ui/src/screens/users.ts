@@ -3,6 +3,7 @@ import * as api from "../api";
 import type { Role } from "../bindings/Role";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import type { UserSummary } from "../bindings/UserSummary";
+import { clearErrors, markField } from "../field-errors";
 import { h } from "../h";
 import { checkNewPassword, MIN_PASSWORD, normaliseCode, ROLE_LABELS, teamNames, userBadges } from "../logic";
 import { button, codeInput, field, input, problem, submit } from "../ui";
@@ -54,10 +55,11 @@ export async function renderUsers(ctx: PageContext, flash?: string): Promise<voi
     role.addEventListener("change", () => {
       const next = role.value as Role;
       error.textContent = "";
+      clearErrors(tr);
       role.disabled = true;
       api.setUserRole(u.id, next)
         .then((updated) => swap(tr, updated, "role"))
-        .catch((err) => { role.value = u.role; role.disabled = false; app.fail(err, error); });
+        .catch((err) => { role.value = u.role; role.disabled = false; app.fail(err, error, tr); });
     });
 
     const teamsBox = teamCheckboxes(`ut-${u.id}`, teams, u.teams);
@@ -134,7 +136,7 @@ export async function renderUsers(ctx: PageContext, flash?: string): Promise<voi
       return;
     }
     trigger.setAttribute("aria-expanded", "true");
-    const code = codeInput(`reset-code-${u.id}`);
+    const code = markField(codeInput(`reset-code-${u.id}`), "your code", "code");
     const confirm = submit(`reset-submit-${u.id}`, "Reset");
     const cancel = button(null, "Cancel", { class: "secondary" });
     const form = h("form", { class: "inline-form", novalidate: true },
@@ -172,10 +174,11 @@ export async function renderUsers(ctx: PageContext, flash?: string): Promise<voi
   const showDone = (message: string) => { done.textContent = message; };
 
   // ---- add user --------------------------------------------------------
-  const nuUsername = input("nu-username", { autocapitalize: "off", required: true });
-  const nuName = input("nu-display-name", { required: true });
+  const nuUsername = markField(input("nu-username", { autocapitalize: "off", required: true }), "username");
+  const nuName = markField(input("nu-display-name", { required: true }), "display name");
   const nuRole = roleSelect("nu-role", "agent");
-  const nuPassword = input("nu-password", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true });
+  const nuPassword = markField(input("nu-password", { type: "password", autocomplete: "new-password", minlength: MIN_PASSWORD, required: true }),
+    "new password", "password");
   const nuTeams = teamCheckboxes("nu-team", teams, []);
   const nuSubmit = submit("nu-submit", "Add user");
   const newUserForm = h("form", { id: "new-user-form", class: "panel", novalidate: true },
@@ -211,7 +214,7 @@ export async function renderUsers(ctx: PageContext, flash?: string): Promise<voi
   });
 
   // ---- teams -------------------------------------------------------------
-  const teamName = input("new-team-name", { required: true });
+  const teamName = markField(input("new-team-name", { required: true }), "team name");
   const teamSubmit = submit("new-team-submit", "New team");
   const teamForm = h("form", { id: "new-team-form", class: "inline-fields", novalidate: true },
     field("Team name", teamName), teamSubmit);
