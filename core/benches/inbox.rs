@@ -9,7 +9,8 @@
 use appcare_core::auth::{totp, Role};
 use appcare_core::fixtures::{self, Spec};
 use appcare_core::service::handoff::{TransferTarget, Versioned};
-use appcare_core::service::inbox::{InboxQuery, InboxView};
+use appcare_core::service::inbox::{ConversationStatus, InboxQuery, InboxSort, InboxView};
+use appcare_core::service::triage::Priority;
 use appcare_core::service::users::NewUser;
 use appcare_core::store::conversations::{self as conv_store, ListFilter, Viewer};
 use appcare_core::workspace::Region;
@@ -45,6 +46,12 @@ fn report(label: &str, mut samples: Vec<Duration>, goal_ms: f64) {
         pct(0.95),
         pct(0.99)
     );
+}
+
+fn p95(samples: &[Duration]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    sorted[((sorted.len() as f64 * 0.95) as usize).min(sorted.len() - 1)].as_secs_f64()
 }
 
 fn benching() -> bool {
@@ -165,7 +172,37 @@ fn main() -> Result<()> {
     ] {
         let q = view(v);
         let samples = time(RUNS, |_| Ok(ws.list_conversations(token, &q, now)?))?;
+        let base = p95(&samples);
         report(label, samples, 5.0);
+        // Issue 19: the same view sorted by priority, one priority level, and the snoozed
+        // ones, each within 1.5× of the plain first page measured just before.
+        for (variant, q) in [
+            (
+                "sorted by priority",
+                InboxQuery {
+                    sort: Some(InboxSort::Priority),
+                    ..view(v)
+                },
+            ),
+            (
+                "only urgent",
+                InboxQuery {
+                    priority: Some(Priority::Urgent),
+                    ..view(v)
+                },
+            ),
+            (
+                "only snoozed",
+                InboxQuery {
+                    status: Some(ConversationStatus::Snoozed),
+                    ..view(v)
+                },
+            ),
+        ] {
+            let samples = time(RUNS, |_| Ok(ws.list_conversations(token, &q, now)?))?;
+            let ratio = p95(&samples) / base.max(1e-9);
+            report(&format!("  … {variant} ({ratio:.2}× plain)"), samples, 5.0);
+        }
     }
     for (label, token) in [
         ("search 'refund', top 50 + snippets (agent)", &agent),
@@ -209,6 +246,19 @@ fn main() -> Result<()> {
         viewer,
         &ListFilter {
             assignee: Some(Some(me)),
+            limit: 51,
+            ..ListFilter::default()
+        },
+    );
+    for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
+        println!("  {line}");
+    }
+    println!("query plan: first page of Mine sorted by priority (agent)");
+    let (sql, args) = conv_store::list_query(
+        viewer,
+        &ListFilter {
+            assignee: Some(Some(me)),
+            by_priority: true,
             limit: 51,
             ..ListFilter::default()
         },

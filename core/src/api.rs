@@ -43,6 +43,7 @@ pub mod types {
     pub use crate::service::privacy::ExportSummary;
     pub use crate::service::residency::{ResidencyReport, RetentionPolicy};
     pub use crate::service::sample::SampleSummary;
+    pub use crate::service::triage::{BulkChange, Priority};
     pub use crate::service::users::{NewUser, TeamSummary, UserSummary};
     pub use crate::service::SessionPolicy;
     pub use crate::time::Timestamp;
@@ -117,6 +118,8 @@ macro_rules! workspace_calls {
                 add_note(id: ConversationId, body: &str) -> NoteView [agent];
                 save_draft(id: ConversationId, mode: DraftMode, body: &str) -> () [agent];
                 set_status(conversation: Versioned, status: ConversationStatus, snoozed_until: Option<Timestamp>) -> () [agent];
+                set_priority(conversation: Versioned, priority: Priority) -> () [agent];
+                update_many(conversations: &[Versioned], change: &BulkChange) -> Vec<Versioned> [agent];
                 set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
                 set_do_not_contact(id: ConversationId, value: bool) -> () [agent];
                 list_canned_replies() -> Vec<CannedReply> [agent];
@@ -466,6 +469,7 @@ wire_by_value!(
     Role,
     Versioned,
     ConversationStatus,
+    Priority,
     DraftMode,
     TransferTarget,
     NewUser,
@@ -475,6 +479,7 @@ wire_by_value!(
 );
 wire_by_ref!(
     InboxQuery,
+    BulkChange,
     AuditFilter,
     NewChannelAccount,
     NewEmailAccount,

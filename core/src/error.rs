@@ -92,6 +92,14 @@ pub enum CoreError {
     )]
     SignInFailed,
 
+    /// The password step's refusal, the same for a wrong password, an unknown username, a
+    /// disabled or locked account, enrolled or not (code `sign_in_failed`).
+    #[error(
+        "Sign-in failed: the username or password is not right, or the account is \
+         temporarily locked after repeated failures. Check them and try again."
+    )]
+    PasswordRefused,
+
     #[error("You are not signed in. Sign in with your password and authenticator code.")]
     NotSignedIn,
 
@@ -149,7 +157,7 @@ impl CoreError {
             Self::WorkspaceExists { .. } => ErrorCode::WorkspaceExists,
             Self::Tampered { .. } => ErrorCode::Tampered,
             Self::NewerVersion { .. } => ErrorCode::NewerVersion,
-            Self::SignInFailed => ErrorCode::SignInFailed,
+            Self::SignInFailed | Self::PasswordRefused => ErrorCode::SignInFailed,
             Self::NotSignedIn => ErrorCode::NotSignedIn,
             Self::SessionLocked => ErrorCode::SessionLocked,
             Self::SessionExpired => ErrorCode::SessionExpired,

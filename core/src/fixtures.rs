@@ -137,6 +137,7 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                 let status = match rng.next() % 10 {
                     0..=5 => "open",
                     6 => "pending",
+                    7 => "snoozed",
                     _ => "resolved",
                 };
                 let count = if i == 0 {
@@ -176,6 +177,10 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                     at,
                     (rng.next() % 3) as i64,
                 )?;
+                // Half have no priority; the rest spread over low … urgent.
+                let priority = (rng.next() % 8).saturating_sub(3) as i64;
+                let snoozed_until = (status == "snoozed").then(|| at.plus_seconds(86_400));
+                seed::set_triage(tx, conversation, priority, snoozed_until)?;
                 ids.push(conversation);
             }
             Ok(())

@@ -19,6 +19,7 @@ pub mod push;
 pub mod residency;
 pub mod sample;
 pub(crate) mod steps;
+pub mod triage;
 pub mod users;
 pub mod webhooks;
 

@@ -46,6 +46,8 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::channel::email::SetAsideView::export_all(&cfg)?;
     appcare_core::channel::webhook_aside::WebhookSetAsideView::export_all(&cfg)?;
     appcare_core::service::sample::SampleSummary::export_all(&cfg)?;
+    appcare_core::service::triage::BulkChange::export_all(&cfg)?;
+    appcare_core::service::triage::Priority::export_all(&cfg)?;
     appcare_core::channel::template::TemplateView::export_all(&cfg)?;
     appcare_core::channel::outbound::OutboundAttachment::export_all(&cfg)?;
     appcare_core::privacy::request::ContactMatch::export_all(&cfg)?;

@@ -47,6 +47,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "reply",
     "add_note",
     "set_status",
+    "set_priority",
+    "update_many",
     "set_labels",
     "set_do_not_contact",
     "list_canned_replies",

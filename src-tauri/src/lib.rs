@@ -67,6 +67,8 @@ pub fn run() {
             commands::inbox::reply,
             commands::inbox::add_note,
             commands::inbox::set_status,
+            commands::inbox::set_priority,
+            commands::inbox::update_many,
             commands::inbox::set_labels,
             commands::inbox::set_do_not_contact,
             commands::inbox::list_canned_replies,

@@ -10,10 +10,25 @@
 use appcare_core::auth::totp;
 use appcare_tests::ui::{click, fill, fresh_code, text, wait_for};
 use appcare_tests::{DesktopApp, TestResult};
+use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
 const PASSWORD: &str = "plum tractor window 42";
+const DRAFT: &str = "Asked the warehouse; answer by noon";
+
+/// Waits until the text of `css` starts with `want`.
+async fn until_text(c: &Client, css: &str, want: &str) -> TestResult {
+    let mut last = String::new();
+    for _ in 0..75 {
+        last = appcare_tests::ui::text_content(c, css).await?;
+        if last.trim().starts_with(want) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Err(format!("{css} says {last:?}, not {want:?}").into())
+}
 
 /// Waits for the error line `css` to say something, then checks it is inside the window
 /// (not above the page title, off-screen) and returns its text.
@@ -56,8 +71,20 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     fill(c, "#fr-password2", PASSWORD).await?;
     click(c, "#fr-submit").await?;
 
-    // Sign in: password, then enrolment because the account has no authenticator yet.
+    // A mistyped password is refused at the password step, in plain words, for a new
+    // admin who has no authenticator yet (issue 19), without asking for a code.
     wait_for(c, "#sign-in-form", 30).await?;
+    fill(c, "#si-username", "maria").await?;
+    fill(c, "#si-password", "plum tractor window 24").await?;
+    click(c, "#si-submit").await?;
+    let said = error_in_view(c, "#sign-in-form #error").await?;
+    assert!(said.contains("username or password"), "{said}");
+    assert!(
+        c.find(Locator::Css("#code-form")).await.is_err(),
+        "no code step"
+    );
+
+    // Sign in: password, then enrolment because the account has no authenticator yet.
     fill(c, "#si-username", "maria").await?;
     fill(c, "#si-password", PASSWORD).await?;
     click(c, "#si-submit").await?;
@@ -97,6 +124,52 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     click(c, "#egress-save").await?;
     let said = error_in_view(c, "#egress-hosts-error").await?;
     assert!(said.contains("is not a host name"), "{said}");
+
+    // The agent's day (issue 19): sample conversations; take an unassigned one, write a
+    // note, lock with Ctrl+L, unlock with a fresh code: the same conversation, the note's
+    // draft still there. Then resolve it and Undo from the notice: open again.
+    click(c, "#nav-inbox").await?;
+    click(c, "#view-unassigned").await?;
+    click(c, "#empty-add-sample").await?;
+    click(c, "#conversation-list [data-conversation-id]").await?;
+    let contact = text(c, "#conv-contact").await?;
+    click(c, "#take-button").await?;
+    until_text(c, "#conv-assignee", "Assigned to you").await?;
+    click(c, "#composer-mode-note").await?;
+    fill(c, "#composer-text", DRAFT).await?;
+    wait_for(c, "#composer-text", 5)
+        .await?
+        .send_keys(&format!(
+            "{}l{}",
+            char::from(Key::Control),
+            char::from(Key::Null)
+        ))
+        .await?;
+    until_text(c, "#lock-screen h1", "Locked").await?;
+    assert_eq!(
+        appcare_tests::ui::text_content(c, "#lock-screen h1")
+            .await?
+            .trim(),
+        "Locked",
+        "locked by hand, not 'after inactivity'"
+    );
+    let (code, later) = fresh_code(&secret, used).await?;
+    let used = later;
+    fill(c, "#unlock-code", &code).await?;
+    click(c, "#unlock-submit").await?;
+    until_text(c, "#conv-contact", &contact).await?;
+    let kept = c
+        .execute(
+            "return document.querySelector('#composer-text').value;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(kept.as_str(), Some(DRAFT), "the draft survived the lock");
+    click(c, "#resolve-button").await?;
+    until_text(c, "#conv-status", "Resolved").await?;
+    click(c, "#toast-action").await?;
+    until_text(c, "#conv-status", "Open").await?;
+    app.screenshot("undo-after-resolve").await?;
 
     // Shorten the idle lock to its minimum, then stay idle.
     click(c, "#nav-settings").await?;

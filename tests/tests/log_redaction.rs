@@ -55,20 +55,22 @@ fn no_secret_or_customer_text_reaches_the_log() -> TestResult {
     // A member enrols, signs in once with a wrong password and once rightly.
     let member = hub.member("dana", Role::Agent)?;
     let code = next_code(&member.secret)?;
-    let wrong = member
-        .client
-        .begin_sign_in("dana", &Password::new(WRONG_PASSWORD), now())?;
     assert!(member
         .client
-        .submit_code(&wrong.token, &code, now())
+        .begin_sign_in("dana", &Password::new(WRONG_PASSWORD), now())
         .is_err());
-    let unknown =
+    assert!(member
+        .client
+        .begin_sign_in(UNKNOWN_USER, &Password::new(WRONG_PASSWORD), now())
+        .is_err());
+    // A recovery code tried on a pending sign-in (right password) that is not hers.
+    let pending =
         member
             .client
-            .begin_sign_in(UNKNOWN_USER, &Password::new(WRONG_PASSWORD), now())?;
+            .begin_sign_in("dana", &Password::new(password_for("dana")), now())?;
     assert!(member
         .client
-        .submit_recovery_code(&unknown.token, RECOVERY, now())
+        .submit_recovery_code(&pending.token, RECOVERY, now())
         .is_err());
     let right = member
         .client

@@ -52,6 +52,8 @@ import type { TemplateView } from "./bindings/TemplateView";
 import type { TransferTarget } from "./bindings/TransferTarget";
 import type { UserSummary } from "./bindings/UserSummary";
 import type { Versioned } from "./bindings/Versioned";
+import type { Priority } from "./bindings/Priority";
+import type { BulkChange } from "./bindings/BulkChange";
 import type { WebhookListener } from "./bindings/WebhookListener";
 
 export async function appStatus(): Promise<AppStatus> {
@@ -345,6 +347,16 @@ export async function saveDraft(id: number, mode: DraftMode, body: string): Prom
 
 export async function setStatus(conversation: Versioned, status: ConversationStatus, snoozedUntil: number | null): Promise<null> {
   return invoke<null>("set_status", { conversation, status, snoozed_until: snoozedUntil });
+}
+
+/** Sets one conversation's priority (versioned: a stale version is refused as a conflict). */
+export async function setPriority(conversation: Versioned, priority: Priority): Promise<null> {
+  return invoke<null>("set_priority", { conversation, priority });
+}
+
+/** One change for many conversations, all or none; returns each at its new version (for Undo). */
+export async function updateMany(conversations: Versioned[], change: BulkChange): Promise<Versioned[]> {
+  return invoke<Versioned[]>("update_many", { conversations, change });
 }
 
 export async function setLabels(id: number, labels: string[]): Promise<string[]> {

@@ -78,6 +78,24 @@ describe("app", () => {
     expect($<HTMLInputElement>("#si-username").value).toBe("ada");
   });
 
+  it("a wrong password is refused at the password step, in plain words, without asking for a code", async () => {
+    handlers.app_status = () => status("signed_out");
+    handlers.begin_sign_in = () => {
+      throw { code: "sign_in_failed", message: "Sign-in failed: the username or password is not right, or the account is temporarily locked after repeated failures. Check them and try again." };
+    };
+    stop = startApp(root);
+    await tick();
+    $<HTMLInputElement>("#si-username").value = "ada";
+    $<HTMLInputElement>("#si-password").value = "wrong";
+    submitForm("#sign-in-form");
+    await tick();
+    expect($("#code-form")).toBeNull();
+    expect($("#sign-in-form")).not.toBeNull();
+    expect($("#sign-in-form").textContent).toContain("the username or password is not right");
+    expect($<HTMLInputElement>("#si-password").value).toBe("");
+    expect(document.activeElement).toBe($("#si-password"));
+  });
+
   it("signs in with a code, shows the shell, and a locked error shows the lock screen", async () => {
     let phase = "signed_out";
     handlers.app_status = () => status(phase, phase === "signed_out" ? null : admin);
@@ -768,10 +786,10 @@ describe("app", () => {
       expect(row.textContent).toContain("5h left");
       expect($('#conversation-list [data-conversation-id="12"]').textContent).toContain("Unassigned");
       expect(calls.find((c) => c.cmd === "list_conversations")!.args).toEqual({
-        query: { view: "mine", status: null, channel: null, team: null, label: null, after: null },
+        query: { view: "mine", status: null, channel: null, team: null, label: null, priority: null, sort: "activity", after: null },
       });
-      // No bulk selection for agents.
-      expect(row.querySelector(".row-check")).toBeNull();
+      // Agents tick conversations for bulk changes too (reassigning stays with leads).
+      expect(row.querySelector(".row-check")).not.toBeNull();
       // The team filter lists the teams and narrows the query to one.
       const team = $<HTMLSelectElement>("#filter-team");
       expect(Array.from(team.options).map((o) => o.textContent)).toEqual(["Any", "Billing"]);
@@ -779,7 +797,7 @@ describe("app", () => {
       team.dispatchEvent(new Event("change"));
       await tick();
       expect(calls.filter((c) => c.cmd === "list_conversations").at(-1)!.args).toEqual({
-        query: { view: "mine", status: null, channel: null, team: 5, label: null, after: null },
+        query: { view: "mine", status: null, channel: null, team: 5, label: null, priority: null, sort: "activity", after: null },
       });
 
       // The list was re-rendered by the filter change: click the row as it is now.

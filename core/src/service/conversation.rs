@@ -11,6 +11,7 @@ use crate::service::drafts::DraftMode;
 use crate::service::handoff::Versioned;
 use crate::service::inbox::{ConversationStatus, NoteView};
 use crate::service::steps::check_text;
+use crate::service::Caller;
 use crate::store::conversations as conv_store;
 use crate::store::{canned_replies, users as user_store};
 use crate::time::Timestamp;
@@ -69,52 +70,9 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<()> {
         let caller = self.authorize(token, now, Role::Agent, "change a conversation's status")?;
-        let snooze = match (status, snoozed_until) {
-            (ConversationStatus::Snoozed, Some(until)) if until > now => Some(until),
-            (ConversationStatus::Snoozed, _) => {
-                return Err(CoreError::invalid("snooze", "choose a time in the future"));
-            }
-            _ => None,
-        };
-        self.store.write(|tx| {
-            let row = conv_store::visible(tx, caller.viewer(), conversation.id)?.ok_or(
-                CoreError::NotFound {
-                    what: "The conversation",
-                },
-            )?;
-            if !caller.may_act_on(&row) {
-                return Err(CoreError::Forbidden {
-                    action: "change a conversation assigned to someone else",
-                });
-            }
-            if !conv_store::set_status(
-                tx,
-                conversation.id,
-                conversation.version,
-                status.as_str(),
-                snooze,
-            )? {
-                let who = conv_store::last_changed_by(tx, conversation.id)?
-                    .unwrap_or_else(|| "someone".into());
-                return Err(CoreError::Conflict(format!(
-                    "{who} changed this conversation meanwhile; reload it and try again."
-                )));
-            }
-            audit::append(
-                tx,
-                AuditEvent::new(
-                    AuditKind::ConversationStatusChanged,
-                    Some(caller.user),
-                    format!("conversation:{}", conversation.id),
-                    now,
-                )
-                .detail(serde_json::json!({ "from": row.status, "to": status.as_str() })),
-            )?;
-            if status == ConversationStatus::Resolved {
-                hand_thread_back(tx, conversation.id, now)?;
-            }
-            Ok(())
-        })?;
+        let snooze = check_snooze(status, snoozed_until, now)?;
+        self.store
+            .write(|tx| apply_status(tx, &caller, conversation, status, snooze, now))?;
         self.publish(Event::ConversationUpdated {
             conversation: conversation.id,
         });
@@ -239,6 +197,85 @@ fn first_word(s: &str) -> &str {
 }
 
 /// Replaces the known placeholders; unknown `{{…}}` stay as typed so the agent sees them.
+/// The snooze time to store: required and in the future for `Snoozed`, none otherwise.
+pub(crate) fn check_snooze(
+    status: ConversationStatus,
+    snoozed_until: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Option<Timestamp>> {
+    match (status, snoozed_until) {
+        (ConversationStatus::Snoozed, Some(until)) if until > now => Ok(Some(until)),
+        (ConversationStatus::Snoozed, _) => {
+            Err(CoreError::invalid("snooze", "choose a time in the future"))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A conversation the caller sees and may act on, at the version they saw.
+pub(crate) fn actionable(
+    tx: &rusqlite::Transaction<'_>,
+    caller: &Caller,
+    id: ConversationId,
+) -> Result<conv_store::ConversationRowData> {
+    let row = conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
+        what: "The conversation",
+    })?;
+    if !caller.may_act_on(&row) {
+        return Err(CoreError::Forbidden {
+            action: "change a conversation assigned to someone else",
+        });
+    }
+    Ok(row)
+}
+
+/// The refusal when someone changed the conversation after the caller loaded it.
+pub(crate) fn changed_meanwhile(tx: &rusqlite::Transaction<'_>, id: ConversationId) -> CoreError {
+    let who = conv_store::last_changed_by(tx, id)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "someone".into());
+    CoreError::Conflict(format!(
+        "{who} changed this conversation meanwhile; reload it and try again."
+    ))
+}
+
+/// One status change inside a write: checks, versioned update, audit, and the thread
+/// handed back to the bot when resolved.
+pub(crate) fn apply_status(
+    tx: &rusqlite::Transaction<'_>,
+    caller: &Caller,
+    conversation: Versioned,
+    status: ConversationStatus,
+    snooze: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<()> {
+    let row = actionable(tx, caller, conversation.id)?;
+    if !conv_store::set_status(
+        tx,
+        conversation.id,
+        conversation.version,
+        status.as_str(),
+        snooze,
+    )? {
+        return Err(changed_meanwhile(tx, conversation.id));
+    }
+    audit::append(
+        tx,
+        AuditEvent::new(
+            AuditKind::ConversationStatusChanged,
+            Some(caller.user),
+            format!("conversation:{}", conversation.id),
+            now,
+        )
+        .detail(serde_json::json!({ "from": row.status, "to": status.as_str() })),
+    )?;
+    if status == ConversationStatus::Resolved {
+        hand_thread_back(tx, conversation.id, now)?;
+    }
+    Ok(())
+}
+
 pub fn fill_placeholders(body: &str, contact: &str, agent: &str) -> String {
     body.replace("{{contact.name}}", contact)
         .replace("{{contact.first_name}}", first_word(contact))

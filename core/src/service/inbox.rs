@@ -7,8 +7,11 @@ use crate::error::{CoreError, Result};
 use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
 use crate::secret::SessionToken;
 use crate::service::drafts::DraftView;
+use crate::service::triage::Priority;
 use crate::service::Caller;
-use crate::store::conversations::{self as conv_store, ConversationRowData, ListFilter, Viewer};
+use crate::store::conversations::{
+    self as conv_store, ConversationRowData, ListCursor, ListFilter, Viewer,
+};
 use crate::store::search::fts_query;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -69,6 +72,22 @@ impl ConversationStatus {
 pub struct PageCursor {
     pub last_activity_at: Timestamp,
     pub id: ConversationId,
+    /// The last row's priority (read when the list is sorted by priority).
+    #[serde(default)]
+    pub priority: Priority,
+}
+
+/// The order of the inbox list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum InboxSort {
+    /// Newest activity first.
+    #[default]
+    Activity,
+    /// Most urgent first, then newest activity.
+    Priority,
 }
 
 /// What the inbox list asks for.
@@ -81,6 +100,11 @@ pub struct InboxQuery {
     pub channel: Option<String>,
     pub team: Option<TeamId>,
     pub label: Option<String>,
+    /// Only conversations of this priority.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub sort: Option<InboxSort>,
     pub after: Option<PageCursor>,
 }
 
@@ -109,6 +133,7 @@ pub struct ConversationSummary {
     pub reply_window_ends_at: Option<Timestamp>,
     /// The customer asked not to be contacted: replies are refused.
     pub do_not_contact: bool,
+    pub priority: Priority,
 }
 
 impl From<ConversationRowData> for ConversationSummary {
@@ -136,6 +161,7 @@ impl From<ConversationRowData> for ConversationSummary {
                 .filter(|_| windowed)
                 .map(|t| t.plus_seconds(REPLY_WINDOW_SECONDS)),
             do_not_contact: r.do_not_contact,
+            priority: Priority::from_level(r.priority),
         }
     }
 }
@@ -298,7 +324,13 @@ impl Workspace {
             channel: query.channel.clone(),
             team: query.team,
             label: query.label.clone(),
-            before: query.after.map(|c| (c.last_activity_at, c.id)),
+            priority: query.priority.map(Priority::level),
+            by_priority: query.sort == Some(InboxSort::Priority),
+            before: query.after.map(|c| ListCursor {
+                priority: c.priority.level(),
+                at: c.last_activity_at,
+                id: c.id,
+            }),
             limit: PAGE_SIZE + 1,
             ..ListFilter::default()
         };
@@ -323,7 +355,12 @@ impl Workspace {
                             .read(|c| conv_store::list(c, caller.viewer(), &per_team))?,
                     );
                 }
-                merged.sort_by_key(|r| std::cmp::Reverse((r.last_activity_at, r.id)));
+                if filter.by_priority {
+                    merged
+                        .sort_by_key(|r| std::cmp::Reverse((r.priority, r.last_activity_at, r.id)));
+                } else {
+                    merged.sort_by_key(|r| std::cmp::Reverse((r.last_activity_at, r.id)));
+                }
                 merged
             }
             _ => self
@@ -337,6 +374,7 @@ impl Workspace {
                 rows.last().map(|r| PageCursor {
                     last_activity_at: r.last_activity_at,
                     id: r.id,
+                    priority: Priority::from_level(r.priority),
                 })
             })
             .flatten();

@@ -358,9 +358,10 @@ impl<'a> FromAddress<'a> {
 }
 
 impl Workspace {
-    /// Step one: the password, from the desktop the workspace runs on. Always answers
-    /// with a challenge, so a wrong password or an unknown user is only revealed,
-    /// generically, after the code; a wrong one counts as a failure at once.
+    /// Step one: the password, from the desktop the workspace runs on. A wrong password,
+    /// an unknown username, a disabled or locked-out account all get the same refusal here
+    /// ([`CoreError::PasswordRefused`]), whether the account is enrolled or not; only a right
+    /// password moves on, to the code or, for an account not enrolled yet, to enrolment.
     pub fn begin_sign_in(
         &self,
         username: &str,
@@ -371,8 +372,8 @@ impl Workspace {
     }
 
     /// [`Self::begin_sign_in`] from `source`: failures count per source (see `lockout`).
-    /// A username nobody has costs the same: one Argon2 hash (against a dummy), one write
-    /// with a pending session, an audit entry and the failure counters.
+    /// A username nobody has costs the same as a wrong password: one Argon2 hash (against
+    /// a dummy), one write with an audit entry and the failure counters.
     pub fn begin_sign_in_from(
         &self,
         source: &SignInSource,
@@ -396,20 +397,20 @@ impl Workspace {
                 now.plus_seconds(-KEEP_ANY_SECONDS),
             )?;
             let Some(user) = &user else {
-                sessions::insert(
-                    tx,
-                    &token.hash(),
-                    None,
-                    Stage::Password,
-                    false,
-                    &source,
-                    now,
-                )?;
                 record_sign_in_failure(tx, Account::Unknown(name), &source, "unknown_user", now)?;
-                return Ok(NextStep::Code);
+                return Ok(None);
             };
-            let usable = password_ok && !user.disabled && !locked_out(tx, user, &source, now)?;
-            let (stage, next) = if usable && !user.totp_confirmed {
+            let locked = locked_out(tx, user, &source, now)?;
+            if !password_ok || user.disabled || locked {
+                let reason = if password_ok {
+                    failure_reason(user, locked)
+                } else {
+                    "wrong_password"
+                };
+                record_sign_in_failure(tx, Account::Known(user), &source, reason, now)?;
+                return Ok(None);
+            }
+            let (stage, next) = if !user.totp_confirmed {
                 let next = if user.must_change_password {
                     NextStep::NewPassword
                 } else {
@@ -419,21 +420,13 @@ impl Workspace {
             } else {
                 (Stage::Password, NextStep::Code)
             };
-            sessions::insert(
-                tx,
-                &token.hash(),
-                Some(user.id),
-                stage,
-                usable,
-                &source,
-                now,
-            )?;
-            if !password_ok {
-                record_sign_in_failure(tx, Account::Known(user), &source, "wrong_password", now)?;
-            }
-            Ok(next)
+            sessions::insert(tx, &token.hash(), Some(user.id), stage, true, &source, now)?;
+            Ok(Some(next))
         })?;
-        Ok(SignInChallenge { token, next })
+        match next {
+            Some(next) => Ok(SignInChallenge { token, next }),
+            None => Err(CoreError::PasswordRefused),
+        }
     }
 
     /// Step two: the authenticator code.

@@ -50,11 +50,13 @@ pub struct ConversationRowData {
     pub last_activity_at: Timestamp,
     pub created_at: Timestamp,
     pub do_not_contact: bool,
+    /// 0 none … 4 urgent.
+    pub priority: i64,
 }
 
 const ROW_COLUMNS: &str = "c.id, c.version, c.contact_id, ct.display_name, a.kind, c.subject,
     c.preview, c.status, c.snoozed_until, c.assignee_id, u.display_name, c.team_id, t.name,
-    c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at, ct.do_not_contact";
+    c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at, ct.do_not_contact, c.priority";
 
 const ROW_JOINS: &str = "FROM conversations c
     JOIN contacts ct ON ct.id = c.contact_id
@@ -82,6 +84,7 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ConversationRowData> {
         last_activity_at: r.get(15)?,
         created_at: r.get(16)?,
         do_not_contact: r.get(17)?,
+        priority: r.get(18)?,
     })
 }
 
@@ -94,8 +97,21 @@ pub struct ListFilter {
     pub channel: Option<String>,
     pub team: Option<TeamId>,
     pub label: Option<String>,
-    pub before: Option<(Timestamp, ConversationId)>,
+    /// Only this priority level (0 none … 4 urgent).
+    pub priority: Option<i64>,
+    /// Highest priority first (then newest activity), instead of newest activity first.
+    pub by_priority: bool,
+    /// Rows after this one in the chosen order.
+    pub before: Option<ListCursor>,
     pub limit: i64,
+}
+
+/// The last row of the previous page, in the list's order.
+#[derive(Clone, Copy, Debug)]
+pub struct ListCursor {
+    pub priority: i64,
+    pub at: Timestamp,
+    pub id: ConversationId,
 }
 
 /// Adds a clause whose `?N` is the next parameter.
@@ -158,17 +174,38 @@ pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
             Value::Text(label.clone()),
         );
     }
-    if let Some((at, id)) = filter.before {
-        args.push(Value::Integer(at.unix()));
-        let a = args.len();
-        args.push(Value::Integer(id.get()));
-        let b = args.len();
-        clauses.push(format!(
-            "(c.last_activity_at < ?{a} OR (c.last_activity_at = ?{a} AND c.id < ?{b}))"
-        ));
+    if let Some(priority) = filter.priority {
+        push(
+            &mut clauses,
+            &mut args,
+            "c.priority = ?N",
+            Value::Integer(priority),
+        );
     }
+    if let Some(cursor) = filter.before {
+        args.push(Value::Integer(cursor.at.unix()));
+        let a = args.len();
+        args.push(Value::Integer(cursor.id.get()));
+        let b = args.len();
+        if filter.by_priority {
+            args.push(Value::Integer(cursor.priority));
+            let p = args.len();
+            clauses.push(format!(
+                "(c.priority, c.last_activity_at, c.id) < (?{p}, ?{a}, ?{b})"
+            ));
+        } else {
+            clauses.push(format!(
+                "(c.last_activity_at < ?{a} OR (c.last_activity_at = ?{a} AND c.id < ?{b}))"
+            ));
+        }
+    }
+    let order = if filter.by_priority {
+        "c.priority DESC, c.last_activity_at DESC, c.id DESC"
+    } else {
+        "c.last_activity_at DESC, c.id DESC"
+    };
     let sql = format!(
-        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE {} ORDER BY c.last_activity_at DESC, c.id DESC {}",
+        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE {} ORDER BY {order} {}",
         clauses.join(" AND "),
         store::limit(filter.limit)
     );
@@ -450,6 +487,63 @@ pub fn set_assignment(
         params![id, expected, assignee, team],
     )?;
     Ok(changed == 1)
+}
+
+/// Sets the priority (0 none … 4 urgent) if the version is still `expected`.
+pub fn set_priority(
+    conn: &Connection,
+    id: ConversationId,
+    expected: i64,
+    priority: i64,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE conversations SET priority = ?3, version = version + 1
+         WHERE id = ?1 AND version = ?2",
+        params![id, expected, priority],
+    )?;
+    Ok(changed == 1)
+}
+
+/// Adds one label to a conversation (kept when it is there already).
+pub fn add_label(conn: &Connection, id: ConversationId, name: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO labels (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+        [name],
+    )?;
+    conn.execute(
+        "INSERT OR IGNORE INTO conversation_labels (conversation_id, label_id)
+         SELECT ?1, id FROM labels WHERE name = ?2",
+        params![id, name],
+    )?;
+    Ok(())
+}
+
+/// Takes one label off a conversation.
+pub fn remove_label(conn: &Connection, id: ConversationId, name: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM conversation_labels WHERE conversation_id = ?1
+         AND label_id = (SELECT id FROM labels WHERE name = ?2)",
+        params![id, name],
+    )?;
+    Ok(())
+}
+
+/// Marks a change that has no column of its own (labels) if the version is still `expected`.
+pub fn bump_version(conn: &Connection, id: ConversationId, expected: i64) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE conversations SET version = version + 1 WHERE id = ?1 AND version = ?2",
+        params![id, expected],
+    )?;
+    Ok(changed == 1)
+}
+
+/// The current version, once a change has bumped it.
+pub fn version_of(conn: &Connection, id: ConversationId) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT version FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn set_status(
@@ -862,7 +956,20 @@ mod tests {
             ..ListFilter::default()
         };
         let next_page = ListFilter {
-            before: Some((Timestamp::from_unix(1_700_000_000), ConversationId::new(3))),
+            before: Some(ListCursor {
+                priority: 0,
+                at: Timestamp::from_unix(1_700_000_000),
+                id: ConversationId::new(3),
+            }),
+            ..mine.clone()
+        };
+        let urgent_next_page = ListFilter {
+            by_priority: true,
+            before: Some(ListCursor {
+                priority: 4,
+                at: Timestamp::from_unix(1_700_000_000),
+                id: ConversationId::new(3),
+            }),
             ..mine.clone()
         };
         let unassigned = ListFilter {
@@ -876,13 +983,13 @@ mod tests {
                 user: UserId::new(user),
                 ..viewer
             };
-            for filter in [&mine, &next_page, &unassigned] {
+            for filter in [&mine, &next_page, &urgent_next_page, &unassigned] {
                 store.read(|c| list(c, viewer, filter))?;
             }
             store.read(|c| search(c, viewer, "refund", 50))?;
             store.read(|c| messages_page(c, ConversationId::new(user), None, 100))?;
         }
-        let mut statements: Vec<String> = [&mine, &next_page, &unassigned]
+        let mut statements: Vec<String> = [&mine, &next_page, &urgent_next_page, &unassigned]
             .iter()
             .map(|f| list_query(viewer, f).0)
             .collect();

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_password_change.sql"),
     include_str!("migrations/0012_snooze_wake.sql"),
     include_str!("migrations/0013_drafts.sql"),
+    include_str!("migrations/0014_priority.sql"),
 ];
 
 /// The schema version this build writes and understands.

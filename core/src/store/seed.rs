@@ -33,6 +33,20 @@ pub fn shape_conversation(
     Ok(())
 }
 
+/// Gives a seeded conversation its priority (0 none … 4 urgent) and snooze time.
+pub fn set_triage(
+    conn: &Connection,
+    conversation: ConversationId,
+    priority: i64,
+    snoozed_until: Option<Timestamp>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET priority = ?2, snoozed_until = ?3 WHERE id = ?1",
+        params![conversation, priority, snoozed_until],
+    )?;
+    Ok(())
+}
+
 /// Marks a seeded outbound message as sent (sample data sends nothing).
 pub fn mark_sent(conn: &Connection, message: MessageId) -> Result<()> {
     conn.execute(

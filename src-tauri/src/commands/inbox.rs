@@ -13,6 +13,7 @@ use appcare_core::service::inbox::{
     AttachmentContent, ConversationStatus, ConversationSummary, ConversationView, InboxPage,
     InboxQuery, MessageView, NoteView, SearchHit,
 };
+use appcare_core::service::triage::{BulkChange, Priority};
 use appcare_core::Timestamp;
 use tauri::State;
 
@@ -79,6 +80,30 @@ pub async fn set_status(
 ) -> Result<(), ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.set_status(token, conversation, status, snoozed_until, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_priority(
+    state: State<'_, AppState>,
+    conversation: Versioned,
+    priority: Priority,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_priority(token, conversation, priority, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_many(
+    state: State<'_, AppState>,
+    conversations: Vec<Versioned>,
+    change: BulkChange,
+) -> Result<Vec<Versioned>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.update_many(token, &conversations, &change, now)
     })
     .await
 }

@@ -2,6 +2,7 @@
 import type { ContactId } from "./ContactId";
 import type { ConversationId } from "./ConversationId";
 import type { ConversationStatus } from "./ConversationStatus";
+import type { Priority } from "./Priority";
 import type { TeamId } from "./TeamId";
 import type { Timestamp } from "./Timestamp";
 import type { UserId } from "./UserId";
@@ -17,4 +18,4 @@ reply_window_ends_at: Timestamp | null,
 /**
  * The customer asked not to be contacted: replies are refused.
  */
-do_not_contact: boolean, };
+do_not_contact: boolean, priority: Priority, };

@@ -3,7 +3,9 @@ import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { ConversationView } from "../bindings/ConversationView";
 import { windowOpenNow } from "../channel-logic";
 import { h } from "../h";
-import { channelLabel, hasReplyWindow, replyWindowLabel, windowClosed } from "./logic";
+import type { Priority } from "../bindings/Priority";
+import { snoozeLabel } from "./snooze";
+import { channelLabel, hasReplyWindow, PRIORITY_LABELS, replyWindowLabel, windowClosed } from "./logic";
 
 export function channelBadge(channel: string): HTMLElement {
   return h("span", { class: `badge channel channel-${channel}` }, channelLabel(channel));
@@ -33,4 +35,18 @@ export function headWindowBadge(v: ConversationView, at: number): HTMLElement | 
     ? (w.tagged ? "Reply window (HUMAN_AGENT tag)" : "Reply window")
     : w.needs_template ? "Outside the 24-hour window: only approved templates can be sent" : "The customer must write first";
   return h("span", { id: "conv-window", class: `badge ${open ? "muted" : "bad"} window`, title }, label);
+}
+
+/** Low … Urgent; nothing for no priority. */
+export function priorityBadge(p: Priority): HTMLElement | null {
+  if (p === "none") return null;
+  return h("span", { class: `badge priority priority-${p}`, title: `Priority: ${PRIORITY_LABELS[p]}` }, PRIORITY_LABELS[p]);
+}
+
+/** Pending, or snoozed with its time; nothing for open or resolved (the view says which). */
+export function statusBadge(s: ConversationSummary, at: number): HTMLElement | null {
+  if (s.status === "pending") return h("span", { class: "badge muted status-pending", title: "Waiting on the customer" }, "Pending");
+  if (s.status !== "snoozed") return null;
+  const label = s.snoozed_until !== null ? `Snoozed ${snoozeLabel(s.snoozed_until, at * 1000)}` : "Snoozed";
+  return h("span", { class: "badge muted status-snoozed" }, label);
 }

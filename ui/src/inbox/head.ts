@@ -1,13 +1,14 @@
 //! The open conversation's header: contact, channel, status and reply window, assignee, labels, and
-//! the take / transfer / return / snooze / resolve buttons, each undoable from its notice.
+//! priority, and the take / transfer / return / pending / snooze / resolve buttons, each undoable from its notice.
 import * as api from "../api";
 import type { ConversationView } from "../bindings/ConversationView";
 import { h } from "../h";
 import type { Part } from "../store";
 import { button, input } from "../ui";
-import { channelBadge, headWindowBadge } from "./badges";
+import { channelBadge, headWindowBadge, priorityBadge } from "./badges";
 import type { Versioned } from "../bindings/Versioned";
-import { parseLabels, STATUS_LABELS } from "./logic";
+import type { Priority } from "../bindings/Priority";
+import { parseLabels, PRIORITIES, PRIORITY_LABELS, STATUS_LABELS } from "./logic";
 import { snoozeLabel } from "./snooze";
 import { createSnoozeMenu } from "./snooze-menu";
 import { now, type Deps, type InboxState } from "./state";
@@ -16,6 +17,10 @@ export type HeadPart = Part<InboxState> & {
   toggleResolved(btn: HTMLButtonElement | null): Promise<void>;
   take(btn: HTMLButtonElement | null): Promise<void>;
   openSnooze(): void;
+  /** Pending (waiting on the customer) or open again. */
+  togglePending(btn: HTMLButtonElement | null): Promise<void>;
+  /** Focus the priority menu. */
+  openPriority(): void;
 };
 
 /** How long a second E press confirms resolving an unassigned conversation. */
@@ -88,13 +93,25 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
       "aria-controls": "snooze-menu" });
     const transferBtn = button("transfer-button", "Transfer…", { class: "secondary small", "aria-keyshortcuts": "T" });
     const returnBtn = button("return-button", "Return to queue", { class: "secondary small" });
+    const pending = s.status === "pending";
+    const pendingBtn = button("pending-button", pending ? "Not waiting" : "Waiting", { class: "secondary small",
+      "aria-keyshortcuts": "W", "aria-pressed": pending ? "true" : "false",
+      title: pending ? "Open again: no longer waiting on the customer" : "Pending: waiting on the customer" });
+    const prioritySelect = h("select", { id: "priority-select", name: "priority", "aria-label": "Priority", "aria-keyshortcuts": "P",
+      class: `priority-select priority-${s.priority}` },
+      ...PRIORITIES.map((p) => h("option", { value: p }, PRIORITY_LABELS[p])));
+    prioritySelect.value = s.priority;
     const resolved = s.status === "resolved";
     const resolveBtn = button("resolve-button", resolved ? "Reopen" : "Resolve", { class: "small", "aria-keyshortcuts": "E" });
-    for (const b of [takeBtn, snoozeBtn, transferBtn, returnBtn, resolveBtn]) {
+    for (const b of [takeBtn, snoozeBtn, transferBtn, returnBtn, resolveBtn, pendingBtn, prioritySelect]) {
       if (!v.can_act) { b.disabled = true; b.title = "You cannot change this conversation."; }
     }
     if (s.assignee_id === null) { returnBtn.disabled = true; returnBtn.title = "It is already in the queue."; }
-    if (resolved) { snoozeBtn.disabled = true; snoozeBtn.title = "Reopen it first."; }
+    if (resolved) {
+      for (const b of [snoozeBtn, pendingBtn]) { b.disabled = true; b.title = "Reopen it first."; }
+    }
+    pendingBtn.addEventListener("click", () => void togglePending(pendingBtn));
+    prioritySelect.addEventListener("change", () => void setPriority(prioritySelect.value as Priority));
     takeBtn.addEventListener("click", () => void take(takeBtn));
     snoozeBtn.addEventListener("click", () => openSnooze());
     transferBtn.addEventListener("click", () => void dialogs.openTransfer());
@@ -107,6 +124,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
       h("div", { class: "conv-title" },
         h("h2", { id: "conv-contact" }, s.contact_name),
         channelBadge(s.channel),
+        priorityBadge(s.priority),
         h("span", { id: "conv-status", class: `badge status-${s.status}` }, STATUS_LABELS[s.status] ?? s.status,
           s.status === "snoozed" && s.snoozed_until !== null ? ` ${snoozeLabel(s.snoozed_until, Date.now())}` : ""),
         headWindowBadge(v, now())),
@@ -118,7 +136,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
         s.subject && !email ? h("span", { class: "muted" }, ` · ${s.subject}`) : null),
       h("div", { class: "conv-tools" },
         h("div", { class: "conv-labels" }, h("label", { for: "labels-input" }, "Labels"), labels, labelsStatus),
-        h("div", { class: "conv-actions" }, takeBtn, transferBtn, returnBtn, snoozeBtn, resolveBtn)),
+        h("div", { class: "conv-actions" }, prioritySelect, takeBtn, transferBtn, returnBtn, pendingBtn, snoozeBtn, resolveBtn)),
       snoozeMenu.el);
     if (editing) {
       labels.value = editing.value;
@@ -190,6 +208,42 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
     });
   }
 
+  async function togglePending(btn: HTMLButtonElement | null): Promise<void> {
+    const view = store.get().view;
+    if (!view || !view.can_act || view.summary.status === "resolved") return;
+    const s = view.summary;
+    const before = s.status;
+    const until = s.snoozed_until;
+    const next = before === "pending" ? "open" : "pending";
+    error.textContent = "";
+    await actions.act(deps.pane(), btn, async () => {
+      await api.setStatus({ id: s.id, version: s.version }, next, null);
+      await Promise.all([actions.reloadConversation(), actions.refreshList()]);
+      const restore = before === "snoozed" && (until === null || until <= Date.now() / 1000) ? "open" : before;
+      offerUndo(next === "pending" ? `Waiting on ${s.contact_name}.` : `Open again: ${s.contact_name}.`, async () =>
+        api.setStatus(await versionOf(s.id), restore, restore === "snoozed" ? until : null).then(() => {}));
+    });
+  }
+
+  async function setPriority(priority: Priority): Promise<void> {
+    const view = store.get().view;
+    if (!view || !view.can_act || view.summary.priority === priority) return;
+    const s = view.summary;
+    const before = s.priority;
+    error.textContent = "";
+    await actions.act(deps.pane(), null, async () => {
+      await api.setPriority({ id: s.id, version: s.version }, priority);
+      await Promise.all([actions.reloadConversation(), actions.refreshList()]);
+      offerUndo(`Priority ${PRIORITY_LABELS[priority].toLowerCase()}: ${s.contact_name}.`, async () =>
+        api.setPriority(await versionOf(s.id), before).then(() => {}));
+    });
+  }
+
+  function openPriority(): void {
+    const select = el.querySelector<HTMLSelectElement>("#priority-select");
+    if (select && !select.disabled) select.focus();
+  }
+
   let shown: ConversationView | null = null;
   let shownTick = 0;
   function update(s: InboxState): void {
@@ -206,5 +260,5 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
     }
   }
 
-  return { el, update, dispose: () => snoozeMenu.close(), toggleResolved, take, openSnooze };
+  return { el, update, dispose: () => snoozeMenu.close(), toggleResolved, take, openSnooze, togglePending, openPriority };
 }

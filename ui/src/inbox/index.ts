@@ -130,6 +130,15 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         ev.preventDefault();
         head.openSnooze();
         return;
+      case "priority":
+        if (state.openId === null) return;
+        ev.preventDefault();
+        head.openPriority();
+        return;
+      case "pending":
+        ev.preventDefault();
+        void head.togglePending(null);
+        return;
       case "undo":
         if (ctx.toastAction()) ev.preventDefault();
         return;
@@ -142,7 +151,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         side.toggleHelp();
         return;
       case "select":
-        if (!lead || state.selectedId === null || searching) return;
+        if (state.selectedId === null || searching) return;
         ev.preventDefault();
         list.toggleChecked(state.selectedId);
         return;

@@ -8,7 +8,7 @@ import { h } from "../h";
 import { formatDateTime } from "../logic";
 import type { Part } from "../store";
 import { button } from "../ui";
-import { channelBadge, windowBadge } from "./badges";
+import { channelBadge, priorityBadge, statusBadge, windowBadge } from "./badges";
 import { createEmpty } from "./empty";
 import { inboxQuery, moveSelection, nearEnd, relativeTime, scrollToRow, VIEW_LABELS, virtualWindow } from "./logic";
 import {
@@ -26,7 +26,7 @@ export type ListPart = Part<InboxState> & {
 type CachedRow = { row: ConversationSummary; el: HTMLElement; selected: boolean; checked: boolean; at: number };
 
 export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTMLElement): ListPart {
-  const { ctx, store, lead, actions } = deps;
+  const { ctx, store, actions } = deps;
   const rowCache = new Map<number, CachedRow>();
   let listGen = 0;
   let loadingMore = false;
@@ -47,17 +47,17 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
   const listEmpty = empty.el;
   const scroller = h("div", {
     id: "conversation-list", class: "vlist", tabindex: "0", role: "listbox", "aria-labelledby": "list-heading",
-    "aria-multiselectable": lead ? "true" : null,
+    "aria-multiselectable": "true",
   }, spacer);
   const el = h("section", { class: "inbox-list", "aria-label": "Conversations" },
     h("div", { class: "list-head" }, listHeading, listCount, staleBtn),
     bulkBar, scroller, listEmpty, searchResults);
 
   function rowElement(s: ConversationSummary, at: number, isSel: boolean, isChecked: boolean): HTMLElement {
-    const check = lead ? h("input", {
+    const check = h("input", {
       type: "checkbox", class: "row-check", tabindex: "-1", checked: isChecked,
       "aria-label": `Select conversation with ${s.contact_name}`,
-    }) : null;
+    });
     return h("div", {
       class: `row${isSel ? " selected" : ""}${s.unread > 0 ? " unread" : ""}${isChecked ? " checked" : ""}`,
       id: `conv-row-${s.id}`, role: "option", "aria-selected": isSel ? "true" : "false",
@@ -67,6 +67,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
       h("div", { class: "row-main" },
         h("div", { class: "row-top" },
           h("span", { class: "row-name" }, s.contact_name),
+          priorityBadge(s.priority),
           channelBadge(s.channel),
           h("span", { class: "row-time", title: formatDateTime(s.last_activity_at) }, relativeTime(s.last_activity_at, at))),
         h("div", { class: "row-preview" }, s.preview || s.subject),
@@ -74,6 +75,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
           h("span", { class: s.assignee_name ? "row-assignee" : "row-assignee unassigned" }, s.assignee_name ?? "Unassigned"),
           s.team_name ? h("span", { class: "muted" }, ` · ${s.team_name}`) : null,
           h("span", { class: "row-badges" },
+            statusBadge(s, at),
             windowBadge(s, at),
             s.unread > 0 ? h("span", { class: "badge unread-count", "aria-label": `${s.unread} unread` }, s.unread) : null))));
   }
@@ -223,7 +225,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
   function toggleChecked(id: number): void {
     const s = store.get();
     const r = s.rows.find((x) => x.id === id);
-    if (!r || !lead) return;
+    if (!r) return;
     const checked = new Map(s.checked);
     if (checked.has(id)) checked.delete(id);
     else checked.set(id, { id: r.id, version: r.version });
@@ -255,7 +257,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
         if (selectedId !== null) { ev.preventDefault(); void actions.openConversation(selectedId, true); }
         return;
       case " ":
-        if (selectedId !== null && lead) { ev.preventDefault(); toggleChecked(selectedId); }
+        if (selectedId !== null) { ev.preventDefault(); toggleChecked(selectedId); }
         return;
       default: return;
     }

@@ -82,6 +82,7 @@ describe("replyBlockedReason", () => {
     id: 1, version: 1, contact_id: 1, contact_name: "Kim", channel: "whatsapp", subject: "", preview: "",
     status: "open", snoozed_until: null, assignee_id: 2, assignee_name: "Bob", team_id: null, team_name: null,
     unread: 0, last_activity_at: now, waiting_since: now, reply_window_ends_at: now + 60, do_not_contact: false,
+    priority: "none",
   };
   const view = (s: Partial<ConversationSummary>, can_act = true, window: ReplyWindow | null = null): ConversationView => ({
     summary: { ...summary, ...s }, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act, window, sample: false, drafts: [],
@@ -231,23 +232,28 @@ describe("history", () => {
 
 describe("filtersFrom", () => {
   it("fills what an older visit did not keep", () => {
-    expect(filtersFrom(undefined, false)).toEqual({ view: "mine", status: "", channel: "", team: "", label: "" });
+    expect(filtersFrom(undefined, false)).toEqual({ view: "mine", status: "", channel: "", team: "", label: "", priority: "", sort: "activity" });
     expect(filtersFrom({ view: "unassigned", status: "open", channel: "email", label: "vip" }, false))
-      .toEqual({ view: "unassigned", status: "open", channel: "email", team: "", label: "vip" });
+      .toEqual({ view: "unassigned", status: "open", channel: "email", team: "", label: "vip", priority: "", sort: "activity" });
     expect(filtersFrom({ view: "mine", team: undefined }, false).team).toBe("");
   });
   it("falls back to the person's own conversations for a view they may not use", () => {
     expect(filtersFrom({ view: "all" }, false).view).toBe("mine");
     expect(filtersFrom({ view: "all" }, true).view).toBe("all");
   });
+  it("fills priority and order into filters kept before they existed", () => {
+    const f = filtersFrom({ view: "mine", status: "", channel: "", team: "", label: "" } as never, false);
+    expect(f.priority).toBe("");
+    expect(f.sort).toBe("activity");
+  });
 });
 
 describe("inboxQuery", () => {
   it("sends null for 'any' and a number for the team", () => {
-    expect(inboxQuery({ view: "mine", status: "", channel: "", team: "", label: "" }, null))
-      .toEqual({ view: "mine", status: null, channel: null, team: null, label: null, after: null });
+    expect(inboxQuery({ view: "mine", status: "", channel: "", team: "", label: "", priority: "", sort: "activity" }, null))
+      .toEqual({ view: "mine", status: null, channel: null, team: null, label: null, priority: null, sort: "activity", after: null });
     const after = { at: 5, id: 9 } as unknown as Parameters<typeof inboxQuery>[1];
-    expect(inboxQuery({ view: "all", status: "resolved", channel: "whatsapp", team: "3", label: "billing" }, after))
-      .toEqual({ view: "all", status: "resolved", channel: "whatsapp", team: 3, label: "billing", after });
+    expect(inboxQuery({ view: "all", status: "resolved", channel: "whatsapp", team: "3", label: "billing", priority: "urgent", sort: "priority" }, after))
+      .toEqual({ view: "all", status: "resolved", channel: "whatsapp", team: 3, label: "billing", priority: "urgent", sort: "priority", after });
   });
 });

@@ -2,10 +2,12 @@
 import type { ConversationStatus } from "../bindings/ConversationStatus";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { InboxQuery } from "../bindings/InboxQuery";
+import type { InboxSort } from "../bindings/InboxSort";
 import type { InboxView } from "../bindings/InboxView";
 import type { MessageView } from "../bindings/MessageView";
 import type { NoteView } from "../bindings/NoteView";
 import type { PageCursor } from "../bindings/PageCursor";
+import type { Priority } from "../bindings/Priority";
 import type { TransferTarget } from "../bindings/TransferTarget";
 import { windowState } from "../channel-logic";
 
@@ -168,6 +170,12 @@ export const STATUS_LABELS: Record<ConversationStatus, string> = {
   open: "Open", pending: "Pending", snoozed: "Snoozed", resolved: "Resolved",
 };
 
+export const PRIORITY_LABELS: Record<Priority, string> = {
+  none: "No priority", low: "Low", medium: "Medium", high: "High", urgent: "Urgent",
+};
+/** Most urgent first: the order menus list them in. */
+export const PRIORITIES: Priority[] = ["urgent", "high", "medium", "low", "none"];
+
 export const VIEW_LABELS: Record<InboxView, string> = {
   mine: "Mine", unassigned: "Unassigned", my_teams: "My teams", all: "All",
 };
@@ -180,13 +188,18 @@ export function viewsFor(isLead: boolean): InboxView[] {
 // ---- filters ----------------------------------------------------------------------
 
 /** The list's filters as the form holds them: "" is "any". */
-export type Filters = { view: InboxView; status: ConversationStatus | ""; channel: string; team: string; label: string };
+export type Filters = {
+  view: InboxView; status: ConversationStatus | ""; channel: string; team: string; label: string;
+  priority: Priority | ""; sort: InboxSort;
+};
 
 /** The filters kept from an earlier visit, made whole: older shapes lack a team, and a view this
  * person may not use falls back to their own conversations. */
 export function filtersFrom(kept: Partial<Filters> | undefined, isLead: boolean): Filters {
-  const f: Filters = { view: "mine", status: "", channel: "", team: "", label: "", ...kept };
+  const f: Filters = { view: "mine", status: "", channel: "", team: "", label: "", priority: "", sort: "activity", ...kept };
   f.team ??= "";
+  f.priority ??= "";
+  f.sort ??= "activity";
   if (!viewsFor(isLead).includes(f.view)) f.view = "mine";
   return f;
 }
@@ -199,6 +212,8 @@ export function inboxQuery(filters: Filters, after: PageCursor | null): InboxQue
     channel: filters.channel === "" ? null : filters.channel,
     team: filters.team === "" ? null : Number(filters.team),
     label: filters.label === "" ? null : filters.label,
+    priority: filters.priority === "" ? null : filters.priority,
+    sort: filters.sort,
     after,
   };
 }
@@ -282,7 +297,7 @@ export function mergeById<T extends { id: number; at: number }>(older: T[], newe
 // ---- keyboard ---------------------------------------------------------------------
 
 export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "take" | "snooze" | "undo"
-  | "search" | "escape" | "help" | "select";
+  | "search" | "escape" | "help" | "select" | "priority" | "pending";
 
 export type KeyInput = {
   key: string;
@@ -301,7 +316,7 @@ export function isTypingTarget(target: KeyInput["target"]): boolean {
 
 const SHORTCUTS: Record<string, Shortcut> = {
   j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", a: "take", s: "snooze", z: "undo",
-  "/": "search", "?": "help", x: "select", Escape: "escape",
+  "/": "search", "?": "help", x: "select", p: "priority", w: "pending", Escape: "escape",
 };
 
 /** The inbox shortcut for a key press; null while typing or with Ctrl/Alt/Meta held. */
@@ -319,6 +334,9 @@ export const SHORTCUT_HELP: [string, string][] = [
   ["a", "Assign to me"],
   ["e", "Resolve or reopen"],
   ["s", "Snooze…"],
+  ["p", "Priority…"],
+  ["w", "Waiting on the customer (pending) or open again"],
+  ["x", "Select for a bulk change"],
   ["z", "Undo the last action (while its notice shows)"],
   ["/", "Search"],
   ["Esc", "Close dialog or clear search"],

@@ -21,6 +21,12 @@ vi.mock("../api", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../api")>()),
   listConversations: async () => { calls.push("listConversations"); return nextPage(); },
   take: async (v: { id: number; version: number }) => { calls.push(`take ${v.id}@${v.version}`); return null; },
+  updateMany: async (list: { id: number; version: number }[], change: Record<string, unknown>) => {
+    const what = change.kind === "status" ? change.status : change.kind === "priority" ? change.priority : change.label;
+    calls.push(`updateMany ${list.map((v) => `${v.id}@${v.version}`).join(",")} ${String(change.kind)}:${String(what)}`);
+    return list.map((v) => ({ id: v.id, version: v.version + 1 }));
+  },
+  setPriority: async (v: { id: number; version: number }, p: string) => { calls.push(`setPriority ${v.id}@${v.version} ${p}`); return null; },
   setStatus: async (v: { id: number; version: number }, status: string, until: number | null) => {
     calls.push(`setStatus ${v.id}@${v.version} ${status} ${until}`); return null;
   },
@@ -33,14 +39,14 @@ const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => 
 const row = (id: number, extra: Partial<ConversationSummary> = {}): ConversationSummary => ({
   id, version: 1, contact_id: id, contact_name: `Contact ${id}`, channel: "email", subject: "Hello", preview: "Hi there",
   status: "open", snoozed_until: null, assignee_id: null, assignee_name: null, team_id: null, team_name: null, unread: 0,
-  last_activity_at: 1_700_000_000, waiting_since: 1_700_000_000, reply_window_ends_at: null, do_not_contact: false, ...extra,
+  last_activity_at: 1_700_000_000, waiting_since: 1_700_000_000, reply_window_ends_at: null, do_not_contact: false, priority: "none", ...extra,
 });
 const view = (s: ConversationSummary, extra: Partial<ConversationView> = {}): ConversationView => ({
   summary: s, messages: [], has_older: false, notes: [], handoff: null, labels: [], can_act: true, window: null, sample: false, drafts: [], ...extra,
 });
 
 function setup(lead: boolean) {
-  const store = createStore<InboxState>(initialState({ view: "mine", status: "", channel: "", team: "", label: "" }));
+  const store = createStore<InboxState>(initialState({ view: "mine", status: "", channel: "", team: "", label: "", priority: "", sort: "activity" }));
   const ctx = {
     app: { run: async (_f: HTMLElement, _b: unknown, _e: HTMLElement, task: () => Promise<void>) => { await task(); return true; }, fail: () => {} },
     page: document.createElement("section"), error: document.createElement("p"), host: document.body,
@@ -77,18 +83,60 @@ beforeEach(() => {
 });
 
 describe("bulk bar", () => {
-  it("shows for a lead with ticked rows, not while searching, and never for an agent", () => {
+  it("shows for anyone with ticked rows, not while searching; reassigning only for a lead", () => {
     for (const lead of [true, false]) {
       const { store, deps } = setup(lead);
       const bulk = createBulk(deps);
       mount(store, bulk);
       expect(bulk.el.hidden).toBe(true);
       store.set({ checked: new Map([[3, { id: 3, version: 1 }], [4, { id: 4, version: 2 }]]) });
-      expect(bulk.el.hidden).toBe(!lead);
+      expect(bulk.el.hidden).toBe(false);
       expect(bulk.el.querySelector("#bulk-count")!.textContent).toBe("2 selected");
+      expect(bulk.el.querySelector<HTMLElement>("#bulk-target")!.closest<HTMLElement>("[hidden]") === null).toBe(lead);
       store.set({ search: { text: "x", hits: null, busy: true } });
       expect(bulk.el.hidden).toBe(true);
     }
+  });
+
+  it("resolves the ticked rows at the versions the list shows, then Undo puts each back as it was", async () => {
+    const { store, deps, actions } = setup(false);
+    const bulk = createBulk(deps);
+    mount(store, bulk);
+    store.set({
+      rows: [row(3, { version: 4, status: "pending" }), row(4, { version: 7 })],
+      checked: new Map([[3, { id: 3, version: 1 }], [4, { id: 4, version: 7 }]]),
+    });
+    bulk.el.querySelector<HTMLButtonElement>("#bulk-resolve")!.click();
+    await tick();
+    expect(calls).toContain("updateMany 3@4,4@7 status:resolved");
+    expect(store.get().checked.size).toBe(0);
+    expect(actions.refreshList).toHaveBeenCalled();
+    expect(toasts).toContain("2 conversations marked resolved.");
+    expect(lastAction?.label).toBe("Undo");
+    lastAction!.run();
+    await tick();
+    // The fake core returns each at version + 1; each goes back to what it was.
+    expect(calls).toContain("updateMany 3@5 status:pending");
+    expect(calls).toContain("updateMany 4@8 status:open");
+    expect(toasts).toContain("Undone.");
+  });
+
+  it("sets a priority and adds a label to the ticked rows", async () => {
+    const { store, deps } = setup(false);
+    const bulk = createBulk(deps);
+    mount(store, bulk);
+    store.set({ rows: [row(5, { version: 2 })], checked: new Map([[5, { id: 5, version: 2 }]]) });
+    const priority = bulk.el.querySelector<HTMLSelectElement>("#bulk-priority")!;
+    priority.value = "urgent";
+    priority.dispatchEvent(new Event("change"));
+    await tick();
+    expect(calls).toContain("updateMany 5@2 priority:urgent");
+    store.set({ rows: [row(5, { version: 3 })], checked: new Map([[5, { id: 5, version: 3 }]]) });
+    const label = bulk.el.querySelector<HTMLInputElement>("#bulk-label")!;
+    label.value = " VIP ";
+    bulk.el.querySelector<HTMLButtonElement>("#bulk-label-add")!.click();
+    await tick();
+    expect(calls).toContain("updateMany 5@3 add_label:VIP");
   });
 
   it("fills the targets from the colleagues and keeps the choice when they reload", () => {
@@ -130,6 +178,18 @@ describe("list", () => {
     store.set({ checked: new Map([[1, { id: 1, version: 1 }]]) });
     expect(list.el.querySelector("#conv-row-1")).not.toBe(first);
     expect(list.el.querySelector<HTMLInputElement>("#conv-row-1 .row-check")!.checked).toBe(true);
+  });
+
+  it("shows a row's priority, a pending wait and a snooze time; nothing for none", () => {
+    const { store, deps } = setup(false);
+    const list = createList(deps, createBulk(deps).el, createSearch(deps).el);
+    mount(store, list);
+    const until = Math.floor(Date.now() / 1000) + 7200;
+    store.set({ rows: [row(1, { priority: "urgent" }), row(2, { status: "pending" }), row(3, { status: "snoozed", snoozed_until: until })] });
+    expect(list.el.querySelector("#conv-row-1 .priority-urgent")!.textContent).toBe("Urgent");
+    expect(list.el.querySelector("#conv-row-2 .priority")).toBeNull();
+    expect(list.el.querySelector("#conv-row-2 .status-pending")!.textContent).toBe("Pending");
+    expect(list.el.querySelector("#conv-row-3 .status-snoozed")!.textContent).toMatch(/^Snoozed until /);
   });
 
   it("asks for the next page once when the rows in view come near the end, and appends it", async () => {
@@ -291,6 +351,44 @@ describe("conversation head", () => {
     expect(deps.ctx.toastAction()).toBe(true);
     await tick();
     expect(calls.at(-1)).toBe("setStatus 8@3 open null");
+  });
+
+  it("sets the priority from its menu with the version shown; Undo puts the old one back", async () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, dialogs);
+    mount(store, head);
+    store.set({ view: view(row(9, { version: 5, priority: "low" })) });
+    const select = head.el.querySelector<HTMLSelectElement>("#priority-select")!;
+    expect(select.value).toBe("low");
+    head.openPriority();
+    expect(document.activeElement).toBe(select);
+    select.value = "urgent";
+    select.dispatchEvent(new Event("change"));
+    await tick();
+    expect(calls).toEqual(["setPriority 9@5 urgent"]);
+    expect(toasts.at(-1)).toBe("Priority urgent: Contact 9.");
+    store.set({ view: view(row(9, { version: 6, priority: "urgent" })) });
+    expect(head.el.querySelector("#conv-contact")!.parentElement!.textContent).toContain("Urgent");
+    expect(deps.ctx.toastAction()).toBe(true);
+    await tick();
+    expect(calls.at(-1)).toBe("setPriority 9@6 low");
+  });
+
+  it("marks a conversation pending (waiting on the customer) and open again", async () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, dialogs);
+    mount(store, head);
+    store.set({ view: view(row(10, { version: 1, assignee_id: 1, assignee_name: "Ada" })) });
+    await head.togglePending(null);
+    expect(calls).toEqual(["setStatus 10@1 pending null"]);
+    store.set({ view: view(row(10, { version: 2, status: "pending", assignee_id: 1, assignee_name: "Ada" })) });
+    expect(head.el.querySelector("#pending-button")!.getAttribute("aria-pressed")).toBe("true");
+    await head.togglePending(null);
+    expect(calls.at(-1)).toBe("setStatus 10@2 open null");
+    // Resolved: nothing to wait for.
+    store.set({ view: view(row(10, { version: 3, status: "resolved" })) });
+    await head.togglePending(null);
+    expect(calls.length).toBe(2);
   });
 
   it("an assigned conversation resolves at once", async () => {

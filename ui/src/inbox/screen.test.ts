@@ -24,7 +24,7 @@ const nowS = () => Math.floor(Date.now() / 1000);
 const summary = (id: number, extra: Record<string, unknown> = {}) => ({
   id, version: 4, contact_id: 100 + id, contact_name: `Customer ${id}`, channel: "email", subject: "Order", preview: `Preview ${id}`,
   status: "open", snoozed_until: null, assignee_id: 3, assignee_name: "Sam Lead", team_id: 5, team_name: "Billing", unread: 1,
-  last_activity_at: nowS() - 120, waiting_since: nowS() - 600, reply_window_ends_at: null, do_not_contact: false, ...extra,
+  last_activity_at: nowS() - 120, waiting_since: nowS() - 600, reply_window_ends_at: null, do_not_contact: false, priority: "none", ...extra,
 });
 const message = (id: number, body: string) => ({ id, direction: "in", author: null, body, status: "received", at: nowS() - 1000 + id,
   attachments: [], has_html: false, masked: false, failure: null, written_at: null });
@@ -200,12 +200,12 @@ describe("inbox screen", () => {
     key("?");
     expect($("#shortcuts-help").hidden).toBe(false);
     expect($("#shortcuts-toggle").getAttribute("aria-expanded")).toBe("true");
-    expect($("#shortcuts-help").textContent).not.toContain("Select for reassigning");
+    expect($("#shortcuts-help").textContent).toContain("Select for a bulk change");
     key("Escape");
     expect($("#shortcuts-help").hidden).toBe(true);
     key("/");
     expect(document.activeElement).toBe($("#search-input"));
-    expect($("#conversation-list").hasAttribute("aria-multiselectable")).toBe(false);
+    expect($("#conversation-list").getAttribute("aria-multiselectable")).toBe("true");
   });
 
   it("remembers the filters for the next visit", async () => {

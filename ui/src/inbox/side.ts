@@ -1,4 +1,4 @@
-//! The inbox's left column: views, filters (status, channel, team, label), the search field and the
+//! The inbox's left column: views, filters (status, priority, channel, team, label) and the order, the search field and the
 //! keyboard shortcut list.
 import type { ConversationStatus } from "../bindings/ConversationStatus";
 import type { InboxView } from "../bindings/InboxView";
@@ -6,7 +6,7 @@ import type { TeamSummary } from "../bindings/TeamSummary";
 import { h } from "../h";
 import type { Part } from "../store";
 import { button, field, input } from "../ui";
-import { SHORTCUT_HELP, STATUS_LABELS, VIEW_LABELS, viewsFor } from "./logic";
+import { PRIORITIES, PRIORITY_LABELS, SHORTCUT_HELP, STATUS_LABELS, VIEW_LABELS, viewsFor } from "./logic";
 import type { Deps, Filters, InboxState } from "./state";
 
 export type SidePart = Part<InboxState> & {
@@ -53,6 +53,23 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
   statusSelect.addEventListener("change", () => { setFilters({ status: statusSelect.value as Filters["status"] }); void actions.loadFirst(); });
   channelSelect.addEventListener("change", () => { setFilters({ channel: channelSelect.value }); void actions.loadFirst(); });
 
+  const prioritySelect = h("select", { id: "filter-priority", name: "filter-priority" },
+    h("option", { value: "" }, "Any"),
+    ...PRIORITIES.map((p) => h("option", { value: p }, PRIORITY_LABELS[p])));
+  prioritySelect.value = filters.priority;
+  prioritySelect.addEventListener("change", () => {
+    setFilters({ priority: prioritySelect.value as Filters["priority"] });
+    void actions.loadFirst();
+  });
+  const sortSelect = h("select", { id: "filter-sort", name: "filter-sort" },
+    h("option", { value: "activity" }, "Newest activity"),
+    h("option", { value: "priority" }, "Most urgent"));
+  sortSelect.value = filters.sort;
+  sortSelect.addEventListener("change", () => {
+    setFilters({ sort: sortSelect.value === "priority" ? "priority" : "activity" });
+    void actions.loadFirst();
+  });
+
   const labelInput = input("filter-label", { placeholder: "e.g. billing" });
   labelInput.value = filters.label;
   let labelTimer = 0;
@@ -68,7 +85,7 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
 
   const helpToggle = button("shortcuts-toggle", "Keyboard shortcuts", { class: "link", "aria-expanded": "false",
     "aria-controls": "shortcuts-help", "aria-keyshortcuts": "Shift+?" });
-  const shortcutRows = lead ? [...SHORTCUT_HELP, ["x", "Select for reassigning"] as [string, string]] : SHORTCUT_HELP;
+  const shortcutRows = SHORTCUT_HELP;
   const help = h("div", { id: "shortcuts-help", class: "shortcuts", hidden: true },
     h("h3", null, "Keyboard"),
     h("dl", null, ...shortcutRows.map(([k, what]) => [h("dt", null, h("kbd", null, k)), h("dd", null, what)])));
@@ -81,6 +98,8 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
     h("div", { class: "filters" },
       field("Search", searchInput, "Enter to search, Esc to clear"),
       field("Status", statusSelect),
+      field("Priority", prioritySelect),
+      field("Sort by", sortSelect),
       field("Channel", channelSelect),
       field("Team", teamSelect),
       field("Label", labelInput)),
