@@ -282,7 +282,7 @@ export function mergeById<T extends { id: number; at: number }>(older: T[], newe
 // ---- keyboard ---------------------------------------------------------------------
 
 export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "take" | "snooze" | "undo"
-  | "search" | "escape" | "help" | "select";
+  | "search" | "escape" | "help" | "select" | "rails";
 
 export type KeyInput = {
   key: string;
@@ -301,7 +301,7 @@ export function isTypingTarget(target: KeyInput["target"]): boolean {
 
 const SHORTCUTS: Record<string, Shortcut> = {
   j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", a: "take", s: "snooze", z: "undo",
-  "/": "search", "?": "help", x: "select", Escape: "escape",
+  "/": "search", "?": "help", x: "select", b: "rails", Escape: "escape",
 };
 
 /** The inbox shortcut for a key press; null while typing or with Ctrl/Alt/Meta held. */
@@ -321,6 +321,7 @@ export const SHORTCUT_HELP: [string, string][] = [
   ["s", "Snooze…"],
   ["z", "Undo the last action (while its notice shows)"],
   ["/", "Search"],
+  ["b", "Hide or show the side rails (navigation, views and filters)"],
   ["Esc", "Close dialog or clear search"],
   ["Ctrl+Enter", "Send (in the composer)"],
   ["?", "Show or hide this help"],
