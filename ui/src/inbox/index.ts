@@ -1,6 +1,7 @@
 //! The inbox screen: views and filters (left, folds away), a virtualised conversation list (middle),
-//! the open conversation with its composer (right), the shortcut help over them. This module wires the parts to one store, owns the
-//! screen-wide keys and live updates, and does the first load. Each part renders from the state alone.
+//! the open conversation with its composer (right), the shortcut help over them. This module wires
+//! the parts to one store, owns the screen-wide keys and live updates, and does the first load.
+//! Each part renders from the state alone.
 import * as api from "../api";
 import type { CoreEvent } from "../bindings/CoreEvent";
 import { h } from "../h";

@@ -93,6 +93,7 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
     h("div", { class: "rail-head" }, h("h1", { class: "inbox-title" }, "Inbox"), foldToggle),
     body);
 
+  let shownCollapsed: boolean | null = null;
   function update(s: InboxState): void {
     for (const [id, b] of viewButtons) b.setAttribute("aria-pressed", id === s.filters.view ? "true" : "false");
     // The team filter fills once the teams are known (they load with the colleagues).
@@ -102,7 +103,10 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
       teamSelect.value = Array.from(teamSelect.options).some((o) => o.value === s.filters.team) ? s.filters.team : "";
     }
     helpToggle.setAttribute("aria-expanded", s.help ? "true" : "false");
-    showRail(el, foldToggle, body, s.sideCollapsed, "views and filters (b)");
+    if (s.sideCollapsed !== shownCollapsed) {
+      shownCollapsed = s.sideCollapsed;
+      showRail(el, foldToggle, body, s.sideCollapsed, "views and filters (b)");
+    }
   }
 
   return { el, update, dispose: () => deps.cancel(labelTimer), setCollapsed };
