@@ -73,6 +73,7 @@ let lastAction: { label: string; run: () => void } | null = null;
 
 beforeEach(() => {
   document.body.replaceChildren();
+  document.head.replaceChildren();
   calls.length = 0;
   saved.length = 0;
   toasts.length = 0;
@@ -131,7 +132,6 @@ describe("bulk bar", () => {
     for (const b of Array.from(bar.querySelectorAll("button"))) expect(getComputedStyle(b).whiteSpace).toBe("nowrap");
     // The note field may shrink, but not below a usable width; then it goes to the next line.
     expect(getComputedStyle(bar.querySelector("#bulk-note")!).minWidth).toMatch(/^[1-9]/);
-    document.head.replaceChildren();
   });
 });
 

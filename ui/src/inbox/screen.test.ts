@@ -352,6 +352,7 @@ describe("inbox screen", () => {
       const columns = getComputedStyle($("#inbox")).gridTemplateColumns;
       expect(columns).toMatch(/^auto clamp\(\s*20rem,\s*30%,\s*38rem\s*\) minmax\(0, 1fr\)$/);
     }
+    viewport.setViewport({ width: 1024, height: 768 });
     $("#conv-row-11").click();
     await tick();
     expect(getComputedStyle($("#messages .msg")).maxWidth).toContain("75ch");
