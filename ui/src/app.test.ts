@@ -898,6 +898,48 @@ describe("app", () => {
       expect($("#lock-screen h1").textContent).toBe("Locked after 15 minutes of inactivity");
     });
 
+    it("folds the navigation rail with its button or b, and a lock and unlock keeps both rails folded", async () => {
+      fakes();
+      handlers.lock = () => status("locked", agent);
+      handlers.unlock = () => status("signed_in", agent);
+      stop = startApp(root);
+      await tick();
+      const toggle = $<HTMLButtonElement>("#nav-toggle");
+      expect(toggle.getAttribute("aria-label")).toBe("Navigation");
+      expect(toggle.getAttribute("aria-controls")).toBe("nav-items");
+      expect(toggle.getAttribute("aria-expanded")).toBe("true");
+      toggle.click();
+      expect(toggle.getAttribute("aria-expanded")).toBe("false");
+      expect($("#nav-items").hidden).toBe(true);
+      expect($("#nav-rail").classList.contains("collapsed")).toBe(true);
+      toggle.click();
+      expect($("#nav-items").hidden).toBe(false);
+      // b in the inbox folds both rails.
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "b", bubbles: true, cancelable: true }));
+      expect($("#nav-toggle").getAttribute("aria-expanded")).toBe("false");
+      expect($("#side-toggle").getAttribute("aria-expanded")).toBe("false");
+      // Another page keeps the shell's rail folded.
+      $("#nav-overview").click();
+      await tick();
+      expect($("#nav-items").hidden).toBe(true);
+      $("#nav-inbox").click();
+      await tick();
+
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "l", ctrlKey: true, bubbles: true, cancelable: true }));
+      await tick();
+      expect($("#lock-screen")).not.toBeNull();
+      $<HTMLInputElement>("#unlock-code").value = "123456";
+      submitForm("#unlock-form");
+      await tick();
+      await tick();
+      expect($("#nav-toggle").getAttribute("aria-expanded")).toBe("false");
+      expect($("#nav-items").hidden).toBe(true);
+      expect($("#side-toggle").getAttribute("aria-expanded")).toBe("false");
+      expect($("#inbox-side-body").hidden).toBe(true);
+      // Kept in the app's memory, never in the web view's storage.
+      expect(localStorage.length + sessionStorage.length).toBe(0);
+    });
+
     it("closes the transfer dialog with Esc, and j / k move through the list", async () => {
       fakes();
       stop = startApp(root);

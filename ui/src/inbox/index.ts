@@ -1,6 +1,7 @@
-//! The inbox screen: views and filters (left), a virtualised conversation list (middle), the open
-//! conversation with its composer (right). This module wires the parts to one store, owns the
-//! screen-wide keys and live updates, and does the first load. Each part renders from the state alone.
+//! The inbox screen: views and filters (left, folds away), a virtualised conversation list (middle),
+//! the open conversation with its composer (right), the shortcut help over them. This module wires
+//! the parts to one store, owns the screen-wide keys and live updates, and does the first load.
+//! Each part renders from the state alone.
 import * as api from "../api";
 import type { CoreEvent } from "../bindings/CoreEvent";
 import { h } from "../h";
@@ -16,7 +17,8 @@ import { createHistory } from "./history";
 import { createList } from "./list";
 import { filtersFrom, moveSelection, shortcutFor } from "./logic";
 import { createSearch } from "./search";
-import { createSide } from "./side";
+import { createShortcuts } from "./shortcuts";
+import { createSide, SIDE_COLLAPSED_KEY } from "./side";
 import { initialState, KEY_OPEN_DELAY_MS, LIVE_DEBOUNCE_MS, type Actions, type Deps, type Filters, type InboxState } from "./state";
 import { createTemplates } from "./templates";
 
@@ -28,7 +30,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   const firstVisit = !ctx.memory.has("inbox.filters");
   const filters = filtersFrom(ctx.memory.get("inbox.filters") as Partial<Filters> | undefined, lead);
   ctx.memory.set("inbox.filters", filters);
-  const store = createStore<InboxState>(initialState(filters));
+  const store = createStore<InboxState>({ ...initialState(filters), sideCollapsed: ctx.memory.get(SIDE_COLLAPSED_KEY) === true });
   const timers = new Set<number>();
   const later = (fn: () => void, ms: number): number => {
     const t = window.setTimeout(() => { timers.delete(t); fn(); }, ms);
@@ -43,6 +45,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
 
   const search = createSearch(deps);
   const side = createSide(deps, search.input);
+  const shortcuts = createShortcuts(deps);
   const bulk = createBulk(deps);
   const list = createList(deps, bulk.el, search.el);
   const dialogs = createDialogs(deps);
@@ -96,6 +99,8 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
       target: ev.target instanceof HTMLElement ? ev.target : null });
     if (!s) return;
     const state = store.get();
+    // While the shortcut help is open only ? and Esc act (they close it).
+    if (state.help && s !== "help" && s !== "escape") return;
     const searching = state.search !== null;
     const ids = searching ? [] : state.rows.map((r) => r.id);
     switch (s) {
@@ -144,20 +149,30 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         return;
       case "search":
         ev.preventDefault();
+        // The search field is in the views and filters rail: a folded rail opens for it.
+        if (state.sideCollapsed) side.setCollapsed(false);
         search.focus();
         return;
       case "help":
         ev.preventDefault();
-        side.toggleHelp();
+        shortcuts.toggle();
         return;
+      case "rails": {
+        ev.preventDefault();
+        // Both rails fold together; when both are folded, both open.
+        const fold = !(state.sideCollapsed && ctx.navRail.collapsed());
+        ctx.navRail.setCollapsed(fold);
+        side.setCollapsed(fold);
+        return;
+      }
       case "select":
         if (state.selectedId === null || searching) return;
         ev.preventDefault();
         list.toggleChecked(state.selectedId);
         return;
       case "escape":
-        if (searching) { ev.preventDefault(); search.clear(true); }
-        else if (state.help) { ev.preventDefault(); side.toggleHelp(false); }
+        if (state.help) { ev.preventDefault(); shortcuts.toggle(false); }
+        else if (searching) { ev.preventDefault(); search.clear(true); }
         return;
     }
   };
@@ -193,7 +208,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   }
 
   // ---- one render path: every part from the one state ----
-  const parts: Part<InboxState>[] = [side, search, bulk, list, conversation, head, history, templates, composer];
+  const parts: Part<InboxState>[] = [side, search, bulk, list, conversation, head, history, templates, composer, shortcuts];
   document.addEventListener("keydown", onKey);
   // The reply window moves on while a conversation is open.
   const windowClock = window.setInterval(() => { if (store.get().view) store.set({ tick: store.get().tick + 1 }); }, 30_000);
@@ -216,7 +231,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     flush: () => composer.flushDrafts(),
   });
 
-  ctx.page.replaceChildren(h("div", { id: "inbox", class: "inbox" }, side.el, list.el, conversation.el));
+  ctx.page.replaceChildren(h("div", { id: "inbox", class: "inbox" }, side.el, list.el, conversation.el, shortcuts.el));
   // Once the page is left nothing renders: a late answer cannot touch the next page's document.
   store.render((s) => { if (!left && ctx.current()) for (const p of parts) p.update(s); });
 

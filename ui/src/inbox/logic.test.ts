@@ -178,6 +178,7 @@ describe("shortcutFor", () => {
     expect(shortcutFor({ key: "z", target: div })).toBe("undo");
     expect(shortcutFor({ key: "/", target: div })).toBe("search");
     expect(shortcutFor({ key: "?", target: div })).toBe("help");
+    expect(shortcutFor({ key: "b", target: div })).toBe("rails");
     expect(shortcutFor({ key: "Escape", target: null })).toBe("escape");
     expect(shortcutFor({ key: "q", target: div })).toBeNull();
   });

@@ -1,5 +1,8 @@
 //! The inbox parts on their own: each renders from the one state through `update`, and only there.
 // @vitest-environment happy-dom
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { ConversationView } from "../bindings/ConversationView";
@@ -76,6 +79,7 @@ let lastAction: { label: string; run: () => void } | null = null;
 
 beforeEach(() => {
   document.body.replaceChildren();
+  document.head.replaceChildren();
   calls.length = 0;
   saved.length = 0;
   toasts.length = 0;
@@ -150,6 +154,32 @@ describe("bulk bar", () => {
     target.value = "2";
     store.set({ colleagues: colleagues.slice() as InboxState["colleagues"] });
     expect(target.value).toBe("2");
+  });
+
+  it("never squeezes its controls below their text (the app's style sheet applied)", () => {
+    const css = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "style.css"), "utf8");
+    const style = document.createElement("style");
+    style.textContent = css;
+    document.head.replaceChildren(style);
+    const { store, deps } = setup(true);
+    const bulk = createBulk(deps);
+    mount(store, bulk);
+    store.set({ checked: new Map([[3, { id: 3, version: 1 }]]) });
+    const bar = bulk.el;
+    expect(getComputedStyle(bar).flexWrap).toBe("wrap");
+    // The select ("Back to the queue") and the buttons keep their own width: no shrinking, no fixed or zero width.
+    const fixed = /^\d|^calc/;
+    for (const el of [bar.querySelector("#bulk-target")!, ...Array.from(bar.querySelectorAll("button"))]) {
+      const cs = getComputedStyle(el);
+      expect(cs.flexShrink, el.id).toBe("0");
+      expect(cs.width, el.id).not.toMatch(fixed);
+      expect(cs.minWidth, el.id).not.toMatch(/^0/);
+      expect(cs.overflow, el.id).not.toBe("hidden");
+      expect(cs.textOverflow, el.id).not.toBe("ellipsis");
+    }
+    for (const b of Array.from(bar.querySelectorAll("button"))) expect(getComputedStyle(b).whiteSpace).toBe("nowrap");
+    // The note field may shrink, but not below a usable width; then it goes to the next line.
+    expect(getComputedStyle(bar.querySelector("#bulk-note")!).minWidth).toMatch(/^[1-9]/);
   });
 });
 

@@ -2,6 +2,9 @@
 //! labels, live bursts and the keys. (app.test.ts drives it through the shell; these flows are the
 //! ones it does not reach.)
 // @vitest-environment happy-dom
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PageContext } from "../screens/shell";
 
@@ -42,7 +45,20 @@ let leave: (() => void)[] = [];
 let live: { coreEvent?: (e: unknown) => void } = {};
 let toasts: string[] = [];
 
-async function show(role = "lead"): Promise<PageContext> {
+/** The shell's navigation rail as the inbox sees it: its fold kept in the shell's memory. */
+const navRail = (memory: Map<string, unknown>) => ({
+  collapsed: () => memory.get("shell.navCollapsed") === true,
+  setCollapsed: (c: boolean) => { memory.set("shell.navCollapsed", c); },
+});
+
+/** The app's real style sheet in the document, so computed styles come from its rules. */
+function withStyleSheet(): void {
+  const style = document.createElement("style");
+  style.textContent = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "style.css"), "utf8");
+  document.head.replaceChildren(style);
+}
+
+async function show(role = "lead", memory = new Map<string, unknown>()): Promise<PageContext> {
   const page = document.createElement("section");
   const error = document.createElement("p");
   document.body.append(page, error);
@@ -56,7 +72,7 @@ async function show(role = "lead"): Promise<PageContext> {
     },
     page, error, host: document.body, user: { user_id: 3, username: "sam", display_name: "Sam Lead", role, teams: [5] },
     current: () => true, onLeave: (fn: () => void) => leave.push(fn), setLive: (l: typeof live) => { live = l; },
-    toast: (m: string) => toasts.push(m), toastAction: () => false, openConversation: null, memory: new Map(),
+    toast: (m: string) => toasts.push(m), toastAction: () => false, openConversation: null, memory, navRail: navRail(memory),
   } as unknown as PageContext;
   await renderInbox(ctx);
   await tick();
@@ -65,6 +81,7 @@ async function show(role = "lead"): Promise<PageContext> {
 
 beforeEach(() => {
   document.body.replaceChildren();
+  document.head.replaceChildren();
   calls.length = 0;
   toasts = [];
   for (const k of Object.keys(fakes)) delete fakes[k];
@@ -237,5 +254,107 @@ describe("inbox screen", () => {
     $("#empty-show-unassigned").click();
     await tick();
     expect(of("listConversations").at(-1)!.args[0]).toMatchObject({ view: "unassigned" });
+  });
+  it("folds the views and filters rail with its button and with b (both rails), and a remount from the same memory keeps it", async () => {
+    const memory = new Map<string, unknown>();
+    await show("agent", memory);
+    const toggle = $<HTMLButtonElement>("#side-toggle");
+    expect(toggle.getAttribute("aria-label")).toBe("Views and filters");
+    expect(toggle.getAttribute("aria-controls")).toBe("inbox-side-body");
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect($("#inbox-side-body").hidden).toBe(false);
+    toggle.click();
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect($("#inbox-side-body").hidden).toBe(true);
+    expect($("#inbox-side").classList.contains("collapsed")).toBe(true);
+    expect(memory.get("inbox.sideCollapsed")).toBe(true);
+    // b: one rail still open, so both fold; pressed again with both folded, both open.
+    key("b");
+    expect(memory.get("shell.navCollapsed")).toBe(true);
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    key("b");
+    expect(memory.get("shell.navCollapsed")).toBe(false);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect($("#inbox-side-body").hidden).toBe(false);
+    // Focus on a view inside the rail as it folds goes to the rail's toggle, not into nothing.
+    $("#view-mine").focus();
+    key("b", $("#view-mine"));
+    expect($("#inbox-side-body").hidden).toBe(true);
+    expect(document.activeElement).toBe(toggle);
+    // Typing b in a field is text, not the shortcut.
+    key("b", $("#search-input"));
+    expect(memory.get("inbox.sideCollapsed")).toBe(true);
+
+    // The page is left and shown again from the same shell memory: still folded.
+    for (const fn of leave) fn();
+    leave = [];
+    document.body.replaceChildren();
+    await show("agent", memory);
+    expect($("#side-toggle").getAttribute("aria-expanded")).toBe("false");
+    expect($("#inbox-side-body").hidden).toBe(true);
+    // / needs the search field: the rail opens for it.
+    key("/");
+    expect($("#inbox-side-body").hidden).toBe(false);
+    expect(document.activeElement).toBe($("#search-input"));
+    expect(memory.get("inbox.sideCollapsed")).toBe(false);
+    // The help lists the key.
+    key("Escape", $("#search-input"));
+    key("?");
+    expect(Array.from(document.querySelectorAll("#shortcuts-help dt")).map((d) => d.textContent)).toContain("b");
+  });
+
+  it("shows the shortcut help as a dialog fixed in the window; Esc closes it and focus goes back", async () => {
+    withStyleSheet();
+    await show();
+    const list = $("#conversation-list");
+    list.focus();
+    key("?", list);
+    const overlay = $("#shortcuts-help");
+    expect(overlay.hidden).toBe(false);
+    // Not in the rail's flow (below the fold) but over the window: fixed, centred, scrolling inside itself.
+    expect(overlay.closest("#inbox-side")).toBeNull();
+    expect(getComputedStyle(overlay).position).toBe("fixed");
+    expect(getComputedStyle(overlay).alignItems).toBe("center");
+    const dialog = overlay.querySelector<HTMLElement>('[role="dialog"]')!;
+    expect(dialog.getAttribute("aria-modal")).toBe("true");
+    expect(document.getElementById(dialog.getAttribute("aria-labelledby")!)!.textContent).toBe("Keyboard shortcuts");
+    expect(getComputedStyle(dialog).maxHeight).not.toBe("none");
+    expect(getComputedStyle(dialog).overflowY).toBe("auto");
+    expect(dialog.textContent).toContain("Select for a bulk change");
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    // The other keys wait while it is open.
+    key("j", document.activeElement!);
+    expect($("#conversation-list .row.selected")).toBeNull();
+    key("Escape", document.activeElement!);
+    expect(overlay.hidden).toBe(true);
+    expect(document.activeElement).toBe(list);
+
+    // Opened from the rail's link: Close returns there.
+    const link = $<HTMLButtonElement>("#shortcuts-toggle");
+    link.focus();
+    link.click();
+    expect(link.getAttribute("aria-expanded")).toBe("true");
+    expect(overlay.hidden).toBe(false);
+    $<HTMLButtonElement>("#shortcuts-close").click();
+    expect(overlay.hidden).toBe(true);
+    expect(link.getAttribute("aria-expanded")).toBe("false");
+    expect(document.activeElement).toBe(link);
+  });
+
+  it("lets the list grow with the window and keeps messages to a readable line", async () => {
+    withStyleSheet();
+    await show();
+    // The list's column is a share of the width between two bounds, not a fixed 24rem at most, at
+    // every window width from 1280 px up (the grid itself cannot be measured here).
+    const viewport = (window as unknown as { happyDOM: { setViewport(v: { width: number; height: number }): void } }).happyDOM;
+    for (const [width, height] of [[1280, 720], [1366, 768], [1920, 1080]]) {
+      viewport.setViewport({ width, height });
+      const columns = getComputedStyle($("#inbox")).gridTemplateColumns;
+      expect(columns).toMatch(/^auto clamp\(\s*20rem,\s*30%,\s*38rem\s*\) minmax\(0, 1fr\)$/);
+    }
+    viewport.setViewport({ width: 1024, height: 768 });
+    $("#conv-row-11").click();
+    await tick();
+    expect(getComputedStyle($("#messages .msg")).maxWidth).toContain("75ch");
   });
 });

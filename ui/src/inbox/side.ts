@@ -1,17 +1,21 @@
-//! The inbox's left column: views, filters (status, priority, channel, team, label) and the order, the search field and the
-//! keyboard shortcut list.
+//! The inbox's left rail: views, filters (status, priority, channel, team, label) and the order, the
+//! search field and the link to the keyboard shortcuts; it folds to a strip (kept in the shell's memory).
 import type { ConversationStatus } from "../bindings/ConversationStatus";
 import type { InboxView } from "../bindings/InboxView";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import { h } from "../h";
 import type { Part } from "../store";
+import { railToggle, showRail } from "../rail";
 import { button, field, input } from "../ui";
-import { PRIORITIES, PRIORITY_LABELS, SHORTCUT_HELP, STATUS_LABELS, VIEW_LABELS, viewsFor } from "./logic";
+import { PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, VIEW_LABELS, viewsFor } from "./logic";
 import type { Deps, Filters, InboxState } from "./state";
 
+/** Where the shell's memory keeps whether this rail is folded. */
+export const SIDE_COLLAPSED_KEY = "inbox.sideCollapsed";
+
 export type SidePart = Part<InboxState> & {
-  /** Show or hide the shortcut list (default: the other way round). */
-  toggleHelp(show?: boolean): void;
+  /** Fold the rail to a strip, or open it. */
+  setCollapsed(collapsed: boolean): void;
 };
 
 export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart {
@@ -85,15 +89,15 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
 
   const helpToggle = button("shortcuts-toggle", "Keyboard shortcuts", { class: "link", "aria-expanded": "false",
     "aria-controls": "shortcuts-help", "aria-keyshortcuts": "Shift+?" });
-  const shortcutRows = SHORTCUT_HELP;
-  const help = h("div", { id: "shortcuts-help", class: "shortcuts", hidden: true },
-    h("h3", null, "Keyboard"),
-    h("dl", null, ...shortcutRows.map(([k, what]) => [h("dt", null, h("kbd", null, k)), h("dd", null, what)])));
-  const toggleHelp = (show = !store.get().help) => store.set({ help: show });
-  helpToggle.addEventListener("click", () => toggleHelp());
+  helpToggle.addEventListener("click", () => store.set({ help: !store.get().help }));
 
-  const el = h("aside", { class: "inbox-side", "aria-label": "Views and filters" },
-    h("h1", { class: "inbox-title" }, "Inbox"),
+  const setCollapsed = (collapsed: boolean): void => {
+    ctx.memory.set(SIDE_COLLAPSED_KEY, collapsed);
+    store.set({ sideCollapsed: collapsed });
+  };
+  const foldToggle = railToggle("side-toggle", "Views and filters", "inbox-side-body", "B");
+  foldToggle.addEventListener("click", () => setCollapsed(!store.get().sideCollapsed));
+  const body = h("div", { id: "inbox-side-body", class: "rail-body" },
     viewGroup,
     h("div", { class: "filters" },
       field("Search", searchInput, "Enter to search, Esc to clear"),
@@ -103,9 +107,12 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
       field("Channel", channelSelect),
       field("Team", teamSelect),
       field("Label", labelInput)),
-    helpToggle,
-    help);
+    helpToggle);
+  const el = h("aside", { id: "inbox-side", class: "inbox-side", "aria-label": "Views and filters" },
+    h("div", { class: "rail-head" }, h("h1", { class: "inbox-title" }, "Inbox"), foldToggle),
+    body);
 
+  let shownCollapsed: boolean | null = null;
   function update(s: InboxState): void {
     for (const [id, b] of viewButtons) b.setAttribute("aria-pressed", id === s.filters.view ? "true" : "false");
     // The team filter fills once the teams are known (they load with the colleagues).
@@ -114,9 +121,12 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
       teamSelect.replaceChildren(h("option", { value: "" }, "Any"), ...s.teams.map((t) => h("option", { value: String(t.id) }, t.name)));
       teamSelect.value = Array.from(teamSelect.options).some((o) => o.value === s.filters.team) ? s.filters.team : "";
     }
-    help.hidden = !s.help;
     helpToggle.setAttribute("aria-expanded", s.help ? "true" : "false");
+    if (s.sideCollapsed !== shownCollapsed) {
+      shownCollapsed = s.sideCollapsed;
+      showRail(el, foldToggle, body, s.sideCollapsed, "views and filters (b)");
+    }
   }
 
-  return { el, update, dispose: () => deps.cancel(labelTimer), toggleHelp };
+  return { el, update, dispose: () => deps.cancel(labelTimer), setCollapsed };
 }

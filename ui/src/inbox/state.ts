@@ -58,8 +58,10 @@ export type InboxState = {
   /** Rows ticked for a bulk reassign (leads and admins), with the version they were ticked at. */
   checked: ReadonlyMap<number, Versioned>;
   search: SearchState | null;
-  /** The keyboard shortcut list is shown. */
+  /** The keyboard shortcut list is shown (a dialog over the window). */
   help: boolean;
+  /** The views and filters rail is folded to a strip (kept in the shell's memory). */
+  sideCollapsed: boolean;
   // ---- people and canned replies ----
   colleagues: Colleague[];
   teams: TeamSummary[];
@@ -86,6 +88,7 @@ export type InboxState = {
 export function initialState(filters: Filters): InboxState {
   return {
     filters, rows: [], next: null, listBusy: false, stale: false, selectedId: null, checked: new Map(), search: null, help: false,
+    sideCollapsed: false,
     colleagues: [], teams: [], canned: [],
     openId: null, view: null, messages: [], notes: [], hasOlder: false, historyToEnd: true,
     mode: "reply", sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, tick: 0,

@@ -7,6 +7,7 @@ import type { Role } from "../bindings/Role";
 import type { SessionInfo } from "../bindings/SessionInfo";
 import { h, replaceChildren } from "../h";
 import { ROLE_LABELS } from "../logic";
+import { railToggle, showRail } from "../rail";
 import { button, errorArea, notice, type App, type ShowOptions } from "../ui";
 import { renderAudit } from "./audit";
 import { renderChannels } from "../channels";
@@ -55,6 +56,8 @@ export type PageContext = {
   /** Survives page changes within this signed-in shell, and a lock and unlock of it in this app run
    * (filters, drafts, the open conversation); never the web view's storage. */
   memory: Map<string, unknown>;
+  /** The shell's navigation rail: folded to a strip or open (kept in `memory`). */
+  navRail: { collapsed(): boolean; setCollapsed(collapsed: boolean): void };
 };
 
 type Access = "all" | "lead" | "admin";
@@ -87,6 +90,8 @@ export type Shell = { element: HTMLElement; lock: () => void; dispose: () => voi
 
 /** Where the shell keeps the session's idle limit, for the lock screen to say why it locked. */
 export const IDLE_MINUTES_KEY = "session.idleMinutes";
+/** Where the shell keeps whether its navigation rail is folded. */
+export const NAV_COLLAPSED_KEY = "shell.navCollapsed";
 
 const TOAST_MS = 8000;
 
@@ -115,14 +120,26 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions, memo
 
   const role: Role = user?.role ?? "agent";
   const navButtons = new Map<PageId, HTMLButtonElement>();
-  const nav = h("nav", { class: "sidenav", "aria-label": "Main" });
+  const navItems = h("nav", { id: "nav-items", class: "sidenav", "aria-label": "Main" });
   for (const p of PAGES) {
     if (!allowed(p.access, role)) continue;
     const b = button(`nav-${p.id}`, p.label, { class: "nav-item" });
     b.addEventListener("click", () => void go(p.id, true));
     navButtons.set(p.id, b);
-    nav.appendChild(b);
+    navItems.appendChild(b);
   }
+  // The rail folds to a strip to give the page its width; the fold is kept in the shell's memory.
+  const navToggle = railToggle("nav-toggle", "Navigation", "nav-items");
+  const nav = h("div", { id: "nav-rail", class: "nav-rail" }, navToggle, navItems);
+  let navCollapsed = false;
+  const setNavCollapsed = (collapsed: boolean): void => {
+    navCollapsed = collapsed;
+    memory.set(NAV_COLLAPSED_KEY, collapsed);
+    showRail(nav, navToggle, navItems, collapsed, "navigation");
+  };
+  setNavCollapsed(memory.get(NAV_COLLAPSED_KEY) === true);
+  navToggle.addEventListener("click", () => setNavCollapsed(!navCollapsed));
+  const navRail = { collapsed: () => navCollapsed, setCollapsed: setNavCollapsed };
 
   // ---- toast -----------------------------------------------------------------
   const toastEl = h("div", { id: "toast", class: "toast", role: "status", "aria-live": "polite" });
@@ -190,7 +207,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions, memo
     page.replaceChildren(h("p", { class: "loading" }, "Loading…"));
     page.setAttribute("aria-busy", "true");
     const ctx: PageContext = {
-      app, page, error, user, host: element, memory, openConversation, toast, toastAction,
+      app, page, error, user, host: element, memory, navRail, openConversation, toast, toastAction,
       current: () => mine === token,
       onLeave: (fn) => { if (mine === token) leaving.push(fn); else fn(); },
       setLive: (l) => { if (mine === token) live = l; },
