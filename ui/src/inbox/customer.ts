@@ -187,6 +187,7 @@ export function createCustomer(deps: Deps): CustomerPart {
   let shownPanel: ContactPanel | null = null;
   let shownOpen: number | null = null;
   let shownFold: boolean | null = null;
+  let shownMinute = 0;
   function update(s: InboxState): void {
     const v = s.view;
     const contact = v ? v.summary.contact_id : null;
@@ -225,9 +226,12 @@ export function createCustomer(deps: Deps): CustomerPart {
       card.hidden = c.panel === null;
       if (c.panel?.id !== shownPanel?.id && editing) setEditing(false);
     }
-    if (c.panel && (c.panel !== shownPanel || s.openId !== shownOpen)) renderDetails(c.panel, s.openId);
+    // The relative times move on too (the state's clock ticks every 30 s).
+    const minute = Math.floor(now() / 60);
+    if (c.panel && (c.panel !== shownPanel || s.openId !== shownOpen || minute !== shownMinute)) renderDetails(c.panel, s.openId);
     shownPanel = c.panel;
     shownOpen = s.openId;
+    shownMinute = minute;
   }
 
   function retryButton(contact: number): HTMLButtonElement {
