@@ -1,7 +1,9 @@
 //! Inbox benchmark program on a generated workspace of 100k conversations and 2M
 //! messages (`appcare_core::fixtures`, shared with the tests): p50/p95/p99 of the first
-//! page of each view, a one-word search, a transfer, and opening a 10k-message
-//! conversation, plus the query plans. Results in BENCHMARKS.md.
+//! page of each view (and beside it the same page sorted by priority, one priority level
+//! and the snoozed ones), a one-word search, a transfer, the customer panel of a contact
+//! with 200 conversations, and opening a 10k-message conversation, plus the query plans.
+//! Results in BENCHMARKS.md.
 //! Run: `cargo bench -p appcare-core --bench inbox` (APPCARE_BENCH_SCALE=0.1 for a quick run).
 //!
 //! Real parts: SQLCipher.
@@ -211,6 +213,26 @@ fn main() -> Result<()> {
         let samples = time(RUNS, |_| Ok(ws.search(token, "refund", now)?))?;
         report(label, samples, 30.0);
     }
+    // Issue 20: the customer panel of a contact with 200 conversations.
+    let busy = ws
+        .open_conversation(&admin, ids[1], None, now)?
+        .summary
+        .contact_id;
+    let shared: Vec<_> = ids.iter().skip(1).take(200).copied().collect();
+    ws.store().write(|tx| {
+        for id in &shared {
+            appcare_core::store::seed::give_contact(tx, *id, busy)?;
+        }
+        Ok(())
+    })?;
+    for (label, token) in [
+        ("contact panel, 200 conversations (admin)", &admin),
+        ("contact panel, 200 conversations (lead)", &lead),
+    ] {
+        let samples = time(RUNS, |_| Ok(ws.contact_panel(token, busy, now)?))?;
+        report(label, samples, 5.0);
+    }
+
     let long = ids[0];
     let samples = time(RUNS, |_| Ok(ws.open_conversation(&admin, long, None, now)?))?;
     report("open 10k-message conversation (first 100)", samples, 20.0);

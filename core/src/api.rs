@@ -29,6 +29,7 @@ pub mod types {
         AuditEntry, AuditExport, AuditFilter, AuditStatus, Colleague, InboxSettings, Overview,
     };
     pub use crate::service::backups::BackupSchedule;
+    pub use crate::service::contacts::ContactPanel;
     pub use crate::service::conversation::CannedReply;
     pub use crate::service::drafts::{DraftMode, DraftView};
     pub use crate::service::handoff::{TeamLoad, TransferTarget, Versioned};
@@ -121,6 +122,8 @@ macro_rules! workspace_calls {
                 set_priority(conversation: Versioned, priority: Priority) -> () [agent];
                 update_many(conversations: &[Versioned], change: &BulkChange) -> Vec<Versioned> [agent];
                 set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
+                contact_panel(contact: ContactId) -> ContactPanel [agent];
+                rename_contact(contact: ContactId, name: &str) -> () [agent];
                 set_do_not_contact(id: ConversationId, value: bool) -> () [agent];
                 list_canned_replies() -> Vec<CannedReply> [agent];
                 create_canned_reply(title: &str, body: &str) -> CannedReply [lead];

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod backups;
 pub mod channels;
+pub mod contacts;
 pub mod conversation;
 pub mod delivery;
 pub mod drafts;

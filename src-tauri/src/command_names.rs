@@ -49,6 +49,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "set_status",
     "set_priority",
     "update_many",
+    "contact_panel",
+    "rename_contact",
     "set_labels",
     "set_do_not_contact",
     "list_canned_replies",

@@ -69,6 +69,8 @@ pub fn run() {
             commands::inbox::set_status,
             commands::inbox::set_priority,
             commands::inbox::update_many,
+            commands::inbox::contact_panel,
+            commands::inbox::rename_contact,
             commands::inbox::set_labels,
             commands::inbox::set_do_not_contact,
             commands::inbox::list_canned_replies,

@@ -209,7 +209,7 @@ fn no_secret_or_customer_text_reaches_the_log() -> TestResult {
             "<6>",
             "request{id=",
             "request refused",
-            "route=/api/v1/submit_code",
+            "route=/api/v1/begin_sign_in",
             "status=401",
             "sign_in_failed",
         ],

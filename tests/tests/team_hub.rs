@@ -25,7 +25,7 @@ use appcare_core::events::Event;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::InboxQuery;
 use appcare_core::{ErrorCode, Password, Timestamp, WorkspaceApi};
-use appcare_tests::hub_setup::{password_for, TestHub};
+use appcare_tests::hub_setup::{initial_password_for, TestHub};
 use appcare_tests::TestResult;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -326,10 +326,10 @@ fn every_route_refuses_callers_without_a_full_session() -> TestResult {
     let hub = TestHub::start()?;
     hub.create("alex", Role::Agent)?;
     let client = hub.client();
-    // Half signed in: the password only.
+    // Half signed in: the password only (the one the admin gave; not yet replaced).
     let half = client.begin_sign_in(
         "alex",
-        &Password::new(password_for("alex")),
+        &Password::new(initial_password_for("alex")),
         Timestamp::now(),
     )?;
     let agent = hub.trusting_agent()?;
@@ -499,17 +499,17 @@ fn sign_in_is_rate_limited_per_account_and_per_address() -> TestResult {
     }
     // Alex's account is now held back, even with the right password.
     let err = client
-        .begin_sign_in("alex", &Password::new(password_for("alex")), now)
+        .begin_sign_in("alex", &Password::new(initial_password_for("alex")), now)
         .expect_err("limited");
     assert_eq!(err.code(), ErrorCode::RateLimited, "{err}");
     assert!(err.to_string().contains("Wait"), "{err}");
     // Bea from the same address still may, until the address's limit is reached.
-    client.begin_sign_in("bea", &Password::new(password_for("bea")), now)?;
+    client.begin_sign_in("bea", &Password::new(initial_password_for("bea")), now)?;
     for _ in 0..2 {
         fail("bea")?;
     }
     let err = client
-        .begin_sign_in("bea", &Password::new(password_for("bea")), now)
+        .begin_sign_in("bea", &Password::new(initial_password_for("bea")), now)
         .expect_err("address limited");
     assert_eq!(err.code(), ErrorCode::RateLimited);
     Ok(())
@@ -724,7 +724,7 @@ fn a_large_body_with_a_pending_sign_in_token_is_refused_unread() -> TestResult {
     let client = hub.client();
     let pending = client.begin_sign_in(
         "alex",
-        &Password::new(password_for("alex")),
+        &Password::new(initial_password_for("alex")),
         Timestamp::now(),
     )?;
     let (status, body, read, closes) =
@@ -749,14 +749,14 @@ fn first_sign_in_steps_are_limited_per_address_even_when_each_succeeds() -> Test
     for _ in 0..4 {
         client.begin_sign_in(
             "alex",
-            &Password::new(password_for("alex")),
+            &Password::new(initial_password_for("alex")),
             Timestamp::now(),
         )?;
     }
     let err = client
         .begin_sign_in(
             "alex",
-            &Password::new(password_for("alex")),
+            &Password::new(initial_password_for("alex")),
             Timestamp::now(),
         )
         .expect_err("limited");

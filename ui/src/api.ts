@@ -11,6 +11,7 @@ import type { AuditExport } from "./bindings/AuditExport";
 import type { AuditFilter } from "./bindings/AuditFilter";
 import type { BackupSchedule } from "./bindings/BackupSchedule";
 import type { ContactMatch } from "./bindings/ContactMatch";
+import type { ContactPanel } from "./bindings/ContactPanel";
 import type { EgressPolicy } from "./bindings/EgressPolicy";
 import type { ErasureSummary } from "./bindings/ErasureSummary";
 import type { ExportSummary } from "./bindings/ExportSummary";
@@ -309,6 +310,16 @@ export async function openAttachment(attachmentId: number): Promise<AttachmentCo
 
 export async function setDoNotContact(id: number, value: boolean): Promise<null> {
   return invoke<null>("set_do_not_contact", { id, value });
+}
+
+/** The customer beside the open conversation: identities, do-not-contact, their conversations. */
+export async function contactPanel(contact: number): Promise<ContactPanel> {
+  return invoke<ContactPanel>("contact_panel", { contact });
+}
+
+/** Rename a contact (1 to 200 characters; refused with `invalid_input` on "name"). */
+export async function renameContact(contact: number, name: string): Promise<null> {
+  return invoke<null>("rename_contact", { contact, name });
 }
 
 /** `attachment` = one file sent with the reply (base64), or null. */

@@ -773,6 +773,10 @@ describe("app", () => {
       handlers.list_canned_replies = () => [];
       handlers.reply = (a) => ({ id: 901, direction: "out", author: "Sam Agent", body: a!.body, status: "queued", at: nowS(), attachments: [] });
       handlers.transfer = () => summary(11, { assignee_id: 2, assignee_name: "Bob" });
+      // The customer panel beside the open conversation: a small one.
+      handlers.contact_panel = (a) => ({ id: a!.contact, name: `Customer ${(a!.contact as number) - 100}`,
+        identities: [{ channel: "whatsapp", address: "+49 170 1234567" }], do_not_contact: false,
+        conversations: [summary((a!.contact as number) - 100)], not_shown: 0, can_edit: false });
     }
 
     it("opens a conversation, shows the handoff, replies, and requires a transfer note", async () => {
@@ -809,6 +813,10 @@ describe("app", () => {
       expect($("#messages .note").textContent).toContain("Handoff note");
       expect($("#messages .msg.in").textContent).toContain("receipt.pdf");
       expect($<HTMLInputElement>("#labels-input").value).toBe("refund");
+      // The customer beside it, asked for by the conversation's contact.
+      expect(calls.filter((c) => c.cmd === "contact_panel").map((c) => c.args)).toEqual([{ contact: 111 }]);
+      expect($("#customer-name").textContent).toBe("Customer 11");
+      expect($<HTMLButtonElement>("#customer-rename").hidden).toBe(true);
 
       // Empty reply is refused without a command; then Ctrl+Enter sends.
       $<HTMLButtonElement>("#composer-send").click();

@@ -42,6 +42,28 @@ pub fn rename(conn: &Connection, contact: ContactId, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// A contact's name and whether they asked not to be contacted.
+pub fn name_and_opt_out(conn: &Connection, contact: ContactId) -> Result<Option<(String, bool)>> {
+    Ok(conn
+        .query_row(
+            "SELECT display_name, do_not_contact FROM contacts WHERE id = ?1",
+            [contact],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// A contact's addresses as (channel, address), by channel then in the order they came.
+pub fn identities(conn: &Connection, contact: ContactId) -> Result<Vec<(String, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT channel, external_id FROM contact_identities WHERE contact_id = ?1
+             ORDER BY channel, id",
+        )?
+        .query_map([contact], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Every conversation with `contact`.
 pub fn conversations_of(conn: &Connection, contact: ContactId) -> Result<Vec<ConversationId>> {
     Ok(conn

@@ -230,6 +230,34 @@ pub fn explain(conn: &Connection, sql: &str, args: Vec<Value>) -> Result<Vec<Str
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A contact's conversations the viewer may see, newest activity first, at most `limit`.
+pub fn of_contact(
+    conn: &Connection,
+    viewer: Viewer,
+    contact: ContactId,
+    limit: i64,
+) -> Result<Vec<ConversationRowData>> {
+    let mut args: Vec<Value> = vec![Value::Integer(contact.get())];
+    let clause = visible_clause(viewer, &mut args);
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} {ROW_JOINS} WHERE c.contact_id = ?1 AND {clause}
+         ORDER BY c.last_activity_at DESC, c.id DESC {}",
+        store::limit(limit)
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many conversations a contact has, whoever may see them.
+pub fn count_of_contact(conn: &Connection, contact: ContactId) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM conversations WHERE contact_id = ?1",
+        [contact],
+        |r| r.get(0),
+    )?)
+}
+
 /// One conversation if the viewer may see it; `None` otherwise (no hint that it exists).
 pub fn visible(
     conn: &Connection,

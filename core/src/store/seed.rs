@@ -2,7 +2,7 @@
 //! (authors, teams, assignees, status) after they were inserted the ordinary way.
 
 use crate::error::Result;
-use crate::ids::{ConversationId, MessageId, TeamId, UserId};
+use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
 use crate::time::Timestamp;
 use rusqlite::{params, Connection};
 
@@ -43,6 +43,19 @@ pub fn set_triage(
     conn.execute(
         "UPDATE conversations SET priority = ?2, snoozed_until = ?3 WHERE id = ?1",
         params![conversation, priority, snoozed_until],
+    )?;
+    Ok(())
+}
+
+/// Moves a seeded conversation to `contact` (one customer with many conversations).
+pub fn give_contact(
+    conn: &Connection,
+    conversation: ConversationId,
+    contact: ContactId,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET contact_id = ?2 WHERE id = ?1",
+        params![conversation, contact],
     )?;
     Ok(())
 }

@@ -4,8 +4,9 @@
 use super::with_session;
 use crate::api_error::ApiError;
 use crate::state::AppState;
-use appcare_core::ids::{ConversationId, MessageId, UserId};
+use appcare_core::ids::{ContactId, ConversationId, MessageId, UserId};
 use appcare_core::service::admin::{Colleague, InboxSettings};
+use appcare_core::service::contacts::ContactPanel;
 use appcare_core::service::conversation::CannedReply;
 use appcare_core::service::drafts::DraftMode;
 use appcare_core::service::handoff::{TeamLoad, TransferTarget, Versioned};
@@ -104,6 +105,29 @@ pub async fn update_many(
 ) -> Result<Vec<Versioned>, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.update_many(token, &conversations, &change, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn contact_panel(
+    state: State<'_, AppState>,
+    contact: ContactId,
+) -> Result<ContactPanel, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.contact_panel(token, contact, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rename_contact(
+    state: State<'_, AppState>,
+    contact: ContactId,
+    name: String,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.rename_contact(token, contact, &name, now)
     })
     .await
 }

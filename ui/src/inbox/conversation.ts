@@ -1,5 +1,5 @@
-//! The open conversation: the pane (header, banners, history, composer), opening and re-reading a
-//! conversation, and the handoff and do-not-contact banners.
+//! The open conversation: the pane (header, banners, history, composer, the customer panel beside
+//! them), opening and re-reading a conversation, and the handoff and do-not-contact banners.
 import * as api from "../api";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { DraftView } from "../bindings/DraftView";
@@ -25,14 +25,20 @@ export type DraftKeeper = {
   restoreDraft(id: number, stored: readonly DraftView[]): ComposerMode | null;
 };
 
-export function createConversation(deps: Deps, parts: { head: HTMLElement; history: HTMLElement; composer: HTMLElement; drafts: DraftKeeper }): ConversationPart {
+export function createConversation(deps: Deps, parts: {
+  head: HTMLElement; history: HTMLElement; composer: HTMLElement; customer: HTMLElement; drafts: DraftKeeper;
+}): ConversationPart {
   const { ctx, store, lead } = deps;
   const paneEmpty = h("div", { class: "pane-empty" },
     h("p", null, "Choose a conversation from the list."),
     h("p", { class: "muted" }, "Press ? for keyboard shortcuts."));
   const bannerSlot = h("div", { class: "conv-banner" });
+  // Under the head: the conversation itself, and the customer panel to its right (under the head
+  // on narrower windows; see style.css).
+  const convBody = h("div", { class: "conv-body", hidden: true },
+    h("div", { class: "conv-main" }, bannerSlot, parts.history, parts.composer), parts.customer);
   const el = h("section", { id: "conversation", class: "inbox-pane", "aria-label": "Conversation" },
-    paneEmpty, parts.head, bannerSlot, parts.history, parts.composer);
+    paneEmpty, parts.head, convBody);
   let openGen = 0;
 
   /** The list row's unread count is stale once opened: take the fresh summary. */
@@ -119,6 +125,7 @@ export function createConversation(deps: Deps, parts: { head: HTMLElement; histo
   function update(s: InboxState): void {
     const v = s.view;
     paneEmpty.hidden = v !== null;
+    convBody.hidden = v === null;
     if (v === shown) return;
     shown = v;
     if (!v) { bannerSlot.hidden = true; bannerSlot.replaceChildren(); return; }

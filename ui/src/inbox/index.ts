@@ -1,6 +1,7 @@
 //! The inbox screen: views and filters (left, folds away), a virtualised conversation list (middle),
-//! the open conversation with its composer (right), the shortcut help over them. This module wires
-//! the parts to one store, owns the screen-wide keys and live updates, and does the first load.
+//! the open conversation with its composer and the customer panel (right), the shortcut help over
+//! them. This module wires the parts to one store, owns the screen-wide keys and live updates, and
+//! does the first load.
 //! Each part renders from the state alone.
 import * as api from "../api";
 import type { CoreEvent } from "../bindings/CoreEvent";
@@ -11,6 +12,8 @@ import { createStore, type Part } from "../store";
 import { createBulk } from "./bulk";
 import { createComposer } from "./composer";
 import { createConversation } from "./conversation";
+import { createCustomer } from "./customer";
+import { CUSTOMER_SHOWN_KEY, shownFromMemory } from "./customer-logic";
 import { createDialogs } from "./dialogs";
 import { createHead } from "./head";
 import { createHistory } from "./history";
@@ -30,7 +33,10 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   const firstVisit = !ctx.memory.has("inbox.filters");
   const filters = filtersFrom(ctx.memory.get("inbox.filters") as Partial<Filters> | undefined, lead);
   ctx.memory.set("inbox.filters", filters);
-  const store = createStore<InboxState>({ ...initialState(filters), sideCollapsed: ctx.memory.get(SIDE_COLLAPSED_KEY) === true });
+  const store = createStore<InboxState>({
+    ...initialState(filters), sideCollapsed: ctx.memory.get(SIDE_COLLAPSED_KEY) === true,
+    customerShown: shownFromMemory(ctx.memory.get(CUSTOMER_SHOWN_KEY)),
+  });
   const timers = new Set<number>();
   const later = (fn: () => void, ms: number): number => {
     const t = window.setTimeout(() => { timers.delete(t); fn(); }, ms);
@@ -53,7 +59,8 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   const history = createHistory(deps);
   const templates = createTemplates(deps);
   const composer = createComposer(deps, templates);
-  const conversation = createConversation(deps, { head: head.el, history: history.el, composer: composer.el, drafts: composer });
+  const customer = createCustomer(deps);
+  const conversation = createConversation(deps, { head: head.el, history: history.el, composer: composer.el, customer: customer.el, drafts: composer });
   paneEl = conversation.el;
 
   async function loadPeople(): Promise<void> {
@@ -165,6 +172,10 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
         side.setCollapsed(fold);
         return;
       }
+      case "customer":
+        ev.preventDefault();
+        customer.toggle();
+        return;
       case "select":
         if (state.selectedId === null || searching) return;
         ev.preventDefault();
@@ -208,7 +219,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   }
 
   // ---- one render path: every part from the one state ----
-  const parts: Part<InboxState>[] = [side, search, bulk, list, conversation, head, history, templates, composer, shortcuts];
+  const parts: Part<InboxState>[] = [side, search, bulk, list, conversation, head, history, templates, composer, customer, shortcuts];
   document.addEventListener("keydown", onKey);
   // The reply window moves on while a conversation is open.
   const windowClock = window.setInterval(() => { if (store.get().view) store.set({ tick: store.get().tick + 1 }); }, 30_000);

@@ -179,6 +179,7 @@ describe("shortcutFor", () => {
     expect(shortcutFor({ key: "/", target: div })).toBe("search");
     expect(shortcutFor({ key: "?", target: div })).toBe("help");
     expect(shortcutFor({ key: "b", target: div })).toBe("rails");
+    expect(shortcutFor({ key: "c", target: div })).toBe("customer");
     expect(shortcutFor({ key: "Escape", target: null })).toBe("escape");
     expect(shortcutFor({ key: "q", target: div })).toBeNull();
   });

@@ -297,7 +297,7 @@ export function mergeById<T extends { id: number; at: number }>(older: T[], newe
 // ---- keyboard ---------------------------------------------------------------------
 
 export type Shortcut = "next" | "prev" | "reply" | "note" | "transfer" | "resolve" | "take" | "snooze" | "undo"
-  | "search" | "escape" | "help" | "select" | "priority" | "pending" | "rails";
+  | "search" | "escape" | "help" | "select" | "priority" | "pending" | "rails" | "customer";
 
 export type KeyInput = {
   key: string;
@@ -316,7 +316,7 @@ export function isTypingTarget(target: KeyInput["target"]): boolean {
 
 const SHORTCUTS: Record<string, Shortcut> = {
   j: "next", k: "prev", r: "reply", n: "note", t: "transfer", e: "resolve", a: "take", s: "snooze", z: "undo",
-  "/": "search", "?": "help", x: "select", p: "priority", w: "pending", b: "rails", Escape: "escape",
+  "/": "search", "?": "help", x: "select", p: "priority", w: "pending", b: "rails", c: "customer", Escape: "escape",
 };
 
 /** The inbox shortcut for a key press; null while typing or with Ctrl/Alt/Meta held. */
@@ -340,6 +340,7 @@ export const SHORTCUT_HELP: [string, string][] = [
   ["z", "Undo the last action (while its notice shows)"],
   ["/", "Search"],
   ["b", "Hide or show the side rails (navigation, views and filters)"],
+  ["c", "Hide or show the customer panel"],
   ["Esc", "Close dialog or clear search"],
   ["Ctrl+Enter", "Send (in the composer)"],
   ["?", "Show or hide this help"],

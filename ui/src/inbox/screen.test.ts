@@ -91,6 +91,8 @@ beforeEach(() => {
     { id: 4, display_name: "Kim", role: "agent", available: true, teams: [5] }];
   fakes.listTeams = () => [{ id: 5, name: "Billing", members: 2 }];
   fakes.listCannedReplies = () => [];
+  fakes.contactPanel = (contact) => ({ id: contact, name: `Customer ${(contact as number) - 100}`, identities: [{ channel: "email", address: "c@example.com" }],
+    do_not_contact: false, conversations: [summary((contact as number) - 100)], not_shown: 0, can_edit: true });
 });
 afterEach(() => { for (const fn of leave) fn(); leave = []; live = {}; });
 
@@ -339,6 +341,63 @@ describe("inbox screen", () => {
     expect(overlay.hidden).toBe(true);
     expect(link.getAttribute("aria-expanded")).toBe("false");
     expect(document.activeElement).toBe(link);
+  });
+
+  it("shows the customer panel for the open conversation; c folds it (not while typing), a remount from the same memory keeps it", async () => {
+    const memory = new Map<string, unknown>();
+    await show("agent", memory);
+    $("#conv-row-11").click();
+    await tick();
+    expect(of("contactPanel").map((c) => c.args)).toEqual([[111]]);
+    expect($("#customer-name").textContent).toBe("Customer 11");
+    // Beside the history, inside the conversation pane.
+    expect($("#conversation").contains($("#customer"))).toBe(true);
+    const toggle = $<HTMLButtonElement>("#customer-toggle");
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    key("c");
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect($("#customer-body").hidden).toBe(true);
+    expect(memory.get("inbox.customerShown")).toBe(false);
+    // Typing c in a field is text, not the shortcut.
+    key("c", $("#search-input"));
+    expect(memory.get("inbox.customerShown")).toBe(false);
+
+    for (const fn of leave) fn();
+    leave = [];
+    document.body.replaceChildren();
+    await show("agent", memory);
+    $("#conv-row-12").click();
+    await tick();
+    expect($("#customer-toggle").getAttribute("aria-expanded")).toBe("false");
+    expect($("#customer-body").hidden).toBe(true);
+    key("c");
+    await tick();
+    expect($("#customer-body").hidden).toBe(false);
+    expect(memory.get("inbox.customerShown")).toBe(true);
+    expect($("#customer-name").textContent).toBe("Customer 12");
+    key("?");
+    expect(Array.from(document.querySelectorAll("#shortcuts-help dt")).map((d) => d.textContent)).toContain("c");
+  });
+
+  it("puts the customer panel beside the history on wide windows and under the head below 1440 px", async () => {
+    withStyleSheet();
+    await show();
+    $("#conv-row-11").click();
+    await tick();
+    const viewport = (window as unknown as { happyDOM: { setViewport(v: { width: number; height: number }): void } }).happyDOM;
+    const body = () => getComputedStyle($("#customer").parentElement!);
+    viewport.setViewport({ width: 1280, height: 720 });
+    expect(body().flexDirection).toBe("column");
+    expect(getComputedStyle($("#customer")).order).toBe("-1");
+    expect(getComputedStyle($("#customer")).maxHeight).toBe("165px") // 11rem;
+    viewport.setViewport({ width: 1440, height: 900 });
+    expect(body().flexDirection).toBe("row");
+    expect(getComputedStyle($("#customer")).width).toBe("240px") // 16rem;
+    viewport.setViewport({ width: 1920, height: 1080 });
+    expect(getComputedStyle($("#customer")).width).toBe("285px") // 19rem;
+    key("c");
+    expect(getComputedStyle($("#customer")).width).toBe("45px") // 3rem;
+    viewport.setViewport({ width: 1024, height: 768 });
   });
 
   it("lets the list grow with the window and keeps messages to a readable line", async () => {

@@ -1,6 +1,7 @@
 //! The inbox's one typed state, its timing constants, and what every part is given (`Deps`).
 import type { CannedReply } from "../bindings/CannedReply";
 import type { Colleague } from "../bindings/Colleague";
+import type { ContactPanel } from "../bindings/ContactPanel";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { MessageView } from "../bindings/MessageView";
@@ -43,6 +44,17 @@ export type TemplateState = {
 };
 export const NO_TEMPLATES: TemplateState = { for: null, list: null, loading: false, error: null, chosen: null, params: [] };
 
+/** The customer panel beside the open conversation (customer.ts). */
+export type CustomerState = {
+  /** The contact it is (or is being) loaded for; null: no conversation open. */
+  contact: number | null;
+  panel: ContactPanel | null;
+  loading: boolean;
+  /** Why it could not be loaded, in plain words. */
+  error: string | null;
+};
+export const NO_CUSTOMER: CustomerState = { contact: null, panel: null, loading: false, error: null };
+
 /** A search in progress or shown; null in the state: the list is shown. */
 export type SearchState = { text: string; hits: SearchHit[] | null; busy: boolean };
 
@@ -62,6 +74,8 @@ export type InboxState = {
   help: boolean;
   /** The views and filters rail is folded to a strip (kept in the shell's memory). */
   sideCollapsed: boolean;
+  /** The customer panel is shown beside the conversation (kept in the shell's memory; default shown). */
+  customerShown: boolean;
   // ---- people and canned replies ----
   colleagues: Colleague[];
   teams: TeamSummary[];
@@ -81,6 +95,7 @@ export type InboxState = {
   reading: number;
   attachments: ReadonlyMap<number, PendingAttachment>;
   templates: TemplateState;
+  customer: CustomerState;
   /** Bumped every 30 s while a conversation is open: the reply window moves on. */
   tick: number;
 };
@@ -88,10 +103,10 @@ export type InboxState = {
 export function initialState(filters: Filters): InboxState {
   return {
     filters, rows: [], next: null, listBusy: false, stale: false, selectedId: null, checked: new Map(), search: null, help: false,
-    sideCollapsed: false,
+    sideCollapsed: false, customerShown: true,
     colleagues: [], teams: [], canned: [],
     openId: null, view: null, messages: [], notes: [], hasOlder: false, historyToEnd: true,
-    mode: "reply", sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, tick: 0,
+    mode: "reply", sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, customer: NO_CUSTOMER, tick: 0,
   };
 }
 
