@@ -302,6 +302,18 @@ fn main() -> Result<()> {
     for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
         println!("  {line}");
     }
+    println!("query plan: customer panel (admin)");
+    let (sql, args) = conv_store::of_contact_query(
+        Viewer {
+            user: me,
+            sees_everything: true,
+        },
+        busy,
+        200,
+    );
+    for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
+        println!("  {line}");
+    }
     println!("query plan: message search (agent)");
     let (sql, args) = conv_store::message_search_query(viewer, "\"refund\"", 50);
     for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {

@@ -2,7 +2,10 @@
 //! real Secret Service), the admin enrols an authenticator from the key shown in the
 //! window, sees the overview built from the store, is locked after inactivity (most of
 //! the run is the one-minute idle lock), unlocks with a fresh code, and signs out. On the
-//! way, two admin forms get bad input: each refusal shows under its field, inside the window.
+//! way: a mistyped password is refused at the password step; two admin forms get bad
+//! input and each refusal shows under its field, inside the window; with sample data, an
+//! unassigned conversation is taken, a note's draft survives Ctrl+L and the unlock, a
+//! resolve is undone, and a customer's panel shows her conversations on two channels.
 //!
 //! Real parts: the app binary, WebKitWebDriver through `tauri-driver`, Xvfb, the Secret
 //! Service.
@@ -170,6 +173,37 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     click(c, "#toast-action").await?;
     until_text(c, "#conv-status", "Open").await?;
     app.screenshot("undo-after-resolve").await?;
+
+    // The customer beside the chat (issue 20): Ana Souza wrote on WhatsApp and by e-mail;
+    // found by name, her panel lists both conversations and both addresses.
+    fill(c, "#search-input", "Souza").await?;
+    wait_for(c, "#search-input", 5)
+        .await?
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await?;
+    click(c, "#search-results .hit").await?;
+    until_text(c, "#customer-name", "Ana Souza").await?;
+    let mut shown = 0;
+    for _ in 0..50 {
+        let n = c
+            .execute(
+                "return document.querySelectorAll('#customer-conversations li').length;",
+                vec![],
+            )
+            .await?;
+        shown = n.as_u64().unwrap_or(0);
+        if shown == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(shown, 2, "both of Ana's conversations in her panel");
+    let addresses = appcare_tests::ui::text_content(c, "#customer-identities").await?;
+    assert!(
+        addresses.contains("WhatsApp") && addresses.contains("Email"),
+        "{addresses}"
+    );
+    app.screenshot("customer-panel").await?;
 
     // Shorten the idle lock to its minimum, then stay idle.
     click(c, "#nav-settings").await?;

@@ -237,6 +237,14 @@ pub fn of_contact(
     contact: ContactId,
     limit: i64,
 ) -> Result<Vec<ConversationRowData>> {
+    let (sql, args) = of_contact_query(viewer, contact, limit);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The SQL and parameters of [`of_contact`] (also used to show its query plan).
+pub fn of_contact_query(viewer: Viewer, contact: ContactId, limit: i64) -> (String, Vec<Value>) {
     let mut args: Vec<Value> = vec![Value::Integer(contact.get())];
     let clause = visible_clause(viewer, &mut args);
     let sql = format!(
@@ -244,9 +252,7 @@ pub fn of_contact(
          ORDER BY c.last_activity_at DESC, c.id DESC {}",
         store::limit(limit)
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    (sql, args)
 }
 
 /// How many conversations a contact has, whoever may see them.
