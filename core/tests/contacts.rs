@@ -120,7 +120,7 @@ fn renaming_a_customer_is_audited_without_the_name_and_only_within_reach() -> Te
     let ws = &t.ctx.ws;
     let (contact, [on_whatsapp, _]) = ana(&t);
 
-    for bad in ["   ", &"x".repeat(201), "Ana\u{7}"] {
+    for bad in ["   ", &"x".repeat(201), "Ana\u{7}", "Ana\u{202E}zenitraM"] {
         let refused = ws.rename_contact(&t.alex.1, contact, bad, now);
         assert_eq!(
             refused.err().map(|e| e.code()),

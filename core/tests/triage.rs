@@ -246,6 +246,21 @@ fn a_bulk_change_is_all_or_none_audited_and_undone_with_the_versions_it_returns(
     reach.push(current(&t, billing, now));
     let outside = ws.update_many(&t.alex.1, &reach, &urgent, now);
     assert_eq!(outside.err().map(|e| e.code()), Some(ErrorCode::NotFound));
+    for v in &reopened {
+        let s = ws.open_conversation(&t.alex.1, v.id, None, now)?.summary;
+        assert_eq!(
+            (s.version, s.priority),
+            (v.version, Priority::None),
+            "none changed"
+        );
+    }
+    // The same conversation twice is refused before anything is read.
+    let twice = vec![reopened[0], reopened[0]];
+    let refused = ws.update_many(&t.alex.1, &twice, &urgent, now);
+    assert_eq!(
+        refused.err().map(|e| e.code()),
+        Some(ErrorCode::InvalidInput)
+    );
 
     // Snooze needs a time in the future.
     let past = BulkChange::Status {
@@ -299,7 +314,12 @@ fn a_bulk_change_is_all_or_none_audited_and_undone_with_the_versions_it_returns(
     // Bounds: none, or more than 500, refused before anything is read.
     let none = ws.update_many(&t.alex.1, &[], &urgent, now);
     assert_eq!(none.err().map(|e| e.code()), Some(ErrorCode::InvalidInput));
-    let too_many = vec![reopened[0]; 501];
+    let too_many: Vec<Versioned> = (0..501)
+        .map(|i| Versioned {
+            id: ConversationId::new(i + 1),
+            version: 1,
+        })
+        .collect();
     let big = ws.update_many(&t.alex.1, &too_many, &urgent, now);
     assert_eq!(big.err().map(|e| e.code()), Some(ErrorCode::InvalidInput));
     let blank = BulkChange::AddLabel { label: "  ".into() };

@@ -99,10 +99,10 @@ impl Workspace {
         if name.is_empty() || name.chars().count() > NAME_MAX_CHARS {
             return Err(CoreError::invalid("name", "use 1 to 200 characters"));
         }
-        if name.chars().any(char::is_control) {
+        if name.chars().any(hides_text) {
             return Err(CoreError::invalid(
                 "name",
-                "use letters, not control characters",
+                "use letters, not control or invisible characters",
             ));
         }
         let conversations = self.store.write(|tx| {
@@ -125,13 +125,22 @@ impl Workspace {
                     now,
                 ),
             )?;
-            Ok(rows.into_iter().map(|r| r.id).collect::<Vec<_>>())
+            // Everyone who shows one of this customer's conversations hears of it (each
+            // stream passes on only the conversations its user may see).
+            contact_store::conversations_of(tx, contact)
         })?;
         for conversation in conversations {
             self.publish(Event::ConversationUpdated { conversation });
         }
         Ok(())
     }
+}
+
+/// Control characters, and the invisible ones that reorder or hide text (bidirectional
+/// overrides and isolates, zero-width characters, the byte-order mark).
+fn hides_text(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 fn not_found() -> CoreError {

@@ -138,6 +138,15 @@ impl Workspace {
                 "choose 1 to 500 conversations",
             ));
         }
+        let mut ids: Vec<_> = conversations.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() != conversations.len() {
+            return Err(CoreError::invalid(
+                "conversations",
+                "name each conversation once",
+            ));
+        }
         let snooze = match change {
             BulkChange::Status {
                 status,
