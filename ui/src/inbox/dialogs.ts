@@ -24,11 +24,20 @@ export function createDialogs(deps: Deps): Dialogs {
     return view ? { id: view.summary.id, version: view.summary.version } : null;
   }
 
-  /** After a transfer or return: the conversation is no longer ours to show. */
-  async function moved(id: number, message: string): Promise<void> {
+  /** After a transfer or return: the conversation is no longer ours to show. With `undo`, the
+   * notice offers Undo (its button, or Z), which opens the conversation again afterwards. */
+  async function moved(id: number, message: string, undo?: () => Promise<void>): Promise<void> {
     actions.showEmptyPane();
     if (store.get().selectedId === id) store.set({ selectedId: null });
-    ctx.toast(message);
+    ctx.toast(message, undo && {
+      label: "Undo",
+      run: () => void actions.act(deps.pane(), null, async () => {
+        await undo();
+        await actions.refreshList();
+        await actions.openConversation(id);
+        ctx.toast("Undone.");
+      }),
+    });
     await actions.refreshList();
     actions.focusList();
   }
@@ -92,6 +101,7 @@ export function createDialogs(deps: Deps): Dialogs {
     const view = store.get().view;
     if (!v || !view || !view.can_act || modal) return;
     const contact = view.summary.contact_name;
+    const wasWith = view.summary.assignee_id;
     const note = textarea("return-note", { rows: 3 });
     const dlgError = h("p", { id: "return-error", class: "error", role: "alert" });
     const submitBtn = h("button", { id: "return-submit", type: "submit", class: "primary" }, "Return to queue");
@@ -109,7 +119,13 @@ export function createDialogs(deps: Deps): Dialogs {
       void actions.act(form, submitBtn, async () => {
         await api.returnToQueue(cur, note.value.trim());
         m.close();
-        await moved(v.id, `${contact} is back in the queue.`);
+        // Undo gives it back to whoever had it: mine by taking it, a colleague's (a lead returned
+        // it) by reassigning, at the version it has now.
+        await moved(v.id, `${contact} is back in the queue.`, wasWith === null ? undefined : async () => {
+          const now = { id: v.id, version: (await api.openConversation(v.id, null)).summary.version };
+          if (wasWith === user.user_id) await api.take(now);
+          else await api.reassign([now], wasWith, "");
+        });
       }, dlgError);
     });
     cancelBtn.addEventListener("click", () => m.close());

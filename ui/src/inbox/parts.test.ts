@@ -11,6 +11,7 @@ import type { PageContext } from "../screens/shell";
 import { createStore, type Part } from "../store";
 import { createBulk } from "./bulk";
 import { createComposer } from "./composer";
+import { createDialogs } from "./dialogs";
 import { createHead } from "./head";
 import { createList } from "./list";
 import { createSearch } from "./search";
@@ -34,6 +35,10 @@ vi.mock("../api", async (importOriginal) => ({
     calls.push(`setStatus ${v.id}@${v.version} ${status} ${until}`); return null;
   },
   returnToQueue: async (v: { id: number; version: number }) => { calls.push(`returnToQueue ${v.id}@${v.version}`); return null; },
+  openConversation: async (id: number) => { calls.push(`openConversation ${id}`); return view(row(id, { version: 9 })); },
+  reassign: async (list: { id: number; version: number }[], to: number | null) => {
+    calls.push(`reassign ${list.map((v) => `${v.id}@${v.version}`).join(",")} to ${to}`); return list.length;
+  },
   saveDraft: async (id: number, mode: string, body: string) => { saved.push([id, mode, body]); return null; },
 }));
 const saved: [number, string, string][] = [];
@@ -61,7 +66,7 @@ function setup(lead: boolean) {
   const actions = {
     loadFirst: vi.fn(async () => {}), refreshList: vi.fn(async () => {}), focusList: vi.fn(), clearSearch: vi.fn(),
     openConversation: vi.fn(async () => {}), reloadConversation: vi.fn(async () => {}), loadTemplates: vi.fn(async () => {}),
-    focusComposer: vi.fn(),
+    focusComposer: vi.fn(), showEmptyPane: vi.fn(),
     act: vi.fn(async (_busy: HTMLElement, _btn: unknown, task: () => Promise<void>) => { await task(); return true; }),
   } as unknown as Actions;
   const deps: Deps = { ctx, store, lead, actions, later: (fn, ms) => window.setTimeout(fn, ms), cancel: (t) => window.clearTimeout(t), pane: () => ctx.page };
@@ -342,6 +347,37 @@ describe("composer", () => {
     fresh.store.set({ openId: 5, view: view(row(5)), mode: "note" });
     again.setMode("reply");
     expect(text2.value).toBe("Hello Kim,");
+  });
+});
+
+describe("return to queue", () => {
+  it("returns my conversation, and Undo takes it back at the version it has now", async () => {
+    const { store, deps, actions } = setup(false);
+    const dialogs = createDialogs(deps);
+    store.set({ openId: 11, view: view(row(11, { version: 4, assignee_id: 1, assignee_name: "Ada" })) });
+    dialogs.openReturn();
+    document.querySelector<HTMLFormElement>("#return-dialog form")!.requestSubmit();
+    await tick();
+    expect(calls).toEqual(["returnToQueue 11@4"]);
+    expect(toasts.at(-1)).toBe("Contact 11 is back in the queue.");
+    expect(lastAction?.label).toBe("Undo");
+    lastAction!.run();
+    await tick();
+    expect(calls.slice(1)).toEqual(["openConversation 11", "take 11@9"]);
+    expect(actions.openConversation).toHaveBeenCalledWith(11);
+    expect(toasts.at(-1)).toBe("Undone.");
+  });
+
+  it("a lead's Undo gives a colleague's conversation back to that colleague", async () => {
+    const { store, deps } = setup(true);
+    const dialogs = createDialogs(deps);
+    store.set({ openId: 12, view: view(row(12, { version: 2, assignee_id: 5, assignee_name: "Bo" })) });
+    dialogs.openReturn();
+    document.querySelector<HTMLFormElement>("#return-dialog form")!.requestSubmit();
+    await tick();
+    lastAction!.run();
+    await tick();
+    expect(calls).toEqual(["returnToQueue 12@2", "openConversation 12", "reassign 12@9 to 5"]);
   });
 });
 
