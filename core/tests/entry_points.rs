@@ -16,6 +16,7 @@ use appcare_core::service::admin::InboxSettings;
 use appcare_core::service::drafts::DraftMode;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::{ConversationStatus, InboxQuery};
+use appcare_core::service::triage::{BulkChange, Priority};
 use appcare_core::service::SessionPolicy;
 use appcare_core::{CoreError, ErrorCode, Password, SessionToken, Timestamp, Workspace};
 use common::*;
@@ -135,6 +136,30 @@ fn call(
             )
             .map(drop),
         "set_labels" => ws.set_labels(token, conv, &["x".into()], now).map(drop),
+        "set_priority" => ws.set_priority(
+            token,
+            Versioned {
+                id: conv,
+                version: 0,
+            },
+            Priority::High,
+            now,
+        ),
+        "update_many" => ws
+            .update_many(
+                token,
+                &[Versioned {
+                    id: conv,
+                    version: 0,
+                }],
+                &BulkChange::Priority {
+                    priority: Priority::Low,
+                },
+                now,
+            )
+            .map(drop),
+        "contact_panel" => ws.contact_panel(token, ContactId::new(1), now).map(drop),
+        "rename_contact" => ws.rename_contact(token, ContactId::new(1), "Ana", now),
         "set_do_not_contact" => ws.set_do_not_contact(token, conv, true, now),
         "list_canned_replies" => ws.list_canned_replies(token, now).map(drop),
         "create_canned_reply" => ws.create_canned_reply(token, "t", "b", now).map(drop),

@@ -2,8 +2,9 @@
 //! real Secret Service), the admin enrols an authenticator from the key shown in the
 //! window, sees the overview built from the store, is locked after inactivity (most of
 //! the run is the one-minute idle lock), unlocks with a fresh code, and signs out. On the
-//! way: a mistyped password is refused at the password step; two admin forms get bad
-//! input and each refusal shows under its field, inside the window; with sample data, an
+//! way: a mistyped password is refused at the password step; five admin forms (a new
+//! user, an authenticator reset, Residency, the WhatsApp account, Settings) get bad input
+//! and each refusal shows under its field, inside the window; with sample data, an
 //! unassigned conversation is taken, a note's draft survives Ctrl+L and the unlock, a
 //! resolve is undone, and a customer's panel shows her conversations on two channels.
 //!
@@ -122,11 +123,56 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     click(c, "#nu-submit").await?;
     let said = error_in_view(c, "#nu-username-error").await?;
     assert!(said.starts_with("Use 3 to 64 letters"), "{said}");
+    // A colleague, then a reset of their authenticator confirmed with a wrong code of
+    // the admin's own: refused in plain words under the code field, inside the window.
+    fill(c, "#nu-username", "alex").await?;
+    fill(c, "#nu-display-name", "Alex Agent").await?;
+    fill(c, "#nu-password", "orange bicycle seven 7").await?;
+    click(c, "#nu-submit").await?;
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//tr[contains(., 'Alex Agent')]//button[@data-action='reset']",
+        ))
+        .await?
+        .click()
+        .await?;
+    let right = totp::code_at(&secret, totp::step_of(appcare_core::Timestamp::now()))?;
+    let wrong: String = right
+        .chars()
+        .enumerate()
+        .map(|(i, d)| {
+            if i == 0 {
+                if d == '9' {
+                    '0'
+                } else {
+                    '9'
+                }
+            } else {
+                d
+            }
+        })
+        .collect();
+    fill(c, "[id^='reset-code-']", &wrong).await?;
+    click(c, "[id^='reset-submit-']").await?;
+    let said = error_in_view(c, "[id^='reset-code-'][id$='-error']").await?;
+    assert!(
+        !said.to_lowercase().starts_with("your code"),
+        "plain words, not a field name: {said}"
+    );
     click(c, "#nav-residency").await?;
     fill(c, "#egress-hosts", "bad_host!").await?;
     click(c, "#egress-save").await?;
     let said = error_in_view(c, "#egress-hosts-error").await?;
     assert!(said.contains("is not a host name"), "{said}");
+    // The WhatsApp form sits below the account list and the webhook panel: its refusal
+    // of a phone number typed as the phone-number id is scrolled into view.
+    click(c, "#nav-channels").await?;
+    fill(c, "#ch-name", "Support line").await?;
+    fill(c, "#ch-external-id", "+31 6 1234 5678").await?;
+    click(c, "#ch-submit").await?;
+    let said = error_in_view(c, "#ch-external-id-error").await?;
+    assert!(said.contains("digits only"), "{said}");
 
     // The agent's day (issue 19): sample conversations; take an unassigned one, write a
     // note, lock with Ctrl+L, unlock with a fresh code: the same conversation, the note's
@@ -204,6 +250,13 @@ async fn scenario(app: &DesktopApp) -> TestResult {
         "{addresses}"
     );
     app.screenshot("customer-panel").await?;
+
+    // Settings: an idle lock of 0 minutes is refused under its field.
+    click(c, "#nav-settings").await?;
+    fill(c, "#policy-idle", "0").await?;
+    click(c, "#policy-save").await?;
+    let said = error_in_view(c, "#policy-idle-error").await?;
+    assert!(said.contains("1 to 480"), "{said}");
 
     // Shorten the idle lock to its minimum, then stay idle.
     click(c, "#nav-settings").await?;
