@@ -41,6 +41,7 @@ pub mod types {
     pub use crate::service::login::{
         Enrolment, RecoveryCodes, SessionInfo, SessionStage, SignInChallenge,
     };
+    pub use crate::service::outgoing::ReplyGuard;
     pub use crate::service::privacy::ExportSummary;
     pub use crate::service::residency::{ResidencyReport, RetentionPolicy};
     pub use crate::service::sample::SampleSummary;
@@ -113,8 +114,8 @@ macro_rules! workspace_calls {
                 search(text: &str) -> Vec<SearchHit> [agent];
                 open_conversation(id: ConversationId, before: Option<MessageId>) -> ConversationView [agent];
                 open_attachment(attachment: i64) -> AttachmentContent [agent];
-                reply(id: ConversationId, body: &str) -> MessageView [agent];
-                reply_with_attachment(id: ConversationId, caption: &str, attachment: &OutboundAttachment) -> MessageView
+                reply(id: ConversationId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
+                reply_with_attachment(id: ConversationId, caption: &str, attachment: &OutboundAttachment, guard: Option<ReplyGuard>) -> MessageView
                     [agent, file_body];
                 add_note(id: ConversationId, body: &str) -> NoteView [agent];
                 save_draft(id: ConversationId, mode: DraftMode, body: &str) -> () [agent];
@@ -471,6 +472,7 @@ wire_by_value!(
     ContactId,
     Role,
     Versioned,
+    Option<ReplyGuard>,
     ConversationStatus,
     Priority,
     DraftMode,

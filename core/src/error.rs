@@ -35,6 +35,12 @@ pub enum ErrorCode {
     CertificateChanged,
     /// Team mode: too many failed sign-ins from this account or address; wait.
     RateLimited,
+    /// A colleague answered or took the conversation after the caller opened it; the
+    /// reply was not sent, and the caller may still send it anyway.
+    AnsweredMeanwhile,
+    /// A colleague took the conversation after the caller opened it and the caller may no
+    /// longer answer in it; the reply was not sent.
+    TakenMeanwhile,
 }
 
 /// Errors from the core's service calls and from opening a workspace.
@@ -141,6 +147,20 @@ pub enum CoreError {
     #[error("Too many failed sign-ins. Wait {retry_after_seconds} seconds and try again.")]
     RateLimited { retry_after_seconds: u64 },
 
+    /// A reply stopped because a colleague answered or took the conversation after the
+    /// caller opened it. `who` is the colleague's display name, never customer text.
+    #[error(
+        "{who} {what} after you opened this conversation, so your reply was not sent. \
+         Send it anyway, keep it as a draft, or discard it."
+    )]
+    AnsweredMeanwhile { who: String, what: &'static str },
+
+    #[error(
+        "{who} took this conversation after you opened it, so your reply was not sent. Keep \
+         it as a draft or discard it; a lead can hand the conversation back to you."
+    )]
+    TakenMeanwhile { who: String },
+
     /// An error the hub returned: its code and its plain-words message, passed through.
     #[error("{message}")]
     Remote { code: ErrorCode, message: String },
@@ -170,6 +190,8 @@ impl CoreError {
             Self::HubUnreachable(_) => ErrorCode::HubUnreachable,
             Self::CertificateChanged { .. } => ErrorCode::CertificateChanged,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::AnsweredMeanwhile { .. } => ErrorCode::AnsweredMeanwhile,
+            Self::TakenMeanwhile { .. } => ErrorCode::TakenMeanwhile,
             Self::Remote { code, .. } => *code,
         }
     }

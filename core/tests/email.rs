@@ -185,7 +185,7 @@ fn the_reply_to_token_finds_the_conversation_when_headers_are_gone() -> TestResu
         now,
     )?;
     let conversation = conversation_of(&t, "c1@customer.test").expect("c1");
-    ws.reply(&t.admin, conversation, "We are on it.", now)?;
+    ws.reply(&t.admin, conversation, "We are on it.", None, now)?;
     let jobs = ws.delivery().claim_outbox(now, 10)?;
     let headers = jobs[0].email.clone().expect("e-mail headers");
     assert_eq!(headers.in_reply_to.as_deref(), Some("c1@customer.test"));
@@ -234,7 +234,7 @@ fn references_of_a_long_thread_stay_bounded() -> TestResult {
     ws.delivery()
         .apply_mail(account, FOLDER, 7, &[item(1, long)], now)?;
     let conversation = conversation_of(&t, "c30@customer.test").expect("conversation");
-    ws.reply(&t.admin, conversation, "ok", now)?;
+    ws.reply(&t.admin, conversation, "ok", None, now)?;
     let headers = ws.delivery().claim_outbox(now, 10)?[0]
         .email
         .clone()
@@ -300,7 +300,7 @@ fn bounces_fail_our_reply_and_auto_replies_become_notes() -> TestResult {
         now,
     )?;
     let conversation = conversation_of(&t, "c1@customer.test").expect("c1");
-    let reply = ws.reply(&t.admin, conversation, "Shipped.", now)?;
+    let reply = ws.reply(&t.admin, conversation, "Shipped.", None, now)?;
     let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
     let ours = job.email.clone().expect("headers").message_id;
     ws.delivery().outbox_sent(
@@ -731,7 +731,7 @@ fn a_stranger_cannot_write_into_a_conversation_nor_fail_our_reply() -> TestResul
         now,
     )?;
     let conversation = conversation_of(&t, "s1@customer.test").expect("s1");
-    let reply = ws.reply(&t.admin, conversation, "Shipped.", now)?;
+    let reply = ws.reply(&t.admin, conversation, "Shipped.", None, now)?;
     let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
     let headers = job.email.clone().expect("headers");
     let ours = headers.message_id.clone();

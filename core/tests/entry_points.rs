@@ -118,7 +118,7 @@ fn call(
         "search" => ws.search(token, "hello", now).map(drop),
         "open_conversation" => ws.open_conversation(token, conv, None, now).map(drop),
         "open_attachment" => ws.open_attachment(token, 1, now).map(drop),
-        "reply" => ws.reply(token, conv, "hello", now).map(drop),
+        "reply" => ws.reply(token, conv, "hello", None, now).map(drop),
         "add_note" => ws.add_note(token, conv, "note", now).map(drop),
         "save_draft" => ws
             .save_draft(token, conv, DraftMode::Reply, "draft", now)
@@ -245,6 +245,7 @@ fn call(
                     "file_name": "a.txt", "mime_type": "text/plain", "data_base64": "aGk="
                 }))
                 .expect("attachment"),
+                None,
                 now,
             )
             .map(drop),

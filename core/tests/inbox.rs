@@ -98,7 +98,13 @@ fn agent_transfers_to_a_colleague_with_a_note_and_loses_the_right_to_reply() -> 
         now,
     );
     // Alex replies, which takes the conversation.
-    ws.reply(&t.alex.1, id, "Sorry to hear that, checking now.", now)?;
+    ws.reply(
+        &t.alex.1,
+        id,
+        "Sorry to hear that, checking now.",
+        None,
+        now,
+    )?;
     let mine = ws.list_conversations(&t.alex.1, &view(InboxView::Mine), now)?;
     assert_eq!(mine.rows.len(), 1);
     let version = mine.rows[0].version;
@@ -139,12 +145,12 @@ fn agent_transfers_to_a_colleague_with_a_note_and_loses_the_right_to_reply() -> 
     assert!(opened.can_act);
 
     // Alex no longer may reply; a lead of the team still may.
-    let alex_reply = ws.reply(&t.alex.1, id, "One more thing", now);
+    let alex_reply = ws.reply(&t.alex.1, id, "One more thing", None, now);
     assert_eq!(
         alex_reply.err().map(|e| e.code()),
         Some(ErrorCode::Forbidden)
     );
-    ws.reply(&t.lena.1, id, "Lead here, all good", now)?;
+    ws.reply(&t.lena.1, id, "Lead here, all good", None, now)?;
     assert!(ws
         .list_conversations(&t.alex.1, &view(InboxView::Mine), now)?
         .rows
@@ -198,7 +204,7 @@ fn an_agent_cannot_reach_another_teams_conversation_by_id_list_or_search() -> Te
     }
     assert!(ws.search(&t.alex.1, "zebracorn", now)?.is_empty());
     assert!(ws.search(&t.alex.1, "payer", now)?.is_empty());
-    assert!(ws.reply(&t.alex.1, billing, "hi", now).is_err());
+    assert!(ws.reply(&t.alex.1, billing, "hi", None, now).is_err());
     assert!(ws.add_note(&t.alex.1, billing, "hi", now).is_err());
     assert!(ws
         .transfer(
@@ -411,8 +417,8 @@ fn going_away_or_being_disabled_returns_open_conversations_to_the_queue() -> Tes
     let ws = &t.ctx.ws;
     let a = customer_writes(ws, t.support_account, "1", "w1", "one", now);
     let b = customer_writes(ws, t.support_account, "2", "w2", "two", now);
-    ws.reply(&t.alex.1, a, "on it", now)?;
-    ws.reply(&t.bea.1, b, "on it", now)?;
+    ws.reply(&t.alex.1, a, "on it", None, now)?;
+    ws.reply(&t.bea.1, b, "on it", None, now)?;
     assert_eq!(ws.set_availability(&t.alex.1, false, now)?, 1);
     ws.disable_user(&t.admin, t.bea.0, now)?;
     let queue = ws.list_conversations(&t.lena.1, &view(InboxView::Unassigned), now)?;
@@ -596,7 +602,13 @@ fn card_numbers_and_ibans_are_masked_before_storage_and_search() -> TestResult {
     assert!(!stored.contains("4111 1111"), "{stored}");
 
     // Our own replies are masked too.
-    let reply = ws.reply(&t.bea.1, id, "We refunded card 4111-1111-1111-1111.", now)?;
+    let reply = ws.reply(
+        &t.bea.1,
+        id,
+        "We refunded card 4111-1111-1111-1111.",
+        None,
+        now,
+    )?;
     assert!(reply.masked);
     assert_eq!(reply.body, "We refunded card [card •••• 1111].");
 
@@ -630,7 +642,7 @@ fn a_stop_message_makes_the_contact_do_not_contact_and_replies_are_refused() -> 
     let now = t.ctx.now;
     let ws = &t.ctx.ws;
     let id = customer_writes(ws, t.support_account, "1", "w1", "Where is my parcel?", now);
-    ws.reply(&t.bea.1, id, "Checking!", now)?;
+    ws.reply(&t.bea.1, id, "Checking!", None, now)?;
     customer_writes(
         ws,
         t.support_account,
@@ -641,7 +653,7 @@ fn a_stop_message_makes_the_contact_do_not_contact_and_replies_are_refused() -> 
     );
     let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
     assert!(opened.summary.do_not_contact);
-    let refused = ws.reply(&t.bea.1, id, "One more thing", now);
+    let refused = ws.reply(&t.bea.1, id, "One more thing", None, now);
     assert_eq!(
         refused.as_ref().err().map(|e| e.code()),
         Some(ErrorCode::Conflict)
@@ -662,7 +674,7 @@ fn a_stop_message_makes_the_contact_do_not_contact_and_replies_are_refused() -> 
         Some(ErrorCode::Forbidden)
     );
     ws.set_do_not_contact(&t.lena.1, id, false, now)?;
-    ws.reply(&t.bea.1, id, "Thanks for writing again", now)?;
+    ws.reply(&t.bea.1, id, "Thanks for writing again", None, now)?;
     Ok(())
 }
 
@@ -911,7 +923,7 @@ fn sample_data_reads_like_real_work_and_explains_instead_of_failing_replies() ->
     assert!(opened.messages.iter().any(|m| m.direction == "out"));
     // A reply there is refused with the reason, and nothing is queued.
     let queued = count("SELECT count(*) FROM outbox");
-    let reply = ws.reply(&t.admin, omar.id, "Refund done.", now);
+    let reply = ws.reply(&t.admin, omar.id, "Refund done.", None, now);
     let err = reply.err().ok_or("a sample reply was accepted")?;
     assert_eq!(err.code(), ErrorCode::Conflict);
     assert!(err.to_string().contains("sample conversation"), "{err}");
@@ -1000,7 +1012,7 @@ fn drafts_are_kept_per_user_conversation_and_mode_and_go_with_an_erased_contact(
 
     // Sending the reply (or writing the note) takes its draft with it, in the same step.
     ws.save_draft(&t.alex.1, id, DraftMode::Note, "check the courier", now)?;
-    ws.reply(&t.alex.1, id, "Hello, your parcel left today", now)?;
+    ws.reply(&t.alex.1, id, "Hello, your parcel left today", None, now)?;
     let left = ws.open_conversation(&t.alex.1, id, None, now)?.drafts;
     assert_eq!(
         left.iter().map(|d| d.mode).collect::<Vec<_>>(),

@@ -238,8 +238,13 @@ fn an_export_holds_every_message_note_and_file() -> TestResult {
     );
     ctx.ws
         .add_note(&admin, conversation, NOTE, t.plus_seconds(3))?;
-    ctx.ws
-        .reply(&admin, conversation, "We are on it", t.plus_seconds(4))?;
+    ctx.ws.reply(
+        &admin,
+        conversation,
+        "We are on it",
+        None,
+        t.plus_seconds(4),
+    )?;
     let contact = ctx.ws.find_contacts(&admin, NAME, t)?[0].id;
     let out = tempfile::tempdir()?;
     let without_notes =

@@ -157,7 +157,13 @@ fn queue_reply(world: &ChannelWorld, n: usize) -> Option<MessageId> {
     let conversation = rows.get(n % rows.len().max(1))?.id;
     world
         .ws
-        .reply(&world.admin, conversation, &format!("Soak reply {n}"), now)
+        .reply(
+            &world.admin,
+            conversation,
+            &format!("Soak reply {n}"),
+            None,
+            now,
+        )
         .ok()
         .map(|m| m.id)
 }

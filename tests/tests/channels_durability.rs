@@ -157,7 +157,10 @@ fn queue_reply(world: &ChannelWorld, text: &str) -> TestResult<appcare_core::Mes
         ..InboxQuery::default()
     };
     let conversation = world.ws.list_conversations(&world.admin, &query, now)?.rows[0].id;
-    Ok(world.ws.reply(&world.admin, conversation, text, now)?.id)
+    Ok(world
+        .ws
+        .reply(&world.admin, conversation, text, None, now)?
+        .id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

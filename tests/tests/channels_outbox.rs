@@ -69,6 +69,7 @@ async fn a_reply_goes_out_as_the_documented_request() -> TestResult {
         &world.admin,
         conversation,
         "Yes: blue and green.",
+        None,
         Timestamp::now(),
     )?;
     eventually(10, || (status_of(&world, reply.id) == "sent").then_some(())).await?;
@@ -105,9 +106,13 @@ async fn server_errors_and_timeouts_are_retried_and_the_message_arrives_once() -
         Reply::Ok,
     ]);
     let runtime = start_runtime(world.ws.clone())?;
-    let reply = world
-        .ws
-        .reply(&world.admin, conversation, "Checking now", Timestamp::now())?;
+    let reply = world.ws.reply(
+        &world.admin,
+        conversation,
+        "Checking now",
+        None,
+        Timestamp::now(),
+    )?;
     eventually(20, || (status_of(&world, reply.id) == "sent").then_some(())).await?;
     assert_eq!(
         world.fake.requests_to("/messages").len(),
@@ -135,6 +140,7 @@ async fn server_errors_and_timeouts_are_retried_and_the_message_arrives_once() -
         &world.admin,
         conversation,
         "One more thing",
+        None,
         Timestamp::now(),
     )?;
     eventually(20, || {
@@ -156,9 +162,13 @@ async fn a_final_failure_is_shown_with_metas_code_and_a_plain_explanation() -> T
         meta_error(131047, "Re-engagement message"),
     )]);
     let runtime = start_runtime(world.ws.clone())?;
-    let reply = world
-        .ws
-        .reply(&world.admin, conversation, "Hello again", Timestamp::now())?;
+    let reply = world.ws.reply(
+        &world.admin,
+        conversation,
+        "Hello again",
+        None,
+        Timestamp::now(),
+    )?;
     eventually(10, || {
         (status_of(&world, reply.id) == "failed").then_some(())
     })
@@ -197,6 +207,7 @@ async fn a_final_failure_is_shown_with_metas_code_and_a_plain_explanation() -> T
         &world.admin,
         conversation,
         "Are you there?",
+        None,
         Timestamp::now(),
     )?;
     eventually(10, || {
@@ -229,7 +240,7 @@ async fn outside_the_window_only_an_approved_template_can_be_sent() -> TestResul
     assert!(!window.open && window.needs_template, "{window:?}");
     let refused = world
         .ws
-        .reply(&world.admin, conversation, "Hi!", Timestamp::now())
+        .reply(&world.admin, conversation, "Hi!", None, Timestamp::now())
         .err()
         .ok_or("free text accepted")?;
     assert!(
@@ -305,6 +316,7 @@ async fn a_file_is_uploaded_then_sent_by_its_media_id() -> TestResult {
         conversation,
         "Here is the manual",
         &attachment,
+        None,
         Timestamp::now(),
     )?;
     assert_eq!(reply.attachments.len(), 1);
@@ -328,14 +340,28 @@ async fn a_file_is_uploaded_then_sent_by_its_media_id() -> TestResult {
     )?;
     assert!(world
         .ws
-        .reply_with_attachment(&world.admin, conversation, "", &empty, Timestamp::now())
+        .reply_with_attachment(
+            &world.admin,
+            conversation,
+            "",
+            &empty,
+            None,
+            Timestamp::now()
+        )
         .is_err());
     let garbage = serde_json::from_value(
         json!({"file_name": "x.txt", "mime_type": "text/plain", "data_base64": "@@@"}),
     )?;
     assert!(world
         .ws
-        .reply_with_attachment(&world.admin, conversation, "", &garbage, Timestamp::now())
+        .reply_with_attachment(
+            &world.admin,
+            conversation,
+            "",
+            &garbage,
+            None,
+            Timestamp::now()
+        )
         .is_err());
     assert_eq!(
         query_i64(
@@ -379,7 +405,9 @@ async fn a_reply_in_an_account_never_connected_fails_with_a_reason() -> TestResu
     };
     let conversation = world.ws.list_conversations(&world.admin, &query, now)?.rows[0].id;
     let runtime = start_runtime(world.ws.clone())?;
-    let reply = world.ws.reply(&world.admin, conversation, "Hello", now)?;
+    let reply = world
+        .ws
+        .reply(&world.admin, conversation, "Hello", None, now)?;
     eventually(10, || {
         (status_of(&world, reply.id) == "failed").then_some(())
     })
@@ -413,6 +441,7 @@ async fn a_status_that_arrives_while_a_retry_waits_settles_the_message_without_a
         &world.admin,
         conversation,
         "Your parcel is on its way",
+        None,
         Timestamp::now(),
     )?;
     let ws = world.ws.clone();
@@ -531,7 +560,9 @@ async fn a_host_missing_from_the_allowlist_is_refused_before_connecting_and_audi
     };
     let conversation = world.ws.list_conversations(&world.admin, &query, now)?.rows[0].id;
     let runtime = start_runtime(world.ws.clone())?;
-    let reply = world.ws.reply(&world.admin, conversation, "Hi", now)?;
+    let reply = world
+        .ws
+        .reply(&world.admin, conversation, "Hi", None, now)?;
     eventually(10, || {
         (status_of(&world, reply.id) == "failed").then_some(())
     })

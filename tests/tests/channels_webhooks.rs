@@ -193,9 +193,13 @@ async fn a_batch_delivered_three_times_in_shuffled_order_is_stored_once_with_lat
         .list_conversations(&world.admin, &all(), Timestamp::now())?;
     assert_eq!(page.rows.len(), 10);
     for c in &page.rows {
-        world
-            .ws
-            .reply(&world.admin, c.id, "Thanks, checking now", Timestamp::now())?;
+        world.ws.reply(
+            &world.admin,
+            c.id,
+            "Thanks, checking now",
+            None,
+            Timestamp::now(),
+        )?;
     }
     let ws = world.ws.clone();
     eventually(15, || {
@@ -436,6 +440,7 @@ async fn messenger_text_echo_watermarks_tagged_replies_and_handover_round_trip()
         &world.admin,
         conversation,
         "Sorry for the wait!",
+        None,
         Timestamp::now(),
     )?;
     let fake = &world.fake;
@@ -884,6 +889,7 @@ async fn a_whatsapp_username_without_a_phone_is_stored_linked_to_one_contact_and
         &world.admin,
         appcare_core::ConversationId::new(conversation),
         "Oi Ana",
+        None,
         Timestamp::now(),
     )?;
     let fake = &world.fake;

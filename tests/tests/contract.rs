@@ -3,7 +3,8 @@
 //! scenario runs on each, on a fresh workspace, and must give the same transcript:
 //! sign-in (a wrong password is refused at the password step), enrolment, the inbox, search, a
 //! reply, bad input, a note, labels, handoff with a note, a stale transfer
-//! (`conflict`), role refusals, a lead's reassignment, team load, lock and unlock, an
+//! (`conflict`), role refusals, a lead's reassignment, team load, replies stopped because a
+//! colleague answered or took the conversation meanwhile, lock and unlock, an
 //! export written on the caller's side, and sign-out.
 //!
 //! Real parts: the hub's router and TLS listener on loopback, rustls, SQLCipher.
@@ -12,6 +13,7 @@ use appcare_core::auth::Role;
 use appcare_core::error::Result as CoreResult;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::InboxQuery;
+use appcare_core::service::outgoing::ReplyGuard;
 use appcare_core::{ErrorCode, Password, SessionToken, Timestamp, WorkspaceApi};
 use appcare_tests::hub_setup::{enrol, next_code, TestHub};
 use appcare_tests::TestResult;
@@ -34,6 +36,14 @@ fn version(
         id,
         version: view.summary.version,
     })
+}
+
+/// What a window holds after opening a conversation, sent with a reply.
+fn guard_of(view: &appcare_core::service::inbox::ConversationView) -> ReplyGuard {
+    ReplyGuard {
+        version: view.summary.version,
+        last_message: view.messages.iter().map(|m| m.id).max(),
+    }
 }
 
 /// The scenario; `hub` only prepares the workspace (users, a customer's conversation).
@@ -80,11 +90,11 @@ fn scenario(api: &dyn WorkspaceApi, hub: &TestHub) -> TestResult<Vec<String>> {
 
     // Replies and notes; bad input changes nothing.
     log.push(outcome(
-        &api.reply(&alex, conversation, "We are on it.", now()),
+        &api.reply(&alex, conversation, "We are on it.", None, now()),
         |m| format!("{} {} {}", m.direction, m.status, m.body),
     ));
     log.push(outcome(
-        &api.reply(&alex, conversation, "   ", now()),
+        &api.reply(&alex, conversation, "   ", None, now()),
         |_| String::new(),
     ));
     log.push(outcome(
@@ -118,6 +128,7 @@ fn scenario(api: &dyn WorkspaceApi, hub: &TestHub) -> TestResult<Vec<String>> {
         |_| String::new(),
     ));
     let for_bea = api.open_conversation(&bea, conversation, None, now())?;
+    let bea_saw = guard_of(&for_bea);
     log.push(format!(
         "handoff note: {:?}",
         for_bea.handoff.map(|n| n.body)
@@ -139,6 +150,23 @@ fn scenario(api: &dyn WorkspaceApi, hub: &TestHub) -> TestResult<Vec<String>> {
     log.push(outcome(&api.team_load(&lena, now()), |l| {
         format!("{} agents", l.agents.len())
     }));
+
+    // No accidental double answer: Bea opened it before it went back to Alex, Lena
+    // before Alex wrote again; both replies are stopped, Lena may send anyway.
+    log.push(outcome(
+        &api.reply(&bea, conversation, "Refund sent.", Some(bea_saw), now()),
+        |_| String::new(),
+    ));
+    let lena_saw = guard_of(&api.open_conversation(&lena, conversation, None, now())?);
+    api.reply(&alex, conversation, "Refund on its way.", None, now())?;
+    log.push(outcome(
+        &api.reply(&lena, conversation, "Refund sent.", Some(lena_saw), now()),
+        |_| String::new(),
+    ));
+    log.push(outcome(
+        &api.reply(&lena, conversation, "Refund sent.", None, now()),
+        |m| m.status.clone(),
+    ));
 
     // Lock: every call waits for the code; unlock with the next one.
     log.push(outcome(&api.lock(&alex, now()), |_| String::new()));
@@ -189,6 +217,8 @@ fn in_process_and_remote_workspaces_keep_the_same_contract() -> TestResult {
         format!("error {:?}", ErrorCode::Conflict),
         format!("error {:?}", ErrorCode::Forbidden),
         format!("error {:?}", ErrorCode::SessionLocked),
+        format!("error {:?}", ErrorCode::TakenMeanwhile),
+        format!("error {:?}", ErrorCode::AnsweredMeanwhile),
     ];
     for code in &expected_codes {
         assert!(

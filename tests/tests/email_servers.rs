@@ -90,6 +90,7 @@ async fn a_customer_mail_is_answered_in_the_same_thread_both_ways() -> TestResul
         &world.admin,
         id,
         "It ships today, sorry for the wait.",
+        None,
         Timestamp::now(),
     )?;
     let delivered = servers.wait_for_count(CUSTOMER, "INBOX", 1, Duration::from_secs(20))?;
@@ -442,6 +443,7 @@ async fn a_reply_waits_out_an_smtp_outage_and_arrives_exactly_once() -> TestResu
         &world.admin,
         appcare_core::ConversationId::new(conversation),
         "Yes, we are.",
+        None,
         Timestamp::now(),
     )?;
     let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;

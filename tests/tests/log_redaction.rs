@@ -86,7 +86,7 @@ fn no_secret_or_customer_text_reaches_the_log() -> TestResult {
     let conversation = hub.customers_for(member.id, 1)?[0].0;
     member
         .client
-        .reply(&token, conversation, REPLY, now())
+        .reply(&token, conversation, REPLY, None, now())
         .map(|_| ())?;
     member
         .client

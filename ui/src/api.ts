@@ -40,6 +40,7 @@ import type { NewEmailAccount } from "./bindings/NewEmailAccount";
 import type { NewUserRequest } from "./bindings/NewUserRequest";
 import type { NoteView } from "./bindings/NoteView";
 import type { OutboundAttachment } from "./bindings/OutboundAttachment";
+import type { ReplyGuard } from "./bindings/ReplyGuard";
 import type { Overview } from "./bindings/Overview";
 import type { RecoverySignIn } from "./bindings/RecoverySignIn";
 import type { Role } from "./bindings/Role";
@@ -322,9 +323,12 @@ export async function renameContact(contact: number, name: string): Promise<null
   return invoke<null>("rename_contact", { contact, name });
 }
 
-/** `attachment` = one file sent with the reply (base64), or null. */
-export async function reply(id: number, body: string, attachment: OutboundAttachment | null = null): Promise<MessageView> {
-  return invoke<MessageView>("reply", { id, body, attachment });
+/** `attachment` = one file sent with the reply (base64), or null. `guard` = what the agent saw when
+ * they opened the conversation: the reply is stopped (`answered_meanwhile` / `taken_meanwhile`) if a
+ * colleague took it or wrote to the customer since; null sends anyway. */
+export async function reply(id: number, body: string, attachment: OutboundAttachment | null = null,
+  guard: ReplyGuard | null = null): Promise<MessageView> {
+  return invoke<MessageView>("reply", { id, body, attachment, guard });
 }
 
 /** The approved templates of the conversation's WhatsApp account (for use outside the 24-hour window). */

@@ -827,7 +827,7 @@ describe("app", () => {
       text.value = "  Your refund is on its way.  ";
       text.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
       await tick();
-      expect(calls.filter((c) => c.cmd === "reply").map((c) => c.args)).toEqual([{ id: 11, body: "Your refund is on its way.", attachment: null }]);
+      expect(calls.filter((c) => c.cmd === "reply").map((c) => c.args)).toEqual([{ id: 11, body: "Your refund is on its way.", attachment: null, guard: expect.objectContaining({ version: expect.any(Number) }) }]);
       expect($('#messages .msg.out[data-message-id="901"]').textContent).toContain("Your refund is on its way.");
       expect(text.value).toBe("");
 
@@ -1192,6 +1192,7 @@ describe("app", () => {
       await tick();
       expect(calls.find((c) => c.cmd === "reply")!.args).toEqual({
         id: 11, body: "", attachment: { file_name: "note.txt", mime_type: "text/plain", data_base64: btoa("hello") },
+        guard: expect.objectContaining({ version: expect.any(Number) }),
       });
       expect($("#attachment-chosen").hidden).toBe(true);
 

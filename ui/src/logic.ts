@@ -72,6 +72,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   sign_in_failed: true, not_signed_in: true, session_locked: true, session_expired: true,
   forbidden: true, not_found: true, invalid_input: true, weak_password: true, conflict: true,
   storage: true, hub_unreachable: true, certificate_changed: true, rate_limited: true,
+  answered_meanwhile: true, taken_meanwhile: true,
 };
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(KNOWN_CODES));
 

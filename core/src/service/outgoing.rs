@@ -28,6 +28,54 @@ pub const REPLY_MAX_CHARS: usize = 4096;
 /// The largest file an agent can attach (WhatsApp's video and audio limit).
 pub const ATTACHMENT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
+/// What the agent saw when they opened the conversation. A reply that carries it is
+/// stopped when, since then, a colleague took the conversation (its version moved and it
+/// is assigned to someone else) or wrote to the customer (a reply newer than
+/// `last_message` by someone else). A reply without it ("send anyway", scripts) is not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReplyGuard {
+    /// The conversation's version when the agent opened it.
+    pub version: i64,
+    /// The newest message the agent had in front of them, if any.
+    pub last_message: Option<MessageId>,
+}
+
+/// Stops a reply that would cross a colleague's: see [`ReplyGuard`].
+fn check_guard(
+    conn: &Connection,
+    caller: &Caller,
+    row: &ConversationRowData,
+    guard: Option<ReplyGuard>,
+) -> Result<()> {
+    let Some(guard) = guard else {
+        return Ok(());
+    };
+    if let Some(assignee) = row.assignee_id.filter(|a| *a != caller.user) {
+        if row.version != guard.version {
+            let who = user_store::require(conn, assignee)?.display_name;
+            return Err(if caller.may_act_on(row) {
+                CoreError::AnsweredMeanwhile {
+                    who,
+                    what: "took this conversation",
+                }
+            } else {
+                CoreError::TakenMeanwhile { who }
+            });
+        }
+    }
+    if let Some(who) =
+        messages::answered_by_other_since(conn, row.id, guard.last_message, caller.user)?
+    {
+        return Err(CoreError::AnsweredMeanwhile {
+            who,
+            what: "wrote to the customer",
+        });
+    }
+    Ok(())
+}
+
 /// What an agent asked to send, checked.
 enum Outgoing {
     Text(String),
@@ -123,17 +171,19 @@ fn free_form_tag(
 
 impl Workspace {
     /// Queues a text reply in the outbox of the conversation's channel. Replying to an
-    /// unassigned conversation takes it.
+    /// unassigned conversation takes it. With `guard`, a reply that would cross a
+    /// colleague's (see [`ReplyGuard`]) is stopped and not queued.
     pub fn reply(
         &self,
         token: &SessionToken,
         id: ConversationId,
         body: &str,
+        guard: Option<ReplyGuard>,
         now: Timestamp,
     ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "reply")?;
         let body = check_text("reply", body, REPLY_MAX_CHARS)?;
-        self.queue_outgoing(&caller, id, Outgoing::Text(body), now)
+        self.queue_outgoing(&caller, id, Outgoing::Text(body), guard, now)
     }
 
     /// Queues a reply with a file (and an optional caption). WhatsApp only.
@@ -143,6 +193,7 @@ impl Workspace {
         id: ConversationId,
         caption: &str,
         attachment: &OutboundAttachment,
+        guard: Option<ReplyGuard>,
         now: Timestamp,
     ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "reply")?;
@@ -160,7 +211,7 @@ impl Workspace {
             mime_type,
             data,
         };
-        self.queue_outgoing(&caller, id, outgoing, now)
+        self.queue_outgoing(&caller, id, outgoing, guard, now)
     }
 
     /// The approved templates of the conversation's WhatsApp number.
@@ -218,7 +269,7 @@ impl Workspace {
             language: template.language,
             parameters: parameters.iter().map(|p| p.trim().to_string()).collect(),
         };
-        self.queue_outgoing(&caller, id, outgoing, now)
+        self.queue_outgoing(&caller, id, outgoing, None, now)
     }
 
     /// Puts a failed or unconfirmed message back in the outbox: the agent's decision,
@@ -292,11 +343,13 @@ impl Workspace {
         caller: &Caller,
         id: ConversationId,
         outgoing: Outgoing,
+        guard: Option<ReplyGuard>,
         now: Timestamp,
     ) -> Result<MessageView> {
         let (message, events) = self.store.write(|tx| {
             let row = conv_store::visible(tx, caller.viewer(), id)?
                 .ok_or(CoreError::NotFound { what: "The conversation" })?;
+            check_guard(tx, caller, &row, guard)?;
             if !caller.may_act_on(&row) {
                 return Err(CoreError::Forbidden {
                     action: "reply in a conversation assigned to someone else",

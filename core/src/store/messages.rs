@@ -138,6 +138,26 @@ pub fn search_ids(conn: &Connection, query: &str, limit: i64) -> Result<Vec<Mess
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The display name of the colleague (not `caller`) who last wrote to the customer in
+/// `conversation` after message `after` (any time when `None`), if one did.
+pub fn answered_by_other_since(
+    conn: &Connection,
+    conversation: ConversationId,
+    after: Option<MessageId>,
+    caller: crate::ids::UserId,
+) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.display_name FROM messages m JOIN users u ON u.id = m.author_user_id
+         WHERE m.conversation_id = ?1 AND m.direction = 'out' AND m.id > coalesce(?2, 0)
+           AND m.author_user_id <> ?3
+         ORDER BY m.id DESC LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_row(params![conversation, after, caller], |r| r.get(0))
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::channel::{Channel, Direction};

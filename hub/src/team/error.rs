@@ -76,7 +76,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::InvalidInput | ErrorCode::WeakPassword => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::Conflict | ErrorCode::WorkspaceExists => StatusCode::CONFLICT,
+        ErrorCode::Conflict
+        | ErrorCode::WorkspaceExists
+        | ErrorCode::AnsweredMeanwhile
+        | ErrorCode::TakenMeanwhile => StatusCode::CONFLICT,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }

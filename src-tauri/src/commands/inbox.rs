@@ -14,6 +14,7 @@ use appcare_core::service::inbox::{
     AttachmentContent, ConversationStatus, ConversationSummary, ConversationView, InboxPage,
     InboxQuery, MessageView, NoteView, SearchHit,
 };
+use appcare_core::service::outgoing::ReplyGuard;
 use appcare_core::service::triage::{BulkChange, Priority};
 use appcare_core::Timestamp;
 use tauri::State;
@@ -52,10 +53,11 @@ pub async fn reply(
     id: ConversationId,
     body: String,
     attachment: Option<appcare_core::channel::outbound::OutboundAttachment>,
+    guard: Option<ReplyGuard>,
 ) -> Result<MessageView, ApiError> {
     with_session(&state, move |ws, token, now| match &attachment {
-        Some(file) => ws.reply_with_attachment(token, id, &body, file, now),
-        None => ws.reply(token, id, &body, now),
+        Some(file) => ws.reply_with_attachment(token, id, &body, file, guard, now),
+        None => ws.reply(token, id, &body, guard, now),
     })
     .await
 }

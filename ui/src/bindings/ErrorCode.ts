@@ -4,4 +4,4 @@
  * A stable, machine-readable code for each error, so front ends switch on the code and
  * never on message text.
  */
-export type ErrorCode = "keyring_unavailable" | "key_missing" | "wrong_key" | "passphrase_required" | "no_workspace" | "workspace_exists" | "tampered" | "newer_version" | "sign_in_failed" | "not_signed_in" | "session_locked" | "session_expired" | "forbidden" | "not_found" | "invalid_input" | "weak_password" | "conflict" | "storage" | "hub_unreachable" | "certificate_changed" | "rate_limited";
+export type ErrorCode = "keyring_unavailable" | "key_missing" | "wrong_key" | "passphrase_required" | "no_workspace" | "workspace_exists" | "tampered" | "newer_version" | "sign_in_failed" | "not_signed_in" | "session_locked" | "session_expired" | "forbidden" | "not_found" | "invalid_input" | "weak_password" | "conflict" | "storage" | "hub_unreachable" | "certificate_changed" | "rate_limited" | "answered_meanwhile" | "taken_meanwhile";

@@ -3,12 +3,16 @@
 //! template picker in place of the text.
 import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
+import type { MessageView } from "../bindings/MessageView";
 import type { OutboundAttachment } from "../bindings/OutboundAttachment";
 import { attachmentProblem, base64FromDataUrl } from "../channel-logic";
 import { h, replaceChildren } from "../h";
+import { toUiError } from "../logic";
 import type { Part } from "../store";
 import { button, problem, textarea } from "../ui";
 import type { DraftKeeper } from "./conversation";
+import { createCrossing } from "./crossing";
+import { crossingOf, guardOf } from "./crossing-logic";
 import { createDraftSaver, draftBook } from "./drafts";
 import { formatSize, mergeById, replyMode, type ReplyMode } from "./logic";
 import { now, type ComposerMode, type Deps, type InboxState } from "./state";
@@ -61,12 +65,20 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   const chip = h("div", { id: "attachment-chosen", class: "attachment-chosen", hidden: true });
   let chipKey = "";
 
+  // Function declarations below: hoisted.
+  const crossing = createCrossing({
+    sendAnyway: () => submit(true),
+    keep: () => settleCrossing(false),
+    discard: () => settleCrossing(true),
+  });
+
   const el = h("form", { id: "composer", class: "composer", novalidate: true, hidden: true },
     h("div", { class: "composer-modes", role: "group", "aria-label": "Write a" }, modeReply, modeNote),
     windowLine,
     hint,
     templates.el,
     text,
+    crossing.el,
     chip,
     h("div", { class: "composer-actions" }, attachBtn, fileInput, cannedSelect, sendHint, send));
 
@@ -169,6 +181,11 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   // ---- sending ----
   el.addEventListener("submit", (ev) => {
     ev.preventDefault();
+    submit(false);
+  });
+
+  /** Sends what is written. `anyway`: without the guard (the agent chose to, after a crossing). */
+  function submit(anyway: boolean): void {
     const s = store.get();
     const id = s.openId;
     if (id === null || s.sending || send.disabled) return;
@@ -178,14 +195,24 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     const pending = s.mode === "reply" ? s.attachments.get(id) ?? null : null;
     if (!body && !pending) return problem(error, text, s.mode === "reply" ? "Write a reply first." : "Write a note first.");
     const asMode = s.mode;
-    store.set({ sending: true });
+    const guard = !anyway && s.seen?.id === id ? s.seen.guard : null;
+    store.set({ sending: true, crossing: null });
     void app.run(el, send, error, async () => {
       const patch: Partial<InboxState> = { historyToEnd: true };
       if (asMode === "reply") {
         const attachment: OutboundAttachment | null = pending
           ? { file_name: pending.file_name, mime_type: pending.mime_type, data_base64: pending.data_base64 }
           : null;
-        const m = await api.reply(id, body, attachment);
+        let m: MessageView;
+        try {
+          m = await api.reply(id, body, attachment, guard);
+        } catch (err) {
+          const crossing = crossingOf(id, toUiError(err));
+          if (!crossing) throw err;
+          // Nothing was sent: show what the colleague did, and let the agent choose.
+          if (store.get().openId === id) { store.set({ crossing }); void actions.reloadConversation(); }
+          return;
+        }
         if (store.get().attachments.get(id) === pending) {
           const attachments = new Map(store.get().attachments);
           attachments.delete(id);
@@ -201,13 +228,32 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
       void drafts.flush();
       store.set(patch);
     }).finally(() => store.set({ sending: false }));
-  });
+  }
 
+  /** After a crossing: the agent has now seen what changed, so the next reply is checked from here. */
+  function settleCrossing(discard: boolean): void {
+    const s = store.get();
+    const id = s.openId;
+    if (id === null) return;
+    if (discard) {
+      text.value = "";
+      drafts.write(id, "reply", "");
+      void drafts.flush();
+      setAttachment(id, null);
+    } else {
+      keepDraft(id);
+      void drafts.flush();
+    }
+    store.set({ crossing: null, ...(s.view ? { seen: { id, guard: guardOf(s.view) } } : {}) });
+    ctx.toast(discard ? "Reply discarded." : "Your reply is kept as a draft.");
+    text.focus();
+  }
   // ---- the one render path ----
   let shownCanned: CannedReply[] = [];
   let expiryReloaded = "";
   function update(s: InboxState): void {
     el.hidden = s.view === null;
+    crossing.update(s);
     if (s.canned !== shownCanned) {
       shownCanned = s.canned;
       cannedSelect.replaceChildren(h("option", { value: "" }, "Canned reply…"),

@@ -7,6 +7,7 @@ import { h } from "../h";
 import { toUiError } from "../logic";
 import type { Part } from "../store";
 import { button } from "../ui";
+import { guardOf } from "./crossing-logic";
 import { mergeById, replyMode } from "./logic";
 import { NO_TEMPLATES, now, type ComposerMode, type Deps, type InboxState } from "./state";
 
@@ -53,7 +54,7 @@ export function createConversation(deps: Deps, parts: {
 
   function showEmpty(): void {
     openGen++;
-    store.set({ openId: null, view: null, messages: [], notes: [], templates: NO_TEMPLATES });
+    store.set({ openId: null, view: null, messages: [], notes: [], templates: NO_TEMPLATES, seen: null, crossing: null });
     ctx.memory.delete("inbox.open");
   }
 
@@ -78,7 +79,9 @@ export function createConversation(deps: Deps, parts: {
     const mode = switched ? parts.drafts.restoreDraft(id, v.drafts) ?? (replyMode(v, now()).kind === "blocked" ? "note" : "reply") : store.get().mode;
     store.set({
       openId: id, view: v, messages: mergeById([], v.messages), notes: mergeById([], v.notes), hasOlder: v.has_older,
-      historyToEnd: true, mode, ...(switched ? { templates: NO_TEMPLATES } : {}), ...rowsWith(v),
+      historyToEnd: true, mode, ...(switched ? { templates: NO_TEMPLATES, crossing: null } : {}), ...rowsWith(v),
+      // Opening is looking: a reply is checked against what is on screen now.
+      seen: { id, guard: guardOf(v) },
     });
     // Where the person was: opened again after a lock, or on coming back to the inbox.
     ctx.memory.set("inbox.open", id);

@@ -416,4 +416,50 @@ describe("inbox screen", () => {
     await tick();
     expect(getComputedStyle($("#messages .msg")).maxWidth).toContain("75ch");
   });
+
+  it("stops a reply a colleague crossed: the choice in the composer, send anyway without the guard, or keep the draft", async () => {
+    let refuse: { code: string; message: string } | null = { code: "answered_meanwhile", message: "Kim wrote to the customer after you opened this conversation, so your reply was not sent." };
+    fakes.reply = (_id, body) => {
+      if (refuse) { const e = refuse; refuse = null; throw e; }
+      return { ...message(950, body as string), direction: "out", author: "Sam Lead", status: "queued" };
+    };
+    fakes.saveDraft = () => null;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    text.value = "We will refund you";
+    text.dispatchEvent(new Event("input"));
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    // The reply went with what was on screen when the conversation was opened.
+    expect(of("reply")[0].args).toEqual([11, "We will refund you", null, { version: 4, last_message: 900 }]);
+    const panel = $("#double-answer");
+    expect(panel.hidden).toBe(false);
+    expect($("#double-answer-message").textContent).toContain("Kim wrote to the customer");
+    expect(text.value).toBe("We will refund you");
+    expect(document.activeElement).toBe($("#double-answer-send"));
+    expect(of("openConversation").length).toBeGreaterThan(1); // the colleague's answer is fetched
+    $("#double-answer-send").click();
+    await tick();
+    expect(of("reply")[1].args).toEqual([11, "We will refund you", null, null]);
+    expect(panel.hidden).toBe(true);
+    expect(text.value).toBe("");
+
+    // Taken from an agent: no "send anyway"; Escape keeps the words as a draft.
+    refuse = { code: "taken_meanwhile", message: "Kim took this conversation after you opened it." };
+    text.value = "Second try";
+    text.dispatchEvent(new Event("input"));
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(panel.hidden).toBe(false);
+    expect($("#double-answer-send").hidden).toBe(true);
+    expect(document.activeElement).toBe($("#double-answer-keep"));
+    key("Escape", $("#double-answer-keep"));
+    await tick();
+    expect(panel.hidden).toBe(true);
+    expect(text.value).toBe("Second try");
+    expect(toasts).toContain("Your reply is kept as a draft.");
+    expect(of("reply").length).toBe(3);
+  });
 });

@@ -11,9 +11,11 @@ import type { PageCursor } from "../bindings/PageCursor";
 import type { SearchHit } from "../bindings/SearchHit";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import type { TemplateView } from "../bindings/TemplateView";
+import type { ReplyGuard } from "../bindings/ReplyGuard";
 import type { Versioned } from "../bindings/Versioned";
 import type { PageContext } from "../screens/shell";
 import type { Store } from "../store";
+import type { Crossing } from "./crossing-logic";
 import type { Filters } from "./logic";
 
 export type { Filters } from "./logic";
@@ -88,8 +90,12 @@ export type InboxState = {
   hasOlder: boolean;
   /** How the history lands after its next rebuild: at the end, or where it was. */
   historyToEnd: boolean;
+  /** What the agent saw when they opened it (sent with each reply: no accidental double answer). */
+  seen: { id: number; guard: ReplyGuard } | null;
   // ---- the composer ----
   mode: ComposerMode;
+  /** A reply stopped because a colleague answered or took the conversation meanwhile. */
+  crossing: Crossing | null;
   sending: boolean;
   /** Files being read. */
   reading: number;
@@ -105,8 +111,8 @@ export function initialState(filters: Filters): InboxState {
     filters, rows: [], next: null, listBusy: false, stale: false, selectedId: null, checked: new Map(), search: null, help: false,
     sideCollapsed: false, customerShown: true,
     colleagues: [], teams: [], canned: [],
-    openId: null, view: null, messages: [], notes: [], hasOlder: false, historyToEnd: true,
-    mode: "reply", sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, customer: NO_CUSTOMER, tick: 0,
+    openId: null, view: null, messages: [], notes: [], hasOlder: false, historyToEnd: true, seen: null,
+    mode: "reply", crossing: null, sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, customer: NO_CUSTOMER, tick: 0,
   };
 }
 
