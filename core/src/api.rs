@@ -21,7 +21,9 @@ pub mod types {
     pub use crate::channel::outbound::OutboundAttachment;
     pub use crate::channel::template::TemplateView;
     pub use crate::channel::webhook_aside::WebhookSetAsideView;
-    pub use crate::ids::{ChannelAccountId, ContactId, ConversationId, MessageId, TeamId, UserId};
+    pub use crate::ids::{
+        ChannelAccountId, ContactId, ContactMergeId, ConversationId, MessageId, TeamId, UserId,
+    };
     pub use crate::privacy::egress::EgressPolicy;
     pub use crate::privacy::request::{ContactMatch, ErasureSummary};
     pub use crate::secret::{Password, SessionToken};
@@ -41,6 +43,7 @@ pub mod types {
     pub use crate::service::login::{
         Enrolment, RecoveryCodes, SessionInfo, SessionStage, SignInChallenge,
     };
+    pub use crate::service::merge::{ContactMerge, MergeCandidate};
     pub use crate::service::outgoing::ReplyGuard;
     pub use crate::service::privacy::ExportSummary;
     pub use crate::service::residency::{ResidencyReport, RetentionPolicy};
@@ -125,6 +128,9 @@ macro_rules! workspace_calls {
                 set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
                 contact_panel(contact: ContactId) -> ContactPanel [agent];
                 rename_contact(contact: ContactId, name: &str) -> () [agent];
+                merge_suggestions(contact: ContactId) -> Vec<MergeCandidate> [agent];
+                merge_contacts(keep: ContactId, merge: ContactId) -> ContactMerge [agent];
+                undo_contact_merge(merge: ContactMergeId) -> () [agent];
                 set_do_not_contact(id: ConversationId, value: bool) -> () [agent];
                 list_canned_replies() -> Vec<CannedReply> [agent];
                 create_canned_reply(title: &str, body: &str) -> CannedReply [lead];
@@ -470,6 +476,7 @@ wire_by_value!(
     Vec<TeamId>,
     ChannelAccountId,
     ContactId,
+    ContactMergeId,
     Role,
     Versioned,
     Option<ReplyGuard>,

@@ -62,6 +62,10 @@ typed_id!(
     ContactId
 );
 typed_id!(
+    /// One merge of two contacts into one (undoable for a while).
+    ContactMergeId
+);
+typed_id!(
     /// A connected WhatsApp number, Messenger page or mailbox.
     ChannelAccountId
 );

@@ -10,7 +10,7 @@ mod common;
 
 use appcare_core::api::CALLS;
 use appcare_core::auth::Role;
-use appcare_core::ids::{ChannelAccountId, ContactId, ConversationId, MessageId};
+use appcare_core::ids::{ChannelAccountId, ContactId, ContactMergeId, ConversationId, MessageId};
 use appcare_core::ids::{TeamId, UserId};
 use appcare_core::service::admin::InboxSettings;
 use appcare_core::service::drafts::DraftMode;
@@ -160,6 +160,13 @@ fn call(
             .map(drop),
         "contact_panel" => ws.contact_panel(token, ContactId::new(1), now).map(drop),
         "rename_contact" => ws.rename_contact(token, ContactId::new(1), "Ana", now),
+        "merge_suggestions" => ws
+            .merge_suggestions(token, ContactId::new(1), now)
+            .map(drop),
+        "merge_contacts" => ws
+            .merge_contacts(token, ContactId::new(1), ContactId::new(2), now)
+            .map(drop),
+        "undo_contact_merge" => ws.undo_contact_merge(token, ContactMergeId::new(1), now),
         "set_do_not_contact" => ws.set_do_not_contact(token, conv, true, now),
         "list_canned_replies" => ws.list_canned_replies(token, now).map(drop),
         "create_canned_reply" => ws.create_canned_reply(token, "t", "b", now).map(drop),

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_snooze_wake.sql"),
     include_str!("migrations/0013_drafts.sql"),
     include_str!("migrations/0014_priority.sql"),
+    include_str!("migrations/0015_contact_merges.sql"),
 ];
 
 /// The schema version this build writes and understands.

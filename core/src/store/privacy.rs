@@ -241,6 +241,8 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
     }
     tx.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [id])?;
     tx.execute("DELETE FROM contact_identities WHERE contact_id = ?1", [id])?;
+    // The contacts merged into this one (emptied rows that still hold their old names).
+    crate::store::merges::erase_merged_into(tx, id)?;
     tx.execute("DELETE FROM contacts WHERE id = ?1", [id])?;
     tx.execute_batch(
         "INSERT INTO messages_fts (messages_fts) VALUES ('optimize');

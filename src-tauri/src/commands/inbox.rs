@@ -4,7 +4,7 @@
 use super::with_session;
 use crate::api_error::ApiError;
 use crate::state::AppState;
-use appcare_core::ids::{ContactId, ConversationId, MessageId, UserId};
+use appcare_core::ids::{ContactId, ContactMergeId, ConversationId, MessageId, UserId};
 use appcare_core::service::admin::{Colleague, InboxSettings};
 use appcare_core::service::contacts::ContactPanel;
 use appcare_core::service::conversation::CannedReply;
@@ -14,6 +14,7 @@ use appcare_core::service::inbox::{
     AttachmentContent, ConversationStatus, ConversationSummary, ConversationView, InboxPage,
     InboxQuery, MessageView, NoteView, SearchHit,
 };
+use appcare_core::service::merge::{ContactMerge, MergeCandidate};
 use appcare_core::service::outgoing::ReplyGuard;
 use appcare_core::service::triage::{BulkChange, Priority};
 use appcare_core::Timestamp;
@@ -130,6 +131,40 @@ pub async fn rename_contact(
 ) -> Result<(), ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.rename_contact(token, contact, &name, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn merge_suggestions(
+    state: State<'_, AppState>,
+    contact: ContactId,
+) -> Result<Vec<MergeCandidate>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.merge_suggestions(token, contact, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn merge_contacts(
+    state: State<'_, AppState>,
+    keep: ContactId,
+    merge: ContactId,
+) -> Result<ContactMerge, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.merge_contacts(token, keep, merge, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn undo_contact_merge(
+    state: State<'_, AppState>,
+    merge: ContactMergeId,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.undo_contact_merge(token, merge, now)
     })
     .await
 }
