@@ -909,6 +909,14 @@ fn sample_data_reads_like_real_work_and_explains_instead_of_failing_replies() ->
     assert_eq!(ana.len(), 1, "{ana:?}");
     assert_eq!(ana[0].conversations, 2);
     assert_eq!(ana[0].identities.len(), 2, "{:?}", ana[0].identities);
+    // Jonas wrote twice under his name spelt two ways: two contacts, suggested as one.
+    let jonas = ws.find_contacts(&t.admin, "Jonas Berg", now)?;
+    assert_eq!(jonas.len(), 2, "{jonas:?}");
+    let suggested = ws.merge_suggestions(&t.admin, jonas[0].id, now)?;
+    assert_eq!(
+        suggested.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![jonas[1].id]
+    );
     // Omar's conversation has an answer and a handoff note.
     let all = ws.list_conversations(&t.admin, &view(InboxView::All), now)?;
     let omar = all

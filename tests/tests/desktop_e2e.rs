@@ -229,27 +229,43 @@ async fn scenario(app: &DesktopApp) -> TestResult {
         .await?;
     click(c, "#search-results .hit").await?;
     until_text(c, "#customer-name", "Ana Souza").await?;
-    let mut shown = 0;
-    for _ in 0..50 {
-        let n = c
-            .execute(
-                "return document.querySelectorAll('#customer-conversations li').length;",
-                vec![],
-            )
-            .await?;
-        shown = n.as_u64().unwrap_or(0);
-        if shown == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(shown, 2, "both of Ana's conversations in her panel");
+    assert_eq!(
+        count_until(c, "#customer-conversations li", 2).await?,
+        2,
+        "both of Ana's conversations in her panel"
+    );
     let addresses = appcare_tests::ui::text_content(c, "#customer-identities").await?;
     assert!(
         addresses.contains("WhatsApp") && addresses.contains("Email"),
         "{addresses}"
     );
     app.screenshot("customer-panel").await?;
+
+    // Jonas wrote on WhatsApp and, as "jonas berg", by e-mail: two customers, and the
+    // panel suggests they are one. Merging (confirmed) puts both conversations in one
+    // panel; the notice offers Undo.
+    fill(c, "#search-input", "Berg").await?;
+    wait_for(c, "#search-input", 5)
+        .await?
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await?;
+    click(c, "#search-results .hit").await?;
+    wait_for(c, "#merge-candidates [id^='merge-candidate-']", 10).await?;
+    click(c, "#merge-candidates [id^='merge-candidate-']").await?;
+    until_text(c, "#merge-dialog", "Merge").await?;
+    click(c, "#merge-confirm").await?;
+    assert_eq!(
+        count_until(c, "#customer-conversations li", 2).await?,
+        2,
+        "both of Jonas's conversations in one panel after the merge"
+    );
+    let addresses = appcare_tests::ui::text_content(c, "#customer-identities").await?;
+    assert!(
+        addresses.contains("jonas.berg@example.com") && addresses.contains("WhatsApp"),
+        "{addresses}"
+    );
+    until_text(c, "#toast", "Merged").await?;
+    app.screenshot("customer-merged").await?;
 
     // Settings: an idle lock of 0 minutes is refused under its field.
     click(c, "#nav-settings").await?;
@@ -288,6 +304,20 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     click(c, "#sign-out-button").await?;
     wait_for(c, "#sign-in-form", 15).await?;
     Ok(())
+}
+
+/// How many elements match `selector`, once it is `want` or after ten seconds.
+async fn count_until(c: &Client, selector: &str, want: u64) -> TestResult<u64> {
+    let script = format!("return document.querySelectorAll({selector:?}).length;");
+    let mut shown = 0;
+    for _ in 0..50 {
+        shown = c.execute(&script, vec![]).await?.as_u64().unwrap_or(0);
+        if shown == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok(shown)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

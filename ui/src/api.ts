@@ -11,6 +11,7 @@ import type { AuditExport } from "./bindings/AuditExport";
 import type { AuditFilter } from "./bindings/AuditFilter";
 import type { BackupSchedule } from "./bindings/BackupSchedule";
 import type { ContactMatch } from "./bindings/ContactMatch";
+import type { ContactMerge } from "./bindings/ContactMerge";
 import type { ContactPanel } from "./bindings/ContactPanel";
 import type { EgressPolicy } from "./bindings/EgressPolicy";
 import type { ErasureSummary } from "./bindings/ErasureSummary";
@@ -34,6 +35,7 @@ import type { HubProbe } from "./bindings/HubProbe";
 import type { InboxPage } from "./bindings/InboxPage";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { InboxSettings } from "./bindings/InboxSettings";
+import type { MergeCandidate } from "./bindings/MergeCandidate";
 import type { MessageView } from "./bindings/MessageView";
 import type { NewChannelAccount } from "./bindings/NewChannelAccount";
 import type { NewEmailAccount } from "./bindings/NewEmailAccount";
@@ -316,6 +318,21 @@ export async function setDoNotContact(id: number, value: boolean): Promise<null>
 /** The customer beside the open conversation: identities, do-not-contact, their conversations. */
 export async function contactPanel(contact: number): Promise<ContactPanel> {
   return invoke<ContactPanel>("contact_panel", { contact });
+}
+
+/** Other contacts that may be the same person (the same name), among those the caller sees. */
+export async function mergeSuggestions(contact: number): Promise<MergeCandidate[]> {
+  return invoke<MergeCandidate[]>("merge_suggestions", { contact });
+}
+
+/** Merge `merge` into `keep`: its addresses and conversations move; undone by `undoContactMerge`. */
+export async function mergeContacts(keep: number, merge: number): Promise<ContactMerge> {
+  return invoke<ContactMerge>("merge_contacts", { keep, merge });
+}
+
+/** Undo a merge (its author, within 8 hours, once). */
+export async function undoContactMerge(merge: number): Promise<null> {
+  return invoke<null>("undo_contact_merge", { merge });
 }
 
 /** Rename a contact (1 to 200 characters; refused with `invalid_input` on "name"). */

@@ -1,6 +1,6 @@
 //! The customer panel's pure logic: grouping identities, its wording, the reload gap.
 import { describe, expect, it } from "vitest";
-import { conversationsHeading, groupIdentities, loadErrorText, notShownText, reloadDelay, shownFromMemory } from "./customer-logic";
+import { conversationsHeading, groupIdentities, loadErrorText, mergeSummary, notShownText, reloadDelay, shownFromMemory } from "./customer-logic";
 
 describe("customer panel logic", () => {
   it("groups identities by channel, known channels first, addresses once each in order", () => {
@@ -44,5 +44,13 @@ describe("customer panel logic", () => {
     expect(shownFromMemory(undefined)).toBe(true);
     expect(shownFromMemory(true)).toBe(true);
     expect(shownFromMemory(false)).toBe(false);
+  });
+});
+
+describe("mergeSummary", () => {
+  it("names each channel's addresses and the conversations, singular or plural", () => {
+    expect(mergeSummary({ identities: [{ channel: "email", address: "a@x.org" }, { channel: "whatsapp", address: "5511" }], conversations: 1 }))
+      .toBe("WhatsApp 5511 · Email a@x.org · 1 conversation");
+    expect(mergeSummary({ identities: [], conversations: 3 })).toBe("3 conversations");
   });
 });

@@ -54,3 +54,10 @@ export function reloadDelay(lastAt: number, now: number, gap = PANEL_RELOAD_GAP_
 export function shownFromMemory(kept: unknown): boolean {
   return kept !== false;
 }
+
+/** What a merge candidate is, in a few words: "WhatsApp 5511…, 2 conversations". */
+export function mergeSummary(c: { identities: readonly ContactIdentity[]; conversations: number }): string {
+  const where = groupIdentities(c.identities).map((g) => `${g.label} ${g.addresses.join(", ")}`);
+  const convs = c.conversations === 1 ? "1 conversation" : `${c.conversations} conversations`;
+  return [...where, convs].join(" · ");
+}

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ContactPanel } from "../bindings/ContactPanel";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { ConversationView } from "../bindings/ConversationView";
+import type { MergeCandidate } from "../bindings/MergeCandidate";
 import { clearErrors, showError } from "../field-errors";
 import type { PageContext } from "../screens/shell";
 import { createStore } from "../store";
@@ -13,13 +14,22 @@ import { createCustomer } from "./customer";
 import { initialState, type Actions, type Deps, type InboxState } from "./state";
 
 const calls: string[] = [];
+/** Calls of the "Same person?" part, apart from the panel's own. */
+const mergeCalls: string[] = [];
 /** The next answers to contact_panel, by contact; a function may hold its answer back. */
 let panelFor: (contact: number) => Promise<ContactPanel> = async (c) => panel(c);
 let renameResult: () => Promise<null> = async () => null;
+let suggestions: (contact: number) => MergeCandidate[] = () => [];
 vi.mock("../api", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../api")>()),
   contactPanel: async (contact: number) => { calls.push(`contactPanel ${contact}`); return panelFor(contact); },
   renameContact: async (contact: number, name: string) => { calls.push(`renameContact ${contact} ${name}`); return renameResult(); },
+  mergeSuggestions: async (contact: number) => { mergeCalls.push(`mergeSuggestions ${contact}`); return suggestions(contact); },
+  mergeContacts: async (keep: number, merge: number) => {
+    mergeCalls.push(`mergeContacts ${keep} ${merge}`);
+    return { id: 77, kept: keep, merged: merge, identities: 1, conversations: 1 };
+  },
+  undoContactMerge: async (merge: number) => { mergeCalls.push(`undoContactMerge ${merge}`); return null; },
 }));
 const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 
@@ -85,6 +95,8 @@ const key = (k: string, target: EventTarget) => target.dispatchEvent(new Keyboar
 beforeEach(() => {
   document.body.replaceChildren();
   calls.length = 0;
+  mergeCalls.length = 0;
+  suggestions = () => [];
   timers = [];
   panelFor = async (c) => panel(c);
   renameResult = async () => null;
@@ -266,5 +278,48 @@ describe("customer panel", () => {
     expect(memory.get("inbox.customerShown")).toBe(true);
     expect(calls).toEqual(["contactPanel 40", "contactPanel 41"]);
     expect($("#customer-name").textContent).toBe("Contact 41");
+  });
+
+  it("suggests the same person, merges after a confirmation that says what moves, and undoes from the notice", async () => {
+    suggestions = (c) => c === 40
+      ? [{ id: 41, name: "Contact 40", identities: [{ channel: "email", address: "ana@example.com" }], conversations: 2, reason: "Same name" }]
+      : [];
+    const { store, actions, ctx } = setup();
+    const toasts: { message: string; action?: { label: string; run: () => void } }[] = [];
+    (ctx as unknown as { toast: (m: string, a?: { label: string; run: () => void }) => void }).toast = (message, action) => { toasts.push({ message, action }); };
+    store.set({ openId: 7, view: view(row(7, 40)) });
+    await tick();
+    expect(mergeCalls).toEqual(["mergeSuggestions 40"]);
+    expect($("#customer-merge").hidden).toBe(false);
+    const item = $('#merge-candidates [data-contact-id="41"]');
+    expect(item.textContent).toContain("Email ana@example.com · 2 conversations");
+    $("#merge-candidate-41").click();
+    await tick();
+    // Always confirmed: nothing is merged until the dialog says what moves and Merge is pressed.
+    expect(mergeCalls).toEqual(["mergeSuggestions 40"]);
+    expect($("#merge-dialog").textContent).toContain("into Contact 40");
+    expect(document.activeElement).toBe($("#merge-confirm"));
+    $("#merge-confirm").click();
+    await tick();
+    expect(mergeCalls.slice(1, 2)).toEqual(["mergeContacts 40 41"]);
+    expect($("#merge-dialog")).toBeNull();
+    expect(calls.filter((c) => c === "contactPanel 40").length).toBe(2); // re-read after the merge
+    expect(actions.refreshList).toHaveBeenCalled();
+    expect(toasts[0].message).toBe("Merged Contact 40 into Contact 40.");
+    expect(toasts[0].action?.label).toBe("Undo");
+    toasts[0].action!.run();
+    await tick();
+    expect(mergeCalls).toContain("undoContactMerge 77");
+    expect(toasts.map((t) => t.message)).toContain("Merge undone.");
+  });
+
+  it("suggests nothing to someone who may not edit the customer", async () => {
+    suggestions = () => [{ id: 41, name: "X", identities: [], conversations: 1, reason: "Same name" }];
+    panelFor = async (c) => panel(c, { can_edit: false });
+    const { store } = setup();
+    store.set({ openId: 7, view: view(row(7, 40)) });
+    await tick();
+    expect(mergeCalls).toEqual([]);
+    expect($("#customer-merge").hidden).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 //! The sample conversations a new workspace can be filled with: short, readable exchanges
 //! a support team really has (questions, answers, a private note, a handoff), one
-//! customer who writes on WhatsApp and by e-mail. Text only; no real person or address.
+//! customer who writes on WhatsApp and by e-mail, one who did too but under a name written
+//! differently (a merge to suggest). Text only; no real person or address.
 
 /// Who wrote a line of a sample conversation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +106,18 @@ pub const SCRIPTS: &[Script] = &[
         subject: "",
         lines: &[
             (Customer, 15, "Hello, my voucher code WINTER10 says it has expired, but the e-mail says it's valid until the end of the month."),
+        ],
+        status: "open",
+    },
+    // The same person as on WhatsApp, but the mail client writes the name in lower case:
+    // not linked by itself, so the customer panel suggests merging the two.
+    Script {
+        channel: "email",
+        customer: "jonas berg",
+        address: "jonas.berg@example.com",
+        subject: "Voucher WINTER10",
+        lines: &[
+            (Customer, 10, "Hi,\n\nI also wrote on WhatsApp: the voucher WINTER10 is refused at checkout although the e-mail says it is valid until the end of the month.\n\nJonas"),
         ],
         status: "open",
     },
