@@ -45,6 +45,7 @@ pub mod types {
     };
     pub use crate::service::merge::{ContactMerge, MergeCandidate};
     pub use crate::service::outgoing::ReplyGuard;
+    pub use crate::service::presence::{Activity, PresenceEntry};
     pub use crate::service::privacy::ExportSummary;
     pub use crate::service::residency::{ResidencyReport, RetentionPolicy};
     pub use crate::service::sample::SampleSummary;
@@ -128,6 +129,7 @@ macro_rules! workspace_calls {
                 set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
                 contact_panel(contact: ContactId) -> ContactPanel [agent];
                 rename_contact(contact: ContactId, name: &str) -> () [agent];
+                set_presence(conversation: ConversationId, activity: Activity) -> Vec<PresenceEntry> [agent];
                 merge_suggestions(contact: ContactId) -> Vec<MergeCandidate> [agent];
                 merge_contacts(keep: ContactId, merge: ContactId) -> ContactMerge [agent];
                 undo_contact_merge(merge: ContactMergeId) -> () [agent];
@@ -482,6 +484,7 @@ wire_by_value!(
     Option<ReplyGuard>,
     ConversationStatus,
     Priority,
+    Activity,
     DraftMode,
     TransferTarget,
     NewUser,

@@ -45,6 +45,12 @@ pub enum Event {
         conversation: ConversationId,
         message: MessageId,
     },
+    /// Someone opened, left or is typing in a conversation (never stored).
+    Presence {
+        conversation: ConversationId,
+        user: UserId,
+        activity: crate::service::presence::Activity,
+    },
     /// A channel account was added or its provider-side state changed.
     ChannelsChanged,
 }

@@ -16,6 +16,7 @@ pub mod mail;
 pub mod merge;
 pub mod outgoing;
 pub mod password;
+pub mod presence;
 pub mod privacy;
 pub mod push;
 pub mod residency;
@@ -152,6 +153,48 @@ impl Workspace {
         })?;
         // Committed even when refused: the lock or end of the session must stick.
         outcome
+    }
+}
+
+impl Workspace {
+    /// Like [`Workspace::authorize`] for a call that is not the person's activity (a
+    /// presence heartbeat while a conversation is open): a read only, so it neither keeps
+    /// the idle lock away nor locks; a session past its idle time is refused as locked
+    /// (the next real call records the lock).
+    pub(crate) fn authorize_passive(
+        &self,
+        token: &SessionToken,
+        now: Timestamp,
+        role: Role,
+        action: &'static str,
+    ) -> Result<Caller> {
+        let caller = self.store.read(|conn| {
+            let Some(session) = sessions::by_token_hash(conn, &token.hash())? else {
+                return Ok(Err(CoreError::NotSignedIn));
+            };
+            match session.stage {
+                Stage::Ended => return Ok(Err(CoreError::SessionExpired)),
+                Stage::Password | Stage::Enrol => return Ok(Err(CoreError::NotSignedIn)),
+                Stage::Locked => return Ok(Err(CoreError::SessionLocked)),
+                Stage::Active => {}
+            }
+            match liveness(&session, policy(conn)?, now) {
+                Liveness::Expired => return Ok(Err(CoreError::SessionExpired)),
+                Liveness::IdleLocked => return Ok(Err(CoreError::SessionLocked)),
+                Liveness::Live => {}
+            }
+            let user = user_store::require(conn, session.user_id)?;
+            if user.disabled {
+                return Ok(Err(CoreError::SessionExpired));
+            }
+            Ok(Ok(Caller {
+                user: user.id,
+                role: user.role,
+                teams: user_store::team_ids_of(conn, user.id)?,
+            }))
+        })??;
+        caller.require(role, action)?;
+        Ok(caller)
     }
 }
 

@@ -122,6 +122,8 @@ pub struct Workspace {
     pub(crate) dir: WorkspaceDir,
     pub(crate) info: WorkspaceInfo,
     pub(crate) events: EventSender,
+    /// Who is on which conversation now (memory only).
+    pub(crate) presence: std::sync::Mutex<crate::service::presence::PresenceBoard>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -249,6 +251,7 @@ impl Workspace {
             dir: dir.clone(),
             info,
             events,
+            presence: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@ use appcare_core::service::admin::InboxSettings;
 use appcare_core::service::drafts::DraftMode;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::{ConversationStatus, InboxQuery};
+use appcare_core::service::presence::Activity;
 use appcare_core::service::triage::{BulkChange, Priority};
 use appcare_core::service::SessionPolicy;
 use appcare_core::{CoreError, ErrorCode, Password, SessionToken, Timestamp, Workspace};
@@ -160,6 +161,9 @@ fn call(
             .map(drop),
         "contact_panel" => ws.contact_panel(token, ContactId::new(1), now).map(drop),
         "rename_contact" => ws.rename_contact(token, ContactId::new(1), "Ana", now),
+        "set_presence" => ws
+            .set_presence(token, conv, Activity::Viewing, now)
+            .map(drop),
         "merge_suggestions" => ws
             .merge_suggestions(token, ContactId::new(1), now)
             .map(drop),

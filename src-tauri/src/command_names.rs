@@ -51,6 +51,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "update_many",
     "contact_panel",
     "rename_contact",
+    "set_presence",
     "merge_suggestions",
     "merge_contacts",
     "undo_contact_merge",

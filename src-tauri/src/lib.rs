@@ -71,6 +71,7 @@ pub fn run() {
             commands::inbox::update_many,
             commands::inbox::contact_panel,
             commands::inbox::rename_contact,
+            commands::inbox::set_presence,
             commands::inbox::merge_suggestions,
             commands::inbox::merge_contacts,
             commands::inbox::undo_contact_merge,

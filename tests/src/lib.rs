@@ -231,6 +231,7 @@ pub mod hub_setup;
 pub mod mail_servers;
 pub mod mail_setup;
 pub mod meta;
+pub mod push_watch;
 
 pub mod ui {
     use super::TestResult;

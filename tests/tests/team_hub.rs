@@ -18,7 +18,7 @@
 //! Real parts: the hub's own router and TLS listener with a generated certificate, the
 //! remote client, rustls, SQLCipher.
 
-use appcare_client::{probe_hub, PushMessage, PushStream, RemoteWorkspace};
+use appcare_client::{probe_hub, PushMessage, RemoteWorkspace};
 use appcare_core::api::{Access, CALLS};
 use appcare_core::auth::Role;
 use appcare_core::events::Event;
@@ -26,41 +26,10 @@ use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::InboxQuery;
 use appcare_core::{ErrorCode, Password, Timestamp, WorkspaceApi};
 use appcare_tests::hub_setup::{initial_password_for, TestHub};
+use appcare_tests::push_watch::{listen, wait_for};
 use appcare_tests::TestResult;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-/// Reads a push stream on its own thread, passing each message on.
-fn listen(mut stream: PushStream) -> mpsc::Receiver<PushMessage> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        while let Ok(Some(message)) = stream.next() {
-            if tx.send(message).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// Waits up to `limit` for a message that `wanted` accepts; returns it with its delay.
-fn wait_for(
-    rx: &mpsc::Receiver<PushMessage>,
-    limit: Duration,
-    wanted: impl Fn(&Event) -> bool,
-) -> TestResult<(Event, Duration)> {
-    let start = Instant::now();
-    loop {
-        let left = limit
-            .checked_sub(start.elapsed())
-            .ok_or("the expected event did not arrive in time")?;
-        if let PushMessage::Event { event, .. } = rx.recv_timeout(left)? {
-            if wanted(&event) {
-                return Ok((event, start.elapsed()));
-            }
-        }
-    }
-}
 
 fn versioned(
     api: &dyn WorkspaceApi,

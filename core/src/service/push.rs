@@ -99,7 +99,8 @@ impl PushViewer {
             | Event::ReplyQueued { conversation, .. }
             | Event::NoteAdded { conversation }
             | Event::ConversationUpdated { conversation }
-            | Event::MessageStatusChanged { conversation, .. } => *conversation,
+            | Event::MessageStatusChanged { conversation, .. }
+            | Event::Presence { conversation, .. } => *conversation,
         };
         let viewer = self.caller.viewer();
         workspace

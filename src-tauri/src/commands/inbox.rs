@@ -16,6 +16,7 @@ use appcare_core::service::inbox::{
 };
 use appcare_core::service::merge::{ContactMerge, MergeCandidate};
 use appcare_core::service::outgoing::ReplyGuard;
+use appcare_core::service::presence::{Activity, PresenceEntry};
 use appcare_core::service::triage::{BulkChange, Priority};
 use appcare_core::Timestamp;
 use tauri::State;
@@ -131,6 +132,18 @@ pub async fn rename_contact(
 ) -> Result<(), ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.rename_contact(token, contact, &name, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_presence(
+    state: State<'_, AppState>,
+    conversation: ConversationId,
+    activity: Activity,
+) -> Result<Vec<PresenceEntry>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_presence(token, conversation, activity, now)
     })
     .await
 }
