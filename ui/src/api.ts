@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { SampleSummary } from "./bindings/SampleSummary";
+import type { Activity } from "./bindings/Activity";
 import type { AttachmentContent } from "./bindings/AttachmentContent";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AuditEntry } from "./bindings/AuditEntry";
@@ -56,6 +57,7 @@ import type { TemplateView } from "./bindings/TemplateView";
 import type { TransferTarget } from "./bindings/TransferTarget";
 import type { UserSummary } from "./bindings/UserSummary";
 import type { Versioned } from "./bindings/Versioned";
+import type { PresenceEntry } from "./bindings/PresenceEntry";
 import type { Priority } from "./bindings/Priority";
 import type { BulkChange } from "./bindings/BulkChange";
 import type { WebhookListener } from "./bindings/WebhookListener";
@@ -318,6 +320,11 @@ export async function setDoNotContact(id: number, value: boolean): Promise<null>
 /** The customer beside the open conversation: identities, do-not-contact, their conversations. */
 export async function contactPanel(contact: number): Promise<ContactPanel> {
   return invoke<ContactPanel>("contact_panel", { contact });
+}
+
+/** Say what this person does on a conversation (viewing, typing, left); answers who else is there. */
+export async function setPresence(conversation: number, activity: Activity): Promise<PresenceEntry[]> {
+  return invoke<PresenceEntry[]>("set_presence", { conversation, activity });
 }
 
 /** Other contacts that may be the same person (the same name), among those the caller sees. */

@@ -104,6 +104,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   text.addEventListener("input", () => {
     const id = store.get().openId;
     if (id !== null) keepDraft(id);
+    actions.typing(store.get().mode);
   });
   text.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); el.requestSubmit(); }

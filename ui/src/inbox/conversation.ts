@@ -27,7 +27,7 @@ export type DraftKeeper = {
 };
 
 export function createConversation(deps: Deps, parts: {
-  head: HTMLElement; history: HTMLElement; composer: HTMLElement; customer: HTMLElement; drafts: DraftKeeper;
+  head: HTMLElement; presence: HTMLElement; history: HTMLElement; composer: HTMLElement; customer: HTMLElement; drafts: DraftKeeper;
 }): ConversationPart {
   const { ctx, store, lead } = deps;
   const paneEmpty = h("div", { class: "pane-empty" },
@@ -37,7 +37,7 @@ export function createConversation(deps: Deps, parts: {
   // Under the head: the conversation itself, and the customer panel to its right (under the head
   // on narrower windows; see style.css).
   const convBody = h("div", { class: "conv-body", hidden: true },
-    h("div", { class: "conv-main" }, bannerSlot, parts.history, parts.composer), parts.customer);
+    h("div", { class: "conv-main" }, parts.presence, bannerSlot, parts.history, parts.composer), parts.customer);
   const el = h("section", { id: "conversation", class: "inbox-pane", "aria-label": "Conversation" },
     paneEmpty, parts.head, convBody);
   let openGen = 0;

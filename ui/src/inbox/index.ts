@@ -19,6 +19,7 @@ import { createHead } from "./head";
 import { createHistory } from "./history";
 import { createList } from "./list";
 import { filtersFrom, moveSelection, shortcutFor } from "./logic";
+import { createPresence } from "./presence";
 import { createSearch } from "./search";
 import { createShortcuts } from "./shortcuts";
 import { createSide, SIDE_COLLAPSED_KEY } from "./side";
@@ -60,7 +61,8 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   const templates = createTemplates(deps);
   const composer = createComposer(deps, templates);
   const customer = createCustomer(deps);
-  const conversation = createConversation(deps, { head: head.el, history: history.el, composer: composer.el, customer: customer.el, drafts: composer });
+  const presence = createPresence(deps);
+  const conversation = createConversation(deps, { head: head.el, presence: presence.el, history: history.el, composer: composer.el, customer: customer.el, drafts: composer });
   paneEl = conversation.el;
 
   async function loadPeople(): Promise<void> {
@@ -81,6 +83,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
     loadPeople,
     loadTemplates: templates.load,
     focusComposer: composer.focus,
+    typing: presence.typing,
     async act(busy, btn, task, errorEl = ctx.error) {
       let conflict = false;
       const ok = await ctx.app.run(busy, btn, errorEl, async () => {
@@ -194,6 +197,8 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   let liveList = false;
   let livePeople = false;
   function onCoreEvent(e: CoreEvent): void {
+    // Presence changes nothing stored: the line and the list's marks only, never a reload.
+    if (e.kind === "presence") { presence.onEvent(e); return; }
     // Channel accounts changing (a mailbox sync's progress, several a second) changes nothing in the inbox.
     if (e.kind === "settings_changed" || e.kind === "sessions_ended" || e.kind === "channels_changed") return;
     const openId = store.get().openId;
@@ -219,7 +224,7 @@ export async function renderInbox(ctx: PageContext): Promise<void> {
   }
 
   // ---- one render path: every part from the one state ----
-  const parts: Part<InboxState>[] = [side, search, bulk, list, conversation, head, history, templates, composer, customer, shortcuts];
+  const parts: Part<InboxState>[] = [side, search, bulk, list, conversation, head, history, templates, composer, customer, presence, shortcuts];
   document.addEventListener("keydown", onKey);
   // The reply window moves on while a conversation is open.
   const windowClock = window.setInterval(() => { if (store.get().view) store.set({ tick: store.get().tick + 1 }); }, 30_000);

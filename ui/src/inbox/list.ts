@@ -11,6 +11,7 @@ import { button } from "../ui";
 import { channelBadge, priorityBadge, statusBadge, windowBadge } from "./badges";
 import { createEmpty } from "./empty";
 import { inboxQuery, moveSelection, nearEnd, relativeTime, scrollToRow, VIEW_LABELS, virtualWindow } from "./logic";
+import { presenceText, presentOn } from "./presence-logic";
 import {
   KEY_OPEN_DELAY_MS, LOAD_AHEAD, now, OVERSCAN, REFRESH_PAGES, ROW_HEIGHT, type Deps, type InboxState,
 } from "./state";
@@ -23,7 +24,7 @@ export type ListPart = Part<InboxState> & {
   focus(): void;
 };
 
-type CachedRow = { row: ConversationSummary; el: HTMLElement; selected: boolean; checked: boolean; at: number };
+type CachedRow = { row: ConversationSummary; el: HTMLElement; selected: boolean; checked: boolean; at: number; watching: string | null };
 
 export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTMLElement): ListPart {
   const { ctx, store, actions } = deps;
@@ -53,7 +54,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     h("div", { class: "list-head" }, listHeading, listCount, staleBtn),
     bulkBar, scroller, listEmpty, searchResults);
 
-  function rowElement(s: ConversationSummary, at: number, isSel: boolean, isChecked: boolean): HTMLElement {
+  function rowElement(s: ConversationSummary, at: number, isSel: boolean, isChecked: boolean, watching: string | null): HTMLElement {
     const check = h("input", {
       type: "checkbox", class: "row-check", tabindex: "-1", checked: isChecked,
       "aria-label": `Select conversation with ${s.contact_name}`,
@@ -67,6 +68,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
       h("div", { class: "row-main" },
         h("div", { class: "row-top" },
           h("span", { class: "row-name" }, s.contact_name),
+          watching ? h("span", { class: "row-presence", title: watching, "aria-label": watching }, "●") : null,
           priorityBadge(s.priority),
           channelBadge(s.channel),
           h("span", { class: "row-time", title: formatDateTime(s.last_activity_at) }, relativeTime(s.last_activity_at, at))),
@@ -94,17 +96,20 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     win.style.transform = `translateY(${w.offset}px)`;
     const els: HTMLElement[] = [];
     const seen = new Set<number>();
+    const names = new Map(s.colleagues.map((c) => [c.id, c.display_name]));
+    const nowMs = Date.now();
     for (let i = w.first; i <= w.last; i++) {
       const r = rows[i];
       seen.add(r.id);
       const cached = rowCache.get(r.id);
       const sel = r.id === s.selectedId;
       const chk = s.checked.has(r.id);
-      if (cached && cached.row === r && cached.selected === sel && cached.checked === chk && cached.at === minute) {
+      const watching = presenceText(presentOn(s.presence, r.id, nowMs), names);
+      if (cached && cached.row === r && cached.selected === sel && cached.checked === chk && cached.at === minute && cached.watching === watching) {
         els.push(cached.el);
       } else {
-        const rowEl = rowElement(r, at, sel, chk);
-        rowCache.set(r.id, { row: r, el: rowEl, selected: sel, checked: chk, at: minute });
+        const rowEl = rowElement(r, at, sel, chk, watching);
+        rowCache.set(r.id, { row: r, el: rowEl, selected: sel, checked: chk, at: minute, watching });
         els.push(rowEl);
       }
     }

@@ -66,7 +66,7 @@ function setup(lead: boolean) {
   const actions = {
     loadFirst: vi.fn(async () => {}), refreshList: vi.fn(async () => {}), focusList: vi.fn(), clearSearch: vi.fn(),
     openConversation: vi.fn(async () => {}), reloadConversation: vi.fn(async () => {}), loadTemplates: vi.fn(async () => {}),
-    focusComposer: vi.fn(), showEmptyPane: vi.fn(),
+    focusComposer: vi.fn(), showEmptyPane: vi.fn(), typing: vi.fn(),
     act: vi.fn(async (_busy: HTMLElement, _btn: unknown, task: () => Promise<void>) => { await task(); return true; }),
   } as unknown as Actions;
   const deps: Deps = { ctx, store, lead, actions, later: (fn, ms) => window.setTimeout(fn, ms), cancel: (t) => window.clearTimeout(t), pane: () => ctx.page };

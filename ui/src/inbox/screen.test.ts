@@ -91,6 +91,7 @@ beforeEach(() => {
     { id: 4, display_name: "Kim", role: "agent", available: true, teams: [5] }];
   fakes.listTeams = () => [{ id: 5, name: "Billing", members: 2 }];
   fakes.listCannedReplies = () => [];
+  fakes.setPresence = () => [];
   fakes.contactPanel = (contact) => ({ id: contact, name: `Customer ${(contact as number) - 100}`, identities: [{ channel: "email", address: "c@example.com" }],
     do_not_contact: false, conversations: [summary((contact as number) - 100)], not_shown: 0, can_edit: true });
 });
@@ -461,5 +462,43 @@ describe("inbox screen", () => {
     expect(text.value).toBe("Second try");
     expect(toasts).toContain("Your reply is kept as a draft.");
     expect(of("reply").length).toBe(3);
+  });
+
+  it("says what this person has open and types, shows who else is there, and marks rows without reloading", async () => {
+    fakes.setPresence = (id, activity) => (activity !== "viewing" ? []
+      : id === 11 ? [{ user: 4, name: "Kim", activity: "typing_reply" }] : [{ user: 4, name: "Kim", activity: "viewing" }]);
+    fakes.saveDraft = () => null;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    expect(of("setPresence").map((c) => c.args)).toEqual([[11, "viewing"]]);
+    expect($("#presence").hidden).toBe(false);
+    expect($("#presence").textContent).toBe("Kim is typing a reply…");
+
+    // A colleague on another conversation: its row is marked; nothing is re-read for it.
+    const lists = of("listConversations").length;
+    live.coreEvent?.({ kind: "presence", conversation: 12, user: 4, activity: "viewing" });
+    await tick();
+    await new Promise((r) => setTimeout(r, 200));
+    expect($("#conv-row-12 .row-presence").getAttribute("title")).toBe("Kim is viewing");
+    expect(of("listConversations").length).toBe(lists);
+    // My own events are not shown as someone else.
+    live.coreEvent?.({ kind: "presence", conversation: 13, user: 3, activity: "viewing" });
+    await tick();
+    expect($("#conv-row-13 .row-presence")).toBeNull();
+
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    text.value = "H";
+    text.dispatchEvent(new Event("input"));
+    text.value = "Hi";
+    text.dispatchEvent(new Event("input"));
+    await tick();
+    // Said once for both keys (at most every few seconds).
+    expect(of("setPresence").map((c) => c.args)).toEqual([[11, "viewing"], [11, "typing_reply"]]);
+
+    $('#conversation-list [data-conversation-id="12"]').click();
+    await tick();
+    expect(of("setPresence").map((c) => c.args).slice(2)).toEqual([[11, "left"], [12, "viewing"]]);
+    expect($("#presence").textContent).toBe("Kim is viewing");
   });
 });

@@ -16,6 +16,7 @@ import type { Versioned } from "../bindings/Versioned";
 import type { PageContext } from "../screens/shell";
 import type { Store } from "../store";
 import type { Crossing } from "./crossing-logic";
+import type { PresenceMap } from "./presence-logic";
 import type { Filters } from "./logic";
 
 export type { Filters } from "./logic";
@@ -102,6 +103,8 @@ export type InboxState = {
   attachments: ReadonlyMap<number, PendingAttachment>;
   templates: TemplateState;
   customer: CustomerState;
+  /** Who else is on which conversation (presence.ts); memory only. */
+  presence: PresenceMap;
   /** Bumped every 30 s while a conversation is open: the reply window moves on. */
   tick: number;
 };
@@ -113,6 +116,7 @@ export function initialState(filters: Filters): InboxState {
     colleagues: [], teams: [], canned: [],
     openId: null, view: null, messages: [], notes: [], hasOlder: false, historyToEnd: true, seen: null,
     mode: "reply", crossing: null, sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, customer: NO_CUSTOMER, tick: 0,
+    presence: new Map(),
   };
 }
 
@@ -128,6 +132,8 @@ export type Actions = {
   loadPeople(): Promise<void>;
   loadTemplates(id: number): Promise<void>;
   focusComposer(): void;
+  /** A key was pressed in the composer (presence: typing a reply or a note). */
+  typing(mode: ComposerMode): void;
   /** Run an action; on "conflict" (someone else changed it) reload the conversation and list. */
   act(busy: HTMLElement, btn: HTMLButtonElement | null, task: () => Promise<void>, errorEl?: HTMLElement): Promise<boolean>;
 };
