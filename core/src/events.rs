@@ -45,6 +45,12 @@ pub enum Event {
         conversation: ConversationId,
         message: MessageId,
     },
+    /// A note named `user` (`@username`); their window notifies them.
+    Mentioned {
+        conversation: ConversationId,
+        user: UserId,
+        by: UserId,
+    },
     /// Someone opened, left or is typing in a conversation (never stored).
     Presence {
         conversation: ConversationId,

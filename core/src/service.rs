@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod ingest;
 pub mod login;
 pub mod mail;
+pub mod mentions;
 pub mod merge;
 pub mod outgoing;
 pub mod password;

@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod drafts;
 pub mod mail;
 pub mod media;
+pub mod mentions;
 pub mod merges;
 pub mod message_status;
 pub mod messages;

@@ -1,6 +1,7 @@
-//! Presence through the team hub (issue 20 item 3): a colleague sees within a second, on
-//! her push stream, that Alex opened a conversation and is typing a reply, and her own
-//! call answers who is there by name; an agent of another team gets nothing of it.
+//! Presence and mentions through the team hub (issue 20 items 3 and 5): a colleague sees
+//! within a second, on her push stream, that Alex opened a conversation and is typing a
+//! reply, and her own call answers who is there by name; an agent of another team gets
+//! nothing of it; her note naming Alex reaches his stream.
 //!
 //! Real parts: the hub's router and TLS listener on loopback, the remote client, rustls,
 //! SQLCipher.
@@ -15,7 +16,8 @@ use appcare_tests::TestResult;
 use std::time::Duration;
 
 #[test]
-fn a_colleague_sees_viewing_and_typing_within_a_second_and_another_team_nothing() -> TestResult {
+fn a_colleague_sees_viewing_and_typing_within_a_second_another_team_nothing_and_a_mention_arrives(
+) -> TestResult {
     let hub = TestHub::start()?;
     let alex = hub.member("alex", Role::Agent)?;
     let lena = hub.member("lena", Role::Lead)?;
@@ -70,5 +72,25 @@ fn a_colleague_sees_viewing_and_typing_within_a_second_and_another_team_nothing(
         matches!(e, Event::Presence { .. } | Event::SettingsChanged)
     })?;
     assert_eq!(first, Event::SettingsChanged, "carl was told of presence");
+
+    // Lena's note names Alex: his stream hears of it within a second.
+    let alex_events = listen(alex.client.events(&alex.token, None)?);
+    lena.client.add_note(
+        &lena.token,
+        conversation,
+        "@alex the customer called, please ring back",
+        Timestamp::now(),
+    )?;
+    let (event, _) = wait_for(&alex_events, Duration::from_secs(1), |e| {
+        matches!(e, Event::Mentioned { .. })
+    })?;
+    assert_eq!(
+        event,
+        Event::Mentioned {
+            conversation,
+            user: alex.id,
+            by: lena.id
+        }
+    );
     Ok(())
 }

@@ -319,6 +319,8 @@ pub struct InboxSettings {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Colleague {
     pub id: crate::ids::UserId,
+    /// What a note types after `@` to mention them.
+    pub username: String,
     pub display_name: String,
     pub role: Role,
     pub available: bool,
@@ -385,6 +387,7 @@ impl Workspace {
                     Ok(Colleague {
                         teams: user_store::team_ids_of(c, u.id)?,
                         id: u.id,
+                        username: u.username,
                         display_name: u.display_name,
                         role: u.role,
                         available: u.available,

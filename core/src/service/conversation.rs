@@ -30,7 +30,9 @@ pub struct CannedReply {
 }
 
 impl Workspace {
-    /// Adds a private note, seen by colleagues only.
+    /// Adds a private note, seen by colleagues only. Colleagues it names (`@username`)
+    /// must be able to see the conversation; each is told (an event) and finds it under
+    /// Mentions.
     pub fn add_note(
         &self,
         token: &SessionToken,
@@ -40,23 +42,35 @@ impl Workspace {
     ) -> Result<NoteView> {
         let caller = self.authorize(token, now, Role::Agent, "add notes")?;
         let body = check_text("note", body, 4000)?;
-        let note = self.store.write(|tx| {
+        let (note, mentioned) = self.store.write(|tx| {
             conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
                 what: "The conversation",
             })?;
+            let mentioned = crate::service::mentions::resolve(tx, &caller, id, &body)?;
             let note = conv_store::insert_note(tx, id, caller.user, &body, false, now)?;
+            for user in &mentioned {
+                crate::store::mentions::insert(tx, note, id, *user, now)?;
+            }
             // The note is written: the caller's note draft goes in the same transaction.
             crate::store::drafts::delete(tx, caller.user, id, DraftMode::Note.as_str())?;
             let author = user_store::require(tx, caller.user)?.display_name;
-            Ok(NoteView {
+            let view = NoteView {
                 id: note,
                 author,
                 body,
                 is_handoff: false,
                 at: now,
-            })
+            };
+            Ok((view, mentioned))
         })?;
         self.publish(Event::NoteAdded { conversation: id });
+        for user in mentioned {
+            self.publish(Event::Mentioned {
+                conversation: id,
+                user,
+                by: caller.user,
+            });
+        }
         Ok(note)
     }
 

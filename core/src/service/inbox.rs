@@ -32,6 +32,8 @@ pub enum InboxView {
     Unassigned,
     MyTeams,
     All,
+    /// Conversations where a note names the caller.
+    Mentions,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,6 +341,7 @@ impl Workspace {
             InboxView::Unassigned => filter.assignee = Some(None),
             InboxView::MyTeams => filter.my_teams_of = Some(caller.user),
             InboxView::All => {}
+            InboxView::Mentions => filter.mentioned = Some(caller.user),
         }
         let mut rows = match view {
             // One ordered index range per team, merged: an `IN (teams)` would sort them all.

@@ -100,7 +100,8 @@ impl PushViewer {
             | Event::NoteAdded { conversation }
             | Event::ConversationUpdated { conversation }
             | Event::MessageStatusChanged { conversation, .. }
-            | Event::Presence { conversation, .. } => *conversation,
+            | Event::Presence { conversation, .. }
+            | Event::Mentioned { conversation, .. } => *conversation,
         };
         let viewer = self.caller.viewer();
         workspace

@@ -93,6 +93,8 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ConversationRowData> {
 pub struct ListFilter {
     pub assignee: Option<Option<UserId>>,
     pub my_teams_of: Option<UserId>,
+    /// Only conversations where a note names this user.
+    pub mentioned: Option<UserId>,
     pub status: Option<String>,
     pub channel: Option<String>,
     pub team: Option<TeamId>,
@@ -139,6 +141,14 @@ pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
             &mut clauses,
             &mut args,
             "c.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?N)",
+            Value::Integer(user.get()),
+        );
+    }
+    if let Some(user) = filter.mentioned {
+        push(
+            &mut clauses,
+            &mut args,
+            "c.id IN (SELECT conversation_id FROM mentions WHERE user_id = ?N)",
             Value::Integer(user.get()),
         );
     }

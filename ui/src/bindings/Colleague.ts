@@ -6,4 +6,8 @@ import type { UserId } from "./UserId";
 /**
  * A colleague one can hand a conversation to.
  */
-export type Colleague = { id: UserId, display_name: string, role: Role, available: boolean, teams: Array<TeamId>, };
+export type Colleague = { id: UserId, 
+/**
+ * What a note types after `@` to mention them.
+ */
+username: string, display_name: string, role: Role, available: boolean, teams: Array<TeamId>, };

@@ -13,6 +13,7 @@ import { button, problem, textarea } from "../ui";
 import type { DraftKeeper } from "./conversation";
 import { createCrossing } from "./crossing";
 import { crossingOf, guardOf } from "./crossing-logic";
+import { createMentionMenu } from "./mention-menu";
 import { createDraftSaver, draftBook } from "./drafts";
 import { formatSize, mergeById, replyMode, type ReplyMode } from "./logic";
 import { now, type ComposerMode, type Deps, type InboxState } from "./state";
@@ -63,6 +64,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   const fileInput = h("input", { type: "file", id: "attach-input", name: "attach-input", hidden: true, tabindex: "-1" });
   const attachBtn = button("attach-button", "Attach file", { class: "secondary small attach-button" });
   const chip = h("div", { id: "attachment-chosen", class: "attachment-chosen", hidden: true });
+  const mentions = createMentionMenu(deps, text, () => { const id = store.get().openId; if (id !== null) keepDraft(id); });
   let chipKey = "";
 
   // Function declarations below: hoisted.
@@ -78,6 +80,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     hint,
     templates.el,
     text,
+    mentions.el,
     crossing.el,
     chip,
     h("div", { class: "composer-actions" }, attachBtn, fileInput, cannedSelect, sendHint, send));

@@ -15,6 +15,7 @@ describe("emptyHint", () => {
   });
   it("says an admin in no team where everything is", () => {
     expect(emptyHint("my_teams", "admin", false).text).toMatch(/All shows every conversation/);
+    expect(emptyHint("mentions", "agent", false).text).toMatch(/@ and your username/);
   });
   it("blames the filters when filters are set", () => {
     expect(emptyHint("mine", "agent", true)).toEqual({ text: "No conversations match these filters.", step: null });

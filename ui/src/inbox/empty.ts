@@ -26,6 +26,8 @@ export function emptyHint(view: InboxView, role: Role, filtered: boolean): Empty
       return role === "admin"
         ? { text: "No conversations yet. Connect a channel under Channels, or add sample conversations to try the inbox.", step: "add-sample" }
         : { text: "No conversations here.", step: null };
+    case "mentions":
+      return { text: "No note mentions you. When a colleague writes @ and your username in a note, the conversation appears here.", step: null };
   }
 }
 

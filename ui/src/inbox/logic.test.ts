@@ -214,8 +214,8 @@ describe("transfer targets and labels", () => {
     expect(parseLabels("  ")).toEqual([]);
   });
   it("offers All only to leads and admins", () => {
-    expect(viewsFor(false)).toEqual(["mine", "unassigned", "my_teams"]);
-    expect(viewsFor(true)).toEqual(["mine", "unassigned", "my_teams", "all"]);
+    expect(viewsFor(false)).toEqual(["mine", "unassigned", "my_teams", "mentions"]);
+    expect(viewsFor(true)).toEqual(["mine", "unassigned", "my_teams", "all", "mentions"]);
   });
 });
 

@@ -177,12 +177,12 @@ export const PRIORITY_LABELS: Record<Priority, string> = {
 export const PRIORITIES: Priority[] = ["urgent", "high", "medium", "low", "none"];
 
 export const VIEW_LABELS: Record<InboxView, string> = {
-  mine: "Mine", unassigned: "Unassigned", my_teams: "My teams", all: "All",
+  mine: "Mine", unassigned: "Unassigned", my_teams: "My teams", all: "All", mentions: "Mentions",
 };
 
 /** Views a person may pick: "All" is for leads and admins. */
 export function viewsFor(isLead: boolean): InboxView[] {
-  return isLead ? ["mine", "unassigned", "my_teams", "all"] : ["mine", "unassigned", "my_teams"];
+  return isLead ? ["mine", "unassigned", "my_teams", "all", "mentions"] : ["mine", "unassigned", "my_teams", "mentions"];
 }
 
 // ---- filters ----------------------------------------------------------------------

@@ -87,8 +87,8 @@ beforeEach(() => {
   for (const k of Object.keys(fakes)) delete fakes[k];
   fakes.listConversations = () => ({ rows: [summary(11), summary(12), summary(13)], next: null });
   fakes.openConversation = (id) => conversation(id as number);
-  fakes.listColleagues = () => [{ id: 3, display_name: "Sam Lead", role: "lead", available: true, teams: [5] },
-    { id: 4, display_name: "Kim", role: "agent", available: true, teams: [5] }];
+  fakes.listColleagues = () => [{ id: 3, username: "sam", display_name: "Sam Lead", role: "lead", available: true, teams: [5] },
+    { id: 4, username: "kim", display_name: "Kim", role: "agent", available: true, teams: [5] }];
   fakes.listTeams = () => [{ id: 5, name: "Billing", members: 2 }];
   fakes.listCannedReplies = () => [];
   fakes.setPresence = () => [];
@@ -500,5 +500,40 @@ describe("inbox screen", () => {
     await tick();
     expect(of("setPresence").map((c) => c.args).slice(2)).toEqual([[11, "left"], [12, "viewing"]]);
     expect($("#presence").textContent).toBe("Kim is viewing");
+  });
+
+  it("completes @mentions of colleagues who may see the conversation in a note, and has a Mentions view", async () => {
+    fakes.saveDraft = () => null;
+    fakes.addNote = (_id, body) => ({ id: 70, author: "Sam Lead", body, is_handoff: false, at: nowS() });
+    const colleagues = fakes.listColleagues() as unknown[];
+    fakes.listColleagues = () => [...colleagues, { id: 6, username: "carl", display_name: "Carl", role: "agent", available: true, teams: [7] }];
+    await show();
+    expect($("#view-mentions").textContent).toBe("Mentions");
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    key("n");
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    text.value = "ask @";
+    text.setSelectionRange(5, 5);
+    text.dispatchEvent(new Event("input"));
+    // Kim (same team) is offered; Carl (another team) and I are not.
+    expect(Array.from(document.querySelectorAll<HTMLElement>("#mention-menu [data-username]")).map((o) => o.dataset.username)).toEqual(["kim"]);
+    text.dispatchEvent(new KeyboardEvent("keydown", { key: "Tab", bubbles: true, cancelable: true }));
+    expect(text.value).toBe("ask @kim ");
+    expect($("#mention-menu").hidden).toBe(true);
+    // Esc with the list open closes the list only.
+    text.value = "ask @kim and @k";
+    text.setSelectionRange(15, 15);
+    text.dispatchEvent(new Event("input"));
+    expect($("#mention-menu").hidden).toBe(false);
+    key("Escape", text);
+    expect($("#mention-menu").hidden).toBe(true);
+    expect(document.activeElement).toBe(text);
+    // In reply mode nothing completes.
+    key("r");
+    text.value = "@k";
+    text.setSelectionRange(2, 2);
+    text.dispatchEvent(new Event("input"));
+    expect($("#mention-menu").hidden).toBe(true);
   });
 });
