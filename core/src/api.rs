@@ -44,6 +44,7 @@ pub mod types {
         Enrolment, RecoveryCodes, SessionInfo, SessionStage, SignInChallenge,
     };
     pub use crate::service::merge::{ContactMerge, MergeCandidate};
+    pub use crate::service::notifications::{NoticeSubject, NotificationSettings};
     pub use crate::service::outgoing::ReplyGuard;
     pub use crate::service::presence::{Activity, PresenceEntry};
     pub use crate::service::privacy::ExportSummary;
@@ -129,6 +130,9 @@ macro_rules! workspace_calls {
                 set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
                 contact_panel(contact: ContactId) -> ContactPanel [agent];
                 rename_contact(contact: ContactId, name: &str) -> () [agent];
+                notification_settings() -> NotificationSettings [agent];
+                set_notification_settings(new: NotificationSettings) -> NotificationSettings [agent];
+                notice_subject(conversation: ConversationId) -> NoticeSubject [agent];
                 set_presence(conversation: ConversationId, activity: Activity) -> Vec<PresenceEntry> [agent];
                 merge_suggestions(contact: ContactId) -> Vec<MergeCandidate> [agent];
                 merge_contacts(keep: ContactId, merge: ContactId) -> ContactMerge [agent];
@@ -485,6 +489,7 @@ wire_by_value!(
     ConversationStatus,
     Priority,
     Activity,
+    NotificationSettings,
     DraftMode,
     TransferTarget,
     NewUser,

@@ -15,10 +15,12 @@ pub enum Event {
     SessionsEnded { user: UserId },
     /// A workspace setting changed.
     SettingsChanged,
-    /// A customer's message arrived (new conversation or not).
+    /// A customer's message arrived (new conversation or not). `assignee`: who has the
+    /// conversation now (their desktop may notify them).
     MessageReceived {
         conversation: ConversationId,
         message: MessageId,
+        assignee: Option<UserId>,
     },
     /// An agent's reply was queued in the outbox.
     ReplyQueued {

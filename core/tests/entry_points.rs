@@ -16,6 +16,7 @@ use appcare_core::service::admin::InboxSettings;
 use appcare_core::service::drafts::DraftMode;
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::{ConversationStatus, InboxQuery};
+use appcare_core::service::notifications::NotificationSettings;
 use appcare_core::service::presence::Activity;
 use appcare_core::service::triage::{BulkChange, Priority};
 use appcare_core::service::SessionPolicy;
@@ -161,6 +162,11 @@ fn call(
             .map(drop),
         "contact_panel" => ws.contact_panel(token, ContactId::new(1), now).map(drop),
         "rename_contact" => ws.rename_contact(token, ContactId::new(1), "Ana", now),
+        "notification_settings" => ws.notification_settings(token, now).map(drop),
+        "set_notification_settings" => ws
+            .set_notification_settings(token, NotificationSettings::ALL, now)
+            .map(drop),
+        "notice_subject" => ws.notice_subject(token, conv, now).map(drop),
         "set_presence" => ws
             .set_presence(token, conv, Activity::Viewing, now)
             .map(drop),

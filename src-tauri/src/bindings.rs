@@ -52,6 +52,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::service::outgoing::ReplyGuard::export_all(&cfg)?;
     appcare_core::service::merge::MergeCandidate::export_all(&cfg)?;
     appcare_core::service::presence::PresenceEntry::export_all(&cfg)?;
+    appcare_core::service::notifications::NotificationSettings::export_all(&cfg)?;
     appcare_core::service::merge::ContactMerge::export_all(&cfg)?;
     appcare_core::channel::template::TemplateView::export_all(&cfg)?;
     appcare_core::channel::outbound::OutboundAttachment::export_all(&cfg)?;

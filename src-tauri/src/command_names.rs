@@ -52,6 +52,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "contact_panel",
     "rename_contact",
     "set_presence",
+    "notification_settings",
+    "set_notification_settings",
     "merge_suggestions",
     "merge_contacts",
     "undo_contact_merge",

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod channels;
 pub mod hub;
 pub mod inbox;
+pub mod notifications;
 pub mod privacy;
 pub mod session;
 pub mod workspace;
@@ -82,6 +83,8 @@ mod tests {
         "reply_with_attachment",
         "email_html",
         "create_channel_account",
+        // The live forwarder's own question when it notifies (the window never needs it).
+        "notice_subject",
     ];
 
     /// A command that stands for a call of the contract carries the call's name, and is

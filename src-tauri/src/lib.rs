@@ -72,6 +72,8 @@ pub fn run() {
             commands::inbox::contact_panel,
             commands::inbox::rename_contact,
             commands::inbox::set_presence,
+            commands::notifications::notification_settings,
+            commands::notifications::set_notification_settings,
             commands::inbox::merge_suggestions,
             commands::inbox::merge_contacts,
             commands::inbox::undo_contact_merge,

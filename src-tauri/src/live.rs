@@ -1,7 +1,9 @@
 //! Live updates: core events go to the window as `core-event` (ids only, no customer
 //! text; in embedded mode only those the signed-in user may see, by the core's rule a
-//! hub's push stream follows), and a handoff to the signed-in user also raises `handoff-notice` and a desktop
-//! notification. Nothing is sent while no one is signed in. The events come from the
+//! hub's push stream follows). A handoff, a mention, a new conversation assigned to the
+//! signed-in user or a customer's reply on their conversation also raises a desktop
+//! notification (each as the person chose; channel and first name only), and a handoff
+//! `handoff-notice` in the window. Nothing is sent while no one is signed in. The events come from the
 //! local workspace, or in team mode from the hub's push stream, resumed after a drop.
 
 use crate::dto::HandoffNotice;
@@ -10,6 +12,7 @@ use appcare_client::{PushMessage, RemoteWorkspace};
 use appcare_core::events::Event;
 use appcare_core::ids::UserId;
 use appcare_core::service::login::SessionStage;
+use appcare_core::service::notifications::{notice_for, Notice};
 use appcare_core::{SessionToken, Timestamp, Workspace, WorkspaceApi};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,15 +34,22 @@ pub fn spawn_forwarder(app: AppHandle, workspace: Arc<Workspace>) {
                         continue;
                     };
                     match workspace.window_may_see(&token, &event) {
-                        Ok(true) => forward(&app, |id| workspace.display_name_of(id), event),
+                        Ok(true) => forward(
+                            &app,
+                            workspace.as_ref(),
+                            |id| workspace.display_name_of(id),
+                            event,
+                        ),
                         Ok(false) => {}
                         // Could not check: the window reloads rather than miss it.
-                        Err(_) => forward(&app, |_| None, Event::SettingsChanged),
+                        Err(_) => {
+                            forward(&app, workspace.as_ref(), |_| None, Event::SettingsChanged)
+                        }
                     }
                 }
                 // Missed some: tell the window to refresh everything it shows.
                 Err(RecvError::Lagged(_)) => {
-                    forward(&app, |_| None, Event::SettingsChanged);
+                    forward(&app, workspace.as_ref(), |_| None, Event::SettingsChanged);
                 }
                 Err(RecvError::Closed) => break,
             }
@@ -78,11 +88,16 @@ pub fn spawn_hub_forwarder(
                         PushMessage::Ready { id } => last = Some(id),
                         PushMessage::Event { id, event } => {
                             last = Some(id);
-                            forward(&app, |user| names.get(&remote, &token, user), event);
+                            forward(
+                                &app,
+                                remote.as_ref(),
+                                |user| names.get(&remote, &token, user),
+                                event,
+                            );
                         }
                         PushMessage::Resync { id } => {
                             last = Some(id);
-                            forward(&app, |_| None, Event::SettingsChanged);
+                            forward(&app, remote.as_ref(), |_| None, Event::SettingsChanged);
                         }
                         // The session ended or locked: the window's status poll shows
                         // it. If it is in fact still active, the stream is opened again.
@@ -136,20 +151,40 @@ impl ColleagueNames {
     }
 }
 
-fn forward(app: &AppHandle, name_of: impl FnOnce(UserId) -> Option<String>, event: Event) {
-    let Some(me) = app.state::<AppState>().signed_in_user() else {
+fn forward(
+    app: &AppHandle,
+    api: &dyn WorkspaceApi,
+    name_of: impl FnOnce(UserId) -> Option<String>,
+    event: Event,
+) {
+    let state = app.state::<AppState>();
+    let (Some(me), Some(token)) = (state.signed_in_user(), state.token()) else {
         return;
     };
+    // Presence comes every few seconds and notifies no one: straight to the window.
     let _ = app.emit_to("main", "core-event", &event);
-    if let Event::Assigned {
-        conversation,
-        to_user: Some(to),
-        by,
-        handoff: true,
-        ..
-    } = event
-    {
-        if to == me && by != me {
+    if matches!(event, Event::Presence { .. }) {
+        return;
+    }
+    let Some(wanted) =
+        state.notifications(|| api.notification_settings(&token, Timestamp::now()).ok())
+    else {
+        return;
+    };
+    let Some((notice, conversation)) = notice_for(&event, me, &wanted) else {
+        return;
+    };
+    // The channel and the customer's first name, never message text: a notification may
+    // show on a locked screen.
+    let subject = api
+        .notice_subject(&token, conversation, Timestamp::now())
+        .ok();
+    let about = subject
+        .as_ref()
+        .map(|s| format!("{} on {}", s.first_name, s.channel))
+        .unwrap_or_else(|| "a customer".into());
+    let (title, body) = match notice {
+        Notice::Handoff { by } => {
             let from_name = name_of(by).unwrap_or_else(|| "A colleague".into());
             let _ = app.emit_to(
                 "main",
@@ -159,15 +194,37 @@ fn forward(app: &AppHandle, name_of: impl FnOnce(UserId) -> Option<String>, even
                     from_name: from_name.clone(),
                 },
             );
-            // No customer text in the notification: it may show on a locked screen.
-            let _ = app
-                .notification()
-                .builder()
-                .title("Conversation handed to you")
-                .body(format!(
-                    "From {from_name}. Open Appcare Inbox to read the handoff note."
-                ))
-                .show();
+            (
+                "Conversation handed to you".to_string(),
+                format!("From {from_name}: {about}. Open Appcare Inbox to read the handoff note."),
+            )
         }
+        Notice::Mention { by } => {
+            let from_name = name_of(by).unwrap_or_else(|| "A colleague".into());
+            (
+                format!("{from_name} mentioned you"),
+                format!("In a note on the conversation with {about}."),
+            )
+        }
+        Notice::NewConversation => (
+            "New conversation assigned to you".to_string(),
+            format!("With {about}."),
+        ),
+        Notice::CustomerReply => (
+            "A customer replied".to_string(),
+            format!("{about} wrote in your conversation."),
+        ),
+    };
+    tracing::info!(conversation = %conversation, kind = ?notice_kind(notice), "desktop notification");
+    let _ = app.notification().builder().title(title).body(body).show();
+}
+
+/// The kind of a notice for the log (no names).
+fn notice_kind(notice: Notice) -> &'static str {
+    match notice {
+        Notice::Handoff { .. } => "handoff",
+        Notice::Mention { .. } => "mention",
+        Notice::NewConversation => "new_conversation",
+        Notice::CustomerReply => "customer_reply",
     }
 }

@@ -30,6 +30,8 @@ struct Shell {
     app: Option<tauri::AppHandle>,
     /// Bumped for each hub push-stream reader; an older reader stops at its next message.
     stream_generation: u64,
+    /// The signed-in person's notification choices, once read (cleared with the session).
+    notifications: Option<appcare_core::service::notifications::NotificationSettings>,
 }
 
 pub struct AppState {
@@ -243,6 +245,27 @@ impl AppState {
         let mut shell = self.shell();
         shell.token = token;
         shell.user = user;
+        shell.notifications = None;
+    }
+
+    /// The signed-in person's notification choices: remembered, else read with `read`.
+    pub fn notifications(
+        &self,
+        read: impl FnOnce() -> Option<appcare_core::service::notifications::NotificationSettings>,
+    ) -> Option<appcare_core::service::notifications::NotificationSettings> {
+        if let Some(known) = self.shell().notifications {
+            return Some(known);
+        }
+        let read = read()?;
+        self.shell().notifications = Some(read);
+        Some(read)
+    }
+
+    pub fn remember_notifications(
+        &self,
+        settings: appcare_core::service::notifications::NotificationSettings,
+    ) {
+        self.shell().notifications = Some(settings);
     }
 
     /// A full session began (or was unlocked). In team mode this starts the hub's push

@@ -274,8 +274,13 @@ pub(crate) fn ingest_into(
     };
     let mut events = Vec::new();
     let mut assigned_to = None;
+    // Who has the conversation now (for the event; a new one: whoever it was given to).
+    let mut assignee = None;
     let (conversation, new_conversation) = match open {
-        Some(id) => (id, false),
+        Some(id) => {
+            assignee = conv_store::assignee_of(tx, id)?;
+            (id, false)
+        }
         None => {
             let id = messages::insert_conversation(tx, message.account, contact, message.sent_at)?;
             conv_store::set_team_and_subject(tx, id, default_team, &subject)?;
@@ -334,6 +339,7 @@ pub(crate) fn ingest_into(
         Event::MessageReceived {
             conversation,
             message: id,
+            assignee: assignee.or(assigned_to),
         },
     );
     Ok((

@@ -835,6 +835,15 @@ pub fn count_messages(conn: &Connection) -> Result<i64> {
 }
 
 /// The channel account a conversation is in.
+/// Who a conversation is assigned to, if anyone.
+pub fn assignee_of(conn: &Connection, id: ConversationId) -> Result<Option<UserId>> {
+    Ok(conn.query_row(
+        "SELECT assignee_id FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn account_of(conn: &Connection, id: ConversationId) -> Result<ChannelAccountId> {
     Ok(conn.query_row(
         "SELECT channel_account_id FROM conversations WHERE id = ?1",

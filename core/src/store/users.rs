@@ -396,3 +396,20 @@ pub fn forget_old_sign_in_failures(
         params![before, now],
     )?)
 }
+
+/// Which desktop notifications `user` wants, as bits (see `service::notifications`).
+pub fn notify_bits(conn: &Connection, user: UserId) -> Result<i64> {
+    Ok(
+        conn.query_row("SELECT notify FROM users WHERE id = ?1", [user], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+pub fn set_notify_bits(conn: &Connection, user: UserId, bits: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE users SET notify = ?2 WHERE id = ?1",
+        rusqlite::params![user, bits],
+    )?;
+    Ok(())
+}
