@@ -57,7 +57,7 @@ pub enum Event {
     Presence {
         conversation: ConversationId,
         user: UserId,
-        activity: crate::service::presence::Activity,
+        activity: crate::presence::Activity,
     },
     /// A channel account was added or its provider-side state changed.
     ChannelsChanged,

@@ -15,6 +15,7 @@ pub mod fs;
 pub mod fuzzing;
 pub mod ids;
 pub mod keys;
+pub mod presence;
 pub mod privacy;
 pub mod qr;
 pub mod secret;

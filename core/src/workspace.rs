@@ -123,7 +123,7 @@ pub struct Workspace {
     pub(crate) info: WorkspaceInfo,
     pub(crate) events: EventSender,
     /// Who is on which conversation now (memory only).
-    pub(crate) presence: std::sync::Mutex<crate::service::presence::PresenceBoard>,
+    pub(crate) presence: std::sync::Mutex<crate::presence::PresenceBoard>,
 }
 
 impl std::fmt::Debug for Workspace {

@@ -26,7 +26,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "domain",
-        &["auth", "channel", "privacy", "events", "keys", "qr"],
+        &[
+            "auth", "channel", "privacy", "events", "keys", "qr", "presence",
+        ],
     ),
     ("store", &["store"]),
     ("workspace", &["workspace", "audit"]),

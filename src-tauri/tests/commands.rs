@@ -69,12 +69,13 @@ fn every_session_command_goes_through_with_session() {
     let admin = source("src/commands/admin.rs")
         + &source("src/commands/inbox.rs")
         + &source("src/commands/channels.rs")
-        + &source("src/commands/privacy.rs");
+        + &source("src/commands/privacy.rs")
+        + &source("src/commands/notifications.rs");
     for name in SESSION_COMMANDS {
         let start = admin
             .find(&format!("pub async fn {name}("))
             .unwrap_or_else(|| {
-                panic!("{name} is not in commands/admin.rs, inbox.rs or channels.rs")
+                panic!("{name} is not in commands/admin.rs, inbox.rs, channels.rs, privacy.rs or notifications.rs")
             });
         let body_end = admin[start..]
             .find("\n}\n")
