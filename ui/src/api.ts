@@ -38,6 +38,7 @@ import type { InboxQuery } from "./bindings/InboxQuery";
 import type { InboxSettings } from "./bindings/InboxSettings";
 import type { MergeCandidate } from "./bindings/MergeCandidate";
 import type { MessageView } from "./bindings/MessageView";
+import type { NotificationSettings } from "./bindings/NotificationSettings";
 import type { NewChannelAccount } from "./bindings/NewChannelAccount";
 import type { NewEmailAccount } from "./bindings/NewEmailAccount";
 import type { NewUserRequest } from "./bindings/NewUserRequest";
@@ -92,6 +93,14 @@ export async function setNewPassword(newPassword: string): Promise<AppStatus> {
 }
 
 /** The signed-in user's own password: the current one and a current code prove it. */
+export async function notificationSettings(): Promise<NotificationSettings> {
+  return invoke<NotificationSettings>("notification_settings");
+}
+
+export async function setNotificationSettings(next: NotificationSettings): Promise<NotificationSettings> {
+  return invoke<NotificationSettings>("set_notification_settings", { new: next });
+}
+
 export async function changePassword(oldPassword: string, code: string, newPassword: string): Promise<void> {
   return invoke<void>("change_password", { old_password: oldPassword, code, new_password: newPassword });
 }

@@ -13,6 +13,7 @@ import { renderAudit } from "./audit";
 import { renderChannels } from "../channels";
 import { renderInbox } from "../inbox";
 import { renderOverview } from "./overview";
+import { openNotifications } from "./notifications";
 import { openChangePassword } from "./password";
 import { renderPrivacy } from "./privacy";
 import { renderResidency } from "./residency";
@@ -103,6 +104,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions, memo
   const lockBtn = button("lock-button", "Lock", { class: "secondary", title: "Lock (Ctrl+L)", "aria-keyshortcuts": "Control+L" });
   const signOutBtn = button("sign-out-button", "Sign out", { class: "secondary" });
   const passwordBtn = button("change-password-button", "Change password", { class: "secondary" });
+  const notifyBtn = button("notifications-button", "Notifications", { class: "secondary" });
   const availability = button("availability-toggle", "Available", {
     class: "availability", "aria-pressed": "true", hidden: true,
     title: "Away: no new conversations are assigned to you",
@@ -115,7 +117,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions, memo
       h("span", { id: "current-user", class: "who-name" }, user ? user.display_name : ""),
       h("span", { id: "current-role", class: "role-badge" }, user ? ROLE_LABELS[user.role] ?? user.role : ""),
     ),
-    h("div", { class: "topbar-actions" }, passwordBtn, lockBtn, signOutBtn),
+    h("div", { class: "topbar-actions" }, notifyBtn, passwordBtn, lockBtn, signOutBtn),
   );
 
   const role: Role = user?.role ?? "agent";
@@ -311,6 +313,7 @@ export function renderShell(app: App, status: AppStatus, opts: ShowOptions, memo
   };
   lockBtn.addEventListener("click", doLock);
   passwordBtn.addEventListener("click", () => openChangePassword(app, element, toast));
+  notifyBtn.addEventListener("click", () => openNotifications(app, element, toast));
   signOutBtn.addEventListener("click", () => {
     void app.run(element, signOutBtn, error, async () => {
       await live.flush?.().catch(() => { /* the store keeps what was saved before */ });
