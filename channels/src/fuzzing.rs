@@ -49,6 +49,13 @@ fn webhook(data: &[u8], external_id: &str, parse: Parser) {
             ChannelEvent::Watermark(e) => (e.account, "watermark"),
             ChannelEvent::Handover(e) => (e.account, "handover"),
             ChannelEvent::AddressChange(e) => (e.account, e.external_id.as_str()),
+            ChannelEvent::Reaction(e) => {
+                assert!(
+                    e.emoji.chars().count() <= appcare_core::channel::REACTION_MAX_CHARS,
+                    "a reaction kept beyond its bound"
+                );
+                (e.account, e.external_id.as_str())
+            }
             ChannelEvent::SetAside(e) => {
                 assert!(
                     e.raw.len() <= SET_ASIDE_RAW_MAX + 100,

@@ -5,7 +5,8 @@ use crate::graph::{Graph, GraphError};
 use crate::parse::{account_for, id_at, text_at, WebhookAccount};
 use appcare_core::channel::{
     our_reference, parse_our_reference, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent,
-    InboundEvent, MediaRef, OutboundJob, SendPayload, SetAsideEvent, WatermarkEvent,
+    InboundEvent, MediaRef, OutboundJob, ReactionEvent, SendPayload, SetAsideEvent, WatermarkEvent,
+    REACTION_MAX_CHARS,
 };
 use appcare_core::ids::ChannelAccountId;
 use serde_json::{json, Value};
@@ -101,6 +102,20 @@ fn item_kind(item: &Value) -> String {
         .unwrap_or_else(|| "no kind given".to_string())
 }
 
+/// Messenger's named reactions as the emoji the app shows ("other" and unknown names: a
+/// neutral mark, never dropped).
+fn named_reaction(name: &str) -> &'static str {
+    match name {
+        "like" => "👍",
+        "love" => "😍",
+        "smile" => "😆",
+        "wow" => "😮",
+        "sad" => "😢",
+        "angry" => "😠",
+        _ => "❔",
+    }
+}
+
 fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
     let sender = id_at(item, &["sender", "id"]);
     let recipient = id_at(item, &["recipient", "id"]);
@@ -123,6 +138,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
                 our_message: parse_our_reference(text_at(message, &["metadata"])),
             }));
         }
+        let reply_to = text_at(message, &["reply_to", "mid"]);
         return Some(ChannelEvent::Message(InboundEvent {
             account,
             contact_name: sender.clone(),
@@ -132,6 +148,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             sent_at: at,
             media,
             contact_aliases: Vec::new(),
+            reply_to: (!reply_to.is_empty()).then(|| reply_to.to_string()),
         }));
     }
     if let Some(delivery) = item.get("delivery") {
@@ -159,31 +176,27 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
         }));
     }
     if let Some(reaction) = item.get("reaction") {
-        let body = match (
+        // Attached to the message it names; "unreact" (or no emoji at all) removes it.
+        let emoji = match (
             text_at(reaction, &["action"]),
             text_at(reaction, &["emoji"]),
         ) {
-            ("unreact", _) => "Removed a reaction".to_string(),
-            (_, "") => format!(
-                "Reacted ({}) to a message",
-                text_at(reaction, &["reaction"])
-            ),
-            (_, emoji) => format!("Reacted {emoji} to a message"),
+            ("unreact", _) => String::new(),
+            (_, "") => named_reaction(text_at(reaction, &["reaction"])).to_string(),
+            (_, emoji) => emoji.chars().take(REACTION_MAX_CHARS).collect(),
         };
-        return Some(ChannelEvent::Message(InboundEvent {
+        return Some(ChannelEvent::Reaction(ReactionEvent {
             account,
-            contact_name: sender.clone(),
             external_id: format!(
                 "reaction:{}:{sender}:{millis}:{}:{}",
                 text_at(reaction, &["mid"]),
                 text_at(reaction, &["action"]),
                 digest(text_at(reaction, &["emoji"]))
             ),
+            target_external_id: text_at(reaction, &["mid"]).to_string(),
             contact_external_id: sender,
-            body,
-            sent_at: at,
-            media: Vec::new(),
-            contact_aliases: Vec::new(),
+            emoji,
+            at,
         }));
     }
     if let Some(postback) = item.get("postback") {
@@ -209,6 +222,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             sent_at: at,
             media: Vec::new(),
             contact_aliases: Vec::new(),
+            reply_to: None,
         }));
     }
     if let Some(pass) = item.get("pass_thread_control") {
@@ -390,6 +404,7 @@ pub async fn poll(
                         sent_at: at,
                         media: Vec::new(),
                         contact_aliases: Vec::new(),
+                        reply_to: None,
                     }));
                 }
             }
@@ -404,6 +419,7 @@ pub async fn poll(
     events.sort_by_key(|e| match e {
         ChannelEvent::Message(m) => m.sent_at,
         ChannelEvent::Echo(e) => e.sent_at,
+        ChannelEvent::Reaction(r) => r.at,
         _ => appcare_core::Timestamp::from_unix(0),
     });
     Ok((events, newest.map(|(_, text)| text)))

@@ -5,7 +5,7 @@
 use crate::parse::{account_for, text_at, WebhookAccount};
 use appcare_core::channel::{
     parse_our_reference, AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, InboundEvent,
-    MediaRef, ProviderError, SetAsideEvent, StatusEvent,
+    MediaRef, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent, REACTION_MAX_CHARS,
 };
 use appcare_core::ids::ChannelAccountId;
 use appcare_core::Timestamp;
@@ -232,6 +232,25 @@ fn parse_message(
     if kind == "system" {
         return system_change(message, account, id, address, sent_at);
     }
+    if kind == "reaction" {
+        let reaction = message.get("reaction").unwrap_or(&Value::Null);
+        let target = text_at(reaction, &["message_id"]);
+        if target.is_empty() {
+            return Err("a WhatsApp reaction that names no message".into());
+        }
+        // An empty emoji removes the customer's reaction.
+        return Ok(ChannelEvent::Reaction(ReactionEvent {
+            account,
+            contact_external_id: address.to_string(),
+            external_id: id.to_string(),
+            target_external_id: target.to_string(),
+            emoji: text_at(reaction, &["emoji"])
+                .chars()
+                .take(REACTION_MAX_CHARS)
+                .collect(),
+            at: sent_at,
+        }));
+    }
     if let Some(errors) = message.get("errors").filter(|e| !e.is_null()) {
         if kind != "unsupported" {
             return Err(format!(
@@ -259,6 +278,10 @@ fn parse_message(
         sent_at,
         media,
         contact_aliases: aliases,
+        reply_to: match text_at(message, &["context", "id"]) {
+            "" => None,
+            quoted => Some(quoted.to_string()),
+        },
     }))
 }
 

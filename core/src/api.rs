@@ -37,7 +37,7 @@ pub mod types {
     pub use crate::service::handoff::{TeamLoad, TransferTarget, Versioned};
     pub use crate::service::inbox::{
         AttachmentContent, ConversationStatus, ConversationSummary, ConversationView, InboxPage,
-        InboxQuery, MessageView, NoteView, SearchHit,
+        InboxQuery, MessageView, NoteView, QuoteView, ReactionView, SearchHit,
     };
     pub use crate::service::ingest::ChannelAccountSummary;
     pub use crate::service::login::{

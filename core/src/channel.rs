@@ -17,8 +17,8 @@ pub use account::{
 pub use email::{EmailConfig, EmailEndpoint, NewEmailAccount};
 pub use event::{
     AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundAttachment,
-    InboundEvent, MediaRef, ProviderError, SetAsideEvent, StatusEvent, WatermarkEvent,
-    SET_ASIDE_RAW_MAX,
+    InboundEvent, MediaRef, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent,
+    WatermarkEvent, REACTION_MAX_CHARS, SET_ASIDE_RAW_MAX,
 };
 pub use outbound::{OutboundFile, OutboundJob, SendPayload};
 pub use window::ReplyWindow;

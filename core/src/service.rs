@@ -15,6 +15,7 @@ pub mod login;
 pub mod mail;
 pub mod mentions;
 pub mod merge;
+pub mod message_parts;
 pub mod notifications;
 pub mod outgoing;
 pub mod password;

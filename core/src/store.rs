@@ -20,6 +20,7 @@ mod open;
 pub mod outbox;
 pub mod privacy;
 mod queue;
+pub mod reactions;
 pub mod receipts;
 pub mod retention;
 pub mod search;

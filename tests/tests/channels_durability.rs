@@ -150,6 +150,7 @@ fn queue_reply(world: &ChannelWorld, text: &str) -> TestResult<appcare_core::Mes
         sent_at: now,
         media: vec![],
         contact_aliases: vec![],
+        reply_to: None,
     });
     world.ws.delivery().apply(&[event], now)?;
     let query = InboxQuery {

@@ -550,6 +550,7 @@ async fn a_host_missing_from_the_allowlist_is_refused_before_connecting_and_audi
                 sent_at: now,
                 media: vec![],
                 contact_aliases: vec![],
+                reply_to: None,
             },
         )],
         now,

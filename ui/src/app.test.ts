@@ -751,7 +751,7 @@ describe("app", () => {
     const conversation = (id: number, extra: Record<string, unknown> = {}) => ({
       summary: summary(id, { unread: 0 }),
       messages: [{ id: 900, direction: "in", author: null, body: "Where is my refund?", status: "received", at: nowS() - 300,
-        attachments: [{ id: 1, file_name: "receipt.pdf", mime_type: "application/pdf", size: 2048 }] }],
+        attachments: [{ id: 1, file_name: "receipt.pdf", mime_type: "application/pdf", size: 2048 }], quote: null, reactions: [] }],
       has_older: false,
       notes: [{ id: 70, author: "Bob", body: "Customer wants a refund", is_handoff: true, at: nowS() - 200 }],
       handoff: { id: 70, author: "Bob", body: "Customer wants a refund", is_handoff: true, at: nowS() - 200 },
@@ -771,7 +771,7 @@ describe("app", () => {
       ];
       handlers.list_teams = () => [{ id: 5, name: "Billing", members: 2 }];
       handlers.list_canned_replies = () => [];
-      handlers.reply = (a) => ({ id: 901, direction: "out", author: "Sam Agent", body: a!.body, status: "queued", at: nowS(), attachments: [] });
+      handlers.reply = (a) => ({ id: 901, direction: "out", author: "Sam Agent", body: a!.body, status: "queued", at: nowS(), attachments: [], quote: null, reactions: [] });
       handlers.transfer = () => summary(11, { assignee_id: 2, assignee_name: "Bob" });
       // The customer panel beside the open conversation: a small one.
       handlers.contact_panel = (a) => ({ id: a!.contact, name: `Customer ${(a!.contact as number) - 100}`,
@@ -1008,7 +1008,7 @@ describe("app", () => {
         { name: "hello", language: "nl", category: "MARKETING", body: "Hallo!", parameters: 0 },
       ];
       handlers.send_template = (a) => ({ id: 950, direction: "out", author: "Sam Agent", body: `template ${a!.name}`, status: "queued",
-        at: nowS(), attachments: [], masked: false, failure: null });
+        at: nowS(), attachments: [], quote: null, reactions: [], masked: false, failure: null });
       stop = startApp(root);
       await tick();
       $('#conversation-list [data-conversation-id="11"]').click();
@@ -1079,7 +1079,7 @@ describe("app", () => {
     it("shows delivery status, explains failures, sends again, and follows status events", async () => {
       fakes();
       const out = (id: number, status: string, failure: string | null = null) => ({
-        id, direction: "out", author: "Sam Agent", body: `m${id}`, status, at: nowS() - 100 + id - 900, attachments: [], masked: false, failure,
+        id, direction: "out", author: "Sam Agent", body: `m${id}`, status, at: nowS() - 100 + id - 900, attachments: [], quote: null, reactions: [], masked: false, failure,
       });
       let msgs = [out(901, "sent"), out(902, "read"), out(903, "failed", "Meta error 131047: outside the 24-hour window: send a template"),
         out(904, "unconfirmed")];
@@ -1122,9 +1122,9 @@ describe("app", () => {
       handlers.open_conversation = (a) => conversation(a!.id as number, {
         summary: summary(a!.id as number, { channel: "email", subject: "Refund for order 1042", reply_window_ends_at: null, unread: 0 }),
         messages: [
-          { id: 900, direction: "in", author: null, body: "Where is my refund?", status: "received", at: nowS() - 300, attachments: [],
+          { id: 900, direction: "in", author: null, body: "Where is my refund?", status: "received", at: nowS() - 300, attachments: [], quote: null, reactions: [],
             masked: false, failure: null, has_html: true, written_at: 990_000_000 },
-          { id: 901, direction: "out", author: "Sam Agent", body: "On its way.", status: "sent", at: nowS() - 200, attachments: [],
+          { id: 901, direction: "out", author: "Sam Agent", body: "On its way.", status: "sent", at: nowS() - 200, attachments: [], quote: null, reactions: [],
             masked: false, failure: null, has_html: false, written_at: null },
         ],
         handoff: null, notes: [],

@@ -74,7 +74,28 @@ pub struct InboundEvent {
     /// Other addresses of the same contact on this channel, linked to it (WhatsApp: the
     /// business-scoped user id when the phone number is `contact_external_id`).
     pub contact_aliases: Vec<String>,
+    /// The provider's id of the message this one answers (WhatsApp `context.id`,
+    /// Messenger `reply_to.mid`), which may be one of ours.
+    pub reply_to: Option<String>,
 }
+
+/// A customer's reaction to a message (WhatsApp `reaction`, Messenger `reaction`): it
+/// attaches to the message it names and is not a message itself. An empty `emoji`
+/// removes the customer's reaction.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReactionEvent {
+    pub account: ChannelAccountId,
+    pub contact_external_id: String,
+    /// The reaction's own id, so a re-delivery is a duplicate.
+    pub external_id: String,
+    /// The provider's id of the message reacted to.
+    pub target_external_id: String,
+    pub emoji: String,
+    pub at: Timestamp,
+}
+
+/// Longest reaction kept (an emoji with its modifiers is a few code points).
+pub const REACTION_MAX_CHARS: usize = 16;
 
 /// A message the business sent from somewhere else (Messenger `message_echoes`), or our
 /// own send reported back.
@@ -216,6 +237,7 @@ pub enum ChannelEvent {
     Watermark(WatermarkEvent),
     Handover(HandoverEvent),
     AddressChange(AddressChange),
+    Reaction(ReactionEvent),
     SetAside(SetAsideEvent),
 }
 
@@ -224,6 +246,7 @@ crate::redacted_debug!(
     EchoEvent,
     HandoverEvent,
     AddressChange,
+    ReactionEvent,
     SetAsideEvent
 );
 
@@ -236,6 +259,7 @@ impl std::fmt::Debug for ChannelEvent {
             Self::Watermark(w) => w.fmt(f),
             Self::Handover(h) => h.fmt(f),
             Self::AddressChange(a) => a.fmt(f),
+            Self::Reaction(r) => r.fmt(f),
             Self::SetAside(s) => s.fmt(f),
         }
     }

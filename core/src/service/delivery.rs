@@ -24,7 +24,7 @@ pub const NOT_CONNECTED: &str = "This account is not connected to Meta (it has n
     token), so nothing can be sent from it. An admin connects accounts under Channels.";
 
 /// Counts of what one webhook batch changed. Every message-like event offered ends in
-/// exactly one of `messages` (stored), `set_aside` (kept for an admin with its reason)
+/// exactly one of `messages` (stored; a reaction, on its message), `set_aside` (kept for an admin with its reason)
 /// or `duplicates` (stored before); `ignored` counts only statuses and watermarks about
 /// messages this workspace does not hold (no customer content).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -7,6 +7,8 @@ use crate::error::{CoreError, Result};
 use crate::ids::{ContactId, ConversationId, MessageId, TeamId, UserId};
 use crate::secret::SessionToken;
 use crate::service::drafts::DraftView;
+use crate::service::message_parts::MessageParts;
+pub use crate::service::message_parts::{QuoteView, ReactionView};
 use crate::service::triage::Priority;
 use crate::service::Caller;
 use crate::store::conversations::{
@@ -239,12 +241,22 @@ pub struct MessageView {
     /// A customer's e-mail: when its `Date:` header says it was written (the sender's
     /// clock, shown only; `at` is when our mail server received it).
     pub written_at: Option<Timestamp>,
+    /// The message this one answers (a customer's quoted reply).
+    pub quote: Option<QuoteView>,
+    /// Reactions on it, the customer's first.
+    pub reactions: Vec<ReactionView>,
 }
 
 impl MessageView {
-    /// The view of a stored message with its attachments.
-    pub(crate) fn from_data(m: conv_store::MessageData, attachments: Vec<AttachmentInfo>) -> Self {
+    /// The view of a stored message with its attachments, quote and reactions.
+    pub(crate) fn from_data(
+        m: conv_store::MessageData,
+        attachments: Vec<AttachmentInfo>,
+        parts: &MessageParts,
+    ) -> Self {
         Self {
+            quote: parts.quote(m.id),
+            reactions: parts.reactions(m.id),
             id: m.id,
             direction: m.direction,
             author: m.author,
@@ -467,6 +479,7 @@ impl Workspace {
             }
             let ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
             let attachments = conv_store::attachments_of(tx, &ids)?;
+            let parts = MessageParts::load(tx, &ids)?;
             let notes: Vec<NoteView> = conv_store::notes_of(tx, id)?
                 .into_iter()
                 .map(|n| NoteView {
@@ -516,7 +529,7 @@ impl Workspace {
                                 size: a.size,
                             })
                             .collect();
-                        MessageView::from_data(m, files)
+                        MessageView::from_data(m, files, &parts)
                     })
                     .collect(),
                 has_older,

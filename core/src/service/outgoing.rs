@@ -466,6 +466,8 @@ impl Workspace {
                     masked,
                     has_html: false,
                     written_at: None,
+                    quote: None,
+                    reactions: Vec::new(),
                 },
                 events,
             ))

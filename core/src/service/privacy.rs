@@ -103,9 +103,19 @@ fn gather(
                 }));
                 files.push(ExportFile { path, data });
             }
+            let reactions: Vec<serde_json::Value> =
+                crate::store::reactions::of(conn, &[crate::ids::MessageId::new(message)])?
+                    .into_iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "emoji": r.emoji, "by": if r.by_customer { "customer" } else { "us" }
+                        })
+                    })
+                    .collect();
             messages.push(serde_json::json!({
                 "id": message, "direction": direction, "author": author, "text": body, "status": status,
-                "at": at.to_rfc3339(), "channel_message_id": external_id, "attachments": attachments
+                "at": at.to_rfc3339(), "channel_message_id": external_id, "attachments": attachments,
+                "reactions": reactions
             }));
         }
         let mut entry = serde_json::json!({

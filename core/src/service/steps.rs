@@ -472,7 +472,8 @@ pub(crate) fn message_view(conn: &Connection, id: MessageId) -> Result<MessageVi
             size: a.size,
         })
         .collect();
-    Ok(MessageView::from_data(m, attachments))
+    let parts = crate::service::message_parts::MessageParts::load(conn, &[id])?;
+    Ok(MessageView::from_data(m, attachments, &parts))
 }
 
 /// What the agent's window hears when a message's delivery status changed.

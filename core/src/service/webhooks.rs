@@ -23,6 +23,8 @@ use crate::store::{
 use crate::time::Timestamp;
 use rusqlite::Connection;
 
+mod reactions;
+
 impl Delivery<'_> {
     /// Stores one parsed webhook batch in a single transaction. An event that names an
     /// unknown account or message is skipped (and counted); a storage error rolls the
@@ -98,6 +100,9 @@ fn apply_one(
                 return Ok(());
             }
             link_addresses(tx, channel, &m.contact_external_id, &m.contact_aliases)?;
+            if let Some(quoted) = &m.reply_to {
+                crate::store::reactions::set_reply_to(tx, ingested.message, quoted)?;
+            }
             for file in &m.media {
                 media::insert(tx, ingested.message, file, now)?;
             }
@@ -122,6 +127,7 @@ fn apply_one(
         ChannelEvent::Echo(e) => apply_echo(tx, e, now, applied, published)?,
         ChannelEvent::Handover(h) => apply_handover(tx, h, now, applied, published)?,
         ChannelEvent::AddressChange(a) => apply_address_change(tx, a, now, applied, published)?,
+        ChannelEvent::Reaction(r) => reactions::apply(tx, r, now, applied, published)?,
         ChannelEvent::SetAside(s) => set_aside(tx, s, now, applied, published)?,
     }
     Ok(())
@@ -169,7 +175,7 @@ fn link_addresses(
 
 /// Keeps an item the app cannot store as what it is, for an admin; the same item
 /// delivered again is a duplicate.
-fn set_aside(
+pub(super) fn set_aside(
     tx: &Connection,
     s: &SetAsideEvent,
     now: Timestamp,

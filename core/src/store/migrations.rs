@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0015_contact_merges.sql"),
     include_str!("migrations/0016_mentions.sql"),
     include_str!("migrations/0017_notifications.sql"),
+    include_str!("migrations/0018_reactions_quotes.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -10,6 +10,7 @@ import { base64ToBytes, formatClock, formatDateTime, previewKind, toUiError } fr
 import type { Part } from "../store";
 import { button, openModal } from "../ui";
 import { formatSize, historyItems, mergeById } from "./logic";
+import { quoteBlock, reactionsLine } from "./message-parts";
 import type { Deps, InboxState } from "./state";
 
 export function createHistory(deps: Deps): Part<InboxState> {
@@ -128,6 +129,7 @@ export function createHistory(deps: Deps): Part<InboxState> {
         h("time", { class: "item-time", title: formatDateTime(m.at) }, formatClock(m.at)),
         writtenLabel(m),
         out ? statusLabel(m) : null),
+      quoteBlock(m, contact, el),
       m.body ? h("div", { class: "item-body" }, m.body) : null,
       m.has_html ? formattedButton(m) : null,
       m.masked
@@ -146,6 +148,7 @@ export function createHistory(deps: Deps): Part<InboxState> {
             }, a.file_name),
             h("span", { class: "muted" }, ` (${formatSize(a.size)})`))))
         : null,
+      reactionsLine(m, contact),
       out ? sendProblem(m, s.view) : null);
   }
 

@@ -220,7 +220,7 @@ describe("transfer targets and labels", () => {
 });
 
 describe("history", () => {
-  const msg = (id: number, at: number) => ({ id, at, direction: "in", author: null, body: "", status: "received", attachments: [], masked: false, failure: null, has_html: false, written_at: null });
+  const msg = (id: number, at: number) => ({ id, at, direction: "in", author: null, body: "", status: "received", attachments: [], masked: false, failure: null, has_html: false, written_at: null, quote: null, reactions: [] });
   const note = (id: number, at: number) => ({ id, at, author: "A", body: "", is_handoff: false });
   it("interleaves notes and messages by time", () => {
     const items = historyItems([msg(1, 10), msg(2, 30)], [note(9, 20), note(8, 30)]);

@@ -30,7 +30,7 @@ const summary = (id: number, extra: Record<string, unknown> = {}) => ({
   last_activity_at: nowS() - 120, waiting_since: nowS() - 600, reply_window_ends_at: null, do_not_contact: false, priority: "none", ...extra,
 });
 const message = (id: number, body: string) => ({ id, direction: "in", author: null, body, status: "received", at: nowS() - 1000 + id,
-  attachments: [], has_html: false, masked: false, failure: null, written_at: null });
+  attachments: [], quote: null, reactions: [], has_html: false, masked: false, failure: null, written_at: null });
 const conversation = (id: number, extra: Record<string, unknown> = {}) => ({
   summary: summary(id, { unread: 0 }), messages: [message(900, "Where is my order?")], has_older: false, notes: [], handoff: null,
   labels: ["vip"], can_act: true, window: null, sample: false, drafts: [], ...extra,

@@ -1,0 +1,115 @@
+//! SQL for reactions on messages and for the message a reply quotes.
+
+use crate::error::Result;
+use crate::ids::{MessageId, UserId};
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A reaction on a message as stored: whose side, the agent's name for ours, the emoji.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReactionRow {
+    pub message: MessageId,
+    pub by_customer: bool,
+    pub by_name: Option<String>,
+    pub emoji: String,
+}
+
+/// Sets one side's reaction on `message` (replacing the one before). Answers whether
+/// anything changed; a reaction older than the stored one changes nothing.
+pub fn set(
+    conn: &Connection,
+    message: MessageId,
+    by_customer: bool,
+    user: Option<UserId>,
+    emoji: &str,
+    at: Timestamp,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "INSERT INTO message_reactions (message_id, by_customer, user_id, emoji, reacted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (message_id, by_customer) DO UPDATE
+            SET user_id = excluded.user_id, emoji = excluded.emoji, reacted_at = excluded.reacted_at
+            WHERE excluded.reacted_at >= message_reactions.reacted_at
+              AND (excluded.emoji IS NOT message_reactions.emoji
+                   OR excluded.user_id IS NOT message_reactions.user_id)",
+        params![message, by_customer, user, emoji, at],
+    )?;
+    Ok(changed > 0)
+}
+
+/// Removes one side's reaction on `message`; answers whether there was one.
+pub fn remove(conn: &Connection, message: MessageId, by_customer: bool) -> Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM message_reactions WHERE message_id = ?1 AND by_customer = ?2",
+        params![message, by_customer],
+    )? > 0)
+}
+
+/// The reactions on `messages`, the customer's first on each.
+pub fn of(conn: &Connection, messages: &[MessageId]) -> Result<Vec<ReactionRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.message_id, r.by_customer, u.display_name, r.emoji
+         FROM message_reactions r LEFT JOIN users u ON u.id = r.user_id
+         WHERE r.message_id = ?1 ORDER BY r.by_customer DESC",
+    )?;
+    let mut out = Vec::new();
+    for m in messages {
+        let rows = stmt.query_map([m], |r| {
+            Ok(ReactionRow {
+                message: r.get(0)?,
+                by_customer: r.get(1)?,
+                by_name: r.get(2)?,
+                emoji: r.get(3)?,
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+/// Records that `message` answers the message the provider calls `external_id`.
+pub fn set_reply_to(conn: &Connection, message: MessageId, external_id: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET reply_to_external = ?2 WHERE id = ?1",
+        params![message, external_id],
+    )?;
+    Ok(())
+}
+
+/// What a quoting message quotes, when it quotes one: `Some(None)` when the quoted
+/// message is not here (never was, or was erased); else its id, direction and the first
+/// `excerpt` characters of its text. Only a message of the same customer in the same
+/// account is found.
+pub fn quote_of(
+    conn: &Connection,
+    message: MessageId,
+    excerpt: i64,
+) -> Result<Option<Option<(MessageId, String, String)>>> {
+    let quoted: Option<Option<MessageId>> = conn
+        .query_row(
+            "SELECT (SELECT q.id FROM messages q JOIN conversations qc ON qc.id = q.conversation_id
+                     WHERE q.external_id = m.reply_to_external
+                       AND qc.channel_account_id = c.channel_account_id
+                       AND qc.contact_id = c.contact_id
+                     LIMIT 1)
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.id = ?1 AND m.reply_to_external IS NOT NULL",
+            [message],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(quoted) = quoted else {
+        return Ok(None);
+    };
+    let Some(id) = quoted else {
+        return Ok(Some(None));
+    };
+    let (direction, text) = conn.query_row(
+        "SELECT direction, substr(body, 1, ?2) FROM messages WHERE id = ?1",
+        params![id, excerpt],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(Some(Some((id, direction, text))))
+}

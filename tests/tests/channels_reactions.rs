@@ -1,0 +1,332 @@
+//! Reactions and quoted replies from Meta's webhooks (issue 21, items 1 and 2): a
+//! customer's 👍 on a resolved conversation attaches to the message it names and creates,
+//! reopens and marks unread nothing; changed, then taken back; a re-delivery is a
+//! duplicate; a reaction to a message not stored here is set aside, and the counts add
+//! up; it is in the customer's export and goes with their erasure. A reply that quotes
+//! one of our own messages (sent from the WhatsApp Business app) or the customer's shows
+//! the quote; a quote of a message not here says so. Messenger's `reaction` (named,
+//! without emoji) and `reply_to.mid` alike.
+//!
+//! Real parts: the webhook receiver over loopback HTTP, SQLCipher. Payloads shaped like
+//! Meta's documented examples (Cloud API `reaction` and `context`; Messenger
+//! `message_reactions` and `reply_to`).
+
+use appcare_channels::WebhookOptions;
+use appcare_core::service::handoff::Versioned;
+use appcare_core::service::inbox::{ConversationStatus, MessageView};
+use appcare_core::{ConversationId, Timestamp};
+use appcare_tests::channel_setup::*;
+use appcare_tests::meta::{deliver_signed, samples};
+use appcare_tests::TestResult;
+use serde_json::json;
+
+const WA: &str = "16505551234";
+
+fn reaction(id: &str, target: &str, emoji: &str, ts: &str) -> serde_json::Value {
+    let mut r = json!({"message_id": target});
+    if !emoji.is_empty() {
+        r["emoji"] = json!(emoji);
+    }
+    json!({"from": WA, "id": id, "timestamp": ts, "type": "reaction", "reaction": r})
+}
+
+fn message_of(world: &ChannelWorld, conversation: ConversationId, external: &str) -> MessageView {
+    let id = query_i64(
+        &world.ws,
+        &format!("SELECT id FROM messages WHERE external_id = '{external}'"),
+    );
+    world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())
+        .expect("open")
+        .messages
+        .into_iter()
+        .find(|m| m.id.get() == id)
+        .expect("the message is on the page")
+}
+
+fn emojis(m: &MessageView) -> Vec<(String, bool)> {
+    m.reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.by_customer))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reaction_attaches_to_its_message_and_opens_nothing_even_on_a_resolved_conversation(
+) -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let url = format!(
+        "{}/webhooks/whatsapp",
+        start_receiver(world.ws.clone(), WebhookOptions::default()).await?
+    );
+    let http = reqwest::Client::new();
+    let ts = Timestamp::now().unix().to_string();
+    let hello = samples::whatsapp_text(
+        PHONE_ID,
+        WA,
+        "Sheena Nelson",
+        "wamid.r.1",
+        Timestamp::now().unix(),
+        "Thanks, all good!",
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &hello).await, 200);
+    let conversation = ConversationId::new(query_i64(&world.ws, "SELECT id FROM conversations"));
+    let opened = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    world.ws.set_status(
+        &world.admin,
+        Versioned {
+            id: conversation,
+            version: opened.summary.version,
+        },
+        ConversationStatus::Resolved,
+        None,
+        Timestamp::now(),
+    )?;
+    let before = (
+        query_i64(&world.ws, "SELECT count(*) FROM messages"),
+        query_text(&world.ws, "SELECT status FROM conversations"),
+    );
+
+    let send =
+        |item: serde_json::Value| samples::whatsapp_message(PHONE_ID, WA, "Sheena Nelson", item);
+    assert_eq!(
+        deliver_signed(
+            &http,
+            &url,
+            APP_SECRET,
+            &send(reaction("wamid.react.1", "wamid.r.1", "👍", &ts))
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1,
+        "no new conversation"
+    );
+    assert_eq!(
+        (
+            query_i64(&world.ws, "SELECT count(*) FROM messages"),
+            query_text(&world.ws, "SELECT status FROM conversations"),
+        ),
+        before,
+        "no message stored, the conversation stays resolved"
+    );
+    assert_eq!(
+        query_i64(&world.ws, "SELECT unread_count FROM conversations"),
+        0,
+        "not unread"
+    );
+    assert_eq!(
+        emojis(&message_of(&world, conversation, "wamid.r.1")),
+        [("👍".to_string(), true)]
+    );
+
+    // Changed, then the first one delivered again (a duplicate: still the new one), then
+    // taken back (no emoji).
+    let later = (Timestamp::now().unix() + 1).to_string();
+    let changed = send(reaction("wamid.react.2", "wamid.r.1", "❤️", &later));
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &changed).await, 200);
+    assert_eq!(
+        deliver_signed(
+            &http,
+            &url,
+            APP_SECRET,
+            &send(reaction("wamid.react.1", "wamid.r.1", "👍", &ts))
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        emojis(&message_of(&world, conversation, "wamid.r.1")),
+        [("❤️".to_string(), true)]
+    );
+    let removed = send(reaction("wamid.react.3", "wamid.r.1", "", &later));
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &removed).await, 200);
+    assert!(message_of(&world, conversation, "wamid.r.1")
+        .reactions
+        .is_empty());
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1
+    );
+
+    // Counts of one batch: a reaction stored, one to a message not here set aside, one
+    // delivered twice.
+    let items = vec![
+        reaction("wamid.react.4", "wamid.r.1", "😮", &later),
+        reaction("wamid.react.4", "wamid.r.1", "😮", &later),
+        reaction("wamid.react.5", "wamid.nowhere", "😮", &later),
+    ];
+    let offered = items.len();
+    let batch = samples::whatsapp_message(PHONE_ID, WA, "Sheena Nelson", items[0].clone());
+    let mut batch = batch;
+    batch["entry"][0]["changes"][0]["value"]["messages"] = json!(items);
+    let accounts = [appcare_channels::parse::WebhookAccount {
+        id: world.whatsapp,
+        external_id: PHONE_ID.into(),
+    }];
+    let applied = world.ws.delivery().apply(
+        &appcare_channels::whatsapp::parse_webhook(&batch, &accounts),
+        Timestamp::now(),
+    )?;
+    assert_eq!(
+        (applied.messages, applied.set_aside, applied.duplicates),
+        (1, 1, 1),
+        "{applied:?}"
+    );
+    assert_eq!(
+        applied.messages + applied.set_aside + applied.duplicates,
+        offered
+    );
+    let aside = world
+        .ws
+        .set_aside_webhooks(&world.admin, world.whatsapp, Timestamp::now())?;
+    assert!(
+        aside
+            .iter()
+            .any(|a| a.reason.contains("reaction to a message not stored here")),
+        "the admin sees why"
+    );
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1
+    );
+
+    // The customer's reaction is theirs: in their export, and gone with their erasure.
+    let contact = world
+        .ws
+        .find_contacts(&world.admin, "Sheena", Timestamp::now())?[0]
+        .id;
+    let out = tempfile::tempdir()?;
+    let export =
+        world
+            .ws
+            .export_contact(&world.admin, contact, false, out.path(), Timestamp::now())?;
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        std::path::Path::new(&export.folder).join("contact.json"),
+    )?)?;
+    assert_eq!(
+        doc["conversations"][0]["messages"][0]["reactions"],
+        json!([{"emoji": "😮", "by": "customer"}])
+    );
+    world
+        .ws
+        .erase_contact(&world.admin, contact, Timestamp::now())?;
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM message_reactions"),
+        0
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quoted_reply_shows_what_it_answers_ours_theirs_or_gone() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let url = format!(
+        "{}/webhooks/whatsapp",
+        start_receiver(world.ws.clone(), WebhookOptions::default()).await?
+    );
+    let http = reqwest::Client::new();
+    let now = Timestamp::now().unix();
+    let ts = now.to_string();
+    let first = samples::whatsapp_text(
+        PHONE_ID,
+        WA,
+        "Sheena Nelson",
+        "wamid.q.1",
+        now,
+        "Is the blue one in stock?",
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &first).await, 200);
+    // Our answer, sent from the WhatsApp Business app on the same number.
+    let mut echo = samples::whatsapp_message(PHONE_ID, WA, "Sheena Nelson", json!({}));
+    let value = &mut echo["entry"][0]["changes"][0];
+    value["field"] = json!("smb_message_echoes");
+    value["value"] = json!({"messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": samples::DISPLAY_NUMBER, "phone_number_id": PHONE_ID},
+        "message_echoes": [{"from": samples::DISPLAY_NUMBER, "to": WA, "id": "wamid.ours.1", "timestamp": ts,
+                            "type": "text", "text": {"body": "Yes, two left in blue."}}]});
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &echo).await, 200);
+    let quoting = |id: &str, quoted: &str, text: &str| {
+        samples::whatsapp_message(
+            PHONE_ID,
+            WA,
+            "Sheena Nelson",
+            json!({
+            "context": {"from": samples::DISPLAY_NUMBER, "id": quoted},
+            "from": WA, "id": id, "timestamp": ts, "type": "text", "text": {"body": text}}),
+        )
+    };
+    for body in [
+        quoting("wamid.q.2", "wamid.ours.1", "Great, I'll take one"),
+        quoting("wamid.q.3", "wamid.q.1", "(my question again)"),
+        quoting("wamid.q.4", "wamid.long.gone", "and this?"),
+    ] {
+        assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+    }
+    let conversation = ConversationId::new(query_i64(&world.ws, "SELECT id FROM conversations"));
+    let ours = message_of(&world, conversation, "wamid.ours.1");
+    let q = message_of(&world, conversation, "wamid.q.2")
+        .quote
+        .ok_or("no quote")?;
+    assert_eq!(q.message, Some(ours.id));
+    assert_eq!(q.direction.as_deref(), Some("out"));
+    assert_eq!(q.excerpt.as_deref(), Some("Yes, two left in blue."));
+    let theirs = message_of(&world, conversation, "wamid.q.3")
+        .quote
+        .ok_or("no quote")?;
+    assert_eq!(theirs.direction.as_deref(), Some("in"));
+    let gone = message_of(&world, conversation, "wamid.q.4")
+        .quote
+        .ok_or("no quote")?;
+    assert_eq!(
+        (gone.message, gone.excerpt),
+        (None, None),
+        "a quote of a message not here says so"
+    );
+    assert!(message_of(&world, conversation, "wamid.q.1")
+        .quote
+        .is_none());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messenger_reactions_and_replies_attach_to_their_messages() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let url = format!(
+        "{}/webhooks/messenger",
+        start_receiver(world.ws.clone(), WebhookOptions::default()).await?
+    );
+    let http = reqwest::Client::new();
+    let ms = Timestamp::now().unix() * 1000;
+    let psid = "6789012345";
+    let text = samples::messenger_text(PAGE_ID, psid, "m_first", ms, "Where is my parcel?");
+    let answer = json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": ms + 10,
+        "message": {"mid": "m_reply", "text": "This one, I mean", "reply_to": {"mid": "m_first"}}});
+    // Documented shape: `reaction` names the kind; the emoji may be absent.
+    let react = json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": ms + 20,
+        "reaction": {"mid": "m_first", "action": "react", "reaction": "love"}});
+    let unreact = json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": ms + 30,
+        "reaction": {"mid": "m_reply", "action": "unreact"}});
+    let body = samples::messenger(PAGE_ID, vec![text, answer, react, unreact]);
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM messages"),
+        2,
+        "reactions are not messages"
+    );
+    let conversation = ConversationId::new(query_i64(&world.ws, "SELECT id FROM conversations"));
+    assert_eq!(
+        emojis(&message_of(&world, conversation, "m_first")),
+        [("😍".to_string(), true)]
+    );
+    let reply = message_of(&world, conversation, "m_reply");
+    assert!(reply.reactions.is_empty());
+    let quote = reply.quote.ok_or("no quote")?;
+    assert_eq!(quote.excerpt.as_deref(), Some("Where is my parcel?"));
+    Ok(())
+}

@@ -1,0 +1,65 @@
+// @vitest-environment happy-dom
+// Quotes and reactions on a message (issue 21, items 1 and 2): the quoted text and who
+// wrote it, a quote of a message no longer here said in words, a click going to the quoted
+// message (or saying it is further up), and reactions with who reacted.
+import { describe, expect, it } from "vitest";
+import type { MessageView } from "../bindings/MessageView";
+import { quoteBlock, reactionsLine } from "./message-parts";
+import { quoteText, reactionLabel } from "./message-parts-logic";
+
+const message = (over: Partial<MessageView>): MessageView => ({
+  id: 9, direction: "in", author: null, body: "Great, I'll take one", status: "received", failure: null, at: 1000,
+  attachments: [], masked: false, has_html: false, written_at: null, quote: null, reactions: [], ...over,
+});
+
+describe("quote words", () => {
+  it("names us or the customer and shows the excerpt; a quote of a missing message says so", () => {
+    expect(quoteText({ message: 3, direction: "out", excerpt: "Two left in blue." }, "Ana"))
+      .toEqual({ who: "Us", text: "Two left in blue.", gone: false });
+    expect(quoteText({ message: 3, direction: "in", excerpt: "Blue?" }, "Ana").who).toBe("Ana");
+    const gone = quoteText({ message: null, direction: null, excerpt: null }, "Ana");
+    expect(gone.gone).toBe(true);
+    expect(gone.text).toMatch(/not here/);
+  });
+
+  it("says who reacted", () => {
+    expect(reactionLabel({ emoji: "👍", by_customer: true, by: null }, "Ana")).toBe("Ana reacted 👍");
+    expect(reactionLabel({ emoji: "❤️", by_customer: false, by: "Kim" }, "Ana")).toBe("Kim reacted ❤️");
+  });
+});
+
+describe("quote and reactions in the history", () => {
+  it("goes to the quoted message on click, or says it is further up", () => {
+    const history = document.createElement("div");
+    document.body.replaceChildren(history);
+    const quoted = document.createElement("div");
+    quoted.setAttribute("data-message-id", "3");
+    history.append(quoted);
+    const block = quoteBlock(message({ quote: { message: 3, direction: "out", excerpt: "Two left in blue." } }), "Ana", history)!;
+    history.append(block);
+    expect(block.textContent).toContain("Two left in blue.");
+    block.click();
+    expect(quoted.classList.contains("msg-found")).toBe(true);
+    expect(block.querySelector(".quote-missing")!.textContent).toBe("");
+
+    const far = quoteBlock(message({ id: 10, quote: { message: 77, direction: "in", excerpt: "old" } }), "Ana", history)!;
+    history.append(far);
+    far.click();
+    expect(far.querySelector(".quote-missing")!.textContent).toMatch(/load older/);
+  });
+
+  it("shows a missing quote as words, not a button, and nothing without a quote", () => {
+    const history = document.createElement("div");
+    const gone = quoteBlock(message({ quote: { message: null, direction: null, excerpt: null } }), "Ana", history)!;
+    expect(gone.tagName).toBe("P");
+    expect(gone.textContent).toMatch(/not here/);
+    expect(quoteBlock(message({}), "Ana", history)).toBeNull();
+  });
+
+  it("lists reactions with who reacted", () => {
+    const line = reactionsLine(message({ reactions: [{ emoji: "👍", by_customer: true, by: null }] }), "Ana")!;
+    expect(line.textContent).toBe("👍");
+    expect(line.querySelector("li")!.getAttribute("aria-label")).toBe("Ana reacted 👍");
+    expect(reactionsLine(message({}), "Ana")).toBeNull();
+  });
+});
