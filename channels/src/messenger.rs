@@ -291,6 +291,34 @@ pub async fn profile_name(graph: &Graph, psid: &str) -> Result<String, GraphErro
     Ok(name)
 }
 
+/// Reacts to the customer's message `mid` with `emoji` (`sender_action: react`), or takes
+/// our reaction back when `emoji` is empty (`unreact`, the payload naming only the message).
+pub async fn send_reaction(
+    graph: &Graph,
+    page_id: &str,
+    psid: &str,
+    mid: &str,
+    emoji: &str,
+) -> Result<(), GraphError> {
+    graph
+        .post_json(
+            &format!("{page_id}/messages"),
+            &reaction_body(psid, mid, emoji),
+        )
+        .await
+        .map(drop)
+}
+
+/// The documented body of a reaction (Messenger Platform, Sender Actions).
+pub fn reaction_body(psid: &str, mid: &str, emoji: &str) -> Value {
+    match emoji {
+        "" => json!({ "recipient": { "id": psid }, "sender_action": "unreact",
+                      "payload": { "message_id": mid } }),
+        emoji => json!({ "recipient": { "id": psid }, "sender_action": "react",
+                         "payload": { "message_id": mid, "reaction": emoji } }),
+    }
+}
+
 /// Hands the thread back to the bot app that passed it to us.
 pub async fn pass_thread_control(
     graph: &Graph,

@@ -671,6 +671,26 @@ async fn perform(
             }
             read_back_storage(ctx, &graph, endpoint).await
         }
+        ("react", Channel::WhatsApp) => {
+            crate::whatsapp::send_reaction(
+                &graph,
+                &endpoint.external_id,
+                &text("to"),
+                &text("message_id"),
+                &text("emoji"),
+            )
+            .await
+        }
+        ("react", Channel::Messenger) => {
+            crate::messenger::send_reaction(
+                &graph,
+                &endpoint.external_id,
+                &text("to"),
+                &text("message_id"),
+                &text("emoji"),
+            )
+            .await
+        }
         ("profile", Channel::Messenger) => {
             let psid = text("psid");
             let name = crate::messenger::profile_name(&graph, &psid).await?;

@@ -78,6 +78,40 @@ pub fn send_body(job: &OutboundJob, media_id: Option<&str>) -> Value {
     body
 }
 
+/// The documented body of a reaction to the customer's message `message_id` (an empty
+/// emoji removes ours).
+pub fn reaction_body(to: &str, message_id: &str, emoji: &str) -> Value {
+    let mut body = json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "type": "reaction",
+        "reaction": { "message_id": message_id, "emoji": emoji },
+    });
+    if is_user_id(to) {
+        body["recipient"] = json!(to);
+    } else {
+        body["to"] = json!(to);
+    }
+    body
+}
+
+/// Reacts to the customer's message (`POST /{phone-number-id}/messages`, `type: reaction`).
+pub async fn send_reaction(
+    graph: &Graph,
+    phone_number_id: &str,
+    to: &str,
+    message_id: &str,
+    emoji: &str,
+) -> Result<(), GraphError> {
+    graph
+        .post_json(
+            &format!("{phone_number_id}/messages"),
+            &reaction_body(to, message_id, emoji),
+        )
+        .await
+        .map(drop)
+}
+
 /// Sends one job; returns Meta's message id (`wamid…`).
 pub async fn send(
     graph: &Graph,

@@ -154,6 +154,7 @@ macro_rules! workspace_calls {
                 list_templates(id: ConversationId) -> Vec<TemplateView> [agent];
                 send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
                 retry_message(message: MessageId) -> MessageView [agent];
+                react(message: MessageId, emoji: &str) -> MessageView [agent];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
                 add_sample_data(extra: i64) -> SampleSummary [admin];

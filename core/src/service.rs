@@ -22,6 +22,7 @@ pub mod password;
 pub mod presence;
 pub mod privacy;
 pub mod push;
+pub mod react;
 pub mod residency;
 pub mod sample;
 pub(crate) mod steps;

@@ -84,6 +84,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "list_templates",
     "send_template",
     "retry_message",
+    "react",
     "find_contacts",
     "export_contact",
     "erase_contact",

@@ -104,6 +104,7 @@ pub fn run() {
             commands::channels::list_templates,
             commands::channels::send_template,
             commands::channels::retry_message,
+            commands::channels::react,
             commands::privacy::find_contacts,
             commands::privacy::export_contact,
             commands::privacy::erase_contact,

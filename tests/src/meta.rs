@@ -263,7 +263,22 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                 == Some("whatsapp")
             {
                 let to = body.get("to").and_then(Value::as_str).unwrap_or_default();
-                let valid = !to.is_empty() && body.get("type").and_then(Value::as_str).is_some();
+                let to = match to {
+                    "" => body
+                        .get("recipient")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                    to => to,
+                };
+                let kind = body.get("type").and_then(Value::as_str);
+                // A reaction names the message it reacts to (Cloud API, Reaction messages).
+                let valid = !to.is_empty()
+                    && kind.is_some()
+                    && (kind != Some("reaction")
+                        || body
+                            .pointer("/reaction/message_id")
+                            .and_then(Value::as_str)
+                            .is_some());
                 if !valid {
                     return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
                 }
@@ -275,10 +290,29 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                     .pointer("/recipient/id")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                if psid.is_empty() || body.get("messaging_type").is_none() {
+                let action = body.get("sender_action").and_then(Value::as_str);
+                // Sender actions carry no message and no messaging_type; react names the
+                // message and the reaction, unreact only the message.
+                let action_ok = match action {
+                    None => body.get("messaging_type").is_some(),
+                    Some("typing_on" | "typing_off" | "mark_seen") => true,
+                    Some("react") => {
+                        body.pointer("/payload/message_id").is_some()
+                            && body.pointer("/payload/reaction").is_some()
+                    }
+                    Some("unreact") => {
+                        body.pointer("/payload/message_id").is_some()
+                            && body.pointer("/payload/reaction").is_none()
+                    }
+                    Some(_) => false,
+                };
+                if psid.is_empty() || !action_ok {
                     return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
                 }
-                json!({"recipient_id": psid, "message_id": format!("m_FAKE{n:08}")})
+                match action {
+                    Some(_) => json!({"recipient_id": psid}),
+                    None => json!({"recipient_id": psid, "message_id": format!("m_FAKE{n:08}")}),
+                }
             };
             match s.sends.pop_front().unwrap_or(Reply::Ok) {
                 Reply::Ok => json_ok(answer),

@@ -330,3 +330,130 @@ async fn messenger_reactions_and_replies_attach_to_their_messages() -> TestResul
     assert_eq!(quote.excerpt.as_deref(), Some("Where is my parcel?"));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_reaction_shows_at_once_and_reaches_meta_as_documented() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let http = reqwest::Client::new();
+    let now = Timestamp::now();
+    let hello = samples::whatsapp_text(
+        PHONE_ID,
+        WA,
+        "Sheena Nelson",
+        "wamid.a.1",
+        now.unix(),
+        "It arrived, thank you!",
+    );
+    let wa_url = format!("{base}/webhooks/whatsapp");
+    assert_eq!(
+        deliver_signed(&http, &wa_url, APP_SECRET, &hello).await,
+        200
+    );
+    let ms = now.unix() * 1000;
+    let fb = samples::messenger(
+        PAGE_ID,
+        vec![samples::messenger_text(
+            PAGE_ID, "6789", "m_a_1", ms, "Thanks!",
+        )],
+    );
+    let fb_url = format!("{base}/webhooks/messenger");
+    assert_eq!(deliver_signed(&http, &fb_url, APP_SECRET, &fb).await, 200);
+    let id_of = |external: &str| {
+        appcare_core::MessageId::new(query_i64(
+            &world.ws,
+            &format!("SELECT id FROM messages WHERE external_id = '{external}'"),
+        ))
+    };
+
+    let shown = world
+        .ws
+        .react(&world.admin, id_of("wamid.a.1"), "👍", Timestamp::now())?;
+    assert_eq!(shown.reactions.len(), 1);
+    assert!(!shown.reactions[0].by_customer);
+    assert!(
+        shown.reactions[0].by.is_some(),
+        "ours carry the agent's name"
+    );
+    world
+        .ws
+        .react(&world.admin, id_of("m_a_1"), "❤️", Timestamp::now())?;
+    // Words and marks that are not one emoji are refused in plain words.
+    let refused = world
+        .ws
+        .react(&world.admin, id_of("wamid.a.1"), "ok", Timestamp::now());
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("one emoji")),
+        "{refused:?}"
+    );
+
+    let runtime = start_runtime(world.ws.clone())?;
+    let fake = &world.fake;
+    eventually(10, || {
+        (fake.requests_to("/messages").len() == 2).then_some(())
+    })
+    .await?;
+    let bodies: Vec<serde_json::Value> = fake
+        .requests_to("/messages")
+        .into_iter()
+        .map(|r| r.body)
+        .collect();
+    assert!(
+        bodies.contains(
+            &json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA,
+            "type": "reaction", "reaction": {"message_id": "wamid.a.1", "emoji": "👍"}})
+        ),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies.contains(
+            &json!({"recipient": {"id": "6789"}, "sender_action": "react",
+            "payload": {"message_id": "m_a_1", "reaction": "❤️"}})
+        ),
+        "{bodies:?}"
+    );
+
+    // Taken back: Meta is told (an empty emoji on WhatsApp, `unreact` on Messenger).
+    let back = world
+        .ws
+        .react(&world.admin, id_of("wamid.a.1"), "", Timestamp::now())?;
+    assert!(back.reactions.is_empty());
+    world
+        .ws
+        .react(&world.admin, id_of("m_a_1"), "", Timestamp::now())?;
+    eventually(10, || {
+        (fake.requests_to("/messages").len() == 4).then_some(())
+    })
+    .await?;
+    let bodies: Vec<serde_json::Value> = fake
+        .requests_to("/messages")
+        .into_iter()
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(
+        bodies[2..]
+            .iter()
+            .filter(|b| b.pointer("/reaction/emoji") == Some(&json!("")))
+            .count()
+            + bodies[2..]
+                .iter()
+                .filter(|b| b["sender_action"] == json!("unreact")
+                    && b.pointer("/payload/reaction").is_none())
+                .count(),
+        2,
+        "{bodies:?}"
+    );
+    // Nothing failed at Meta: every task done.
+    eventually(10, || {
+        (query_i64(
+            &world.ws,
+            "SELECT count(*) FROM channel_tasks WHERE kind = 'react' AND state != 'done'",
+        ) == 0)
+            .then_some(())
+    })
+    .await?;
+    runtime.stop().await;
+    Ok(())
+}

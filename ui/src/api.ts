@@ -380,6 +380,11 @@ export async function openEmailWindow(message: number): Promise<null> {
 }
 
 /** Puts a failed or unconfirmed outbound message back in the outbox. */
+/** Reacts to a customer's message; an empty emoji takes ours back. */
+export async function react(message: number, emoji: string): Promise<MessageView> {
+  return invoke<MessageView>("react", { message, emoji });
+}
+
 export async function retryMessage(message: number): Promise<MessageView> {
   return invoke<MessageView>("retry_message", { message });
 }

@@ -113,3 +113,41 @@ pub fn quote_of(
     )?;
     Ok(Some(Some((id, direction, text))))
 }
+
+/// What an agent's reaction to `message` is sent with: the account, its kind, the
+/// message's direction and provider id, and the customer's address on the channel (a
+/// WhatsApp phone number before a business-scoped id, as replies choose).
+pub struct ReactionTarget {
+    pub account: crate::ids::ChannelAccountId,
+    pub kind: String,
+    pub direction: String,
+    pub external_id: Option<String>,
+    pub to: Option<String>,
+}
+
+/// [`ReactionTarget`] of `message`, when it exists.
+pub fn target_of(conn: &Connection, message: MessageId) -> Result<Option<ReactionTarget>> {
+    Ok(conn
+        .query_row(
+            "SELECT c.channel_account_id, a.kind, m.direction, m.external_id,
+                    (SELECT ci.external_id FROM contact_identities ci
+                      WHERE ci.contact_id = c.contact_id AND ci.channel = a.kind
+                      ORDER BY (a.kind = 'whatsapp' AND instr(ci.external_id, '.') > 0), ci.id DESC
+                      LIMIT 1)
+             FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id
+             JOIN channel_accounts a ON a.id = c.channel_account_id
+             WHERE m.id = ?1",
+            [message],
+            |r| {
+                Ok(ReactionTarget {
+                    account: r.get(0)?,
+                    kind: r.get(1)?,
+                    direction: r.get(2)?,
+                    external_id: r.get(3)?,
+                    to: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}

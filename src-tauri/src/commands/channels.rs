@@ -140,6 +140,18 @@ pub async fn retry_message(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn react(
+    state: State<'_, AppState>,
+    message: MessageId,
+    emoji: String,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.react(token, message, &emoji, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn add_sample_data(
     state: State<'_, AppState>,
     extra: i64,

@@ -10,7 +10,8 @@ import { base64ToBytes, formatClock, formatDateTime, previewKind, toUiError } fr
 import type { Part } from "../store";
 import { button, openModal } from "../ui";
 import { formatSize, historyItems, mergeById } from "./logic";
-import { quoteBlock, reactionsLine } from "./message-parts";
+import { quoteBlock, reactControl, reactionsLine } from "./message-parts";
+import { canReact } from "./message-parts-logic";
 import type { Deps, InboxState } from "./state";
 
 export function createHistory(deps: Deps): Part<InboxState> {
@@ -149,7 +150,23 @@ export function createHistory(deps: Deps): Part<InboxState> {
             h("span", { class: "muted" }, ` (${formatSize(a.size)})`))))
         : null,
       reactionsLine(m, contact),
+      s.view && canReact(m.direction, s.view.summary.channel, s.view.can_act)
+        ? reactControl(m, (emoji, busy) => void react(m.id, emoji, busy))
+        : null,
       out ? sendProblem(m, s.view) : null);
+  }
+
+  /** Sends an agent's reaction; the message shows it at once, an error shows above the history. */
+  async function react(messageId: number, emoji: string, busy: HTMLElement): Promise<void> {
+    const id = store.get().openId;
+    if (id === null) return;
+    error.textContent = "";
+    await app.run(busy, null, error, async () => {
+      const m = await api.react(messageId, emoji);
+      if (store.get().openId !== id) return;
+      store.set({ messages: mergeById(store.get().messages, [m]), historyToEnd: false });
+      document.getElementById(`react-${messageId}`)?.focus();
+    });
   }
 
   function noteItem(n: NoteView): HTMLElement {

@@ -16,3 +16,11 @@ export function reactionLabel(r: ReactionView, contact: string): string {
   const who = r.by_customer ? contact : r.by ?? "We";
   return `${who} reacted ${r.emoji}`;
 }
+
+/** The reactions an agent picks from, in this order. */
+export const REACTION_CHOICES = ["👍", "❤️", "😂", "😮", "🙏", "✅"];
+
+/** Whether an agent may react to `direction` on `channel` (customers' chat messages only). */
+export function canReact(direction: string, channel: string, canAct: boolean): boolean {
+  return canAct && direction === "in" && (channel === "whatsapp" || channel === "messenger");
+}

@@ -4,8 +4,8 @@
 // message (or saying it is further up), and reactions with who reacted.
 import { describe, expect, it } from "vitest";
 import type { MessageView } from "../bindings/MessageView";
-import { quoteBlock, reactionsLine } from "./message-parts";
-import { quoteText, reactionLabel } from "./message-parts-logic";
+import { quoteBlock, reactControl, reactionsLine } from "./message-parts";
+import { canReact, quoteText, reactionLabel } from "./message-parts-logic";
 
 const message = (over: Partial<MessageView>): MessageView => ({
   id: 9, direction: "in", author: null, body: "Great, I'll take one", status: "received", failure: null, at: 1000,
@@ -61,5 +61,40 @@ describe("quote and reactions in the history", () => {
     expect(line.textContent).toBe("👍");
     expect(line.querySelector("li")!.getAttribute("aria-label")).toBe("Ana reacted 👍");
     expect(reactionsLine(message({}), "Ana")).toBeNull();
+  });
+});
+
+describe("reacting to a customer's message", () => {
+  it("is offered on customers' chat messages only, where the agent may act", () => {
+    expect(canReact("in", "whatsapp", true)).toBe(true);
+    expect(canReact("in", "messenger", true)).toBe(true);
+    expect(canReact("out", "whatsapp", true)).toBe(false);
+    expect(canReact("in", "email", true)).toBe(false);
+    expect(canReact("in", "whatsapp", false)).toBe(false);
+  });
+
+  it("opens a row of emoji, sends the one chosen, offers Remove for ours, and Esc goes back", () => {
+    const chosen: string[] = [];
+    const control = reactControl(message({}), (e) => chosen.push(e));
+    document.body.replaceChildren(control);
+    const toggle = control.querySelector<HTMLButtonElement>(".react-toggle")!;
+    const picks = control.querySelector<HTMLElement>(".react-picks")!;
+    expect(picks.hidden).toBe(true);
+    toggle.click();
+    expect(picks.hidden).toBe(false);
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(document.activeElement).toBe(picks.querySelector("button"));
+    expect(control.querySelector(".react-remove")).toBeNull();
+    picks.querySelector<HTMLButtonElement>('[data-emoji="🙏"]')!.click();
+    expect(chosen).toEqual(["🙏"]);
+    picks.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(picks.hidden).toBe(true);
+    expect(document.activeElement).toBe(toggle);
+
+    const ours = reactControl(message({ reactions: [{ emoji: "👍", by_customer: false, by: "Kim" }] }), (e) => chosen.push(e));
+    expect(ours.querySelector(".react-toggle")!.textContent).toBe("Your reaction 👍");
+    expect(ours.querySelector('[data-emoji="👍"]')!.getAttribute("aria-pressed")).toBe("true");
+    ours.querySelector<HTMLButtonElement>(".react-remove")!.click();
+    expect(chosen).toEqual(["🙏", ""]);
   });
 });

@@ -2,7 +2,7 @@
 //! message, as small elements the history puts into each message.
 import type { MessageView } from "../bindings/MessageView";
 import { h } from "../h";
-import { quoteText, reactionLabel } from "./message-parts-logic";
+import { REACTION_CHOICES, quoteText, reactionLabel } from "./message-parts-logic";
 
 /** Scrolls `history` to the message `id` and marks it for a moment; false when it is not on the page. */
 export function goToMessage(history: HTMLElement, id: number): boolean {
@@ -39,4 +39,35 @@ export function reactionsLine(m: MessageView, contact: string): HTMLElement | nu
       const label = reactionLabel(r, contact);
       return h("li", { class: `reaction${r.by_customer ? " by-customer" : ""}`, title: label, "aria-label": label }, r.emoji);
     }));
+}
+
+/** "React" on a customer's message: a row of emoji (and "Remove" when we reacted), each a
+ * button; Esc closes it and returns to "React". `choose` sends the choice. */
+export function reactControl(m: MessageView, choose: (emoji: string, busy: HTMLElement) => void): HTMLElement {
+  const ours = m.reactions.find((r) => !r.by_customer)?.emoji ?? null;
+  const toggle = h("button", {
+    type: "button", class: "link react-toggle", id: `react-${m.id}`, "aria-expanded": "false",
+    title: "React to this message",
+  }, ours ? `Your reaction ${ours}` : "React");
+  const picks = h("div", { class: "react-picks", role: "group", "aria-label": "Choose a reaction", hidden: true },
+    ...REACTION_CHOICES.map((e) => h("button", {
+      type: "button", class: `react-pick${e === ours ? " chosen" : ""}`, "data-emoji": e, "aria-pressed": e === ours ? "true" : "false",
+      onclick: () => choose(e, wrap),
+    }, e)),
+    ours ? h("button", { type: "button", class: "link react-remove", onclick: () => choose("", wrap) }, "Remove") : null);
+  const wrap = h("div", { class: "react" }, toggle, picks);
+  const close = () => { picks.hidden = true; toggle.setAttribute("aria-expanded", "false"); };
+  toggle.addEventListener("click", () => {
+    picks.hidden = !picks.hidden;
+    toggle.setAttribute("aria-expanded", String(!picks.hidden));
+    if (!picks.hidden) picks.querySelector<HTMLButtonElement>("button")?.focus();
+  });
+  picks.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    close();
+    toggle.focus();
+  });
+  return wrap;
 }
