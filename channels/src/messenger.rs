@@ -260,6 +260,10 @@ pub fn send_body(job: &OutboundJob) -> Result<Value, GraphError> {
         request["messaging_type"] = json!("MESSAGE_TAG");
         request["tag"] = json!(tag);
     }
+    // An answer to one of the customer's messages, shown quoted in Messenger.
+    if let Some(mid) = &job.reply_to {
+        request["message"]["reply_to"] = json!({ "mid": mid });
+    }
     Ok(request)
 }
 

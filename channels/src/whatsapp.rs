@@ -41,6 +41,10 @@ pub fn send_body(job: &OutboundJob, media_id: Option<&str>) -> Value {
     } else {
         body["to"] = json!(job.to);
     }
+    // An answer to one of the customer's messages, shown quoted in WhatsApp.
+    if let Some(quoted) = &job.reply_to {
+        body["context"] = json!({ "message_id": quoted });
+    }
     match &job.payload {
         SendPayload::Text { body: text } => {
             body["type"] = json!("text");
@@ -311,6 +315,7 @@ mod tests {
             tag: None,
             attempt: 1,
             email: None,
+            reply_to: None,
         };
         let by_id = send_body(&job("US.13491208655302741918"), None);
         assert_eq!(by_id["recipient"], json!("US.13491208655302741918"));

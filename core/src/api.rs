@@ -155,6 +155,7 @@ macro_rules! workspace_calls {
                 send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
                 retry_message(message: MessageId) -> MessageView [agent];
                 react(message: MessageId, emoji: &str) -> MessageView [agent];
+                reply_quoting(id: ConversationId, quoted: MessageId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
                 add_sample_data(extra: i64) -> SampleSummary [admin];

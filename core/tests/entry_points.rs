@@ -272,6 +272,9 @@ fn call(
             .map(drop),
         "retry_message" => ws.retry_message(token, MessageId::new(1), now).map(drop),
         "react" => ws.react(token, MessageId::new(1), "👍", now).map(drop),
+        "reply_quoting" => ws
+            .reply_quoting(token, conv, MessageId::new(1), "Yes", None, now)
+            .map(drop),
         "find_contacts" => ws.find_contacts(token, "16505551234", now).map(drop),
         "export_contact" => ws
             .export_contact(token, ContactId::new(1), true, &std::env::temp_dir(), now)

@@ -85,6 +85,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "send_template",
     "retry_message",
     "react",
+    "reply_quoting",
     "find_contacts",
     "export_contact",
     "erase_contact",

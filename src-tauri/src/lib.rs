@@ -105,6 +105,7 @@ pub fn run() {
             commands::channels::send_template,
             commands::channels::retry_message,
             commands::channels::react,
+            commands::channels::reply_quoting,
             commands::privacy::find_contacts,
             commands::privacy::export_contact,
             commands::privacy::erase_contact,

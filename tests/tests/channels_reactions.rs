@@ -5,7 +5,8 @@
 //! up; it is in the customer's export and goes with their erasure. A reply that quotes
 //! one of our own messages (sent from the WhatsApp Business app) or the customer's shows
 //! the quote; a quote of a message not here says so. Messenger's `reaction` (named,
-//! without emoji) and `reply_to.mid` alike.
+//! without emoji) and `reply_to.mid` alike. Agents react (both channels, as Meta
+//! documents the calls) and answer one message, which Meta is asked to quote.
 //!
 //! Real parts: the webhook receiver over loopback HTTP, SQLCipher. Payloads shaped like
 //! Meta's documented examples (Cloud API `reaction` and `context`; Messenger
@@ -454,6 +455,115 @@ async fn an_agents_reaction_shows_at_once_and_reaches_meta_as_documented() -> Te
             .then_some(())
     })
     .await?;
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_answers_one_message_and_meta_is_asked_to_quote_it() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let http = reqwest::Client::new();
+    let now = Timestamp::now();
+    let two = samples::whatsapp_message(
+        PHONE_ID,
+        WA,
+        "Sheena Nelson",
+        json!({
+        "from": WA, "id": "wamid.ask.1", "timestamp": now.unix().to_string(), "type": "text",
+        "text": {"body": "Do you ship to Lisbon?"}}),
+    );
+    assert_eq!(
+        deliver_signed(
+            &http,
+            &format!("{base}/webhooks/whatsapp"),
+            APP_SECRET,
+            &two
+        )
+        .await,
+        200
+    );
+    let ms = now.unix() * 1000;
+    let fb = samples::messenger(
+        PAGE_ID,
+        vec![samples::messenger_text(
+            PAGE_ID,
+            "6789",
+            "m_ask_1",
+            ms,
+            "And to Porto?",
+        )],
+    );
+    assert_eq!(
+        deliver_signed(
+            &http,
+            &format!("{base}/webhooks/messenger"),
+            APP_SECRET,
+            &fb
+        )
+        .await,
+        200
+    );
+    let ids = |external: &str| {
+        (
+            ConversationId::new(query_i64(
+                &world.ws,
+                &format!("SELECT conversation_id FROM messages WHERE external_id = '{external}'"),
+            )),
+            appcare_core::MessageId::new(query_i64(
+                &world.ws,
+                &format!("SELECT id FROM messages WHERE external_id = '{external}'"),
+            )),
+        )
+    };
+    let (wa_conv, wa_msg) = ids("wamid.ask.1");
+    let (fb_conv, fb_msg) = ids("m_ask_1");
+    let sent = world.ws.reply_quoting(
+        &world.admin,
+        wa_conv,
+        wa_msg,
+        "Yes, in 2 days.",
+        None,
+        Timestamp::now(),
+    )?;
+    let quote = sent.quote.ok_or("our reply shows what it answers")?;
+    assert_eq!(quote.message, Some(wa_msg));
+    world.ws.reply_quoting(
+        &world.admin,
+        fb_conv,
+        fb_msg,
+        "Porto too.",
+        None,
+        Timestamp::now(),
+    )?;
+    // A message of another conversation cannot be quoted.
+    assert!(world
+        .ws
+        .reply_quoting(&world.admin, wa_conv, fb_msg, "x", None, Timestamp::now())
+        .is_err());
+
+    let runtime = start_runtime(world.ws.clone())?;
+    let fake = &world.fake;
+    eventually(10, || {
+        (fake.requests_to("/messages").len() == 2).then_some(())
+    })
+    .await?;
+    let bodies: Vec<serde_json::Value> = fake
+        .requests_to("/messages")
+        .into_iter()
+        .map(|r| r.body)
+        .collect();
+    let wa = bodies
+        .iter()
+        .find(|b| b["messaging_product"] == json!("whatsapp"))
+        .ok_or("no WhatsApp send")?;
+    assert_eq!(wa["context"], json!({"message_id": "wamid.ask.1"}), "{wa}");
+    assert_eq!(wa["text"]["body"], json!("Yes, in 2 days."));
+    let fb = bodies
+        .iter()
+        .find(|b| b.get("recipient").is_some() && b.get("message").is_some())
+        .ok_or("no Messenger send")?;
+    assert_eq!(fb["message"]["reply_to"], json!({"mid": "m_ask_1"}), "{fb}");
     runtime.stop().await;
     Ok(())
 }

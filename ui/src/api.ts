@@ -380,6 +380,11 @@ export async function openEmailWindow(message: number): Promise<null> {
 }
 
 /** Puts a failed or unconfirmed outbound message back in the outbox. */
+/** A text reply answering one of the customer's messages, which they see quoted. */
+export async function replyQuoting(id: number, quoted: number, body: string, guard: ReplyGuard | null = null): Promise<MessageView> {
+  return invoke<MessageView>("reply_quoting", { id, quoted, body, guard });
+}
+
 /** Reacts to a customer's message; an empty emoji takes ours back. */
 export async function react(message: number, emoji: string): Promise<MessageView> {
   return invoke<MessageView>("react", { message, emoji });

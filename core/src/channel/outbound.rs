@@ -59,4 +59,6 @@ pub struct OutboundJob {
     pub attempt: i64,
     /// E-mail: the reply's sender, subject and threading headers.
     pub email: Option<crate::channel::mail::ReplyHeaders>,
+    /// The provider's id of the customer's message this reply answers (shown quoted).
+    pub reply_to: Option<String>,
 }

@@ -125,6 +125,7 @@ impl Delivery<'_> {
                     tag,
                     attempt: attempts + 1,
                     email,
+                    reply_to: Some(json_str(&payload, "reply_to")).filter(|r| !r.is_empty()),
                 });
             }
             Ok((jobs, events))

@@ -42,6 +42,28 @@ pub struct ReplyGuard {
     pub last_message: Option<MessageId>,
 }
 
+/// The provider's id of `quoted`, a chat message of `conversation`; refused otherwise.
+fn quoted_external_id(
+    conn: &Connection,
+    conversation: ConversationId,
+    quoted: MessageId,
+) -> Result<String> {
+    let not_here = CoreError::NotFound {
+        what: "The message you reply to",
+    };
+    if crate::store::message_status::conversation_of(conn, quoted)? != conversation {
+        return Err(not_here);
+    }
+    let target = crate::store::reactions::target_of(conn, quoted)?.ok_or(not_here)?;
+    match (target.kind.as_str(), target.external_id) {
+        ("whatsapp" | "messenger", Some(external)) => Ok(external),
+        _ => Err(CoreError::invalid(
+            "quote",
+            "you can answer a single message on WhatsApp or Messenger, once the channel has it",
+        )),
+    }
+}
+
 /// Stops a reply that would cross a colleague's: see [`ReplyGuard`].
 fn check_guard(
     conn: &Connection,
@@ -183,7 +205,23 @@ impl Workspace {
     ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "reply")?;
         let body = check_text("reply", body, REPLY_MAX_CHARS)?;
-        self.queue_outgoing(&caller, id, Outgoing::Text(body), guard, now)
+        self.queue_outgoing(&caller, id, Outgoing::Text(body), guard, None, now)
+    }
+
+    /// [`Workspace::reply`] answering one message of the conversation, which the customer
+    /// sees quoted (WhatsApp `context.message_id`, Messenger `reply_to.mid`).
+    pub fn reply_quoting(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        quoted: MessageId,
+        body: &str,
+        guard: Option<ReplyGuard>,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "reply")?;
+        let body = check_text("reply", body, REPLY_MAX_CHARS)?;
+        self.queue_outgoing(&caller, id, Outgoing::Text(body), guard, Some(quoted), now)
     }
 
     /// Queues a reply with a file (and an optional caption). WhatsApp only.
@@ -211,7 +249,7 @@ impl Workspace {
             mime_type,
             data,
         };
-        self.queue_outgoing(&caller, id, outgoing, guard, now)
+        self.queue_outgoing(&caller, id, outgoing, guard, None, now)
     }
 
     /// The approved templates of the conversation's WhatsApp number.
@@ -269,7 +307,7 @@ impl Workspace {
             language: template.language,
             parameters: parameters.iter().map(|p| p.trim().to_string()).collect(),
         };
-        self.queue_outgoing(&caller, id, outgoing, None, now)
+        self.queue_outgoing(&caller, id, outgoing, None, None, now)
     }
 
     /// Puts a failed or unconfirmed message back in the outbox: the agent's decision,
@@ -344,6 +382,7 @@ impl Workspace {
         id: ConversationId,
         outgoing: Outgoing,
         guard: Option<ReplyGuard>,
+        quote: Option<MessageId>,
         now: Timestamp,
     ) -> Result<MessageView> {
         let (message, events) = self.store.write(|tx| {
@@ -403,6 +442,15 @@ impl Workspace {
                     (body, masked, payload)
                 }
             };
+            // A quoted message must be one of this conversation's, known at the channel.
+            let quoted = match quote {
+                Some(q) => Some(quoted_external_id(tx, id, q)?),
+                None => None,
+            };
+            let mut payload = payload;
+            if let Some(external) = &quoted {
+                payload["reply_to"] = serde_json::json!(external);
+            }
             let mut events = Vec::new();
             if row.assignee_id.is_none() {
                 let team = row.team_id;
@@ -431,6 +479,9 @@ impl Workspace {
                 },
             )?;
             message_status::queue_reply(tx, message, caller.user)?;
+            if let Some(external) = &quoted {
+                crate::store::reactions::set_reply_to(tx, message, external)?;
+            }
             let mut attachments = Vec::new();
             if let Outgoing::File { file_name, mime_type, data, .. } = &outgoing {
                 let attachment =
@@ -466,7 +517,11 @@ impl Workspace {
                     masked,
                     has_html: false,
                     written_at: None,
-                    quote: None,
+                    quote: match quoted {
+                        Some(_) => crate::service::message_parts::MessageParts::load(tx, &[message])?
+                            .quote(message),
+                        None => None,
+                    },
                     reactions: Vec::new(),
                 },
                 events,

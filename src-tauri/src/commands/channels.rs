@@ -11,6 +11,7 @@ use appcare_core::channel::webhook_aside::WebhookSetAsideView;
 use appcare_core::channel::{ChannelAccountView, NewChannelAccount, NewEmailAccount};
 use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
 use appcare_core::service::inbox::MessageView;
+use appcare_core::service::outgoing::ReplyGuard;
 use appcare_core::service::sample::SampleSummary;
 use tauri::State;
 
@@ -135,6 +136,20 @@ pub async fn retry_message(
 ) -> Result<MessageView, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.retry_message(token, message, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reply_quoting(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    quoted: MessageId,
+    body: String,
+    guard: Option<ReplyGuard>,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.reply_quoting(token, id, quoted, &body, guard, now)
     })
     .await
 }

@@ -14,6 +14,7 @@ import type { DraftKeeper } from "./conversation";
 import { createCrossing } from "./crossing";
 import { crossingOf, guardOf } from "./crossing-logic";
 import { createMentionMenu } from "./mention-menu";
+import { createQuoting, quotingFor } from "./quoting";
 import { createDraftSaver, draftBook } from "./drafts";
 import { formatSize, mergeById, replyMode, type ReplyMode } from "./logic";
 import { now, type ComposerMode, type Deps, type InboxState } from "./state";
@@ -74,11 +75,13 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     discard: () => settleCrossing(true),
   });
 
+  const quoting = createQuoting(() => { store.set({ quoting: null }); text.focus(); });
   const el = h("form", { id: "composer", class: "composer", novalidate: true, hidden: true },
     h("div", { class: "composer-modes", role: "group", "aria-label": "Write a" }, modeReply, modeNote),
     windowLine,
     hint,
     templates.el,
+    quoting.el,
     text,
     mentions.el,
     crossing.el,
@@ -209,7 +212,11 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
           : null;
         let m: MessageView;
         try {
-          m = await api.reply(id, body, attachment, guard);
+          const quoted = quotingFor(store.get());
+          m = quoted && !attachment
+            ? await api.replyQuoting(id, quoted.message, body, guard)
+            : await api.reply(id, body, attachment, guard);
+          if (quoted && !attachment) patch.quoting = null;
         } catch (err) {
           const crossing = crossingOf(id, toUiError(err));
           if (!crossing) throw err;
@@ -258,6 +265,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   function update(s: InboxState): void {
     el.hidden = s.view === null;
     crossing.update(s);
+    quoting.update(s);
     if (s.canned !== shownCanned) {
       shownCanned = s.canned;
       cannedSelect.replaceChildren(h("option", { value: "" }, "Canned reply…"),

@@ -151,9 +151,21 @@ export function createHistory(deps: Deps): Part<InboxState> {
         : null,
       reactionsLine(m, contact),
       s.view && canReact(m.direction, s.view.summary.channel, s.view.can_act)
-        ? reactControl(m, (emoji, busy) => void react(m.id, emoji, busy))
+        ? h("div", { class: "msg-actions" },
+          button(`answer-${m.id}`, "Reply to this", { class: "link answer-this", onclick: () => answer(m) }),
+          reactControl(m, (emoji, busy) => void react(m.id, emoji, busy)))
         : null,
       out ? sendProblem(m, s.view) : null);
+  }
+
+  /** The next reply answers `m` (the customer sees it quoted); the composer gets the cursor. */
+  function answer(m: MessageView): void {
+    const id = store.get().openId;
+    if (id === null) return;
+    store.set({ quoting: { conversation: id, message: m.id, excerpt: m.body.slice(0, 80) } });
+    // From note mode, through the mode button (it keeps each mode's draft).
+    if (store.get().mode !== "reply") document.getElementById("composer-mode-reply")?.click();
+    deps.actions.focusComposer();
   }
 
   /** Sends an agent's reaction; the message shows it at once, an error shows above the history. */

@@ -536,4 +536,40 @@ describe("inbox screen", () => {
     text.dispatchEvent(new Event("input"));
     expect($("#mention-menu").hidden).toBe(true);
   });
+
+  it("answers one WhatsApp message: Reply to this shows what is answered, sends it quoted, × goes back; React sends an emoji", async () => {
+    fakes.openConversation = (id) => conversation(id as number, { summary: summary(id as number, { unread: 0, channel: "whatsapp" }) });
+    fakes.replyQuoting = (_id, _quoted, body) => ({ ...message(951, body as string), direction: "out", author: "Sam Lead", status: "queued",
+      quote: { message: 900, direction: "in", excerpt: "Where is my order?" } });
+    fakes.react = (id, emoji) => ({ ...message(id as number, "Where is my order?"), reactions: [{ emoji, by_customer: false, by: "Sam Lead" }] });
+    fakes.saveDraft = () => null;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    expect($("#quoting").hidden).toBe(true);
+    $("#answer-900").click();
+    await tick();
+    expect($("#quoting").hidden).toBe(false);
+    expect($("#quoting").textContent).toContain("Where is my order?");
+    expect(document.activeElement).toBe($("#composer-text"));
+    // × answers the whole conversation again.
+    $("#quote-cancel").click();
+    expect($("#quoting").hidden).toBe(true);
+    $("#answer-900").click();
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    text.value = "It ships today";
+    text.dispatchEvent(new Event("input"));
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(of("replyQuoting")[0].args).toEqual([11, 900, "It ships today", { version: 4, last_message: 900 }]);
+    expect(of("reply")).toHaveLength(0);
+    expect($("#quoting").hidden).toBe(true);
+    expect($('[data-message-id="951"] .quote')!.textContent).toContain("Where is my order?");
+
+    $("#react-900").click();
+    $<HTMLButtonElement>('[data-message-id="900"] [data-emoji="👍"]').click();
+    await tick();
+    expect(of("react")[0].args).toEqual([900, "👍"]);
+    expect($('[data-message-id="900"] .reactions')!.textContent).toBe("👍");
+  });
 });

@@ -61,6 +61,9 @@ export const NO_CUSTOMER: CustomerState = { contact: null, panel: null, loading:
 /** A search in progress or shown; null in the state: the list is shown. */
 export type SearchState = { text: string; hits: SearchHit[] | null; busy: boolean };
 
+/** A reply answering one of the customer's messages (shown quoted to them). */
+export type Quoting = { conversation: number; message: number; excerpt: string };
+
 export type InboxState = {
   filters: Filters;
   // ---- the list ----
@@ -97,6 +100,8 @@ export type InboxState = {
   mode: ComposerMode;
   /** A reply stopped because a colleague answered or took the conversation meanwhile. */
   crossing: Crossing | null;
+  /** The customer's message the next reply answers, if the agent chose one. */
+  quoting: Quoting | null;
   sending: boolean;
   /** Files being read. */
   reading: number;
@@ -115,7 +120,7 @@ export function initialState(filters: Filters): InboxState {
     sideCollapsed: false, customerShown: true,
     colleagues: [], teams: [], canned: [],
     openId: null, view: null, messages: [], notes: [], hasOlder: false, historyToEnd: true, seen: null,
-    mode: "reply", crossing: null, sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, customer: NO_CUSTOMER, tick: 0,
+    mode: "reply", crossing: null, quoting: null, sending: false, reading: 0, attachments: new Map(), templates: NO_TEMPLATES, customer: NO_CUSTOMER, tick: 0,
     presence: new Map(),
   };
 }
