@@ -364,16 +364,7 @@ fn body_of(message: &Value, kind: &str, media: &mut Vec<MediaRef>) -> Result<Str
         },
         "interactive" => interactive_body(message.get("interactive").unwrap_or(&Value::Null))?,
         "button" => format!("Chose: {}", text_at(message, &["button", "text"])),
-        "contacts" => {
-            let shared: Vec<&str> = message
-                .get("contacts")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|c| text_at(c, &["name", "formatted_name"]))
-                .collect();
-            format!("Shared a contact: {}", shared.join(", "))
-        }
+        "contacts" => shared_contacts(message.get("contacts").unwrap_or(&Value::Null)),
         "order" => order_body(message.get("order").unwrap_or(&Value::Null)),
         "edit" => {
             let edit = message.get("edit").unwrap_or(&Value::Null);
@@ -436,6 +427,50 @@ fn interactive_body(i: &Value) -> Result<String, String> {
             ))
         }
     })
+}
+
+/// Shared contact cards (`type: contacts`): each one's name with every phone number (and
+/// its WhatsApp id) and e-mail address, so nothing the customer sent is dropped.
+fn shared_contacts(cards: &Value) -> String {
+    let mut lines = Vec::new();
+    for card in cards.as_array().into_iter().flatten().take(20) {
+        let name = match text_at(card, &["name", "formatted_name"]) {
+            "" => "(no name)",
+            name => name,
+        };
+        lines.push(format!("Shared a contact: {name}"));
+        for phone in card
+            .get("phones")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let kind = match text_at(phone, &["type"]) {
+                "" => String::new(),
+                kind => format!(" ({})", kind.to_lowercase()),
+            };
+            let on_whatsapp = match text_at(phone, &["wa_id"]) {
+                "" => String::new(),
+                id => format!(", on WhatsApp as {id}"),
+            };
+            lines.push(format!(
+                "- phone{kind}: {}{on_whatsapp}",
+                text_at(phone, &["phone"])
+            ));
+        }
+        for email in card
+            .get("emails")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            lines.push(format!("- e-mail: {}", text_at(email, &["email"])));
+        }
+    }
+    match lines.is_empty() {
+        true => "Shared a contact".to_string(),
+        false => lines.join("\n"),
+    }
 }
 
 /// `delivery_rating` → "Delivery rating".
@@ -622,6 +657,27 @@ mod tests {
         let notice = json!({"object": "whatsapp_business_account", "entry": [{"id": "1",
             "changes": [{"field": "message_template_status_update", "value": {"event": "APPROVED"}}]}]});
         assert!(parse_webhook(&notice, &accounts()).is_empty());
+    }
+
+    #[test]
+    fn a_shared_contact_keeps_its_phones_and_addresses() {
+        // Meta's contacts example, trimmed to the parts shown.
+        let body = change(
+            "messages",
+            json!({"contacts": [{"profile": {"name": "Kerry Fisher"}, "wa_id": "16315551234"}],
+                   "messages": [{"from": "16315551234", "id": "wamid.c", "timestamp": "1683229471", "type": "contacts",
+                     "contacts": [{"name": {"first_name": "Barbara", "last_name": "Johnson", "formatted_name": "Barbara J. Johnson"},
+                                   "phones": [{"phone": "+1 (415) 555-0123", "wa_id": "14155550123", "type": "MOBILE"}],
+                                   "emails": [{"email": "bjohnson@example.com", "type": "HOME"}]}]}]}),
+        );
+        let events = parse_webhook(&body, &accounts());
+        let [ChannelEvent::Message(m)] = events.as_slice() else {
+            panic!("{events:?}");
+        };
+        assert_eq!(
+            m.body,
+            "Shared a contact: Barbara J. Johnson\n- phone (mobile): +1 (415) 555-0123, on WhatsApp as 14155550123\n- e-mail: bjohnson@example.com"
+        );
     }
 
     #[test]
