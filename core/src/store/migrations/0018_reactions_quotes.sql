@@ -10,7 +10,7 @@ CREATE TABLE message_reactions (
     emoji       TEXT NOT NULL CHECK (length(emoji) BETWEEN 1 AND 32),
     reacted_at  INTEGER NOT NULL,
     PRIMARY KEY (message_id, by_customer)
-) WITHOUT ROWID;
+) STRICT, WITHOUT ROWID;
 ALTER TABLE messages ADD COLUMN reply_to_external TEXT;
 
 -- An agent's reaction is sent as a channel task: the task kinds' check gains 'react'.
