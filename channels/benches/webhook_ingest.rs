@@ -3,7 +3,9 @@
 //! acknowledgement latency (200 only after commit), and checks every unique event is
 //! stored exactly once. `cargo bench -p appcare-channels --bench webhook_ingest`; under
 //! `cargo test` it runs small, as a smoke test. APPCARE_BENCH_EVENTS and
-//! APPCARE_BENCH_SENDERS override the size.
+//! APPCARE_BENCH_SENDERS override the size. APPCARE_BENCH_MIX=realistic sends issue 21's
+//! mix instead of text only: 60 % text, 15 % media, 10 % statuses, 10 % reactions (to
+//! earlier messages of the run), 5 % interactive replies; compare both in one run.
 //!
 //! Real parts: the webhook receiver over loopback HTTP, SQLCipher.
 
@@ -68,17 +70,71 @@ fn workspace(dir: &std::path::Path) -> Result<Workspace> {
     Ok(ws)
 }
 
+/// What event `i` of the realistic mix is (by its place in every 20).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Media,
+    Status,
+    Reaction,
+    Interactive,
+}
+
+fn kind_of(i: usize, mix: bool) -> Kind {
+    if !mix {
+        return Kind::Text;
+    }
+    match i % 20 {
+        0..=11 => Kind::Text,
+        12..=14 => Kind::Media,
+        15 | 16 => Kind::Status,
+        17 | 18 => Kind::Reaction,
+        _ => Kind::Interactive,
+    }
+}
+
 /// One signed body per event, as Meta sends it.
-fn bodies(unique: usize, duplicates: usize) -> Vec<(Vec<u8>, String)> {
+fn bodies(unique: usize, duplicates: usize, mix: bool) -> Vec<(Vec<u8>, String)> {
     let now = Timestamp::now().unix();
     let one = |i: usize| {
-        let body = serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_ID},
-            "contacts": [{"profile": {"name": format!("Customer {}", i % 5000)}, "wa_id": format!("1650{:07}", i % 5000)}],
-            "messages": [{"from": format!("1650{:07}", i % 5000), "id": format!("wamid.bench.{i}"), "timestamp": now.to_string(),
-                          "type": "text", "text": {"body": format!("Order {i}: where is my parcel? It was due on Monday.")}}]
-        }}]}]});
+        let from = format!("1650{:07}", i % 5000);
+        let id = format!("wamid.bench.{i}");
+        let ts = now.to_string();
+        // A reaction names a text message sent well before it in the run.
+        let earlier = format!("wamid.bench.{}", (i.saturating_sub(200) / 20) * 20);
+        let message = match kind_of(i, mix) {
+            Kind::Text => {
+                serde_json::json!({"from": from, "id": id, "timestamp": ts, "type": "text",
+                "text": {"body": format!("Order {i}: where is my parcel? It was due on Monday.")}})
+            }
+            Kind::Media => {
+                serde_json::json!({"from": from, "id": id, "timestamp": ts, "type": "image",
+                "image": {"caption": "the label", "mime_type": "image/jpeg", "sha256": "00", "id": format!("media-{i}")}})
+            }
+            Kind::Reaction => {
+                serde_json::json!({"from": from, "id": id, "timestamp": ts, "type": "reaction",
+                "reaction": {"message_id": earlier, "emoji": "👍"}})
+            }
+            Kind::Interactive => {
+                serde_json::json!({"from": from, "id": id, "timestamp": ts, "type": "interactive",
+                "context": {"from": "15550783881", "id": earlier},
+                "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Yes, please"}}})
+            }
+            Kind::Status => serde_json::Value::Null,
+        };
+        let value = match kind_of(i, mix) {
+            Kind::Status => serde_json::json!({
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_ID},
+                "statuses": [{"id": format!("wamid.ours.{i}"), "status": "delivered", "timestamp": ts, "recipient_id": from}]}),
+            _ => serde_json::json!({
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_ID},
+                "contacts": [{"profile": {"name": format!("Customer {}", i % 5000)}, "wa_id": from}],
+                "messages": [message]}),
+        };
+        let body = serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398",
+            "changes": [{"field": "messages", "value": value}]}]});
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let signature = appcare_channels::signature::sign(SECRET.as_bytes(), &bytes);
         (bytes, signature)
@@ -134,7 +190,16 @@ fn main() -> Result<()> {
             .get(sync as usize)
             .unwrap_or(&"?")
     );
-    let work = Arc::new(bodies(unique, duplicates));
+    let mix = std::env::var("APPCARE_BENCH_MIX").is_ok_and(|m| m == "realistic");
+    let messages = (0..unique)
+        .filter(|&i| {
+            matches!(
+                kind_of(i, mix),
+                Kind::Text | Kind::Media | Kind::Interactive
+            )
+        })
+        .count();
+    let work = Arc::new(bodies(unique, duplicates, mix));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -183,15 +248,16 @@ fn main() -> Result<()> {
         let stored: i64 = ws.store().read(|c| Ok(c.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?))?;
         let rate = total as f64 / elapsed.as_secs_f64();
         println!(
-            "webhook ingest: {total} events ({duplicates} duplicates) from {senders} senders in {:.2} s = {rate:.0} events/s; ack latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms; stored {stored} of {unique} unique",
+            "webhook ingest ({}): {total} events ({duplicates} duplicates) from {senders} senders in {:.2} s = {rate:.0} events/s; ack latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms; stored {stored} messages of {messages} unique",
+            if mix { "realistic mix" } else { "text only" },
             elapsed.as_secs_f64(),
             percentile(&latencies, 50.0).as_secs_f64() * 1e3,
             percentile(&latencies, 95.0).as_secs_f64() * 1e3,
             percentile(&latencies, 99.0).as_secs_f64() * 1e3,
             latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
         );
-        if stored != unique as i64 {
-            return Err(format!("stored {stored} messages, expected {unique}").into());
+        if stored != messages as i64 {
+            return Err(format!("stored {stored} messages, expected {messages}").into());
         }
         if benching {
             println!("goals: >= 5000 events/s ({}), p99 <= 50 ms ({})",
