@@ -49,6 +49,8 @@ struct FakeState {
     conversation_pages: Vec<Value>,
     conversations: Value,
     next_id: u64,
+    /// The WhatsApp message ids answered to sends, in order.
+    issued: Vec<String>,
     base_url: String,
 }
 
@@ -160,6 +162,11 @@ impl FakeGraph {
     /// What `GET /{page-id}/conversations` returns.
     pub fn set_conversations(&self, value: Value) {
         self.lock().conversations = value;
+    }
+
+    /// The `wamid`s this fake answered WhatsApp sends with, oldest first.
+    pub fn issued_message_ids(&self) -> Vec<String> {
+        self.lock().issued.clone()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -314,7 +321,13 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                     None => json!({"recipient_id": psid, "message_id": format!("m_FAKE{n:08}")}),
                 }
             };
-            match s.sends.pop_front().unwrap_or(Reply::Ok) {
+            let reply = s.sends.pop_front().unwrap_or(Reply::Ok);
+            if !matches!(reply, Reply::Error(..)) {
+                if let Some(id) = answer.pointer("/messages/0/id").and_then(Value::as_str) {
+                    s.issued.push(id.to_string());
+                }
+            }
+            match reply {
                 Reply::Ok => json_ok(answer),
                 Reply::Error(status, envelope) => Routed::Now(error_response(status, envelope)),
                 Reply::Slow(delay) => Routed::After(delay, axum::Json(answer).into_response()),

@@ -3,7 +3,9 @@
 //! listed, the token checked with Meta); agent Alex signs in, a signed WhatsApp text
 //! sent to the app's own receiver appears in the inbox with the time left to reply, his
 //! reply reaches the fake Graph API as exactly the documented request, and the `sent`
-//! tick appears.
+//! tick appears. Then (issue 21) he answers her message with "Reply to this" (sent with
+//! `context.message_id`, shown quoted), reacts 👍 to it (a documented reaction request),
+//! and her ❤️ on his reply appears on it without a reload.
 //!
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service, the fake
 //! Graph API.
@@ -293,6 +295,69 @@ async fn scenario(
     // The status reaches the window without a reload.
     let status = wait_for(c, "#conversation .msg-status[data-status='sent']", 15).await?;
     assert!(!status.text().await?.is_empty());
+
+    // Answer her message itself: the customer sees it quoted.
+    click(c, "#conversation .msg.in .answer-this").await?;
+    let quoting = text_content(c, "#quoting").await?;
+    assert!(
+        quoting.contains("Does it come in another color?"),
+        "{quoting}"
+    );
+    fill(c, "#composer-text", "And in red, from Monday.").await?;
+    click(c, "#composer-send").await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while fake.requests_to("/messages").len() < 2 {
+        if Instant::now() > deadline {
+            return Err("the quoted reply never reached the Graph API".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let quoted = fake.requests_to("/messages")[1].body.clone();
+    assert_eq!(
+        quoted["context"],
+        json!({"message_id": "wamid.e2e.text.1"}),
+        "{quoted}"
+    );
+    assert_eq!(quoted["text"]["body"], json!("And in red, from Monday."));
+    wait_for(c, "#conversation .msg.out .quote", 10).await?;
+
+    // React to her message: shown at once, sent as Meta documents it.
+    click(c, "#conversation .msg.in .react-toggle").await?;
+    click(c, "#conversation .msg.in .react-pick[data-emoji='👍']").await?;
+    wait_for(c, "#conversation .msg.in .reactions", 10).await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while fake.requests_to("/messages").len() < 3 {
+        if Instant::now() > deadline {
+            return Err("the reaction never reached the Graph API".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        fake.requests_to("/messages")[2].body,
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA_ID,
+               "type": "reaction", "reaction": {"message_id": "wamid.e2e.text.1", "emoji": "👍"}})
+    );
+
+    // She reacts ❤️ to our first reply (Meta's id for it came back in the send's answer).
+    let our_id = fake
+        .issued_message_ids()
+        .first()
+        .cloned()
+        .ok_or("no message id issued")?;
+    let heart = samples::whatsapp_message(
+        PHONE_ID,
+        WA_ID,
+        "Sheena Nelson",
+        json!({
+        "from": WA_ID, "id": "wamid.e2e.react.1", "timestamp": Timestamp::now().unix().to_string(),
+        "type": "reaction", "reaction": {"message_id": our_id, "emoji": "❤️"}}),
+    );
+    assert_eq!(
+        deliver_signed(&http, webhook, APP_SECRET, &heart).await,
+        200
+    );
+    let shown = wait_for(c, "#conversation .msg.out .reactions", 10).await?;
+    assert_eq!(shown.text().await?, "❤️");
     Ok(())
 }
 
