@@ -16,6 +16,7 @@ use appcare_core::events::Event;
 use appcare_core::fixtures::{self, Spec};
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::InboxQuery;
+use appcare_core::service::presence::Activity;
 use appcare_core::{ConversationId, SessionToken, Timestamp, UserId, WorkspaceApi};
 use appcare_tests::hub_setup::{enrol, TestHub};
 use std::sync::mpsc;
@@ -138,6 +139,35 @@ fn main() -> Result<()> {
     report(
         "handoff -> recipient's push stream",
         handoffs,
+        "p95 <= 100 ms",
+    );
+
+    // Presence (issue 20): the holder opens the conversation, then types; timed until the
+    // next agent's stream (all 50 sessions are listening) says so.
+    drain(&arrivals);
+    let mut presences = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let c = round % SESSIONS;
+        let (conversation, _) = customers[c];
+        let who = holder[c];
+        let watcher = (who + 1) % SESSIONS;
+        let activity = if round % 2 == 0 {
+            Activity::Viewing
+        } else {
+            Activity::TypingReply
+        };
+        let start = Instant::now();
+        client.set_presence(&agents[who].token, conversation, activity, Timestamp::now())?;
+        let user = agents[who].id;
+        presences.push(wait(&arrivals, start, |i, e| {
+            i == watcher
+                && matches!(e, Event::Presence { conversation: c, user: u, activity: a }
+                    if *c == conversation && *u == user && *a == activity)
+        })?);
+    }
+    report(
+        "presence -> a colleague's push stream (50 sessions listening)",
+        presences,
         "p95 <= 100 ms",
     );
 
