@@ -112,6 +112,7 @@ fn named_reaction(name: &str) -> &'static str {
         "wow" => "😮",
         "sad" => "😢",
         "angry" => "😠",
+        "dislike" => "👎",
         _ => "❔",
     }
 }

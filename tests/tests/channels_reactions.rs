@@ -150,6 +150,14 @@ async fn a_reaction_attaches_to_its_message_and_opens_nothing_even_on_a_resolved
     assert!(message_of(&world, conversation, "wamid.r.1")
         .reactions
         .is_empty());
+    // The ❤️ delivered again (same id, same time as the removal): a duplicate, not back.
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &changed).await, 200);
+    // A 👍 Meta delivers late (sent before the removal): the removal stands.
+    let late = send(reaction("wamid.react.late", "wamid.r.1", "👍", &ts));
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &late).await, 200);
+    assert!(message_of(&world, conversation, "wamid.r.1")
+        .reactions
+        .is_empty());
     assert_eq!(
         query_i64(&world.ws, "SELECT count(*) FROM conversations"),
         1
@@ -292,6 +300,47 @@ async fn a_quoted_reply_shows_what_it_answers_ours_theirs_or_gone() -> TestResul
     assert!(message_of(&world, conversation, "wamid.q.1")
         .quote
         .is_none());
+
+    // Resolved; her next message opens a new conversation (which may go to another team):
+    // a quote of the old conversation's message is not shown there.
+    let version = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?
+        .summary
+        .version;
+    world.ws.set_status(
+        &world.admin,
+        Versioned {
+            id: conversation,
+            version,
+        },
+        ConversationStatus::Resolved,
+        None,
+        Timestamp::now(),
+    )?;
+    let later = (now + 5).to_string();
+    let across = samples::whatsapp_message(
+        PHONE_ID,
+        WA,
+        "Sheena Nelson",
+        json!({
+        "context": {"from": samples::DISPLAY_NUMBER, "id": "wamid.q.1"},
+        "from": WA, "id": "wamid.q.5", "timestamp": later, "type": "text", "text": {"body": "about that"}}),
+    );
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &across).await, 200);
+    let second = ConversationId::new(query_i64(
+        &world.ws,
+        "SELECT conversation_id FROM messages WHERE external_id = 'wamid.q.5'",
+    ));
+    assert_ne!(second, conversation);
+    let q = message_of(&world, second, "wamid.q.5")
+        .quote
+        .ok_or("no quote")?;
+    assert_eq!(
+        (q.message, q.excerpt),
+        (None, None),
+        "not shown across conversations"
+    );
     Ok(())
 }
 
@@ -312,9 +361,11 @@ async fn messenger_reactions_and_replies_attach_to_their_messages() -> TestResul
     let react = json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": ms + 20,
         "reaction": {"mid": "m_first", "action": "react", "reaction": "love"}});
     let unreact = json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": ms + 30,
-        "reaction": {"mid": "m_reply", "action": "unreact"}});
-    let body = samples::messenger(PAGE_ID, vec![text, answer, react, unreact]);
-    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+        "reaction": {"mid": "m_first", "action": "unreact"}});
+    let dislike = json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": ms + 40,
+        "reaction": {"mid": "m_reply", "action": "react", "reaction": "dislike"}});
+    let first = samples::messenger(PAGE_ID, vec![text, answer, react]);
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &first).await, 200);
     assert_eq!(
         query_i64(&world.ws, "SELECT count(*) FROM messages"),
         2,
@@ -325,8 +376,16 @@ async fn messenger_reactions_and_replies_attach_to_their_messages() -> TestResul
         emojis(&message_of(&world, conversation, "m_first")),
         [("😍".to_string(), true)]
     );
+    let body = samples::messenger(PAGE_ID, vec![unreact, dislike]);
+    assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+    assert!(
+        message_of(&world, conversation, "m_first")
+            .reactions
+            .is_empty(),
+        "unreact takes it back"
+    );
     let reply = message_of(&world, conversation, "m_reply");
-    assert!(reply.reactions.is_empty());
+    assert_eq!(emojis(&reply), [("👎".to_string(), true)]);
     let quote = reply.quote.ok_or("no quote")?;
     assert_eq!(quote.excerpt.as_deref(), Some("Where is my parcel?"));
     Ok(())
@@ -455,6 +514,23 @@ async fn an_agents_reaction_shows_at_once_and_reaches_meta_as_documented() -> Te
             .then_some(())
     })
     .await?;
+    // Not to a customer who asked not to be contacted.
+    let conv = ConversationId::new(query_i64(
+        &world.ws,
+        "SELECT conversation_id FROM messages WHERE external_id = 'wamid.a.1'",
+    ));
+    world
+        .ws
+        .set_do_not_contact(&world.admin, conv, true, Timestamp::now())?;
+    let refused = world
+        .ws
+        .react(&world.admin, id_of("wamid.a.1"), "👍", Timestamp::now());
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("not to be contacted")),
+        "{refused:?}"
+    );
     runtime.stop().await;
     Ok(())
 }

@@ -43,7 +43,12 @@ impl Workspace {
         let emoji = check_emoji(emoji)?;
         let (view, event) = self.store.write(|tx| {
             let conversation = message_status::conversation_of(tx, message)?;
-            actionable(tx, &caller, conversation)?;
+            let row = actionable(tx, &caller, conversation)?;
+            if row.do_not_contact {
+                return Err(CoreError::Conflict(
+                    "The customer asked not to be contacted: nothing is sent to them.".into(),
+                ));
+            }
             let target = reactions::target_of(tx, message)?.ok_or(CoreError::NotFound {
                 what: "The message",
             })?;
@@ -60,11 +65,9 @@ impl Workspace {
                     "this message has no id at the channel to react to",
                 ));
             };
-            let changed = match emoji {
-                "" => reactions::remove(tx, message, false)?,
-                e => reactions::set(tx, message, false, Some(caller.user), e, now)?,
-            };
+            let changed = reactions::set(tx, message, false, Some(caller.user), emoji, now)?;
             if changed {
+                reactions::supersede_pending(tx, target.account, &external_id)?;
                 tasks::insert(
                     tx,
                     target.account,

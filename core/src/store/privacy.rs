@@ -233,9 +233,11 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
         )?;
     }
     for address in &identities {
-        // Queued or finished provider calls about this person (profile, thread control).
+        // Queued or finished provider calls about this person (profile, thread control,
+        // our reactions to their messages).
         tx.execute(
-            "DELETE FROM channel_tasks WHERE json_extract(payload, '$.psid') = ?1",
+            "DELETE FROM channel_tasks
+             WHERE json_extract(payload, '$.psid') = ?1 OR json_extract(payload, '$.to') = ?1",
             [address],
         )?;
     }

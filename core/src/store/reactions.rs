@@ -14,8 +14,9 @@ pub struct ReactionRow {
     pub emoji: String,
 }
 
-/// Sets one side's reaction on `message` (replacing the one before). Answers whether
-/// anything changed; a reaction older than the stored one changes nothing.
+/// Sets one side's reaction on `message` (replacing the one before; an empty `emoji`
+/// takes it back). Answers whether anything changed; a reaction older than the stored
+/// one (or its taking back) changes nothing.
 pub fn set(
     conn: &Connection,
     message: MessageId,
@@ -37,20 +38,12 @@ pub fn set(
     Ok(changed > 0)
 }
 
-/// Removes one side's reaction on `message`; answers whether there was one.
-pub fn remove(conn: &Connection, message: MessageId, by_customer: bool) -> Result<bool> {
-    Ok(conn.execute(
-        "DELETE FROM message_reactions WHERE message_id = ?1 AND by_customer = ?2",
-        params![message, by_customer],
-    )? > 0)
-}
-
 /// The reactions on `messages`, the customer's first on each.
 pub fn of(conn: &Connection, messages: &[MessageId]) -> Result<Vec<ReactionRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.message_id, r.by_customer, u.display_name, r.emoji
          FROM message_reactions r LEFT JOIN users u ON u.id = r.user_id
-         WHERE r.message_id = ?1 ORDER BY r.by_customer DESC",
+         WHERE r.message_id = ?1 AND r.emoji != '' ORDER BY r.by_customer DESC",
     )?;
     let mut out = Vec::new();
     for m in messages {
@@ -80,8 +73,8 @@ pub fn set_reply_to(conn: &Connection, message: MessageId, external_id: &str) ->
 
 /// What a quoting message quotes, when it quotes one: `Some(None)` when the quoted
 /// message is not here (never was, or was erased); else its id, direction and the first
-/// `excerpt` characters of its text. Only a message of the same customer in the same
-/// account is found.
+/// `excerpt` characters of its text. Only a message of the same conversation is found
+/// (another conversation of the customer may belong to a team the reader cannot see).
 pub fn quote_of(
     conn: &Connection,
     message: MessageId,
@@ -89,12 +82,11 @@ pub fn quote_of(
 ) -> Result<Option<Option<(MessageId, String, String)>>> {
     let quoted: Option<Option<MessageId>> = conn
         .query_row(
-            "SELECT (SELECT q.id FROM messages q JOIN conversations qc ON qc.id = q.conversation_id
+            "SELECT (SELECT q.id FROM messages q
                      WHERE q.external_id = m.reply_to_external
-                       AND qc.channel_account_id = c.channel_account_id
-                       AND qc.contact_id = c.contact_id
+                       AND q.conversation_id = m.conversation_id
                      LIMIT 1)
-             FROM messages m JOIN conversations c ON c.id = m.conversation_id
+             FROM messages m
              WHERE m.id = ?1 AND m.reply_to_external IS NOT NULL",
             [message],
             |r| r.get(0),
@@ -123,6 +115,22 @@ pub struct ReactionTarget {
     pub direction: String,
     pub external_id: Option<String>,
     pub to: Option<String>,
+}
+
+/// Marks done the `react` tasks still waiting for `message_id` of `account`: a newer
+/// reaction to the same message replaces them, so an older one cannot land last.
+pub fn supersede_pending(
+    conn: &Connection,
+    account: crate::ids::ChannelAccountId,
+    message_id: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE channel_tasks SET state = 'done', last_error = 'replaced by a newer reaction'
+         WHERE account_id = ?1 AND kind = 'react' AND state = 'pending'
+           AND json_extract(payload, '$.message_id') = ?2",
+        params![account, message_id],
+    )?;
+    Ok(())
 }
 
 /// [`ReactionTarget`] of `message`, when it exists.

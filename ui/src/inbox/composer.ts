@@ -201,6 +201,10 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     const body = text.value.trim();
     const pending = s.mode === "reply" ? s.attachments.get(id) ?? null : null;
     if (!body && !pending) return problem(error, text, s.mode === "reply" ? "Write a reply first." : "Write a note first.");
+    const quoted = quotingFor(s);
+    if (quoted && pending) {
+      return problem(error, text, "An answer to one message is text only: remove the file, or answer the whole conversation (×).");
+    }
     const asMode = s.mode;
     const guard = !anyway && s.seen?.id === id ? s.seen.guard : null;
     store.set({ sending: true, crossing: null });
@@ -212,11 +216,11 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
           : null;
         let m: MessageView;
         try {
-          const quoted = quotingFor(store.get());
-          m = quoted && !attachment
+          m = quoted
             ? await api.replyQuoting(id, quoted.message, body, guard)
             : await api.reply(id, body, attachment, guard);
-          if (quoted && !attachment) patch.quoting = null;
+          // Cleared only if it is still the quote just sent (not one chosen meanwhile).
+          if (quoted && store.get().quoting === quoted) patch.quoting = null;
         } catch (err) {
           const crossing = crossingOf(id, toUiError(err));
           if (!crossing) throw err;

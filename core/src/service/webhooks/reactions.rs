@@ -33,10 +33,9 @@ pub(super) fn apply(
         let aside = SetAsideEvent::new(r.account, "a reaction to a message not stored here", &raw);
         return set_aside(tx, &aside, now, applied, published);
     };
-    let changed = match r.emoji.as_str() {
-        "" => reactions::remove(tx, message, true)?,
-        emoji => reactions::set(tx, message, true, None, emoji, r.at)?,
-    };
+    // An empty emoji takes it back; either way a change older than the stored one
+    // (Meta does not promise order) changes nothing.
+    let changed = reactions::set(tx, message, true, None, &r.emoji, r.at)?;
     tracing::info!(%conversation, %message, changed, "customer's reaction applied");
     // Stored (on its message): a message-like event counts where messages do.
     applied.messages += 1;

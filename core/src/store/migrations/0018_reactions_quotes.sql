@@ -1,13 +1,14 @@
 -- 0018: reactions and quoted replies (issue 21). A reaction belongs to the message it
--- names, one per side (the customer's and ours), replaced as it changes and gone when
--- removed or when its message goes (retention, erasure). A message that answers another
+-- names, one per side (the customer's and ours), replaced as it changes; taking it back
+-- leaves an empty emoji with its time, so a change Meta delivers late cannot bring back
+-- an older one; gone when its message goes (retention, erasure). A message that answers another
 -- keeps the provider's id of the one it quotes; the quote is found by that id in the same
--- account when shown, so a quote of an erased message says it is gone. Shipped: never edit.
+-- conversation when shown, so a quote of an erased message says it is gone. Shipped: never edit.
 CREATE TABLE message_reactions (
     message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
     by_customer INTEGER NOT NULL CHECK (by_customer IN (0, 1)),
     user_id     INTEGER REFERENCES users(id),
-    emoji       TEXT NOT NULL CHECK (length(emoji) BETWEEN 1 AND 32),
+    emoji       TEXT NOT NULL CHECK (length(emoji) <= 32),
     reacted_at  INTEGER NOT NULL,
     PRIMARY KEY (message_id, by_customer)
 ) STRICT, WITHOUT ROWID;
