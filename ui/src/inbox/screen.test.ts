@@ -559,6 +559,20 @@ describe("inbox screen", () => {
     const text = $<HTMLTextAreaElement>("#composer-text");
     text.value = "It ships today";
     text.dispatchEvent(new Event("input"));
+    // A file cannot go with an answer to one message: said in words, nothing sent.
+    const fileInput = $<HTMLInputElement>("#attach-input");
+    Object.defineProperty(fileInput, "files", { value: [new File(["hello"], "note.txt", { type: "text/plain" })], configurable: true });
+    fileInput.dispatchEvent(new Event("change"));
+    await tick();
+    await new Promise((r) => setTimeout(r, 20));
+    await tick();
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(document.body.textContent).toContain("An answer to one message is text only");
+    expect(of("replyQuoting")).toHaveLength(0);
+    expect(of("reply")).toHaveLength(0);
+    $("#attachment-remove").click();
+    await tick();
     $<HTMLFormElement>("#composer").requestSubmit();
     await tick();
     expect(of("replyQuoting")[0].args).toEqual([11, 900, "It ships today", { version: 4, last_message: 900 }]);
