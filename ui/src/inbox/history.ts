@@ -153,10 +153,14 @@ export function createHistory(deps: Deps): Part<InboxState> {
       s.view && canReact(m.direction, s.view.summary.channel, s.view.can_act)
         ? h("div", { class: "msg-actions" },
           button(`answer-${m.id}`, "Reply to this", { class: "link answer-this", onclick: () => answer(m) }),
-          reactControl(m, (emoji, busy) => void react(m.id, emoji, busy)))
+          reactControl(m, (emoji, busy) => void react(m.id, emoji, busy), reactOpen === m.id,
+            (open) => { reactOpen = open ? m.id : null; }))
         : null,
       out ? sendProblem(m, s.view) : null);
   }
+
+  /** The message whose reaction row is open: kept when a live update rebuilds the history. */
+  let reactOpen: number | null = null;
 
   /** The next reply answers `m` (the customer sees it quoted); the composer gets the cursor. */
   function answer(m: MessageView): void {
@@ -175,6 +179,7 @@ export function createHistory(deps: Deps): Part<InboxState> {
     error.textContent = "";
     await app.run(busy, null, error, async () => {
       const m = await api.react(messageId, emoji);
+      reactOpen = null;
       if (store.get().openId !== id) return;
       store.set({ messages: mergeById(store.get().messages, [m]), historyToEnd: false });
       document.getElementById(`react-${messageId}`)?.focus();

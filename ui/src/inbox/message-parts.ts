@@ -42,24 +42,29 @@ export function reactionsLine(m: MessageView, contact: string): HTMLElement | nu
 }
 
 /** "React" on a customer's message: a row of emoji (and "Remove" when we reacted), each a
- * button; Esc closes it and returns to "React". `choose` sends the choice. */
-export function reactControl(m: MessageView, choose: (emoji: string, busy: HTMLElement) => void): HTMLElement {
+ * button; Esc closes it and returns to "React". `choose` sends the choice. `open` and
+ * `onToggle` let the history keep the row open when a live update rebuilds it. */
+export function reactControl(m: MessageView, choose: (emoji: string, busy: HTMLElement) => void,
+  open = false, onToggle: (open: boolean) => void = () => {}): HTMLElement {
   const ours = m.reactions.find((r) => !r.by_customer)?.emoji ?? null;
   const toggle = h("button", {
     type: "button", class: "link react-toggle", id: `react-${m.id}`, "aria-expanded": "false",
     title: "React to this message",
   }, ours ? `Your reaction ${ours}` : "React");
-  const picks = h("div", { class: "react-picks", role: "group", "aria-label": "Choose a reaction", hidden: true },
-    ...REACTION_CHOICES.map((e) => h("button", {
-      type: "button", class: `react-pick${e === ours ? " chosen" : ""}`, "data-emoji": e, "aria-pressed": e === ours ? "true" : "false",
+  toggle.setAttribute("aria-expanded", String(open));
+  const picks = h("div", { class: "react-picks", role: "group", "aria-label": "Choose a reaction", hidden: !open },
+    ...REACTION_CHOICES.map((e, i) => h("button", {
+      type: "button", id: `react-${m.id}-${i}`, class: `react-pick${e === ours ? " chosen" : ""}`, "data-emoji": e,
+      "aria-pressed": e === ours ? "true" : "false",
       onclick: () => choose(e, wrap),
     }, e)),
-    ours ? h("button", { type: "button", class: "link react-remove", onclick: () => choose("", wrap) }, "Remove") : null);
+    ours ? h("button", { type: "button", id: `react-${m.id}-remove`, class: "link react-remove", onclick: () => choose("", wrap) }, "Remove") : null);
   const wrap = h("div", { class: "react" }, toggle, picks);
-  const close = () => { picks.hidden = true; toggle.setAttribute("aria-expanded", "false"); };
+  const close = () => { picks.hidden = true; toggle.setAttribute("aria-expanded", "false"); onToggle(false); };
   toggle.addEventListener("click", () => {
     picks.hidden = !picks.hidden;
     toggle.setAttribute("aria-expanded", String(!picks.hidden));
+    onToggle(!picks.hidden);
     if (!picks.hidden) picks.querySelector<HTMLButtonElement>("button")?.focus();
   });
   picks.addEventListener("keydown", (ev) => {

@@ -581,6 +581,13 @@ describe("inbox screen", () => {
     expect($('[data-message-id="951"] .quote')!.textContent).toContain("Where is my order?");
 
     $("#react-900").click();
+    // A live update rebuilds the history: the open row of emoji stays open.
+    const opens = of("openConversation").length;
+    live.coreEvent!({ kind: "message_status_changed", conversation: 11, message: 951 });
+    await new Promise((r) => setTimeout(r, 400));
+    await tick();
+    expect(of("openConversation").length).toBeGreaterThan(opens);
+    expect($('[data-message-id="900"] .react-picks').hidden).toBe(false);
     $<HTMLButtonElement>('[data-message-id="900"] [data-emoji="👍"]').click();
     await tick();
     expect(of("react")[0].args).toEqual([900, "👍"]);
