@@ -34,15 +34,19 @@ pub fn orphans(conn: &Connection) -> Result<Vec<(MessageId, ConversationId)>> {
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The customer's address on the account's channel, for a query that names the
+/// conversation `c` and the account `a`: a WhatsApp phone number before a business-scoped
+/// id, the newest first. Replies and reactions are addressed with it.
+pub(crate) const CUSTOMER_ADDRESS: &str = "(SELECT ci.external_id FROM contact_identities ci
+      WHERE ci.contact_id = c.contact_id AND ci.channel = a.kind
+      ORDER BY (a.kind = 'whatsapp' AND instr(ci.external_id, '.') > 0), ci.id DESC
+      LIMIT 1)";
+
 /// Up to `limit` replies due at `now` in connected accounts, oldest due first.
 pub fn due(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<DueRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT o.message_id, o.attempts, o.payload, m.conversation_id, m.body,
-                        c.channel_account_id, a.kind,
-                        (SELECT ci.external_id FROM contact_identities ci
-                          WHERE ci.contact_id = c.contact_id AND ci.channel = a.kind
-                          ORDER BY (a.kind = 'whatsapp' AND instr(ci.external_id, '.') > 0), ci.id DESC
-                          LIMIT 1)
+                        c.channel_account_id, a.kind, {CUSTOMER_ADDRESS}
                  FROM outbox o
                  JOIN messages m ON m.id = o.message_id
                  JOIN conversations c ON c.id = m.conversation_id

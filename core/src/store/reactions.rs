@@ -137,15 +137,15 @@ pub fn supersede_pending(
 pub fn target_of(conn: &Connection, message: MessageId) -> Result<Option<ReactionTarget>> {
     Ok(conn
         .query_row(
-            "SELECT c.channel_account_id, a.kind, m.direction, m.external_id,
-                    (SELECT ci.external_id FROM contact_identities ci
-                      WHERE ci.contact_id = c.contact_id AND ci.channel = a.kind
-                      ORDER BY (a.kind = 'whatsapp' AND instr(ci.external_id, '.') > 0), ci.id DESC
-                      LIMIT 1)
-             FROM messages m
-             JOIN conversations c ON c.id = m.conversation_id
-             JOIN channel_accounts a ON a.id = c.channel_account_id
-             WHERE m.id = ?1",
+            &format!(
+                "SELECT c.channel_account_id, a.kind, m.direction, m.external_id,
+                        {}
+                 FROM messages m
+                 JOIN conversations c ON c.id = m.conversation_id
+                 JOIN channel_accounts a ON a.id = c.channel_account_id
+                 WHERE m.id = ?1",
+                crate::store::outbox::CUSTOMER_ADDRESS
+            ),
             [message],
             |r| {
                 Ok(ReactionTarget {
