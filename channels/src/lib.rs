@@ -22,5 +22,5 @@ pub mod whatsapp;
 pub mod whatsapp_inbound;
 
 pub use adapter::{adapter_for, ChannelAdapter};
-pub use runtime::{ChannelRuntime, RuntimeOptions};
+pub use runtime::{ChannelRuntime, RuntimeOptions, RuntimeProbe};
 pub use webhook::{WebhookOptions, WebhookState};

@@ -324,6 +324,23 @@ pub fn reaction_body(psid: &str, mid: &str, emoji: &str) -> Value {
     }
 }
 
+/// Shows the customer that we saw their messages (`mark_seen`) or are typing
+/// (`typing_on`): a sender action with no message (Messenger Platform, Sender Actions).
+pub async fn sender_action(
+    graph: &Graph,
+    page_id: &str,
+    psid: &str,
+    action: &'static str,
+) -> Result<(), GraphError> {
+    graph
+        .post_json(
+            &format!("{page_id}/messages"),
+            &json!({ "recipient": { "id": psid }, "sender_action": action }),
+        )
+        .await
+        .map(drop)
+}
+
 /// Hands the thread back to the bot app that passed it to us.
 pub async fn pass_thread_control(
     graph: &Graph,

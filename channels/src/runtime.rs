@@ -61,6 +61,17 @@ pub struct ChannelRuntime {
     handles: Vec<JoinHandle<()>>,
 }
 
+/// Tells whether every loop of a runtime still runs (none stopped or panicked), for a
+/// readiness check held apart from the runtime itself.
+#[derive(Clone)]
+pub struct RuntimeProbe(Arc<Vec<tokio::task::AbortHandle>>);
+
+impl RuntimeProbe {
+    pub fn alive(&self) -> bool {
+        self.0.iter().all(|loop_| !loop_.is_finished())
+    }
+}
+
 #[derive(Clone)]
 struct Ctx {
     ws: Arc<Workspace>,
@@ -111,6 +122,12 @@ impl ChannelRuntime {
             tokio::spawn(maintenance_loop(ctx, stop)),
         ];
         Ok(Self { shutdown, handles })
+    }
+
+    pub fn probe(&self) -> RuntimeProbe {
+        RuntimeProbe(Arc::new(
+            self.handles.iter().map(JoinHandle::abort_handle).collect(),
+        ))
     }
 
     /// Stops the loops after the work in hand.
@@ -605,7 +622,10 @@ async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, 
             })
             .await
         }
-        Err(e) if e.is_retryable() && attempt < ctx.options.max_attempts => {
+        // A typing indicator is only worth sending now.
+        Err(e)
+            if e.is_retryable() && attempt < ctx.options.max_attempts && task.kind != "typing" =>
+        {
             let at = Timestamp::now().plus_seconds(backoff_seconds(
                 &ctx.options,
                 attempt,
@@ -670,6 +690,20 @@ async fn perform(
                 .await;
             }
             read_back_storage(ctx, &graph, endpoint).await
+        }
+        ("read" | "typing", Channel::WhatsApp) => {
+            let typing = task.kind == "typing";
+            crate::whatsapp::mark_read(&graph, &endpoint.external_id, &text("message_id"), typing)
+                .await
+        }
+        ("read" | "typing", Channel::Messenger) => {
+            let action = if task.kind == "typing" {
+                "typing_on"
+            } else {
+                "mark_seen"
+            };
+            crate::messenger::sender_action(&graph, &endpoint.external_id, &text("to"), action)
+                .await
         }
         ("react", Channel::WhatsApp) => {
             crate::whatsapp::send_reaction(

@@ -99,6 +99,37 @@ pub fn reaction_body(to: &str, message_id: &str, emoji: &str) -> Value {
     body
 }
 
+/// The documented body that marks the customer's message read, with the typing
+/// indicator when `typing` (Cloud API, "Mark messages as read" and "Typing indicators").
+pub fn read_body(message_id: &str, typing: bool) -> Value {
+    let mut body = json!({
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": message_id,
+    });
+    if typing {
+        body["typing_indicator"] = json!({ "type": "text" });
+    }
+    body
+}
+
+/// Marks the customer's message (and those before it) read; with `typing`, the
+/// customer also sees that we are typing, for up to 25 seconds or until we answer.
+pub async fn mark_read(
+    graph: &Graph,
+    phone_number_id: &str,
+    message_id: &str,
+    typing: bool,
+) -> Result<(), GraphError> {
+    graph
+        .post_json(
+            &format!("{phone_number_id}/messages"),
+            &read_body(message_id, typing),
+        )
+        .await
+        .map(drop)
+}
+
 /// Reacts to the customer's message (`POST /{phone-number-id}/messages`, `type: reaction`).
 pub async fn send_reaction(
     graph: &Graph,

@@ -5,7 +5,8 @@
 use crate::parse::{account_for, text_at, WebhookAccount};
 use appcare_core::channel::{
     parse_our_reference, AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, InboundEvent,
-    MediaRef, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent, REACTION_MAX_CHARS,
+    MediaRef, Pricing, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent, PRICING_WORD_MAX,
+    REACTION_MAX_CHARS,
 };
 use appcare_core::ids::ChannelAccountId;
 use appcare_core::Timestamp;
@@ -534,6 +535,24 @@ fn parse_status(status: &Value, account: ChannelAccountId) -> Option<StatusEvent
         at: crate::time::from_seconds_text(text_at(status, &["timestamp"]))
             .unwrap_or(Timestamp::from_unix(0)),
         error,
+        pricing: status.get("pricing").and_then(parse_pricing),
+    })
+}
+
+/// A status's `pricing` block; words are cut to [`PRICING_WORD_MAX`] characters.
+fn parse_pricing(pricing: &Value) -> Option<Pricing> {
+    let word = |key: &str| -> String {
+        text_at(pricing, &[key])
+            .chars()
+            .take(PRICING_WORD_MAX)
+            .collect()
+    };
+    let billable = pricing.get("billable").and_then(Value::as_bool)?;
+    Some(Pricing {
+        billable,
+        model: word("pricing_model"),
+        kind: word("type"),
+        category: word("category"),
     })
 }
 

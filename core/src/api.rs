@@ -16,9 +16,12 @@ use std::path::Path;
 /// Every type the calls take or return, for code that expands [`workspace_calls!`].
 pub mod types {
     pub use crate::auth::Role;
-    pub use crate::channel::account::{ChannelAccountView, NewChannelAccount};
+    pub use crate::channel::account::{
+        ChannelAccountChanges, ChannelAccountView, NewChannelAccount,
+    };
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
     pub use crate::channel::outbound::OutboundAttachment;
+    pub use crate::channel::pricing::PricingMonth;
     pub use crate::channel::template::TemplateView;
     pub use crate::channel::webhook_aside::WebhookSetAsideView;
     pub use crate::ids::{
@@ -146,11 +149,13 @@ macro_rules! workspace_calls {
                 take(conversation: Versioned) -> ConversationSummary [agent];
                 reassign(conversations: &[Versioned], to: Option<UserId>, note: &str) -> usize [lead];
                 team_load() -> TeamLoad [lead];
+                whatsapp_pricing() -> Vec<PricingMonth> [lead];
                 set_availability(available: bool) -> usize [agent];
                 create_channel_account(kind: &str, name: &str, external_id: &str, default_team: Option<TeamId>) -> ChannelAccountSummary [admin];
                 add_channel_account(account: &NewChannelAccount) -> ChannelAccountView [admin];
                 list_channels() -> Vec<ChannelAccountView> [admin];
                 refresh_channel(id: ChannelAccountId) -> ChannelAccountView [admin];
+                update_channel_account(id: ChannelAccountId, changes: &ChannelAccountChanges) -> ChannelAccountView [admin];
                 list_templates(id: ConversationId) -> Vec<TemplateView> [agent];
                 send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
                 retry_message(message: MessageId) -> MessageView [agent];
@@ -504,6 +509,7 @@ wire_by_ref!(
     BulkChange,
     AuditFilter,
     NewChannelAccount,
+    ChannelAccountChanges,
     NewEmailAccount,
     OutboundAttachment,
     Password,

@@ -6,19 +6,20 @@ pub mod email;
 pub mod event;
 pub mod mail;
 pub mod outbound;
+pub mod pricing;
 pub mod template;
 pub mod webhook_aside;
 pub mod window;
 
 pub use account::{
-    ChannelAccountView, ChannelConfig, ChannelEndpoint, ChannelSecret, ChannelSecrets,
-    LocalStorageView, NewChannelAccount,
+    ChannelAccountChanges, ChannelAccountView, ChannelConfig, ChannelEndpoint, ChannelSecret,
+    ChannelSecrets, LocalStorageView, NewChannelAccount,
 };
 pub use email::{EmailConfig, EmailEndpoint, NewEmailAccount};
 pub use event::{
     AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundAttachment,
-    InboundEvent, MediaRef, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent,
-    WatermarkEvent, REACTION_MAX_CHARS, SET_ASIDE_RAW_MAX,
+    InboundEvent, MediaRef, Pricing, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent,
+    WatermarkEvent, PRICING_WORD_MAX, REACTION_MAX_CHARS, SET_ASIDE_RAW_MAX,
 };
 pub use outbound::{OutboundFile, OutboundJob, SendPayload};
 pub use window::ReplyWindow;

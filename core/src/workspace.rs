@@ -124,6 +124,10 @@ pub struct Workspace {
     pub(crate) events: EventSender,
     /// Who is on which conversation now (memory only).
     pub(crate) presence: std::sync::Mutex<crate::presence::PresenceBoard>,
+    /// When a typing indicator was last queued per conversation (memory only).
+    pub(crate) typing_sent: std::sync::Mutex<
+        std::collections::HashMap<crate::ids::ConversationId, crate::time::Timestamp>,
+    >,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -252,6 +256,7 @@ impl Workspace {
             info,
             events,
             presence: Default::default(),
+            typing_sent: Default::default(),
         }
     }
 

@@ -227,6 +227,7 @@ fn call(
             )
             .map(drop),
         "team_load" => ws.team_load(token, now).map(drop),
+        "whatsapp_pricing" => ws.whatsapp_pricing(token, now).map(drop),
         "set_availability" => ws.set_availability(token, true, now).map(drop),
         "create_channel_account" => ws
             .create_channel_account(token, "whatsapp", "Line", "123", None, now)
@@ -252,6 +253,20 @@ fn call(
         "push_viewer" => ws.push_viewer(token, now).map(drop),
         "refresh_channel" => ws
             .refresh_channel(token, ChannelAccountId::new(1), now)
+            .map(drop),
+        "update_channel_account" => ws
+            .update_channel_account(
+                token,
+                ChannelAccountId::new(1),
+                &appcare_core::channel::ChannelAccountChanges {
+                    name: "Line".into(),
+                    default_team: None,
+                    read_receipts: true,
+                    human_agent: false,
+                    poll: false,
+                },
+                now,
+            )
             .map(drop),
         "reply_with_attachment" => ws
             .reply_with_attachment(

@@ -8,12 +8,16 @@ mod calls;
 mod error;
 pub mod fuzzing;
 mod limits;
+pub mod metrics;
 pub mod openapi;
+mod operator;
 pub mod push;
 mod session;
 
 pub use error::HttpError;
 pub use limits::{Limit, SignInLimits};
+pub use metrics::Metrics;
+pub use operator::MetricsToken;
 pub use push::EventLog;
 
 use appcare_core::Workspace;
@@ -44,6 +48,8 @@ pub struct TeamOptions {
     pub push_backlog: usize,
     /// Where exports are put together before they are sent to the client.
     pub scratch_dir: PathBuf,
+    /// The bearer token `/metrics` asks for; without one `/metrics` is off.
+    pub metrics_token: Option<MetricsToken>,
 }
 
 impl TeamOptions {
@@ -61,6 +67,7 @@ impl TeamOptions {
             concurrent_large_bodies: 8,
             push_backlog: 10_000,
             scratch_dir,
+            metrics_token: None,
         }
     }
 }
@@ -86,6 +93,10 @@ struct HubInner {
     /// The token hash of a session just locked or signed out here, so its push stream
     /// ends at once rather than at its next check.
     session_pokes: tokio::sync::broadcast::Sender<[u8; 32]>,
+    metrics: Arc<Metrics>,
+    metrics_token: Option<MetricsToken>,
+    /// The channel runtime serving this workspace, once started.
+    runtime: std::sync::OnceLock<appcare_channels::RuntimeProbe>,
 }
 
 impl Hub {
@@ -114,6 +125,9 @@ impl Hub {
                 scratch_dir: options.scratch_dir,
                 closing: tokio::sync::watch::channel(false).0,
                 session_pokes: tokio::sync::broadcast::channel(256).0,
+                metrics: Arc::new(Metrics::default()),
+                metrics_token: options.metrics_token,
+                runtime: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -124,6 +138,27 @@ impl Hub {
 
     pub fn log(&self) -> &Arc<EventLog> {
         &self.inner.log
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn metrics_token(&self) -> Option<&MetricsToken> {
+        self.inner.metrics_token.as_ref()
+    }
+
+    /// The channel runtime `/readyz` watches (the first one given is kept).
+    pub fn watch_runtime(&self, probe: appcare_channels::RuntimeProbe) {
+        let _ = self.inner.runtime.set(probe);
+    }
+
+    /// Whether the watched channel runtime runs; false before one is given.
+    pub fn runtime_alive(&self) -> bool {
+        self.inner
+            .runtime
+            .get()
+            .is_some_and(appcare_channels::RuntimeProbe::alive)
     }
 
     /// Ends every push stream (on shutdown: clients reconnect and resume later), so the
@@ -230,9 +265,42 @@ async fn log_request(
     response
 }
 
-/// The `/api/v1` routes.
+/// Counts every request of `app` in the hub's [`Metrics`] by method, matched route
+/// pattern and status, with its latency.
+pub fn measured(app: Router, hub: &Hub) -> Router {
+    app.layer(axum::middleware::from_fn_with_state(
+        hub.metrics().clone(),
+        measure_request,
+    ))
+}
+
+async fn measure_request(
+    axum::extract::State(metrics): axum::extract::State<Arc<Metrics>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// The `/api/v1` routes and the operator's `/healthz`, `/readyz` and `/metrics`.
 pub fn router(hub: Hub) -> Router {
     let routes = Router::new()
+        .route("/healthz", get(operator::healthz))
+        .route("/readyz", get(operator::readyz))
+        .route("/metrics", get(operator::metrics))
         .route("/api/v1/hello", get(hello))
         .route("/api/v1/openapi.json", get(openapi::serve))
         .route("/api/v1/events", get(push::stream));

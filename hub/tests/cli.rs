@@ -1,16 +1,20 @@
 //! The `appcare` binary, driven as a person or a script would, through pipes:
 //! `init --json` prints the `otpauth_uri` and the first sign-in shows the same secret;
+//! an admin command right after `init --json` finishes the enrolment with a code from
+//! that secret (and says what is missing without one);
 //! interactive `init` prints a QR code, takes a code computed from the printed key and
 //! shows ten recovery codes; `team create` signs in with password and code;
 //! `audit verify` passes, then names the edited row (exit 3); no reachable keyring
 //! gives a plain error naming passphrase mode, leaves nothing behind and echoes no
 //! password; a weak password and an unknown region are refused in plain words; `doctor`
 //! on a healthy and on an empty folder; `sample-data` fills the inbox with the sample conversations;
-//! `channel add` reads secrets from stdin and never prints them; `backup`,
+//! `channel add` reads secrets from stdin and never prints them, `channel edit` changes
+//! the name and read receipts (signed in with a recovery code) and keeps the secrets; `backup`,
 //! `backup verify`, `restore` and `residency`; `move` copies, verifies and wipes the
 //! old folder, and is refused while the workspace is open elsewhere; `serve` makes a
 //! certificate, prints its fingerprint (equal to the file's), answers a client that
-//! trusts it over TLS and is refused by one that does not, `--http` is refused off
+//! trusts it over TLS and is refused by one that does not, answers `/healthz` and
+//! `/readyz` and has no `/metrics` without a token, `--http` is refused off
 //! loopback, and `doctor` shows the fingerprint, that the key is private, and the port
 //! in use.
 //!
@@ -90,6 +94,70 @@ fn init_json_prints_the_otpauth_uri_and_leaves_enrolment_for_first_sign_in() -> 
     let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
     let enrolment = ws.start_enrolment(&challenge.token, now)?;
     assert_eq!(enrolment.otpauth_uri, uri);
+    Ok(())
+}
+
+/// The TOTP secret in an `otpauth://` URI (its `secret=` parameter).
+fn secret_of(uri: &str) -> Result<zeroize::Zeroizing<Vec<u8>>, Box<dyn std::error::Error>> {
+    let query = uri.split_once('?').ok_or("no query")?.1;
+    let key = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("secret="))
+        .ok_or("no secret")?;
+    Ok(totp::secret_from_manual_key(key).ok_or("bad secret")?)
+}
+
+#[test]
+fn init_json_then_admin_commands_finish_enrolment_with_a_code_from_the_printed_secret() -> TestResult
+{
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let secret = secret_of(json["otpauth_uri"].as_str().ok_or("no otpauth_uri")?)?;
+    let user_list = || {
+        let mut cmd = appcare();
+        cmd.args(["user", "list", "--as", "maria", "--data-dir"])
+            .arg(&dir);
+        cmd
+    };
+
+    // Without a code the command says what is missing, and nothing is confirmed.
+    let out = run_with_stdin(user_list(), &format!("{PASSWORD}\n"))?;
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("maria has not finished setting up an authenticator")
+            && said.contains("otpauth_uri"),
+        "{said}"
+    );
+
+    // With a code from the printed secret, enrolment completes and the command runs.
+    let step = totp::step_of(Timestamp::now());
+    let out = run_with_stdin(
+        user_list(),
+        &format!("{PASSWORD}\n{}\n", totp::code_at(&secret, step)?.as_str()),
+    )?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("maria"));
+    assert!(said.contains("Recovery codes (shown once"), "{said}");
+
+    // From then on it is an ordinary sign-in: password and a fresh code.
+    let out = run_with_stdin(
+        user_list(),
+        &format!(
+            "{PASSWORD}\n{}\n",
+            totp::code_at(&secret, step + 1)?.as_str()
+        ),
+    )?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("Recovery codes"), "{said}");
     Ok(())
 }
 
@@ -350,19 +418,20 @@ fn channel_add_reads_secrets_from_stdin_and_never_prints_them() -> TestResult {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // Enrol the admin as the desktop would, keeping the authenticator secret.
-    let secret = {
+    // Enrol the admin as the desktop would, keeping the authenticator secret and the
+    // recovery codes (a later sign-in in the same half-minute takes one of those).
+    let (secret, recovery) = {
         let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
         let now = Timestamp::now();
         let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
         let enrolment = ws.start_enrolment(&challenge.token, now)?;
         let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
-        ws.confirm_enrolment(
+        let (_, codes) = ws.confirm_enrolment(
             &challenge.token,
             &totp::code_at(&secret, totp::step_of(now))?,
             now,
         )?;
-        secret
+        (secret, codes.codes)
     };
     let token = "EAAG-cli-access-token-9876";
     let app_secret = "cli-app-secret-0123456789";
@@ -427,6 +496,35 @@ fn channel_add_reads_secrets_from_stdin_and_never_prints_them() -> TestResult {
         )?)
     })?;
     assert_eq!(task, r#"{"region":"DE"}"#);
+    let id = stored[0].id.get().to_string();
+    drop(ws);
+
+    // `channel edit` changes what is given and keeps the rest (and the secrets).
+    let mut edit = appcare();
+    edit.args(["channel", "edit", "--as", "maria", "--id", &id])
+        .args([
+            "--name",
+            "Sales line",
+            "--read-receipts",
+            "on",
+            "--data-dir",
+        ])
+        .arg(&dir);
+    let out = run_with_stdin(edit, &format!("{PASSWORD}\n{}\n", recovery[0]))?;
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        printed.contains("Sales line") && printed.contains("read receipts on"),
+        "{printed}"
+    );
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let stored = ws.delivery().endpoints()?;
+    assert!(stored[0].config.read_receipts);
+    assert_eq!(stored[0].secrets.access_token.expose(), token);
     Ok(())
 }
 
@@ -724,6 +822,16 @@ fn serve_speaks_https_with_a_generated_certificate_whose_fingerprint_it_prints()
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert_eq!(status?, "HTTP/1.1 403 Forbidden", "served over TLS");
+    // The operator's routes: alive, ready (store, audit head, channel runtime), and no
+    // metrics without a metrics token.
+    for (route, expected) in [
+        ("/healthz", "HTTP/1.1 200 OK"),
+        ("/readyz", "HTTP/1.1 200 OK"),
+        ("/metrics", "HTTP/1.1 404 Not Found"),
+    ] {
+        let answer = runtime.block_on(https_get(port, pinned.clone(), route));
+        assert_eq!(answer?, expected, "{route}");
+    }
     let mut web_roots = rustls::RootCertStore::empty();
     web_roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let refused = runtime.block_on(https_get(port, web_roots, path));

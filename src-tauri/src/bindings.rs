@@ -39,8 +39,10 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     handoff::TransferTarget::export_all(&cfg)?;
     handoff::Versioned::export_all(&cfg)?;
     handoff::TeamLoad::export_all(&cfg)?;
+    appcare_core::channel::pricing::PricingMonth::export_all(&cfg)?;
     crate::dto::WebhookListener::export_all(&cfg)?;
     appcare_core::channel::ChannelAccountView::export_all(&cfg)?;
+    appcare_core::channel::ChannelAccountChanges::export_all(&cfg)?;
     appcare_core::channel::NewChannelAccount::export_all(&cfg)?;
     appcare_core::channel::NewEmailAccount::export_all(&cfg)?;
     appcare_core::channel::email::SetAsideView::export_all(&cfg)?;

@@ -115,7 +115,10 @@ impl TestHub {
             let port = tcp.local_addr()?.port();
             // Meta's webhooks arrive on the same port, as with `appcare serve`.
             let webhooks = WebhookState::new(ws.clone(), WebhookOptions::default());
-            let app = webhook::router(webhooks).merge(team::router(hub.clone()));
+            let app = team::measured(
+                webhook::router(webhooks).merge(team::router(hub.clone())),
+                &hub,
+            );
             tokio::spawn(team::serve(
                 tcp,
                 Some(acceptor),
@@ -296,6 +299,25 @@ impl TestHub {
         self.ws
             .reassign(&self.admin, &targets, Some(agent), "setup", now)?;
         Ok(customers)
+    }
+
+    /// Starts a channel runtime on this hub's workspace and has `/readyz` watch it.
+    pub fn start_channel_runtime(&self) -> TestResult<appcare_channels::ChannelRuntime> {
+        let runtime = self.runtime.as_ref().ok_or("the hub is stopped")?;
+        let _inside = runtime.enter();
+        let channels = appcare_channels::ChannelRuntime::start(
+            self.ws.clone(),
+            appcare_channels::RuntimeOptions::default(),
+        )?;
+        self.hub.watch_runtime(channels.probe());
+        Ok(channels)
+    }
+
+    /// Stops a runtime from [`Self::start_channel_runtime`] and waits for its loops.
+    pub fn stop_channel_runtime(&self, channels: appcare_channels::ChannelRuntime) -> TestResult {
+        let runtime = self.runtime.as_ref().ok_or("the hub is stopped")?;
+        runtime.block_on(channels.stop());
+        Ok(())
     }
 
     pub fn port(&self) -> TestResult<u16> {

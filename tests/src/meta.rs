@@ -266,9 +266,22 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
     let json_ok = |v: Value| Routed::Now(axum::Json(v).into_response());
     match (method.as_str(), rest) {
         ("POST", [_, "messages"]) => {
-            let answer = if body.get("messaging_product").and_then(Value::as_str)
-                == Some("whatsapp")
-            {
+            let whatsapp =
+                body.get("messaging_product").and_then(Value::as_str) == Some("whatsapp");
+            let answer = if whatsapp && body.get("status").is_some() {
+                // Mark as read, optionally with the typing indicator: no recipient, the
+                // message's id, `{"success": true}` (Cloud API, "Mark messages as read").
+                let typing_ok = body
+                    .get("typing_indicator")
+                    .is_none_or(|t| t.get("type").and_then(Value::as_str) == Some("text"));
+                let valid = body.get("status").and_then(Value::as_str) == Some("read")
+                    && body.get("message_id").and_then(Value::as_str).is_some()
+                    && typing_ok;
+                if !valid {
+                    return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
+                }
+                json!({"success": true})
+            } else if whatsapp {
                 let to = body.get("to").and_then(Value::as_str).unwrap_or_default();
                 let to = match to {
                     "" => body

@@ -6,7 +6,11 @@
 //! one of our own messages (sent from the WhatsApp Business app) or the customer's shows
 //! the quote; a quote of a message not here says so. Messenger's `reaction` (named,
 //! without emoji) and `reply_to.mid` alike. Agents react (both channels, as Meta
-//! documents the calls) and answer one message, which Meta is asked to quote.
+//! documents the calls) and answer one message, which Meta is asked to quote. Read
+//! receipts and the typing indicator (issue 21 item 6): off until an admin turns them on
+//! for the account (audited), then one call per new customer message however often the
+//! conversation is opened, one typing call per burst, nothing to do-not-contact, and
+//! Messenger's `mark_seen` / `typing_on`.
 //!
 //! Real parts: the webhook receiver over loopback HTTP, SQLCipher. Payloads shaped like
 //! Meta's documented examples (Cloud API `reaction` and `context`; Messenger
@@ -640,6 +644,177 @@ async fn an_agent_answers_one_message_and_meta_is_asked_to_quote_it() -> TestRes
         .find(|b| b.get("recipient").is_some() && b.get("message").is_some())
         .ok_or("no Messenger send")?;
     assert_eq!(fb["message"]["reply_to"], json!({"mid": "m_ask_1"}), "{fb}");
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_and_typing_reach_meta_once_per_new_message_where_the_admin_turned_them_on(
+) -> TestResult {
+    use appcare_core::channel::ChannelAccountChanges;
+    use appcare_core::service::presence::Activity;
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let http = reqwest::Client::new();
+    let wa_url = format!("{base}/webhooks/whatsapp");
+    let customer_writes = |id: &str| {
+        samples::whatsapp_text(
+            PHONE_ID,
+            WA,
+            "Sheena Nelson",
+            id,
+            Timestamp::now().unix(),
+            "Is my order on its way?",
+        )
+    };
+    let deliver = |id: &'static str| {
+        let payload = customer_writes(id);
+        let http = http.clone();
+        let url = wa_url.clone();
+        async move { deliver_signed(&http, &url, APP_SECRET, &payload).await }
+    };
+    assert_eq!(deliver("wamid.t.1").await, 200);
+    let conversation = ConversationId::new(query_i64(&world.ws, "SELECT id FROM conversations"));
+    let open = || {
+        world
+            .ws
+            .open_conversation(&world.admin, conversation, None, Timestamp::now())
+    };
+    let typing = |c: ConversationId| {
+        world
+            .ws
+            .set_presence(&world.admin, c, Activity::TypingReply, Timestamp::now())
+    };
+    let queued = || {
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM channel_tasks WHERE kind IN ('read', 'typing')",
+        )
+    };
+    let runtime = start_runtime(world.ws.clone())?;
+    let fake = &world.fake;
+    let calls = || -> Vec<serde_json::Value> {
+        fake.requests_to("/messages")
+            .into_iter()
+            .map(|r| r.body)
+            .collect()
+    };
+
+    // Off until an admin turns it on: opening and typing queue nothing.
+    open()?;
+    typing(conversation)?;
+    assert_eq!(queued(), 0);
+
+    let mut changes = ChannelAccountChanges {
+        name: "Support line".into(),
+        default_team: Some(world.team),
+        read_receipts: true,
+        human_agent: false,
+        poll: false,
+    };
+    let view = world.ws.update_channel_account(
+        &world.admin,
+        world.whatsapp,
+        &changes,
+        Timestamp::now(),
+    )?;
+    assert!(view.read_receipts);
+    assert_eq!(view.name, "Support line");
+    assert_eq!(
+        query_text(
+            &world.ws,
+            "SELECT detail FROM audit_events WHERE kind = 'channel_account_updated'"
+        ),
+        r#"{"changed":["name","read_receipts"]}"#
+    );
+
+    // Opened twice: one call, naming the newest message the customer sent.
+    assert_eq!(deliver("wamid.t.2").await, 200);
+    open()?;
+    open()?;
+    eventually(10, || (calls().len() == 1).then_some(())).await?;
+    assert_eq!(
+        calls()[0],
+        json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.t.2"})
+    );
+    // Typing twice within seconds: one call, with WhatsApp's typing indicator.
+    typing(conversation)?;
+    typing(conversation)?;
+    eventually(10, || (calls().len() == 2).then_some(())).await?;
+    assert_eq!(
+        calls()[1],
+        json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.t.2",
+               "typing_indicator": {"type": "text"}})
+    );
+    // Opened again with nothing new: nothing; a new message: marked read once.
+    open()?;
+    assert_eq!(queued(), 2);
+    assert_eq!(deliver("wamid.t.3").await, 200);
+    open()?;
+    eventually(10, || (calls().len() == 3).then_some(())).await?;
+    assert_eq!(calls()[2]["message_id"], "wamid.t.3");
+
+    // Nothing goes to a customer who asked not to be contacted.
+    world
+        .ws
+        .set_do_not_contact(&world.admin, conversation, true, Timestamp::now())?;
+    assert_eq!(deliver("wamid.t.4").await, 200);
+    open()?;
+    assert_eq!(queued(), 3);
+
+    // Messenger: `mark_seen` on opening, `typing_on` while typing.
+    changes.name = "messenger line".into();
+    world
+        .ws
+        .update_channel_account(&world.admin, world.messenger, &changes, Timestamp::now())?;
+    let fb = samples::messenger(
+        PAGE_ID,
+        vec![samples::messenger_text(
+            PAGE_ID,
+            "6789",
+            "m_t_1",
+            Timestamp::now().unix() * 1000,
+            "Hello?",
+        )],
+    );
+    assert_eq!(
+        deliver_signed(
+            &http,
+            &format!("{base}/webhooks/messenger"),
+            APP_SECRET,
+            &fb
+        )
+        .await,
+        200
+    );
+    let page_conversation = ConversationId::new(query_i64(
+        &world.ws,
+        "SELECT conversation_id FROM messages WHERE external_id = 'm_t_1'",
+    ));
+    world
+        .ws
+        .open_conversation(&world.admin, page_conversation, None, Timestamp::now())?;
+    typing(page_conversation)?;
+    eventually(10, || (calls().len() == 5).then_some(())).await?;
+    assert_eq!(
+        calls()[3..],
+        [
+            json!({"recipient": {"id": "6789"}, "sender_action": "mark_seen"}),
+            json!({"recipient": {"id": "6789"}, "sender_action": "typing_on"}),
+        ]
+    );
+    // Settings that do not fit the channel are refused in words.
+    changes.human_agent = true;
+    let refused =
+        world
+            .ws
+            .update_channel_account(&world.admin, world.whatsapp, &changes, Timestamp::now());
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("Messenger settings")),
+        "{refused:?}"
+    );
     runtime.stop().await;
     Ok(())
 }

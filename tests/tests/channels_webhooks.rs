@@ -2,7 +2,8 @@
 //! truncated signature, one changed byte or a missing header gives 401 and stores
 //! nothing; the handshake, 413, 400 and unknown fields; a batch of messages and
 //! statuses delivered three times in shuffled order (half concurrently) is stored once
-//! with statuses at `read`, and a late `delivered` changes nothing; every WhatsApp
+//! with statuses at `read`, and a late `delivered` changes nothing; the statuses' pricing
+//! summed per account, month and category; every WhatsApp
 //! message kind as readable text, a photo downloaded byte for byte, a wrong checksum
 //! never stored, an unknown media id explained; Messenger profile names, a
 //! HUMAN_AGENT-tagged reply as documented, our own echo not doubled, a Page Inbox echo
@@ -299,6 +300,19 @@ async fn a_batch_delivered_three_times_in_shuffled_order_is_stored_once_with_lat
             "SELECT count(*) FROM messages WHERE direction = 'out' AND status = 'read'"
         ),
         10
+    );
+    // Every status carried Meta's `pricing` (billable, per message, service): kept once
+    // per message, summed per account, month and category for leads and admins.
+    let priced = world.ws.whatsapp_pricing(&world.admin, Timestamp::now())?;
+    assert_eq!(priced.len(), 1, "{priced:?}");
+    assert_eq!(
+        (priced[0].account, priced[0].category.as_str()),
+        (world.whatsapp, "service")
+    );
+    assert_eq!((priced[0].messages, priced[0].billable), (10, 10));
+    assert_eq!(
+        priced[0].month,
+        query_text(&world.ws, "SELECT strftime('%Y-%m', 'now')")
     );
     runtime.stop().await;
     Ok(())

@@ -19,6 +19,7 @@ import type { ErasureSummary } from "./bindings/ErasureSummary";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { ResidencyReport } from "./bindings/ResidencyReport";
 import type { RetentionPolicy } from "./bindings/RetentionPolicy";
+import type { ChannelAccountChanges } from "./bindings/ChannelAccountChanges";
 import type { ChannelAccountView } from "./bindings/ChannelAccountView";
 import type { CannedReply } from "./bindings/CannedReply";
 import type { Colleague } from "./bindings/Colleague";
@@ -52,6 +53,7 @@ import type { SearchHit } from "./bindings/SearchHit";
 import type { SessionPolicy } from "./bindings/SessionPolicy";
 import type { SetAsideView } from "./bindings/SetAsideView";
 import type { WebhookSetAsideView } from "./bindings/WebhookSetAsideView";
+import type { PricingMonth } from "./bindings/PricingMonth";
 import type { TeamLoad } from "./bindings/TeamLoad";
 import type { TeamSummary } from "./bindings/TeamSummary";
 import type { TemplateView } from "./bindings/TemplateView";
@@ -278,6 +280,10 @@ export async function refreshChannel(id: number): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("refresh_channel", { id });
 }
 
+export async function updateChannelAccount(id: number, changes: ChannelAccountChanges): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("update_channel_account", { id, changes });
+}
+
 /** Connects a support mailbox (IMAP to receive, SMTP to reply). A refusal names the field in its message. */
 export async function addEmailChannel(account: NewEmailAccount): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("add_email_account", { account });
@@ -453,6 +459,10 @@ export async function reassign(conversations: Versioned[], to: number | null, no
 
 export async function teamLoad(): Promise<TeamLoad> {
   return invoke<TeamLoad>("team_load");
+}
+
+export async function whatsappPricing(): Promise<PricingMonth[]> {
+  return invoke<PricingMonth[]>("whatsapp_pricing");
 }
 
 /** Returns how many conversations went back to the queue. */

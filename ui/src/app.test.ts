@@ -256,6 +256,33 @@ describe("app", () => {
     expect($('[data-channel-id="1"] [data-field="templates"]').textContent).toBe("4");
     expect($("#channels-done").textContent).toBe("Refreshed WA 1: 4 templates.");
 
+    // Edit: name, team and read receipts in a dialog; an empty name is refused at the field.
+    expect($('[data-channel-id="1"] [data-field="read_receipts"]').textContent).toBe("Off");
+    handlers.update_channel_account = (a) => {
+      const changes = a!.changes as { name: string; read_receipts: boolean; default_team: number | null };
+      return account(1, { name: changes.name, read_receipts: changes.read_receipts, default_team: changes.default_team });
+    };
+    $("#edit-channel-1").click();
+    await tick();
+    expect($("#edit-channel-title").textContent).toBe("Edit WA 1");
+    expect(document.querySelector("#edit-channel-human-agent")).toBeNull(); // Messenger only
+    $<HTMLInputElement>("#edit-channel-name").value = "  ";
+    submitForm("#edit-channel-form");
+    expect(fieldError("#edit-channel-name")).toBe("Give the account a name of 1 to 80 characters.");
+    expect(calls.some((c) => c.cmd === "update_channel_account")).toBe(false);
+    $<HTMLInputElement>("#edit-channel-name").value = " Sales line ";
+    $<HTMLInputElement>("#edit-channel-read-receipts").checked = true;
+    $<HTMLSelectElement>("#edit-channel-team").value = "";
+    submitForm("#edit-channel-form");
+    await tick();
+    expect(calls.find((c) => c.cmd === "update_channel_account")!.args).toEqual({
+      id: 1, changes: { name: "Sales line", default_team: null, read_receipts: true, human_agent: false, poll: false },
+    });
+    expect(document.querySelector("#edit-channel")).toBeNull();
+    expect($('[data-channel-id="1"] .channel-name').textContent).toBe("Sales line");
+    expect($('[data-channel-id="1"] [data-field="read_receipts"]').textContent).toMatch(/^On/);
+    expect($("#channels-done").textContent).toBe("Saved Sales line.");
+
     // The id label and the Messenger-only options follow the kind.
     const kind = $<HTMLSelectElement>("#ch-kind");
     expect(document.querySelector('label[for="ch-external-id"]')!.textContent).toBe("Phone-number id");

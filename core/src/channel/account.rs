@@ -87,6 +87,11 @@ pub struct ChannelConfig {
     /// reply is refused with the reason before it is written.
     #[serde(default)]
     pub sample: bool,
+    /// Tell customers that their messages were read when an agent opens the conversation,
+    /// and show them that an agent is typing (WhatsApp `status: read` with its typing
+    /// indicator; Messenger `mark_seen` and `typing_on`). Off until an admin turns it on.
+    #[serde(default)]
+    pub read_receipts: bool,
 }
 
 fn default_base_url() -> String {
@@ -106,6 +111,7 @@ impl Default for ChannelConfig {
             graph_base_url: default_base_url(),
             api_version: default_api_version(),
             sample: false,
+            read_receipts: false,
         }
     }
 }
@@ -173,6 +179,8 @@ pub struct ChannelAccountView {
     pub token_hint: String,
     pub human_agent: bool,
     pub poll: bool,
+    /// Customers see read receipts and a typing indicator (see [`ChannelConfig`]).
+    pub read_receipts: bool,
     pub graph_base_url: String,
     pub api_version: String,
     pub local_storage: Option<LocalStorageView>,
@@ -180,6 +188,39 @@ pub struct ChannelAccountView {
     pub last_error: Option<String>,
     /// E-mail accounts: servers, folders and sync progress.
     pub email: Option<crate::channel::email::EmailAccountView>,
+}
+
+/// What an admin may change of a connected account without touching its secrets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChannelAccountChanges {
+    pub name: String,
+    /// The team new conversations of this account go to.
+    pub default_team: Option<TeamId>,
+    /// Read receipts and typing indicator towards customers (WhatsApp and Messenger).
+    pub read_receipts: bool,
+    /// Messenger only: the app has Meta's "Human Agent" permission (7-day window).
+    pub human_agent: bool,
+    /// Messenger only: poll the Conversations API (no public webhook URL).
+    pub poll: bool,
+}
+
+/// The longest account name.
+pub const ACCOUNT_NAME_MAX_CHARS: usize = 80;
+
+impl ChannelAccountChanges {
+    /// The trimmed name, refused when empty or too long.
+    pub fn checked_name(&self) -> Result<String> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > ACCOUNT_NAME_MAX_CHARS {
+            return Err(CoreError::invalid(
+                "name",
+                format!("give the account a name of 1 to {ACCOUNT_NAME_MAX_CHARS} characters"),
+            ));
+        }
+        Ok(name.to_owned())
+    }
 }
 
 /// What an admin types to connect a WhatsApp number or a Messenger page.
@@ -320,6 +361,7 @@ impl NewChannelAccount {
                 graph_base_url,
                 api_version,
                 sample: false,
+                read_receipts: false,
             },
             secrets: ChannelSecrets {
                 access_token: ChannelSecret::new(self.access_token.trim()),

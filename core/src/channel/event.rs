@@ -153,6 +153,23 @@ pub struct StatusEvent {
     pub status: DeliveryStatus,
     pub at: Timestamp,
     pub error: Option<ProviderError>,
+    /// What Meta charges for the message (WhatsApp `pricing`), when the status says.
+    pub pricing: Option<Pricing>,
+}
+
+/// The longest pricing word kept (model, type, category); longer ones are cut.
+pub const PRICING_WORD_MAX: usize = 32;
+
+/// WhatsApp's `pricing` block of a status: whether the message is billed, under which
+/// model (`PMP`, per message; `CBP`, per conversation), of which type (`regular`,
+/// `free_customer_service`, `free_entry_point`) and category (`marketing`, `utility`,
+/// `authentication`, `service`, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pricing {
+    pub billable: bool,
+    pub model: String,
+    pub kind: String,
+    pub category: String,
 }
 
 /// Messenger delivery/read watermark: every message we sent to this contact up to

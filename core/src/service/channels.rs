@@ -5,7 +5,7 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::channel::webhook_aside::WebhookSetAsideView;
-use crate::channel::{Channel, ChannelAccountView, NewChannelAccount};
+use crate::channel::{Channel, ChannelAccountChanges, ChannelAccountView, NewChannelAccount};
 use crate::error::{CoreError, Result};
 use crate::ids::ChannelAccountId;
 use crate::secret::SessionToken;
@@ -97,6 +97,69 @@ impl Workspace {
         self.authorize(token, now, Role::Admin, "see webhook items set aside")?;
         self.store
             .read(|conn| webhook_set_aside::views(conn, account))
+    }
+
+    /// Changes a connected account's name, default team and settings; its secrets stay
+    /// as they are. Audited with the names of the settings that changed (not their old
+    /// or new text).
+    pub fn update_channel_account(
+        &self,
+        token: &SessionToken,
+        id: ChannelAccountId,
+        changes: &ChannelAccountChanges,
+        now: Timestamp,
+    ) -> Result<ChannelAccountView> {
+        let caller = self.authorize(token, now, Role::Admin, "change channel accounts")?;
+        let name = changes.checked_name()?;
+        let view = self.store.write(|tx| {
+            let before = channel_accounts::view(tx, id)?;
+            if before.kind == "email" && (changes.human_agent || changes.read_receipts || changes.poll) {
+                return Err(CoreError::invalid(
+                    "settings",
+                    "read receipts, Human Agent and polling are for WhatsApp and Messenger accounts",
+                ));
+            }
+            if before.kind == "whatsapp" && (changes.human_agent || changes.poll) {
+                return Err(CoreError::invalid(
+                    "settings",
+                    "Human Agent and polling are Messenger settings",
+                ));
+            }
+            if let Some(team) = changes.default_team {
+                if !crate::store::users::team_exists(tx, team)? {
+                    return Err(CoreError::NotFound { what: "The team" });
+                }
+            }
+            let (_, mut config) = channel_accounts::config_of(tx, id)?;
+            config.read_receipts = changes.read_receipts;
+            config.human_agent = changes.human_agent;
+            config.poll = changes.poll;
+            channel_accounts::update(tx, id, &name, changes.default_team, &config)?;
+            let changed: Vec<&str> = [
+                ("name", before.name != name),
+                ("default_team", before.default_team != changes.default_team),
+                ("read_receipts", before.read_receipts != changes.read_receipts),
+                ("human_agent", before.human_agent != changes.human_agent),
+                ("poll", before.poll != changes.poll),
+            ]
+            .into_iter()
+            .filter_map(|(field, differs)| differs.then_some(field))
+            .collect();
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::ChannelAccountUpdated,
+                    Some(caller.user),
+                    format!("channel_account:{id}"),
+                    now,
+                )
+                .detail(serde_json::json!({ "changed": changed })),
+            )?;
+            channel_accounts::view(tx, id)
+        })?;
+        tracing::info!(account = id.get(), "channel account settings changed");
+        self.publish(crate::events::Event::SettingsChanged);
+        Ok(view)
     }
 
     /// Asks the runtime to read templates and in-country storage state from Meta again.

@@ -504,6 +504,9 @@ impl Workspace {
                 )?;
             }
             let can_act = caller.may_act_on(&row);
+            if before.is_none() && can_act {
+                crate::service::read_receipts::queue_read(tx, id, now)?;
+            }
             let account = conv_store::account_of(tx, id)?;
             let (channel, config) = crate::store::channel_accounts::config_of(tx, account)?;
             let window = crate::channel::window::reply_window(

@@ -27,11 +27,13 @@ impl Workspace {
     ) -> Result<Vec<PresenceEntry>> {
         let caller =
             self.authorize_passive(token, now, Role::Agent, "be seen on a conversation")?;
-        self.store.read(|c| {
-            conv_store::visible(c, caller.viewer(), conversation)?.ok_or(CoreError::NotFound {
-                what: "The conversation",
-            })?;
-            Ok(())
+        let may_act = self.store.read(|c| {
+            let row = conv_store::visible(c, caller.viewer(), conversation)?.ok_or(
+                CoreError::NotFound {
+                    what: "The conversation",
+                },
+            )?;
+            Ok(caller.may_act_on(&row))
         })?;
         let others = {
             let mut board = self.presence.lock().unwrap_or_else(|p| p.into_inner());
@@ -43,6 +45,13 @@ impl Workspace {
             user: caller.user,
             activity,
         });
+        if activity == Activity::TypingReply && may_act {
+            // The customer's typing indicator is a courtesy: a failure to queue it must
+            // not stop the colleagues' presence.
+            if let Err(err) = self.typing_towards_customer(conversation, now) {
+                tracing::warn!(%conversation, code = ?err.code(), "typing indicator not queued");
+            }
+        }
         self.store.read(|c| {
             others
                 .into_iter()

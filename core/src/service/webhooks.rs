@@ -309,6 +309,9 @@ fn apply_status(
     };
     let had_provider_id = message_status::has_external_id(tx, message)?;
     set_external_id(tx, message, &s.external_id)?;
+    if let Some(pricing) = &s.pricing {
+        crate::store::pricing::record(tx, message, pricing)?;
+    }
     let failure = s.error.as_ref().map(|e| e.explanation());
     let changed = provider_status(tx, message, s.status, failure.as_deref(), had_provider_id)?;
     match s.status {

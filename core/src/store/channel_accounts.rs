@@ -128,6 +128,27 @@ pub fn set_state(conn: &Connection, id: ChannelAccountId, state: &AccountState) 
     Ok(())
 }
 
+/// Changes an account's name, default team and settings (its secrets stay).
+pub fn update(
+    conn: &Connection,
+    id: ChannelAccountId,
+    name: &str,
+    default_team: Option<TeamId>,
+    config: &ChannelConfig,
+) -> Result<()> {
+    let config = serde_json::to_string(config).map_err(storage)?;
+    let changed = conn.execute(
+        "UPDATE channel_accounts SET name = ?2, default_team_id = ?3, config = ?4 WHERE id = ?1",
+        params![id, name, default_team, config],
+    )?;
+    if changed == 0 {
+        return Err(CoreError::NotFound {
+            what: "The channel account",
+        });
+    }
+    Ok(())
+}
+
 pub fn views(conn: &Connection) -> Result<Vec<ChannelAccountView>> {
     let ids: Vec<ChannelAccountId> = conn
         .prepare_cached("SELECT id FROM channel_accounts ORDER BY kind, name, id")?
@@ -192,6 +213,7 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         token_hint,
         human_agent: config.human_agent,
         poll: config.poll,
+        read_receipts: config.read_receipts,
         graph_base_url: config.graph_base_url,
         api_version: config.api_version,
         local_storage: state.local_storage,

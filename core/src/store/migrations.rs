@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0016_mentions.sql"),
     include_str!("migrations/0017_notifications.sql"),
     include_str!("migrations/0018_reactions_quotes.sql"),
+    include_str!("migrations/0019_read_typing_pricing.sql"),
 ];
 
 /// The schema version this build writes and understands.

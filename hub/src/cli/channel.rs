@@ -1,5 +1,5 @@
-//! `appcare channel add whatsapp|messenger` and `appcare channel list`: sign in as an
-//! admin, then connect an account. The access token, app secret and verify token are read
+//! `appcare channel add whatsapp|messenger`, `channel edit` and `channel list`: sign in as
+//! an admin, then connect or change an account. The access token, app secret and verify token are read
 //! after the admin's code, from a hidden prompt or standard input, never from arguments.
 
 use super::users::{sign_in_admin, AdminArgs};
@@ -91,6 +91,28 @@ pub enum ChannelCommand {
         /// The account id shown by `appcare channel list`.
         #[arg(long)]
         id: i64,
+    },
+    /// Change a connected account's name, team or settings; what is not given stays.
+    Edit {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// The account id shown by `appcare channel list`.
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        /// Team whose queue receives new conversations ("none" for no team).
+        #[arg(long)]
+        team: Option<String>,
+        /// Read receipts and typing indicator towards customers.
+        #[arg(long, value_parser = ["on", "off"])]
+        read_receipts: Option<String>,
+        /// Messenger: Meta's Human Agent permission (7-day window).
+        #[arg(long, value_parser = ["on", "off"])]
+        human_agent: Option<String>,
+        /// Messenger: poll the Conversations API.
+        #[arg(long, value_parser = ["on", "off"])]
+        poll: Option<String>,
     },
     /// List connected accounts (secrets shown as a hint only).
     List(AdminArgs),
@@ -198,6 +220,46 @@ pub fn run(cmd: ChannelCommand) -> CliResult {
             let (ws, token) = sign_in_admin(&admin)?;
             let ws = std::sync::Arc::new(ws);
             sync_email(ws.clone(), &token, id)?;
+            ws.sign_out(&token, Timestamp::now())?;
+            Ok(())
+        }
+        ChannelCommand::Edit {
+            admin,
+            id,
+            name,
+            team,
+            read_receipts,
+            human_agent,
+            poll,
+        } => {
+            let (ws, token) = sign_in_admin(&admin)?;
+            let account = appcare_core::ids::ChannelAccountId::new(id);
+            let current = ws
+                .list_channels(&token, Timestamp::now())?
+                .into_iter()
+                .find(|c| c.id == account)
+                .ok_or_else(|| CliError::Usage(format!("no channel account with id {id}")))?;
+            let default_team = match team.as_deref() {
+                None => current.default_team,
+                Some("none") => None,
+                Some(_) => team_id(&ws, &token, team)?,
+            };
+            let on = |value: Option<String>, now: bool| value.map_or(now, |v| v == "on");
+            let changes = appcare_core::channel::ChannelAccountChanges {
+                name: name.unwrap_or(current.name),
+                default_team,
+                read_receipts: on(read_receipts, current.read_receipts),
+                human_agent: on(human_agent, current.human_agent),
+                poll: on(poll, current.poll),
+            };
+            let view = ws.update_channel_account(&token, account, &changes, Timestamp::now())?;
+            println!(
+                "{}\t{}\t{}\tread receipts {}",
+                view.id,
+                view.kind,
+                view.name,
+                if view.read_receipts { "on" } else { "off" }
+            );
             ws.sign_out(&token, Timestamp::now())?;
             Ok(())
         }

@@ -58,6 +58,11 @@ pub struct ServeArgs {
     /// Large request bodies (attachments) read at once; more are answered 503 unread.
     #[arg(long, default_value_t = 8)]
     concurrent_large_bodies: usize,
+    /// A file holding the bearer token (16 to 256 characters) that `/metrics` asks for,
+    /// e.g. a systemd credential. Without it `/metrics` is off; `/healthz` and `/readyz`
+    /// answer anyone and reveal nothing.
+    #[arg(long, env = "APPCARE_METRICS_TOKEN_FILE")]
+    metrics_token_file: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -79,6 +84,21 @@ pub fn run(args: ServeArgs) -> CliResult {
             args.listen
         )));
     }
+    let metrics_token = match &args.metrics_token_file {
+        None => None,
+        Some(path) => {
+            let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot read the metrics token file {}: {e}",
+                    path.display()
+                ))
+            })?);
+            Some(
+                team::MetricsToken::new(&text)
+                    .map_err(|e| CliError::Usage(format!("{} in {}", e, path.display())))?,
+            )
+        }
+    };
     let ws = Arc::new(open_workspace(&args.data_dir)?);
     let cert = if args.http {
         None
@@ -106,10 +126,15 @@ pub fn run(args: ServeArgs) -> CliResult {
         let channels = ChannelRuntime::start(ws.clone(), options).map_err(CliError::Usage)?;
         let mut team_options = TeamOptions::new(args.data_dir.join(SCRATCH_DIR));
         team_options.concurrent_large_bodies = args.concurrent_large_bodies.max(1);
+        team_options.metrics_token = metrics_token;
         let hub = Hub::start(ws.clone(), team_options);
+        hub.watch_runtime(channels.probe());
         let limits = args.listen_limits();
         let state = WebhookState::new(ws, WebhookOptions::default());
-        let app = webhook::router(state).merge(team::router(hub.clone()));
+        let app = team::measured(
+            webhook::router(state).merge(team::router(hub.clone())),
+            &hub,
+        );
         let signalled = Arc::new(tokio::sync::Notify::new());
         let shutdown = {
             let signalled = signalled.clone();

@@ -4,7 +4,7 @@
 use super::{input, open_workspace, CliError, CliResult};
 use appcare_core::auth::Role;
 use appcare_core::ids::UserId;
-use appcare_core::service::login::SessionStage;
+use appcare_core::service::login::{NextStep, SessionStage};
 use appcare_core::service::users::NewUser;
 use appcare_core::{SessionToken, Timestamp, Workspace};
 use std::path::PathBuf;
@@ -82,24 +82,57 @@ pub enum TeamCommand {
     List(AdminArgs),
 }
 
-/// Opens the workspace and signs in as the admin: password, then authenticator code.
+/// Opens the workspace and signs in as the admin: password, then authenticator code (or
+/// one of the admin's recovery codes).
+/// An admin who has not finished setting up an authenticator (right after
+/// `appcare init --json`) finishes it here: the first code from the secret `init`
+/// printed confirms it, and the recovery codes are shown once on standard error.
 pub(crate) fn sign_in_admin(args: &AdminArgs) -> CliResult<(Workspace, SessionToken)> {
     let workspace = open_workspace(&args.data_dir)?;
     let password = input::secret(&format!("Password for {}", args.admin))?;
-    let now = Timestamp::now();
-    let challenge = workspace.begin_sign_in(&args.admin, &password, now)?;
-    let code = input::code("Authenticator code")?;
-    workspace.submit_code(&challenge.token, &code, Timestamp::now())?;
+    let challenge = workspace.begin_sign_in(&args.admin, &password, Timestamp::now())?;
+    let token = challenge.token;
+    if challenge.next == NextStep::Code {
+        let code = input::code("Authenticator code (or a recovery code)")?;
+        let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            workspace.submit_code(&token, &code, Timestamp::now())?;
+        } else {
+            workspace.submit_recovery_code(&token, &code, Timestamp::now())?;
+        }
+    }
     // An admin whose password another admin set, or asked to be changed, chooses one now.
-    let stage = workspace.session_state(&challenge.token, Timestamp::now())?;
-    if stage == SessionStage::NeedsNewPassword {
+    if workspace.session_state(&token, Timestamp::now())? == SessionStage::NeedsNewPassword {
         let new = input::secret(&format!(
             "{} must choose a new password. New password",
             args.admin
         ))?;
-        workspace.set_new_password(&challenge.token, &new, Timestamp::now())?;
+        workspace.set_new_password(&token, &new, Timestamp::now())?;
     }
-    Ok((workspace, challenge.token))
+    if workspace.session_state(&token, Timestamp::now())? == SessionStage::NeedsEnrolment {
+        finish_enrolment(&workspace, &token, &args.admin)?;
+    }
+    Ok((workspace, token))
+}
+
+/// Confirms the admin's pending authenticator with its first code (the secret was made
+/// by `appcare init` or at an earlier sign-in and is not shown again here).
+fn finish_enrolment(workspace: &Workspace, token: &SessionToken, admin: &str) -> CliResult {
+    // Makes the secret only if none is pending; the one `init` printed stays valid.
+    workspace.start_enrolment(token, Timestamp::now())?;
+    let code =
+        input::code("Authenticator code (the first one finishes its setup)").map_err(|_| {
+            CliError::Usage(format!(
+                "{admin} has not finished setting up an authenticator: give a 6-digit code \
+                 from the secret `appcare init` printed (otpauth_uri) after the password"
+            ))
+        })?;
+    let (_, recovery) = workspace.confirm_enrolment(token, &code, Timestamp::now())?;
+    eprintln!("Authenticator set up for {admin}. Recovery codes (shown once; each works once):");
+    for code in &recovery.codes {
+        eprintln!("  {code}");
+    }
+    Ok(())
 }
 
 fn role(value: &str) -> Role {

@@ -161,7 +161,12 @@ pub async fn stream(
     let (tx, rx) = mpsc::channel::<SseEvent>(64);
     // Subscribed before the answer, so a lock or sign-out right after is not missed.
     let pokes = hub.session_pokes();
-    tokio::spawn(feed(hub, token, viewer, resume, pokes, tx));
+    // Counted as open for `/metrics` until the feed ends.
+    let open = hub.metrics().stream_opened();
+    tokio::spawn(async move {
+        feed(hub, token, viewer, resume, pokes, tx).await;
+        drop(open);
+    });
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
     });

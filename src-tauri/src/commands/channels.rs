@@ -8,7 +8,9 @@ use crate::state::AppState;
 use appcare_core::channel::email::SetAsideView;
 use appcare_core::channel::template::TemplateView;
 use appcare_core::channel::webhook_aside::WebhookSetAsideView;
-use appcare_core::channel::{ChannelAccountView, NewChannelAccount, NewEmailAccount};
+use appcare_core::channel::{
+    ChannelAccountChanges, ChannelAccountView, NewChannelAccount, NewEmailAccount,
+};
 use appcare_core::ids::{ChannelAccountId, ConversationId, MessageId};
 use appcare_core::service::inbox::MessageView;
 use appcare_core::service::outgoing::ReplyGuard;
@@ -80,6 +82,19 @@ pub async fn open_email_window(
     })
     .await?;
     crate::mail_view::open(&app, message).map_err(ApiError::from)
+}
+
+/// Changes a connected account's name, team and settings (admins; its secrets stay).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_channel_account(
+    state: State<'_, AppState>,
+    id: ChannelAccountId,
+    changes: ChannelAccountChanges,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.update_channel_account(token, id, &changes, now)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -291,6 +291,14 @@ pub async fn team_load(state: State<'_, AppState>) -> Result<TeamLoad, ApiError>
     with_session(&state, |ws, token, now| ws.team_load(token, now)).await
 }
 
+/// What Meta charged for sent WhatsApp messages, per account, month and category.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn whatsapp_pricing(
+    state: State<'_, AppState>,
+) -> Result<Vec<appcare_core::channel::pricing::PricingMonth>, ApiError> {
+    with_session(&state, |ws, token, now| ws.whatsapp_pricing(token, now)).await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn set_availability(
     state: State<'_, AppState>,

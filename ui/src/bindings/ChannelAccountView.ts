@@ -7,7 +7,11 @@ import type { TeamId } from "./TeamId";
 /**
  * A channel account as the admin sees it.
  */
-export type ChannelAccountView = { id: ChannelAccountId, kind: string, name: string, external_id: string, business_account_id: string | null, default_team: TeamId | null, webhook_path: string, token_hint: string, human_agent: boolean, poll: boolean, graph_base_url: string, api_version: string, local_storage: LocalStorageView | null, templates: number, last_error: string | null, 
+export type ChannelAccountView = { id: ChannelAccountId, kind: string, name: string, external_id: string, business_account_id: string | null, default_team: TeamId | null, webhook_path: string, token_hint: string, human_agent: boolean, poll: boolean, 
+/**
+ * Customers see read receipts and a typing indicator (see [`ChannelConfig`]).
+ */
+read_receipts: boolean, graph_base_url: string, api_version: string, local_storage: LocalStorageView | null, templates: number, last_error: string | null, 
 /**
  * E-mail accounts: servers, folders and sync progress.
  */

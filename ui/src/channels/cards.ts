@@ -19,6 +19,7 @@ const META_KINDS = new Set(["whatsapp", "messenger"]);
 
 /** What a card does when its buttons are used. */
 export type CardActions = {
+  edit(a: ChannelAccountView): void;
   refresh(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleAside(a: ChannelAccountView, m: EmailAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleWebhookAside(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
@@ -62,6 +63,13 @@ function lastError(a: ChannelAccountView): HTMLElement | null {
     : null;
 }
 
+/** "Edit": the account's name, team and settings. */
+function editButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElement {
+  const btn = button(`edit-channel-${a.id}`, "Edit", { class: "small secondary", "data-action": "edit", "aria-label": `Edit ${a.name}` });
+  btn.addEventListener("click", () => actions.edit(a));
+  return btn;
+}
+
 export function card(a: ChannelAccountView, data: CardData, actions: CardActions): HTMLElement {
   return a.kind === "email" && a.email ? mailCard(a, a.email, data, actions) : metaCard(a, data, actions);
 }
@@ -84,8 +92,9 @@ function metaCard(a: ChannelAccountView, { listener, teams, webhookAside }: Card
       class: "small secondary", "data-action": "webhook-aside", "aria-expanded": webhookAside ? "true" : "false", "aria-controls": asidePanelId,
     })
     : null;
+  const editBtn = editButton(a, actions);
   const el = h("article", { class: "channel-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, refresh, asideBtn)),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editBtn, refresh, asideBtn)),
     lastError(a),
     h("dl", { class: "facts channel-facts" },
       fact(externalIdLabel(a.kind), h("code", null, a.external_id), "external_id"),
@@ -97,6 +106,7 @@ function metaCard(a: ChannelAccountView, { listener, teams, webhookAside }: Card
       wa ? fact("Local storage", h("span", null,
         h("span", { class: `badge ${storage.tone}` }, storage.label),
         storage.detail ? h("span", { class: "muted" }, ` ${storage.detail}`) : null), "local_storage") : [],
+      meta ? fact("Read receipts", a.read_receipts ? "On: customers see when their messages are read and when an agent is typing" : "Off", "read_receipts") : [],
       a.kind === "messenger" ? fact("HUMAN_AGENT tag", a.human_agent ? "Approved: replies up to 7 days" : "Not approved: replies up to 24 hours", "human_agent") : [],
       meta ? fact("Graph API", h("span", null, h("code", null, a.graph_base_url), " ", h("code", null, a.api_version)), "graph") : []),
     webhookAside ? webhookAsidePanel(a, asidePanelId, webhookAside) : null);
@@ -114,7 +124,7 @@ function mailCard(a: ChannelAccountView, m: EmailAccountView, { teams, aside }: 
     })
     : null;
   const el = h("article", { class: "channel-card mail-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, asideBtn),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editButton(a, actions), asideBtn)),
     lastError(a),
     h("dl", { class: "facts channel-facts" },
       fact("Address", h("code", null, m.address), "address"),

@@ -7,6 +7,7 @@ import type { WebhookListener } from "../bindings/WebhookListener";
 import { h, replaceChildren } from "../h";
 import type { Part } from "../store";
 import { card, type CardActions } from "./cards";
+import { openEditAccount } from "./edit-dialog";
 import type { ChannelsDeps, ChannelsState, OpenAside } from "./state";
 
 export function createListener(): Part<ChannelsState> {
@@ -67,6 +68,16 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
   }
 
   const actions: CardActions = {
+    edit(a) {
+      error.textContent = "";
+      say("");
+      openEditAccount(app, ctx.host, a, store.get().teams, (updated) => {
+        const accounts = store.get().accounts.map((x) => (x.id === updated.id ? updated : x));
+        store.set({ accounts });
+        say(`Saved ${updated.name}.`);
+        cards.get(updated.id)?.el.querySelector<HTMLElement>('[data-action="edit"]')?.focus();
+      });
+    },
     refresh(a, cardEl, btn) {
       error.textContent = "";
       say("");

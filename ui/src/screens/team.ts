@@ -1,4 +1,4 @@
-// Team load for leads and admins; canned replies; inbox settings for admins.
+// Team load for leads and admins; WhatsApp charges; canned replies; inbox settings for admins.
 import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
 import type { InboxSettings } from "../bindings/InboxSettings";
@@ -8,6 +8,7 @@ import { h, replaceChildren } from "../h";
 import { formatWait } from "../inbox/logic";
 import { parseBounded, ROLE_LABELS } from "../logic";
 import { button, field, input, problem, submit, textarea } from "../ui";
+import { pricingSection } from "./pricing";
 import type { PageContext } from "./shell";
 
 const MAX_CAP = 100;
@@ -162,6 +163,7 @@ export async function renderTeam(ctx: PageContext): Promise<void> {
       h("div", { class: "card" }, h("h3", null, "Longest wait"), h("p", { class: "card-value small" }, queueOldest))),
     h("h2", null, "Workload"),
     h("div", { class: "table-wrap" }, table),
+    pricingSection(ctx),
     h("section", { class: "panel", "aria-labelledby": "canned-heading" },
       h("h2", { id: "canned-heading" }, "Canned replies"), cannedList, cannedForm),
     settingsForm,

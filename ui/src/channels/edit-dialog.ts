@@ -1,0 +1,82 @@
+//! "Edit" on a channel account: its name, default team and settings in a dialog (the secrets are
+//! not touched here). Read receipts for WhatsApp and Messenger, Human Agent and polling for
+//! Messenger; a refusal shows at the field it names.
+import * as api from "../api";
+import type { ChannelAccountChanges } from "../bindings/ChannelAccountChanges";
+import type { ChannelAccountView } from "../bindings/ChannelAccountView";
+import type { TeamSummary } from "../bindings/TeamSummary";
+import { markField } from "../field-errors";
+import { h } from "../h";
+import { button, errorArea, field, input, openModal, problem, submit, type App } from "../ui";
+
+/** The changes the dialog's fields describe, or which field is wrong and why. */
+export function accountChanges(
+  a: ChannelAccountView, name: string, team: string, readReceipts: boolean, humanAgent: boolean, poll: boolean,
+): ChannelAccountChanges | { field: "name"; message: string } {
+  const trimmed = name.trim();
+  if (trimmed === "" || [...trimmed].length > 80) return { field: "name", message: "Give the account a name of 1 to 80 characters." };
+  const meta = a.kind === "whatsapp" || a.kind === "messenger";
+  const messenger = a.kind === "messenger";
+  return {
+    name: trimmed,
+    default_team: team === "" ? null : Number(team),
+    read_receipts: meta && readReceipts,
+    human_agent: messenger && humanAgent,
+    poll: messenger && poll,
+  };
+}
+
+function checkbox(id: string, checked: boolean, label: string, hint: string): { box: HTMLInputElement; el: HTMLElement } {
+  const box = h("input", { type: "checkbox", id, "aria-describedby": `${id}-hint` }) as HTMLInputElement;
+  box.checked = checked;
+  return {
+    box,
+    el: h("div", null,
+      h("div", { class: "choice" }, box, h("label", { for: id }, label)),
+      h("p", { class: "hint choice-hint", id: `${id}-hint` }, hint)),
+  };
+}
+
+/** Opens the dialog over `host`; `saved` gets the account as stored after Save. */
+export function openEditAccount(
+  app: App, host: HTMLElement, a: ChannelAccountView, teams: TeamSummary[], saved: (a: ChannelAccountView) => void,
+): void {
+  const general = errorArea();
+  general.id = "edit-channel-error";
+  const name = input("edit-channel-name", { required: true });
+  name.value = a.name;
+  markField(name, "name");
+  const team = h("select", { id: "edit-channel-team" },
+    h("option", { value: "" }, "None: the unassigned queue"),
+    ...teams.map((t) => h("option", { value: String(t.id) }, t.name))) as HTMLSelectElement;
+  team.value = a.default_team === null ? "" : String(a.default_team);
+  const meta = a.kind === "whatsapp" || a.kind === "messenger";
+  const receipts = checkbox("edit-channel-read-receipts", a.read_receipts, "Read receipts and typing indicator",
+    "When an agent opens a conversation the customer sees their messages as read, and sees that someone is typing while an agent writes a reply.");
+  const humanAgent = checkbox("edit-channel-human-agent", a.human_agent, "HUMAN_AGENT tag approved",
+    "Agents may reply up to 7 days after the customer's last message, not 24 hours.");
+  const poll = checkbox("edit-channel-poll", a.poll, "Poll the Conversations API",
+    "Fetch new messages every so often instead of receiving webhooks.");
+  const go = submit("edit-channel-save", "Save");
+  const cancel = button("edit-channel-cancel", "Cancel", { class: "secondary" });
+  const form = h("form", { id: "edit-channel-form", novalidate: true },
+    field("Name", name, "Shown to agents and admins."),
+    field("Default team", team, "New conversations from this account go to this team's queue."),
+    meta ? receipts.el : null,
+    a.kind === "messenger" ? h("fieldset", { class: "choices" }, h("legend", null, "Messenger options"), humanAgent.el, poll.el) : null,
+    general,
+    h("div", { class: "actions" }, go, cancel));
+  const modal = openModal(host, "edit-channel", `Edit ${a.name}`, [
+    h("p", { class: "lead" }, "The access token and secrets stay as they are."), form]);
+  cancel.addEventListener("click", modal.close);
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const changes = accountChanges(a, name.value, team.value, receipts.box.checked, humanAgent.box.checked, poll.box.checked);
+    if ("field" in changes) return problem(general, name, changes.message);
+    void app.run(form, go, general, async () => {
+      const updated = await api.updateChannelAccount(a.id, changes);
+      modal.close();
+      saved(updated);
+    });
+  });
+}
