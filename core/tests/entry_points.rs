@@ -33,8 +33,12 @@ const SESSION_ENTRY_POINTS_OUTSIDE_THE_TABLE: &[(&str, Role)] = &[("push_viewer"
 /// (channel adapters), not for a person's session; `begin_sign_in_from` is the first
 /// sign-in step with the caller's address (the hub's route for `begin_sign_in`);
 /// `window_may_see` answers `false` (never an error) for any session not fully signed in,
-/// tested in `inbox.rs`.
+/// tested in `inbox.rs`; `readiness` and `operator_figures` are the hub operator's
+/// counts and ages (no customer data), behind the hub's own metrics token, tested in
+/// `tests/tests/hub_operator.rs`.
 const OTHER_ENTRY_POINTS: &[&str] = &[
+    "readiness",
+    "operator_figures",
     "window_may_see",
     "session_is_signed_in",
     "begin_sign_in_from",
