@@ -54,6 +54,33 @@ fn enrol(
     Ok((c.token, secret, step))
 }
 
+/// Opens the row of reaction emoji under her message and picks `emoji`. The history can
+/// move under the pointer between finding "React" and clicking it (a live update, such
+/// as the status of the reply just sent, lays it out again), so the row's own state
+/// (`aria-expanded`) decides whether to click "React" again; the pick is clicked only
+/// once the row is open.
+async fn react_with(c: &fantoccini::Client, emoji: &str) -> TestResult {
+    let toggle = "#conversation .msg.in .react-toggle";
+    let pick = format!("#conversation .msg.in .react-pick[data-emoji='{emoji}']");
+    let mut last = String::new();
+    for _ in 0..6 {
+        let open = wait_for(c, toggle, 10).await?.attr("aria-expanded").await?;
+        if open.as_deref() != Some("true") {
+            if let Err(e) = wait_for(c, toggle, 10).await?.click().await {
+                last = format!("React: {e}");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            continue;
+        }
+        match wait_for(c, &pick, 10).await?.click().await {
+            Ok(()) => return Ok(()),
+            Err(e) => last = format!("{emoji}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    Err(format!("the reaction row never let {emoji} be picked ({last})").into())
+}
+
 /// A keyring workspace with agent Alex and a WhatsApp number whose Graph API is the fake.
 #[allow(clippy::type_complexity)]
 fn prepare(root: &std::path::Path, graph: &str) -> TestResult<((Vec<u8>, i64), (Vec<u8>, i64))> {
@@ -322,8 +349,7 @@ async fn scenario(
     wait_for(c, "#conversation .msg.out .quote", 10).await?;
 
     // React to her message: shown at once, sent as Meta documents it.
-    click(c, "#conversation .msg.in .react-toggle").await?;
-    click(c, "#conversation .msg.in .react-pick[data-emoji='👍']").await?;
+    react_with(c, "👍").await?;
     wait_for(c, "#conversation .msg.in .reactions", 10).await?;
     let deadline = Instant::now() + Duration::from_secs(15);
     while fake.requests_to("/messages").len() < 3 {

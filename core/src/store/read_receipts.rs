@@ -7,7 +7,8 @@ use crate::error::Result;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// The customer's newest message in a conversation, with its account and address.
+/// The customer's newest message in a conversation, with its account and address (only
+/// on an account with secrets: one without has nowhere to send the call).
 pub struct ReceiptTarget {
     pub account: ChannelAccountId,
     pub kind: String,
@@ -39,7 +40,7 @@ pub fn newest_inbound(
                      WHERE x.conversation_id = c.id AND x.direction = 'in'
                        AND x.external_id IS NOT NULL AND x.external_id != ''
                      ORDER BY x.created_at DESC, x.id DESC LIMIT 1)
-                 WHERE c.id = ?1",
+                 WHERE c.id = ?1 AND length(a.credentials) > 0",
                 crate::store::outbox::CUSTOMER_ADDRESS
             ),
             [conversation],
