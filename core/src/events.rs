@@ -59,7 +59,7 @@ pub enum Event {
         user: UserId,
         activity: crate::presence::Activity,
     },
-    /// A channel account was added or its provider-side state changed.
+    /// A channel account was added or changed, or its provider-side state changed.
     ChannelsChanged,
 }
 

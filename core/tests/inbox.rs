@@ -10,7 +10,8 @@
 //! auto-assignment under the cap; status, labels, notes and canned-reply placeholders,
 //! and a new conversation after resolution; paging by last activity without gaps or
 //! repeats; card numbers and IBANs masked before storage and search; a STOP message
-//! makes the contact do-not-contact and replies are refused.
+//! makes the contact do-not-contact and replies are refused; what Meta charged, summed
+//! per account, month and category: all for admins, their teams' for a lead.
 //!
 //! Real parts: SQLCipher.
 
@@ -1044,4 +1045,62 @@ fn drafts_are_kept_per_user_conversation_and_mode_and_go_with_an_erased_contact(
         .read(|c| Ok(c.query_row("SELECT count(*) FROM drafts", [], |r| r.get(0))?))?;
     assert_eq!(drafts, 0, "drafts outlived their erased contact");
     Ok(())
+}
+
+#[test]
+fn what_meta_charged_is_summed_per_account_and_a_lead_sees_only_their_teams() {
+    let t = team();
+    let now = t.ctx.now;
+    let support = customer_writes(
+        &t.ctx.ws,
+        t.support_account,
+        "491511",
+        "wamid.p1",
+        "Hi",
+        now,
+    );
+    let billing = customer_writes(
+        &t.ctx.ws,
+        t.billing_account,
+        "a@example.com",
+        "<p2@x>",
+        "Hi",
+        now,
+    );
+    // Meta's pricing as a status stores it (one row per message we sent).
+    t.ctx
+        .ws
+        .store()
+        .write(|tx| {
+            for (conversation, category) in [(support, "utility"), (billing, "marketing")] {
+                tx.execute(
+                    "INSERT INTO message_pricing (message_id, billable, pricing_model, pricing_type, category)
+                     SELECT id, 1, 'PMP', 'regular', ?2 FROM messages WHERE conversation_id = ?1",
+                    rusqlite::params![conversation, category],
+                )?;
+            }
+            Ok(())
+        })
+        .expect("priced");
+    let categories = |token: &appcare_core::SessionToken| -> Vec<String> {
+        t.ctx
+            .ws
+            .whatsapp_pricing(token, now)
+            .expect("pricing")
+            .into_iter()
+            .map(|row| format!("{} {} {}", row.account_name, row.category, row.billable))
+            .collect()
+    };
+    assert_eq!(
+        categories(&t.admin),
+        ["Billing mailbox marketing 1", "Support line utility 1"]
+    );
+    assert_eq!(categories(&t.lena.1), ["Support line utility 1"]);
+    assert_eq!(
+        t.ctx
+            .ws
+            .whatsapp_pricing(&t.alex.1, now)
+            .map_err(|e| e.code()),
+        Err(ErrorCode::Forbidden)
+    );
 }

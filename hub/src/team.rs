@@ -227,10 +227,7 @@ async fn log_request(
     static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
     let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let route = route_of(&request);
     let span = tracing::info_span!("request", id);
     let started = std::time::Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
@@ -265,6 +262,14 @@ async fn log_request(
     response
 }
 
+/// The matched route pattern (`/api/v1/reply`), never the path a client sent.
+fn route_of(request: &axum::extract::Request) -> String {
+    request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned())
+}
+
 /// Counts every request of `app` in the hub's [`Metrics`] by method, matched route
 /// pattern and status, with its latency.
 pub fn measured(app: Router, hub: &Hub) -> Router {
@@ -280,10 +285,7 @@ async fn measure_request(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "(no route)".to_owned(), |p| p.as_str().to_owned());
+    let route = route_of(&request);
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     metrics.record(

@@ -158,7 +158,7 @@ impl Workspace {
             channel_accounts::view(tx, id)
         })?;
         tracing::info!(account = id.get(), "channel account settings changed");
-        self.publish(crate::events::Event::SettingsChanged);
+        self.publish(crate::events::Event::ChannelsChanged);
         Ok(view)
     }
 

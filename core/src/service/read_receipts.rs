@@ -25,18 +25,16 @@ fn address(target: &ReceiptTarget) -> Option<&str> {
     target.to.as_deref().filter(|_| channel_ok && allowed)
 }
 
-/// Queues a `kind` call ("read" or "typing") about the customer's newest message and
-/// remembers it as read at the channel (a typing indicator marks it read too).
+/// Queues a `kind` call ("read" or "typing") to `to` about the customer's newest message
+/// and remembers it as read at the channel (a typing indicator marks it read too).
 fn queue(
     tx: &Connection,
     target: &ReceiptTarget,
+    to: &str,
     conversation: ConversationId,
     kind: &str,
     now: Timestamp,
 ) -> Result<()> {
-    let Some(to) = address(target) else {
-        return Ok(());
-    };
     tasks::insert(
         tx,
         target.account,
@@ -57,10 +55,10 @@ pub(crate) fn queue_read(
     let Some(target) = read_receipts::newest_inbound(tx, conversation)? else {
         return Ok(false);
     };
-    if target.read_sent == Some(target.message) || address(&target).is_none() {
+    let Some(to) = address(&target).filter(|_| target.read_sent != Some(target.message)) else {
         return Ok(false);
-    }
-    queue(tx, &target, conversation, "read", now)?;
+    };
+    queue(tx, &target, to, conversation, "read", now)?;
     tracing::debug!(%conversation, "read receipt queued");
     Ok(true)
 }
@@ -87,10 +85,10 @@ impl Workspace {
             let Some(target) = read_receipts::newest_inbound(tx, conversation)? else {
                 return Ok(false);
             };
-            if address(&target).is_none() {
+            let Some(to) = address(&target) else {
                 return Ok(false);
-            }
-            queue(tx, &target, conversation, "typing", now)?;
+            };
+            queue(tx, &target, to, conversation, "typing", now)?;
             Ok(true)
         })?;
         if queued {

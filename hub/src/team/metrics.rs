@@ -198,7 +198,7 @@ fn render_figures(out: &mut String, f: &OperatorFigures) {
     let _ = writeln!(out, "# TYPE {name} gauge");
     let _ = writeln!(out, "{name}{{state=\"pending\"}} {}", f.outbox_pending);
     let _ = writeln!(out, "{name}{{state=\"failed\"}} {}", f.outbox_failed);
-    let name = "appcare_set_aside_total";
+    let name = "appcare_set_aside_items";
     let _ = writeln!(
         out,
         "# HELP {name} What a channel handed over that was kept for an admin instead of stored as a message."
