@@ -46,6 +46,7 @@ pub mod types {
     pub use crate::service::login::{
         Enrolment, RecoveryCodes, SessionInfo, SessionStage, SignInChallenge,
     };
+    pub use crate::service::mail_recipients::{MailAddressesView, MailReply, MailReplyContext};
     pub use crate::service::merge::{ContactMerge, MergeCandidate};
     pub use crate::service::notifications::{NoticeSubject, NotificationSettings};
     pub use crate::service::outgoing::ReplyGuard;
@@ -161,6 +162,9 @@ macro_rules! workspace_calls {
                 retry_message(message: MessageId) -> MessageView [agent];
                 react(message: MessageId, emoji: &str) -> MessageView [agent];
                 reply_quoting(id: ConversationId, quoted: MessageId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
+                mail_reply_context(id: ConversationId) -> MailReplyContext [agent];
+                reply_mail(id: ConversationId, reply: &MailReply, guard: Option<ReplyGuard>) -> MessageView [agent];
+                set_mail_signature(id: ChannelAccountId, signature: &str) -> ChannelAccountView [admin];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
                 add_sample_data(extra: i64) -> SampleSummary [admin];
@@ -512,6 +516,7 @@ wire_by_ref!(
     ChannelAccountChanges,
     NewEmailAccount,
     OutboundAttachment,
+    MailReply,
     Password,
 );
 wire_slice!(String, Versioned);

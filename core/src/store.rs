@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod drafts;
 pub mod health;
 pub mod mail;
+pub mod mail_addresses;
 pub mod media;
 pub mod mentions;
 pub mod merges;

@@ -17,100 +17,10 @@
 
 mod common;
 
-use appcare_core::channel::mail::{MailItem, MailKind, ParsedMail, MAX_REFERENCES};
-use appcare_core::channel::NewEmailAccount;
-use appcare_core::ids::{ChannelAccountId, ConversationId};
+use appcare_core::channel::mail::{MailItem, MailKind, MAX_REFERENCES};
 use appcare_core::{CoreError, Timestamp};
+use common::mail::*;
 use common::*;
-
-type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-const FOLDER: &str = "INBOX";
-
-fn new_account(team: Option<appcare_core::TeamId>) -> NewEmailAccount {
-    NewEmailAccount {
-        name: "Help mailbox".into(),
-        address: "help@example.com".into(),
-        display_name: "Example Help".into(),
-        imap_host: "127.0.0.1".into(),
-        imap_port: 993,
-        imap_security: "tls".into(),
-        smtp_host: "127.0.0.1".into(),
-        smtp_port: 465,
-        smtp_security: "tls".into(),
-        username: String::new(),
-        password: "mail-password-123".into(),
-        folder: String::new(),
-        sent_folder: String::new(),
-        ca_pem: None,
-        default_team: team,
-    }
-}
-
-fn mail(id: &str, from: &str, subject: &str, at: i64) -> ParsedMail {
-    ParsedMail {
-        header_id: id.into(),
-        in_reply_to: vec![],
-        references: vec![],
-        from_address: from.into(),
-        from_name: String::new(),
-        recipients: vec!["help@example.com".into()],
-        subject: subject.into(),
-        text: word(id),
-        html: None,
-        sent_at: Timestamp::from_unix(at),
-        arrived_at: Timestamp::from_unix(at), // (new)
-        digest: digest_of(&[id, from, subject, &at.to_string()]), // (new)
-        kind: MailKind::Customer,
-        attachments: vec![],
-    }
-}
-
-/// A stand-in for the parser's content digest: the same parts, the same digest.
-fn digest_of(parts: &[&str]) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    parts.hash(&mut h);
-    format!("{:016x}{:016x}", h.finish(), parts.len())
-}
-
-fn item(uid: u32, mail: ParsedMail) -> MailItem {
-    MailItem::Parsed {
-        uid,
-        mail: Box::new(mail),
-    }
-}
-
-/// One search word per mail id: the mail's text is that word.
-fn word(id: &str) -> String {
-    let letters: String = id.chars().filter(char::is_ascii_alphanumeric).collect();
-    format!("body{letters}")
-}
-
-fn conversation_of(t: &Team, header: &str) -> Option<ConversationId> {
-    let hits = t.ctx.ws.search(&t.admin, &word(header), t.ctx.now).ok()?;
-    hits.first().map(|hit| hit.conversation_id)
-}
-
-fn mailbox(t: &Team) -> ChannelAccountId {
-    t.ctx
-        .ws
-        .delivery()
-        .email_endpoints()
-        .expect("endpoints")
-        .first()
-        .expect("one mailbox")
-        .id
-}
-
-fn setup() -> Team {
-    let t = team();
-    t.ctx
-        .ws
-        .add_email_account(&t.admin, &new_account(Some(t.support)), t.ctx.now)
-        .expect("mailbox connected");
-    t
-}
 
 #[test]
 fn replies_join_their_thread_and_new_threads_start_new_conversations() -> TestResult {

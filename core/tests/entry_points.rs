@@ -294,6 +294,23 @@ fn call(
         "reply_quoting" => ws
             .reply_quoting(token, conv, MessageId::new(1), "Yes", None, now)
             .map(drop),
+        "mail_reply_context" => ws.mail_reply_context(token, conv, now).map(drop),
+        "reply_mail" => ws
+            .reply_mail(
+                token,
+                conv,
+                &appcare_core::service::mail_recipients::MailReply {
+                    body: "Yes".into(),
+                    cc: vec!["boss@customer.test".into()],
+                    bcc: Vec::new(),
+                },
+                None,
+                now,
+            )
+            .map(drop),
+        "set_mail_signature" => ws
+            .set_mail_signature(token, ChannelAccountId::new(1), "Maria, Support", now)
+            .map(drop),
         "find_contacts" => ws.find_contacts(token, "16505551234", now).map(drop),
         "export_contact" => ws
             .export_contact(token, ContactId::new(1), true, &std::env::temp_dir(), now)

@@ -52,6 +52,8 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::service::triage::Priority::export_all(&cfg)?;
     appcare_core::service::contacts::ContactPanel::export_all(&cfg)?;
     appcare_core::service::outgoing::ReplyGuard::export_all(&cfg)?;
+    appcare_core::service::mail_recipients::MailReply::export_all(&cfg)?;
+    appcare_core::service::mail_recipients::MailReplyContext::export_all(&cfg)?;
     appcare_core::service::merge::MergeCandidate::export_all(&cfg)?;
     appcare_core::service::presence::PresenceEntry::export_all(&cfg)?;
     appcare_core::service::notifications::NotificationSettings::export_all(&cfg)?;

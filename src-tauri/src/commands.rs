@@ -5,6 +5,7 @@ pub mod admin;
 pub mod channels;
 pub mod hub;
 pub mod inbox;
+pub mod mail;
 pub mod notifications;
 pub mod privacy;
 pub mod session;

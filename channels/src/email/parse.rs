@@ -3,7 +3,9 @@
 //! is an automatic reply or a delivery report. Nothing here panics the sync: a mail that
 //! cannot be read (or crashes the parser) is set aside with the reason.
 
-use appcare_core::channel::mail::{message_ids, MailItem, MailKind, ParsedMail};
+use appcare_core::channel::mail::{
+    message_ids, MailAddress, MailItem, MailKind, ParsedMail, MAX_HEADER_ADDRESSES,
+};
 use appcare_core::channel::InboundAttachment;
 use appcare_core::Timestamp;
 use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
@@ -206,6 +208,41 @@ fn ids_of(value: &HeaderValue<'_>) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The addresses of one `To` or `Cc` header (groups flattened), valid ones only, each
+/// once, at most [`MAX_HEADER_ADDRESSES`].
+fn addresses_of(header: Option<&Address<'_>>) -> Vec<MailAddress> {
+    let mut out: Vec<MailAddress> = Vec::new();
+    let all = header.into_iter().flat_map(|a| match a {
+        Address::List(list) => list.iter().collect::<Vec<_>>(),
+        Address::Group(groups) => groups.iter().flat_map(|g| g.addresses.iter()).collect(),
+    });
+    for a in all {
+        let Some(address) = a
+            .address
+            .as_deref()
+            .and_then(appcare_core::channel::email::normalize_address)
+        else {
+            continue;
+        };
+        if out.iter().any(|known| known.address == address) {
+            continue;
+        }
+        let name: String = a
+            .name
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(200)
+            .collect();
+        out.push(MailAddress { address, name });
+        if out.len() == MAX_HEADER_ADDRESSES {
+            break;
+        }
+    }
+    out
 }
 
 fn recipients(message: &Message<'_>) -> Vec<String> {
@@ -513,6 +550,8 @@ fn read_message(message: &Message<'_>, raw: &[u8], fallback_time: Timestamp) -> 
         from_address,
         from_name,
         recipients: recipients(message),
+        to: addresses_of(message.to()),
+        cc: addresses_of(message.cc()),
         subject,
         text,
         html,
@@ -560,6 +599,37 @@ mod tests {
         assert_eq!(mail.subject, "Über die Rechnung");
         assert_eq!(mail.kind, MailKind::Customer);
         assert_eq!(mail.sent_at.unix(), 1_751_364_000);
+    }
+
+    /// To and Cc are kept with their names (groups flattened, each address once, bad
+    /// ones left out): who else is on the thread.
+    #[test]
+    fn to_and_cc_are_kept_with_their_names() {
+        let mail = parsed(
+            "From: Ana <ana@customer.test>\r\nTo: help@example.com, \"Dave D.\" <Dave@Customer.test>\r\n\
+             Cc: Bob Stone <bob@customer.test>, team: carol@customer.test, bob@customer.test;, not-an-address\r\n\
+             Message-ID: <cc@x>\r\n\r\nHi all\r\n",
+        );
+        let pairs = |list: &[MailAddress]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|a| (a.address.clone(), a.name.clone()))
+                .collect()
+        };
+        assert_eq!(
+            pairs(&mail.to),
+            [
+                ("help@example.com".to_string(), String::new()),
+                ("dave@customer.test".to_string(), "Dave D.".to_string())
+            ]
+        );
+        assert_eq!(
+            mail.cc
+                .iter()
+                .map(|a| a.address.as_str())
+                .collect::<Vec<_>>(),
+            ["bob@customer.test", "carol@customer.test"]
+        );
+        assert_eq!(mail.cc[0].name, "Bob Stone");
     }
 
     #[test]

@@ -55,6 +55,13 @@ pub fn build_message(
         .subject(headers.subject.clone())
         .message_id(Some(format!("<{}>", headers.message_id)))
         .date(date);
+    // Copies: Cc in the headers; Bcc only in the envelope (lettre drops its header).
+    for address in headers.cc.iter().filter(|a| a.as_str() != to) {
+        builder = builder.cc(mailbox("", address, "Cc")?);
+    }
+    for address in headers.bcc.iter().filter(|a| a.as_str() != to) {
+        builder = builder.bcc(mailbox("", address, "Bcc")?);
+    }
     if let Some(parent) = &headers.in_reply_to {
         builder = builder.in_reply_to(format!("<{parent}>"));
     }
@@ -218,6 +225,8 @@ mod tests {
             subject: "Re: Order 42".into(),
             message_id: "appcare.9.abc@example.com".into(),
             in_reply_to: references.last().cloned(),
+            cc: vec!["boss@customer.test".into()],
+            bcc: vec!["audit@customer.test".into()],
             references,
         }
     }
@@ -276,6 +285,23 @@ mod tests {
         assert!(
             raw.contains("From: \"Example Support\" <help@example.com>"),
             "{raw}"
+        );
+        // Copied in: Cc seen by all, Bcc in the envelope only.
+        assert!(raw.contains("Cc: boss@customer.test"), "{raw}");
+        assert!(!raw.contains("audit@customer.test"), "{raw}");
+        let to: Vec<String> = message
+            .envelope()
+            .to()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(
+            to,
+            [
+                "ana@customer.test",
+                "boss@customer.test",
+                "audit@customer.test"
+            ]
         );
     }
 

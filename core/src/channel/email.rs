@@ -64,6 +64,9 @@ pub struct EmailConfig {
     /// Extra trusted certificate authority (PEM) for servers with a private CA.
     #[serde(default)]
     pub ca_pem: Option<String>,
+    /// Added under every reply (`{agent}` and `{team}` filled in); empty for none.
+    #[serde(default)]
+    pub signature: String,
 }
 
 impl EmailConfig {
@@ -297,6 +300,7 @@ impl NewEmailAccount {
                 folder: check_folder(&self.folder, "INBOX", "folder")?,
                 sent_folder: check_folder(&self.sent_folder, "Sent", "sent folder")?,
                 ca_pem,
+                signature: String::new(),
             },
             secrets: EmailSecrets {
                 password: ChannelSecret::new(self.password.clone()),
@@ -339,6 +343,8 @@ pub struct EmailAccountView {
     pub sent_folder: String,
     pub folders: Vec<MailFolderView>,
     pub set_aside: i64,
+    /// Added under every reply; `{agent}` and `{team}` are filled in.
+    pub signature: String,
 }
 
 /// A mail the sync kept aside, as an admin sees it (no body). Its sender and subject

@@ -38,6 +38,10 @@ pub struct ParsedMail {
     pub from_name: String,
     /// Lower-cased To, Cc and Delivered-To addresses.
     pub recipients: Vec<String>,
+    /// The `To` and `Cc` headers, each address with its display name: who else is on
+    /// the thread (reply-all, a copied-in person's own mail, privacy requests).
+    pub to: Vec<MailAddress>,
+    pub cc: Vec<MailAddress>,
     pub subject: String,
     /// Plain text (from the text part, or made from the HTML).
     pub text: String,
@@ -57,6 +61,20 @@ pub struct ParsedMail {
 }
 
 crate::redacted_debug!(ParsedMail);
+
+/// One address of a mail header: lower-cased, with the display name the mail gave it
+/// (empty when none).
+#[derive(Clone, PartialEq, Eq)]
+pub struct MailAddress {
+    pub address: String,
+    pub name: String,
+}
+
+crate::redacted_debug!(MailAddress);
+
+/// At most this many addresses of one header are kept (a mail to a whole list is not
+/// a thread of thousands).
+pub const MAX_HEADER_ADDRESSES: usize = 50;
 
 /// One message of a folder, by UID.
 pub enum MailItem {
@@ -109,6 +127,10 @@ pub struct ReplyHeaders {
     pub message_id: String,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
+    /// Copied in, seen by everyone (lower-cased addresses).
+    pub cc: Vec<String>,
+    /// Copied in blind: in the envelope only, never in the sent headers.
+    pub bcc: Vec<String>,
 }
 
 /// `References` for a reply to `parent`: the tail of the parent's own references (or

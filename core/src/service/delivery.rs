@@ -99,7 +99,11 @@ impl Delivery<'_> {
                     // One mailbox with unreadable settings fails its own replies, not the claim.
                     Channel::Email => {
                         match steps::reply_headers(tx, account, conversation, message) {
-                            Ok(headers) => Some(headers),
+                            Ok(mut headers) => {
+                                headers.cc = json_list(&payload, "cc");
+                                headers.bcc = json_list(&payload, "bcc");
+                                Some(headers)
+                            }
                             Err(
                                 e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
                             ) => {
@@ -384,6 +388,19 @@ pub enum TaskOutcome<'a> {
     Done,
     Retry { at: Timestamp, error: &'a str },
     Failed { error: &'a str },
+}
+
+/// The strings of array `key` in an outbox payload (an e-mail reply's copies).
+fn json_list(value: &serde_json::Value, key: &str) -> Vec<String> {
+    value
+        .get(key)
+        .and_then(|v| v.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn json_str(value: &serde_json::Value, key: &str) -> String {

@@ -245,6 +245,10 @@ pub struct MessageView {
     pub quote: Option<QuoteView>,
     /// Reactions on it, the customer's first.
     pub reactions: Vec<ReactionView>,
+    /// An e-mail's sender and recipients (Cc, and Bcc on ours); absent on other channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub mail: Option<crate::service::mail_recipients::MailAddressesView>,
 }
 
 impl MessageView {
@@ -257,6 +261,7 @@ impl MessageView {
         Self {
             quote: parts.quote(m.id),
             reactions: parts.reactions(m.id),
+            mail: parts.mail(m.id),
             id: m.id,
             direction: m.direction,
             author: m.author,

@@ -325,8 +325,9 @@ fn masked(on: bool, text: &str) -> String {
 
 /// The conversation a mail belongs to: the token in a `+token` recipient, then the
 /// In-Reply-To ids, then the References from the newest back. With `sender`, only a
-/// conversation of that sender's contact counts: knowing a token or a Message-ID does
-/// not let a stranger write into someone else's conversation.
+/// conversation of that sender's contact, or one the sender was on (copied in, say),
+/// counts: knowing a token or a Message-ID does not let a stranger write into someone
+/// else's conversation.
 fn find_thread(
     conn: &Connection,
     account: ChannelAccountId,
@@ -336,7 +337,8 @@ fn find_thread(
 ) -> Result<Option<ConversationId>> {
     let belongs = |conversation: ConversationId| -> Result<bool> {
         match sender {
-            Some(address) => mail_store::is_contact_address(conn, conversation, address),
+            Some(address) => Ok(mail_store::is_contact_address(conn, conversation, address)?
+                || crate::store::mail_addresses::on_thread(conn, conversation, address)?),
             None => Ok(true),
         }
     };
@@ -508,6 +510,13 @@ fn store_mail(
                     html: html.as_deref(),
                     header_date: Some(mail.sent_at),
                 },
+            )?;
+            crate::service::mail_recipients::record_inbound(
+                tx,
+                config,
+                ingested.message,
+                mail,
+                now,
             )?;
             events.extend(new_events);
             applied.messages += 1;

@@ -1,9 +1,10 @@
-//! What is shown with a message besides its text: the message it quotes and the
-//! reactions on it. Loaded for a page of messages (or one) by the inbox and the steps
+//! What is shown with a message besides its text: the message it quotes, the
+//! reactions on it, and an e-mail's sender and recipients. Loaded for a page of messages (or one) by the inbox and the steps
 //! that answer with a message's view.
 
 use crate::error::Result;
 use crate::ids::MessageId;
+use crate::service::mail_recipients::{views_of, MailAddressesView};
 use crate::store::reactions;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,7 @@ crate::redacted_debug!(QuoteView, ReactionView);
 pub(crate) struct MessageParts {
     quotes: Vec<(MessageId, QuoteView)>,
     reactions: Vec<reactions::ReactionRow>,
+    mail: Vec<(MessageId, MailAddressesView)>,
 }
 
 impl MessageParts {
@@ -70,6 +72,7 @@ impl MessageParts {
         Ok(Self {
             quotes,
             reactions: reactions::of(conn, messages)?,
+            mail: views_of(conn, messages)?,
         })
     }
 
@@ -78,6 +81,13 @@ impl MessageParts {
             .iter()
             .find(|(m, _)| *m == message)
             .map(|(_, q)| q.clone())
+    }
+
+    pub(crate) fn mail(&self, message: MessageId) -> Option<MailAddressesView> {
+        self.mail
+            .iter()
+            .find(|(m, _)| *m == message)
+            .map(|(_, v)| v.clone())
     }
 
     pub(crate) fn reactions(&self, message: MessageId) -> Vec<ReactionView> {

@@ -3,6 +3,7 @@
 //! Every send goes into the outbox first; the channel runtime sends it from there.
 
 use crate::auth::Role;
+use crate::channel::mail::MailAddress;
 use crate::channel::outbound::OutboundAttachment;
 use crate::channel::template::{self, TemplateView};
 use crate::channel::window::{reply_window, HUMAN_AGENT_TAG};
@@ -13,6 +14,7 @@ use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use crate::secret::SessionToken;
 use crate::service::drafts::DraftMode;
 use crate::service::inbox::{AttachmentInfo, MessageView};
+use crate::service::mail_recipients::{check_mail, record_outbound, views_of};
 use crate::service::steps::{self, check_text};
 use crate::service::Caller;
 use crate::store::conversations::{self as conv_store, ConversationRowData};
@@ -101,6 +103,12 @@ fn check_guard(
 /// What an agent asked to send, checked.
 enum Outgoing {
     Text(String),
+    /// An e-mail reply with copies (a plain `Text` reply in an e-mail conversation has none).
+    Mail {
+        text: String,
+        cc: Vec<String>,
+        bcc: Vec<String>,
+    },
     File {
         caption: String,
         file_name: String,
@@ -367,6 +375,28 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// Queues an e-mail reply with copies: see [`Workspace::reply_mail`].
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn queue_mail(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        text: String,
+        cc: &[String],
+        bcc: &[String],
+        guard: Option<ReplyGuard>,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let outgoing = Outgoing::Mail {
+            text,
+            cc: cc.to_vec(),
+            bcc: bcc.to_vec(),
+        };
+        self.queue_outgoing(caller, id, outgoing, guard, None, now)
+    }
+}
+
 fn do_not_contact(row: &ConversationRowData) -> CoreError {
     CoreError::Conflict(format!(
         "{} asked not to be contacted, so replies are refused. A lead or admin can lift \
@@ -398,6 +428,20 @@ impl Workspace {
                 return Err(do_not_contact(&row));
             }
             let account = conv_store::account_of(tx, id)?;
+            let channel = channel_accounts::config_of(tx, account)?.0;
+            // An e-mail reply: checked copies, signed text, its recipients kept.
+            let mail = match (&outgoing, channel) {
+                (Outgoing::Text(text), Channel::Email) => {
+                    Some(check_mail(tx, &row, caller.user, text, &[], &[])?)
+                }
+                (Outgoing::Mail { text, cc, bcc }, Channel::Email) => {
+                    Some(check_mail(tx, &row, caller.user, text, cc, bcc)?)
+                }
+                (Outgoing::Mail { .. }, _) => {
+                    return Err(CoreError::invalid("cc", "copies are for e-mail conversations"))
+                }
+                _ => None,
+            };
             if channel_accounts::config_of(tx, account)?.1.sample {
                 return Err(CoreError::Conflict(
                     crate::service::sample::SAMPLE_REPLY.into(),
@@ -419,21 +463,31 @@ impl Workspace {
                     }
                     free_form_tag(tx, &row, account, now)?
                 }
-                Outgoing::Text(_) => free_form_tag(tx, &row, account, now)?,
+                Outgoing::Text(_) | Outgoing::Mail { .. } => free_form_tag(tx, &row, account, now)?,
             };
             let masking = settings::masking(tx)?;
             let mask = |text: &str| steps::mask_if(masking, text);
             // Payment data is masked in our own replies too, before it is stored or sent.
-            let (body, masked, payload) = match &outgoing {
-                Outgoing::Text(text) => {
+            let (body, masked, payload) = match (&outgoing, &mail) {
+                (_, Some(mail)) => {
+                    let (body, masked) = mask(&mail.body);
+                    let addresses = |list: &[MailAddress]| -> Vec<String> {
+                        list.iter().map(|a| a.address.clone()).collect()
+                    };
+                    let payload = serde_json::json!({
+                        "kind": "text", "tag": tag, "cc": addresses(&mail.cc), "bcc": addresses(&mail.bcc)
+                    });
+                    (body, masked, payload)
+                }
+                (Outgoing::Text(text) | Outgoing::Mail { text, .. }, None) => {
                     let (body, masked) = mask(text);
                     (body, masked, serde_json::json!({ "kind": "text", "tag": tag }))
                 }
-                Outgoing::File { caption, .. } => {
+                (Outgoing::File { caption, .. }, None) => {
                     let (body, masked) = mask(caption);
                     (body, masked, serde_json::json!({ "kind": "media", "tag": tag }))
                 }
-                Outgoing::Template { rendered, name, language, parameters } => {
+                (Outgoing::Template { rendered, name, language, parameters }, None) => {
                     let (body, masked) = mask(rendered);
                     let parameters: Vec<String> = parameters.iter().map(|p| mask(p).0).collect();
                     let payload = serde_json::json!({
@@ -479,6 +533,9 @@ impl Workspace {
                 },
             )?;
             message_status::queue_reply(tx, message, caller.user)?;
+            if let Some(mail) = &mail {
+                record_outbound(tx, message, mail)?;
+            }
             if let Some(external) = &quoted {
                 crate::store::reactions::set_reply_to(tx, message, external)?;
             }
@@ -523,6 +580,10 @@ impl Workspace {
                         None => None,
                     },
                     reactions: Vec::new(),
+                    mail: match &mail {
+                        Some(_) => views_of(tx, &[message])?.pop().map(|(_, v)| v),
+                        None => None,
+                    },
                 },
                 events,
             ))

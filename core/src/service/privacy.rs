@@ -5,11 +5,12 @@ use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::error::{CoreError, Result};
 use crate::fs::{create_private_dir, write_new_file};
-use crate::ids::ContactId;
+use crate::ids::{ContactId, ConversationId};
 use crate::privacy::request::{
     address_digits, safe_file_name, ContactMatch, ErasureSummary, ExportFile,
 };
 use crate::secret::SessionToken;
+use crate::store::mail_addresses;
 use crate::store::privacy::{
     self as privacy_store, ExportAttachment, ExportConversation, ExportMessage,
 };
@@ -52,6 +53,85 @@ fn find(conn: &Connection, query: &str) -> Result<Vec<ContactMatch>> {
         .collect()
 }
 
+/// One conversation of an export: its messages (only those in `only`, when given),
+/// their files added to `files`, and its internal notes when asked for.
+fn conversation_entry(
+    conn: &Connection,
+    conversation: ConversationId,
+    only: Option<&[crate::ids::MessageId]>,
+    include_notes: bool,
+    files: &mut Vec<ExportFile>,
+    message_count: &mut i64,
+) -> Result<serde_json::Value> {
+    let ExportConversation {
+        channel,
+        account,
+        subject,
+        status,
+        started,
+    } = privacy_store::export_conversation(conn, conversation)?;
+    let mut messages = Vec::new();
+    for row in privacy_store::export_messages(conn, conversation)? {
+        if only.is_some_and(|ids| !ids.contains(&crate::ids::MessageId::new(row.id))) {
+            continue;
+        }
+        let ExportMessage {
+            id: message,
+            direction,
+            author,
+            body,
+            status,
+            at,
+            external_id,
+        } = row;
+        *message_count += 1;
+        let mut attachments = Vec::new();
+        for found in privacy_store::export_attachments(conn, message)? {
+            let ExportAttachment {
+                id: attachment,
+                file_name,
+                mime_type,
+                size,
+                sha256,
+                data,
+            } = found;
+            let safe = safe_file_name(&file_name);
+            let path = format!("files/{attachment}-{safe}");
+            attachments.push(serde_json::json!({
+                "file_name": file_name, "mime_type": mime_type, "size": size,
+                "sha256": sha256.to_ascii_lowercase(), "path": path
+            }));
+            files.push(ExportFile { path, data });
+        }
+        let reactions: Vec<serde_json::Value> =
+            crate::store::reactions::of(conn, &[crate::ids::MessageId::new(message)])?
+                .into_iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "emoji": r.emoji, "by": if r.by_customer { "customer" } else { "us" }
+                    })
+                })
+                .collect();
+        messages.push(serde_json::json!({
+            "id": message, "direction": direction, "author": author, "text": body, "status": status,
+            "at": at.to_rfc3339(), "channel_message_id": external_id, "attachments": attachments,
+            "reactions": reactions
+        }));
+    }
+    let mut entry = serde_json::json!({
+        "id": conversation, "channel": channel, "account": account, "subject": subject,
+        "status": status, "started_at": started.to_rfc3339(), "messages": messages
+    });
+    if include_notes {
+        let notes: Vec<serde_json::Value> = crate::store::conversations::notes_of(conn, conversation)?
+            .into_iter()
+            .map(|n| serde_json::json!({ "author": n.author, "text": n.body, "handoff": n.is_handoff, "at": n.at.to_rfc3339() }))
+            .collect();
+        entry["internal_notes"] = serde_json::Value::Array(notes);
+    }
+    Ok(entry)
+}
+
 /// Everything about a contact: the JSON document, the attachment files and the number
 /// of messages.
 fn gather(
@@ -66,70 +146,34 @@ fn gather(
     let mut conversations = Vec::new();
     let mut message_count = 0;
     for conversation in privacy_store::conversations_of(conn, id)? {
-        let ExportConversation {
-            channel,
-            account,
-            subject,
-            status,
-            started,
-        } = privacy_store::export_conversation(conn, conversation)?;
-        let mut messages = Vec::new();
-        for row in privacy_store::export_messages(conn, conversation)? {
-            let ExportMessage {
-                id: message,
-                direction,
-                author,
-                body,
-                status,
-                at,
-                external_id,
-            } = row;
-            message_count += 1;
-            let mut attachments = Vec::new();
-            for found in privacy_store::export_attachments(conn, message)? {
-                let ExportAttachment {
-                    id: attachment,
-                    file_name,
-                    mime_type,
-                    size,
-                    sha256,
-                    data,
-                } = found;
-                let safe = safe_file_name(&file_name);
-                let path = format!("files/{attachment}-{safe}");
-                attachments.push(serde_json::json!({
-                    "file_name": file_name, "mime_type": mime_type, "size": size,
-                    "sha256": sha256.to_ascii_lowercase(), "path": path
-                }));
-                files.push(ExportFile { path, data });
-            }
-            let reactions: Vec<serde_json::Value> =
-                crate::store::reactions::of(conn, &[crate::ids::MessageId::new(message)])?
-                    .into_iter()
-                    .map(|r| {
-                        serde_json::json!({
-                            "emoji": r.emoji, "by": if r.by_customer { "customer" } else { "us" }
-                        })
-                    })
-                    .collect();
-            messages.push(serde_json::json!({
-                "id": message, "direction": direction, "author": author, "text": body, "status": status,
-                "at": at.to_rfc3339(), "channel_message_id": external_id, "attachments": attachments,
-                "reactions": reactions
-            }));
+        conversations.push(conversation_entry(
+            conn,
+            conversation,
+            None,
+            include_notes,
+            &mut files,
+            &mut message_count,
+        )?);
+    }
+    // Threads of other customers this person was copied in on (or wrote into): only
+    // the mails that name them, and no internal notes (those are about the other customer).
+    for (channel, address) in crate::store::contacts::identities(conn, id)? {
+        if channel != "email" {
+            continue;
         }
-        let mut entry = serde_json::json!({
-            "id": conversation, "channel": channel, "account": account, "subject": subject,
-            "status": status, "started_at": started.to_rfc3339(), "messages": messages
-        });
-        if include_notes {
-            let notes: Vec<serde_json::Value> = crate::store::conversations::notes_of(conn, conversation)?
-                .into_iter()
-                .map(|n| serde_json::json!({ "author": n.author, "text": n.body, "handoff": n.is_handoff, "at": n.at.to_rfc3339() }))
-                .collect();
-            entry["internal_notes"] = serde_json::Value::Array(notes);
+        for conversation in mail_addresses::conversations_copied(conn, &address, id)? {
+            let only = mail_addresses::messages_naming(conn, conversation, &address)?;
+            let mut entry = conversation_entry(
+                conn,
+                conversation,
+                Some(&only),
+                false,
+                &mut files,
+                &mut message_count,
+            )?;
+            entry["copied_in_as"] = serde_json::json!(address);
+            conversations.push(entry);
         }
-        conversations.push(entry);
     }
     let document = serde_json::json!({
         "format": "appcare-contact-export/1",

@@ -562,5 +562,7 @@ pub(crate) fn reply_headers(
         message_id,
         in_reply_to,
         references,
+        cc: Vec::new(),
+        bcc: Vec::new(),
     })
 }

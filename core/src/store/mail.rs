@@ -528,7 +528,22 @@ pub fn account_view(
         sent_folder: config.sent_folder,
         folders,
         set_aside,
+        signature: config.signature,
     }))
+}
+
+/// Rewrites an e-mail account's public settings.
+pub fn set_config(
+    conn: &Connection,
+    account: ChannelAccountId,
+    config: &EmailConfig,
+) -> Result<()> {
+    let text = serde_json::to_string(config).map_err(storage)?;
+    conn.execute(
+        "UPDATE channel_accounts SET config = ?2 WHERE id = ?1 AND kind = 'email'",
+        params![account, text],
+    )?;
+    Ok(())
 }
 
 /// The sanitised HTML of an e-mail message (`None` when it had only text).

@@ -42,6 +42,18 @@ pub(crate) const CUSTOMER_ADDRESS: &str = "(SELECT ci.external_id FROM contact_i
       ORDER BY (a.kind = 'whatsapp' AND instr(ci.external_id, '.') > 0), ci.id DESC
       LIMIT 1)";
 
+/// The customer's address in `conversation`, as replies are sent to it.
+pub fn customer_address(conn: &Connection, conversation: ConversationId) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {CUSTOMER_ADDRESS} FROM conversations c
+             JOIN channel_accounts a ON a.id = c.channel_account_id WHERE c.id = ?1"
+        ))?
+        .query_row([conversation], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
 /// Up to `limit` replies due at `now` in connected accounts, oldest due first.
 pub fn due(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<DueRow>> {
     let mut stmt = conn.prepare_cached(&format!(

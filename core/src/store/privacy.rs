@@ -190,6 +190,18 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
         .collect::<rusqlite::Result<_>>()?;
     // Content-free tombstones first, so a re-delivery of these messages stays away.
     crate::store::tombstones::bury_contact(tx, id)?;
+    // Other customers' e-mail threads this person was copied in on: their own mails
+    // there go, and their address leaves every other mail; the threads stay.
+    let emails: Vec<String> = tx
+        .prepare("SELECT external_id FROM contact_identities WHERE contact_id = ?1 AND channel = 'email'")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for address in &emails {
+        for conversation in crate::store::mail_addresses::conversations_copied(tx, address, id)? {
+            summary.messages +=
+                crate::store::mail_addresses::erase_from_thread(tx, conversation, address)? as i64;
+        }
+    }
     for conversation in &conversations {
         summary.attachments += tx.query_row(
             "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.conversation_id = ?1",

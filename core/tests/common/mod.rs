@@ -13,6 +13,8 @@ use appcare_core::{
 };
 use zeroize::Zeroizing;
 
+pub mod mail;
+
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 pub const ADMIN: &str = "maria";

@@ -4,4 +4,8 @@ import type { MailFolderView } from "./MailFolderView";
 /**
  * The e-mail part of a channel account as the admin sees it.
  */
-export type EmailAccountView = { address: string, imap: string, smtp: string, folder: string, sent_folder: string, folders: Array<MailFolderView>, set_aside: number, };
+export type EmailAccountView = { address: string, imap: string, smtp: string, folder: string, sent_folder: string, folders: Array<MailFolderView>, set_aside: number, 
+/**
+ * Added under every reply; `{agent}` and `{team}` are filled in.
+ */
+signature: string, };

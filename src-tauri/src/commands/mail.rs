@@ -1,0 +1,48 @@
+//! E-mail reply commands: who a reply goes to and what is signed under it, a reply with
+//! Cc and Bcc, and (admins) a mailbox's signature.
+
+use super::with_session;
+use crate::api_error::ApiError;
+use crate::state::AppState;
+use appcare_core::channel::ChannelAccountView;
+use appcare_core::ids::{ChannelAccountId, ConversationId};
+use appcare_core::service::inbox::MessageView;
+use appcare_core::service::mail_recipients::{MailReply, MailReplyContext};
+use appcare_core::service::outgoing::ReplyGuard;
+use tauri::State;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mail_reply_context(
+    state: State<'_, AppState>,
+    id: ConversationId,
+) -> Result<MailReplyContext, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.mail_reply_context(token, id, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reply_mail(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    reply: MailReply,
+    guard: Option<ReplyGuard>,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.reply_mail(token, id, &reply, guard, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_mail_signature(
+    state: State<'_, AppState>,
+    id: ChannelAccountId,
+    signature: String,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_mail_signature(token, id, &signature, now)
+    })
+    .await
+}
