@@ -22,14 +22,16 @@
 #   servers.sh mbsync DIR USER TARGET pull USER's INBOX into the Maildir TARGET with mbsync
 #   servers.sh big-attachment FILE MB write a .eml with a base64 attachment of MB MiB
 #
-# Mailboxes: support@example.test, customer@customer.test and bench@example.test, all with
-# the password mail-password-123; each has INBOX and Sent.
+# Mailboxes: support@example.test, customer@customer.test, bench@example.test and three
+# people a customer copies in (cc1..cc3@customer.test), all with the password
+# mail-password-123; each has INBOX and Sent.
 
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PASSWORD=mail-password-123
-USERS=(support@example.test customer@customer.test bench@example.test)
+USERS=(support@example.test customer@customer.test bench@example.test
+    cc1@customer.test cc2@customer.test cc3@customer.test)
 VMAIL=vmail
 # Dovecot 2.3's built-in post-login CAPABILITY (checked against 2.3.19 with imaplib) without
 # IDLE. An explicit imap_capability replaces the whole list, before login too, and Dovecot

@@ -33,6 +33,12 @@ pub const SUPPORT: &str = "support@example.test";
 pub const CUSTOMER: &str = "customer@customer.test";
 /// A mailbox for benchmarks (fill it, then sync it).
 pub const BENCH: &str = "bench@example.test";
+/// Three people a customer copies in.
+pub const COPIED: [&str; 3] = [
+    "cc1@customer.test",
+    "cc2@customer.test",
+    "cc3@customer.test",
+];
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/mail/servers.sh");
 

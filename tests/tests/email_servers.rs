@@ -8,7 +8,9 @@
 //! and says why meanwhile; the awkward-MIME corpus plus an oversized attachment, each
 //! mail stored or set aside as `EXPECT` says while the sync goes on; a reply during an
 //! SMTP outage is retried and arrives exactly once; the CLI syncs a mailbox once,
-//! showing its progress.
+//! showing its progress; a thread with three people copied in stays one conversation,
+//! a signed reply-all (plus a blind copy) reaches each of them exactly once, and a
+//! copied-in person's answer joins the thread.
 //!
 //! Real parts: Dovecot (IMAP) and Postfix (SMTP) on loopback, started by
 //! `tests/mail/servers.sh`; SQLCipher; the `appcare` binary.
@@ -17,7 +19,7 @@ use appcare_channels::email::sync::sync_once;
 use appcare_channels::ChannelRuntime;
 use appcare_core::{Timestamp, Workspace};
 use appcare_tests::channel_setup::{eventually, query_i64, query_text};
-use appcare_tests::mail_servers::MailServers;
+use appcare_tests::mail_servers::{MailServers, BENCH, COPIED};
 use appcare_tests::mail_setup::{
     customer_mail, header, mail_options, mail_runtime_options, mail_world, mail_world_at, CUSTOMER,
     MAIL_PASSWORD, SUPPORT,
@@ -28,6 +30,11 @@ use std::time::{Duration, Instant};
 /// The customer's own mail client: SMTP submission with STARTTLS and a login, like any
 /// mail program would do.
 async fn customer_sends(servers: &MailServers, raw: &[u8]) -> TestResult {
+    send_from(servers, CUSTOMER, SUPPORT, raw).await
+}
+
+/// Someone's mail client submits `raw` from `from` to `to` (the envelope).
+async fn send_from(servers: &MailServers, from: &str, to: &str, raw: &[u8]) -> TestResult {
     use lettre::transport::smtp::authentication::Credentials;
     use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
     use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -37,9 +44,9 @@ async fn customer_sends(servers: &MailServers, raw: &[u8]) -> TestResult {
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
         .port(servers.smtp_port)
         .tls(Tls::Required(tls))
-        .credentials(Credentials::new(CUSTOMER.into(), MAIL_PASSWORD.into()))
+        .credentials(Credentials::new(from.into(), MAIL_PASSWORD.into()))
         .build();
-    let envelope = lettre::address::Envelope::new(Some(CUSTOMER.parse()?), vec![SUPPORT.parse()?])?;
+    let envelope = lettre::address::Envelope::new(Some(from.parse()?), vec![to.parse()?])?;
     transport.send_raw(&envelope, raw).await?;
     Ok(())
 }
@@ -146,6 +153,123 @@ async fn a_customer_mail_is_answered_in_the_same_thread_both_ways() -> TestResul
         query_i64(&world.ws, "SELECT count(*) FROM conversations"),
         1
     );
+    runtime.stop().await;
+    Ok(())
+}
+
+/// The body of a raw mail (after the blank line).
+fn body_of(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    text.split_once("\r\n\r\n")
+        .or_else(|| text.split_once("\n\n"))
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thread_with_three_copied_in_stays_one_and_reply_all_reaches_each_once() -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let now = Timestamp::now();
+    world.ws.set_mail_signature(
+        &world.admin,
+        world.mailbox,
+        "Kind regards,\n{agent}, {team}\nExample GmbH, HRB 12345 Berlin",
+        now,
+    )?;
+    let [cc1, cc2, cc3] = COPIED;
+    let first = format!(
+        "From: Ana Customer <{CUSTOMER}>\r\nTo: {SUPPORT}\r\nCc: {cc1}, Two <{cc2}>, {cc3}\r\n\
+         Subject: Damaged parcel\r\nMessage-ID: <cc-q1@customer.test>\r\n\
+         Date: Tue, 24 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         The box arrived crushed.\r\n"
+    );
+    customer_sends(&servers, first.as_bytes()).await?;
+    let ws = world.ws.clone();
+    let conversation = eventually(20, || {
+        let c = conversation_with(&ws, "cc-q1@customer.test");
+        (c > 0).then_some(c)
+    })
+    .await?;
+    let id = appcare_core::ConversationId::new(conversation);
+    let context = world.ws.mail_reply_context(&world.admin, id, now)?;
+    assert_eq!(context.reply_all, [cc1, cc2, cc3]);
+    let signature = context.signature.clone().ok_or("signed")?;
+    world.ws.reply_mail(
+        &world.admin,
+        id,
+        &appcare_core::service::mail_recipients::MailReply {
+            body: "A new one is on its way.".into(),
+            cc: context.reply_all.clone(),
+            bcc: vec![BENCH.into()],
+        },
+        None,
+        now,
+    )?;
+    // Everyone gets it once: the customer (To), the three in Cc, the one in Bcc.
+    let to_customer = servers
+        .wait_for_count_async(CUSTOMER, "INBOX", 1, Duration::from_secs(20))
+        .await?;
+    let mut copies = Vec::new();
+    for who in COPIED.iter().chain([&BENCH]) {
+        copies.push(
+            servers
+                .wait_for_count_async(who, "INBOX", 1, Duration::from_secs(20))
+                .await?
+                .remove(0),
+        );
+    }
+    let cc_header = header(&to_customer[0], "Cc").ok_or("a Cc header")?;
+    for who in COPIED {
+        assert!(cc_header.contains(who), "{cc_header}");
+    }
+    for (i, raw) in to_customer.iter().chain(&copies).enumerate() {
+        assert!(header(raw, "Bcc").is_none(), "no Bcc header in any copy");
+        // The blind copy's own mailbox names it in Delivered-To; nobody else's does.
+        if i < 4 {
+            assert!(
+                !String::from_utf8_lossy(raw).contains(BENCH),
+                "nobody sees the blind copy"
+            );
+        }
+        let body = body_of(raw).replace("\r\n", "\n");
+        assert!(
+            body.contains("A new one is on its way.") && body.contains("\n-- \nKind regards,"),
+            "{body}"
+        );
+    }
+    assert!(body_of(&to_customer[0])
+        .replace("\r\n", "\n")
+        .contains(&signature));
+
+    // Cc 2 answers all: the answer joins the same conversation.
+    let ours = header(&to_customer[0], "Message-ID").ok_or("Message-ID")?;
+    let answer = format!(
+        "From: Two <{cc2}>\r\nTo: {SUPPORT}, {CUSTOMER}\r\nCc: {cc1}, {cc3}\r\n\
+         Subject: Re: Damaged parcel\r\nMessage-ID: <cc-q2@customer.test>\r\n\
+         In-Reply-To: {ours}\r\nReferences: <cc-q1@customer.test> {ours}\r\n\
+         Date: Tue, 24 Nov 2026 11:00:00 +0000\r\n\r\nThanks from me too.\r\n"
+    );
+    send_from(&servers, cc2, SUPPORT, answer.as_bytes()).await?;
+    let ws = world.ws.clone();
+    let joined = eventually(20, || {
+        let c = conversation_with(&ws, "cc-q2@customer.test");
+        (c > 0).then_some(c)
+    })
+    .await?;
+    assert_eq!(joined, conversation);
+    assert_eq!(
+        query_i64(&world.ws, "SELECT count(*) FROM conversations"),
+        1
+    );
+    // Still exactly one copy each, now that the Sent copy is in too.
+    servers
+        .wait_for_count_async(SUPPORT, "Sent", 1, Duration::from_secs(10))
+        .await?;
+    for who in COPIED.iter().chain([&CUSTOMER, &BENCH]) {
+        assert_eq!(servers.mailbox(who, "INBOX")?.len(), 1, "{who}");
+    }
     runtime.stop().await;
     Ok(())
 }
