@@ -46,6 +46,8 @@ import type { NewUserRequest } from "./bindings/NewUserRequest";
 import type { NoteView } from "./bindings/NoteView";
 import type { OutboundAttachment } from "./bindings/OutboundAttachment";
 import type { ReplyGuard } from "./bindings/ReplyGuard";
+import type { MailReply } from "./bindings/MailReply";
+import type { MailReplyContext } from "./bindings/MailReplyContext";
 import type { Overview } from "./bindings/Overview";
 import type { RecoverySignIn } from "./bindings/RecoverySignIn";
 import type { Role } from "./bindings/Role";
@@ -386,6 +388,21 @@ export async function openEmailWindow(message: number): Promise<null> {
 }
 
 /** Puts a failed or unconfirmed outbound message back in the outbox. */
+/** Who an e-mail reply goes to, who "Reply all" adds, and the signature added under it. */
+export async function mailReplyContext(id: number): Promise<MailReplyContext> {
+  return invoke<MailReplyContext>("mail_reply_context", { id });
+}
+
+/** An e-mail reply with copies; a wrong address is refused with `invalid_input` on "cc" or "bcc". */
+export async function replyMail(id: number, reply: MailReply, guard: ReplyGuard | null = null): Promise<MessageView> {
+  return invoke<MessageView>("reply_mail", { id, reply, guard });
+}
+
+/** The signature under every reply from an e-mail account (`{agent}`, `{team}` filled in); "" removes it. */
+export async function setMailSignature(id: number, signature: string): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("set_mail_signature", { id, signature });
+}
+
 /** A text reply answering one of the customer's messages, which they see quoted. */
 export async function replyQuoting(id: number, quoted: number, body: string, guard: ReplyGuard | null = null): Promise<MessageView> {
   return invoke<MessageView>("reply_quoting", { id, quoted, body, guard });

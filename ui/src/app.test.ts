@@ -348,7 +348,7 @@ describe("app", () => {
           { folder: "Sent", state: "error", total: 0, done: 0, last_error: "connection refused", synced_at: null,
             offered: 0, stored: 0, set_aside: 0, duplicates: 0 },
         ],
-        set_aside: 2, ...email,
+        set_aside: 2, signature: "", ...email,
       },
       ...extra,
     });
@@ -365,6 +365,31 @@ describe("app", () => {
       $("#nav-channels").click();
       await tick();
     }
+
+    it("edits a mailbox's signature in the Edit dialog; a refusal shows under it", async () => {
+      channelFakes();
+      handlers.list_channels = () => [mailbox(7, {}, { signature: "Regards,\n{agent}" })];
+      let refuse = true;
+      handlers.update_channel_account = () => mailbox(7, {}, { signature: "Regards,\n{agent}" });
+      handlers.set_mail_signature = (a) => {
+        if (refuse) { refuse = false; throw { code: "invalid_input", message: "signature: keep the signature under 2000 characters" }; }
+        return mailbox(7, {}, { signature: a!.signature as string });
+      };
+      await openChannels();
+      $("#edit-channel-7").click();
+      await tick();
+      const box = $<HTMLTextAreaElement>("#edit-channel-signature");
+      expect(box.value).toBe("Regards,\n{agent}");
+      expect(document.querySelector("#edit-channel-read-receipts")).toBeNull(); // not for mailboxes
+      box.value = "Kind regards,\n{agent}, {team}";
+      submitForm("#edit-channel-form");
+      await tick();
+      expect(fieldError("#edit-channel-signature")).toBe("Keep the signature under 2000 characters.");
+      submitForm("#edit-channel-form");
+      await tick();
+      expect(calls.filter((c) => c.cmd === "set_mail_signature").at(-1)!.args).toEqual({ id: 7, signature: "Kind regards,\n{agent}, {team}" });
+      expect(document.querySelector("#edit-channel")).toBeNull();
+    });
 
     it("shows a mailbox's servers, its sync progress per folder, and the mail set aside", async () => {
       channelFakes();

@@ -1,13 +1,13 @@
 //! "Edit" on a channel account: its name, default team and settings in a dialog (the secrets are
 //! not touched here). Read receipts for WhatsApp and Messenger, Human Agent and polling for
-//! Messenger; a refusal shows at the field it names.
+//! Messenger, the signature under every reply for a mailbox; a refusal shows at the field it names.
 import * as api from "../api";
 import type { ChannelAccountChanges } from "../bindings/ChannelAccountChanges";
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
 import type { TeamSummary } from "../bindings/TeamSummary";
 import { markField } from "../field-errors";
 import { h } from "../h";
-import { button, errorArea, field, input, openModal, problem, submit, type App } from "../ui";
+import { button, errorArea, field, input, openModal, problem, submit, textarea, type App } from "../ui";
 
 /** The changes the dialog's fields describe, or which field is wrong and why. */
 export function accountChanges(
@@ -57,12 +57,16 @@ export function openEditAccount(
     "Agents may reply up to 7 days after the customer's last message, not 24 hours.");
   const poll = checkbox("edit-channel-poll", a.poll, "Poll the Conversations API",
     "Fetch new messages every so often instead of receiving webhooks.");
+  const signature = markField(textarea("edit-channel-signature", { rows: 4, maxlength: 2000 }), "signature");
+  signature.value = a.email?.signature ?? "";
   const go = submit("edit-channel-save", "Save");
   const cancel = button("edit-channel-cancel", "Cancel", { class: "secondary" });
   const form = h("form", { id: "edit-channel-form", novalidate: true },
     field("Name", name, "Shown to agents and admins."),
     field("Default team", team, "New conversations from this account go to this team's queue."),
     meta ? receipts.el : null,
+    a.email ? field("Signature", signature,
+      "Added under every reply from this mailbox. {agent} becomes the agent's name, {team} the conversation's team.") : null,
     a.kind === "messenger" ? h("fieldset", { class: "choices" }, h("legend", null, "Messenger options"), humanAgent.el, poll.el) : null,
     general,
     h("div", { class: "actions" }, go, cancel));
@@ -74,7 +78,10 @@ export function openEditAccount(
     const changes = accountChanges(a, name.value, team.value, receipts.box.checked, humanAgent.box.checked, poll.box.checked);
     if ("field" in changes) return problem(general, name, changes.message);
     void app.run(form, go, general, async () => {
-      const updated = await api.updateChannelAccount(a.id, changes);
+      let updated = await api.updateChannelAccount(a.id, changes);
+      if (a.email && signature.value.trim() !== a.email.signature.trim()) {
+        updated = await api.setMailSignature(a.id, signature.value);
+      }
       modal.close();
       saved(updated);
     });

@@ -1,6 +1,6 @@
 //! The composer: reply or internal note, a draft per conversation and mode (kept in the store, see
 //! `drafts.ts`), canned replies, one attached file per reply, and (outside WhatsApp's window) the
-//! template picker in place of the text.
+//! template picker in place of the text; above an e-mail reply, its Cc, Bcc and signature.
 import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
 import type { MessageView } from "../bindings/MessageView";
@@ -13,6 +13,7 @@ import { button, problem, textarea } from "../ui";
 import type { DraftKeeper } from "./conversation";
 import { createCrossing } from "./crossing";
 import { crossingOf, guardOf } from "./crossing-logic";
+import { createMailCopies } from "./mail-copies";
 import { createMentionMenu } from "./mention-menu";
 import { createQuoting, quotingFor } from "./quoting";
 import { createDraftSaver, draftBook } from "./drafts";
@@ -76,12 +77,14 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   });
 
   const quoting = createQuoting(() => { store.set({ quoting: null }); text.focus(); });
+  const copies = createMailCopies(error);
   const el = h("form", { id: "composer", class: "composer", novalidate: true, hidden: true },
     h("div", { class: "composer-modes", role: "group", "aria-label": "Write a" }, modeReply, modeNote),
     windowLine,
     hint,
     templates.el,
     quoting.el,
+    copies.el,
     text,
     mentions.el,
     crossing.el,
@@ -205,6 +208,10 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     if (quoted && pending) {
       return problem(error, text, "An answer to one message is text only: remove the file, or answer the whole conversation (×).");
     }
+    const read = s.mode === "reply" && !quoted && !pending ? copies.read() : null;
+    if (read === "invalid") return;
+    // Without copies a plain reply does (the core signs an e-mail reply either way).
+    const mail = read && (read.cc.length > 0 || read.bcc.length > 0) ? read : null;
     const asMode = s.mode;
     const guard = !anyway && s.seen?.id === id ? s.seen.guard : null;
     store.set({ sending: true, crossing: null });
@@ -218,7 +225,10 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
         try {
           m = quoted
             ? await api.replyQuoting(id, quoted.message, body, guard)
-            : await api.reply(id, body, attachment, guard);
+            : mail
+              ? await api.replyMail(id, { body, cc: mail.cc, bcc: mail.bcc }, guard)
+              : await api.reply(id, body, attachment, guard);
+          if (mail && store.get().openId === id) copies.clear();
           // Cleared only if it is still the quote just sent (not one chosen meanwhile).
           if (quoted && store.get().quoting === quoted) patch.quoting = null;
         } catch (err) {
@@ -270,6 +280,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     el.hidden = s.view === null;
     crossing.update(s);
     quoting.update(s);
+    copies.update(s);
     if (s.canned !== shownCanned) {
       shownCanned = s.canned;
       cannedSelect.replaceChildren(h("option", { value: "" }, "Canned reply…"),

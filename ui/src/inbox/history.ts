@@ -10,7 +10,8 @@ import { base64ToBytes, formatClock, formatDateTime, previewKind, toUiError } fr
 import type { Part } from "../store";
 import { button, openModal } from "../ui";
 import { formatSize, historyItems, mergeById } from "./logic";
-import { quoteBlock, reactControl, reactionsLine } from "./message-parts";
+import { senderName } from "./mail-copies-logic";
+import { quoteBlock, reactControl, reactionsLine, recipientsBlock } from "./message-parts";
 import { canReact } from "./message-parts-logic";
 import type { Deps, InboxState } from "./state";
 
@@ -126,11 +127,12 @@ export function createHistory(deps: Deps): Part<InboxState> {
     const contact = s.view?.summary.contact_name ?? "Customer";
     return h("div", { class: `msg ${out ? "out" : "in"}`, "data-message-id": m.id },
       h("div", { class: "item-head" },
-        h("span", { class: "item-author" }, out ? m.author ?? "Us" : m.author ?? contact),
+        h("span", { class: "item-author" }, out ? m.author ?? "Us" : m.mail?.from ? senderName(m.mail.from) : m.author ?? contact),
         h("time", { class: "item-time", title: formatDateTime(m.at) }, formatClock(m.at)),
         writtenLabel(m),
         out ? statusLabel(m) : null),
       quoteBlock(m, contact, el),
+      recipientsBlock(m),
       m.body ? h("div", { class: "item-body" }, m.body) : null,
       m.has_html ? formattedButton(m) : null,
       m.masked

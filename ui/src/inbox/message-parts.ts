@@ -1,7 +1,8 @@
-//! The quote above a reply (a click goes to the quoted message) and the reactions under a
-//! message, as small elements the history puts into each message.
+//! The quote above a reply (a click goes to the quoted message), an e-mail's To/Cc/Bcc lines, and
+//! the reactions under a message, as small elements the history puts into each message.
 import type { MessageView } from "../bindings/MessageView";
 import { h } from "../h";
+import { recipientLines } from "./mail-copies-logic";
 import { REACTION_CHOICES, quoteText, reactionLabel } from "./message-parts-logic";
 
 /** Scrolls `history` to the message `id` and marks it for a moment; false when it is not on the page. */
@@ -30,6 +31,14 @@ export function quoteBlock(m: MessageView, contact: string, history: HTMLElement
       note.textContent = goToMessage(history, target) ? "" : " (further up: load older messages)";
     },
   }, h("span", { class: "quote-who" }, who), h("span", { class: "quote-text" }, text), note);
+}
+
+/** Who an e-mail went to: "To …", "Cc …" and (ours) "Bcc …", one line each. */
+export function recipientsBlock(m: MessageView): HTMLElement | null {
+  const lines = recipientLines(m.mail);
+  if (lines.length === 0) return null;
+  return h("div", { class: "mail-recipients muted", "aria-label": "Recipients" },
+    ...lines.map((line) => h("div", { class: "mail-recipient-line" }, line)));
 }
 
 export function reactionsLine(m: MessageView, contact: string): HTMLElement | null {

@@ -418,6 +418,34 @@ describe("inbox screen", () => {
     expect(getComputedStyle($("#messages .msg")).maxWidth).toContain("75ch");
   });
 
+  it("sends an e-mail reply with its copies: Reply all fills Cc, a wrong address stops it at its box", async () => {
+    fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: ["bob@example.com"], signature: "Kind regards,\nSam" });
+    fakes.replyMail = (_id, reply) => ({ ...message(960, (reply as { body: string }).body), direction: "out", author: "Sam Lead", status: "queued" });
+    fakes.saveDraft = () => null;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    expect($("#mail-to").textContent).toBe("To c11@example.com");
+    expect($("#mail-signature").textContent).toBe("-- \nKind regards,\nSam");
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    text.value = "Both of you: it ships today";
+    $("#mail-reply-all").click();
+    $("#mail-show-bcc").click();
+    $<HTMLInputElement>("#mail-bcc").value = "not an address";
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(of("replyMail")).toEqual([]);
+    expect($("#mail-bcc").getAttribute("aria-invalid")).toBe("true");
+    $<HTMLInputElement>("#mail-bcc").value = "audit@example.com";
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(of("replyMail")[0].args).toEqual([11,
+      { body: "Both of you: it ships today", cc: ["bob@example.com"], bcc: ["audit@example.com"] },
+      { version: 4, last_message: 900 }]);
+    expect($<HTMLInputElement>("#mail-cc").value).toBe("");
+    expect(text.value).toBe("");
+  });
+
   it("stops a reply a colleague crossed: the choice in the composer, send anyway without the guard, or keep the draft", async () => {
     let refuse: { code: string; message: string } | null = { code: "answered_meanwhile", message: "Kim wrote to the customer after you opened this conversation, so your reply was not sent." };
     fakes.reply = (_id, body) => {
