@@ -713,3 +713,36 @@ fn a_stranger_cannot_write_into_a_conversation_nor_fail_our_reply() -> TestResul
     assert_eq!(status(ws)?, "failed");
     Ok(())
 }
+
+/// Found by the window test: saving the Edit dialog of a mailbox wrote a WhatsApp-shaped
+/// config over its servers, and the mailbox could no longer sync or send.
+#[test]
+fn editing_a_mailboxs_name_and_team_keeps_its_servers_and_signature() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let now = t.ctx.now;
+    let account = mailbox(&t);
+    ws.set_mail_signature(&t.admin, account, "Regards, {agent}", now)?;
+    let view = ws.update_channel_account(
+        &t.admin,
+        account,
+        &appcare_core::channel::ChannelAccountChanges {
+            name: "Billing mail".into(),
+            default_team: Some(t.billing),
+            read_receipts: false,
+            human_agent: false,
+            poll: false,
+        },
+        now,
+    )?;
+    assert_eq!(view.name, "Billing mail");
+    assert_eq!(view.default_team, Some(t.billing));
+    let email = view.email.ok_or("still a mailbox with its servers")?;
+    assert_eq!(email.address, "help@example.com");
+    assert_eq!(email.imap, "127.0.0.1:993 (TLS)");
+    assert_eq!(email.signature, "Regards, {agent}");
+    let endpoints = ws.delivery().email_endpoints()?;
+    assert_eq!(endpoints.len(), 1, "the sync still finds the mailbox");
+    assert_eq!(endpoints[0].config.smtp.port, 465);
+    Ok(())
+}

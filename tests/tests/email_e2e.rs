@@ -4,7 +4,9 @@
 //! button (the HTML never reaches the main window), replies, the customer's mailbox
 //! gets it threaded and the `sent` tick appears; "Show formatted" opens a second window
 //! with the cleaned HTML where the page cannot call a command, and "Show remote images"
-//! reloads it only on request.
+//! reloads it only on request. The admin gives the mailbox a signature in its Edit
+//! dialog; the customer copied someone in, Alex's "Reply all" puts them in Cc, the
+//! composer shows the signature, and the copied-in person gets the signed reply too.
 //!
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service, Dovecot,
 //! Postfix.
@@ -16,6 +18,9 @@ use appcare_core::{
     CreateOptions, KeySource, Password, SessionToken, Timestamp, Workspace, WorkspaceDir,
 };
 use appcare_tests::mail_servers::MailServers;
+
+/// The person Ana copies in.
+const COPIED: &str = appcare_tests::mail_servers::COPIED[0];
 use appcare_tests::mail_setup::{header, CUSTOMER, MAIL_PASSWORD, SUPPORT};
 use appcare_tests::ui::{click, fill, fresh_code, text_content, wait_for};
 use appcare_tests::{DesktopApp, TestResult};
@@ -123,7 +128,7 @@ async fn until(
 
 fn customer_mail() -> Vec<u8> {
     format!(
-        "From: Ana Customer <{CUSTOMER}>\r\nTo: {SUPPORT}\r\nSubject: Where is order 42?\r\n\
+        "From: Ana Customer <{CUSTOMER}>\r\nTo: {SUPPORT}\r\nCc: {COPIED}\r\nSubject: Where is order 42?\r\n\
          Message-ID: <q1@customer.test>\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\
          MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"B\"\r\n\r\n\
          --B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nMy order 42 has not arrived.\r\n\
@@ -187,6 +192,26 @@ async fn admin_connects_the_mailbox(
     )
     .await?;
     app.screenshot("email-mailbox-connected").await?;
+    // The signature, in the account's Edit dialog.
+    click(c, "#channel-list [id^='edit-channel-']").await?;
+    wait_for(c, "#edit-channel-signature", 5).await?;
+    fill(
+        c,
+        "#edit-channel-signature",
+        "Kind regards, {agent} ({team})",
+    )
+    .await?;
+    click(c, "#edit-channel-save").await?;
+    until(10, "the Edit dialog closes after saving", async || {
+        Ok(c.execute(
+            "return document.querySelector('#edit-channel') === null;",
+            vec![],
+        )
+        .await?
+        .as_bool()
+        .unwrap_or(false))
+    })
+    .await?;
     click(c, "#sign-out-button").await?;
     Ok(())
 }
@@ -303,6 +328,21 @@ async fn scenario(app: &DesktopApp, servers: &MailServers, people: &People) -> T
     }
     the_formatted_mail_opens_in_a_window_without_commands(app).await?;
 
+    // Reply all: the person Ana copied in goes to Cc; the signature shows before sending.
+    until(10, "the signature is shown above the reply", async || {
+        Ok(text_content(c, "#mail-signature")
+            .await?
+            .contains("Kind regards, "))
+    })
+    .await?;
+    click(c, "#mail-reply-all").await?;
+    let cc: String = c
+        .execute("return document.querySelector('#mail-cc').value;", vec![])
+        .await?
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(cc, COPIED);
     fill(c, "#composer-text", "It ships today, sorry for the wait.").await?;
     click(c, "#composer-send").await?;
     let delivered = servers
@@ -318,6 +358,17 @@ async fn scenario(app: &DesktopApp, servers: &MailServers, people: &People) -> T
         Some("Re: Where is order 42?")
     );
     assert!(String::from_utf8_lossy(reply).contains("It ships today, sorry for the wait."));
+    assert!(String::from_utf8_lossy(reply)
+        .replace("\r\n", "\n")
+        .contains("-- \nKind regards, Alex Agent (Support)"));
+    assert_eq!(header(reply, "Cc").as_deref(), Some(COPIED));
+    let copied = servers
+        .wait_for_count_async(COPIED, "INBOX", 1, Duration::from_secs(30))
+        .await?;
+    assert_eq!(
+        header(&copied[0], "Message-ID"),
+        header(reply, "Message-ID")
+    );
     wait_for(c, "#conversation .msg-status[data-status='sent']", 15).await?;
     app.screenshot("email-reply-sent").await?;
     Ok(())

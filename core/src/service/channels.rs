@@ -130,11 +130,16 @@ impl Workspace {
                     return Err(CoreError::NotFound { what: "The team" });
                 }
             }
-            let (_, mut config) = channel_accounts::config_of(tx, id)?;
-            config.read_receipts = changes.read_receipts;
-            config.human_agent = changes.human_agent;
-            config.poll = changes.poll;
-            channel_accounts::update(tx, id, &name, changes.default_team, &config)?;
+            if before.kind == "email" {
+                // A mailbox's config holds its servers and signature: left as it is.
+                channel_accounts::set_name_and_team(tx, id, &name, changes.default_team)?;
+            } else {
+                let (_, mut config) = channel_accounts::config_of(tx, id)?;
+                config.read_receipts = changes.read_receipts;
+                config.human_agent = changes.human_agent;
+                config.poll = changes.poll;
+                channel_accounts::update(tx, id, &name, changes.default_team, &config)?;
+            }
             let changed: Vec<&str> = [
                 ("name", before.name != name),
                 ("default_team", before.default_team != changes.default_team),

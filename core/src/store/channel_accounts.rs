@@ -149,6 +149,26 @@ pub fn update(
     Ok(())
 }
 
+/// Renames an account and sets its default team, leaving its config as it is (a
+/// mailbox's servers and signature).
+pub fn set_name_and_team(
+    conn: &Connection,
+    id: ChannelAccountId,
+    name: &str,
+    default_team: Option<TeamId>,
+) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE channel_accounts SET name = ?2, default_team_id = ?3 WHERE id = ?1",
+        params![id, name, default_team],
+    )?;
+    if changed == 0 {
+        return Err(CoreError::NotFound {
+            what: "The channel account",
+        });
+    }
+    Ok(())
+}
+
 pub fn views(conn: &Connection) -> Result<Vec<ChannelAccountView>> {
     let ids: Vec<ChannelAccountId> = conn
         .prepare_cached("SELECT id FROM channel_accounts ORDER BY kind, name, id")?
