@@ -29,6 +29,7 @@ pub mod types {
     };
     pub use crate::privacy::egress::EgressPolicy;
     pub use crate::privacy::request::{ContactMatch, ErasureSummary};
+    pub use crate::reports::{BusinessHours, Report, ReportQuery};
     pub use crate::secret::{Password, SessionToken};
     pub use crate::service::admin::{
         AuditEntry, AuditExport, AuditFilter, AuditStatus, Colleague, InboxSettings, Overview,
@@ -151,6 +152,10 @@ macro_rules! workspace_calls {
                 reassign(conversations: &[Versioned], to: Option<UserId>, note: &str) -> usize [lead];
                 team_load() -> TeamLoad [lead];
                 whatsapp_pricing() -> Vec<PricingMonth> [lead];
+                team_report(query: &ReportQuery) -> Report [lead];
+                report_csv(query: &ReportQuery) -> String [lead];
+                business_hours(team: TeamId) -> Option<BusinessHours> [lead];
+                set_business_hours(team: TeamId, hours: Option<BusinessHours>) -> Option<BusinessHours> [lead];
                 set_availability(available: bool) -> usize [agent];
                 create_channel_account(kind: &str, name: &str, external_id: &str, default_team: Option<TeamId>) -> ChannelAccountSummary [admin];
                 add_channel_account(account: &NewChannelAccount) -> ChannelAccountView [admin];
@@ -497,6 +502,8 @@ wire_by_value!(
     Role,
     Versioned,
     Option<ReplyGuard>,
+    Option<BusinessHours>,
+    TeamId,
     ConversationStatus,
     Priority,
     Activity,
@@ -517,6 +524,7 @@ wire_by_ref!(
     NewEmailAccount,
     OutboundAttachment,
     MailReply,
+    ReportQuery,
     Password,
 );
 wire_slice!(String, Versioned);

@@ -58,6 +58,7 @@ pub enum AuditKind {
     BackupRestored,
     WorkspaceMoved,
     MailFolderReset,
+    BusinessHoursChanged,
 }
 
 impl AuditKind {
@@ -109,6 +110,7 @@ impl AuditKind {
             Self::BackupRestored => "backup_restored",
             Self::WorkspaceMoved => "workspace_moved",
             Self::MailFolderReset => "mail_folder_reset",
+            Self::BusinessHoursChanged => "business_hours_changed",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod presence;
 pub mod privacy;
 pub mod qr;
+pub mod reports;
 pub mod secret;
 pub mod service;
 pub mod store;

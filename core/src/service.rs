@@ -27,6 +27,7 @@ pub mod privacy;
 pub mod push;
 pub mod react;
 pub mod read_receipts;
+pub mod reports;
 pub mod residency;
 pub mod sample;
 pub(crate) mod steps;

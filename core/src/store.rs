@@ -26,6 +26,7 @@ mod queue;
 pub mod reactions;
 pub mod read_receipts;
 pub mod receipts;
+pub mod reports;
 pub mod retention;
 pub mod search;
 pub mod seed;

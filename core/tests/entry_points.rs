@@ -311,6 +311,30 @@ fn call(
         "set_mail_signature" => ws
             .set_mail_signature(token, ChannelAccountId::new(1), "Maria, Support", now)
             .map(drop),
+        "team_report" | "report_csv" => {
+            let query = appcare_core::reports::ReportQuery {
+                from: Timestamp::from_unix(now.unix() - 86_400),
+                to: now,
+                team: None,
+                bucket: appcare_core::reports::ReportBucket::Day,
+            };
+            if name == "team_report" {
+                ws.team_report(token, &query, now).map(drop)
+            } else {
+                ws.report_csv(token, &query, now).map(drop)
+            }
+        }
+        "business_hours" => ws.business_hours(token, TeamId::new(1), now).map(drop),
+        "set_business_hours" => ws
+            .set_business_hours(
+                token,
+                TeamId::new(1),
+                Some(appcare_core::reports::BusinessHours::office(
+                    "Europe/Berlin",
+                )),
+                now,
+            )
+            .map(drop),
         "find_contacts" => ws.find_contacts(token, "16505551234", now).map(drop),
         "export_contact" => ws
             .export_contact(token, ContactId::new(1), true, &std::env::temp_dir(), now)

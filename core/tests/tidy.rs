@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "domain",
         &[
-            "auth", "channel", "privacy", "events", "keys", "qr", "presence",
+            "auth", "channel", "privacy", "events", "keys", "qr", "presence", "reports",
         ],
     ),
     ("store", &["store"]),
@@ -620,11 +620,11 @@ fn names_the_crate_root_re_exports_count_as_their_module() {
 
 #[test]
 fn unknown_modules_must_be_given_a_layer() {
-    let errors = check_layers("reports.rs", "//! Reports.\n", &[]);
+    let errors = check_layers("forecasts.rs", "//! Forecasts.\n", &[]);
     assert!(errors[0].contains("has no layer"), "{errors:?}");
-    let errors = check_layers("store/x.rs", "use crate::reports::Row;\n", &[]);
+    let errors = check_layers("store/x.rs", "use crate::forecasts::Row;\n", &[]);
     assert!(
-        errors[0].contains("`crate::reports` has no layer"),
+        errors[0].contains("`crate::forecasts` has no layer"),
         "{errors:?}"
     );
 }

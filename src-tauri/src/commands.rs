@@ -8,6 +8,7 @@ pub mod inbox;
 pub mod mail;
 pub mod notifications;
 pub mod privacy;
+pub mod reports;
 pub mod session;
 pub mod workspace;
 
@@ -72,6 +73,8 @@ mod tests {
         "leave_hub",
         "open_email_window",
         "webhook_listener",
+        // The report's CSV written into Downloads (the core's `report_csv` makes it).
+        "save_report_csv",
     ];
 
     /// Calls of the contract the window reaches another way: the status carries the

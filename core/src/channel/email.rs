@@ -70,6 +70,26 @@ pub struct EmailConfig {
 }
 
 impl EmailConfig {
+    /// The settings of an account that was never connected: no address, no servers.
+    pub fn unset() -> Self {
+        let server = MailServer {
+            host: String::new(),
+            port: 0,
+            security: MailSecurity::Tls,
+        };
+        Self {
+            address: String::new(),
+            display_name: String::new(),
+            imap: server.clone(),
+            smtp: server,
+            username: String::new(),
+            folder: String::new(),
+            sent_folder: String::new(),
+            ca_pem: None,
+            signature: String::new(),
+        }
+    }
+
     /// The domain part of the support address (Message-IDs are made in it).
     pub fn domain(&self) -> &str {
         self.address

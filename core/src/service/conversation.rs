@@ -274,6 +274,16 @@ pub(crate) fn apply_status(
     )? {
         return Err(changed_meanwhile(tx, conversation.id));
     }
+    if row.status != status.as_str() {
+        conv_store::record_status_change(
+            tx,
+            conversation.id,
+            &row.status,
+            status.as_str(),
+            Some(caller.user),
+            now,
+        )?;
+    }
     audit::append(
         tx,
         AuditEvent::new(

@@ -605,6 +605,23 @@ pub fn set_status(
     Ok(changed == 1)
 }
 
+/// Keeps one status change of `id` (by an agent, or `None` for the system) for reports.
+pub fn record_status_change(
+    conn: &Connection,
+    id: ConversationId,
+    from: &str,
+    to: &str,
+    by: Option<UserId>,
+    at: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO status_changes (conversation_id, from_status, to_status, at, by_user)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, from, to, at, by],
+    )?;
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn record_assignment(
     conn: &Connection,
@@ -650,6 +667,13 @@ pub fn touch_activity(
     now: Timestamp,
     from_customer: bool,
 ) -> Result<()> {
+    // A customer writing to a resolved or snoozed conversation opens it: kept for reports.
+    conn.execute(
+        "INSERT INTO status_changes (conversation_id, from_status, to_status, at)
+         SELECT id, status, 'open', ?2 FROM conversations
+         WHERE id = ?1 AND ?3 AND status IN ('resolved', 'snoozed')",
+        params![id, now, from_customer],
+    )?;
     conn.execute(
         "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2),
              last_customer_message_at = CASE WHEN ?3 THEN max(coalesce(last_customer_message_at, 0), ?2) ELSE last_customer_message_at END,
@@ -665,6 +689,12 @@ pub fn touch_activity(
 
 /// Opens every snoozed conversation whose time has come; returns their ids.
 pub fn wake_snoozed(conn: &Connection, now: Timestamp) -> Result<Vec<ConversationId>> {
+    conn.execute(
+        "INSERT INTO status_changes (conversation_id, from_status, to_status, at)
+         SELECT id, 'snoozed', 'open', ?1 FROM conversations
+         WHERE status = 'snoozed' AND snoozed_until <= ?1",
+        [now],
+    )?;
     let mut stmt = conn.prepare_cached(
         "UPDATE conversations SET status = 'open', snoozed_until = NULL, version = version + 1
          WHERE status = 'snoozed' AND snoozed_until <= ?1
@@ -941,6 +971,11 @@ pub fn queue_handed_over(
     app: Option<&str>,
     at: Timestamp,
 ) -> Result<()> {
+    conn.execute(
+        "INSERT INTO status_changes (conversation_id, from_status, to_status, at)
+         SELECT id, status, 'open', ?2 FROM conversations WHERE id = ?1 AND status <> 'open'",
+        params![id, at],
+    )?;
     conn.execute(
         "UPDATE conversations SET assignee_id = NULL, status = 'open', snoozed_until = NULL,
              handover_app_id = ?2, version = version + 1, last_activity_at = max(last_activity_at, ?3)

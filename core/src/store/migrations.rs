@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0018_reactions_quotes.sql"),
     include_str!("migrations/0019_read_typing_pricing.sql"),
     include_str!("migrations/0020_mail_addresses.sql"),
+    include_str!("migrations/0021_reports.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Manager, State};
 
 /// The user's Downloads folder, else their home folder.
-fn downloads(app: &AppHandle) -> PathBuf {
+pub(crate) fn downloads(app: &AppHandle) -> PathBuf {
     app.path()
         .download_dir()
         .or_else(|_| app.path().home_dir())

@@ -1,0 +1,125 @@
+//! Reports for leads (their teams) and admins (every team): made from the store when
+//! asked, with each team's business hours, and as CSV; and setting a team's business
+//! hours (admins, or the team's leads).
+
+use crate::audit::{self, AuditEvent, AuditKind};
+use crate::auth::Role;
+use crate::error::{CoreError, Result};
+use crate::ids::TeamId;
+use crate::reports::figures::{build, to_csv, Names};
+use crate::reports::{BusinessHours, Report, ReportQuery};
+use crate::secret::SessionToken;
+use crate::service::Caller;
+use crate::store::reports as report_store;
+use crate::time::Timestamp;
+use crate::workspace::Workspace;
+use std::collections::BTreeMap;
+
+/// The teams `caller` may see in a report for `team` (`None`: every team).
+fn visible_teams(caller: &Caller, team: Option<TeamId>) -> Result<Option<Vec<TeamId>>> {
+    match (caller.role, team) {
+        (Role::Admin, Some(t)) => Ok(Some(vec![t])),
+        (Role::Admin, None) => Ok(None),
+        (_, Some(t)) if caller.teams.contains(&t) => Ok(Some(vec![t])),
+        (_, Some(_)) => Err(CoreError::Forbidden {
+            action: "see the report of a team you do not lead",
+        }),
+        (_, None) => Ok(Some(caller.teams.clone())),
+    }
+}
+
+impl Workspace {
+    /// The report of `query`'s range for one team or every team the caller may see.
+    pub fn team_report(
+        &self,
+        token: &SessionToken,
+        query: &ReportQuery,
+        now: Timestamp,
+    ) -> Result<Report> {
+        let caller = self.authorize(token, now, Role::Lead, "see reports")?;
+        query.checked()?;
+        let teams = visible_teams(&caller, query.team)?;
+        let started = std::time::Instant::now();
+        let report = self.store.read(|c| {
+            let facts = report_store::facts(c, query.from, query.to, teams.as_deref())?;
+            let hours: BTreeMap<TeamId, _> = report_store::all_hours(c)?
+                .into_iter()
+                .filter_map(|(team, h)| h.checked().ok().map(|checked| (team, checked)))
+                .collect();
+            let (agents, team_names) = report_store::names(c)?;
+            Ok(build(
+                query,
+                &facts,
+                &hours,
+                &Names {
+                    agents: &agents,
+                    teams: &team_names,
+                },
+            ))
+        })?;
+        tracing::debug!(
+            user = caller.user.get(),
+            days = query.to.seconds_since(query.from) / 86_400,
+            millis = started.elapsed().as_millis() as u64,
+            "report made"
+        );
+        Ok(report)
+    }
+
+    /// [`Workspace::team_report`] as CSV (the same figures).
+    pub fn report_csv(
+        &self,
+        token: &SessionToken,
+        query: &ReportQuery,
+        now: Timestamp,
+    ) -> Result<String> {
+        Ok(to_csv(&self.team_report(token, query, now)?))
+    }
+
+    /// A team's business hours, if it has any (its leads and admins).
+    pub fn business_hours(
+        &self,
+        token: &SessionToken,
+        team: TeamId,
+        now: Timestamp,
+    ) -> Result<Option<BusinessHours>> {
+        let caller = self.authorize(token, now, Role::Lead, "see business hours")?;
+        visible_teams(&caller, Some(team))?;
+        self.store.read(|c| report_store::hours_of(c, team))
+    }
+
+    /// Sets a team's business hours (`None` removes them: reports count calendar time
+    /// only). Admins, or a lead of the team. Audited.
+    pub fn set_business_hours(
+        &self,
+        token: &SessionToken,
+        team: TeamId,
+        hours: Option<BusinessHours>,
+        now: Timestamp,
+    ) -> Result<Option<BusinessHours>> {
+        let caller = self.authorize(token, now, Role::Lead, "set business hours")?;
+        visible_teams(&caller, Some(team))?;
+        let checked = match &hours {
+            Some(h) => Some(h.checked()?.text),
+            None => None,
+        };
+        self.store.write(|tx| {
+            if !crate::store::users::team_exists(tx, team)? {
+                return Err(CoreError::NotFound { what: "The team" });
+            }
+            report_store::set_hours(tx, team, checked.as_ref())?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::BusinessHoursChanged,
+                    Some(caller.user),
+                    format!("team:{team}"),
+                    now,
+                )
+                .detail(serde_json::json!({ "removed": checked.is_none() })),
+            )
+        })?;
+        tracing::info!(team = team.get(), "business hours changed");
+        Ok(checked)
+    }
+}

@@ -1,0 +1,34 @@
+-- 0021: what reports are made from (issue 23). Every change of a conversation's status
+-- is kept as it happens (an agent's, a snooze ending, a customer writing to a resolved
+-- conversation), so resolutions and reopenings can be counted; the history so far is
+-- taken from the audit chain's status changes. Teams get business hours (a weekly
+-- schedule in their time zone, with holidays, as JSON). Conversations are found by when
+-- they started. Shipped: never edit.
+CREATE TABLE status_changes (
+    id              INTEGER PRIMARY KEY,
+    conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    from_status     TEXT NOT NULL,
+    to_status       TEXT NOT NULL CHECK (to_status IN ('open', 'pending', 'snoozed', 'resolved')),
+    at              INTEGER NOT NULL,
+    by_user         INTEGER REFERENCES users (id)
+) STRICT;
+CREATE INDEX status_changes_at ON status_changes (at);
+CREATE INDEX status_changes_conversation ON status_changes (conversation_id, at);
+
+INSERT INTO status_changes (conversation_id, from_status, to_status, at, by_user)
+    SELECT CAST(substr(a.subject, 14) AS INTEGER), coalesce(json_extract(a.detail, '$.from'), ''),
+           json_extract(a.detail, '$.to'), a.at, a.actor_id
+    FROM audit_events a
+    WHERE a.kind = 'conversation_status_changed' AND a.subject LIKE 'conversation:%'
+      AND json_valid(a.detail)
+      AND json_extract(a.detail, '$.to') IN ('open', 'pending', 'snoozed', 'resolved')
+      AND CAST(substr(a.subject, 14) AS INTEGER) IN (SELECT id FROM conversations)
+      AND (a.actor_id IS NULL OR a.actor_id IN (SELECT id FROM users))
+    ORDER BY a.id;
+
+CREATE TABLE team_hours (
+    team_id  INTEGER PRIMARY KEY REFERENCES teams (id) ON DELETE CASCADE,
+    schedule TEXT NOT NULL CHECK (json_valid(schedule) AND length(schedule) <= 20000)
+) STRICT;
+
+CREATE INDEX conversations_created ON conversations (created_at);

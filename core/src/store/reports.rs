@@ -1,0 +1,200 @@
+//! SQL for reports: the facts of a range (conversations that started, resolutions,
+//! reopenings and handoffs, each with its team, channel and agent), and teams' business
+//! hours. Figures are made from these by `reports::figures`, never stored.
+
+use crate::error::Result;
+use crate::ids::{TeamId, UserId};
+use crate::reports::figures::{Fact, Placed};
+use crate::reports::BusinessHours;
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::BTreeMap;
+
+/// `AND <column> IN (...)` for a team filter (`None`: every team, unassigned ones too).
+fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
+    match teams {
+        None => String::new(),
+        Some(list) => {
+            let ids: Vec<String> = list.iter().map(|t| t.get().to_string()).collect();
+            format!("AND {column} IN ({})", ids.join(","))
+        }
+    }
+}
+
+/// Every fact in `[from, to)` of conversations in `teams`.
+pub fn facts(
+    conn: &Connection,
+    from: Timestamp,
+    to: Timestamp,
+    teams: Option<&[TeamId]>,
+) -> Result<Vec<Placed>> {
+    let mut out = Vec::new();
+    let filter = team_filter("c.team_id", teams);
+    // Started: from the customer's first message; answered by the first agent reply.
+    let sql = format!(
+        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at,
+                (SELECT min(m.created_at) FROM messages m
+                  WHERE m.conversation_id = c.id AND m.direction = 'in'),
+                f.created_at, f.author_user_id
+         FROM conversations c
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         LEFT JOIN messages f ON f.id = (SELECT m.id FROM messages m
+              WHERE m.conversation_id = c.id AND m.direction = 'out' AND m.author_user_id IS NOT NULL
+              ORDER BY m.created_at, m.id LIMIT 1)
+         WHERE c.created_at >= ?1 AND c.created_at < ?2 {filter}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok((
+            r.get::<_, Option<TeamId>>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<UserId>>(2)?,
+            r.get::<_, Timestamp>(3)?,
+            r.get::<_, Option<Timestamp>>(4)?,
+            r.get::<_, Option<Timestamp>>(5)?,
+            r.get::<_, Option<UserId>>(6)?,
+        ))
+    })?;
+    for row in rows {
+        let (team, channel, assignee, created, first_in, first_out, responder) = row?;
+        let at = first_in.unwrap_or(created);
+        out.push(Placed {
+            fact: Fact::Opened {
+                first_response: first_out.map(|t| t.max(at)),
+            },
+            at,
+            team,
+            channel,
+            agent: responder.or(assignee),
+        });
+    }
+    // Resolutions (open since the start or the last reopening) and reopenings.
+    let sql = format!(
+        "SELECT s.from_status, s.to_status, s.at, s.by_user, c.team_id, a.kind, c.assignee_id, c.created_at,
+                (SELECT max(p.at) FROM status_changes p
+                  WHERE p.conversation_id = s.conversation_id AND p.from_status = 'resolved'
+                    AND p.to_status <> 'resolved' AND p.id < s.id)
+         FROM status_changes s
+         JOIN conversations c ON c.id = s.conversation_id
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         WHERE s.at >= ?1 AND s.at < ?2 AND (s.to_status = 'resolved') <> (s.from_status = 'resolved')
+           {filter}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Timestamp>(2)?,
+            r.get::<_, Option<UserId>>(3)?,
+            r.get::<_, Option<TeamId>>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<UserId>>(6)?,
+            r.get::<_, Timestamp>(7)?,
+            r.get::<_, Option<Timestamp>>(8)?,
+        ))
+    })?;
+    for row in rows {
+        let (_, to_status, at, by, team, channel, assignee, created, reopened) = row?;
+        let fact = if to_status == "resolved" {
+            Fact::Resolved {
+                since: reopened.map_or(created, |r| r.max(created)),
+            }
+        } else {
+            Fact::Reopened
+        };
+        out.push(Placed {
+            fact,
+            at,
+            team,
+            channel,
+            agent: by.or(assignee),
+        });
+    }
+    // Handoffs: a conversation passed on with a note.
+    let sql = format!(
+        "SELECT h.created_at, h.changed_by, c.team_id, a.kind
+         FROM assignments h
+         JOIN conversations c ON c.id = h.conversation_id
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         WHERE h.note_id IS NOT NULL AND h.created_at >= ?1 AND h.created_at < ?2 {filter}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok((
+            r.get::<_, Timestamp>(0)?,
+            r.get::<_, UserId>(1)?,
+            r.get::<_, Option<TeamId>>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (at, by, team, channel) = row?;
+        out.push(Placed {
+            fact: Fact::HandedOff,
+            at,
+            team,
+            channel,
+            agent: Some(by),
+        });
+    }
+    Ok(out)
+}
+
+/// Every team's business hours that parse (a team without any counts calendar time only).
+pub fn all_hours(conn: &Connection) -> Result<BTreeMap<TeamId, BusinessHours>> {
+    let mut stmt = conn.prepare_cached("SELECT team_id, schedule FROM team_hours")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, TeamId>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let (team, text) = row?;
+        if let Ok(hours) = serde_json::from_str(&text) {
+            out.insert(team, hours);
+        }
+    }
+    Ok(out)
+}
+
+/// One team's business hours, if it has any.
+pub fn hours_of(conn: &Connection, team: TeamId) -> Result<Option<BusinessHours>> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT schedule FROM team_hours WHERE team_id = ?1",
+            [team],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Sets (or with `None` removes) a team's business hours.
+pub fn set_hours(conn: &Connection, team: TeamId, hours: Option<&BusinessHours>) -> Result<()> {
+    match hours {
+        Some(h) => {
+            let text = serde_json::to_string(h)
+                .map_err(|e| crate::error::CoreError::Storage(e.to_string()))?;
+            conn.execute(
+                "INSERT INTO team_hours (team_id, schedule) VALUES (?1, ?2)
+                 ON CONFLICT (team_id) DO UPDATE SET schedule = excluded.schedule",
+                params![team, text],
+            )?;
+        }
+        None => {
+            conn.execute("DELETE FROM team_hours WHERE team_id = ?1", [team])?;
+        }
+    }
+    Ok(())
+}
+
+/// Display names of every user and team, for the report's rows.
+pub fn names(conn: &Connection) -> Result<(BTreeMap<UserId, String>, BTreeMap<TeamId, String>)> {
+    let users = conn
+        .prepare_cached("SELECT id, display_name FROM users")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let teams = conn
+        .prepare_cached("SELECT id, name FROM teams")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((users, teams))
+}
