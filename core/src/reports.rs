@@ -9,3 +9,24 @@ pub use figures::{
     Durations, Report, ReportBucket, ReportFigures, ReportPoint, ReportQuery, ReportRow,
 };
 pub use hours::{BusinessHours, OpenHours};
+
+/// The start (00:00 UTC) of a day written `YYYY-MM-DD`; `None` when it is not a date.
+pub fn day_start(text: &str) -> Option<crate::time::Timestamp> {
+    let date: jiff::civil::Date = text.trim().parse().ok()?;
+    let zoned = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+    Some(crate::time::Timestamp::from_unix(
+        zoned.timestamp().as_second(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_day_starts_at_midnight_utc() {
+        assert_eq!(
+            super::day_start("2026-12-07").map(|t| t.unix()),
+            Some(1_796_601_600)
+        );
+        assert_eq!(super::day_start("7.12.2026"), None);
+    }
+}

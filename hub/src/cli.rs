@@ -8,6 +8,7 @@ mod doctor;
 mod init;
 mod input;
 mod relocate;
+mod report;
 mod residency;
 mod sample;
 mod serve;
@@ -74,6 +75,8 @@ pub enum Command {
     Residency(DataDirArg),
     /// Move a workspace to another folder: copy, verify, then wipe the old files.
     Move(relocate::MoveArgs),
+    /// A report of a range of days as CSV or JSON (signs in as an admin or lead first).
+    Report(report::ReportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -140,6 +143,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Restore(args) => backup::run_restore(args),
         Command::Residency(args) => residency::run(args),
         Command::Move(args) => relocate::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

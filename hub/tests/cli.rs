@@ -8,6 +8,7 @@
 //! gives a plain error naming passphrase mode, leaves nothing behind and echoes no
 //! password; a weak password and an unknown region are refused in plain words; `doctor`
 //! on a healthy and on an empty folder; `sample-data` fills the inbox with the sample conversations;
+//! `report` prints the same figures as CSV and as JSON, and refuses a date it cannot read;
 //! `channel add` reads secrets from stdin and never prints them, `channel edit` changes
 //! the name and read receipts (signed in with a recovery code) and keeps the secrets; `backup`,
 //! `backup verify`, `restore` and `residency`; `move` copies, verifies and wipes the
@@ -402,6 +403,100 @@ fn sample_data_fills_the_inbox_through_ingest() -> TestResult {
     // more customers, every one of them stored, as the command said.
     assert!(added >= 8 + 5, "{said}");
     assert_eq!(conversations, added);
+    Ok(())
+}
+
+#[test]
+fn report_prints_the_same_figures_as_csv_and_json() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let mut cmd = appcare();
+    init_args(&mut cmd, &dir);
+    cmd.arg("--json");
+    assert!(run_with_stdin(cmd, &format!("{PASSWORD}\n"))?
+        .status
+        .success());
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let now = Timestamp::now();
+    let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
+    let enrolment = ws.start_enrolment(&challenge.token, now)?;
+    let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
+    let step = totp::step_of(now);
+    let (_, recovery) =
+        ws.confirm_enrolment(&challenge.token, &totp::code_at(&secret, step)?, now)?;
+    ws.add_sample_data(&challenge.token, 2, now)?;
+    let stored: i64 = ws
+        .store()
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM conversations", [], |r| r.get(0))?))?;
+    drop(ws);
+    let day = |offset: i64| {
+        Timestamp::from_unix(now.unix() + offset * 86_400)
+            .to_rfc3339()
+            .chars()
+            .take(10)
+            .collect::<String>()
+    };
+    // Each run signs in: the first with the next code, the second with a recovery code
+    // (a code may be used once, and the one after next is not valid yet).
+    let report = |format: &str, code: String| -> Result<Output, Box<dyn std::error::Error>> {
+        let mut cmd = appcare();
+        cmd.args([
+            "report",
+            "--as",
+            "maria",
+            "--from",
+            &day(-60),
+            "--to",
+            &day(1),
+        ])
+        .args(["--format", format, "--data-dir"])
+        .arg(&dir);
+        Ok(run_with_stdin(cmd, &format!("{PASSWORD}\n{}\n", code))?)
+    };
+    let json = report("json", totp::code_at(&secret, step + 1)?.to_string())?;
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout)?;
+    let opened = json["totals"]["opened"].as_i64().ok_or("totals.opened")?;
+    assert_eq!(
+        opened, stored,
+        "every sample conversation started in the range"
+    );
+    let csv = report("csv", recovery.codes[0].clone())?;
+    assert!(
+        csv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&csv.stderr)
+    );
+    let csv = String::from_utf8(csv.stdout)?;
+    let total: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("total,"))
+        .ok_or("a total line")?
+        .split(',')
+        .collect();
+    assert_eq!(total[2], opened.to_string());
+    assert_eq!(total[3], json["totals"]["resolved"].to_string());
+    assert_eq!(total[5], json["totals"]["handoffs"].to_string());
+
+    let mut bad = appcare();
+    bad.args([
+        "report",
+        "--as",
+        "maria",
+        "--from",
+        "1.12.2026",
+        "--to",
+        &day(1),
+        "--data-dir",
+    ])
+    .arg(&dir);
+    let out = run_with_stdin(bad, "")?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
     Ok(())
 }
 
