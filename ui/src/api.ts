@@ -47,6 +47,9 @@ import type { NoteView } from "./bindings/NoteView";
 import type { OutboundAttachment } from "./bindings/OutboundAttachment";
 import type { ReplyGuard } from "./bindings/ReplyGuard";
 import type { MailReply } from "./bindings/MailReply";
+import type { BusinessHours } from "./bindings/BusinessHours";
+import type { Report } from "./bindings/Report";
+import type { ReportQuery } from "./bindings/ReportQuery";
 import type { MailReplyContext } from "./bindings/MailReplyContext";
 import type { Overview } from "./bindings/Overview";
 import type { RecoverySignIn } from "./bindings/RecoverySignIn";
@@ -472,6 +475,26 @@ export async function take(conversation: Versioned): Promise<ConversationSummary
 /** `to` = null returns the conversations to the queue. Returns how many moved. */
 export async function reassign(conversations: Versioned[], to: number | null, note: string): Promise<number> {
   return invoke<number>("reassign", { conversations, to, note });
+}
+
+/** A report of a range for one team or every team the caller sees (leads: their teams). */
+export async function teamReport(query: ReportQuery): Promise<Report> {
+  return invoke<Report>("team_report", { query });
+}
+
+/** The report's CSV (the core's, the same figures) written into Downloads; returns the file's path. */
+export async function saveReportCsv(query: ReportQuery): Promise<string> {
+  return invoke<string>("save_report_csv", { query });
+}
+
+/** A team's business hours, or null when it has none. */
+export async function businessHours(team: number): Promise<BusinessHours | null> {
+  return invoke<BusinessHours | null>("business_hours", { team });
+}
+
+/** Sets (null: removes) a team's business hours; a refusal names "time zone", "days" or "holidays". */
+export async function setBusinessHours(team: number, hours: BusinessHours | null): Promise<BusinessHours | null> {
+  return invoke<BusinessHours | null>("set_business_hours", { team, hours });
 }
 
 export async function teamLoad(): Promise<TeamLoad> {

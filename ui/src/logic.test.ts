@@ -167,10 +167,10 @@ describe("form checks", () => {
 });
 
 describe("visiblePages", () => {
-  it("puts the inbox first for everyone, Team for leads and admins, admin pages for admins", () => {
+  it("puts the inbox first for everyone, Team and Reports for leads and admins, admin pages for admins", () => {
     expect(visiblePages("agent")).toEqual(["inbox", "overview"]);
-    expect(visiblePages("lead")).toEqual(["inbox", "overview", "team"]);
-    expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "users", "channels", "settings", "privacy", "residency", "audit"]);
+    expect(visiblePages("lead")).toEqual(["inbox", "overview", "team", "reports"]);
+    expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "reports", "users", "channels", "settings", "privacy", "residency", "audit"]);
   });
 });
 

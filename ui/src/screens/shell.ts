@@ -16,12 +16,13 @@ import { renderOverview } from "./overview";
 import { openNotifications } from "./notifications";
 import { openChangePassword } from "./password";
 import { renderPrivacy } from "./privacy";
+import { renderReports } from "../reports";
 import { renderResidency } from "./residency";
 import { renderSettings } from "./settings";
 import { renderTeam } from "./team";
 import { renderUsers } from "./users";
 
-export type PageId = "inbox" | "overview" | "team" | "users" | "channels" | "settings" | "privacy" | "residency" | "audit";
+export type PageId = "inbox" | "overview" | "team" | "reports" | "users" | "channels" | "settings" | "privacy" | "residency" | "audit";
 
 /** What a page may receive from the shell's live events. */
 export type PageLive = {
@@ -67,6 +68,7 @@ const PAGES: { id: PageId; label: string; access: Access; render: (ctx: PageCont
   { id: "inbox", label: "Inbox", access: "all", render: renderInbox },
   { id: "overview", label: "Overview", access: "all", render: renderOverview },
   { id: "team", label: "Team", access: "lead", render: renderTeam },
+  { id: "reports", label: "Reports", access: "lead", render: renderReports },
   { id: "users", label: "Users", access: "admin", render: renderUsers },
   { id: "channels", label: "Channels", access: "admin", render: renderChannels },
   { id: "settings", label: "Settings", access: "admin", render: renderSettings },

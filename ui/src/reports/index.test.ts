@@ -1,0 +1,141 @@
+//! The Reports page against a faked api module: a lead sees only their teams to choose from, the
+//! totals, chart and tables drawn from the core's report, a range change asks again, Save as CSV
+//! sends the same query, a custom range the wrong way round is stopped under its field, and a
+//! team's business hours are saved (a refusal shows at its field).
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Report } from "../bindings/Report";
+import type { ReportQuery } from "../bindings/ReportQuery";
+import { clearErrors, showError } from "../field-errors";
+import type { PageContext } from "../screens/shell";
+import { renderReports } from "./index";
+
+const asked: ReportQuery[] = [];
+const saved: ReportQuery[] = [];
+const hoursSet: unknown[] = [];
+let refuseHours = true;
+const none = { count: 0, median: null, p90: null };
+function report(q: ReportQuery): Report {
+  const figures = { opened: 4, resolved: 3, reopened: 1, handoffs: 2,
+    first_response: { count: 3, median: 600, p90: 7200 }, first_response_business: { count: 3, median: 300, p90: 3600 },
+    resolution: { count: 3, median: 3600, p90: 90_000 }, resolution_business: none };
+  const days = Math.round((q.to - q.from) / 86_400);
+  return {
+    query: q, totals: figures,
+    series: Array.from({ length: days }, (_, i) => ({ start: q.from + i * 86_400, figures: { ...figures, opened: i % 3 } })),
+    by_agent: [{ name: "Alex Agent", figures }], by_team: [{ name: "Billing", figures }], by_channel: [{ name: "email", figures }],
+  };
+}
+vi.mock("../api", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../api")>()),
+  listTeams: async () => [{ id: 1, name: "Billing", members: 2 }, { id: 2, name: "Sales", members: 1 }],
+  teamReport: async (q: ReportQuery) => { asked.push(q); return report(q); },
+  saveReportCsv: async (q: ReportQuery) => { saved.push(q); return "/home/lena/Downloads/appcare-report.csv"; },
+  businessHours: async () => null,
+  setBusinessHours: async (team: number, hours: unknown) => {
+    if (refuseHours) { refuseHours = false; throw { code: "invalid_input", message: "time zone: “Mars/Base” is not a time zone; use a name such as Europe/Berlin" }; }
+    hoursSet.push([team, hours]);
+    return hours;
+  },
+}));
+const tick = async () => { for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0)); };
+
+function setup() {
+  const toasts: string[] = [];
+  const page = document.createElement("section");
+  document.body.replaceChildren(page);
+  const ctx = {
+    app: {
+      run: async (form: HTMLElement, _b: unknown, e: HTMLElement, task: () => Promise<void>) => {
+        clearErrors(form);
+        try { await task(); return true; } catch (err) { showError(form, err, e); return false; }
+      },
+      fail: (err: unknown, e: HTMLElement) => { e.textContent = (err as { message: string }).message; },
+    },
+    page, error: document.createElement("p"), host: document.body,
+    user: { user_id: 5, username: "lena", display_name: "Lena Lead", role: "lead", teams: [1] },
+    current: () => true, onLeave: () => {}, setLive: () => {}, openConversation: null, memory: new Map(),
+    toast: (m: string) => toasts.push(m), toastAction: () => false,
+  } as unknown as PageContext;
+  const $ = <T extends HTMLElement = HTMLElement>(sel: string) => page.querySelector<T>(sel)!;
+  return { ctx, $, toasts };
+}
+
+describe("the Reports page", () => {
+  beforeEach(() => { asked.length = 0; saved.length = 0; hoursSet.length = 0; refuseHours = true; });
+
+  it("draws the last 30 days for a lead's own teams, with numbers beside the chart", async () => {
+    const { ctx, $ } = setup();
+    await renderReports(ctx);
+    await tick();
+    expect(Array.from($<HTMLSelectElement>("#report-team").options).map((o) => o.textContent)).toEqual(["All my teams", "Billing"]);
+    expect(asked).toHaveLength(1);
+    expect(asked[0].to - asked[0].from).toBe(30 * 86_400);
+    expect(asked[0].team).toBeNull();
+    expect($('#report-totals [data-field="opened"]').textContent).toBe("4");
+    expect($('#report-totals [data-field="first_response"]').textContent).toBe("10 min · p90 2 h");
+    expect($("#report-totals").textContent).toContain("In business hours: 5 min · p90 1 h");
+    expect($("#report-chart").querySelectorAll("rect.chart-opened")).toHaveLength(30);
+    expect($("#report-series").querySelectorAll("tbody tr")).toHaveLength(30);
+    expect($('#report-agents [data-name="Alex Agent"]').textContent).toContain("Alex Agent");
+  });
+
+  it("asks again when the range changes, and saves the CSV of the same query", async () => {
+    const { ctx, $, toasts } = setup();
+    await renderReports(ctx);
+    await tick();
+    const range = $<HTMLSelectElement>("#report-range");
+    range.value = "7";
+    range.dispatchEvent(new Event("change"));
+    await tick();
+    expect(asked.at(-1)!.to - asked.at(-1)!.from).toBe(7 * 86_400);
+    expect($("#report-chart").querySelectorAll("rect.chart-opened")).toHaveLength(7);
+    $("#report-csv").click();
+    await tick();
+    expect(saved).toEqual([asked.at(-1)]);
+    expect(toasts.at(-1)).toBe("Saved /home/lena/Downloads/appcare-report.csv");
+  });
+
+  it("stops a custom range the wrong way round under its field", async () => {
+    const { ctx, $ } = setup();
+    await renderReports(ctx);
+    await tick();
+    const range = $<HTMLSelectElement>("#report-range");
+    range.value = "custom";
+    range.dispatchEvent(new Event("change"));
+    $<HTMLInputElement>("#report-from").value = "2026-12-05";
+    $<HTMLInputElement>("#report-to").value = "2026-12-01";
+    const before = asked.length;
+    $("#report-show").click();
+    await tick();
+    expect(asked.length).toBe(before);
+    expect($("#report-to").getAttribute("aria-invalid")).toBe("true");
+    expect(document.body.textContent).toContain("The last day must not come before the first.");
+    $<HTMLInputElement>("#report-to").value = "2026-12-06";
+    $("#report-show").click();
+    await tick();
+    expect(asked.at(-1)).toMatchObject({ from: Date.UTC(2026, 11, 5) / 1000, to: Date.UTC(2026, 11, 7) / 1000 });
+  });
+
+  it("saves a team's business hours; a refusal shows at its field", async () => {
+    const { ctx, $, toasts } = setup();
+    await renderReports(ctx);
+    await tick();
+    const team = $<HTMLSelectElement>("#report-team");
+    team.value = "1";
+    team.dispatchEvent(new Event("change"));
+    await tick();
+    expect(asked.at(-1)!.team).toBe(1);
+    expect($("#hours-heading").textContent).toBe("Business hours of Billing");
+    $<HTMLInputElement>("#hours-zone").value = "Mars/Base";
+    $<HTMLFormElement>("#hours-form").requestSubmit();
+    await tick();
+    expect($("#hours-zone").getAttribute("aria-invalid")).toBe("true");
+    $<HTMLInputElement>("#hours-zone").value = "Europe/Berlin";
+    $<HTMLFormElement>("#hours-form").requestSubmit();
+    await tick();
+    expect(hoursSet).toHaveLength(1);
+    expect(hoursSet[0]).toMatchObject([1, { time_zone: "Europe/Berlin", holidays: [] }]);
+    expect(toasts.at(-1)).toBe("Business hours of Billing saved.");
+  });
+});
