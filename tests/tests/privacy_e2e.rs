@@ -3,6 +3,9 @@
 //! folder named by `user-dirs.dirs`, with this customer's message and no one else's);
 //! the Erase button stays disabled until the name is typed in full; the erasure is
 //! shown, the customer leaves the list, and the store keeps only the other customer.
+//! Then the admin opens Reports: the page draws the remaining conversation, a change of
+//! range asks again and redraws, and "Save as CSV" writes a file into Downloads with the
+//! same figures the page shows.
 //!
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service.
 
@@ -181,6 +184,68 @@ async fn scenario(app: &DesktopApp, root: &Path, secret: &[u8], used: i64) -> Te
     )
     .await?;
     app.screenshot("privacy-erased").await?;
+    reports(app, root).await
+}
+
+/// The Reports page for the workspace as it is now (Omar's one conversation).
+async fn reports(app: &DesktopApp, root: &Path) -> TestResult {
+    let c = &app.client;
+    click(c, "#nav-reports").await?;
+    until(
+        c,
+        "#report-totals [data-field='opened']",
+        |t| t == "1",
+        "the report counts the conversation left",
+    )
+    .await?;
+    let bars = |c: &fantoccini::Client| {
+        let c = c.clone();
+        async move {
+            c.execute(
+                "return document.querySelectorAll('#report-chart rect.chart-opened').length;",
+                vec![],
+            )
+            .await
+        }
+    };
+    if bars(c).await? != json!(30) {
+        return Err("the chart does not show 30 days".into());
+    }
+    click(c, "#report-range option[value='7']").await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while bars(c).await? != json!(7) {
+        if Instant::now() > deadline {
+            return Err("a range of 7 days was not redrawn".into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    let before: Vec<_> = std::fs::read_dir(root.join("downloads"))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    click(c, "#report-csv").await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let csv = loop {
+        let found = std::fs::read_dir(root.join("downloads"))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| !before.contains(p) && p.extension().is_some_and(|x| x == "csv"));
+        if let Some(path) = found {
+            break std::fs::read_to_string(path)?;
+        }
+        if Instant::now() > deadline {
+            return Err("no CSV in Downloads".into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    };
+    let total = csv
+        .lines()
+        .find(|l| l.starts_with("total,"))
+        .ok_or("no total line")?;
+    if !total.starts_with("total,all,1,") {
+        return Err(format!("the CSV's figures differ from the page: {total}").into());
+    }
+    app.screenshot("reports").await?;
     Ok(())
 }
 

@@ -24,7 +24,8 @@ export function barChart(bars: Bar[], title: string): HTMLElement {
   const plot = HEIGHT - BOTTOM;
   const y = (v: number) => 6 + (plot - 6) * (1 - v / top);
   const root = svg("svg", { viewBox: `0 0 ${width} ${HEIGHT}`, width, height: HEIGHT, role: "img", "aria-label": title, class: "chart" });
-  for (const v of [0, top / 2, top]) {
+  // Counts are whole: a middle line only where it is a whole number.
+  for (const v of Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top]) {
     root.append(svg("line", { x1: LEFT, x2: width, y1: y(v), y2: y(v), class: "chart-grid" }));
     root.append(svg("text", { x: LEFT - 4, y: y(v) + 4, "text-anchor": "end", class: "chart-axis" }, String(v)));
   }
