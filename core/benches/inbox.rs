@@ -10,6 +10,7 @@
 
 use appcare_core::auth::{totp, Role};
 use appcare_core::fixtures::{self, Spec};
+use appcare_core::reports::{BusinessHours, ReportBucket, ReportQuery};
 use appcare_core::service::handoff::{TransferTarget, Versioned};
 use appcare_core::service::inbox::{ConversationStatus, InboxQuery, InboxSort, InboxView};
 use appcare_core::service::triage::Priority;
@@ -233,6 +234,40 @@ fn main() -> Result<()> {
         report(label, samples, 5.0);
     }
 
+    // Issue 23: reports from the store, a team with business hours.
+    ws.set_business_hours(
+        &admin,
+        teams[0],
+        Some(BusinessHours::office("Europe/Berlin")),
+        now,
+    )?;
+    let month = ReportQuery {
+        from: now.plus_seconds(-30 * 86_400),
+        to: now,
+        team: Some(teams[0]),
+        bucket: ReportBucket::Day,
+    };
+    let samples = time(20, |_| Ok(ws.team_report(&lead, &month, now)?))?;
+    let opened = ws.team_report(&lead, &month, now)?.totals.opened;
+    report(
+        &format!("report: 30 days, one team with business hours (lead; {opened} opened)"),
+        samples,
+        200.0,
+    );
+    let year = ReportQuery {
+        from: now.plus_seconds(-365 * 86_400),
+        to: now,
+        team: None,
+        bucket: ReportBucket::Week,
+    };
+    let samples = time(5, |_| Ok(ws.team_report(&admin, &year, now)?))?;
+    let opened = ws.team_report(&admin, &year, now)?.totals.opened;
+    report(
+        &format!("report: 365 days, all teams (admin; {opened} opened)"),
+        samples,
+        2000.0,
+    );
+
     let long = ids[0];
     let samples = time(RUNS, |_| Ok(ws.open_conversation(&admin, long, None, now)?))?;
     report("open 10k-message conversation (first 100)", samples, 20.0);
@@ -313,6 +348,26 @@ fn main() -> Result<()> {
     );
     for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
         println!("  {line}");
+    }
+    for (label, sql) in [
+        (
+            "report: conversations started",
+            appcare_core::store::reports::opened_sql("AND c.team_id IN (1)"),
+        ),
+        (
+            "report: resolutions and reopenings",
+            appcare_core::store::reports::changes_sql("AND c.team_id IN (1)"),
+        ),
+        (
+            "report: handoffs",
+            appcare_core::store::reports::handoffs_sql("AND c.team_id IN (1)"),
+        ),
+    ] {
+        println!("query plan: {label} (one team)");
+        let args = vec![now.unix().into(), (now.unix() - 30 * 86_400).into()];
+        for line in ws.store().read(|c| conv_store::explain(c, &sql, args))? {
+            println!("  {line}");
+        }
     }
     println!("query plan: message search (agent)");
     let (sql, args) = conv_store::message_search_query(viewer, "\"refund\"", 50);

@@ -177,6 +177,16 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                     at,
                     (rng.next() % 3) as i64,
                 )?;
+                if status == "resolved" {
+                    crate::store::conversations::record_status_change(
+                        tx,
+                        conversation,
+                        "open",
+                        "resolved",
+                        assignee,
+                        at,
+                    )?;
+                }
                 // Half have no priority; the rest spread over low … urgent.
                 let priority = (rng.next() % 8).saturating_sub(3) as i64;
                 let snoozed_until = (status == "snoozed").then(|| at.plus_seconds(86_400));

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 /// `AND <column> IN (...)` for a team filter (`None`: every team, unassigned ones too).
-fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
+pub fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
     match teams {
         None => String::new(),
         Some(list) => {
@@ -19,6 +19,49 @@ fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
             format!("AND {column} IN ({})", ids.join(","))
         }
     }
+}
+
+/// Conversations that started in the range: with the customer's first message and the
+/// first agent reply (`?1`, `?2`: the range).
+pub fn opened_sql(filter: &str) -> String {
+    format!(
+        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at,
+                (SELECT min(m.created_at) FROM messages m
+                  WHERE m.conversation_id = c.id AND m.direction = 'in'),
+                f.created_at, f.author_user_id
+         FROM conversations c
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         LEFT JOIN messages f ON f.id = (SELECT m.id FROM messages m
+              WHERE m.conversation_id = c.id AND m.direction = 'out' AND m.author_user_id IS NOT NULL
+              ORDER BY m.created_at, m.id LIMIT 1)
+         WHERE c.created_at >= ?1 AND c.created_at < ?2 {filter}"
+    )
+}
+
+/// Resolutions (with the last reopening before each) and reopenings in the range.
+pub fn changes_sql(filter: &str) -> String {
+    format!(
+        "SELECT s.from_status, s.to_status, s.at, s.by_user, c.team_id, a.kind, c.assignee_id, c.created_at,
+                (SELECT max(p.at) FROM status_changes p
+                  WHERE p.conversation_id = s.conversation_id AND p.from_status = 'resolved'
+                    AND p.to_status <> 'resolved' AND p.id < s.id)
+         FROM status_changes s
+         JOIN conversations c ON c.id = s.conversation_id
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         WHERE s.at >= ?1 AND s.at < ?2 AND (s.to_status = 'resolved') <> (s.from_status = 'resolved')
+           {filter}"
+    )
+}
+
+/// Handoffs with a note in the range.
+pub fn handoffs_sql(filter: &str) -> String {
+    format!(
+        "SELECT h.created_at, h.changed_by, c.team_id, a.kind
+         FROM assignments h
+         JOIN conversations c ON c.id = h.conversation_id
+         JOIN channel_accounts a ON a.id = c.channel_account_id
+         WHERE h.note_id IS NOT NULL AND h.created_at >= ?1 AND h.created_at < ?2 {filter}"
+    )
 }
 
 /// Every fact in `[from, to)` of conversations in `teams`.
@@ -31,18 +74,7 @@ pub fn facts(
     let mut out = Vec::new();
     let filter = team_filter("c.team_id", teams);
     // Started: from the customer's first message; answered by the first agent reply.
-    let sql = format!(
-        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at,
-                (SELECT min(m.created_at) FROM messages m
-                  WHERE m.conversation_id = c.id AND m.direction = 'in'),
-                f.created_at, f.author_user_id
-         FROM conversations c
-         JOIN channel_accounts a ON a.id = c.channel_account_id
-         LEFT JOIN messages f ON f.id = (SELECT m.id FROM messages m
-              WHERE m.conversation_id = c.id AND m.direction = 'out' AND m.author_user_id IS NOT NULL
-              ORDER BY m.created_at, m.id LIMIT 1)
-         WHERE c.created_at >= ?1 AND c.created_at < ?2 {filter}"
-    );
+    let sql = opened_sql(&filter);
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params![from, to], |r| {
         Ok((
@@ -69,17 +101,7 @@ pub fn facts(
         });
     }
     // Resolutions (open since the start or the last reopening) and reopenings.
-    let sql = format!(
-        "SELECT s.from_status, s.to_status, s.at, s.by_user, c.team_id, a.kind, c.assignee_id, c.created_at,
-                (SELECT max(p.at) FROM status_changes p
-                  WHERE p.conversation_id = s.conversation_id AND p.from_status = 'resolved'
-                    AND p.to_status <> 'resolved' AND p.id < s.id)
-         FROM status_changes s
-         JOIN conversations c ON c.id = s.conversation_id
-         JOIN channel_accounts a ON a.id = c.channel_account_id
-         WHERE s.at >= ?1 AND s.at < ?2 AND (s.to_status = 'resolved') <> (s.from_status = 'resolved')
-           {filter}"
-    );
+    let sql = changes_sql(&filter);
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params![from, to], |r| {
         Ok((
@@ -112,13 +134,7 @@ pub fn facts(
         });
     }
     // Handoffs: a conversation passed on with a note.
-    let sql = format!(
-        "SELECT h.created_at, h.changed_by, c.team_id, a.kind
-         FROM assignments h
-         JOIN conversations c ON c.id = h.conversation_id
-         JOIN channel_accounts a ON a.id = c.channel_account_id
-         WHERE h.note_id IS NOT NULL AND h.created_at >= ?1 AND h.created_at < ?2 {filter}"
-    );
+    let sql = handoffs_sql(&filter);
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params![from, to], |r| {
         Ok((
