@@ -156,6 +156,7 @@ macro_rules! workspace_calls {
                 report_csv(query: &ReportQuery) -> String [lead];
                 business_hours(team: TeamId) -> Option<BusinessHours> [lead];
                 set_business_hours(team: TeamId, hours: Option<BusinessHours>) -> Option<BusinessHours> [lead];
+                set_out_of_hours_reply(account: ChannelAccountId, body: &str) -> ChannelAccountView [admin];
                 set_availability(available: bool) -> usize [agent];
                 create_channel_account(kind: &str, name: &str, external_id: &str, default_team: Option<TeamId>) -> ChannelAccountSummary [admin];
                 add_channel_account(account: &NewChannelAccount) -> ChannelAccountView [admin];

@@ -325,6 +325,9 @@ fn call(
             }
         }
         "business_hours" => ws.business_hours(token, TeamId::new(1), now).map(drop),
+        "set_out_of_hours_reply" => ws
+            .set_out_of_hours_reply(token, ChannelAccountId::new(1), "We are closed", now)
+            .map(drop),
         "set_business_hours" => ws
             .set_business_hours(
                 token,

@@ -3,7 +3,9 @@
 //! all; a reopened conversation is counted as reopened and its second resolution is
 //! timed from the reopening; a handoff is counted; a lead reads only their own teams'
 //! report; the CSV carries the same figures; bad business hours and ranges are refused
-//! at their field.
+//! at their field; an account's out-of-hours reply goes once per conversation, only
+//! outside the team's hours, only to fresh messages, never to do-not-contact, and is not
+//! counted as a first response.
 //!
 //! Real parts: SQLCipher. Times are UTC; the team works in Europe/Berlin (UTC+1 in
 //! winter).
@@ -380,5 +382,94 @@ fn bad_ranges_and_business_hours_are_refused_at_their_field() -> TestResult {
         ws.business_hours(&admin, w.billing, Timestamp::from_unix(TO))?,
         None
     );
+    Ok(())
+}
+
+/// Saturday 2026-11-28 10:00 UTC: the Berlin office is closed.
+const SATURDAY: i64 = 1_795_860_000;
+/// Tuesday 2026-12-01 09:00 UTC (10:00 in Berlin): open.
+const TUESDAY_10AM: i64 = 1_796_115_600;
+
+#[test]
+fn the_out_of_hours_reply_goes_once_outside_hours_and_is_no_first_response() -> TestResult {
+    let w = world();
+    let ws = &w.ctx.ws;
+    let admin = w.admin(SATURDAY - 2 * HOUR);
+    let at = Timestamp::from_unix(SATURDAY - 2 * HOUR);
+    ws.set_business_hours(
+        &admin,
+        w.billing,
+        Some(BusinessHours::office("Europe/Berlin")),
+        at,
+    )?;
+    assert!(matches!(
+        ws.set_out_of_hours_reply(&w.lead(SATURDAY - HOUR), w.billing_mail, "Closed", at),
+        Err(CoreError::Forbidden { .. })
+    ));
+    let view = ws.set_out_of_hours_reply(
+        &admin,
+        w.billing_mail,
+        "  We are closed; we answer from Monday 09:00.  ",
+        at,
+    )?;
+    assert_eq!(
+        view.out_of_hours_reply.as_deref(),
+        Some("We are closed; we answer from Monday 09:00.")
+    );
+    let messages = |id: ConversationId, t: i64| -> Result<Vec<(String, String)>, CoreError> {
+        Ok(ws
+            .open_conversation(&w.admin(t), id, None, Timestamp::from_unix(t))?
+            .messages
+            .into_iter()
+            .map(|m| (m.direction, m.body))
+            .collect())
+    };
+
+    // Saturday: the customer gets the reply once, however often they write.
+    let weekend = w.writes(w.billing_mail, "ana@customer.test", "o1", SATURDAY);
+    w.writes(w.billing_mail, "ana@customer.test", "o2", SATURDAY + 600);
+    let seen = messages(weekend, SATURDAY + 1200)?;
+    let out: Vec<_> = seen.iter().filter(|(d, _)| d == "out").collect();
+    assert_eq!(out.len(), 1, "{seen:?}");
+    assert_eq!(out[0].1, "We are closed; we answer from Monday 09:00.");
+    assert_eq!(seen.len(), 3);
+
+    // Someone who asked not to be contacted gets nothing.
+    let stop = customer_writes(
+        ws,
+        w.billing_mail,
+        "kim@customer.test",
+        "o6",
+        "STOP",
+        Timestamp::from_unix(SATURDAY + 3600),
+    );
+    assert_eq!(messages(stop, SATURDAY + 3700)?.len(), 1);
+
+    // Tuesday morning the team is in: nothing automatic. (Sign-ins go forward in time:
+    // an authenticator code is never taken twice.)
+    let weekday = w.writes(w.billing_mail, "omar@customer.test", "o3", TUESDAY_10AM);
+    assert_eq!(messages(weekday, TUESDAY_10AM + 60)?.len(), 1);
+
+    // An old message read late (a first mailbox sync) gets nothing.
+    let stale = ws
+        .ingest(
+            appcare_core::service::ingest::InboundMessage {
+                account: w.billing_mail,
+                contact_external_id: "lea@customer.test",
+                contact_name: "Lea",
+                external_id: Some("o5"),
+                subject: "",
+                body: "Written on Saturday, read on Tuesday",
+                sent_at: Timestamp::from_unix(SATURDAY),
+                attachments: vec![],
+            },
+            Timestamp::from_unix(TUESDAY_10AM),
+        )?
+        .conversation;
+    assert_eq!(messages(stale, TUESDAY_10AM + 120)?.len(), 1);
+
+    // The automatic reply is no agent's first response.
+    let report = w.report(&w.admin(TO), None, TO)?;
+    assert_eq!(report.totals.first_response.count, 0);
     Ok(())
 }

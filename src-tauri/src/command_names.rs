@@ -96,6 +96,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "save_report_csv",
     "business_hours",
     "set_business_hours",
+    "set_out_of_hours_reply",
     "find_contacts",
     "export_contact",
     "erase_contact",

@@ -497,6 +497,11 @@ export async function setBusinessHours(team: number, hours: BusinessHours | null
   return invoke<BusinessHours | null>("set_business_hours", { team, hours });
 }
 
+/** What an account answers outside its team's business hours (once per conversation); "" turns it off. */
+export async function setOutOfHoursReply(account: number, body: string): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("set_out_of_hours_reply", { account, body });
+}
+
 export async function teamLoad(): Promise<TeamLoad> {
   return invoke<TeamLoad>("team_load");
 }

@@ -188,6 +188,10 @@ pub struct ChannelAccountView {
     pub last_error: Option<String>,
     /// E-mail accounts: servers, folders and sync progress.
     pub email: Option<crate::channel::email::EmailAccountView>,
+    /// What the account answers when a customer writes outside the team's business hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub out_of_hours_reply: Option<String>,
 }
 
 /// What an admin may change of a connected account without touching its secrets.

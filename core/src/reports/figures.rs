@@ -187,24 +187,47 @@ struct Tally {
     resolution_business: Vec<i64>,
 }
 
+/// One fact's durations, worked out once and added to every slice it belongs to.
+struct Timed {
+    /// Calendar and business seconds (business: `None` without business hours).
+    took: Option<(i64, Option<i64>)>,
+}
+
+impl Timed {
+    fn of(p: &Placed, hours: Option<&Checked>) -> Self {
+        let span = match &p.fact {
+            Fact::Opened {
+                first_response: Some(answered),
+            } => Some((p.at, *answered)),
+            Fact::Resolved { since } => Some((*since, p.at)),
+            _ => None,
+        };
+        Self {
+            took: span.map(|(from, to)| {
+                (
+                    to.seconds_since(from).max(0),
+                    hours.map(|h| h.seconds_between(from, to)),
+                )
+            }),
+        }
+    }
+}
+
 impl Tally {
-    fn add(&mut self, p: &Placed, hours: Option<&Checked>) {
+    fn add(&mut self, p: &Placed, timed: &Timed) {
         match &p.fact {
-            Fact::Opened { first_response } => {
+            Fact::Opened { .. } => {
                 self.opened += 1;
-                if let Some(answered) = first_response {
-                    self.first.push(answered.seconds_since(p.at).max(0));
-                    if let Some(h) = hours {
-                        self.first_business.push(h.seconds_between(p.at, *answered));
-                    }
+                if let Some((calendar, business)) = timed.took {
+                    self.first.push(calendar);
+                    self.first_business.extend(business);
                 }
             }
-            Fact::Resolved { since } => {
+            Fact::Resolved { .. } => {
                 self.resolved += 1;
-                self.resolution.push(p.at.seconds_since(*since).max(0));
-                if let Some(h) = hours {
-                    self.resolution_business
-                        .push(h.seconds_between(*since, p.at));
+                if let Some((calendar, business)) = timed.took {
+                    self.resolution.push(calendar);
+                    self.resolution_business.extend(business);
                 }
             }
             Fact::Reopened => self.reopened += 1,
@@ -256,7 +279,7 @@ pub fn build(
         start = start.plus_seconds(step);
     }
     for p in facts {
-        let h = p.team.and_then(|t| hours.get(&t));
+        let h = &Timed::of(p, p.team.and_then(|t| hours.get(&t)));
         totals.add(p, h);
         series.entry(query.bucket_of(p.at)).or_default().add(p, h);
         let agent = match p.agent {

@@ -161,6 +161,11 @@ impl Checked {
         total
     }
 
+    /// Whether the team works at `at`.
+    pub fn is_open_at(&self, at: Timestamp) -> bool {
+        self.seconds_between(at, at.plus_seconds(1)) > 0
+    }
+
     fn open_on(&self, date: Date) -> Option<OpenHours> {
         if self.holidays.binary_search(&date).is_ok() {
             return None;

@@ -309,6 +309,10 @@ pub struct ConversationView {
     /// The caller's own drafts here (reply, note), the most recently saved first; no one
     /// else's.
     pub drafts: Vec<DraftView>,
+    /// `Some(true)` when the conversation's team has business hours and is closed now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub out_of_hours: Option<bool>,
 }
 
 impl Caller {
@@ -520,7 +524,15 @@ impl Workspace {
                 config.human_agent,
                 now,
             );
+            let out_of_hours = match row.team_id {
+                Some(team) => crate::store::reports::hours_of(tx, team)?
+                    .and_then(|h| h.checked().ok())
+                    .is_some_and(|h| !h.is_open_at(now)),
+                None => false,
+            }
+            .then_some(true);
             Ok(ConversationView {
+                out_of_hours,
                 sample: config.sample,
                 labels: conv_store::labels_of(tx, id)?,
                 summary: row.into(),

@@ -1,15 +1,17 @@
 //! Reports for leads (their teams) and admins (every team): made from the store when
-//! asked, with each team's business hours, and as CSV; and setting a team's business
-//! hours (admins, or the team's leads).
+//! asked, with each team's business hours, and as CSV; setting a team's business hours
+//! (admins, or the team's leads) and an account's reply outside them (admins).
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
+use crate::channel::ChannelAccountView;
 use crate::error::{CoreError, Result};
-use crate::ids::TeamId;
+use crate::ids::{ChannelAccountId, TeamId};
 use crate::reports::figures::{build, to_csv, Names};
 use crate::reports::{BusinessHours, Report, ReportQuery};
 use crate::secret::SessionToken;
 use crate::service::Caller;
+use crate::store::channel_accounts;
 use crate::store::reports as report_store;
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -74,6 +76,44 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<String> {
         Ok(to_csv(&self.team_report(token, query, now)?))
+    }
+
+    /// Sets what channel account `account` answers when a customer writes outside its
+    /// conversation's team's business hours (once per conversation); empty turns it off.
+    /// Admins; audited.
+    pub fn set_out_of_hours_reply(
+        &self,
+        token: &SessionToken,
+        account: ChannelAccountId,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<ChannelAccountView> {
+        let caller = self.authorize(token, now, Role::Admin, "change channel accounts")?;
+        let body = body.trim();
+        if body.chars().count() > 1000 {
+            return Err(CoreError::invalid(
+                "out of hours reply",
+                "keep the reply under 1000 characters",
+            ));
+        }
+        let view = self.store.write(|tx| {
+            channel_accounts::view(tx, account)?;
+            report_store::set_out_of_hours_reply(tx, account, (!body.is_empty()).then_some(body))?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::ChannelAccountUpdated,
+                    Some(caller.user),
+                    format!("channel_account:{account}"),
+                    now,
+                )
+                .detail(serde_json::json!({ "changed": ["out_of_hours_reply"] })),
+            )?;
+            channel_accounts::view(tx, account)
+        })?;
+        tracing::info!(account = account.get(), "out-of-hours reply changed");
+        self.publish(crate::events::Event::ChannelsChanged);
+        Ok(view)
     }
 
     /// A team's business hours, if it has any (its leads and admins).

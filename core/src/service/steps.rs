@@ -1,6 +1,7 @@
 //! Transaction steps more than one service module takes: storing an inbound message,
 //! moving a conversation, a message's view and status changes, a reply's mail headers,
-//! connecting a channel account. Each runs inside the caller's transaction and returns
+//! connecting a channel account, the reply outside business hours (`out_of_hours`). Each
+//! runs inside the caller's transaction and returns
 //! the events to publish after the commit. Service modules call these, never each
 //! other's private helpers; this module calls no other service module.
 
@@ -23,6 +24,8 @@ use crate::store::{
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use rusqlite::Connection;
+
+mod out_of_hours;
 
 /// A trimmed, non-empty text of at most `max` characters.
 pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<String> {
@@ -342,6 +345,16 @@ pub(crate) fn ingest_into(
             assignee: assignee.or(assigned_to),
         },
     );
+    if let Some(event) = out_of_hours::reply_if_closed(
+        tx,
+        message.account,
+        conversation,
+        contact,
+        message.sent_at,
+        now,
+    )? {
+        events.push(event);
+    }
     Ok((
         Ingested {
             conversation,

@@ -240,6 +240,7 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         templates,
         last_error: state.last_error,
         email,
+        out_of_hours_reply: crate::store::reports::out_of_hours_reply(conn, id)?,
     })
 }
 

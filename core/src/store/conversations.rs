@@ -864,7 +864,15 @@ pub fn count_messages(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?)
 }
 
-/// The channel account a conversation is in.
+/// The team a conversation is with, if any.
+pub fn team_of(conn: &Connection, id: ConversationId) -> Result<Option<TeamId>> {
+    Ok(conn.query_row(
+        "SELECT team_id FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
 /// Who a conversation is assigned to, if anyone.
 pub fn assignee_of(conn: &Connection, id: ConversationId) -> Result<Option<UserId>> {
     Ok(conn.query_row(
@@ -874,6 +882,7 @@ pub fn assignee_of(conn: &Connection, id: ConversationId) -> Result<Option<UserI
     )?)
 }
 
+/// The channel account a conversation is in.
 pub fn account_of(conn: &Connection, id: ConversationId) -> Result<ChannelAccountId> {
     Ok(conn.query_row(
         "SELECT channel_account_id FROM conversations WHERE id = ?1",

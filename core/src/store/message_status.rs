@@ -113,6 +113,15 @@ pub fn queue_reply(conn: &Connection, message: MessageId, author: UserId) -> Res
     Ok(())
 }
 
+/// A message the workspace sends by itself (no agent wrote it): queued.
+pub fn queue_automatic(conn: &Connection, message: MessageId) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET status = 'queued' WHERE id = ?1",
+        [message],
+    )?;
+    Ok(())
+}
+
 /// An agent sends a message again: queued, failure cleared.
 pub fn requeue(conn: &Connection, message: MessageId) -> Result<()> {
     conn.execute(

@@ -21,14 +21,11 @@ pub fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
     }
 }
 
-/// Conversations that started in the range: with the customer's first message and the
-/// first agent reply (`?1`, `?2`: the range).
+/// Conversations that started in the range, with the first agent reply (`?1`, `?2`: the
+/// range).
 pub fn opened_sql(filter: &str) -> String {
     format!(
-        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at,
-                (SELECT min(m.created_at) FROM messages m
-                  WHERE m.conversation_id = c.id AND m.direction = 'in'),
-                f.created_at, f.author_user_id
+        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at, f.created_at, f.author_user_id
          FROM conversations c
          JOIN channel_accounts a ON a.id = c.channel_account_id
          LEFT JOIN messages f ON f.id = (SELECT m.id FROM messages m
@@ -73,7 +70,8 @@ pub fn facts(
 ) -> Result<Vec<Placed>> {
     let mut out = Vec::new();
     let filter = team_filter("c.team_id", teams);
-    // Started: from the customer's first message; answered by the first agent reply.
+    // Started when the conversation was (a customer's first message makes it, at that
+    // message's time); answered by the first agent reply.
     let sql = opened_sql(&filter);
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params![from, to], |r| {
@@ -83,13 +81,11 @@ pub fn facts(
             r.get::<_, Option<UserId>>(2)?,
             r.get::<_, Timestamp>(3)?,
             r.get::<_, Option<Timestamp>>(4)?,
-            r.get::<_, Option<Timestamp>>(5)?,
-            r.get::<_, Option<UserId>>(6)?,
+            r.get::<_, Option<UserId>>(5)?,
         ))
     })?;
     for row in rows {
-        let (team, channel, assignee, created, first_in, first_out, responder) = row?;
-        let at = first_in.unwrap_or(created);
+        let (team, channel, assignee, at, first_out, responder) = row?;
         out.push(Placed {
             fact: Fact::Opened {
                 first_response: first_out.map(|t| t.max(at)),
@@ -213,4 +209,51 @@ pub fn names(conn: &Connection) -> Result<(BTreeMap<UserId, String>, BTreeMap<Te
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok((users, teams))
+}
+
+/// The reply account `account` sends outside business hours, if it has one.
+pub fn out_of_hours_reply(
+    conn: &Connection,
+    account: crate::ids::ChannelAccountId,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT body FROM out_of_hours_replies WHERE account_id = ?1",
+            [account],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Sets (or with `None` removes) an account's reply outside business hours.
+pub fn set_out_of_hours_reply(
+    conn: &Connection,
+    account: crate::ids::ChannelAccountId,
+    body: Option<&str>,
+) -> Result<()> {
+    match body {
+        Some(b) => conn.execute(
+            "INSERT INTO out_of_hours_replies (account_id, body) VALUES (?1, ?2)
+             ON CONFLICT (account_id) DO UPDATE SET body = excluded.body",
+            params![account, b],
+        )?,
+        None => conn.execute(
+            "DELETE FROM out_of_hours_replies WHERE account_id = ?1",
+            [account],
+        )?,
+    };
+    Ok(())
+}
+
+/// Marks that `conversation` got the out-of-hours reply at `at`; false when it already had one.
+pub fn claim_out_of_hours_reply(
+    conn: &Connection,
+    conversation: crate::ids::ConversationId,
+    at: Timestamp,
+) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE conversations SET out_of_hours_replied_at = ?2
+         WHERE id = ?1 AND out_of_hours_replied_at IS NULL",
+        params![conversation, at],
+    )? == 1)
 }

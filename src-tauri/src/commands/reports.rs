@@ -1,5 +1,6 @@
 //! Report commands for leads and admins: a team's report for a range, business hours,
-//! and the report saved as CSV into the user's Downloads folder.
+//! the report saved as CSV into the user's Downloads folder, and an account's reply
+//! outside business hours.
 
 use super::with_session;
 use crate::api_error::ApiError;
@@ -74,6 +75,18 @@ pub async fn set_business_hours(
 ) -> Result<Option<BusinessHours>, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.set_business_hours(token, team, hours, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_out_of_hours_reply(
+    state: State<'_, AppState>,
+    account: appcare_core::ids::ChannelAccountId,
+    body: String,
+) -> Result<appcare_core::channel::ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_out_of_hours_reply(token, account, &body, now)
     })
     .await
 }

@@ -15,4 +15,8 @@ read_receipts: boolean, graph_base_url: string, api_version: string, local_stora
 /**
  * E-mail accounts: servers, folders and sync progress.
  */
-email: EmailAccountView | null, };
+email: EmailAccountView | null, 
+/**
+ * What the account answers when a customer writes outside the team's business hours.
+ */
+out_of_hours_reply?: string, };

@@ -26,4 +26,8 @@ sample: boolean,
  * The caller's own drafts here (reply, note), the most recently saved first; no one
  * else's.
  */
-drafts: Array<DraftView>, };
+drafts: Array<DraftView>, 
+/**
+ * `Some(true)` when the conversation's team has business hours and is closed now.
+ */
+out_of_hours?: boolean, };

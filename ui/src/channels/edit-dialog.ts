@@ -1,6 +1,7 @@
 //! "Edit" on a channel account: its name, default team and settings in a dialog (the secrets are
 //! not touched here). Read receipts for WhatsApp and Messenger, Human Agent and polling for
-//! Messenger, the signature under every reply for a mailbox; a refusal shows at the field it names.
+//! Messenger, the signature under every reply for a mailbox, the reply sent outside business hours;
+//! a refusal shows at the field it names.
 import * as api from "../api";
 import type { ChannelAccountChanges } from "../bindings/ChannelAccountChanges";
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
@@ -57,6 +58,8 @@ export function openEditAccount(
     "Agents may reply up to 7 days after the customer's last message, not 24 hours.");
   const poll = checkbox("edit-channel-poll", a.poll, "Poll the Conversations API",
     "Fetch new messages every so often instead of receiving webhooks.");
+  const away = markField(textarea("edit-channel-away", { rows: 3, maxlength: 1000 }), "out of hours reply");
+  away.value = a.out_of_hours_reply ?? "";
   const signature = markField(textarea("edit-channel-signature", { rows: 4, maxlength: 2000 }), "signature");
   signature.value = a.email?.signature ?? "";
   const go = submit("edit-channel-save", "Save");
@@ -67,6 +70,8 @@ export function openEditAccount(
     meta ? receipts.el : null,
     a.email ? field("Signature", signature,
       "Added under every reply from this mailbox. {agent} becomes the agent's name, {team} the conversation's team.") : null,
+    field("Reply outside business hours", away,
+      "Sent once per conversation when a customer writes while the team is closed (set the team's hours under Reports). Empty: no reply."),
     a.kind === "messenger" ? h("fieldset", { class: "choices" }, h("legend", null, "Messenger options"), humanAgent.el, poll.el) : null,
     general,
     h("div", { class: "actions" }, go, cancel));
@@ -81,6 +86,9 @@ export function openEditAccount(
       let updated = await api.updateChannelAccount(a.id, changes);
       if (a.email && signature.value.trim() !== a.email.signature.trim()) {
         updated = await api.setMailSignature(a.id, signature.value);
+      }
+      if (away.value.trim() !== (a.out_of_hours_reply ?? "").trim()) {
+        updated = await api.setOutOfHoursReply(a.id, away.value);
       }
       modal.close();
       saved(updated);

@@ -127,7 +127,10 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
         priorityBadge(s.priority),
         h("span", { id: "conv-status", class: `badge status-${s.status}` }, STATUS_LABELS[s.status] ?? s.status,
           s.status === "snoozed" && s.snoozed_until !== null ? ` ${snoozeLabel(s.snoozed_until, Date.now())}` : ""),
-        headWindowBadge(v, now())),
+        headWindowBadge(v, now()),
+        v.out_of_hours
+          ? h("span", { id: "conv-out-of-hours", class: "badge muted", title: "The team's business hours have ended; set them under Reports" }, "Out of hours")
+          : null),
       // An e-mail thread is known by its subject: it gets a line of its own.
       email ? h("p", { id: "conv-subject", class: `conv-subject${s.subject ? "" : " muted"}` }, s.subject || "(no subject)") : "",
       h("p", { class: "conv-meta" },

@@ -98,6 +98,17 @@ beforeEach(() => {
 afterEach(() => { for (const fn of leave) fn(); leave = []; live = {}; });
 
 describe("inbox screen", () => {
+  it("marks a conversation whose team is out of hours, and only that one", async () => {
+    fakes.openConversation = (id) => conversation(id as number, id === 12 ? { out_of_hours: true } : {});
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    expect(document.querySelector("#conv-out-of-hours")).toBeNull();
+    $('#conversation-list [data-conversation-id="12"]').click();
+    await tick();
+    expect($("#conv-out-of-hours").textContent).toBe("Out of hours");
+  });
+
   it("searches, shows the hits in place of the list, and Esc brings the list back", async () => {
     fakes.search = () => [{ conversation_id: 12, message_id: 5, contact_name: "Customer 12", channel: "email", at: nowS() - 60,
       snippet: "my \u0002order\u0003 is late" }];

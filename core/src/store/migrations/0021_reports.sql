@@ -3,7 +3,7 @@
 -- conversation), so resolutions and reopenings can be counted; the history so far is
 -- taken from the audit chain's status changes. Teams get business hours (a weekly
 -- schedule in their time zone, with holidays, as JSON). Conversations are found by when
--- they started. Shipped: never edit.
+-- they started. Accounts may answer outside business hours. Shipped: never edit.
 CREATE TABLE status_changes (
     id              INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
@@ -32,3 +32,11 @@ CREATE TABLE team_hours (
 ) STRICT;
 
 CREATE INDEX conversations_created ON conversations (created_at);
+
+-- An optional reply a channel account sends when a customer writes outside its team's
+-- business hours, and when a conversation last got it (once per conversation).
+CREATE TABLE out_of_hours_replies (
+    account_id INTEGER PRIMARY KEY REFERENCES channel_accounts (id) ON DELETE CASCADE,
+    body       TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 1000)
+) STRICT;
+ALTER TABLE conversations ADD COLUMN out_of_hours_replied_at INTEGER;
