@@ -166,6 +166,14 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                     )?;
                     if m % 2 == 1 {
                         seed::set_author(tx, id, assignee)?;
+                        if let (1, Some(agent)) = (m, assignee) {
+                            crate::store::conversations::note_first_reply(
+                                tx,
+                                conversation,
+                                agent,
+                                at,
+                            )?;
+                        }
                     }
                 }
                 seed::shape_conversation(

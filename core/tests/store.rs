@@ -622,3 +622,46 @@ fn a_read_that_fails_or_panics_leaves_the_connection_ready() -> TestResult {
     assert_eq!(value, "panic");
     Ok(())
 }
+
+/// Migration 21 takes the history reports need from what was there: each conversation's
+/// first agent reply (not a customer's message, not an unsigned automatic one) and the
+/// status changes the audit chain recorded (only for conversations that still exist).
+#[test]
+fn reports_history_is_taken_from_the_messages_and_the_audit_chain() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut conn = rusqlite::Connection::open(dir.path().join("old.db"))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    migrations::run_up_to(&mut conn, 20)?;
+    conn.execute_batch(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES
+             (1, 'maria', 'Maria', 'admin', 'x', 1), (2, 'alex', 'Alex', 'agent', 'x', 2);
+         INSERT INTO channel_accounts (id, kind, name, external_id, created_at) VALUES (1, 'email', 'Help', 'help@x.test', 1);
+         INSERT INTO contacts (id, display_name, created_at) VALUES (1, 'Ana', 1);
+         INSERT INTO conversations (id, channel_account_id, contact_id, last_activity_at, created_at) VALUES
+             (1, 1, 1, 100, 10), (2, 1, 1, 100, 20);
+         INSERT INTO messages (conversation_id, direction, author_user_id, body, created_at) VALUES
+             (1, 'in', NULL, 'hi', 10), (1, 'out', NULL, 'automatic', 11),
+             (1, 'out', 2, 'first', 30), (1, 'out', 1, 'second', 40), (2, 'in', NULL, 'hello', 20);
+         INSERT INTO audit_events (at, actor_id, kind, subject, detail, prev_hash, hash) VALUES
+             (50, 2, 'conversation_status_changed', 'conversation:1', '{\"from\":\"open\",\"to\":\"resolved\"}', x'00', x'01'),
+             (60, NULL, 'conversation_status_changed', 'conversation:9', '{\"from\":\"open\",\"to\":\"resolved\"}', x'01', x'02'),
+             (70, 1, 'conversation_status_changed', 'conversation:1', 'not json', x'02', x'03');",
+    )?;
+    migrations::run(&mut conn)?;
+    let first: Vec<(i64, Option<i64>, Option<i64>)> = conn
+        .prepare("SELECT id, first_reply_at, first_reply_by FROM conversations ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    assert_eq!(first, [(1, Some(30), Some(2)), (2, None, None)]);
+    let changes: Vec<(i64, String, String, i64, Option<i64>)> = conn
+        .prepare("SELECT conversation_id, from_status, to_status, at, by_user FROM status_changes")?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    assert_eq!(
+        changes,
+        [(1, "open".into(), "resolved".into(), 50, Some(2))]
+    );
+    Ok(())
+}

@@ -605,6 +605,21 @@ pub fn set_status(
     Ok(changed == 1)
 }
 
+/// Remembers `by`'s reply at `at` as the conversation's first agent reply, unless it has one.
+pub fn note_first_reply(
+    conn: &Connection,
+    id: ConversationId,
+    by: UserId,
+    at: Timestamp,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET first_reply_at = ?2, first_reply_by = ?3
+         WHERE id = ?1 AND first_reply_at IS NULL",
+        params![id, at, by],
+    )?;
+    Ok(())
+}
+
 /// Keeps one status change of `id` (by an agent, or `None` for the system) for reports.
 pub fn record_status_change(
     conn: &Connection,

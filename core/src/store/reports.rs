@@ -25,12 +25,9 @@ pub fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
 /// range).
 pub fn opened_sql(filter: &str) -> String {
     format!(
-        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at, f.created_at, f.author_user_id
+        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at, c.first_reply_at, c.first_reply_by
          FROM conversations c
          JOIN channel_accounts a ON a.id = c.channel_account_id
-         LEFT JOIN messages f ON f.id = (SELECT m.id FROM messages m
-              WHERE m.conversation_id = c.id AND m.direction = 'out' AND m.author_user_id IS NOT NULL
-              ORDER BY m.created_at, m.id LIMIT 1)
          WHERE c.created_at >= ?1 AND c.created_at < ?2 {filter}"
     )
 }

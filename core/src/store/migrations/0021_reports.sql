@@ -3,7 +3,8 @@
 -- conversation), so resolutions and reopenings can be counted; the history so far is
 -- taken from the audit chain's status changes. Teams get business hours (a weekly
 -- schedule in their time zone, with holidays, as JSON). Conversations are found by when
--- they started. Accounts may answer outside business hours. Shipped: never edit.
+-- they started, and remember their first agent reply. Accounts may answer outside
+-- business hours. Shipped: never edit.
 CREATE TABLE status_changes (
     id              INTEGER PRIMARY KEY,
     conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
@@ -32,6 +33,16 @@ CREATE TABLE team_hours (
 ) STRICT;
 
 CREATE INDEX conversations_created ON conversations (created_at);
+
+-- When an agent first answered a conversation, and who: written with that reply, so a
+-- report reads the conversation, not its messages; for the past, from the messages.
+ALTER TABLE conversations ADD COLUMN first_reply_at INTEGER;
+ALTER TABLE conversations ADD COLUMN first_reply_by INTEGER REFERENCES users (id) ON DELETE SET NULL;
+UPDATE conversations SET first_reply_at = f.created_at, first_reply_by = f.author_user_id
+    FROM (SELECT conversation_id, created_at, author_user_id,
+                 row_number() OVER (PARTITION BY conversation_id ORDER BY created_at, id) AS n
+          FROM messages WHERE direction = 'out' AND author_user_id IS NOT NULL) AS f
+    WHERE f.conversation_id = conversations.id AND f.n = 1;
 
 -- An optional reply a channel account sends when a customer writes outside its team's
 -- business hours, and when a conversation last got it (once per conversation).
