@@ -157,6 +157,35 @@ fn a_copied_in_persons_reply_all_joins_the_thread_and_reply_all_reaches_everyone
         3,
         "a blind copy is not added to reply-all"
     );
+    // Nobody on the thread knows Erin got it: her answer starts a thread of its own; and
+    // mail from the mailbox's own reply address is not taken as a customer's.
+    let mut from_blind = mail(
+        "t3@customer.test",
+        "erin@customer.test",
+        "Re: Order 42",
+        T0 + 120,
+    );
+    from_blind.in_reply_to = vec![headers.message_id.clone()];
+    let mut from_us = mail(
+        "t4@customer.test",
+        &headers.reply_to,
+        "Re: Order 42",
+        T0 + 180,
+    );
+    from_us.in_reply_to = vec![headers.message_id.clone()];
+    let applied = ws.delivery().apply_mail(
+        mailbox(&t),
+        FOLDER,
+        7,
+        &[item(3, from_blind), item(4, from_us)],
+        now,
+    )?;
+    assert_eq!(
+        (applied.messages, applied.set_aside),
+        (1, 1),
+        "our own address is refused"
+    );
+    assert_ne!(conversation_of(&t, "t3@customer.test"), Some(conversation));
     Ok(())
 }
 

@@ -92,6 +92,8 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     fill(c, "#si-username", "maria").await?;
     fill(c, "#si-password", PASSWORD).await?;
     click(c, "#si-submit").await?;
+    // The key is filled in when the core answers; the form stops being busy then.
+    wait_for(c, "#enrol-form:not([aria-busy])", 15).await?;
     let key = text(c, "#enrol-manual-key").await?;
     wait_for(c, "canvas#enrol-qr", 5).await?;
     let secret = totp::secret_from_manual_key(&key).ok_or("the window shows no valid key")?;

@@ -57,6 +57,9 @@ pub fn manual_key(secret: &[u8]) -> Zeroizing<String> {
 /// authenticator app does when the key is typed in.
 pub fn secret_from_manual_key(key: &str) -> Option<Zeroizing<Vec<u8>>> {
     let compact: String = key.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.is_empty() {
+        return None;
+    }
     let secret = totp_rs::Secret::try_from_base32(compact.to_ascii_uppercase()).ok()?;
     Some(Zeroizing::new(secret.as_bytes().to_vec()))
 }
@@ -161,6 +164,8 @@ mod tests {
         assert!(uri.contains(&b32));
         let back = secret_from_manual_key(&key).expect("decodes");
         assert_eq!(back.as_slice(), secret.as_slice());
+        // An empty key (a screen read before it was filled in) is no key.
+        assert!(secret_from_manual_key("  ").is_none());
         Ok(())
     }
 }

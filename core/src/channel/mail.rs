@@ -117,7 +117,7 @@ pub struct MailApplied {
 }
 
 /// The threading headers of an outgoing reply.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ReplyHeaders {
     pub from_address: String,
     pub from_name: String,
@@ -132,6 +132,9 @@ pub struct ReplyHeaders {
     /// Copied in blind: in the envelope only, never in the sent headers.
     pub bcc: Vec<String>,
 }
+
+// Its subject and copies are customer data.
+crate::redacted_debug!(ReplyHeaders);
 
 /// `References` for a reply to `parent`: the tail of the parent's own references (or
 /// its In-Reply-To when it has none) followed by the parent's id, at most

@@ -242,6 +242,21 @@ mod tests {
     }
 
     #[test]
+    fn the_day_summer_time_starts_still_has_its_eight_hours() {
+        let hours = BusinessHours::office("Europe/Berlin")
+            .checked()
+            .expect("valid");
+        // Monday 2026-03-30 (the day after the change) and Friday 2026-03-27 (before):
+        // 09:00 local is 07:00 and 08:00 UTC.
+        assert_eq!(
+            hours.seconds_between(at("2026-03-27T00:00:00Z"), at("2026-03-31T00:00:00Z")),
+            16 * 3600
+        );
+        assert!(hours.is_open_at(at("2026-03-30T07:30:00Z")));
+        assert!(!hours.is_open_at(at("2026-03-27T07:30:00Z")));
+    }
+
+    #[test]
     fn bad_schedules_are_refused_at_their_field() {
         let field = |plan: BusinessHours| match plan.checked() {
             Err(CoreError::InvalidInput { field, .. }) => field.to_string(),

@@ -338,7 +338,8 @@ fn find_thread(
     let belongs = |conversation: ConversationId| -> Result<bool> {
         match sender {
             Some(address) => Ok(mail_store::is_contact_address(conn, conversation, address)?
-                || crate::store::mail_addresses::on_thread(conn, conversation, address)?),
+                || (!crate::service::mail_recipients::is_ours(config, address)
+                    && crate::store::mail_addresses::on_thread(conn, conversation, address)?)),
             None => Ok(true),
         }
     };
@@ -455,7 +456,7 @@ fn store_mail(
             if mail.from_address.is_empty() {
                 return Err(CoreError::invalid("mail", "it has no sender address"));
             }
-            if mail.from_address == config.address {
+            if crate::service::mail_recipients::is_ours(config, &mail.from_address) {
                 return Err(CoreError::invalid(
                     "mail",
                     "it was sent from the support address itself",

@@ -67,7 +67,7 @@ pub struct MailAddressesView {
 crate::redacted_debug!(MailReply, MailReplyContext, MailAddressesView);
 
 /// Whether `address` is the mailbox itself or one of its `+token` reply addresses.
-fn is_ours(config: &EmailConfig, address: &str) -> bool {
+pub(crate) fn is_ours(config: &EmailConfig, address: &str) -> bool {
     address == config.address || config.token_in(address).is_some()
 }
 
@@ -281,12 +281,20 @@ impl Workspace {
             }
             let config = mail_store::config_of(conn, account)?;
             let to = outbox::customer_address(conn, id)?;
-            let reply_all = mail_addresses::on_thread_all(conn, id)?
-                .into_iter()
-                .map(|a| a.address)
-                .filter(|a| !is_ours(&config, a) && Some(a) != to.as_ref())
-                .take(MAX_COPIES)
-                .collect();
+            let mut reply_all = Vec::new();
+            for a in mail_addresses::on_thread_all(conn, id)? {
+                if is_ours(&config, &a.address) || Some(&a.address) == to.as_ref() {
+                    continue;
+                }
+                // Someone who asked not to be contacted is not offered (a send would refuse).
+                let opted_out = match contacts::find(conn, Channel::Email, &a.address)? {
+                    Some(c) => matches!(contacts::name_and_opt_out(conn, c)?, Some((_, true))),
+                    None => false,
+                };
+                if !opted_out && reply_all.len() < MAX_COPIES {
+                    reply_all.push(a.address);
+                }
+            }
             let name = user_store::require(conn, caller.user)?.display_name;
             Ok(MailReplyContext {
                 to,

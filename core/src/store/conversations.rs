@@ -879,6 +879,15 @@ pub fn count_messages(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?)
 }
 
+/// The contact a conversation is with.
+pub fn contact_of(conn: &Connection, id: ConversationId) -> Result<ContactId> {
+    Ok(conn.query_row(
+        "SELECT contact_id FROM conversations WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
 /// The team a conversation is with, if any.
 pub fn team_of(conn: &Connection, id: ConversationId) -> Result<Option<TeamId>> {
     Ok(conn.query_row(

@@ -158,13 +158,44 @@ pub fn messages_naming(
 }
 
 /// Erasure of `address` from a thread that is not its own: the mails it sent there
-/// go (with their attachments), and its place on every other mail is removed.
-/// Returns the number of messages deleted.
+/// go (with their attachments, leaving tombstones so a resync does not bring them
+/// back), and its place on every other mail is removed, the copies kept in our sent
+/// replies' outbox rows included. Returns the messages and attachments deleted.
 pub fn erase_from_thread(
     tx: &Connection,
     conversation: ConversationId,
     address: &str,
-) -> Result<usize> {
+) -> Result<(usize, usize)> {
+    let sent_by_them =
+        "SELECT message_id FROM email_addresses WHERE address = ?2 AND role = 'from'";
+    let buried: Vec<(crate::ids::ChannelAccountId, String)> = tx
+        .prepare(&format!(
+            "SELECT c.channel_account_id, m.external_id FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id
+             WHERE m.conversation_id = ?1 AND m.external_id IS NOT NULL AND m.id IN ({sent_by_them})"
+        ))?
+        .query_map(params![conversation, address], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    crate::store::tombstones::bury(tx, &buried)?;
+    let attachments: i64 = tx.query_row(
+        &format!(
+            "SELECT count(*) FROM attachments WHERE message_id IN
+                 (SELECT id FROM messages WHERE conversation_id = ?1 AND id IN ({sent_by_them}))"
+        ),
+        params![conversation, address],
+        |r| r.get(0),
+    )?;
+    for list in ["$.cc", "$.bcc"] {
+        tx.execute(
+            &format!(
+                "UPDATE outbox SET payload = json_set(payload, '{list}',
+                     (SELECT json_group_array(value) FROM json_each(outbox.payload, '{list}') WHERE value <> ?2))
+                 WHERE json_valid(payload) AND json_type(payload, '{list}') = 'array'
+                   AND message_id IN (SELECT id FROM messages WHERE conversation_id = ?1)"
+            ),
+            params![conversation, address],
+        )?;
+    }
     let deleted = tx.execute(
         "DELETE FROM messages WHERE conversation_id = ?1 AND id IN
              (SELECT message_id FROM email_addresses WHERE address = ?2 AND role = 'from')",
@@ -175,5 +206,5 @@ pub fn erase_from_thread(
              (SELECT id FROM messages WHERE conversation_id = ?1)",
         params![conversation, address],
     )?;
-    Ok(deleted)
+    Ok((deleted, attachments as usize))
 }

@@ -198,8 +198,10 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
         .collect::<rusqlite::Result<_>>()?;
     for address in &emails {
         for conversation in crate::store::mail_addresses::conversations_copied(tx, address, id)? {
-            summary.messages +=
-                crate::store::mail_addresses::erase_from_thread(tx, conversation, address)? as i64;
+            let (messages, attachments) =
+                crate::store::mail_addresses::erase_from_thread(tx, conversation, address)?;
+            summary.messages += messages as i64;
+            summary.attachments += attachments as i64;
         }
     }
     for conversation in &conversations {

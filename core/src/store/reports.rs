@@ -38,7 +38,7 @@ pub fn changes_sql(filter: &str) -> String {
         "SELECT s.from_status, s.to_status, s.at, s.by_user, c.team_id, a.kind, c.assignee_id, c.created_at,
                 (SELECT max(p.at) FROM status_changes p
                   WHERE p.conversation_id = s.conversation_id AND p.from_status = 'resolved'
-                    AND p.to_status <> 'resolved' AND p.id < s.id)
+                    AND p.to_status <> 'resolved' AND p.at <= s.at AND p.id < s.id)
          FROM status_changes s
          JOIN conversations c ON c.id = s.conversation_id
          JOIN channel_accounts a ON a.id = c.channel_account_id

@@ -208,6 +208,9 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     if (quoted && pending) {
       return problem(error, text, "An answer to one message is text only: remove the file, or answer the whole conversation (×).");
     }
+    if (s.mode === "reply" && (quoted || pending) && copies.hasCopies()) {
+      return problem(error, text, "Copies go with a text reply only: send the file (or the answer to one message) without Cc and Bcc, or remove it.");
+    }
     const read = s.mode === "reply" && !quoted && !pending ? copies.read() : null;
     if (read === "invalid") return;
     // Without copies a plain reply does (the core signs an e-mail reply either way).

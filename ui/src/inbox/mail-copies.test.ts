@@ -72,6 +72,23 @@ describe("an e-mail reply's copies", () => {
     expect(asked).toEqual([9]);
   });
 
+  it("read who is on the thread again when a new message arrives, keeping what is typed", async () => {
+    context = { to: "ana@customer.test", reply_all: ["bob@customer.test"], signature: null };
+    const { part, q } = mount();
+    part.update(state(9, "email"));
+    await tick();
+    q<HTMLInputElement>("#mail-cc").value = "erin@customer.test";
+    context = { to: "ana@customer.test", reply_all: ["bob@customer.test", "carol@customer.test"], signature: null };
+    const withNew = { ...state(9, "email"), messages: [{ id: 77 }] } as unknown as InboxState;
+    part.update(withNew);
+    await tick();
+    expect(asked).toEqual([9, 9]);
+    expect(q("#mail-reply-all").textContent).toBe("Reply all (+2)");
+    expect(q<HTMLInputElement>("#mail-cc").value).toBe("erin@customer.test");
+    part.update(withNew);
+    expect(asked).toEqual([9, 9]);
+  });
+
   it("say under the box which address is wrong, and send nothing", async () => {
     const { part, q } = mount();
     part.update(state(9, "email"));

@@ -18,11 +18,16 @@ export type MailCopiesPart = {
   read(): { cc: string[]; bcc: string[] } | null | "invalid";
   /** After a send: the boxes are emptied. */
   clear(): void;
+  /** Whether Cc or Bcc holds anything (shown for an e-mail reply). */
+  hasCopies(): boolean;
 };
 
 type Local = {
   /** The conversation the boxes belong to. */
   for: number | null;
+  /** The newest message when the context was read: a newer one (someone else copied in)
+   * reads it again, keeping what is typed. */
+  newest: number | null;
   context: MailReplyContext | null;
   loading: boolean;
   failed: string | null;
@@ -30,7 +35,7 @@ type Local = {
 };
 
 export function createMailCopies(error: HTMLElement): MailCopiesPart {
-  let local: Local = { for: null, context: null, loading: false, failed: null, showBcc: false };
+  let local: Local = { for: null, newest: null, context: null, loading: false, failed: null, showBcc: false };
   const to = h("p", { id: "mail-to", class: "mail-to" });
   const cc = markField(input("mail-cc", { placeholder: "Addresses, separated by commas", "aria-describedby": "mail-to" }), "cc");
   const bcc = markField(input("mail-bcc", { placeholder: "Copied in blind: nobody else sees them" }), "bcc");
@@ -88,10 +93,14 @@ export function createMailCopies(error: HTMLElement): MailCopiesPart {
       const email = id !== null && s.view?.summary.channel === "email" && s.mode === "reply";
       el.hidden = !email;
       if (!email || id === null) return;
+      const newest = s.messages.length ? s.messages[s.messages.length - 1].id : null;
       if (local.for !== id) {
-        local = { for: id, context: null, loading: true, failed: null, showBcc: false };
+        local = { for: id, newest, context: null, loading: true, failed: null, showBcc: false };
         cc.value = "";
         bcc.value = "";
+        void load(id);
+      } else if (newest !== local.newest && !local.loading) {
+        local = { ...local, newest };
         void load(id);
       }
       render();
@@ -105,6 +114,9 @@ export function createMailCopies(error: HTMLElement): MailCopiesPart {
       const bccBad = addressesProblem(bccList);
       if (bccBad) { problem(error, bcc, bccBad); return "invalid"; }
       return { cc: ccList, bcc: bccList };
+    },
+    hasCopies() {
+      return !el.hidden && (cc.value.trim() !== "" || bcc.value.trim() !== "");
     },
     clear() {
       cc.value = "";

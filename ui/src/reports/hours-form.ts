@@ -18,7 +18,9 @@ export function hoursForm(app: App, team: number, teamName: string, hours: Busin
     const day = hours ? hours.days[i] ?? null : i < 5 ? { start_minute: 540, end_minute: 1020 } : null;
     const open = h("input", { type: "checkbox", id: `hours-open-${i}`, "aria-label": `${name} open` }) as HTMLInputElement;
     open.checked = day !== null;
-    const start = markField(input(`hours-start-${i}`, { "aria-label": `${name} opens at`, size: 5 }), `day ${i}`);
+    // The core names the whole week "days": its refusal lands at Monday's first box.
+    const start = markField(input(`hours-start-${i}`, { "aria-label": `${name} opens at`, size: 5 }),
+      ...(i === 0 ? [`day ${i}`, "days"] : [`day ${i}`]));
     const end = input(`hours-end-${i}`, { "aria-label": `${name} closes at`, size: 5 });
     start.value = clock(day?.start_minute ?? 540);
     end.value = clock(day?.end_minute ?? 1020);

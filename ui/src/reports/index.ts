@@ -108,7 +108,8 @@ export async function renderReports(ctx: PageContext): Promise<void> {
   const body = h("div", { id: "report-body", "aria-live": "polite" });
   const hoursHost = h("div", { id: "hours-host" });
   ctx.page.replaceChildren(h("div", { id: "reports" }, h("h1", null, "Reports"),
-    h("p", { class: "hint" }, "Made from the conversations themselves each time you look. Days are UTC; a conversation counts for its team today."),
+    h("p", { class: "hint" }, "Made from the conversations themselves each time you look. Days are UTC; a conversation counts for its team today. "
+      + "Conversations a customer reopened by writing again are counted from this version on (earlier ones were not recorded)."),
     controls, body, hoursHost));
 
   /** The query the controls describe, or null (with the problem shown at its field). */

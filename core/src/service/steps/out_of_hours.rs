@@ -1,6 +1,7 @@
 //! The reply an account sends when a customer writes outside the team's business hours:
-//! once per conversation, only to a message that just arrived (not mail read in a first
-//! sync), never to someone who asked not to be contacted, never from sample accounts.
+//! once per conversation, only to the conversation's own customer and a message that just
+//! arrived (not mail read in a first sync), never to someone who asked not to be
+//! contacted, never from sample accounts.
 //! Queued in the outbox like an agent's reply, with no agent as its author (so reports do
 //! not count it as a first response).
 
@@ -35,6 +36,11 @@ pub(crate) fn reply_if_closed(
     if now.seconds_since(received) > FRESH_SECONDS
         || channel_accounts::config_of(tx, account)?.1.sample
     {
+        return Ok(None);
+    }
+    // Only the conversation's own customer gets it (not someone copied in who wrote),
+    // and never one who asked not to be contacted.
+    if conv_store::contact_of(tx, conversation)? != contact {
         return Ok(None);
     }
     if let Some((_, true)) = contacts::name_and_opt_out(tx, contact)? {
