@@ -457,6 +457,31 @@ describe("inbox screen", () => {
     expect(text.value).toBe("");
   });
 
+  it("refuses copies with a file in words, and sends the file once the copies are gone", async () => {
+    fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: [], signature: null });
+    fakes.reply = (_id, body) => ({ ...message(961, body as string), direction: "out", author: "Sam Lead", status: "queued" });
+    fakes.saveDraft = () => null;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    $<HTMLInputElement>("#mail-cc").value = "boss@example.com";
+    const fileInput = $<HTMLInputElement>("#attach-input");
+    Object.defineProperty(fileInput, "files", { value: [new File(["hello"], "invoice.txt", { type: "text/plain" })], configurable: true });
+    fileInput.dispatchEvent(new Event("change"));
+    await tick();
+    await new Promise((r) => setTimeout(r, 20));
+    await tick();
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(document.body.textContent).toContain("Copies go with a text reply only");
+    expect(of("reply")).toHaveLength(0);
+    expect(of("replyMail")).toHaveLength(0);
+    $<HTMLInputElement>("#mail-cc").value = "";
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(of("reply")[0].args[2]).toMatchObject({ file_name: "invoice.txt" });
+  });
+
   it("stops a reply a colleague crossed: the choice in the composer, send anyway without the guard, or keep the draft", async () => {
     let refuse: { code: string; message: string } | null = { code: "answered_meanwhile", message: "Kim wrote to the customer after you opened this conversation, so your reply was not sent." };
     fakes.reply = (_id, body) => {
