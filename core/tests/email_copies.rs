@@ -397,3 +397,65 @@ fn a_person_only_copied_in_is_found_exported_and_erased_from_the_thread() -> Tes
         .is_empty());
     Ok(())
 }
+
+/// The out-of-hours reply is for the conversation's own customer: when someone copied in
+/// writes outside business hours, nothing automatic goes to the customer.
+#[test]
+fn someone_copied_in_writing_out_of_hours_sends_the_customer_nothing() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let now = t.ctx.now;
+    let account = mailbox(&t);
+    // T0 is a Tuesday, 20:55 in Berlin: closed. Ana wrote at 10:55, while the team worked.
+    ws.set_business_hours(
+        &t.admin,
+        t.support,
+        Some(appcare_core::reports::BusinessHours::office(
+            "Europe/Berlin",
+        )),
+        now,
+    )?;
+    ws.set_out_of_hours_reply(&t.admin, account, "We answer tomorrow from 09:00.", now)?;
+    let morning = T0 - 10 * 3600;
+    let mut first = mail("h1@customer.test", "ana@customer.test", "Refund", morning);
+    first.cc = vec![address("bob@customer.test", "Bob")];
+    ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[item(1, first)],
+        appcare_core::Timestamp::from_unix(morning),
+    )?;
+    let mut bob = mail("h2@customer.test", "bob@customer.test", "Re: Refund", T0);
+    bob.in_reply_to = vec!["h1@customer.test".into()];
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(2, bob)], now)?;
+    let conversation = conversation_of(&t, "h1@customer.test").ok_or("stored")?;
+    assert_eq!(conversation_of(&t, "h2@customer.test"), Some(conversation));
+    let view = ws.open_conversation(&t.admin, conversation, None, now)?;
+    assert!(
+        view.messages.iter().all(|m| m.direction == "in"),
+        "no automatic reply"
+    );
+    assert_eq!(view.out_of_hours, Some(true), "the team is closed now");
+
+    // Ana herself writing now gets it.
+    let mut ana = mail(
+        "h3@customer.test",
+        "ana@customer.test",
+        "Re: Refund",
+        T0 + 60,
+    );
+    ana.in_reply_to = vec!["h2@customer.test".into()];
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(3, ana)], now.plus_seconds(60))?;
+    let view = ws.open_conversation(&t.admin, conversation, None, now.plus_seconds(60))?;
+    let out: Vec<&str> = view
+        .messages
+        .iter()
+        .filter(|m| m.direction == "out")
+        .map(|m| m.body.as_str())
+        .collect();
+    assert_eq!(out, ["We answer tomorrow from 09:00."]);
+    Ok(())
+}
