@@ -346,24 +346,50 @@ fn doctor_reports_a_healthy_workspace_and_a_missing_one() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn sample_data_fills_the_inbox_through_ingest() -> TestResult {
-    let tmp = tempfile::tempdir()?;
-    let dir = tmp.path().join("ws");
+/// A workspace made by `init --json` whose admin then finished enrolment as the desktop
+/// would. The workspace stays open with the admin's session until dropped.
+struct Enrolled {
+    ws: Workspace,
+    token: appcare_core::SessionToken,
+    secret: zeroize::Zeroizing<Vec<u8>>,
+    /// The TOTP step of the code the enrolment used (the next one is still free).
+    step: i64,
+    recovery: Vec<String>,
+    now: Timestamp,
+}
+
+fn init_and_enrol(dir: &Path) -> Result<Enrolled, Box<dyn std::error::Error>> {
     let mut cmd = appcare();
-    init_args(&mut cmd, &dir);
+    init_args(&mut cmd, dir);
     cmd.arg("--json");
     let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
-    assert!(out.status.success());
-    // Finish the admin's enrolment as the first sign-in would.
-    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ws = Workspace::open(&WorkspaceDir::new(dir), Some(&Password::new(PASSPHRASE)))?;
     let now = Timestamp::now();
     let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
     let enrolment = ws.start_enrolment(&challenge.token, now)?;
     let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
     let step = totp::step_of(now);
-    ws.confirm_enrolment(&challenge.token, &totp::code_at(&secret, step)?, now)?;
-    drop(ws);
+    let (_, codes) = ws.confirm_enrolment(&challenge.token, &totp::code_at(&secret, step)?, now)?;
+    Ok(Enrolled {
+        ws,
+        token: challenge.token,
+        secret,
+        step,
+        recovery: codes.codes,
+        now,
+    })
+}
+
+#[test]
+fn sample_data_fills_the_inbox_through_ingest() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("ws");
+    let Enrolled { secret, step, .. } = init_and_enrol(&dir)?;
 
     let mut sample = appcare();
     sample
@@ -410,21 +436,15 @@ fn sample_data_fills_the_inbox_through_ingest() -> TestResult {
 fn report_prints_the_same_figures_as_csv_and_json() -> TestResult {
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path().join("ws");
-    let mut cmd = appcare();
-    init_args(&mut cmd, &dir);
-    cmd.arg("--json");
-    assert!(run_with_stdin(cmd, &format!("{PASSWORD}\n"))?
-        .status
-        .success());
-    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
-    let now = Timestamp::now();
-    let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
-    let enrolment = ws.start_enrolment(&challenge.token, now)?;
-    let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
-    let step = totp::step_of(now);
-    let (_, recovery) =
-        ws.confirm_enrolment(&challenge.token, &totp::code_at(&secret, step)?, now)?;
-    ws.add_sample_data(&challenge.token, 2, now)?;
+    let Enrolled {
+        ws,
+        token,
+        secret,
+        step,
+        recovery,
+        now,
+    } = init_and_enrol(&dir)?;
+    ws.add_sample_data(&token, 2, now)?;
     let stored: i64 = ws
         .store()
         .read(|c| Ok(c.query_row("SELECT count(*) FROM conversations", [], |r| r.get(0))?))?;
@@ -465,7 +485,7 @@ fn report_prints_the_same_figures_as_csv_and_json() -> TestResult {
         opened, stored,
         "every sample conversation started in the range"
     );
-    let csv = report("csv", recovery.codes[0].clone())?;
+    let csv = report("csv", recovery[0].clone())?;
     assert!(
         csv.status.success(),
         "{}",
@@ -504,30 +524,11 @@ fn report_prints_the_same_figures_as_csv_and_json() -> TestResult {
 fn channel_add_reads_secrets_from_stdin_and_never_prints_them() -> TestResult {
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path().join("ws");
-    let mut cmd = appcare();
-    init_args(&mut cmd, &dir);
-    cmd.arg("--json");
-    let out = run_with_stdin(cmd, &format!("{PASSWORD}\n"))?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Enrol the admin as the desktop would, keeping the authenticator secret and the
-    // recovery codes (a later sign-in in the same half-minute takes one of those).
-    let (secret, recovery) = {
-        let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
-        let now = Timestamp::now();
-        let challenge = ws.begin_sign_in("maria", &Password::new(PASSWORD), now)?;
-        let enrolment = ws.start_enrolment(&challenge.token, now)?;
-        let secret = totp::secret_from_manual_key(&enrolment.manual_key).ok_or("bad key")?;
-        let (_, codes) = ws.confirm_enrolment(
-            &challenge.token,
-            &totp::code_at(&secret, totp::step_of(now))?,
-            now,
-        )?;
-        (secret, codes.codes)
-    };
+    // The authenticator secret and the recovery codes are kept: a later sign-in in the
+    // same half-minute takes one of those.
+    let Enrolled {
+        secret, recovery, ..
+    } = init_and_enrol(&dir)?;
     let token = "EAAG-cli-access-token-9876";
     let app_secret = "cli-app-secret-0123456789";
     let mut add = appcare();

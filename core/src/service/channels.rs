@@ -150,16 +150,7 @@ impl Workspace {
             .into_iter()
             .filter_map(|(field, differs)| differs.then_some(field))
             .collect();
-            audit::append(
-                tx,
-                AuditEvent::new(
-                    AuditKind::ChannelAccountUpdated,
-                    Some(caller.user),
-                    format!("channel_account:{id}"),
-                    now,
-                )
-                .detail(serde_json::json!({ "changed": changed })),
-            )?;
+            steps::audit_account_changed(tx, caller.user, id, &changed, now)?;
             channel_accounts::view(tx, id)
         })?;
         tracing::info!(account = id.get(), "channel account settings changed");

@@ -3,7 +3,6 @@
 //! own addresses), Cc and Bcc checked (valid, not us, not someone who asked not to be
 //! contacted), and the mailbox's signature with the agent's name and team.
 
-use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
 use crate::channel::account::ChannelAccountView;
 use crate::channel::email::{normalize_address, EmailConfig};
@@ -14,6 +13,7 @@ use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use crate::secret::SessionToken;
 use crate::service::inbox::MessageView;
 use crate::service::outgoing::ReplyGuard;
+use crate::service::steps;
 use crate::store::mail_addresses::{self, Role as AddressRole};
 use crate::store::{channel_accounts, contacts, conversations as conv_store, mail as mail_store};
 use crate::store::{messages, outbox, users as user_store};
@@ -334,16 +334,7 @@ impl Workspace {
             let mut config = mail_store::config_of(tx, id)?;
             config.signature = signature;
             mail_store::set_config(tx, id, &config)?;
-            audit::append(
-                tx,
-                AuditEvent::new(
-                    AuditKind::ChannelAccountUpdated,
-                    Some(caller.user),
-                    format!("channel_account:{id}"),
-                    now,
-                )
-                .detail(serde_json::json!({ "changed": ["signature"] })),
-            )?;
+            steps::audit_account_changed(tx, caller.user, id, &["signature"], now)?;
             channel_accounts::view(tx, id)
         })?;
         tracing::info!(account = id.get(), "mail signature changed");

@@ -428,7 +428,7 @@ impl Workspace {
                 return Err(do_not_contact(&row));
             }
             let account = conv_store::account_of(tx, id)?;
-            let channel = channel_accounts::config_of(tx, account)?.0;
+            let (channel, config) = channel_accounts::config_of(tx, account)?;
             // An e-mail reply: checked copies, signed text, its recipients kept.
             let mail = match (&outgoing, channel) {
                 (Outgoing::Text(text), Channel::Email) => {
@@ -442,20 +442,20 @@ impl Workspace {
                 }
                 _ => None,
             };
-            if channel_accounts::config_of(tx, account)?.1.sample {
+            if config.sample {
                 return Err(CoreError::Conflict(
                     crate::service::sample::SAMPLE_REPLY.into(),
                 ));
             }
             let tag = match &outgoing {
                 Outgoing::Template { .. } => {
-                    if channel_accounts::config_of(tx, account)?.0 != Channel::WhatsApp {
+                    if channel != Channel::WhatsApp {
                         return Err(CoreError::invalid("template", "templates are for WhatsApp"));
                     }
                     None
                 }
                 Outgoing::File { .. } => {
-                    if channel_accounts::config_of(tx, account)?.0 != Channel::WhatsApp {
+                    if channel != Channel::WhatsApp {
                         return Err(CoreError::invalid(
                             "attachment",
                             "files can be sent on WhatsApp only for now",

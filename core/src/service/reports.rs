@@ -10,7 +10,7 @@ use crate::ids::{ChannelAccountId, TeamId};
 use crate::reports::figures::{build, to_csv, Names};
 use crate::reports::{BusinessHours, Report, ReportQuery};
 use crate::secret::SessionToken;
-use crate::service::Caller;
+use crate::service::{steps, Caller};
 use crate::store::channel_accounts;
 use crate::store::reports as report_store;
 use crate::time::Timestamp;
@@ -97,18 +97,9 @@ impl Workspace {
             ));
         }
         let view = self.store.write(|tx| {
-            channel_accounts::view(tx, account)?;
+            channel_accounts::config_of(tx, account)?;
             report_store::set_out_of_hours_reply(tx, account, (!body.is_empty()).then_some(body))?;
-            audit::append(
-                tx,
-                AuditEvent::new(
-                    AuditKind::ChannelAccountUpdated,
-                    Some(caller.user),
-                    format!("channel_account:{account}"),
-                    now,
-                )
-                .detail(serde_json::json!({ "changed": ["out_of_hours_reply"] })),
-            )?;
+            steps::audit_account_changed(tx, caller.user, account, &["out_of_hours_reply"], now)?;
             channel_accounts::view(tx, account)
         })?;
         tracing::info!(account = account.get(), "out-of-hours reply changed");

@@ -579,3 +579,25 @@ pub(crate) fn reply_headers(
         bcc: Vec::new(),
     })
 }
+
+/// The audit row of an admin's change to a channel account's settings: which settings,
+/// never their values.
+pub(crate) fn audit_account_changed(
+    tx: &Connection,
+    by: UserId,
+    account: ChannelAccountId,
+    changed: &[&str],
+    now: Timestamp,
+) -> Result<()> {
+    audit::append(
+        tx,
+        AuditEvent::new(
+            AuditKind::ChannelAccountUpdated,
+            Some(by),
+            format!("channel_account:{account}"),
+            now,
+        )
+        .detail(serde_json::json!({ "changed": changed })),
+    )?;
+    Ok(())
+}
