@@ -29,7 +29,8 @@ use std::sync::Arc;
 /// How the team API behaves; the defaults suit a production hub.
 #[derive(Clone, Debug)]
 pub struct TeamOptions {
-    /// Failed sign-ins an account may have in the window before it must wait.
+    /// Failed sign-ins an account may have from one address in the window before that
+    /// address must wait for it (other addresses are not held up).
     pub account_limit: Limit,
     /// Failed sign-ins one network address may have in the window.
     pub address_limit: Limit,

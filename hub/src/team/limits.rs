@@ -1,5 +1,7 @@
-//! Sign-in rate limits: failed attempts counted per account and per network address in
-//! a sliding window, and every first step (which costs an Argon2 hash, failed or not)
+//! Sign-in rate limits: failed attempts counted per account from one network address and
+//! per address in a sliding window (never per account from everywhere: then anyone could
+//! lock a user out of the hub; the core's whole-account lock, far higher, bounds guessers
+//! spread over many addresses), and every first step (which costs an Argon2 hash, failed or not)
 //! per address. Over a limit, the hub refuses before checking the password, so a guesser
 //! also cannot make it spend Argon2 time. IPv6 addresses count by their /64, the block
 //! one household or office usually gets.
@@ -32,7 +34,8 @@ const MAX_KEYS: usize = 100_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Key {
-    Account(String),
+    /// An account's failures from one address block.
+    Account(String, IpAddr),
     Address(IpAddr),
 }
 
@@ -132,10 +135,14 @@ impl SignInLimits {
     /// The counters an attempt touches, with the limit of each.
     fn keys(&self, account: Option<&str>, address: IpAddr) -> Vec<(Key, Limit)> {
         let mut keys = Vec::with_capacity(2);
+        let block = address_key(address);
         if let Some(account) = account {
-            keys.push((Key::Account(account.trim().to_lowercase()), self.account));
+            keys.push((
+                Key::Account(account.trim().to_lowercase(), block),
+                self.account,
+            ));
         }
-        keys.push((Key::Address(address_key(address)), self.address));
+        keys.push((Key::Address(block), self.address));
         keys
     }
 
@@ -238,6 +245,28 @@ mod tests {
         l.remember(&token, " Alex ", now);
         assert_eq!(l.account_of(&token, now).as_deref(), Some("alex"));
         assert_eq!(l.account_of(&token, now + PENDING_FOR), None);
+    }
+
+    /// Finding 12: one address's wrong passwords must not lock a user out of the hub
+    /// from every other address (the core's whole-account lock, far higher, still
+    /// bounds guessers spread over many addresses).
+    #[test]
+    fn an_account_failing_from_one_address_is_still_admitted_from_another() {
+        let l = SignInLimits::new(
+            Limit::per_minutes(2, 5),
+            Limit::per_minutes(100, 5),
+            Limit::per_minutes(100, 5),
+        );
+        let now = Instant::now();
+        let guesser: IpAddr = "198.51.100.9".parse().expect("address");
+        let office: IpAddr = "192.0.2.20".parse().expect("address");
+        for _ in 0..3 {
+            l.record_failure(Some("alex"), guesser, now);
+        }
+        assert!(l.check(Some("alex"), guesser, now).is_err());
+        assert!(l.check(Some("Alex "), guesser, now).is_err());
+        assert_eq!(l.check(Some("alex"), office, now), Ok(()));
+        assert_eq!(l.check(Some("sam"), guesser, now), Ok(()));
     }
 
     #[test]
