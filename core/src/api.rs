@@ -29,7 +29,7 @@ pub mod types {
     };
     pub use crate::privacy::egress::EgressPolicy;
     pub use crate::privacy::request::{ContactMatch, ErasureSummary};
-    pub use crate::reports::{BusinessHours, Report, ReportQuery};
+    pub use crate::reports::{BusinessHours, Report, ReportQuery, SlaClock, SlaPolicy, SlaTarget};
     pub use crate::secret::{Password, SessionToken};
     pub use crate::service::admin::{
         AuditEntry, AuditExport, AuditFilter, AuditStatus, Colleague, InboxSettings, Overview,
@@ -156,6 +156,8 @@ macro_rules! workspace_calls {
                 report_csv(query: &ReportQuery) -> String [lead];
                 business_hours(team: TeamId) -> Option<BusinessHours> [lead];
                 set_business_hours(team: TeamId, hours: Option<BusinessHours>) -> Option<BusinessHours> [lead];
+                sla_policy(team: TeamId) -> Option<SlaPolicy> [lead];
+                set_sla_policy(team: TeamId, policy: Option<SlaPolicy>) -> Option<SlaPolicy> [lead];
                 set_out_of_hours_reply(account: ChannelAccountId, body: &str) -> ChannelAccountView [admin];
                 set_availability(available: bool) -> usize [agent];
                 create_channel_account(kind: &str, name: &str, external_id: &str, default_team: Option<TeamId>) -> ChannelAccountSummary [admin];
@@ -504,6 +506,7 @@ wire_by_value!(
     Versioned,
     Option<ReplyGuard>,
     Option<BusinessHours>,
+    Option<SlaPolicy>,
     TeamId,
     ConversationStatus,
     Priority,

@@ -59,6 +59,8 @@ pub enum AuditKind {
     WorkspaceMoved,
     MailFolderReset,
     BusinessHoursChanged,
+    SlaPolicyChanged,
+    SlaBreached,
 }
 
 impl AuditKind {
@@ -111,6 +113,8 @@ impl AuditKind {
             Self::WorkspaceMoved => "workspace_moved",
             Self::MailFolderReset => "mail_folder_reset",
             Self::BusinessHoursChanged => "business_hours_changed",
+            Self::SlaPolicyChanged => "sla_policy_changed",
+            Self::SlaBreached => "sla_breached",
         }
     }
 }

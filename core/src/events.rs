@@ -61,6 +61,15 @@ pub enum Event {
     },
     /// A channel account was added or changed, or its provider-side state changed.
     ChannelsChanged,
+    /// A conversation's SLA clock warns (three quarters of its target used) or is
+    /// breached, once each; `notify`: who gets a desktop notification of a breach (the
+    /// assignee and the team's leads).
+    SlaAlert {
+        conversation: ConversationId,
+        target: crate::reports::SlaTarget,
+        breach: bool,
+        notify: Vec<UserId>,
+    },
 }
 
 pub type EventSender = tokio::sync::broadcast::Sender<Event>;

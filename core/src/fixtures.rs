@@ -167,7 +167,7 @@ pub fn generate(ws: &Workspace, spec: &Spec, now: Timestamp) -> Result<Vec<Conve
                     if m % 2 == 1 {
                         seed::set_author(tx, id, assignee)?;
                         if let (1, Some(agent)) = (m, assignee) {
-                            crate::store::conversations::note_first_reply(
+                            crate::store::conversations::note_agent_reply(
                                 tx,
                                 conversation,
                                 agent,

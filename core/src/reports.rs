@@ -1,14 +1,17 @@
 //! What team leads measure: a team's business hours (a weekly schedule in its own time
 //! zone, with holidays) and the time between two moments counted in them, and the
-//! figures of a report (counts, and median and 90th percentile of durations).
+//! figures of a report (counts, and median and 90th percentile of durations); SLA
+//! policies and each conversation's clock.
 
 pub mod figures;
 pub mod hours;
+pub mod sla;
 
 pub use figures::{
     Durations, Report, ReportBucket, ReportFigures, ReportPoint, ReportQuery, ReportRow,
 };
 pub use hours::{BusinessHours, OpenHours};
+pub use sla::{SlaClock, SlaPolicy, SlaTarget};
 
 /// The start (00:00 UTC) of a day written `YYYY-MM-DD`; `None` when it is not a date.
 pub fn day_start(text: &str) -> Option<crate::time::Timestamp> {

@@ -32,6 +32,7 @@ pub mod search;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod sla;
 pub mod tasks;
 pub mod tombstones;
 pub mod users;

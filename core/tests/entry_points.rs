@@ -325,6 +325,18 @@ fn call(
             }
         }
         "business_hours" => ws.business_hours(token, TeamId::new(1), now).map(drop),
+        "sla_policy" => ws.sla_policy(token, TeamId::new(1), now).map(drop),
+        "set_sla_policy" => ws
+            .set_sla_policy(
+                token,
+                TeamId::new(1),
+                Some(appcare_core::reports::SlaPolicy {
+                    first_response_minutes: Some(60),
+                    ..Default::default()
+                }),
+                now,
+            )
+            .map(drop),
         "set_out_of_hours_reply" => ws
             .set_out_of_hours_reply(token, ChannelAccountId::new(1), "We are closed", now)
             .map(drop),

@@ -96,6 +96,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "save_report_csv",
     "business_hours",
     "set_business_hours",
+    "sla_policy",
+    "set_sla_policy",
     "set_out_of_hours_reply",
     "find_contacts",
     "export_contact",

@@ -116,6 +116,8 @@ pub fn run() {
             commands::reports::save_report_csv,
             commands::reports::business_hours,
             commands::reports::set_business_hours,
+            commands::reports::sla_policy,
+            commands::reports::set_sla_policy,
             commands::reports::set_out_of_hours_reply,
             commands::privacy::find_contacts,
             commands::privacy::export_contact,

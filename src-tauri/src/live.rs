@@ -214,6 +214,10 @@ fn forward(
             "A customer replied".to_string(),
             format!("{about} wrote in your conversation."),
         ),
+        Notice::SlaBreach => (
+            "SLA target missed".to_string(),
+            format!("The conversation with {about} is past its target."),
+        ),
     };
     tracing::info!(conversation = %conversation, kind = ?notice_kind(notice), "desktop notification");
     let _ = app.notification().builder().title(title).body(body).show();
@@ -226,5 +230,6 @@ fn notice_kind(notice: Notice) -> &'static str {
         Notice::Mention { .. } => "mention",
         Notice::NewConversation => "new_conversation",
         Notice::CustomerReply => "customer_reply",
+        Notice::SlaBreach => "sla_breach",
     }
 }

@@ -48,6 +48,7 @@ import type { OutboundAttachment } from "./bindings/OutboundAttachment";
 import type { ReplyGuard } from "./bindings/ReplyGuard";
 import type { MailReply } from "./bindings/MailReply";
 import type { BusinessHours } from "./bindings/BusinessHours";
+import type { SlaPolicy } from "./bindings/SlaPolicy";
 import type { Report } from "./bindings/Report";
 import type { ReportQuery } from "./bindings/ReportQuery";
 import type { MailReplyContext } from "./bindings/MailReplyContext";
@@ -495,6 +496,16 @@ export async function businessHours(team: number): Promise<BusinessHours | null>
 /** Sets (null: removes) a team's business hours; a refusal names "time zone", "days" or "holidays". */
 export async function setBusinessHours(team: number, hours: BusinessHours | null): Promise<BusinessHours | null> {
   return invoke<BusinessHours | null>("set_business_hours", { team, hours });
+}
+
+/** A team's SLA targets, if it has any (its leads and admins). */
+export async function slaPolicy(team: number): Promise<SlaPolicy | null> {
+  return invoke<SlaPolicy | null>("sla_policy", { team });
+}
+
+/** Sets a team's SLA targets (null removes them); every clock of the team is recomputed. */
+export async function setSlaPolicy(team: number, policy: SlaPolicy | null): Promise<SlaPolicy | null> {
+  return invoke<SlaPolicy | null>("set_sla_policy", { team, policy });
 }
 
 /** What an account answers outside its team's business hours (once per conversation); "" turns it off. */

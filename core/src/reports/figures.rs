@@ -2,9 +2,11 @@
 //! reopened, handed off, with their team, channel and agent): counts and the median and
 //! 90th percentile of first-response and resolution times, in calendar time and in the
 //! team's business hours, over the whole range, per day or week, per agent, team and
-//! channel.
+//! channel; and how many first replies and resolutions met or missed the team's SLA
+//! target.
 
 use super::hours::Checked;
+use super::sla::SlaPolicy;
 use crate::error::{CoreError, Result};
 use crate::ids::{TeamId, UserId};
 use crate::time::Timestamp;
@@ -116,6 +118,13 @@ pub struct ReportFigures {
     /// From the start (or the last reopening) to the resolution.
     pub resolution: Durations,
     pub resolution_business: Durations,
+    /// First replies and resolutions within their team's SLA target (teams with a
+    /// policy only; measured in business hours where the team has them).
+    #[serde(default)]
+    pub sla_met: i64,
+    /// First replies and resolutions later than the target.
+    #[serde(default)]
+    pub sla_missed: i64,
 }
 
 /// One bucket of the series.
@@ -185,31 +194,46 @@ struct Tally {
     first_business: Vec<i64>,
     resolution: Vec<i64>,
     resolution_business: Vec<i64>,
+    sla_met: i64,
+    sla_missed: i64,
 }
 
 /// One fact's durations, worked out once and added to every slice it belongs to.
 struct Timed {
     /// Calendar and business seconds (business: `None` without business hours).
     took: Option<(i64, Option<i64>)>,
+    /// Whether it met its team's SLA target (`None`: no target for it).
+    met: Option<bool>,
 }
 
 impl Timed {
-    fn of(p: &Placed, hours: Option<&Checked>) -> Self {
-        let span = match &p.fact {
+    fn of(p: &Placed, hours: Option<&Checked>, policy: Option<&SlaPolicy>) -> Self {
+        let (span, target) = match &p.fact {
             Fact::Opened {
                 first_response: Some(answered),
-            } => Some((p.at, *answered)),
-            Fact::Resolved { since } => Some((*since, p.at)),
+            } => (
+                Some((p.at, *answered)),
+                policy.and_then(|p| p.first_response_minutes),
+            ),
+            Fact::Resolved { since } => (
+                Some((*since, p.at)),
+                policy.and_then(|p| p.resolution_minutes),
+            ),
+            _ => (None, None),
+        };
+        let took = span.map(|(from, to)| {
+            (
+                to.seconds_since(from).max(0),
+                hours.map(|h| h.seconds_between(from, to)),
+            )
+        });
+        let met = match (took, target) {
+            (Some((calendar, business)), Some(minutes)) => {
+                Some(business.unwrap_or(calendar) <= i64::from(minutes) * 60)
+            }
             _ => None,
         };
-        Self {
-            took: span.map(|(from, to)| {
-                (
-                    to.seconds_since(from).max(0),
-                    hours.map(|h| h.seconds_between(from, to)),
-                )
-            }),
-        }
+        Self { took, met }
     }
 }
 
@@ -233,6 +257,11 @@ impl Tally {
             Fact::Reopened => self.reopened += 1,
             Fact::HandedOff => self.handoffs += 1,
         }
+        match timed.met {
+            Some(true) => self.sla_met += 1,
+            Some(false) => self.sla_missed += 1,
+            None => {}
+        }
     }
 
     fn figures(self) -> ReportFigures {
@@ -245,6 +274,8 @@ impl Tally {
             first_response_business: Durations::of(self.first_business),
             resolution: Durations::of(self.resolution),
             resolution_business: Durations::of(self.resolution_business),
+            sla_met: self.sla_met,
+            sla_missed: self.sla_missed,
         }
     }
 }
@@ -256,11 +287,12 @@ pub struct Names<'a> {
 }
 
 /// The report of `facts` (already limited to the range and the teams the caller sees),
-/// with each team's business hours where it has them.
+/// with each team's business hours and SLA policy where it has them.
 pub fn build(
     query: &ReportQuery,
     facts: &[Placed],
     hours: &BTreeMap<TeamId, Checked>,
+    policies: &BTreeMap<TeamId, SlaPolicy>,
     names: &Names<'_>,
 ) -> Report {
     let mut totals = Tally::default();
@@ -279,7 +311,11 @@ pub fn build(
         start = start.plus_seconds(step);
     }
     for p in facts {
-        let h = &Timed::of(p, p.team.and_then(|t| hours.get(&t)));
+        let h = &Timed::of(
+            p,
+            p.team.and_then(|t| hours.get(&t)),
+            p.team.and_then(|t| policies.get(&t)),
+        );
         totals.add(p, h);
         series.entry(query.bucket_of(p.at)).or_default().add(p, h);
         let agent = match p.agent {
@@ -330,12 +366,12 @@ pub fn build(
 /// every figure (durations in seconds; empty when there were none).
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(
-        "section,name,opened,resolved,reopened,handoffs,first_response_count,first_response_median_s,first_response_p90_s,first_response_business_median_s,first_response_business_p90_s,resolution_count,resolution_median_s,resolution_p90_s,resolution_business_median_s,resolution_business_p90_s\n",
+        "section,name,opened,resolved,reopened,handoffs,first_response_count,first_response_median_s,first_response_p90_s,first_response_business_median_s,first_response_business_p90_s,resolution_count,resolution_median_s,resolution_p90_s,resolution_business_median_s,resolution_business_p90_s,sla_met,sla_missed\n",
     );
     let opt = |v: Option<i64>| v.map(|s| s.to_string()).unwrap_or_default();
     let mut line = |section: &str, name: &str, f: &ReportFigures| {
         out.push_str(&format!(
-            "{section},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{section},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             csv_field(name),
             f.opened,
             f.resolved,
@@ -351,6 +387,8 @@ pub fn to_csv(report: &Report) -> String {
             opt(f.resolution.p90),
             opt(f.resolution_business.median),
             opt(f.resolution_business.p90),
+            f.sla_met,
+            f.sla_missed,
         ));
     };
     line("total", "all", &report.totals);

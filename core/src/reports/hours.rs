@@ -161,6 +161,36 @@ impl Checked {
         total
     }
 
+    /// The moment `seconds` of business hours after `from` (`from` itself for 0), or
+    /// `None` when the schedule has no such moment within its horizon (a team that never
+    /// works): an SLA due time counted in the team's hours.
+    pub fn add_seconds(&self, from: Timestamp, seconds: i64) -> Option<Timestamp> {
+        if seconds <= 0 {
+            return Some(from);
+        }
+        let start = jiff::Timestamp::from_second(from.unix()).ok()?;
+        let mut date = start.to_zoned(self.zone.clone()).date();
+        let mut left = seconds;
+        for _ in 0..MAX_DAYS {
+            if let Some(open) = self.open_on(date) {
+                if let (Some(a), Some(b)) = (
+                    self.at_minute(date, open.start_minute),
+                    self.at_minute(date, open.end_minute),
+                ) {
+                    let lo = a.max(from.unix());
+                    if b > lo {
+                        if b - lo >= left {
+                            return Some(Timestamp::from_unix(lo + left));
+                        }
+                        left -= b - lo;
+                    }
+                }
+            }
+            date = date.tomorrow().ok()?;
+        }
+        None
+    }
+
     /// Whether the team works at `at`.
     pub fn is_open_at(&self, at: Timestamp) -> bool {
         self.seconds_between(at, at.plus_seconds(1)) > 0
@@ -218,6 +248,31 @@ mod tests {
             hours.seconds_between(at("2026-12-08T05:00:00Z"), at("2026-12-08T20:00:00Z")),
             8 * 3600
         );
+    }
+
+    #[test]
+    fn adding_business_time_skips_closed_hours_and_agrees_with_counting_it() {
+        let mut plan = BusinessHours::office("Europe/Berlin");
+        plan.holidays = vec!["2026-12-07".into()];
+        let hours = plan.checked().expect("valid");
+        // Friday 16:00 Berlin plus 2 hours: 1 h on Friday, Monday is a holiday, so
+        // Tuesday 10:00 Berlin.
+        let friday = at("2026-12-04T15:00:00Z");
+        let due = hours.add_seconds(friday, 2 * 3600).expect("due");
+        assert_eq!(due, at("2026-12-08T09:00:00Z"));
+        assert_eq!(hours.seconds_between(friday, due), 2 * 3600);
+        // From a Saturday, the clock starts when the team opens.
+        assert_eq!(
+            hours.add_seconds(at("2026-12-05T10:00:00Z"), 60),
+            Some(at("2026-12-08T08:01:00Z"))
+        );
+        assert_eq!(hours.add_seconds(friday, 0), Some(friday));
+        let never = BusinessHours {
+            time_zone: "UTC".into(),
+            days: vec![None; 7],
+            holidays: Vec::new(),
+        };
+        assert_eq!(never.checked().expect("valid").add_seconds(friday, 1), None);
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub struct PageCursor {
     /// The last row's priority (read when the list is sorted by priority).
     #[serde(default)]
     pub priority: Priority,
+    /// The last row's SLA due time (read when the list is sorted by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sla_due_at: Option<Timestamp>,
 }
 
 /// The order of the inbox list.
@@ -92,6 +96,8 @@ pub enum InboxSort {
     Activity,
     /// Most urgent first, then newest activity.
     Priority,
+    /// The SLA clock that runs out first at the top; conversations without one after.
+    SlaDue,
 }
 
 /// What the inbox list asks for.
@@ -138,6 +144,10 @@ pub struct ConversationSummary {
     /// The customer asked not to be contacted: replies are refused.
     pub do_not_contact: bool,
     pub priority: Priority,
+    /// The team's SLA clock that runs out first, when its team has a policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sla: Option<crate::reports::SlaClock>,
 }
 
 impl From<ConversationRowData> for ConversationSummary {
@@ -166,6 +176,7 @@ impl From<ConversationRowData> for ConversationSummary {
                 .map(|t| t.plus_seconds(REPLY_WINDOW_SECONDS)),
             do_not_contact: r.do_not_contact,
             priority: Priority::from_level(r.priority),
+            sla: r.sla,
         }
     }
 }
@@ -349,8 +360,10 @@ impl Workspace {
             label: query.label.clone(),
             priority: query.priority.map(Priority::level),
             by_priority: query.sort == Some(InboxSort::Priority),
+            by_sla: query.sort == Some(InboxSort::SlaDue),
             before: query.after.map(|c| ListCursor {
                 priority: c.priority.level(),
+                sla_due_at: c.sla_due_at,
                 at: c.last_activity_at,
                 id: c.id,
             }),
@@ -379,7 +392,12 @@ impl Workspace {
                             .read(|c| conv_store::list(c, caller.viewer(), &per_team))?,
                     );
                 }
-                if filter.by_priority {
+                if filter.by_sla {
+                    merged.sort_by_key(|r| {
+                        let due = r.sla.map(|c| c.due_at);
+                        (due.is_none(), due, r.id)
+                    });
+                } else if filter.by_priority {
                     merged
                         .sort_by_key(|r| std::cmp::Reverse((r.priority, r.last_activity_at, r.id)));
                 } else {
@@ -399,6 +417,7 @@ impl Workspace {
                     last_activity_at: r.last_activity_at,
                     id: r.id,
                     priority: Priority::from_level(r.priority),
+                    sla_due_at: r.sla.map(|c| c.due_at),
                 })
             })
             .flatten();

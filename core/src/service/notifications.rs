@@ -1,5 +1,5 @@
 //! Desktop notifications: which ones each person wants (a new conversation assigned to
-//! them, a customer's reply on their conversation, a mention, a handoff), which event is
+//! them, a customer's reply on their conversation, a mention, a handoff, an SLA breach), which event is
 //! one of them for whom, and what a notification may say: the channel and the customer's
 //! first name, never message text. Nothing is notified while a session is locked: the
 //! desktop forwards no events then.
@@ -28,6 +28,13 @@ pub struct NotificationSettings {
     pub mention: bool,
     /// A colleague hands a conversation to me with a note.
     pub handoff: bool,
+    /// A conversation assigned to me, or of a team I lead, missed its SLA target.
+    #[serde(default = "wanted")]
+    pub sla_breach: bool,
+}
+
+fn wanted() -> bool {
+    true
 }
 
 impl NotificationSettings {
@@ -36,6 +43,7 @@ impl NotificationSettings {
         customer_reply: true,
         mention: true,
         handoff: true,
+        sla_breach: true,
     };
 
     fn from_bits(bits: i64) -> Self {
@@ -44,6 +52,7 @@ impl NotificationSettings {
             customer_reply: bits & 2 != 0,
             mention: bits & 4 != 0,
             handoff: bits & 8 != 0,
+            sla_breach: bits & 16 != 0,
         }
     }
 
@@ -52,6 +61,7 @@ impl NotificationSettings {
             | i64::from(self.customer_reply) << 1
             | i64::from(self.mention) << 2
             | i64::from(self.handoff) << 3
+            | i64::from(self.sla_breach) << 4
     }
 }
 
@@ -62,6 +72,7 @@ pub enum Notice {
     CustomerReply,
     Mention { by: UserId },
     Handoff { by: UserId },
+    SlaBreach,
 }
 
 /// The notification `event` is for `me`, if any and if wanted, with its conversation. The
@@ -71,6 +82,16 @@ pub fn notice_for(
     me: UserId,
     wanted: &NotificationSettings,
 ) -> Option<(Notice, ConversationId)> {
+    if let Event::SlaAlert {
+        conversation,
+        breach: true,
+        notify,
+        ..
+    } = event
+    {
+        return (notify.contains(&me) && wanted.sla_breach)
+            .then_some((Notice::SlaBreach, *conversation));
+    }
     let (notice, conversation, on) = match *event {
         Event::Assigned {
             conversation,
@@ -201,11 +222,11 @@ mod tests {
 
     #[test]
     fn settings_round_trip_through_their_bits() {
-        for bits in 0..16 {
+        for bits in 0..32 {
             assert_eq!(NotificationSettings::from_bits(bits).bits(), bits);
         }
         assert_eq!(
-            NotificationSettings::from_bits(15),
+            NotificationSettings::from_bits(31),
             NotificationSettings::ALL
         );
     }

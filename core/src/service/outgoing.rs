@@ -533,7 +533,7 @@ impl Workspace {
                 },
             )?;
             message_status::queue_reply(tx, message, caller.user)?;
-            conv_store::note_first_reply(tx, id, caller.user, now)?;
+            conv_store::note_agent_reply(tx, id, caller.user, now)?;
             if let Some(mail) = &mail {
                 record_outbound(tx, message, mail)?;
             }

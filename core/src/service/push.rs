@@ -101,7 +101,8 @@ impl PushViewer {
             | Event::ConversationUpdated { conversation }
             | Event::MessageStatusChanged { conversation, .. }
             | Event::Presence { conversation, .. }
-            | Event::Mentioned { conversation, .. } => *conversation,
+            | Event::Mentioned { conversation, .. }
+            | Event::SlaAlert { conversation, .. } => *conversation,
         };
         let viewer = self.caller.viewer();
         workspace

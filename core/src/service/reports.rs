@@ -18,7 +18,7 @@ use crate::workspace::Workspace;
 use std::collections::BTreeMap;
 
 /// The teams `caller` may see in a report for `team` (`None`: every team).
-fn visible_teams(caller: &Caller, team: Option<TeamId>) -> Result<Option<Vec<TeamId>>> {
+pub(crate) fn visible_teams(caller: &Caller, team: Option<TeamId>) -> Result<Option<Vec<TeamId>>> {
     match (caller.role, team) {
         (Role::Admin, Some(t)) => Ok(Some(vec![t])),
         (Role::Admin, None) => Ok(None),
@@ -49,10 +49,12 @@ impl Workspace {
                 .filter_map(|(team, h)| h.checked().ok().map(|checked| (team, checked)))
                 .collect();
             let (agents, team_names) = report_store::names(c)?;
+            let policies = crate::store::sla::all_policies(c)?;
             Ok(build(
                 query,
                 &facts,
                 &hours,
+                &policies,
                 &Names {
                     agents: &agents,
                     teams: &team_names,
@@ -139,6 +141,7 @@ impl Workspace {
                 return Err(CoreError::NotFound { what: "The team" });
             }
             report_store::set_hours(tx, team, checked.as_ref())?;
+            crate::store::sla::refresh_team(tx, team)?;
             audit::append(
                 tx,
                 AuditEvent::new(

@@ -211,7 +211,7 @@ fn play(tx: &Connection, ctx: &Ctx, script: &Script, events: &mut Vec<Event>) ->
                 )?;
                 seed::set_author(tx, message, Some(ctx.by))?;
                 seed::mark_sent(tx, message)?;
-                conv_store::note_first_reply(tx, id, ctx.by, at)?;
+                conv_store::note_agent_reply(tx, id, ctx.by, at)?;
                 answered = true;
                 unread = 0;
             }

@@ -52,11 +52,13 @@ pub struct ConversationRowData {
     pub do_not_contact: bool,
     /// 0 none … 4 urgent.
     pub priority: i64,
+    pub sla: Option<crate::reports::SlaClock>,
 }
 
 const ROW_COLUMNS: &str = "c.id, c.version, c.contact_id, ct.display_name, a.kind, c.subject,
     c.preview, c.status, c.snoozed_until, c.assignee_id, u.display_name, c.team_id, t.name,
-    c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at, ct.do_not_contact, c.priority";
+    c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at, ct.do_not_contact, c.priority,
+    c.sla_target, c.sla_warn_at, c.sla_due_at";
 
 const ROW_JOINS: &str = "FROM conversations c
     JOIN contacts ct ON ct.id = c.contact_id
@@ -85,6 +87,19 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ConversationRowData> {
         created_at: r.get(16)?,
         do_not_contact: r.get(17)?,
         priority: r.get(18)?,
+        sla: match (
+            r.get::<_, Option<String>>(19)?
+                .and_then(|t| crate::reports::SlaTarget::parse(&t)),
+            r.get::<_, Option<Timestamp>>(20)?,
+            r.get::<_, Option<Timestamp>>(21)?,
+        ) {
+            (Some(target), Some(warn_at), Some(due_at)) => Some(crate::reports::SlaClock {
+                target,
+                warn_at,
+                due_at,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -103,6 +118,8 @@ pub struct ListFilter {
     pub priority: Option<i64>,
     /// Highest priority first (then newest activity), instead of newest activity first.
     pub by_priority: bool,
+    /// SLA due time first (those without a clock after, oldest first).
+    pub by_sla: bool,
     /// Rows after this one in the chosen order.
     pub before: Option<ListCursor>,
     pub limit: i64,
@@ -112,6 +129,7 @@ pub struct ListFilter {
 #[derive(Clone, Copy, Debug)]
 pub struct ListCursor {
     pub priority: i64,
+    pub sla_due_at: Option<Timestamp>,
     pub at: Timestamp,
     pub id: ConversationId,
 }
@@ -197,7 +215,18 @@ pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
         let a = args.len();
         args.push(Value::Integer(cursor.id.get()));
         let b = args.len();
-        if filter.by_priority {
+        if filter.by_sla {
+            match cursor.sla_due_at {
+                Some(due) => {
+                    args.push(Value::Integer(due.unix()));
+                    let d = args.len();
+                    clauses.push(format!(
+                        "(c.sla_due_at IS NULL OR (c.sla_due_at, c.id) > (?{d}, ?{b}))"
+                    ));
+                }
+                None => clauses.push(format!("(c.sla_due_at IS NULL AND c.id > ?{b})")),
+            }
+        } else if filter.by_priority {
             args.push(Value::Integer(cursor.priority));
             let p = args.len();
             clauses.push(format!(
@@ -209,7 +238,9 @@ pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
             ));
         }
     }
-    let order = if filter.by_priority {
+    let order = if filter.by_sla {
+        "c.sla_due_at IS NULL, c.sla_due_at, c.id"
+    } else if filter.by_priority {
         "c.priority DESC, c.last_activity_at DESC, c.id DESC"
     } else {
         "c.last_activity_at DESC, c.id DESC"
@@ -530,6 +561,9 @@ pub fn set_assignment(
          WHERE id = ?1 AND version = ?2",
         params![id, expected, assignee, team],
     )?;
+    if changed == 1 {
+        crate::store::sla::refresh(conn, id)?;
+    }
     Ok(changed == 1)
 }
 
@@ -598,25 +632,33 @@ pub fn set_status(
     snoozed_until: Option<Timestamp>,
 ) -> Result<bool> {
     let changed = conn.execute(
-        "UPDATE conversations SET status = ?3, snoozed_until = ?4, version = version + 1
+        "UPDATE conversations SET status = ?3, snoozed_until = ?4, version = version + 1,
+             awaiting_since = CASE WHEN ?3 = 'resolved' THEN NULL ELSE awaiting_since END
          WHERE id = ?1 AND version = ?2",
         params![id, expected, status, snoozed_until],
     )?;
+    if changed == 1 {
+        crate::store::sla::refresh(conn, id)?;
+    }
     Ok(changed == 1)
 }
 
-/// Remembers `by`'s reply at `at` as the conversation's first agent reply, unless it has one.
-pub fn note_first_reply(
+/// Remembers `by`'s reply at `at`: the conversation's first agent reply unless it has
+/// one, and the end of the customer's wait (the SLA clock moves on).
+pub fn note_agent_reply(
     conn: &Connection,
     id: ConversationId,
     by: UserId,
     at: Timestamp,
 ) -> Result<()> {
     conn.execute(
-        "UPDATE conversations SET first_reply_at = ?2, first_reply_by = ?3
-         WHERE id = ?1 AND first_reply_at IS NULL",
+        "UPDATE conversations SET first_reply_at = coalesce(first_reply_at, ?2),
+             first_reply_by = CASE WHEN first_reply_at IS NULL THEN ?3 ELSE first_reply_by END,
+             awaiting_since = NULL
+         WHERE id = ?1",
         params![id, at, by],
     )?;
+    crate::store::sla::refresh(conn, id)?;
     Ok(())
 }
 
@@ -695,10 +737,15 @@ pub fn touch_activity(
              unread_count = unread_count + CASE WHEN ?3 THEN 1 ELSE 0 END,
              version = version + CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 1 ELSE 0 END,
              snoozed_until = CASE WHEN ?3 THEN NULL ELSE snoozed_until END,
+             awaiting_since = CASE WHEN NOT ?3 THEN awaiting_since
+                 WHEN status = 'resolved' THEN ?2 ELSE coalesce(awaiting_since, ?2) END,
              status = CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 'open' ELSE status END
          WHERE id = ?1",
         params![id, now, from_customer],
     )?;
+    if from_customer {
+        crate::store::sla::refresh(conn, id)?;
+    }
     Ok(())
 }
 
@@ -971,6 +1018,7 @@ pub fn set_team_and_subject(
         "UPDATE conversations SET team_id = ?2, subject = ?3 WHERE id = ?1",
         params![id, team, subject],
     )?;
+    crate::store::sla::refresh(conn, id)?;
     Ok(())
 }
 
@@ -984,6 +1032,7 @@ pub fn set_team_from_account(
         "UPDATE conversations SET team_id = (SELECT default_team_id FROM channel_accounts WHERE id = ?2) WHERE id = ?1",
         params![id, account],
     )?;
+    crate::store::sla::refresh(conn, id)?;
     Ok(())
 }
 
@@ -1015,6 +1064,7 @@ pub fn queue_handed_over(
          WHERE id = ?1",
         params![id, app, at],
     )?;
+    crate::store::sla::refresh(conn, id)?;
     Ok(())
 }
 
@@ -1079,6 +1129,7 @@ mod tests {
         let next_page = ListFilter {
             before: Some(ListCursor {
                 priority: 0,
+                sla_due_at: None,
                 at: Timestamp::from_unix(1_700_000_000),
                 id: ConversationId::new(3),
             }),
@@ -1088,6 +1139,7 @@ mod tests {
             by_priority: true,
             before: Some(ListCursor {
                 priority: 4,
+                sla_due_at: None,
                 at: Timestamp::from_unix(1_700_000_000),
                 id: ConversationId::new(3),
             }),

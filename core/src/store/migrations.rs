@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0019_read_typing_pricing.sql"),
     include_str!("migrations/0020_mail_addresses.sql"),
     include_str!("migrations/0021_reports.sql"),
+    include_str!("migrations/0022_sla.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -399,16 +399,16 @@ pub fn forget_old_sign_in_failures(
 
 /// Which desktop notifications `user` wants, as bits (see `service::notifications`).
 pub fn notify_bits(conn: &Connection, user: UserId) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT notify FROM users WHERE id = ?1", [user], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok(conn.query_row(
+        "SELECT notify | (notify_sla << 4) FROM users WHERE id = ?1",
+        [user],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn set_notify_bits(conn: &Connection, user: UserId, bits: i64) -> Result<()> {
     conn.execute(
-        "UPDATE users SET notify = ?2 WHERE id = ?1",
+        "UPDATE users SET notify = ?2 & 15, notify_sla = (?2 >> 4) & 1 WHERE id = ?1",
         rusqlite::params![user, bits],
     )?;
     Ok(())

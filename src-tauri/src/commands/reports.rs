@@ -6,7 +6,7 @@ use super::with_session;
 use crate::api_error::ApiError;
 use crate::state::AppState;
 use appcare_core::ids::TeamId;
-use appcare_core::reports::{BusinessHours, Report, ReportQuery};
+use appcare_core::reports::{BusinessHours, Report, ReportQuery, SlaPolicy};
 use tauri::{AppHandle, State};
 
 #[tauri::command(rename_all = "snake_case")]
@@ -63,6 +63,29 @@ pub async fn business_hours(
 ) -> Result<Option<BusinessHours>, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.business_hours(token, team, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sla_policy(
+    state: State<'_, AppState>,
+    team: TeamId,
+) -> Result<Option<SlaPolicy>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.sla_policy(token, team, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_sla_policy(
+    state: State<'_, AppState>,
+    team: TeamId,
+    policy: Option<SlaPolicy>,
+) -> Result<Option<SlaPolicy>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_sla_policy(token, team, policy, now)
     })
     .await
 }

@@ -3,6 +3,7 @@ import type { ContactId } from "./ContactId";
 import type { ConversationId } from "./ConversationId";
 import type { ConversationStatus } from "./ConversationStatus";
 import type { Priority } from "./Priority";
+import type { SlaClock } from "./SlaClock";
 import type { TeamId } from "./TeamId";
 import type { Timestamp } from "./Timestamp";
 import type { UserId } from "./UserId";
@@ -18,4 +19,8 @@ reply_window_ends_at: Timestamp | null,
 /**
  * The customer asked not to be contacted: replies are refused.
  */
-do_not_contact: boolean, priority: Priority, };
+do_not_contact: boolean, priority: Priority, 
+/**
+ * The team's SLA clock that runs out first, when its team has a policy.
+ */
+sla?: SlaClock, };

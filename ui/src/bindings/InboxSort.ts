@@ -3,4 +3,4 @@
 /**
  * The order of the inbox list.
  */
-export type InboxSort = "activity" | "priority";
+export type InboxSort = "activity" | "priority" | "sla_due";

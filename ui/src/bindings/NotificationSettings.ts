@@ -19,4 +19,8 @@ mention: boolean,
 /**
  * A colleague hands a conversation to me with a note.
  */
-handoff: boolean, };
+handoff: boolean, 
+/**
+ * A conversation assigned to me, or of a team I lead, missed its SLA target.
+ */
+sla_breach: boolean, };

@@ -10,4 +10,8 @@ export type PageCursor = { last_activity_at: Timestamp, id: ConversationId,
 /**
  * The last row's priority (read when the list is sorted by priority).
  */
-priority: Priority, };
+priority: Priority, 
+/**
+ * The last row's SLA due time (read when the list is sorted by it).
+ */
+sla_due_at?: Timestamp, };

@@ -29,4 +29,13 @@ first_response_business: Durations,
 /**
  * From the start (or the last reopening) to the resolution.
  */
-resolution: Durations, resolution_business: Durations, };
+resolution: Durations, resolution_business: Durations, 
+/**
+ * First replies and resolutions within their team's SLA target (teams with a
+ * policy only; measured in business hours where the team has them).
+ */
+sla_met: number, 
+/**
+ * First replies and resolutions later than the target.
+ */
+sla_missed: number, };

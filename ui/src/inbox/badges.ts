@@ -4,6 +4,7 @@ import type { ConversationView } from "../bindings/ConversationView";
 import { windowOpenNow } from "../channel-logic";
 import { h } from "../h";
 import type { Priority } from "../bindings/Priority";
+import { slaState } from "./sla-logic";
 import { snoozeLabel } from "./snooze";
 import { channelLabel, hasReplyWindow, PRIORITY_LABELS, replyWindowLabel, windowClosed } from "./logic";
 
@@ -41,6 +42,13 @@ export function headWindowBadge(v: ConversationView, at: number): HTMLElement | 
 export function priorityBadge(p: Priority): HTMLElement | null {
   if (p === "none") return null;
   return h("span", { class: `badge priority priority-${p}`, title: `Priority: ${PRIORITY_LABELS[p]}` }, PRIORITY_LABELS[p]);
+}
+
+/** The SLA clock that runs out first: time left, warning, or missed; nothing without one. */
+export function slaBadge(s: ConversationSummary, at: number, id?: string): HTMLElement | null {
+  const state = slaState(s.sla, at);
+  if (!state) return null;
+  return h("span", { id, class: `badge ${state.tone} sla`, title: state.title }, state.label);
 }
 
 /** Pending, or snoozed with its time; nothing for open or resolved (the view says which). */

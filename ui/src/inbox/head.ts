@@ -5,7 +5,7 @@ import type { ConversationView } from "../bindings/ConversationView";
 import { h } from "../h";
 import type { Part } from "../store";
 import { button, input } from "../ui";
-import { channelBadge, headWindowBadge, priorityBadge } from "./badges";
+import { channelBadge, headWindowBadge, priorityBadge, slaBadge } from "./badges";
 import type { Versioned } from "../bindings/Versioned";
 import type { Priority } from "../bindings/Priority";
 import { parseLabels, PRIORITIES, PRIORITY_LABELS, STATUS_LABELS } from "./logic";
@@ -128,6 +128,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
         h("span", { id: "conv-status", class: `badge status-${s.status}` }, STATUS_LABELS[s.status] ?? s.status,
           s.status === "snoozed" && s.snoozed_until !== null ? ` ${snoozeLabel(s.snoozed_until, Date.now())}` : ""),
         headWindowBadge(v, now()),
+        slaBadge(s, now(), "conv-sla"),
         v.out_of_hours
           ? h("span", { id: "conv-out-of-hours", class: "badge muted", title: "The team's business hours have ended; set them under Reports" }, "Out of hours")
           : null),

@@ -8,7 +8,7 @@ import { h } from "../h";
 import { formatDateTime } from "../logic";
 import type { Part } from "../store";
 import { button } from "../ui";
-import { channelBadge, priorityBadge, statusBadge, windowBadge } from "./badges";
+import { channelBadge, priorityBadge, slaBadge, statusBadge, windowBadge } from "./badges";
 import { createEmpty } from "./empty";
 import { inboxQuery, moveSelection, nearEnd, relativeTime, scrollToRow, VIEW_LABELS, virtualWindow } from "./logic";
 import { presenceText, presentOn } from "./presence-logic";
@@ -78,6 +78,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
           s.team_name ? h("span", { class: "muted" }, ` · ${s.team_name}`) : null,
           h("span", { class: "row-badges" },
             statusBadge(s, at),
+            slaBadge(s, at),
             windowBadge(s, at),
             s.unread > 0 ? h("span", { class: "badge unread-count", "aria-label": `${s.unread} unread` }, s.unread) : null))));
   }

@@ -227,6 +227,26 @@ describe("list", () => {
     expect(list.el.querySelector("#conv-row-3 .status-snoozed")!.textContent).toMatch(/^Snoozed until /);
   });
 
+  it("shows each row's SLA clock: time left, a warning, a missed target; nothing without one", () => {
+    const { store, deps } = setup(false);
+    const list = createList(deps, createBulk(deps).el, createSearch(deps).el);
+    mount(store, list);
+    const now = Math.floor(Date.now() / 1000);
+    store.set({ rows: [
+      row(1, { sla: { target: "first_response", warn_at: now + 3000, due_at: now + 4000 } }),
+      row(2, { sla: { target: "next_response", warn_at: now - 60, due_at: now + 600 } }),
+      row(3, { sla: { target: "resolution", warn_at: now - 9000, due_at: now - 7300 } }),
+      row(4),
+    ] });
+    const badge = (id: number) => list.el.querySelector(`#conv-row-${id} .sla`);
+    expect(badge(1)!.textContent).toBe("SLA 1 h");
+    expect(badge(1)!.classList.contains("muted")).toBe(true);
+    expect(badge(2)!.classList.contains("warn")).toBe(true);
+    expect(badge(3)!.textContent).toBe("SLA missed 2 h ago");
+    expect(badge(3)!.classList.contains("bad")).toBe(true);
+    expect(badge(4)).toBeNull();
+  });
+
   it("asks for the next page once when the rows in view come near the end, and appends it", async () => {
     const { store, deps } = setup(false);
     const list = createList(deps, createBulk(deps).el, createSearch(deps).el);

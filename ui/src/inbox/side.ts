@@ -67,10 +67,12 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
   });
   const sortSelect = h("select", { id: "filter-sort", name: "filter-sort" },
     h("option", { value: "activity" }, "Newest activity"),
-    h("option", { value: "priority" }, "Most urgent"));
+    h("option", { value: "priority" }, "Most urgent"),
+    h("option", { value: "sla_due" }, "SLA time left"));
   sortSelect.value = filters.sort;
   sortSelect.addEventListener("change", () => {
-    setFilters({ sort: sortSelect.value === "priority" ? "priority" : "activity" });
+    const v = sortSelect.value;
+    setFilters({ sort: v === "priority" || v === "sla_due" ? v : "activity" });
     void actions.loadFirst();
   });
 

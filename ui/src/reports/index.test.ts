@@ -1,7 +1,7 @@
 //! The Reports page against a faked api module: a lead sees only their teams to choose from, the
 //! totals, chart and tables drawn from the core's report, a range change asks again, Save as CSV
 //! sends the same query, a custom range the wrong way round is stopped under its field, and a
-//! team's business hours are saved (a refusal shows at its field).
+//! team's business hours and SLA targets are saved (a refusal shows at its field).
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { Report } from "../bindings/Report";
@@ -14,11 +14,13 @@ const asked: ReportQuery[] = [];
 const saved: ReportQuery[] = [];
 const hoursSet: unknown[] = [];
 let refuseHours = true;
+const slaSet: unknown[] = [];
+let refuseSla = true;
 const none = { count: 0, median: null, p90: null };
 function report(q: ReportQuery): Report {
   const figures = { opened: 4, resolved: 3, reopened: 1, handoffs: 2,
     first_response: { count: 3, median: 600, p90: 7200 }, first_response_business: { count: 3, median: 300, p90: 3600 },
-    resolution: { count: 3, median: 3600, p90: 90_000 }, resolution_business: none };
+    resolution: { count: 3, median: 3600, p90: 90_000 }, resolution_business: none, sla_met: 9, sla_missed: 1 };
   const days = Math.round((q.to - q.from) / 86_400);
   return {
     query: q, totals: figures,
@@ -32,6 +34,12 @@ vi.mock("../api", async (importOriginal) => ({
   teamReport: async (q: ReportQuery) => { asked.push(q); return report(q); },
   saveReportCsv: async (q: ReportQuery) => { saved.push(q); return "/home/lena/Downloads/appcare-report.csv"; },
   businessHours: async () => null,
+  slaPolicy: async () => ({ first_response_minutes: 90, next_response_minutes: null, resolution_minutes: null }),
+  setSlaPolicy: async (team: number, policy: unknown) => {
+    if (refuseSla) { refuseSla = false; throw { code: "invalid_input", message: "resolution: give a target between 1 minute and 365 days, or leave it empty" }; }
+    slaSet.push([team, policy]);
+    return policy;
+  },
   setBusinessHours: async (team: number, hours: unknown) => {
     if (refuseHours) { refuseHours = false; throw { code: "invalid_input", message: "time zone: “Mars/Base” is not a time zone; use a name such as Europe/Berlin" }; }
     hoursSet.push([team, hours]);
@@ -62,7 +70,7 @@ function setup() {
 }
 
 describe("the Reports page", () => {
-  beforeEach(() => { asked.length = 0; saved.length = 0; hoursSet.length = 0; refuseHours = true; });
+  beforeEach(() => { asked.length = 0; saved.length = 0; hoursSet.length = 0; refuseHours = true; slaSet.length = 0; refuseSla = true; });
 
   it("draws the last 30 days for a lead's own teams, with numbers beside the chart", async () => {
     const { ctx, $ } = setup();
@@ -73,6 +81,7 @@ describe("the Reports page", () => {
     expect(asked[0].to - asked[0].from).toBe(30 * 86_400);
     expect(asked[0].team).toBeNull();
     expect($('#report-totals [data-field="opened"]').textContent).toBe("4");
+    expect($('#report-totals [data-field="sla"]').textContent).toBe("9 of 10 (90%)");
     expect($('#report-totals [data-field="first_response"]').textContent).toBe("10 min · p90 2 h");
     expect($("#report-totals").textContent).toContain("In business hours: 5 min · p90 1 h");
     expect($("#report-chart").querySelectorAll("rect.chart-opened")).toHaveLength(30);
@@ -137,5 +146,31 @@ describe("the Reports page", () => {
     expect(hoursSet).toHaveLength(1);
     expect(hoursSet[0]).toMatchObject([1, { time_zone: "Europe/Berlin", holidays: [] }]);
     expect(toasts.at(-1)).toBe("Business hours of Billing saved.");
+  });
+
+  it("saves a team's SLA targets; a typing mistake and a refusal each show at their field", async () => {
+    const { ctx, $, toasts } = setup();
+    await renderReports(ctx);
+    await tick();
+    const team = $<HTMLSelectElement>("#report-team");
+    team.value = "1";
+    team.dispatchEvent(new Event("change"));
+    await tick();
+    expect($("#sla-heading").textContent).toBe("SLA targets of Billing");
+    expect($<HTMLInputElement>("#sla-first-response").value).toBe("1h 30m");
+    $<HTMLInputElement>("#sla-next-response").value = "soon";
+    $<HTMLFormElement>("#sla-form").requestSubmit();
+    await tick();
+    expect($("#sla-next-response").getAttribute("aria-invalid")).toBe("true");
+    expect(slaSet).toHaveLength(0);
+    $<HTMLInputElement>("#sla-next-response").value = "30m";
+    $<HTMLInputElement>("#sla-resolution").value = "2d";
+    $<HTMLFormElement>("#sla-form").requestSubmit();
+    await tick();
+    expect($("#sla-resolution").getAttribute("aria-invalid")).toBe("true");
+    $<HTMLFormElement>("#sla-form").requestSubmit();
+    await tick();
+    expect(slaSet).toEqual([[1, { first_response_minutes: 90, next_response_minutes: 30, resolution_minutes: 2880 }]]);
+    expect(toasts.at(-1)).toBe("SLA targets of Billing saved.");
   });
 });

@@ -15,7 +15,8 @@ import type { PageContext } from "../screens/shell";
 import { button, errorArea, field, input, problem } from "../ui";
 import { barChart } from "./chart";
 import { hoursForm } from "./hours-form";
-import { barsOf, dayText, formatDuration, lastDays, parseDay, rangeProblem } from "./logic";
+import { slaForm } from "./sla-form";
+import { barsOf, dayText, formatDuration, lastDays, parseDay, rangeProblem, slaText } from "./logic";
 
 type State = {
   query: ReportQuery;
@@ -107,10 +108,11 @@ export async function renderReports(ctx: PageContext): Promise<void> {
     h("div", { class: "actions" }, show, csv), formError);
   const body = h("div", { id: "report-body", "aria-live": "polite" });
   const hoursHost = h("div", { id: "hours-host" });
+  const slaHost = h("div", { id: "sla-host" });
   ctx.page.replaceChildren(h("div", { id: "reports" }, h("h1", null, "Reports"),
     h("p", { class: "hint" }, "Made from the conversations themselves each time you look. Days are UTC; a conversation counts for its team today. "
       + "Conversations a customer reopened by writing again are counted from this version on (earlier ones were not recorded)."),
-    controls, body, hoursHost));
+    controls, body, hoursHost, slaHost));
 
   /** The query the controls describe, or null (with the problem shown at its field). */
   function queryFromControls(): ReportQuery | null {
@@ -144,6 +146,7 @@ export async function renderReports(ctx: PageContext): Promise<void> {
       if (ctx.current() && state.query === query) set({ loading: false, error: toUiError(err).message });
     }
     void loadHours(query.team);
+    void loadSla(query.team);
   }
 
   async function loadHours(teamId: number | null): Promise<void> {
@@ -162,6 +165,21 @@ export async function renderReports(ctx: PageContext): Promise<void> {
     }
   }
 
+  async function loadSla(teamId: number | null): Promise<void> {
+    if (teamId === null) { slaHost.replaceChildren(); return; }
+    try {
+      const policy = await api.slaPolicy(teamId);
+      if (!ctx.current() || state.query.team !== teamId) return;
+      const name = teams.find((t) => t.id === teamId)?.name ?? "the team";
+      replaceChildren(slaHost, slaForm(ctx.app, teamId, name, policy, (saved) => {
+        ctx.toast(saved ? `SLA targets of ${name} saved.` : `${name} tracks no SLA now.`);
+        void loadSla(teamId);
+      }));
+    } catch (err) {
+      if (ctx.current()) replaceChildren(slaHost, h("p", { class: "warning" }, `The SLA targets could not be read: ${toUiError(err).message}`));
+    }
+  }
+
   function render(): void {
     dates.hidden = range.value !== "custom";
     show.disabled = state.loading;
@@ -177,7 +195,8 @@ export async function renderReports(ctx: PageContext): Promise<void> {
         tile("Reopened", "reopened", String(t.reopened)),
         tile("Handoffs", "handoffs", String(t.handoffs)),
         tile("First response", "first_response", durationText(t, "first_response"), businessText(t, "first_response_business")),
-        tile("Resolution", "resolution", durationText(t, "resolution"), businessText(t, "resolution_business"))),
+        tile("Resolution", "resolution", durationText(t, "resolution"), businessText(t, "resolution_business")),
+        tile("SLA met", "sla", slaText(t.sla_met, t.sla_missed), "First replies and resolutions within the team's SLA target.")),
       h("h2", null, r.query.bucket === "week" ? "Opened and resolved per week" : "Opened and resolved per day"),
       barChart(barsOf(r.series, r.query.bucket), "Conversations opened and resolved"),
       seriesTable(r),

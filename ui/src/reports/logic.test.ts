@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { barsOf, clock, dayText, formatDuration, hoursFromForm, lastDays, niceMax, parseClock, parseDay, rangeProblem } from "./logic";
+import { barsOf, clock, dayText, formatDuration, hoursFromForm, lastDays, niceMax, parseClock, parseDay, rangeProblem, slaText } from "./logic";
 
 describe("the Reports page's helpers", () => {
+  it("say how many met their SLA target, and when there was none", () => {
+    expect(slaText(9, 1)).toBe("9 of 10 (90%)");
+    expect(slaText(0, 3)).toBe("0 of 3 (0%)");
+    expect(slaText(0, 0)).toBe("No SLA");
+  });
+
   it("make ranges of whole UTC days, today included", () => {
     const now = Date.UTC(2026, 11, 7, 15, 30) / 1000;
     const r = lastDays(7, now);
@@ -27,7 +33,7 @@ describe("the Reports page's helpers", () => {
     const point = (start: number, opened: number, resolved: number) => ({ start, figures: {
       opened, resolved, reopened: 0, handoffs: 0,
       first_response: { count: 0, median: null, p90: null }, first_response_business: { count: 0, median: null, p90: null },
-      resolution: { count: 0, median: null, p90: null }, resolution_business: { count: 0, median: null, p90: null } } });
+      resolution: { count: 0, median: null, p90: null }, resolution_business: { count: 0, median: null, p90: null }, sla_met: 0, sla_missed: 0 } });
     expect(barsOf([point(Date.UTC(2026, 11, 7) / 1000, 3, 1)], "week")).toEqual([{ label: "w/c 12-07", opened: 3, resolved: 1 }]);
     expect(niceMax([0])).toBe(1);
     expect(niceMax([7, 3])).toBe(10);

@@ -107,3 +107,10 @@ export function hoursFromForm(
   if (bad !== undefined) return { field: "holidays", message: `“${bad}” is not a date; write it as 2026-12-25.` };
   return { time_zone: zone.trim(), days: out, holidays: list };
 }
+
+/** "9 of 10 (90%)"; "No SLA" when no team with a policy had a first reply or resolution. */
+export function slaText(met: number, missed: number): string {
+  const all = met + missed;
+  if (all === 0) return "No SLA";
+  return `${met} of ${all} (${Math.round((met * 100) / all)}%)`;
+}

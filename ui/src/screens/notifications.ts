@@ -11,6 +11,7 @@ export const NOTIFICATION_CHOICES: { key: keyof NotificationSettings; label: str
   { key: "customer_reply", label: "A customer writes in a conversation assigned to me" },
   { key: "mention", label: "A colleague mentions me in a note" },
   { key: "handoff", label: "A colleague hands a conversation to me" },
+  { key: "sla_breach", label: "A conversation of mine or of a team I lead misses its SLA target" },
 ];
 
 /** Opens the dialog; `done` runs with a message after saving. */
