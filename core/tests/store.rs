@@ -665,3 +665,39 @@ fn reports_history_is_taken_from_the_messages_and_the_audit_chain() -> TestResul
     );
     Ok(())
 }
+
+/// Migration 22: a conversation that is not resolved waits since the customer's first
+/// message after the last agent reply (an automatic message is no reply); a resolved one
+/// and one answered last wait for nothing.
+#[test]
+fn the_sla_migration_finds_since_when_each_customer_waits() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut conn = rusqlite::Connection::open(dir.path().join("old.db"))?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")?;
+    migrations::run_up_to(&mut conn, 21)?;
+    conn.execute_batch(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at) VALUES
+             (2, 'alex', 'Alex', 'agent', 'x', 2);
+         INSERT INTO channel_accounts (id, kind, name, external_id, created_at) VALUES (1, 'email', 'Help', 'help@x.test', 1);
+         INSERT INTO contacts (id, display_name, created_at) VALUES (1, 'Ana', 1);
+         INSERT INTO conversations (id, channel_account_id, contact_id, status, last_activity_at, created_at) VALUES
+             (1, 1, 1, 'open', 100, 10), (2, 1, 1, 'open', 100, 20), (3, 1, 1, 'resolved', 100, 30),
+             (4, 1, 1, 'pending', 100, 40);
+         INSERT INTO messages (conversation_id, direction, author_user_id, body, created_at) VALUES
+             (1, 'in', NULL, 'hi', 10), (1, 'out', 2, 'answer', 30), (1, 'in', NULL, 'again', 50),
+             (1, 'out', NULL, 'automatic', 55), (1, 'in', NULL, 'and again', 60),
+             (2, 'in', NULL, 'hello', 20),
+             (3, 'in', NULL, 'hello', 30),
+             (4, 'in', NULL, 'hello', 40), (4, 'out', 2, 'answered', 45);",
+    )?;
+    migrations::run(&mut conn)?;
+    let waiting: Vec<(i64, Option<i64>)> = conn
+        .prepare("SELECT id, awaiting_since FROM conversations ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    assert_eq!(
+        waiting,
+        [(1, Some(50)), (2, Some(20)), (3, None), (4, None)]
+    );
+    Ok(())
+}

@@ -232,6 +232,36 @@ mod tests {
     }
 
     #[test]
+    fn an_sla_breach_notifies_only_those_it_names_who_want_it() {
+        let me = UserId::new(5);
+        let breach = |notify: Vec<UserId>, breach: bool| Event::SlaAlert {
+            conversation: ConversationId::new(9),
+            target: crate::reports::SlaTarget::FirstResponse,
+            breach,
+            notify,
+        };
+        let all = NotificationSettings::ALL;
+        assert_eq!(
+            notice_for(&breach(vec![UserId::new(2), me], true), me, &all),
+            Some((Notice::SlaBreach, ConversationId::new(9)))
+        );
+        assert_eq!(
+            notice_for(&breach(vec![UserId::new(2)], true), me, &all),
+            None
+        );
+        assert_eq!(
+            notice_for(&breach(vec![me], false), me, &all),
+            None,
+            "a warning"
+        );
+        let quiet = NotificationSettings {
+            sla_breach: false,
+            ..all
+        };
+        assert_eq!(notice_for(&breach(vec![me], true), me, &quiet), None);
+    }
+
+    #[test]
     fn first_names_never_show_an_address() {
         assert_eq!(first_name("Ana Souza"), "Ana");
         assert_eq!(first_name("ana@example.com"), "a customer");
