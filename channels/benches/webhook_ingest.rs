@@ -6,12 +6,16 @@
 //! APPCARE_BENCH_SENDERS override the size. APPCARE_BENCH_MIX=realistic sends issue 21's
 //! mix instead of text only: 60 % text, 15 % media, 10 % statuses, 10 % reactions (to
 //! earlier messages of the run), 5 % interactive replies; compare both in one run.
+//! The line's conversations go to a team; APPCARE_BENCH_SLA=1 gives that team business
+//! hours and an SLA policy, so every message also moves an SLA clock: compare with and
+//! without in one run.
 //!
 //! Real parts: the webhook receiver over loopback HTTP, SQLCipher.
 
 use appcare_channels::{webhook, WebhookOptions, WebhookState};
 use appcare_core::auth::totp;
 use appcare_core::channel::NewChannelAccount;
+use appcare_core::reports::{BusinessHours, SlaPolicy};
 use appcare_core::workspace::Region;
 use appcare_core::{CreateOptions, KeySource, Password, Timestamp, Workspace, WorkspaceDir};
 use rand::{Rng, SeedableRng};
@@ -49,6 +53,21 @@ fn workspace(dir: &std::path::Path) -> Result<Workspace> {
     let e = ws.start_enrolment(&c.token, now)?;
     let secret = totp::secret_from_manual_key(&e.manual_key).ok_or("bad key")?;
     ws.confirm_enrolment(&c.token, &totp::code_at(&secret, totp::step_of(now))?, now)?;
+    let team = ws.create_team(&c.token, "Support", now)?.id;
+    if std::env::var("APPCARE_BENCH_SLA").is_ok_and(|v| v == "1") {
+        ws.set_business_hours(&c.token, team, Some(BusinessHours::office("UTC")), now)?;
+        ws.set_sla_policy(
+            &c.token,
+            team,
+            Some(SlaPolicy {
+                first_response_minutes: Some(60),
+                next_response_minutes: Some(30),
+                resolution_minutes: Some(8 * 60),
+            }),
+            now,
+        )?;
+        println!("SLA: the team has business hours and a policy");
+    }
     ws.add_channel_account(
         &c.token,
         &NewChannelAccount {
@@ -59,7 +78,7 @@ fn workspace(dir: &std::path::Path) -> Result<Workspace> {
             access_token: "EAAG-bench-token-000001".into(),
             app_secret: SECRET.into(),
             verify_token: "verify-bench".into(),
-            default_team: None,
+            default_team: Some(team),
             human_agent: false,
             poll: false,
             graph_base_url: Some("http://127.0.0.1:9".into()),
@@ -256,6 +275,8 @@ fn main() -> Result<()> {
             percentile(&latencies, 99.0).as_secs_f64() * 1e3,
             latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
         );
+        let clocks: i64 = ws.store().read(|c| Ok(c.query_row("SELECT count(*) FROM conversations WHERE sla_due_at IS NOT NULL", [], |r| r.get(0))?))?;
+        println!("conversations with an SLA clock: {clocks}");
         if stored != messages as i64 {
             return Err(format!("stored {stored} messages, expected {messages}").into());
         }

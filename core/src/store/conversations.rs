@@ -725,25 +725,36 @@ pub fn touch_activity(
     from_customer: bool,
 ) -> Result<()> {
     // A customer writing to a resolved or snoozed conversation opens it: kept for reports.
-    conn.execute(
-        "INSERT INTO status_changes (conversation_id, from_status, to_status, at)
-         SELECT id, status, 'open', ?2 FROM conversations
-         WHERE id = ?1 AND ?3 AND status IN ('resolved', 'snoozed')",
-        params![id, now, from_customer],
-    )?;
-    conn.execute(
-        "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2),
-             last_customer_message_at = CASE WHEN ?3 THEN max(coalesce(last_customer_message_at, 0), ?2) ELSE last_customer_message_at END,
-             unread_count = unread_count + CASE WHEN ?3 THEN 1 ELSE 0 END,
-             version = version + CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 1 ELSE 0 END,
-             snoozed_until = CASE WHEN ?3 THEN NULL ELSE snoozed_until END,
-             awaiting_since = CASE WHEN NOT ?3 THEN awaiting_since
-                 WHEN status = 'resolved' THEN ?2 ELSE coalesce(awaiting_since, ?2) END,
-             status = CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 'open' ELSE status END
-         WHERE id = ?1",
-        params![id, now, from_customer],
-    )?;
-    if from_customer {
+    let reopened_from: Option<String> = conn
+        .query_row(
+            "INSERT INTO status_changes (conversation_id, from_status, to_status, at)
+             SELECT id, status, 'open', ?2 FROM conversations
+             WHERE id = ?1 AND ?3 AND status IN ('resolved', 'snoozed')
+             RETURNING from_status",
+            params![id, now, from_customer],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // Whether the customer starts waiting for a next reply now (the SLA clock moves).
+    let starts_waiting: Option<bool> = conn
+        .query_row(
+            "UPDATE conversations SET last_activity_at = max(last_activity_at, ?2),
+                 last_customer_message_at = CASE WHEN ?3 THEN max(coalesce(last_customer_message_at, 0), ?2) ELSE last_customer_message_at END,
+                 unread_count = unread_count + CASE WHEN ?3 THEN 1 ELSE 0 END,
+                 version = version + CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 1 ELSE 0 END,
+                 snoozed_until = CASE WHEN ?3 THEN NULL ELSE snoozed_until END,
+                 awaiting_since = CASE WHEN NOT ?3 THEN awaiting_since
+                     WHEN status = 'resolved' THEN ?2 ELSE coalesce(awaiting_since, ?2) END,
+                 status = CASE WHEN ?3 AND status IN ('resolved', 'snoozed') THEN 'open' ELSE status END
+             WHERE id = ?1
+             RETURNING ?3 AND first_reply_at IS NOT NULL AND awaiting_since = ?2",
+            params![id, now, from_customer],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // Only a reopening or a new wait moves the clock: a customer's further messages in
+    // the same wait (most of them) cost no SLA work.
+    if reopened_from.as_deref() == Some("resolved") || starts_waiting == Some(true) {
         crate::store::sla::refresh(conn, id)?;
     }
     Ok(())
