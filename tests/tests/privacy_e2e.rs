@@ -5,7 +5,9 @@
 //! shown, the customer leaves the list, and the store keeps only the other customer.
 //! Then the admin opens Reports: the page draws the remaining conversation, a change of
 //! range asks again and redraws, and "Save as CSV" writes a file into Downloads with the
-//! same figures the page shows.
+//! same figures the page shows. For the team, the admin sets a one-minute first-reply SLA
+//! target (a typing mistake is shown at its field first), and the inbox list shows the
+//! conversation's missed target.
 //!
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service.
 
@@ -43,16 +45,19 @@ fn prepare(root: &Path) -> TestResult<(Vec<u8>, i64)> {
         .to_vec();
     let step = totp::step_of(now);
     ws.confirm_enrolment(&c.token, &totp::code_at(&secret, step)?, now)?;
+    let team = ws.create_team(&c.token, "Care", now)?.id;
     let account = ws
         .create_channel_account(
             &c.token,
             "whatsapp",
             "Support line",
             "106540352242922",
-            None,
+            Some(team),
             now,
         )?
         .id;
+    // The customers wrote ten minutes ago: a one-minute SLA target is missed by now.
+    let written = now.plus_seconds(-600);
     for (name, phone, id, body) in [
         (
             "Sheena Nelson",
@@ -75,14 +80,14 @@ fn prepare(root: &Path) -> TestResult<(Vec<u8>, i64)> {
                 external_id: Some(id),
                 subject: "",
                 body: &body,
-                sent_at: now,
+                sent_at: written,
                 attachments: vec![InboundAttachment {
                     file_name: "receipt.txt".into(),
                     mime_type: "text/plain".into(),
                     data: b"receipt 7".to_vec(),
                 }],
             },
-            now,
+            written,
         )?;
     }
     // The app's Downloads folder, as the XDG user-dirs file names it.
@@ -246,6 +251,39 @@ async fn reports(app: &DesktopApp, root: &Path) -> TestResult {
         return Err(format!("the CSV's figures differ from the page: {total}").into());
     }
     app.screenshot("reports").await?;
+    sla(app).await
+}
+
+/// The team's SLA targets set on the Reports page; the missed one shown in the list.
+async fn sla(app: &DesktopApp) -> TestResult {
+    let c = &app.client;
+    click(c, "#report-team option[value='1']").await?;
+    wait_for(c, "#sla-form", 15).await?;
+    fill(c, "#sla-first-response", "soon").await?;
+    click(c, "#sla-save").await?;
+    // Explained at the field itself (its own error line), which is marked invalid.
+    until(
+        c,
+        "#sla-form .field-error",
+        |t| t.contains("45m"),
+        "a typing mistake is explained",
+    )
+    .await?;
+    wait_for(c, "#sla-first-response[aria-invalid='true']", 5).await?;
+    fill(c, "#sla-first-response", "1m").await?;
+    click(c, "#sla-save").await?;
+    // Saved: the form comes back with the targets, which can now be removed.
+    wait_for(c, "#sla-clear:not([hidden])", 15).await?;
+    click(c, "#nav-inbox").await?;
+    click(c, "#view-unassigned").await?;
+    until(
+        c,
+        ".row .sla",
+        |t| t.starts_with("Late "),
+        "the list shows the missed first-reply target",
+    )
+    .await?;
+    app.screenshot("sla-in-list").await?;
     Ok(())
 }
 

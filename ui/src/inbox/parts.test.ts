@@ -242,7 +242,7 @@ describe("list", () => {
     expect(badge(1)!.textContent).toBe("SLA 1 h");
     expect(badge(1)!.classList.contains("muted")).toBe(true);
     expect(badge(2)!.classList.contains("warn")).toBe(true);
-    expect(badge(3)!.textContent).toBe("SLA missed 2 h ago");
+    expect(badge(3)!.textContent).toBe("Late 2 h");
     expect(badge(3)!.classList.contains("bad")).toBe(true);
     expect(badge(4)).toBeNull();
   });

@@ -24,7 +24,9 @@ export function slaState(clock: SlaClock | null | undefined, now: number): SlaSt
   if (!clock) return null;
   const what = SLA_TARGET_LABELS[clock.target];
   if (now >= clock.due_at) {
-    return { label: `SLA missed ${shortSpan(now - clock.due_at)} ago`, title: `${what} target missed`, tone: "bad" };
+    // Short: the list's meta line also holds the assignee and the team.
+    const ago = shortSpan(now - clock.due_at);
+    return { label: `Late ${ago}`, title: `${what} SLA target missed ${ago} ago`, tone: "bad" };
   }
   const tone = now >= clock.warn_at ? "warn" : "muted";
   return { label: `SLA ${shortSpan(clock.due_at - now)}`, title: `${what} due in ${shortSpan(clock.due_at - now)} (business hours)`, tone };
