@@ -156,6 +156,10 @@ pub struct Report {
     pub by_agent: Vec<ReportRow>,
     pub by_team: Vec<ReportRow>,
     pub by_channel: Vec<ReportRow>,
+    /// Each person's time available, away and offline (the caller's teams' members; an
+    /// admin: everyone who was ever signed in).
+    #[serde(default)]
+    pub agent_status: Vec<super::status::AgentStatusRow>,
 }
 
 /// What a report counts, one row per happening, as the store reads them.
@@ -359,6 +363,7 @@ pub fn build(
         by_agent: rows(agents),
         by_team: rows(teams),
         by_channel: rows(channels),
+        agent_status: Vec::new(),
     }
 }
 
@@ -366,12 +371,12 @@ pub fn build(
 /// every figure (durations in seconds; empty when there were none).
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(
-        "section,name,opened,resolved,reopened,handoffs,first_response_count,first_response_median_s,first_response_p90_s,first_response_business_median_s,first_response_business_p90_s,resolution_count,resolution_median_s,resolution_p90_s,resolution_business_median_s,resolution_business_p90_s,sla_met,sla_missed\n",
+        "section,name,opened,resolved,reopened,handoffs,first_response_count,first_response_median_s,first_response_p90_s,first_response_business_median_s,first_response_business_p90_s,resolution_count,resolution_median_s,resolution_p90_s,resolution_business_median_s,resolution_business_p90_s,sla_met,sla_missed,day,available_s,away_s,offline_s\n",
     );
     let opt = |v: Option<i64>| v.map(|s| s.to_string()).unwrap_or_default();
     let mut line = |section: &str, name: &str, f: &ReportFigures| {
         out.push_str(&format!(
-            "{section},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{section},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},,,,\n",
             csv_field(name),
             f.opened,
             f.resolved,
@@ -403,6 +408,19 @@ pub fn to_csv(report: &Report) -> String {
     ] {
         for r in rows {
             line(section, &r.name, &r.figures);
+        }
+    }
+    // Time in each status: one line per person and day, only the last four columns.
+    for r in &report.agent_status {
+        for (day, t) in &r.days {
+            out.push_str(&format!(
+                "agent_status,{},,,,,,,,,,,,,,,,,{},{},{},{}\n",
+                csv_field(&r.name),
+                day.to_rfc3339().chars().take(10).collect::<String>(),
+                t.available,
+                t.away,
+                t.offline
+            ));
         }
     }
     out

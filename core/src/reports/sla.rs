@@ -51,8 +51,12 @@ impl SlaTarget {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SlaPolicy {
+    /// The rule of [`SlaPolicy::checked`], declared for the team API's document.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 525_600)))]
     pub first_response_minutes: Option<u32>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 525_600)))]
     pub next_response_minutes: Option<u32>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 525_600)))]
     pub resolution_minutes: Option<u32>,
 }
 

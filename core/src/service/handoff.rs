@@ -339,6 +339,7 @@ impl Workspace {
         let caller = self.authorize(token, now, Role::Agent, "set your availability")?;
         let events = self.store.write(|tx| {
             user_store::set_availability(tx, caller.user, available)?;
+            crate::store::agent_status::sync(tx, caller.user, now)?;
             audit::append(
                 tx,
                 AuditEvent::new(

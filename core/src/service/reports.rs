@@ -50,7 +50,7 @@ impl Workspace {
                 .collect();
             let (agents, team_names) = report_store::names(c)?;
             let policies = crate::store::sla::all_policies(c)?;
-            Ok(build(
+            let mut report = build(
                 query,
                 &facts,
                 &hours,
@@ -59,7 +59,18 @@ impl Workspace {
                     agents: &agents,
                     teams: &team_names,
                 },
-            ))
+            );
+            let people = match &teams {
+                Some(teams) => Some(crate::store::agent_status::members_of(c, teams)?),
+                None => None,
+            };
+            let changes =
+                crate::store::agent_status::changes(c, query.from, query.to, people.as_deref())?;
+            report.agent_status = crate::reports::status::rows(
+                crate::reports::status::time_in_status(&changes, query.from, query.to, now),
+                &agents,
+            );
+            Ok(report)
         })?;
         tracing::debug!(
             user = caller.user.get(),

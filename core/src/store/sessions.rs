@@ -116,6 +116,9 @@ pub fn set_stage(conn: &Connection, id: i64, stage: Stage, now: Timestamp) -> Re
         "UPDATE sessions SET stage = ?2, ended_at = coalesce(?3, ended_at) WHERE id = ?1",
         params![id, stage.as_str(), ended],
     )?;
+    if let Some(user) = crate::store::agent_status::user_of_session(conn, id)? {
+        crate::store::agent_status::sync(conn, user, now)?;
+    }
     Ok(())
 }
 
@@ -134,11 +137,13 @@ pub fn end_all_others_of(
     keep: i64,
     now: Timestamp,
 ) -> Result<usize> {
-    Ok(conn.execute(
+    let ended = conn.execute(
         "UPDATE sessions SET stage = 'ended', ended_at = ?3
          WHERE user_id = ?1 AND id != ?2 AND stage != 'ended'",
         params![user, keep, now],
-    )?)
+    )?;
+    crate::store::agent_status::sync(conn, user, now)?;
+    Ok(ended)
 }
 
 /// Deletes sessions nobody can use any more: pending sign-ins created before
@@ -162,8 +167,10 @@ pub fn delete_old(
 
 /// Ends every session of a user (disable, 2FA reset). Returns how many were live.
 pub fn end_all_of(conn: &Connection, user: UserId, now: Timestamp) -> Result<usize> {
-    Ok(conn.execute(
+    let ended = conn.execute(
         "UPDATE sessions SET stage = 'ended', ended_at = ?2 WHERE user_id = ?1 AND stage != 'ended'",
         params![user, now],
-    )?)
+    )?;
+    crate::store::agent_status::sync(conn, user, now)?;
+    Ok(ended)
 }

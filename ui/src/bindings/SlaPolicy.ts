@@ -3,4 +3,8 @@
 /**
  * A team's targets in minutes of business hours; `None`: not tracked.
  */
-export type SlaPolicy = { first_response_minutes: number | null, next_response_minutes: number | null, resolution_minutes: number | null, };
+export type SlaPolicy = { 
+/**
+ * The rule of [`SlaPolicy::checked`], declared for the team API's document.
+ */
+first_response_minutes: number | null, next_response_minutes: number | null, resolution_minutes: number | null, };

@@ -26,6 +26,8 @@ function report(q: ReportQuery): Report {
     query: q, totals: figures,
     series: Array.from({ length: days }, (_, i) => ({ start: q.from + i * 86_400, figures: { ...figures, opened: i % 3 } })),
     by_agent: [{ name: "Alex Agent", figures }], by_team: [{ name: "Billing", figures }], by_channel: [{ name: "email", figures }],
+    agent_status: [{ name: "Alex Agent", total: { available: 27_000, away: 1_800, offline: 57_600 },
+      days: [[q.from, { available: 27_000, away: 1_800, offline: 57_600 }]] }],
   };
 }
 vi.mock("../api", async (importOriginal) => ({
@@ -82,6 +84,10 @@ describe("the Reports page", () => {
     expect(asked[0].team).toBeNull();
     expect($('#report-totals [data-field="opened"]').textContent).toBe("4");
     expect($('#report-totals [data-field="sla"]').textContent).toBe("9 of 10 (90%)");
+    const alex = $('#report-status tr[data-name="Alex Agent"]');
+    expect(alex.querySelector('[data-field="available"]')!.textContent).toBe("7 h 30 min");
+    expect(alex.querySelector('[data-field="away"]')!.textContent).toBe("30 min");
+    expect(alex.querySelectorAll("svg.status-bar rect")).toHaveLength(3);
     expect($('#report-totals [data-field="first_response"]').textContent).toBe("10 min · p90 2 h");
     expect($("#report-totals").textContent).toContain("In business hours: 5 min · p90 1 h");
     expect($("#report-chart").querySelectorAll("rect.chart-opened")).toHaveLength(30);

@@ -16,6 +16,7 @@ import { button, errorArea, field, input, problem } from "../ui";
 import { barChart } from "./chart";
 import { hoursForm } from "./hours-form";
 import { slaForm } from "./sla-form";
+import { statusTable } from "./status-table";
 import { barsOf, dayText, formatDuration, lastDays, parseDay, rangeProblem, slaText } from "./logic";
 
 type State = {
@@ -202,7 +203,9 @@ export async function renderReports(ctx: PageContext): Promise<void> {
       seriesTable(r),
       rowsTable("report-agents", "Per agent", r.by_agent),
       rowsTable("report-teams", "Per team", r.by_team),
-      rowsTable("report-channels", "Per channel", r.by_channel));
+      rowsTable("report-channels", "Per channel", r.by_channel),
+      h("h2", null, "Time in status"),
+      statusTable(r.agent_status));
   }
 
   range.addEventListener("change", () => { render(); if (range.value !== "custom") void load(); else from.focus(); });

@@ -48,3 +48,14 @@ CREATE INDEX sla_alerts_at ON sla_alerts (at);
 -- Whether a person wants a desktop notification of an SLA breach (the other choices are
 -- the bits of `users.notify`, whose CHECK allows four).
 ALTER TABLE users ADD COLUMN notify_sla INTEGER NOT NULL DEFAULT 1 CHECK (notify_sla IN (0, 1));
+
+-- Each person's status as reports count it: available or away (their own choice) while
+-- signed in with an unlocked session, offline otherwise. A row whenever it changes.
+CREATE TABLE agent_status_changes (
+    id      INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    status  TEXT NOT NULL CHECK (status IN ('available', 'away', 'offline')),
+    at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX agent_status_changes_user ON agent_status_changes (user_id, at);
+CREATE INDEX agent_status_changes_at ON agent_status_changes (at);

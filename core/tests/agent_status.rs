@@ -1,0 +1,119 @@
+//! Time in status for reports, with a controlled clock: an agent signed in is available,
+//! away while they say so, offline once their session is locked or ended; the report
+//! counts each per day up to now; a lead sees their team's people only, an admin
+//! everyone; the CSV has a line per person and day.
+//!
+//! Real parts: SQLCipher.
+
+mod common;
+
+use appcare_core::auth::Role;
+use appcare_core::reports::{ReportBucket, ReportQuery, StatusTime};
+use appcare_core::{SessionToken, Timestamp};
+use common::*;
+
+/// Monday 2026-11-30 00:00 UTC.
+const MONDAY: i64 = 1_795_996_800;
+const HOUR: i64 = 3600;
+
+fn report_for(
+    ws: &appcare_core::Workspace,
+    token: &SessionToken,
+    now: i64,
+) -> Result<appcare_core::reports::Report, appcare_core::CoreError> {
+    ws.team_report(
+        token,
+        &ReportQuery {
+            from: Timestamp::from_unix(MONDAY),
+            to: Timestamp::from_unix(MONDAY + 2 * 24 * HOUR),
+            team: None,
+            bucket: ReportBucket::Day,
+        },
+        Timestamp::from_unix(now),
+    )
+}
+
+#[test]
+fn available_away_and_offline_are_counted_per_day_and_leads_see_their_team() -> TestResult {
+    let ctx = workspace();
+    let start = Timestamp::from_unix(MONDAY + 8 * HOUR);
+    let (admin, admin_app, _) = enrol(&ctx.ws, ADMIN, ADMIN_PASSWORD, start);
+    let ws = &ctx.ws;
+    let billing = ws.create_team(&admin, "Billing", start)?.id;
+    let mut alex = new_user("alex", Role::Agent);
+    alex.teams = vec![billing];
+    ws.create_user(&admin, alex, start)?;
+    let mut lena = new_user("lena", Role::Lead);
+    lena.teams = vec![billing];
+    ws.create_user(&admin, lena, start)?;
+    ws.create_user(&admin, new_user("sam", Role::Agent), start)?;
+    ws.sign_out(&admin, start)?;
+
+    // Alex signs in at 09:00, is away 09:10–09:20, locks the session at 09:30.
+    let at = |h: i64, m: i64| Timestamp::from_unix(MONDAY + h * HOUR + m * 60);
+    let (alex, _, _) = enrol(ws, "alex", &password_of("alex"), at(9, 0));
+    ws.set_availability(&alex, false, at(9, 10))?;
+    ws.set_availability(&alex, true, at(9, 20))?;
+    ws.lock(&alex, at(9, 30))?;
+    let (_, lena_app, _) = enrol(ws, "lena", &password_of("lena"), at(12, 30));
+    enrol(ws, "sam", &password_of("sam"), at(12, 45));
+
+    // Tuesday 06:00: Monday is whole, Tuesday counts six hours.
+    let now = MONDAY + 30 * HOUR;
+    let lead = sign_in(
+        ws,
+        "lena",
+        &password_of("lena"),
+        &lena_app,
+        Timestamp::from_unix(now),
+    );
+    let report = report_for(ws, &lead, now)?;
+    let names: Vec<&str> = report
+        .agent_status
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["alex display", "lena display"],
+        "the lead's team only"
+    );
+    let alex_row = &report.agent_status[0];
+    let monday = alex_row.days[0].1;
+    assert_eq!(
+        monday,
+        StatusTime {
+            available: 20 * 60,
+            away: 10 * 60,
+            offline: 24 * HOUR - 30 * 60,
+        }
+    );
+    assert_eq!(alex_row.days.len(), 2);
+    assert_eq!(alex_row.days[1].1.offline, 6 * HOUR, "up to now only");
+
+    let admin = sign_in(
+        ws,
+        ADMIN,
+        ADMIN_PASSWORD,
+        &admin_app,
+        Timestamp::from_unix(now + 60),
+    );
+    let all = report_for(ws, &admin, now + 60)?;
+    assert!(all.agent_status.iter().any(|r| r.name == "sam display"));
+    let csv = ws.report_csv(
+        &admin,
+        &ReportQuery {
+            from: Timestamp::from_unix(MONDAY),
+            to: Timestamp::from_unix(MONDAY + 2 * 24 * HOUR),
+            team: None,
+            bucket: ReportBucket::Day,
+        },
+        Timestamp::from_unix(now + 60),
+    )?;
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("agent_status,alex display,") && l.contains(",2026-11-30,"))
+        .ok_or("a status line for Alex's Monday")?;
+    assert!(line.ends_with(",2026-11-30,1200,600,84600"), "{line}");
+    Ok(())
+}
