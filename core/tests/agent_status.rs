@@ -117,3 +117,34 @@ fn available_away_and_offline_are_counted_per_day_and_leads_see_their_team() -> 
     assert!(line.ends_with(",2026-11-30,1200,600,84600"), "{line}");
     Ok(())
 }
+
+/// A person's status history is kept as long as a report can look back (400 days): the
+/// retention run drops older changes but keeps the last one before, so the status when
+/// the kept history starts is still known.
+#[test]
+fn status_history_older_than_a_reports_reach_is_purged_but_the_status_then_is_kept() -> TestResult {
+    let ctx = workspace();
+    let ws = &ctx.ws;
+    let start = Timestamp::from_unix(MONDAY);
+    let (admin, _, _) = enrol(ws, ADMIN, ADMIN_PASSWORD, start);
+    ws.set_availability(&admin, false, start.plus_seconds(60))?;
+    ws.set_availability(&admin, true, start.plus_seconds(120))?;
+    let rows =
+        |ws: &appcare_core::Workspace| -> Result<Vec<(String, i64)>, appcare_core::CoreError> {
+            ws.store().read(|c| {
+                let mut stmt =
+                    c.prepare("SELECT status, at FROM agent_status_changes ORDER BY id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+        };
+    assert_eq!(rows(ws)?.len(), 3, "available, away, available");
+    ws.maintenance()
+        .purge_expired(start.plus_seconds(401 * 86_400))?;
+    assert_eq!(
+        rows(ws)?,
+        [("available".to_string(), MONDAY + 120)],
+        "only the status in force when the kept history starts"
+    );
+    Ok(())
+}

@@ -135,6 +135,19 @@ fn choices_are_per_person_and_silence_their_kind() {
         ws.notification_settings(&t.bea.1, now).expect("read"),
         NotificationSettings::ALL
     );
+    // The SLA breach choice is kept apart from the other four: it round-trips too.
+    let no_sla = NotificationSettings {
+        sla_breach: false,
+        ..quiet
+    };
+    ws.set_notification_settings(&t.alex.1, no_sla, now)
+        .expect("saved");
+    assert_eq!(
+        ws.notification_settings(&t.alex.1, now).expect("read"),
+        no_sla
+    );
+    ws.set_notification_settings(&t.alex.1, quiet, now)
+        .expect("saved");
     let reply = Event::MessageReceived {
         conversation: appcare_core::ConversationId::new(1),
         message: appcare_core::MessageId::new(1),

@@ -343,6 +343,11 @@ impl Maintenance<'_> {
             if !runs.is_empty() {
                 retention::optimize_search(tx)?;
             }
+            // People's status history is kept only as long as a report can look back.
+            crate::store::agent_status::purge_before(
+                tx,
+                now.plus_seconds(-crate::reports::figures::MAX_RANGE_DAYS * 86_400),
+            )?;
             Ok(runs)
         })?;
         if !runs.is_empty() {

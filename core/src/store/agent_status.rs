@@ -80,3 +80,15 @@ pub fn members_of(conn: &Connection, teams: &[crate::ids::TeamId]) -> Result<Vec
     }
     Ok(out)
 }
+
+/// Deletes status changes before `cutoff`, keeping each person's last one before it (their
+/// status when the kept history starts). Returns how many went.
+pub fn purge_before(conn: &Connection, cutoff: Timestamp) -> Result<usize> {
+    Ok(conn.execute(
+        "DELETE FROM agent_status_changes
+         WHERE at < ?1 AND id <> (SELECT p.id FROM agent_status_changes p
+                                  WHERE p.user_id = agent_status_changes.user_id AND p.at < ?1
+                                  ORDER BY p.at DESC, p.id DESC LIMIT 1)",
+        [cutoff],
+    )?)
+}
