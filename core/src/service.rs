@@ -272,7 +272,13 @@ pub(crate) fn lock_for_idleness(
     session: &SessionRow,
     now: Timestamp,
 ) -> Result<()> {
-    sessions::set_stage(conn, session.id, Stage::Locked, now)?;
+    // Noticed now, but idle since its last activity plus the idle time: the person's
+    // status (for reports) turns offline then, not when someone happened to look.
+    let idle_from = session
+        .last_active_at
+        .plus_seconds(policy(conn)?.idle_minutes * 60)
+        .min(now);
+    sessions::set_stage(conn, session.id, Stage::Locked, idle_from)?;
     audit::append(
         conn,
         AuditEvent::new(

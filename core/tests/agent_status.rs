@@ -148,3 +148,28 @@ fn status_history_older_than_a_reports_reach_is_purged_but_the_status_then_is_ke
     );
     Ok(())
 }
+
+/// The app closed without signing out leaves a session open: when the person signs in
+/// again, it is locked, and they count as offline from when it went idle (15 minutes
+/// after its last use), not available all along.
+#[test]
+fn a_session_left_open_counts_offline_from_when_it_went_idle() -> TestResult {
+    let ctx = workspace();
+    let ws = &ctx.ws;
+    let at = |h: i64, m: i64| Timestamp::from_unix(MONDAY + h * HOUR + m * 60);
+    let (admin, admin_app, _) = enrol(ws, ADMIN, ADMIN_PASSWORD, at(8, 0));
+    ws.create_user(&admin, new_user("alex", Role::Agent), at(8, 0))?;
+    let (_, app, _) = enrol(ws, "alex", &password_of("alex"), at(9, 0));
+    // Alex quits the app without signing out; at 14:00 Alex signs in again.
+    let again = sign_in(ws, "alex", &password_of("alex"), &app, at(14, 0));
+    ws.lock(&again, at(14, 10))?;
+    let admin = sign_in(ws, ADMIN, ADMIN_PASSWORD, &admin_app, at(15, 0));
+    let report = report_for(ws, &admin, MONDAY + 15 * HOUR)?;
+    let alex = report
+        .agent_status
+        .iter()
+        .find(|r| r.name == "alex display")
+        .ok_or("Alex's row")?;
+    assert_eq!(alex.total.available, 25 * 60, "09:00–09:15 and 14:00–14:10");
+    Ok(())
+}

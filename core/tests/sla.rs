@@ -376,8 +376,9 @@ fn the_list_sorts_by_time_left_and_a_lead_sets_only_their_teams_targets() -> Tes
             .and_then(|p| p.resolution_minutes),
         Some(30)
     );
-    // Three conversations: the one written first is due first; the resolution target
-    // (30 minutes) runs out before the first reply's (60).
+    // Two conversations: the one written first is due first. While the customer waits
+    // for a first reply, that is the clock shown, though the resolution (30 minutes)
+    // would run out before it (60).
     let later = w.writes("bo@customer.test", "b1", start + 10 * MINUTE);
     let first = w.writes("ana@customer.test", "a1", start);
     let admin = w.admin(start + 20 * MINUTE);
@@ -395,9 +396,76 @@ fn the_list_sorts_by_time_left_and_a_lead_sets_only_their_teams_targets() -> Tes
     assert_eq!(
         order,
         vec![
-            (first, Some((SlaTarget::Resolution, start + 30 * MINUTE))),
-            (later, Some((SlaTarget::Resolution, start + 40 * MINUTE))),
+            (first, Some((SlaTarget::FirstResponse, start + 60 * MINUTE))),
+            (later, Some((SlaTarget::FirstResponse, start + 70 * MINUTE))),
         ]
     );
+    Ok(())
+}
+
+/// An agent reopening a resolved conversation restarts its resolution clock from the
+/// reopening; tightening the policy afterwards recomputes the due time but a missed
+/// target is still recorded (and notified) once.
+#[test]
+fn a_reopening_restarts_the_clock_and_a_policy_change_does_not_alert_again() -> TestResult {
+    let start = MONDAY_10AM;
+    let w = world(start - HOUR);
+    let ws = &w.ctx.ws;
+    let policy = |minutes: u32| SlaPolicy {
+        resolution_minutes: Some(minutes),
+        ..SlaPolicy::default()
+    };
+    ws.set_sla_policy(
+        &w.admin(start - 30 * MINUTE),
+        w.billing,
+        Some(policy(120)),
+        Timestamp::from_unix(start - 30 * MINUTE),
+    )?;
+    let id = w.writes("ana@customer.test", "m1", start);
+    let set = |status: ConversationStatus, at: i64| -> TestResult {
+        let admin = w.admin(at);
+        let version = ws
+            .open_conversation(&admin, id, None, Timestamp::from_unix(at))?
+            .summary
+            .version;
+        ws.set_status(
+            &admin,
+            Versioned { id, version },
+            status,
+            None,
+            Timestamp::from_unix(at),
+        )?;
+        Ok(())
+    };
+    set(ConversationStatus::Resolved, start + 10 * MINUTE)?;
+    let reopened = start + 3 * HOUR;
+    set(ConversationStatus::Open, reopened)?;
+    let clock = w
+        .clock(&w.admin(reopened + MINUTE), id, reopened + MINUTE)
+        .ok_or("a clock")?;
+    assert_eq!(
+        (clock.target, clock.started_at.unix(), clock.due_at.unix()),
+        (SlaTarget::Resolution, reopened, reopened + 2 * HOUR),
+        "from the reopening, not from the first message"
+    );
+    assert_eq!(w.check(reopened + 2 * MINUTE), 0, "nothing due yet");
+    assert_eq!(w.check(reopened + 2 * HOUR), 1, "the breach");
+    // A lead tightens the target: the due time moves, the same missed clock is not
+    // recorded again.
+    ws.set_sla_policy(
+        &w.admin(reopened + 2 * HOUR + MINUTE),
+        w.billing,
+        Some(policy(90)),
+        Timestamp::from_unix(reopened + 2 * HOUR + MINUTE),
+    )?;
+    let clock = w
+        .clock(
+            &w.admin(reopened + 2 * HOUR + 2 * MINUTE),
+            id,
+            reopened + 2 * HOUR + 2 * MINUTE,
+        )
+        .ok_or("a clock")?;
+    assert_eq!(clock.due_at.unix(), reopened + 90 * MINUTE);
+    assert_eq!(w.check(reopened + 2 * HOUR + 3 * MINUTE), 0, "not again");
     Ok(())
 }

@@ -112,6 +112,9 @@ pub struct ClockFacts {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SlaClock {
     pub target: SlaTarget,
+    /// When this clock started: with the target, what names it (a warning or breach is
+    /// recorded once per clock, however often its due time is recomputed).
+    pub started_at: Timestamp,
     pub warn_at: Timestamp,
     pub due_at: Timestamp,
 }
@@ -131,10 +134,13 @@ fn after(
     }
 }
 
-/// The running clock that is due first, if any. Nothing runs on a resolved conversation;
-/// the first-response clock runs from creation until an agent's first reply, the
-/// next-response clock from the customer's first unanswered message after that, the
-/// resolution clock from creation (or the last reopening) until resolved.
+/// The conversation's clock, if any. Nothing runs on a resolved conversation. While the
+/// customer waits for a reply, that clock is the one (the first-response clock from
+/// creation, or the last reopening, until an agent's first reply; the next-response clock
+/// from the customer's first unanswered message after that), so a missed resolution never
+/// hides a reply that is due; otherwise the resolution clock, from creation (or the last
+/// reopening) until resolved. A policy without the waiting reply's target falls back to
+/// the resolution clock.
 pub fn first_due(
     facts: &ClockFacts,
     policy: &SlaPolicy,
@@ -143,30 +149,27 @@ pub fn first_due(
     if facts.resolved {
         return None;
     }
-    let mut starts = Vec::with_capacity(3);
-    match facts.first_reply_at {
-        None => starts.push((SlaTarget::FirstResponse, facts.created_at)),
-        Some(_) => {
-            if let Some(since) = facts.awaiting_since {
-                starts.push((SlaTarget::NextResponse, since));
-            }
-        }
-    }
-    starts.push((
-        SlaTarget::Resolution,
-        facts.reopened_at.unwrap_or(facts.created_at),
-    ));
-    starts
+    let opened = facts
+        .reopened_at
+        .map_or(facts.created_at, |r| r.max(facts.created_at));
+    let reply = match facts.first_reply_at {
+        None => Some((SlaTarget::FirstResponse, opened)),
+        Some(_) => facts
+            .awaiting_since
+            .map(|since| (SlaTarget::NextResponse, since)),
+    };
+    [reply, Some((SlaTarget::Resolution, opened))]
         .into_iter()
-        .filter_map(|(target, start)| {
+        .flatten()
+        .find_map(|(target, start)| {
             let minutes = policy.minutes(target)?;
             Some(SlaClock {
                 target,
+                started_at: start,
                 warn_at: after(start, minutes, WARN_PERCENT, hours)?,
                 due_at: after(start, minutes, 100, hours)?,
             })
         })
-        .min_by_key(|c| (c.due_at, c.target))
 }
 
 #[cfg(test)]
@@ -221,6 +224,38 @@ mod tests {
         };
         assert_eq!(first_due(&resolved, &policy, None), None);
         assert_eq!(first_due(&facts(), &SlaPolicy::default(), None), None);
+    }
+
+    #[test]
+    fn a_missed_resolution_never_hides_a_reply_that_is_due_and_a_reopening_restarts() {
+        let policy = SlaPolicy {
+            first_response_minutes: Some(60),
+            next_response_minutes: Some(30),
+            resolution_minutes: Some(1),
+        };
+        let created = facts().created_at;
+        let again = created.plus_seconds(7000);
+        let waiting = ClockFacts {
+            first_reply_at: Some(created.plus_seconds(30)),
+            awaiting_since: Some(again),
+            ..facts()
+        };
+        let clock = first_due(&waiting, &policy, None).expect("a clock");
+        assert_eq!(
+            (clock.target, clock.started_at),
+            (SlaTarget::NextResponse, again)
+        );
+        // Reopened before anyone answered: the first reply is due from the reopening.
+        let reopened = created.plus_seconds(86_400);
+        let unanswered = ClockFacts {
+            reopened_at: Some(reopened),
+            ..facts()
+        };
+        let clock = first_due(&unanswered, &policy, None).expect("a clock");
+        assert_eq!(
+            (clock.target, clock.due_at),
+            (SlaTarget::FirstResponse, reopened.plus_seconds(3600))
+        );
     }
 
     #[test]

@@ -284,6 +284,16 @@ pub(crate) fn activate(
     now: Timestamp,
 ) -> Result<()> {
     tracing::info!(user = user.id.get(), method, "signed in");
+    // Sessions of this person left open and idle (the app closed without signing out)
+    // are locked first, so their status shows offline from when they went idle.
+    let limits = super::policy(conn)?;
+    for other in sessions::active_of(conn, user.id)? {
+        if other.id != session.id
+            && matches!(super::liveness(&other, limits, now), Liveness::IdleLocked)
+        {
+            lock_for_idleness(conn, &other, now)?;
+        }
+    }
     sessions::set_stage(conn, session.id, Stage::Active, now)?;
     sessions::touch(conn, session.id, now)?;
     audit::append(

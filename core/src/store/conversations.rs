@@ -58,7 +58,7 @@ pub struct ConversationRowData {
 const ROW_COLUMNS: &str = "c.id, c.version, c.contact_id, ct.display_name, a.kind, c.subject,
     c.preview, c.status, c.snoozed_until, c.assignee_id, u.display_name, c.team_id, t.name,
     c.unread_count, c.last_customer_message_at, c.last_activity_at, c.created_at, ct.do_not_contact, c.priority,
-    c.sla_target, c.sla_warn_at, c.sla_due_at";
+    c.sla_target, c.sla_warn_at, c.sla_due_at, c.sla_started_at";
 
 const ROW_JOINS: &str = "FROM conversations c
     JOIN contacts ct ON ct.id = c.contact_id
@@ -92,12 +92,16 @@ fn row(r: &Row<'_>) -> rusqlite::Result<ConversationRowData> {
                 .and_then(|t| crate::reports::SlaTarget::parse(&t)),
             r.get::<_, Option<Timestamp>>(20)?,
             r.get::<_, Option<Timestamp>>(21)?,
+            r.get::<_, Option<Timestamp>>(22)?,
         ) {
-            (Some(target), Some(warn_at), Some(due_at)) => Some(crate::reports::SlaClock {
-                target,
-                warn_at,
-                due_at,
-            }),
+            (Some(target), Some(warn_at), Some(due_at), Some(started_at)) => {
+                Some(crate::reports::SlaClock {
+                    target,
+                    started_at,
+                    warn_at,
+                    due_at,
+                })
+            }
             _ => None,
         },
     })
@@ -676,6 +680,10 @@ pub fn record_status_change(
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, from, to, at, by],
     )?;
+    // A reopening restarts the resolution clock from now: recomputed once it is on record.
+    if from == "resolved" && to != "resolved" {
+        crate::store::sla::refresh(conn, id)?;
+    }
     Ok(())
 }
 

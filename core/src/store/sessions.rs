@@ -174,3 +174,21 @@ pub fn end_all_of(conn: &Connection, user: UserId, now: Timestamp) -> Result<usi
     crate::store::agent_status::sync(conn, user, now)?;
     Ok(ended)
 }
+
+/// The active sessions of `user`.
+pub fn active_of(conn: &Connection, user: UserId) -> Result<Vec<SessionRow>> {
+    let ids: Vec<Vec<u8>> = conn
+        .prepare_cached("SELECT token_hash FROM sessions WHERE user_id = ?1 AND stage = 'active'")?
+        .query_map([user], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for hash in ids {
+        let Ok(hash) = <[u8; 32]>::try_from(hash.as_slice()) else {
+            continue;
+        };
+        if let Some(row) = by_token_hash(conn, &hash)? {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}

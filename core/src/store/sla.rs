@@ -118,13 +118,16 @@ pub fn refresh(conn: &Connection, id: ConversationId) -> Result<()> {
         }
     };
     conn.execute(
-        "UPDATE conversations SET sla_target = ?2, sla_warn_at = ?3, sla_due_at = ?4
-         WHERE id = ?1 AND (sla_target IS NOT ?2 OR sla_warn_at IS NOT ?3 OR sla_due_at IS NOT ?4)",
+        "UPDATE conversations SET sla_target = ?2, sla_warn_at = ?3, sla_due_at = ?4,
+             sla_started_at = ?5
+         WHERE id = ?1 AND (sla_target IS NOT ?2 OR sla_warn_at IS NOT ?3 OR sla_due_at IS NOT ?4
+                            OR sla_started_at IS NOT ?5)",
         params![
             id,
             clock.map(|c| c.target.as_str()),
             clock.map(|c| c.warn_at),
-            clock.map(|c| c.due_at)
+            clock.map(|c| c.due_at),
+            clock.map(|c| c.started_at)
         ],
     )?;
     Ok(())
@@ -154,6 +157,7 @@ pub struct DueAlert {
     pub team: Option<TeamId>,
     pub assignee: Option<UserId>,
     pub target: SlaTarget,
+    pub started_at: Timestamp,
     pub due_at: Timestamp,
     pub breach: bool,
 }
@@ -162,17 +166,19 @@ pub struct DueAlert {
 /// not yet recorded, at most `limit`.
 pub fn due_alerts(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<DueAlert>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.team_id, c.assignee_id, c.sla_target, c.sla_due_at, 1
+        "SELECT c.id, c.team_id, c.assignee_id, c.sla_target, c.sla_started_at, c.sla_due_at, 1
          FROM conversations c
          WHERE c.sla_due_at <= ?1 AND NOT EXISTS (
              SELECT 1 FROM sla_alerts s WHERE s.conversation_id = c.id
-               AND s.target = c.sla_target AND s.due_at = c.sla_due_at AND s.stage = 'breach')
+               AND s.target = c.sla_target AND s.started_at = c.sla_started_at
+               AND s.stage = 'breach')
          UNION ALL
-         SELECT c.id, c.team_id, c.assignee_id, c.sla_target, c.sla_due_at, 0
+         SELECT c.id, c.team_id, c.assignee_id, c.sla_target, c.sla_started_at, c.sla_due_at, 0
          FROM conversations c
          WHERE c.sla_warn_at <= ?1 AND c.sla_due_at > ?1 AND NOT EXISTS (
              SELECT 1 FROM sla_alerts s WHERE s.conversation_id = c.id
-               AND s.target = c.sla_target AND s.due_at = c.sla_due_at AND s.stage = 'warning')
+               AND s.target = c.sla_target AND s.started_at = c.sla_started_at
+               AND s.stage IN ('warning', 'breach'))
          LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![now, limit], |r| {
@@ -183,18 +189,20 @@ pub fn due_alerts(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<D
             r.get::<_, Option<UserId>>(2)?,
             target,
             r.get::<_, Timestamp>(4)?,
-            r.get::<_, bool>(5)?,
+            r.get::<_, Timestamp>(5)?,
+            r.get::<_, bool>(6)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (conversation, team, assignee, target, due_at, breach) = row?;
+        let (conversation, team, assignee, target, started_at, due_at, breach) = row?;
         if let Some(target) = SlaTarget::parse(&target) {
             out.push(DueAlert {
                 conversation,
                 team,
                 assignee,
                 target,
+                started_at,
                 due_at,
                 breach,
             });
@@ -206,13 +214,15 @@ pub fn due_alerts(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<D
 /// Records `alert` at `now`; `false` when it was recorded before.
 pub fn record_alert(conn: &Connection, alert: &DueAlert, now: Timestamp) -> Result<bool> {
     let added = conn.execute(
-        "INSERT OR IGNORE INTO sla_alerts (conversation_id, target, due_at, stage, team_id, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO sla_alerts
+             (conversation_id, target, started_at, stage, due_at, team_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             alert.conversation,
             alert.target.as_str(),
-            alert.due_at,
+            alert.started_at,
             if alert.breach { "breach" } else { "warning" },
+            alert.due_at,
             alert.team,
             now
         ],

@@ -5,4 +5,9 @@ import type { Timestamp } from "./Timestamp";
 /**
  * One running clock.
  */
-export type SlaClock = { target: SlaTarget, warn_at: Timestamp, due_at: Timestamp, };
+export type SlaClock = { target: SlaTarget, 
+/**
+ * When this clock started: with the target, what names it (a warning or breach is
+ * recorded once per clock, however often its due time is recomputed).
+ */
+started_at: Timestamp, warn_at: Timestamp, due_at: Timestamp, };

@@ -261,6 +261,8 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
       // The reply window moves on while the conversation is open.
       shownTick = s.tick;
       el.querySelector("#conv-window")?.replaceWith(headWindowBadge(s.view, now()) ?? "");
+      // So does the SLA clock (time left turns into a warning, then "Late").
+      el.querySelector("#conv-sla")?.replaceWith(slaBadge(s.view.summary, now(), "conv-sla") ?? "");
     }
   }
 

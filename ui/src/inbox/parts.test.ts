@@ -233,9 +233,9 @@ describe("list", () => {
     mount(store, list);
     const now = Math.floor(Date.now() / 1000);
     store.set({ rows: [
-      row(1, { sla: { target: "first_response", warn_at: now + 3000, due_at: now + 4000 } }),
-      row(2, { sla: { target: "next_response", warn_at: now - 60, due_at: now + 600 } }),
-      row(3, { sla: { target: "resolution", warn_at: now - 9000, due_at: now - 7300 } }),
+      row(1, { sla: { target: "first_response", started_at: now - 600, warn_at: now + 3000, due_at: now + 4000 } }),
+      row(2, { sla: { target: "next_response", started_at: now - 600, warn_at: now - 60, due_at: now + 600 } }),
+      row(3, { sla: { target: "resolution", started_at: now - 90000, warn_at: now - 9000, due_at: now - 7300 } }),
       row(4),
     ] });
     const badge = (id: number) => list.el.querySelector(`#conv-row-${id} .sla`);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slaState } from "./sla-logic";
 
 describe("the SLA badge", () => {
-  const clock = { target: "first_response" as const, warn_at: 1_000, due_at: 2_000 };
+  const clock = { target: "first_response" as const, started_at: 0, warn_at: 1_000, due_at: 2_000 };
   it("shows time left, turns to a warning at the warn time and says how long ago it was missed", () => {
     expect(slaState(clock, 0)).toEqual({ label: "SLA 33 min", title: "First reply due in 33 min (business hours)", tone: "muted" });
     expect(slaState(clock, 1_000)?.tone).toBe("warn");

@@ -22,26 +22,29 @@ UPDATE conversations SET awaiting_since = w.first_in
           GROUP BY m.conversation_id) AS w
     WHERE w.conversation_id = conversations.id AND conversations.status != 'resolved';
 
--- The conversation's running SLA clock that ends first: which target, when it warns
--- and when it is breached. Kept up to date with every change that moves it, so the
+-- The conversation's running SLA clock (the reply the customer waits for, else the
+-- resolution): which target, when it started, when it warns and when it is breached. Kept up to date with every change that moves it, so the
 -- list can sort by it and the runtime can find what is due with one index range.
 ALTER TABLE conversations ADD COLUMN sla_target TEXT
     CHECK (sla_target IN ('first_response', 'next_response', 'resolution'));
+ALTER TABLE conversations ADD COLUMN sla_started_at INTEGER;
 ALTER TABLE conversations ADD COLUMN sla_warn_at INTEGER;
 ALTER TABLE conversations ADD COLUMN sla_due_at INTEGER;
 CREATE INDEX conversations_sla_due ON conversations (sla_due_at) WHERE sla_due_at IS NOT NULL;
 CREATE INDEX conversations_sla_warn ON conversations (sla_warn_at) WHERE sla_warn_at IS NOT NULL;
 
--- Each warning and breach of a clock, recorded once (a clock is its target and due
--- time); breaches are also in the audit chain.
+-- Each warning and breach of a clock, recorded once (a clock is its target and start,
+-- so a due time recomputed after a policy or hours change does not alert again);
+-- breaches are also in the audit chain.
 CREATE TABLE sla_alerts (
     conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     target          TEXT NOT NULL CHECK (target IN ('first_response', 'next_response', 'resolution')),
-    due_at          INTEGER NOT NULL,
+    started_at      INTEGER NOT NULL,
     stage           TEXT NOT NULL CHECK (stage IN ('warning', 'breach')),
+    due_at          INTEGER NOT NULL,
     team_id         INTEGER REFERENCES teams (id) ON DELETE SET NULL,
     at              INTEGER NOT NULL,
-    PRIMARY KEY (conversation_id, target, due_at, stage)
+    PRIMARY KEY (conversation_id, target, started_at, stage)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX sla_alerts_at ON sla_alerts (at);
 
