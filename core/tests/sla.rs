@@ -400,6 +400,24 @@ fn the_list_sorts_by_time_left_and_a_lead_sets_only_their_teams_targets() -> Tes
             (later, Some((SlaTarget::FirstResponse, start + 70 * MINUTE))),
         ]
     );
+    // A page that starts after the first row holds the second only.
+    let page = ws.list_conversations(
+        &admin,
+        &InboxQuery {
+            after: Some(appcare_core::service::inbox::PageCursor {
+                last_activity_at: Timestamp::from_unix(start),
+                id: first,
+                priority: Default::default(),
+                sla_due_at: Some(Timestamp::from_unix(start + 60 * MINUTE)),
+            }),
+            ..query.clone()
+        },
+        Timestamp::from_unix(start + 20 * MINUTE),
+    )?;
+    assert_eq!(
+        page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![later]
+    );
     Ok(())
 }
 

@@ -96,7 +96,7 @@ pub enum InboxSort {
     Activity,
     /// Most urgent first, then newest activity.
     Priority,
-    /// The SLA clock that runs out first at the top; conversations without one after.
+    /// Only conversations with a running SLA clock, the one due first at the top.
     SlaDue,
 }
 
@@ -393,10 +393,7 @@ impl Workspace {
                     );
                 }
                 if filter.by_sla {
-                    merged.sort_by_key(|r| {
-                        let due = r.sla.map(|c| c.due_at);
-                        (due.is_none(), due, r.id)
-                    });
+                    merged.sort_by_key(|r| (r.sla.map(|c| c.due_at), r.id));
                 } else if filter.by_priority {
                     merged
                         .sort_by_key(|r| std::cmp::Reverse((r.priority, r.last_activity_at, r.id)));

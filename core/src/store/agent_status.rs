@@ -27,11 +27,13 @@ pub fn sync(conn: &Connection, user: UserId, now: Timestamp) -> Result<()> {
 
 /// The user of session `id`, if it exists.
 pub fn user_of_session(conn: &Connection, id: i64) -> Result<Option<UserId>> {
+    // A pending sign-in of a username nobody has has no user.
     Ok(conn
         .query_row("SELECT user_id FROM sessions WHERE id = ?1", [id], |r| {
-            r.get(0)
+            r.get::<_, Option<UserId>>(0)
         })
-        .optional()?)
+        .optional()?
+        .flatten())
 }
 
 /// Every status change before `to` of the given users (`None`: everyone), with the last

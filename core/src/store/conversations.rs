@@ -122,7 +122,7 @@ pub struct ListFilter {
     pub priority: Option<i64>,
     /// Highest priority first (then newest activity), instead of newest activity first.
     pub by_priority: bool,
-    /// SLA due time first (those without a clock after, oldest first).
+    /// Only conversations with a running SLA clock, the one due first at the top.
     pub by_sla: bool,
     /// Rows after this one in the chosen order.
     pub before: Option<ListCursor>,
@@ -214,22 +214,20 @@ pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
             Value::Integer(priority),
         );
     }
+    if filter.by_sla {
+        // Only running clocks, most urgent first: one range of `conversations_sla_due`.
+        clauses.push("c.sla_due_at IS NOT NULL".into());
+    }
     if let Some(cursor) = filter.before {
         args.push(Value::Integer(cursor.at.unix()));
         let a = args.len();
         args.push(Value::Integer(cursor.id.get()));
         let b = args.len();
         if filter.by_sla {
-            match cursor.sla_due_at {
-                Some(due) => {
-                    args.push(Value::Integer(due.unix()));
-                    let d = args.len();
-                    clauses.push(format!(
-                        "(c.sla_due_at IS NULL OR (c.sla_due_at, c.id) > (?{d}, ?{b}))"
-                    ));
-                }
-                None => clauses.push(format!("(c.sla_due_at IS NULL AND c.id > ?{b})")),
-            }
+            let due = cursor.sla_due_at.map_or(i64::MAX, Timestamp::unix);
+            args.push(Value::Integer(due));
+            let d = args.len();
+            clauses.push(format!("(c.sla_due_at, c.id) > (?{d}, ?{b})"));
         } else if filter.by_priority {
             args.push(Value::Integer(cursor.priority));
             let p = args.len();
@@ -243,7 +241,7 @@ pub fn list_query(viewer: Viewer, filter: &ListFilter) -> (String, Vec<Value>) {
         }
     }
     let order = if filter.by_sla {
-        "c.sla_due_at IS NULL, c.sla_due_at, c.id"
+        "c.sla_due_at, c.id"
     } else if filter.by_priority {
         "c.priority DESC, c.last_activity_at DESC, c.id DESC"
     } else {

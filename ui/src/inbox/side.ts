@@ -68,7 +68,7 @@ export function createSide(deps: Deps, searchInput: HTMLInputElement): SidePart 
   const sortSelect = h("select", { id: "filter-sort", name: "filter-sort" },
     h("option", { value: "activity" }, "Newest activity"),
     h("option", { value: "priority" }, "Most urgent"),
-    h("option", { value: "sla_due" }, "SLA time left"));
+    h("option", { value: "sla_due" }, "SLA due first (running clocks only)"));
   sortSelect.value = filters.sort;
   sortSelect.addEventListener("change", () => {
     const v = sortSelect.value;
