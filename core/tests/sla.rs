@@ -487,3 +487,35 @@ fn a_reopening_restarts_the_clock_and_a_policy_change_does_not_alert_again() -> 
     assert_eq!(w.check(reopened + 2 * HOUR + 3 * MINUTE), 0, "not again");
     Ok(())
 }
+
+/// A breach found long after its due time (old mail of a first sync, the app closed
+/// overnight) is recorded, audited and shown, but notifies no one.
+#[test]
+fn a_breach_found_hours_late_is_recorded_but_notifies_no_one() -> TestResult {
+    let start = MONDAY_10AM;
+    let w = world(start - HOUR);
+    let ws = &w.ctx.ws;
+    ws.set_sla_policy(
+        &w.admin(start - 30 * MINUTE),
+        w.billing,
+        Some(first_response(30)),
+        Timestamp::from_unix(start - 30 * MINUTE),
+    )?;
+    let mut events = ws.subscribe();
+    let id = w.writes("ana@customer.test", "m1", start);
+    assert_eq!(w.check(start + 5 * HOUR), 1, "recorded");
+    let mut notified = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let Event::SlaAlert {
+            conversation,
+            breach: true,
+            notify,
+            ..
+        } = event
+        {
+            notified.push((conversation, notify));
+        }
+    }
+    assert_eq!(notified, vec![(id, vec![])]);
+    Ok(())
+}

@@ -17,6 +17,10 @@ use crate::workspace::Workspace;
 
 /// At most this many alerts are recorded per check; the rest wait for the next one.
 const ALERTS_PER_CHECK: i64 = 500;
+/// A breach found later than this after its due time (a first mailbox sync's old mail,
+/// the app closed overnight) is recorded and shown, but notifies no one: no storm of
+/// notifications about the past.
+const NOTIFY_WITHIN_SECONDS: i64 = 3600;
 
 impl Workspace {
     /// A team's SLA policy, if it has one (its leads and admins).
@@ -86,12 +90,15 @@ impl crate::service::residency::Maintenance<'_> {
                     continue;
                 }
                 let mut notify = Vec::new();
+                let fresh = now.seconds_since(alert.due_at) <= NOTIFY_WITHIN_SECONDS;
                 if alert.breach {
-                    notify.extend(alert.assignee);
-                    if let Some(team) = alert.team {
-                        for lead in sla_store::leads_of(tx, team)? {
-                            if !notify.contains(&lead) {
-                                notify.push(lead);
+                    if fresh {
+                        notify.extend(alert.assignee);
+                        if let Some(team) = alert.team {
+                            for lead in sla_store::leads_of(tx, team)? {
+                                if !notify.contains(&lead) {
+                                    notify.push(lead);
+                                }
                             }
                         }
                     }
