@@ -41,6 +41,6 @@ export function slaForm(app: App, team: number, teamName: string, policy: SlaPol
   });
   return h("section", { class: "panel", id: "sla", "aria-labelledby": "sla-heading" },
     h("h2", { id: "sla-heading" }, `SLA targets of ${teamName}`),
-    h("p", { class: "hint" }, "Counted in the team's business hours (calendar time when it has none). The list shows each conversation's clock; the assignee and the team's leads are notified of a missed target."),
+    h("p", { class: "hint" }, "Counted in the team's business hours (calendar time when it has none): with hours of 9 to 5, \"1d\" is 24 working hours, three working days. The list shows each conversation's clock; the assignee and the team's leads are notified of a missed target."),
     form);
 }
