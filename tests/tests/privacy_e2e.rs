@@ -235,8 +235,13 @@ async fn reports(app: &DesktopApp, root: &Path) -> TestResult {
             .filter_map(Result::ok)
             .map(|e| e.path())
             .find(|p| !before.contains(p) && p.extension().is_some_and(|x| x == "csv"));
+        // The file may be seen before the app has finished writing it: read it again
+        // until its total line is there (or the deadline passes).
         if let Some(path) = found {
-            break std::fs::read_to_string(path)?;
+            let text = std::fs::read_to_string(path)?;
+            if text.lines().any(|l| l.starts_with("total,")) {
+                break text;
+            }
         }
         if Instant::now() > deadline {
             return Err("no CSV in Downloads".into());
