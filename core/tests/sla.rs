@@ -81,6 +81,24 @@ impl World {
             .sla
     }
 
+    /// The admin, signed in at `at`, sets the conversation's status as they see it then.
+    fn set_status(&self, id: ConversationId, status: ConversationStatus, at: i64) -> TestResult {
+        let admin = self.admin(at);
+        let ws = &self.ctx.ws;
+        let version = ws
+            .open_conversation(&admin, id, None, Timestamp::from_unix(at))?
+            .summary
+            .version;
+        ws.set_status(
+            &admin,
+            Versioned { id, version },
+            status,
+            None,
+            Timestamp::from_unix(at),
+        )?;
+        Ok(())
+    }
+
     fn check(&self, at: i64) -> usize {
         self.ctx
             .ws
@@ -284,44 +302,23 @@ fn a_warning_and_a_breach_fire_once_each_and_a_reply_moves_the_clock_on() -> Tes
 
     // Resolved within its day: the report counts the late first reply as missed and the
     // resolution as met.
-    let admin = w.admin(again + 2 * HOUR);
-    let version = ws
-        .open_conversation(&admin, id, None, Timestamp::from_unix(again + 2 * HOUR))?
-        .summary
-        .version;
-    ws.set_status(
-        &admin,
-        Versioned { id, version },
-        ConversationStatus::Resolved,
-        None,
-        Timestamp::from_unix(again + 2 * HOUR),
-    )?;
+    w.set_status(id, ConversationStatus::Resolved, again + 2 * HOUR)?;
+    let admin = w.admin(again + 2 * HOUR + MINUTE);
     assert_eq!(
-        w.clock(&admin, id, again + 2 * HOUR),
+        w.clock(&admin, id, again + 2 * HOUR + MINUTE),
         None,
         "resolved: no clock"
     );
-    let report = ws.team_report(
-        &admin,
-        &ReportQuery {
-            from: Timestamp::from_unix(start - 24 * HOUR),
-            to: Timestamp::from_unix(start + 24 * HOUR),
-            team: Some(w.billing),
-            bucket: ReportBucket::Day,
-        },
-        Timestamp::from_unix(again + 2 * HOUR),
-    )?;
+    let query = ReportQuery {
+        from: Timestamp::from_unix(start - 24 * HOUR),
+        to: Timestamp::from_unix(start + 24 * HOUR),
+        team: Some(w.billing),
+        bucket: ReportBucket::Day,
+    };
+    let at = Timestamp::from_unix(again + 2 * HOUR + MINUTE);
+    let report = ws.team_report(&admin, &query, at)?;
     assert_eq!((report.totals.sla_met, report.totals.sla_missed), (1, 1));
-    let csv = ws.report_csv(
-        &admin,
-        &ReportQuery {
-            from: Timestamp::from_unix(start - 24 * HOUR),
-            to: Timestamp::from_unix(start + 24 * HOUR),
-            team: Some(w.billing),
-            bucket: ReportBucket::Day,
-        },
-        Timestamp::from_unix(again + 2 * HOUR),
-    )?;
+    let csv = ws.report_csv(&admin, &query, at)?;
     let total = csv.lines().nth(1).ok_or("a total line")?;
     let fields: Vec<&str> = total.split(',').collect();
     assert_eq!(
@@ -440,24 +437,9 @@ fn a_reopening_restarts_the_clock_and_a_policy_change_does_not_alert_again() -> 
         Timestamp::from_unix(start - 30 * MINUTE),
     )?;
     let id = w.writes("ana@customer.test", "m1", start);
-    let set = |status: ConversationStatus, at: i64| -> TestResult {
-        let admin = w.admin(at);
-        let version = ws
-            .open_conversation(&admin, id, None, Timestamp::from_unix(at))?
-            .summary
-            .version;
-        ws.set_status(
-            &admin,
-            Versioned { id, version },
-            status,
-            None,
-            Timestamp::from_unix(at),
-        )?;
-        Ok(())
-    };
-    set(ConversationStatus::Resolved, start + 10 * MINUTE)?;
+    w.set_status(id, ConversationStatus::Resolved, start + 10 * MINUTE)?;
     let reopened = start + 3 * HOUR;
-    set(ConversationStatus::Open, reopened)?;
+    w.set_status(id, ConversationStatus::Open, reopened)?;
     let clock = w
         .clock(&w.admin(reopened + MINUTE), id, reopened + MINUTE)
         .ok_or("a clock")?;

@@ -1,6 +1,6 @@
 //! SLA policies and clocks: how long a team promises a first reply, a next reply and a
-//! resolution may take, and, for one conversation, which promise runs out first, when
-//! it warns (three quarters of the target used) and when it is breached, counted in the
+//! resolution may take, and, for one conversation, which promise its clock keeps (the
+//! reply the customer waits for, else the resolution), when it warns (three quarters of the target used) and when it is breached, counted in the
 //! team's business hours (calendar time when it has none).
 
 use crate::error::{CoreError, Result};

@@ -144,7 +144,8 @@ pub struct ConversationSummary {
     /// The customer asked not to be contacted: replies are refused.
     pub do_not_contact: bool,
     pub priority: Priority,
-    /// The team's SLA clock that runs out first, when its team has a policy.
+    /// The conversation's SLA clock (the reply the customer waits for, else the
+    /// resolution), when its team has a policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub sla: Option<crate::reports::SlaClock>,

@@ -93,21 +93,24 @@ pub fn by_token_hash(conn: &Connection, token_hash: &[u8; 32]) -> Result<Option<
             "SELECT id, user_id, stage, password_ok, created_at, last_active_at, source
              FROM sessions WHERE token_hash = ?1",
         )?
-        .query_row([token_hash.as_slice()], |r| {
-            let stage: String = r.get(2)?;
-            let user: Option<UserId> = r.get(1)?;
-            Ok(SessionRow {
-                id: r.get(0)?,
-                user_id: user.unwrap_or(NO_USER),
-                known: user.is_some(),
-                stage: Stage::parse(&stage),
-                password_ok: r.get(3)?,
-                created_at: r.get(4)?,
-                last_active_at: r.get(5)?,
-                source: r.get(6)?,
-            })
-        })
+        .query_row([token_hash.as_slice()], session_row)
         .optional()?)
+}
+
+/// A session row from `id, user_id, stage, password_ok, created_at, last_active_at, source`.
+fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
+    let stage: String = r.get(2)?;
+    let user: Option<UserId> = r.get(1)?;
+    Ok(SessionRow {
+        id: r.get(0)?,
+        user_id: user.unwrap_or(NO_USER),
+        known: user.is_some(),
+        stage: Stage::parse(&stage),
+        password_ok: r.get(3)?,
+        created_at: r.get(4)?,
+        last_active_at: r.get(5)?,
+        source: r.get(6)?,
+    })
 }
 
 pub fn set_stage(conn: &Connection, id: i64, stage: Stage, now: Timestamp) -> Result<()> {
@@ -177,18 +180,11 @@ pub fn end_all_of(conn: &Connection, user: UserId, now: Timestamp) -> Result<usi
 
 /// The active sessions of `user`.
 pub fn active_of(conn: &Connection, user: UserId) -> Result<Vec<SessionRow>> {
-    let ids: Vec<Vec<u8>> = conn
-        .prepare_cached("SELECT token_hash FROM sessions WHERE user_id = ?1 AND stage = 'active'")?
-        .query_map([user], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut out = Vec::new();
-    for hash in ids {
-        let Ok(hash) = <[u8; 32]>::try_from(hash.as_slice()) else {
-            continue;
-        };
-        if let Some(row) = by_token_hash(conn, &hash)? {
-            out.push(row);
-        }
-    }
-    Ok(out)
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, user_id, stage, password_ok, created_at, last_active_at, source
+             FROM sessions WHERE user_id = ?1 AND stage = 'active'",
+        )?
+        .query_map([user], session_row)?
+        .collect::<rusqlite::Result<_>>()?)
 }

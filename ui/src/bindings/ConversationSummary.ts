@@ -21,6 +21,7 @@ reply_window_ends_at: Timestamp | null,
  */
 do_not_contact: boolean, priority: Priority, 
 /**
- * The team's SLA clock that runs out first, when its team has a policy.
+ * The conversation's SLA clock (the reply the customer waits for, else the
+ * resolution), when its team has a policy.
  */
 sla?: SlaClock, };
