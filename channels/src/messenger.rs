@@ -150,6 +150,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             media,
             contact_aliases: Vec::new(),
             reply_to: (!reply_to.is_empty()).then(|| reply_to.to_string()),
+            choice: crate::parse::choice(text_at(message, &["quick_reply", "payload"])),
         }));
     }
     if let Some(delivery) = item.get("delivery") {
@@ -224,6 +225,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             media: Vec::new(),
             contact_aliases: Vec::new(),
             reply_to: None,
+            choice: crate::parse::choice(text_at(postback, &["payload"])),
         }));
     }
     if let Some(pass) = item.get("pass_thread_control") {
@@ -245,18 +247,37 @@ fn digest(text: &str) -> String {
     hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
-/// The documented Send API body for a text job.
+/// The documented Send API body for a text job, or text with quick replies (at most 13,
+/// titles of at most 20 characters, payloads of at most 1,000).
 pub fn send_body(job: &OutboundJob) -> Result<Value, GraphError> {
-    let SendPayload::Text { body } = &job.payload else {
-        return Err(GraphError::NotSendable(
-            "Messenger sends text only from this app".into(),
-        ));
+    let (body, choices) = match &job.payload {
+        SendPayload::Text { body } => (body, None),
+        SendPayload::Choices { body, choices, .. } => (body, Some(choices)),
+        _ => {
+            return Err(GraphError::NotSendable(
+                "Messenger sends text only from this app".into(),
+            ))
+        }
     };
     let mut request = json!({
         "recipient": { "id": job.to },
         "messaging_type": "RESPONSE",
         "message": { "text": body, "metadata": our_reference(job.message) },
     });
+    if let Some(choices) = choices {
+        let quick: Vec<Value> = choices
+            .iter()
+            .take(13)
+            .map(|c| {
+                json!({
+                    "content_type": "text",
+                    "title": c.title.chars().take(20).collect::<String>(),
+                    "payload": c.id.chars().take(1000).collect::<String>(),
+                })
+            })
+            .collect();
+        request["message"]["quick_replies"] = json!(quick);
+    }
     if let Some(tag) = &job.tag {
         request["messaging_type"] = json!("MESSAGE_TAG");
         request["tag"] = json!(tag);
@@ -455,6 +476,7 @@ pub async fn poll(
                         media: Vec::new(),
                         contact_aliases: Vec::new(),
                         reply_to: None,
+                        choice: None,
                     }));
                 }
             }
@@ -517,6 +539,63 @@ mod tests {
         assert_eq!(ids[1..3].iter().filter(|i| *i == &ids[0]).count(), 0);
         assert_ne!(ids[1], ids[2], "another payload in the same millisecond");
         assert_eq!(ids[2], ids[3], "the same event delivered again");
+    }
+
+    #[test]
+    fn a_quick_reply_or_a_postback_carries_its_payload_as_the_choice() {
+        let events = parse(vec![
+            json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": 1_458_692_752_478_i64,
+                   "message": {"mid": "m_1", "text": "4 – Good", "quick_reply": {"payload": "csat:7:4"}}}),
+            tap(1_458_692_752_500, "MENU"),
+            json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": 1_458_692_752_600_i64,
+                   "message": {"mid": "m_2", "text": "plain"}}),
+        ]);
+        let choices: Vec<Option<String>> = events
+            .iter()
+            .map(|e| match e {
+                ChannelEvent::Message(m) => m.choice.clone(),
+                _ => panic!("{e:?}"),
+            })
+            .collect();
+        assert_eq!(
+            choices,
+            [Some("csat:7:4".to_string()), Some("MENU".to_string()), None]
+        );
+    }
+
+    #[test]
+    fn choices_are_sent_as_quick_replies_within_meta_limits() {
+        let job = OutboundJob {
+            message: appcare_core::MessageId::new(1),
+            conversation: appcare_core::ConversationId::new(1),
+            account: ChannelAccountId::new(3),
+            channel: appcare_core::channel::Channel::Messenger,
+            to: "55".into(),
+            payload: SendPayload::Choices {
+                body: "How did we do?".into(),
+                button: "Rate".into(),
+                choices: (1..=15)
+                    .map(|i| appcare_core::channel::Choice {
+                        id: format!("csat:7:{i}"),
+                        title: format!("{i} – longer than twenty characters"),
+                    })
+                    .collect(),
+            },
+            tag: None,
+            attempt: 1,
+            email: None,
+            reply_to: None,
+        };
+        let body = send_body(&job).expect("sendable");
+        assert_eq!(body["message"]["text"], json!("How did we do?"));
+        let quick = body["message"]["quick_replies"]
+            .as_array()
+            .expect("quick replies");
+        assert_eq!(quick.len(), 13, "Messenger takes at most 13");
+        assert_eq!(
+            quick[0],
+            json!({"content_type": "text", "title": "1 – longer than twen", "payload": "csat:7:1"})
+        );
     }
 
     #[test]

@@ -45,3 +45,11 @@ pub fn id_at(value: &Value, path: &[&str]) -> String {
         _ => String::new(),
     }
 }
+
+/// Longest choice id kept from a tapped button (WhatsApp allows 256, Messenger 1000).
+pub const CHOICE_MAX_CHARS: usize = 256;
+
+/// The id of a tapped button or list row (`None` when empty), cut to a bounded length.
+pub fn choice(id: &str) -> Option<String> {
+    (!id.is_empty()).then(|| id.chars().take(CHOICE_MAX_CHARS).collect())
+}

@@ -838,8 +838,8 @@ async fn poll_one(ctx: &Ctx, endpoint: &ChannelEndpoint, policy: &EgressPolicy) 
 /// conversation back within this of the time they chose.
 const SNOOZE_CHECK: Duration = Duration::from_secs(30);
 
-/// Opens snoozed conversations whose time has come and records SLA warnings and
-/// breaches as they fall due.
+/// Opens snoozed conversations whose time has come, records SLA warnings and breaches
+/// as they fall due, and queues the satisfaction surveys that are due.
 async fn snooze_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     loop {
         if let Err(e) = db(&ctx, |ws| ws.maintenance().wake_snoozed(Timestamp::now())).await {
@@ -847,6 +847,9 @@ async fn snooze_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
         }
         if let Err(e) = db(&ctx, |ws| ws.maintenance().check_sla(Timestamp::now())).await {
             tracing::error!(error = %e, "checking SLA clocks failed");
+        }
+        if let Err(e) = db(&ctx, |ws| ws.maintenance().send_surveys(Timestamp::now())).await {
+            tracing::error!(error = %e, "sending satisfaction surveys failed");
         }
         if !pause(SNOOZE_CHECK, &mut stop, None).await {
             break;

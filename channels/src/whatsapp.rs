@@ -1,4 +1,4 @@
-//! WhatsApp Cloud API: the Graph calls to send text, media and templates (to a phone
+//! WhatsApp Cloud API: the Graph calls to send text, media, templates and choices (to a phone
 //! number or a business-scoped user id), fetch media, read approved templates and set
 //! in-country storage. Webhook payloads are read in [`crate::whatsapp_inbound`].
 
@@ -6,7 +6,7 @@ use crate::graph::{Graph, GraphError};
 use crate::parse::text_at;
 pub use crate::whatsapp_inbound::parse_webhook;
 use appcare_core::channel::template::{parameter_count, TemplateView};
-use appcare_core::channel::{our_reference, MediaRef, OutboundJob, SendPayload};
+use appcare_core::channel::{our_reference, Choice, MediaRef, OutboundJob, SendPayload};
 use serde_json::{json, Value};
 
 /// WhatsApp's message type for a file of this type.
@@ -78,8 +78,46 @@ pub fn send_body(job: &OutboundJob, media_id: Option<&str>) -> Value {
             body["type"] = json!(kind);
             body[kind] = media;
         }
+        SendPayload::Choices {
+            body: text,
+            button,
+            choices,
+        } => {
+            body["type"] = json!("interactive");
+            body["interactive"] = choices_body(text, button, choices);
+        }
     }
     body
+}
+
+/// An interactive message offering `choices`: reply buttons for up to three, else a
+/// list (Cloud API "Interactive reply buttons" / "Interactive list messages"), each
+/// text cut to Meta's documented lengths (body 1,024; button 20; row title 24, id 200;
+/// at most 10 rows).
+fn choices_body(text: &str, button: &str, choices: &[Choice]) -> Value {
+    let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let body = json!({ "text": cut(text, 1024) });
+    if choices.len() <= 3 {
+        let buttons: Vec<Value> = choices
+            .iter()
+            .map(|c| json!({ "type": "reply", "reply": { "id": cut(&c.id, 256), "title": cut(&c.title, 20) } }))
+            .collect();
+        return json!({ "type": "button", "body": body, "action": { "buttons": buttons } });
+    }
+    let rows: Vec<Value> = choices
+        .iter()
+        .take(10)
+        .map(|c| json!({ "id": cut(&c.id, 200), "title": cut(&c.title, 24) }))
+        .collect();
+    let button = match button.trim() {
+        "" => "Choose",
+        b => b,
+    };
+    json!({
+        "type": "list",
+        "body": body,
+        "action": { "button": cut(button, 20), "sections": [{ "title": "Choose one", "rows": rows }] },
+    })
 }
 
 /// The documented body of a reaction to the customer's message `message_id` (an empty
@@ -354,5 +392,54 @@ mod tests {
         let by_phone = send_body(&job("16505551234"), None);
         assert_eq!(by_phone["to"], json!("16505551234"));
         assert!(by_phone.get("recipient").is_none());
+    }
+
+    fn choices(n: usize) -> Vec<Choice> {
+        (1..=n)
+            .map(|i| Choice {
+                id: format!("csat:9:{i}"),
+                title: format!("{i} – a title far longer than Meta allows"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn choices_go_as_a_list_within_meta_limits_or_as_buttons_when_few() {
+        let job = |n| OutboundJob {
+            message: appcare_core::MessageId::new(1),
+            conversation: appcare_core::ConversationId::new(1),
+            account: ChannelAccountId::new(7),
+            channel: appcare_core::channel::Channel::WhatsApp,
+            to: "16505551234".into(),
+            payload: SendPayload::Choices {
+                body: "How did we do?".into(),
+                button: "Rate".into(),
+                choices: choices(n),
+            },
+            tag: None,
+            attempt: 1,
+            email: None,
+            reply_to: None,
+        };
+        let list = send_body(&job(12), None);
+        assert_eq!(list["type"], json!("interactive"));
+        let i = &list["interactive"];
+        assert_eq!(i["type"], json!("list"));
+        assert_eq!(i["body"]["text"], json!("How did we do?"));
+        assert_eq!(i["action"]["button"], json!("Rate"));
+        let rows = i["action"]["sections"][0]["rows"].as_array().expect("rows");
+        assert_eq!(rows.len(), 10, "at most ten rows");
+        assert_eq!(rows[0]["id"], json!("csat:9:1"));
+        assert!(rows
+            .iter()
+            .all(|r| r["title"].as_str().is_some_and(|t| t.chars().count() <= 24)));
+        let buttons = send_body(&job(3), None);
+        let b = &buttons["interactive"];
+        assert_eq!(b["type"], json!("button"));
+        assert_eq!(b["action"]["buttons"].as_array().map(Vec::len), Some(3));
+        assert_eq!(b["action"]["buttons"][2]["reply"]["id"], json!("csat:9:3"));
+        assert!(b["action"]["buttons"][0]["reply"]["title"]
+            .as_str()
+            .is_some_and(|t| t.chars().count() <= 20));
     }
 }

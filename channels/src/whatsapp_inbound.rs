@@ -283,6 +283,7 @@ fn parse_message(
             "" => None,
             quoted => Some(quoted.to_string()),
         },
+        choice: choice_of(message, kind),
     }))
 }
 
@@ -387,6 +388,24 @@ fn body_of(message: &Value, kind: &str, media: &mut Vec<MediaRef>) -> Result<Str
             ))
         }
     })
+}
+
+/// The id of the button or list row the customer tapped (`interactive` replies, and
+/// `button`: a template's quick reply with its payload).
+fn choice_of(message: &Value, kind: &str) -> Option<String> {
+    let id = match kind {
+        "interactive" => {
+            let i = message.get("interactive").unwrap_or(&Value::Null);
+            match text_at(i, &["type"]) {
+                "list_reply" => text_at(i, &["list_reply", "id"]),
+                "button_reply" => text_at(i, &["button_reply", "id"]),
+                _ => "",
+            }
+        }
+        "button" => text_at(message, &["button", "payload"]),
+        _ => "",
+    };
+    crate::parse::choice(id)
 }
 
 fn interactive_body(i: &Value) -> Result<String, String> {
@@ -614,6 +633,35 @@ mod tests {
         assert_eq!(m.contact_external_id, "US.13491208655302741918");
         assert_eq!(m.contact_name, "@sheena");
         assert!(m.contact_aliases.is_empty());
+    }
+
+    #[test]
+    fn a_tapped_row_button_or_template_reply_names_its_id_as_the_choice() {
+        let items = json!([
+            {"from": "1", "id": "a", "timestamp": "1", "type": "interactive", "context": {"from": "2", "id": "wamid.Q"},
+             "interactive": {"type": "list_reply", "list_reply": {"id": "csat:4:5", "title": "5 – Great", "description": ""}}},
+            {"from": "1", "id": "b", "timestamp": "1", "type": "interactive",
+             "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Yes"}}},
+            {"from": "1", "id": "c", "timestamp": "1", "type": "button", "button": {"payload": "STOP_PROMOS", "text": "Stop"}},
+            {"from": "1", "id": "d", "timestamp": "1", "type": "text", "text": {"body": "5"}}
+        ]);
+        let events = parse_webhook(&change("messages", json!({"messages": items})), &accounts());
+        let seen: Vec<(String, Option<String>)> = events
+            .iter()
+            .map(|e| match e {
+                ChannelEvent::Message(m) => (m.body.clone(), m.choice.clone()),
+                _ => panic!("{e:?}"),
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("Chose: 5 – Great".to_string(), Some("csat:4:5".to_string())),
+                ("Chose: Yes".to_string(), Some("yes".to_string())),
+                ("Chose: Stop".to_string(), Some("STOP_PROMOS".to_string())),
+                ("5".to_string(), None),
+            ]
+        );
     }
 
     #[test]

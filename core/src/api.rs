@@ -29,7 +29,9 @@ pub mod types {
     };
     pub use crate::privacy::egress::EgressPolicy;
     pub use crate::privacy::request::{ContactMatch, ErasureSummary};
-    pub use crate::reports::{BusinessHours, Report, ReportQuery, SlaClock, SlaPolicy, SlaTarget};
+    pub use crate::reports::{
+        BusinessHours, Report, ReportQuery, SlaClock, SlaOverride, SlaPolicy, SlaScope, SlaTarget,
+    };
     pub use crate::secret::{Password, SessionToken};
     pub use crate::service::admin::{
         AuditEntry, AuditExport, AuditFilter, AuditStatus, Colleague, InboxSettings, Overview,
@@ -158,7 +160,10 @@ macro_rules! workspace_calls {
                 set_business_hours(team: TeamId, hours: Option<BusinessHours>) -> Option<BusinessHours> [lead];
                 sla_policy(team: TeamId) -> Option<SlaPolicy> [lead];
                 set_sla_policy(team: TeamId, policy: Option<SlaPolicy>) -> Option<SlaPolicy> [lead];
+                sla_overrides(team: TeamId) -> Vec<SlaOverride> [lead];
+                set_sla_override(team: TeamId, scope: &SlaScope, policy: Option<SlaPolicy>) -> Vec<SlaOverride> [lead];
                 set_out_of_hours_reply(account: ChannelAccountId, body: &str) -> ChannelAccountView [admin];
+                set_satisfaction_survey(account: ChannelAccountId, question: &str) -> ChannelAccountView [admin];
                 set_availability(available: bool) -> usize [agent];
                 create_channel_account(kind: &str, name: &str, external_id: &str, default_team: Option<TeamId>) -> ChannelAccountSummary [admin];
                 add_channel_account(account: &NewChannelAccount) -> ChannelAccountView [admin];
@@ -530,6 +535,7 @@ wire_by_ref!(
     MailReply,
     ReportQuery,
     Password,
+    SlaScope,
 );
 wire_slice!(String, Versioned);
 

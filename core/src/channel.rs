@@ -21,7 +21,7 @@ pub use event::{
     InboundEvent, MediaRef, Pricing, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent,
     WatermarkEvent, PRICING_WORD_MAX, REACTION_MAX_CHARS, SET_ASIDE_RAW_MAX,
 };
-pub use outbound::{OutboundFile, OutboundJob, SendPayload};
+pub use outbound::{Choice, OutboundFile, OutboundJob, SendPayload};
 pub use window::ReplyWindow;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};

@@ -1,19 +1,24 @@
 //! What team leads measure: a team's business hours (a weekly schedule in its own time
 //! zone, with holidays) and the time between two moments counted in them, and the
 //! figures of a report (counts, and median and 90th percentile of durations); SLA
-//! policies and each conversation's clock; time each person spent available, away and
-//! offline.
+//! policies (per team, refined per channel or label) and each conversation's clock; time
+//! each person spent available, away and offline; customer satisfaction surveys and
+//! their answers.
 
 pub mod figures;
 pub mod hours;
+pub mod satisfaction;
 pub mod sla;
+pub mod sla_scope;
 pub mod status;
 
 pub use figures::{
     Durations, Report, ReportBucket, ReportFigures, ReportPoint, ReportQuery, ReportRow,
 };
 pub use hours::{BusinessHours, OpenHours};
+pub use satisfaction::SatisfactionView;
 pub use sla::{SlaClock, SlaPolicy, SlaTarget};
+pub use sla_scope::{SlaOverride, SlaPolicies, SlaScope};
 pub use status::{AgentStatusRow, StatusTime};
 
 /// The start (00:00 UTC) of a day written `YYYY-MM-DD`; `None` when it is not a date.

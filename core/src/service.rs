@@ -30,6 +30,7 @@ pub mod read_receipts;
 pub mod reports;
 pub mod residency;
 pub mod sample;
+pub mod satisfaction;
 pub mod sla;
 pub(crate) mod steps;
 pub mod triage;

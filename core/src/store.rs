@@ -29,6 +29,7 @@ pub mod read_receipts;
 pub mod receipts;
 pub mod reports;
 pub mod retention;
+pub mod satisfaction;
 pub mod search;
 pub mod seed;
 pub mod sessions;

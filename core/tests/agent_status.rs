@@ -114,7 +114,10 @@ fn available_away_and_offline_are_counted_per_day_and_leads_see_their_team() -> 
         .lines()
         .find(|l| l.starts_with("agent_status,alex display,") && l.contains(",2026-11-30,"))
         .ok_or("a status line for Alex's Monday")?;
-    assert!(line.ends_with(",2026-11-30,1200,600,84600"), "{line}");
+    // Day and the three statuses, then the empty satisfaction columns.
+    assert!(line.ends_with(",2026-11-30,1200,600,84600,,,"), "{line}");
+    let header = csv.lines().next().ok_or("a header")?;
+    assert_eq!(line.split(',').count(), header.split(',').count());
     Ok(())
 }
 

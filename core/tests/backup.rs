@@ -51,6 +51,7 @@ fn a_backup_taken_during_writes_restores_to_a_consistent_workspace() -> TestResu
                         subject: "",
                         body: &body,
                         sent_at: now,
+                        choice: None,
                         attachments: vec![],
                     },
                     now,

@@ -326,6 +326,19 @@ fn call(
         }
         "business_hours" => ws.business_hours(token, TeamId::new(1), now).map(drop),
         "sla_policy" => ws.sla_policy(token, TeamId::new(1), now).map(drop),
+        "sla_overrides" => ws.sla_overrides(token, TeamId::new(1), now).map(drop),
+        "set_sla_override" => ws
+            .set_sla_override(
+                token,
+                TeamId::new(1),
+                &appcare_core::reports::SlaScope::Label("vip".into()),
+                Some(appcare_core::reports::SlaPolicy {
+                    first_response_minutes: Some(5),
+                    ..Default::default()
+                }),
+                now,
+            )
+            .map(drop),
         "set_sla_policy" => ws
             .set_sla_policy(
                 token,
@@ -339,6 +352,9 @@ fn call(
             .map(drop),
         "set_out_of_hours_reply" => ws
             .set_out_of_hours_reply(token, ChannelAccountId::new(1), "We are closed", now)
+            .map(drop),
+        "set_satisfaction_survey" => ws
+            .set_satisfaction_survey(token, ChannelAccountId::new(1), "How did we do?", now)
             .map(drop),
         "set_business_hours" => ws
             .set_business_hours(

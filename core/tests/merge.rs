@@ -32,6 +32,7 @@ fn writes(
                 subject: "Order 1234",
                 body: "Where is my parcel?",
                 sent_at: at,
+                choice: None,
                 attachments: vec![],
             },
             at,

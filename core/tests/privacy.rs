@@ -46,6 +46,7 @@ fn write(
             subject: "",
             body,
             sent_at: at,
+            choice: None,
             attachments: file
                 .map(|data| {
                     vec![InboundAttachment {
@@ -396,6 +397,7 @@ fn erasing_a_messenger_contact_removes_the_provider_calls_about_them() -> TestRe
                 media: vec![],
                 contact_aliases: vec![],
                 reply_to: None,
+                choice: None,
             },
         )],
         t,
@@ -439,6 +441,7 @@ fn a_card_number_in_a_subject_is_masked_before_it_is_stored() -> TestResult {
             subject: "Refund to card 4111 1111 1111 1111 please",
             body: "See subject",
             sent_at: t,
+            choice: None,
             attachments: vec![],
         },
         t,
@@ -473,6 +476,7 @@ fn an_erased_contact_stays_erased_when_meta_delivers_again_or_the_poll_refetches
             contact_external_id: who.into(),
             contact_aliases: vec![],
             reply_to: None,
+            choice: None,
             contact_name: "Tomb Stone".into(),
             external_id: id.into(),
             body: body.into(),
@@ -586,6 +590,7 @@ fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
             contact_external_id: psid.into(),
             contact_aliases: vec![],
             reply_to: None,
+            choice: None,
             contact_name: psid.into(),
             external_id: id.into(),
             body: format!("retainword {id}"),
@@ -655,6 +660,7 @@ fn a_message_purged_by_retention_is_not_brought_back_by_a_poll() -> TestResult {
             contact_external_id: psid.into(),
             contact_aliases: vec![],
             reply_to: None,
+            choice: None,
             contact_name: psid.into(),
             external_id: id.into(),
             body: format!("pollword {id}"),

@@ -468,6 +468,7 @@ fn the_out_of_hours_reply_goes_once_outside_hours_and_is_no_first_response() -> 
                 subject: "",
                 body: "Written on Saturday, read on Tuesday",
                 sent_at: Timestamp::from_unix(SATURDAY),
+                choice: None,
                 attachments: vec![],
             },
             Timestamp::from_unix(TUESDAY_10AM),

@@ -3,7 +3,8 @@
 //! breach are each recorded, audited (the breach) and published once, the breach naming
 //! the assignee and the team's leads; a reply stops the clock and the customer writing
 //! again starts the next-response clock; the list sorts by time left; a lead sets only
-//! their own team's targets, and a target out of range is refused at its field.
+//! their own team's targets, and a target out of range is refused at its field;
+//! targets for a channel or a label refine the team's in clocks and in reports.
 //!
 //! Real parts: SQLCipher. Times are UTC; the team works in Europe/Berlin (UTC+1 in
 //! winter).
@@ -14,7 +15,7 @@ use appcare_core::auth::Role;
 use appcare_core::events::Event;
 use appcare_core::ids::{ChannelAccountId, ConversationId, TeamId, UserId};
 use appcare_core::reports::{
-    BusinessHours, ReportBucket, ReportQuery, SlaClock, SlaPolicy, SlaTarget,
+    BusinessHours, ReportBucket, ReportQuery, SlaClock, SlaPolicy, SlaScope, SlaTarget,
 };
 use appcare_core::service::handoff::Versioned;
 use appcare_core::service::inbox::ConversationStatus;
@@ -499,5 +500,71 @@ fn a_breach_found_hours_late_is_recorded_but_notifies_no_one() -> TestResult {
         }
     }
     assert_eq!(notified, vec![(id, vec![])]);
+    Ok(())
+}
+
+#[test]
+fn targets_for_a_channel_or_a_label_refine_the_teams_in_clocks_and_reports() -> TestResult {
+    let w = world(MONDAY_10AM - HOUR);
+    let ws = &w.ctx.ws;
+    let at = |minutes: i64| Timestamp::from_unix(MONDAY_10AM + minutes * MINUTE);
+    let lead = w.lead(MONDAY_10AM - 50 * MINUTE);
+    let before = Timestamp::from_unix(MONDAY_10AM - 50 * MINUTE);
+    ws.set_sla_policy(&lead, w.billing, Some(first_response(120)), before)?;
+    let email = SlaScope::Channel("email".into());
+    ws.set_sla_override(&lead, w.billing, &email, Some(first_response(60)), before)?;
+    let vip = SlaScope::Label("vip".into());
+    let refined = ws.set_sla_override(&lead, w.billing, &vip, Some(first_response(15)), before)?;
+    assert_eq!(
+        refined.iter().map(|o| o.scope.clone()).collect::<Vec<_>>(),
+        [email.clone(), vip.clone()]
+    );
+    // A lead refines only their own team's targets; scopes are checked at their field.
+    let refused = ws.set_sla_override(&lead, w.sales, &vip, Some(first_response(5)), before);
+    assert!(
+        matches!(refused, Err(CoreError::Forbidden { .. })),
+        "{refused:?}"
+    );
+    match ws.set_sla_override(
+        &lead,
+        w.billing,
+        &SlaScope::Channel("sms".into()),
+        None,
+        before,
+    ) {
+        Err(CoreError::InvalidInput { field, .. }) => assert_eq!(field, "channel"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+
+    let id = w.writes("ana@customer.test", "m1", MONDAY_10AM);
+    let admin = w.admin(MONDAY_10AM + MINUTE);
+    let due = |token: &SessionToken, minute: i64| {
+        w.clock(token, id, MONDAY_10AM + minute * MINUTE)
+            .map(|c| (c.due_at.unix() - MONDAY_10AM) / MINUTE)
+    };
+    assert_eq!(due(&admin, 1), Some(60), "e-mail's target over the team's");
+    // Labelled VIP (in any case): the label's target, at once.
+    ws.set_labels(&admin, id, &["VIP".to_string()], at(2))?;
+    assert_eq!(due(&admin, 2), Some(15));
+    let admin = w.admin(MONDAY_10AM + 29 * MINUTE);
+    ws.reply(&admin, id, "On it.", None, at(30))?;
+    let query = ReportQuery {
+        from: Timestamp::from_unix(MONDAY_10AM - HOUR),
+        to: Timestamp::from_unix(MONDAY_10AM + 2 * HOUR),
+        team: Some(w.billing),
+        bucket: ReportBucket::Day,
+    };
+    let report = ws.team_report(&admin, &query, at(31))?;
+    assert_eq!(
+        (report.totals.sla_met, report.totals.sla_missed),
+        (0, 1),
+        "30 min > 15"
+    );
+    // Without the label's targets the e-mail target (60 min) was met.
+    let lead = w.lead(MONDAY_10AM + 32 * MINUTE);
+    let left = ws.set_sla_override(&lead, w.billing, &vip, None, at(32))?;
+    assert_eq!(left.len(), 1);
+    let report = ws.team_report(&lead, &query, at(33))?;
+    assert_eq!((report.totals.sla_met, report.totals.sla_missed), (1, 0));
     Ok(())
 }

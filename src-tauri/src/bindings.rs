@@ -57,6 +57,8 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::reports::ReportQuery::export_all(&cfg)?;
     appcare_core::reports::BusinessHours::export_all(&cfg)?;
     appcare_core::reports::SlaPolicy::export_all(&cfg)?;
+    appcare_core::reports::SatisfactionView::export_all(&cfg)?;
+    appcare_core::reports::SlaOverride::export_all(&cfg)?;
     appcare_core::reports::SlaClock::export_all(&cfg)?;
     appcare_core::service::mail_recipients::MailReplyContext::export_all(&cfg)?;
     appcare_core::service::merge::MergeCandidate::export_all(&cfg)?;

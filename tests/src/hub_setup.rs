@@ -279,6 +279,7 @@ impl TestHub {
                     subject: "",
                     body: "Hello, my order has not arrived.",
                     sent_at: now,
+                    choice: None,
                     attachments: vec![],
                 },
                 now,

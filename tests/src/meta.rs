@@ -302,6 +302,12 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                 if !valid {
                     return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
                 }
+                if kind == Some("interactive") && !interactive_ok(&body["interactive"]) {
+                    return Routed::Now(error_response(
+                        400,
+                        meta_error(131009, "Parameter value is not valid"),
+                    ));
+                }
                 json!({"messaging_product": "whatsapp",
                        "contacts": [{"input": to, "wa_id": to.trim_start_matches('+')}],
                        "messages": [{"id": format!("wamid.FAKE{n:08}"), "message_status": "accepted"}]})
@@ -326,7 +332,18 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                     }
                     Some(_) => false,
                 };
-                if psid.is_empty() || !action_ok {
+                let quick_ok = body
+                    .pointer("/message/quick_replies")
+                    .and_then(Value::as_array)
+                    .is_none_or(|q| {
+                        q.len() <= 13
+                            && q.iter().all(|r| {
+                                within(r, "/title", 20)
+                                    && within(r, "/payload", 1000)
+                                    && r.get("content_type").and_then(Value::as_str) == Some("text")
+                            })
+                    });
+                if psid.is_empty() || !action_ok || !quick_ok {
                     return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
                 }
                 match action {
@@ -424,6 +441,50 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
             },
         },
         _ => Routed::Now(error_response(400, meta_error(100, "Unknown path"))),
+    }
+}
+
+/// Whether the string at `pointer` is there, not empty and at most `max` characters.
+fn within(value: &Value, pointer: &str, max: usize) -> bool {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty() && s.chars().count() <= max)
+}
+
+/// An interactive message as the Cloud API documents it: a body of at most 1,024
+/// characters; reply buttons (1 to 3, titles of at most 20, ids of at most 256) or a
+/// list (a button of at most 20, 1 to 10 rows over all sections, row titles of at most
+/// 24, ids of at most 200).
+fn interactive_ok(i: &Value) -> bool {
+    if !within(i, "/body/text", 1024) {
+        return false;
+    }
+    match i.get("type").and_then(Value::as_str) {
+        Some("button") => i
+            .pointer("/action/buttons")
+            .and_then(Value::as_array)
+            .is_some_and(|b| {
+                (1..=3).contains(&b.len())
+                    && b.iter()
+                        .all(|b| within(b, "/reply/title", 20) && within(b, "/reply/id", 256))
+            }),
+        Some("list") => {
+            let rows: Vec<&Value> = i
+                .pointer("/action/sections")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("rows").and_then(Value::as_array))
+                .flatten()
+                .collect();
+            within(i, "/action/button", 20)
+                && (1..=10).contains(&rows.len())
+                && rows
+                    .iter()
+                    .all(|r| within(r, "/title", 24) && within(r, "/id", 200))
+        }
+        _ => false,
     }
 }
 

@@ -151,6 +151,7 @@ fn queue_reply(world: &ChannelWorld, text: &str) -> TestResult<appcare_core::Mes
         media: vec![],
         contact_aliases: vec![],
         reply_to: None,
+        choice: None,
     });
     world.ws.delivery().apply(&[event], now)?;
     let query = InboxQuery {

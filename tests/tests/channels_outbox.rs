@@ -7,7 +7,8 @@
 //! reason; a status that arrives while a retry waits settles the message without a
 //! resend; a Graph host removed from the allowlist cannot be added again and the send
 //! fails with the residency error before connecting, audited as `egress_refused`,
-//! nothing sent.
+//! nothing sent; a satisfaction survey goes out as a documented list message and the
+//! customer's tapped row is stored once with the resolved conversation.
 //!
 //! Real parts: the channel runtime, SQLCipher, the fake Graph API on loopback.
 
@@ -395,6 +396,7 @@ async fn a_reply_in_an_account_never_connected_fails_with_a_reason() -> TestResu
             subject: "",
             body: "Hi",
             sent_at: now,
+            choice: None,
             attachments: vec![],
         },
         now,
@@ -551,6 +553,7 @@ async fn a_host_missing_from_the_allowlist_is_refused_before_connecting_and_audi
                 media: vec![],
                 contact_aliases: vec![],
                 reply_to: None,
+                choice: None,
             },
         )],
         now,
@@ -583,6 +586,93 @@ async fn a_host_missing_from_the_allowlist_is_refused_before_connecting_and_audi
     assert!(!audit.is_empty());
     assert!(audit.iter().all(|a| a.detail.contains("graph.example.net")));
     assert!(world.fake.requests_to("/messages").is_empty());
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_satisfaction_survey_goes_out_as_a_documented_list_and_the_tapped_row_is_stored_once(
+) -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 300).await?;
+    // Resolved a little over two minutes ago: the survey is due now.
+    let now = Timestamp::now().plus_seconds(-125);
+    world
+        .ws
+        .set_satisfaction_survey(&world.admin, world.whatsapp, "How did we do?", now)?;
+    let version = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, now)?
+        .summary
+        .version;
+    world.ws.set_status(
+        &world.admin,
+        appcare_core::service::handoff::Versioned {
+            id: conversation,
+            version,
+        },
+        appcare_core::service::inbox::ConversationStatus::Resolved,
+        None,
+        now,
+    )?;
+    let runtime = start_runtime(world.ws.clone())?;
+    // The runtime asks every half minute; the test does not wait for it.
+    assert_eq!(world.ws.maintenance().send_surveys(Timestamp::now())?, 1);
+    let sent = eventually(10, || {
+        world
+            .fake
+            .requests_to("/messages")
+            .into_iter()
+            .find(|r| r.body["type"] == json!("interactive"))
+    })
+    .await?;
+    let list = &sent.body["interactive"];
+    assert_eq!(list["type"], json!("list"), "{}", sent.body);
+    assert!(list["body"]["text"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("How did we do?")));
+    let rows = list["action"]["sections"][0]["rows"]
+        .as_array()
+        .expect("rows");
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[1]["title"], json!("4 – Good"));
+    let four = rows[1]["id"].as_str().expect("an id").to_string();
+
+    // The customer taps "4 – Good": Meta's list_reply, quoting our message, twice.
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let tapped = samples::whatsapp_message(
+        PHONE_ID,
+        WA_ID,
+        "Sheena Nelson",
+        json!({"from": WA_ID, "id": "wamid.tap.1", "timestamp": Timestamp::now().unix().to_string(),
+               "type": "interactive", "context": {"from": "15550783881", "id": "wamid.FAKE00000001"},
+               "interactive": {"type": "list_reply", "list_reply": {"id": four, "title": "4 – Good"}}}),
+    );
+    for _ in 0..2 {
+        let status = deliver_signed(
+            &reqwest::Client::new(),
+            &format!("{base}/webhooks/whatsapp"),
+            APP_SECRET,
+            &tapped,
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    assert_eq!(view.satisfaction.and_then(|s| s.rating), Some(4));
+    assert_eq!(
+        view.summary.status,
+        appcare_core::service::inbox::ConversationStatus::Resolved
+    );
+    assert_eq!(
+        query_text(
+            &world.ws,
+            "SELECT CAST(count(*) AS TEXT) FROM messages WHERE external_id = 'wamid.tap.1'"
+        ),
+        "1"
+    );
     runtime.stop().await;
     Ok(())
 }

@@ -102,6 +102,7 @@ fn prepare(root: &std::path::Path) -> TestResult<(Person, Person)> {
             subject: "",
             body: "Does it come in another color?",
             sent_at: now,
+            choice: None,
             attachments: vec![InboundAttachment {
                 file_name: "photo.png".into(),
                 mime_type: "image/png".into(),

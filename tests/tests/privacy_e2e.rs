@@ -81,6 +81,7 @@ fn prepare(root: &Path) -> TestResult<(Vec<u8>, i64)> {
                 subject: "",
                 body: &body,
                 sent_at: written,
+                choice: None,
                 attachments: vec![InboundAttachment {
                     file_name: "receipt.txt".into(),
                     mime_type: "text/plain".into(),

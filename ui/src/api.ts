@@ -49,6 +49,8 @@ import type { ReplyGuard } from "./bindings/ReplyGuard";
 import type { MailReply } from "./bindings/MailReply";
 import type { BusinessHours } from "./bindings/BusinessHours";
 import type { SlaPolicy } from "./bindings/SlaPolicy";
+import type { SlaOverride } from "./bindings/SlaOverride";
+import type { SlaScope } from "./bindings/SlaScope";
 import type { Report } from "./bindings/Report";
 import type { ReportQuery } from "./bindings/ReportQuery";
 import type { MailReplyContext } from "./bindings/MailReplyContext";
@@ -508,9 +510,24 @@ export async function setSlaPolicy(team: number, policy: SlaPolicy | null): Prom
   return invoke<SlaPolicy | null>("set_sla_policy", { team, policy });
 }
 
+/** A team's SLA targets per channel and label. */
+export async function slaOverrides(team: number): Promise<SlaOverride[]> {
+  return invoke<SlaOverride[]>("sla_overrides", { team });
+}
+
+/** Sets a team's targets for one channel or label (null removes them); returns all of the team's. */
+export async function setSlaOverride(team: number, scope: SlaScope, policy: SlaPolicy | null): Promise<SlaOverride[]> {
+  return invoke<SlaOverride[]>("set_sla_override", { team, scope, policy });
+}
+
 /** What an account answers outside its team's business hours (once per conversation); "" turns it off. */
 export async function setOutOfHoursReply(account: number, body: string): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("set_out_of_hours_reply", { account, body });
+}
+
+/** The question an account asks a short while after a resolution (a rating of 1 to 5); "" turns it off. */
+export async function setSatisfactionSurvey(account: number, question: string): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("set_satisfaction_survey", { account, question });
 }
 
 export async function teamLoad(): Promise<TeamLoad> {

@@ -275,9 +275,15 @@ describe("app", () => {
     $<HTMLSelectElement>("#edit-channel-team").value = "";
     $<HTMLTextAreaElement>("#edit-channel-away").value = "We are closed; we answer at 9.";
     handlers.set_out_of_hours_reply = (a) => account(1, { name: "Sales line", read_receipts: true, default_team: null, out_of_hours_reply: a!.body });
+    // The survey turned on without words asks the usual question.
+    $<HTMLInputElement>("#edit-channel-survey").checked = true;
+    handlers.set_satisfaction_survey = (a) => account(1, { name: "Sales line", read_receipts: true, default_team: null, satisfaction_question: a!.question });
     submitForm("#edit-channel-form");
     await tick();
     expect(calls.find((c) => c.cmd === "set_out_of_hours_reply")!.args).toEqual({ account: 1, body: "We are closed; we answer at 9." });
+    expect(calls.find((c) => c.cmd === "set_satisfaction_survey")!.args).toEqual({
+      account: 1, question: "How would you rate the help you got from us?",
+    });
     expect(calls.find((c) => c.cmd === "update_channel_account")!.args).toEqual({
       id: 1, changes: { name: "Sales line", default_team: null, read_receipts: true, human_agent: false, poll: false },
     });

@@ -74,7 +74,8 @@ pub fn build_message(
         builder = builder.references(refs.join(" "));
     }
     let built = match payload {
-        SendPayload::Text { body } => builder.singlepart(
+        // A question with choices is written as text: its body names them.
+        SendPayload::Text { body } | SendPayload::Choices { body, .. } => builder.singlepart(
             SinglePart::builder()
                 .header(ContentType::TEXT_PLAIN)
                 .body(body.clone()),

@@ -192,6 +192,10 @@ pub struct ChannelAccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub out_of_hours_reply: Option<String>,
+    /// The satisfaction question the account asks after a resolution (none: no survey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub satisfaction_question: Option<String>,
 }
 
 /// What an admin may change of a connected account without touching its secrets.

@@ -77,6 +77,10 @@ pub struct InboundEvent {
     /// The provider's id of the message this one answers (WhatsApp `context.id`,
     /// Messenger `reply_to.mid`), which may be one of ours.
     pub reply_to: Option<String>,
+    /// The id of the button or list row the customer tapped (WhatsApp `button_reply`,
+    /// `list_reply`, a template's quick-reply payload; Messenger `quick_reply.payload`, a
+    /// postback's payload), bounded in length.
+    pub choice: Option<String>,
 }
 
 /// A customer's reaction to a message (WhatsApp `reaction`, Messenger `reaction`): it

@@ -1,4 +1,5 @@
-//! A message waiting in the outbox, as the channel runtime receives it to send.
+//! A message waiting in the outbox, as the channel runtime receives it to send: text, a
+//! template, a file, or a question with answers to tap.
 
 use crate::channel::Channel;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
@@ -21,6 +22,21 @@ pub enum SendPayload {
         caption: String,
         file: OutboundFile,
     },
+    /// A question with answers the customer taps (WhatsApp: a list message; Messenger:
+    /// quick replies; e-mail: the text alone, which names them).
+    Choices {
+        body: String,
+        /// The words on the button that opens a WhatsApp list.
+        button: String,
+        choices: Vec<Choice>,
+    },
+}
+
+/// One answer offered: the id it carries back when tapped, and its words.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub title: String,
 }
 
 /// A file an agent attached to a reply.

@@ -1,12 +1,13 @@
 //! A report's figures, made from facts the store reads (conversations opened, resolved,
 //! reopened, handed off, with their team, channel and agent): counts and the median and
 //! 90th percentile of first-response and resolution times, in calendar time and in the
-//! team's business hours, over the whole range, per day or week, per agent, team and
-//! channel; and how many first replies and resolutions met or missed the team's SLA
-//! target.
+//! team's business hours, over the whole range, per day or week, per agent, team,
+//! channel and label; how many first replies and resolutions met or missed the team's SLA
+//! target; and the customers' satisfaction ratings.
 
 use super::hours::Checked;
 use super::sla::SlaPolicy;
+use super::sla_scope::SlaPolicies;
 use crate::error::{CoreError, Result};
 use crate::ids::{TeamId, UserId};
 use crate::time::Timestamp;
@@ -125,6 +126,15 @@ pub struct ReportFigures {
     /// First replies and resolutions later than the target.
     #[serde(default)]
     pub sla_missed: i64,
+    /// Satisfaction surveys answered in the range (by the answer's time).
+    #[serde(default)]
+    pub csat_answers: i64,
+    /// Answers of 4 or 5 (satisfied).
+    #[serde(default)]
+    pub csat_satisfied: i64,
+    /// The ratings added up (the average is this over `csat_answers`).
+    #[serde(default)]
+    pub csat_points: i64,
 }
 
 /// One bucket of the series.
@@ -156,6 +166,9 @@ pub struct Report {
     pub by_agent: Vec<ReportRow>,
     pub by_team: Vec<ReportRow>,
     pub by_channel: Vec<ReportRow>,
+    /// Per label of the conversation (one with several labels counts in each).
+    #[serde(default)]
+    pub by_label: Vec<ReportRow>,
     /// Each person's time available, away and offline (the caller's teams' members; an
     /// admin: everyone who was ever signed in).
     #[serde(default)]
@@ -175,6 +188,10 @@ pub enum Fact {
     },
     Reopened,
     HandedOff,
+    /// A customer rated the help with a survey answer (1 to 5).
+    Rated {
+        rating: u8,
+    },
 }
 
 /// A fact with where it belongs.
@@ -185,6 +202,8 @@ pub struct Placed {
     pub team: Option<TeamId>,
     pub channel: String,
     pub agent: Option<UserId>,
+    /// The conversation's labels today.
+    pub labels: Vec<String>,
 }
 
 /// Durations gathered before they are summarised.
@@ -200,6 +219,9 @@ struct Tally {
     resolution_business: Vec<i64>,
     sla_met: i64,
     sla_missed: i64,
+    csat_answers: i64,
+    csat_satisfied: i64,
+    csat_points: i64,
 }
 
 /// One fact's durations, worked out once and added to every slice it belongs to.
@@ -260,6 +282,11 @@ impl Tally {
             }
             Fact::Reopened => self.reopened += 1,
             Fact::HandedOff => self.handoffs += 1,
+            Fact::Rated { rating } => {
+                self.csat_answers += 1;
+                self.csat_satisfied += i64::from(*rating >= 4);
+                self.csat_points += i64::from(*rating);
+            }
         }
         match timed.met {
             Some(true) => self.sla_met += 1,
@@ -280,6 +307,9 @@ impl Tally {
             resolution_business: Durations::of(self.resolution_business),
             sla_met: self.sla_met,
             sla_missed: self.sla_missed,
+            csat_answers: self.csat_answers,
+            csat_satisfied: self.csat_satisfied,
+            csat_points: self.csat_points,
         }
     }
 }
@@ -291,12 +321,13 @@ pub struct Names<'a> {
 }
 
 /// The report of `facts` (already limited to the range and the teams the caller sees),
-/// with each team's business hours and SLA policy where it has them.
+/// with each team's business hours and SLA targets (refined per channel and label) where
+/// it has them.
 pub fn build(
     query: &ReportQuery,
     facts: &[Placed],
     hours: &BTreeMap<TeamId, Checked>,
-    policies: &BTreeMap<TeamId, SlaPolicy>,
+    policies: &SlaPolicies,
     names: &Names<'_>,
 ) -> Report {
     let mut totals = Tally::default();
@@ -304,6 +335,7 @@ pub fn build(
     let mut agents: BTreeMap<String, Tally> = BTreeMap::new();
     let mut teams: BTreeMap<String, Tally> = BTreeMap::new();
     let mut channels: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut labels: BTreeMap<String, Tally> = BTreeMap::new();
     // Every bucket of the range is shown, empty ones too.
     let mut start = query.bucket_of(query.from);
     while start < query.to {
@@ -315,11 +347,10 @@ pub fn build(
         start = start.plus_seconds(step);
     }
     for p in facts {
-        let h = &Timed::of(
-            p,
-            p.team.and_then(|t| hours.get(&t)),
-            p.team.and_then(|t| policies.get(&t)),
-        );
+        let targets = p
+            .team
+            .and_then(|t| policies.for_conversation(t, &p.channel, &p.labels));
+        let h = &Timed::of(p, p.team.and_then(|t| hours.get(&t)), targets.as_ref());
         totals.add(p, h);
         series.entry(query.bucket_of(p.at)).or_default().add(p, h);
         let agent = match p.agent {
@@ -341,6 +372,9 @@ pub fn build(
         };
         teams.entry(team).or_default().add(p, h);
         channels.entry(p.channel.clone()).or_default().add(p, h);
+        for label in &p.labels {
+            labels.entry(label.clone()).or_default().add(p, h);
+        }
     }
     let rows = |map: BTreeMap<String, Tally>| -> Vec<ReportRow> {
         map.into_iter()
@@ -363,20 +397,21 @@ pub fn build(
         by_agent: rows(agents),
         by_team: rows(teams),
         by_channel: rows(channels),
+        by_label: rows(labels),
         agent_status: Vec::new(),
     }
 }
 
-/// The report as CSV: one line per bucket, then per agent, team and channel, each with
+/// The report as CSV: one line per bucket, then per agent, team, channel and label, each with
 /// every figure (durations in seconds; empty when there were none).
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(
-        "section,name,opened,resolved,reopened,handoffs,first_response_count,first_response_median_s,first_response_p90_s,first_response_business_median_s,first_response_business_p90_s,resolution_count,resolution_median_s,resolution_p90_s,resolution_business_median_s,resolution_business_p90_s,sla_met,sla_missed,day,available_s,away_s,offline_s\n",
+        "section,name,opened,resolved,reopened,handoffs,first_response_count,first_response_median_s,first_response_p90_s,first_response_business_median_s,first_response_business_p90_s,resolution_count,resolution_median_s,resolution_p90_s,resolution_business_median_s,resolution_business_p90_s,sla_met,sla_missed,day,available_s,away_s,offline_s,csat_answers,csat_satisfied,csat_average\n",
     );
     let opt = |v: Option<i64>| v.map(|s| s.to_string()).unwrap_or_default();
     let mut line = |section: &str, name: &str, f: &ReportFigures| {
         out.push_str(&format!(
-            "{section},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},,,,\n",
+            "{section},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},,,,,{},{},{}\n",
             csv_field(name),
             f.opened,
             f.resolved,
@@ -394,6 +429,9 @@ pub fn to_csv(report: &Report) -> String {
             opt(f.resolution_business.p90),
             f.sla_met,
             f.sla_missed,
+            f.csat_answers,
+            f.csat_satisfied,
+            csat_average(f).unwrap_or_default(),
         ));
     };
     line("total", "all", &report.totals);
@@ -405,6 +443,7 @@ pub fn to_csv(report: &Report) -> String {
         ("agent", &report.by_agent),
         ("team", &report.by_team),
         ("channel", &report.by_channel),
+        ("label", &report.by_label),
     ] {
         for r in rows {
             line(section, &r.name, &r.figures);
@@ -414,7 +453,7 @@ pub fn to_csv(report: &Report) -> String {
     for r in &report.agent_status {
         for (day, t) in &r.days {
             out.push_str(&format!(
-                "agent_status,{},,,,,,,,,,,,,,,,,{},{},{},{}\n",
+                "agent_status,{},,,,,,,,,,,,,,,,,{},{},{},{},,,\n",
                 csv_field(&r.name),
                 day.to_rfc3339().chars().take(10).collect::<String>(),
                 t.available,
@@ -424,6 +463,14 @@ pub fn to_csv(report: &Report) -> String {
         }
     }
     out
+}
+
+/// The average rating with two decimals (`4.25`); `None` without answers.
+pub fn csat_average(f: &ReportFigures) -> Option<String> {
+    (f.csat_answers > 0).then(|| {
+        let hundredths = (f.csat_points * 100 + f.csat_answers / 2) / f.csat_answers;
+        format!("{}.{:02}", hundredths / 100, hundredths % 100)
+    })
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break; a leading `=`, `+`,
@@ -451,6 +498,58 @@ mod tests {
         assert_eq!((d.count, d.median, d.p90), (10, Some(50), Some(90)));
         assert_eq!(Durations::of(vec![]), Durations::default());
         assert_eq!(Durations::of(vec![7]).p90, Some(7));
+    }
+
+    #[test]
+    fn ratings_count_satisfied_answers_and_average_in_csv() {
+        let q = ReportQuery {
+            from: Timestamp::from_unix(0),
+            to: Timestamp::from_unix(86_400),
+            team: None,
+            bucket: ReportBucket::Day,
+        };
+        let rated = |rating| Placed {
+            fact: Fact::Rated { rating },
+            at: Timestamp::from_unix(100),
+            team: None,
+            channel: "whatsapp".into(),
+            agent: None,
+            labels: vec!["vip".into(), "refund".into()],
+        };
+        let names = Names {
+            agents: &BTreeMap::new(),
+            teams: &BTreeMap::new(),
+        };
+        let facts = [rated(5), rated(4), rated(2)];
+        let report = build(
+            &q,
+            &facts,
+            &BTreeMap::new(),
+            &SlaPolicies::default(),
+            &names,
+        );
+        let t = &report.totals;
+        assert_eq!(
+            (t.csat_answers, t.csat_satisfied, t.csat_points),
+            (3, 2, 11)
+        );
+        assert_eq!(report.by_channel[0].figures.csat_answers, 3);
+        let names: Vec<&str> = report.by_label.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["refund", "vip"],
+            "each label of a conversation counts"
+        );
+        assert_eq!(report.by_label[1].figures.csat_points, 11);
+        let csv = to_csv(&report);
+        assert!(csv.lines().any(|l| l.starts_with("label,vip,")));
+        let header: Vec<&str> = csv.lines().next().expect("a header").split(',').collect();
+        let total: Vec<&str> = csv.lines().nth(1).expect("the total").split(',').collect();
+        assert_eq!(header.len(), total.len());
+        let at = |name| header.iter().position(|h| *h == name).expect("a column");
+        assert_eq!(total[at("csat_answers")], "3");
+        assert_eq!(total[at("csat_average")], "3.67");
+        assert_eq!(csat_average(&ReportFigures::default()), None);
     }
 
     #[test]

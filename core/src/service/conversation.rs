@@ -296,6 +296,7 @@ pub(crate) fn apply_status(
     )?;
     if status == ConversationStatus::Resolved {
         hand_thread_back(tx, conversation.id, now)?;
+        crate::service::steps::satisfaction::schedule(tx, conversation.id, now)?;
     }
     Ok(())
 }

@@ -439,6 +439,15 @@ fn send_payload(
             },
             None => SendPayload::Text { body },
         },
+        Some("choices") => SendPayload::Choices {
+            body,
+            button: json_str(payload, "button"),
+            choices: payload
+                .get("choices")
+                .cloned()
+                .and_then(|c| serde_json::from_value(c).ok())
+                .unwrap_or_default(),
+        },
         _ => SendPayload::Text { body },
     })
 }

@@ -325,6 +325,10 @@ pub struct ConversationView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub out_of_hours: Option<bool>,
+    /// The satisfaction survey sent after the resolution, and the customer's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub satisfaction: Option<crate::reports::SatisfactionView>,
 }
 
 impl Caller {
@@ -550,6 +554,7 @@ impl Workspace {
             .then_some(true);
             Ok(ConversationView {
                 out_of_hours,
+                satisfaction: crate::store::satisfaction::of_conversation(tx, id)?,
                 sample: config.sample,
                 labels: conv_store::labels_of(tx, id)?,
                 summary: row.into(),

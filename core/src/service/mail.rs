@@ -481,6 +481,7 @@ fn store_mail(
                 // Ordering and retention go by the server's arrival time: a sender's
                 // clock (a `Date:` of 2001) must not date the mail.
                 sent_at: mail.arrived_at,
+                choice: None,
                 attachments: Vec::new(),
             };
             let (ingested, new_events) = steps::ingest_into(tx, &message, thread, now)?;

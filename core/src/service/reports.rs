@@ -49,7 +49,10 @@ impl Workspace {
                 .filter_map(|(team, h)| h.checked().ok().map(|checked| (team, checked)))
                 .collect();
             let (agents, team_names) = report_store::names(c)?;
-            let policies = crate::store::sla::all_policies(c)?;
+            let policies = crate::reports::SlaPolicies {
+                teams: crate::store::sla::all_policies(c)?,
+                overrides: crate::store::sla::all_overrides(c)?,
+            };
             let mut report = build(
                 query,
                 &facts,

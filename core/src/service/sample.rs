@@ -185,6 +185,7 @@ fn play(tx: &Connection, ctx: &Ctx, script: &Script, events: &mut Vec<Event>) ->
                         subject: script.subject,
                         body: text,
                         sent_at: at,
+                        choice: None,
                         attachments: vec![],
                     },
                     match conversation {
@@ -272,6 +273,7 @@ fn ask(tx: &Connection, ctx: &Ctx, i: usize, events: &mut Vec<Event>) -> Result<
             subject: if channel == "email" { "A question" } else { "" },
             body: QUESTIONS[i % QUESTIONS.len()],
             sent_at: at,
+            choice: None,
             attachments: vec![],
         },
         if channel == "email" {

@@ -1,5 +1,6 @@
-//! SLA policies and their alerts: a team's targets (set by its leads or an admin,
-//! audited, every clock of the team recomputed at once), and the runtime's check that
+//! SLA policies and their alerts: a team's targets, refined per channel or label (set by
+//! its leads or an admin, audited, every clock of the team recomputed at once), and the
+//! runtime's check that
 //! records each warning and breach once, audits breaches and tells the assignee and the
 //! team's leads.
 
@@ -8,7 +9,7 @@ use crate::auth::Role;
 use crate::error::{CoreError, Result};
 use crate::events::Event;
 use crate::ids::TeamId;
-use crate::reports::SlaPolicy;
+use crate::reports::{SlaOverride, SlaPolicy, SlaScope};
 use crate::secret::SessionToken;
 use crate::service::reports::visible_teams;
 use crate::store::sla as sla_store;
@@ -74,6 +75,69 @@ impl Workspace {
         })?;
         tracing::info!(team = team.get(), recomputed, "SLA policy changed");
         Ok(policy)
+    }
+}
+
+impl Workspace {
+    /// A team's targets per channel and label (its leads and admins).
+    pub fn sla_overrides(
+        &self,
+        token: &SessionToken,
+        team: TeamId,
+        now: Timestamp,
+    ) -> Result<Vec<SlaOverride>> {
+        let caller = self.authorize(token, now, Role::Lead, "see SLA policies")?;
+        visible_teams(&caller, Some(team))?;
+        self.store.read(|c| sla_store::overrides_of(c, team))
+    }
+
+    /// Sets a team's targets for one channel or label (`None`, or no target, removes
+    /// them; an empty target keeps the team's), recomputes the team's clocks and returns
+    /// the team's refinements. Admins, or a lead of the team. Audited.
+    pub fn set_sla_override(
+        &self,
+        token: &SessionToken,
+        team: TeamId,
+        scope: &SlaScope,
+        policy: Option<SlaPolicy>,
+        now: Timestamp,
+    ) -> Result<Vec<SlaOverride>> {
+        let caller = self.authorize(token, now, Role::Lead, "set SLA targets")?;
+        visible_teams(&caller, Some(team))?;
+        let scope = scope.checked()?;
+        let policy = match policy {
+            Some(p) => Some(p.checked()?).filter(|p| !p.is_empty()),
+            None => None,
+        };
+        let (overrides, recomputed) = self.store.write(|tx| {
+            if !crate::store::users::team_exists(tx, team)? {
+                return Err(CoreError::NotFound { what: "The team" });
+            }
+            sla_store::set_override(tx, team, &scope, policy.as_ref(), now)?;
+            let recomputed = sla_store::refresh_team(tx, team)?;
+            audit::append(
+                tx,
+                AuditEvent::new(
+                    AuditKind::SlaPolicyChanged,
+                    Some(caller.user),
+                    format!("team:{team}"),
+                    now,
+                )
+                .detail(serde_json::json!({
+                    "scope": &scope,
+                    "first_response_minutes": policy.and_then(|p| p.first_response_minutes),
+                    "next_response_minutes": policy.and_then(|p| p.next_response_minutes),
+                    "resolution_minutes": policy.and_then(|p| p.resolution_minutes),
+                })),
+            )?;
+            Ok((sla_store::overrides_of(tx, team)?, recomputed))
+        })?;
+        tracing::info!(
+            team = team.get(),
+            recomputed,
+            "SLA targets per channel or label changed"
+        );
+        Ok(overrides)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Transaction steps more than one service module takes: storing an inbound message,
 //! moving a conversation, a message's view and status changes, a reply's mail headers,
-//! connecting a channel account, the reply outside business hours (`out_of_hours`). Each
+//! connecting a channel account, the reply outside business hours (`out_of_hours`),
+//! satisfaction surveys and their answers (`satisfaction`). Each
 //! runs inside the caller's transaction and returns
 //! the events to publish after the commit. Service modules call these, never each
 //! other's private helpers; this module calls no other service module.
@@ -26,6 +27,7 @@ use crate::workspace::Workspace;
 use rusqlite::Connection;
 
 mod out_of_hours;
+pub(crate) mod satisfaction;
 
 /// A trimmed, non-empty text of at most `max` characters.
 pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<String> {
@@ -141,6 +143,8 @@ pub struct InboundMessage<'a> {
     pub subject: &'a str,
     pub body: &'a str,
     pub sent_at: Timestamp,
+    /// The id of the button or list row the customer tapped, if they tapped one.
+    pub choice: Option<&'a str>,
     pub attachments: Vec<InboundAttachment>,
 }
 
@@ -270,6 +274,10 @@ pub(crate) fn ingest_into(
             now,
         )?,
     };
+    // An answer to a satisfaction survey joins the surveyed conversation, unopened.
+    if let Some(answered) = satisfaction::answer(tx, message, contact, thread, now)? {
+        return Ok(answered);
+    }
     let open: Option<ConversationId> = match thread {
         Thread::Existing(id) => Some(id),
         Thread::New => None,

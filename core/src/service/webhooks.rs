@@ -92,6 +92,7 @@ fn apply_one(
                 subject: "",
                 body: &m.body,
                 sent_at: m.sent_at,
+                choice: m.choice.as_deref(),
                 attachments: Vec::new(),
             };
             let (ingested, events) = steps::ingest_in(tx, &message, now)?;

@@ -241,6 +241,7 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         last_error: state.last_error,
         email,
         out_of_hours_reply: crate::store::reports::out_of_hours_reply(conn, id)?,
+        satisfaction_question: crate::store::satisfaction::question(conn, id)?,
     })
 }
 

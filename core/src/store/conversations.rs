@@ -766,6 +766,18 @@ pub fn touch_activity(
     Ok(())
 }
 
+/// Remembers a customer's message at `at` that answers a survey: the reply window moves
+/// on, but the conversation stays as it is (not reopened, not unread).
+pub fn note_survey_answer(conn: &Connection, id: ConversationId, at: Timestamp) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations
+         SET last_customer_message_at = max(coalesce(last_customer_message_at, 0), ?2)
+         WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
+
 /// Opens every snoozed conversation whose time has come; returns their ids.
 pub fn wake_snoozed(conn: &Connection, now: Timestamp) -> Result<Vec<ConversationId>> {
     conn.execute(
@@ -810,6 +822,8 @@ pub fn set_labels(conn: &Connection, id: ConversationId, labels: &[String]) -> R
             params![id, name],
         )?;
     }
+    // A label may carry its own SLA targets.
+    crate::store::sla::refresh(conn, id)?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! SQL for reports: the facts of a range (conversations that started, resolutions,
-//! reopenings and handoffs, each with its team, channel and agent), and teams' business
-//! hours. Figures are made from these by `reports::figures`, never stored.
+//! reopenings, handoffs and satisfaction ratings, each with its team, channel, agent
+//! and labels), and teams' business hours. Figures are made from these by
+//! `reports::figures`, never stored.
 
 use crate::error::Result;
 use crate::ids::{TeamId, UserId};
@@ -9,6 +10,17 @@ use crate::reports::BusinessHours;
 use crate::time::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
+
+/// The labels of conversation `c` in one text, separated by U+001F (a label never
+/// holds it), for a report's label rows.
+pub const LABELS_OF_C: &str = "(SELECT group_concat(l.name, char(31)) FROM conversation_labels cl
+     JOIN labels l ON l.id = cl.label_id WHERE cl.conversation_id = c.id)";
+
+/// The labels [`LABELS_OF_C`] read.
+pub fn split_labels(text: Option<String>) -> Vec<String> {
+    text.map(|t| t.split('\u{1f}').map(str::to_string).collect())
+        .unwrap_or_default()
+}
 
 /// `AND <column> IN (...)` for a team filter (`None`: every team, unassigned ones too).
 pub fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
@@ -25,7 +37,8 @@ pub fn team_filter(column: &str, teams: Option<&[TeamId]>) -> String {
 /// range).
 pub fn opened_sql(filter: &str) -> String {
     format!(
-        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at, c.first_reply_at, c.first_reply_by
+        "SELECT c.team_id, a.kind, c.assignee_id, c.created_at, c.first_reply_at, c.first_reply_by,
+                {LABELS_OF_C}
          FROM conversations c
          JOIN channel_accounts a ON a.id = c.channel_account_id
          WHERE c.created_at >= ?1 AND c.created_at < ?2 {filter}"
@@ -38,7 +51,8 @@ pub fn changes_sql(filter: &str) -> String {
         "SELECT s.from_status, s.to_status, s.at, s.by_user, c.team_id, a.kind, c.assignee_id, c.created_at,
                 (SELECT max(p.at) FROM status_changes p
                   WHERE p.conversation_id = s.conversation_id AND p.from_status = 'resolved'
-                    AND p.to_status <> 'resolved' AND p.at <= s.at AND p.id < s.id)
+                    AND p.to_status <> 'resolved' AND p.at <= s.at AND p.id < s.id),
+                {LABELS_OF_C}
          FROM status_changes s
          JOIN conversations c ON c.id = s.conversation_id
          JOIN channel_accounts a ON a.id = c.channel_account_id
@@ -50,7 +64,7 @@ pub fn changes_sql(filter: &str) -> String {
 /// Handoffs with a note in the range.
 pub fn handoffs_sql(filter: &str) -> String {
     format!(
-        "SELECT h.created_at, h.changed_by, c.team_id, a.kind
+        "SELECT h.created_at, h.changed_by, c.team_id, a.kind, {LABELS_OF_C}
          FROM assignments h
          JOIN conversations c ON c.id = h.conversation_id
          JOIN channel_accounts a ON a.id = c.channel_account_id
@@ -79,10 +93,11 @@ pub fn facts(
             r.get::<_, Timestamp>(3)?,
             r.get::<_, Option<Timestamp>>(4)?,
             r.get::<_, Option<UserId>>(5)?,
+            split_labels(r.get(6)?),
         ))
     })?;
     for row in rows {
-        let (team, channel, assignee, at, first_out, responder) = row?;
+        let (team, channel, assignee, at, first_out, responder, labels) = row?;
         out.push(Placed {
             fact: Fact::Opened {
                 first_response: first_out.map(|t| t.max(at)),
@@ -91,6 +106,7 @@ pub fn facts(
             team,
             channel,
             agent: responder.or(assignee),
+            labels,
         });
     }
     // Resolutions (open since the start or the last reopening) and reopenings.
@@ -107,10 +123,11 @@ pub fn facts(
             r.get::<_, Option<UserId>>(6)?,
             r.get::<_, Timestamp>(7)?,
             r.get::<_, Option<Timestamp>>(8)?,
+            split_labels(r.get(9)?),
         ))
     })?;
     for row in rows {
-        let (_, to_status, at, by, team, channel, assignee, created, reopened) = row?;
+        let (_, to_status, at, by, team, channel, assignee, created, reopened, labels) = row?;
         let fact = if to_status == "resolved" {
             Fact::Resolved {
                 since: reopened.map_or(created, |r| r.max(created)),
@@ -124,6 +141,7 @@ pub fn facts(
             team,
             channel,
             agent: by.or(assignee),
+            labels,
         });
     }
     // Handoffs: a conversation passed on with a note.
@@ -135,17 +153,35 @@ pub fn facts(
             r.get::<_, UserId>(1)?,
             r.get::<_, Option<TeamId>>(2)?,
             r.get::<_, String>(3)?,
+            split_labels(r.get(4)?),
         ))
     })?;
     for row in rows {
-        let (at, by, team, channel) = row?;
+        let (at, by, team, channel, labels) = row?;
         out.push(Placed {
             fact: Fact::HandedOff,
             at,
             team,
             channel,
             agent: Some(by),
+            labels,
         });
+    }
+    // Satisfaction answers, for the team and agent the survey was about.
+    let sql = crate::store::satisfaction::ratings_sql(&team_filter("s.team_id", teams));
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![from, to], |r| {
+        Ok(Placed {
+            at: r.get(0)?,
+            team: r.get(1)?,
+            channel: r.get(2)?,
+            agent: r.get(3)?,
+            fact: Fact::Rated { rating: r.get(4)? },
+            labels: split_labels(r.get(5)?),
+        })
+    })?;
+    for row in rows {
+        out.push(row?);
     }
     Ok(out)
 }

@@ -1,12 +1,15 @@
-//! SQL for SLA policies and clocks: a team's policy, each conversation's clock that runs
+//! SQL for SLA policies and clocks: a team's policy and its targets per channel and
+//! label, each conversation's clock that runs
 //! out first (kept in `conversations.sla_*` by [`refresh`] after every change that moves
 //! it), the warnings and breaches due now, and each one recorded once.
 
 use crate::error::Result;
 use crate::ids::{ConversationId, TeamId, UserId};
 use crate::reports::sla::{first_due, ClockFacts, SlaPolicy, SlaTarget};
+use crate::reports::sla_scope::{effective, SlaOverride, SlaScope};
 use crate::time::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::BTreeMap;
 
 fn policy_row(r: &Row<'_>, at: usize) -> rusqlite::Result<SlaPolicy> {
     Ok(SlaPolicy {
@@ -71,15 +74,130 @@ pub fn set_policy(
     Ok(())
 }
 
-/// Recomputes the clock of conversation `id` from its row, its team's policy and hours.
-/// One indexed read when its team has no policy.
+/// A stored refinement's scope and targets (`at`: the channel column, then the label's
+/// name, then the three targets).
+fn override_row(r: &Row<'_>, at: usize) -> rusqlite::Result<SlaOverride> {
+    let channel: Option<String> = r.get(at)?;
+    let label: Option<String> = r.get(at + 1)?;
+    Ok(SlaOverride {
+        scope: match channel {
+            Some(c) => SlaScope::Channel(c),
+            None => SlaScope::Label(label.unwrap_or_default()),
+        },
+        policy: policy_row(r, at + 2)?,
+    })
+}
+
+const OVERRIDE_COLUMNS: &str = "o.channel, l.name, o.first_response_minutes,
+     o.next_response_minutes, o.resolution_minutes";
+
+/// A team's targets per channel and label, channels first.
+pub fn overrides_of(conn: &Connection, team: TeamId) -> Result<Vec<SlaOverride>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {OVERRIDE_COLUMNS} FROM sla_overrides o LEFT JOIN labels l ON l.id = o.label_id
+         WHERE o.team_id = ?1 ORDER BY o.channel IS NULL, o.channel, l.name"
+    ))?;
+    let rows = stmt.query_map([team], |r| override_row(r, 0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every team's targets per channel and label.
+pub fn all_overrides(conn: &Connection) -> Result<BTreeMap<TeamId, Vec<SlaOverride>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT o.team_id, {OVERRIDE_COLUMNS} FROM sla_overrides o
+         LEFT JOIN labels l ON l.id = o.label_id"
+    ))?;
+    let mut out: BTreeMap<TeamId, Vec<SlaOverride>> = BTreeMap::new();
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, TeamId>(0)?, override_row(r, 1)?)))?;
+    for row in rows {
+        let (team, o) = row?;
+        out.entry(team).or_default().push(o);
+    }
+    Ok(out)
+}
+
+/// Sets (or with `None` or no targets, removes) a team's targets for one channel or
+/// label; a label named for the first time is created.
+pub fn set_override(
+    conn: &Connection,
+    team: TeamId,
+    scope: &SlaScope,
+    policy: Option<&SlaPolicy>,
+    now: Timestamp,
+) -> Result<()> {
+    let (channel, label): (Option<&str>, Option<i64>) = match scope {
+        SlaScope::Channel(c) => (Some(c), None),
+        SlaScope::Label(name) => {
+            conn.execute("INSERT OR IGNORE INTO labels (name) VALUES (?1)", [name])?;
+            let id = conn.query_row("SELECT id FROM labels WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })?;
+            (None, Some(id))
+        }
+    };
+    conn.execute(
+        "DELETE FROM sla_overrides WHERE team_id = ?1 AND channel IS ?2 AND label_id IS ?3",
+        params![team, channel, label],
+    )?;
+    if let Some(p) = policy.filter(|p| !p.is_empty()) {
+        conn.execute(
+            "INSERT INTO sla_overrides (team_id, channel, label_id, first_response_minutes,
+                 next_response_minutes, resolution_minutes, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                team,
+                channel,
+                label,
+                p.first_response_minutes,
+                p.next_response_minutes,
+                p.resolution_minutes,
+                now
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The targets conversation `id` keeps: its team's policy refined by its channel and
+/// labels. `None` without a team or when nothing sets a target.
+fn targets_of(
+    conn: &Connection,
+    id: ConversationId,
+    team: TeamId,
+    channel: &str,
+) -> Result<Option<SlaPolicy>> {
+    let team_policy = policy(conn, team)?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {OVERRIDE_COLUMNS} FROM sla_overrides o LEFT JOIN labels l ON l.id = o.label_id
+         WHERE o.team_id = ?1 AND (o.channel = ?2 OR o.label_id IN
+             (SELECT label_id FROM conversation_labels WHERE conversation_id = ?3))"
+    ))?;
+    let refined = stmt
+        .query_map(params![team, channel, id], |r| override_row(r, 0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let channel_policy = refined
+        .iter()
+        .find(|o| matches!(o.scope, SlaScope::Channel(_)))
+        .map(|o| &o.policy);
+    let labels: Vec<SlaPolicy> = refined
+        .iter()
+        .filter(|o| matches!(o.scope, SlaScope::Label(_)))
+        .map(|o| o.policy)
+        .collect();
+    Ok(effective(team_policy.as_ref(), channel_policy, &labels))
+}
+
+/// Recomputes the clock of conversation `id` from its row, the targets of its team,
+/// channel and labels, and the team's hours. One indexed read when its team has no
+/// targets at all.
 pub fn refresh(conn: &Connection, id: ConversationId) -> Result<()> {
     let found = conn
         .query_row(
-            "SELECT c.status, c.team_id, c.created_at, c.first_reply_at, c.awaiting_since,
-                    p.first_response_minutes, p.next_response_minutes, p.resolution_minutes
-             FROM conversations c JOIN sla_policies p ON p.team_id = c.team_id
-             WHERE c.id = ?1",
+            "SELECT c.status, c.team_id, c.created_at, c.first_reply_at, c.awaiting_since, a.kind
+             FROM conversations c JOIN channel_accounts a ON a.id = c.channel_account_id
+             WHERE c.id = ?1
+               AND (EXISTS (SELECT 1 FROM sla_policies p WHERE p.team_id = c.team_id)
+                    OR EXISTS (SELECT 1 FROM sla_overrides o WHERE o.team_id = c.team_id))",
             [id],
             |r| {
                 Ok((
@@ -88,11 +206,26 @@ pub fn refresh(conn: &Connection, id: ConversationId) -> Result<()> {
                     r.get::<_, Timestamp>(2)?,
                     r.get::<_, Option<Timestamp>>(3)?,
                     r.get::<_, Option<Timestamp>>(4)?,
-                    policy_row(r, 5)?,
+                    r.get::<_, String>(5)?,
                 ))
             },
         )
         .optional()?;
+    let found = match found {
+        Some((resolved, team, created_at, first_reply_at, awaiting_since, channel)) => {
+            targets_of(conn, id, team, &channel)?.map(|policy| {
+                (
+                    resolved,
+                    team,
+                    created_at,
+                    first_reply_at,
+                    awaiting_since,
+                    policy,
+                )
+            })
+        }
+        None => None,
+    };
     let clock = match found {
         None => None,
         Some((resolved, team, created_at, first_reply_at, awaiting_since, policy)) => {

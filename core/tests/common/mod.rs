@@ -265,6 +265,7 @@ pub fn customer_writes(
             subject: "",
             body,
             sent_at: at,
+            choice: None,
             attachments: vec![],
         },
         at,

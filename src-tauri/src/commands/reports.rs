@@ -103,6 +103,30 @@ pub async fn set_business_hours(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn sla_overrides(
+    state: State<'_, AppState>,
+    team: TeamId,
+) -> Result<Vec<appcare_core::reports::SlaOverride>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.sla_overrides(token, team, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_sla_override(
+    state: State<'_, AppState>,
+    team: TeamId,
+    scope: appcare_core::reports::SlaScope,
+    policy: Option<appcare_core::reports::SlaPolicy>,
+) -> Result<Vec<appcare_core::reports::SlaOverride>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_sla_override(token, team, &scope, policy, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn set_out_of_hours_reply(
     state: State<'_, AppState>,
     account: appcare_core::ids::ChannelAccountId,
@@ -110,6 +134,18 @@ pub async fn set_out_of_hours_reply(
 ) -> Result<appcare_core::channel::ChannelAccountView, ApiError> {
     with_session(&state, move |ws, token, now| {
         ws.set_out_of_hours_reply(token, account, &body, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_satisfaction_survey(
+    state: State<'_, AppState>,
+    account: appcare_core::ids::ChannelAccountId,
+    question: String,
+) -> Result<appcare_core::channel::ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_satisfaction_survey(token, account, &question, now)
     })
     .await
 }

@@ -19,4 +19,8 @@ email: EmailAccountView | null,
 /**
  * What the account answers when a customer writes outside the team's business hours.
  */
-out_of_hours_reply?: string, };
+out_of_hours_reply?: string, 
+/**
+ * The satisfaction question the account asks after a resolution (none: no survey).
+ */
+satisfaction_question?: string, };

@@ -4,6 +4,7 @@ import type { DraftView } from "./DraftView";
 import type { MessageView } from "./MessageView";
 import type { NoteView } from "./NoteView";
 import type { ReplyWindow } from "./ReplyWindow";
+import type { SatisfactionView } from "./SatisfactionView";
 
 /**
  * One conversation as the agent sees it. The latest handoff note is also given apart,
@@ -30,4 +31,8 @@ drafts: Array<DraftView>,
 /**
  * `Some(true)` when the conversation's team has business hours and is closed now.
  */
-out_of_hours?: boolean, };
+out_of_hours?: boolean, 
+/**
+ * The satisfaction survey sent after the resolution, and the customer's answer.
+ */
+satisfaction?: SatisfactionView, };

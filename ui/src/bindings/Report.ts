@@ -10,6 +10,10 @@ import type { ReportRow } from "./ReportRow";
  */
 export type Report = { query: ReportQuery, totals: ReportFigures, series: Array<ReportPoint>, by_agent: Array<ReportRow>, by_team: Array<ReportRow>, by_channel: Array<ReportRow>, 
 /**
+ * Per label of the conversation (one with several labels counts in each).
+ */
+by_label: Array<ReportRow>, 
+/**
  * Each person's time available, away and offline (the caller's teams' members; an
  * admin: everyone who was ever signed in).
  */

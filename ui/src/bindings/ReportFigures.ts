@@ -38,4 +38,16 @@ sla_met: number,
 /**
  * First replies and resolutions later than the target.
  */
-sla_missed: number, };
+sla_missed: number, 
+/**
+ * Satisfaction surveys answered in the range (by the answer's time).
+ */
+csat_answers: number, 
+/**
+ * Answers of 4 or 5 (satisfied).
+ */
+csat_satisfied: number, 
+/**
+ * The ratings added up (the average is this over `csat_answers`).
+ */
+csat_points: number, };

@@ -1,7 +1,7 @@
 //! "Edit" on a channel account: its name, default team and settings in a dialog (the secrets are
 //! not touched here). Read receipts for WhatsApp and Messenger, Human Agent and polling for
-//! Messenger, the signature under every reply for a mailbox, the reply sent outside business hours;
-//! a refusal shows at the field it names.
+//! Messenger, the signature under every reply for a mailbox, the reply sent outside business hours,
+//! the satisfaction survey after a resolution; a refusal shows at the field it names.
 import * as api from "../api";
 import type { ChannelAccountChanges } from "../bindings/ChannelAccountChanges";
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
@@ -38,6 +38,15 @@ function checkbox(id: string, checked: boolean, label: string, hint: string): { 
   };
 }
 
+/** The question asked when an admin turns the survey on without writing one. */
+export const DEFAULT_SURVEY_QUESTION = "How would you rate the help you got from us?";
+
+/** The survey question to store: "" when off, the default when on without words. */
+export function surveyQuestion(on: boolean, text: string): string {
+  if (!on) return "";
+  return text.trim() === "" ? DEFAULT_SURVEY_QUESTION : text.trim();
+}
+
 /** Opens the dialog over `host`; `saved` gets the account as stored after Save. */
 export function openEditAccount(
   app: App, host: HTMLElement, a: ChannelAccountView, teams: TeamSummary[], saved: (a: ChannelAccountView) => void,
@@ -60,6 +69,11 @@ export function openEditAccount(
     "Fetch new messages every so often instead of receiving webhooks.");
   const away = markField(textarea("edit-channel-away", { rows: 3, maxlength: 1000 }), "out of hours reply");
   away.value = a.out_of_hours_reply ?? "";
+  const survey = checkbox("edit-channel-survey", a.satisfaction_question !== undefined, "Ask customers to rate the help",
+    "Two minutes after a conversation is resolved the customer is asked for a rating from 1 to 5 and a comment, on their own channel (never to someone who asked not to be contacted, never outside WhatsApp's or Messenger's reply window).");
+  const question = markField(input("edit-channel-survey-question", { maxlength: 500, placeholder: DEFAULT_SURVEY_QUESTION }),
+    "satisfaction question");
+  question.value = a.satisfaction_question ?? "";
   const signature = markField(textarea("edit-channel-signature", { rows: 4, maxlength: 2000 }), "signature");
   signature.value = a.email?.signature ?? "";
   const go = submit("edit-channel-save", "Save");
@@ -72,6 +86,8 @@ export function openEditAccount(
       "Added under every reply from this mailbox. {agent} becomes the agent's name, {team} the conversation's team.") : null,
     field("Reply outside business hours", away,
       "Sent once per conversation when a customer writes while the team is closed (set the team's hours under Reports). Empty: no reply."),
+    survey.el,
+    field("Satisfaction question", question, "Empty: the question shown in grey."),
     a.kind === "messenger" ? h("fieldset", { class: "choices" }, h("legend", null, "Messenger options"), humanAgent.el, poll.el) : null,
     general,
     h("div", { class: "actions" }, go, cancel));
@@ -89,6 +105,10 @@ export function openEditAccount(
       }
       if (away.value.trim() !== (a.out_of_hours_reply ?? "").trim()) {
         updated = await api.setOutOfHoursReply(a.id, away.value);
+      }
+      const asked = surveyQuestion(survey.box.checked, question.value);
+      if (asked !== (a.satisfaction_question ?? "")) {
+        updated = await api.setSatisfactionSurvey(a.id, asked);
       }
       modal.close();
       saved(updated);

@@ -58,3 +58,17 @@ export function statusBadge(s: ConversationSummary, at: number): HTMLElement | n
   const label = s.snoozed_until !== null ? `Snoozed ${snoozeLabel(s.snoozed_until, at * 1000)}` : "Snoozed";
   return h("span", { class: "badge muted status-snoozed" }, label);
 }
+
+/** The customer's rating after the resolution ("Rated 4/5", the comment as its title), or that
+ * the survey is still unanswered; nothing when no survey was sent. */
+export function satisfactionBadge(v: ConversationView): HTMLElement | null {
+  const s = v.satisfaction;
+  if (!s) return null;
+  if (s.rating === null) {
+    return h("span", { id: "conv-rating", class: "badge muted rating", title: "The customer was asked to rate the help and has not answered yet." },
+      "Rating asked");
+  }
+  const tone = s.rating >= 4 ? "ok" : s.rating === 3 ? "muted" : "bad";
+  const title = s.comment ? `The customer rated the help ${s.rating} of 5: “${s.comment}”` : `The customer rated the help ${s.rating} of 5.`;
+  return h("span", { id: "conv-rating", class: `badge ${tone} rating`, title }, `Rated ${s.rating}/5`);
+}

@@ -5,7 +5,7 @@ import type { ConversationView } from "../bindings/ConversationView";
 import { h } from "../h";
 import type { Part } from "../store";
 import { button, input } from "../ui";
-import { channelBadge, headWindowBadge, priorityBadge, slaBadge } from "./badges";
+import { channelBadge, headWindowBadge, priorityBadge, satisfactionBadge, slaBadge } from "./badges";
 import type { Versioned } from "../bindings/Versioned";
 import type { Priority } from "../bindings/Priority";
 import { parseLabels, PRIORITIES, PRIORITY_LABELS, STATUS_LABELS } from "./logic";
@@ -129,6 +129,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
           s.status === "snoozed" && s.snoozed_until !== null ? ` ${snoozeLabel(s.snoozed_until, Date.now())}` : ""),
         headWindowBadge(v, now()),
         slaBadge(s, now(), "conv-sla"),
+        satisfactionBadge(v),
         v.out_of_hours
           ? h("span", { id: "conv-out-of-hours", class: "badge muted", title: "The team's business hours have ended; set them under Reports" }, "Out of hours")
           : null),
@@ -137,7 +138,8 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
       h("p", { class: "conv-meta" },
         h("span", { id: "conv-assignee" }, who),
         s.team_name ? ` · Team ${s.team_name}` : "",
-        s.subject && !email ? h("span", { class: "muted" }, ` · ${s.subject}`) : null),
+        s.subject && !email ? h("span", { class: "muted" }, ` · ${s.subject}`) : null,
+        v.satisfaction?.comment ? h("span", { id: "conv-rating-comment", class: "muted" }, ` · “${v.satisfaction.comment}”`) : null),
       h("div", { class: "conv-tools" },
         h("div", { class: "conv-labels" }, h("label", { for: "labels-input" }, "Labels"), labels, labelsStatus),
         h("div", { class: "conv-actions" }, prioritySelect, takeBtn, transferBtn, returnBtn, pendingBtn, snoozeBtn, resolveBtn)),

@@ -15,17 +15,23 @@ const saved: ReportQuery[] = [];
 const hoursSet: unknown[] = [];
 let refuseHours = true;
 const slaSet: unknown[] = [];
+const overrideSet: unknown[] = [];
+let overrides: { scope: { kind: string; name: string }; policy: unknown }[] = [
+  { scope: { kind: "channel", name: "email" }, policy: { first_response_minutes: 480, next_response_minutes: null, resolution_minutes: null } },
+];
 let refuseSla = true;
 const none = { count: 0, median: null, p90: null };
 function report(q: ReportQuery): Report {
   const figures = { opened: 4, resolved: 3, reopened: 1, handoffs: 2,
     first_response: { count: 3, median: 600, p90: 7200 }, first_response_business: { count: 3, median: 300, p90: 3600 },
-    resolution: { count: 3, median: 3600, p90: 90_000 }, resolution_business: none, sla_met: 9, sla_missed: 1 };
+    resolution: { count: 3, median: 3600, p90: 90_000 }, resolution_business: none, sla_met: 9, sla_missed: 1,
+    csat_answers: 4, csat_satisfied: 3, csat_points: 17 };
   const days = Math.round((q.to - q.from) / 86_400);
   return {
     query: q, totals: figures,
     series: Array.from({ length: days }, (_, i) => ({ start: q.from + i * 86_400, figures: { ...figures, opened: i % 3 } })),
     by_agent: [{ name: "Alex Agent", figures }], by_team: [{ name: "Billing", figures }], by_channel: [{ name: "email", figures }],
+    by_label: [{ name: "refund", figures }],
     agent_status: [{ name: "Alex Agent", total: { available: 27_000, away: 1_800, offline: 57_600 },
       days: [[q.from, { available: 27_000, away: 1_800, offline: 57_600 }]] }],
   };
@@ -41,6 +47,13 @@ vi.mock("../api", async (importOriginal) => ({
     if (refuseSla) { refuseSla = false; throw { code: "invalid_input", message: "resolution: give a target between 1 minute and 365 days, or leave it empty" }; }
     slaSet.push([team, policy]);
     return policy;
+  },
+  slaOverrides: async () => overrides,
+  setSlaOverride: async (team: number, scope: { kind: string; name: string }, policy: unknown) => {
+    if (scope.kind === "label" && scope.name === "taken") throw { code: "invalid_input", message: "label: write a label of 1 to 40 characters" };
+    overrideSet.push([team, scope, policy]);
+    overrides = policy === null ? overrides.filter((o) => o.scope.name !== scope.name) : [...overrides, { scope, policy }];
+    return overrides;
   },
   setBusinessHours: async (team: number, hours: unknown) => {
     if (refuseHours) { refuseHours = false; throw { code: "invalid_input", message: "time zone: “Mars/Base” is not a time zone; use a name such as Europe/Berlin" }; }
@@ -83,6 +96,9 @@ describe("the Reports page", () => {
     expect(asked[0].to - asked[0].from).toBe(30 * 86_400);
     expect(asked[0].team).toBeNull();
     expect($('#report-totals [data-field="opened"]').textContent).toBe("4");
+    expect($('#report-totals [data-field="csat"]').textContent).toBe("4.3 of 5 · 75% satisfied");
+    expect($('#report-agents [data-field="csat"]').textContent).toBe("4.3 (4)");
+    expect($('#report-labels tr[data-name="refund"]').children[1].textContent).toBe("4");
     expect($('#report-totals [data-field="sla"]').textContent).toBe("9 of 10 (90%)");
     const alex = $('#report-status tr[data-name="Alex Agent"]');
     expect(alex.querySelector('[data-field="available"]')!.textContent).toBe("7 h 30 min");
@@ -178,5 +194,39 @@ describe("the Reports page", () => {
     await tick();
     expect(slaSet).toEqual([[1, { first_response_minutes: 90, next_response_minutes: 30, resolution_minutes: 2880 }]]);
     expect(toasts.at(-1)).toBe("SLA targets of Billing saved.");
+  });
+
+  it("sets targets for a label, shows a mistake at its field and removes a channel's", async () => {
+    const { ctx, $, toasts } = setup();
+    await renderReports(ctx);
+    await tick();
+    const team = $<HTMLSelectElement>("#report-team");
+    team.value = "1";
+    team.dispatchEvent(new Event("change"));
+    await tick();
+    expect($('#sla-scopes-table tr[data-scope="E-mail"]').children[1].textContent).toBe("8h");
+    const kind = $<HTMLSelectElement>("#sla-scope-kind");
+    kind.value = "label";
+    kind.dispatchEvent(new Event("change"));
+    $<HTMLInputElement>("#sla-scope-first-response").value = "15m";
+    $<HTMLFormElement>("#sla-scope-form").requestSubmit();
+    await tick();
+    expect($("#sla-scope-label").getAttribute("aria-invalid")).toBe("true");
+    expect(overrideSet).toHaveLength(0);
+    $<HTMLInputElement>("#sla-scope-label").value = "taken";
+    $<HTMLFormElement>("#sla-scope-form").requestSubmit();
+    await tick();
+    expect($("#sla-scope-label").getAttribute("aria-invalid")).toBe("true");
+    $<HTMLInputElement>("#sla-scope-label").value = " vip ";
+    $<HTMLFormElement>("#sla-scope-form").requestSubmit();
+    await tick();
+    expect(overrideSet.at(-1)).toEqual([1, { kind: "label", name: "vip" },
+      { first_response_minutes: 15, next_response_minutes: null, resolution_minutes: null }]);
+    expect(toasts.at(-1)).toBe("SLA targets of Billing saved.");
+    expect($('#sla-scopes-table tr[data-scope="Label vip"]').children[1].textContent).toBe("15m");
+    $("#sla-scope-remove-channel-email").click();
+    await tick();
+    expect(overrideSet.at(-1)).toEqual([1, { kind: "channel", name: "email" }, null]);
+    expect(document.querySelector('#sla-scopes-table tr[data-scope="E-mail"]')).toBeNull();
   });
 });

@@ -16,8 +16,9 @@ import { button, errorArea, field, input, problem } from "../ui";
 import { barChart } from "./chart";
 import { hoursForm } from "./hours-form";
 import { slaForm } from "./sla-form";
+import { slaScopesPanel } from "./sla-scopes";
 import { statusTable } from "./status-table";
-import { barsOf, dayText, formatDuration, lastDays, parseDay, rangeProblem, slaText } from "./logic";
+import { barsOf, csatCell, csatText, dayText, formatDuration, lastDays, parseDay, rangeProblem, slaText } from "./logic";
 
 type State = {
   query: ReportQuery;
@@ -48,7 +49,7 @@ function rowsTable(id: string, caption: string, rows: ReportRow[]): HTMLElement 
   if (rows.length === 0) return h("p", { class: "empty", id: `${id}-empty` }, "Nothing in this range.");
   return h("div", { class: "table-wrap" }, h("table", { class: "table", id },
     h("caption", null, caption),
-    h("thead", null, h("tr", null, ...["Name", "Opened", "Resolved", "Reopened", "Handoffs", "First response (median)", "Resolution (median)"]
+    h("thead", null, h("tr", null, ...["Name", "Opened", "Resolved", "Reopened", "Handoffs", "First response (median)", "Resolution (median)", "Rating"]
       .map((t, i) => h("th", { scope: "col", class: i ? "num" : null }, t)))),
     h("tbody", null, ...rows.map((r) => h("tr", { "data-name": r.name },
       h("td", null, r.name),
@@ -57,7 +58,8 @@ function rowsTable(id: string, caption: string, rows: ReportRow[]): HTMLElement 
       h("td", { class: "num" }, r.figures.reopened),
       h("td", { class: "num" }, r.figures.handoffs),
       h("td", { class: "num" }, formatDuration(r.figures.first_response.median)),
-      h("td", { class: "num" }, formatDuration(r.figures.resolution.median)))))));
+      h("td", { class: "num" }, formatDuration(r.figures.resolution.median)),
+      h("td", { class: "num", "data-field": "csat" }, csatCell(r.figures.csat_answers, r.figures.csat_points)))))));
 }
 
 function seriesTable(report: Report): HTMLElement {
@@ -169,11 +171,14 @@ export async function renderReports(ctx: PageContext): Promise<void> {
   async function loadSla(teamId: number | null): Promise<void> {
     if (teamId === null) { slaHost.replaceChildren(); return; }
     try {
-      const policy = await api.slaPolicy(teamId);
+      const [policy, overrides] = await Promise.all([api.slaPolicy(teamId), api.slaOverrides(teamId)]);
       if (!ctx.current() || state.query.team !== teamId) return;
       const name = teams.find((t) => t.id === teamId)?.name ?? "the team";
       replaceChildren(slaHost, slaForm(ctx.app, teamId, name, policy, (saved) => {
         ctx.toast(saved ? `SLA targets of ${name} saved.` : `${name} tracks no SLA now.`);
+        void loadSla(teamId);
+      }), slaScopesPanel(ctx.app, teamId, overrides, () => {
+        ctx.toast(`SLA targets of ${name} saved.`);
         void loadSla(teamId);
       }));
     } catch (err) {
@@ -197,13 +202,16 @@ export async function renderReports(ctx: PageContext): Promise<void> {
         tile("Handoffs", "handoffs", String(t.handoffs)),
         tile("First response", "first_response", durationText(t, "first_response"), businessText(t, "first_response_business")),
         tile("Resolution", "resolution", durationText(t, "resolution"), businessText(t, "resolution_business")),
-        tile("SLA met", "sla", slaText(t.sla_met, t.sla_missed), "First replies and resolutions within the team's SLA target.")),
+        tile("SLA met", "sla", slaText(t.sla_met, t.sla_missed), "First replies and resolutions within the team's SLA target."),
+        tile("Satisfaction", "csat", csatText(t.csat_answers, t.csat_satisfied, t.csat_points),
+          `${t.csat_answers} ${t.csat_answers === 1 ? "customer" : "customers"} rated the help after a resolution (1 to 5).`)),
       h("h2", null, r.query.bucket === "week" ? "Opened and resolved per week" : "Opened and resolved per day"),
       barChart(barsOf(r.series, r.query.bucket), "Conversations opened and resolved"),
       seriesTable(r),
       rowsTable("report-agents", "Per agent", r.by_agent),
       rowsTable("report-teams", "Per team", r.by_team),
       rowsTable("report-channels", "Per channel", r.by_channel),
+      rowsTable("report-labels", "Per label (a conversation with several labels counts in each)", r.by_label),
       h("h2", null, "Time in status"),
       statusTable(r.agent_status));
   }

@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { barsOf, clock, dayText, formatDuration, hoursFromForm, lastDays, niceMax, parseClock, parseDay, rangeProblem, slaText } from "./logic";
+import { barsOf, clock, csatCell, csatText, dayText, formatDuration, hoursFromForm, lastDays, niceMax, parseClock, parseDay, rangeProblem, slaText } from "./logic";
 
 describe("the Reports page's helpers", () => {
   it("say how many met their SLA target, and when there was none", () => {
     expect(slaText(9, 1)).toBe("9 of 10 (90%)");
     expect(slaText(0, 3)).toBe("0 of 3 (0%)");
     expect(slaText(0, 0)).toBe("No SLA");
+  });
+
+  it("give the average rating and the share of satisfied customers", () => {
+    expect(csatText(3, 2, 11)).toBe("3.7 of 5 · 67% satisfied");
+    expect(csatText(0, 0, 0)).toBe("No ratings");
+    expect(csatCell(4, 18)).toBe("4.5 (4)");
+    expect(csatCell(0, 0)).toBe("–");
   });
 
   it("make ranges of whole UTC days, today included", () => {
@@ -33,7 +40,7 @@ describe("the Reports page's helpers", () => {
     const point = (start: number, opened: number, resolved: number) => ({ start, figures: {
       opened, resolved, reopened: 0, handoffs: 0,
       first_response: { count: 0, median: null, p90: null }, first_response_business: { count: 0, median: null, p90: null },
-      resolution: { count: 0, median: null, p90: null }, resolution_business: { count: 0, median: null, p90: null }, sla_met: 0, sla_missed: 0 } });
+      resolution: { count: 0, median: null, p90: null }, resolution_business: { count: 0, median: null, p90: null }, sla_met: 0, sla_missed: 0, csat_answers: 0, csat_satisfied: 0, csat_points: 0 } });
     expect(barsOf([point(Date.UTC(2026, 11, 7) / 1000, 3, 1)], "week")).toEqual([{ label: "w/c 12-07", opened: 3, resolved: 1 }]);
     expect(niceMax([0])).toBe(1);
     expect(niceMax([7, 3])).toBe(10);

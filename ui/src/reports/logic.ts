@@ -114,3 +114,14 @@ export function slaText(met: number, missed: number): string {
   if (all === 0) return "No SLA";
   return `${met} of ${all} (${Math.round((met * 100) / all)}%)`;
 }
+
+/** The average rating with one decimal and the share of 4s and 5s; "No ratings" without answers. */
+export function csatText(answers: number, satisfied: number, points: number): string {
+  if (answers === 0) return "No ratings";
+  return `${(points / answers).toFixed(1)} of 5 · ${Math.round((satisfied * 100) / answers)}% satisfied`;
+}
+
+/** A row's rating in a table cell: the average and how many answered ("4.3 (12)"), or "–". */
+export function csatCell(answers: number, points: number): string {
+  return answers === 0 ? "–" : `${(points / answers).toFixed(1)} (${answers})`;
+}
