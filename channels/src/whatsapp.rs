@@ -46,7 +46,8 @@ pub fn send_body(job: &OutboundJob, media_id: Option<&str>) -> Value {
         body["context"] = json!({ "message_id": quoted });
     }
     match &job.payload {
-        SendPayload::Text { body: text } => {
+        // A forward is e-mail only; the core never queues one here.
+        SendPayload::Text { body: text } | SendPayload::Mail { body: text, .. } => {
             body["type"] = json!("text");
             body["text"] = json!({ "preview_url": false, "body": text });
         }

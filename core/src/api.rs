@@ -49,6 +49,7 @@ pub mod types {
     pub use crate::service::login::{
         Enrolment, RecoveryCodes, SessionInfo, SessionStage, SignInChallenge,
     };
+    pub use crate::service::mail_forward::MailForward;
     pub use crate::service::mail_recipients::{MailAddressesView, MailReply, MailReplyContext};
     pub use crate::service::merge::{ContactMerge, MergeCandidate};
     pub use crate::service::notifications::{NoticeSubject, NotificationSettings};
@@ -177,6 +178,7 @@ macro_rules! workspace_calls {
                 reply_quoting(id: ConversationId, quoted: MessageId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
                 mail_reply_context(id: ConversationId) -> MailReplyContext [agent];
                 reply_mail(id: ConversationId, reply: &MailReply, guard: Option<ReplyGuard>) -> MessageView [agent];
+                forward_mail(id: ConversationId, forward: &MailForward) -> MessageView [agent];
                 set_mail_signature(id: ChannelAccountId, signature: &str) -> ChannelAccountView [admin];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
@@ -533,6 +535,7 @@ wire_by_ref!(
     NewEmailAccount,
     OutboundAttachment,
     MailReply,
+    MailForward,
     ReportQuery,
     Password,
     SlaScope,

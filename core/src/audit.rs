@@ -61,6 +61,7 @@ pub enum AuditKind {
     BusinessHoursChanged,
     SlaPolicyChanged,
     SlaBreached,
+    MailForwarded,
 }
 
 impl AuditKind {
@@ -115,6 +116,7 @@ impl AuditKind {
             Self::BusinessHoursChanged => "business_hours_changed",
             Self::SlaPolicyChanged => "sla_policy_changed",
             Self::SlaBreached => "sla_breached",
+            Self::MailForwarded => "mail_forwarded",
         }
     }
 }

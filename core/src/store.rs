@@ -10,6 +10,7 @@ pub mod channel_accounts;
 pub mod contacts;
 pub mod conversations;
 pub mod drafts;
+pub mod forwards;
 pub mod health;
 pub mod mail;
 pub mod mail_addresses;

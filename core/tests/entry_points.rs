@@ -308,6 +308,18 @@ fn call(
                 now,
             )
             .map(drop),
+        "forward_mail" => ws
+            .forward_mail(
+                token,
+                conv,
+                &appcare_core::service::mail_forward::MailForward {
+                    to: "billing@partner.test".into(),
+                    note: "Can you check?".into(),
+                    message: None,
+                },
+                now,
+            )
+            .map(drop),
         "set_mail_signature" => ws
             .set_mail_signature(token, ChannelAccountId::new(1), "Maria, Support", now)
             .map(drop),

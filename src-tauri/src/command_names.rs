@@ -90,6 +90,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "reply_quoting",
     "mail_reply_context",
     "reply_mail",
+    "forward_mail",
     "set_mail_signature",
     "team_report",
     "report_csv",

@@ -110,6 +110,7 @@ pub fn run() {
             commands::channels::reply_quoting,
             commands::mail::mail_reply_context,
             commands::mail::reply_mail,
+            commands::mail::forward_mail,
             commands::mail::set_mail_signature,
             commands::reports::team_report,
             commands::reports::report_csv,

@@ -10,7 +10,8 @@
 //! SMTP outage is retried and arrives exactly once; the CLI syncs a mailbox once,
 //! showing its progress; a thread with three people copied in stays one conversation,
 //! a signed reply-all (plus a blind copy) reaches each of them exactly once, and a
-//! copied-in person's answer joins the thread.
+//! copied-in person's answer joins the thread; a forward of the whole conversation
+//! reaches its address as a new thread with the customer's file.
 //!
 //! Real parts: Dovecot (IMAP) and Postfix (SMTP) on loopback, started by
 //! `tests/mail/servers.sh`; SQLCipher; the `appcare` binary.
@@ -656,5 +657,68 @@ async fn the_cli_syncs_a_mailbox_once_showing_its_progress() -> TestResult {
     assert!(stdout.contains("Synced 500 new message(s)"), "{stdout}");
     assert!(stderr.contains("INBOX: 500 of 500 messages"), "{stderr}");
     assert!(!stderr.contains(MAIL_PASSWORD) && !stdout.contains(MAIL_PASSWORD));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forward_arrives_as_a_new_thread_with_the_customers_file() -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let raw = format!(
+        "From: Ana Customer <{CUSTOMER}>\r\nTo: {SUPPORT}\r\nSubject: Refund for order 42\r\n\
+         Message-ID: <f1@customer.test>\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe invoice is attached.\r\n\
+         --b1\r\nContent-Type: application/pdf; name=\"invoice-42.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"invoice-42.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcOkw7zDtsOfCg==\r\n--b1--\r\n"
+    );
+    customer_sends(&servers, raw.as_bytes()).await?;
+    let ws = world.ws.clone();
+    let conversation = eventually(20, || {
+        let c = conversation_with(&ws, "f1@customer.test");
+        (c > 0).then_some(c)
+    })
+    .await?;
+    let shown = world.ws.forward_mail(
+        &world.admin,
+        appcare_core::ConversationId::new(conversation),
+        &appcare_core::service::mail_forward::MailForward {
+            to: COPIED[0].into(),
+            note: "Billing, can you refund this?".into(),
+            message: None,
+        },
+        Timestamp::now(),
+    )?;
+    assert_eq!(
+        shown.body,
+        format!(
+            "Forwarded the whole conversation to {}:\n\nBilling, can you refund this?",
+            COPIED[0]
+        )
+    );
+    let delivered = servers.wait_for_count(COPIED[0], "INBOX", 1, Duration::from_secs(20))?;
+    let forward = &delivered[0];
+    assert_eq!(
+        header(forward, "Subject").as_deref(),
+        Some("Fwd: Refund for order 42")
+    );
+    assert_eq!(header(forward, "In-Reply-To"), None, "a new thread");
+    assert_eq!(header(forward, "References"), None);
+    assert!(header(forward, "Reply-To").is_some_and(|r| r.contains(SUPPORT) && !r.contains('+')));
+    let text = String::from_utf8_lossy(forward);
+    assert!(text.contains("Billing, can you refund this?"), "{text}");
+    assert!(text.contains("The invoice is attached."), "{text}");
+    assert!(
+        text.contains("invoice-42.pdf"),
+        "the customer's file goes with it"
+    );
+    assert!(text.contains("JVBERi0xLjQKJcOkw7zDtsOfCg=="), "{text}");
+    // The customer got nothing.
+    assert!(servers
+        .wait_for_count(CUSTOMER, "INBOX", 1, Duration::from_secs(2))
+        .is_err());
+    runtime.stop().await;
     Ok(())
 }

@@ -49,6 +49,7 @@ import type { ReplyGuard } from "./bindings/ReplyGuard";
 import type { MailReply } from "./bindings/MailReply";
 import type { BusinessHours } from "./bindings/BusinessHours";
 import type { SlaPolicy } from "./bindings/SlaPolicy";
+import type { MailForward } from "./bindings/MailForward";
 import type { SlaOverride } from "./bindings/SlaOverride";
 import type { SlaScope } from "./bindings/SlaScope";
 import type { Report } from "./bindings/Report";
@@ -402,6 +403,12 @@ export async function mailReplyContext(id: number): Promise<MailReplyContext> {
 /** An e-mail reply with copies; a wrong address is refused with `invalid_input` on "cc" or "bcc". */
 export async function replyMail(id: number, reply: MailReply, guard: ReplyGuard | null = null): Promise<MessageView> {
   return invoke<MessageView>("reply_mail", { id, reply, guard });
+}
+
+/** Forwards one message of an e-mail conversation, or all of it (`message` null), to an address
+ * with a note: a new thread with the messages' files. */
+export async function forwardMail(id: number, forward: MailForward): Promise<MessageView> {
+  return invoke<MessageView>("forward_mail", { id, forward });
 }
 
 /** The signature under every reply from an e-mail account (`{agent}`, `{team}` filled in); "" removes it. */

@@ -98,6 +98,28 @@ pub fn build_message(
                     ),
             )
         }
+        SendPayload::Mail { body, files } if files.is_empty() => builder.singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.clone()),
+        ),
+        SendPayload::Mail { body, files } => {
+            let mut parts = MultiPart::mixed().singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(body.clone()),
+            );
+            for file in files {
+                let content_type = ContentType::parse(&file.mime_type).unwrap_or(
+                    ContentType::parse("application/octet-stream")
+                        .map_err(|_| SendError::Final("a file's type is not valid".into()))?,
+                );
+                parts = parts.singlepart(
+                    Attachment::new(file.file_name.clone()).body(file.data.clone(), content_type),
+                );
+            }
+            builder.multipart(parts)
+        }
         SendPayload::Template { .. } => {
             return Err(SendError::Final(
                 "templates are for WhatsApp; write an e-mail reply instead".into(),
@@ -257,6 +279,36 @@ mod tests {
             .await
             .expect_err("nothing listens there");
         assert!(matches!(classify(&error), SendError::Retry(_)), "{error}");
+    }
+
+    #[test]
+    fn a_forward_carries_every_file() {
+        let file = |name: &str, data: &[u8]| appcare_core::channel::OutboundFile {
+            file_name: name.into(),
+            mime_type: "application/pdf".into(),
+            data: data.to_vec(),
+        };
+        let payload = SendPayload::Mail {
+            body: "See below.".into(),
+            files: vec![
+                file("invoice.pdf", b"%PDF-1"),
+                file("receipt.pdf", b"%PDF-2"),
+            ],
+        };
+        let message = build_message(
+            &headers(vec![]),
+            "billing@partner.test",
+            &payload,
+            std::time::SystemTime::UNIX_EPOCH,
+        )
+        .expect("built");
+        let raw = String::from_utf8(message.formatted()).expect("utf8");
+        assert!(raw.contains("multipart/mixed"), "{raw}");
+        assert!(
+            raw.contains("invoice.pdf") && raw.contains("receipt.pdf"),
+            "{raw}"
+        );
+        assert!(raw.contains("See below."), "{raw}");
     }
 
     #[test]

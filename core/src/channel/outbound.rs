@@ -22,6 +22,11 @@ pub enum SendPayload {
         caption: String,
         file: OutboundFile,
     },
+    /// An e-mail of its own (a forward): text and any number of files.
+    Mail {
+        body: String,
+        files: Vec<OutboundFile>,
+    },
     /// A question with answers the customer taps (WhatsApp: a list message; Messenger:
     /// quick replies; e-mail: the text alone, which names them).
     Choices {

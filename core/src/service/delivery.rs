@@ -90,6 +90,11 @@ impl Delivery<'_> {
                     .and_then(|t| t.as_str())
                     .map(str::to_string);
                 let send = send_payload(tx, message, &payload, body)?;
+                // A forward goes to the address it names, not to the customer.
+                let to = match &send {
+                    SendPayload::Mail { .. } => Some(json_str(&payload, "to")),
+                    _ => to,
+                };
                 let Some(to) = to else {
                     fail_in(tx, message, "The customer has no address on this channel.")?;
                     events.push(steps::status_changed(conversation, message));
@@ -102,6 +107,9 @@ impl Delivery<'_> {
                             Ok(mut headers) => {
                                 headers.cc = json_list(&payload, "cc");
                                 headers.bcc = json_list(&payload, "bcc");
+                                if matches!(send, SendPayload::Mail { .. }) {
+                                    forward_headers(&mut headers, &payload);
+                                }
                                 Some(headers)
                             }
                             Err(
@@ -411,6 +419,15 @@ fn json_str(value: &serde_json::Value, key: &str) -> String {
         .to_string()
 }
 
+/// A forward starts a thread of its own: its subject, no In-Reply-To or References, and
+/// answers go to the plain mailbox address (not the conversation's reply-to token).
+fn forward_headers(headers: &mut crate::channel::mail::ReplyHeaders, payload: &serde_json::Value) {
+    headers.subject = json_str(payload, "subject");
+    headers.in_reply_to = None;
+    headers.references.clear();
+    headers.reply_to = headers.from_address.clone();
+}
+
 /// What the provider is asked to send for a due outbox row.
 fn send_payload(
     conn: &Connection,
@@ -438,6 +455,17 @@ fn send_payload(
                 file,
             },
             None => SendPayload::Text { body },
+        },
+        Some("forward") => SendPayload::Mail {
+            body: json_str(payload, "text"),
+            files: crate::store::forwards::files(
+                conn,
+                &payload
+                    .get("files")
+                    .and_then(|f| f.as_array())
+                    .map(|ids| ids.iter().filter_map(|i| i.as_i64()).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            )?,
         },
         Some("choices") => SendPayload::Choices {
             body,

@@ -105,7 +105,7 @@ pub(crate) fn record_inbound(
 
 /// `addresses` checked for `field` (`cc` or `bcc`): valid, each once, not our own
 /// mailbox, not the customer (already `To`), and nobody who asked not to be contacted.
-fn check_copies(
+pub(crate) fn check_copies(
     tx: &Connection,
     config: &EmailConfig,
     field: &'static str,

@@ -36,6 +36,18 @@ pub async fn reply_mail(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn forward_mail(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    forward: appcare_core::service::mail_forward::MailForward,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.forward_mail(token, id, &forward, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn set_mail_signature(
     state: State<'_, AppState>,
     id: ChannelAccountId,

@@ -1,14 +1,16 @@
-//! The transfer and return-to-queue dialogs of the open conversation.
+//! The transfer, return-to-queue and forward dialogs of the open conversation.
 import * as api from "../api";
 import type { Versioned } from "../bindings/Versioned";
 import { h } from "../h";
 import { button, field, openModal, problem, textarea, type Modal } from "../ui";
+import { createForwardDialog } from "./forward-dialog";
 import { parseTransferTarget } from "./logic";
 import type { Deps } from "./state";
 
 export type Dialogs = {
   openTransfer(): Promise<void>;
   openReturn(): void;
+  openForward(): void;
   /** A dialog is open: the inbox's shortcuts wait. */
   isOpen(): boolean;
   dispose(): void;
@@ -18,6 +20,7 @@ export function createDialogs(deps: Deps): Dialogs {
   const { ctx, store, actions } = deps;
   const { error, user } = ctx;
   let modal: Modal | null = null;
+  const forward = createForwardDialog(deps);
 
   function versioned(): Versioned | null {
     const view = store.get().view;
@@ -136,7 +139,8 @@ export function createDialogs(deps: Deps): Dialogs {
 
   return {
     openTransfer, openReturn,
-    isOpen: () => modal !== null,
-    dispose: () => { modal?.close(); modal = null; },
+    openForward: () => { if (!modal) forward.open(); },
+    isOpen: () => modal !== null || forward.isOpen(),
+    dispose: () => { modal?.close(); modal = null; forward.dispose(); },
   };
 }

@@ -26,7 +26,7 @@ export type HeadPart = Part<InboxState> & {
 /** How long a second E press confirms resolving an unassigned conversation. */
 const CONFIRM_MS = 5000;
 
-export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>; openReturn(): void }): HeadPart {
+export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>; openReturn(): void; openForward(): void }): HeadPart {
   const { ctx, store, actions } = deps;
   const { error, user } = ctx;
   const el = h("div", { class: "conv-head" });
@@ -93,6 +93,8 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
       "aria-controls": "snooze-menu" });
     const transferBtn = button("transfer-button", "Transfer…", { class: "secondary small", "aria-keyshortcuts": "T" });
     const returnBtn = button("return-button", "Return to queue", { class: "secondary small" });
+    const forwardBtn = button("forward-button", "Forward…", { class: "secondary small" });
+    forwardBtn.hidden = s.channel !== "email";
     const pending = s.status === "pending";
     const pendingBtn = button("pending-button", pending ? "Not waiting" : "Waiting", { class: "secondary small",
       "aria-keyshortcuts": "W", "aria-pressed": pending ? "true" : "false",
@@ -103,7 +105,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
     prioritySelect.value = s.priority;
     const resolved = s.status === "resolved";
     const resolveBtn = button("resolve-button", resolved ? "Reopen" : "Resolve", { class: "small", "aria-keyshortcuts": "E" });
-    for (const b of [takeBtn, snoozeBtn, transferBtn, returnBtn, resolveBtn, pendingBtn, prioritySelect]) {
+    for (const b of [takeBtn, snoozeBtn, transferBtn, returnBtn, forwardBtn, resolveBtn, pendingBtn, prioritySelect]) {
       if (!v.can_act) { b.disabled = true; b.title = "You cannot change this conversation."; }
     }
     if (s.assignee_id === null) { returnBtn.disabled = true; returnBtn.title = "It is already in the queue."; }
@@ -116,6 +118,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
     snoozeBtn.addEventListener("click", () => openSnooze());
     transferBtn.addEventListener("click", () => void dialogs.openTransfer());
     returnBtn.addEventListener("click", () => dialogs.openReturn());
+    forwardBtn.addEventListener("click", () => dialogs.openForward());
     resolveBtn.addEventListener("click", () => void toggleResolved(resolveBtn));
 
     const email = s.channel === "email";
@@ -142,7 +145,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
         v.satisfaction?.comment ? h("span", { id: "conv-rating-comment", class: "muted" }, ` · “${v.satisfaction.comment}”`) : null),
       h("div", { class: "conv-tools" },
         h("div", { class: "conv-labels" }, h("label", { for: "labels-input" }, "Labels"), labels, labelsStatus),
-        h("div", { class: "conv-actions" }, prioritySelect, takeBtn, transferBtn, returnBtn, pendingBtn, snoozeBtn, resolveBtn)),
+        h("div", { class: "conv-actions" }, prioritySelect, takeBtn, transferBtn, returnBtn, forwardBtn, pendingBtn, snoozeBtn, resolveBtn)),
       snoozeMenu.el);
     if (editing) {
       labels.value = editing.value;

@@ -40,6 +40,11 @@ vi.mock("../api", async (importOriginal) => ({
     calls.push(`reassign ${list.map((v) => `${v.id}@${v.version}`).join(",")} to ${to}`); return list.length;
   },
   saveDraft: async (id: number, mode: string, body: string) => { saved.push([id, mode, body]); return null; },
+  forwardMail: async (id: number, f: { to: string; note: string; message: number | null }) => {
+    if (f.to === "taken@partner.test") throw { code: "invalid_input", message: "to: taken@partner.test asked not to be contacted; remove them" };
+    calls.push(`forwardMail ${id} ${f.to} ${f.message} ${f.note}`);
+    return null;
+  },
 }));
 const saved: [number, string, string][] = [];
 const tick = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
@@ -370,6 +375,50 @@ describe("composer", () => {
   });
 });
 
+describe("forward", () => {
+  it("forwards the whole conversation or one message; mistakes and refusals show at the address", async () => {
+    const { store, deps, actions } = setup(false);
+    const dialogs = createDialogs(deps);
+    const message = { id: 31, direction: "in", author: null, body: "The invoice is attached, please refund it soon", status: "", failure: null,
+      at: 1_700_000_000, attachments: [], masked: false, has_html: false, written_at: null, quote: null, reactions: [], mail: null };
+    store.set({ openId: 14, view: view(row(14), { messages: [message] as unknown as ConversationView["messages"] }) });
+    dialogs.openForward();
+    expect(dialogs.isOpen()).toBe(true);
+    const options = [...document.querySelectorAll<HTMLOptionElement>("#forward-what option")].map((o) => o.textContent);
+    expect(options).toEqual(["The whole conversation", "2023-11-14 22:13 · Customer: The invoice is attached, please refund i…"]);
+    const to = document.querySelector<HTMLInputElement>("#forward-to")!;
+    const form = document.querySelector<HTMLFormElement>("#forward-dialog form")!;
+    to.value = "billing at partner";
+    form.requestSubmit();
+    await tick();
+    expect(to.getAttribute("aria-invalid")).toBe("true");
+    expect(calls).toEqual([]);
+    to.value = "taken@partner.test";
+    form.requestSubmit();
+    await tick();
+    expect(to.getAttribute("aria-invalid")).toBe("true");
+    to.value = "billing@partner.test";
+    document.querySelector<HTMLSelectElement>("#forward-what")!.value = "31";
+    document.querySelector<HTMLTextAreaElement>("#forward-note")!.value = "Please refund.";
+    form.requestSubmit();
+    await tick();
+    expect(calls).toEqual(["forwardMail 14 billing@partner.test 31 Please refund."]);
+    expect(toasts.at(-1)).toBe("Forwarded to billing@partner.test.");
+    expect(actions.reloadConversation).toHaveBeenCalled();
+    expect(dialogs.isOpen()).toBe(false);
+  });
+
+  it("is offered on e-mail conversations only", () => {
+    const { store, deps } = setup(false);
+    const head = createHead(deps, { openTransfer: async () => {}, openReturn: () => {}, openForward: () => {} });
+    mount(store, head);
+    store.set({ view: view(row(15)) });
+    expect(head.el.querySelector<HTMLButtonElement>("#forward-button")!.hidden).toBe(false);
+    store.set({ view: view(row(16, { channel: "whatsapp" })) });
+    expect(head.el.querySelector<HTMLButtonElement>("#forward-button")!.hidden).toBe(true);
+  });
+});
+
 describe("return to queue", () => {
   it("returns my conversation, and Undo takes it back at the version it has now", async () => {
     const { store, deps, actions } = setup(false);
@@ -402,7 +451,7 @@ describe("return to queue", () => {
 });
 
 describe("conversation head", () => {
-  const dialogs = { openTransfer: async () => {}, openReturn: () => {} };
+  const dialogs = { openTransfer: async () => {}, openReturn: () => {}, openForward: () => {} };
 
   it("assigns to me with the version shown, and Undo returns it to the queue", async () => {
     const { store, deps } = setup(false);
