@@ -466,21 +466,34 @@ async fn send_email(ctx: Ctx, endpoint: Option<(EmailEndpoint, EgressPolicy)>, j
 /// Starts one sync per connected mailbox, and one for each mailbox connected later.
 async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let mut events = ctx.ws.subscribe();
-    let mut running: HashMap<i64, JoinHandle<()>> = HashMap::new();
+    let mut running: HashMap<i64, (JoinHandle<()>, EmailEndpoint)> = HashMap::new();
     loop {
         // A sync that ended on its own (it should not) is started again.
-        running.retain(|_, handle| !handle.is_finished());
-        for (id, (endpoint, _)) in email_endpoints(&ctx).await {
+        running.retain(|_, (handle, _)| !handle.is_finished());
+        let current = email_endpoints(&ctx).await;
+        // A mailbox whose settings or password changed stops its sync and starts again
+        // below with what is stored now. (A failed read lists none: nothing is stopped.)
+        running.retain(|id, (handle, was)| {
+            let same = current.get(id).is_none_or(|(now, _)| {
+                now.config == was.config && now.password.expose() == was.password.expose()
+            });
+            if !same {
+                tracing::info!(account = id, "mailbox settings changed; its sync restarts");
+                handle.abort();
+            }
+            same
+        });
+        for (id, (endpoint, _)) in current {
             if running.contains_key(&id) {
                 continue;
             }
             let task = crate::email::sync::run_account(
                 ctx.ws.clone(),
-                endpoint,
+                endpoint.clone(),
                 ctx.options.mail.clone(),
                 stop.clone(),
             );
-            running.insert(id, tokio::spawn(task));
+            running.insert(id, (tokio::spawn(task), endpoint));
         }
         let woken = async {
             loop {
@@ -503,7 +516,7 @@ async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
             break;
         }
     }
-    for (_, handle) in running {
+    for (_, (handle, _)) in running {
         let _ = handle.await;
     }
 }

@@ -51,6 +51,7 @@ pub mod types {
     };
     pub use crate::service::mail_forward::MailForward;
     pub use crate::service::mail_recipients::{MailAddressesView, MailReply, MailReplyContext};
+    pub use crate::service::mail_settings::MailSettings;
     pub use crate::service::merge::{ContactMerge, MergeCandidate};
     pub use crate::service::notifications::{NoticeSubject, NotificationSettings};
     pub use crate::service::outgoing::ReplyGuard;
@@ -180,6 +181,8 @@ macro_rules! workspace_calls {
                 reply_mail(id: ConversationId, reply: &MailReply, guard: Option<ReplyGuard>) -> MessageView [agent];
                 forward_mail(id: ConversationId, forward: &MailForward) -> MessageView [agent];
                 set_mail_signature(id: ChannelAccountId, signature: &str) -> ChannelAccountView [admin];
+                mail_settings(account: ChannelAccountId) -> MailSettings [admin];
+                update_mail_settings(account: ChannelAccountId, change: &MailSettings) -> ChannelAccountView [admin];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
                 add_sample_data(extra: i64) -> SampleSummary [admin];
@@ -536,6 +539,7 @@ wire_by_ref!(
     OutboundAttachment,
     MailReply,
     MailForward,
+    MailSettings,
     ReportQuery,
     Password,
     SlaScope,

@@ -320,6 +320,28 @@ fn call(
                 now,
             )
             .map(drop),
+        "mail_settings" => ws
+            .mail_settings(token, ChannelAccountId::new(1), now)
+            .map(drop),
+        "update_mail_settings" => ws
+            .update_mail_settings(
+                token,
+                ChannelAccountId::new(1),
+                &appcare_core::service::mail_settings::MailSettings {
+                    imap_host: "imap.example.com".into(),
+                    imap_port: 993,
+                    imap_security: "tls".into(),
+                    smtp_host: "smtp.example.com".into(),
+                    smtp_port: 465,
+                    smtp_security: "tls".into(),
+                    username: String::new(),
+                    password: "new-mail-password".into(),
+                    folder: String::new(),
+                    sent_folder: String::new(),
+                },
+                now,
+            )
+            .map(drop),
         "set_mail_signature" => ws
             .set_mail_signature(token, ChannelAccountId::new(1), "Maria, Support", now)
             .map(drop),

@@ -54,6 +54,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::service::outgoing::ReplyGuard::export_all(&cfg)?;
     appcare_core::service::mail_recipients::MailReply::export_all(&cfg)?;
     appcare_core::service::mail_forward::MailForward::export_all(&cfg)?;
+    appcare_core::service::mail_settings::MailSettings::export_all(&cfg)?;
     appcare_core::reports::Report::export_all(&cfg)?;
     appcare_core::reports::ReportQuery::export_all(&cfg)?;
     appcare_core::reports::BusinessHours::export_all(&cfg)?;

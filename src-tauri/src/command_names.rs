@@ -91,6 +91,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "mail_reply_context",
     "reply_mail",
     "forward_mail",
+    "mail_settings",
+    "update_mail_settings",
     "set_mail_signature",
     "team_report",
     "report_csv",

@@ -111,6 +111,8 @@ pub fn run() {
             commands::mail::mail_reply_context,
             commands::mail::reply_mail,
             commands::mail::forward_mail,
+            commands::mail::mail_settings,
+            commands::mail::update_mail_settings,
             commands::mail::set_mail_signature,
             commands::reports::team_report,
             commands::reports::report_csv,

@@ -11,7 +11,9 @@
 //! showing its progress; a thread with three people copied in stays one conversation,
 //! a signed reply-all (plus a blind copy) reaches each of them exactly once, and a
 //! copied-in person's answer joins the thread; a forward of the whole conversation
-//! reaches its address as a new thread with the customer's file.
+//! reaches its address as a new thread with the customer's file; a wrong password typed
+//! into the mailbox's settings stops the sync with a reason, and the right one starts it
+//! again at once.
 //!
 //! Real parts: Dovecot (IMAP) and Postfix (SMTP) on loopback, started by
 //! `tests/mail/servers.sh`; SQLCipher; the `appcare` binary.
@@ -719,6 +721,54 @@ async fn a_forward_arrives_as_a_new_thread_with_the_customers_file() -> TestResu
     assert!(servers
         .wait_for_count(CUSTOMER, "INBOX", 1, Duration::from_secs(2))
         .is_err());
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_password_restarts_the_sync_and_a_wrong_one_says_so() -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "idle").then_some(())).await?;
+
+    // The admin types a wrong password: the running sync stops and the new one says why.
+    let mut settings = world
+        .ws
+        .mail_settings(&world.admin, world.mailbox, Timestamp::now())?;
+    settings.password = "not-the-mailbox-password".into();
+    world
+        .ws
+        .update_mail_settings(&world.admin, world.mailbox, &settings, Timestamp::now())?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "error").then_some(())).await?;
+    let shown = world
+        .ws
+        .list_channels(&world.admin, Timestamp::now())?
+        .into_iter()
+        .find_map(|c| c.email)
+        .ok_or("no mailbox view")?;
+    let reason = &shown.folders[0].last_error;
+    assert!(
+        !reason.is_empty() && !reason.contains("not-the-mailbox-password"),
+        "{reason}"
+    );
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("rot1@customer.test", "Rotated", "Hello", None),
+    )?;
+
+    // The right one: the sync starts again at once and brings the mail.
+    settings.password = MAIL_PASSWORD.into();
+    world
+        .ws
+        .update_mail_settings(&world.admin, world.mailbox, &settings, Timestamp::now())?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (conversation_with(&ws, "rot1@customer.test") > 0).then_some(())
+    })
+    .await?;
     runtime.stop().await;
     Ok(())
 }

@@ -50,6 +50,7 @@ import type { MailReply } from "./bindings/MailReply";
 import type { BusinessHours } from "./bindings/BusinessHours";
 import type { SlaPolicy } from "./bindings/SlaPolicy";
 import type { MailForward } from "./bindings/MailForward";
+import type { MailSettings } from "./bindings/MailSettings";
 import type { SlaOverride } from "./bindings/SlaOverride";
 import type { SlaScope } from "./bindings/SlaScope";
 import type { Report } from "./bindings/Report";
@@ -403,6 +404,16 @@ export async function mailReplyContext(id: number): Promise<MailReplyContext> {
 /** An e-mail reply with copies; a wrong address is refused with `invalid_input` on "cc" or "bcc". */
 export async function replyMail(id: number, reply: MailReply, guard: ReplyGuard | null = null): Promise<MessageView> {
   return invoke<MessageView>("reply_mail", { id, reply, guard });
+}
+
+/** A mailbox's servers, login and folders (the password is never read back). */
+export async function mailSettings(account: number): Promise<MailSettings> {
+  return invoke<MailSettings>("mail_settings", { account });
+}
+
+/** Changes a mailbox's servers, login, folders and, when typed, its password; the sync restarts. */
+export async function updateMailSettings(account: number, change: MailSettings): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("update_mail_settings", { account, change });
 }
 
 /** Forwards one message of an e-mail conversation, or all of it (`message` null), to an address

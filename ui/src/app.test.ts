@@ -400,6 +400,43 @@ describe("app", () => {
       expect(document.querySelector("#edit-channel")).toBeNull();
     });
 
+    it("changes a mailbox's servers and password; the password is never shown and a refusal shows at its field", async () => {
+      channelFakes();
+      handlers.list_channels = () => [mailbox(7)];
+      handlers.mail_settings = () => ({ imap_host: "imap.example.com", imap_port: 993, imap_security: "tls", smtp_host: "smtp.example.com",
+        smtp_port: 465, smtp_security: "tls", username: "", password: "", folder: "INBOX", sent_folder: "Sent" });
+      let refuse = true;
+      handlers.update_mail_settings = () => {
+        if (refuse) { refuse = false; throw { code: "invalid_input", message: "IMAP server: write the server's name, like imap.example.com" }; }
+        return mailbox(7, {}, { imap: "mail.example.com:143 (STARTTLS)" });
+      };
+      await openChannels();
+      $("#servers-channel-7").click();
+      await tick();
+      expect($<HTMLInputElement>("#ms-imap-host").value).toBe("imap.example.com");
+      expect($<HTMLInputElement>("#ms-password").value).toBe("");
+      $<HTMLInputElement>("#ms-imap-port").value = "99999";
+      submitForm("#mail-settings-form");
+      await tick();
+      expect(fieldError("#ms-imap-port")).toBe("Write a port between 1 and 65535.");
+      expect(calls.some((c) => c.cmd === "update_mail_settings")).toBe(false);
+      $<HTMLInputElement>("#ms-imap-port").value = "143";
+      $<HTMLSelectElement>("#ms-imap-security").value = "starttls";
+      $<HTMLInputElement>("#ms-imap-host").value = "mail example";
+      $<HTMLInputElement>("#ms-password").value = "new-secret-password";
+      submitForm("#mail-settings-form");
+      await tick();
+      expect(fieldError("#ms-imap-host")).toBe("Write the server's name, like imap.example.com.");
+      $<HTMLInputElement>("#ms-imap-host").value = "mail.example.com";
+      submitForm("#mail-settings-form");
+      await tick();
+      expect(calls.filter((c) => c.cmd === "update_mail_settings").at(-1)!.args).toEqual({ account: 7, change: {
+        imap_host: "mail.example.com", imap_port: 143, imap_security: "starttls", smtp_host: "smtp.example.com", smtp_port: 465,
+        smtp_security: "tls", username: "", password: "new-secret-password", folder: "INBOX", sent_folder: "Sent" } });
+      expect(document.querySelector("#mail-settings")).toBeNull();
+      expect($("#channels-done").textContent).toBe("Saved the servers of Mailbox 7; its mail sync starts again.");
+    });
+
     it("shows a mailbox's servers, its sync progress per folder, and the mail set aside", async () => {
       channelFakes();
       handlers.list_channels = () => [mailbox(7)];

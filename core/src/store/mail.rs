@@ -80,6 +80,43 @@ pub fn config_of(conn: &Connection, account: ChannelAccountId) -> Result<EmailCo
     })
 }
 
+/// The e-mail settings and password of one connected account.
+pub fn settings_and_password(
+    conn: &Connection,
+    account: ChannelAccountId,
+) -> Result<(EmailConfig, EmailSecrets)> {
+    let config = config_of(conn, account)?;
+    let credentials: Zeroizing<Vec<u8>> = Zeroizing::new(conn.query_row(
+        "SELECT credentials FROM channel_accounts WHERE id = ?1 AND kind = 'email'",
+        [account],
+        |r| r.get(0),
+    )?);
+    let secrets = serde_json::from_slice::<EmailSecrets>(&credentials).map_err(|_| {
+        CoreError::invalid("password", "this mailbox has no password stored; type it")
+    })?;
+    Ok((config, secrets))
+}
+
+/// Replaces a mailbox's settings and password (its name, team and the rest stay).
+pub fn update_settings(
+    conn: &Connection,
+    account: ChannelAccountId,
+    config: &EmailConfig,
+    secrets: &EmailSecrets,
+) -> Result<()> {
+    let credentials = Zeroizing::new(
+        serde_json::to_vec(secrets)
+            .map_err(|_| CoreError::invalid("password", "the password could not be stored"))?,
+    );
+    let config = serde_json::to_string(config)
+        .map_err(|_| CoreError::invalid("e-mail account", "the settings could not be stored"))?;
+    conn.execute(
+        "UPDATE channel_accounts SET config = ?2, credentials = ?3 WHERE id = ?1 AND kind = 'email'",
+        rusqlite::params![account, config, credentials.as_slice()],
+    )?;
+    Ok(())
+}
+
 /// Connected e-mail accounts with their passwords.
 pub fn endpoints(conn: &Connection) -> Result<Vec<EmailEndpoint>> {
     let mut stmt = conn.prepare_cached(

@@ -48,6 +48,29 @@ pub async fn forward_mail(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn mail_settings(
+    state: State<'_, AppState>,
+    account: appcare_core::ids::ChannelAccountId,
+) -> Result<appcare_core::service::mail_settings::MailSettings, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.mail_settings(token, account, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn update_mail_settings(
+    state: State<'_, AppState>,
+    account: appcare_core::ids::ChannelAccountId,
+    change: appcare_core::service::mail_settings::MailSettings,
+) -> Result<appcare_core::channel::ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.update_mail_settings(token, account, &change, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn set_mail_signature(
     state: State<'_, AppState>,
     id: ChannelAccountId,

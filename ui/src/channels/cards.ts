@@ -20,6 +20,8 @@ const META_KINDS = new Set(["whatsapp", "messenger"]);
 /** What a card does when its buttons are used. */
 export type CardActions = {
   edit(a: ChannelAccountView): void;
+  /** A mailbox's servers, login and password. */
+  servers(a: ChannelAccountView): void;
   refresh(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleAside(a: ChannelAccountView, m: EmailAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleWebhookAside(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
@@ -67,6 +69,13 @@ function lastError(a: ChannelAccountView): HTMLElement | null {
 function editButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElement {
   const btn = button(`edit-channel-${a.id}`, "Edit", { class: "small secondary", "data-action": "edit", "aria-label": `Edit ${a.name}` });
   btn.addEventListener("click", () => actions.edit(a));
+  return btn;
+}
+
+/** "Servers…": a mailbox's servers, login and password. */
+function serversButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElement {
+  const btn = button(`servers-channel-${a.id}`, "Servers…", { class: "small secondary", "data-action": "servers", "aria-label": `Servers of ${a.name}` });
+  btn.addEventListener("click", () => actions.servers(a));
   return btn;
 }
 
@@ -124,7 +133,7 @@ function mailCard(a: ChannelAccountView, m: EmailAccountView, { teams, aside }: 
     })
     : null;
   const el = h("article", { class: "channel-card mail-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editButton(a, actions), asideBtn)),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editButton(a, actions), serversButton(a, actions), asideBtn)),
     lastError(a),
     h("dl", { class: "facts channel-facts" },
       fact("Address", h("code", null, m.address), "address"),

@@ -8,6 +8,7 @@ import { h, replaceChildren } from "../h";
 import type { Part } from "../store";
 import { card, type CardActions } from "./cards";
 import { openEditAccount } from "./edit-dialog";
+import { openMailSettings } from "./mail-settings-dialog";
 import type { ChannelsDeps, ChannelsState, OpenAside } from "./state";
 
 export function createListener(): Part<ChannelsState> {
@@ -68,6 +69,16 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
   }
 
   const actions: CardActions = {
+    servers(a) {
+      error.textContent = "";
+      say("");
+      void openMailSettings(app, ctx.host, a, error, (updated) => {
+        const accounts = store.get().accounts.map((x) => (x.id === updated.id ? updated : x));
+        store.set({ accounts });
+        say(`Saved the servers of ${updated.name}; its mail sync starts again.`);
+        cards.get(updated.id)?.el.querySelector<HTMLElement>('[data-action="servers"]')?.focus();
+      });
+    },
     edit(a) {
       error.textContent = "";
       say("");
