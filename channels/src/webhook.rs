@@ -48,7 +48,8 @@ struct WriteRequest {
 struct Inner {
     ws: Arc<Workspace>,
     writer: mpsc::Sender<WriteRequest>,
-    accounts: Mutex<(Option<Instant>, Arc<Vec<ChannelEndpoint>>)>,
+    /// When read, at which accounts generation, and what.
+    accounts: Mutex<(Option<Instant>, u64, Arc<Vec<ChannelEndpoint>>)>,
     options: WebhookOptions,
     large_bodies: Arc<tokio::sync::Semaphore>,
 }
@@ -73,7 +74,7 @@ impl WebhookState {
             inner: Arc::new(Inner {
                 ws,
                 writer,
-                accounts: Mutex::new((None, Arc::new(Vec::new()))),
+                accounts: Mutex::new((None, 0, Arc::new(Vec::new()))),
                 large_bodies: Arc::new(tokio::sync::Semaphore::new(
                     options.concurrent_large_bodies.max(1),
                 )),
@@ -82,23 +83,26 @@ impl WebhookState {
         }
     }
 
-    /// Connected accounts, re-read at most once a second.
+    /// Connected accounts, re-read at most once a second, and at once after any change
+    /// (a rotated app secret stops verifying the next request).
     fn accounts(&self) -> Arc<Vec<ChannelEndpoint>> {
         let mut cache = self
             .inner
             .accounts
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        let stale = cache
-            .0
-            .is_none_or(|at| at.elapsed() > Duration::from_secs(1));
+        let generation = self.inner.ws.channels_generation();
+        let stale = cache.1 != generation
+            || cache
+                .0
+                .is_none_or(|at| at.elapsed() > Duration::from_secs(1));
         if stale {
             match self.inner.ws.delivery().endpoints() {
-                Ok(list) => *cache = (Some(Instant::now()), Arc::new(list)),
+                Ok(list) => *cache = (Some(Instant::now()), generation, Arc::new(list)),
                 Err(e) => tracing::error!(error = %e, "channel accounts could not be read"),
             }
         }
-        cache.1.clone()
+        cache.2.clone()
     }
 }
 

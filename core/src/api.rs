@@ -17,7 +17,7 @@ use std::path::Path;
 pub mod types {
     pub use crate::auth::Role;
     pub use crate::channel::account::{
-        ChannelAccountChanges, ChannelAccountView, NewChannelAccount,
+        ChannelAccountChanges, ChannelAccountView, NewChannelAccount, SecretRotation,
     };
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
     pub use crate::channel::outbound::OutboundAttachment;
@@ -172,6 +172,7 @@ macro_rules! workspace_calls {
                 list_channels() -> Vec<ChannelAccountView> [admin];
                 refresh_channel(id: ChannelAccountId) -> ChannelAccountView [admin];
                 update_channel_account(id: ChannelAccountId, changes: &ChannelAccountChanges) -> ChannelAccountView [admin];
+                rotate_channel_secrets(account: ChannelAccountId, rotation: &SecretRotation) -> ChannelAccountView [admin];
                 list_templates(id: ConversationId) -> Vec<TemplateView> [agent];
                 send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
                 retry_message(message: MessageId) -> MessageView [agent];
@@ -535,6 +536,7 @@ wire_by_ref!(
     AuditFilter,
     NewChannelAccount,
     ChannelAccountChanges,
+    SecretRotation,
     NewEmailAccount,
     OutboundAttachment,
     MailReply,

@@ -128,6 +128,9 @@ pub struct Workspace {
     pub(crate) typing_sent: std::sync::Mutex<
         std::collections::HashMap<crate::ids::ConversationId, crate::time::Timestamp>,
     >,
+    /// Bumped whenever channel accounts change, before the event goes out: a cache of
+    /// accounts (the webhook receiver's) sees the change on its next read.
+    pub(crate) channels_generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -257,6 +260,7 @@ impl Workspace {
             events,
             presence: Default::default(),
             typing_sent: Default::default(),
+            channels_generation: Default::default(),
         }
     }
 
@@ -287,7 +291,17 @@ impl Workspace {
             .map(|u| u.display_name)
     }
 
+    /// How many times channel accounts have changed since the workspace opened.
+    pub fn channels_generation(&self) -> u64 {
+        self.channels_generation
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
     pub(crate) fn publish(&self, event: Event) {
+        if matches!(event, Event::ChannelsChanged) {
+            self.channels_generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
         // No listener is fine: the core never assumes a UI.
         let _ = self.events.send(event);
     }

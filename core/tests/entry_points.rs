@@ -258,6 +258,18 @@ fn call(
         "refresh_channel" => ws
             .refresh_channel(token, ChannelAccountId::new(1), now)
             .map(drop),
+        "rotate_channel_secrets" => ws
+            .rotate_channel_secrets(
+                token,
+                ChannelAccountId::new(1),
+                &appcare_core::channel::account::SecretRotation {
+                    access_token: "EAAG-rotated-token-0123".into(),
+                    app_secret: String::new(),
+                    verify_token: String::new(),
+                },
+                now,
+            )
+            .map(drop),
         "update_channel_account" => ws
             .update_channel_account(
                 token,

@@ -82,6 +82,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "open_email_window",
     "refresh_channel",
     "update_channel_account",
+    "rotate_channel_secrets",
     "webhook_listener",
     "list_templates",
     "send_template",

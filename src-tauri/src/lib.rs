@@ -102,6 +102,7 @@ pub fn run() {
             commands::channels::open_email_window,
             commands::channels::refresh_channel,
             commands::channels::update_channel_account,
+            commands::channels::rotate_channel_secrets,
             commands::channels::webhook_listener,
             commands::channels::list_templates,
             commands::channels::send_template,

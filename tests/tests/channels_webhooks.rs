@@ -12,7 +12,7 @@
 //! Conversations API (two pages through `paging.next`), and an erased customer not polled
 //! back; a WhatsApp webhook delivered again after erasure stores nothing; in-country
 //! storage set for the region and read back; secrets never listed; a bad account refused
-//! unchanged.
+//! unchanged; a rotated app secret refuses the old one from the next request on.
 //!
 //! Real parts: the webhook receiver over loopback HTTP, the channel runtime, SQLCipher,
 //! the fake Graph API.
@@ -1166,5 +1166,89 @@ async fn the_same_message_id_in_two_accounts_is_two_messages() -> TestResult {
     assert_eq!(deliver_signed(&http, &wa_url, APP_SECRET, &wa).await, 200);
     assert_eq!(deliver_signed(&http, &fb_url, APP_SECRET, &fb).await, 200);
     assert_eq!(messages_stored(&world), 2);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_app_secret_stops_the_old_one_at_once_and_secrets_are_never_shown() -> TestResult
+{
+    let world = world("US", (false, false)).await?;
+    let url = format!(
+        "{}/webhooks/whatsapp",
+        start_receiver(world.ws.clone(), WebhookOptions::default()).await?
+    );
+    let http = reqwest::Client::new();
+    let now = Timestamp::now().unix();
+    let event = |id: &str| {
+        ascii_json(&samples::whatsapp_text(
+            PHONE_ID,
+            "16505551234",
+            "Sheena Nelson",
+            id,
+            now,
+            "Hello",
+        ))
+    };
+    // The receiver has read the accounts (and cached them) before the rotation.
+    let first = event("wamid.rot.1");
+    let signed = signature(APP_SECRET, &first);
+    assert_eq!(
+        deliver(&http, &url, first.clone(), Some(&signed)).await,
+        200
+    );
+
+    const NEW_SECRET: &str = "rotated-app-secret-9876543210";
+    let view = world.ws.rotate_channel_secrets(
+        &world.admin,
+        world.whatsapp,
+        &appcare_core::channel::account::SecretRotation {
+            access_token: String::new(),
+            app_secret: NEW_SECRET.into(),
+            verify_token: String::new(),
+        },
+        Timestamp::now(),
+    )?;
+    assert!(!serde_json::to_string(&view)?.contains(NEW_SECRET));
+    let second = event("wamid.rot.2");
+    let old = signature(APP_SECRET, &second);
+    assert_eq!(
+        deliver(&http, &url, second.clone(), Some(&old)).await,
+        401,
+        "the old secret, at once"
+    );
+    let new = signature(NEW_SECRET, &second);
+    assert_eq!(deliver(&http, &url, second.clone(), Some(&new)).await, 200);
+    assert_eq!(messages_stored(&world), 2);
+    // The access token stayed; an empty rotation and a short secret are refused at a field.
+    assert_eq!(
+        world
+            .ws
+            .delivery()
+            .endpoints()?
+            .iter()
+            .find(|e| e.id == world.whatsapp)
+            .map(|e| e.secrets.access_token.expose().to_string())
+            .unwrap_or_default(),
+        ACCESS_TOKEN
+    );
+    for (rotation, field) in [
+        (("", "", ""), "access token"),
+        (("", "short", ""), "app secret"),
+    ] {
+        let refused = world.ws.rotate_channel_secrets(
+            &world.admin,
+            world.whatsapp,
+            &appcare_core::channel::account::SecretRotation {
+                access_token: rotation.0.into(),
+                app_secret: rotation.1.into(),
+                verify_token: rotation.2.into(),
+            },
+            Timestamp::now(),
+        );
+        match refused {
+            Err(appcare_core::CoreError::InvalidInput { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("expected a field error, got {:?}", other.map(|_| ())),
+        }
+    }
     Ok(())
 }

@@ -51,6 +51,7 @@ import type { BusinessHours } from "./bindings/BusinessHours";
 import type { SlaPolicy } from "./bindings/SlaPolicy";
 import type { MailForward } from "./bindings/MailForward";
 import type { MailSettings } from "./bindings/MailSettings";
+import type { SecretRotation } from "./bindings/SecretRotation";
 import type { SlaOverride } from "./bindings/SlaOverride";
 import type { SlaScope } from "./bindings/SlaScope";
 import type { Report } from "./bindings/Report";
@@ -404,6 +405,11 @@ export async function mailReplyContext(id: number): Promise<MailReplyContext> {
 /** An e-mail reply with copies; a wrong address is refused with `invalid_input` on "cc" or "bcc". */
 export async function replyMail(id: number, reply: MailReply, guard: ReplyGuard | null = null): Promise<MessageView> {
   return invoke<MessageView>("reply_mail", { id, reply, guard });
+}
+
+/** Replaces the secrets pasted (each empty one stays) of a WhatsApp or Messenger account. */
+export async function rotateChannelSecrets(account: number, rotation: SecretRotation): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("rotate_channel_secrets", { account, rotation });
 }
 
 /** A mailbox's servers, login and folders (the password is never read back). */

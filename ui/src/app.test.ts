@@ -256,6 +256,30 @@ describe("app", () => {
     expect($('[data-channel-id="1"] [data-field="templates"]').textContent).toBe("4");
     expect($("#channels-done").textContent).toBe("Refreshed WA 1: 4 templates.");
 
+    // Secrets: paste a new app secret; an empty form and a refusal show at a field; nothing shown back.
+    let refuseSecret = true;
+    handlers.rotate_channel_secrets = () => {
+      if (refuseSecret) { refuseSecret = false; throw { code: "invalid_input", message: "app secret: paste the app secret from Meta's app dashboard (at least 16 characters, no spaces)" }; }
+      return account(1);
+    };
+    $("#secrets-channel-1").click();
+    await tick();
+    submitForm("#secrets-form");
+    await tick();
+    expect(fieldError("#secrets-access-token")).toBe("Paste at least one new secret.");
+    $<HTMLInputElement>("#secrets-app-secret").value = "short";
+    submitForm("#secrets-form");
+    await tick();
+    expect(fieldError("#secrets-app-secret")).toBe("Paste the app secret from Meta's app dashboard (at least 16 characters, no spaces).");
+    $<HTMLInputElement>("#secrets-app-secret").value = " rotated-app-secret-0123456789 ";
+    submitForm("#secrets-form");
+    await tick();
+    expect(calls.filter((c) => c.cmd === "rotate_channel_secrets").at(-1)!.args).toEqual({
+      account: 1, rotation: { access_token: "", app_secret: "rotated-app-secret-0123456789", verify_token: "" },
+    });
+    expect(document.querySelector("#secrets")).toBeNull();
+    expect($("#channels-done").textContent).toBe("Saved the new secrets of WA 1.");
+
     // Edit: name, team and read receipts in a dialog; an empty name is refused at the field.
     expect($('[data-channel-id="1"] [data-field="read_receipts"]').textContent).toBe("Off");
     handlers.update_channel_account = (a) => {

@@ -267,6 +267,77 @@ impl Drop for NewChannelAccount {
     }
 }
 
+/// A secret pasted from Meta's dashboard: `min` to 1,024 characters, no spaces.
+pub(crate) fn check_secret(field: &'static str, value: &str, min: usize) -> Result<()> {
+    if value.len() < min || value.len() > 1024 || value.chars().any(char::is_whitespace) {
+        return Err(CoreError::invalid(
+            field,
+            format!(
+                "paste the {field} from Meta's app dashboard (at least {min} characters, no spaces)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// New secrets for a connected WhatsApp or Messenger account; each left empty stays as
+/// it is. Never printed.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SecretRotation {
+    pub access_token: String,
+    pub app_secret: String,
+    pub verify_token: String,
+}
+
+crate::redacted_debug!(SecretRotation);
+
+impl Drop for SecretRotation {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.access_token.zeroize();
+        self.app_secret.zeroize();
+        self.verify_token.zeroize();
+    }
+}
+
+impl SecretRotation {
+    /// `current` with the secrets given here in place of theirs, each checked as when the
+    /// account was connected; and the names of those replaced (at least one).
+    pub(crate) fn applied(
+        &self,
+        current: &ChannelSecrets,
+    ) -> Result<(ChannelSecrets, Vec<&'static str>)> {
+        let mut out = current.clone();
+        let mut names = Vec::new();
+        for (field, value, min) in [
+            ("access token", self.access_token.trim(), 16),
+            ("app secret", self.app_secret.trim(), 16),
+            ("verify token", self.verify_token.trim(), 8),
+        ] {
+            if value.is_empty() {
+                continue;
+            }
+            check_secret(field, value, min)?;
+            let secret = ChannelSecret::new(value.to_string());
+            match field {
+                "access token" => out.access_token = secret,
+                "app secret" => out.app_secret = secret,
+                _ => out.verify_token = secret,
+            }
+            names.push(field);
+        }
+        if names.is_empty() {
+            return Err(CoreError::invalid(
+                "access token",
+                "paste at least one new secret; empty ones stay as they are",
+            ));
+        }
+        Ok((out, names))
+    }
+}
+
 /// A checked [`NewChannelAccount`].
 pub(crate) struct ValidAccount {
     pub channel: Channel,
@@ -341,14 +412,7 @@ impl NewChannelAccount {
             {
                 continue;
             }
-            if value.len() < min || value.len() > 1024 || value.chars().any(char::is_whitespace) {
-                return Err(CoreError::invalid(
-                    field,
-                    format!(
-                        "paste the {field} from Meta's app dashboard (at least {min} characters, no spaces)"
-                    ),
-                ));
-            }
+            check_secret(field, value, min)?;
         }
         let graph_base_url = match self.graph_base_url.as_deref().map(str::trim) {
             Some("") | None => DEFAULT_GRAPH_BASE_URL.to_string(),

@@ -149,6 +149,40 @@ pub fn update(
     Ok(())
 }
 
+/// The secrets of a connected WhatsApp or Messenger account.
+pub fn secrets_of(conn: &Connection, id: ChannelAccountId) -> Result<ChannelSecrets> {
+    let credentials: Option<Zeroizing<Vec<u8>>> = conn
+        .query_row(
+            "SELECT credentials FROM channel_accounts WHERE id = ?1 AND kind != 'email'",
+            [id],
+            |r| Ok(Zeroizing::new(r.get::<_, Vec<u8>>(0)?)),
+        )
+        .optional()?;
+    let credentials = credentials.ok_or(CoreError::NotFound {
+        what: "The channel account",
+    })?;
+    serde_json::from_slice(&credentials).map_err(|_| {
+        CoreError::invalid(
+            "access token",
+            "this account was never connected; connect it with its secrets first",
+        )
+    })
+}
+
+/// Replaces the secrets of a WhatsApp or Messenger account.
+pub fn set_secrets(
+    conn: &Connection,
+    id: ChannelAccountId,
+    secrets: &ChannelSecrets,
+) -> Result<()> {
+    let credentials = Zeroizing::new(serde_json::to_vec(secrets).map_err(storage)?);
+    conn.execute(
+        "UPDATE channel_accounts SET credentials = ?2 WHERE id = ?1 AND kind != 'email'",
+        params![id, credentials.as_slice()],
+    )?;
+    Ok(())
+}
+
 /// Renames an account and sets its default team, leaving its config as it is (a
 /// mailbox's servers and signature).
 pub fn set_name_and_team(

@@ -84,6 +84,19 @@ pub async fn open_email_window(
     crate::mail_view::open(&app, message).map_err(ApiError::from)
 }
 
+/// Replaces the secrets an admin pasted (each empty one stays); never shown back.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn rotate_channel_secrets(
+    state: State<'_, AppState>,
+    account: ChannelAccountId,
+    rotation: appcare_core::channel::account::SecretRotation,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.rotate_channel_secrets(token, account, &rotation, now)
+    })
+    .await
+}
+
 /// Changes a connected account's name, team and settings (admins; its secrets stay).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn update_channel_account(

@@ -22,6 +22,8 @@ export type CardActions = {
   edit(a: ChannelAccountView): void;
   /** A mailbox's servers, login and password. */
   servers(a: ChannelAccountView): void;
+  /** A WhatsApp or Messenger account's secrets. */
+  secrets(a: ChannelAccountView): void;
   refresh(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleAside(a: ChannelAccountView, m: EmailAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleWebhookAside(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
@@ -72,6 +74,13 @@ function editButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElem
   return btn;
 }
 
+/** "Secrets…": a WhatsApp or Messenger account's token and secrets, pasted anew. */
+function secretsButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElement {
+  const btn = button(`secrets-channel-${a.id}`, "Secrets…", { class: "small secondary", "data-action": "secrets", "aria-label": `Secrets of ${a.name}` });
+  btn.addEventListener("click", () => actions.secrets(a));
+  return btn;
+}
+
 /** "Servers…": a mailbox's servers, login and password. */
 function serversButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElement {
   const btn = button(`servers-channel-${a.id}`, "Servers…", { class: "small secondary", "data-action": "servers", "aria-label": `Servers of ${a.name}` });
@@ -103,7 +112,7 @@ function metaCard(a: ChannelAccountView, { listener, teams, webhookAside }: Card
     : null;
   const editBtn = editButton(a, actions);
   const el = h("article", { class: "channel-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editBtn, refresh, asideBtn)),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editBtn, secretsButton(a, actions), refresh, asideBtn)),
     lastError(a),
     h("dl", { class: "facts channel-facts" },
       fact(externalIdLabel(a.kind), h("code", null, a.external_id), "external_id"),

@@ -9,6 +9,7 @@ import type { Part } from "../store";
 import { card, type CardActions } from "./cards";
 import { openEditAccount } from "./edit-dialog";
 import { openMailSettings } from "./mail-settings-dialog";
+import { openSecrets } from "./secrets-dialog";
 import type { ChannelsDeps, ChannelsState, OpenAside } from "./state";
 
 export function createListener(): Part<ChannelsState> {
@@ -69,6 +70,16 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
   }
 
   const actions: CardActions = {
+    secrets(a) {
+      error.textContent = "";
+      say("");
+      openSecrets(app, ctx.host, a, (updated) => {
+        const accounts = store.get().accounts.map((x) => (x.id === updated.id ? updated : x));
+        store.set({ accounts });
+        say(`Saved the new secrets of ${updated.name}.`);
+        cards.get(updated.id)?.el.querySelector<HTMLElement>('[data-action="secrets"]')?.focus();
+      });
+    },
     servers(a) {
       error.textContent = "";
       say("");
