@@ -464,6 +464,19 @@ async fn send_email(ctx: Ctx, endpoint: Option<(EmailEndpoint, EgressPolicy)>, j
 }
 
 /// Starts one sync per connected mailbox, and one for each mailbox connected later.
+/// Whether two endpoints of a mailbox connect the same way (servers, login, folders).
+fn same_connection(a: &EmailEndpoint, b: &EmailEndpoint) -> bool {
+    let (x, y) = (&a.config, &b.config);
+    x.imap == y.imap
+        && x.smtp == y.smtp
+        && x.username == y.username
+        && x.folder == y.folder
+        && x.sent_folder == y.sent_folder
+        && x.ca_pem == y.ca_pem
+        && x.address == y.address
+        && a.password.expose() == b.password.expose()
+}
+
 async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let mut events = ctx.ws.subscribe();
     let mut running: HashMap<i64, (JoinHandle<()>, EmailEndpoint)> = HashMap::new();
@@ -471,18 +484,25 @@ async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
         // A sync that ended on its own (it should not) is started again.
         running.retain(|_, (handle, _)| !handle.is_finished());
         let current = email_endpoints(&ctx).await;
-        // A mailbox whose settings or password changed stops its sync and starts again
-        // below with what is stored now. (A failed read lists none: nothing is stopped.)
-        running.retain(|id, (handle, was)| {
-            let same = current.get(id).is_none_or(|(now, _)| {
-                now.config == was.config && now.password.expose() == was.password.expose()
-            });
-            if !same {
+        // A mailbox whose connection settings or password changed stops its sync (waited
+        // for, so two never run at once) and starts again below with what is stored now.
+        // A signature change does not touch the sync; a failed read lists none.
+        let changed: Vec<i64> = running
+            .iter()
+            .filter(|(id, (_, was))| {
+                current
+                    .get(*id)
+                    .is_some_and(|(now, _)| !same_connection(now, was))
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in changed {
+            if let Some((handle, _)) = running.remove(&id) {
                 tracing::info!(account = id, "mailbox settings changed; its sync restarts");
                 handle.abort();
+                let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
             }
-            same
-        });
+        }
         for (id, (endpoint, _)) in current {
             if running.contains_key(&id) {
                 continue;

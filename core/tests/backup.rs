@@ -52,6 +52,7 @@ fn a_backup_taken_during_writes_restores_to_a_consistent_workspace() -> TestResu
                         body: &body,
                         sent_at: now,
                         choice: None,
+                        has_media: false,
                         attachments: vec![],
                     },
                     now,

@@ -95,6 +95,20 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
     };
     assert!(!body.contains(&word("f1@customer.test")) && body.contains(&word("f2@customer.test")));
     assert!(files.is_empty());
+    // A later forward of everything never carries the earlier forwards (or their addresses).
+    ws.forward_mail(&t.admin, id, &forward("legal@partner.test", "", None), now)?;
+    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
+    let SendPayload::Mail { body, .. } = &job.payload else {
+        panic!("a mail of its own");
+    };
+    assert!(
+        !body.contains("billing@partner.test") && !body.contains("ops@partner.test"),
+        "{body}"
+    );
+    assert!(
+        body.contains("From: ana@customer.test"),
+        "the mail's own sender: {body}"
+    );
 
     // No reply was made: no first response, and reply-all does not offer the addresses.
     let context = ws.mail_reply_context(&t.admin, id, now)?;

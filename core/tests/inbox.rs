@@ -247,6 +247,7 @@ fn opening_a_conversation_is_audited_and_clears_unread() -> TestResult {
             body: "here is the photo",
             sent_at: now.plus_seconds(5),
             choice: None,
+            has_media: false,
             attachments: vec![InboundAttachment {
                 file_name: "photo.jpg".into(),
                 mime_type: "image/jpeg".into(),
@@ -455,6 +456,7 @@ fn auto_assignment_is_round_robin_among_available_agents_under_the_cap() -> Test
                 body: "hi",
                 sent_at: now,
                 choice: None,
+                has_media: false,
                 attachments: vec![],
             },
             now,

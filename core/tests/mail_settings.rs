@@ -1,7 +1,8 @@
 //! A mailbox's settings edited and its password rotated: read back without the password;
 //! a new password and port stored (the runtime's endpoint has them), an empty password
 //! keeps the stored one, what the form does not show (the signature) stays; a bad server
-//! or security is refused at its field with nothing changed; agents and leads may not.
+//! or security, and a new server without the password typed again, are refused at their
+//! field with nothing changed; agents and leads may not.
 //!
 //! Real parts: SQLCipher. The sync restarting with new settings against real servers is
 //! in `tests/tests/email_servers.rs`.
@@ -78,6 +79,11 @@ fn bad_settings_are_refused_at_their_field_and_only_admins_may_change_them() -> 
         (
             "password",
             Box::new(|s: &mut MailSettings| s.password = "x".repeat(2000)),
+        ),
+        // The stored password is not sent to a server it was not typed for.
+        (
+            "password",
+            Box::new(|s: &mut MailSettings| s.imap_host = "imap.elsewhere.test".into()),
         ),
     ] {
         let mut s = ws.mail_settings(&t.admin, account, now)?;

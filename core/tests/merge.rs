@@ -33,6 +33,7 @@ fn writes(
                 body: "Where is my parcel?",
                 sent_at: at,
                 choice: None,
+                has_media: false,
                 attachments: vec![],
             },
             at,

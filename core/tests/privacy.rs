@@ -47,6 +47,7 @@ fn write(
             body,
             sent_at: at,
             choice: None,
+            has_media: false,
             attachments: file
                 .map(|data| {
                     vec![InboundAttachment {
@@ -442,6 +443,7 @@ fn a_card_number_in_a_subject_is_masked_before_it_is_stored() -> TestResult {
             body: "See subject",
             sent_at: t,
             choice: None,
+            has_media: false,
             attachments: vec![],
         },
         t,

@@ -469,6 +469,7 @@ fn the_out_of_hours_reply_goes_once_outside_hours_and_is_no_first_response() -> 
                 body: "Written on Saturday, read on Tuesday",
                 sent_at: Timestamp::from_unix(SATURDAY),
                 choice: None,
+                has_media: false,
                 attachments: vec![],
             },
             Timestamp::from_unix(TUESDAY_10AM),

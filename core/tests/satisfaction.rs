@@ -241,53 +241,82 @@ fn a_typed_number_answers_by_email_with_a_comment_and_erasure_takes_it() -> Test
     let t = setup();
     let ws = &t.ctx.ws;
     let account = mailbox(&t);
-    let view = ws.set_satisfaction_survey(&t.admin, account, QUESTION, at(0))?;
-    assert_eq!(view.satisfaction_question.as_deref(), Some(QUESTION));
+    let set = ws.set_satisfaction_survey(&t.admin, account, QUESTION, at(0))?;
+    assert_eq!(set.satisfaction_question.as_deref(), Some(QUESTION));
+    // Ana writes with Eve copied in (so Eve is on the thread), and on a second thread alone.
+    let mut copied = mail("m1@customer.test", "ana@customer.test", "Refund", T0);
+    copied.cc = vec![appcare_core::channel::mail::MailAddress {
+        address: "eve@elsewhere.test".into(),
+        name: String::new(),
+    }];
+    let alone = mail("n1@customer.test", "ana@customer.test", "Invoice", T0 + 10);
     ws.delivery().apply_mail(
         account,
         FOLDER,
         7,
-        &[item(
-            1,
-            mail("m1@customer.test", "ana@customer.test", "Refund", T0),
-        )],
-        at(0),
+        &[item(1, copied), item(2, alone)],
+        at(20),
     )?;
-    let id = conversation_of(&t, "m1@customer.test").expect("the thread");
-    resolve(&t, &t.admin, id, at(30));
-    assert_eq!(ws.maintenance().send_surveys(at(200))?, 1);
-    let job = ws.delivery().claim_outbox(at(200), 10)?.remove(0);
-    let SendPayload::Text { body } = &job.payload else {
+    let shared = conversation_of(&t, "m1@customer.test").expect("the shared thread");
+    let id = conversation_of(&t, "n1@customer.test").expect("Ana's own thread");
+    resolve(&t, &t.admin, shared, at(30));
+    resolve(&t, &t.admin, id, at(31));
+    assert_eq!(ws.maintenance().send_surveys(at(200))?, 2);
+    let jobs = ws.delivery().claim_outbox(at(200), 10)?;
+    let survey_of = |conversation| {
+        jobs.iter()
+            .find(|j| j.conversation == conversation)
+            .expect("a survey")
+    };
+    let SendPayload::Text { body } = &survey_of(id).payload else {
         panic!("e-mail asks in words");
     };
     assert!(body.contains("Please reply with a number") && body.contains("1 – Very poor"));
-    let headers = job.email.expect("threaded like a reply");
+    let header = |conversation| {
+        survey_of(conversation)
+            .email
+            .as_ref()
+            .expect("threaded like a reply")
+            .message_id
+            .clone()
+    };
 
-    // Someone else on the thread answering does not rate for the customer.
+    // Eve, on the thread but not the customer, answers "1": no rating for Ana.
     let mut stranger = mail(
         "m2@customer.test",
         "eve@elsewhere.test",
         "Re: Refund",
         T0 + 300,
     );
-    stranger.in_reply_to = vec![headers.message_id.clone()];
+    stranger.in_reply_to = vec![header(shared)];
     stranger.text = "1".into();
+    // Ana answers her own survey with a number and a comment above the quoted mail.
     let mut answer = mail(
-        "m3@customer.test",
+        "n2@customer.test",
         "ana@customer.test",
-        "Re: Refund",
+        "Re: Invoice",
         T0 + 400,
     );
-    answer.in_reply_to = vec![headers.message_id.clone()];
+    answer.in_reply_to = vec![header(id)];
     answer.text =
-        format!("4 quick and kind\n\nOn Mon, 7 Dec 2026, Help wrote:\n> {QUESTION}\n> 5 – Great");
+        format!("4\nquick and kind\n\nOn Mon, 7 Dec 2026, Help wrote:\n> {QUESTION}\n> 5 – Great");
     ws.delivery().apply_mail(
         account,
         FOLDER,
         7,
-        &[item(2, stranger), item(3, answer)],
+        &[item(3, stranger), item(4, answer)],
         at(400),
     )?;
+    let eve_joined = ws.open_conversation(&t.admin, shared, None, at(450))?;
+    assert_eq!(
+        eve_joined.satisfaction.as_ref().map(|s| s.rating),
+        Some(None),
+        "Eve's 1 rates nothing"
+    );
+    assert!(
+        eve_joined.messages.iter().any(|m| m.body == "1"),
+        "kept as her message"
+    );
     let view = ws.open_conversation(&t.admin, id, None, at(500))?;
     let rated = view.satisfaction.expect("sent");
     assert_eq!(rated.rating, Some(4));
@@ -311,6 +340,43 @@ fn a_typed_number_answers_by_email_with_a_comment_and_erasure_takes_it() -> Test
 }
 
 #[test]
+fn a_number_followed_by_words_or_a_photo_is_a_message_an_agent_reads() -> TestResult {
+    let t = team();
+    let ws = &t.ctx.ws;
+    let whatsapp = connected(&t, "whatsapp", "1065403522")?;
+    ws.set_satisfaction_survey(&t.admin, whatsapp, QUESTION, at(0))?;
+    let id = customer_writes(ws, whatsapp, "4917", "c1", "Hello", at(1));
+    resolve(&t, &t.admin, id, at(10));
+    assert_eq!(ws.maintenance().send_surveys(at(200))?, 1);
+    // "2 items were damaged" is a new problem, not a rating of 2.
+    let next = customer_writes(ws, whatsapp, "4917", "c2", "2 items were damaged", at(300));
+    assert_ne!(next, id, "a conversation of its own, in the queue");
+    // A photo captioned "3" is something to look at, not a rating.
+    let photo = ChannelEvent::Message(InboundEvent {
+        account: whatsapp,
+        contact_external_id: "4917".into(),
+        contact_name: "4917".into(),
+        external_id: "c3".into(),
+        body: "3".into(),
+        sent_at: at(320),
+        media: vec![appcare_core::channel::MediaRef {
+            media_id: "m1".into(),
+            file_name: "photo.jpg".into(),
+            mime_type: "image/jpeg".into(),
+            sha256: String::new(),
+        }],
+        contact_aliases: vec![],
+        reply_to: None,
+        choice: None,
+    });
+    ws.delivery().apply(&[photo], at(320))?;
+    let view = ws.open_conversation(&t.admin, id, None, at(330))?;
+    assert_eq!(view.satisfaction.map(|s| s.rating), Some(None));
+    assert!(!view.messages.iter().any(|m| m.body == "3"));
+    Ok(())
+}
+
+#[test]
 fn only_admins_set_the_question_and_a_long_one_is_refused_at_its_field() -> TestResult {
     let t = team();
     let ws = &t.ctx.ws;
@@ -326,5 +392,81 @@ fn only_admins_set_the_question_and_a_long_one_is_refused_at_its_field() -> Test
     }
     let view = ws.set_satisfaction_survey(&t.admin, t.support_account, "", at(0))?;
     assert_eq!(view.satisfaction_question, None);
+    Ok(())
+}
+
+#[test]
+fn retention_takes_a_purged_answers_comment_and_keeps_the_rating() -> TestResult {
+    let t = setup();
+    let ws = &t.ctx.ws;
+    let account = mailbox(&t);
+    ws.set_satisfaction_survey(&t.admin, account, QUESTION, at(0))?;
+    ws.delivery().apply_mail(
+        account,
+        FOLDER,
+        7,
+        &[item(
+            1,
+            mail("r1@customer.test", "ana@customer.test", "Help", T0),
+        )],
+        at(0),
+    )?;
+    let id = conversation_of(&t, "r1@customer.test").expect("the thread");
+    resolve(&t, &t.admin, id, at(30));
+    ws.maintenance().send_surveys(at(200))?;
+    let header = ws.delivery().claim_outbox(at(200), 10)?[0]
+        .email
+        .as_ref()
+        .expect("headers")
+        .message_id
+        .clone();
+    let mut answer = mail(
+        "r2@customer.test",
+        "ana@customer.test",
+        "Re: Help",
+        T0 + 300,
+    );
+    answer.in_reply_to = vec![header];
+    answer.text = "5\nthe agent called me back".into();
+    // Forty days on, Ana writes in the thread again: the conversation stays.
+    let mut later = mail(
+        "r3@customer.test",
+        "ana@customer.test",
+        "Re: Help",
+        T0 + 40 * 86_400,
+    );
+    later.in_reply_to = vec!["r1@customer.test".into()];
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(2, answer)], at(300))?;
+    ws.delivery()
+        .apply_mail(account, FOLDER, 7, &[item(3, later)], at(40 * 86_400))?;
+    ws.set_retention_policy(
+        &t.admin,
+        appcare_core::service::residency::RetentionPolicy {
+            whatsapp_days: 0,
+            messenger_days: 0,
+            email_days: 30,
+        },
+        at(400),
+    )?;
+    let survey = || -> Result<(Option<i64>, Option<String>), Box<dyn std::error::Error>> {
+        Ok(ws.store().read(|c| {
+            Ok(c.query_row(
+                "SELECT rating, comment FROM satisfaction_surveys WHERE conversation_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })?)
+    };
+    assert_eq!(
+        survey()?,
+        (Some(5), Some("the agent called me back".into()))
+    );
+    ws.maintenance().purge_expired(at(45 * 86_400))?;
+    assert_eq!(
+        survey()?,
+        (Some(5), None),
+        "the comment went with its message"
+    );
     Ok(())
 }

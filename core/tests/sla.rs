@@ -546,6 +546,24 @@ fn targets_for_a_channel_or_a_label_refine_the_teams_in_clocks_and_reports() -> 
     // Labelled VIP (in any case): the label's target, at once.
     ws.set_labels(&admin, id, &["VIP".to_string()], at(2))?;
     assert_eq!(due(&admin, 2), Some(15));
+    // Labelled in bulk, another conversation gets the label's target too.
+    let other = w.writes("bo@customer.test", "m2", MONDAY_10AM);
+    let version = ws
+        .open_conversation(&admin, other, None, at(3))?
+        .summary
+        .version;
+    ws.update_many(
+        &admin,
+        &[Versioned { id: other, version }],
+        &appcare_core::service::triage::BulkChange::AddLabel {
+            label: "vip".into(),
+        },
+        at(3),
+    )?;
+    let bulk_due = w
+        .clock(&admin, other, MONDAY_10AM + 3 * MINUTE)
+        .map(|c| (c.due_at.unix() - MONDAY_10AM) / MINUTE);
+    assert_eq!(bulk_due, Some(15));
     let admin = w.admin(MONDAY_10AM + 29 * MINUTE);
     ws.reply(&admin, id, "On it.", None, at(30))?;
     let query = ReportQuery {

@@ -280,6 +280,7 @@ impl TestHub {
                     body: "Hello, my order has not arrived.",
                     sent_at: now,
                     choice: None,
+                    has_media: false,
                     attachments: vec![],
                 },
                 now,

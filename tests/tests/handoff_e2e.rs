@@ -103,6 +103,7 @@ fn prepare(root: &std::path::Path) -> TestResult<(Person, Person)> {
             body: "Does it come in another color?",
             sent_at: now,
             choice: None,
+            has_media: false,
             attachments: vec![InboundAttachment {
                 file_name: "photo.png".into(),
                 mime_type: "image/png".into(),

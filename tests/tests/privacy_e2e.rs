@@ -82,6 +82,7 @@ fn prepare(root: &Path) -> TestResult<(Vec<u8>, i64)> {
                 body: &body,
                 sent_at: written,
                 choice: None,
+                has_media: false,
                 attachments: vec![InboundAttachment {
                     file_name: "receipt.txt".into(),
                     mime_type: "text/plain".into(),

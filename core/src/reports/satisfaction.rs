@@ -32,8 +32,9 @@ pub const CHOICES: [(u8, &str); 5] = [
     (1, "Very poor"),
 ];
 
-/// The survey and its answer, as the agent sees it beside the conversation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The survey and its answer, as the agent sees it beside the conversation. The comment
+/// is customer text: `Debug` prints `<redacted>`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SatisfactionView {
@@ -43,6 +44,8 @@ pub struct SatisfactionView {
     pub comment: Option<String>,
     pub answered_at: Option<Timestamp>,
 }
+
+crate::redacted_debug!(SatisfactionView);
 
 /// The id a tapped choice carries back (`csat:<survey>:<rating>`).
 pub fn choice_id(survey: i64, rating: u8) -> String {
@@ -78,16 +81,18 @@ pub fn survey_text(channel: Channel, question: &str) -> String {
                 text.push_str(&choice_title(rating));
                 text.push('\n');
             }
-            text.push_str("\nYou are welcome to add a comment after the number.");
+            text.push_str("\nYou are welcome to add a comment on the next line.");
             text
         }
-        _ => format!("{question}\n\nChoose an answer, or reply with a number from 1 (very poor) to 5 (great) and a comment if you like."),
+        _ => format!("{question}\n\nChoose an answer, or reply with a number from 1 (very poor) to 5 (great), and a comment on the next line if you like."),
     }
 }
 
-/// A rating read from the customer's text: the first line that is not empty starts
-/// with a number from 1 to 5 standing alone (`4`, `4 thanks`, `5/5`, `3.`), and what
-/// follows, up to quoted history, is the comment. `None` when the text is no rating.
+/// A rating read from the customer's text: the first line that is not empty is a number
+/// from 1 to 5 alone (`4`, `5/5`, `3.`, `4 of 5`) or followed by a separator and a
+/// comment (`4 - quick`, `5: thanks`); what follows, up to quoted history, is the
+/// comment. A number followed by words (`2 items were damaged`) is no rating: such a
+/// message must be read by an agent. `None` when the text is no rating.
 pub fn parse_rating(text: &str) -> Option<(u8, Option<String>)> {
     let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
     let first = lines.next()?;
@@ -100,10 +105,19 @@ pub fn parse_rating(text: &str) -> Option<(u8, Option<String>)> {
     if after.chars().next().is_some_and(|c| c.is_alphanumeric()) {
         return None;
     }
+    let rest = after.trim_start();
+    let separated = rest.is_empty()
+        || rest.starts_with(|c: char| SEPARATORS.contains(c))
+        || rest.starts_with("of 5")
+        || rest.starts_with("out of 5");
+    if !separated {
+        return None;
+    }
     // `5/5` and `4 of 5` name the scale, not a comment.
     let after = after
         .trim_start_matches(|c: char| c.is_whitespace())
         .trim_start_matches("/5")
+        .trim_start_matches("out of 5")
         .trim_start_matches("of 5")
         .trim_start_matches(|c: char| c.is_whitespace() || ".,:;-–—!)".contains(c));
     let mut comment = vec![after.to_string()];
@@ -117,6 +131,9 @@ pub fn parse_rating(text: &str) -> Option<(u8, Option<String>)> {
     let comment = (!comment.is_empty()).then(|| comment.chars().take(COMMENT_MAX_CHARS).collect());
     Some((rating as u8, comment))
 }
+
+/// What may stand between a rating and its comment.
+const SEPARATORS: &str = "/.,:;-–—!)";
 
 /// Where a mail reply's quoted history starts (`> …`, `On … wrote:`, a signature).
 fn is_quote_start(line: &str) -> bool {
@@ -139,9 +156,14 @@ mod tests {
     fn a_number_alone_or_with_a_comment_is_a_rating() {
         assert_eq!(parse_rating("5"), Some((5, None)));
         assert_eq!(
-            parse_rating("  \n4 thanks, quick help"),
+            parse_rating("  \n4 - thanks, quick help"),
             Some((4, Some("thanks, quick help".into())))
         );
+        assert_eq!(
+            parse_rating("4\nthanks, quick help"),
+            Some((4, Some("thanks, quick help".into())))
+        );
+        assert_eq!(parse_rating("4 out of 5"), Some((4, None)));
         assert_eq!(parse_rating("5/5 great"), Some((5, Some("great".into()))));
         assert_eq!(
             parse_rating("3. slow\nbut fine"),
@@ -153,6 +175,12 @@ mod tests {
     #[test]
     fn other_text_is_no_rating() {
         assert_eq!(parse_rating("12 items missing"), None);
+        assert_eq!(parse_rating("2 items were damaged"), None);
+        assert_eq!(
+            parse_rating("4 thanks"),
+            None,
+            "words after a number: a message"
+        );
         assert_eq!(parse_rating("6"), None);
         assert_eq!(parse_rating("0"), None);
         assert_eq!(parse_rating("5th order is late"), None);
@@ -162,9 +190,9 @@ mod tests {
 
     #[test]
     fn quoted_history_is_not_part_of_the_comment() {
-        let mail = "4 all good\n\nOn Mon, 7 Dec 2026, Care <care@example.com> wrote:\n> How would you rate\n> 5 – Great";
+        let mail = "4 - all good\n\nOn Mon, 7 Dec 2026, Care <care@example.com> wrote:\n> How would you rate\n> 5 – Great";
         assert_eq!(parse_rating(mail), Some((4, Some("all good".into()))));
-        let long = format!("5 {}", "a".repeat(3000));
+        let long = format!("5: {}", "a".repeat(3000));
         assert_eq!(
             parse_rating(&long)
                 .and_then(|(_, c)| c)

@@ -482,6 +482,7 @@ fn store_mail(
                 // clock (a `Date:` of 2001) must not date the mail.
                 sent_at: mail.arrived_at,
                 choice: None,
+                has_media: false,
                 attachments: Vec::new(),
             };
             let (ingested, new_events) = steps::ingest_into(tx, &message, thread, now)?;

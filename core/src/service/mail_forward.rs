@@ -116,7 +116,7 @@ impl Workspace {
             let mut text = note.clone();
             for part in &parts {
                 let from = if part.inbound {
-                    customer.clone()
+                    part.from.clone().unwrap_or_else(|| customer.clone())
                 } else {
                     format!("{} <{}>", config.display_name, config.address)
                 };

@@ -133,6 +133,16 @@ impl Workspace {
                 default_team: None,
             };
             let valid = candidate.validate()?;
+            // The stored password only ever goes to the servers and login it was typed for.
+            let moved = valid.config.imap.host != old.imap.host
+                || valid.config.smtp.host != old.smtp.host
+                || valid.config.username != old.username;
+            if moved && !new_password {
+                return Err(CoreError::invalid(
+                    "password",
+                    "type the password again: the server or user name changed",
+                ));
+            }
             let policy = settings::egress_policy(tx)?;
             for (field, host) in [
                 ("IMAP server", &valid.config.imap.host),

@@ -186,6 +186,7 @@ fn play(tx: &Connection, ctx: &Ctx, script: &Script, events: &mut Vec<Event>) ->
                         body: text,
                         sent_at: at,
                         choice: None,
+                        has_media: false,
                         attachments: vec![],
                     },
                     match conversation {
@@ -274,6 +275,7 @@ fn ask(tx: &Connection, ctx: &Ctx, i: usize, events: &mut Vec<Event>) -> Result<
             body: QUESTIONS[i % QUESTIONS.len()],
             sent_at: at,
             choice: None,
+            has_media: false,
             attachments: vec![],
         },
         if channel == "email" {

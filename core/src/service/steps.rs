@@ -145,6 +145,8 @@ pub struct InboundMessage<'a> {
     pub sent_at: Timestamp,
     /// The id of the button or list row the customer tapped, if they tapped one.
     pub choice: Option<&'a str>,
+    /// Files the provider announced with it, fetched later (WhatsApp and Messenger media).
+    pub has_media: bool,
     pub attachments: Vec<InboundAttachment>,
 }
 
@@ -274,9 +276,12 @@ pub(crate) fn ingest_into(
             now,
         )?,
     };
-    // An answer to a satisfaction survey joins the surveyed conversation, unopened.
-    if let Some(answered) = satisfaction::answer(tx, message, contact, thread, now)? {
-        return Ok(answered);
+    // An answer to a satisfaction survey joins the surveyed conversation, unopened (an
+    // opt-out is never taken for one).
+    if !opt_out {
+        if let Some(answered) = satisfaction::answer(tx, message, contact, thread, now)? {
+            return Ok(answered);
+        }
     }
     let open: Option<ConversationId> = match thread {
         Thread::Existing(id) => Some(id),

@@ -93,6 +93,7 @@ fn apply_one(
                 body: &m.body,
                 sent_at: m.sent_at,
                 choice: m.choice.as_deref(),
+                has_media: !m.media.is_empty(),
                 attachments: Vec::new(),
             };
             let (ingested, events) = steps::ingest_in(tx, &message, now)?;

@@ -595,6 +595,8 @@ pub fn add_label(conn: &Connection, id: ConversationId, name: &str) -> Result<()
          SELECT ?1, id FROM labels WHERE name = ?2",
         params![id, name],
     )?;
+    // A label may carry its own SLA targets.
+    crate::store::sla::refresh(conn, id)?;
     Ok(())
 }
 
@@ -605,6 +607,7 @@ pub fn remove_label(conn: &Connection, id: ConversationId, name: &str) -> Result
          AND label_id = (SELECT id FROM labels WHERE name = ?2)",
         params![id, name],
     )?;
+    crate::store::sla::refresh(conn, id)?;
     Ok(())
 }
 

@@ -11,6 +11,8 @@ use rusqlite::{params, Connection};
 pub struct ForwardedMessage {
     pub id: MessageId,
     pub inbound: bool,
+    /// Who a mail was from (`Name <address>`), as its headers said.
+    pub from: Option<String>,
     pub body: String,
     pub at: Timestamp,
 }
@@ -18,7 +20,8 @@ pub struct ForwardedMessage {
 crate::redacted_debug!(ForwardedMessage);
 
 /// The message `only` of `conversation`, or (with `None`) its messages oldest first, at
-/// most `limit`.
+/// most `limit`. Earlier forwards and automatic messages (a survey, the out-of-hours
+/// reply) are never carried: a forward would tell one recipient about another.
 pub fn messages(
     conn: &Connection,
     conversation: ConversationId,
@@ -26,9 +29,15 @@ pub fn messages(
     limit: i64,
 ) -> Result<Vec<ForwardedMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, direction = 'in', body, created_at FROM messages
-         WHERE conversation_id = ?1 AND (?2 IS NULL OR id = ?2)
-         ORDER BY created_at, id LIMIT ?3",
+        "SELECT m.id, m.direction = 'in', m.body, m.created_at,
+                (SELECT CASE WHEN e.name = '' THEN e.address ELSE e.name || ' <' || e.address || '>' END
+                 FROM email_addresses e WHERE e.message_id = m.id AND e.role = 'from' LIMIT 1)
+         FROM messages m
+         WHERE m.conversation_id = ?1 AND (?2 IS NULL OR m.id = ?2)
+           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id
+                           AND (json_extract(o.payload, '$.kind') = 'forward'
+                                OR json_extract(o.payload, '$.automatic') IS NOT NULL))
+         ORDER BY m.created_at, m.id LIMIT ?3",
     )?;
     let rows = stmt.query_map(params![conversation, only, limit], |r| {
         Ok(ForwardedMessage {
@@ -36,6 +45,7 @@ pub fn messages(
             inbound: r.get(1)?,
             body: r.get(2)?,
             at: r.get(3)?,
+            from: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

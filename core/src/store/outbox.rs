@@ -103,6 +103,11 @@ pub fn first_file(conn: &Connection, message: MessageId) -> Result<Option<Outbou
         .optional()?)
 }
 
+/// A sent forward's copy of the conversation's text is dropped from its row: the
+/// conversation keeps the messages, and retention and erasure reach them there.
+const DROP_FORWARD_TEXT: &str = "CASE WHEN json_extract(payload, '$.kind') = 'forward'
+     THEN json_remove(payload, '$.text') ELSE payload END";
+
 /// Queues `message` to be sent from `now` with the send's `payload` (JSON).
 pub fn insert(conn: &Connection, message: MessageId, now: Timestamp, payload: &str) -> Result<()> {
     conn.execute(
@@ -124,8 +129,10 @@ pub fn mark_sending(conn: &Connection, message: MessageId) -> Result<()> {
 /// The provider accepted the send we made (or said it was unsure of).
 pub fn mark_sent(conn: &Connection, message: MessageId) -> Result<()> {
     conn.execute(
-        "UPDATE outbox SET state = 'sent', last_error = '' WHERE message_id = ?1
-                 AND state IN ('sending', 'unconfirmed')",
+        &format!(
+            "UPDATE outbox SET state = 'sent', last_error = '', payload = {DROP_FORWARD_TEXT}
+             WHERE message_id = ?1 AND state IN ('sending', 'unconfirmed')"
+        ),
         [message],
     )?;
     Ok(())
@@ -177,8 +184,10 @@ pub fn mark_failed(conn: &Connection, message: MessageId, error: &str) -> Result
 /// The provider has the message: whatever the row said, it is sent.
 pub fn settle(conn: &Connection, message: MessageId) -> Result<()> {
     conn.execute(
-        "UPDATE outbox SET state = 'sent', last_error = '' WHERE message_id = ?1
-           AND state IN ('pending', 'sending', 'unconfirmed', 'failed')",
+        &format!(
+            "UPDATE outbox SET state = 'sent', last_error = '', payload = {DROP_FORWARD_TEXT}
+             WHERE message_id = ?1 AND state IN ('pending', 'sending', 'unconfirmed', 'failed')"
+        ),
         [message],
     )?;
     Ok(())

@@ -41,6 +41,12 @@ pub fn purge_messages(
         .query_map(params![channel, cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     crate::store::tombstones::bury(conn, &ids)?;
+    // A satisfaction comment is the purged answer's text: it goes with it (the rating,
+    // a number, stays for reports).
+    conn.execute(
+        &format!("UPDATE satisfaction_surveys SET comment = NULL WHERE answer_id IN ({SCOPE})"),
+        params![channel, cutoff],
+    )?;
     let messages = conn.execute(
         &format!("DELETE FROM messages WHERE id IN ({SCOPE})"),
         params![channel, cutoff],

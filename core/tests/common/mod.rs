@@ -266,6 +266,7 @@ pub fn customer_writes(
             body,
             sent_at: at,
             choice: None,
+            has_media: false,
             attachments: vec![],
         },
         at,

@@ -130,6 +130,10 @@ pub(crate) fn answer(
     thread: Thread,
     now: Timestamp,
 ) -> Result<Option<(Ingested, Vec<Event>)>> {
+    // A message with files is something to look at: it never goes unseen as a rating.
+    if message.has_media || !message.attachments.is_empty() {
+        return Ok(None);
+    }
     let since = now.plus_seconds(-ANSWER_SECONDS);
     let tapped = message.choice.and_then(parse_choice);
     let (pending, rating) = match tapped {
