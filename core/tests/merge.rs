@@ -1,5 +1,7 @@
-//! Merging two contacts that are one person (issue 20 item 2): suggested by name among the
-//! contacts the caller may see; every address and conversation moves, an opt-out carries
+//! Merging two contacts that are one person (issue 20 item 2): suggested by name, phone
+//! number or e-mail address among the contacts the caller may see (one named with a
+//! number or address another is known by); every address and conversation moves, an
+//! opt-out carries
 //! over, audited without names; the privacy search finds the person once, export and
 //! erasure cover both halves; a later message to a merged address lands with the kept
 //! contact; the merge's author may undo it, once.
@@ -120,6 +122,59 @@ fn the_same_name_is_suggested_only_among_contacts_the_caller_sees() {
     assert_eq!(
         itself.err().map(|e| e.code()),
         Some(ErrorCode::InvalidInput)
+    );
+}
+
+#[test]
+fn a_phone_number_or_e_mail_address_another_contact_is_known_by_is_suggested() {
+    let a = anas();
+    let ws = &a.t.ctx.ws;
+    let suggested = |contact| -> Vec<(ContactId, String)> {
+        ws.merge_suggestions(&a.t.admin, contact, a.now)
+            .expect("suggestions")
+            .into_iter()
+            .map(|c| (c.id, c.reason))
+            .collect()
+    };
+    // Someone mailing from another address, named with Ana's WhatsApp number as people
+    // write it: Ana on WhatsApp is suggested.
+    let by_number = writes(
+        &a.t,
+        a.t.billing_account,
+        "carla@example.com",
+        "+55 11 98765-4321",
+        a.now,
+    );
+    assert_eq!(
+        suggested(by_number.1),
+        vec![(a.whatsapp.1, "Same phone number".to_string())]
+    );
+    // A Messenger contact named with Ana's e-mail address, both ways.
+    let page = ws
+        .create_channel_account(
+            &a.t.admin,
+            "messenger",
+            "Page",
+            "4242",
+            Some(a.t.billing),
+            a.now,
+        )
+        .expect("page")
+        .id;
+    let named = writes(&a.t, page, "7001", "ana@example.com", a.now);
+    assert_eq!(
+        suggested(named.1),
+        vec![(a.email.1, "Same e-mail address".to_string())]
+    );
+    assert!(suggested(a.email.1).contains(&(named.1, "Same e-mail address".to_string())));
+    // One reason per contact: Ana's name match is not listed twice.
+    let for_whatsapp = suggested(a.whatsapp.1);
+    assert_eq!(
+        for_whatsapp
+            .iter()
+            .filter(|(id, _)| *id == a.email.1)
+            .count(),
+        1
     );
 }
 

@@ -1,4 +1,5 @@
-//! Two contacts that are one person: suggestions (the same name), the merge (every address
+//! Two contacts that are one person: suggestions (the same name, phone number or e-mail
+//! address), the merge (every address
 //! and conversation moves to the kept contact; an opt-out carries over; audited) and its
 //! undo by the same person for a while afterwards. Export and erasure then reach the
 //! whole person, and the privacy search finds them once.
@@ -49,6 +50,63 @@ pub struct ContactMerge {
     pub conversations: i64,
 }
 
+/// A phone number written any way (`+49 151 2345678`): its digits, when there are 7 to 15
+/// and nothing else but spaces, `+`, `-`, `.` and brackets.
+pub(crate) fn phone_digits(text: &str) -> Option<String> {
+    let t = text.trim();
+    if !t
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
+    {
+        return None;
+    }
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    (7..=15).contains(&digits.len()).then_some(digits)
+}
+
+/// Contacts that may be `contact` (named `name`), each with why, best reason first: the
+/// same name; the same phone number (one named with a number another is known by on
+/// WhatsApp, or named with the same number); the same e-mail address (likewise).
+fn candidates(
+    c: &Connection,
+    contact: ContactId,
+    name: &str,
+) -> Result<Vec<(ContactId, &'static str)>> {
+    let limit = MAX_SUGGESTIONS * 5;
+    let mut out: Vec<(ContactId, &'static str)> = merges::same_name(c, contact, name, limit)?
+        .into_iter()
+        .map(|id| (id, "Same name"))
+        .collect();
+    // Named with an address: whoever is known by it.
+    if let Some(digits) = phone_digits(name) {
+        for id in merges::with_identity(c, contact, "whatsapp", &digits)? {
+            out.push((id, "Same phone number"));
+        }
+    }
+    if let Some(address) = crate::channel::email::normalize_address(name) {
+        for id in merges::with_identity(c, contact, "email", &address)? {
+            out.push((id, "Same e-mail address"));
+        }
+    }
+    // Known by an address: whoever is named with it.
+    for (channel, address) in contact_store::identities(c, contact)? {
+        let (reason, spellings) = match channel.as_str() {
+            "whatsapp" if phone_digits(&address).is_some() => (
+                "Same phone number",
+                vec![address.clone(), format!("+{address}")],
+            ),
+            "email" => ("Same e-mail address", vec![address.clone()]),
+            _ => continue,
+        };
+        for spelling in spellings {
+            for id in merges::same_name(c, contact, &spelling, limit)? {
+                out.push((id, reason));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The contact's conversations the caller sees, refused as not found when none (no hint
 /// the contact exists), and whether the caller may act on one of them.
 fn reach(conn: &Connection, caller: &Caller, contact: ContactId) -> Result<(i64, bool)> {
@@ -76,8 +134,11 @@ impl Workspace {
                 contact_store::name_and_opt_out(c, contact)?.ok_or(CoreError::NotFound {
                     what: "The customer",
                 })?;
-            let mut out = Vec::new();
-            for other in merges::same_name(c, contact, &name, MAX_SUGGESTIONS * 5)? {
+            let mut out: Vec<MergeCandidate> = Vec::new();
+            for (other, reason) in candidates(c, contact, &name)? {
+                if out.iter().any(|o| o.id == other) {
+                    continue;
+                }
                 let Ok((conversations, _)) = reach(c, &caller, other) else {
                     continue; // not theirs to see
                 };
@@ -92,7 +153,7 @@ impl Workspace {
                         .map(|(channel, address)| ContactIdentity { channel, address })
                         .collect(),
                     conversations,
-                    reason: "Same name".into(),
+                    reason: reason.into(),
                 });
                 if out.len() as i64 >= MAX_SUGGESTIONS {
                     break;

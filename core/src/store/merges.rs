@@ -1,4 +1,5 @@
-//! SQL for merging two contacts that are one person: candidates with the same name, moving
+//! SQL for merging two contacts that are one person: candidates with the same name or
+//! known by an address another one is named after, moving
 //! every address and conversation of one to the other (recorded, so it can be undone), and
 //! giving them back. The merged contact's row stays, empty, pointing at the kept one.
 
@@ -31,6 +32,22 @@ pub fn same_name(
          ORDER BY c.id LIMIT ?4",
     )?;
     let rows = stmt.query_map(params![fts, contact, name, limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Contacts other than `contact`, not merged away, known by `external_id` on `channel`.
+pub fn with_identity(
+    conn: &Connection,
+    contact: ContactId,
+    channel: &str,
+    external_id: &str,
+) -> Result<Vec<ContactId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+         WHERE i.channel = ?1 AND i.external_id = ?2 AND c.id <> ?3 AND c.merged_into IS NULL
+         ORDER BY c.id",
+    )?;
+    let rows = stmt.query_map(params![channel, external_id, contact], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
