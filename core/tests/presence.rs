@@ -26,6 +26,7 @@ fn viewing_and_typing_are_told_to_colleagues_and_lapse_when_no_longer_said() {
         "Hi",
         now,
     );
+    let before = row_counts(ws);
     let mut events = ws.subscribe();
     assert!(ws
         .set_presence(&t.alex.1, id, Activity::Viewing, now)
@@ -80,6 +81,31 @@ fn viewing_and_typing_are_told_to_colleagues_and_lapse_when_no_longer_said() {
         })
         .expect("schema");
     assert_eq!(tables, 0);
+    // And no row anywhere was added or taken away by it.
+    assert_eq!(row_counts(ws), before);
+}
+
+/// The number of rows of every table of the store, by name.
+fn row_counts(ws: &appcare_core::Workspace) -> Vec<(String, i64)> {
+    ws.store()
+        .read(|c| {
+            let names: Vec<String> = c
+                .prepare(
+                    "SELECT name FROM sqlite_schema WHERE type = 'table'
+                     AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::new();
+            for name in names {
+                let n: i64 = c.query_row(&format!("SELECT count(*) FROM \"{name}\""), [], |r| {
+                    r.get(0)
+                })?;
+                out.push((name, n));
+            }
+            Ok(out)
+        })
+        .expect("row counts")
 }
 
 #[test]
