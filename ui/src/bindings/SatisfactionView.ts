@@ -2,7 +2,8 @@
 import type { Timestamp } from "./Timestamp";
 
 /**
- * The survey and its answer, as the agent sees it beside the conversation.
+ * The survey and its answer, as the agent sees it beside the conversation. The comment
+ * is customer text: `Debug` prints `<redacted>`.
  */
 export type SatisfactionView = { sent_at: Timestamp, 
 /**
