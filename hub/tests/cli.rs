@@ -9,7 +9,8 @@
 //! password; a weak password and an unknown region are refused in plain words; `doctor`
 //! on a healthy and on an empty folder; `sample-data` fills the inbox with the sample conversations;
 //! `report` prints the same figures as CSV and as JSON, and refuses a date it cannot read;
-//! `channel add` reads secrets from stdin and never prints them, `channel edit` changes
+//! `channel add` reads secrets from stdin and never prints them (nor does `channel
+//! rotate`, which replaces only the one named), `channel edit` changes
 //! the name and read receipts (signed in with a recovery code) and keeps the secrets; `backup`,
 //! `backup verify`, `restore` and `residency`; `move` copies, verifies and wipes the
 //! old folder, and is refused while the workspace is open elsewhere; `serve` makes a
@@ -621,6 +622,39 @@ fn channel_add_reads_secrets_from_stdin_and_never_prints_them() -> TestResult {
     let stored = ws.delivery().endpoints()?;
     assert!(stored[0].config.read_receipts);
     assert_eq!(stored[0].secrets.access_token.expose(), token);
+    drop(ws);
+
+    // `channel rotate --app-secret` reads only the app secret and never prints it.
+    let rotated = "cli-rotated-app-secret-555";
+    let mut rotate = appcare();
+    rotate
+        .args([
+            "channel",
+            "rotate",
+            "--as",
+            "maria",
+            "--id",
+            &id,
+            "--app-secret",
+        ])
+        .arg("--data-dir")
+        .arg(&dir);
+    let out = run_with_stdin(rotate, &format!("{PASSWORD}\n{}\n{rotated}\n", recovery[1]))?;
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    assert!(!printed.contains(rotated), "{printed}");
+    let ws = Workspace::open(&WorkspaceDir::new(&dir), Some(&Password::new(PASSPHRASE)))?;
+    let stored = ws.delivery().endpoints()?;
+    assert_eq!(stored[0].secrets.app_secret.expose(), rotated);
+    assert_eq!(
+        stored[0].secrets.access_token.expose(),
+        token,
+        "the others stay"
+    );
     Ok(())
 }
 

@@ -13,7 +13,8 @@
 //! copied-in person's answer joins the thread; a forward of the whole conversation
 //! reaches its address as a new thread with the customer's file; a wrong password typed
 //! into the mailbox's settings stops the sync with a reason, and the right one starts it
-//! again at once.
+//! again at once; `appcare channel mail-password` replaces the password without
+//! printing it.
 //!
 //! Real parts: Dovecot (IMAP) and Postfix (SMTP) on loopback, started by
 //! `tests/mail/servers.sh`; SQLCipher; the `appcare` binary.
@@ -770,5 +771,66 @@ async fn a_rotated_password_restarts_the_sync_and_a_wrong_one_says_so() -> TestR
     })
     .await?;
     runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_replaces_a_mailbox_password_without_printing_it() -> TestResult {
+    use appcare_core::auth::totp;
+    use std::io::Write;
+    let servers = MailServers::start()?;
+    let earlier = Timestamp::now().plus_seconds(-30);
+    let world = mail_world_at(&servers, SUPPORT, earlier)?;
+    let id = world.mailbox.get().to_string();
+    let data_dir = world.dir.path().join("workspace");
+    drop(world.ws);
+    let code = totp::code_at(&world.admin_secret, totp::step_of(Timestamp::now()))?;
+    let binary = appcare_tests::target_dir()?.join("appcare");
+    let mut child = std::process::Command::new(binary)
+        .args([
+            "channel",
+            "mail-password",
+            "--as",
+            "maria",
+            "--id",
+            &id,
+            "--data-dir",
+        ])
+        .arg(&data_dir)
+        .env(
+            "APPCARE_PASSPHRASE",
+            appcare_tests::channel_setup::PASSPHRASE,
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    const NEW: &str = "cli-new-mailbox-password-77";
+    child.stdin.take().ok_or("stdin")?.write_all(
+        format!(
+            "{}\n{}\n{NEW}\n",
+            appcare_tests::channel_setup::ADMIN_PW,
+            code.as_str()
+        )
+        .as_bytes(),
+    )?;
+    let out = child.wait_with_output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("password replaced"), "{stdout}");
+    assert!(!stdout.contains(NEW) && !stderr.contains(NEW));
+    let ws = Workspace::open(
+        &appcare_core::WorkspaceDir::new(&data_dir),
+        Some(&appcare_core::Password::new(
+            appcare_tests::channel_setup::PASSPHRASE,
+        )),
+    )?;
+    let endpoint = &ws.delivery().email_endpoints()?[0];
+    assert_eq!(endpoint.password.expose(), NEW);
+    assert_eq!(
+        endpoint.config.imap.port, servers.imap_port,
+        "the servers stay"
+    );
     Ok(())
 }

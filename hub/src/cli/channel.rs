@@ -1,5 +1,6 @@
-//! `appcare channel add whatsapp|messenger`, `channel edit` and `channel list`: sign in as
-//! an admin, then connect or change an account. The access token, app secret and verify token are read
+//! `appcare channel add whatsapp|messenger`, `channel edit`, `channel rotate`, `channel
+//! mail-password` and `channel list`: sign in as an admin, then connect or change an
+//! account. The access token, app secret and verify token are read
 //! after the admin's code, from a hidden prompt or standard input, never from arguments.
 
 use super::users::{sign_in_admin, AdminArgs};
@@ -113,6 +114,31 @@ pub enum ChannelCommand {
         /// Messenger: poll the Conversations API.
         #[arg(long, value_parser = ["on", "off"])]
         poll: Option<String>,
+    },
+    /// Replace a WhatsApp or Messenger account's secrets after they changed at Meta.
+    /// Reads, after your code, the ones named (in this order: access token, app secret,
+    /// verify token; one per line on standard input); the others stay.
+    Rotate {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// The account id shown by `appcare channel list`.
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        access_token: bool,
+        #[arg(long)]
+        app_secret: bool,
+        #[arg(long)]
+        verify_token: bool,
+    },
+    /// Replace a mailbox's password after it changed at the mail provider (its servers
+    /// stay). Reads the new password after your code; the sync starts again with it.
+    MailPassword {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// The account id shown by `appcare channel list`.
+        #[arg(long)]
+        id: i64,
     },
     /// List connected accounts (secrets shown as a hint only).
     List(AdminArgs),
@@ -259,6 +285,53 @@ pub fn run(cmd: ChannelCommand) -> CliResult {
                 view.kind,
                 view.name,
                 if view.read_receipts { "on" } else { "off" }
+            );
+            ws.sign_out(&token, Timestamp::now())?;
+            Ok(())
+        }
+        ChannelCommand::Rotate {
+            admin,
+            id,
+            access_token,
+            app_secret,
+            verify_token,
+        } => {
+            if !(access_token || app_secret || verify_token) {
+                return Err(CliError::Usage(
+                    "name the secrets to replace: --access-token, --app-secret, --verify-token"
+                        .into(),
+                ));
+            }
+            let (ws, token) = sign_in_admin(&admin)?;
+            let read = |wanted: bool, prompt: &str| -> CliResult<String> {
+                Ok(match wanted {
+                    true => input::secret(prompt)?.expose().to_string(),
+                    false => String::new(),
+                })
+            };
+            let rotation = appcare_core::channel::account::SecretRotation {
+                access_token: read(access_token, "New access token")?,
+                app_secret: read(app_secret, "New app secret")?,
+                verify_token: read(verify_token, "New verify token")?,
+            };
+            let account = appcare_core::ids::ChannelAccountId::new(id);
+            let view = ws.rotate_channel_secrets(&token, account, &rotation, Timestamp::now())?;
+            println!(
+                "{}\t{}\t{}\ttoken {}",
+                view.id, view.kind, view.name, view.token_hint
+            );
+            ws.sign_out(&token, Timestamp::now())?;
+            Ok(())
+        }
+        ChannelCommand::MailPassword { admin, id } => {
+            let (ws, token) = sign_in_admin(&admin)?;
+            let account = appcare_core::ids::ChannelAccountId::new(id);
+            let mut settings = ws.mail_settings(&token, account, Timestamp::now())?;
+            settings.password = input::secret("New mailbox password")?.expose().to_string();
+            let view = ws.update_mail_settings(&token, account, &settings, Timestamp::now())?;
+            println!(
+                "{}\t{}\t{}\tpassword replaced",
+                view.id, view.kind, view.name
             );
             ws.sign_out(&token, Timestamp::now())?;
             Ok(())
