@@ -45,40 +45,12 @@ impl Workspace {
         policy: Option<SlaPolicy>,
         now: Timestamp,
     ) -> Result<Option<SlaPolicy>> {
-        let caller = self.authorize(token, now, Role::Lead, "set SLA targets")?;
-        visible_teams(&caller, Some(team))?;
-        let policy = match policy {
-            Some(p) => Some(p.checked()?).filter(|p| !p.is_empty()),
-            None => None,
-        };
-        let recomputed = self.store.write(|tx| {
-            if !crate::store::users::team_exists(tx, team)? {
-                return Err(CoreError::NotFound { what: "The team" });
-            }
-            sla_store::set_policy(tx, team, policy.as_ref(), now)?;
-            let recomputed = sla_store::refresh_team(tx, team)?;
-            audit::append(
-                tx,
-                AuditEvent::new(
-                    AuditKind::SlaPolicyChanged,
-                    Some(caller.user),
-                    format!("team:{team}"),
-                    now,
-                )
-                .detail(serde_json::json!({
-                    "first_response_minutes": policy.and_then(|p| p.first_response_minutes),
-                    "next_response_minutes": policy.and_then(|p| p.next_response_minutes),
-                    "resolution_minutes": policy.and_then(|p| p.resolution_minutes),
-                })),
-            )?;
-            Ok(recomputed)
+        let (policy, ()) = self.change_targets(token, team, None, policy, now, |tx, p| {
+            sla_store::set_policy(tx, team, p, now)
         })?;
-        tracing::info!(team = team.get(), recomputed, "SLA policy changed");
         Ok(policy)
     }
-}
 
-impl Workspace {
     /// A team's targets per channel and label (its leads and admins).
     pub fn sla_overrides(
         &self,
@@ -102,19 +74,48 @@ impl Workspace {
         policy: Option<SlaPolicy>,
         now: Timestamp,
     ) -> Result<Vec<SlaOverride>> {
+        let scope = scope.checked()?;
+        let (_, overrides) =
+            self.change_targets(token, team, Some(&scope), policy, now, |tx, p| {
+                sla_store::set_override(tx, team, &scope, p, now)?;
+                sla_store::overrides_of(tx, team)
+            })?;
+        Ok(overrides)
+    }
+
+    /// What setting a team's targets (`scope`: for one channel or label) always does:
+    /// the caller leads the team or is an admin, the targets are checked, `set` stores
+    /// them, the team's clocks are recomputed and the change is audited. Returns the
+    /// checked targets and what `set` returned.
+    fn change_targets<T>(
+        &self,
+        token: &SessionToken,
+        team: TeamId,
+        scope: Option<&SlaScope>,
+        policy: Option<SlaPolicy>,
+        now: Timestamp,
+        set: impl FnOnce(&rusqlite::Connection, Option<&SlaPolicy>) -> Result<T>,
+    ) -> Result<(Option<SlaPolicy>, T)> {
         let caller = self.authorize(token, now, Role::Lead, "set SLA targets")?;
         visible_teams(&caller, Some(team))?;
-        let scope = scope.checked()?;
         let policy = match policy {
             Some(p) => Some(p.checked()?).filter(|p| !p.is_empty()),
             None => None,
         };
-        let (overrides, recomputed) = self.store.write(|tx| {
+        let (out, recomputed) = self.store.write(|tx| {
             if !crate::store::users::team_exists(tx, team)? {
                 return Err(CoreError::NotFound { what: "The team" });
             }
-            sla_store::set_override(tx, team, &scope, policy.as_ref(), now)?;
+            let out = set(tx, policy.as_ref())?;
             let recomputed = sla_store::refresh_team(tx, team)?;
+            let mut detail = serde_json::json!({
+                "first_response_minutes": policy.and_then(|p| p.first_response_minutes),
+                "next_response_minutes": policy.and_then(|p| p.next_response_minutes),
+                "resolution_minutes": policy.and_then(|p| p.resolution_minutes),
+            });
+            if let Some(scope) = scope {
+                detail["scope"] = serde_json::json!(scope);
+            }
             audit::append(
                 tx,
                 AuditEvent::new(
@@ -123,21 +124,17 @@ impl Workspace {
                     format!("team:{team}"),
                     now,
                 )
-                .detail(serde_json::json!({
-                    "scope": &scope,
-                    "first_response_minutes": policy.and_then(|p| p.first_response_minutes),
-                    "next_response_minutes": policy.and_then(|p| p.next_response_minutes),
-                    "resolution_minutes": policy.and_then(|p| p.resolution_minutes),
-                })),
+                .detail(detail),
             )?;
-            Ok((sla_store::overrides_of(tx, team)?, recomputed))
+            Ok((out, recomputed))
         })?;
         tracing::info!(
             team = team.get(),
             recomputed,
-            "SLA targets per channel or label changed"
+            per_channel_or_label = scope.is_some(),
+            "SLA targets changed"
         );
-        Ok(overrides)
+        Ok((policy, out))
     }
 }
 

@@ -230,6 +230,30 @@ fn earlier_copy(tx: &Connection, message: &InboundMessage<'_>) -> Result<Option<
     )
 }
 
+/// Stores the customer's `message` in `conversation`, payment data masked before it
+/// reaches the table or the search index; returns its id and the text as stored.
+pub(crate) fn insert_inbound(
+    tx: &Connection,
+    conversation: ConversationId,
+    message: &InboundMessage<'_>,
+) -> Result<(MessageId, String)> {
+    let (body, masked) = mask_if(settings::masking(tx)?, message.body);
+    let id = messages::insert_message(
+        tx,
+        &NewMessage {
+            conversation,
+            external_id: message.external_id,
+            direction: Direction::In,
+            body: &body,
+            created_at: message.sent_at,
+        },
+    )?;
+    if masked {
+        conv_store::set_message_masked(tx, id)?;
+    }
+    Ok((id, body))
+}
+
 /// Stores one inbound message inside `tx` in the contact's open conversation; the caller
 /// publishes the returned events after the commit.
 pub(crate) fn ingest_in(
@@ -318,21 +342,7 @@ pub(crate) fn ingest_into(
             (id, true)
         }
     };
-    // Payment data is masked before it reaches the table or the search index.
-    let (body, masked) = mask_if(settings::masking(tx)?, message.body);
-    let id = messages::insert_message(
-        tx,
-        &NewMessage {
-            conversation,
-            external_id: message.external_id,
-            direction: Direction::In,
-            body: &body,
-            created_at: message.sent_at,
-        },
-    )?;
-    if masked {
-        conv_store::set_message_masked(tx, id)?;
-    }
+    let (id, _) = insert_inbound(tx, conversation, message)?;
     if opt_out {
         conv_store::set_do_not_contact(tx, contact, true)?;
         audit::append(

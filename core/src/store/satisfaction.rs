@@ -129,6 +129,26 @@ pub fn set_question_message(conn: &Connection, survey: i64, message: MessageId) 
 /// An unanswered survey sent since `since`: its id and conversation.
 pub type Pending = (i64, ConversationId);
 
+/// The unanswered survey sent since `?1` that also meets `condition` (on the survey `s`
+/// and its conversation `c`; parameters from `?2`).
+fn pending(
+    conn: &Connection,
+    condition: &str,
+    params: impl rusqlite::Params,
+) -> Result<Option<Pending>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT s.id, s.conversation_id FROM satisfaction_surveys s
+                 JOIN conversations c ON c.id = s.conversation_id
+                 WHERE s.answered_at IS NULL AND s.sent_at >= ?1 AND {condition}"
+            ),
+            params,
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
 /// Survey `survey`, when it is unanswered, sent since `since`, and belongs to a
 /// conversation of `contact` in `account` (a tapped choice names its survey).
 pub fn pending_by_id(
@@ -138,16 +158,11 @@ pub fn pending_by_id(
     contact: ContactId,
     since: Timestamp,
 ) -> Result<Option<Pending>> {
-    Ok(conn
-        .query_row(
-            "SELECT s.id, s.conversation_id FROM satisfaction_surveys s
-             JOIN conversations c ON c.id = s.conversation_id
-             WHERE s.id = ?1 AND c.channel_account_id = ?2 AND c.contact_id = ?3
-               AND s.answered_at IS NULL AND s.sent_at >= ?4",
-            params![survey, account, contact, since],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+    pending(
+        conn,
+        "s.id = ?2 AND c.channel_account_id = ?3 AND c.contact_id = ?4",
+        params![since, survey, account, contact],
+    )
 }
 
 /// The unanswered survey a typed number answers: the one of the contact's newest
@@ -158,17 +173,12 @@ pub fn pending_for_contact(
     contact: ContactId,
     since: Timestamp,
 ) -> Result<Option<Pending>> {
-    Ok(conn
-        .query_row(
-            "SELECT s.id, s.conversation_id FROM satisfaction_surveys s
-             JOIN conversations c ON c.id = s.conversation_id
-             WHERE c.id = (SELECT max(id) FROM conversations
-                           WHERE channel_account_id = ?1 AND contact_id = ?2)
-               AND c.status = 'resolved' AND s.answered_at IS NULL AND s.sent_at >= ?3",
-            params![account, contact, since],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+    pending(
+        conn,
+        "c.status = 'resolved' AND c.id = (SELECT max(id) FROM conversations
+                                            WHERE channel_account_id = ?2 AND contact_id = ?3)",
+        params![since, account, contact],
+    )
 }
 
 /// The unanswered survey of `conversation` (an e-mail answer threaded into it) when
@@ -179,16 +189,11 @@ pub fn pending_of_conversation(
     contact: ContactId,
     since: Timestamp,
 ) -> Result<Option<Pending>> {
-    Ok(conn
-        .query_row(
-            "SELECT s.id, s.conversation_id FROM satisfaction_surveys s
-             JOIN conversations c ON c.id = s.conversation_id
-             WHERE s.conversation_id = ?1 AND c.contact_id = ?2 AND c.status = 'resolved'
-               AND s.answered_at IS NULL AND s.sent_at >= ?3",
-            params![conversation, contact, since],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+    pending(
+        conn,
+        "s.conversation_id = ?2 AND c.contact_id = ?3 AND c.status = 'resolved'",
+        params![since, conversation, contact],
+    )
 }
 
 /// Stores the customer's answer; false when the survey was already answered (the first

@@ -4,7 +4,7 @@
 //! conversation), and storing a customer's answer in the surveyed conversation without
 //! reopening it.
 
-use super::{mask_if, InboundMessage, Ingested, Thread};
+use super::{insert_inbound, InboundMessage, Ingested, Thread};
 use crate::channel::window::reply_window;
 use crate::channel::{Channel, Choice, Direction};
 use crate::error::Result;
@@ -17,7 +17,7 @@ use crate::reports::satisfaction::{
 use crate::store::messages::{self, NewMessage};
 use crate::store::satisfaction::{self as store, DueSurvey};
 use crate::store::{
-    channel_accounts, contacts, conversations as conv_store, message_status, outbox, settings,
+    channel_accounts, contacts, conversations as conv_store, message_status, outbox,
 };
 use crate::time::Timestamp;
 use rusqlite::Connection;
@@ -161,24 +161,8 @@ pub(crate) fn answer(
     let Some((survey, conversation)) = pending else {
         return Ok(None);
     };
-    // Payment data is masked here as in any customer message, the comment with it.
-    let (body, masked) = mask_if(settings::masking(tx)?, message.body);
-    let id = messages::insert_message(
-        tx,
-        &NewMessage {
-            conversation,
-            external_id: message.external_id,
-            direction: Direction::In,
-            body: &body,
-            created_at: message.sent_at,
-        },
-    )?;
-    if masked {
-        conv_store::set_message_masked(tx, id)?;
-    }
-    for a in &message.attachments {
-        messages::insert_attachment(tx, id, &a.file_name, &a.mime_type, &a.data, now)?;
-    }
+    // Masked like any customer message (the comment is read from the stored text).
+    let (id, body) = insert_inbound(tx, conversation, message)?;
     conv_store::note_survey_answer(tx, conversation, message.sent_at)?;
     let comment = match tapped {
         Some(_) => None,
