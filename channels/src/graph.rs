@@ -130,6 +130,27 @@ fn api_error(body: &[u8]) -> Option<ApiError> {
     })
 }
 
+/// The HTTP client for Meta: `timeout` per request, redirects only within one host
+/// (another host must pass the allowlist).
+pub fn client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let same_host = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.host_str() == attempt.url().host_str());
+            if attempt.previous().len() < 3 && same_host {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        }))
+        .build()
+        .map_err(|e| format!("cannot start the HTTP client: {e}"))
+}
+
 /// One account's Graph API: base URL, version and token.
 #[derive(Clone)]
 pub struct Graph {

@@ -7,6 +7,7 @@
 //! [`appcare_core::Workspace::delivery`].
 
 pub mod adapter;
+pub mod check;
 pub mod email;
 pub mod failpoint;
 pub mod fuzzing;

@@ -93,23 +93,7 @@ impl ChannelRuntime {
                 "sends interrupted by the last stop are marked unconfirmed"
             );
         }
-        let http = reqwest::Client::builder()
-            .timeout(options.http_timeout)
-            .connect_timeout(options.http_timeout.min(Duration::from_secs(10)))
-            // Redirects only within the same host: another host must pass the allowlist.
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                let same_host = attempt
-                    .previous()
-                    .first()
-                    .is_some_and(|first| first.host_str() == attempt.url().host_str());
-                if attempt.previous().len() < 3 && same_host {
-                    attempt.follow()
-                } else {
-                    attempt.stop()
-                }
-            }))
-            .build()
-            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        let http = crate::graph::client(options.http_timeout)?;
         let ctx = Ctx { ws, http, options };
         let (shutdown, stop) = watch::channel(false);
         let handles = vec![
@@ -350,8 +334,9 @@ async fn send_one(ctx: Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, j
 /// Copies of sent replies being filed in Sent, across all mailboxes.
 static SENT_COPIES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
-/// Connected mailboxes by id, each with the egress allowlist (empty when unreadable).
-async fn email_endpoints(ctx: &Ctx) -> HashMap<i64, (EmailEndpoint, EgressPolicy)> {
+/// Connected mailboxes in use by id, each with the egress allowlist (`None` when
+/// unreadable).
+async fn read_email_endpoints(ctx: &Ctx) -> Option<HashMap<i64, (EmailEndpoint, EgressPolicy)>> {
     let read = db(ctx, |ws| {
         Ok::<_, appcare_core::CoreError>((
             ws.delivery().email_endpoints()?,
@@ -360,15 +345,21 @@ async fn email_endpoints(ctx: &Ctx) -> HashMap<i64, (EmailEndpoint, EgressPolicy
     })
     .await;
     match read {
-        Ok((list, policy)) => list
-            .into_iter()
-            .map(|e| (e.id.get(), (e, policy.clone())))
-            .collect(),
+        Ok((list, policy)) => Some(
+            list.into_iter()
+                .map(|e| (e.id.get(), (e, policy.clone())))
+                .collect(),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "e-mail accounts could not be read");
-            HashMap::new()
+            None
         }
     }
+}
+
+/// Connected mailboxes in use by id (empty when unreadable).
+async fn email_endpoints(ctx: &Ctx) -> HashMap<i64, (EmailEndpoint, EgressPolicy)> {
+    read_email_endpoints(ctx).await.unwrap_or_default()
 }
 
 /// One e-mail reply over SMTP, with the outbox's retry rules; then a copy in Sent.
@@ -483,22 +474,28 @@ async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     loop {
         // A sync that ended on its own (it should not) is started again.
         running.retain(|_, (handle, _)| !handle.is_finished());
-        let current = email_endpoints(&ctx).await;
+        let read = read_email_endpoints(&ctx).await;
         // A mailbox whose connection settings or password changed stops its sync (waited
-        // for, so two never run at once) and starts again below with what is stored now.
-        // A signature change does not touch the sync; a failed read lists none.
+        // for, so two never run at once) and starts again below with what is stored now;
+        // one disabled or removed stops for good. A signature change does not touch the
+        // sync; a failed read changes nothing.
         let changed: Vec<i64> = running
             .iter()
-            .filter(|(id, (_, was))| {
-                current
+            .filter(|(id, (_, was))| match &read {
+                Some(current) => current
                     .get(*id)
-                    .is_some_and(|(now, _)| !same_connection(now, was))
+                    .is_none_or(|(now, _)| !same_connection(now, was)),
+                None => false,
             })
             .map(|(id, _)| *id)
             .collect();
+        let current = read.unwrap_or_default();
         for id in changed {
             if let Some((handle, _)) = running.remove(&id) {
-                tracing::info!(account = id, "mailbox settings changed; its sync restarts");
+                tracing::info!(
+                    account = id,
+                    "mailbox settings changed or mailbox stopped; its sync ends"
+                );
                 handle.abort();
                 let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
             }
@@ -638,9 +635,33 @@ async fn task_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
 }
 
 async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, task: ChannelTask) {
+    if task.kind == "check" {
+        // A test reports into its own record, whatever it finds; it is never retried.
+        let tested = crate::check::run(
+            ctx.ws.clone(),
+            &ctx.http,
+            task.account,
+            ctx.options.mail.timeout,
+        )
+        .await;
+        if let Err(e) = tested {
+            tracing::error!(error = %e, "connection test could not be stored");
+        }
+        let finished = db(ctx, move |ws| {
+            ws.delivery().finish_task(&task, TaskOutcome::Done)
+        })
+        .await;
+        if let Err(e) = finished {
+            tracing::error!(error = %e, "task result could not be stored");
+        }
+        return;
+    }
     let result: Result<(), GraphError> = match &endpoint {
         None => Err(GraphError::BadResponse(
             "the channel account is not connected".into(),
+        )),
+        Some((endpoint, _)) if endpoint.disabled => Err(GraphError::NotSendable(
+            "the channel account is disabled".into(),
         )),
         Some((endpoint, policy)) => perform(ctx, endpoint, policy, &task).await,
     };
@@ -823,7 +844,7 @@ async fn poll_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
         let accounts = endpoints(&ctx).await.unwrap_or_default();
         for (endpoint, policy) in accounts
             .into_values()
-            .filter(|(e, _)| e.channel == Channel::Messenger && e.config.poll)
+            .filter(|(e, _)| e.channel == Channel::Messenger && e.config.poll && !e.disabled)
         {
             poll_one(&ctx, &endpoint, &policy).await;
         }

@@ -19,6 +19,7 @@ pub mod types {
     pub use crate::channel::account::{
         ChannelAccountChanges, ChannelAccountView, NewChannelAccount, SecretRotation,
     };
+    pub use crate::channel::check::{AccountRemoval, CheckOutcome, CheckStep, ConnectionCheck};
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
     pub use crate::channel::outbound::OutboundAttachment;
     pub use crate::channel::pricing::PricingMonth;
@@ -173,6 +174,9 @@ macro_rules! workspace_calls {
                 refresh_channel(id: ChannelAccountId) -> ChannelAccountView [admin];
                 update_channel_account(id: ChannelAccountId, changes: &ChannelAccountChanges) -> ChannelAccountView [admin];
                 rotate_channel_secrets(account: ChannelAccountId, rotation: &SecretRotation) -> ChannelAccountView [admin];
+                test_channel(account: ChannelAccountId) -> ChannelAccountView [admin];
+                set_channel_enabled(account: ChannelAccountId, enabled: bool) -> ChannelAccountView [admin];
+                remove_channel_account(account: ChannelAccountId, erase_history: bool) -> AccountRemoval [admin];
                 list_templates(id: ConversationId) -> Vec<TemplateView> [agent];
                 send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
                 retry_message(message: MessageId) -> MessageView [agent];

@@ -62,6 +62,10 @@ pub enum AuditKind {
     SlaPolicyChanged,
     SlaBreached,
     MailForwarded,
+    ChannelTested,
+    ChannelDisabled,
+    ChannelEnabled,
+    ChannelRemoved,
 }
 
 impl AuditKind {
@@ -117,6 +121,10 @@ impl AuditKind {
             Self::SlaPolicyChanged => "sla_policy_changed",
             Self::SlaBreached => "sla_breached",
             Self::MailForwarded => "mail_forwarded",
+            Self::ChannelTested => "channel_tested",
+            Self::ChannelDisabled => "channel_disabled",
+            Self::ChannelEnabled => "channel_enabled",
+            Self::ChannelRemoved => "channel_removed",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the events an adapter parsed from a provider, jobs for the outbox, and reply windows.
 
 pub mod account;
+pub mod check;
 pub mod email;
 pub mod event;
 pub mod mail;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod backups;
+pub mod channel_lifecycle;
 pub mod channel_secrets;
 pub mod channels;
 pub mod contacts;

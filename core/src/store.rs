@@ -1,6 +1,7 @@
 //! The encrypted store: one SQLCipher database per workspace. This module owns the
 //! connection; all SQL lives in `store/*`, one file per aggregate.
 
+pub mod account_lifecycle;
 pub mod agent_status;
 pub mod attachments;
 pub mod audit_log;

@@ -270,6 +270,15 @@ fn call(
                 now,
             )
             .map(drop),
+        "test_channel" => ws
+            .test_channel(token, ChannelAccountId::new(1), now)
+            .map(drop),
+        "set_channel_enabled" => ws
+            .set_channel_enabled(token, ChannelAccountId::new(1), false, now)
+            .map(drop),
+        "remove_channel_account" => ws
+            .remove_channel_account(token, ChannelAccountId::new(1), false, now)
+            .map(drop),
         "update_channel_account" => ws
             .update_channel_account(
                 token,

@@ -216,6 +216,26 @@ pub async fn send(
     }
 }
 
+/// Connects to the SMTP server and signs in, sending nothing ("Test connection").
+pub async fn check(
+    endpoint: &EmailEndpoint,
+    policy: &EgressPolicy,
+    timeout: Duration,
+) -> Result<(), String> {
+    let host = &endpoint.config.smtp.host;
+    if !policy.allows_host(host) {
+        return Err(MailError::refused(host).message);
+    }
+    let transport = transport(endpoint, timeout).map_err(|e| match e {
+        SendError::Retry(t) | SendError::Final(t) | SendError::Unconfirmed(t) => t,
+    })?;
+    match transport.test_connection().await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("the mail server did not answer NOOP after signing in".into()),
+        Err(e) => Err(describe(&e)),
+    }
+}
+
 /// Appends a sent reply to the Sent folder, marked read.
 pub async fn copy_to_sent(
     endpoint: &EmailEndpoint,

@@ -132,6 +132,8 @@ pub struct ChannelEndpoint {
     pub external_id: String,
     pub config: ChannelConfig,
     pub secrets: ChannelSecrets,
+    /// Disabled by an admin: webhooks are still received, nothing is sent or polled.
+    pub disabled: bool,
 }
 
 impl std::fmt::Debug for ChannelEndpoint {
@@ -196,6 +198,12 @@ pub struct ChannelAccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub satisfaction_question: Option<String>,
+    /// Disabled by an admin: nothing is sent, polled or synced; webhooks are still stored.
+    pub disabled: bool,
+    /// The last "Test connection" and what it found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub check: Option<crate::channel::check::ConnectionCheck>,
 }
 
 /// What an admin may change of a connected account without touching its secrets.

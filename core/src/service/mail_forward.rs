@@ -75,6 +75,7 @@ impl Workspace {
             }
             let account = conv_store::account_of(tx, id)?;
             let (channel, account_config) = channel_accounts::config_of(tx, account)?;
+            crate::service::channel_lifecycle::check_enabled(tx, account)?;
             if channel != Channel::Email {
                 return Err(CoreError::invalid(
                     "to",

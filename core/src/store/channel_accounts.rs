@@ -19,6 +19,20 @@ pub(crate) fn insert(
 ) -> Result<ChannelAccountId> {
     let secrets = Zeroizing::new(serde_json::to_vec(&account.secrets).map_err(storage)?);
     let config = serde_json::to_string(&account.config).map_err(storage)?;
+    // A removed account whose history was kept comes back with the new secrets.
+    if let Some(id) = crate::store::account_lifecycle::removed_match(
+        conn,
+        account.channel.as_str(),
+        &account.external_id,
+    )? {
+        conn.execute(
+            "UPDATE channel_accounts SET name = ?2, credentials = ?3, config = ?4, default_team_id = ?5
+             WHERE id = ?1",
+            params![id, account.name, secrets.as_slice(), config, default_team],
+        )?;
+        crate::store::account_lifecycle::revive(conn, id)?;
+        return Ok(id);
+    }
     let exists: bool = conn.query_row(
         "SELECT count(*) > 0 FROM channel_accounts WHERE kind = ?1 AND external_id = ?2",
         params![account.channel.as_str(), account.external_id],
@@ -52,7 +66,7 @@ fn storage(e: serde_json::Error) -> CoreError {
 /// The accounts that have secrets, for the channel runtime and the webhook receiver.
 pub fn endpoints(conn: &Connection) -> Result<Vec<ChannelEndpoint>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, external_id, config, credentials FROM channel_accounts
+        "SELECT id, kind, external_id, config, credentials, disabled_at IS NOT NULL FROM channel_accounts
          WHERE length(credentials) > 0 AND kind != 'email' ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -62,11 +76,12 @@ pub fn endpoints(conn: &Connection) -> Result<Vec<ChannelEndpoint>> {
             r.get::<_, String>(2)?,
             r.get::<_, String>(3)?,
             Zeroizing::new(r.get::<_, Vec<u8>>(4)?),
+            r.get::<_, bool>(5)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, kind, external_id, config, credentials) = row?;
+        let (id, kind, external_id, config, credentials, disabled) = row?;
         let Some(channel) = Channel::parse(&kind) else {
             continue;
         };
@@ -83,6 +98,7 @@ pub fn endpoints(conn: &Connection) -> Result<Vec<ChannelEndpoint>> {
             external_id,
             config: ChannelConfig::from_json(&config),
             secrets,
+            disabled,
         });
     }
     Ok(out)
@@ -205,7 +221,9 @@ pub fn set_name_and_team(
 
 pub fn views(conn: &Connection) -> Result<Vec<ChannelAccountView>> {
     let ids: Vec<ChannelAccountId> = conn
-        .prepare_cached("SELECT id FROM channel_accounts ORDER BY kind, name, id")?
+        .prepare_cached(
+            "SELECT id FROM channel_accounts WHERE removed_at IS NULL ORDER BY kind, name, id",
+        )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     ids.into_iter().map(|id| view(conn, id)).collect()
@@ -256,7 +274,10 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         [id],
         |r| r.get(0),
     )?;
+    let (disabled_at, _) = crate::store::account_lifecycle::state(conn, id)?;
     Ok(ChannelAccountView {
+        disabled: disabled_at.is_some(),
+        check: crate::store::account_lifecycle::check_of(conn, id)?,
         id,
         webhook_path: format!("/webhooks/{kind}"),
         kind,

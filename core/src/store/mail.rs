@@ -30,6 +30,22 @@ pub(crate) fn insert_account(
 ) -> Result<ChannelAccountId> {
     let secrets = Zeroizing::new(serde_json::to_vec(&account.secrets).map_err(storage)?);
     let config = serde_json::to_string(&account.config).map_err(storage)?;
+    // A removed mailbox whose history was kept comes back with the new settings.
+    if let Some(id) =
+        crate::store::account_lifecycle::removed_match(conn, "email", &account.config.address)?
+    {
+        conn.execute(
+            "UPDATE channel_accounts SET name = ?2, credentials = ?3, config = ?4, default_team_id = ?5
+             WHERE id = ?1",
+            params![id, account.name, secrets.as_slice(), config, default_team],
+        )?;
+        crate::store::account_lifecycle::revive(conn, id)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO mail_folders (account_id, folder) VALUES (?1, ?2)",
+            params![id, account.config.folder],
+        )?;
+        return Ok(id);
+    }
     let exists: bool = conn.query_row(
         "SELECT count(*) > 0 FROM channel_accounts WHERE kind = 'email' AND external_id = ?1",
         [&account.config.address],
@@ -117,13 +133,27 @@ pub fn update_settings(
     Ok(())
 }
 
-/// Connected e-mail accounts with their passwords.
+/// Connected e-mail accounts in use (not disabled) with their passwords.
 pub fn endpoints(conn: &Connection) -> Result<Vec<EmailEndpoint>> {
-    let mut stmt = conn.prepare_cached(
+    endpoints_where(conn, "disabled_at IS NULL", None)
+}
+
+/// One connected mailbox with its password, disabled or not (for "Test connection").
+pub fn endpoint_of(conn: &Connection, id: ChannelAccountId) -> Result<Option<EmailEndpoint>> {
+    Ok(endpoints_where(conn, "id = ?1", Some(id))?.pop())
+}
+
+fn endpoints_where(
+    conn: &Connection,
+    filter: &str,
+    id: Option<ChannelAccountId>,
+) -> Result<Vec<EmailEndpoint>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, config, credentials FROM channel_accounts
-         WHERE kind = 'email' AND length(credentials) > 0 ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
+         WHERE kind = 'email' AND length(credentials) > 0 AND {filter} ORDER BY id"
+    ))?;
+    let bound: Vec<ChannelAccountId> = id.into_iter().collect();
+    let rows = stmt.query_map(rusqlite::params_from_iter(bound), |r| {
         Ok((
             r.get::<_, ChannelAccountId>(0)?,
             r.get::<_, String>(1)?,

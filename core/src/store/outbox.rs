@@ -66,6 +66,7 @@ pub fn due(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<DueRow>>
                  WHERE o.state = 'pending' AND o.next_attempt_at <= ?1
                    AND m.status IN ('queued', 'sending', 'unconfirmed', 'failed')
                    AND a.kind IN ('whatsapp', 'messenger', 'email') AND length(a.credentials) > 0
+                   AND a.disabled_at IS NULL
                  ORDER BY o.next_attempt_at, o.message_id {}",
         crate::store::limit(limit)
     ))?;

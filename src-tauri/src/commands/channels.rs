@@ -97,6 +97,44 @@ pub async fn rotate_channel_secrets(
     .await
 }
 
+/// Starts "Test connection"; the report arrives with the account (`channels_changed`).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn test_channel(
+    state: State<'_, AppState>,
+    account: ChannelAccountId,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.test_channel(token, account, now)
+    })
+    .await
+}
+
+/// Disables an account (nothing sent, polled or synced) or enables it again.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_channel_enabled(
+    state: State<'_, AppState>,
+    account: ChannelAccountId,
+    enabled: bool,
+) -> Result<ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_channel_enabled(token, account, enabled, now)
+    })
+    .await
+}
+
+/// Removes an account, keeping or erasing its history.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn remove_channel_account(
+    state: State<'_, AppState>,
+    account: ChannelAccountId,
+    erase_history: bool,
+) -> Result<appcare_core::channel::check::AccountRemoval, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.remove_channel_account(token, account, erase_history, now)
+    })
+    .await
+}
+
 /// Changes a connected account's name, team and settings (admins; its secrets stay).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn update_channel_account(
