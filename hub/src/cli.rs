@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod channel;
+mod channel_lifecycle;
 mod doctor;
 mod init;
 mod input;

@@ -48,6 +48,8 @@ struct FakeState {
     profiles: HashMap<String, (String, String)>,
     conversation_pages: Vec<Value>,
     conversations: Value,
+    /// `subscribed_apps` answers by WhatsApp business account or page id (none: `[]`).
+    subscriptions: HashMap<String, Value>,
     next_id: u64,
     /// The WhatsApp message ids answered to sends, in order.
     issued: Vec<String>,
@@ -111,6 +113,33 @@ impl FakeGraph {
     /// Answers for the next sends, in order; after them every send succeeds.
     pub fn script_sends(&self, replies: Vec<Reply>) {
         self.lock().sends.extend(replies);
+    }
+
+    /// Meta stops accepting the token (revoked, expired): every call answers 401 with
+    /// code 190 until `token` is the one in use.
+    pub fn set_token(&self, token: &str) {
+        self.lock().token = token.to_string();
+    }
+
+    /// An app subscribed to the WhatsApp business account's webhooks (the documented
+    /// `whatsapp_business_api_data` shape).
+    pub fn subscribe_waba(&self, waba: &str, app_name: &str) {
+        self.lock().subscriptions.insert(
+            waba.to_string(),
+            json!({"data": [{"whatsapp_business_api_data": {
+                "id": "670843887433847", "link": "https://www.facebook.com/games/?app_id=670843887433847",
+                "name": app_name
+            }}]}),
+        );
+    }
+
+    /// An app subscribed to the page's webhooks with `fields`.
+    pub fn subscribe_page(&self, page: &str, app_name: &str, fields: &[&str]) {
+        self.lock().subscriptions.insert(
+            page.to_string(),
+            json!({"data": [{"category": "Business", "link": "https://example.test/app",
+                "name": app_name, "id": "1234567890", "subscribed_fields": fields}]}),
+        );
     }
 
     /// A file the customer sent: downloadable through the media-id flow.
@@ -390,6 +419,12 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
         ("GET", [id, "settings"]) => json_ok(s.settings.get(*id).cloned().unwrap_or_else(
             || json!({"storage_configuration": {"status": "IN_COUNTRY_STORAGE_DISABLED"}}),
         )),
+        ("GET", [id, "subscribed_apps"]) => json_ok(
+            s.subscriptions
+                .get(*id)
+                .cloned()
+                .unwrap_or_else(|| json!({"data": []})),
+        ),
         ("GET", [_, "message_templates"]) => json_ok(
             json!({"data": s.templates.clone(), "paging": {"cursors": {"before": "A", "after": "B"}}}),
         ),
@@ -430,6 +465,17 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
             None => match s.profiles.get(*id) {
                 Some((first, last)) if query.contains("fields=first_name") => {
                     json_ok(json!({"first_name": first, "last_name": last, "id": id}))
+                }
+                // A WhatsApp business phone number's fields (Cloud API, Phone numbers).
+                _ if query.contains("display_phone_number")
+                    && id.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    json_ok(json!({
+                        "display_phone_number": "+1 555-010-0100",
+                        "verified_name": "Fake Business",
+                        "quality_rating": "GREEN",
+                        "id": id
+                    }))
                 }
                 _ if id.chars().all(|c| c.is_ascii_digit()) => {
                     json_ok(json!({"id": id, "name": "Fake Page"}))

@@ -14,7 +14,10 @@
 //! reaches its address as a new thread with the customer's file; a wrong password typed
 //! into the mailbox's settings stops the sync with a reason, and the right one starts it
 //! again at once; `appcare channel mail-password` replaces the password without
-//! printing it.
+//! printing it; "Test connection" signs in to both servers and opens both folders (a
+//! wrong password fails both sign-ins, the folders are skipped), also from `appcare
+//! channel test`; a disabled mailbox stops syncing until enabled, a removed one for good
+//! while its conversations stay.
 //!
 //! Real parts: Dovecot (IMAP) and Postfix (SMTP) on loopback, started by
 //! `tests/mail/servers.sh`; SQLCipher; the `appcare` binary.
@@ -832,5 +835,177 @@ async fn the_cli_replaces_a_mailbox_password_without_printing_it() -> TestResult
         endpoint.config.imap.port, servers.imap_port,
         "the servers stay"
     );
+    Ok(())
+}
+
+/// Starts a test of the mailbox and waits for its report.
+async fn mailbox_tested(
+    world: &appcare_tests::mail_setup::MailWorld,
+) -> TestResult<appcare_core::channel::check::ConnectionCheck> {
+    let started = world
+        .ws
+        .test_channel(&world.admin, world.mailbox, Timestamp::now())?
+        .check
+        .ok_or("no report started")?;
+    let (ws, admin, mailbox) = (world.ws.clone(), world.admin.clone(), world.mailbox);
+    eventually(20, move || {
+        ws.list_channels(&admin, Timestamp::now())
+            .ok()?
+            .into_iter()
+            .find(|c| c.id == mailbox)?
+            .check
+            .filter(|c| c.finished_at.is_some() && c.requested_at >= started.requested_at)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mailbox_is_tested_on_both_servers_and_a_disabled_or_removed_one_stops_syncing(
+) -> TestResult {
+    use appcare_core::channel::check::CheckOutcome;
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "idle").then_some(())).await?;
+
+    let report = mailbox_tested(&world).await?;
+    let names: Vec<&str> = report.steps.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "IMAP sign-in",
+            "Synced folder",
+            "Sent folder",
+            "SMTP sign-in"
+        ]
+    );
+    assert!(report.passed(), "{:?}", report.steps);
+
+    // A wrong password: both sign-ins fail and say so, the folders are not tried, and no
+    // report holds the password.
+    let mut settings = world
+        .ws
+        .mail_settings(&world.admin, world.mailbox, Timestamp::now())?;
+    settings.password = "not-the-mailbox-password".into();
+    world
+        .ws
+        .update_mail_settings(&world.admin, world.mailbox, &settings, Timestamp::now())?;
+    let report = mailbox_tested(&world).await?;
+    let outcomes: Vec<CheckOutcome> = report.steps.iter().map(|s| s.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            CheckOutcome::Failed,
+            CheckOutcome::Skipped,
+            CheckOutcome::Skipped,
+            CheckOutcome::Failed
+        ]
+    );
+    assert!(report.steps[0]
+        .detail
+        .contains("refused the user name or password"));
+    assert!(!serde_json::to_string(&report)?.contains("not-the-mailbox-password"));
+    settings.password = MAIL_PASSWORD.into();
+    world
+        .ws
+        .update_mail_settings(&world.admin, world.mailbox, &settings, Timestamp::now())?;
+    let ws = world.ws.clone();
+    eventually(20, || (folder_state(&ws) == "idle").then_some(())).await?;
+
+    // Disabled: the sync stops, mail waits on the server; enabled: it arrives.
+    world
+        .ws
+        .set_channel_enabled(&world.admin, world.mailbox, false, Timestamp::now())?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("off1@customer.test", "While off", "Hello", None),
+    )?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        conversation_with(&world.ws, "off1@customer.test") < 1,
+        "not synced"
+    );
+    world
+        .ws
+        .set_channel_enabled(&world.admin, world.mailbox, true, Timestamp::now())?;
+    let ws = world.ws.clone();
+    eventually(15, || {
+        (conversation_with(&ws, "off1@customer.test") > 0).then_some(())
+    })
+    .await?;
+
+    // Removed with its history kept: the sync ends, the conversation stays.
+    world
+        .ws
+        .remove_channel_account(&world.admin, world.mailbox, false, Timestamp::now())?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("gone1@customer.test", "After removal", "Hello", None),
+    )?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        conversation_with(&world.ws, "gone1@customer.test") < 1,
+        "not synced"
+    );
+    assert!(conversation_with(&world.ws, "off1@customer.test") > 0);
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_tests_a_mailbox_and_prints_each_step() -> TestResult {
+    use appcare_core::auth::totp;
+    use std::io::Write;
+    let servers = MailServers::start()?;
+    let earlier = Timestamp::now().plus_seconds(-30);
+    let world = mail_world_at(&servers, SUPPORT, earlier)?;
+    let id = world.mailbox.get().to_string();
+    let data_dir = world.dir.path().join("workspace");
+    drop(world.ws);
+    let code = totp::code_at(&world.admin_secret, totp::step_of(Timestamp::now()))?;
+    let binary = appcare_tests::target_dir()?.join("appcare");
+    let mut child = std::process::Command::new(binary)
+        .args([
+            "channel",
+            "test",
+            "--as",
+            "maria",
+            "--id",
+            &id,
+            "--data-dir",
+        ])
+        .arg(&data_dir)
+        .env(
+            "APPCARE_PASSPHRASE",
+            appcare_tests::channel_setup::PASSPHRASE,
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    child.stdin.take().ok_or("stdin")?.write_all(
+        format!(
+            "{}\n{}\n",
+            appcare_tests::channel_setup::ADMIN_PW,
+            code.as_str()
+        )
+        .as_bytes(),
+    )?;
+    let out = child.wait_with_output()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for step in [
+        "ok\tIMAP sign-in",
+        "ok\tSynced folder",
+        "ok\tSent folder",
+        "ok\tSMTP sign-in",
+    ] {
+        assert!(stdout.contains(step), "{step} missing: {stdout}");
+    }
+    assert!(!stdout.contains(MAIL_PASSWORD) && !stderr.contains(MAIL_PASSWORD));
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `appcare channel add whatsapp|messenger`, `channel edit`, `channel rotate`, `channel
 //! mail-password` and `channel list`: sign in as an admin, then connect or change an
-//! account. The access token, app secret and verify token are read
+//! account (`test`, `disable`, `enable` and `remove` are in `channel_lifecycle`). The access token, app secret and verify token are read
 //! after the admin's code, from a hidden prompt or standard input, never from arguments.
 
 use super::users::{sign_in_admin, AdminArgs};
@@ -139,6 +139,40 @@ pub enum ChannelCommand {
         /// The account id shown by `appcare channel list`.
         #[arg(long)]
         id: i64,
+    },
+    /// Test a connected account step by step (Meta's Graph API, or the mailbox's IMAP
+    /// and SMTP servers); exits non-zero when a step failed.
+    Test {
+        #[command(flatten)]
+        admin: AdminArgs,
+        /// The account id shown by `appcare channel list`.
+        #[arg(long)]
+        id: i64,
+    },
+    /// Stop an account: nothing is sent, polled or synced (webhooks are still stored).
+    Disable {
+        #[command(flatten)]
+        admin: AdminArgs,
+        #[arg(long)]
+        id: i64,
+    },
+    /// Start a disabled account again.
+    Enable {
+        #[command(flatten)]
+        admin: AdminArgs,
+        #[arg(long)]
+        id: i64,
+    },
+    /// Remove an account: its secrets are wiped; its conversations are kept to read
+    /// (`--history keep`) or erased with the customers who had nothing else
+    /// (`--history erase`).
+    Remove {
+        #[command(flatten)]
+        admin: AdminArgs,
+        #[arg(long)]
+        id: i64,
+        #[arg(long, value_parser = ["keep", "erase"])]
+        history: String,
     },
     /// List connected accounts (secrets shown as a hint only).
     List(AdminArgs),
@@ -336,6 +370,16 @@ pub fn run(cmd: ChannelCommand) -> CliResult {
             ws.sign_out(&token, Timestamp::now())?;
             Ok(())
         }
+        ChannelCommand::Test { admin, id } => super::channel_lifecycle::test(&admin, id),
+        ChannelCommand::Disable { admin, id } => {
+            super::channel_lifecycle::set_enabled(&admin, id, false)
+        }
+        ChannelCommand::Enable { admin, id } => {
+            super::channel_lifecycle::set_enabled(&admin, id, true)
+        }
+        ChannelCommand::Remove { admin, id, history } => {
+            super::channel_lifecycle::remove(&admin, id, &history)
+        }
         ChannelCommand::List(admin) => {
             let (ws, token) = sign_in_admin(&admin)?;
             for c in ws.list_channels(&token, Timestamp::now())? {
@@ -345,11 +389,12 @@ pub fn run(cmd: ChannelCommand) -> CliResult {
                     .map(|l| format!("{} {}", l.status, l.region.as_deref().unwrap_or("")))
                     .unwrap_or_else(|| "-".into());
                 println!(
-                    "{}\t{}\t{}\t{}\ttoken {}\ttemplates {}\tstorage {}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\ttoken {}\ttemplates {}\tstorage {}\t{}",
                     c.id,
                     c.kind,
                     c.name,
                     c.external_id,
+                    if c.disabled { "disabled" } else { "enabled" },
                     c.token_hint,
                     c.templates,
                     storage.trim(),
