@@ -20,6 +20,7 @@ import type { ExportSummary } from "./bindings/ExportSummary";
 import type { ResidencyReport } from "./bindings/ResidencyReport";
 import type { RetentionPolicy } from "./bindings/RetentionPolicy";
 import type { ChannelAccountChanges } from "./bindings/ChannelAccountChanges";
+import type { AccountRemoval } from "./bindings/AccountRemoval";
 import type { ChannelAccountView } from "./bindings/ChannelAccountView";
 import type { CannedReply } from "./bindings/CannedReply";
 import type { Colleague } from "./bindings/Colleague";
@@ -410,6 +411,21 @@ export async function replyMail(id: number, reply: MailReply, guard: ReplyGuard 
 /** Replaces the secrets pasted (each empty one stays) of a WhatsApp or Messenger account. */
 export async function rotateChannelSecrets(account: number, rotation: SecretRotation): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("rotate_channel_secrets", { account, rotation });
+}
+
+/** Starts "Test connection"; the report arrives with the account (`channels_changed`). */
+export async function testChannel(account: number): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("test_channel", { account });
+}
+
+/** Disables an account (nothing sent, polled or synced) or enables it again. */
+export async function setChannelEnabled(account: number, enabled: boolean): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("set_channel_enabled", { account, enabled });
+}
+
+/** Removes an account, its history kept or (`erase_history`) erased. */
+export async function removeChannelAccount(account: number, eraseHistory: boolean): Promise<AccountRemoval> {
+  return invoke<AccountRemoval>("remove_channel_account", { account, erase_history: eraseHistory });
 }
 
 /** A mailbox's servers, login and folders (the password is never read back). */

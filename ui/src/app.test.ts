@@ -367,6 +367,80 @@ describe("app", () => {
     expect($("#channels-done").textContent).toContain("http://127.0.0.1:8787/webhooks/whatsapp");
   });
 
+  it("tests, disables and removes a channel account, with the report on its card", async () => {
+    handlers.app_status = () => status("signed_in", admin);
+    handlers.list_conversations = () => ({ rows: [], next: null });
+    handlers.list_teams = () => [];
+    handlers.webhook_listener = () => ({ address: "127.0.0.1:8787", error: null });
+    const base = {
+      id: 1, kind: "whatsapp", name: "Sales line", external_id: "106540352242922", business_account_id: "102290129340398",
+      default_team: null, webhook_path: "/webhooks/whatsapp", token_hint: "…a1b2", human_agent: false, poll: false, read_receipts: false,
+      graph_base_url: "https://graph.facebook.com", api_version: "v23.0", local_storage: null, templates: 0, last_error: null,
+      email: null, disabled: false,
+    };
+    let current: Record<string, unknown> = { ...base };
+    handlers.list_channels = () => [current];
+    handlers.test_channel = () => { current = { ...current, check: { requested_at: 100, finished_at: null, steps: [] } }; return current; };
+    handlers.set_channel_enabled = (a) => { current = { ...current, disabled: !(a!.enabled as boolean) }; return current; };
+    handlers.remove_channel_account = (a) => ({ erased: a!.erase_history as boolean, conversations: 3, messages: 12, contacts: 2 });
+    stop = startApp(root);
+    await tick();
+    $("#nav-channels").click();
+    await tick();
+
+    // Test: running at once, then the report arrives with a live change.
+    $("#test-channel-1").click();
+    await tick();
+    expect(calls.find((c) => c.cmd === "test_channel")!.args).toEqual({ account: 1 });
+    expect($('[data-channel-id="1"] [data-field="check"]').textContent).toBe("Testing the connection…");
+    expect($<HTMLButtonElement>("#test-channel-1").disabled).toBe(true);
+    current = { ...current, check: { requested_at: 100, finished_at: 101, steps: [
+      { name: "Access token", outcome: "ok", detail: "Meta accepted the token for +1 555-010-0100" },
+      { name: "Webhook subscription", outcome: "failed", detail: "no app is subscribed to this business account's webhooks" },
+    ] } };
+    emit("core-event", { kind: "channels_changed" });
+    await new Promise((r) => setTimeout(r, 700));
+    await tick();
+    expect($('[data-channel-id="1"] [data-field="check"]').textContent).toBe("1 of 2 steps failed");
+    const steps = Array.from(document.querySelectorAll('[data-channel-id="1"] .check-step')).map((li) => li.textContent);
+    expect(steps[0]).toContain("✓Access token");
+    expect(steps[1]).toContain("✗Webhook subscription");
+    expect(steps[1]).toContain("no app is subscribed");
+
+    // Disable, then enable again.
+    $("#enable-channel-1").click();
+    await tick();
+    expect(calls.find((c) => c.cmd === "set_channel_enabled")!.args).toEqual({ account: 1, enabled: false });
+    expect($('[data-channel-id="1"] [data-field="disabled"]').textContent).toBe("Disabled");
+    expect($("#enable-channel-1").textContent).toBe("Enable");
+    expect($("#channels-done").textContent).toMatch(/^Disabled Sales line/);
+    $("#enable-channel-1").click();
+    await tick();
+    expect(calls.filter((c) => c.cmd === "set_channel_enabled").at(-1)!.args).toEqual({ account: 1, enabled: true });
+    expect(document.querySelector('[data-channel-id="1"] [data-field="disabled"]')).toBeNull();
+
+    // Remove and erase: the name must be typed first; keep is the default.
+    $("#remove-channel-1").click();
+    await tick();
+    expect($<HTMLInputElement>("#remove-keep").checked).toBe(true);
+    expect($("#remove-explain").textContent).toMatch(/conversations stay, read-only/);
+    $<HTMLInputElement>("#remove-erase").checked = true;
+    $("#remove-erase").dispatchEvent(new Event("change"));
+    expect($("#remove-channel-go").textContent).toBe("Remove and erase");
+    $<HTMLInputElement>("#remove-confirm-name").value = "Sales";
+    submitForm("#remove-channel-form");
+    await tick();
+    expect(fieldError("#remove-confirm-name")).toBe("Type Sales line exactly to erase its conversations.");
+    expect(calls.some((c) => c.cmd === "remove_channel_account")).toBe(false);
+    $<HTMLInputElement>("#remove-confirm-name").value = "Sales line";
+    submitForm("#remove-channel-form");
+    await tick();
+    expect(calls.find((c) => c.cmd === "remove_channel_account")!.args).toEqual({ account: 1, erase_history: true });
+    expect(document.querySelector('[data-channel-id="1"]')).toBeNull();
+    expect(document.querySelector("#remove-channel")).toBeNull();
+    expect($("#channels-done").textContent).toBe("Removed Sales line and erased 3 conversations, 12 messages and 2 customers.");
+  });
+
   describe("mailboxes", () => {
     const mailbox = (id: number, extra: Record<string, unknown> = {}, email: Record<string, unknown> = {}) => ({
       id, kind: "email", name: `Mailbox ${id}`, external_id: "help@example.com", business_account_id: null, default_team: 5,

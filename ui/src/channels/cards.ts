@@ -13,12 +13,13 @@ import { h } from "../h";
 import { channelLabel } from "../inbox/logic";
 import { formatDateTime } from "../logic";
 import { button } from "../ui";
+import { checkPanel, disabledBadge, lifecycleButtons, type LifecycleActions } from "./lifecycle";
 import type { OpenAside } from "./state";
 
 const META_KINDS = new Set(["whatsapp", "messenger"]);
 
 /** What a card does when its buttons are used. */
-export type CardActions = {
+export type CardActions = LifecycleActions & {
   edit(a: ChannelAccountView): void;
   /** A mailbox's servers, login and password. */
   servers(a: ChannelAccountView): void;
@@ -58,6 +59,7 @@ function cardHead(a: ChannelAccountView, headingId: string, button: HTMLElement 
   return h("div", { class: "channel-card-head" },
     h("span", { class: `badge channel channel-${a.kind}` }, h("span", { class: "kind-icon", "aria-hidden": "true" }, kindIcon(a.kind)), " ", channelLabel(a.kind)),
     h("h3", { id: headingId, class: "channel-name" }, a.name),
+    disabledBadge(a),
     button);
 }
 
@@ -111,9 +113,11 @@ function metaCard(a: ChannelAccountView, { listener, teams, webhookAside }: Card
     })
     : null;
   const editBtn = editButton(a, actions);
+  const life = lifecycleButtons(a, actions);
   const el = h("article", { class: "channel-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editBtn, secretsButton(a, actions), refresh, asideBtn)),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editBtn, secretsButton(a, actions), refresh, asideBtn, ...life.els)),
     lastError(a),
+    checkPanel(a),
     h("dl", { class: "facts channel-facts" },
       fact(externalIdLabel(a.kind), h("code", null, a.external_id), "external_id"),
       wa ? fact("WhatsApp business account id", a.business_account_id ? h("code", null, a.business_account_id) : "Not set", "business_account_id") : [],
@@ -128,6 +132,7 @@ function metaCard(a: ChannelAccountView, { listener, teams, webhookAside }: Card
       a.kind === "messenger" ? fact("HUMAN_AGENT tag", a.human_agent ? "Approved: replies up to 7 days" : "Not approved: replies up to 24 hours", "human_agent") : [],
       meta ? fact("Graph API", h("span", null, h("code", null, a.graph_base_url), " ", h("code", null, a.api_version)), "graph") : []),
     webhookAside ? webhookAsidePanel(a, asidePanelId, webhookAside) : null);
+  life.wire(el);
   refresh?.addEventListener("click", () => actions.refresh(a, el, refresh));
   asideBtn?.addEventListener("click", () => actions.toggleWebhookAside(a, el, asideBtn));
   return el;
@@ -141,9 +146,11 @@ function mailCard(a: ChannelAccountView, m: EmailAccountView, { teams, aside }: 
       class: "small secondary", "data-action": "set-aside", "aria-expanded": aside ? "true" : "false", "aria-controls": panelId,
     })
     : null;
+  const life = lifecycleButtons(a, actions);
   const el = h("article", { class: "channel-card mail-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editButton(a, actions), serversButton(a, actions), asideBtn)),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editButton(a, actions), serversButton(a, actions), asideBtn, ...life.els)),
     lastError(a),
+    checkPanel(a),
     h("dl", { class: "facts channel-facts" },
       fact("Address", h("code", null, m.address), "address"),
       fact("Incoming (IMAP)", h("span", null, h("code", null, m.imap), h("span", { class: "muted" }, " · folder "), h("code", null, m.folder)), "imap"),
@@ -152,6 +159,7 @@ function mailCard(a: ChannelAccountView, m: EmailAccountView, { teams, aside }: 
       fact("Default team", teamName(teams, a.default_team), "default_team"),
       fact("Sync", folderList(m.folders), "sync")),
     aside ? asidePanel(a, panelId, aside.rows) : null);
+  life.wire(el);
   asideBtn?.addEventListener("click", () => actions.toggleAside(a, m, el, asideBtn));
   return el;
 }

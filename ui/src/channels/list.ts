@@ -9,6 +9,7 @@ import type { Part } from "../store";
 import { card, type CardActions } from "./cards";
 import { openEditAccount } from "./edit-dialog";
 import { openMailSettings } from "./mail-settings-dialog";
+import { openRemove, removedText } from "./remove-dialog";
 import { openSecrets } from "./secrets-dialog";
 import type { ChannelsDeps, ChannelsState, OpenAside } from "./state";
 
@@ -69,7 +70,39 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
     }
   }
 
+  const replaced = (updated: ChannelAccountView) =>
+    store.set({ accounts: store.get().accounts.map((x) => (x.id === updated.id ? updated : x)) });
   const actions: CardActions = {
+    test(a, cardEl, btn) {
+      error.textContent = "";
+      say("");
+      void app.run(cardEl, btn, error, async () => {
+        replaced(await api.testChannel(a.id));
+        say(`Testing ${a.name}; the report shows on its card.`);
+        document.getElementById(`check-${a.id}`)?.scrollIntoView({ block: "nearest" });
+      });
+    },
+    toggleEnabled(a, cardEl, btn) {
+      error.textContent = "";
+      say("");
+      void app.run(cardEl, btn, error, async () => {
+        const updated = await api.setChannelEnabled(a.id, a.disabled);
+        replaced(updated);
+        say(updated.disabled
+          ? `Disabled ${updated.name}: nothing is sent, polled or synced; what customers send is still stored.`
+          : `Enabled ${updated.name}; waiting replies go out now.`);
+        document.getElementById(`enable-channel-${a.id}`)?.focus();
+      });
+    },
+    remove(a) {
+      error.textContent = "";
+      say("");
+      openRemove(app, ctx.host, a, (result) => {
+        store.set({ accounts: store.get().accounts.filter((x) => x.id !== a.id) });
+        say(removedText(a.name, result));
+        document.getElementById("channels-done")?.focus();
+      });
+    },
     secrets(a) {
       error.textContent = "";
       say("");
