@@ -8,6 +8,7 @@
 
 pub mod imap;
 pub mod parse;
+pub mod retry;
 pub mod smtp;
 pub mod sync;
 pub mod tls;

@@ -656,6 +656,21 @@ async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, 
         }
         return;
     }
+    if task.kind == "retry_mail" {
+        let id = task.payload.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+        if let Err(e) = crate::email::retry::run(ctx.ws.clone(), id, ctx.options.mail.timeout).await
+        {
+            tracing::error!(error = %e, "set-aside mail could not be read again");
+        }
+        let finished = db(ctx, move |ws| {
+            ws.delivery().finish_task(&task, TaskOutcome::Done)
+        })
+        .await;
+        if let Err(e) = finished {
+            tracing::error!(error = %e, "task result could not be stored");
+        }
+        return;
+    }
     let result: Result<(), GraphError> = match &endpoint {
         None => Err(GraphError::BadResponse(
             "the channel account is not connected".into(),

@@ -190,6 +190,7 @@ macro_rules! workspace_calls {
                 update_mail_settings(account: ChannelAccountId, change: &MailSettings) -> ChannelAccountView [admin];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];
                 set_aside_mail(account: ChannelAccountId) -> Vec<SetAsideView> [admin];
+                retry_set_aside_mail(account: ChannelAccountId, id: i64) -> Vec<SetAsideView> [admin];
                 add_sample_data(extra: i64) -> SampleSummary [admin];
                 set_aside_webhooks(account: ChannelAccountId) -> Vec<WebhookSetAsideView> [admin];
                 email_html(message: MessageId) -> Option<String> [agent];

@@ -66,6 +66,7 @@ pub enum AuditKind {
     ChannelDisabled,
     ChannelEnabled,
     ChannelRemoved,
+    MailSetAsideRetried,
 }
 
 impl AuditKind {
@@ -125,6 +126,7 @@ impl AuditKind {
             Self::ChannelDisabled => "channel_disabled",
             Self::ChannelEnabled => "channel_enabled",
             Self::ChannelRemoved => "channel_removed",
+            Self::MailSetAsideRetried => "mail_set_aside_retried",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod login;
 pub mod mail;
 pub mod mail_forward;
 pub mod mail_recipients;
+pub mod mail_retry;
 pub mod mail_settings;
 pub mod mentions;
 pub mod merge;

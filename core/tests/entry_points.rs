@@ -247,6 +247,9 @@ fn call(
         "set_aside_mail" => ws
             .set_aside_mail(token, ChannelAccountId::new(1), now)
             .map(drop),
+        "retry_set_aside_mail" => ws
+            .retry_set_aside_mail(token, ChannelAccountId::new(1), 1, now)
+            .map(drop),
         "add_sample_data" => ws.add_sample_data(token, 0, now).map(drop),
         "set_aside_webhooks" => ws
             .set_aside_webhooks(token, ChannelAccountId::new(1), now)

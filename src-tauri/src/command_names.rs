@@ -77,6 +77,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "add_channel_account",
     "add_email_account",
     "set_aside_mail",
+    "retry_set_aside_mail",
     "add_sample_data",
     "set_aside_webhooks",
     "open_email_window",

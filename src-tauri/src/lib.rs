@@ -97,6 +97,7 @@ pub fn run() {
             commands::channels::add_channel_account,
             commands::channels::add_email_account,
             commands::channels::set_aside_mail,
+            commands::channels::retry_set_aside_mail,
             commands::channels::add_sample_data,
             commands::channels::set_aside_webhooks,
             commands::channels::open_email_window,

@@ -17,7 +17,8 @@
 //! printing it; "Test connection" signs in to both servers and opens both folders (a
 //! wrong password fails both sign-ins, the folders are skipped), also from `appcare
 //! channel test`; a disabled mailbox stops syncing until enabled, a removed one for good
-//! while its conversations stay.
+//! while its conversations stay; a mail the server refused is fetched again by folder and
+//! UID when an admin tries it again, and filed, the folder's counts still adding up.
 //!
 //! Real parts: Dovecot (IMAP) and Postfix (SMTP) on loopback, started by
 //! `tests/mail/servers.sh`; SQLCipher; the `appcare` binary.
@@ -1007,5 +1008,68 @@ async fn the_cli_tests_a_mailbox_and_prints_each_step() -> TestResult {
         assert!(stdout.contains(step), "{step} missing: {stdout}");
     }
     assert!(!stdout.contains(MAIL_PASSWORD) && !stderr.contains(MAIL_PASSWORD));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_the_server_refused_is_fetched_again_on_retry_and_filed() -> TestResult {
+    use appcare_core::channel::mail::MailItem;
+    let servers = MailServers::start()?;
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("first@customer.test", "First", "Hello", None),
+    )?;
+    let world = mail_world(&servers, SUPPORT)?;
+    sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    // The next mail was refused by the server when the sync met it (UID 2): set aside
+    // with nothing kept, the sync went past it.
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("refused@customer.test", "Second", "My order", None),
+    )?;
+    let uidvalidity = u32::try_from(query_i64(&world.ws, "SELECT uidvalidity FROM mail_folders"))?;
+    world.ws.delivery().apply_mail(
+        world.mailbox,
+        "INBOX",
+        uidvalidity,
+        &[MailItem::SetAside {
+            uid: 2,
+            size: 0,
+            reason: "the server would not return it (NO)".into(),
+            from_address: String::new(),
+            subject: String::new(),
+            raw: None,
+            key: None,
+        }],
+        Timestamp::now(),
+    )?;
+    let aside = world
+        .ws
+        .set_aside_mail(&world.admin, world.mailbox, Timestamp::now())?;
+    assert_eq!(aside.len(), 1);
+
+    // After the fix, "Try again": the runtime fetches it by folder and UID and files it.
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    world
+        .ws
+        .retry_set_aside_mail(&world.admin, world.mailbox, aside[0].id, Timestamp::now())?;
+    let ws = world.ws.clone();
+    eventually(15, || {
+        (conversation_with(&ws, "refused@customer.test") > 0).then_some(())
+    })
+    .await?;
+    assert!(world
+        .ws
+        .set_aside_mail(&world.admin, world.mailbox, Timestamp::now())?
+        .is_empty());
+    let (offered, stored, set_aside, duplicates) = (
+        query_i64(&world.ws, "SELECT offered FROM mail_folders"),
+        query_i64(&world.ws, "SELECT stored FROM mail_folders"),
+        query_i64(&world.ws, "SELECT set_aside FROM mail_folders"),
+        query_i64(&world.ws, "SELECT duplicates FROM mail_folders"),
+    );
+    assert_eq!(offered, stored + set_aside + duplicates);
+    assert_eq!(set_aside, 0);
+    runtime.stop().await;
     Ok(())
 }

@@ -306,6 +306,11 @@ export async function setAsideMail(id: number): Promise<SetAsideView[]> {
   return invoke<SetAsideView[]>("set_aside_mail", { id });
 }
 
+/** Asks to read one set-aside mail again (after a fix); the list comes back with it marked `retrying`. */
+export async function retrySetAsideMail(account: number, id: number): Promise<SetAsideView[]> {
+  return invoke<SetAsideView[]>("retry_set_aside_mail", { account, id });
+}
+
 /** What WhatsApp or Messenger sent to this account that could not be stored as what it is: reason and raw item (admins). */
 /** Admins: the sample conversations (and `extra` more customers), once per workspace. */
 export async function addSampleData(extra: number): Promise<SampleSummary> {

@@ -571,19 +571,32 @@ describe("app", () => {
       expect(calls.find((c) => c.cmd === "set_aside_mail")!.args).toEqual({ id: 7 });
       const panel = $("#set-aside-panel-7");
       expect(panel.textContent).toContain("Mail the app could not file into a conversation. It stays in the mailbox; nothing was deleted.");
-      expect(Array.from(panel.querySelectorAll("th")).map((th) => th.textContent)).toEqual(["Received", "From", "Subject", "Reason", "Size"]);
+      expect(Array.from(panel.querySelectorAll("th")).map((th) => th.textContent)).toEqual(["Received", "From", "Subject", "Reason", "Size", "Action"]);
       const rows = Array.from(panel.querySelectorAll("tbody tr")).map((tr) => Array.from(tr.querySelectorAll("td")).slice(1).map((td) => td.textContent));
       expect(rows).toEqual([
-        ["big@example.net", "Scans", "too large to store (40 MB)", "40.0 MB"],
-        ["unknown", "(no subject)", "could not be read", "730 KB"],
+        ["big@example.net", "Scans", "too large to store (40 MB)", "40.0 MB", "Try again"],
+        ["unknown", "(no subject)", "could not be read", "730 KB", "Try again"],
       ]);
       expect($("#set-aside-7").getAttribute("aria-expanded")).toBe("true");
       expect(document.activeElement).toBe($("#set-aside-7"));
+
+      // Try again: the row says so until the runtime is done; then it is gone (filed).
+      const first = handlers.set_aside_mail({})! as { id: number }[];
+      handlers.retry_set_aside_mail = () => [first[0], { ...first[1], retrying: true }];
+      $("#retry-aside-2").click();
+      await tick();
+      expect(calls.find((c) => c.cmd === "retry_set_aside_mail")!.args).toEqual({ account: 7, id: 2 });
+      expect($('[data-set-aside-id="2"] [data-field="retry"]').textContent).toBe("Trying again…");
+      handlers.set_aside_mail = () => [first[0]];
+      await new Promise((r) => setTimeout(r, 1100));
+      await tick();
+      expect(document.querySelector('[data-set-aside-id="2"]')).toBeNull();
+      expect($('[data-set-aside-id="1"] [data-field="retry"]').textContent).toBe("Try again");
       // The button closes it again.
       $("#set-aside-7").click();
       await tick();
       expect($("#set-aside-panel-7")).toBeNull();
-      expect(calls.filter((c) => c.cmd === "set_aside_mail").length).toBe(1);
+      expect(calls.filter((c) => c.cmd === "set_aside_mail").length).toBe(2);
     });
 
     it("shows an admin what WhatsApp sent that was set aside, with the reason and the raw item", async () => {

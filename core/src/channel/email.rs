@@ -381,6 +381,8 @@ pub struct SetAsideView {
     pub subject: String,
     pub size: i64,
     pub created_at: crate::time::Timestamp,
+    /// "Try again" was asked and the runtime has not read it again yet.
+    pub retrying: bool,
 }
 
 crate::redacted_debug!(SetAsideView);

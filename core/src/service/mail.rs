@@ -294,7 +294,7 @@ impl Delivery<'_> {
 }
 
 /// What identifies one mail across syncs: its Message-ID and a digest of its content.
-fn content_key(mail: &ParsedMail) -> String {
+pub(super) fn content_key(mail: &ParsedMail) -> String {
     format!("{}\n{}", mail.header_id, mail.digest)
 }
 
@@ -315,7 +315,7 @@ fn seen_before_upgrade(
     })
 }
 
-fn masked(on: bool, text: &str) -> String {
+pub(super) fn masked(on: bool, text: &str) -> String {
     if on {
         crate::privacy::mask::mask_sensitive(text).0
     } else {
@@ -363,7 +363,7 @@ fn find_thread(
     Ok(None)
 }
 
-fn store_mail(
+pub(super) fn store_mail(
     tx: &Connection,
     account: ChannelAccountId,
     config: &crate::channel::EmailConfig,

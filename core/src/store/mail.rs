@@ -416,7 +416,10 @@ pub fn set_aside(
 
 pub fn set_aside_views(conn: &Connection, account: ChannelAccountId) -> Result<Vec<SetAsideView>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, folder, uid, reason, from_address, subject, size, created_at
+        "SELECT id, folder, uid, reason, from_address, subject, size, created_at,
+                EXISTS (SELECT 1 FROM channel_tasks t WHERE t.account_id = mail_set_aside.account_id
+                          AND t.kind = 'retry_mail' AND t.state = 'pending'
+                          AND json_extract(t.payload, '$.id') = mail_set_aside.id)
          FROM mail_set_aside WHERE account_id = ?1 ORDER BY id DESC LIMIT 500",
     )?;
     let rows = stmt.query_map([account], |r| {
@@ -429,6 +432,7 @@ pub fn set_aside_views(conn: &Connection, account: ChannelAccountId) -> Result<V
             subject: r.get(5)?,
             size: r.get(6)?,
             created_at: r.get(7)?,
+            retrying: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

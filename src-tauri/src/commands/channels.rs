@@ -57,6 +57,19 @@ pub async fn set_aside_mail(
     .await
 }
 
+/// Asks the runtime to read one set-aside mail again; the list comes back with it marked.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn retry_set_aside_mail(
+    state: State<'_, AppState>,
+    account: ChannelAccountId,
+    id: i64,
+) -> Result<Vec<SetAsideView>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.retry_set_aside_mail(token, account, id, now)
+    })
+    .await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn set_aside_webhooks(
     state: State<'_, AppState>,

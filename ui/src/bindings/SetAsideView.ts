@@ -5,4 +5,8 @@ import type { Timestamp } from "./Timestamp";
  * A mail the sync kept aside, as an admin sees it (no body). Its sender and subject
  * are customer data: `Debug` prints `<redacted>`.
  */
-export type SetAsideView = { id: number, folder: string, uid: number, reason: string, from_address: string, subject: string, size: number, created_at: Timestamp, };
+export type SetAsideView = { id: number, folder: string, uid: number, reason: string, from_address: string, subject: string, size: number, created_at: Timestamp, 
+/**
+ * "Try again" was asked and the runtime has not read it again yet.
+ */
+retrying: boolean, };

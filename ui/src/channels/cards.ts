@@ -28,6 +28,8 @@ export type CardActions = LifecycleActions & {
   refresh(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleAside(a: ChannelAccountView, m: EmailAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
   toggleWebhookAside(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
+  /** "Try again" on one set-aside mail. */
+  retryAside(a: ChannelAccountView, row: SetAsideView, btn: HTMLButtonElement): void;
 };
 
 export type CardData = {
@@ -158,7 +160,7 @@ function mailCard(a: ChannelAccountView, m: EmailAccountView, { teams, aside }: 
       fact("Password", h("span", null, a.token_hint), "token_hint"),
       fact("Default team", teamName(teams, a.default_team), "default_team"),
       fact("Sync", folderList(m.folders), "sync")),
-    aside ? asidePanel(a, panelId, aside.rows) : null);
+    aside ? asidePanel(a, panelId, aside.rows, actions) : null);
   life.wire(el);
   asideBtn?.addEventListener("click", () => actions.toggleAside(a, m, el, asideBtn));
   return el;
@@ -183,21 +185,29 @@ function folderList(folders: MailFolderView[]): HTMLElement {
   }));
 }
 
-function asidePanel(a: ChannelAccountView, id: string, rows: SetAsideView[]): HTMLElement {
+function retryCell(a: ChannelAccountView, r: SetAsideView, actions: CardActions): HTMLElement {
+  if (r.retrying) return h("td", { class: "nowrap muted", "data-field": "retry" }, "Trying again…");
+  const btn = button(`retry-aside-${r.id}`, "Try again", { class: "small secondary", "aria-label": `Try the mail from ${r.from_address || "an unknown sender"} again` });
+  btn.addEventListener("click", () => actions.retryAside(a, r, btn));
+  return h("td", { class: "nowrap", "data-field": "retry" }, btn);
+}
+
+function asidePanel(a: ChannelAccountView, id: string, rows: SetAsideView[], actions: CardActions): HTMLElement {
   return h("div", { id, class: "set-aside", role: "region", "aria-label": `Mail set aside from ${a.name}` },
-    h("p", { class: "hint" }, "Mail the app could not file into a conversation. It stays in the mailbox; nothing was deleted."),
+    h("p", { class: "hint" }, "Mail the app could not file into a conversation. It stays in the mailbox; nothing was deleted. After a fix (an update, the server back), Try again reads it once more."),
     rows.length === 0
       ? h("p", { class: "empty" }, "Nothing is set aside any more.")
       : h("div", { class: "table-wrap" }, h("table", { class: "table set-aside-table", id: `set-aside-table-${a.id}` },
         h("thead", null, h("tr", null,
           h("th", { scope: "col" }, "Received"), h("th", { scope: "col" }, "From"), h("th", { scope: "col" }, "Subject"),
-          h("th", { scope: "col" }, "Reason"), h("th", { scope: "col", class: "num" }, "Size"))),
+          h("th", { scope: "col" }, "Reason"), h("th", { scope: "col", class: "num" }, "Size"), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Action")))),
         h("tbody", null, ...rows.map((r) => h("tr", { "data-set-aside-id": r.id },
           h("td", { class: "nowrap" }, formatDateTime(r.created_at)),
           h("td", { class: "detail" }, r.from_address || h("span", { class: "muted" }, "unknown")),
           h("td", { class: "detail" }, r.subject || h("span", { class: "muted" }, "(no subject)")),
           h("td", { class: "detail" }, r.reason),
-          h("td", { class: "num nowrap" }, formatMailSize(r.size))))))));
+          h("td", { class: "num nowrap" }, formatMailSize(r.size)),
+          retryCell(a, r, actions)))))));
 }
 
 function webhookAsidePanel(a: ChannelAccountView, id: string, rows: WebhookSetAsideView[]): HTMLElement {

@@ -70,9 +70,41 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
     }
   }
 
+  /** While a set-aside mail is being tried again, its table is re-read every second (at most 30 times). */
+  const polling = new Set<number>();
+  async function followRetries(id: number): Promise<void> {
+    if (polling.has(id)) return;
+    polling.add(id);
+    try {
+      for (let i = 0; i < 30; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const open = store.get().asides.get(id);
+        if (!ctx.current() || !open || !open.rows.some((r) => r.retrying)) return;
+        const rows = await api.setAsideMail(id);
+        if (!ctx.current() || !store.get().asides.has(id)) return;
+        setAside(id, { rows, count: open.count });
+      }
+    } catch {
+      // The table shown stays; closing and opening it reads it again.
+    } finally {
+      polling.delete(id);
+    }
+  }
   const replaced = (updated: ChannelAccountView) =>
     store.set({ accounts: store.get().accounts.map((x) => (x.id === updated.id ? updated : x)) });
   const actions: CardActions = {
+    retryAside(a, row, btn) {
+      error.textContent = "";
+      say("");
+      const cardEl = cards.get(a.id)?.el ?? el;
+      void app.run(cardEl, btn, error, async () => {
+        const rows = await api.retrySetAsideMail(a.id, row.id);
+        const open = store.get().asides.get(a.id);
+        setAside(a.id, { rows, count: open?.count ?? rows.length });
+        say("Trying that mail again; the table shows the result.");
+        void followRetries(a.id);
+      });
+    },
     test(a, cardEl, btn) {
       error.textContent = "";
       say("");

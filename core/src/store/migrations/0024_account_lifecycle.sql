@@ -14,12 +14,13 @@ CREATE TABLE connection_checks (
     steps        TEXT NOT NULL DEFAULT '[]'
 ) STRICT;
 
--- The task kinds gain 'check' (a test run by the channel runtime); SQLite cannot change
+-- The task kinds gain 'check' (a test run by the channel runtime) and 'retry_mail' (a
+-- set-aside mail read again after a fix); SQLite cannot change
 -- a check, so the table is rebuilt with its rows.
 CREATE TABLE channel_tasks_new (
     id              INTEGER PRIMARY KEY,
     account_id      INTEGER NOT NULL REFERENCES channel_accounts (id) ON DELETE CASCADE,
-    kind            TEXT NOT NULL CHECK (kind IN ('pass_thread_control', 'local_storage', 'refresh', 'profile', 'react', 'read', 'typing', 'check')),
+    kind            TEXT NOT NULL CHECK (kind IN ('pass_thread_control', 'local_storage', 'refresh', 'profile', 'react', 'read', 'typing', 'check', 'retry_mail')),
     payload         TEXT NOT NULL DEFAULT '{}',
     state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
     attempts        INTEGER NOT NULL DEFAULT 0,
