@@ -12,6 +12,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
         .with_out_dir(dir)
         .with_large_int("number");
     crate::dto::AppStatus::export_all(&cfg)?;
+    crate::dto::AboutInfo::export_all(&cfg)?;
     crate::dto::HubProbe::export_all(&cfg)?;
     crate::dto::FirstRunInfo::export_all(&cfg)?;
     crate::dto::CreateWorkspaceRequest::export_all(&cfg)?;

@@ -20,6 +20,8 @@ pub const PRE_SESSION_COMMANDS: &[&str] = &[
     "probe_hub",
     "connect_hub",
     "leave_hub",
+    "about",
+    "open_folder",
 ];
 
 /// Commands that need a full session; each goes through `with_session`.

@@ -1,6 +1,7 @@
 //! Tauri commands: each takes the state, calls one core function off the UI thread, and
 //! maps the result. Commands that need a session go through [`with_session`].
 
+pub mod about;
 pub mod admin;
 pub mod channels;
 pub mod hub;
@@ -75,6 +76,9 @@ mod tests {
         "webhook_listener",
         // The report's CSV written into Downloads (the core's `report_csv` makes it).
         "save_report_csv",
+        // The About page: version, build, folders; the data or log folder opened.
+        "about",
+        "open_folder",
     ];
 
     /// Calls of the contract the window reaches another way: the status carries the

@@ -137,3 +137,16 @@ pub struct WebhookListener {
     pub address: Option<String>,
     pub error: Option<String>,
 }
+
+/// What the About page shows: version, build, and where this workspace keeps things.
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
+pub struct AboutInfo {
+    pub version: String,
+    /// The commit the app was built from (`unknown` outside a Git checkout).
+    pub build: String,
+    pub data_dir: String,
+    pub log_dir: Option<String>,
+    pub config_dir: Option<String>,
+    /// The team hub's address, in team mode.
+    pub hub: Option<String>,
+}

@@ -10,7 +10,10 @@ pub mod dto;
 mod live;
 pub mod logging;
 mod mail_view;
+#[cfg(unix)]
+pub mod single_instance;
 pub mod state;
+pub mod window_state;
 
 pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
 
@@ -19,15 +22,49 @@ pub use command_names::{PRE_SESSION_COMMANDS, SESSION_COMMANDS};
 pub fn run() {
     // One TLS provider for the whole process, whatever other crates compile in.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    #[cfg(unix)]
+    let instance = match single_instance::claim(&single_instance::socket_path()) {
+        Ok(single_instance::Claim::AlreadyRunning) => {
+            tracing::info!("already running: the open window was asked to come forward");
+            return;
+        }
+        Ok(single_instance::Claim::First(listener)) => Some(listener),
+        Err(e) => {
+            tracing::warn!(error = %e, "no single-instance lock; a second launch opens a second window");
+            None
+        }
+    };
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .on_window_event(|window, event| {
+            use tauri::Manager;
+            if window.label() == "main"
+                && matches!(event, tauri::WindowEvent::CloseRequested { .. })
+            {
+                if let Some(file) = window_file(window.app_handle()) {
+                    window_state::remember(window, &file);
+                }
+            }
+        })
         .register_uri_scheme_protocol(mail_view::SCHEME, |ctx, request| {
             mail_view::handle(ctx.app_handle(), &request)
         })
-        .setup(|app| {
+        .setup(move |app| {
             use tauri::Manager;
             let state = state::AppState::from_environment(app.handle())?;
             app.manage(state);
+            let main = app.get_webview_window("main");
+            if let (Some(window), Some(file)) = (&main, window_file(app.handle())) {
+                window_state::restore(window, &file);
+            }
+            #[cfg(unix)]
+            if let (Some(listener), Some(window)) = (instance, main) {
+                single_instance::serve(listener, move || {
+                    let _ = window.unminimize();
+                    let _ = window.show();
+                    let _ = window.set_focus();
+                });
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -145,6 +182,8 @@ pub fn run() {
             commands::hub::probe_hub,
             commands::hub::connect_hub,
             commands::hub::leave_hub,
+            commands::about::about,
+            commands::about::open_folder,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {
@@ -152,4 +191,13 @@ pub fn run() {
         tracing::error!(error = %err, "the desktop could not start");
         std::process::exit(1);
     }
+}
+
+/// Where the main window's size and position are remembered.
+fn window_file<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> Option<std::path::PathBuf> {
+    use tauri::Manager;
+    app.path()
+        .app_config_dir()
+        .ok()
+        .map(|d| d.join("window.json"))
 }

@@ -13,6 +13,8 @@ pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 pub struct DesktopApp {
     pub client: fantoccini::Client,
     pub data_dir: tempfile::TempDir,
+    /// The X display the window is on (`:90` …).
+    pub display: String,
     xvfb: Child,
     driver: Child,
 }
@@ -149,7 +151,7 @@ impl DesktopApp {
             .map_err(|e| {
                 format!("could not start tauri-driver (cargo install tauri-driver): {e}")
             })?;
-        let mut harness = Self::partial(xvfb, driver, data_dir);
+        let mut harness = Self::partial(xvfb, driver, data_dir, display);
         // tauri-driver listens before WebKitWebDriver does: wait for both.
         wait_for_port(port, Duration::from_secs(20))?;
         wait_for_port(native_port, Duration::from_secs(20))?;
@@ -167,8 +169,28 @@ impl DesktopApp {
         harness.finish()
     }
 
-    fn partial(xvfb: Child, driver: Child, data_dir: tempfile::TempDir) -> Partial {
-        Partial(None, Some((xvfb, driver, data_dir)))
+    fn partial(
+        xvfb: Child,
+        driver: Child,
+        data_dir: tempfile::TempDir,
+        display: String,
+    ) -> Partial {
+        Partial(None, Some((xvfb, driver, data_dir, display)))
+    }
+
+    /// Launches the app binary once more, as a person double-clicking it again would,
+    /// with the first one's display and folders.
+    pub fn launch_again(&self) -> TestResult<Child> {
+        Ok(Command::new(target_dir()?.join("appcare-desktop"))
+            .env("DISPLAY", &self.display)
+            .env("NO_AT_BRIDGE", "1")
+            .env("APPCARE_DATA_DIR", self.data_dir.path().join("workspace"))
+            .env("XDG_CONFIG_HOME", self.data_dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.data_dir.path().join("data"))
+            .env_remove("APPCARE_PASSPHRASE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?)
     }
 
     /// Saves a screenshot under `tests/artifacts/` (kept for a failed run).
@@ -193,16 +215,17 @@ impl DesktopApp {
 /// Holds the processes while the session is being created, so a failed start cleans up.
 struct Partial(
     Option<fantoccini::Client>,
-    Option<(Child, Child, tempfile::TempDir)>,
+    Option<(Child, Child, tempfile::TempDir, String)>,
 );
 
 impl Partial {
     fn finish(mut self) -> TestResult<DesktopApp> {
         let client = self.0.take().ok_or("no WebDriver session")?;
-        let (xvfb, driver, data_dir) = self.1.take().ok_or("processes gone")?;
+        let (xvfb, driver, data_dir, display) = self.1.take().ok_or("processes gone")?;
         Ok(DesktopApp {
             client,
             data_dir,
+            display,
             xvfb,
             driver,
         })
@@ -211,7 +234,7 @@ impl Partial {
 
 impl Drop for Partial {
     fn drop(&mut self) {
-        if let Some((mut xvfb, mut driver, _)) = self.1.take() {
+        if let Some((mut xvfb, mut driver, _, _)) = self.1.take() {
             let _ = driver.kill();
             let _ = xvfb.kill();
         }

@@ -7,6 +7,7 @@
 //! and each refusal shows under its field, inside the window; with sample data, an
 //! unassigned conversation is taken, a note's draft survives Ctrl+L and the unlock, a
 //! resolve is undone, and a customer's panel shows her conversations on two channels.
+//! A second launch of the app ends at once and leaves the one window.
 //!
 //! Real parts: the app binary, WebKitWebDriver through `tauri-driver`, Xvfb, the Secret
 //! Service.
@@ -330,6 +331,40 @@ async fn first_run_enrolment_overview_idle_lock_unlock_and_sign_out_in_the_real_
     if let Err(err) = &outcome {
         let shot = app.screenshot("desktop-e2e-failure").await;
         eprintln!("end-to-end failure: {err}; screenshot: {shot:?}");
+    }
+    app.stop().await;
+    outcome
+}
+
+/// A second launch (a double click on the icon again) brings the open window forward
+/// and ends, instead of opening a second window on the same workspace; the first window
+/// goes on answering. The About page shows the version and where the data lives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_ends_and_leaves_the_one_window() -> TestResult {
+    let app = DesktopApp::start().await?;
+    let outcome = async {
+        wait_for(&app.client, "#first-run-form", 30).await?;
+        let mut second = app.launch_again()?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = second.try_wait()? {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = second.kill();
+                return Err("the second launch kept running (a second window)".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert!(status.success(), "the second launch ended with {status}");
+        // The first window still answers.
+        wait_for(&app.client, "#first-run-form", 10).await?;
+        TestResult::Ok(())
+    }
+    .await;
+    if let Err(err) = &outcome {
+        let shot = app.screenshot("desktop-single-instance-failure").await;
+        eprintln!("single-instance failure: {err}; screenshot: {shot:?}");
     }
     app.stop().await;
     outcome

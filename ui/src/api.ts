@@ -20,6 +20,7 @@ import type { ExportSummary } from "./bindings/ExportSummary";
 import type { ResidencyReport } from "./bindings/ResidencyReport";
 import type { RetentionPolicy } from "./bindings/RetentionPolicy";
 import type { ChannelAccountChanges } from "./bindings/ChannelAccountChanges";
+import type { AboutInfo } from "./bindings/AboutInfo";
 import type { AccountRemoval } from "./bindings/AccountRemoval";
 import type { ChannelAccountView } from "./bindings/ChannelAccountView";
 import type { CannedReply } from "./bindings/CannedReply";
@@ -609,4 +610,14 @@ export async function onCoreEvent(handler: (event: CoreEvent) => void): Promise<
 
 export async function onHandoffNotice(handler: (notice: HandoffNotice) => void): Promise<UnlistenFn> {
   return listen<HandoffNotice>("handoff-notice", (e) => handler(e.payload));
+}
+
+/** The About page: version, build, and where this workspace keeps its data, log and settings. */
+export async function about(): Promise<AboutInfo> {
+  return invoke<AboutInfo>("about");
+}
+
+/** Opens the data or log folder in the file manager. */
+export async function openFolder(which: "data" | "logs"): Promise<void> {
+  return invoke<void>("open_folder", { which });
 }

@@ -155,7 +155,7 @@ describe("app", () => {
     stop = startApp(root);
     await tick();
     // The inbox is the first item and the page shown after sign-in.
-    expect(Array.from(document.querySelectorAll(".sidenav button")).map((b) => b.id)).toEqual(["nav-inbox", "nav-overview"]);
+    expect(Array.from(document.querySelectorAll(".sidenav button")).map((b) => b.id)).toEqual(["nav-inbox", "nav-overview", "nav-about"]);
     expect($("#nav-inbox").getAttribute("aria-current")).toBe("page");
     expect($("#inbox")).not.toBeNull();
     expect($("#view-mine")).not.toBeNull();
@@ -164,6 +164,27 @@ describe("app", () => {
     expect($("#nav-users")).toBeNull();
     expect($("#nav-audit")).toBeNull();
     expect($("#error").textContent).toBe("Not allowed.");
+  });
+
+  it("shows the About page with the version, build and folders, and opens the log folder", async () => {
+    handlers.app_status = () => status("signed_in", { ...admin, role: "agent" });
+    handlers.list_conversations = () => ({ rows: [], next: null });
+    handlers.about = () => ({ version: "0.1.0", build: "d491db4a1b2c", data_dir: "/home/ana/.local/share/com.appcare.inbox/workspace",
+      log_dir: "/home/ana/.local/state/appcare-inbox/logs", config_dir: "/home/ana/.config/com.appcare.inbox", hub: null });
+    handlers.open_folder = () => null;
+    stop = startApp(root);
+    await tick();
+    $("#nav-about").click();
+    await tick();
+    const field = (key: string) => $(`#about [data-field="${key}"]`).textContent;
+    expect(field("version")).toBe("0.1.0");
+    expect(field("build")).toBe("d491db4a1b2c");
+    expect(field("mode")).toBe("On this computer");
+    expect(field("log_dir")).toBe("/home/ana/.local/state/appcare-inbox/logs");
+    $("#open-logs-folder").click();
+    await tick();
+    expect(calls.find((c) => c.cmd === "open_folder")!.args).toEqual({ which: "logs" });
+    expect($("#about-done").textContent).toBe("Opened the log folder.");
   });
 
   it("enrols, shows recovery codes once, then the shell", async () => {
@@ -751,7 +772,7 @@ describe("app", () => {
     stop = startApp(root);
     await tick();
     const navIds = Array.from(document.querySelectorAll(".sidenav button")).map((b) => b.id);
-    expect(navIds.slice(-4)).toEqual(["nav-settings", "nav-privacy", "nav-residency", "nav-audit"]);
+    expect(navIds.slice(-5)).toEqual(["nav-settings", "nav-privacy", "nav-residency", "nav-audit", "nav-about"]);
     $("#nav-privacy").click();
     await tick();
     $<HTMLInputElement>("#privacy-query").value = "k";

@@ -168,9 +168,9 @@ describe("form checks", () => {
 
 describe("visiblePages", () => {
   it("puts the inbox first for everyone, Team and Reports for leads and admins, admin pages for admins", () => {
-    expect(visiblePages("agent")).toEqual(["inbox", "overview"]);
-    expect(visiblePages("lead")).toEqual(["inbox", "overview", "team", "reports"]);
-    expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "reports", "users", "channels", "settings", "privacy", "residency", "audit"]);
+    expect(visiblePages("agent")).toEqual(["inbox", "overview", "about"]);
+    expect(visiblePages("lead")).toEqual(["inbox", "overview", "team", "reports", "about"]);
+    expect(visiblePages("admin")).toEqual(["inbox", "overview", "team", "reports", "users", "channels", "settings", "privacy", "residency", "audit", "about"]);
   });
 });
 

@@ -9,6 +9,7 @@ import { h, replaceChildren } from "../h";
 import { ROLE_LABELS } from "../logic";
 import { railToggle, showRail } from "../rail";
 import { button, errorArea, notice, type App, type ShowOptions } from "../ui";
+import { renderAbout } from "./about";
 import { renderAudit } from "./audit";
 import { renderChannels } from "../channels";
 import { renderInbox } from "../inbox";
@@ -22,7 +23,7 @@ import { renderSettings } from "./settings";
 import { renderTeam } from "./team";
 import { renderUsers } from "./users";
 
-export type PageId = "inbox" | "overview" | "team" | "reports" | "users" | "channels" | "settings" | "privacy" | "residency" | "audit";
+export type PageId = "inbox" | "overview" | "team" | "reports" | "users" | "channels" | "settings" | "privacy" | "residency" | "audit" | "about";
 
 /** What a page may receive from the shell's live events. */
 export type PageLive = {
@@ -75,6 +76,7 @@ const PAGES: { id: PageId; label: string; access: Access; render: (ctx: PageCont
   { id: "privacy", label: "Privacy", access: "admin", render: renderPrivacy },
   { id: "residency", label: "Residency", access: "admin", render: renderResidency },
   { id: "audit", label: "Audit", access: "admin", render: renderAudit },
+  { id: "about", label: "About", access: "all", render: renderAbout },
 ];
 
 export function isLeadOrAdmin(role: Role): boolean {

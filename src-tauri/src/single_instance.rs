@@ -1,0 +1,134 @@
+//! One window per workspace: a second launch asks the running one to come to the front
+//! and exits. The running app listens on a Unix socket in a folder only its user may
+//! enter (`$XDG_RUNTIME_DIR/appcare-inbox`, else `/tmp/appcare-inbox-<uid>`), named by a
+//! hash of where it keeps its data (`APPCARE_DATA_DIR`, the config folder), so two
+//! workspaces opened on purpose with different folders still run side by side. What a
+//! second launch sends is never read as anything but "come forward" (at most a few bytes,
+//! with a deadline). A socket left by a crash is found dead and replaced.
+
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What [`claim`] found.
+pub enum Claim {
+    /// This process is the one instance; it listens here.
+    First(UnixListener),
+    /// Another instance runs and was asked to come forward.
+    AlreadyRunning,
+}
+
+/// The socket for this user and data location.
+pub fn socket_path() -> PathBuf {
+    let folder = match std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => PathBuf::from(dir).join("appcare-inbox"),
+        None => std::env::temp_dir().join(format!("appcare-inbox-{}", current_uid())),
+    };
+    let key = [
+        std::env::var_os("APPCARE_DATA_DIR"),
+        std::env::var_os("XDG_CONFIG_HOME"),
+        std::env::var_os("HOME"),
+    ]
+    .iter()
+    .map(|v| {
+        v.as_deref()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    })
+    .collect::<Vec<_>>()
+    .join("\n");
+    folder.join(format!("{:016x}.sock", fnv1a(key.as_bytes())))
+}
+
+/// The user id: the owner of this process's `/proc` entry.
+fn current_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(0)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Becomes the one instance at `path`, or asks the running one to come forward.
+pub fn claim(path: &Path) -> std::io::Result<Claim> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+    }
+    match UnixStream::connect(path) {
+        Ok(mut running) => {
+            running.set_write_timeout(Some(Duration::from_secs(2)))?;
+            running.write_all(b"focus\n")?;
+            return Ok(Claim::AlreadyRunning);
+        }
+        // Nobody listens: a socket left by a crash, or none yet.
+        Err(_) => {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    Ok(Claim::First(UnixListener::bind(path)?))
+}
+
+/// Serves second launches on its own thread: each one calls `focus`.
+pub fn serve(listener: UnixListener, focus: impl Fn() + Send + 'static) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 16];
+            let _ = stream.read(&mut buf);
+            tracing::info!("a second launch asked this window to come forward");
+            focus();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    #[test]
+    fn a_second_claim_reaches_the_first_and_a_dead_socket_is_replaced() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("run").join("instance.sock");
+        let Claim::First(listener) = claim(&path).expect("first") else {
+            panic!("the first claim must win");
+        };
+        let (tx, rx) = mpsc::channel();
+        serve(listener, move || {
+            let _ = tx.send(());
+        });
+        assert!(matches!(
+            claim(&path).expect("second"),
+            Claim::AlreadyRunning
+        ));
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("the first instance was asked to come forward");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path.parent().expect("folder"))
+            .expect("folder")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "only its user may enter the folder");
+
+        // A socket file nobody listens on (a crash): the next launch takes over.
+        let stale = dir.path().join("stale.sock");
+        drop(UnixListener::bind(&stale).expect("bind"));
+        assert!(stale.exists());
+        assert!(matches!(claim(&stale).expect("claim"), Claim::First(_)));
+    }
+
+    #[test]
+    fn the_socket_depends_on_where_the_data_lives() {
+        assert_ne!(fnv1a(b"/a\n/c\n/h"), fnv1a(b"/b\n/c\n/h"));
+        assert!(socket_path().to_string_lossy().ends_with(".sock"));
+    }
+}
