@@ -10,6 +10,7 @@ pub mod dto;
 mod live;
 pub mod logging;
 mod mail_view;
+pub mod notice_group;
 #[cfg(unix)]
 pub mod single_instance;
 pub mod state;

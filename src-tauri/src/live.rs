@@ -3,10 +3,11 @@
 //! hub's push stream follows). A handoff, a mention, a new conversation assigned to the
 //! signed-in user or a customer's reply on their conversation also raises a desktop
 //! notification (each as the person chose; channel and first name only), and a handoff
-//! `handoff-notice` in the window. Nothing is sent while no one is signed in. The events come from the
+//! `handoff-notice` in the window; notifications in a burst are grouped into one. Nothing is sent while no one is signed in. The events come from the
 //! local workspace, or in team mode from the hub's push stream, resumed after a drop.
 
 use crate::dto::HandoffNotice;
+use crate::notice_group::{NoticeGroup, NoticeKind, Offer};
 use crate::state::AppState;
 use appcare_client::{PushMessage, RemoteWorkspace};
 use appcare_core::events::Event;
@@ -219,8 +220,51 @@ fn forward(
             format!("The conversation with {about} is past its target."),
         ),
     };
+    show_grouped(app, grouping_kind(notice), title, body);
     tracing::info!(conversation = %conversation, kind = ?notice_kind(notice), "desktop notification");
-    let _ = app.notification().builder().title(title).body(body).show();
+}
+
+/// The notifications of this app, grouped (see [`crate::notice_group`]).
+static GROUP: std::sync::Mutex<NoticeGroup> = std::sync::Mutex::new(NoticeGroup::new());
+
+/// Shows a notification now, or holds it for the group's summary.
+fn show_grouped(app: &AppHandle, kind: NoticeKind, title: String, body: String) {
+    let offer = GROUP
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .offer(kind, Instant::now());
+    match offer {
+        Offer::Show => {
+            let _ = app.notification().builder().title(title).body(body).show();
+        }
+        Offer::Held { flush_in: None } => {}
+        Offer::Held {
+            flush_in: Some(wait),
+        } => {
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(wait).await;
+                let summary = GROUP
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .flush(Instant::now());
+                if let Some((title, body)) = summary {
+                    tracing::info!("grouped desktop notification");
+                    let _ = app.notification().builder().title(title).body(body).show();
+                }
+            });
+        }
+    }
+}
+
+fn grouping_kind(notice: Notice) -> NoticeKind {
+    match notice {
+        Notice::Handoff { .. } => NoticeKind::Handoff,
+        Notice::Mention { .. } => NoticeKind::Mention,
+        Notice::NewConversation => NoticeKind::NewConversation,
+        Notice::CustomerReply => NoticeKind::CustomerReply,
+        Notice::SlaBreach => NoticeKind::SlaBreach,
+    }
 }
 
 /// The kind of a notice for the log (no names).
