@@ -20,6 +20,7 @@ pub mod types {
         ChannelAccountChanges, ChannelAccountView, NewChannelAccount, SecretRotation,
     };
     pub use crate::channel::check::{AccountRemoval, CheckOutcome, CheckStep, ConnectionCheck};
+    pub use crate::channel::choices::ChoicesReply;
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
     pub use crate::channel::outbound::OutboundAttachment;
     pub use crate::channel::pricing::PricingMonth;
@@ -182,6 +183,7 @@ macro_rules! workspace_calls {
                 retry_message(message: MessageId) -> MessageView [agent];
                 react(message: MessageId, emoji: &str) -> MessageView [agent];
                 reply_quoting(id: ConversationId, quoted: MessageId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
+                reply_choices(id: ConversationId, reply: &ChoicesReply, guard: Option<ReplyGuard>) -> MessageView [agent];
                 mail_reply_context(id: ConversationId) -> MailReplyContext [agent];
                 reply_mail(id: ConversationId, reply: &MailReply, guard: Option<ReplyGuard>) -> MessageView [agent];
                 forward_mail(id: ConversationId, forward: &MailForward) -> MessageView [agent];
@@ -547,6 +549,7 @@ wire_by_ref!(
     MailReply,
     MailForward,
     MailSettings,
+    ChoicesReply,
     ReportQuery,
     Password,
     SlaScope,

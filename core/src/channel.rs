@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod check;
+pub mod choices;
 pub mod email;
 pub mod event;
 pub mod mail;

@@ -315,6 +315,19 @@ fn call(
             .map(drop),
         "retry_message" => ws.retry_message(token, MessageId::new(1), now).map(drop),
         "react" => ws.react(token, MessageId::new(1), "👍", now).map(drop),
+        "reply_choices" => ws
+            .reply_choices(
+                token,
+                conv,
+                &appcare_core::channel::choices::ChoicesReply {
+                    body: "Which size?".into(),
+                    options: vec!["S".into(), "M".into()],
+                    button: String::new(),
+                },
+                None,
+                now,
+            )
+            .map(drop),
         "reply_quoting" => ws
             .reply_quoting(token, conv, MessageId::new(1), "Yes", None, now)
             .map(drop),

@@ -95,6 +95,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "retry_message",
     "react",
     "reply_quoting",
+    "reply_choices",
     "mail_reply_context",
     "reply_mail",
     "forward_mail",

@@ -151,6 +151,7 @@ pub fn run() {
             commands::channels::retry_message,
             commands::channels::react,
             commands::channels::reply_quoting,
+            commands::channels::reply_choices,
             commands::mail::mail_reply_context,
             commands::mail::reply_mail,
             commands::mail::forward_mail,

@@ -117,7 +117,16 @@ impl DesktopApp {
         data_dir: tempfile::TempDir,
         env: &[(&str, String)],
     ) -> TestResult<Self> {
-        let app = target_dir()?.join("appcare-desktop");
+        Self::start_binary(&target_dir()?.join("appcare-desktop"), data_dir, env).await
+    }
+
+    /// Starts the app binary at `app` (e.g. the one a package installed).
+    pub async fn start_binary(
+        app: &Path,
+        data_dir: tempfile::TempDir,
+        env: &[(&str, String)],
+    ) -> TestResult<Self> {
+        let app = app.to_path_buf();
         if !app.is_file() {
             return Err(format!(
                 "{} is not built: run `cargo build -p appcare-desktop`",

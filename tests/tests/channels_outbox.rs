@@ -678,3 +678,87 @@ async fn a_satisfaction_survey_goes_out_as_a_documented_list_and_the_tapped_row_
     runtime.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_buttons_and_list_go_out_as_the_documented_interactive_messages() -> TestResult {
+    use appcare_core::channel::choices::ChoicesReply;
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 60).await?;
+    let runtime = start_runtime(world.ws.clone())?;
+    let ask = |options: &[&str], button: &str| ChoicesReply {
+        body: "Which size do you need?".into(),
+        options: options.iter().map(|o| o.to_string()).collect(),
+        button: button.into(),
+    };
+    let buttons = world.ws.reply_choices(
+        &world.admin,
+        conversation,
+        &ask(&["Small", "Large"], ""),
+        None,
+        Timestamp::now(),
+    )?;
+    assert_eq!(buttons.body, "Which size do you need?\n\n▸ Small\n▸ Large");
+    let list = world.ws.reply_choices(
+        &world.admin,
+        conversation,
+        &ask(&["XS", "S", "M", "L", "XL"], "Pick a size"),
+        None,
+        Timestamp::now(),
+    )?;
+    for id in [buttons.id, list.id] {
+        eventually(10, || (status_of(&world, id) == "sent").then_some(())).await?;
+    }
+    let sent: Vec<serde_json::Value> = world
+        .fake
+        .requests_to("/messages")
+        .into_iter()
+        .map(|r| r.body)
+        .filter(|b| b["type"] == json!("interactive"))
+        .collect();
+    assert_eq!(sent.len(), 2);
+    let by_kind = |kind: &str| {
+        sent.iter()
+            .find(|b| b["interactive"]["type"] == json!(kind))
+            .cloned()
+            .ok_or(format!("no {kind} message"))
+    };
+    let b = by_kind("button")?;
+    assert_eq!(
+        b["interactive"],
+        json!({"type": "button", "body": {"text": "Which size do you need?"},
+               "action": {"buttons": [
+                   {"type": "reply", "reply": {"id": "choice:1", "title": "Small"}},
+                   {"type": "reply", "reply": {"id": "choice:2", "title": "Large"}}]}})
+    );
+    let l = by_kind("list")?;
+    assert_eq!(l["interactive"]["action"]["button"], json!("Pick a size"));
+    let rows = l["interactive"]["action"]["sections"][0]["rows"]
+        .as_array()
+        .ok_or("rows")?;
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[4], json!({"id": "choice:5", "title": "XL"}));
+
+    // A row too long for Meta is refused at its field, before anything is queued.
+    let refused = world.ws.reply_choices(
+        &world.admin,
+        conversation,
+        &ask(
+            &["Small", "A very long answer, longer than Meta allows"],
+            "",
+        ),
+        None,
+        Timestamp::now(),
+    );
+    assert!(
+        matches!(
+            refused,
+            Err(appcare_core::CoreError::InvalidInput {
+                field: "option 2",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    runtime.stop().await;
+    Ok(())
+}

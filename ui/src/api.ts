@@ -22,6 +22,7 @@ import type { RetentionPolicy } from "./bindings/RetentionPolicy";
 import type { ChannelAccountChanges } from "./bindings/ChannelAccountChanges";
 import type { AboutInfo } from "./bindings/AboutInfo";
 import type { AccountRemoval } from "./bindings/AccountRemoval";
+import type { ChoicesReply } from "./bindings/ChoicesReply";
 import type { ChannelAccountView } from "./bindings/ChannelAccountView";
 import type { CannedReply } from "./bindings/CannedReply";
 import type { Colleague } from "./bindings/Colleague";
@@ -453,6 +454,11 @@ export async function forwardMail(id: number, forward: MailForward): Promise<Mes
 /** The signature under every reply from an e-mail account (`{agent}`, `{team}` filled in); "" removes it. */
 export async function setMailSignature(id: number, signature: string): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("set_mail_signature", { id, signature });
+}
+
+/** A question with answers the customer taps (WhatsApp buttons or a list, Messenger quick replies). */
+export async function replyChoices(id: number, reply: ChoicesReply, guard: ReplyGuard | null = null): Promise<MessageView> {
+  return invoke<MessageView>("reply_choices", { id, reply, guard });
 }
 
 /** A text reply answering one of the customer's messages, which they see quoted. */

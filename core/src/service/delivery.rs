@@ -468,7 +468,12 @@ fn send_payload(
             )?,
         },
         Some("choices") => SendPayload::Choices {
-            body,
+            // An agent's question: its text alone (the message shows the options too).
+            body: payload
+                .get("text")
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+                .unwrap_or(body),
             button: json_str(payload, "button"),
             choices: payload
                 .get("choices")

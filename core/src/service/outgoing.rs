@@ -1,9 +1,12 @@
-//! What agents send: replies (text, or a file with a caption), approved templates outside
+//! What agents send: replies (text, a file with a caption, or a question with answers to
+//! tap), approved templates outside
 //! the customer-service window, and "send again" for a failed or unconfirmed message.
 //! Every send goes into the outbox first; the channel runtime sends it from there.
 
 use crate::auth::Role;
+use crate::channel::choices::ChoicesReply;
 use crate::channel::mail::MailAddress;
+use crate::channel::outbound::Choice;
 use crate::channel::outbound::OutboundAttachment;
 use crate::channel::template::{self, TemplateView};
 use crate::channel::window::{reply_window, HUMAN_AGENT_TAG};
@@ -121,6 +124,8 @@ enum Outgoing {
         language: String,
         parameters: Vec<String>,
     },
+    /// Answers the customer taps (checked against the channel's limits when queued).
+    Choices(ChoicesReply),
 }
 
 fn decode_attachment(a: &OutboundAttachment) -> Result<(String, String, Vec<u8>)> {
@@ -230,6 +235,27 @@ impl Workspace {
         let caller = self.authorize(token, now, Role::Agent, "reply")?;
         let body = check_text("reply", body, REPLY_MAX_CHARS)?;
         self.queue_outgoing(&caller, id, Outgoing::Text(body), guard, Some(quoted), now)
+    }
+
+    /// Queues a question with answers the customer taps: WhatsApp reply buttons or a
+    /// list, Messenger quick replies (see [`ChoicesReply`]). Like a text reply otherwise.
+    pub fn reply_choices(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        reply: &ChoicesReply,
+        guard: Option<ReplyGuard>,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "reply")?;
+        self.queue_outgoing(
+            &caller,
+            id,
+            Outgoing::Choices(reply.clone()),
+            guard,
+            None,
+            now,
+        )
     }
 
     /// Queues a reply with a file (and an optional caption). WhatsApp only.
@@ -448,6 +474,10 @@ impl Workspace {
                     crate::service::sample::SAMPLE_REPLY.into(),
                 ));
             }
+            let choices = match &outgoing {
+                Outgoing::Choices(reply) => Some(reply.checked(channel)?),
+                _ => None,
+            };
             let tag = match &outgoing {
                 Outgoing::Template { .. } => {
                     if channel != Channel::WhatsApp {
@@ -464,12 +494,30 @@ impl Workspace {
                     }
                     free_form_tag(tx, &row, account, now)?
                 }
-                Outgoing::Text(_) | Outgoing::Mail { .. } => free_form_tag(tx, &row, account, now)?,
+                Outgoing::Text(_) | Outgoing::Mail { .. } | Outgoing::Choices(_) => {
+                    free_form_tag(tx, &row, account, now)?
+                }
             };
             let masking = settings::masking(tx)?;
             let mask = |text: &str| steps::mask_if(masking, text);
             // Payment data is masked in our own replies too, before it is stored or sent.
             let (body, masked, payload) = match (&outgoing, &mail) {
+                (Outgoing::Choices(_), _) => {
+                    let checked = choices.as_ref().ok_or_else(|| {
+                        CoreError::Storage("the answers to tap were not checked".into())
+                    })?;
+                    let (body, masked) = mask(&checked.shown());
+                    let offered: Vec<Choice> = checked
+                        .choices
+                        .iter()
+                        .map(|c| Choice { id: c.id.clone(), title: mask(&c.title).0 })
+                        .collect();
+                    let payload = serde_json::json!({
+                        "kind": "choices", "tag": tag, "text": mask(&checked.body).0,
+                        "button": checked.button, "choices": offered,
+                    });
+                    (body, masked, payload)
+                }
                 (_, Some(mail)) => {
                     let (body, masked) = mask(&mail.body);
                     let addresses = |list: &[MailAddress]| -> Vec<String> {

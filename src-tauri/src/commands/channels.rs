@@ -233,6 +233,21 @@ pub async fn reply_quoting(
     .await
 }
 
+/// A question with answers the customer taps (WhatsApp buttons or list, Messenger quick
+/// replies).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reply_choices(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    reply: appcare_core::channel::choices::ChoicesReply,
+    guard: Option<ReplyGuard>,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.reply_choices(token, id, &reply, guard, now)
+    })
+    .await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn react(
     state: State<'_, AppState>,

@@ -1,5 +1,6 @@
 //! The composer: reply or internal note, a draft per conversation and mode (kept in the store, see
-//! `drafts.ts`), canned replies, one attached file per reply, and (outside WhatsApp's window) the
+//! `drafts.ts`), canned replies, one attached file per reply, answers to tap ("Buttons…" on WhatsApp
+//! and Messenger), and (outside WhatsApp's window) the
 //! template picker in place of the text; above an e-mail reply, its Cc, Bcc and signature.
 import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
@@ -11,6 +12,7 @@ import { toUiError } from "../logic";
 import type { Part } from "../store";
 import { button, problem, textarea } from "../ui";
 import type { DraftKeeper } from "./conversation";
+import { openChoices } from "./choices-dialog";
 import { createCrossing } from "./crossing";
 import { crossingOf, guardOf } from "./crossing-logic";
 import { createMailCopies } from "./mail-copies";
@@ -66,6 +68,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   const fileInput = h("input", { type: "file", id: "attach-input", name: "attach-input", hidden: true, tabindex: "-1" });
   const attachBtn = button("attach-button", "Attach file", { class: "secondary small attach-button" });
   const chip = h("div", { id: "attachment-chosen", class: "attachment-chosen", hidden: true });
+  const choicesBtn = button("choices-button-open", "Buttons…", { class: "secondary small", title: "A question with answers the customer taps" });
   const mentions = createMentionMenu(deps, text, () => { const id = store.get().openId; if (id !== null) keepDraft(id); });
   let chipKey = "";
 
@@ -89,7 +92,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     mentions.el,
     crossing.el,
     chip,
-    h("div", { class: "composer-actions" }, attachBtn, fileInput, cannedSelect, sendHint, send));
+    h("div", { class: "composer-actions" }, attachBtn, fileInput, choicesBtn, cannedSelect, sendHint, send));
 
   const currentMode = (s: InboxState): ReplyMode => (s.view ? replyMode(s.view, now()) : { kind: "free", windowText: null });
   const keepDraft = (id: number) => drafts.write(id, store.get().mode, text.value);
@@ -132,6 +135,23 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
       const end = text.selectionEnd ?? start;
       text.setRangeText(reply, start, end, "end");
       keepDraft(id);
+      text.focus();
+    });
+  });
+
+  // ---- answers to tap ----
+  choicesBtn.addEventListener("click", () => {
+    const s = store.get();
+    const id = s.openId;
+    if (id === null || !s.view) return;
+    error.textContent = "";
+    const guard = s.seen?.id === id ? s.seen.guard : null;
+    openChoices(app, ctx.host, id, s.view.summary.channel, text.value.trim(), guard, (m) => {
+      if (store.get().openId !== id) return;
+      text.value = "";
+      drafts.write(id, "reply", "");
+      void drafts.flush();
+      store.set({ messages: mergeById(store.get().messages, [m]), historyToEnd: true });
       text.focus();
     });
   });
@@ -311,6 +331,9 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     windowLine.hidden = windowText === null;
     windowLine.textContent = windowText ?? "";
     windowLine.classList.toggle("tagged", Boolean(s.view?.window?.tagged));
+    const tappable = s.view?.summary.channel === "whatsapp" || s.view?.summary.channel === "messenger";
+    choicesBtn.hidden = !reply || tpl || !tappable || rm.kind !== "free";
+    choicesBtn.disabled = s.sending;
     attachBtn.hidden = !reply || tpl;
     attachBtn.disabled = replyOff || s.reading > 0;
     attachBtn.textContent = s.reading > 0 ? "Reading file…" : "Attach file";

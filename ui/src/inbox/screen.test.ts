@@ -528,6 +528,48 @@ describe("inbox screen", () => {
     expect(of("reply").length).toBe(3);
   });
 
+  it("sends a question with answers to tap on WhatsApp: added in place, previewed, a long one stopped at its field", async () => {
+    const wa = { channel: "whatsapp", reply_window_ends_at: nowS() + 3600 };
+    fakes.listConversations = () => ({ rows: [summary(11, wa)], next: null });
+    fakes.openConversation = (id) => conversation(id as number, { summary: summary(id as number, { ...wa, unread: 0 }),
+      window: { channel: "whatsapp", open: true, closes_at: nowS() + 3600, needs_template: false, tagged: false } });
+    fakes.replyChoices = (_id, reply) => ({ ...message(951, `${(reply as { body: string }).body}\n\n▸ Small`), direction: "out", author: "Sam Lead", status: "queued" });
+    fakes.saveDraft = () => null;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    text.value = "Which size do you need?";
+    const open = $<HTMLButtonElement>("#choices-button-open");
+    expect(open.hidden).toBe(false);
+    open.click();
+    await tick();
+    expect($<HTMLTextAreaElement>("#choices-body").value).toBe("Which size do you need?");
+    $<HTMLInputElement>("#choices-option-1").value = "Small";
+    $<HTMLInputElement>("#choices-option-2").value = "A far too long answer for a button";
+    $("#choices-option-2").dispatchEvent(new Event("input"));
+    $<HTMLFormElement>("#choices-form").requestSubmit();
+    await tick();
+    expect($("#choices-option-2-error").textContent).toBe("Keep it to 20 characters (Meta cuts longer ones).");
+    expect(of("replyChoices").length).toBe(0);
+    $<HTMLInputElement>("#choices-option-2").value = "Large";
+    $("#choices-add").click();
+    $<HTMLInputElement>("#choices-option-3").value = "Medium";
+    $("#choices-option-3").dispatchEvent(new Event("input"));
+    expect($("#choices-preview").textContent).toBe("3 buttons under the text: [Small] [Large] [Medium]");
+    $("#choices-add").click();
+    $<HTMLInputElement>("#choices-option-4").value = "XL";
+    $("#choices-option-4").dispatchEvent(new Event("input"));
+    expect($("#choices-preview").textContent).toBe("A list opened by [Choose], 4 rows: Small · Large · Medium · XL");
+    expect($<HTMLElement>("#choices-button").closest(".field")!.hidden).toBe(false);
+    $<HTMLFormElement>("#choices-form").requestSubmit();
+    await tick();
+    expect(of("replyChoices")[0].args).toEqual([11, { body: "Which size do you need?", options: ["Small", "Large", "Medium", "XL"], button: "" },
+      { version: 4, last_message: 900 }]);
+    expect(document.querySelector("#choices")).toBeNull();
+    expect(text.value).toBe("");
+  });
+
   it("says what this person has open and types, shows who else is there, and marks rows without reloading", async () => {
     fakes.setPresence = (id, activity) => (activity !== "viewing" ? []
       : id === 11 ? [{ user: 4, name: "Kim", activity: "typing_reply" }] : [{ user: 4, name: "Kim", activity: "viewing" }]);
