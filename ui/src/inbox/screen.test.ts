@@ -561,7 +561,7 @@ describe("inbox screen", () => {
     $<HTMLInputElement>("#choices-option-4").value = "XL";
     $("#choices-option-4").dispatchEvent(new Event("input"));
     expect($("#choices-preview").textContent).toBe("A list opened by [Choose], 4 rows: Small · Large · Medium · XL");
-    expect($<HTMLElement>("#choices-button").closest(".field")!.hidden).toBe(false);
+    expect(($<HTMLElement>("#choices-button").closest(".field") as HTMLElement).hidden).toBe(false);
     $<HTMLFormElement>("#choices-form").requestSubmit();
     await tick();
     expect(of("replyChoices")[0].args).toEqual([11, { body: "Which size do you need?", options: ["Small", "Large", "Medium", "XL"], button: "" },
