@@ -24,6 +24,7 @@ pub mod types {
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
     pub use crate::channel::outbound::OutboundAttachment;
     pub use crate::channel::pricing::PricingMonth;
+    pub use crate::channel::start::{NewConversation, StartAccount};
     pub use crate::channel::template::TemplateView;
     pub use crate::channel::webhook_aside::WebhookSetAsideView;
     pub use crate::ids::{
@@ -180,6 +181,8 @@ macro_rules! workspace_calls {
                 remove_channel_account(account: ChannelAccountId, erase_history: bool) -> AccountRemoval [admin];
                 list_templates(id: ConversationId) -> Vec<TemplateView> [agent];
                 send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
+                start_options() -> Vec<StartAccount> [agent];
+                start_conversation(start: &NewConversation) -> ConversationId [agent];
                 retry_message(message: MessageId) -> MessageView [agent];
                 react(message: MessageId, emoji: &str) -> MessageView [agent];
                 reply_quoting(id: ConversationId, quoted: MessageId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
@@ -550,6 +553,7 @@ wire_by_ref!(
     MailForward,
     MailSettings,
     ChoicesReply,
+    NewConversation,
     ReportQuery,
     Password,
     SlaScope,

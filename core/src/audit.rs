@@ -67,6 +67,7 @@ pub enum AuditKind {
     ChannelEnabled,
     ChannelRemoved,
     MailSetAsideRetried,
+    ConversationStarted,
 }
 
 impl AuditKind {
@@ -127,6 +128,7 @@ impl AuditKind {
             Self::ChannelEnabled => "channel_enabled",
             Self::ChannelRemoved => "channel_removed",
             Self::MailSetAsideRetried => "mail_set_aside_retried",
+            Self::ConversationStarted => "conversation_started",
         }
     }
 }

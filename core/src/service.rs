@@ -37,6 +37,7 @@ pub mod residency;
 pub mod sample;
 pub mod satisfaction;
 pub mod sla;
+pub mod start;
 pub(crate) mod steps;
 pub mod triage;
 pub mod users;

@@ -315,6 +315,21 @@ fn call(
             .map(drop),
         "retry_message" => ws.retry_message(token, MessageId::new(1), now).map(drop),
         "react" => ws.react(token, MessageId::new(1), "👍", now).map(drop),
+        "start_options" => ws.start_options(token, now).map(drop),
+        "start_conversation" => ws
+            .start_conversation(
+                token,
+                &appcare_core::channel::start::NewConversation {
+                    account: ChannelAccountId::new(1),
+                    phone: "+16505551234".into(),
+                    name: String::new(),
+                    template: "hello".into(),
+                    language: "en_US".into(),
+                    parameters: vec![],
+                },
+                now,
+            )
+            .map(drop),
         "reply_choices" => ws
             .reply_choices(
                 token,

@@ -47,6 +47,8 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::channel::account::SecretRotation::export_all(&cfg)?;
     appcare_core::channel::check::AccountRemoval::export_all(&cfg)?;
     appcare_core::channel::choices::ChoicesReply::export_all(&cfg)?;
+    appcare_core::channel::start::NewConversation::export_all(&cfg)?;
+    appcare_core::channel::start::StartAccount::export_all(&cfg)?;
     appcare_core::channel::check::ConnectionCheck::export_all(&cfg)?;
     appcare_core::channel::NewChannelAccount::export_all(&cfg)?;
     appcare_core::channel::NewEmailAccount::export_all(&cfg)?;

@@ -96,6 +96,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "react",
     "reply_quoting",
     "reply_choices",
+    "start_options",
+    "start_conversation",
     "mail_reply_context",
     "reply_mail",
     "forward_mail",

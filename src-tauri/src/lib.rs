@@ -152,6 +152,8 @@ pub fn run() {
             commands::channels::react,
             commands::channels::reply_quoting,
             commands::channels::reply_choices,
+            commands::channels::start_options,
+            commands::channels::start_conversation,
             commands::mail::mail_reply_context,
             commands::mail::reply_mail,
             commands::mail::forward_mail,

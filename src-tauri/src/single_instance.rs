@@ -55,12 +55,28 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Makes `folder` (owner-only), or checks that the one there is this user's and that no
+/// one else may enter it; never changes a folder it did not make.
+fn private_folder(folder: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    match std::fs::DirBuilder::new().mode(0o700).create(folder) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = std::fs::symlink_metadata(folder)?;
+    if !meta.is_dir() || meta.uid() != current_uid() || meta.mode() & 0o077 != 0 {
+        return Err(std::io::Error::other(
+            "the single-instance folder is not this user's own",
+        ));
+    }
+    Ok(())
+}
+
 /// Becomes the one instance at `path`, or asks the running one to come forward.
 pub fn claim(path: &Path) -> std::io::Result<Claim> {
     if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder)?;
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+        private_folder(folder)?;
     }
     match UnixStream::connect(path) {
         Ok(mut running) => {
@@ -119,8 +135,19 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o777, 0o700, "only its user may enter the folder");
 
+        // A folder others may enter is refused, and left as it was.
+        let open = dir.path().join("open");
+        std::fs::create_dir(&open).expect("folder");
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o1777)).expect("mode");
+        assert!(claim(&open.join("x.sock")).is_err());
+        let mode = std::fs::metadata(&open)
+            .expect("folder")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o7777, 0o1777, "not changed");
+
         // A socket file nobody listens on (a crash): the next launch takes over.
-        let stale = dir.path().join("stale.sock");
+        let stale = dir.path().join("run").join("stale.sock");
         drop(UnixListener::bind(&stale).expect("bind"));
         assert!(stale.exists());
         assert!(matches!(claim(&stale).expect("claim"), Claim::First(_)));

@@ -762,3 +762,55 @@ async fn an_agents_buttons_and_list_go_out_as_the_documented_interactive_message
     runtime.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_started_with_a_template_sends_it_to_the_new_number() -> TestResult {
+    use appcare_core::channel::start::NewConversation;
+    use appcare_core::channel::template::TemplateView;
+    let world = world("US", (false, false)).await?;
+    world.ws.delivery().set_templates(
+        world.whatsapp,
+        &[TemplateView {
+            name: "order_update".into(),
+            language: "en_US".into(),
+            category: "UTILITY".into(),
+            body: "Hello {{1}}, your order {{2}} has shipped.".into(),
+            parameters: 2,
+        }],
+    )?;
+    let runtime = start_runtime(world.ws.clone())?;
+    let conversation = world.ws.start_conversation(
+        &world.admin,
+        &NewConversation {
+            account: world.whatsapp,
+            phone: "+55 11 98765-4321".into(),
+            name: "Ana Lima".into(),
+            template: "order_update".into(),
+            language: "en_US".into(),
+            parameters: vec!["Ana".into(), "A-42".into()],
+        },
+        Timestamp::now(),
+    )?;
+    let sent = eventually(10, || {
+        world
+            .fake
+            .requests_to("/messages")
+            .into_iter()
+            .find(|r| r.body["type"] == json!("template"))
+    })
+    .await?;
+    assert_eq!(sent.body["to"], json!("5511987654321"));
+    assert_eq!(sent.body["template"]["name"], json!("order_update"));
+    assert_eq!(
+        sent.body["template"]["components"][0]["parameters"][1],
+        json!({"type": "text", "text": "A-42"})
+    );
+    let message = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?
+        .messages[0]
+        .id;
+    eventually(10, || (status_of(&world, message) == "sent").then_some(())).await?;
+    runtime.stop().await;
+    Ok(())
+}

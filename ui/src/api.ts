@@ -23,6 +23,8 @@ import type { ChannelAccountChanges } from "./bindings/ChannelAccountChanges";
 import type { AboutInfo } from "./bindings/AboutInfo";
 import type { AccountRemoval } from "./bindings/AccountRemoval";
 import type { ChoicesReply } from "./bindings/ChoicesReply";
+import type { NewConversation } from "./bindings/NewConversation";
+import type { StartAccount } from "./bindings/StartAccount";
 import type { ChannelAccountView } from "./bindings/ChannelAccountView";
 import type { CannedReply } from "./bindings/CannedReply";
 import type { Colleague } from "./bindings/Colleague";
@@ -454,6 +456,16 @@ export async function forwardMail(id: number, forward: MailForward): Promise<Mes
 /** The signature under every reply from an e-mail account (`{agent}`, `{team}` filled in); "" removes it. */
 export async function setMailSignature(id: number, signature: string): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("set_mail_signature", { id, signature });
+}
+
+/** The WhatsApp numbers this agent may write first from, with their approved templates. */
+export async function startOptions(): Promise<StartAccount[]> {
+  return invoke<StartAccount[]>("start_options");
+}
+
+/** Writes first to a WhatsApp number with an approved template; the conversation it went into. */
+export async function startConversation(start: NewConversation): Promise<number> {
+  return invoke<number>("start_conversation", { start });
 }
 
 /** A question with answers the customer taps (WhatsApp buttons or a list, Messenger quick replies). */

@@ -328,6 +328,18 @@ impl Workspace {
                 "choose one of the approved templates of this number",
             )
         })?;
+        self.queue_template(&caller, id, template, parameters, now)
+    }
+
+    /// Queues `template` filled with `parameters` (checked) in conversation `id`.
+    pub(crate) fn queue_template(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        template: TemplateView,
+        parameters: &[String],
+        now: Timestamp,
+    ) -> Result<MessageView> {
         if parameters.iter().any(|p| p.chars().count() > 1024) {
             return Err(CoreError::invalid(
                 "template",
@@ -341,7 +353,7 @@ impl Workspace {
             language: template.language,
             parameters: parameters.iter().map(|p| p.trim().to_string()).collect(),
         };
-        self.queue_outgoing(&caller, id, outgoing, None, None, now)
+        self.queue_outgoing(caller, id, outgoing, None, None, now)
     }
 
     /// Puts a failed or unconfirmed message back in the outbox: the agent's decision,

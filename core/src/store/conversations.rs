@@ -1128,6 +1128,22 @@ pub fn clear_handover(conn: &Connection, id: ConversationId) -> Result<()> {
     Ok(())
 }
 
+/// Deletes a conversation that holds no message and no note (one made for a first
+/// message that could not be queued); returns whether it went.
+pub fn delete_if_empty(conn: &Connection, id: ConversationId) -> Result<bool> {
+    conn.execute(
+        "DELETE FROM assignments WHERE conversation_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1)",
+        [id],
+    )?;
+    Ok(conn.execute(
+        "DELETE FROM conversations WHERE id = ?1
+           AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1)
+           AND NOT EXISTS (SELECT 1 FROM notes WHERE conversation_id = ?1)",
+        [id],
+    )? > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -248,6 +248,26 @@ pub async fn reply_choices(
     .await
 }
 
+/// The WhatsApp numbers an agent may write first from, with their templates.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn start_options(
+    state: State<'_, AppState>,
+) -> Result<Vec<appcare_core::channel::start::StartAccount>, ApiError> {
+    with_session(&state, move |ws, token, now| ws.start_options(token, now)).await
+}
+
+/// Writes first to a WhatsApp number with an approved template; returns the conversation.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn start_conversation(
+    state: State<'_, AppState>,
+    start: appcare_core::channel::start::NewConversation,
+) -> Result<ConversationId, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.start_conversation(token, &start, now)
+    })
+    .await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn react(
     state: State<'_, AppState>,

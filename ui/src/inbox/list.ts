@@ -1,6 +1,7 @@
 //! The conversation list: a virtual window over the loaded rows (only the rows in view are in the
 //! document, each cached until its data, selection, tick or minute changes), paging, live refresh and
 //! the list's own keys.
+import { openStart } from "./start-dialog";
 import * as api from "../api";
 import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { PageCursor } from "../bindings/PageCursor";
@@ -36,6 +37,13 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
   const listHeading = h("h2", { id: "list-heading", class: "list-heading" }, VIEW_LABELS[store.get().filters.view]);
   const listCount = h("span", { class: "muted list-count", id: "list-count" });
   const staleBtn = button("list-stale", "New activity. Reload list", { class: "small", hidden: true });
+  const startBtn = button("start-conversation", "Write first…", { class: "small secondary", title: "Send a WhatsApp template to a number that has not written" });
+  startBtn.addEventListener("click", () => {
+    void openStart(ctx.app, ctx.host, ctx.error, (id) => {
+      ctx.toast("Template queued; the conversation is yours.");
+      void loadFirst().then(() => select(id, true));
+    });
+  });
   staleBtn.addEventListener("click", () => void loadFirst());
   const win = h("div", { class: "vlist-window" });
   const spacer = h("div", { class: "vlist-spacer" }, win);
@@ -51,7 +59,7 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     "aria-multiselectable": "true",
   }, spacer);
   const el = h("section", { class: "inbox-list", "aria-label": "Conversations" },
-    h("div", { class: "list-head" }, listHeading, listCount, staleBtn),
+    h("div", { class: "list-head" }, listHeading, listCount, staleBtn, startBtn),
     bulkBar, scroller, listEmpty, searchResults);
 
   function rowElement(s: ConversationSummary, at: number, isSel: boolean, isChecked: boolean, watching: string | null): HTMLElement {

@@ -570,6 +570,36 @@ describe("inbox screen", () => {
     expect(text.value).toBe("");
   });
 
+  it("writes first to a WhatsApp number with a template: the number checked, the values previewed, the conversation opened", async () => {
+    fakes.startOptions = () => [{ id: 7, name: "Sales line", templates: [
+      { name: "order_update", language: "en_US", category: "UTILITY", body: "Hello {{1}}, your order {{2}} has shipped.", parameters: 2 }] }];
+    fakes.startConversation = () => 12;
+    await show();
+    $("#start-conversation").click();
+    await tick();
+    expect($<HTMLSelectElement>("#start-account").value).toBe("7");
+    expect($("#start-preview").textContent).toBe("Hello {{1}}, your order {{2}} has shipped.");
+    $<HTMLInputElement>("#start-phone").value = "0151 2345678";
+    $<HTMLFormElement>("#start-form").requestSubmit();
+    await tick();
+    expect($("#start-phone-error").textContent).toBe("Write the number with + and its country code, e.g. +49 151 23456789.");
+    $<HTMLInputElement>("#start-phone").value = "+49 151 2345678";
+    $<HTMLInputElement>("#start-value-1").value = "Ana";
+    $("#start-value-1").dispatchEvent(new Event("input"));
+    expect($("#start-preview").textContent).toBe("Hello Ana, your order {{2}} has shipped.");
+    $<HTMLFormElement>("#start-form").requestSubmit();
+    await tick();
+    expect($("#start-value-2-error").textContent).toBe("Fill in value 2.");
+    expect(of("startConversation").length).toBe(0);
+    $<HTMLInputElement>("#start-value-2").value = "A-42";
+    $<HTMLFormElement>("#start-form").requestSubmit();
+    await tick();
+    expect(of("startConversation")[0].args).toEqual([{ account: 7, phone: "+49 151 2345678", name: "", template: "order_update", language: "en_US", parameters: ["Ana", "A-42"] }]);
+    expect(document.querySelector("#start")).toBeNull();
+    expect(toasts).toContain("Template queued; the conversation is yours.");
+    expect(of("openConversation").some((c) => c.args[0] === 12)).toBe(true);
+  });
+
   it("says what this person has open and types, shows who else is there, and marks rows without reloading", async () => {
     fakes.setPresence = (id, activity) => (activity !== "viewing" ? []
       : id === 11 ? [{ user: 4, name: "Kim", activity: "typing_reply" }] : [{ user: 4, name: "Kim", activity: "viewing" }]);
