@@ -645,7 +645,20 @@ async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, 
         )
         .await;
         if let Err(e) = tested {
-            tracing::error!(error = %e, "connection test could not be stored");
+            tracing::error!(error = %e, "connection test could not run");
+            let account = task.account;
+            let failed = [appcare_core::channel::check::CheckStep::failed(
+                "Account",
+                "the test could not run (the account could not be read); try again",
+            )];
+            let stored = db(ctx, move |ws| {
+                ws.delivery()
+                    .record_check(account, &failed, Timestamp::now())
+            })
+            .await;
+            if let Err(e) = stored {
+                tracing::error!(error = %e, "connection test could not be stored");
+            }
         }
         let finished = db(ctx, move |ws| {
             ws.delivery().finish_task(&task, TaskOutcome::Done)
@@ -675,9 +688,11 @@ async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, 
         None => Err(GraphError::BadResponse(
             "the channel account is not connected".into(),
         )),
-        Some((endpoint, _)) if endpoint.disabled => Err(GraphError::NotSendable(
-            "the channel account is disabled".into(),
-        )),
+        // Disabled between the claim and now: tried again later (like a network failure).
+        Some((endpoint, _)) if endpoint.disabled => Err(GraphError::Transport {
+            timeout: false,
+            detail: "the channel account is disabled".into(),
+        }),
         Some((endpoint, policy)) => perform(ctx, endpoint, policy, &task).await,
     };
     if let Err(e) = &result {

@@ -95,8 +95,25 @@ fn a_disabled_account_sends_nothing_but_still_receives_and_comes_back() -> TestR
             Err(CoreError::Forbidden { .. })
         ));
     }
+    // Provider calls wait too (a refresh asked now), but a connection test runs.
+    ws.refresh_channel(&t.admin, account, now)?;
+    ws.test_channel(&t.admin, account, now)?;
+    let kinds: Vec<String> = ws
+        .delivery()
+        .claim_tasks(now, 10)?
+        .into_iter()
+        .map(|t| t.kind)
+        .collect();
+    assert_eq!(kinds, ["check"], "only the test is taken while disabled");
     let view = ws.set_channel_enabled(&t.admin, account, true, now)?;
     assert!(!view.disabled);
+    let kinds: Vec<String> = ws
+        .delivery()
+        .claim_tasks(now, 10)?
+        .into_iter()
+        .map(|t| t.kind)
+        .collect();
+    assert!(kinds.contains(&"refresh".to_string()), "{kinds:?}");
     let claimed = ws.delivery().claim_outbox(now, 10)?;
     assert_eq!(claimed.len(), 1, "the waiting reply goes out once enabled");
     ws.reply(alex, conversation, "Second", None, now)?;

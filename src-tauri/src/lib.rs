@@ -29,7 +29,7 @@ pub fn run() {
             tracing::info!("already running: the open window was asked to come forward");
             return;
         }
-        Ok(single_instance::Claim::First(listener)) => Some(listener),
+        Ok(single_instance::Claim::First(listener, lock)) => Some((listener, lock)),
         Err(e) => {
             tracing::warn!(error = %e, "no single-instance lock; a second launch opens a second window");
             None
@@ -59,7 +59,9 @@ pub fn run() {
                 window_state::restore(window, &file);
             }
             #[cfg(unix)]
-            if let (Some(listener), Some(window)) = (instance, main) {
+            if let (Some((listener, lock)), Some(window)) = (instance, main) {
+                // The lock lives as long as the app: leaked on purpose.
+                std::mem::forget(lock);
                 single_instance::serve(listener, move || {
                     let _ = window.unminimize();
                     let _ = window.show();

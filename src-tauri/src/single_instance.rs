@@ -4,7 +4,8 @@
 //! hash of where it keeps its data (`APPCARE_DATA_DIR`, the config folder), so two
 //! workspaces opened on purpose with different folders still run side by side. What a
 //! second launch sends is never read as anything but "come forward" (at most a few bytes,
-//! with a deadline). A socket left by a crash is found dead and replaced.
+//! with a deadline). A lock file beside the socket decides who is first, so two launches
+//! at once cannot both win; a socket left by a crash is replaced.
 
 use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -13,8 +14,9 @@ use std::time::Duration;
 
 /// What [`claim`] found.
 pub enum Claim {
-    /// This process is the one instance; it listens here.
-    First(UnixListener),
+    /// This process is the one instance; it listens here (and holds the lock file for as
+    /// long as it runs).
+    First(UnixListener, std::fs::File),
     /// Another instance runs and was asked to come forward.
     AlreadyRunning,
 }
@@ -78,18 +80,29 @@ pub fn claim(path: &Path) -> std::io::Result<Claim> {
     if let Some(folder) = path.parent() {
         private_folder(folder)?;
     }
-    match UnixStream::connect(path) {
-        Ok(mut running) => {
+    // Whoever holds the lock is the one instance; two launches at once cannot both win.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_extension("lock"))?;
+    if lock.try_lock().is_ok() {
+        // A socket left by a crash (its owner's lock went with it) is replaced.
+        let _ = std::fs::remove_file(path);
+        return Ok(Claim::First(UnixListener::bind(path)?, lock));
+    }
+    // The one instance may still be starting: its socket comes within a moment.
+    for _ in 0..50 {
+        if let Ok(mut running) = UnixStream::connect(path) {
             running.set_write_timeout(Some(Duration::from_secs(2)))?;
             running.write_all(b"focus\n")?;
             return Ok(Claim::AlreadyRunning);
         }
-        // Nobody listens: a socket left by a crash, or none yet.
-        Err(_) => {
-            let _ = std::fs::remove_file(path);
-        }
+        std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(Claim::First(UnixListener::bind(path)?))
+    Err(std::io::Error::other(
+        "another instance holds the lock but does not answer",
+    ))
 }
 
 /// Serves second launches on its own thread: each one calls `focus`.
@@ -115,7 +128,7 @@ mod tests {
     fn a_second_claim_reaches_the_first_and_a_dead_socket_is_replaced() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("run").join("instance.sock");
-        let Claim::First(listener) = claim(&path).expect("first") else {
+        let Claim::First(listener, _lock) = claim(&path).expect("first") else {
             panic!("the first claim must win");
         };
         let (tx, rx) = mpsc::channel();
@@ -146,11 +159,11 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o7777, 0o1777, "not changed");
 
-        // A socket file nobody listens on (a crash): the next launch takes over.
+        // A socket file nobody listens on (a crash: no lock held): the next launch takes over.
         let stale = dir.path().join("run").join("stale.sock");
         drop(UnixListener::bind(&stale).expect("bind"));
         assert!(stale.exists());
-        assert!(matches!(claim(&stale).expect("claim"), Claim::First(_)));
+        assert!(matches!(claim(&stale).expect("claim"), Claim::First(..)));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The main window opens where it was left: its size, position and maximised state are
 //! written to `window.json` in the app's config folder when it closes, and applied when
 //! it opens. A file that is unreadable, or holds a size below the window's minimum or
-//! beyond any screen, is ignored (the window opens at its default size).
+//! absurdly large, is ignored (the window opens at its default size). (The place is not
+//! checked against the screens connected now.)
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;

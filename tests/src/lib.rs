@@ -15,6 +15,9 @@ pub struct DesktopApp {
     pub data_dir: tempfile::TempDir,
     /// The X display the window is on (`:90` …).
     pub display: String,
+    /// One window at a time per test binary: the harness picks displays and ports by
+    /// looking for free ones, which two starting at once could both pick.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
     xvfb: Child,
     driver: Child,
 }
@@ -126,6 +129,7 @@ impl DesktopApp {
         data_dir: tempfile::TempDir,
         env: &[(&str, String)],
     ) -> TestResult<Self> {
+        let turn = one_window().lock_owned().await;
         let app = app.to_path_buf();
         if !app.is_file() {
             return Err(format!(
@@ -160,7 +164,7 @@ impl DesktopApp {
             .map_err(|e| {
                 format!("could not start tauri-driver (cargo install tauri-driver): {e}")
             })?;
-        let mut harness = Self::partial(xvfb, driver, data_dir, display);
+        let mut harness = Self::partial(xvfb, driver, data_dir, display, turn);
         // tauri-driver listens before WebKitWebDriver does: wait for both.
         wait_for_port(port, Duration::from_secs(20))?;
         wait_for_port(native_port, Duration::from_secs(20))?;
@@ -183,8 +187,9 @@ impl DesktopApp {
         driver: Child,
         data_dir: tempfile::TempDir,
         display: String,
+        turn: tokio::sync::OwnedMutexGuard<()>,
     ) -> Partial {
-        Partial(None, Some((xvfb, driver, data_dir, display)))
+        Partial(None, Some((xvfb, driver, data_dir, display, turn)))
     }
 
     /// Launches the app binary once more, as a person double-clicking it again would,
@@ -224,17 +229,31 @@ impl DesktopApp {
 /// Holds the processes while the session is being created, so a failed start cleans up.
 struct Partial(
     Option<fantoccini::Client>,
-    Option<(Child, Child, tempfile::TempDir, String)>,
+    Option<(
+        Child,
+        Child,
+        tempfile::TempDir,
+        String,
+        tokio::sync::OwnedMutexGuard<()>,
+    )>,
 );
+
+/// The lock behind [`DesktopApp`]'s one window at a time.
+fn one_window() -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static LOCK: std::sync::OnceLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+        std::sync::OnceLock::new();
+    LOCK.get_or_init(Default::default).clone()
+}
 
 impl Partial {
     fn finish(mut self) -> TestResult<DesktopApp> {
         let client = self.0.take().ok_or("no WebDriver session")?;
-        let (xvfb, driver, data_dir, display) = self.1.take().ok_or("processes gone")?;
+        let (xvfb, driver, data_dir, display, turn) = self.1.take().ok_or("processes gone")?;
         Ok(DesktopApp {
             client,
             data_dir,
             display,
+            _turn: turn,
             xvfb,
             driver,
         })
@@ -243,7 +262,7 @@ impl Partial {
 
 impl Drop for Partial {
     fn drop(&mut self) {
-        if let Some((mut xvfb, mut driver, _, _)) = self.1.take() {
+        if let Some((mut xvfb, mut driver, _, _, _)) = self.1.take() {
             let _ = driver.kill();
             let _ = xvfb.kill();
         }

@@ -133,8 +133,13 @@ impl Delivery<'_> {
                             Ok(()) => {
                                 savepoint.release()?;
                                 mail_store::mark_seen(tx, item.account, &content_key(mail))?;
-                                mail_retry::resolved(tx, item, false)?;
-                                RetryOutcome::Stored
+                                // `store_mail` may find the mail stored under its id: a duplicate.
+                                let duplicate = applied.duplicates > 0;
+                                mail_retry::resolved(tx, item, duplicate)?;
+                                match duplicate {
+                                    true => RetryOutcome::AlreadyStored,
+                                    false => RetryOutcome::Stored,
+                                }
                             }
                             Err(CoreError::InvalidInput { reason, .. }) => {
                                 savepoint.undo()?;

@@ -383,6 +383,10 @@ impl Workspace {
             if row.do_not_contact {
                 return Err(do_not_contact(&row));
             }
+            crate::service::channel_lifecycle::check_enabled(
+                tx,
+                conv_store::account_of(tx, conversation)?,
+            )?;
             if !matches!(state.as_deref(), Some("failed" | "unconfirmed"))
                 || !matches!(status.as_str(), "failed" | "unconfirmed")
             {

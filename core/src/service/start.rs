@@ -1,9 +1,9 @@
 //! An agent writes first to a WhatsApp number: the numbers and approved templates they may
 //! use, and the start itself: the number checked (E.164), refused for a customer who asked
 //! not to be contacted, the contact found or made, their open conversation on that number
-//! reused or a new one made (in the account's team when the agent is in it, else in the
-//! agent's own) and given to the agent, and the template queued. Audited without the
-//! number.
+//! reused (taken when unassigned) or a new one made (in the account's team when the agent
+//! is in it, else in the agent's own) and given to the agent, and the template queued; a
+//! start that could not be queued leaves nothing behind. Audited without the number.
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
@@ -42,7 +42,8 @@ impl Workspace {
     }
 
     /// Writes first to `start.phone` with an approved template (see the module). Returns
-    /// the conversation, now the caller's.
+    /// the conversation: a new one given to the caller, or the customer's open one (taken
+    /// when unassigned; refused when a colleague has it, unless the caller is a lead).
     pub fn start_conversation(
         &self,
         token: &SessionToken,
@@ -51,7 +52,7 @@ impl Workspace {
     ) -> Result<ConversationId> {
         let caller = self.authorize(token, now, Role::Agent, "start conversations")?;
         let wa_id = whatsapp_number(&start.phone)?;
-        let (template, conversation, created) = self.store.write(|tx| {
+        let (template, conversation, created, new_contact) = self.store.write(|tx| {
             let (channel, config) = channel_accounts::config_of(tx, start.account)?;
             let (disabled, removed) = account_lifecycle::state(tx, start.account)?;
             if channel != Channel::WhatsApp || removed.is_some() || config.sample {
@@ -67,7 +68,9 @@ impl Workspace {
                     CoreError::invalid("template", "choose one of the approved templates of this number")
                 })?;
             crate::channel::template::fill(&template.body, &start.parameters)?;
-            let contact = match contacts::find(tx, Channel::WhatsApp, &wa_id)? {
+            let found = contacts::find(tx, Channel::WhatsApp, &wa_id)?;
+            let new_contact = found.is_none();
+            let contact = match found {
                 Some(contact) => {
                     let (name, opted_out) = contacts::name_and_opt_out(tx, contact)?
                         .ok_or(CoreError::NotFound { what: "The customer" })?;
@@ -86,7 +89,7 @@ impl Workspace {
                 }
             };
             if let Some(open) = conv_store::open_for_contact(tx, start.account, contact)? {
-                return Ok((template, open, false));
+                return Ok((template, open, false, false));
             }
             let (_, account_team) = channel_accounts::kind_and_team(tx, start.account)?
                 .ok_or(CoreError::NotFound { what: "The channel account" })?;
@@ -97,27 +100,37 @@ impl Workspace {
             let id = messages::insert_conversation(tx, start.account, contact, now)?;
             conv_store::set_team_and_subject(tx, id, team, "")?;
             conv_store::auto_assign(tx, id, caller.user)?;
+            Ok((template, id, true, new_contact))
+        })?;
+        let template_name = template.name.clone();
+        let queued = self.queue_template(&caller, conversation, template, &start.parameters, now);
+        if let Err(e) = queued {
+            // Nothing went out: what was made for it (the conversation, a new customer)
+            // does not stay behind.
+            self.store.write(|tx| {
+                if created && conv_store::delete_if_empty(tx, conversation)? && new_contact {
+                    if let Some(contact) = contacts::find(tx, Channel::WhatsApp, &wa_id)? {
+                        contacts::delete_if_unused(tx, contact)?;
+                    }
+                }
+                Ok(())
+            })?;
+            return Err(e);
+        }
+        self.store.write(|tx| {
             audit::append(
                 tx,
                 AuditEvent::new(
                     AuditKind::ConversationStarted,
                     Some(caller.user),
-                    format!("conversation:{id}"),
+                    format!("conversation:{conversation}"),
                     now,
                 )
-                .detail(serde_json::json!({ "account": start.account, "template": template.name })),
-            )?;
-            Ok((template, id, true))
+                .detail(serde_json::json!({
+                    "account": start.account, "template": template_name, "new": created
+                })),
+            )
         })?;
-        let queued = self.queue_template(&caller, conversation, template, &start.parameters, now);
-        if let Err(e) = queued {
-            // Nothing went out: a conversation made for it does not stay behind empty.
-            if created {
-                self.store
-                    .write(|tx| conv_store::delete_if_empty(tx, conversation))?;
-            }
-            return Err(e);
-        }
         tracing::info!(
             conversation = conversation.get(),
             account = start.account.get(),

@@ -93,3 +93,24 @@ pub fn link(
     }
     Ok(added > 0)
 }
+
+/// Deletes a contact that has no conversation and no merge (one made for a first message
+/// that could not be queued); returns whether it went.
+pub fn delete_if_unused(conn: &Connection, contact: ContactId) -> Result<bool> {
+    let unused: bool = conn.query_row(
+        "SELECT NOT EXISTS (SELECT 1 FROM conversations WHERE contact_id = ?1)
+            AND NOT EXISTS (SELECT 1 FROM contacts WHERE merged_into = ?1)
+            AND NOT EXISTS (SELECT 1 FROM contact_merges WHERE kept_id = ?1 OR merged_id = ?1)",
+        [contact],
+        |r| r.get(0),
+    )?;
+    if !unused {
+        return Ok(false);
+    }
+    conn.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [contact])?;
+    conn.execute(
+        "DELETE FROM contact_identities WHERE contact_id = ?1",
+        [contact],
+    )?;
+    Ok(conn.execute("DELETE FROM contacts WHERE id = ?1", [contact])? > 0)
+}

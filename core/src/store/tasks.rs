@@ -36,8 +36,13 @@ pub fn claim(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<Channe
     crate::store::queue::claim(
         conn,
         &format!(
-            "SELECT id, account_id, kind, payload, attempts FROM channel_tasks
-                 WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id {}",
+            // A disabled account's calls wait until it is enabled (a test and a set-aside
+            // mail's retry do not: they are what an admin does while it is off).
+            "SELECT id, account_id, kind, payload, attempts FROM channel_tasks t
+                 WHERE state = 'pending' AND next_attempt_at <= ?1
+                   AND (kind IN ('check', 'retry_mail') OR NOT EXISTS (
+                        SELECT 1 FROM channel_accounts a WHERE a.id = t.account_id AND a.disabled_at IS NOT NULL))
+                 ORDER BY next_attempt_at, id {}",
             crate::store::limit(limit)
         ),
         "UPDATE channel_tasks SET attempts = attempts + 1, next_attempt_at = ?2 WHERE id = ?1",

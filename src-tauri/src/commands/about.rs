@@ -39,13 +39,17 @@ pub fn open_folder(state: State<'_, AppState>, which: String) -> Result<(), ApiE
     if !folder.is_dir() {
         return Err(bad("which", "that folder does not exist yet"));
     }
-    std::process::Command::new("xdg-open")
+    let mut child = std::process::Command::new("xdg-open")
         .arg(&folder)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .map_err(|_| bad("which", "no file manager could be started (xdg-open)"))?;
+    // Reaped when it ends, so no finished process is left behind.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
     tracing::info!(which = %which, "folder opened in the file manager");
     Ok(())
 }
