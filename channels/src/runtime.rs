@@ -635,55 +635,55 @@ async fn task_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
 }
 
 async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, task: ChannelTask) {
-    if task.kind == "check" {
-        // A test reports into its own record, whatever it finds; it is never retried.
-        let tested = crate::check::run(
-            ctx.ws.clone(),
-            &ctx.http,
-            task.account,
-            ctx.options.mail.timeout,
-        )
-        .await;
-        if let Err(e) = tested {
-            tracing::error!(error = %e, "connection test could not run");
-            let account = task.account;
-            let failed = [appcare_core::channel::check::CheckStep::failed(
-                "Account",
-                "the test could not run (the account could not be read); try again",
-            )];
-            let stored = db(ctx, move |ws| {
-                ws.delivery()
-                    .record_check(account, &failed, Timestamp::now())
-            })
-            .await;
-            if let Err(e) = stored {
-                tracing::error!(error = %e, "connection test could not be stored");
+    // A test and a set-aside mail's retry report into their own records, whatever they
+    // find; they are never retried.
+    match task.kind.as_str() {
+        "check" => run_check(ctx, task.account).await,
+        "retry_mail" => {
+            let id = task.payload.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
+            let read = crate::email::retry::run(ctx.ws.clone(), id, ctx.options.mail.timeout);
+            if let Err(e) = read.await {
+                tracing::error!(error = %e, "set-aside mail could not be read again");
             }
         }
-        let finished = db(ctx, move |ws| {
-            ws.delivery().finish_task(&task, TaskOutcome::Done)
+        _ => return run_provider_task(ctx, endpoint, task).await,
+    }
+    let finished = db(ctx, move |ws| {
+        ws.delivery().finish_task(&task, TaskOutcome::Done)
+    })
+    .await;
+    if let Err(e) = finished {
+        tracing::error!(error = %e, "task result could not be stored");
+    }
+}
+
+/// "Test connection" of `account`; a test that cannot run says so in its report.
+async fn run_check(ctx: &Ctx, account: appcare_core::ids::ChannelAccountId) {
+    let tested = crate::check::run(ctx.ws.clone(), &ctx.http, account, ctx.options.mail.timeout);
+    if let Err(e) = tested.await {
+        tracing::error!(error = %e, "connection test could not run");
+        let failed = [appcare_core::channel::check::CheckStep::failed(
+            "Account",
+            "the test could not run (the account could not be read); try again",
+        )];
+        let stored = db(ctx, move |ws| {
+            ws.delivery()
+                .record_check(account, &failed, Timestamp::now())
         })
         .await;
-        if let Err(e) = finished {
-            tracing::error!(error = %e, "task result could not be stored");
+        if let Err(e) = stored {
+            tracing::error!(error = %e, "connection test could not be stored");
         }
-        return;
     }
-    if task.kind == "retry_mail" {
-        let id = task.payload.get("id").and_then(|v| v.as_i64()).unwrap_or(0);
-        if let Err(e) = crate::email::retry::run(ctx.ws.clone(), id, ctx.options.mail.timeout).await
-        {
-            tracing::error!(error = %e, "set-aside mail could not be read again");
-        }
-        let finished = db(ctx, move |ws| {
-            ws.delivery().finish_task(&task, TaskOutcome::Done)
-        })
-        .await;
-        if let Err(e) = finished {
-            tracing::error!(error = %e, "task result could not be stored");
-        }
-        return;
-    }
+}
+
+/// A call at the provider (templates, storage, read, typing, reactions, handover …),
+/// retried on a passing failure.
+async fn run_provider_task(
+    ctx: &Ctx,
+    endpoint: Option<(ChannelEndpoint, EgressPolicy)>,
+    task: ChannelTask,
+) {
     let result: Result<(), GraphError> = match &endpoint {
         None => Err(GraphError::BadResponse(
             "the channel account is not connected".into(),

@@ -47,6 +47,19 @@ fn audit_kinds(t: &Team) -> Vec<String> {
         .expect("audit")
 }
 
+/// Connection tests queued and not yet run.
+fn pending_tests(ws: &appcare_core::Workspace) -> i64 {
+    ws.store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM channel_tasks WHERE kind = 'check' AND state = 'pending'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("count")
+}
+
 fn conflict_text(result: Result<impl Sized, CoreError>) -> String {
     match result {
         Err(CoreError::Conflict(text)) => text,
@@ -283,14 +296,7 @@ fn a_connection_test_is_queued_and_its_report_kept() -> TestResult {
     let view = ws.test_channel(&t.admin, account, now)?;
     let running = view.check.expect("a report is started");
     assert!(running.finished_at.is_none() && running.steps.is_empty());
-    let queued: i64 = ws.store().read(|c| {
-        Ok(c.query_row(
-            "SELECT count(*) FROM channel_tasks WHERE kind = 'check' AND state = 'pending'",
-            [],
-            |r| r.get(0),
-        )?)
-    })?;
-    assert_eq!(queued, 1);
+    assert_eq!(pending_tests(ws), 1);
 
     let steps = vec![
         CheckStep::ok("Access token", "Meta accepted the token"),
@@ -307,14 +313,11 @@ fn a_connection_test_is_queued_and_its_report_kept() -> TestResult {
     assert!(report.finished_at.is_some());
     assert!(!report.passed(), "a failed step fails the test");
     assert_eq!(report.steps[1].outcome, CheckOutcome::Failed);
-    let pending: i64 = ws.store().read(|c| {
-        Ok(c.query_row(
-            "SELECT count(*) FROM channel_tasks WHERE kind = 'check' AND state = 'pending'",
-            [],
-            |r| r.get(0),
-        )?)
-    })?;
-    assert_eq!(pending, 0, "the queued test is done with its report");
+    assert_eq!(
+        pending_tests(ws),
+        0,
+        "the queued test is done with its report"
+    );
 
     // Sample accounts have nothing to test; agents may not test.
     assert!(matches!(

@@ -778,22 +778,24 @@ async fn a_rotated_password_restarts_the_sync_and_a_wrong_one_says_so() -> TestR
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_cli_replaces_a_mailbox_password_without_printing_it() -> TestResult {
+/// Runs `appcare channel SUBCOMMAND --as maria --id ID --data-dir …` on the workspace of
+/// `world` (closed first), typing the admin's password, a fresh code and `more` lines;
+/// returns what it printed and the workspace's folder.
+fn channel_cli(
+    world: appcare_tests::mail_setup::MailWorld,
+    subcommand: &str,
+    more: &[&str],
+) -> TestResult<(std::process::Output, tempfile::TempDir)> {
     use appcare_core::auth::totp;
     use std::io::Write;
-    let servers = MailServers::start()?;
-    let earlier = Timestamp::now().plus_seconds(-30);
-    let world = mail_world_at(&servers, SUPPORT, earlier)?;
     let id = world.mailbox.get().to_string();
     let data_dir = world.dir.path().join("workspace");
     drop(world.ws);
     let code = totp::code_at(&world.admin_secret, totp::step_of(Timestamp::now()))?;
-    let binary = appcare_tests::target_dir()?.join("appcare");
-    let mut child = std::process::Command::new(binary)
+    let mut child = std::process::Command::new(appcare_tests::target_dir()?.join("appcare"))
         .args([
             "channel",
-            "mail-password",
+            subcommand,
             "--as",
             "maria",
             "--id",
@@ -809,16 +811,31 @@ async fn the_cli_replaces_a_mailbox_password_without_printing_it() -> TestResult
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()?;
+    let mut typed = format!(
+        "{}\n{}\n",
+        appcare_tests::channel_setup::ADMIN_PW,
+        code.as_str()
+    );
+    for line in more {
+        typed.push_str(line);
+        typed.push('\n');
+    }
+    child
+        .stdin
+        .take()
+        .ok_or("stdin")?
+        .write_all(typed.as_bytes())?;
+    Ok((child.wait_with_output()?, world.dir))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_replaces_a_mailbox_password_without_printing_it() -> TestResult {
+    let servers = MailServers::start()?;
+    let earlier = Timestamp::now().plus_seconds(-30);
+    let world = mail_world_at(&servers, SUPPORT, earlier)?;
     const NEW: &str = "cli-new-mailbox-password-77";
-    child.stdin.take().ok_or("stdin")?.write_all(
-        format!(
-            "{}\n{}\n{NEW}\n",
-            appcare_tests::channel_setup::ADMIN_PW,
-            code.as_str()
-        )
-        .as_bytes(),
-    )?;
-    let out = child.wait_with_output()?;
+    let (out, dir) = channel_cli(world, "mail-password", &[NEW])?;
+    let data_dir = dir.path().join("workspace");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -958,44 +975,10 @@ async fn a_mailbox_is_tested_on_both_servers_and_a_disabled_or_removed_one_stops
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_tests_a_mailbox_and_prints_each_step() -> TestResult {
-    use appcare_core::auth::totp;
-    use std::io::Write;
     let servers = MailServers::start()?;
     let earlier = Timestamp::now().plus_seconds(-30);
     let world = mail_world_at(&servers, SUPPORT, earlier)?;
-    let id = world.mailbox.get().to_string();
-    let data_dir = world.dir.path().join("workspace");
-    drop(world.ws);
-    let code = totp::code_at(&world.admin_secret, totp::step_of(Timestamp::now()))?;
-    let binary = appcare_tests::target_dir()?.join("appcare");
-    let mut child = std::process::Command::new(binary)
-        .args([
-            "channel",
-            "test",
-            "--as",
-            "maria",
-            "--id",
-            &id,
-            "--data-dir",
-        ])
-        .arg(&data_dir)
-        .env(
-            "APPCARE_PASSPHRASE",
-            appcare_tests::channel_setup::PASSPHRASE,
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    child.stdin.take().ok_or("stdin")?.write_all(
-        format!(
-            "{}\n{}\n",
-            appcare_tests::channel_setup::ADMIN_PW,
-            code.as_str()
-        )
-        .as_bytes(),
-    )?;
-    let out = child.wait_with_output()?;
+    let (out, _dir) = channel_cli(world, "test", &[])?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");

@@ -6,7 +6,7 @@
 
 use crate::channel::check::{AccountRemoval, CheckStep, ConnectionCheck};
 use crate::error::{CoreError, Result};
-use crate::ids::{ChannelAccountId, ContactId, ConversationId};
+use crate::ids::{ChannelAccountId, ContactId, ConversationId, TeamId};
 use crate::time::Timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -51,12 +51,24 @@ pub fn removed_match(
         .optional()?)
 }
 
+/// What a removed account is connected again with.
+pub struct Revival<'a> {
+    pub name: &'a str,
+    /// The secrets as stored (JSON, inside the encrypted store).
+    pub credentials: &'a [u8],
+    /// The settings as stored (JSON).
+    pub config: &'a str,
+    pub default_team: Option<TeamId>,
+}
+
 /// Brings a removed account back with new secrets and settings; its history is still
-/// there. The caller wrote the new name, secrets and config.
-pub fn revive(conn: &Connection, id: ChannelAccountId) -> Result<()> {
+/// there.
+pub fn revive(conn: &Connection, id: ChannelAccountId, with: &Revival<'_>) -> Result<()> {
     conn.execute(
-        "UPDATE channel_accounts SET removed_at = NULL, disabled_at = NULL, state = '{}' WHERE id = ?1",
-        [id],
+        "UPDATE channel_accounts SET name = ?2, credentials = ?3, config = ?4, default_team_id = ?5,
+                removed_at = NULL, disabled_at = NULL, state = '{}'
+         WHERE id = ?1",
+        params![id, with.name, with.credentials, with.config, with.default_team],
     )?;
     Ok(())
 }

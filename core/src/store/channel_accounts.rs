@@ -25,12 +25,13 @@ pub(crate) fn insert(
         account.channel.as_str(),
         &account.external_id,
     )? {
-        conn.execute(
-            "UPDATE channel_accounts SET name = ?2, credentials = ?3, config = ?4, default_team_id = ?5
-             WHERE id = ?1",
-            params![id, account.name, secrets.as_slice(), config, default_team],
-        )?;
-        crate::store::account_lifecycle::revive(conn, id)?;
+        let with = crate::store::account_lifecycle::Revival {
+            name: &account.name,
+            credentials: &secrets,
+            config: &config,
+            default_team,
+        };
+        crate::store::account_lifecycle::revive(conn, id, &with)?;
         return Ok(id);
     }
     let exists: bool = conn.query_row(

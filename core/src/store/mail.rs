@@ -34,12 +34,13 @@ pub(crate) fn insert_account(
     if let Some(id) =
         crate::store::account_lifecycle::removed_match(conn, "email", &account.config.address)?
     {
-        conn.execute(
-            "UPDATE channel_accounts SET name = ?2, credentials = ?3, config = ?4, default_team_id = ?5
-             WHERE id = ?1",
-            params![id, account.name, secrets.as_slice(), config, default_team],
-        )?;
-        crate::store::account_lifecycle::revive(conn, id)?;
+        let with = crate::store::account_lifecycle::Revival {
+            name: &account.name,
+            credentials: &secrets,
+            config: &config,
+            default_team,
+        };
+        crate::store::account_lifecycle::revive(conn, id, &with)?;
         conn.execute(
             "INSERT OR IGNORE INTO mail_folders (account_id, folder) VALUES (?1, ?2)",
             params![id, account.config.folder],
