@@ -768,6 +768,12 @@ async fn a_conversation_started_with_a_template_sends_it_to_the_new_number() -> 
     use appcare_core::channel::start::NewConversation;
     use appcare_core::channel::template::TemplateView;
     let world = world("US", (false, false)).await?;
+    // Approved at Meta too, so the runtime's template refresh keeps it.
+    world.fake.add_template(
+        "order_update",
+        "en_US",
+        "Hello {{1}}, your order {{2}} has shipped.",
+    );
     world.ws.delivery().set_templates(
         world.whatsapp,
         &[TemplateView {
