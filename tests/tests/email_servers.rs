@@ -615,49 +615,12 @@ async fn a_reply_waits_out_an_smtp_outage_and_arrives_exactly_once() -> TestResu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_syncs_a_mailbox_once_showing_its_progress() -> TestResult {
-    use appcare_core::auth::totp;
-    use std::io::Write;
     let servers = MailServers::start()?;
     servers.fill(SUPPORT, 500)?;
     // Set up half a minute ago, so the CLI signs in with the current (unused) code.
     let earlier = Timestamp::now().plus_seconds(-30);
     let world = mail_world_at(&servers, SUPPORT, earlier)?;
-    let id = world.mailbox.get().to_string();
-    let data_dir = world.dir.path().join("workspace");
-    drop(world.ws);
-    let code = totp::code_at(&world.admin_secret, totp::step_of(Timestamp::now()))?;
-    let binary = appcare_tests::target_dir()?.join("appcare");
-    if !binary.is_file() {
-        return Err("the appcare binary is not built: run `cargo build -p appcare-hub` (cargo test --workspace builds it)".into());
-    }
-    let mut child = std::process::Command::new(binary)
-        .args([
-            "channel",
-            "sync-email",
-            "--as",
-            "maria",
-            "--id",
-            &id,
-            "--data-dir",
-        ])
-        .arg(&data_dir)
-        .env(
-            "APPCARE_PASSPHRASE",
-            appcare_tests::channel_setup::PASSPHRASE,
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    child.stdin.take().ok_or("stdin")?.write_all(
-        format!(
-            "{}\n{}\n",
-            appcare_tests::channel_setup::ADMIN_PW,
-            code.as_str()
-        )
-        .as_bytes(),
-    )?;
-    let out = child.wait_with_output()?;
+    let (out, _dir) = channel_cli(world, "sync-email", &[])?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
@@ -792,7 +755,11 @@ fn channel_cli(
     let data_dir = world.dir.path().join("workspace");
     drop(world.ws);
     let code = totp::code_at(&world.admin_secret, totp::step_of(Timestamp::now()))?;
-    let mut child = std::process::Command::new(appcare_tests::target_dir()?.join("appcare"))
+    let binary = appcare_tests::target_dir()?.join("appcare");
+    if !binary.is_file() {
+        return Err("the appcare binary is not built: run `cargo build -p appcare-hub` (cargo test --workspace builds it)".into());
+    }
+    let mut child = std::process::Command::new(binary)
         .args([
             "channel",
             subcommand,
