@@ -7,6 +7,8 @@
 //! tests and the desktop's command list are checked against it, so none of them can
 //! forget a call or disagree about one.
 
+pub mod arguments;
+
 use crate::error::Result;
 use crate::secret::SessionToken;
 use crate::time::Timestamp;

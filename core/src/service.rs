@@ -81,9 +81,17 @@ impl Caller {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionPolicy {
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = IDLE_MINUTES_MAX)))]
     pub idle_minutes: i64,
+    /// Not shorter than the idle lock.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = ABSOLUTE_HOURS_MAX)))]
     pub absolute_hours: i64,
 }
+
+/// The longest idle lock an admin may set, in minutes.
+pub const IDLE_MINUTES_MAX: i64 = 480;
+/// The longest session an admin may allow, in hours.
+pub const ABSOLUTE_HOURS_MAX: i64 = 72;
 
 pub(crate) fn policy(conn: &Connection) -> Result<SessionPolicy> {
     let (idle_minutes, absolute_hours) =

@@ -481,6 +481,17 @@ fn status_labels_notes_and_canned_replies() -> TestResult {
         &["VIP".into(), "vip".into(), "shipping".into()],
         now,
     )?;
+    // A label too long or blank is refused in words, not dropped unseen (the labels
+    // stay as they were).
+    for wrong in ["x".repeat(41), "  ".to_string()] {
+        let refused = ws.set_labels(&t.bea.1, id, &["refund".into(), wrong], now);
+        assert_eq!(
+            refused.err().map(|e| e.code()),
+            Some(appcare_core::ErrorCode::InvalidInput)
+        );
+    }
+    let kept = ws.open_conversation(&t.bea.1, id, None, now)?.labels;
+    assert_eq!(kept, ["shipping", "vip"]);
     let filtered = ws.list_conversations(
         &t.bea.1,
         &InboxQuery {

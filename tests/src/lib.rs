@@ -283,6 +283,7 @@ pub mod mail_servers;
 pub mod mail_setup;
 pub mod meta;
 pub mod push_watch;
+pub mod schema_examples;
 
 pub mod ui {
     use super::TestResult;

@@ -16,6 +16,7 @@ use appcare_core::service::inbox::InboxQuery;
 use appcare_core::service::outgoing::ReplyGuard;
 use appcare_core::{ErrorCode, Password, SessionToken, Timestamp, WorkspaceApi};
 use appcare_tests::hub_setup::{enrol, next_code, TestHub};
+use appcare_tests::schema_examples::Examples;
 use appcare_tests::TestResult;
 
 /// What a call did, in a form both implementations must agree on.
@@ -237,101 +238,6 @@ fn in_process_and_remote_workspaces_keep_the_same_contract() -> TestResult {
     Ok(())
 }
 
-/// A value the schema `schema` of `document` accepts: the first choice of each union,
-/// the required fields of each object, the smallest string and array the constraints
-/// allow, and 999 999 for integers (an id nothing has, so calls find nothing rather than
-/// change the admin's own account).
-fn example(
-    schema: &serde_json::Value,
-    document: &serde_json::Value,
-    depth: usize,
-) -> serde_json::Value {
-    use serde_json::{json, Value};
-    if depth > 16 {
-        return Value::Null;
-    }
-    if let Some(name) = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-    {
-        return example(
-            &document["components"]["schemas"][name],
-            document,
-            depth + 1,
-        );
-    }
-    if let Some(value) = schema.get("const") {
-        return value.clone();
-    }
-    if let Some(first) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first())
-    {
-        return first.clone();
-    }
-    for union in ["oneOf", "anyOf", "allOf"] {
-        if let Some(choices) = schema.get(union).and_then(Value::as_array) {
-            let choice = choices
-                .iter()
-                .find(|c| c.get("type") != Some(&json!("null")))
-                .or(choices.first());
-            if let Some(choice) = choice {
-                return example(choice, document, depth + 1);
-            }
-        }
-    }
-    let kind = match schema.get("type") {
-        Some(Value::String(t)) => t.clone(),
-        Some(Value::Array(types)) => types
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|t| *t != "null")
-            .unwrap_or("null")
-            .to_owned(),
-        _ if schema.get("properties").is_some() => "object".into(),
-        _ => "null".into(),
-    };
-    let number = |key: &str| schema.get(key).and_then(Value::as_i64);
-    match kind.as_str() {
-        "object" => {
-            let mut out = serde_json::Map::new();
-            for name in schema["required"].as_array().into_iter().flatten() {
-                if let Some(name) = name.as_str() {
-                    out.insert(
-                        name.to_owned(),
-                        example(&schema["properties"][name], document, depth + 1),
-                    );
-                }
-            }
-            Value::Object(out)
-        }
-        "array" => {
-            let items = number("minItems").unwrap_or(0);
-            Value::Array(
-                (0..items)
-                    .map(|_| example(&schema["items"], document, depth + 1))
-                    .collect(),
-            )
-        }
-        "string" => {
-            let least = number("minLength").unwrap_or(1).max(1);
-            let most = number("maxLength").unwrap_or(i64::MAX);
-            let length = usize::try_from(7.clamp(least, most.max(least))).unwrap_or(7);
-            Value::String("example".repeat(length / 7 + 1)[..length].to_owned())
-        }
-        "integer" => {
-            let least = number("minimum").unwrap_or(i64::MIN);
-            let most = number("maximum").unwrap_or(i64::MAX);
-            json!(999_999_i64.clamp(least, most))
-        }
-        "number" => json!(1.0),
-        "boolean" => json!(false),
-        _ => Value::Null,
-    }
-}
-
 /// Issue 18, finding 15: every route of the OpenAPI document answers only what the
 /// document lists for it, called with a body valid by its schema as a full session,
 /// without a token and with a made-up one; none answers 500.
@@ -345,6 +251,10 @@ fn every_route_answers_only_what_its_document_lists() -> TestResult {
         .call()?
         .into_json()?;
     let paths = document["paths"].as_object().ok_or("no paths")?;
+    let examples = Examples {
+        document: &document,
+        ids: Default::default(),
+    };
     // The calls that end the caller's session go last.
     let ending = |path: &str| {
         ["sign_out", "lock", "end_sessions"]
@@ -360,7 +270,7 @@ fn every_route_answers_only_what_its_document_lists() -> TestResult {
     let mut wrong = Vec::new();
     for (path, operation) in posted {
         let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
-        let body = example(schema, &document, 0);
+        let body = examples.value(schema, 0, 0);
         let listed = operation["responses"].as_object().ok_or("no responses")?;
         for (label, token) in [
             ("a full session", Some(admin.as_str())),
@@ -386,5 +296,169 @@ fn every_route_answers_only_what_its_document_lists() -> TestResult {
         "answers the document does not list:\n{}",
         wrong.join("\n")
     );
+    Ok(())
+}
+
+/// One answer of the hub: its status and, for an error, its body.
+fn post_as(
+    agent: &ureq::Agent,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> TestResult<(u16, String)> {
+    let request = agent
+        .post(url)
+        .set("Authorization", &format!("Bearer {token}"));
+    match request.send_json(body) {
+        Ok(r) => Ok((r.status(), String::new())),
+        Err(ureq::Error::Status(s, r)) => Ok((s, r.into_string().unwrap_or_default())),
+        Err(e) => Err(format!("{url}: {e}").into()),
+    }
+}
+
+/// The values to try for one constrained schema: the smallest it allows, the values at
+/// each limit it declares (`true`), and the values just past them (`false`).
+fn tries(
+    examples: &Examples,
+    leaf: &serde_json::Value,
+) -> (serde_json::Value, Vec<(serde_json::Value, bool)>) {
+    use serde_json::{json, Value};
+    let number = |key: &str| leaf.get(key).and_then(Value::as_i64);
+    let text = |n: i64| json!("x".repeat(usize::try_from(n.max(0)).unwrap_or(0)));
+    let items = |n: i64| {
+        Value::Array(
+            (0..n)
+                .map(|i| examples.value(&leaf["items"], i, 0))
+                .collect(),
+        )
+    };
+    let mut out = Vec::new();
+    let smallest;
+    if leaf.get("maxItems").is_some() || leaf.get("minItems").is_some() {
+        let least = number("minItems").unwrap_or(0);
+        smallest = items(least.max(1));
+        if let Some(most) = number("maxItems") {
+            out.push((items(most), true));
+            out.push((items(most + 1), false));
+        }
+        if least >= 1 {
+            out.push((items(least - 1), false));
+        }
+    } else if leaf.get("maxLength").is_some() || leaf.get("minLength").is_some() {
+        let least = number("minLength").unwrap_or(0);
+        smallest = text(least.max(1));
+        if let Some(most) = number("maxLength") {
+            out.push((text(most), true));
+            out.push((text(most + 1), false));
+        }
+        if least >= 1 {
+            out.push((text(least), true));
+            out.push((text(least - 1), false));
+        }
+        if leaf.get("pattern") == Some(&json!("\\S")) {
+            out.push((json!("   "), false));
+        }
+    } else {
+        let least = number("minimum");
+        let most = number("maximum");
+        smallest = json!(least.or(most).unwrap_or(0));
+        if let Some(least) = least {
+            out.push((json!(least), true));
+            out.push((json!(least - 1), false));
+        }
+        if let Some(most) = most {
+            out.push((json!(most), true));
+            out.push((json!(most + 1), false));
+        }
+    }
+    (smallest, out)
+}
+
+/// Issue 18, finding 15: every limit the document declares is the one the hub keeps.
+/// For each value the document constrains (a text's length, a list's entries, a
+/// number's range), the body is made valid but for that value: at each declared limit the
+/// hub answers as it does for the smallest allowed value (never a refusal the document
+/// does not foresee), and just past it the hub refuses.
+#[test]
+fn every_declared_limit_is_the_one_the_hub_keeps() -> TestResult {
+    let hub = TestHub::start()?;
+    let agent = hub.trusting_agent()?;
+    let base = hub.address.base();
+    let document: serde_json::Value = agent
+        .get(&format!("{base}/api/v1/openapi.json"))
+        .call()?
+        .into_json()?;
+    let ida = hub.create("ida", Role::Agent)?;
+    let conversation = hub.conversations_for(ida, 1)?[0];
+    let view = hub
+        .ws
+        .open_conversation(&hub.admin, conversation, None, Timestamp::now())?;
+    let message = view.messages.first().ok_or("no message")?.id;
+    let examples = Examples {
+        document: &document,
+        ids: [
+            ("ConversationId", conversation.get()),
+            ("ContactId", view.summary.contact_id.get()),
+            ("MessageId", message.get()),
+            ("UserId", ida.get()),
+            ("TeamId", hub.team.get()),
+            ("ChannelAccountId", hub.account.get()),
+        ]
+        .into_iter()
+        .map(|(name, id)| (name.to_owned(), id))
+        .collect(),
+    };
+    let admin = hub.admin.expose().to_owned();
+    let paths = document["paths"].as_object().ok_or("no paths")?;
+    let (mut tried, mut wrong) = (0, Vec::new());
+    for (route, item) in paths {
+        let Some(schema) = item
+            .get("post")
+            .map(|op| &op["requestBody"]["content"]["application/json"]["schema"])
+        else {
+            continue;
+        };
+        let url = format!("{base}{route}");
+        for (at, leaf) in examples.limited(schema) {
+            let (smallest, values) = tries(&examples, &leaf);
+            let body = examples.with(schema, &at, &smallest, 0, 0);
+            let usual = post_as(&agent, &url, &admin, &body)?;
+            for (value, allowed) in values {
+                let body = examples.with(schema, &at, &value, 0, 0);
+                let answer = post_as(&agent, &url, &admin, &body)?;
+                tried += 1;
+                let shown = |v: &serde_json::Value| {
+                    let text = v.to_string();
+                    if text.len() > 60 {
+                        format!("{}… ({} long)", &text[..60], text.len())
+                    } else {
+                        text
+                    }
+                };
+                let place = format!("{route} {at:?} = {}", shown(&value));
+                if allowed && answer.0 == 422 && answer != usual {
+                    wrong.push(format!(
+                        "{place}: the document allows it, the hub refuses: {} (the smallest value: {} {})",
+                        answer.1, usual.0, usual.1
+                    ));
+                }
+                let refused = (400..500).contains(&answer.0)
+                    && (answer.0 == 422 || !(200..300).contains(&usual.0));
+                if !allowed && !refused {
+                    wrong.push(format!(
+                        "{place}: the document refuses it, the hub answers {} {}",
+                        answer.0, answer.1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {tried} values disagree with the document:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(tried > 60, "only {tried} limited values were tried");
     Ok(())
 }

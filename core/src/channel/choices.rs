@@ -16,6 +16,10 @@ pub const CHOICES_BODY_MAX_CHARS: usize = 1024;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChoicesReply {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = CHOICES_BODY_MAX_CHARS), regex(pattern = r"\S"))
+    )]
     pub body: String,
     pub options: Vec<String>,
     /// WhatsApp, more than three options: the words on the button that opens the list

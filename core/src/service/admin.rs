@@ -108,10 +108,10 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<SessionPolicy> {
         let caller = self.authorize(token, now, Role::Admin, "change the session policy")?;
-        if !(1..=480).contains(&new.idle_minutes) {
+        if !(1..=crate::service::IDLE_MINUTES_MAX).contains(&new.idle_minutes) {
             return Err(CoreError::invalid("idle lock", "choose 1 to 480 minutes"));
         }
-        if !(1..=72).contains(&new.absolute_hours) {
+        if !(1..=crate::service::ABSOLUTE_HOURS_MAX).contains(&new.absolute_hours) {
             return Err(CoreError::invalid("session limit", "choose 1 to 72 hours"));
         }
         if new.idle_minutes > new.absolute_hours * 60 {

@@ -18,6 +18,11 @@ use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use serde::Serialize;
 
+/// The longest internal note, in characters.
+pub const NOTE_BODY_MAX_CHARS: usize = 4000;
+/// The longest canned reply title, in characters.
+pub const CANNED_TITLE_MAX_CHARS: usize = 80;
+
 pub use crate::service::outgoing::REPLY_MAX_CHARS;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -41,7 +46,7 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<NoteView> {
         let caller = self.authorize(token, now, Role::Agent, "add notes")?;
-        let body = check_text("note", body, 4000)?;
+        let body = check_text("note", body, NOTE_BODY_MAX_CHARS)?;
         let (note, mentioned) = self.store.write(|tx| {
             conv_store::visible(tx, caller.viewer(), id)?.ok_or(CoreError::NotFound {
                 what: "The conversation",
@@ -135,11 +140,11 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<Vec<String>> {
         let caller = self.authorize(token, now, Role::Agent, "label conversations")?;
-        let mut clean: Vec<String> = labels
+        // A label too long or blank is refused in words, never dropped unseen.
+        let mut clean = labels
             .iter()
-            .map(|l| l.trim().to_lowercase())
-            .filter(|l| !l.is_empty() && l.chars().count() <= 40)
-            .collect();
+            .map(|l| crate::service::triage::clean_label(l))
+            .collect::<Result<Vec<String>>>()?;
         clean.sort();
         clean.dedup();
         self.store.write(|tx| {
@@ -176,7 +181,7 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<CannedReply> {
         let caller = self.authorize(token, now, Role::Lead, "write canned replies")?;
-        let title = check_text("title", title, 80)?;
+        let title = check_text("title", title, CANNED_TITLE_MAX_CHARS)?;
         let body = check_text("canned reply", body, REPLY_MAX_CHARS)?;
         self.store.write(|tx| {
             let id = canned_replies::insert(tx, &title, &body, caller.user, now)?;

@@ -249,7 +249,7 @@ impl Workspace {
     ) -> Result<usize> {
         let caller = self.authorize(token, now, Role::Lead, "reassign conversations")?;
         let note = check_note(note, false)?;
-        if conversations.is_empty() || conversations.len() > 500 {
+        if conversations.is_empty() || conversations.len() > crate::service::triage::BULK_MAX {
             return Err(CoreError::invalid(
                 "conversations",
                 "choose 1 to 500 conversations",

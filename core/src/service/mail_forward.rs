@@ -40,6 +40,7 @@ pub struct MailForward {
     /// One e-mail address.
     pub to: String,
     /// Written above the forwarded mail; may be empty.
+    #[cfg_attr(feature = "schema", schemars(length(max = REPLY_MAX_CHARS)))]
     pub note: String,
     /// One message of the conversation; `None`: the whole conversation.
     pub message: Option<MessageId>,

@@ -32,10 +32,16 @@ pub const SIGNATURE_MAX_CHARS: usize = 2000;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MailReply {
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(min = 1, max = crate::service::outgoing::REPLY_MAX_CHARS), regex(pattern = r"\S"))
+    )]
     pub body: String,
     /// Addresses copied in, seen by everyone.
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_COPIES)))]
     pub cc: Vec<String>,
     /// Addresses copied in blind.
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_COPIES)))]
     pub bcc: Vec<String>,
 }
 

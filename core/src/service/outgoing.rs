@@ -29,9 +29,14 @@ use crate::workspace::Workspace;
 use base64::Engine;
 use rusqlite::Connection;
 
+/// The longest reply, in characters (WhatsApp's limit for a text message).
 pub const REPLY_MAX_CHARS: usize = 4096;
 /// The largest file an agent can attach (WhatsApp's video and audio limit).
 pub const ATTACHMENT_MAX_BYTES: usize = 16 * 1024 * 1024;
+/// The longest caption under a file, in characters (WhatsApp's limit).
+pub const CAPTION_MAX_CHARS: usize = 1024;
+/// The longest value of one template parameter, in characters.
+pub const TEMPLATE_VALUE_MAX_CHARS: usize = 1024;
 
 /// What the agent saw when they opened the conversation. A reply that carries it is
 /// stopped when, since then, a colleague took the conversation (its version moved and it
@@ -270,7 +275,7 @@ impl Workspace {
     ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "reply")?;
         let caption = caption.trim();
-        if caption.chars().count() > 1024 {
+        if caption.chars().count() > CAPTION_MAX_CHARS {
             return Err(CoreError::invalid(
                 "caption",
                 "keep it under 1024 characters",
@@ -340,7 +345,10 @@ impl Workspace {
         parameters: &[String],
         now: Timestamp,
     ) -> Result<MessageView> {
-        if parameters.iter().any(|p| p.chars().count() > 1024) {
+        if parameters
+            .iter()
+            .any(|p| p.chars().count() > TEMPLATE_VALUE_MAX_CHARS)
+        {
             return Err(CoreError::invalid(
                 "template",
                 "keep each value under 1024 characters",

@@ -17,6 +17,9 @@ use crate::time::Timestamp;
 use crate::workspace::Workspace;
 use std::collections::BTreeMap;
 
+/// The longest automatic reply outside business hours, in characters.
+pub const OUT_OF_HOURS_MAX_CHARS: usize = 1000;
+
 /// The teams `caller` may see in a report for `team` (`None`: every team).
 pub(crate) fn visible_teams(caller: &Caller, team: Option<TeamId>) -> Result<Option<Vec<TeamId>>> {
     match (caller.role, team) {
@@ -106,7 +109,7 @@ impl Workspace {
     ) -> Result<ChannelAccountView> {
         let caller = self.authorize(token, now, Role::Admin, "change channel accounts")?;
         let body = body.trim();
-        if body.chars().count() > 1000 {
+        if body.chars().count() > OUT_OF_HOURS_MAX_CHARS {
             return Err(CoreError::invalid(
                 "out of hours reply",
                 "keep the reply under 1000 characters",

@@ -23,8 +23,11 @@ pub const RETENTION_MAX_DAYS: i64 = 3650;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RetentionPolicy {
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = RETENTION_MAX_DAYS)))]
     pub whatsapp_days: i64,
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = RETENTION_MAX_DAYS)))]
     pub messenger_days: i64,
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = RETENTION_MAX_DAYS)))]
     pub email_days: i64,
 }
 

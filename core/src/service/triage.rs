@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 
 /// The most conversations one bulk change may touch.
 pub const BULK_MAX: usize = 500;
+/// The longest label, in characters (after trimming, lower case).
+pub const LABEL_MAX_CHARS: usize = 40;
 
 /// How urgent a conversation is; the list can sort by it, highest first.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -94,9 +96,9 @@ impl BulkChange {
 }
 
 /// A label as stored: trimmed, lower case, 1 to 40 characters.
-fn clean_label(label: &str) -> Result<String> {
+pub(crate) fn clean_label(label: &str) -> Result<String> {
     let clean = label.trim().to_lowercase();
-    if clean.is_empty() || clean.chars().count() > 40 {
+    if clean.is_empty() || clean.chars().count() > LABEL_MAX_CHARS {
         return Err(CoreError::invalid("label", "use 1 to 40 characters"));
     }
     Ok(clean)

@@ -11,6 +11,9 @@ use crate::store::sessions;
 use crate::store::users::{self as user_store, TeamRow, UserRow};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
+
+/// The longest team name, in characters.
+pub const TEAM_NAME_MAX_CHARS: usize = 80;
 use serde::Serialize;
 
 /// A user as admins see them in the user list.
@@ -344,7 +347,7 @@ impl Workspace {
     ) -> Result<TeamSummary> {
         let caller = self.authorize(token, now, Role::Admin, "create teams")?;
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 80 {
+        if name.is_empty() || name.chars().count() > TEAM_NAME_MAX_CHARS {
             return Err(CoreError::invalid("team name", "use 1 to 80 characters"));
         }
         self.store.write(|tx| {

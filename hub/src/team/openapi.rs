@@ -4,6 +4,7 @@
 //! Argument and result types are JSON Schemas derived from the Rust types (schemars,
 //! following their serde attributes), kept once each under `components.schemas`.
 
+use appcare_core::api::arguments::{rules_of, Rule, TextRule};
 use appcare_core::api::types::*;
 use appcare_core::api::{Access, BodyLimit};
 use axum::Json;
@@ -116,7 +117,7 @@ fn error_responses(op: &Operation) -> Map<String, Value> {
     };
     add(
         "422",
-        "An argument is missing or wrong (invalid_input, weak_password).",
+        "An argument is missing or wrong (invalid_input, weak_password). Every length, count and range the core keeps is declared in the schema; a value the schema allows may still be refused for what it means (an address that is not one, a template this number does not have), and the message names the field.",
     );
     if op.access == Access::Open {
         add(
@@ -161,6 +162,57 @@ fn error_responses(op: &Operation) -> Map<String, Value> {
     responses
 }
 
+/// The constraints of a text rule: a required text holds something besides blanks.
+fn text_constraints(rule: TextRule) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("maxLength".into(), json!(rule.max));
+    if rule.required {
+        out.insert("minLength".into(), json!(1));
+        out.insert("pattern".into(), json!("\\S"));
+    }
+    out
+}
+
+/// Adds what the core checks on an argument (`appcare_core::api::arguments`) to its
+/// schema, so a value the document allows is one the core accepts.
+fn declare(schema: &mut Value, rule: Rule) {
+    let (target, constraints) = match rule {
+        Rule::Text { max } => (
+            &mut *schema,
+            text_constraints(TextRule {
+                required: true,
+                max,
+            }),
+        ),
+        Rule::MaybeEmpty { max } => (
+            &mut *schema,
+            text_constraints(TextRule {
+                required: false,
+                max,
+            }),
+        ),
+        Rule::EachText { each } => (&mut schema["items"], text_constraints(each)),
+        Rule::Items { min, max, unique } => {
+            let mut out = Map::new();
+            out.insert("minItems".into(), json!(min));
+            out.insert("maxItems".into(), json!(max));
+            if unique {
+                out.insert("uniqueItems".into(), json!(true));
+            }
+            (&mut *schema, out)
+        }
+        Rule::Range { min, max } => {
+            let mut out = Map::new();
+            out.insert("minimum".into(), json!(min));
+            out.insert("maximum".into(), json!(max));
+            (&mut *schema, out)
+        }
+    };
+    if let Some(object) = target.as_object_mut() {
+        object.extend(constraints);
+    }
+}
+
 /// The whole document.
 pub fn document() -> Value {
     // JSON Schema 2020-12, as OpenAPI 3.1 uses, with shared types under components.
@@ -175,7 +227,13 @@ pub fn document() -> Value {
         let properties: Map<String, Value> = op
             .args
             .iter()
-            .map(|(name, schema, _)| ((*name).to_owned(), schema.clone()))
+            .map(|(name, schema, _)| {
+                let mut schema = schema.clone();
+                for rule in rules_of(op.name, name) {
+                    declare(&mut schema, rule);
+                }
+                ((*name).to_owned(), schema)
+            })
             .collect();
         let required: Vec<&str> = op
             .args
@@ -331,6 +389,26 @@ mod tests {
 
     /// The document is committed as `hub/openapi.json`, so a change to the API shows in
     /// review. `UPDATE_OPENAPI=1 cargo test -p appcare-hub openapi` rewrites it.
+    /// A rule naming a call or argument the list does not have would declare nothing.
+    #[test]
+    fn every_argument_rule_names_a_call_and_argument_of_the_document() {
+        let document = document();
+        for rule in appcare_core::api::arguments::ARGUMENT_RULES {
+            let schema = &document["paths"][format!("/api/v1/{}", rule.call)]["post"]
+                ["requestBody"]["content"]["application/json"]["schema"]["properties"]
+                [rule.argument];
+            assert!(
+                schema.get("maxLength").is_some()
+                    || schema["items"].get("maxLength").is_some()
+                    || schema.get("maxItems").is_some()
+                    || schema.get("maximum").is_some(),
+                "{}({}) is not an argument the document declares a rule on: {schema}",
+                rule.call,
+                rule.argument
+            );
+        }
+    }
+
     #[test]
     fn the_committed_document_is_fresh() -> Result<(), Box<dyn std::error::Error>> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");

@@ -3,4 +3,8 @@
 /**
  * The session policy in force.
  */
-export type SessionPolicy = { idle_minutes: number, absolute_hours: number, };
+export type SessionPolicy = { idle_minutes: number, 
+/**
+ * Not shorter than the idle lock.
+ */
+absolute_hours: number, };
