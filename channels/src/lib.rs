@@ -20,6 +20,7 @@ pub mod signature;
 pub mod time;
 pub mod webhook;
 pub mod whatsapp;
+pub mod whatsapp_content;
 pub mod whatsapp_inbound;
 
 pub use adapter::{adapter_for, ChannelAdapter};

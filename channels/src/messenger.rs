@@ -3,6 +3,7 @@
 
 use crate::graph::{Graph, GraphError};
 use crate::parse::{account_for, id_at, text_at, WebhookAccount};
+use appcare_core::channel::rich::{self, RichContent};
 use appcare_core::channel::{
     our_reference, parse_our_reference, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent,
     InboundEvent, MediaRef, OutboundJob, ReactionEvent, SendPayload, SetAsideEvent, WatermarkEvent,
@@ -117,6 +118,25 @@ fn named_reaction(name: &str) -> &'static str {
     }
 }
 
+/// A quick reply tapped (its words are the message's text) or a sticker (Messenger
+/// marks it with `sticker_id`), shown as what it is.
+fn content_of(message: &Value) -> Option<RichContent> {
+    if !text_at(message, &["quick_reply", "payload"]).is_empty() {
+        return Some(RichContent::Choice {
+            title: rich::field(text_at(message, &["text"])),
+            description: String::new(),
+        });
+    }
+    let sticker = message.get("sticker_id").is_some()
+        || message
+            .get("attachments")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|a| a.get("payload").and_then(|p| p.get("sticker_id")).is_some());
+    sticker.then_some(RichContent::Sticker { animated: false })
+}
+
 fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
     let sender = id_at(item, &["sender", "id"]);
     let recipient = id_at(item, &["recipient", "id"]);
@@ -151,6 +171,7 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             contact_aliases: Vec::new(),
             reply_to: (!reply_to.is_empty()).then(|| reply_to.to_string()),
             choice: crate::parse::choice(text_at(message, &["quick_reply", "payload"])),
+            content: content_of(message),
         }));
     }
     if let Some(delivery) = item.get("delivery") {
@@ -226,6 +247,10 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             contact_aliases: Vec::new(),
             reply_to: None,
             choice: crate::parse::choice(text_at(postback, &["payload"])),
+            content: Some(RichContent::Choice {
+                title: rich::field(title),
+                description: String::new(),
+            }),
         }));
     }
     if let Some(pass) = item.get("pass_thread_control") {
@@ -477,6 +502,7 @@ pub async fn poll(
                         contact_aliases: Vec::new(),
                         reply_to: None,
                         choice: None,
+                        content: None,
                     }));
                 }
             }

@@ -284,6 +284,7 @@ fn parse_message(
             quoted => Some(quoted.to_string()),
         },
         choice: choice_of(message, kind),
+        content: crate::whatsapp_content::content_of(message, kind),
     }))
 }
 
@@ -381,12 +382,11 @@ fn body_of(message: &Value, kind: &str, media: &mut Vec<MediaRef>) -> Result<Str
             "(WhatsApp did not pass this message on: {})",
             errors_text(message.get("errors").unwrap_or(&Value::Null))
         ),
-        other => {
-            return Err(format!(
-                "a WhatsApp message of a type this app cannot show ({})",
-                short_word(other)
-            ))
-        }
+        // Kept with its type and payload (see `whatsapp_content`), shown as such.
+        other => format!(
+            "(a WhatsApp message of a type this app cannot show yet: {})",
+            short_word(other)
+        ),
     })
 }
 
@@ -709,8 +709,19 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            ["aside", "aside", "aside", "address", "aside", "aside"]
+            ["message", "aside", "aside", "address", "aside", "aside"]
         );
+        // A type this app does not know is stored with its type and payload, shown as
+        // such, never dropped.
+        let ChannelEvent::Message(unknown) = &events[0] else {
+            panic!("{events:?}");
+        };
+        assert!(unknown.body.contains("cannot show yet: sticker_pack"));
+        assert!(matches!(
+            &unknown.content,
+            Some(appcare_core::channel::rich::RichContent::Unsupported { message_type, raw })
+                if message_type == "sticker_pack" && raw.contains("\"id\":\"a\"")
+        ));
         // A field this app does not read, for a connected number: set aside.
         let unknown = parse_webhook(
             &change("user_preferences", json!({"user_preferences": []})),
@@ -752,7 +763,7 @@ mod tests {
         let big = "x".repeat(200_000);
         let body = change(
             "messages",
-            json!({"messages": [{"from": "1", "id": "a", "timestamp": "1", "type": "mystery", "mystery": {"blob": big}}]}),
+            json!({"messages": [{"from": "1", "id": "a", "timestamp": "1", "type": "text", "group_id": "g1", "text": {"body": big}}]}),
         );
         let events = parse_webhook(&body, &accounts());
         let [ChannelEvent::SetAside(aside)] = events.as_slice() else {

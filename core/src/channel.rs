@@ -9,6 +9,7 @@ pub mod event;
 pub mod mail;
 pub mod outbound;
 pub mod pricing;
+pub mod rich;
 pub mod start;
 pub mod template;
 pub mod webhook_aside;

@@ -19,6 +19,7 @@ pub mod mail_retry;
 pub mod media;
 pub mod mentions;
 pub mod merges;
+pub mod message_content;
 pub mod message_status;
 pub mod messages;
 pub mod migrations;

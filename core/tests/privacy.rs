@@ -247,6 +247,32 @@ fn an_export_holds_every_message_note_and_file() -> TestResult {
         None,
         t.plus_seconds(4),
     )?;
+    // A shared place: exported with what it held besides text.
+    let place = appcare_core::channel::ChannelEvent::Message(appcare_core::channel::InboundEvent {
+        account,
+        contact_external_id: PHONE.into(),
+        contact_name: NAME.into(),
+        external_id: "wamid.e2".into(),
+        body: "Shared a location".into(),
+        sent_at: t.plus_seconds(5),
+        media: vec![],
+        contact_aliases: vec![],
+        reply_to: None,
+        choice: None,
+        content: Some(appcare_core::channel::rich::RichContent::Location {
+            latitude: "52.52".into(),
+            longitude: "13.405".into(),
+            name: "Pickup point".into(),
+            address: String::new(),
+        }),
+    });
+    assert_eq!(
+        ctx.ws
+            .delivery()
+            .apply(&[place], t.plus_seconds(5))?
+            .messages,
+        1
+    );
     let contact = ctx.ws.find_contacts(&admin, NAME, t)?[0].id;
     let out = tempfile::tempdir()?;
     let without_notes =
@@ -258,7 +284,7 @@ fn an_export_holds_every_message_note_and_file() -> TestResult {
             without_notes.messages,
             without_notes.files
         ),
-        (1, 2, 1)
+        (1, 3, 1)
     );
     let json = std::fs::read_to_string(Path::new(&without_notes.folder).join("contact.json"))?;
     assert!(
@@ -274,6 +300,12 @@ fn an_export_holds_every_message_note_and_file() -> TestResult {
         std::fs::read(Path::new(&without_notes.folder).join(file))?,
         FILE_BYTES
     );
+    let shared = doc["conversations"][0]["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["text"] == "Shared a location"))
+        .ok_or("the place")?;
+    assert_eq!(shared["content"]["kind"], "location");
+    assert_eq!(shared["content"]["name"], "Pickup point");
     let with_notes =
         ctx.ws
             .export_contact(&admin, contact, true, out.path(), t.plus_seconds(11))?;
@@ -399,6 +431,7 @@ fn erasing_a_messenger_contact_removes_the_provider_calls_about_them() -> TestRe
                 contact_aliases: vec![],
                 reply_to: None,
                 choice: None,
+                content: None,
             },
         )],
         t,
@@ -484,6 +517,7 @@ fn an_erased_contact_stays_erased_when_meta_delivers_again_or_the_poll_refetches
             body: body.into(),
             sent_at: t,
             media: vec![],
+            content: None,
         })
     };
     let psid = "7700770077009999";
@@ -572,8 +606,8 @@ fn rows_holding(ws: &Workspace, needle: &str) -> Vec<String> {
 }
 
 /// A customer whose every message is past retention leaves nothing behind: no contact,
-/// identity, search row, note, draft, provider call or webhook receipt that names them, in any
-/// table; a customer with a recent message keeps everything.
+/// identity, search row, note, draft, message content, provider call or webhook receipt
+/// that names them, in any table; a customer with a recent message keeps everything.
 #[test]
 fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
     use appcare_core::channel::{ChannelEvent, HandoverEvent, InboundEvent};
@@ -598,6 +632,12 @@ fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
             body: format!("retainword {id}"),
             sent_at: at,
             media: vec![],
+            // What the message holds besides text (here an unknown type's payload
+            // naming the customer) goes with it.
+            content: Some(appcare_core::channel::rich::RichContent::Unsupported {
+                message_type: "poll".into(),
+                raw: format!("{{\"from\":\"{psid}\"}}"),
+            }),
         })
     };
     let handover = ChannelEvent::Handover(HandoverEvent {
@@ -668,6 +708,7 @@ fn a_message_purged_by_retention_is_not_brought_back_by_a_poll() -> TestResult {
             body: format!("pollword {id}"),
             sent_at: at,
             media: vec![],
+            content: None,
         })
     };
     ctx.ws

@@ -78,6 +78,7 @@ fn tap(
         contact_aliases: vec![],
         reply_to: None,
         choice: Some(choice.into()),
+        content: None,
     })
 }
 
@@ -368,6 +369,7 @@ fn a_number_followed_by_words_or_a_photo_is_a_message_an_agent_reads() -> TestRe
         contact_aliases: vec![],
         reply_to: None,
         choice: None,
+        content: None,
     });
     ws.delivery().apply(&[photo], at(320))?;
     let view = ws.open_conversation(&t.admin, id, None, at(330))?;

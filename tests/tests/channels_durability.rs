@@ -152,6 +152,7 @@ fn queue_reply(world: &ChannelWorld, text: &str) -> TestResult<appcare_core::Mes
         contact_aliases: vec![],
         reply_to: None,
         choice: None,
+        content: None,
     });
     world.ws.delivery().apply(&[event], now)?;
     let query = InboxQuery {

@@ -555,6 +555,7 @@ async fn a_host_missing_from_the_allowlist_is_refused_before_connecting_and_audi
                 contact_aliases: vec![],
                 reply_to: None,
                 choice: None,
+                content: None,
             },
         )],
         now,

@@ -944,8 +944,23 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
         json!({"from": wa, "id": "wamid.mix.unsupported", "timestamp": ts, "type": "unsupported", "errors": [{
                    "code": 131051, "title": "Message type unknown", "message": "Message type unknown",
                    "error_data": {"details": "Message type is currently not supported."}}]}),
-        // Not understood: kept for an admin with the raw item.
+        // Shown as what they are (issue 21 item 3), Meta's documented shapes.
+        json!({"from": wa, "id": "wamid.mix.place", "timestamp": ts, "type": "location", "location": {
+                   "latitude": 37.483307, "longitude": -122.148981, "name": "Pablo Morales",
+                   "address": "1 Hacker Way, Menlo Park, CA 94025"}}),
+        json!({"from": wa, "id": "wamid.mix.card", "timestamp": ts, "type": "contacts", "contacts": [{
+                   "name": {"first_name": "Barbara", "formatted_name": "Barbara J. Johnson"},
+                   "phones": [{"phone": "+1 (415) 555-0123", "wa_id": "14155550123", "type": "MOBILE"}],
+                   "emails": [{"email": "bjohnson@example.com", "type": "HOME"}]}]}),
+        json!({"from": wa, "id": "wamid.mix.sticker", "timestamp": ts, "type": "sticker", "sticker": {
+                   "mime_type": "image/webp", "sha256": "2ekBjmN6LCx5jRCHJkgGRqkyk6sT2eOeR6HnE4dFqfo=",
+                   "id": "1003383421387256", "animated": false}}),
+        json!({"context": {"from": samples::DISPLAY_NUMBER, "id": "wamid.offer"}, "from": wa, "id": "wamid.mix.row",
+               "timestamp": ts, "type": "interactive", "interactive": {"type": "list_reply", "list_reply": {
+                   "id": "slot-2", "title": "Tuesday morning", "description": "9:00–12:00"}}}),
+        // A type this app does not know: stored with its type and payload, never dropped.
         json!({"from": wa, "id": "wamid.mix.new", "timestamp": ts, "type": "hologram", "hologram": {"id": "h1"}}),
+        // Not understood: kept for an admin with the raw item.
         json!({"from": wa, "id": "wamid.mix.group", "group_id": "120363025246125486@g.us", "timestamp": ts,
                "type": "text", "text": {"body": "hi group"}}),
         json!({"from": wa, "id": "wamid.mix.button", "timestamp": ts, "type": "interactive",
@@ -973,12 +988,12 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
             applied.duplicates,
             applied.ignored
         ),
-        (6, 3, 1, 0),
+        (11, 2, 1, 0),
         "{applied:?}"
     );
     let stored = messages_stored(&world);
     let aside = set_aside_rows(&world);
-    assert_eq!((stored, aside), (6, 3), "stored, set aside");
+    assert_eq!((stored, aside), (11, 2), "stored, set aside");
     assert_eq!(
         stored + aside + 1,
         offered,
@@ -988,7 +1003,7 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
     let listed = world
         .ws
         .set_aside_webhooks(&world.admin, world.whatsapp, Timestamp::now())?;
-    assert_eq!(listed.len(), 3);
+    assert_eq!(listed.len(), 2);
     assert!(listed
         .iter()
         .all(|r| r.channel == "whatsapp" && !r.raw.is_empty()));
@@ -1016,7 +1031,6 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
         &world.ws,
         "SELECT group_concat(reason, ' | ') FROM (SELECT reason FROM webhook_set_aside ORDER BY id)",
     );
-    assert!(reasons.contains("(hologram)"), "{reasons}");
     assert!(reasons.contains("group"), "{reasons}");
     assert!(reasons.contains("131000"), "{reasons}");
     assert!(
@@ -1027,6 +1041,50 @@ async fn every_whatsapp_item_is_stored_as_what_it_is_or_set_aside_and_the_counts
         .contains("hi group"),
         "the raw item is kept"
     );
+    // What the agent's window gets: each message with its structured part.
+    let conversation = appcare_core::ConversationId::new(query_i64(
+        &world.ws,
+        "SELECT conversation_id FROM messages WHERE external_id = 'wamid.mix.place'",
+    ));
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    let content_of = |id: &str| {
+        let body = body_of(id);
+        view.messages
+            .iter()
+            .find(|m| m.body == body)
+            .and_then(|m| m.content.clone())
+            .map(|c| serde_json::to_value(c).unwrap_or_default())
+    };
+    assert_eq!(
+        content_of("wamid.mix.place"),
+        Some(
+            json!({"kind": "location", "latitude": "37.483307", "longitude": "-122.148981",
+                    "name": "Pablo Morales", "address": "1 Hacker Way, Menlo Park, CA 94025"})
+        )
+    );
+    let card = content_of("wamid.mix.card").ok_or("no card")?;
+    assert_eq!(card["cards"][0]["phones"][0]["wa_id"], "14155550123");
+    assert_eq!(
+        card["cards"][0]["emails"][0]["email"],
+        "bjohnson@example.com"
+    );
+    assert_eq!(
+        content_of("wamid.mix.sticker"),
+        Some(json!({"kind": "sticker", "animated": false}))
+    );
+    assert_eq!(
+        content_of("wamid.mix.row"),
+        Some(json!({"kind": "choice", "title": "Tuesday morning", "description": "9:00–12:00"}))
+    );
+    let order = content_of("wamid.mix.order").ok_or("no order")?;
+    assert_eq!(order["items"][0]["product"], "SKU-RED-1");
+    assert_eq!(order["items"][0]["quantity"], 2);
+    let unknown = content_of("wamid.mix.new").ok_or("the unknown type is not kept")?;
+    assert_eq!(unknown["message_type"], "hologram");
+    assert!(unknown["raw"].as_str().unwrap_or_default().contains("h1"));
+    assert!(content_of("wamid.mix.flow").is_none());
 
     // The same batch again: nothing new anywhere.
     assert_eq!(deliver_signed(&http, &url, APP_SECRET, &batch).await, 200);

@@ -81,6 +81,8 @@ pub struct InboundEvent {
     /// `list_reply`, a template's quick-reply payload; Messenger `quick_reply.payload`, a
     /// postback's payload), bounded in length.
     pub choice: Option<String>,
+    /// What the message holds besides its text, shown as what it is.
+    pub content: Option<crate::channel::rich::RichContent>,
 }
 
 /// A customer's reaction to a message (WhatsApp `reaction`, Messenger `reaction`): it

@@ -261,6 +261,11 @@ pub struct MessageView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub mail: Option<crate::service::mail_recipients::MailAddressesView>,
+    /// What a customer's message holds besides its text (a place, contact cards, a
+    /// sticker, an order, the button tapped, an unknown type's payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub content: Option<crate::channel::rich::RichContent>,
 }
 
 impl MessageView {
@@ -274,6 +279,7 @@ impl MessageView {
             quote: parts.quote(m.id),
             reactions: parts.reactions(m.id),
             mail: parts.mail(m.id),
+            content: parts.content(m.id),
             id: m.id,
             direction: m.direction,
             author: m.author,

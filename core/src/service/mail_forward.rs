@@ -198,6 +198,7 @@ impl Workspace {
                 quote: None,
                 reactions: Vec::new(),
                 mail: None,
+                content: None,
             };
             Ok((
                 view,

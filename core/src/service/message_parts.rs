@@ -1,11 +1,13 @@
-//! What is shown with a message besides its text: the message it quotes, the
-//! reactions on it, and an e-mail's sender and recipients. Loaded for a page of messages (or one) by the inbox and the steps
+//! What is shown with a message besides its text: the message it quotes, the reactions
+//! on it, what it holds besides text (a place, contact cards…), and an e-mail's sender
+//! and recipients. Loaded for a page of messages (or one) by the inbox and the steps
 //! that answer with a message's view.
 
+use crate::channel::rich::RichContent;
 use crate::error::Result;
 use crate::ids::MessageId;
 use crate::service::mail_recipients::{views_of, MailAddressesView};
-use crate::store::reactions;
+use crate::store::{message_content, reactions};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +47,7 @@ pub(crate) struct MessageParts {
     quotes: Vec<(MessageId, QuoteView)>,
     reactions: Vec<reactions::ReactionRow>,
     mail: Vec<(MessageId, MailAddressesView)>,
+    content: Vec<(MessageId, RichContent)>,
 }
 
 impl MessageParts {
@@ -73,7 +76,15 @@ impl MessageParts {
             quotes,
             reactions: reactions::of(conn, messages)?,
             mail: views_of(conn, messages)?,
+            content: message_content::of(conn, messages)?,
         })
+    }
+
+    pub(crate) fn content(&self, message: MessageId) -> Option<RichContent> {
+        self.content
+            .iter()
+            .find(|(m, _)| *m == message)
+            .map(|(_, c)| c.clone())
     }
 
     pub(crate) fn quote(&self, message: MessageId) -> Option<QuoteView> {

@@ -658,6 +658,7 @@ impl Workspace {
                         Some(_) => views_of(tx, &[message])?.pop().map(|(_, v)| v),
                         None => None,
                     },
+                    content: None,
                 },
                 events,
             ))

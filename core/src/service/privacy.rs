@@ -112,10 +112,15 @@ fn conversation_entry(
                     })
                 })
                 .collect();
+        // What it held besides text (a place, contact cards, an order…), as shown.
+        let content =
+            crate::store::message_content::of(conn, &[crate::ids::MessageId::new(message)])?
+                .pop()
+                .map(|(_, c)| c);
         messages.push(serde_json::json!({
             "id": message, "direction": direction, "author": author, "text": body, "status": status,
             "at": at.to_rfc3339(), "channel_message_id": external_id, "attachments": attachments,
-            "reactions": reactions
+            "reactions": reactions, "content": content
         }));
     }
     let mut entry = serde_json::json!({

@@ -105,6 +105,9 @@ fn apply_one(
             if let Some(quoted) = &m.reply_to {
                 crate::store::reactions::set_reply_to(tx, ingested.message, quoted)?;
             }
+            if let Some(content) = &m.content {
+                crate::store::message_content::set(tx, ingested.message, content)?;
+            }
             for file in &m.media {
                 media::insert(tx, ingested.message, file, now)?;
             }

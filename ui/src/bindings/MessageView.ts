@@ -4,6 +4,7 @@ import type { MailAddressesView } from "./MailAddressesView";
 import type { MessageId } from "./MessageId";
 import type { QuoteView } from "./QuoteView";
 import type { ReactionView } from "./ReactionView";
+import type { RichContent } from "./RichContent";
 import type { Timestamp } from "./Timestamp";
 
 export type MessageView = { id: MessageId, direction: string, author: string | null, body: string, status: string, 
@@ -35,4 +36,9 @@ reactions: Array<ReactionView>,
 /**
  * An e-mail's sender and recipients (Cc, and Bcc on ours); absent on other channels.
  */
-mail?: MailAddressesView, };
+mail?: MailAddressesView, 
+/**
+ * What a customer's message holds besides its text (a place, contact cards, a
+ * sticker, an order, the button tapped, an unknown type's payload).
+ */
+content?: RichContent, };
