@@ -590,6 +590,39 @@ mod tests {
     }
 
     #[test]
+    fn taps_and_stickers_are_shown_as_what_they_are() {
+        let events = parse(vec![
+            json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": 1_458_692_752_478_i64,
+                   "message": {"mid": "m_1", "text": "Red", "quick_reply": {"payload": "colour:red"}}}),
+            tap(1_458_692_752_500, "MENU"),
+            json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": 1_458_692_752_600_i64,
+                   "message": {"mid": "m_2", "sticker_id": 369_239_263_222_822_i64, "attachments": [
+                       {"type": "image", "payload": {"url": "https://scontent.xx.fbcdn.net/s.png", "sticker_id": 369_239_263_222_822_i64}}]}}),
+            json!({"sender": {"id": "55"}, "recipient": {"id": "1122"}, "timestamp": 1_458_692_752_700_i64,
+                   "message": {"mid": "m_3", "text": "plain"}}),
+        ]);
+        let contents: Vec<Option<serde_json::Value>> = events
+            .iter()
+            .map(|e| match e {
+                ChannelEvent::Message(m) => m
+                    .content
+                    .as_ref()
+                    .map(|c| serde_json::to_value(c).unwrap_or_default()),
+                _ => panic!("{e:?}"),
+            })
+            .collect();
+        assert_eq!(
+            contents,
+            [
+                Some(json!({"kind": "choice", "title": "Red", "description": ""})),
+                Some(json!({"kind": "choice", "title": "Go", "description": ""})),
+                Some(json!({"kind": "sticker", "animated": false})),
+                None
+            ]
+        );
+    }
+
+    #[test]
     fn choices_are_sent_as_quick_replies_within_meta_limits() {
         let job = OutboundJob {
             message: appcare_core::MessageId::new(1),
