@@ -22,6 +22,7 @@ pub const PRE_SESSION_COMMANDS: &[&str] = &[
     "leave_hub",
     "about",
     "open_folder",
+    "open_map",
 ];
 
 /// Commands that need a full session; each goes through `with_session`.

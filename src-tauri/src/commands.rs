@@ -7,6 +7,7 @@ pub mod channels;
 pub mod hub;
 pub mod inbox;
 pub mod mail;
+pub mod map;
 pub mod notifications;
 pub mod privacy;
 pub mod reports;
@@ -79,6 +80,8 @@ mod tests {
         // The About page: version, build, folders; the data or log folder opened.
         "about",
         "open_folder",
+        // A shared place opened in the system's map (coordinates checked, nothing fetched).
+        "open_map",
     ];
 
     /// Calls of the contract the window reaches another way: the status carries the

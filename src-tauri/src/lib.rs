@@ -190,6 +190,7 @@ pub fn run() {
             commands::hub::leave_hub,
             commands::about::about,
             commands::about::open_folder,
+            commands::map::open_map,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -639,3 +639,8 @@ export async function about(): Promise<AboutInfo> {
 export async function openFolder(which: "data" | "logs"): Promise<void> {
   return invoke<void>("open_folder", { which });
 }
+
+/** Opens a place a customer shared in the system's map (or a web map); nothing is fetched before. */
+export async function openMap(latitude: string, longitude: string): Promise<void> {
+  return invoke<void>("open_map", { latitude, longitude });
+}

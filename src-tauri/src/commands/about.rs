@@ -39,22 +39,28 @@ pub fn open_folder(state: State<'_, AppState>, which: String) -> Result<(), ApiE
     if !folder.is_dir() {
         return Err(bad("which", "that folder does not exist yet"));
     }
-    let mut child = std::process::Command::new("xdg-open")
-        .arg(&folder)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
+    system_open(folder.as_os_str())
         .map_err(|_| bad("which", "no file manager could be started (xdg-open)"))?;
-    // Reaped when it ends, so no finished process is left behind.
-    std::thread::spawn(move || {
-        let _ = child.wait();
-    });
     tracing::info!(which = %which, "folder opened in the file manager");
     Ok(())
 }
 
-fn bad(field: &'static str, why: &str) -> ApiError {
+/// Hands `target` (a folder or a link) to the desktop's opener, `xdg-open`, without
+/// waiting; the child is reaped when it ends, so no finished process is left behind.
+pub(crate) fn system_open(target: &std::ffi::OsStr) -> std::io::Result<()> {
+    let mut child = std::process::Command::new("xdg-open")
+        .arg(target)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+pub(crate) fn bad(field: &'static str, why: &str) -> ApiError {
     ApiError::from(CoreError::InvalidInput {
         field,
         reason: why.to_string(),

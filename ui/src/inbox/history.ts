@@ -1,5 +1,6 @@
 //! The open conversation's history: messages and notes in order, delivery status with "Send again",
-//! the formatted e-mail button, older pages, and attachments opened on demand.
+//! the formatted e-mail button, what a message holds besides text (a place, contact cards, an order),
+//! older pages, and attachments opened on demand.
 import * as api from "../api";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { MessageView } from "../bindings/MessageView";
@@ -13,6 +14,9 @@ import { formatSize, historyItems, mergeById } from "./logic";
 import { senderName } from "./mail-copies-logic";
 import { quoteBlock, reactControl, reactionsLine, recipientsBlock } from "./message-parts";
 import { canReact } from "./message-parts-logic";
+import { contentBlock, type ContentActions } from "./rich-content";
+import { replacesBody } from "./rich-content-logic";
+import { openStart } from "./start-dialog";
 import type { Deps, InboxState } from "./state";
 
 export function createHistory(deps: Deps): Part<InboxState> {
@@ -133,7 +137,8 @@ export function createHistory(deps: Deps): Part<InboxState> {
         out ? statusLabel(m) : null),
       quoteBlock(m, contact, el),
       recipientsBlock(m),
-      m.body ? h("div", { class: "item-body" }, m.body) : null,
+      m.body && !replacesBody(m.content) ? h("div", { class: "item-body" }, m.body) : null,
+      contentBlock(m, contentActions),
       m.has_html ? formattedButton(m) : null,
       m.masked
         ? h("p", { class: "masked-marker", title: "Card numbers or IBANs in this message were masked before it was stored" },
@@ -160,6 +165,18 @@ export function createHistory(deps: Deps): Part<InboxState> {
         : null,
       out ? sendProblem(m, s.view) : null);
   }
+
+  /** What a shared place or contact card can do: open a map (a failure shows above the history),
+   *  and write first on WhatsApp to a number on a card (the dialog opens filled in). */
+  const contentActions: ContentActions = {
+    fail: (message) => { error.textContent = message; },
+    writeFirst: (phone, name) => {
+      void openStart(app, ctx.host, error, (id) => {
+        ctx.toast("Template queued; the conversation is yours.");
+        void deps.actions.refreshList().then(() => deps.actions.openConversation(id, true));
+      }, { phone, name });
+    },
+  };
 
   /** The message whose reaction row is open: kept when a live update rebuilds the history. */
   let reactOpen: number | null = null;

@@ -22,8 +22,12 @@ export function looksInternational(typed: string): boolean {
   return digits.length >= 8 && digits.length <= 15 && !digits.startsWith("0");
 }
 
+/** What the dialog opens with, e.g. a number from a contact card a customer shared. */
+export type StartPrefill = { phone: string; name: string };
+
 /** Opens the dialog over `host`; `started` gets the conversation the template went into. */
-export async function openStart(app: App, host: HTMLElement, error: HTMLElement, started: (id: number) => void): Promise<void> {
+export async function openStart(app: App, host: HTMLElement, error: HTMLElement, started: (id: number) => void,
+  prefill?: StartPrefill): Promise<void> {
   let accounts: StartAccount[];
   try {
     accounts = await api.startOptions();
@@ -84,6 +88,7 @@ export async function openStart(app: App, host: HTMLElement, error: HTMLElement,
       h("div", { class: "actions" }, go, cancel));
   const modal = openModal(host, "start", "Write first on WhatsApp", [form]);
   if (usable.length === 0) return;
+  if (prefill) { phone.value = prefill.phone; name.value = prefill.name; }
   showTemplates();
   cancel.addEventListener("click", () => modal.close());
   form.addEventListener("submit", (ev) => {
@@ -105,5 +110,5 @@ export async function openStart(app: App, host: HTMLElement, error: HTMLElement,
       started(id);
     });
   });
-  phone.focus();
+  (prefill ? templateSelect : phone).focus();
 }
