@@ -32,6 +32,7 @@ pub mod types {
     pub use crate::ids::{
         ChannelAccountId, ContactId, ContactMergeId, ConversationId, MessageId, TeamId, UserId,
     };
+    pub use crate::privacy::consent::{ConsentKeywords, ConsentSource, ConsentState};
     pub use crate::privacy::egress::EgressPolicy;
     pub use crate::privacy::request::{ContactMatch, ErasureSummary};
     pub use crate::reports::{
@@ -42,6 +43,7 @@ pub mod types {
         AuditEntry, AuditExport, AuditFilter, AuditStatus, Colleague, InboxSettings, Overview,
     };
     pub use crate::service::backups::BackupSchedule;
+    pub use crate::service::consent::{ConsentSettings, ConsentView};
     pub use crate::service::contacts::ContactPanel;
     pub use crate::service::conversation::CannedReply;
     pub use crate::service::drafts::{DraftMode, DraftView};
@@ -144,6 +146,10 @@ macro_rules! workspace_calls {
                 set_labels(id: ConversationId, labels: &[String]) -> Vec<String> [agent];
                 contact_panel(contact: ContactId) -> ContactPanel [agent];
                 rename_contact(contact: ContactId, name: &str) -> () [agent];
+                record_consent(contact: ContactId, channel: &str, state: ConsentState, source: ConsentSource) -> Vec<ConsentView> [agent];
+                consent_keywords() -> Vec<ConsentKeywords> [admin];
+                set_consent_keywords(keywords: &[ConsentKeywords]) -> Vec<ConsentKeywords> [admin];
+                set_consent_settings(account: ChannelAccountId, change: &ConsentSettings) -> ChannelAccountView [admin];
                 notification_settings() -> NotificationSettings [agent];
                 set_notification_settings(new: NotificationSettings) -> NotificationSettings [agent];
                 notice_subject(conversation: ConversationId) -> NoticeSubject [agent];
@@ -541,6 +547,8 @@ wire_by_value!(
     SessionPolicy,
     InboxSettings,
     RetentionPolicy,
+    ConsentState,
+    ConsentSource,
 );
 wire_by_ref!(
     InboxQuery,
@@ -559,8 +567,9 @@ wire_by_ref!(
     ReportQuery,
     Password,
     SlaScope,
+    ConsentSettings,
 );
-wire_slice!(String, Versioned);
+wire_slice!(String, Versioned, ConsentKeywords);
 
 impl<'a> WireArg<'a> for &'a str {
     type Owned = String;

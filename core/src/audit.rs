@@ -68,6 +68,8 @@ pub enum AuditKind {
     ChannelRemoved,
     MailSetAsideRetried,
     ConversationStarted,
+    ConsentRecorded,
+    ConsentKeywordsChanged,
 }
 
 impl AuditKind {
@@ -129,6 +131,8 @@ impl AuditKind {
             Self::ChannelRemoved => "channel_removed",
             Self::MailSetAsideRetried => "mail_set_aside_retried",
             Self::ConversationStarted => "conversation_started",
+            Self::ConsentRecorded => "consent_recorded",
+            Self::ConsentKeywordsChanged => "consent_keywords_changed",
         }
     }
 }

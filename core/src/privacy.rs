@@ -3,6 +3,7 @@
 //! may be sent, and the shapes of the answers to requests to see or erase their data
 //! (answered by `service::privacy`). Pure rules: no store, no SQL.
 
+pub mod consent;
 pub mod egress;
 pub mod mask;
 pub mod opt_out;

@@ -6,6 +6,7 @@ pub mod backups;
 pub mod channel_lifecycle;
 pub mod channel_secrets;
 pub mod channels;
+pub mod consent;
 pub mod contacts;
 pub mod conversation;
 pub mod delivery;

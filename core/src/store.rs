@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod backup;
 pub mod canned_replies;
 pub mod channel_accounts;
+pub mod consent;
 pub mod contacts;
 pub mod conversations;
 pub mod drafts;

@@ -166,6 +166,35 @@ fn call(
             .map(drop),
         "contact_panel" => ws.contact_panel(token, ContactId::new(1), now).map(drop),
         "rename_contact" => ws.rename_contact(token, ContactId::new(1), "Ana", now),
+        "record_consent" => ws
+            .record_consent(
+                token,
+                ContactId::new(1),
+                "whatsapp",
+                appcare_core::privacy::consent::ConsentState::Given,
+                appcare_core::privacy::consent::ConsentSource::Agent,
+                now,
+            )
+            .map(drop),
+        "consent_keywords" => ws.consent_keywords(token, now).map(drop),
+        "set_consent_keywords" => ws
+            .set_consent_keywords(
+                token,
+                &appcare_core::privacy::consent::default_keywords(),
+                now,
+            )
+            .map(drop),
+        "set_consent_settings" => ws
+            .set_consent_settings(
+                token,
+                ChannelAccountId::new(1),
+                &appcare_core::service::consent::ConsentSettings {
+                    require_opt_in: false,
+                    privacy_notice: String::new(),
+                },
+                now,
+            )
+            .map(drop),
         "notification_settings" => ws.notification_settings(token, now).map(drop),
         "set_notification_settings" => ws
             .set_notification_settings(token, NotificationSettings::ALL, now)

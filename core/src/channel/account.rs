@@ -198,6 +198,13 @@ pub struct ChannelAccountView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub satisfaction_question: Option<String>,
+    /// Templates go only to customers who agreed to messages (WhatsApp; see
+    /// `privacy::consent`).
+    pub require_opt_in: bool,
+    /// Sent once to each customer who writes (none: no notice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub privacy_notice: Option<String>,
     /// Disabled by an admin: nothing is sent, polled or synced; webhooks are still stored.
     pub disabled: bool,
     /// The last "Test connection" and what it found.

@@ -48,6 +48,8 @@ pub struct ContactPanel {
     pub not_shown: i64,
     /// Whether the caller may rename them (they may act on one of the conversations).
     pub can_edit: bool,
+    /// Their consent per channel (a channel not listed: unknown).
+    pub consent: Vec<crate::service::consent::ConsentView>,
 }
 
 impl Workspace {
@@ -81,6 +83,7 @@ impl Workspace {
                 not_shown: total - rows.len() as i64,
                 conversations: rows.into_iter().map(Into::into).collect(),
                 can_edit,
+                consent: crate::service::consent::views_of(c, contact)?,
             })
         })
     }

@@ -480,6 +480,9 @@ impl Workspace {
             let account = conv_store::account_of(tx, id)?;
             let (channel, config) = channel_accounts::config_of(tx, account)?;
             crate::service::channel_lifecycle::check_enabled(tx, account)?;
+            if matches!(outgoing, Outgoing::Template { .. }) {
+                crate::service::consent::check_opt_in(tx, account, Some(row.contact_id))?;
+            }
             // An e-mail reply: checked copies, signed text, its recipients kept.
             let mail = match (&outgoing, channel) {
                 (Outgoing::Text(text), Channel::Email) => {

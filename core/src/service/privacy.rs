@@ -188,6 +188,7 @@ fn gather(
             "do_not_contact": do_not_contact, "first_seen": created_at.to_rfc3339()
         },
         "conversations": conversations,
+        "consent": crate::service::consent::views_of(conn, id)?,
         "internal_notes_included": include_notes,
     });
     Ok((document, files, message_count))

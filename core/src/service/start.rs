@@ -69,6 +69,7 @@ impl Workspace {
                 })?;
             crate::channel::template::fill(&template.body, &start.parameters)?;
             let found = contacts::find(tx, Channel::WhatsApp, &wa_id)?;
+            crate::service::consent::check_opt_in(tx, start.account, found)?;
             let new_contact = found.is_none();
             let contact = match found {
                 Some(contact) => {

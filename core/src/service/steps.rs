@@ -27,6 +27,7 @@ use crate::workspace::Workspace;
 use rusqlite::Connection;
 
 mod out_of_hours;
+mod privacy_notice;
 pub(crate) mod satisfaction;
 
 /// A trimmed, non-empty text of at most `max` characters.
@@ -277,7 +278,11 @@ pub(crate) fn ingest_into(
             "longer than 100,000 characters",
         ));
     }
-    let opt_out = crate::privacy::opt_out::is_opt_out(message.subject, message.body);
+    let keyword = crate::privacy::consent::keyword_in(
+        message.subject,
+        message.body,
+        &settings::consent_keywords(tx)?,
+    );
     // An e-mail subject is customer text too: masked like the body before it is stored.
     let subject = mask_if(settings::masking(tx)?, message.subject).0;
     if let Some(ingested) = earlier_copy(tx, message)? {
@@ -300,9 +305,9 @@ pub(crate) fn ingest_into(
             now,
         )?,
     };
-    // An answer to a satisfaction survey joins the surveyed conversation, unopened (an
-    // opt-out is never taken for one).
-    if !opt_out {
+    // An answer to a satisfaction survey joins the surveyed conversation, unopened (a
+    // stop or start keyword is never taken for one).
+    if keyword.is_none() {
         if let Some(answered) = satisfaction::answer(tx, message, contact, thread, now)? {
             return Ok(answered);
         }
@@ -343,8 +348,10 @@ pub(crate) fn ingest_into(
         }
     };
     let (id, _) = insert_inbound(tx, conversation, message)?;
-    if opt_out {
-        conv_store::set_do_not_contact(tx, contact, true)?;
+    if let Some(keyword) = keyword {
+        // STOP: do not contact, consent refused; START: contact again, consent given.
+        let stop = keyword == crate::privacy::consent::Keyword::Stop;
+        conv_store::set_do_not_contact(tx, contact, stop)?;
         audit::append(
             tx,
             AuditEvent::new(
@@ -353,8 +360,11 @@ pub(crate) fn ingest_into(
                 format!("contact:{contact}"),
                 now,
             )
-            .detail(serde_json::json!({ "by": "customer", "conversation": conversation })),
+            .detail(serde_json::json!({
+                "by": "customer", "conversation": conversation, "do_not_contact": stop
+            })),
         )?;
+        crate::service::consent::apply_keyword(tx, contact, channel, keyword, now)?;
     }
     for a in &message.attachments {
         messages::insert_attachment(tx, id, &a.file_name, &a.mime_type, &a.data, now)?;
@@ -369,6 +379,16 @@ pub(crate) fn ingest_into(
         },
     );
     if let Some(event) = out_of_hours::reply_if_closed(
+        tx,
+        message.account,
+        conversation,
+        contact,
+        message.sent_at,
+        now,
+    )? {
+        events.push(event);
+    }
+    if let Some(event) = privacy_notice::send_once(
         tx,
         message.account,
         conversation,

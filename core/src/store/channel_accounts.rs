@@ -276,6 +276,7 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         |r| r.get(0),
     )?;
     let (disabled_at, _) = crate::store::account_lifecycle::state(conn, id)?;
+    let (require_opt_in, privacy_notice) = crate::store::consent::account_settings(conn, id)?;
     Ok(ChannelAccountView {
         disabled: disabled_at.is_some(),
         check: crate::store::account_lifecycle::check_of(conn, id)?,
@@ -298,6 +299,8 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         email,
         out_of_hours_reply: crate::store::reports::out_of_hours_reply(conn, id)?,
         satisfaction_question: crate::store::satisfaction::question(conn, id)?,
+        require_opt_in,
+        privacy_notice,
     })
 }
 

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0023_satisfaction_sla_scopes.sql"),
     include_str!("migrations/0024_account_lifecycle.sql"),
     include_str!("migrations/0025_message_content.sql"),
+    include_str!("migrations/0026_consent.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -23,6 +23,7 @@ const BACKUP_PASSPHRASE: &str = "backup_passphrase";
 const BACKUP_LAST_AT: &str = "backup_last_at";
 const BACKUP_LAST_ERROR: &str = "backup_last_error";
 const TOMBSTONE_KEY: &str = "tombstone_key";
+const CONSENT_KEYWORDS: &str = "consent_keywords";
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     // Cached: the session policy is read on every call.
@@ -56,6 +57,24 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
         [key, value],
     )?;
     Ok(())
+}
+
+/// The stop and start keywords per language; the defaults until an admin changes them.
+pub fn consent_keywords(
+    conn: &Connection,
+) -> Result<Vec<crate::privacy::consent::ConsentKeywords>> {
+    Ok(get(conn, CONSENT_KEYWORDS)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_else(crate::privacy::consent::default_keywords))
+}
+
+pub fn set_consent_keywords(
+    conn: &Connection,
+    keywords: &[crate::privacy::consent::ConsentKeywords],
+) -> Result<()> {
+    let json = serde_json::to_string(keywords)
+        .map_err(|e| CoreError::Storage(format!("consent keywords: {e}")))?;
+    set(conn, CONSENT_KEYWORDS, &json)
 }
 
 /// The workspace's secret for keyed hashes of channel ids (tombstones of erased messages,

@@ -353,3 +353,17 @@ pub async fn set_do_not_contact(
     })
     .await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn record_consent(
+    state: State<'_, AppState>,
+    contact: ContactId,
+    channel: String,
+    consent: appcare_core::privacy::consent::ConsentState,
+    source: appcare_core::privacy::consent::ConsentSource,
+) -> Result<Vec<appcare_core::service::consent::ConsentView>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.record_consent(token, contact, &channel, consent, source, now)
+    })
+    .await
+}

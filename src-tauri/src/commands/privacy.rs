@@ -156,3 +156,24 @@ pub async fn set_backup_schedule(
     })
     .await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn consent_keywords(
+    state: State<'_, AppState>,
+) -> Result<Vec<appcare_core::privacy::consent::ConsentKeywords>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.consent_keywords(token, now)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_consent_keywords(
+    state: State<'_, AppState>,
+    keywords: Vec<appcare_core::privacy::consent::ConsentKeywords>,
+) -> Result<Vec<appcare_core::privacy::consent::ConsentKeywords>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_consent_keywords(token, &keywords, now)
+    })
+    .await
+}

@@ -149,3 +149,15 @@ pub async fn set_satisfaction_survey(
     })
     .await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_consent_settings(
+    state: State<'_, AppState>,
+    account: appcare_core::ids::ChannelAccountId,
+    change: appcare_core::service::consent::ConsentSettings,
+) -> Result<appcare_core::channel::ChannelAccountView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_consent_settings(token, account, &change, now)
+    })
+    .await
+}

@@ -26,6 +26,15 @@ out_of_hours_reply?: string,
  */
 satisfaction_question?: string, 
 /**
+ * Templates go only to customers who agreed to messages (WhatsApp; see
+ * `privacy::consent`).
+ */
+require_opt_in: boolean, 
+/**
+ * Sent once to each customer who writes (none: no notice).
+ */
+privacy_notice?: string, 
+/**
  * Disabled by an admin: nothing is sent, polled or synced; webhooks are still stored.
  */
 disabled: boolean, 
