@@ -3,6 +3,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { SampleSummary } from "./bindings/SampleSummary";
+import type { ConsentKeywords } from "./bindings/ConsentKeywords";
+import type { ConsentSettings } from "./bindings/ConsentSettings";
+import type { ConsentSource } from "./bindings/ConsentSource";
+import type { ConsentState } from "./bindings/ConsentState";
+import type { ConsentView } from "./bindings/ConsentView";
 import type { Activity } from "./bindings/Activity";
 import type { AttachmentContent } from "./bindings/AttachmentContent";
 import type { AppStatus } from "./bindings/AppStatus";
@@ -643,4 +648,21 @@ export async function openFolder(which: "data" | "logs"): Promise<void> {
 /** Opens a place a customer shared in the system's map (or a web map); nothing is fetched before. */
 export async function openMap(latitude: string, longitude: string): Promise<void> {
   return invoke<void>("open_map", { latitude, longitude });
+}
+
+/** Records a customer's consent on a channel, as an agent heard it or read it on a form. */
+export async function recordConsent(contact: number, channel: string, consent: ConsentState, source: ConsentSource): Promise<ConsentView[]> {
+  return invoke<ConsentView[]>("record_consent", { contact, channel, consent, source });
+}
+
+export async function consentKeywords(): Promise<ConsentKeywords[]> {
+  return invoke<ConsentKeywords[]>("consent_keywords");
+}
+
+export async function setConsentKeywords(keywords: ConsentKeywords[]): Promise<ConsentKeywords[]> {
+  return invoke<ConsentKeywords[]>("set_consent_keywords", { keywords });
+}
+
+export async function setConsentSettings(account: number, change: ConsentSettings): Promise<ChannelAccountView> {
+  return invoke<ChannelAccountView>("set_consent_settings", { account, change });
 }

@@ -1006,7 +1006,7 @@ describe("app", () => {
       // The customer panel beside the open conversation: a small one.
       handlers.contact_panel = (a) => ({ id: a!.contact, name: `Customer ${(a!.contact as number) - 100}`,
         identities: [{ channel: "whatsapp", address: "+49 170 1234567" }], do_not_contact: false,
-        conversations: [summary((a!.contact as number) - 100)], not_shown: 0, can_edit: false });
+        conversations: [summary((a!.contact as number) - 100)], not_shown: 0, can_edit: false, consent: [] });
     }
 
     it("opens a conversation, shows the handoff, replies, and requires a transfer note", async () => {

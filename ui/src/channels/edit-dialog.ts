@@ -1,7 +1,8 @@
 //! "Edit" on a channel account: its name, default team and settings in a dialog (the secrets are
 //! not touched here). Read receipts for WhatsApp and Messenger, Human Agent and polling for
 //! Messenger, the signature under every reply for a mailbox, the reply sent outside business hours,
-//! the satisfaction survey after a resolution; a refusal shows at the field it names.
+//! the satisfaction survey after a resolution, consent (templates only after opt-in, a privacy notice
+//! sent once); a refusal shows at the field it names.
 import * as api from "../api";
 import type { ChannelAccountChanges } from "../bindings/ChannelAccountChanges";
 import type { ChannelAccountView } from "../bindings/ChannelAccountView";
@@ -74,6 +75,10 @@ export function openEditAccount(
   const question = markField(input("edit-channel-survey-question", { maxlength: 500, placeholder: DEFAULT_SURVEY_QUESTION }),
     "satisfaction question");
   question.value = a.satisfaction_question ?? "";
+  const optIn = checkbox("edit-channel-opt-in", a.require_opt_in, "Templates only to customers who opted in",
+    "Templates, and writing first, are refused for a customer whose consent is not recorded as given (they wrote START, or an agent recorded it in the customer panel).");
+  const notice = markField(textarea("edit-channel-notice", { rows: 3, maxlength: 1000 }), "privacy notice");
+  notice.value = a.privacy_notice ?? "";
   const signature = markField(textarea("edit-channel-signature", { rows: 4, maxlength: 2000 }), "signature");
   signature.value = a.email?.signature ?? "";
   const go = submit("edit-channel-save", "Save");
@@ -89,6 +94,10 @@ export function openEditAccount(
     survey.el,
     field("Satisfaction question", question, "Empty: the question shown in grey."),
     a.kind === "messenger" ? h("fieldset", { class: "choices" }, h("legend", null, "Messenger options"), humanAgent.el, poll.el) : null,
+    meta ? h("fieldset", { class: "choices" }, h("legend", null, "Consent"),
+      a.kind === "whatsapp" ? optIn.el : null,
+      field("Privacy notice", notice,
+        "Sent once to each customer the first time they write, e.g. what you keep and that STOP ends messages. Empty: none.")) : null,
     general,
     h("div", { class: "actions" }, go, cancel));
   const modal = openModal(host, "edit-channel", `Edit ${a.name}`, [
@@ -105,6 +114,10 @@ export function openEditAccount(
       }
       if (away.value.trim() !== (a.out_of_hours_reply ?? "").trim()) {
         updated = await api.setOutOfHoursReply(a.id, away.value);
+      }
+      const wantsOptIn = a.kind === "whatsapp" && optIn.box.checked;
+      if (meta && (wantsOptIn !== a.require_opt_in || notice.value.trim() !== (a.privacy_notice ?? "").trim())) {
+        updated = await api.setConsentSettings(a.id, { require_opt_in: wantsOptIn, privacy_notice: notice.value });
       }
       const asked = surveyQuestion(survey.box.checked, question.value);
       if (asked !== (a.satisfaction_question ?? "")) {

@@ -52,7 +52,7 @@ function panel(contact: number, extra: Partial<ContactPanel> = {}): ContactPanel
     ],
     do_not_contact: false,
     conversations: [row(7, contact, { subject: "Refund for order 42", status: "pending" }), row(5, contact, { channel: "whatsapp", status: "resolved" })],
-    not_shown: 0, can_edit: true, ...extra,
+    not_shown: 0, can_edit: true, consent: [], ...extra,
   };
 }
 

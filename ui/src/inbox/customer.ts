@@ -1,5 +1,6 @@
 //! The customer panel beside the open conversation: the contact's name (renamed in place), their
-//! addresses by channel, do-not-contact, and their conversations (each opens here). It folds away
+//! addresses by channel, do-not-contact, their consent per channel (customer-consent.ts), and their
+//! conversations (each opens here). It folds away
 //! (its button or c, kept in the shell's memory) and reloads when the contact changes or, at most
 //! once a second, when the open conversation is re-read. Below: other customers who may be the same
 //! person (customer-merge.ts).
@@ -13,6 +14,7 @@ import { errorAction, formatDateTime, toUiError } from "../logic";
 import type { Part } from "../store";
 import { button, input } from "../ui";
 import { channelBadge } from "./badges";
+import { createConsent } from "./customer-consent";
 import { createMerge } from "./customer-merge";
 import { conversationsHeading, CUSTOMER_SHOWN_KEY, groupIdentities, loadErrorText, notShownText, reloadDelay } from "./customer-logic";
 import { relativeTime, STATUS_LABELS } from "./logic";
@@ -52,7 +54,8 @@ export function createCustomer(deps: Deps): CustomerPart {
   const details = h("div", { class: "customer-details" });
   // Declared functions are hoisted: `load` is ready when a merge needs it.
   const merge = createMerge(deps, (contact) => load(contact));
-  const card = h("div", { class: "customer-card", hidden: true }, nameRow, form, details, merge.el);
+  const consent = createConsent(deps, (contact) => load(contact));
+  const card = h("div", { class: "customer-card", hidden: true }, nameRow, form, details, consent.el, merge.el);
   const body = h("div", { id: "customer-body", class: "customer-body" }, statusEl, card);
   const el = h("aside", { id: "customer", class: "customer", "aria-labelledby": "customer-heading", hidden: true },
     h("div", { class: "customer-head" }, h("h2", { id: "customer-heading", class: "customer-heading" }, "Customer"), foldBtn),
@@ -233,6 +236,7 @@ export function createCustomer(deps: Deps): CustomerPart {
     // The relative times move on too (the state's clock ticks every 30 s).
     const minute = Math.floor(now() / 60);
     merge.show(c.panel);
+    consent.show(c.panel);
     if (c.panel && (c.panel !== shownPanel || s.openId !== shownOpen || minute !== shownMinute)) renderDetails(c.panel, s.openId);
     shownPanel = c.panel;
     shownOpen = s.openId;

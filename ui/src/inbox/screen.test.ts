@@ -93,7 +93,7 @@ beforeEach(() => {
   fakes.listCannedReplies = () => [];
   fakes.setPresence = () => [];
   fakes.contactPanel = (contact) => ({ id: contact, name: `Customer ${(contact as number) - 100}`, identities: [{ channel: "email", address: "c@example.com" }],
-    do_not_contact: false, conversations: [summary((contact as number) - 100)], not_shown: 0, can_edit: true });
+    do_not_contact: false, conversations: [summary((contact as number) - 100)], not_shown: 0, can_edit: true, consent: [] });
 });
 afterEach(() => { for (const fn of leave) fn(); leave = []; live = {}; });
 

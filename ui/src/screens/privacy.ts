@@ -1,9 +1,11 @@
-// Customers' privacy requests (admins only): find a contact, export or erase what is stored about them.
+// Customers' privacy requests (admins only): find a contact, export or erase what is stored about them;
+// below, the stop and start keywords customers send (consent-keywords.ts).
 import * as api from "../api";
 import type { ContactMatch } from "../bindings/ContactMatch";
 import { h, replaceChildren } from "../h";
 import { erasureConfirmed, erasureText, erasureWord, exportText, plural, splitIdentity } from "../privacy-logic";
 import { button, field, input, openModal, problem, submit } from "../ui";
+import { keywordsSection } from "./consent-keywords";
 import type { PageContext } from "./shell";
 
 const MEMORY_KEY = "privacy-query";
@@ -140,6 +142,8 @@ export async function renderPrivacy(ctx: PageContext): Promise<void> {
     confirm.focus();
   }
 
+  const keywords = await keywordsSection(ctx);
+  if (!ctx.current()) return;
   ctx.page.replaceChildren(h("div", { id: "privacy" },
     h("h1", null, "Privacy requests"),
     h("p", { class: "lead" },
@@ -147,7 +151,8 @@ export async function renderPrivacy(ctx: PageContext): Promise<void> {
       "Every export and erasure is recorded in the audit log."),
     form,
     done,
-    results));
+    results,
+    keywords));
 
   // Back on the page: show the last search again.
   const last = ctx.memory.get(MEMORY_KEY);
