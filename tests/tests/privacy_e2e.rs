@@ -7,7 +7,8 @@
 //! range asks again and redraws, and "Save as CSV" writes a file into Downloads with the
 //! same figures the page shows. For the team, the admin sets a one-minute first-reply SLA
 //! target (a typing mistake is shown at its field first), and the inbox list shows the
-//! conversation's missed target.
+//! conversation's missed target. On the Privacy page, a keyword list with a word that
+//! both stops and starts is refused in words, and saved once fixed.
 //!
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service.
 
@@ -191,7 +192,33 @@ async fn scenario(app: &DesktopApp, root: &Path, secret: &[u8], used: i64) -> Te
     )
     .await?;
     app.screenshot("privacy-erased").await?;
+    keywords(app).await?;
     reports(app, root).await
+}
+
+/// The stop and start keywords below: a Dutch row whose word both stops and starts is
+/// refused in words; fixed, it is saved (the store's copy is checked after the run).
+async fn keywords(app: &DesktopApp) -> TestResult {
+    let c = &app.client;
+    wait_for(c, "#keywords-rows .keywords-row", 10).await?;
+    click(c, "#keywords-add").await?;
+    let row = "#keywords-rows tr:last-child";
+    fill(c, &format!("{row} .keywords-language"), "nl").await?;
+    fill(c, &format!("{row} .keywords-stop"), "afmelden").await?;
+    fill(c, &format!("{row} .keywords-start"), "afmelden").await?;
+    click(c, "#keywords-save").await?;
+    until(
+        c,
+        "#keywords-error",
+        |t| t.contains("also a stop word"),
+        "the refusal",
+    )
+    .await?;
+    fill(c, &format!("{row} .keywords-start"), "aanmelden").await?;
+    click(c, "#keywords-save").await?;
+    until(c, "#keywords-error", |t| t.trim().is_empty(), "no refusal").await?;
+    app.screenshot("privacy-keywords").await?;
+    Ok(())
 }
 
 /// The Reports page for the workspace as it is now (Omar's one conversation).
@@ -317,6 +344,17 @@ async fn an_admin_exports_then_erases_a_customer_in_the_window() -> TestResult {
         })?;
         if result.is_ok() && names != vec!["Omar Haddad".to_string()] {
             return Err(format!("contacts left: {names:?}").into());
+        }
+        let dutch = ws
+            .store()
+            .read(|c| Ok(appcare_core::store::settings::consent_keywords(c)?))?
+            .into_iter()
+            .find(|k| k.language == "nl");
+        if result.is_ok()
+            && dutch.map(|k| (k.stop, k.start))
+                != Some((vec!["afmelden".into()], vec!["aanmelden".into()]))
+        {
+            return Err("the Dutch keywords were not saved".into());
         }
         Ok(())
     })();

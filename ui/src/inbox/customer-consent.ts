@@ -46,6 +46,7 @@ export function createConsent(deps: Deps, reload: (contact: number) => Promise<v
     });
     f.addEventListener("submit", (ev) => {
       ev.preventDefault();
+      error.textContent = "";
       void ctx.app.run(f, save, error, async () => {
         await api.recordConsent(p.id, channel, state.value as ConsentState, source.value as ConsentSource);
         recording = null;

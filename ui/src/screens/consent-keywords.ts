@@ -68,6 +68,7 @@ export async function keywordsSection(ctx: PageContext): Promise<HTMLElement> {
     general);
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
+    general.textContent = "";
     void ctx.app.run(form, save, general, async () => {
       const stored = await api.setConsentKeywords(keywordsFromRows(rows()));
       body.replaceChildren(...stored.map(row));
