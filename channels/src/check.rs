@@ -253,6 +253,33 @@ pub async fn mail(
     steps
 }
 
+/// The server's size limit as a step of the report: what one reply may carry.
+fn size_step(size: &Result<Option<i64>, String>) -> CheckStep {
+    let name = "Largest mail";
+    let files = |limit: Option<i64>| {
+        let allowed = appcare_core::channel::mail::files_allowed(limit);
+        format!("{:.1} MB", allowed as f64 / (1024.0 * 1024.0))
+    };
+    match size {
+        Ok(Some(limit)) if *limit > 0 => CheckStep::ok(
+            name,
+            format!(
+                "the server takes mails up to {:.1} MB: replies carry up to {} of files",
+                *limit as f64 / (1024.0 * 1024.0),
+                files(Some(*limit))
+            ),
+        ),
+        Ok(_) => CheckStep::ok(
+            name,
+            format!(
+                "the server names no limit: replies carry up to {} of files",
+                files(None)
+            ),
+        ),
+        Err(e) => CheckStep::failed(name, e.clone()),
+    }
+}
+
 /// Tests `account` (disabled or not) and stores the report; returns its steps.
 pub async fn run(
     ws: Arc<Workspace>,
@@ -277,7 +304,22 @@ pub async fn run(
     };
     let steps = match found {
         (policy, Some(endpoint), _) => meta(&Graph::new(http, &endpoint, &policy), &endpoint).await,
-        (policy, None, Some(endpoint)) => mail(&endpoint, &policy, timeout).await,
+        (policy, None, Some(endpoint)) => {
+            let mut steps = mail(&endpoint, &policy, timeout).await;
+            let size = crate::email::smtp::size_limit(&endpoint, &policy, timeout).await;
+            steps.push(size_step(&size));
+            if let Ok(size) = size {
+                let ws = ws.clone();
+                tokio::task::spawn_blocking(move || {
+                    ws.delivery().record_mail_size_limit(account, size)
+                })
+                .await
+                .map_err(|_| {
+                    appcare_core::CoreError::Storage("the size limit could not be stored".into())
+                })??;
+            }
+            steps
+        }
         (_, None, None) => vec![CheckStep::failed(
             "Account",
             "the account is not connected (it has no secrets)",

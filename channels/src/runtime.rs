@@ -468,6 +468,28 @@ fn same_connection(a: &EmailEndpoint, b: &EmailEndpoint) -> bool {
         && a.password.expose() == b.password.expose()
 }
 
+/// Learns how large a mail the mailbox's SMTP server takes (its `SIZE`), so the composer
+/// can say how much may be attached; asked when the mailbox's sync (re)starts.
+async fn learn_mail_size(ctx: Ctx, endpoint: EmailEndpoint, policy: EgressPolicy) {
+    let account = endpoint.id;
+    match crate::email::smtp::size_limit(&endpoint, &policy, ctx.options.mail.timeout).await {
+        Ok(size) => {
+            if let Err(e) = db(&ctx, move |ws| {
+                ws.delivery().record_mail_size_limit(account, size)
+            })
+            .await
+            {
+                tracing::warn!(account = account.get(), error = %e, "the mail size limit could not be stored");
+            }
+        }
+        Err(reason) => tracing::info!(
+            account = account.get(),
+            reason = %reason,
+            "the SMTP server's size limit could not be read"
+        ),
+    }
+}
+
 async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
     let mut events = ctx.ws.subscribe();
     let mut running: HashMap<i64, (JoinHandle<()>, EmailEndpoint)> = HashMap::new();
@@ -500,10 +522,11 @@ async fn mail_loop(ctx: Ctx, mut stop: watch::Receiver<bool>) {
                 let _ = tokio::time::timeout(Duration::from_secs(10), handle).await;
             }
         }
-        for (id, (endpoint, _)) in current {
+        for (id, (endpoint, policy)) in current {
             if running.contains_key(&id) {
                 continue;
             }
+            tokio::spawn(learn_mail_size(ctx.clone(), endpoint.clone(), policy));
             let task = crate::email::sync::run_account(
                 ctx.ws.clone(),
                 endpoint.clone(),

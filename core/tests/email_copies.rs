@@ -29,6 +29,7 @@ fn copies(cc: &[&str], bcc: &[&str]) -> MailReply {
         body: "It ships today.".into(),
         cc: cc.iter().map(|a| a.to_string()).collect(),
         bcc: bcc.iter().map(|a| a.to_string()).collect(),
+        attachments: vec![],
     }
 }
 
@@ -213,7 +214,8 @@ fn copies_are_checked_at_their_field() -> TestResult {
         refused(MailReply {
             body: "Hi".into(),
             cc: many,
-            bcc: vec![]
+            bcc: vec![],
+            attachments: vec![],
         })?,
         "cc"
     );

@@ -384,6 +384,7 @@ fn call(
                     body: "Yes".into(),
                     cc: vec!["boss@customer.test".into()],
                     bcc: Vec::new(),
+                    attachments: vec![],
                 },
                 None,
                 now,

@@ -211,6 +211,7 @@ async fn a_thread_with_three_copied_in_stays_one_and_reply_all_reaches_each_once
             body: "A new one is on its way.".into(),
             cc: context.reply_all.clone(),
             bcc: vec![BENCH.into()],
+            attachments: vec![],
         },
         None,
         now,
@@ -862,7 +863,8 @@ async fn a_mailbox_is_tested_on_both_servers_and_a_disabled_or_removed_one_stops
             "IMAP sign-in",
             "Synced folder",
             "Sent folder",
-            "SMTP sign-in"
+            "SMTP sign-in",
+            "Largest mail"
         ]
     );
     assert!(report.passed(), "{:?}", report.steps);
@@ -884,7 +886,9 @@ async fn a_mailbox_is_tested_on_both_servers_and_a_disabled_or_removed_one_stops
             CheckOutcome::Failed,
             CheckOutcome::Skipped,
             CheckOutcome::Skipped,
-            CheckOutcome::Failed
+            CheckOutcome::Failed,
+            // The server says what it takes before anyone signs in.
+            CheckOutcome::Ok
         ]
     );
     assert!(report.steps[0]
@@ -1020,6 +1024,137 @@ async fn a_mail_the_server_refused_is_fetched_again_on_retry_and_filed() -> Test
     );
     assert_eq!(offered, stored + set_aside + duplicates);
     assert_eq!(set_aside, 0);
+    runtime.stop().await;
+    Ok(())
+}
+
+/// Issue 22 item 5: the runtime learns how large a mail the real Postfix takes (its
+/// `SIZE`: this test server takes 200 MB), the composer's context says how much may be
+/// attached (20 MB, the most any reply carries),
+/// files together over it are refused before anything is queued, and a reply with two
+/// files reaches the customer with both (and the Test connection report names the limit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_carries_several_files_within_what_the_server_takes() -> TestResult {
+    use appcare_core::channel::outbound::OutboundAttachment;
+    use base64::Engine;
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let first = format!(
+        "From: Ana Customer <{CUSTOMER}>\r\nTo: {SUPPORT}\r\nSubject: Photos of the damage\r\n\
+         Message-ID: <files-q1@customer.test>\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\n\r\n\
+         What do you need from me?\r\n"
+    );
+    customer_sends(&servers, first.as_bytes()).await?;
+    let ws = world.ws.clone();
+    let conversation = eventually(20, || {
+        let c = conversation_with(&ws, "files-q1@customer.test");
+        (c > 0).then_some(c)
+    })
+    .await?;
+    let id = appcare_core::ConversationId::new(conversation);
+    let (ws, admin) = (world.ws.clone(), world.admin.clone());
+    let context = eventually(20, move || {
+        ws.mail_reply_context(&admin, id, Timestamp::now())
+            .ok()
+            .filter(|c| c.server_limit.is_some())
+    })
+    .await?;
+    assert_eq!(
+        context.server_limit,
+        Some(209_715_200),
+        "tests/mail/main.cf.in"
+    );
+    assert_eq!(context.files_limit, 20 * 1024 * 1024);
+    let file = |name: &str, mime: &str, data: &[u8]| OutboundAttachment {
+        file_name: name.into(),
+        mime_type: mime.into(),
+        data_base64: base64::engine::general_purpose::STANDARD.encode(data),
+    };
+    let reply =
+        |attachments: Vec<OutboundAttachment>| appcare_core::service::mail_recipients::MailReply {
+            body: "Here is the form and our label.".into(),
+            cc: vec![],
+            bcc: vec![],
+            attachments,
+        };
+    // Together over what the server takes: refused in words, nothing queued.
+    let big = vec![0x42_u8; 11 * 1024 * 1024];
+    let before = messages(&world.ws);
+    match world.ws.reply_mail(
+        &world.admin,
+        id,
+        &reply(vec![
+            file("a.bin", "application/octet-stream", &big),
+            file("b.bin", "application/octet-stream", &big),
+        ]),
+        None,
+        Timestamp::now(),
+    ) {
+        Err(appcare_core::CoreError::InvalidInput { field, reason }) => {
+            assert_eq!(field, "attachment");
+            assert!(
+                reason.contains("22.0 MB together") && reason.contains("at most 20.0 MB"),
+                "{reason}"
+            );
+        }
+        other => return Err(format!("not refused: {:?}", other.map(|m| m.id)).into()),
+    }
+    assert_eq!(messages(&world.ws), before);
+    let shown = world.ws.reply_mail(
+        &world.admin,
+        id,
+        &reply(vec![
+            file(
+                "return-form.pdf",
+                "application/pdf",
+                b"%PDF-1.4 return form",
+            ),
+            file("label.png", "image/png", b"\x89PNG\r\n\x1a\n label"),
+        ]),
+        None,
+        Timestamp::now(),
+    )?;
+    assert_eq!(
+        shown
+            .attachments
+            .iter()
+            .map(|a| a.file_name.as_str())
+            .collect::<Vec<_>>(),
+        ["return-form.pdf", "label.png"]
+    );
+    let delivered = servers.wait_for_count(CUSTOMER, "INBOX", 1, Duration::from_secs(20))?;
+    let text = String::from_utf8_lossy(&delivered[0]);
+    assert!(text.contains("Here is the form and our label."), "{text}");
+    for (name, bytes) in [
+        ("return-form.pdf", &b"%PDF-1.4 return form"[..]),
+        ("label.png", &b"\x89PNG\r\n\x1a\n label"[..]),
+    ] {
+        assert!(text.contains(name), "{name} is attached");
+        // Text-like bytes may travel as they are, others in base64.
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let plain = std::str::from_utf8(bytes).ok().filter(|t| text.contains(t));
+        assert!(
+            plain.is_some() || text.contains(&encoded),
+            "{name}'s bytes are in the mail"
+        );
+    }
+    assert_eq!(
+        header(&delivered[0], "In-Reply-To").as_deref(),
+        Some("<files-q1@customer.test>"),
+        "still a reply in the thread"
+    );
+    let report = mailbox_tested(&world).await?;
+    let step = report
+        .steps
+        .iter()
+        .find(|s| s.name == "Largest mail")
+        .ok_or("no size step")?;
+    assert!(
+        step.detail.contains("up to 200.0 MB") && step.detail.contains("20.0 MB of files"),
+        "{}",
+        step.detail
+    );
     runtime.stop().await;
     Ok(())
 }

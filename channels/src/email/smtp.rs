@@ -129,10 +129,8 @@ pub fn build_message(
     built.map_err(|_| SendError::Final("the reply could not be put into an e-mail".into()))
 }
 
-fn transport(
-    endpoint: &EmailEndpoint,
-    timeout: Duration,
-) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendError> {
+/// TLS for the account's SMTP server (its own certificate authority when it has one).
+fn tls_parameters(endpoint: &EmailEndpoint) -> Result<TlsParameters, SendError> {
     let server = &endpoint.config.smtp;
     let mut tls = TlsParameters::builder(server.host.clone());
     if let Some(pem) = &endpoint.config.ca_pem {
@@ -140,9 +138,16 @@ fn transport(
             .map_err(|_| SendError::Final("the account's certificate is not valid PEM".into()))?;
         tls = tls.add_root_certificate(cert);
     }
-    let tls = tls
-        .build_rustls()
-        .map_err(|_| SendError::Final("TLS for the SMTP server could not be set up".into()))?;
+    tls.build_rustls()
+        .map_err(|_| SendError::Final("TLS for the SMTP server could not be set up".into()))
+}
+
+fn transport(
+    endpoint: &EmailEndpoint,
+    timeout: Duration,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendError> {
+    let server = &endpoint.config.smtp;
+    let tls = tls_parameters(endpoint)?;
     let mode = match server.security {
         MailSecurity::Tls => Tls::Wrapper(tls),
         MailSecurity::Starttls => Tls::Required(tls),
@@ -236,6 +241,60 @@ pub async fn check(
     }
 }
 
+/// The `SIZE` line of an EHLO answer (RFC 1870): the largest mail in bytes, 0 when the
+/// server names no limit; `None` when it does not offer the extension.
+pub fn size_in_ehlo<'a>(lines: impl IntoIterator<Item = &'a str>) -> Option<i64> {
+    lines.into_iter().find_map(|line| {
+        let mut words = line.split_whitespace();
+        if !words.next()?.eq_ignore_ascii_case("SIZE") {
+            return None;
+        }
+        Some(words.next().and_then(|n| n.parse().ok()).unwrap_or(0))
+    })
+}
+
+/// Asks the SMTP server how large a mail it takes (its EHLO answer, over TLS as the
+/// account is set up; no sign-in needed): see [`size_in_ehlo`].
+pub async fn size_limit(
+    endpoint: &EmailEndpoint,
+    policy: &EgressPolicy,
+    timeout: Duration,
+) -> Result<Option<i64>, String> {
+    use lettre::transport::smtp::client::AsyncSmtpConnection;
+    use lettre::transport::smtp::commands::Ehlo;
+    use lettre::transport::smtp::extension::ClientId;
+    let server = &endpoint.config.smtp;
+    if !policy.allows_host(&server.host) {
+        return Err(MailError::refused(&server.host).message);
+    }
+    let tls = tls_parameters(endpoint).map_err(|e| match e {
+        SendError::Retry(t) | SendError::Final(t) | SendError::Unconfirmed(t) => t,
+    })?;
+    let hello = ClientId::default();
+    let wrapped = matches!(server.security, MailSecurity::Tls).then(|| tls.clone());
+    let probe = async {
+        let mut conn = AsyncSmtpConnection::connect_tokio1(
+            (server.host.as_str(), server.port),
+            Some(timeout),
+            &hello,
+            wrapped,
+            None,
+        )
+        .await?;
+        if matches!(server.security, MailSecurity::Starttls) {
+            conn.starttls(tls, &hello).await?;
+        }
+        let answer = conn.command(Ehlo::new(hello.clone())).await?;
+        let _ = conn.quit().await;
+        Ok::<_, lettre::transport::smtp::Error>(size_in_ehlo(answer.message()))
+    };
+    match tokio::time::timeout(timeout, probe).await {
+        Ok(Ok(size)) => Ok(size),
+        Ok(Err(e)) => Err(describe(&e)),
+        Err(_) => Err("the mail server did not answer in time".into()),
+    }
+}
+
 /// Appends a sent reply to the Sent folder, marked read.
 pub async fn copy_to_sent(
     endpoint: &EmailEndpoint,
@@ -299,6 +358,21 @@ mod tests {
             .await
             .expect_err("nothing listens there");
         assert!(matches!(classify(&error), SendError::Retry(_)), "{error}");
+    }
+
+    #[test]
+    fn the_size_limit_is_read_from_the_ehlo_answer() {
+        let postfix = [
+            "mail.example.com",
+            "PIPELINING",
+            "SIZE 10240000",
+            "ETRN",
+            "STARTTLS",
+        ];
+        assert_eq!(size_in_ehlo(postfix), Some(10_240_000));
+        assert_eq!(size_in_ehlo(["mx", "size"]), Some(0), "no limit named");
+        assert_eq!(size_in_ehlo(["mx", "PIPELINING", "8BITMIME"]), None);
+        assert_eq!(size_in_ehlo(["mx", "SIZEX 5"]), None);
     }
 
     #[test]

@@ -164,6 +164,10 @@ pub struct AccountState {
     pub local_storage: Option<LocalStorageView>,
     #[serde(default)]
     pub last_error: Option<String>,
+    /// A mailbox: the largest mail its SMTP server takes (`SIZE`, RFC 1870; 0: no
+    /// limit named), as the last connection test or send found it.
+    #[serde(default)]
+    pub mail_size_limit: Option<i64>,
 }
 
 /// A channel account as the admin sees it.

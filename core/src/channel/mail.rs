@@ -8,6 +8,26 @@ use crate::time::Timestamp;
 /// How many ids an outgoing `References` header carries at most.
 pub const MAX_REFERENCES: usize = 10;
 
+/// The most files one e-mail reply carries.
+pub const MAX_REPLY_FILES: usize = 10;
+/// The most bytes of files in one mail when the server does not say what it takes
+/// (`SIZE`, RFC 1870): most mail servers take 20 MB or more.
+pub const DEFAULT_FILES_LIMIT: i64 = 20 * 1024 * 1024;
+/// Room left in a mail for its text, headers and the MIME framing of the files.
+const MAIL_HEADROOM: i64 = 64 * 1024;
+
+/// How many bytes of files fit into one mail to a server that takes mails of up to
+/// `server_limit` bytes (`None`: it did not say; 0: it named no limit). Files travel
+/// in base64, 57 bytes in every 78 sent (76 characters and a line break).
+pub fn files_allowed(server_limit: Option<i64>) -> i64 {
+    match server_limit {
+        Some(limit) if limit > 0 => {
+            ((limit - MAIL_HEADROOM).max(0) / 78 * 57).min(DEFAULT_FILES_LIMIT)
+        }
+        _ => DEFAULT_FILES_LIMIT,
+    }
+}
+
 /// What kind of mail arrived: a person's mail, an automatic reply (out of office,
 /// RFC 3834 `Auto-Submitted`), or a delivery report about one of our replies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -223,6 +243,22 @@ pub enum SyncPhase<'a> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_files_of_a_reply_fit_into_what_the_server_takes() {
+        assert_eq!(files_allowed(None), DEFAULT_FILES_LIMIT);
+        assert_eq!(
+            files_allowed(Some(0)),
+            DEFAULT_FILES_LIMIT,
+            "no limit named"
+        );
+        // Postfix's default: 10 240 000 bytes in all, base64 and headers included.
+        let postfix = files_allowed(Some(10_240_000));
+        assert!((7_000_000..7_500_000).contains(&postfix), "{postfix}");
+        assert!(postfix / 57 * 78 + MAIL_HEADROOM <= 10_240_000);
+        assert_eq!(files_allowed(Some(1_000)), 0, "too small for any file");
+        assert_eq!(files_allowed(Some(1 << 40)), DEFAULT_FILES_LIMIT);
+    }
+
     use super::*;
 
     fn ids(n: usize) -> Vec<String> {

@@ -53,7 +53,7 @@ pub struct OutboundFile {
 }
 
 /// The file as the desktop sends it: base64 in JSON.
-#[derive(Clone, serde::Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "OutboundAttachment"))]
 pub struct OutboundAttachment {

@@ -198,6 +198,28 @@ impl Delivery<'_> {
         Ok(())
     }
 
+    /// Keeps the largest mail a mailbox's SMTP server takes (`SIZE`; 0: no limit named;
+    /// `None`: it did not say), which bounds the files of a reply.
+    pub fn record_mail_size_limit(
+        &self,
+        account: ChannelAccountId,
+        size: Option<i64>,
+    ) -> Result<()> {
+        let changed = self.ws.store.write(|tx| {
+            let mut state = crate::store::channel_accounts::state_of(tx, account)?;
+            if state.mail_size_limit == size {
+                return Ok(false);
+            }
+            state.mail_size_limit = size;
+            crate::store::channel_accounts::set_state(tx, account, &state)?;
+            Ok(true)
+        })?;
+        if changed {
+            tracing::info!(account = account.get(), size = ?size, "mail size limit learned");
+        }
+        Ok(())
+    }
+
     /// One mailbox with its password, disabled or not (to test it).
     pub fn email_endpoint(&self, account: ChannelAccountId) -> Result<Option<EmailEndpoint>> {
         self.ws

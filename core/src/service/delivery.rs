@@ -91,9 +91,11 @@ impl Delivery<'_> {
                     .map(str::to_string);
                 let send = send_payload(tx, message, &payload, body)?;
                 // A forward goes to the address it names, not to the customer.
-                let to = match &send {
-                    SendPayload::Mail { .. } => Some(json_str(&payload, "to")),
-                    _ => to,
+                let forward = payload.get("kind").and_then(|k| k.as_str()) == Some("forward");
+                let to = if forward {
+                    Some(json_str(&payload, "to"))
+                } else {
+                    to
                 };
                 let Some(to) = to else {
                     fail_in(tx, message, "The customer has no address on this channel.")?;
@@ -107,7 +109,7 @@ impl Delivery<'_> {
                             Ok(mut headers) => {
                                 headers.cc = json_list(&payload, "cc");
                                 headers.bcc = json_list(&payload, "bcc");
-                                if matches!(send, SendPayload::Mail { .. }) {
+                                if forward {
                                     forward_headers(&mut headers, &payload);
                                 }
                                 Some(headers)
@@ -455,6 +457,11 @@ fn send_payload(
                 file,
             },
             None => SendPayload::Text { body },
+        },
+        // An e-mail reply with files: its text and every file stored with it.
+        Some("mail") => SendPayload::Mail {
+            body,
+            files: outbox::files_of(conn, message)?,
         },
         Some("forward") => SendPayload::Mail {
             body: json_str(payload, "text"),

@@ -43,6 +43,14 @@ pub struct MailReply {
     /// Addresses copied in blind.
     #[cfg_attr(feature = "schema", schemars(length(max = MAX_COPIES)))]
     pub bcc: Vec<String>,
+    /// Files sent with the reply, together within what the mailbox's server takes
+    /// ([`MailReplyContext::files_limit`]).
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = crate::channel::mail::MAX_REPLY_FILES))
+    )]
+    pub attachments: Vec<crate::channel::outbound::OutboundAttachment>,
 }
 
 /// What the composer of an e-mail conversation shows before sending.
@@ -56,6 +64,10 @@ pub struct MailReplyContext {
     pub reply_all: Vec<String>,
     /// The mailbox's signature as it will be added under this agent's reply.
     pub signature: Option<String>,
+    /// How many bytes of files one reply may carry (from the server's `SIZE`).
+    pub files_limit: i64,
+    /// The largest mail the mailbox's server takes, when it said (bytes; 0: no limit).
+    pub server_limit: Option<i64>,
 }
 
 /// Who a mail was from and to, shown above it.
@@ -302,10 +314,13 @@ impl Workspace {
                 }
             }
             let name = user_store::require(conn, caller.user)?.display_name;
+            let server_limit = channel_accounts::state_of(conn, account)?.mail_size_limit;
             Ok(MailReplyContext {
                 to,
                 reply_all,
                 signature: signature_for(&config, &name, row.team_name.as_deref()),
+                files_limit: crate::channel::mail::files_allowed(server_limit),
+                server_limit,
             })
         })
     }
@@ -364,6 +379,20 @@ impl Workspace {
             &reply.body,
             crate::service::outgoing::REPLY_MAX_CHARS,
         )?;
-        self.queue_mail(&caller, id, body, &reply.cc, &reply.bcc, guard, now)
+        if reply.attachments.len() > crate::channel::mail::MAX_REPLY_FILES {
+            return Err(CoreError::invalid(
+                "attachment",
+                format!(
+                    "attach at most {} files to one reply",
+                    crate::channel::mail::MAX_REPLY_FILES
+                ),
+            ));
+        }
+        let files = reply
+            .attachments
+            .iter()
+            .map(crate::service::outgoing::decode_attachment)
+            .collect::<Result<Vec<_>>>()?;
+        self.queue_mail(&caller, id, body, &reply.cc, &reply.bcc, files, guard, now)
     }
 }

@@ -116,6 +116,8 @@ enum Outgoing {
         text: String,
         cc: Vec<String>,
         bcc: Vec<String>,
+        /// Files (name, type, bytes), checked against what the server takes.
+        files: Vec<(String, String, Vec<u8>)>,
     },
     File {
         caption: String,
@@ -133,7 +135,7 @@ enum Outgoing {
     Choices(ChoicesReply),
 }
 
-fn decode_attachment(a: &OutboundAttachment) -> Result<(String, String, Vec<u8>)> {
+pub(crate) fn decode_attachment(a: &OutboundAttachment) -> Result<(String, String, Vec<u8>)> {
     let name: String = a
         .file_name
         .trim()
@@ -435,6 +437,7 @@ impl Workspace {
         text: String,
         cc: &[String],
         bcc: &[String],
+        files: Vec<(String, String, Vec<u8>)>,
         guard: Option<ReplyGuard>,
         now: Timestamp,
     ) -> Result<MessageView> {
@@ -442,9 +445,41 @@ impl Workspace {
             text,
             cc: cc.to_vec(),
             bcc: bcc.to_vec(),
+            files,
         };
         self.queue_outgoing(caller, id, outgoing, guard, None, now)
     }
+}
+
+/// Refuses files that together are more than the mailbox's server takes in one mail.
+fn check_mail_files(
+    conn: &Connection,
+    account: ChannelAccountId,
+    files: &[(String, String, Vec<u8>)],
+) -> Result<()> {
+    let total: i64 = files.iter().map(|(_, _, d)| d.len() as i64).sum();
+    if total == 0 {
+        return Ok(());
+    }
+    let allowed = crate::channel::mail::files_allowed(
+        channel_accounts::state_of(conn, account)?.mail_size_limit,
+    );
+    if total > allowed {
+        return Err(CoreError::invalid(
+            "attachment",
+            format!(
+                "the files are {} together; this mailbox sends at most {} of files in one mail",
+                megabytes(total),
+                megabytes(allowed)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// "12.4 MB".
+fn megabytes(bytes: i64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 fn do_not_contact(row: &ConversationRowData) -> CoreError {
@@ -488,7 +523,8 @@ impl Workspace {
                 (Outgoing::Text(text), Channel::Email) => {
                     Some(check_mail(tx, &row, caller.user, text, &[], &[])?)
                 }
-                (Outgoing::Mail { text, cc, bcc }, Channel::Email) => {
+                (Outgoing::Mail { text, cc, bcc, files }, Channel::Email) => {
+                    check_mail_files(tx, account, files)?;
                     Some(check_mail(tx, &row, caller.user, text, cc, bcc)?)
                 }
                 (Outgoing::Mail { .. }, _) => {
@@ -550,8 +586,13 @@ impl Workspace {
                     let addresses = |list: &[MailAddress]| -> Vec<String> {
                         list.iter().map(|a| a.address.clone()).collect()
                     };
+                    // With files, the runtime sends a mail with its attachments.
+                    let kind = match &outgoing {
+                        Outgoing::Mail { files, .. } if !files.is_empty() => "mail",
+                        _ => "text",
+                    };
                     let payload = serde_json::json!({
-                        "kind": "text", "tag": tag, "cc": addresses(&mail.cc), "bcc": addresses(&mail.bcc)
+                        "kind": kind, "tag": tag, "cc": addresses(&mail.cc), "bcc": addresses(&mail.bcc)
                     });
                     (body, masked, payload)
                 }
@@ -617,7 +658,12 @@ impl Workspace {
                 crate::store::reactions::set_reply_to(tx, message, external)?;
             }
             let mut attachments = Vec::new();
-            if let Outgoing::File { file_name, mime_type, data, .. } = &outgoing {
+            let files: Vec<(&String, &String, &Vec<u8>)> = match &outgoing {
+                Outgoing::File { file_name, mime_type, data, .. } => vec![(file_name, mime_type, data)],
+                Outgoing::Mail { files, .. } => files.iter().map(|(n, m, d)| (n, m, d)).collect(),
+                _ => Vec::new(),
+            };
+            for (file_name, mime_type, data) in files {
                 let attachment =
                     messages::insert_attachment(tx, message, file_name, mime_type, data, now)?;
                 attachments.push(AttachmentInfo {

@@ -88,6 +88,21 @@ pub fn due(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<DueRow>>
 }
 
 /// The first file attached to `message`, to send with it.
+/// Every file stored with an outgoing message, in the order attached.
+pub fn files_of(conn: &Connection, message: MessageId) -> Result<Vec<OutboundFile>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT file_name, mime_type, data FROM attachments WHERE message_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([message], |r| {
+        Ok(OutboundFile {
+            file_name: r.get(0)?,
+            mime_type: r.get(1)?,
+            data: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn first_file(conn: &Connection, message: MessageId) -> Result<Option<OutboundFile>> {
     Ok(conn
         .query_row(

@@ -15,4 +15,12 @@ reply_all: Array<string>,
 /**
  * The mailbox's signature as it will be added under this agent's reply.
  */
-signature: string | null, };
+signature: string | null, 
+/**
+ * How many bytes of files one reply may carry (from the server's `SIZE`).
+ */
+files_limit: number, 
+/**
+ * The largest mail the mailbox's server takes, when it said (bytes; 0: no limit).
+ */
+server_limit: number | null, };
