@@ -347,7 +347,7 @@ async fn an_admin_exports_then_erases_a_customer_in_the_window() -> TestResult {
         }
         let dutch = ws
             .store()
-            .read(|c| Ok(appcare_core::store::settings::consent_keywords(c)?))?
+            .read(appcare_core::store::settings::consent_keywords)?
             .into_iter()
             .find(|k| k.language == "nl");
         if result.is_ok()
