@@ -1416,7 +1416,7 @@ describe("app", () => {
       await choose(new File(["hello"], "note.txt", { type: "text/plain" }));
       expect($("#attachment-chosen").hidden).toBe(false);
       expect($("#attachment-chosen").textContent).toContain("note.txt");
-      expect($("#attachment-remove").getAttribute("aria-label")).toBe("Remove attachment note.txt");
+      expect($("#attachment-remove-0").getAttribute("aria-label")).toBe("Remove attachment note.txt");
       // A file alone (no text) can be sent.
       $<HTMLButtonElement>("#composer-send").click();
       await tick();
@@ -1428,7 +1428,7 @@ describe("app", () => {
 
       // Remove takes it off again.
       await choose(new File(["x"], "a.bin"));
-      $("#attachment-remove").click();
+      $("#attachment-remove-0").click();
       expect($("#attachment-chosen").hidden).toBe(true);
       expect(document.activeElement).toBe($("#attach-button"));
     });

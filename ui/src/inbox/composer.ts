@@ -1,17 +1,17 @@
 //! The composer: reply or internal note, a draft per conversation and mode (kept in the store, see
-//! `drafts.ts`), canned replies, one attached file per reply, answers to tap ("Buttons…" on WhatsApp
+//! `drafts.ts`), canned replies, attached files (`attachments.ts`: one per reply, several on e-mail),
+//! answers to tap ("Buttons…" on WhatsApp
 //! and Messenger), and (outside WhatsApp's window) the
 //! template picker in place of the text; above an e-mail reply, its Cc, Bcc and signature.
 import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
 import type { MessageView } from "../bindings/MessageView";
-import type { OutboundAttachment } from "../bindings/OutboundAttachment";
-import { attachmentProblem, base64FromDataUrl } from "../channel-logic";
-import { h, replaceChildren } from "../h";
+import { h } from "../h";
 import { toUiError } from "../logic";
 import type { Part } from "../store";
 import { button, problem, textarea } from "../ui";
 import type { DraftKeeper } from "./conversation";
+import { createAttachments } from "./attachments";
 import { openChoices } from "./choices-dialog";
 import { createCrossing } from "./crossing";
 import { crossingOf, guardOf } from "./crossing-logic";
@@ -19,7 +19,7 @@ import { createMailCopies } from "./mail-copies";
 import { createMentionMenu } from "./mention-menu";
 import { createQuoting, quotingFor } from "./quoting";
 import { createDraftSaver, draftBook } from "./drafts";
-import { formatSize, mergeById, replyMode, type ReplyMode } from "./logic";
+import { mergeById, replyMode, type ReplyMode } from "./logic";
 import { now, type ComposerMode, type Deps, type InboxState } from "./state";
 import type { TemplatesPart } from "./templates";
 
@@ -30,18 +30,6 @@ export type ComposerPart = Part<InboxState> & DraftKeeper & {
   /** Save unsaved drafts now (before a lock). */
   flushDrafts(): Promise<void>;
 };
-
-/** Reads a chosen file as base64 (FileReader: the file never leaves this window until it is sent). */
-function readAsBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => {
-      try { resolve(base64FromDataUrl(String(reader.result))); } catch (e) { reject(e); }
-    };
-    reader.onerror = () => reject(reader.error ?? new Error("The file could not be read."));
-    reader.readAsDataURL(file);
-  });
-}
 
 export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPart {
   const { ctx, store, actions } = deps;
@@ -65,12 +53,9 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     h("option", { value: "" }, "Canned reply…"));
   const send = h("button", { id: "composer-send", type: "submit", class: "primary", "aria-keyshortcuts": "Control+Enter" }, "Send reply");
   const sendHint = h("span", { class: "hint" }, "Ctrl+Enter to send");
-  const fileInput = h("input", { type: "file", id: "attach-input", name: "attach-input", hidden: true, tabindex: "-1" });
-  const attachBtn = button("attach-button", "Attach file", { class: "secondary small attach-button" });
-  const chip = h("div", { id: "attachment-chosen", class: "attachment-chosen", hidden: true });
+  const files = createAttachments(deps);
   const choicesBtn = button("choices-button-open", "Buttons…", { class: "secondary small", title: "A question with answers the customer taps" });
   const mentions = createMentionMenu(deps, text, () => { const id = store.get().openId; if (id !== null) keepDraft(id); });
-  let chipKey = "";
 
   // Function declarations below: hoisted.
   const crossing = createCrossing({
@@ -91,8 +76,8 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     text,
     mentions.el,
     crossing.el,
-    chip,
-    h("div", { class: "composer-actions" }, attachBtn, fileInput, choicesBtn, cannedSelect, sendHint, send));
+    files.el,
+    h("div", { class: "composer-actions" }, files.button, files.input, choicesBtn, cannedSelect, sendHint, send));
 
   const currentMode = (s: InboxState): ReplyMode => (s.view ? replyMode(s.view, now()) : { kind: "free", windowText: null });
   const keepDraft = (id: number) => drafts.write(id, store.get().mode, text.value);
@@ -156,58 +141,6 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     });
   });
 
-  // ---- the attached file ----
-  const setAttachment = (id: number, file: OutboundAttachment & { size: number } | null) => {
-    const attachments = new Map(store.get().attachments);
-    if (file) attachments.set(id, file);
-    else attachments.delete(id);
-    store.set({ attachments });
-  };
-  attachBtn.addEventListener("click", () => { error.textContent = ""; fileInput.click(); });
-  fileInput.addEventListener("change", () => void readChosenFile());
-  async function readChosenFile(): Promise<void> {
-    const file = fileInput.files?.[0] ?? null;
-    fileInput.value = ""; // the same file can be chosen again after removing it
-    const id = store.get().openId;
-    if (!file || id === null) return;
-    error.textContent = "";
-    const bad = attachmentProblem(file.name, file.size);
-    if (bad) { error.textContent = bad; attachBtn.focus(); return; }
-    store.set({ reading: store.get().reading + 1 });
-    let ok = false;
-    try {
-      const data = await readAsBase64(file);
-      setAttachment(id, { file_name: file.name, mime_type: file.type || "application/octet-stream", data_base64: data, size: file.size });
-      ok = true;
-    } catch {
-      if (ctx.current()) error.textContent = `“${file.name}” could not be read. Try another file.`;
-    } finally {
-      store.set({ reading: store.get().reading - 1 });
-    }
-    if (!ctx.current() || store.get().openId !== id) return;
-    if (ok) chip.querySelector<HTMLElement>("button")?.focus();
-    else attachBtn.focus();
-  }
-  /** The chosen file's name with a Remove button; rebuilt only when the file changes, so focus stays. */
-  function renderChip(s: InboxState, show: boolean): void {
-    const pending = show && s.openId !== null ? s.attachments.get(s.openId) ?? null : null;
-    const key = pending ? `${s.openId}:${pending.file_name}:${pending.size}` : "";
-    chip.hidden = pending === null;
-    if (key === chipKey) return;
-    chipKey = key;
-    if (!pending) { chip.replaceChildren(); return; }
-    const remove = button("attachment-remove", "Remove", { class: "small secondary", "aria-label": `Remove attachment ${pending.file_name}` });
-    remove.addEventListener("click", () => {
-      const id = store.get().openId;
-      if (id !== null) setAttachment(id, null);
-      attachBtn.focus();
-    });
-    replaceChildren(chip,
-      h("span", { class: "attachment-name" }, pending.file_name),
-      h("span", { class: "muted" }, ` (${formatSize(pending.size)})`),
-      remove);
-  }
-
   // ---- sending ----
   el.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -222,35 +155,33 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     error.textContent = "";
     if (s.mode === "reply" && currentMode(s).kind === "template") return templates.send(id, el, send);
     const body = text.value.trim();
-    const pending = s.mode === "reply" ? s.attachments.get(id) ?? null : null;
-    if (!body && !pending) return problem(error, text, s.mode === "reply" ? "Write a reply first." : "Write a note first.");
+    const isMail = s.view?.summary.channel === "email";
+    const pending = s.mode === "reply" ? files.of(id) : [];
+    if (!body && pending.length === 0) return problem(error, text, s.mode === "reply" ? "Write a reply first." : "Write a note first.");
     const quoted = quotingFor(s);
-    if (quoted && pending) {
+    if (quoted && pending.length > 0) {
       return problem(error, text, "An answer to one message is text only: remove the file, or answer the whole conversation (×).");
     }
-    if (s.mode === "reply" && (quoted || pending) && copies.hasCopies()) {
-      return problem(error, text, "Copies go with a text reply only: send the file (or the answer to one message) without Cc and Bcc, or remove it.");
-    }
-    const read = s.mode === "reply" && !quoted && !pending ? copies.read() : null;
+    const over = isMail ? files.problem(id, copies.filesLimit()) : null;
+    if (over) return problem(error, files.button, over);
+    const read = s.mode === "reply" && !quoted ? copies.read() : null;
     if (read === "invalid") return;
-    // Without copies a plain reply does (the core signs an e-mail reply either way).
-    const mail = read && (read.cc.length > 0 || read.bcc.length > 0) ? read : null;
+    // Without copies or files a plain reply does (the core signs an e-mail reply either way).
+    const mail = read && (read.cc.length > 0 || read.bcc.length > 0 || pending.length > 0) ? read : null;
     const asMode = s.mode;
     const guard = !anyway && s.seen?.id === id ? s.seen.guard : null;
     store.set({ sending: true, crossing: null });
     void app.run(el, send, error, async () => {
       const patch: Partial<InboxState> = { historyToEnd: true };
       if (asMode === "reply") {
-        const attachment: OutboundAttachment | null = pending
-          ? { file_name: pending.file_name, mime_type: pending.mime_type, data_base64: pending.data_base64 }
-          : null;
+        const sent = pending.map((f) => ({ file_name: f.file_name, mime_type: f.mime_type, data_base64: f.data_base64 }));
         let m: MessageView;
         try {
           m = quoted
             ? await api.replyQuoting(id, quoted.message, body, guard)
             : mail
-              ? await api.replyMail(id, { body, cc: mail.cc, bcc: mail.bcc }, guard)
-              : await api.reply(id, body, attachment, guard);
+              ? await api.replyMail(id, { body, cc: mail.cc, bcc: mail.bcc, attachments: sent }, guard)
+              : await api.reply(id, body, sent[0] ?? null, guard);
           if (mail && store.get().openId === id) copies.clear();
           // Cleared only if it is still the quote just sent (not one chosen meanwhile).
           if (quoted && store.get().quoting === quoted) patch.quoting = null;
@@ -261,11 +192,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
           if (store.get().openId === id) { store.set({ crossing }); void actions.reloadConversation(); }
           return;
         }
-        if (store.get().attachments.get(id) === pending) {
-          const attachments = new Map(store.get().attachments);
-          attachments.delete(id);
-          patch.attachments = attachments;
-        }
+        files.clear(id, pending);
         if (store.get().openId === id) patch.messages = mergeById(store.get().messages, [m]);
       } else {
         const n = await api.addNote(id, body);
@@ -287,7 +214,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
       text.value = "";
       drafts.write(id, "reply", "");
       void drafts.flush();
-      setAttachment(id, null);
+      files.clear(id);
     } else {
       keepDraft(id);
       void drafts.flush();
@@ -334,10 +261,8 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     const tappable = s.view?.summary.channel === "whatsapp" || s.view?.summary.channel === "messenger";
     choicesBtn.hidden = !reply || tpl || !tappable || rm.kind !== "free";
     choicesBtn.disabled = s.sending;
-    attachBtn.hidden = !reply || tpl;
-    attachBtn.disabled = replyOff || s.reading > 0;
-    attachBtn.textContent = s.reading > 0 ? "Reading file…" : "Attach file";
-    renderChip(s, reply && !tpl);
+    files.update(s, reply && !tpl, s.view?.summary.channel === "email", copies.filesLimit());
+    if (replyOff) files.button.disabled = true;
     if (tpl && s.openId !== null && s.templates.for !== s.openId && !s.templates.loading) void actions.loadTemplates(s.openId);
     if (rm.kind === "blocked" && rm.expired) {
       // The window ran out while the conversation is open: re-read it once to learn what is allowed now.

@@ -10,7 +10,7 @@ import { createMailCopies } from "./mail-copies";
 import { initialState, type InboxState } from "./state";
 
 const asked: number[] = [];
-let context: MailReplyContext = { to: "ana@customer.test", reply_all: ["bob@customer.test", "carol@customer.test"], signature: "Kind regards,\nAlex" };
+let context: MailReplyContext = { to: "ana@customer.test", reply_all: ["bob@customer.test", "carol@customer.test"], signature: "Kind regards,\nAlex", files_limit: 20971520, server_limit: null };
 vi.mock("../api", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../api")>()),
   mailReplyContext: async (id: number) => { asked.push(id); return context; },
@@ -73,12 +73,12 @@ describe("an e-mail reply's copies", () => {
   });
 
   it("read who is on the thread again when a new message arrives, keeping what is typed", async () => {
-    context = { to: "ana@customer.test", reply_all: ["bob@customer.test"], signature: null };
+    context = { to: "ana@customer.test", reply_all: ["bob@customer.test"], signature: null, files_limit: 20971520, server_limit: null };
     const { part, q } = mount();
     part.update(state(9, "email"));
     await tick();
     q<HTMLInputElement>("#mail-cc").value = "erin@customer.test";
-    context = { to: "ana@customer.test", reply_all: ["bob@customer.test", "carol@customer.test"], signature: null };
+    context = { to: "ana@customer.test", reply_all: ["bob@customer.test", "carol@customer.test"], signature: null, files_limit: 20971520, server_limit: null };
     const withNew = { ...state(9, "email"), messages: [{ id: 77 }] } as unknown as InboxState;
     part.update(withNew);
     await tick();
@@ -101,7 +101,7 @@ describe("an e-mail reply's copies", () => {
   });
 
   it("leave Reply all out when nobody else is on the thread, and the signature when there is none", async () => {
-    context = { to: "ana@customer.test", reply_all: [], signature: null };
+    context = { to: "ana@customer.test", reply_all: [], signature: null, files_limit: 20971520, server_limit: null };
     const { part, q } = mount();
     part.update(state(12, "email"));
     await tick();

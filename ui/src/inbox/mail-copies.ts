@@ -20,6 +20,8 @@ export type MailCopiesPart = {
   clear(): void;
   /** Whether Cc or Bcc holds anything (shown for an e-mail reply). */
   hasCopies(): boolean;
+  /** How many bytes of files one reply may carry (the mailbox's server), once known. */
+  filesLimit(): number | null;
 };
 
 type Local = {
@@ -104,6 +106,9 @@ export function createMailCopies(error: HTMLElement): MailCopiesPart {
         void load(id);
       }
       render();
+    },
+    filesLimit() {
+      return el.hidden ? null : local.context?.files_limit ?? null;
     },
     read() {
       if (el.hidden) return null;

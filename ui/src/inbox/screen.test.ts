@@ -451,35 +451,46 @@ describe("inbox screen", () => {
     $<HTMLFormElement>("#composer").requestSubmit();
     await tick();
     expect(of("replyMail")[0].args).toEqual([11,
-      { body: "Both of you: it ships today", cc: ["bob@example.com"], bcc: ["audit@example.com"] },
+      { body: "Both of you: it ships today", cc: ["bob@example.com"], bcc: ["audit@example.com"], attachments: [] },
       { version: 4, last_message: 900 }]);
     expect($<HTMLInputElement>("#mail-cc").value).toBe("");
     expect(text.value).toBe("");
   });
 
-  it("refuses copies with a file in words, and sends the file once the copies are gone", async () => {
-    fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: [], signature: null });
-    fakes.reply = (_id, body) => ({ ...message(961, body as string), direction: "out", author: "Sam Lead", status: "queued" });
+  it("sends several files with the copies in one e-mail reply, and refuses files over the mailbox's limit before sending", async () => {
+    fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: [], signature: null, files_limit: 8, server_limit: 10_240_000 });
+    fakes.replyMail = (_id, reply) => ({ ...message(961, (reply as { body: string }).body), direction: "out", author: "Sam Lead", status: "queued" });
     fakes.saveDraft = () => null;
     await show();
     $('#conversation-list [data-conversation-id="11"]').click();
     await tick();
-    $<HTMLInputElement>("#mail-cc").value = "boss@example.com";
+    expect($("#attach-button").textContent).toBe("Attach files");
     const fileInput = $<HTMLInputElement>("#attach-input");
-    Object.defineProperty(fileInput, "files", { value: [new File(["hello"], "invoice.txt", { type: "text/plain" })], configurable: true });
-    fileInput.dispatchEvent(new Event("change"));
-    await tick();
-    await new Promise((r) => setTimeout(r, 20));
-    await tick();
+    expect(fileInput.multiple).toBe(true);
+    const choose = async (files: File[]) => {
+      Object.defineProperty(fileInput, "files", { value: files, configurable: true });
+      fileInput.dispatchEvent(new Event("change"));
+      await tick();
+      await new Promise((r) => setTimeout(r, 20));
+      await tick();
+    };
+    await choose([new File(["hello"], "invoice.txt", { type: "text/plain" }), new File(["hi!"], "label.txt", { type: "text/plain" })]);
+    expect($("#attachment-chosen").textContent).toContain("invoice.txt");
+    expect($("#attachment-chosen").textContent).toContain("label.txt");
+    $<HTMLInputElement>("#mail-cc").value = "boss@example.com";
+    // 8 bytes together is this mailbox's limit here: 5 + 3 fit, one more does not.
+    await choose([new File(["x"], "more.txt", { type: "text/plain" })]);
     $<HTMLFormElement>("#composer").requestSubmit();
     await tick();
-    expect(document.body.textContent).toContain("Copies go with a text reply only");
-    expect(of("reply")).toHaveLength(0);
+    expect(document.body.textContent).toMatch(/at most 0.0 MB of files in one mail/);
     expect(of("replyMail")).toHaveLength(0);
-    $<HTMLInputElement>("#mail-cc").value = "";
+    $("#attachment-remove-2").click();
     $<HTMLFormElement>("#composer").requestSubmit();
     await tick();
-    expect(of("reply")[0].args[2]).toMatchObject({ file_name: "invoice.txt" });
+    const sent = of("replyMail")[0].args[1] as { cc: string[]; attachments: { file_name: string; data_base64: string }[] };
+    expect(sent.cc).toEqual(["boss@example.com"]);
+    expect(sent.attachments.map((a) => [a.file_name, a.data_base64])).toEqual([["invoice.txt", btoa("hello")], ["label.txt", btoa("hi!")]]);
+    expect($("#attachment-chosen").hidden).toBe(true);
   });
 
   it("stops a reply a colleague crossed: the choice in the composer, send anyway without the guard, or keep the draft", async () => {
@@ -707,7 +718,7 @@ describe("inbox screen", () => {
     expect(document.body.textContent).toContain("An answer to one message is text only");
     expect(of("replyQuoting")).toHaveLength(0);
     expect(of("reply")).toHaveLength(0);
-    $("#attachment-remove").click();
+    $("#attachment-remove-0").click();
     await tick();
     $<HTMLFormElement>("#composer").requestSubmit();
     await tick();

@@ -105,7 +105,8 @@ export type InboxState = {
   sending: boolean;
   /** Files being read. */
   reading: number;
-  attachments: ReadonlyMap<number, PendingAttachment>;
+  /** Files chosen per conversation: one on WhatsApp and Messenger, up to ten on e-mail. */
+  attachments: ReadonlyMap<number, readonly PendingAttachment[]>;
   templates: TemplateState;
   customer: CustomerState;
   /** Who else is on which conversation (presence.ts); memory only. */
