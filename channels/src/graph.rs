@@ -218,6 +218,20 @@ impl Graph {
         self.json(request).await
     }
 
+    /// A `multipart/form-data` POST (Messenger's Send API with a file in `filedata`).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: reqwest::multipart::Form,
+    ) -> Result<Value, GraphError> {
+        let request = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(self.token.expose())
+            .multipart(form);
+        self.json(request).await
+    }
+
     pub async fn get_json(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, GraphError> {
         let request = self
             .http

@@ -314,11 +314,54 @@ pub fn send_body(job: &OutboundJob) -> Result<Value, GraphError> {
     Ok(request)
 }
 
+/// Messenger's attachment type for a file: `image`, `video`, `audio` or `file`.
+pub fn attachment_type(mime_type: &str) -> &'static str {
+    match mime_type.split('/').next().unwrap_or_default() {
+        "image" => "image",
+        "video" => "video",
+        "audio" => "audio",
+        _ => "file",
+    }
+}
+
+/// The documented Send API form for a file ("Save from your local file system"):
+/// `recipient`, `messaging_type` (and `tag`), `message` with the attachment's type, and
+/// the file itself in `filedata` with its content type. Messenger sends a file without
+/// words (the core refuses a caption).
+pub fn send_form(job: &OutboundJob) -> Result<reqwest::multipart::Form, GraphError> {
+    let SendPayload::Media { file, .. } = &job.payload else {
+        return Err(GraphError::NotSendable("not a file".into()));
+    };
+    let mut message = json!({
+        "attachment": { "type": attachment_type(&file.mime_type), "payload": { "is_reusable": false } },
+        "metadata": our_reference(job.message),
+    });
+    if let Some(mid) = &job.reply_to {
+        message["reply_to"] = json!({ "mid": mid });
+    }
+    let part = reqwest::multipart::Part::bytes(file.data.clone())
+        .file_name(file.file_name.clone())
+        .mime_str(&file.mime_type)
+        .map_err(|_| GraphError::NotSendable("the file type is not valid".into()))?;
+    let mut form = reqwest::multipart::Form::new()
+        .text("recipient", json!({ "id": job.to }).to_string())
+        .text("message", message.to_string());
+    form = match &job.tag {
+        Some(tag) => form
+            .text("messaging_type", "MESSAGE_TAG")
+            .text("tag", tag.clone()),
+        None => form.text("messaging_type", "RESPONSE"),
+    };
+    Ok(form.part("filedata", part))
+}
+
 /// Sends one job through the Send API; returns Meta's `message_id`.
 pub async fn send(graph: &Graph, page_id: &str, job: &OutboundJob) -> Result<String, GraphError> {
-    let answer = graph
-        .post_json(&format!("{page_id}/messages"), &send_body(job)?)
-        .await?;
+    let path = format!("{page_id}/messages");
+    let answer = match &job.payload {
+        SendPayload::Media { .. } => graph.post_form(&path, send_form(job)?).await?,
+        _ => graph.post_json(&path, &send_body(job)?).await?,
+    };
     answer
         .get("message_id")
         .and_then(Value::as_str)
@@ -587,6 +630,15 @@ mod tests {
             choices,
             [Some("csat:7:4".to_string()), Some("MENU".to_string()), None]
         );
+    }
+
+    #[test]
+    fn a_file_is_sent_as_the_attachment_type_messenger_knows() {
+        assert_eq!(attachment_type("image/png"), "image");
+        assert_eq!(attachment_type("video/mp4"), "video");
+        assert_eq!(attachment_type("audio/mpeg"), "audio");
+        assert_eq!(attachment_type("application/pdf"), "file");
+        assert_eq!(attachment_type("text/plain"), "file");
     }
 
     #[test]

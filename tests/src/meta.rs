@@ -211,6 +211,47 @@ impl FakeGraph {
     }
 }
 
+/// A `multipart/form-data` body as JSON: text fields that hold JSON (Messenger's
+/// `recipient` and `message`) parsed, other text as strings, and each file as its name,
+/// content type and size (`filedata: {filename, content_type, size}`).
+fn form_data(content_type: &str, bytes: &[u8]) -> Value {
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| format!("--{}", b.trim_matches('"')))
+    else {
+        return json!({});
+    };
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = serde_json::Map::new();
+    for part in text.split(boundary.as_str()).skip(1) {
+        let Some((head, body)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let body = body.strip_suffix("\r\n").unwrap_or(body);
+        let attribute = |key: &str| {
+            head.split(';')
+                .find_map(|a| a.trim().strip_prefix(&format!("{key}=\"")))
+                .and_then(|v| v.split('"').next())
+                .map(str::to_string)
+        };
+        let Some(name) = attribute("name") else {
+            continue;
+        };
+        let value = match attribute("filename") {
+            Some(filename) => json!({
+                "filename": filename,
+                "content_type": head.lines().find_map(|l| l.strip_prefix("Content-Type: ")
+                    .or_else(|| l.strip_prefix("content-type: "))).unwrap_or_default().trim(),
+                "size": body.len(),
+            }),
+            None => serde_json::from_str(body).unwrap_or_else(|_| json!(body)),
+        };
+        out.insert(name, value);
+    }
+    Value::Object(out)
+}
+
 fn error_response(status: u16, body: Value) -> Response {
     (
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -239,7 +280,10 @@ async fn handle(State(state): State<Arc<Mutex<FakeState>>>, request: Request) ->
     let body: Value = if content_type.starts_with("application/json") {
         serde_json::from_slice(&bytes).unwrap_or(Value::Null)
     } else if content_type.starts_with("multipart/form-data") {
-        json!({ "multipart_bytes": bytes.len(), "has_file": String::from_utf8_lossy(&bytes).contains("name=\"file\"") })
+        let mut parsed = form_data(&content_type, &bytes);
+        parsed["multipart_bytes"] = json!(bytes.len());
+        parsed["has_file"] = json!(String::from_utf8_lossy(&bytes).contains("name=\"file\""));
+        parsed
     } else {
         Value::Null
     };
@@ -361,6 +405,27 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                     }
                     Some(_) => false,
                 };
+                // A file goes as form data: its type one Messenger knows, the bytes in
+                // `filedata`, an audio file typed audio/* (Send API, "Saving assets").
+                let attachment_ok = match body
+                    .pointer("/message/attachment/type")
+                    .and_then(Value::as_str)
+                {
+                    None => body.pointer("/message/attachment").is_none(),
+                    Some(kind) => {
+                        let typed = body
+                            .pointer("/filedata/content_type")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        matches!(kind, "image" | "video" | "audio" | "file")
+                            && body
+                                .pointer("/filedata/size")
+                                .and_then(Value::as_u64)
+                                .is_some_and(|n| n > 0)
+                            && (kind != "audio" || typed.starts_with("audio/"))
+                            && body.pointer("/message/text").is_none()
+                    }
+                };
                 let quick_ok = body
                     .pointer("/message/quick_replies")
                     .and_then(Value::as_array)
@@ -372,7 +437,7 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                                     && r.get("content_type").and_then(Value::as_str) == Some("text")
                             })
                     });
-                if psid.is_empty() || !action_ok || !quick_ok {
+                if psid.is_empty() || !action_ok || !quick_ok || !attachment_ok {
                     return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
                 }
                 match action {

@@ -375,6 +375,95 @@ async fn a_file_is_uploaded_then_sent_by_its_media_id() -> TestResult {
     Ok(())
 }
 
+/// Issue 21 item 7: a file on Messenger goes as the Send API's documented form data
+/// (`recipient`, `messaging_type`, `message.attachment` with the type Messenger knows, the
+/// bytes in `filedata`); words with it are refused before anything is queued (the Send
+/// API carries a file or text, not both).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_on_messenger_is_sent_as_form_data() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
+    let psid = "2950001234567890";
+    let ms = Timestamp::now().unix() * 1000;
+    let body = samples::messenger(
+        PAGE_ID,
+        vec![samples::messenger_text(
+            PAGE_ID,
+            psid,
+            "m_file_1",
+            ms,
+            "Can you send the voice note again?",
+        )],
+    );
+    let status = deliver_signed(
+        &reqwest::Client::new(),
+        &format!("{base}/webhooks/messenger"),
+        APP_SECRET,
+        &body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let conversation = appcare_core::ConversationId::new(query_i64(
+        &world.ws,
+        "SELECT conversation_id FROM messages WHERE external_id = 'm_file_1'",
+    ));
+    let runtime = start_runtime(world.ws.clone())?;
+    let voice = serde_json::from_value(json!({
+        "file_name": "note.mp3", "mime_type": "audio/mpeg", "data_base64": "SUQzBAAAAAAAI1RTU0U="
+    }))?;
+    match world.ws.reply_with_attachment(
+        &world.admin,
+        conversation,
+        "Here it is",
+        &voice,
+        None,
+        Timestamp::now(),
+    ) {
+        Err(appcare_core::CoreError::InvalidInput { field, .. }) => assert_eq!(field, "caption"),
+        other => {
+            return Err(format!(
+                "words with a file were not refused: {:?}",
+                other.map(|m| m.id)
+            )
+            .into())
+        }
+    }
+    let reply = world.ws.reply_with_attachment(
+        &world.admin,
+        conversation,
+        "",
+        &voice,
+        None,
+        Timestamp::now(),
+    )?;
+    eventually(10, || (status_of(&world, reply.id) == "sent").then_some(())).await?;
+    let send = &world.fake.requests_to("/messages")[0];
+    assert_eq!(send.path, format!("/v23.0/{PAGE_ID}/messages"));
+    assert_eq!(send.body["recipient"], json!({"id": psid}));
+    assert_eq!(send.body["messaging_type"], json!("RESPONSE"));
+    assert_eq!(
+        send.body["message"]["attachment"],
+        json!({"type": "audio", "payload": {"is_reusable": false}})
+    );
+    assert_eq!(
+        send.body["message"]["metadata"],
+        json!(format!("appcare:{}", reply.id))
+    );
+    assert_eq!(
+        send.body["filedata"],
+        json!({"filename": "note.mp3", "content_type": "audio/mpeg", "size": 14})
+    );
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out'"
+        ),
+        1
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_in_an_account_never_connected_fails_with_a_reason() -> TestResult {
     let world = world("US", (false, false)).await?;

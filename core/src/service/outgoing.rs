@@ -265,7 +265,8 @@ impl Workspace {
         )
     }
 
-    /// Queues a reply with a file (and an optional caption). WhatsApp only.
+    /// Queues a reply with a file (and an optional caption on WhatsApp; Messenger sends
+    /// a file without words).
     pub fn reply_with_attachment(
         &self,
         token: &SessionToken,
@@ -548,12 +549,23 @@ impl Workspace {
                     }
                     None
                 }
-                Outgoing::File { .. } => {
-                    if channel != Channel::WhatsApp {
-                        return Err(CoreError::invalid(
-                            "attachment",
-                            "files can be sent on WhatsApp only for now",
-                        ));
+                Outgoing::File { caption, .. } => {
+                    match channel {
+                        Channel::WhatsApp => {}
+                        // Messenger's Send API carries a file or words, not both.
+                        Channel::Messenger if caption.is_empty() => {}
+                        Channel::Messenger => {
+                            return Err(CoreError::invalid(
+                                "caption",
+                                "Messenger sends a file without words: send the file alone, then the words as their own reply",
+                            ))
+                        }
+                        Channel::Email => {
+                            return Err(CoreError::invalid(
+                                "attachment",
+                                "attach files to an e-mail reply with the reply itself (reply_mail)",
+                            ))
+                        }
                     }
                     free_form_tag(tx, &row, account, now)?
                 }

@@ -162,6 +162,9 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     if (quoted && pending.length > 0) {
       return problem(error, text, "An answer to one message is text only: remove the file, or answer the whole conversation (×).");
     }
+    if (s.view?.summary.channel === "messenger" && pending.length > 0 && body) {
+      return problem(error, text, "Messenger sends a file without words: send the file alone, then the words as their own reply.");
+    }
     const over = isMail ? files.problem(id, copies.filesLimit()) : null;
     if (over) return problem(error, files.button, over);
     const read = s.mode === "reply" && !quoted ? copies.read() : null;
