@@ -82,6 +82,18 @@ impl GraphError {
     }
 
     /// For the agent: Meta's code and what it means, or what went wrong on the way.
+    /// Meta's own words for a refusal ("Meta error 10: (#10) Only the primary receiver
+    /// …"), for calls whose codes mean something else than for messages (the handover
+    /// protocol); other failures as [`Self::explanation`].
+    pub fn as_meta_said(&self) -> String {
+        match self {
+            Self::Http { api: Some(api), .. } if !api.message.trim().is_empty() => {
+                format!("Meta error {}: {}", api.code, api.message.trim())
+            }
+            other => other.explanation(),
+        }
+    }
+
     pub fn explanation(&self) -> String {
         match self {
             Self::Http { api: Some(api), .. } => ProviderError {

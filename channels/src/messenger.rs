@@ -6,8 +6,8 @@ use crate::parse::{account_for, id_at, text_at, WebhookAccount};
 use appcare_core::channel::rich::{self, RichContent};
 use appcare_core::channel::{
     our_reference, parse_our_reference, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent,
-    InboundEvent, MediaRef, OutboundJob, ReactionEvent, SendPayload, SetAsideEvent, WatermarkEvent,
-    REACTION_MAX_CHARS,
+    HandoverKind, InboundEvent, MediaRef, OutboundJob, ReactionEvent, SendPayload, SetAsideEvent,
+    WatermarkEvent, REACTION_MAX_CHARS,
 };
 use appcare_core::ids::ChannelAccountId;
 use serde_json::{json, Value};
@@ -253,15 +253,35 @@ fn parse_item(item: &Value, account: ChannelAccountId) -> Option<ChannelEvent> {
             }),
         }));
     }
-    if let Some(pass) = item.get("pass_thread_control") {
-        let previous = id_at(pass, &["previous_owner_app_id"]);
-        return Some(ChannelEvent::Handover(HandoverEvent {
-            account,
-            contact_external_id: sender,
-            previous_app_id: (!previous.is_empty()).then_some(previous),
-            metadata: text_at(pass, &["metadata"]).chars().take(1000).collect(),
-            at,
-        }));
+    // The handover protocol: which app passed, took or asks for the thread.
+    for (field, app_field, kind) in [
+        (
+            "pass_thread_control",
+            "previous_owner_app_id",
+            HandoverKind::Passed,
+        ),
+        (
+            "take_thread_control",
+            "new_owner_app_id",
+            HandoverKind::Taken,
+        ),
+        (
+            "request_thread_control",
+            "requested_owner_app_id",
+            HandoverKind::Requested,
+        ),
+    ] {
+        if let Some(control) = item.get(field) {
+            let app = id_at(control, &[app_field]);
+            return Some(ChannelEvent::Handover(HandoverEvent {
+                account,
+                contact_external_id: sender,
+                previous_app_id: (!app.is_empty()).then_some(app),
+                metadata: text_at(control, &["metadata"]).chars().take(1000).collect(),
+                at,
+                kind,
+            }));
+        }
     }
     None
 }
@@ -444,6 +464,22 @@ pub async fn pass_thread_control(
         .post_json(
             "me/pass_thread_control",
             &json!({ "recipient": { "id": psid }, "target_app_id": target, "metadata": "Resolved by the support team" }),
+        )
+        .await
+        .map(drop)
+}
+
+/// Takes the thread from the app that has it (`take_thread_control`, for the page's
+/// primary receiver) or asks that app for it (`request_thread_control`).
+pub async fn claim_thread(graph: &Graph, kind: &str, psid: &str) -> Result<(), GraphError> {
+    let metadata = match kind {
+        "take_thread_control" => "Taken by the support team",
+        _ => "The support team asks for this conversation",
+    };
+    graph
+        .post_json(
+            &format!("me/{kind}"),
+            &json!({ "recipient": { "id": psid }, "metadata": metadata }),
         )
         .await
         .map(drop)

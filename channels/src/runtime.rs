@@ -746,7 +746,11 @@ async fn run_provider_task(
             .await
         }
         Err(e) => {
-            let mut error = e.explanation();
+            let mut error = if task.kind.ends_with("_thread_control") {
+                e.as_meta_said()
+            } else {
+                e.explanation()
+            };
             if task.kind == "local_storage" {
                 error.push_str(". Meta changes in-country storage only while the number is not registered: deregister the number, use Refresh here, then register it again with its two-step PIN.");
             }
@@ -782,6 +786,9 @@ async fn perform(
         ("pass_thread_control", Channel::Messenger) => {
             crate::messenger::pass_thread_control(&graph, &text("psid"), &text("target_app_id"))
                 .await
+        }
+        (kind @ ("take_thread_control" | "request_thread_control"), Channel::Messenger) => {
+            crate::messenger::claim_thread(&graph, kind, &text("psid")).await
         }
         ("local_storage", Channel::WhatsApp) => {
             let region = text("region");

@@ -66,6 +66,7 @@ pub mod types {
     pub use crate::service::privacy::ExportSummary;
     pub use crate::service::residency::{ResidencyReport, RetentionPolicy};
     pub use crate::service::sample::SampleSummary;
+    pub use crate::service::thread_control::ThreadAction;
     pub use crate::service::triage::{BulkChange, Priority};
     pub use crate::service::users::{NewUser, TeamSummary, UserSummary};
     pub use crate::service::SessionPolicy;
@@ -158,6 +159,7 @@ macro_rules! workspace_calls {
                 merge_contacts(keep: ContactId, merge: ContactId) -> ContactMerge [agent];
                 undo_contact_merge(merge: ContactMergeId) -> () [agent];
                 set_do_not_contact(id: ConversationId, value: bool) -> () [agent];
+                thread_control(id: ConversationId, action: ThreadAction) -> () [agent];
                 list_canned_replies() -> Vec<CannedReply> [agent];
                 create_canned_reply(title: &str, body: &str) -> CannedReply [lead];
                 render_canned_reply(id: ConversationId, canned: i64) -> String [agent];
@@ -549,6 +551,7 @@ wire_by_value!(
     RetentionPolicy,
     ConsentState,
     ConsentSource,
+    ThreadAction,
 );
 wire_by_ref!(
     InboxQuery,

@@ -21,9 +21,10 @@ pub use account::{
 };
 pub use email::{EmailConfig, EmailEndpoint, NewEmailAccount};
 pub use event::{
-    AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, InboundAttachment,
-    InboundEvent, MediaRef, Pricing, ProviderError, ReactionEvent, SetAsideEvent, StatusEvent,
-    WatermarkEvent, PRICING_WORD_MAX, REACTION_MAX_CHARS, SET_ASIDE_RAW_MAX,
+    AddressChange, ChannelEvent, DeliveryStatus, EchoEvent, HandoverEvent, HandoverKind,
+    InboundAttachment, InboundEvent, MediaRef, Pricing, ProviderError, ReactionEvent,
+    SetAsideEvent, StatusEvent, WatermarkEvent, PRICING_WORD_MAX, REACTION_MAX_CHARS,
+    SET_ASIDE_RAW_MAX,
 };
 pub use outbound::{Choice, OutboundFile, OutboundJob, SendPayload};
 pub use window::ReplyWindow;

@@ -40,6 +40,7 @@ pub mod satisfaction;
 pub mod sla;
 pub mod start;
 pub(crate) mod steps;
+pub mod thread_control;
 pub mod triage;
 pub mod users;
 pub mod webhooks;

@@ -177,6 +177,12 @@ fn call(
             )
             .map(drop),
         "consent_keywords" => ws.consent_keywords(token, now).map(drop),
+        "thread_control" => ws.thread_control(
+            token,
+            conv,
+            appcare_core::service::thread_control::ThreadAction::Take,
+            now,
+        ),
         "set_consent_keywords" => ws
             .set_consent_keywords(
                 token,

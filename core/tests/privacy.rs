@@ -646,6 +646,7 @@ fn retention_leaves_nothing_of_a_purged_customer_in_any_table() -> TestResult {
         previous_app_id: Some("263902037430900".into()),
         metadata: String::new(),
         at: long_ago,
+        kind: appcare_core::channel::HandoverKind::Passed,
     });
     ctx.ws.delivery().apply(
         &[message(gone, "mid.retain.old", long_ago), handover],

@@ -59,6 +59,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::service::triage::Priority::export_all(&cfg)?;
     appcare_core::service::contacts::ContactPanel::export_all(&cfg)?;
     appcare_core::service::consent::ConsentSettings::export_all(&cfg)?;
+    appcare_core::service::thread_control::ThreadAction::export_all(&cfg)?;
     appcare_core::privacy::consent::ConsentKeywords::export_all(&cfg)?;
     appcare_core::service::outgoing::ReplyGuard::export_all(&cfg)?;
     appcare_core::service::mail_recipients::MailReply::export_all(&cfg)?;

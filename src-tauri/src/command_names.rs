@@ -54,6 +54,7 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "update_many",
     "contact_panel",
     "record_consent",
+    "thread_control",
     "consent_keywords",
     "set_consent_keywords",
     "set_consent_settings",

@@ -111,6 +111,7 @@ pub fn run() {
             commands::inbox::update_many,
             commands::inbox::contact_panel,
             commands::inbox::record_consent,
+            commands::inbox::thread_control,
             commands::privacy::consent_keywords,
             commands::privacy::set_consent_keywords,
             commands::reports::set_consent_settings,

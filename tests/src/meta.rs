@@ -45,6 +45,7 @@ struct FakeState {
     templates: Vec<Value>,
     settings: HashMap<String, Value>,
     settings_error: Option<(u16, Value)>,
+    thread_control_error: Option<(u16, Value)>,
     profiles: HashMap<String, (String, String)>,
     conversation_pages: Vec<Value>,
     conversations: Value,
@@ -163,6 +164,11 @@ impl FakeGraph {
         self.lock()
             .profiles
             .insert(psid.to_string(), (first.to_string(), last.to_string()));
+    }
+
+    /// The next take or request of thread control fails with this answer.
+    pub fn fail_thread_control(&self, status: u16, error: Value) {
+        self.lock().thread_control_error = Some((status, error));
     }
 
     /// The next `POST /{id}/settings` fails with this answer.
@@ -511,6 +517,16 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                 );
             }
             json_ok(s.conversations.clone())
+        }
+        // Handover protocol: take (primary receiver only) and request name the customer.
+        ("POST", ["me", "take_thread_control" | "request_thread_control"]) => {
+            if body.pointer("/recipient/id").is_none() {
+                return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
+            }
+            if let Some((status, error)) = s.thread_control_error.take() {
+                return Routed::Now(error_response(status, error));
+            }
+            json_ok(json!({"success": true}))
         }
         ("POST", ["me", "pass_thread_control"]) => {
             if body.pointer("/recipient/id").is_none() || body.get("target_app_id").is_none() {

@@ -564,8 +564,131 @@ async fn messenger_text_echo_watermarks_tagged_replies_and_handover_round_trip()
     let pass = &fake.requests_to("/pass_thread_control")[0];
     assert_eq!(pass.body["recipient"]["id"], json!(psid));
     assert_eq!(pass.body["target_app_id"], json!(1517776481860111_u64));
+
+    // Issue 21 item 7: the bot takes the thread back, then asks for it; each is noted in
+    // the customer's latest conversation (resolved, not reopened), once.
+    for control in [
+        json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms + 20,
+               "take_thread_control": {"previous_owner_app_id": "263902037430900", "new_owner_app_id": "1517776481860111", "metadata": "bot resumes"}}),
+        json!({"sender": {"id": psid}, "recipient": {"id": PAGE_ID}, "timestamp": now_ms + 30,
+               "request_thread_control": {"requested_owner_app_id": "1517776481860111", "metadata": "bot wants it"}}),
+    ] {
+        for _ in 0..2 {
+            let body = samples::messenger(PAGE_ID, vec![control.clone()]);
+            assert_eq!(deliver_signed(&http, &url, APP_SECRET, &body).await, 200);
+        }
+    }
+    let notes = |ws: &appcare_core::Workspace| -> TestResult<Vec<String>> {
+        Ok(ws
+            .open_conversation(&world.admin, conversation, None, Timestamp::now())?
+            .notes
+            .into_iter()
+            .map(|n| n.body)
+            .collect())
+    };
+    let shown = notes(&world.ws)?;
+    assert_eq!(
+        shown
+            .iter()
+            .filter(
+                |n| n.contains("took this conversation from the team") && n.contains("bot resumes")
+            )
+            .count(),
+        1,
+        "{shown:?}"
+    );
+    assert_eq!(
+        shown
+            .iter()
+            .filter(|n| n.contains("asks for this conversation") && n.contains("bot wants it"))
+            .count(),
+        1,
+        "{shown:?}"
+    );
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    assert_eq!(
+        view.summary.status,
+        appcare_core::service::inbox::ConversationStatus::Resolved,
+        "not reopened"
+    );
+
+    // The agent takes the thread (Meta agrees: noted), then asks for it when Meta refuses
+    // a take (not the primary receiver: noted with Meta's words).
+    use appcare_core::service::thread_control::ThreadAction;
+    world.ws.thread_control(
+        &world.admin,
+        conversation,
+        ThreadAction::Take,
+        Timestamp::now(),
+    )?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        notes(&ws)
+            .ok()?
+            .iter()
+            .any(|n| n == "The team took this conversation from the bot.")
+            .then_some(())
+    })
+    .await?;
+    let take = &fake.requests_to("/take_thread_control")[0];
+    assert_eq!(take.body["recipient"], json!({"id": psid}));
+    fake.fail_thread_control(
+        400,
+        json!({"error": {"message": "(#10) Only the primary receiver can take thread control", "type": "OAuthException", "code": 10, "fbtrace_id": "A2"}}),
+    );
+    world.ws.thread_control(
+        &world.admin,
+        conversation,
+        ThreadAction::Take,
+        Timestamp::now(),
+    )?;
+    eventually(10, || {
+        notes(&ws)
+            .ok()?
+            .iter()
+            .any(|n| {
+                n.starts_with("Meta did not let the team take this conversation")
+                    && n.contains("primary receiver")
+            })
+            .then_some(())
+    })
+    .await?;
+    world.ws.thread_control(
+        &world.admin,
+        conversation,
+        ThreadAction::Request,
+        Timestamp::now(),
+    )?;
+    eventually(10, || {
+        (fake.requests_to("/request_thread_control").len() == 1).then_some(())
+    })
+    .await?;
+    // Not on WhatsApp.
+    let whatsapp = customer_conversation_on_whatsapp(&world, &http, &base).await?;
+    assert!(world
+        .ws
+        .thread_control(&world.admin, whatsapp, ThreadAction::Take, Timestamp::now())
+        .is_err());
     runtime.stop().await;
     Ok(())
+}
+
+/// A WhatsApp customer writes; their conversation.
+async fn customer_conversation_on_whatsapp(
+    world: &ChannelWorld,
+    http: &reqwest::Client,
+    base: &str,
+) -> TestResult<appcare_core::ConversationId> {
+    let ts = Timestamp::now().unix();
+    let body = samples::whatsapp_text(PHONE_ID, "16505550000", "Wanda", "wamid.tc.1", ts, "Hi");
+    let url = format!("{base}/webhooks/whatsapp");
+    assert_eq!(deliver_signed(http, &url, APP_SECRET, &body).await, 200);
+    Ok(appcare_core::ConversationId::new(query_i64(
+        &world.ws,
+        "SELECT conversation_id FROM messages WHERE external_id = 'wamid.tc.1'",
+    )))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

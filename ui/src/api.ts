@@ -8,6 +8,7 @@ import type { ConsentSettings } from "./bindings/ConsentSettings";
 import type { ConsentSource } from "./bindings/ConsentSource";
 import type { ConsentState } from "./bindings/ConsentState";
 import type { ConsentView } from "./bindings/ConsentView";
+import type { ThreadAction } from "./bindings/ThreadAction";
 import type { Activity } from "./bindings/Activity";
 import type { AttachmentContent } from "./bindings/AttachmentContent";
 import type { AppStatus } from "./bindings/AppStatus";
@@ -665,4 +666,9 @@ export async function setConsentKeywords(keywords: ConsentKeywords[]): Promise<C
 
 export async function setConsentSettings(account: number, change: ConsentSettings): Promise<ChannelAccountView> {
   return invoke<ChannelAccountView>("set_consent_settings", { account, change });
+}
+
+/** Takes a Messenger thread from a bot, or asks the bot for it (the channel runtime calls Meta). */
+export async function threadControl(id: number, action: ThreadAction): Promise<void> {
+  return invoke<void>("thread_control", { id, action });
 }

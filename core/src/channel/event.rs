@@ -188,14 +188,28 @@ pub struct WatermarkEvent {
     pub up_to: Timestamp,
 }
 
-/// A bot app passed thread control of a Messenger conversation to us.
+/// A handover webhook of a Messenger conversation: a bot app passed thread control to us,
+/// took it back, or asks for it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HandoverEvent {
     pub account: ChannelAccountId,
     pub contact_external_id: String,
+    /// The other app: the one that passed the thread, took it, or asks for it.
     pub previous_app_id: Option<String>,
     pub metadata: String,
     pub at: Timestamp,
+    pub kind: HandoverKind,
+}
+
+/// What a handover webhook says happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandoverKind {
+    /// `pass_thread_control`: the thread is the team's now.
+    Passed,
+    /// `take_thread_control`: another app took the thread from us.
+    Taken,
+    /// `request_thread_control`: another app asks us for the thread.
+    Requested,
 }
 
 /// A customer's new address (WhatsApp `system` message `user_changed_number`): `new`

@@ -272,24 +272,46 @@ impl Delivery<'_> {
 
     /// Finishes a task: done, retried at `retry_at`, or failed for good with `error`.
     pub fn finish_task(&self, task: &ChannelTask, outcome: TaskOutcome<'_>) -> Result<()> {
-        self.ws.store.write(|tx| {
-            match outcome {
+        let now = Timestamp::now();
+        let noted = self.ws.store.write(|tx| {
+            let ended = match outcome {
                 TaskOutcome::Done => {
                     tasks::mark_done(tx, task.id)?;
+                    Some(None)
                 }
                 TaskOutcome::Retry { at, error } => {
                     tasks::retry(tx, task.id, at, error)?;
+                    None
                 }
                 TaskOutcome::Failed { error } => {
                     tasks::mark_failed(tx, task.id, error)?;
                     let mut state = channel_accounts::state_of(tx, task.account)?;
                     state.last_error = Some(error.to_string());
                     channel_accounts::set_state(tx, task.account, &state)?;
+                    Some(Some(error))
                 }
+            };
+            // An agent's take or request of a Messenger thread: the outcome in its conversation.
+            match ended {
+                Some(error)
+                    if task.kind.ends_with("_thread_control")
+                        && task.kind != "pass_thread_control" =>
+                {
+                    crate::service::thread_control::note_outcome(
+                        tx,
+                        &task.kind,
+                        &task.payload,
+                        error,
+                        now,
+                    )
+                }
+                _ => Ok(None),
             }
-            Ok(())
         })?;
         self.ws.publish(Event::ChannelsChanged);
+        if let Some(conversation) = noted {
+            self.ws.publish(Event::NoteAdded { conversation });
+        }
         Ok(())
     }
 

@@ -6,7 +6,7 @@
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::channel::{
     AddressChange, Channel, ChannelEvent, DeliveryStatus, Direction, EchoEvent, HandoverEvent,
-    SetAsideEvent, StatusEvent, WatermarkEvent,
+    HandoverKind, SetAsideEvent, StatusEvent, WatermarkEvent,
 };
 use crate::error::{CoreError, Result};
 use crate::events::Event;
@@ -427,8 +427,14 @@ fn apply_handover(
     applied: &mut Applied,
     published: &mut Vec<Event>,
 ) -> Result<()> {
+    // A pass keeps the key it always had; a take or request has its own.
+    let what = match h.kind {
+        HandoverKind::Passed => "",
+        HandoverKind::Taken => ":taken",
+        HandoverKind::Requested => ":requested",
+    };
     let key = format!(
-        "handover:{}:{}:{}",
+        "handover:{}:{}:{}{what}",
         h.account,
         h.contact_external_id,
         h.at.unix()
@@ -443,6 +449,9 @@ fn apply_handover(
             "handover",
             "only Messenger threads are handed over",
         ));
+    }
+    if h.kind != HandoverKind::Passed {
+        return other_app_wants_the_thread(tx, h, applied, published);
     }
     let contact = match contacts::find(tx, Channel::Messenger, &h.contact_external_id)? {
         Some(c) => c,
@@ -485,6 +494,69 @@ fn apply_handover(
             now,
         )
         .detail(serde_json::json!({ "from_app": h.previous_app_id })),
+    )?;
+    applied.messages += 1;
+    published.push(Event::ConversationUpdated { conversation });
+    published.push(Event::NoteAdded { conversation });
+    Ok(())
+}
+
+/// Another app took the thread from us, or asks for it: noted in the customer's open
+/// conversation (else their latest in this account, not reopened); a take also forgets the
+/// bot to hand back to. A thread this workspace never had a conversation for holds no
+/// customer content: counted as ignored.
+fn other_app_wants_the_thread(
+    tx: &Connection,
+    h: &HandoverEvent,
+    applied: &mut Applied,
+    published: &mut Vec<Event>,
+) -> Result<()> {
+    let conversation = match contacts::find(tx, Channel::Messenger, &h.contact_external_id)? {
+        Some(contact) => match conv_store::open_for_contact(tx, h.account, contact)? {
+            Some(open) => Some(open),
+            None => conv_store::latest_for_contact(tx, h.account, contact)?,
+        },
+        None => None,
+    };
+    let Some(conversation) = conversation else {
+        tracing::info!(
+            account = h.account.get(),
+            "a handover for a thread with no conversation here ignored"
+        );
+        applied.ignored += 1;
+        return Ok(());
+    };
+    let app = h
+        .previous_app_id
+        .as_deref()
+        .map(|a| format!(" (app {a})"))
+        .unwrap_or_default();
+    let metadata = h.metadata.trim();
+    let note = if metadata.is_empty() {
+        String::new()
+    } else {
+        format!(" Its note: {metadata}")
+    };
+    let body = match h.kind {
+        HandoverKind::Taken => {
+            conv_store::clear_handover(tx, conversation)?;
+            format!("A bot{app} took this conversation from the team; replies may not reach the customer until it is passed back.{note}")
+        }
+        _ => format!("A bot{app} asks for this conversation; resolving it passes it back.{note}"),
+    };
+    conv_store::insert_system_note(tx, conversation, &body, false, h.at)?;
+    audit::append(
+        tx,
+        AuditEvent::new(
+            AuditKind::ThreadHandedOver,
+            None,
+            format!("conversation:{conversation}"),
+            h.at,
+        )
+        .detail(serde_json::json!({
+            "app": h.previous_app_id,
+            "kind": if h.kind == HandoverKind::Taken { "taken" } else { "requested" },
+        })),
     )?;
     applied.messages += 1;
     published.push(Event::ConversationUpdated { conversation });

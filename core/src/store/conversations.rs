@@ -1021,6 +1021,22 @@ pub fn open_for_contact(
         .optional()?)
 }
 
+/// The newest conversation of `contact` in `account`, whatever its status.
+pub fn latest_for_contact(
+    conn: &Connection,
+    account: ChannelAccountId,
+    contact: ContactId,
+) -> Result<Option<ConversationId>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM conversations WHERE channel_account_id = ?1 AND contact_id = ?2
+             ORDER BY id DESC LIMIT 1",
+            params![account, contact],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
 /// The conversation in `account` with the contact at `address` (on the account's
 /// channel) an echo or a notice belongs to: an open one first, then the newest.
 pub fn for_contact_address(

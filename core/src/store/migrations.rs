@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0024_account_lifecycle.sql"),
     include_str!("migrations/0025_message_content.sql"),
     include_str!("migrations/0026_consent.sql"),
+    include_str!("migrations/0027_thread_control.sql"),
 ];
 
 /// The schema version this build writes and understands.

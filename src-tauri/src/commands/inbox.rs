@@ -367,3 +367,15 @@ pub async fn record_consent(
     })
     .await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn thread_control(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    action: appcare_core::service::thread_control::ThreadAction,
+) -> Result<(), ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.thread_control(token, id, action, now)
+    })
+    .await
+}

@@ -8,6 +8,7 @@ import { button, input } from "../ui";
 import { channelBadge, headWindowBadge, priorityBadge, satisfactionBadge, slaBadge } from "./badges";
 import type { Versioned } from "../bindings/Versioned";
 import type { Priority } from "../bindings/Priority";
+import { botControl } from "./bot-control";
 import { parseLabels, PRIORITIES, PRIORITY_LABELS, STATUS_LABELS } from "./logic";
 import { snoozeLabel } from "./snooze";
 import { createSnoozeMenu } from "./snooze-menu";
@@ -121,6 +122,10 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
     forwardBtn.addEventListener("click", () => dialogs.openForward());
     resolveBtn.addEventListener("click", () => void toggleResolved(resolveBtn));
 
+    const bot = botControl(v, (task) => {
+      error.textContent = "";
+      void actions.act(deps.pane(), null, async () => { await task(); await actions.reloadConversation(); });
+    }, (message) => ctx.toast(message));
     const email = s.channel === "email";
     const who = s.assignee_name ? `Assigned to ${s.assignee_id === user.user_id ? "you" : s.assignee_name}` : "Unassigned";
     el.replaceChildren(
@@ -145,7 +150,7 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
         v.satisfaction?.comment ? h("span", { id: "conv-rating-comment", class: "muted" }, ` · “${v.satisfaction.comment}”`) : null),
       h("div", { class: "conv-tools" },
         h("div", { class: "conv-labels" }, h("label", { for: "labels-input" }, "Labels"), labels, labelsStatus),
-        h("div", { class: "conv-actions" }, prioritySelect, takeBtn, transferBtn, returnBtn, forwardBtn, pendingBtn, snoozeBtn, resolveBtn)),
+        h("div", { class: "conv-actions" }, prioritySelect, takeBtn, transferBtn, returnBtn, forwardBtn, bot, pendingBtn, snoozeBtn, resolveBtn)),
       snoozeMenu.el);
     if (editing) {
       labels.value = editing.value;
