@@ -198,7 +198,8 @@ macro_rules! workspace_calls {
                 reply_quoting(id: ConversationId, quoted: MessageId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
                 reply_choices(id: ConversationId, reply: &ChoicesReply, guard: Option<ReplyGuard>) -> MessageView [agent];
                 mail_reply_context(id: ConversationId) -> MailReplyContext [agent];
-                reply_mail(id: ConversationId, reply: &MailReply, guard: Option<ReplyGuard>) -> MessageView [agent];
+                reply_mail(id: ConversationId, reply: &MailReply, guard: Option<ReplyGuard>) -> MessageView
+                    [agent, file_body];
                 forward_mail(id: ConversationId, forward: &MailForward) -> MessageView [agent];
                 set_mail_signature(id: ChannelAccountId, signature: &str) -> ChannelAccountView [admin];
                 mail_settings(account: ChannelAccountId) -> MailSettings [admin];

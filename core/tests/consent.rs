@@ -154,6 +154,17 @@ fn an_agent_records_consent_where_they_may_act_on_a_channel_the_customer_has() -
             Some("alex display")
         )
     );
+    assert!(!do_not_contact(&t, id));
+    // "Does not want messages" also stops contact, as STOP does.
+    ws.record_consent(
+        &t.alex.1,
+        contact,
+        "whatsapp",
+        ConsentState::Refused,
+        ConsentSource::Agent,
+        at(3),
+    )?;
+    assert!(do_not_contact(&t, id));
     // Not a channel they have, not "keyword", not a colleague of another team.
     assert_eq!(
         code(ws.record_consent(
@@ -189,7 +200,7 @@ fn an_agent_records_consent_where_they_may_act_on_a_channel_the_customer_has() -
         Some(ErrorCode::NotFound)
     );
     let audited = ws.recent_audit(&t.admin, Some("consent_recorded"), 10, at(5))?;
-    assert_eq!(audited.len(), 1);
+    assert_eq!(audited.len(), 2);
     Ok(())
 }
 

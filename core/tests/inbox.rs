@@ -628,6 +628,54 @@ fn card_numbers_and_ibans_are_masked_before_storage_and_search() -> TestResult {
     assert!(reply.masked);
     assert_eq!(reply.body, "We refunded card [card •••• 1111].");
 
+    // What a message holds besides its text (an order's note) is masked too.
+    use appcare_core::channel::rich::{OrderItem, RichContent};
+    let order = appcare_core::channel::ChannelEvent::Message(appcare_core::channel::InboundEvent {
+        account: t.support_account,
+        contact_external_id: "1".into(),
+        contact_name: "Customer 1".into(),
+        external_id: "w-order".into(),
+        body: "Placed an order".into(),
+        sent_at: now,
+        media: vec![],
+        contact_aliases: vec![],
+        reply_to: None,
+        choice: None,
+        content: Some(RichContent::Order {
+            catalog_id: "c1".into(),
+            note: "pay with 4111 1111 1111 1111".into(),
+            items: vec![OrderItem {
+                product: "SKU-1".into(),
+                quantity: 1,
+                price: "9.99".into(),
+                currency: "EUR".into(),
+            }],
+        }),
+    });
+    ws.delivery().apply(&[order], now)?;
+    let opened = ws.open_conversation(&t.bea.1, id, None, now)?;
+    let shared = opened
+        .messages
+        .iter()
+        .find(|m| m.body == "Placed an order")
+        .ok_or("the order")?;
+    assert!(shared.masked);
+    match &shared.content {
+        Some(RichContent::Order { note, items, .. }) => {
+            assert_eq!(note, "pay with [card •••• 1111]");
+            assert_eq!(items[0].price, "9.99", "figures are not customer text");
+        }
+        _ => return Err("no order content".into()),
+    }
+    let stored: String = ws.store().read(|c| {
+        Ok(c.query_row(
+            "SELECT group_concat(content) FROM message_content",
+            [],
+            |r| r.get(0),
+        )?)
+    })?;
+    assert!(!stored.contains("4111 1111"), "{stored}");
+
     // The workspace switch turns masking off.
     ws.set_inbox_settings(
         &t.admin,

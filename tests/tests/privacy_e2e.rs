@@ -216,6 +216,7 @@ async fn keywords(app: &DesktopApp) -> TestResult {
     .await?;
     fill(c, &format!("{row} .keywords-start"), "aanmelden").await?;
     click(c, "#keywords-save").await?;
+    until(c, "#toast", |t| t.contains("Keywords saved."), "saved").await?;
     until(c, "#keywords-error", |t| t.trim().is_empty(), "no refusal").await?;
     app.screenshot("privacy-keywords").await?;
     Ok(())

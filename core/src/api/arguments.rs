@@ -2,6 +2,7 @@
 //! data: the team API's document declares them, and a test holds the hub to them.
 //! Arguments that are structures carry their rules on their fields instead.
 
+use crate::privacy::consent::LANGUAGES_MAX;
 use crate::reports::satisfaction::QUESTION_MAX_CHARS;
 use crate::service::contacts::NAME_MAX_CHARS;
 use crate::service::conversation::{CANNED_TITLE_MAX_CHARS, NOTE_BODY_MAX_CHARS};
@@ -200,6 +201,15 @@ pub const ARGUMENT_RULES: &[ArgumentRule] = &[
         "signature",
         Rule::MaybeEmpty {
             max: SIGNATURE_MAX_CHARS,
+        },
+    ),
+    rule(
+        "set_consent_keywords",
+        "keywords",
+        Rule::Items {
+            min: 0,
+            max: LANGUAGES_MAX,
+            unique: false,
         },
     ),
     rule(

@@ -204,6 +204,7 @@ pub struct ChannelAccountView {
     pub satisfaction_question: Option<String>,
     /// Templates go only to customers who agreed to messages (WhatsApp; see
     /// `privacy::consent`).
+    #[serde(default)]
     pub require_opt_in: bool,
     /// Sent once to each customer who writes (none: no notice).
     #[serde(default, skip_serializing_if = "Option::is_none")]

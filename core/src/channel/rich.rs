@@ -91,6 +91,58 @@ pub struct OrderItem {
 
 crate::redacted_debug!(RichContent, ContactCard, CardPhone, CardEmail, OrderItem);
 
+impl RichContent {
+    /// The same content with every text a customer wrote passed through `f` (payment
+    /// data masked before it is stored, like the message's text). Kinds, coordinates,
+    /// quantities and ids are left as they are.
+    pub fn map_text(&self, f: &dyn Fn(&str) -> String) -> RichContent {
+        match self {
+            Self::Location {
+                latitude,
+                longitude,
+                name,
+                address,
+            } => Self::Location {
+                latitude: latitude.clone(),
+                longitude: longitude.clone(),
+                name: f(name),
+                address: f(address),
+            },
+            Self::Contacts { cards } => Self::Contacts {
+                cards: cards
+                    .iter()
+                    .map(|c| ContactCard {
+                        name: f(&c.name),
+                        organization: f(&c.organization),
+                        phones: c.phones.clone(),
+                        emails: c.emails.clone(),
+                    })
+                    .collect(),
+            },
+            Self::Sticker { animated } => Self::Sticker {
+                animated: *animated,
+            },
+            Self::Order {
+                catalog_id,
+                note,
+                items,
+            } => Self::Order {
+                catalog_id: catalog_id.clone(),
+                note: f(note),
+                items: items.clone(),
+            },
+            Self::Choice { title, description } => Self::Choice {
+                title: f(title),
+                description: f(description),
+            },
+            Self::Unsupported { message_type, raw } => Self::Unsupported {
+                message_type: message_type.clone(),
+                raw: f(raw),
+            },
+        }
+    }
+}
+
 /// `text` cut to [`FIELD_MAX_CHARS`] characters, without control characters.
 pub fn field(text: &str) -> String {
     text.chars()

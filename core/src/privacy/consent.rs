@@ -74,9 +74,15 @@ pub struct ConsentKeywords {
     /// A language tag, e.g. `en`, `de`, `pt-BR`.
     #[cfg_attr(feature = "schema", schemars(length(min = 2, max = 12)))]
     pub language: String,
-    #[cfg_attr(feature = "schema", schemars(length(max = KEYWORDS_MAX)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = KEYWORDS_MAX), inner(length(min = 1, max = KEYWORD_MAX_CHARS)))
+    )]
     pub stop: Vec<String>,
-    #[cfg_attr(feature = "schema", schemars(length(max = KEYWORDS_MAX)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(length(max = KEYWORDS_MAX), inner(length(min = 1, max = KEYWORD_MAX_CHARS)))
+    )]
     pub start: Vec<String>,
 }
 
@@ -179,6 +185,13 @@ pub fn checked(keywords: &[ConsentKeywords]) -> Result<Vec<ConsentKeywords>> {
         });
     }
     let stops: Vec<&String> = out.iter().flat_map(|k| &k.stop).collect();
+    // STOP must always work on some word: customers rely on it.
+    if stops.is_empty() {
+        return Err(CoreError::invalid(
+            "stop words",
+            "keep at least one stop word, so customers can always stop messages",
+        ));
+    }
     if let Some(both) = out
         .iter()
         .flat_map(|k| &k.start)
@@ -252,5 +265,14 @@ mod tests {
         let twice = vec![default_keywords()[0].clone(), default_keywords()[0].clone()];
         assert!(checked(&twice).is_err());
         assert!(checked(&default_keywords()).is_ok());
+        let no_stop = vec![ConsentKeywords {
+            language: "en".into(),
+            stop: vec![],
+            start: vec!["start".into()],
+        }];
+        assert!(
+            checked(&no_stop).is_err(),
+            "STOP must always work on some word"
+        );
     }
 }

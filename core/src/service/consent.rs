@@ -128,7 +128,9 @@ pub(crate) fn apply_keyword(
 impl Workspace {
     /// Records a customer's consent on `channel` as an agent heard or read it (source
     /// `agent` or `form`), for a caller who may act on one of their conversations;
-    /// audited. Returns the customer's consent per channel.
+    /// audited. A refusal also marks them not to be contacted (as STOP does); a consent
+    /// given does not lift that (the customer's START, or a lead, does). Returns the
+    /// customer's consent per channel.
     pub fn record_consent(
         &self,
         token: &SessionToken,
@@ -169,6 +171,20 @@ impl Workspace {
                 ));
             }
             store::record(tx, contact, channel, state, source, Some(caller.user), now)?;
+            // A customer who does not want messages is not contacted (as after STOP).
+            if state == ConsentState::Refused {
+                conv_store::set_do_not_contact(tx, contact, true)?;
+                audit::append(
+                    tx,
+                    AuditEvent::new(
+                        AuditKind::ContactOptedOut,
+                        Some(caller.user),
+                        format!("contact:{contact}"),
+                        now,
+                    )
+                    .detail(serde_json::json!({ "by": "agent", "do_not_contact": true })),
+                )?;
+            }
             audit::append(
                 tx,
                 AuditEvent::new(

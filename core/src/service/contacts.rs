@@ -49,6 +49,7 @@ pub struct ContactPanel {
     /// Whether the caller may rename them (they may act on one of the conversations).
     pub can_edit: bool,
     /// Their consent per channel (a channel not listed: unknown).
+    #[serde(default)]
     pub consent: Vec<crate::service::consent::ConsentView>,
 }
 

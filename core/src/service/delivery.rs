@@ -285,9 +285,13 @@ impl Delivery<'_> {
                 }
                 TaskOutcome::Failed { error } => {
                     tasks::mark_failed(tx, task.id, error)?;
-                    let mut state = channel_accounts::state_of(tx, task.account)?;
-                    state.last_error = Some(error.to_string());
-                    channel_accounts::set_state(tx, task.account, &state)?;
+                    // A refused take or request is Meta's answer about one conversation
+                    // (noted there), not a broken account.
+                    if !task.kind.ends_with("_thread_control") {
+                        let mut state = channel_accounts::state_of(tx, task.account)?;
+                        state.last_error = Some(error.to_string());
+                        channel_accounts::set_state(tx, task.account, &state)?;
+                    }
                     Some(Some(error))
                 }
             };

@@ -65,9 +65,15 @@ pub struct MailReplyContext {
     /// The mailbox's signature as it will be added under this agent's reply.
     pub signature: Option<String>,
     /// How many bytes of files one reply may carry (from the server's `SIZE`).
+    #[serde(default = "default_files_limit")]
     pub files_limit: i64,
     /// The largest mail the mailbox's server takes, when it said (bytes; 0: no limit).
     pub server_limit: Option<i64>,
+}
+
+/// What a hub that does not say allows (the most any reply carries).
+fn default_files_limit() -> i64 {
+    crate::channel::mail::DEFAULT_FILES_LIMIT
 }
 
 /// Who a mail was from and to, shown above it.
@@ -374,11 +380,16 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "reply")?;
-        let body = crate::service::steps::check_text(
-            "reply",
-            &reply.body,
-            crate::service::outgoing::REPLY_MAX_CHARS,
-        )?;
+        // Files may go without words (the signature still goes under them).
+        let body = if reply.body.trim().is_empty() && !reply.attachments.is_empty() {
+            String::new()
+        } else {
+            crate::service::steps::check_text(
+                "reply",
+                &reply.body,
+                crate::service::outgoing::REPLY_MAX_CHARS,
+            )?
+        };
         if reply.attachments.len() > crate::channel::mail::MAX_REPLY_FILES {
             return Err(CoreError::invalid(
                 "attachment",

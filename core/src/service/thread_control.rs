@@ -63,7 +63,10 @@ pub(crate) fn note_outcome(
             "The bot was asked to pass this conversation to the team; it shows here when it does."
                 .to_string()
         }
-        (_, Some(why)) => format!("Meta did not let the team take this conversation: {why}"),
+        ("take_thread_control", Some(why)) => {
+            format!("Meta did not let the team take this conversation: {why}")
+        }
+        (_, Some(why)) => format!("Meta did not pass the request to the bot: {why}"),
         _ => return Ok(None),
     };
     conv_store::insert_system_note(tx, conversation, &body, false, now)?;
@@ -99,13 +102,10 @@ impl Workspace {
                 ));
             }
             crate::service::channel_lifecycle::check_enabled(tx, account)?;
-            let psid = crate::store::contacts::identities(tx, row.contact_id)?
-                .into_iter()
-                .find(|(channel, _)| channel == "messenger")
-                .map(|(_, address)| address)
-                .ok_or_else(|| {
-                    CoreError::invalid("conversation", "the customer has no Messenger address")
-                })?;
+            // The customer's address on this page, as replies use it.
+            let psid = crate::store::outbox::customer_address(tx, id)?.ok_or_else(|| {
+                CoreError::invalid("conversation", "the customer has no Messenger address")
+            })?;
             tasks::insert(
                 tx,
                 account,

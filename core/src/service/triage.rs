@@ -97,11 +97,12 @@ impl BulkChange {
 
 /// A label as stored: trimmed, lower case, 1 to 40 characters.
 pub(crate) fn clean_label(label: &str) -> Result<String> {
-    let clean = label.trim().to_lowercase();
-    if clean.is_empty() || clean.chars().count() > LABEL_MAX_CHARS {
+    // Counted as written (lower case can lengthen a few letters, e.g. "İ").
+    let written = label.trim();
+    if written.is_empty() || written.chars().count() > LABEL_MAX_CHARS {
         return Err(CoreError::invalid("label", "use 1 to 40 characters"));
     }
-    Ok(clean)
+    Ok(written.to_lowercase())
 }
 
 impl Workspace {

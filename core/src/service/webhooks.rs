@@ -106,7 +106,16 @@ fn apply_one(
                 crate::store::reactions::set_reply_to(tx, ingested.message, quoted)?;
             }
             if let Some(content) = &m.content {
-                crate::store::message_content::set(tx, ingested.message, content)?;
+                // Payment data in what it holds is masked like its text.
+                let kept = if crate::store::settings::masking(tx)? {
+                    content.map_text(&|t| steps::mask_if(true, t).0)
+                } else {
+                    content.clone()
+                };
+                if &kept != content {
+                    conv_store::set_message_masked(tx, ingested.message)?;
+                }
+                crate::store::message_content::set(tx, ingested.message, &kept)?;
             }
             for file in &m.media {
                 media::insert(tx, ingested.message, file, now)?;
@@ -542,7 +551,14 @@ fn other_app_wants_the_thread(
             conv_store::clear_handover(tx, conversation)?;
             format!("A bot{app} took this conversation from the team; replies may not reach the customer until it is passed back.{note}")
         }
-        _ => format!("A bot{app} asks for this conversation; resolving it passes it back.{note}"),
+        // Resolving the conversation then passes the thread to the app that asked.
+        _ => match h.previous_app_id.as_deref() {
+            Some(asking) => {
+                conv_store::set_handover_app(tx, conversation, asking)?;
+                format!("A bot{app} asks for this conversation; resolving it passes the conversation to the bot.{note}")
+            }
+            None => format!("A bot asks for this conversation.{note}"),
+        },
     };
     conv_store::insert_system_note(tx, conversation, &body, false, h.at)?;
     audit::append(

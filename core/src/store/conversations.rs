@@ -1135,6 +1135,15 @@ pub fn handed_over_by(
         .optional()?)
 }
 
+/// The app to pass the thread to when the conversation is resolved.
+pub fn set_handover_app(conn: &Connection, id: ConversationId, app: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE conversations SET handover_app_id = ?2 WHERE id = ?1",
+        params![id, app],
+    )?;
+    Ok(())
+}
+
 /// The thread went back to the bot.
 pub fn clear_handover(conn: &Connection, id: ConversationId) -> Result<()> {
     conn.execute(

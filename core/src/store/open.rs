@@ -13,6 +13,11 @@ use std::path::Path;
 pub const PAGE_SIZE: u32 = 4096;
 
 pub(super) fn open_keyed(path: &Path, key: Option<&DbKey>, create: bool) -> Result<Connection> {
+    // SQLCipher's crypto is the system OpenSSL, which by default frees its global state
+    // in an exit handler; a worker thread still hashing a page then crashes the process
+    // as it exits (seen in test binaries after every test had passed). Initialised once
+    // here, before SQLCipher first uses it, without that handler.
+    openssl_sys::init();
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;

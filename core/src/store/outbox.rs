@@ -87,7 +87,6 @@ pub fn due(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<DueRow>>
     Ok(rows)
 }
 
-/// The first file attached to `message`, to send with it.
 /// Every file stored with an outgoing message, in the order attached.
 pub fn files_of(conn: &Connection, message: MessageId) -> Result<Vec<OutboundFile>> {
     let mut stmt = conn.prepare_cached(
@@ -103,6 +102,7 @@ pub fn files_of(conn: &Connection, message: MessageId) -> Result<Vec<OutboundFil
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The first file attached to `message`, to send with it.
 pub fn first_file(conn: &Connection, message: MessageId) -> Result<Option<OutboundFile>> {
     Ok(conn
         .query_row(

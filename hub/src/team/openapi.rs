@@ -387,8 +387,6 @@ mod tests {
         }
     }
 
-    /// The document is committed as `hub/openapi.json`, so a change to the API shows in
-    /// review. `UPDATE_OPENAPI=1 cargo test -p appcare-hub openapi` rewrites it.
     /// A rule naming a call or argument the list does not have would declare nothing.
     #[test]
     fn every_argument_rule_names_a_call_and_argument_of_the_document() {
@@ -409,6 +407,8 @@ mod tests {
         }
     }
 
+    /// The document is committed as `hub/openapi.json`, so a change to the API shows in
+    /// review. `UPDATE_OPENAPI=1 cargo test -p appcare-hub openapi` rewrites it.
     #[test]
     fn the_committed_document_is_fresh() -> Result<(), Box<dyn std::error::Error>> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");

@@ -15,17 +15,21 @@ const view = (channel: string, can_act = true) => ({ summary: { id: 5, channel }
 describe("bot control", () => {
   it("is offered on Messenger only, and disabled for an agent who may not act", () => {
     expect(botControl(view("whatsapp"), () => {}, () => {})).toBeNull();
-    expect(botControl(view("messenger", false), () => {}, () => {})!.disabled).toBe(true);
+    const off = botControl(view("messenger", false), () => {}, () => {})!;
+    expect(off.querySelector<HTMLButtonElement>("#bot-control-go")!.disabled).toBe(true);
   });
 
-  it("sends the chosen action and says where the answer shows", async () => {
+  it("sends the chosen action only with Go, and says where the answer shows", async () => {
     const said: string[] = [];
-    const select = botControl(view("messenger"), (task) => void task(), (m) => said.push(m))!;
+    const group = botControl(view("messenger"), (task) => void task(), (m) => said.push(m))!;
+    const select = group.querySelector<HTMLSelectElement>("#bot-control")!;
     select.value = "request";
     select.dispatchEvent(new Event("change"));
     await new Promise((r) => setTimeout(r, 0));
+    expect(invoked).toEqual([]); // choosing alone sends nothing
+    group.querySelector<HTMLButtonElement>("#bot-control-go")!.click();
+    await new Promise((r) => setTimeout(r, 0));
     expect(invoked).toEqual([{ cmd: "thread_control", args: { id: 5, action: "request" } }]);
     expect(said[0]).toMatch(/as a note/);
-    expect(select.value).toBe("");
   });
 });

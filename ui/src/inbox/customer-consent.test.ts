@@ -77,9 +77,14 @@ describe("recording consent", () => {
     expect(invoked.at(-1)).toEqual({ cmd: "record_consent", args: { contact: 7, channel: "email", consent: "given", source: "form" } });
     expect(reloaded).toEqual([7]);
     expect(toasts).toEqual(["Consent recorded."]);
-    // Esc closes a form without saving.
+    // A live reload of the panel keeps what is chosen in an open form.
     part.show(panel({ consent: [] }));
     part.el.querySelector<HTMLButtonElement>("#consent-record-whatsapp")!.click();
+    part.el.querySelector<HTMLSelectElement>("#consent-state")!.value = "refused";
+    part.el.querySelector("#consent-state")!.dispatchEvent(new Event("change"));
+    part.show(panel({ consent: [], name: "Ana L." }));
+    expect(part.el.querySelector<HTMLSelectElement>("#consent-state")!.value).toBe("refused");
+    // Esc closes the form without saving.
     part.el.querySelector("#consent-form")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
     expect(part.el.querySelector("#consent-form")).toBeNull();
   });

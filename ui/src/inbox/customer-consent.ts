@@ -23,8 +23,12 @@ export function createConsent(deps: Deps, reload: (contact: number) => Promise<v
   const list = h("dl", { id: "customer-consent", class: "customer-consent" });
   const el = h("section", { class: "customer-consent-section", hidden: true },
     h("h3", { class: "customer-section" }, "Consent to messages"), list);
-  /** The channel whose form is open (kept across live reloads of the panel). */
+  /** The channel whose form is open, and what is chosen in it: kept across live reloads of
+   *  the panel, which rebuild the form. */
   let recording: string | null = null;
+  let chosen: { state: ConsentState; source: ConsentSource } = { state: "given", source: "agent" };
+  /** Focus goes into the form once, when it opens (not on every reload). */
+  let focusForm = false;
   let shown: ContactPanel | null = null;
 
   function form(p: ContactPanel, channel: string): HTMLElement {
@@ -39,6 +43,10 @@ export function createConsent(deps: Deps, reload: (contact: number) => Promise<v
     const error = h("p", { id: "consent-error", class: "error form-error", role: "alert" });
     const f = h("form", { id: "consent-form", class: "consent-form", novalidate: true },
       state, source, h("div", { class: "actions" }, save, cancel), error);
+    state.value = chosen.state;
+    source.value = chosen.source;
+    state.addEventListener("change", () => { chosen = { ...chosen, state: state.value as ConsentState }; });
+    source.addEventListener("change", () => { chosen = { ...chosen, source: source.value as ConsentSource }; });
     const close = () => { recording = null; render(p); document.getElementById(`consent-record-${channel}`)?.focus(); };
     cancel.addEventListener("click", close);
     f.addEventListener("keydown", (ev) => {
@@ -54,7 +62,10 @@ export function createConsent(deps: Deps, reload: (contact: number) => Promise<v
         await reload(p.id);
       });
     });
-    queueMicrotask(() => state.focus());
+    if (focusForm) {
+      focusForm = false;
+      queueMicrotask(() => state.focus());
+    }
     return f;
   }
 
@@ -64,7 +75,12 @@ export function createConsent(deps: Deps, reload: (contact: number) => Promise<v
         ? button(`consent-record-${row.channel}`, "Record…", { class: "link consent-record",
           "aria-label": `Record consent on ${row.label}` })
         : null;
-      record?.addEventListener("click", () => { recording = row.channel; render(p); });
+      record?.addEventListener("click", () => {
+        recording = row.channel;
+        chosen = { state: "given", source: "agent" };
+        focusForm = true;
+        render(p);
+      });
       return [
         h("dt", { "data-channel": row.channel }, row.label),
         h("dd", { class: `consent consent-${row.consent?.state ?? "unknown"}`, "data-channel": row.channel },

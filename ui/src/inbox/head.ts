@@ -124,7 +124,12 @@ export function createHead(deps: Deps, dialogs: { openTransfer(): Promise<void>;
 
     const bot = botControl(v, (task) => {
       error.textContent = "";
-      void actions.act(deps.pane(), null, async () => { await task(); await actions.reloadConversation(); });
+      void actions.act(deps.pane(), null, async () => {
+        await task();
+        await actions.reloadConversation();
+        // The header was drawn again: back on "Go".
+        document.getElementById("bot-control-go")?.focus();
+      });
     }, (message) => ctx.toast(message));
     const email = s.channel === "email";
     const who = s.assignee_name ? `Assigned to ${s.assignee_id === user.user_id ? "you" : s.assignee_name}` : "Unassigned";

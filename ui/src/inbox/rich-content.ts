@@ -14,7 +14,8 @@ import { isPlace, orderLines, orderTotal, placeTitle, rawShown, whatsappNumber }
 /** What the card can do outside itself: tell of a failure, and start a WhatsApp conversation. */
 export type ContentActions = {
   fail(message: string): void;
-  /** Writing first is offered only when the agent may (WhatsApp numbers with templates exist). */
+  /** Opens "Write first…" filled in (the dialog itself says when no WhatsApp number with an
+   *  approved template is connected); null: not offered. */
   writeFirst: ((phone: string, name: string) => void) | null;
 };
 
