@@ -482,12 +482,7 @@ fn apply_handover(
     };
     // Into the queue: unassigned and open, remembering which app to hand back to.
     conv_store::queue_handed_over(tx, conversation, h.previous_app_id.as_deref(), h.at)?;
-    let from = h
-        .previous_app_id
-        .as_deref()
-        .map(|a| format!(" (app {a})"))
-        .unwrap_or_default();
-    let metadata = h.metadata.trim();
+    let (from, metadata) = (app_words(h), h.metadata.trim());
     let body = if metadata.is_empty() {
         format!("The bot{from} handed this conversation to the team.")
     } else {
@@ -535,12 +530,7 @@ fn other_app_wants_the_thread(
         applied.ignored += 1;
         return Ok(());
     };
-    let app = h
-        .previous_app_id
-        .as_deref()
-        .map(|a| format!(" (app {a})"))
-        .unwrap_or_default();
-    let metadata = h.metadata.trim();
+    let (app, metadata) = (app_words(h), h.metadata.trim());
     let note = if metadata.is_empty() {
         String::new()
     } else {
@@ -578,4 +568,12 @@ fn other_app_wants_the_thread(
     published.push(Event::ConversationUpdated { conversation });
     published.push(Event::NoteAdded { conversation });
     Ok(())
+}
+
+/// " (app 1517776481860111)" for the other app of a handover, or nothing.
+fn app_words(h: &HandoverEvent) -> String {
+    h.previous_app_id
+        .as_deref()
+        .map(|a| format!(" (app {a})"))
+        .unwrap_or_default()
 }

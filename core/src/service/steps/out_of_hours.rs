@@ -56,13 +56,26 @@ pub(crate) fn reply_if_closed(
     {
         return Ok(None);
     }
+    queue_automatic_text(tx, conversation, &body, "out_of_hours", now).map(Some)
+}
+
+/// Queues `body` in `conversation` as an automatic text (no agent as its author, so
+/// reports do not count it as a first response), marked `automatic: kind` in the outbox;
+/// returns the event of the queued message.
+pub(crate) fn queue_automatic_text(
+    tx: &Connection,
+    conversation: ConversationId,
+    body: &str,
+    kind: &str,
+    now: Timestamp,
+) -> Result<Event> {
     let message = messages::insert_message(
         tx,
         &NewMessage {
             conversation,
             external_id: None,
             direction: Direction::Out,
-            body: &body,
+            body,
             created_at: now,
         },
     )?;
@@ -71,16 +84,16 @@ pub(crate) fn reply_if_closed(
         tx,
         message,
         now,
-        &serde_json::json!({ "kind": "text", "tag": null, "automatic": "out_of_hours" })
-            .to_string(),
+        &serde_json::json!({ "kind": "text", "tag": null, "automatic": kind }).to_string(),
     )?;
     tracing::info!(
         conversation = conversation.get(),
         message = message.get(),
-        "out-of-hours reply queued"
+        kind,
+        "automatic message queued"
     );
-    Ok(Some(Event::ReplyQueued {
+    Ok(Event::ReplyQueued {
         conversation,
         message,
-    }))
+    })
 }

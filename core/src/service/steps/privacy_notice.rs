@@ -3,14 +3,11 @@
 //! someone who asked not to be contacted, never from sample accounts. Queued in the
 //! outbox like the out-of-hours reply, with no agent as its author.
 
-use crate::channel::{Channel, Direction};
+use crate::channel::Channel;
 use crate::error::Result;
 use crate::events::Event;
 use crate::ids::{ChannelAccountId, ContactId, ConversationId};
-use crate::store::messages::{self, NewMessage};
-use crate::store::{
-    channel_accounts, consent, contacts, conversations as conv_store, message_status, outbox,
-};
+use crate::store::{channel_accounts, consent, contacts, conversations as conv_store};
 use crate::time::Timestamp;
 use rusqlite::Connection;
 
@@ -44,31 +41,6 @@ pub(crate) fn send_once(
     if !consent::claim_notice(tx, account, contact, now)? {
         return Ok(None);
     }
-    let message = messages::insert_message(
-        tx,
-        &NewMessage {
-            conversation,
-            external_id: None,
-            direction: Direction::Out,
-            body: &body,
-            created_at: now,
-        },
-    )?;
-    message_status::queue_automatic(tx, message)?;
-    outbox::insert(
-        tx,
-        message,
-        now,
-        &serde_json::json!({ "kind": "text", "tag": null, "automatic": "privacy_notice" })
-            .to_string(),
-    )?;
-    tracing::info!(
-        conversation = conversation.get(),
-        message = message.get(),
-        "privacy notice queued"
-    );
-    Ok(Some(Event::ReplyQueued {
-        conversation,
-        message,
-    }))
+    super::out_of_hours::queue_automatic_text(tx, conversation, &body, "privacy_notice", now)
+        .map(Some)
 }
