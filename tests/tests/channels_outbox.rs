@@ -24,6 +24,14 @@ use std::time::Duration;
 const WA_ID: &str = "16505551234";
 
 /// A customer message `age_seconds` old, delivered through the receiver.
+/// Delivers a signed webhook `body` to the receiver at `base` for `channel`; Meta is
+/// told 200.
+async fn delivered(base: &str, channel: &str, body: &serde_json::Value) {
+    let url = format!("{base}/webhooks/{channel}");
+    let status = deliver_signed(&reqwest::Client::new(), &url, APP_SECRET, body).await;
+    assert_eq!(status, 200);
+}
+
 async fn customer_writes(world: &ChannelWorld, age_seconds: i64) -> TestResult<ConversationId> {
     let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
     let sent = Timestamp::now().unix() - age_seconds;
@@ -35,14 +43,7 @@ async fn customer_writes(world: &ChannelWorld, age_seconds: i64) -> TestResult<C
         sent,
         "Does it come in another color?",
     );
-    let status = deliver_signed(
-        &reqwest::Client::new(),
-        &format!("{base}/webhooks/whatsapp"),
-        APP_SECRET,
-        &body,
-    )
-    .await;
-    assert_eq!(status, 200);
+    delivered(&base, "whatsapp", &body).await;
     let query = InboxQuery {
         view: Some(InboxView::All),
         ..InboxQuery::default()
@@ -395,14 +396,7 @@ async fn a_file_on_messenger_is_sent_as_form_data() -> TestResult {
             "Can you send the voice note again?",
         )],
     );
-    let status = deliver_signed(
-        &reqwest::Client::new(),
-        &format!("{base}/webhooks/messenger"),
-        APP_SECRET,
-        &body,
-    )
-    .await;
-    assert_eq!(status, 200);
+    delivered(&base, "messenger", &body).await;
     let conversation = appcare_core::ConversationId::new(query_i64(
         &world.ws,
         "SELECT conversation_id FROM messages WHERE external_id = 'm_file_1'",

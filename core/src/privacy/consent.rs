@@ -125,6 +125,16 @@ fn normalise(text: &str) -> String {
         .to_lowercase()
 }
 
+/// Whether `body` is short enough to be one of the keywords (none is longer than
+/// [`KEYWORD_MAX_CHARS`]), so the lists need not be read for every message.
+pub fn may_be_keyword(body: &str) -> bool {
+    body.trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+        .chars()
+        .take(KEYWORD_MAX_CHARS + 1)
+        .count()
+        <= KEYWORD_MAX_CHARS
+}
+
 /// Checks an admin's keyword lists: language tags, word lengths and counts, and no word
 /// that both stops and starts. Returns them normalised (lower case, trimmed, no repeats).
 pub fn checked(keywords: &[ConsentKeywords]) -> Result<Vec<ConsentKeywords>> {
@@ -238,6 +248,12 @@ mod tests {
         assert_eq!(keyword_in("", "Please don't stop the delivery", &k), None);
         assert_eq!(keyword_in("", "start the return please", &k), None);
         assert_eq!(keyword_in("", "STOP", &[]), None, "no keywords, no stop");
+        assert!(may_be_keyword(" Stop all! "));
+        assert!(!may_be_keyword(&"x".repeat(KEYWORD_MAX_CHARS + 1)));
+        assert!(may_be_keyword(&format!(
+            "..{}..",
+            "x".repeat(KEYWORD_MAX_CHARS)
+        )));
     }
 
     #[test]

@@ -278,11 +278,13 @@ pub(crate) fn ingest_into(
             "longer than 100,000 characters",
         ));
     }
-    let keyword = crate::privacy::consent::keyword_in(
-        message.subject,
-        message.body,
-        &settings::consent_keywords(tx)?,
-    );
+    // The keyword lists are read only for a message short enough to be one.
+    let keywords = if crate::privacy::consent::may_be_keyword(message.body) {
+        settings::consent_keywords(tx)?
+    } else {
+        Vec::new()
+    };
+    let keyword = crate::privacy::consent::keyword_in(message.subject, message.body, &keywords);
     // An e-mail subject is customer text too: masked like the body before it is stored.
     let subject = mask_if(settings::masking(tx)?, message.subject).0;
     if let Some(ingested) = earlier_copy(tx, message)? {
