@@ -5,8 +5,13 @@
 use crate::graph::{Graph, GraphError};
 use crate::parse::text_at;
 pub use crate::whatsapp_inbound::parse_webhook;
-use appcare_core::channel::template::{parameter_count, TemplateView};
-use appcare_core::channel::{our_reference, Choice, MediaRef, OutboundJob, SendPayload};
+use appcare_core::channel::rich::RichContent;
+use appcare_core::channel::template::{
+    parameter_count, ButtonValue, TemplateButton, TemplateHeader, TemplateView,
+};
+use appcare_core::channel::{
+    our_reference, Choice, MediaRef, OutboundFile, OutboundJob, SendPayload,
+};
 use serde_json::{json, Value};
 
 /// WhatsApp's message type for a file of this type.
@@ -55,17 +60,23 @@ pub fn send_body(job: &OutboundJob, media_id: Option<&str>) -> Value {
             name,
             language,
             parameters,
+            header,
+            header_file,
+            buttons,
         } => {
             let mut template = json!({ "name": name, "language": { "code": language } });
-            if !parameters.is_empty() {
-                let params: Vec<Value> = parameters
-                    .iter()
-                    .map(|p| json!({ "type": "text", "text": p }))
-                    .collect();
-                template["components"] = json!([{ "type": "body", "parameters": params }]);
+            let components =
+                template_components(parameters, header, header_file.as_ref(), buttons, media_id);
+            if !components.is_empty() {
+                template["components"] = json!(components);
             }
             body["type"] = json!("template");
             body["template"] = template;
+        }
+        SendPayload::Card(card) => {
+            let (kind, value) = card_body(card);
+            body["type"] = json!(kind);
+            body[kind] = value;
         }
         SendPayload::Media { caption, file } => {
             let kind = media_kind(&file.mime_type);
@@ -89,6 +100,111 @@ pub fn send_body(job: &OutboundJob, media_id: Option<&str>) -> Value {
         }
     }
     body
+}
+
+/// A template's components (Cloud API, "Template messages"): the header's text value or
+/// uploaded file, the body's values, and one component per button that takes a value,
+/// named by its position (`index`) and kind (`sub_type`).
+fn template_components(
+    parameters: &[String],
+    header: &[String],
+    header_file: Option<&(String, OutboundFile)>,
+    buttons: &[ButtonValue],
+    media_id: Option<&str>,
+) -> Vec<Value> {
+    let texts = |values: &[String]| -> Vec<Value> {
+        values
+            .iter()
+            .map(|p| json!({ "type": "text", "text": p }))
+            .collect()
+    };
+    let mut components = Vec::new();
+    if let Some((format, file)) = header_file {
+        let mut media = json!({ "id": media_id.unwrap_or_default() });
+        if format == "document" {
+            media["filename"] = json!(file.file_name);
+        }
+        let mut parameter = json!({ "type": format });
+        parameter[format.as_str()] = media;
+        components.push(json!({ "type": "header", "parameters": [parameter] }));
+    } else if !header.is_empty() {
+        components.push(json!({ "type": "header", "parameters": texts(header) }));
+    }
+    if !parameters.is_empty() {
+        components.push(json!({ "type": "body", "parameters": texts(parameters) }));
+    }
+    for button in buttons {
+        let parameter = match button.kind.as_str() {
+            "copy_code" => json!({ "type": "coupon_code", "coupon_code": button.value }),
+            _ => json!({ "type": "text", "text": button.value }),
+        };
+        components.push(json!({
+            "type": "button",
+            "sub_type": button.kind,
+            "index": button.index.to_string(),
+            "parameters": [parameter],
+        }));
+    }
+    components
+}
+
+/// A place (Cloud API "Location messages") or contact cards ("Contacts messages").
+fn card_body(card: &RichContent) -> (&'static str, Value) {
+    match card {
+        RichContent::Location {
+            latitude,
+            longitude,
+            name,
+            address,
+        } => {
+            let number = |text: &str| {
+                text.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
+            };
+            let mut place = json!({ "latitude": number(latitude), "longitude": number(longitude) });
+            if !name.is_empty() {
+                place["name"] = json!(name);
+            }
+            if !address.is_empty() {
+                place["address"] = json!(address);
+            }
+            ("location", place)
+        }
+        RichContent::Contacts { cards } => {
+            let upper = |label: &str| match label {
+                "" => Value::Null,
+                l => json!(l.to_uppercase()),
+            };
+            let cards: Vec<Value> = cards
+                .iter()
+                .map(|c| {
+                    let first = c.name.split_whitespace().next().unwrap_or(&c.name);
+                    let mut card = json!({
+                        "name": { "formatted_name": c.name, "first_name": first },
+                        "phones": c.phones.iter().map(|p| {
+                            let mut phone = json!({ "phone": p.phone });
+                            if !p.label.is_empty() { phone["type"] = upper(&p.label); }
+                            phone
+                        }).collect::<Vec<_>>(),
+                        "emails": c.emails.iter().map(|e| {
+                            let mut email = json!({ "email": e.email });
+                            if !e.label.is_empty() { email["type"] = upper(&e.label); }
+                            email
+                        }).collect::<Vec<_>>(),
+                    });
+                    if !c.organization.is_empty() {
+                        card["org"] = json!({ "company": c.organization });
+                    }
+                    card
+                })
+                .collect();
+            ("contacts", json!(cards))
+        }
+        // The core queues nothing else as a card.
+        _ => ("text", json!({ "body": "" })),
+    }
 }
 
 /// An interactive message offering `choices`: reply buttons for up to three, else a
@@ -192,8 +308,16 @@ pub async fn send(
     phone_number_id: &str,
     job: &OutboundJob,
 ) -> Result<String, GraphError> {
-    let media_id = match &job.payload {
-        SendPayload::Media { file, .. } => Some(
+    let file = match &job.payload {
+        SendPayload::Media { file, .. } => Some(file),
+        SendPayload::Template {
+            header_file: Some((_, file)),
+            ..
+        } => Some(file),
+        _ => None,
+    };
+    let media_id = match file {
+        Some(file) => Some(
             graph
                 .upload_media(
                     phone_number_id,
@@ -281,6 +405,73 @@ pub enum MediaError {
     Checksum,
 }
 
+/// An approved template as Meta lists it (`GET /{waba-id}/message_templates`): its body,
+/// its header (text with a placeholder, or the kind of file it shows) and its buttons.
+pub fn template_of(t: &Value) -> Option<TemplateView> {
+    if text_at(t, &["status"]) != "APPROVED" {
+        return None;
+    }
+    let components: Vec<&Value> = t
+        .get("components")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    let component = |kind: &str| {
+        components
+            .iter()
+            .find(|c| text_at(c, &["type"]).eq_ignore_ascii_case(kind))
+    };
+    let body = component("body")
+        .map(|c| text_at(c, &["text"]).to_string())
+        .unwrap_or_default();
+    let header = component("header").map(|c| {
+        let text = text_at(c, &["text"]).to_string();
+        TemplateHeader {
+            format: match text_at(c, &["format"]) {
+                "" => "text".to_string(),
+                f => f.to_lowercase(),
+            },
+            parameters: parameter_count(&text),
+            text,
+        }
+    });
+    let buttons = component("buttons")
+        .and_then(|c| c.get("buttons"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            let kind = text_at(b, &["type"]).to_lowercase();
+            let url = text_at(b, &["url"]).to_string();
+            let text = match text_at(b, &["text"]) {
+                "" if kind == "copy_code" => "Copy code".to_string(),
+                t => t.to_string(),
+            };
+            let parameters = match kind.as_str() {
+                "url" => parameter_count(&url).min(1),
+                "copy_code" => 1,
+                _ => 0,
+            };
+            TemplateButton {
+                kind,
+                text,
+                url,
+                parameters,
+            }
+        })
+        .collect();
+    Some(TemplateView {
+        name: text_at(t, &["name"]).to_string(),
+        language: text_at(t, &["language"]).to_string(),
+        category: text_at(t, &["category"]).to_string(),
+        parameters: parameter_count(&body),
+        body,
+        header,
+        buttons,
+    })
+}
+
 /// Approved templates of a WhatsApp business account.
 pub async fn approved_templates(
     graph: &Graph,
@@ -300,24 +491,9 @@ pub async fn approved_templates(
             .into_iter()
             .flatten()
         {
-            if text_at(t, &["status"]) != "APPROVED" {
-                continue;
+            if let Some(template) = template_of(t) {
+                out.push(template);
             }
-            let body = t
-                .get("components")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|c| text_at(c, &["type"]).eq_ignore_ascii_case("body"))
-                .map(|c| text_at(c, &["text"]).to_string())
-                .unwrap_or_default();
-            out.push(TemplateView {
-                name: text_at(t, &["name"]).to_string(),
-                language: text_at(t, &["language"]).to_string(),
-                category: text_at(t, &["category"]).to_string(),
-                parameters: parameter_count(&body),
-                body,
-            });
         }
         let next = text_at(&page, &["paging", "next"]);
         if next.is_empty() {

@@ -26,8 +26,9 @@ pub mod types {
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
     pub use crate::channel::outbound::OutboundAttachment;
     pub use crate::channel::pricing::PricingMonth;
+    pub use crate::channel::rich::RichContent;
     pub use crate::channel::start::{NewConversation, StartAccount};
-    pub use crate::channel::template::TemplateView;
+    pub use crate::channel::template::{TemplateExtras, TemplateMessage, TemplateView};
     pub use crate::channel::webhook_aside::WebhookSetAsideView;
     pub use crate::ids::{
         ChannelAccountId, ContactId, ContactMergeId, ConversationId, MessageId, TeamId, UserId,
@@ -191,8 +192,11 @@ macro_rules! workspace_calls {
                 remove_channel_account(account: ChannelAccountId, erase_history: bool) -> AccountRemoval [admin];
                 list_templates(id: ConversationId) -> Vec<TemplateView> [agent];
                 send_template(id: ConversationId, name: &str, language: &str, parameters: &[String]) -> MessageView [agent];
+                send_template_message(id: ConversationId, message: &TemplateMessage) -> MessageView
+                    [agent, file_body];
+                send_card(id: ConversationId, card: &RichContent, guard: Option<ReplyGuard>) -> MessageView [agent];
                 start_options() -> Vec<StartAccount> [agent];
-                start_conversation(start: &NewConversation) -> ConversationId [agent];
+                start_conversation(start: &NewConversation) -> ConversationId [agent, file_body];
                 retry_message(message: MessageId) -> MessageView [agent];
                 react(message: MessageId, emoji: &str) -> MessageView [agent];
                 reply_quoting(id: ConversationId, quoted: MessageId, body: &str, guard: Option<ReplyGuard>) -> MessageView [agent];
@@ -568,6 +572,8 @@ wire_by_ref!(
     MailSettings,
     ChoicesReply,
     NewConversation,
+    RichContent,
+    TemplateMessage,
     ReportQuery,
     Password,
     SlaScope,

@@ -2,6 +2,7 @@
 //! the events an adapter parsed from a provider, jobs for the outbox, and reply windows.
 
 pub mod account;
+pub mod card;
 pub mod check;
 pub mod choices;
 pub mod email;

@@ -216,6 +216,8 @@ fn with_template(t: &Team) {
                 category: "UTILITY".into(),
                 body: "Hello {{1}}, your order has shipped.".into(),
                 parameters: 1,
+                header: None,
+                buttons: vec![],
             }],
         )
         .expect("templates");
@@ -264,6 +266,7 @@ fn a_number_that_requires_opt_in_sends_templates_only_to_customers_who_gave_it()
         template: "order_update".into(),
         language: "en_US".into(),
         parameters: ana.clone(),
+        extras: Default::default(),
     };
     match ws.start_conversation(&t.admin, &start, at(5)) {
         Err(CoreError::InvalidInput { field, .. }) => assert_eq!(field, "consent"),

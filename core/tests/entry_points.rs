@@ -348,6 +348,31 @@ fn call(
         "send_template" => ws
             .send_template(token, conv, "hello_world", "en_US", &[], now)
             .map(drop),
+        "send_template_message" => ws
+            .send_template_message(
+                token,
+                conv,
+                &serde_json::from_value(serde_json::json!({
+                    "name": "hello_world", "language": "en_US", "parameters": []
+                }))
+                .expect("template message"),
+                now,
+            )
+            .map(drop),
+        "send_card" => ws
+            .send_card(
+                token,
+                conv,
+                &appcare_core::channel::rich::RichContent::Location {
+                    latitude: "52.52".into(),
+                    longitude: "13.405".into(),
+                    name: String::new(),
+                    address: String::new(),
+                },
+                None,
+                now,
+            )
+            .map(drop),
         "retry_message" => ws.retry_message(token, MessageId::new(1), now).map(drop),
         "react" => ws.react(token, MessageId::new(1), "👍", now).map(drop),
         "start_options" => ws.start_options(token, now).map(drop),
@@ -361,6 +386,7 @@ fn call(
                     template: "hello".into(),
                     language: "en_US".into(),
                     parameters: vec![],
+                    extras: Default::default(),
                 },
                 now,
             )

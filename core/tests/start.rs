@@ -43,6 +43,8 @@ fn number_with_template(t: &Team) -> ChannelAccountId {
                 category: "UTILITY".into(),
                 body: "Hello {{1}}, your order {{2}} has shipped.".into(),
                 parameters: 2,
+                header: None,
+                buttons: vec![],
             }],
         )
         .expect("templates");
@@ -57,6 +59,7 @@ fn start(account: ChannelAccountId, phone: &str, parameters: &[&str]) -> NewConv
         template: "order_update".into(),
         language: "en_US".into(),
         parameters: parameters.iter().map(|p| p.to_string()).collect(),
+        extras: Default::default(),
     }
 }
 
@@ -181,5 +184,56 @@ fn a_wrong_number_wrong_values_an_opted_out_customer_or_a_disabled_number_are_re
         ),
         Err(CoreError::Conflict(_))
     ));
+    Ok(())
+}
+
+#[test]
+fn a_template_keeps_its_title_and_buttons_and_takes_their_values_when_writing_first() -> TestResult
+{
+    let t = team();
+    let ws = &t.ctx.ws;
+    let now = t.ctx.now;
+    let account = number_with_template(&t);
+    let titled: TemplateView = serde_json::from_value(serde_json::json!({
+        "name": "order_titled", "language": "en_US", "category": "UTILITY",
+        "body": "Order {{1}} has shipped.", "parameters": 1,
+        "header": {"format": "text", "text": "Hi {{1}}", "parameters": 1},
+        "buttons": [{"kind": "url", "text": "Track", "url": "https://shop.example/t/{{1}}", "parameters": 1}]
+    }))?;
+    ws.delivery()
+        .set_templates(account, std::slice::from_ref(&titled))?;
+    let (_, alex) = &t.alex;
+    let offered = ws.start_options(alex, now)?;
+    assert_eq!(
+        offered[0].templates,
+        [titled],
+        "header and buttons survive storing"
+    );
+
+    let mut new = start(account, "+55 11 98765-4321", &["A-42"]);
+    new.template = "order_titled".into();
+    let refused = ws.start_conversation(alex, &new, now).err();
+    assert!(
+        matches!(
+            refused,
+            Some(CoreError::InvalidInput {
+                field: "header",
+                ..
+            })
+        ),
+        "the title's value is missing: {refused:?}"
+    );
+    assert!(
+        ws.find_contacts(&t.admin, "5511987654321", now)?.is_empty(),
+        "nothing made for a refused start"
+    );
+    new.extras =
+        serde_json::from_value(serde_json::json!({"header": ["Ana"], "buttons": ["A42"]}))?;
+    let conversation = ws.start_conversation(alex, &new, now)?;
+    let view = ws.open_conversation(alex, conversation, None, now)?;
+    assert_eq!(
+        view.messages[0].body,
+        "Hi Ana\n\nOrder A-42 has shipped.\n\n[Track: https://shop.example/t/A42]"
+    );
     Ok(())
 }

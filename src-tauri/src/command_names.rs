@@ -102,6 +102,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "react",
     "reply_quoting",
     "reply_choices",
+    "send_card",
+    "send_template_message",
     "start_options",
     "start_conversation",
     "mail_reply_context",

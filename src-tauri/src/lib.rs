@@ -159,6 +159,8 @@ pub fn run() {
             commands::channels::react,
             commands::channels::reply_quoting,
             commands::channels::reply_choices,
+            commands::channels::send_card,
+            commands::channels::send_template_message,
             commands::channels::start_options,
             commands::channels::start_conversation,
             commands::mail::mail_reply_context,

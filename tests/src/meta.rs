@@ -159,6 +159,11 @@ impl FakeGraph {
         }));
     }
 
+    /// An approved template as Meta lists it, components and all.
+    pub fn add_template_listing(&self, template: Value) {
+        self.lock().templates.push(template);
+    }
+
     /// A Messenger user's profile (`GET /{psid}?fields=first_name,last_name`).
     pub fn add_profile(&self, psid: &str, first: &str, last: &str) {
         self.lock()
@@ -381,6 +386,15 @@ fn route(s: &mut FakeState, method: &Method, path: &str, query: &str, body: &Val
                 if !valid {
                     return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
                 }
+                if kind == Some("template") {
+                    if let Some((code, message)) = template_problem(&s.templates, &body["template"])
+                    {
+                        return Routed::Now(error_response(400, meta_error(code, message)));
+                    }
+                }
+                if !card_ok(kind, body) {
+                    return Routed::Now(error_response(400, meta_error(100, "Invalid parameter")));
+                }
                 if kind == Some("interactive") && !interactive_ok(&body["interactive"]) {
                     return Routed::Now(error_response(
                         400,
@@ -583,6 +597,152 @@ fn within(value: &Value, pointer: &str, max: usize) -> bool {
 /// characters; reply buttons (1 to 3, titles of at most 20, ids of at most 256) or a
 /// list (a button of at most 20, 1 to 10 rows over all sections, row titles of at most
 /// 24, ids of at most 200).
+/// Meta's answer to a template send that does not match an approved template (Cloud API
+/// error codes): 132001 when no template has that name and language, 132000 when the
+/// values given for the header, body or buttons are not the ones the template takes.
+fn template_problem(templates: &[Value], sent: &Value) -> Option<(i64, &'static str)> {
+    let name = sent.get("name").and_then(Value::as_str)?;
+    let language = sent.pointer("/language/code").and_then(Value::as_str)?;
+    let Some(template) = templates.iter().find(|t| {
+        t.get("name").and_then(Value::as_str) == Some(name)
+            && t.get("language").and_then(Value::as_str) == Some(language)
+    }) else {
+        return Some((132001, "Template name does not exist in the translation"));
+    };
+    let mismatch = Some((
+        132000,
+        "Number of parameters does not match the expected number of params",
+    ));
+    let approved: Vec<&Value> = template
+        .get("components")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    let given: Vec<&Value> = sent
+        .get("components")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    let placeholders = |text: &str| text.matches("{{").count();
+    let given_of = |kind: &str| -> Vec<&Value> {
+        given
+            .iter()
+            .filter(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+            .flat_map(|c| {
+                c.get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .collect()
+    };
+    for component in &approved {
+        let kind = component
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_lowercase();
+        let text = component
+            .get("text")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match kind.as_str() {
+            "body" if given_of("body").len() != placeholders(text) => return mismatch,
+            "header" => {
+                let format = component
+                    .get("format")
+                    .and_then(Value::as_str)
+                    .unwrap_or("TEXT")
+                    .to_lowercase();
+                let params = given_of("header");
+                if format == "text" {
+                    if params.len() != placeholders(text) {
+                        return mismatch;
+                    }
+                } else {
+                    let file_ok = params.len() == 1
+                        && params[0].get("type").and_then(Value::as_str) == Some(format.as_str())
+                        && (params[0].pointer(&format!("/{format}/id")).is_some()
+                            || params[0].pointer(&format!("/{format}/link")).is_some());
+                    if !file_ok {
+                        return mismatch;
+                    }
+                }
+            }
+            "buttons" => {
+                for (index, button) in component
+                    .get("buttons")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    let button_kind = button
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_lowercase();
+                    let url = button
+                        .get("url")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let takes = button_kind == "copy_code" || placeholders(url) > 0;
+                    let sent_for: Vec<&&Value> = given
+                        .iter()
+                        .filter(|c| {
+                            c.get("type").and_then(Value::as_str) == Some("button")
+                                && c.get("index").and_then(Value::as_str)
+                                    == Some(index.to_string().as_str())
+                        })
+                        .collect();
+                    if takes {
+                        let ok = sent_for.len() == 1
+                            && sent_for[0].get("sub_type").and_then(Value::as_str)
+                                == Some(button_kind.as_str())
+                            && sent_for[0]
+                                .pointer("/parameters")
+                                .and_then(Value::as_array)
+                                .is_some_and(|p| p.len() == 1);
+                        if !ok {
+                            return mismatch;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A place needs numeric coordinates; each contact card a formatted name (Cloud API,
+/// "Location messages" and "Contacts messages"). Other kinds pass here.
+fn card_ok(kind: Option<&str>, body: &Value) -> bool {
+    match kind {
+        Some("location") => {
+            body.pointer("/location/latitude")
+                .is_some_and(Value::is_number)
+                && body
+                    .pointer("/location/longitude")
+                    .is_some_and(Value::is_number)
+        }
+        Some("contacts") => body
+            .get("contacts")
+            .and_then(Value::as_array)
+            .is_some_and(|cards| {
+                !cards.is_empty()
+                    && cards.iter().all(|c| {
+                        c.pointer("/name/formatted_name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| !n.is_empty())
+                    })
+            }),
+        _ => true,
+    }
+}
+
 fn interactive_ok(i: &Value) -> bool {
     if !within(i, "/body/text", 1024) {
         return false;

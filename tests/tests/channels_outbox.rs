@@ -13,6 +13,7 @@
 //! Real parts: the channel runtime, SQLCipher, the fake Graph API on loopback.
 
 use appcare_channels::WebhookOptions;
+use appcare_core::api::types::{RichContent, TemplateExtras, TemplateMessage};
 use appcare_core::service::inbox::{InboxQuery, InboxView};
 use appcare_core::{ConversationId, Timestamp};
 use appcare_tests::channel_setup::*;
@@ -301,6 +302,183 @@ async fn outside_the_window_only_an_approved_template_can_be_sent() -> TestResul
                             "components": [{"type": "body", "parameters": [{"type": "text", "text": "Sheena"}, {"type": "text", "text": "A-17"}]}]},
                "biz_opaque_callback_data": format!("appcare:{}", sent.id)})
     );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_with_a_picture_a_link_and_a_code_goes_as_meta_documents_it() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    // As Meta lists it (GET /{waba-id}/message_templates), footer and all.
+    world.fake.add_template_listing(json!({
+        "name": "order_shipped", "language": "en_US", "status": "APPROVED", "category": "UTILITY",
+        "id": "tpl-order-shipped",
+        "components": [
+            {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW1hZ2U="]}},
+            {"type": "BODY", "text": "Hi {{1}}, order {{2}} ships today.",
+             "example": {"body_text": [["Ana", "A-17"]]}},
+            {"type": "FOOTER", "text": "Reply STOP to opt out"},
+            {"type": "BUTTONS", "buttons": [
+                {"type": "URL", "text": "Track", "url": "https://shop.example/track/{{1}}",
+                 "example": ["https://shop.example/track/A17"]},
+                {"type": "QUICK_REPLY", "text": "Stop promotions"},
+                {"type": "COPY_CODE", "example": "SAVE10"}
+            ]}
+        ]
+    }));
+    let conversation = customer_writes(&world, 25 * 3600).await?;
+    let runtime = start_runtime(world.ws.clone())?;
+    let ws = world.ws.clone();
+    let admin = world.admin.clone();
+    let templates = eventually(10, || {
+        ws.list_templates(&admin, conversation, Timestamp::now())
+            .ok()
+            .filter(|t| !t.is_empty())
+    })
+    .await?;
+    let template = &templates[0];
+    assert_eq!(
+        template.header.as_ref().map(|h| h.format.as_str()),
+        Some("image")
+    );
+    let kinds: Vec<(&str, i64)> = template
+        .buttons
+        .iter()
+        .map(|b| (b.kind.as_str(), b.parameters))
+        .collect();
+    assert_eq!(kinds, [("url", 1), ("quick_reply", 0), ("copy_code", 1)]);
+
+    let picture: TemplateExtras = serde_json::from_value(json!({
+        "header_file": {"file_name": "parcel.png", "mime_type": "image/png", "data_base64": "iVBORw0KGgo="},
+        "buttons": ["A17", "SAVE10"]
+    }))?;
+    let send = |extras: &TemplateExtras| {
+        let message = TemplateMessage {
+            name: "order_shipped".into(),
+            language: "en_US".into(),
+            parameters: vec!["Ana".into(), "A-17".into()],
+            extras: extras.clone(),
+        };
+        world
+            .ws
+            .send_template_message(&world.admin, conversation, &message, Timestamp::now())
+    };
+    let no_file = TemplateExtras {
+        header_file: None,
+        ..picture.clone()
+    };
+    let refused = send(&no_file).err().ok_or("sent without its picture")?;
+    assert!(refused.to_string().contains("choose the file"), "{refused}");
+    let one_button = TemplateExtras {
+        buttons: vec!["A17".into()],
+        ..picture.clone()
+    };
+    assert!(send(&one_button).is_err(), "a button value missing");
+
+    let sent = send(&picture)?;
+    assert_eq!(
+        sent.body,
+        "Hi Ana, order A-17 ships today.\n\n[Track: https://shop.example/track/A17] [Stop promotions] [Copy code: SAVE10]"
+    );
+    assert_eq!(
+        sent.attachments.len(),
+        1,
+        "the picture stays with the message"
+    );
+    eventually(10, || (status_of(&world, sent.id) == "sent").then_some(())).await?;
+    let upload = &world.fake.requests_to("/media")[0];
+    assert_eq!(upload.body["has_file"], json!(true));
+    let request = &world.fake.requests_to("/messages")[0];
+    assert_eq!(
+        request.body["template"],
+        json!({"name": "order_shipped", "language": {"code": "en_US"}, "components": [
+            {"type": "header", "parameters": [{"type": "image", "image": {"id": "upload-%ID%"}}]},
+            {"type": "body", "parameters": [{"type": "text", "text": "Ana"}, {"type": "text", "text": "A-17"}]},
+            {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": "A17"}]},
+            {"type": "button", "sub_type": "copy_code", "index": "2",
+             "parameters": [{"type": "coupon_code", "coupon_code": "SAVE10"}]}
+        ]})
+        .to_string()
+        .replace("upload-%ID%", request.body.pointer("/template/components/0/parameters/0/image/id")
+            .and_then(serde_json::Value::as_str)
+            .filter(|id| id.starts_with("upload-"))
+            .ok_or("the uploaded picture's id")?)
+        .parse::<serde_json::Value>()?
+    );
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_place_and_a_contact_card_go_as_whatsapp_messages_and_show_as_cards() -> TestResult {
+    let world = world("US", (false, false)).await?;
+    let conversation = customer_writes(&world, 60).await?;
+    let runtime = start_runtime(world.ws.clone())?;
+    let place = world.ws.send_card(
+        &world.admin,
+        conversation,
+        &RichContent::Location {
+            latitude: "52.5200".into(),
+            longitude: "13.405".into(),
+            name: "Appcare Shop".into(),
+            address: "Main St 1, Berlin".into(),
+        },
+        None,
+        Timestamp::now(),
+    )?;
+    assert_eq!(
+        place.body,
+        "Sent a location: Appcare Shop, Main St 1, Berlin (52.52, 13.405)"
+    );
+    let card: RichContent = serde_json::from_value(json!({"kind": "contacts", "cards": [{
+        "name": "Omar Haddad", "organization": "Appcare",
+        "phones": [{"phone": "+49 30 1234567", "wa_id": "", "label": "work"}],
+        "emails": [{"email": "omar@example.com", "label": ""}]
+    }]}))?;
+    let contact = world
+        .ws
+        .send_card(&world.admin, conversation, &card, None, Timestamp::now())?;
+    assert!(contact.content.is_some(), "shown as a card");
+    eventually(10, || {
+        (status_of(&world, place.id) == "sent" && status_of(&world, contact.id) == "sent")
+            .then_some(())
+    })
+    .await?;
+    let sends = world.fake.requests_to("/messages");
+    assert_eq!(sends[0].body["type"], json!("location"));
+    assert_eq!(
+        sends[0].body["location"],
+        json!({"latitude": 52.52, "longitude": 13.405, "name": "Appcare Shop", "address": "Main St 1, Berlin"})
+    );
+    assert_eq!(
+        sends[1].body["contacts"],
+        json!([{"name": {"formatted_name": "Omar Haddad", "first_name": "Omar"},
+                "phones": [{"phone": "+49 30 1234567", "type": "WORK"}],
+                "emails": [{"email": "omar@example.com"}],
+                "org": {"company": "Appcare"}}])
+    );
+    let view = world
+        .ws
+        .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    let shown = view
+        .messages
+        .iter()
+        .find(|m| m.id == place.id)
+        .ok_or("the place")?;
+    assert!(
+        matches!(&shown.content, Some(RichContent::Location { name, .. }) if name == "Appcare Shop"),
+        "the conversation shows the place as a card"
+    );
+    let bad = RichContent::Location {
+        latitude: "95".into(),
+        longitude: "0".into(),
+        name: String::new(),
+        address: String::new(),
+    };
+    assert!(world
+        .ws
+        .send_card(&world.admin, conversation, &bad, None, Timestamp::now())
+        .is_err());
     runtime.stop().await;
     Ok(())
 }
@@ -866,6 +1044,8 @@ async fn a_conversation_started_with_a_template_sends_it_to_the_new_number() -> 
             category: "UTILITY".into(),
             body: "Hello {{1}}, your order {{2}} has shipped.".into(),
             parameters: 2,
+            header: None,
+            buttons: vec![],
         }],
     )?;
     let runtime = start_runtime(world.ws.clone())?;
@@ -878,6 +1058,7 @@ async fn a_conversation_started_with_a_template_sends_it_to_the_new_number() -> 
             template: "order_update".into(),
             language: "en_US".into(),
             parameters: vec!["Ana".into(), "A-42".into()],
+            extras: Default::default(),
         },
         Timestamp::now(),
     )?;

@@ -120,11 +120,10 @@ pub fn build_message(
             }
             builder.multipart(parts)
         }
-        SendPayload::Template { .. } => {
-            return Err(SendError::Final(
-                "templates are for WhatsApp; write an e-mail reply instead".into(),
-            ))
-        }
+        SendPayload::Template { .. } | SendPayload::Card(_) => return Err(SendError::Final(
+            "templates, places and contact cards are for WhatsApp; write an e-mail reply instead"
+                .into(),
+        )),
     };
     built.map_err(|_| SendError::Final("the reply could not be put into an e-mail".into()))
 }
@@ -471,6 +470,9 @@ mod tests {
             name: "hello".into(),
             language: "en".into(),
             parameters: vec![],
+            header: vec![],
+            header_file: None,
+            buttons: vec![],
         };
         assert!(matches!(
             build_message(

@@ -1,6 +1,8 @@
 //! A message waiting in the outbox, as the channel runtime receives it to send: text, a
-//! template, a file, or a question with answers to tap.
+//! template, a file, a place or contact cards, or a question with answers to tap.
 
+use crate::channel::rich::RichContent;
+use crate::channel::template::ButtonValue;
 use crate::channel::Channel;
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use serde::Deserialize;
@@ -11,12 +13,19 @@ pub enum SendPayload {
     Text {
         body: String,
     },
-    /// An approved WhatsApp template with its body parameters in order.
+    /// An approved WhatsApp template with its body parameters in order, its header's
+    /// value or file, and the values of its buttons that take one.
     Template {
         name: String,
         language: String,
         parameters: Vec<String>,
+        header: Vec<String>,
+        /// The header's format (`image`, `video`, `document`) and its file.
+        header_file: Option<(String, OutboundFile)>,
+        buttons: Vec<ButtonValue>,
     },
+    /// A place or contact cards (WhatsApp).
+    Card(RichContent),
     /// A file with an optional caption.
     Media {
         caption: String,

@@ -3,7 +3,7 @@
 //! template that opens the conversation (WhatsApp accepts nothing else from a business
 //! first).
 
-use crate::channel::template::TemplateView;
+use crate::channel::template::{TemplateExtras, TemplateView};
 use crate::error::{CoreError, Result};
 use crate::ids::ChannelAccountId;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,9 @@ pub struct NewConversation {
     pub template: String,
     pub language: String,
     pub parameters: Vec<String>,
+    /// The template's header and button values (a newer window sends them).
+    #[serde(default)]
+    pub extras: TemplateExtras,
 }
 
 crate::redacted_debug!(NewConversation);

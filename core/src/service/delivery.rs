@@ -464,18 +464,40 @@ fn send_payload(
     body: String,
 ) -> Result<SendPayload> {
     Ok(match payload.get("kind").and_then(|k| k.as_str()) {
-        Some("template") => SendPayload::Template {
-            name: json_str(payload, "name"),
-            language: json_str(payload, "language"),
-            parameters: payload
-                .get("parameters")
-                .and_then(|p| p.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
+        Some("template") => {
+            let texts = |key: &str| -> Vec<String> {
+                payload
+                    .get(key)
+                    .and_then(|p| p.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let header_format = json_str(payload, "header_format");
+            let header_file = match header_format.as_str() {
+                "" => None,
+                _ => outbox::first_file(conn, message)?.map(|file| (header_format, file)),
+            };
+            SendPayload::Template {
+                name: json_str(payload, "name"),
+                language: json_str(payload, "language"),
+                parameters: texts("parameters"),
+                header: texts("header"),
+                header_file,
+                buttons: payload
+                    .get("buttons")
+                    .cloned()
+                    .and_then(|b| serde_json::from_value(b).ok())
+                    .unwrap_or_default(),
+            }
+        }
+        // A place or contact cards: what was stored with the message is what goes.
+        Some("card") => match crate::store::message_content::of(conn, &[message])?.pop() {
+            Some((_, card)) => SendPayload::Card(card),
+            None => SendPayload::Text { body },
         },
         Some("media") => match outbox::first_file(conn, message)? {
             Some(file) => SendPayload::Media {

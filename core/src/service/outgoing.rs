@@ -8,7 +8,8 @@ use crate::channel::choices::ChoicesReply;
 use crate::channel::mail::MailAddress;
 use crate::channel::outbound::Choice;
 use crate::channel::outbound::OutboundAttachment;
-use crate::channel::template::{self, TemplateView};
+use crate::channel::rich::RichContent;
+use crate::channel::template::{self, ButtonValue, TemplateExtras, TemplateMessage, TemplateView};
 use crate::channel::window::{reply_window, HUMAN_AGENT_TAG};
 use crate::channel::{Channel, Direction};
 use crate::error::{CoreError, Result};
@@ -36,7 +37,7 @@ pub const ATTACHMENT_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// The longest caption under a file, in characters (WhatsApp's limit).
 pub const CAPTION_MAX_CHARS: usize = 1024;
 /// The longest value of one template parameter, in characters.
-pub const TEMPLATE_VALUE_MAX_CHARS: usize = 1024;
+pub const TEMPLATE_VALUE_MAX_CHARS: usize = template::VALUE_MAX_CHARS;
 
 /// What the agent saw when they opened the conversation. A reply that carries it is
 /// stopped when, since then, a colleague took the conversation (its version moved and it
@@ -130,10 +131,19 @@ enum Outgoing {
         name: String,
         language: String,
         parameters: Vec<String>,
+        header: Vec<String>,
+        /// The header's format and its file (name, type, bytes).
+        header_file: Option<(String, FileParts)>,
+        buttons: Vec<ButtonValue>,
     },
+    /// A place or contact cards, checked.
+    Card(RichContent),
     /// Answers the customer taps (checked against the channel's limits when queued).
     Choices(ChoicesReply),
 }
+
+/// A file's name, type and bytes.
+type FileParts = (String, String, Vec<u8>);
 
 pub(crate) fn decode_attachment(a: &OutboundAttachment) -> Result<(String, String, Vec<u8>)> {
     let name: String = a
@@ -320,6 +330,23 @@ impl Workspace {
         parameters: &[String],
         now: Timestamp,
     ) -> Result<MessageView> {
+        let message = TemplateMessage {
+            name: name.to_string(),
+            language: language.to_string(),
+            parameters: parameters.to_vec(),
+            extras: TemplateExtras::default(),
+        };
+        self.send_template_message(token, id, &message, now)
+    }
+
+    /// Sends an approved template with its header's value or file and its buttons' values.
+    pub fn send_template_message(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        message: &TemplateMessage,
+        now: Timestamp,
+    ) -> Result<MessageView> {
         let caller = self.authorize(token, now, Role::Agent, "send templates")?;
         let found = self.store.read(|c| {
             conv_store::visible(c, caller.viewer(), id)?.ok_or(CoreError::NotFound {
@@ -328,7 +355,7 @@ impl Workspace {
             let account = conv_store::account_of(c, id)?;
             Ok(channel_accounts::templates_of(c, account)?
                 .into_iter()
-                .find(|t| t.name == name && t.language == language))
+                .find(|t| t.name == message.name && t.language == message.language))
         })?;
         let template = found.ok_or_else(|| {
             CoreError::invalid(
@@ -336,20 +363,30 @@ impl Workspace {
                 "choose one of the approved templates of this number",
             )
         })?;
-        self.queue_template(&caller, id, template, parameters, now)
+        self.queue_template(
+            &caller,
+            id,
+            template,
+            &message.parameters,
+            &message.extras,
+            now,
+        )
     }
 
-    /// Queues `template` filled with `parameters` (checked) in conversation `id`.
+    /// Queues `template` filled with `parameters` and `extras` (checked) in conversation `id`.
     pub(crate) fn queue_template(
         &self,
         caller: &Caller,
         id: ConversationId,
         template: TemplateView,
         parameters: &[String],
+        extras: &TemplateExtras,
         now: Timestamp,
     ) -> Result<MessageView> {
         if parameters
             .iter()
+            .chain(&extras.header)
+            .chain(&extras.buttons)
             .any(|p| p.chars().count() > TEMPLATE_VALUE_MAX_CHARS)
         {
             return Err(CoreError::invalid(
@@ -357,14 +394,35 @@ impl Workspace {
                 "keep each value under 1024 characters",
             ));
         }
-        let rendered = template::fill(&template.body, parameters)?;
+        let filled = template::fill_all(&template, parameters, extras)?;
+        let header_file = match (&extras.header_file, &template.header) {
+            (Some(file), Some(header)) => Some((header.format.clone(), decode_attachment(file)?)),
+            _ => None,
+        };
         let outgoing = Outgoing::Template {
-            rendered,
+            rendered: filled.rendered,
             name: template.name,
             language: template.language,
             parameters: parameters.iter().map(|p| p.trim().to_string()).collect(),
+            header: filled.header,
+            header_file,
+            buttons: filled.buttons,
         };
         self.queue_outgoing(caller, id, outgoing, None, None, now)
+    }
+
+    /// Sends a place or contact cards in WhatsApp conversation `id`.
+    pub fn send_card(
+        &self,
+        token: &SessionToken,
+        id: ConversationId,
+        card: &RichContent,
+        guard: Option<ReplyGuard>,
+        now: Timestamp,
+    ) -> Result<MessageView> {
+        let caller = self.authorize(token, now, Role::Agent, "reply")?;
+        let card = crate::channel::card::checked(card)?;
+        self.queue_outgoing(&caller, id, Outgoing::Card(card), guard, None, now)
     }
 
     /// Puts a failed or unconfirmed message back in the outbox: the agent's decision,
@@ -569,6 +627,15 @@ impl Workspace {
                     }
                     free_form_tag(tx, &row, account, now)?
                 }
+                Outgoing::Card(_) => {
+                    if channel != Channel::WhatsApp {
+                        return Err(CoreError::invalid(
+                            "card",
+                            "places and contact cards are sent on WhatsApp",
+                        ));
+                    }
+                    free_form_tag(tx, &row, account, now)?
+                }
                 Outgoing::Text(_) | Outgoing::Mail { .. } | Outgoing::Choices(_) => {
                     free_form_tag(tx, &row, account, now)?
                 }
@@ -616,13 +683,27 @@ impl Workspace {
                     let (body, masked) = mask(caption);
                     (body, masked, serde_json::json!({ "kind": "media", "tag": tag }))
                 }
-                (Outgoing::Template { rendered, name, language, parameters }, None) => {
+                (
+                    Outgoing::Template { rendered, name, language, parameters, header, header_file, buttons },
+                    None,
+                ) => {
                     let (body, masked) = mask(rendered);
                     let parameters: Vec<String> = parameters.iter().map(|p| mask(p).0).collect();
+                    let header: Vec<String> = header.iter().map(|p| mask(p).0).collect();
+                    let buttons: Vec<ButtonValue> = buttons
+                        .iter()
+                        .map(|b| ButtonValue { value: mask(&b.value).0, ..b.clone() })
+                        .collect();
                     let payload = serde_json::json!({
-                        "kind": "template", "name": name, "language": language, "parameters": parameters
+                        "kind": "template", "name": name, "language": language,
+                        "parameters": parameters, "header": header, "buttons": buttons,
+                        "header_format": header_file.as_ref().map(|(format, _)| format),
                     });
                     (body, masked, payload)
+                }
+                (Outgoing::Card(card), None) => {
+                    let (body, masked) = mask(&crate::channel::card::text(card));
+                    (body, masked, serde_json::json!({ "kind": "card", "tag": tag }))
                 }
             };
             // A quoted message must be one of this conversation's, known at the channel.
@@ -673,8 +754,17 @@ impl Workspace {
             let files: Vec<(&String, &String, &Vec<u8>)> = match &outgoing {
                 Outgoing::File { file_name, mime_type, data, .. } => vec![(file_name, mime_type, data)],
                 Outgoing::Mail { files, .. } => files.iter().map(|(n, m, d)| (n, m, d)).collect(),
+                Outgoing::Template { header_file: Some((_, (n, m, d))), .. } => vec![(n, m, d)],
                 _ => Vec::new(),
             };
+            // A card is kept as what it is, so the window shows it as it shows the customer's.
+            let content = match &outgoing {
+                Outgoing::Card(card) => Some(card.map_text(&|t: &str| mask(t).0)),
+                _ => None,
+            };
+            if let Some(content) = &content {
+                crate::store::message_content::set(tx, message, content)?;
+            }
             for (file_name, mime_type, data) in files {
                 let attachment =
                     messages::insert_attachment(tx, message, file_name, mime_type, data, now)?;
@@ -719,7 +809,7 @@ impl Workspace {
                         Some(_) => views_of(tx, &[message])?.pop().map(|(_, v)| v),
                         None => None,
                     },
-                    content: None,
+                    content,
                 },
                 events,
             ))

@@ -104,7 +104,14 @@ impl Workspace {
             Ok((template, id, true, new_contact))
         })?;
         let template_name = template.name.clone();
-        let queued = self.queue_template(&caller, conversation, template, &start.parameters, now);
+        let queued = self.queue_template(
+            &caller,
+            conversation,
+            template,
+            &start.parameters,
+            &start.extras,
+            now,
+        );
         if let Err(e) = queued {
             // Nothing went out: what was made for it (the conversation, a new customer)
             // does not stay behind.

@@ -311,34 +311,49 @@ pub fn replace_templates(
 ) -> Result<()> {
     conn.execute("DELETE FROM channel_templates WHERE account_id = ?1", [id])?;
     let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO channel_templates (account_id, name, language, category, body, parameters)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO channel_templates (account_id, name, language, category, body, parameters, parts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for t in templates {
+        let parts = serde_json::json!({ "header": t.header, "buttons": t.buttons }).to_string();
         stmt.execute(params![
             id,
             t.name,
             t.language,
             t.category,
             t.body,
-            t.parameters
+            t.parameters,
+            parts
         ])?;
     }
     Ok(())
 }
 
+/// A template's header and buttons as stored; none when unreadable (a newer build's).
+#[derive(serde::Deserialize, Default)]
+struct TemplateParts {
+    #[serde(default)]
+    header: Option<crate::channel::template::TemplateHeader>,
+    #[serde(default)]
+    buttons: Vec<crate::channel::template::TemplateButton>,
+}
+
 pub fn templates_of(conn: &Connection, id: ChannelAccountId) -> Result<Vec<TemplateView>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT name, language, category, body, parameters FROM channel_templates
+        "SELECT name, language, category, body, parameters, parts FROM channel_templates
          WHERE account_id = ?1 ORDER BY name, language",
     )?;
     let rows = stmt.query_map([id], |r| {
+        let parts: String = r.get(5)?;
+        let parts: TemplateParts = serde_json::from_str(&parts).unwrap_or_default();
         Ok(TemplateView {
             name: r.get(0)?,
             language: r.get(1)?,
             category: r.get(2)?,
             body: r.get(3)?,
             parameters: r.get(4)?,
+            header: parts.header,
+            buttons: parts.buttons,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0025_message_content.sql"),
     include_str!("migrations/0026_consent.sql"),
     include_str!("migrations/0027_thread_control.sql"),
+    include_str!("migrations/0028_template_parts.sql"),
 ];
 
 /// The schema version this build writes and understands.

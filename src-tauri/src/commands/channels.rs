@@ -208,6 +208,33 @@ pub async fn send_template(
     .await
 }
 
+/// An approved template with its title's value or file and its buttons' values.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn send_template_message(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    message: appcare_core::channel::template::TemplateMessage,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.send_template_message(token, id, &message, now)
+    })
+    .await
+}
+
+/// A place or contact cards sent on WhatsApp.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn send_card(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    card: appcare_core::channel::rich::RichContent,
+    guard: Option<ReplyGuard>,
+) -> Result<MessageView, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.send_card(token, id, &card, guard, now)
+    })
+    .await
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn retry_message(
     state: State<'_, AppState>,
