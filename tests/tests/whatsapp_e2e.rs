@@ -384,6 +384,27 @@ async fn scenario(
     );
     let shown = wait_for(c, "#conversation .msg.out .reactions", 10).await?;
     assert_eq!(shown.text().await?, "❤️");
+
+    // Send the shop's place, pasted from a map: it goes as a location and shows as a card.
+    click(c, "#card-button-open").await?;
+    fill(c, "#card-latitude", "52.5200, 13.4050").await?;
+    fill(c, "#card-place-name", "Appcare Shop").await?;
+    click(c, "#card-send").await?;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while fake.requests_to("/messages").len() < 4 {
+        if Instant::now() > deadline {
+            return Err("the place never reached the Graph API".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let place = fake.requests_to("/messages")[3].body.clone();
+    assert_eq!(
+        place["location"],
+        json!({"latitude": 52.52, "longitude": 13.405, "name": "Appcare Shop"}),
+        "{place}"
+    );
+    let card = wait_for(c, "#conversation .msg.out .rich-location", 10).await?;
+    assert!(card.text().await?.contains("Appcare Shop"));
     Ok(())
 }
 

@@ -78,6 +78,8 @@ import type { WebhookSetAsideView } from "./bindings/WebhookSetAsideView";
 import type { PricingMonth } from "./bindings/PricingMonth";
 import type { TeamLoad } from "./bindings/TeamLoad";
 import type { TeamSummary } from "./bindings/TeamSummary";
+import type { RichContent } from "./bindings/RichContent";
+import type { TemplateMessage } from "./bindings/TemplateMessage";
 import type { TemplateView } from "./bindings/TemplateView";
 import type { TransferTarget } from "./bindings/TransferTarget";
 import type { UserSummary } from "./bindings/UserSummary";
@@ -405,6 +407,16 @@ export async function listTemplates(conversation: number): Promise<TemplateView[
 /** `parameters` fill {{1}}, {{2}}, … of the template body, in order. */
 export async function sendTemplate(conversation: number, name: string, language: string, parameters: string[]): Promise<MessageView> {
   return invoke<MessageView>("send_template", { conversation, name, language, parameters });
+}
+
+/** A template with its body's values, its title's value or file, and its buttons' values. */
+export async function sendTemplateMessage(id: number, message: TemplateMessage): Promise<MessageView> {
+  return invoke<MessageView>("send_template_message", { id, message });
+}
+
+/** A place or contact cards, sent on WhatsApp. */
+export async function sendCard(id: number, card: RichContent, guard: ReplyGuard | null = null): Promise<MessageView> {
+  return invoke<MessageView>("send_card", { id, card, guard });
 }
 
 /** Shows an e-mail's formatted (sanitised HTML) version in its own locked-down window; this window never gets the HTML. */

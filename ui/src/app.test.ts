@@ -1236,8 +1236,14 @@ describe("app", () => {
       handlers.list_templates = () => [
         { name: "order_update", language: "en_US", category: "UTILITY", body: "Hello {{1}}, order {{2}} has shipped.", parameters: 2 },
         { name: "hello", language: "nl", category: "MARKETING", body: "Hallo!", parameters: 0 },
+        { name: "order_shipped", language: "en_US", category: "UTILITY", body: "Order {{1}} ships today.", parameters: 1,
+          header: { format: "text", text: "Hi {{1}}", parameters: 1 },
+          buttons: [{ kind: "url", text: "Track", url: "https://shop.example/t/{{1}}", parameters: 1 },
+            { kind: "quick_reply", text: "Stop", url: "", parameters: 0 }] },
       ];
-      handlers.send_template = (a) => ({ id: 950, direction: "out", author: "Sam Agent", body: `template ${a!.name}`, status: "queued",
+      let sentId = 950;
+      handlers.send_template_message = (a) => ({ id: sentId++, direction: "out", author: "Sam Agent",
+        body: `template ${(a!.message as { name: string }).name}`, status: "queued",
         at: nowS(), attachments: [], quote: null, reactions: [], masked: false, failure: null });
       stop = startApp(root);
       await tick();
@@ -1254,7 +1260,7 @@ describe("app", () => {
 
       const select = $<HTMLSelectElement>("#template-select");
       expect(Array.from(select.options).map((o) => o.textContent)).toEqual([
-        "Choose a template…", "order_update (en_US) · UTILITY", "hello (nl) · MARKETING"]);
+        "Choose a template…", "order_update (en_US) · UTILITY", "hello (nl) · MARKETING", "order_shipped (en_US) · UTILITY"]);
       select.value = "0";
       select.dispatchEvent(new Event("change"));
       expect($("#template-preview").textContent).toBe("Hello {{1}}, order {{2}} has shipped.");
@@ -1268,17 +1274,44 @@ describe("app", () => {
       await tick();
       expect(fieldError("#template-param-2")).toBe("Fill in parameter {{2}}.");
       expect($("#template-param-2").getAttribute("aria-invalid")).toBe("true");
-      expect(calls.some((c) => c.cmd === "send_template")).toBe(false);
+      expect(calls.some((c) => c.cmd === "send_template_message")).toBe(false);
       const p2 = $<HTMLInputElement>("#template-param-2");
       p2.value = " A-17 ";
       p2.dispatchEvent(new Event("input"));
       p2.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
       await tick();
-      expect(calls.find((c) => c.cmd === "send_template")!.args).toEqual({
-        conversation: 11, name: "order_update", language: "en_US", parameters: ["Kim", "A-17"],
+      expect(calls.find((c) => c.cmd === "send_template_message")!.args).toEqual({
+        id: 11, message: { name: "order_update", language: "en_US", parameters: ["Kim", "A-17"], extras: { header: [], buttons: [] } },
       });
       expect($('#messages .msg.out[data-message-id="950"]').textContent).toContain("template order_update");
       expect($<HTMLSelectElement>("#template-select").value).toBe("");
+
+      // A template with a title and a link button: their values are asked for, previewed and sent.
+      const again = $<HTMLSelectElement>("#template-select");
+      again.value = "2";
+      again.dispatchEvent(new Event("change"));
+      expect(document.querySelector('label[for="template-title"]')!.textContent).toBe("Title value {{1}}");
+      expect(document.querySelector('label[for="template-button-1"]')!.textContent).toBe("Ending of the “Track” link");
+      expect($("#template-preview").textContent).toBe("Hi {{1}}Order {{1}} ships today.[Track: https://shop.example/t/{{1}}] [Stop]");
+      const only = $<HTMLInputElement>("#template-param-1");
+      only.value = "A-17";
+      only.dispatchEvent(new Event("input"));
+      $<HTMLButtonElement>("#composer-send").click();
+      await tick();
+      expect(fieldError("#template-title")).toBe("Fill in the title's value.");
+      const title = $<HTMLInputElement>("#template-title");
+      title.value = "Kim";
+      title.dispatchEvent(new Event("input"));
+      const link = $<HTMLInputElement>("#template-button-1");
+      link.value = "A17";
+      link.dispatchEvent(new Event("input"));
+      expect($("#template-preview .template-title").textContent).toBe("Hi Kim");
+      expect($("#template-preview .template-buttons").textContent).toBe("[Track: https://shop.example/t/A17] [Stop]");
+      $<HTMLButtonElement>("#composer-send").click();
+      await tick();
+      expect(calls.filter((c) => c.cmd === "send_template_message")[1].args).toEqual({
+        id: 11, message: { name: "order_shipped", language: "en_US", parameters: ["A-17"], extras: { header: ["Kim"], buttons: ["A17"] } },
+      });
     });
 
     it("shows how long free-form replies are allowed, and explains when the customer must write first", async () => {

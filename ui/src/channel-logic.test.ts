@@ -3,7 +3,8 @@ import type { ReplyWindow } from "./bindings/ReplyWindow";
 import {
   attachmentProblem, base64FromDataUrl, buildNewChannel, checkChannelForm, externalIdLabel, fillTemplate,
   formatTimeLeft, localStorageInfo, MAX_ATTACHMENT_BYTES, messageStatusInfo, replyWindowText, templateParamProblem,
-  templateParameterCount, templateParts, UNCONFIRMED_TEXT, webhookUrl, windowState, type ChannelForm,
+  templateExtrasProblem, templateFileProblem, templateFrame, templateHeaderFile, templateParameterCount, templateParts,
+  templateTitleTakesValue, templateValueButtons, UNCONFIRMED_TEXT, webhookUrl, windowState, type ChannelForm,
 } from "./channel-logic";
 
 const now = 1_700_000_000;
@@ -44,6 +45,45 @@ describe("reply window", () => {
     expect(m.kind).toBe("closed");
     expect(m.kind === "closed" && m.reason).toMatch(/Messenger .* Kim must write first/);
     expect(windowState(win({ closes_at: now - 1 }), now, "Kim").kind).toBe("expired");
+  });
+});
+
+describe("a template's title and buttons", () => {
+  const shipped = {
+    header: { format: "text", text: "Hi {{1}}", parameters: 1 },
+    buttons: [
+      { kind: "url", text: "Track", url: "https://shop.example/t/{{1}}", parameters: 1 },
+      { kind: "quick_reply", text: "Stop", url: "", parameters: 0 },
+      { kind: "copy_code", text: "Copy code", url: "", parameters: 1 },
+    ],
+  };
+  it("asks for the title's value and one value per link or code button", () => {
+    expect(templateTitleTakesValue(shipped)).toBe(true);
+    expect(templateTitleTakesValue({ header: { format: "text", text: "Your order", parameters: 0 } })).toBe(false);
+    expect(templateValueButtons(shipped).map((b) => b.kind)).toEqual(["url", "copy_code"]);
+    expect(templateExtrasProblem(shipped, "Ana", ["A17", "SAVE10"])).toBeNull();
+    expect(templateExtrasProblem(shipped, " ", ["A17", "SAVE10"])).toEqual({ which: "title", message: "Fill in the title's value." });
+    expect(templateExtrasProblem(shipped, "Ana", ["", "SAVE10"])?.which).toBe(0);
+    expect(templateExtrasProblem(shipped, "Ana", ["A17"])).toEqual({ which: 1, message: "Fill in the offer code." });
+    expect(templateExtrasProblem(shipped, "Ana", ["A17", "SIXTEEN-LETTERS!"])?.message).toMatch(/at most 15/);
+  });
+  it("shows the title and buttons as the customer will see them", () => {
+    expect(templateFrame(shipped, "Ana", ["A17", "SAVE10"])).toEqual({
+      title: "Hi Ana", buttons: "[Track: https://shop.example/t/A17] [Stop] [Copy code: SAVE10]",
+    });
+    expect(templateFrame(shipped, "", [])).toEqual({
+      title: "Hi {{1}}", buttons: "[Track: https://shop.example/t/{{1}}] [Stop] [Copy code: …]",
+    });
+  });
+  it("takes a file of the title's kind within WhatsApp's size", () => {
+    const picture = { header: { format: "image", text: "", parameters: 0 } };
+    expect(templateHeaderFile(picture)?.accept).toBe("image/jpeg,image/png");
+    expect(templateHeaderFile(shipped)).toBeNull();
+    expect(templateFileProblem(picture, "image/png", 1000)).toBeNull();
+    expect(templateFileProblem(picture, "application/pdf", 1000)).toBe("Choose a JPEG or PNG picture.");
+    expect(templateFileProblem(picture, "image/png", 6 * 1024 * 1024)).toMatch(/up to 5 MB/);
+    expect(templateFileProblem({ header: { format: "document", text: "", parameters: 0 } }, "application/pdf", 1000)).toBeNull();
+    expect(templateFileProblem(shipped, "image/png", 1)).toMatch(/no picture/);
   });
 });
 

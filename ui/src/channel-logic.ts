@@ -2,6 +2,7 @@
 import type { LocalStorageView } from "./bindings/LocalStorageView";
 import type { NewChannelAccount } from "./bindings/NewChannelAccount";
 import type { ReplyWindow } from "./bindings/ReplyWindow";
+import type { TemplateButton } from "./bindings/TemplateButton";
 import type { TemplateView } from "./bindings/TemplateView";
 import type { WebhookListener } from "./bindings/WebhookListener";
 import { formatDateTime } from "./logic";
@@ -103,6 +104,64 @@ export function templateParamProblem(params: string[], count: number): { index: 
     if (v === "") return { index: i, message: `Fill in parameter {{${i + 1}}}.` };
     if (/[\n\r\t]/.test(v)) return { index: i, message: `Parameter {{${i + 1}}} cannot contain line breaks or tabs.` };
     if (/ {5,}/.test(v)) return { index: i, message: `Parameter {{${i + 1}}} cannot contain more than 4 spaces in a row.` };
+  }
+  return null;
+}
+
+/** The buttons of a template that take a value (a link's ending, an offer code), in order. */
+export function templateValueButtons(t: Pick<TemplateView, "buttons">): TemplateButton[] {
+  return (t.buttons ?? []).filter((b) => b.parameters > 0);
+}
+
+/** Whether the template's title takes a typed value ({{1}} in a text title). */
+export function templateTitleTakesValue(t: Pick<TemplateView, "header">): boolean {
+  return t.header?.format === "text" && /\{\{\s*1\s*\}\}/.test(t.header.text);
+}
+
+/** The file a template's title shows, if it shows one: what the picker accepts and its limit. */
+export function templateHeaderFile(t: Pick<TemplateView, "header">): { kind: string; accept: string; maxBytes: number } | null {
+  switch (t.header?.format) {
+    case "image": return { kind: "picture", accept: "image/jpeg,image/png", maxBytes: 5 * 1024 * 1024 };
+    case "video": return { kind: "video", accept: "video/mp4,video/3gpp", maxBytes: 16 * 1024 * 1024 };
+    case "document": return { kind: "document", accept: "", maxBytes: 16 * 1024 * 1024 };
+    default: return null;
+  }
+}
+
+/** What is wrong with a file chosen for a template's title, in plain words; null when it fits. */
+export function templateFileProblem(t: Pick<TemplateView, "header">, mime: string, size: number): string | null {
+  const wanted = templateHeaderFile(t);
+  if (!wanted) return "This template has no picture, video or document at its top.";
+  if (wanted.accept && !wanted.accept.split(",").includes(mime)) {
+    return wanted.kind === "picture" ? "Choose a JPEG or PNG picture." : "Choose an MP4 or 3GPP video.";
+  }
+  if (size > wanted.maxBytes) return `WhatsApp takes a ${wanted.kind} of up to ${wanted.maxBytes / 1024 / 1024} MB.`;
+  return null;
+}
+
+/** The title and the buttons as the customer will see them, with the values typed so far. */
+export function templateFrame(t: Pick<TemplateView, "header" | "buttons">, title: string, values: string[]): { title: string; buttons: string } {
+  const header = t.header?.format === "text" ? fillTemplate(t.header.text, [title]) : "";
+  let next = 0;
+  const buttons = (t.buttons ?? []).map((b) => {
+    const value = b.parameters > 0 ? (values[next++] ?? "").trim() : "";
+    if (b.kind === "url" && b.url) return `[${b.text}: ${b.parameters > 0 ? b.url.replace(/\{\{\s*1\s*\}\}/, value || "{{1}}") : b.url}]`;
+    if (b.kind === "copy_code") return `[${b.text}: ${value || "…"}]`;
+    return `[${b.text}]`;
+  });
+  return { title: header, buttons: buttons.join(" ") };
+}
+
+/** What is wrong with the title's and buttons' values (which: "title" or the button's index among those that take one). */
+export function templateExtrasProblem(t: Pick<TemplateView, "header" | "buttons">, title: string, values: string[]): { which: "title" | number; message: string } | null {
+  if (templateTitleTakesValue(t) && !title.trim()) return { which: "title", message: "Fill in the title's value." };
+  const buttons = templateValueButtons(t);
+  for (let i = 0; i < buttons.length; i++) {
+    const v = (values[i] ?? "").trim();
+    const b = buttons[i];
+    if (!v) return { which: i, message: b.kind === "copy_code" ? "Fill in the offer code." : `Fill in the ending of the “${b.text}” link.` };
+    if (/[\n\r\t]/.test(v)) return { which: i, message: `The value for “${b.text}” cannot contain line breaks or tabs.` };
+    if (b.kind === "copy_code" && [...v].length > 15) return { which: i, message: "An offer code is at most 15 characters." };
   }
   return null;
 }

@@ -10,7 +10,7 @@ import { formatSize } from "./logic";
 import type { Deps, InboxState, PendingAttachment } from "./state";
 
 /** Reads a chosen file as base64 (FileReader: the file never leaves this window until it is sent). */
-function readAsBase64(file: File): Promise<string> {
+export function readAsBase64(file: File): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => {

@@ -12,6 +12,7 @@ import type { Part } from "../store";
 import { button, problem, textarea } from "../ui";
 import type { DraftKeeper } from "./conversation";
 import { createAttachments } from "./attachments";
+import { openCard } from "./card-dialog";
 import { openChoices } from "./choices-dialog";
 import { createCrossing } from "./crossing";
 import { crossingOf, guardOf } from "./crossing-logic";
@@ -55,6 +56,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
   const sendHint = h("span", { class: "hint" }, "Ctrl+Enter to send");
   const files = createAttachments(deps);
   const choicesBtn = button("choices-button-open", "Buttons…", { class: "secondary small", title: "A question with answers the customer taps" });
+  const cardBtn = button("card-button-open", "Place or contact…", { class: "secondary small", title: "A map pin or a contact card the customer can save" });
   const mentions = createMentionMenu(deps, text, () => { const id = store.get().openId; if (id !== null) keepDraft(id); });
 
   // Function declarations below: hoisted.
@@ -77,7 +79,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     mentions.el,
     crossing.el,
     files.el,
-    h("div", { class: "composer-actions" }, files.button, files.input, choicesBtn, cannedSelect, sendHint, send));
+    h("div", { class: "composer-actions" }, files.button, files.input, choicesBtn, cardBtn, cannedSelect, sendHint, send));
 
   const currentMode = (s: InboxState): ReplyMode => (s.view ? replyMode(s.view, now()) : { kind: "free", windowText: null });
   const keepDraft = (id: number) => drafts.write(id, store.get().mode, text.value);
@@ -136,6 +138,20 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
       text.value = "";
       drafts.write(id, "reply", "");
       void drafts.flush();
+      store.set({ messages: mergeById(store.get().messages, [m]), historyToEnd: true });
+      text.focus();
+    });
+  });
+
+  // ---- a place or a contact card (WhatsApp) ----
+  cardBtn.addEventListener("click", () => {
+    const s = store.get();
+    const id = s.openId;
+    if (id === null || !s.view) return;
+    error.textContent = "";
+    const guard = s.seen?.id === id ? s.seen.guard : null;
+    openCard(app, ctx.host, id, guard, (m) => {
+      if (store.get().openId !== id) return;
       store.set({ messages: mergeById(store.get().messages, [m]), historyToEnd: true });
       text.focus();
     });
@@ -264,6 +280,8 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     const tappable = s.view?.summary.channel === "whatsapp" || s.view?.summary.channel === "messenger";
     choicesBtn.hidden = !reply || tpl || !tappable || rm.kind !== "free";
     choicesBtn.disabled = s.sending;
+    cardBtn.hidden = !reply || tpl || s.view?.summary.channel !== "whatsapp" || rm.kind !== "free";
+    cardBtn.disabled = s.sending;
     files.update(s, reply && !tpl, s.view?.summary.channel === "email", copies.filesLimit());
     if (replyOff) files.button.disabled = true;
     if (tpl && s.openId !== null && s.templates.for !== s.openId && !s.templates.loading) void actions.loadTemplates(s.openId);

@@ -539,6 +539,63 @@ describe("inbox screen", () => {
     expect(of("reply").length).toBe(3);
   });
 
+  it("sends a place pasted from a map and a contact card on WhatsApp, a wrong value stopped at its field", async () => {
+    const wa = { channel: "whatsapp", reply_window_ends_at: nowS() + 3600 };
+    fakes.listConversations = () => ({ rows: [summary(11, wa)], next: null });
+    fakes.openConversation = (id) => conversation(id as number, { summary: summary(id as number, { ...wa, unread: 0 }),
+      window: { channel: "whatsapp", open: true, closes_at: nowS() + 3600, needs_template: false, tagged: false } });
+    let next = 960;
+    fakes.sendCard = () => ({ ...message(next++, "Sent a location"), direction: "out", author: "Sam Lead", status: "queued" });
+    fakes.saveDraft = () => null;
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    const open = $<HTMLButtonElement>("#card-button-open");
+    expect(open.hidden).toBe(false);
+    open.click();
+    await tick();
+    expect(document.activeElement?.id).toBe("card-latitude");
+    const lat = $<HTMLInputElement>("#card-latitude");
+    lat.value = "52.5200, 13.4050";
+    lat.dispatchEvent(new Event("input"));
+    expect(lat.value).toBe("52.5200, 13.4050");
+    lat.dispatchEvent(new Event("change"));
+    expect(lat.value).toBe("52.5200");
+    expect($<HTMLInputElement>("#card-longitude").value).toBe("13.4050");
+    $<HTMLInputElement>("#card-place-name").value = "Appcare Shop";
+    $("#card-place-name").dispatchEvent(new Event("input"));
+    expect($("#card-preview").textContent).toBe("A map pin for Appcare Shop at 52.5200, 13.4050.");
+    lat.value = "95";
+    $<HTMLFormElement>("#card-form").requestSubmit();
+    await tick();
+    expect($("#card-latitude-error").textContent).toMatch(/from -90 to 90/);
+    expect(of("sendCard").length).toBe(0);
+    lat.value = "52.52";
+    $<HTMLFormElement>("#card-form").requestSubmit();
+    await tick();
+    expect(of("sendCard")[0].args).toEqual([11, { kind: "location", latitude: "52.52", longitude: "13.4050", name: "Appcare Shop", address: "" },
+      { version: 4, last_message: 900 }]);
+    expect(document.querySelector("#card")).toBeNull();
+    expect($('#messages .msg.out[data-message-id="960"]')).not.toBeNull();
+
+    $<HTMLButtonElement>("#card-button-open").click();
+    await tick();
+    $("#card-kind-contact").click();
+    expect(document.activeElement?.id).toBe("card-name");
+    $<HTMLInputElement>("#card-name").value = "Omar Haddad";
+    $<HTMLInputElement>("#card-phone").value = "call me";
+    $<HTMLFormElement>("#card-form").requestSubmit();
+    await tick();
+    expect($("#card-phone-error").textContent).toMatch(/digits, spaces/);
+    $<HTMLInputElement>("#card-phone").value = "+49 30 1234567";
+    $("#card-phone").dispatchEvent(new Event("input"));
+    expect($("#card-preview").textContent).toBe("A contact card for Omar Haddad (+49 30 1234567) they can save.");
+    $<HTMLFormElement>("#card-form").requestSubmit();
+    await tick();
+    expect(of("sendCard")[1].args[1]).toEqual({ kind: "contacts", cards: [{ name: "Omar Haddad", organization: "",
+      phones: [{ phone: "+49 30 1234567", wa_id: "", label: "" }], emails: [] }] });
+  });
+
   it("sends a question with answers to tap on WhatsApp: added in place, previewed, a long one stopped at its field", async () => {
     const wa = { channel: "whatsapp", reply_window_ends_at: nowS() + 3600 };
     fakes.listConversations = () => ({ rows: [summary(11, wa)], next: null });
@@ -605,7 +662,7 @@ describe("inbox screen", () => {
     $<HTMLInputElement>("#start-value-2").value = "A-42";
     $<HTMLFormElement>("#start-form").requestSubmit();
     await tick();
-    expect(of("startConversation")[0].args).toEqual([{ account: 7, phone: "+49 151 2345678", name: "", template: "order_update", language: "en_US", parameters: ["Ana", "A-42"] }]);
+    expect(of("startConversation")[0].args).toEqual([{ account: 7, phone: "+49 151 2345678", name: "", template: "order_update", language: "en_US", parameters: ["Ana", "A-42"], extras: { header: [], buttons: [] } }]);
     expect(document.querySelector("#start")).toBeNull();
     expect(toasts).toContain("Template queued; the conversation is yours.");
     expect(of("openConversation").some((c) => c.args[0] === 12)).toBe(true);

@@ -1,6 +1,6 @@
 //! "Write first…" above the list: an agent sends an approved WhatsApp template to a number that
 //! has not written (WhatsApp allows nothing else from a business first). The number is checked as
-//! an international number, the template's values are asked one by one with the filled text shown
+//! an international number, the template's values (body, title, file, buttons) are asked one by one with the filled text shown
 //! before sending, and a refusal (a customer who asked not to be contacted, say) shows at its field.
 import * as api from "../api";
 import type { StartAccount } from "../bindings/StartAccount";
@@ -8,6 +8,7 @@ import type { TemplateView } from "../bindings/TemplateView";
 import { markField } from "../field-errors";
 import { h, replaceChildren } from "../h";
 import { button, errorArea, field, input, openModal, problem, submit, type App } from "../ui";
+import { createTemplateExtras } from "./template-extras";
 
 /** The template's text with the values typed so far (`{{n}}` left where none is typed). */
 export function filledTemplate(body: string, values: string[]): string {
@@ -48,13 +49,17 @@ export async function openStart(app: App, host: HTMLElement, error: HTMLElement,
   const go = submit("start-send", "Send template");
   const cancel = button("start-cancel", "Cancel", { class: "secondary" });
   let inputs: HTMLInputElement[] = [];
+  const extras = createTemplateExtras("start", () => showPreview());
 
   const account = () => usable.find((a) => String(a.id) === accountSelect.value) ?? null;
   const template = (): TemplateView | null =>
     account()?.templates.find((t) => `${t.name}|${t.language}` === templateSelect.value) ?? null;
   function showPreview(): void {
     const t = template();
-    preview.textContent = t ? filledTemplate(t.body, inputs.map((i) => i.value)) : "";
+    const frame = extras.frame();
+    preview.textContent = t
+      ? [frame.title, filledTemplate(t.body, inputs.map((i) => i.value)), frame.buttons].filter(Boolean).join("\n\n")
+      : "";
   }
   function showTemplates(): void {
     replaceChildren(templateSelect, ...(account()?.templates ?? []).map((t) =>
@@ -68,7 +73,8 @@ export async function openStart(app: App, host: HTMLElement, error: HTMLElement,
       v.addEventListener("input", showPreview);
       return v;
     });
-    replaceChildren(values, ...inputs.map((v, i) => field(`Value {{${i + 1}}}`, v)));
+    extras.show(t);
+    replaceChildren(values, ...inputs.map((v, i) => field(`Value {{${i + 1}}}`, v)), extras.el);
     showPreview();
   }
   accountSelect.addEventListener("change", showTemplates);
@@ -101,10 +107,12 @@ export async function openStart(app: App, host: HTMLElement, error: HTMLElement,
     }
     const empty = inputs.findIndex((i) => !i.value.trim());
     if (empty >= 0) return problem(general, inputs[empty], `Fill in value ${empty + 1}.`);
+    const more = extras.collect();
+    if ("problem" in more) return problem(general, more.at, more.problem);
     void app.run(form, go, general, async () => {
       const id = await api.startConversation({
         account: a.id, phone: phone.value.trim(), name: name.value.trim(), template: t.name, language: t.language,
-        parameters: inputs.map((i) => i.value.trim()),
+        parameters: inputs.map((i) => i.value.trim()), extras: more.extras,
       });
       modal.close();
       started(id);

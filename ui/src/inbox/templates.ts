@@ -8,6 +8,7 @@ import type { Part } from "../store";
 import { button, field, input, problem } from "../ui";
 import { mergeById } from "./logic";
 import type { Deps, InboxState, TemplateState } from "./state";
+import { createTemplateExtras } from "./template-extras";
 
 export type TemplatesPart = Part<InboxState> & {
   load(id: number): Promise<void>;
@@ -22,6 +23,7 @@ export function createTemplates(deps: Deps): TemplatesPart {
   const { app, error } = ctx;
   const el = h("div", { id: "template-picker", class: "template-picker", hidden: true });
   const preview = h("div", { id: "template-preview", class: "template-preview", "aria-live": "polite" });
+  const extras = createTemplateExtras("template", () => renderPreview(store.get().templates));
   let templateSelect: HTMLSelectElement | null = null;
   let paramInputs: HTMLInputElement[] = [];
   const setTemplates = (patch: Partial<TemplateState>) => store.set({ templates: { ...store.get().templates, ...patch } });
@@ -98,16 +100,22 @@ export function createTemplates(deps: Deps): TemplatesPart {
         fields.push(field(`Parameter {{${i + 1}}}`, inp));
       }
     }
+    extras.show(t.chosen);
     replaceChildren(el,
       field("Template", select),
       fields.length ? h("div", { id: "template-params", class: "template-params" }, ...fields) : null,
+      t.chosen ? extras.el : null,
       t.chosen ? h("div", { class: "template-preview-wrap" }, h("h3", null, "Preview"), preview) : null);
   }
 
   function renderPreview(t: TemplateState): void {
     if (!t.chosen) { preview.replaceChildren(); return; }
-    replaceChildren(preview, ...templateParts(t.chosen.body, t.params).map((p) =>
-      p.param === null ? p.text : h("span", { class: p.filled ? "param filled" : "param empty" }, p.text)));
+    const frame = extras.frame();
+    replaceChildren(preview,
+      frame.title ? h("strong", { class: "template-title" }, frame.title) : null,
+      h("span", { class: "template-body" }, ...templateParts(t.chosen.body, t.params).map((p) =>
+        p.param === null ? p.text : h("span", { class: p.filled ? "param filled" : "param empty" }, p.text))),
+      frame.buttons ? h("span", { class: "template-buttons" }, frame.buttons) : null);
   }
 
   function send(id: number, form: HTMLFormElement, sendBtn: HTMLButtonElement): void {
@@ -117,9 +125,11 @@ export function createTemplates(deps: Deps): TemplatesPart {
     const bad = templateParamProblem(params, count);
     if (bad) return problem(error, paramInputs[bad.index] ?? null, bad.message);
     const values = params.slice(0, count).map((p) => p.trim());
+    const more = extras.collect();
+    if ("problem" in more) return problem(error, more.at, more.problem);
     store.set({ sending: true });
     void app.run(form, sendBtn, error, async () => {
-      const m = await api.sendTemplate(id, t.name, t.language, values);
+      const m = await api.sendTemplateMessage(id, { name: t.name, language: t.language, parameters: values, extras: more.extras });
       if (store.get().openId !== id) return;
       store.set({
         messages: mergeById(store.get().messages, [m]), historyToEnd: true,
