@@ -110,7 +110,7 @@ fn prepare(root: &std::path::Path, graph: &str) -> TestResult<((Vec<u8>, i64), (
         now,
     )?;
     let (_, secret, step) = enrol(&ws, "alex", AGENT_PW, now)?;
-    ws.add_channel_account(
+    let account = ws.add_channel_account(
         &admin,
         &NewChannelAccount {
             kind: "whatsapp".into(),
@@ -127,6 +127,16 @@ fn prepare(root: &std::path::Path, graph: &str) -> TestResult<((Vec<u8>, i64), (
             api_version: Some(VERSION.into()),
         },
         now,
+    )?;
+    // An approved template with a title and a link button, as read from Meta.
+    ws.delivery().set_templates(
+        account.id,
+        &[serde_json::from_value(json!({
+            "name": "order_shipped", "language": "en_US", "category": "UTILITY",
+            "body": "Your order {{1}} has shipped.", "parameters": 1,
+            "header": {"format": "text", "text": "Hi {{1}}", "parameters": 1},
+            "buttons": [{"kind": "url", "text": "Track", "url": "https://shop.example/t/{{1}}", "parameters": 1}]
+        }))?],
     )?;
     Ok(((admin_secret, admin_step), (secret, step)))
 }
@@ -405,13 +415,99 @@ async fn scenario(
     );
     let card = wait_for(c, "#conversation .msg.out .rich-location", 10).await?;
     assert!(card.text().await?.contains("Appcare Shop"));
+
+    // Ask which colour, with four answers: a list message.
+    fill(c, "#composer-text", "Which colour would you like?").await?;
+    click(c, "#choices-button-open").await?;
+    fill(c, "#choices-option-1", "Blue").await?;
+    fill(c, "#choices-option-2", "Green").await?;
+    click(c, "#choices-add").await?;
+    fill(c, "#choices-option-3", "Red").await?;
+    click(c, "#choices-add").await?;
+    fill(c, "#choices-option-4", "Black").await?;
+    click(c, "#choices-send").await?;
+    let list = wait_for_send(fake, 5, "the list message").await?;
+    assert_eq!(list["interactive"]["type"], json!("list"), "{list}");
+    let rows: Vec<&str> = list
+        .pointer("/interactive/action/sections/0/rows")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["title"].as_str())
+        .collect();
+    assert_eq!(rows, ["Blue", "Green", "Red", "Black"]);
+
+    // Write first to a new number with the template, its title and its link's ending.
+    click(c, "#start-conversation").await?;
+    wait_for(c, "#start-form", 10).await?;
+    fill(c, "#start-phone", "+49 151 23456789").await?;
+    fill(c, "#start-name", "Ana Lima").await?;
+    fill(c, "#start-value-1", "A-42").await?;
+    fill(c, "#start-header-value", "Ana").await?;
+    fill(c, "#start-button-1", "A42").await?;
+    let preview = text_content(c, "#start-preview").await?;
+    assert_eq!(
+        preview,
+        "Hi Ana\n\nYour order A-42 has shipped.\n\n[Track: https://shop.example/t/A42]"
+    );
+    click(c, "#start-send").await?;
+    let template = wait_for_send(fake, 6, "the template").await?;
+    assert_eq!(template["to"], json!("4915123456789"), "{template}");
+    assert_eq!(
+        template["template"]["components"],
+        json!([
+            {"type": "header", "parameters": [{"type": "text", "text": "Ana"}]},
+            {"type": "body", "parameters": [{"type": "text", "text": "A-42"}]},
+            {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": "A42"}]}
+        ])
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !text_content(c, "#conversation")
+        .await?
+        .contains("Your order A-42 has shipped.")
+    {
+        if Instant::now() > deadline {
+            return Err("the new conversation does not show the template".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     Ok(())
+}
+
+/// The body of the `count`-th send to the Graph API, once it arrived.
+async fn wait_for_send(
+    fake: &FakeGraph,
+    count: usize,
+    what: &str,
+) -> TestResult<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let sent = fake.requests_to("/messages");
+        if sent.len() >= count {
+            return Ok(sent[count - 1].body.clone());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{what} never reached the Graph API").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whatsapp_message_arrives_in_the_window_and_the_reply_reaches_the_graph_api() -> TestResult
 {
     let fake = FakeGraph::start(TOKEN).await;
+    // The same template at Meta, which refuses a send that does not match it.
+    fake.add_template_listing(json!({
+        "name": "order_shipped", "language": "en_US", "status": "APPROVED", "category": "UTILITY",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Hi {{1}}"},
+            {"type": "BODY", "text": "Your order {{1}} has shipped."},
+            {"type": "BUTTONS", "buttons": [
+                {"type": "URL", "text": "Track", "url": "https://shop.example/t/{{1}}"}
+            ]}
+        ]
+    }));
     let data = tempfile::tempdir()?;
     let (admin, (secret, used)) = prepare(data.path(), &fake.base_url)?;
     let port = free_port()?;

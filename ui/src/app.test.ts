@@ -1290,7 +1290,7 @@ describe("app", () => {
       const again = $<HTMLSelectElement>("#template-select");
       again.value = "2";
       again.dispatchEvent(new Event("change"));
-      expect(document.querySelector('label[for="template-title"]')!.textContent).toBe("Title value {{1}}");
+      expect(document.querySelector('label[for="template-header-value"]')!.textContent).toBe("Title value {{1}}");
       expect(document.querySelector('label[for="template-button-1"]')!.textContent).toBe("Ending of the “Track” link");
       expect($("#template-preview").textContent).toBe("Hi {{1}}Order {{1}} ships today.[Track: https://shop.example/t/{{1}}] [Stop]");
       const only = $<HTMLInputElement>("#template-param-1");
@@ -1298,8 +1298,8 @@ describe("app", () => {
       only.dispatchEvent(new Event("input"));
       $<HTMLButtonElement>("#composer-send").click();
       await tick();
-      expect(fieldError("#template-title")).toBe("Fill in the title's value.");
-      const title = $<HTMLInputElement>("#template-title");
+      expect(fieldError("#template-header-value")).toBe("Fill in the title's value.");
+      const title = $<HTMLInputElement>("#template-header-value");
       title.value = "Kim";
       title.dispatchEvent(new Event("input"));
       const link = $<HTMLInputElement>("#template-button-1");

@@ -25,16 +25,21 @@ export function openChoices(app: App, host: HTMLElement, id: number, channel: st
   const go = submit("choices-send", "Send");
   const cancel = button("choices-cancel", "Cancel", { class: "secondary" });
 
-  function render(): void {
+  /** The answers' rows, rebuilt only when one is added or removed (typing keeps its focus). */
+  function renderList(): void {
     replaceChildren(list, ...options.map((o, i) => {
       o.id = `choices-option-${i + 1}`;
       o.setAttribute("aria-label", `Answer ${i + 1}`);
       // The core names each answer ("option 2") and the list as a whole ("options": the first).
       o.setAttribute("data-field", i === 0 ? "option 1|options" : `option ${i + 1}`);
       const remove = button(null, "Remove", { class: "small secondary", "aria-label": `Remove answer ${i + 1}` });
-      remove.addEventListener("click", () => { options.splice(i, 1); render(); (options[i] ?? options[i - 1] ?? add).focus(); });
+      remove.addEventListener("click", () => { options.splice(i, 1); renderList(); (options[i] ?? options[i - 1] ?? add).focus(); });
       return h("li", null, o, remove);
     }));
+    render();
+  }
+  /** What depends on the answers' words and count: the list's shape and the preview line. */
+  function render(): void {
     const shape = choicesShape(channel, options.length);
     add.hidden = !shape || options.length >= shape.most;
     buttonField.hidden = shape?.kind !== "list";
@@ -45,7 +50,7 @@ export function openChoices(app: App, host: HTMLElement, id: number, channel: st
     o.value = value;
     o.addEventListener("input", render);
     options.push(o);
-    render();
+    renderList();
     return o;
   }
   addOption();

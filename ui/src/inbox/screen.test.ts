@@ -614,8 +614,11 @@ describe("inbox screen", () => {
     await tick();
     expect($<HTMLTextAreaElement>("#choices-body").value).toBe("Which size do you need?");
     $<HTMLInputElement>("#choices-option-1").value = "Small";
+    $<HTMLInputElement>("#choices-option-2").focus();
     $<HTMLInputElement>("#choices-option-2").value = "A far too long answer for a button";
     $("#choices-option-2").dispatchEvent(new Event("input"));
+    // Typing keeps the answer in focus (the rows are not rebuilt under the cursor).
+    expect(document.activeElement?.id).toBe("choices-option-2");
     $<HTMLFormElement>("#choices-form").requestSubmit();
     await tick();
     expect($("#choices-option-2-error").textContent).toBe("Keep it to 20 characters (Meta cuts longer ones).");

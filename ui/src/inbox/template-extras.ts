@@ -44,15 +44,15 @@ export function createTemplateExtras(prefix: string, changed: () => void): Extra
     if (!t) { el.replaceChildren(); return; }
     const fields: HTMLElement[] = [];
     if (templateTitleTakesValue(t)) {
-      title = markField(input(`${prefix}-title`, { autocomplete: "off", spellcheck: "true" }), "header");
+      title = markField(input(`${prefix}-header-value`, { autocomplete: "off", spellcheck: "true" }), "header");
       title.addEventListener("input", changed);
       fields.push(field("Title value {{1}}", title, `Title: ${t.header?.text ?? ""}`));
     }
     const wanted = templateHeaderFile(t);
     if (wanted) {
-      fileInput = markField(input(`${prefix}-file`, { type: "file" }), "header_file");
+      fileInput = markField(input(`${prefix}-header-file`, { type: "file" }), "header_file");
       if (wanted.accept) fileInput.accept = wanted.accept;
-      fileNote = h("p", { class: "hint", id: `${prefix}-file-note`, "aria-live": "polite" }, "No file chosen yet.");
+      fileNote = h("p", { class: "hint", id: `${prefix}-header-file-note`, "aria-live": "polite" }, "No file chosen yet.");
       fileInput.addEventListener("change", () => void choose());
       fields.push(field(`The ${wanted.kind} at the top`, fileInput), fileNote);
     }
