@@ -462,6 +462,7 @@ fn same_connection(a: &EmailEndpoint, b: &EmailEndpoint) -> bool {
         && x.smtp == y.smtp
         && x.username == y.username
         && x.folder == y.folder
+        && x.more_folders == y.more_folders
         && x.sent_folder == y.sent_folder
         && x.ca_pem == y.ca_pem
         && x.address == y.address

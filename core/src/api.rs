@@ -24,6 +24,7 @@ pub mod types {
     pub use crate::channel::check::{AccountRemoval, CheckOutcome, CheckStep, ConnectionCheck};
     pub use crate::channel::choices::ChoicesReply;
     pub use crate::channel::email::{NewEmailAccount, SetAsideView};
+    pub use crate::channel::mail_folders::MailFolderChoice;
     pub use crate::channel::outbound::OutboundAttachment;
     pub use crate::channel::pricing::PricingMonth;
     pub use crate::channel::rich::RichContent;
@@ -206,6 +207,8 @@ macro_rules! workspace_calls {
                     [agent, file_body];
                 forward_mail(id: ConversationId, forward: &MailForward) -> MessageView [agent];
                 set_mail_signature(id: ChannelAccountId, signature: &str) -> ChannelAccountView [admin];
+                mail_folders(id: ChannelAccountId) -> Vec<MailFolderChoice> [admin];
+                set_mail_folders(id: ChannelAccountId, folders: &[String]) -> Vec<MailFolderChoice> [admin];
                 mail_settings(account: ChannelAccountId) -> MailSettings [admin];
                 update_mail_settings(account: ChannelAccountId, change: &MailSettings) -> ChannelAccountView [admin];
                 add_email_account(account: &NewEmailAccount) -> ChannelAccountView [admin];

@@ -8,11 +8,13 @@ pub mod choices;
 pub mod email;
 pub mod event;
 pub mod mail;
+pub mod mail_folders;
 pub mod outbound;
 pub mod pricing;
 pub mod rich;
 pub mod start;
 pub mod template;
+pub mod utf7;
 pub mod webhook_aside;
 pub mod window;
 

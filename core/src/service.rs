@@ -17,6 +17,7 @@ pub mod inbox;
 pub mod ingest;
 pub mod login;
 pub mod mail;
+pub mod mail_folders;
 pub mod mail_forward;
 pub mod mail_recipients;
 pub mod mail_retry;

@@ -16,6 +16,7 @@ pub mod forwards;
 pub mod health;
 pub mod mail;
 pub mod mail_addresses;
+pub mod mail_folders;
 pub mod mail_retry;
 pub mod media;
 pub mod mentions;

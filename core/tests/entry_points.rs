@@ -456,6 +456,12 @@ fn call(
                 now,
             )
             .map(drop),
+        "mail_folders" => ws
+            .mail_folders(token, ChannelAccountId::new(1), now)
+            .map(drop),
+        "set_mail_folders" => ws
+            .set_mail_folders(token, ChannelAccountId::new(1), &["Archive".into()], now)
+            .map(drop),
         "set_mail_signature" => ws
             .set_mail_signature(token, ChannelAccountId::new(1), "Maria, Support", now)
             .map(drop),

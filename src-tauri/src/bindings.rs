@@ -78,6 +78,7 @@ pub fn export_all(dir: &Path) -> Result<(), ts_rs::ExportError> {
     appcare_core::service::notifications::NotificationSettings::export_all(&cfg)?;
     appcare_core::service::merge::ContactMerge::export_all(&cfg)?;
     appcare_core::channel::template::TemplateView::export_all(&cfg)?;
+    appcare_core::channel::mail_folders::MailFolderChoice::export_all(&cfg)?;
     appcare_core::channel::template::TemplateMessage::export_all(&cfg)?;
     appcare_core::channel::outbound::OutboundAttachment::export_all(&cfg)?;
     appcare_core::privacy::request::ContactMatch::export_all(&cfg)?;

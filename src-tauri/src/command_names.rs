@@ -112,6 +112,8 @@ pub const SESSION_COMMANDS: &[&str] = &[
     "mail_settings",
     "update_mail_settings",
     "set_mail_signature",
+    "mail_folders",
+    "set_mail_folders",
     "team_report",
     "report_csv",
     "save_report_csv",

@@ -169,6 +169,8 @@ pub fn run() {
             commands::mail::mail_settings,
             commands::mail::update_mail_settings,
             commands::mail::set_mail_signature,
+            commands::mail::mail_folders,
+            commands::mail::set_mail_folders,
             commands::reports::team_report,
             commands::reports::report_csv,
             commands::reports::save_report_csv,

@@ -17,7 +17,8 @@
 #                                     AUTH fails; Postfix still delivers into the Maildirs)
 #   servers.sh imap-start DIR         start Dovecot again (same ports, same mail)
 #   servers.sh fill DIR USER COUNT    write COUNT messages straight into USER's Maildir/new
-#   servers.sh deliver DIR USER <MSG  save a message with doveadm (IDLE clients see it)
+#   servers.sh deliver DIR USER [FOLDER] <MSG  save a message with doveadm into INBOX or
+#                                     FOLDER, made if missing (IDLE clients see it)
 #   servers.sh uidvalidity DIR USER   change USER's INBOX UIDVALIDITY (prints the new value)
 #   servers.sh mbsync DIR USER TARGET pull USER's INBOX into the Maildir TARGET with mbsync
 #   servers.sh big-attachment FILE MB write a .eml with a base64 attachment of MB MiB
@@ -511,7 +512,12 @@ cmd_deliver() {
     load_env
     known_user "$user"
     require_dovecot deliver
-    doveadm_ save -u "$user" -m INBOX
+    local folder=${3:-INBOX}
+    # A folder other than INBOX is made first (doveadm takes its name in UTF-8).
+    if [ "$folder" != INBOX ]; then
+        doveadm_ mailbox create -u "$user" "$folder" 2>/dev/null || true
+    fi
+    doveadm_ save -u "$user" -m "$folder"
 }
 
 cmd_uidvalidity() {

@@ -254,6 +254,13 @@ impl MailServers {
         Ok(())
     }
 
+    /// Saves a raw message into `user`'s `folder` (its name as people write it, made if
+    /// missing), with `doveadm`.
+    pub fn deliver_to(&self, user: &str, folder: &str, raw: &[u8]) -> TestResult {
+        self.run("deliver", &[user, folder], Some(raw))?;
+        Ok(())
+    }
+
     /// Gives `user`'s INBOX a new, larger UIDVALIDITY (checked by the script); returns it.
     /// Needs Dovecot running (an error after [`Self::stop_imap`]).
     pub fn change_uidvalidity(&self, user: &str) -> TestResult<u32> {

@@ -1158,3 +1158,133 @@ async fn a_reply_carries_several_files_within_what_the_server_takes() -> TestRes
     runtime.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_picked_folder_syncs_on_its_own_trash_stays_out_and_sent_joins_its_thread(
+) -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let question = customer_mail("ask1@customer.test", "Refund", "Where is my refund?", None);
+    servers.deliver(SUPPORT, &question)?;
+    // A folder with a name beyond ASCII (the server lists it in modified UTF-7), and trash.
+    servers.deliver_to(
+        SUPPORT,
+        "Réclamations",
+        &customer_mail("claim1@customer.test", "Broken", "It arrived broken", None),
+    )?;
+    servers.deliver_to(
+        SUPPORT,
+        "Trash",
+        &customer_mail("bin1@customer.test", "Old", "Thrown away", None),
+    )?;
+    let fetched = sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    assert_eq!(fetched, 1, "only the main folder until others are picked");
+
+    let folders = world
+        .ws
+        .mail_folders(&world.admin, world.mailbox, Timestamp::now())?;
+    let find = |shown: &str| {
+        folders
+            .iter()
+            .find(|f| f.shown == shown)
+            .cloned()
+            .ok_or(format!("no folder {shown:?} in {folders:?}"))
+    };
+    let claims = find("Réclamations")?;
+    assert_eq!(
+        claims.name, "R&AOk-clamations",
+        "the server's own name is kept"
+    );
+    assert!(!claims.synced && !claims.left_out_by_default);
+    let trash = find("Trash")?;
+    assert_eq!(trash.special_use, "trash");
+    assert!(trash.left_out_by_default && !trash.synced);
+    assert_eq!(find("Sent")?.special_use, "sent");
+    assert!(find("INBOX")?.main && find("INBOX")?.synced);
+
+    let refused = world
+        .ws
+        .set_mail_folders(
+            &world.admin,
+            world.mailbox,
+            &["Nowhere".into()],
+            Timestamp::now(),
+        )
+        .err()
+        .ok_or("a folder the server does not have was accepted")?;
+    assert!(refused.to_string().contains("no folder"), "{refused}");
+
+    // An agent answered from another mail client: the copy in Sent joins the thread as ours.
+    let from_thunderbird = format!(
+        "From: Support <{SUPPORT}>\r\nTo: {CUSTOMER}\r\nSubject: Re: Refund\r\n\
+         Message-ID: <tb1@example.test>\r\nIn-Reply-To: <ask1@customer.test>\r\n\
+         References: <ask1@customer.test>\r\nDate: Tue, 24 Nov 2026 11:00:00 +0000\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nIt left our warehouse today.\r\n"
+    );
+    servers.deliver_to(SUPPORT, "Sent", from_thunderbird.as_bytes())?;
+    let picked = world.ws.set_mail_folders(
+        &world.admin,
+        world.mailbox,
+        &[claims.name.clone(), "Sent".into()],
+        Timestamp::now(),
+    )?;
+    assert_eq!(picked.iter().filter(|f| f.synced).count(), 3);
+    let fetched = sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    assert_eq!(
+        fetched, 2,
+        "Réclamations and Sent, each from its own first UID"
+    );
+    assert_eq!(
+        messages(&world.ws),
+        2,
+        "the claim came in; trash stayed out"
+    );
+    let thread = conversation_with(&world.ws, "ask1@customer.test");
+    assert_eq!(conversation_with(&world.ws, "tb1@example.test"), thread);
+    assert_eq!(
+        query_text(
+            &world.ws,
+            &format!(
+                "SELECT body FROM messages WHERE conversation_id = {thread} AND direction = 'out'"
+            )
+        )
+        .trim_end(),
+        "It left our warehouse today."
+    );
+    let claims_now = world
+        .ws
+        .mail_folders(&world.admin, world.mailbox, Timestamp::now())?
+        .into_iter()
+        .find(|f| f.shown == "Réclamations")
+        .ok_or("Réclamations")?;
+    assert_eq!(claims_now.stored, 1);
+    assert_eq!(
+        sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?,
+        0,
+        "each folder remembers where it stands"
+    );
+
+    // Running: IDLE watches INBOX and ends at the poll interval, so the other picked
+    // folders are looked at too.
+    let mut options = mail_runtime_options();
+    options.mail.poll_interval = Duration::from_secs(1);
+    let runtime = ChannelRuntime::start(world.ws.clone(), options)?;
+    let ws = world.ws.clone();
+    eventually(20, || {
+        (query_text(&ws, "SELECT state FROM mail_folders WHERE folder = 'INBOX'") == "idle")
+            .then_some(())
+    })
+    .await?;
+    servers.deliver_to(
+        SUPPORT,
+        "Réclamations",
+        &customer_mail("claim2@customer.test", "Still broken", "Any news?", None),
+    )?;
+    let ws = world.ws.clone();
+    eventually(10, || {
+        (conversation_with(&ws, "claim2@customer.test") > 0).then_some(())
+    })
+    .await?;
+    runtime.stop().await;
+    Ok(())
+}

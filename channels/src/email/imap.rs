@@ -106,10 +106,15 @@ pub struct FolderStatus {
 
 /// Opens `folder` read-only.
 pub async fn examine(session: &mut Session, folder: &str) -> Result<FolderStatus, MailError> {
-    let mailbox = session
-        .examine(folder)
-        .await
-        .map_err(|_| MailError::retry(&format!("the folder {folder:?} cannot be opened")))?;
+    let mailbox = session.examine(folder).await.map_err(|e| {
+        let mut error = MailError::retry(&format!("the folder {folder:?} cannot be opened"));
+        // The server said no (the folder is gone): the connection itself is fine.
+        error.refused = matches!(
+            e,
+            async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_)
+        );
+        error
+    })?;
     let uidvalidity = mailbox.uid_validity.ok_or_else(|| {
         MailError::retry("the server gives no UIDVALIDITY, so it cannot be synced")
     })?;
@@ -127,6 +132,48 @@ pub async fn examine(session: &mut Session, folder: &str) -> Result<FolderStatus
         uidvalidity,
         uidnext,
     })
+}
+
+/// The most folders taken from a server's list.
+const FOLDERS_LISTED_MAX: usize = 500;
+
+/// The folders the server offers (`LIST "" "*"`): each name as sent (modified UTF-7) and
+/// its special use (RFC 6154); folders that cannot be opened are left out.
+pub async fn list_folders(session: &mut Session) -> Result<Vec<(String, String)>, MailError> {
+    use async_imap::types::NameAttribute;
+    let names: Vec<_> = session
+        .list(Some(""), Some("*"))
+        .await
+        .map_err(|e| MailError::protocol("LIST", &e))?
+        .try_collect()
+        .await
+        .map_err(|e| MailError::protocol("LIST", &e))?;
+    Ok(names
+        .iter()
+        .filter(|n| !n.attributes().contains(&NameAttribute::NoSelect))
+        .take(FOLDERS_LISTED_MAX)
+        .map(|n| {
+            let flags: Vec<&str> = n
+                .attributes()
+                .iter()
+                .map(|a| match a {
+                    NameAttribute::Sent => "\\Sent",
+                    NameAttribute::Junk => "\\Junk",
+                    NameAttribute::Trash => "\\Trash",
+                    NameAttribute::Drafts => "\\Drafts",
+                    NameAttribute::Archive => "\\Archive",
+                    NameAttribute::All => "\\All",
+                    NameAttribute::Flagged => "\\Flagged",
+                    NameAttribute::Extension(e) => e.as_ref(),
+                    _ => "",
+                })
+                .collect();
+            (
+                n.name().to_string(),
+                appcare_core::channel::mail_folders::special_use(&flags),
+            )
+        })
+        .collect())
 }
 
 /// UIDs at or above `from` with their sizes, ascending.

@@ -1,7 +1,9 @@
-//! The sync of one support mailbox: connect, bring the folder up to date by UID (a
-//! changed UIDVALIDITY starts a clean resync), then wait for the server to push (IDLE,
-//! renewed before 29 minutes) or poll where it cannot; reconnect with backoff after any
-//! failure. Every step is shown in the account's progress state.
+//! The sync of one support mailbox: connect, list the server's folders (for the admin's
+//! pick), bring every picked folder up to date by UID (a changed UIDVALIDITY starts a
+//! clean resync of that folder), then wait for the server to push to the main folder
+//! (IDLE, renewed before 29 minutes, and ended at the poll interval when other folders
+//! are synced too) or poll where it cannot; reconnect with backoff after any failure.
+//! Every step is shown in each folder's progress state.
 
 use super::imap::{self, Session};
 use super::MailError;
@@ -49,9 +51,9 @@ async fn db<T: Send + 'static>(
     }
 }
 
-async fn phase(ws: &Arc<Workspace>, endpoint: &EmailEndpoint, phase: OwnedPhase) {
+async fn phase(ws: &Arc<Workspace>, endpoint: &EmailEndpoint, folder: &str, phase: OwnedPhase) {
     let account = endpoint.id;
-    let folder = endpoint.config.folder.clone();
+    let folder = folder.to_string();
     let result = db(ws, move |ws| {
         ws.delivery()
             .mail_progress(account, &folder, phase.borrowed(), Timestamp::now())
@@ -98,7 +100,8 @@ pub async fn run_account(
         if *stop.borrow() {
             return;
         }
-        phase(&ws, &endpoint, OwnedPhase::Connecting).await;
+        let main = endpoint.config.folder.as_str();
+        phase(&ws, &endpoint, main, OwnedPhase::Connecting).await;
         let policy = match db(&ws, |ws| ws.delivery().egress_policy()).await {
             Ok(p) => p,
             Err(e) => {
@@ -130,7 +133,13 @@ pub async fn run_account(
         };
         failures = failures.saturating_add(1);
         tracing::warn!(account = endpoint.id.get(), error = %error, "mail sync interrupted");
-        phase(&ws, &endpoint, OwnedPhase::Error(error.message.clone())).await;
+        phase(
+            &ws,
+            &endpoint,
+            main,
+            OwnedPhase::Error(error.message.clone()),
+        )
+        .await;
         let wait = reconnect_delay(&options, failures);
         if !sleep_or_stop(&mut stop, wait).await {
             return;
@@ -179,14 +188,37 @@ async fn serve(
     failures: &mut u32,
 ) -> Result<(), MailError> {
     let t = options.timeout;
+    let main = endpoint.config.folder.as_str();
+    list_folders(ws, endpoint, &mut session, t).await;
+    let folders = endpoint.config.folders();
+    // With other folders to sync, an IDLE on the main one ends at the poll interval.
+    let idle_wait = if folders.len() > 1 {
+        options.idle_renew.min(options.poll_interval)
+    } else {
+        options.idle_renew
+    };
     loop {
-        sync_folder(ws, endpoint, &mut session, options, Some(stop)).await?;
+        for folder in &folders {
+            match sync_folder(ws, endpoint, &mut session, folder, options, Some(stop)).await {
+                Ok(_) => {}
+                // A picked folder the server no longer opens: shown at that folder, the
+                // others go on.
+                Err(e) if e.refused && folder != main => {
+                    tracing::warn!(account = endpoint.id.get(), error = %e, "a picked folder cannot be synced");
+                    phase(ws, endpoint, folder, OwnedPhase::Error(e.message)).await;
+                }
+                Err(e) => return Err(e),
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
         if *stop.borrow() {
             let _ = tokio::time::timeout(t, session.logout()).await;
             return Ok(());
         }
         if idle {
-            phase(ws, endpoint, OwnedPhase::Idle).await;
+            phase(ws, endpoint, main, OwnedPhase::Idle).await;
             // News that arrived during the sync is already in the queue.
             if drain_news(&mut session) {
                 continue;
@@ -210,10 +242,10 @@ async fn serve(
                 // Mail came in just now: end this IDLE at once and sync.
                 false
             } else {
-                let (wait, _interrupt) = handle.wait_with_timeout(options.idle_renew);
+                let (wait, _interrupt) = handle.wait_with_timeout(idle_wait);
                 tokio::select! {
                     _ = stop.changed() => true,
-                    r = tokio::time::timeout(options.idle_renew, wait) => {
+                    r = tokio::time::timeout(idle_wait, wait) => {
                         if let Ok(Err(e)) = r {
                             return Err(MailError::protocol("IDLE", &e));
                         }
@@ -235,7 +267,7 @@ async fn serve(
                 return Ok(());
             }
         } else {
-            phase(ws, endpoint, OwnedPhase::Polling).await;
+            phase(ws, endpoint, main, OwnedPhase::Polling).await;
             *failures = 0;
             if !sleep_or_stop(stop, options.poll_interval).await {
                 let _ = tokio::time::timeout(t, session.logout()).await;
@@ -245,7 +277,36 @@ async fn serve(
     }
 }
 
-/// Brings the folder up to date. Batches are fetched while the previous one is stored;
+/// Lists the server's folders and keeps the list for the admin's pick; a server that
+/// will not list them only leaves the list as it was.
+async fn list_folders(
+    ws: &Arc<Workspace>,
+    endpoint: &EmailEndpoint,
+    session: &mut Session,
+    timeout: std::time::Duration,
+) {
+    let listed = imap::within(timeout, "LIST", imap::list_folders(session)).await;
+    let account = endpoint.id;
+    match listed {
+        Ok(folders) => {
+            let count = folders.len();
+            let stored = db(ws, move |ws| {
+                ws.delivery()
+                    .set_mail_folder_list(account, &folders, Timestamp::now())
+            })
+            .await;
+            match stored {
+                Ok(()) => tracing::debug!(account = account.get(), count, "mail folders listed"),
+                Err(e) => tracing::error!(error = %e, "the folder list could not be stored"),
+            }
+        }
+        Err(e) => {
+            tracing::warn!(account = account.get(), error = %e, "mail folders could not be listed")
+        }
+    }
+}
+
+/// Brings `folder` up to date. Batches are fetched while the previous one is stored;
 /// mail too large to fetch is stored with the batch its UID falls in, so the folder's
 /// next UID never passes a mail that is not stored yet. Between batches a stop request
 /// ends the sync (what is stored stays stored).
@@ -253,13 +314,14 @@ pub async fn sync_folder(
     ws: &Arc<Workspace>,
     endpoint: &EmailEndpoint,
     session: &mut Session,
+    folder: &str,
     options: &MailOptions,
     stop: Option<&watch::Receiver<bool>>,
 ) -> Result<usize, MailError> {
     let t = options.timeout;
     let fetch_timeout = t.saturating_mul(4);
     let account = endpoint.id;
-    let folder = endpoint.config.folder.clone();
+    let folder = folder.to_string();
     let status = imap::within(t, "EXAMINE", imap::examine(session, &folder)).await?;
     let stored = {
         let folder = folder.clone();
@@ -292,6 +354,7 @@ pub async fn sync_folder(
     phase(
         ws,
         endpoint,
+        &folder,
         OwnedPhase::Syncing {
             total: total as u64,
             done: 0,
@@ -428,27 +491,32 @@ async fn join_store(
         .map_err(|_| MailError::retry("storing mail stopped unexpectedly"))?
 }
 
-/// Connects, brings the folder up to date once, and logs out: `appcare channel sync`
+/// Connects, brings every picked folder up to date once, and logs out: `appcare channel sync`
 /// and the benchmark. Returns how many messages were fetched.
 pub async fn sync_once(
     ws: Arc<Workspace>,
     endpoint: &EmailEndpoint,
     options: &MailOptions,
 ) -> Result<usize, MailError> {
-    phase(&ws, endpoint, OwnedPhase::Connecting).await;
+    let main = endpoint.config.folder.as_str();
+    phase(&ws, endpoint, main, OwnedPhase::Connecting).await;
     let policy = db(&ws, |ws| ws.delivery().egress_policy())
         .await
         .map_err(|e| MailError::retry(&format!("the store could not be read ({e})")))?;
     let result: Result<usize, MailError> = async {
         let (mut session, _) = imap::connect(endpoint, &policy, options.timeout).await?;
-        let fetched = sync_folder(&ws, endpoint, &mut session, options, None).await?;
+        list_folders(&ws, endpoint, &mut session, options.timeout).await;
+        let mut fetched = 0;
+        for folder in endpoint.config.folders() {
+            fetched += sync_folder(&ws, endpoint, &mut session, &folder, options, None).await?;
+        }
         let _ = tokio::time::timeout(options.timeout, session.logout()).await;
         Ok(fetched)
     }
     .await;
     match &result {
-        Ok(_) => phase(&ws, endpoint, OwnedPhase::Polling).await,
-        Err(e) => phase(&ws, endpoint, OwnedPhase::Error(e.message.clone())).await,
+        Ok(_) => phase(&ws, endpoint, main, OwnedPhase::Polling).await,
+        Err(e) => phase(&ws, endpoint, main, OwnedPhase::Error(e.message.clone())).await,
     }
     result
 }

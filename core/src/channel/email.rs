@@ -67,6 +67,9 @@ pub struct EmailConfig {
     /// Added under every reply (`{agent}` and `{team}` filled in); empty for none.
     #[serde(default)]
     pub signature: String,
+    /// Folders synced besides `folder`, as the server names them (modified UTF-7).
+    #[serde(default)]
+    pub more_folders: Vec<String>,
 }
 
 impl EmailConfig {
@@ -87,7 +90,19 @@ impl EmailConfig {
             sent_folder: String::new(),
             ca_pem: None,
             signature: String::new(),
+            more_folders: Vec::new(),
         }
+    }
+
+    /// Every folder synced: `folder` first (the one watched with IDLE), then the others.
+    pub fn folders(&self) -> Vec<String> {
+        let mut all = vec![self.folder.clone()];
+        for f in &self.more_folders {
+            if !all.contains(f) {
+                all.push(f.clone());
+            }
+        }
+        all
     }
 
     /// The domain part of the support address (Message-IDs are made in it).
@@ -321,6 +336,7 @@ impl NewEmailAccount {
                 sent_folder: check_folder(&self.sent_folder, "Sent", "sent folder")?,
                 ca_pem,
                 signature: String::new(),
+                more_folders: Vec::new(),
             },
             secrets: EmailSecrets {
                 password: ChannelSecret::new(self.password.clone()),

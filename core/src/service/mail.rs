@@ -457,10 +457,7 @@ pub(super) fn store_mail(
                 return Err(CoreError::invalid("mail", "it has no sender address"));
             }
             if crate::service::mail_recipients::is_ours(config, &mail.from_address) {
-                return Err(CoreError::invalid(
-                    "mail",
-                    "it was sent from the support address itself",
-                ));
+                return store_our_own(tx, account, config, mail, applied, events);
             }
             let thread = match find_thread(tx, account, config, mail, Some(&mail.from_address))? {
                 Some(id) => Thread::Existing(id),
@@ -526,4 +523,60 @@ pub(super) fn store_mail(
             Ok(())
         }
     }
+}
+
+/// Mail from the support address itself (the Sent folder, or a copy sent to ourselves):
+/// a reply this app sent is already here (a true duplicate); one an agent wrote in
+/// another mail client joins the conversation it answers as one of ours; any other is
+/// set aside with the reason.
+fn store_our_own(
+    tx: &Connection,
+    account: ChannelAccountId,
+    config: &crate::channel::EmailConfig,
+    mail: &ParsedMail,
+    applied: &mut MailApplied,
+    events: &mut Vec<Event>,
+) -> Result<()> {
+    if mail_store::message_by_header(tx, account, &mail.header_id)?.is_some() {
+        applied.duplicates += 1;
+        return Ok(());
+    }
+    let Some(conversation) = find_thread(tx, account, config, mail, None)? else {
+        return Err(CoreError::invalid(
+            "mail",
+            "it was sent from the support address itself and answers no conversation here",
+        ));
+    };
+    let external_id = mail_store::external_id(account, &mail.header_id);
+    let body = masked(settings::masking(tx)?, &mail.text);
+    let message = crate::store::messages::insert_message(
+        tx,
+        &crate::store::messages::NewMessage {
+            conversation,
+            external_id: Some(&external_id),
+            direction: crate::channel::Direction::Out,
+            body: &body,
+            created_at: mail.arrived_at,
+        },
+    )?;
+    message_status::mark_sent(tx, message)?;
+    mail_store::insert_header(
+        tx,
+        &mail_store::Header {
+            message,
+            account,
+            header_id: &mail.header_id,
+            in_reply_to: &mail.in_reply_to,
+            references: &mail.references,
+            html: None,
+            header_date: Some(mail.sent_at),
+        },
+    )?;
+    conv_store::touch_activity(tx, conversation, mail.arrived_at, false)?;
+    applied.messages += 1;
+    events.push(Event::MessageStatusChanged {
+        conversation,
+        message,
+    });
+    Ok(())
 }

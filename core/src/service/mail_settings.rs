@@ -156,8 +156,16 @@ impl Workspace {
                 }
             }
             // What the form does not show stays as it was.
+            // A changed main folder keeps the others picked, unless it is one of them.
+            let more_folders = old
+                .more_folders
+                .iter()
+                .filter(|f| **f != valid.config.folder)
+                .cloned()
+                .collect();
             let config = EmailConfig {
                 signature: old.signature.clone(),
+                more_folders,
                 ..valid.config.clone()
             };
             let fields = changed(&old, &config, new_password);

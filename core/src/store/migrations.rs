@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0026_consent.sql"),
     include_str!("migrations/0027_thread_control.sql"),
     include_str!("migrations/0028_template_parts.sql"),
+    include_str!("migrations/0029_mail_folder_list.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -81,3 +81,28 @@ pub async fn set_mail_signature(
     })
     .await
 }
+
+/// The folders of a mailbox's server, with the ones synced now.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mail_folders(
+    state: State<'_, AppState>,
+    id: ChannelAccountId,
+) -> Result<Vec<appcare_core::channel::mail_folders::MailFolderChoice>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.mail_folders(token, id, now)
+    })
+    .await
+}
+
+/// Syncs these folders besides the main one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_mail_folders(
+    state: State<'_, AppState>,
+    id: ChannelAccountId,
+    folders: Vec<String>,
+) -> Result<Vec<appcare_core::channel::mail_folders::MailFolderChoice>, ApiError> {
+    with_session(&state, move |ws, token, now| {
+        ws.set_mail_folders(token, id, &folders, now)
+    })
+    .await
+}
