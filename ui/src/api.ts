@@ -78,6 +78,7 @@ import type { WebhookSetAsideView } from "./bindings/WebhookSetAsideView";
 import type { PricingMonth } from "./bindings/PricingMonth";
 import type { TeamLoad } from "./bindings/TeamLoad";
 import type { TeamSummary } from "./bindings/TeamSummary";
+import type { MailFolderChoice } from "./bindings/MailFolderChoice";
 import type { RichContent } from "./bindings/RichContent";
 import type { TemplateMessage } from "./bindings/TemplateMessage";
 import type { TemplateView } from "./bindings/TemplateView";
@@ -407,6 +408,16 @@ export async function listTemplates(conversation: number): Promise<TemplateView[
 /** `parameters` fill {{1}}, {{2}}, … of the template body, in order. */
 export async function sendTemplate(conversation: number, name: string, language: string, parameters: string[]): Promise<MessageView> {
   return invoke<MessageView>("send_template", { conversation, name, language, parameters });
+}
+
+/** The folders of a mailbox's server, with the ones synced now. */
+export async function mailFolders(id: number): Promise<MailFolderChoice[]> {
+  return invoke<MailFolderChoice[]>("mail_folders", { id });
+}
+
+/** Syncs these folders (the server's names) besides the main one. */
+export async function setMailFolders(id: number, folders: string[]): Promise<MailFolderChoice[]> {
+  return invoke<MailFolderChoice[]>("set_mail_folders", { id, folders });
 }
 
 /** A template with its body's values, its title's value or file, and its buttons' values. */

@@ -556,6 +556,40 @@ describe("app", () => {
       expect($("#channels-done").textContent).toBe("Saved the servers of Mailbox 7; its mail sync starts again.");
     });
 
+    it("picks a mailbox's folders: the main one always, spam and trash only when ticked", async () => {
+      channelFakes();
+      handlers.list_channels = () => [mailbox(7)];
+      const folder = (name: string, shown: string, x: Record<string, unknown> = {}) => ({
+        name, shown, special_use: "", synced: false, main: false, left_out_by_default: false, stored: 0, ...x });
+      handlers.mail_folders = () => [
+        folder("INBOX", "INBOX", { main: true, synced: true, stored: 12 }),
+        folder("R&AOk-clamations", "Réclamations"),
+        folder("Sent", "Sent", { special_use: "sent" }),
+        folder("Trash", "Trash", { special_use: "trash", left_out_by_default: true }),
+      ];
+      handlers.set_mail_folders = () => [];
+      await openChannels();
+      $("#folders-channel-7").click();
+      await tick();
+      const rows = Array.from(document.querySelectorAll("#folders-list li")).map((li) => li.textContent);
+      expect(rows).toEqual([
+        " INBOXmain folder: new mail is watched here, always synced · 12 stored",
+        " Réclamations",
+        " Sentsent mail · replies sent from other mail programs join their conversations",
+        " Trashtrash · left out unless ticked",
+      ]);
+      const main = $<HTMLInputElement>('#folders-list [data-folder="INBOX"]');
+      expect(main.checked && main.disabled).toBe(true);
+      expect(document.activeElement).toBe($('#folders-list [data-folder="R&AOk-clamations"]'));
+      $<HTMLInputElement>('#folders-list [data-folder="R&AOk-clamations"]').click();
+      $<HTMLInputElement>('#folders-list [data-folder="Sent"]').click();
+      submitForm("#folders-form");
+      await tick();
+      expect(calls.filter((c) => c.cmd === "set_mail_folders").at(-1)!.args).toEqual({ id: 7, folders: ["R&AOk-clamations", "Sent"] });
+      expect(document.querySelector("#folders")).toBeNull();
+      expect($("#channels-done").textContent).toBe("Saved the folders of Mailbox 7; its mail sync starts again.");
+    });
+
     it("shows a mailbox's servers, its sync progress per folder, and the mail set aside", async () => {
       channelFakes();
       handlers.list_channels = () => [mailbox(7)];

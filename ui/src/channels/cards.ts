@@ -23,6 +23,8 @@ export type CardActions = LifecycleActions & {
   edit(a: ChannelAccountView): void;
   /** A mailbox's servers, login and password. */
   servers(a: ChannelAccountView): void;
+  /** Which of a mailbox's folders are synced. */
+  folders(a: ChannelAccountView): void;
   /** A WhatsApp or Messenger account's secrets. */
   secrets(a: ChannelAccountView): void;
   refresh(a: ChannelAccountView, card: HTMLElement, btn: HTMLButtonElement): void;
@@ -82,6 +84,13 @@ function editButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElem
 function secretsButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElement {
   const btn = button(`secrets-channel-${a.id}`, "Secrets…", { class: "small secondary", "data-action": "secrets", "aria-label": `Secrets of ${a.name}` });
   btn.addEventListener("click", () => actions.secrets(a));
+  return btn;
+}
+
+/** "Folders…": which of a mailbox's folders are synced. */
+function foldersButton(a: ChannelAccountView, actions: CardActions): HTMLButtonElement {
+  const btn = button(`folders-channel-${a.id}`, "Folders…", { class: "small secondary", "data-action": "folders", "aria-label": `Folders of ${a.name}` });
+  btn.addEventListener("click", () => actions.folders(a));
   return btn;
 }
 
@@ -150,7 +159,7 @@ function mailCard(a: ChannelAccountView, m: EmailAccountView, { teams, aside }: 
     : null;
   const life = lifecycleButtons(a, actions);
   const el = h("article", { class: "channel-card mail-card", "data-channel-id": a.id, "aria-labelledby": headingId },
-    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editButton(a, actions), serversButton(a, actions), asideBtn, ...life.els)),
+    cardHead(a, headingId, h("span", { class: "channel-card-actions" }, editButton(a, actions), serversButton(a, actions), foldersButton(a, actions), asideBtn, ...life.els)),
     lastError(a),
     checkPanel(a),
     h("dl", { class: "facts channel-facts" },

@@ -8,6 +8,7 @@ import { h, replaceChildren } from "../h";
 import type { Part } from "../store";
 import { card, type CardActions } from "./cards";
 import { openEditAccount } from "./edit-dialog";
+import { openFolders } from "./folders-dialog";
 import { openMailSettings } from "./mail-settings-dialog";
 import { openRemove, removedText } from "./remove-dialog";
 import { openSecrets } from "./secrets-dialog";
@@ -153,6 +154,14 @@ export function createAccountList(deps: ChannelsDeps): Part<ChannelsState> {
         store.set({ accounts });
         say(`Saved the servers of ${updated.name}; its mail sync starts again.`);
         cards.get(updated.id)?.el.querySelector<HTMLElement>('[data-action="servers"]')?.focus();
+      });
+    },
+    folders(a) {
+      error.textContent = "";
+      say("");
+      void openFolders(app, ctx.host, a, error, () => {
+        say(`Saved the folders of ${a.name}; its mail sync starts again.`);
+        cards.get(a.id)?.el.querySelector<HTMLElement>('[data-action="folders"]')?.focus();
       });
     },
     edit(a) {
