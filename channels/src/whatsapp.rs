@@ -571,6 +571,47 @@ mod tests {
         assert!(by_phone.get("recipient").is_none());
     }
 
+    #[test]
+    fn a_video_or_document_title_goes_by_its_uploaded_id_a_document_with_its_name() {
+        let job = |format: &str| OutboundJob {
+            message: appcare_core::MessageId::new(1),
+            conversation: appcare_core::ConversationId::new(1),
+            account: ChannelAccountId::new(7),
+            channel: appcare_core::channel::Channel::WhatsApp,
+            to: "16505551234".into(),
+            payload: SendPayload::Template {
+                name: "invoice".into(),
+                language: "en".into(),
+                parameters: vec![],
+                header: vec![],
+                header_file: Some((
+                    format.into(),
+                    OutboundFile {
+                        file_name: "invoice-17.pdf".into(),
+                        mime_type: "application/pdf".into(),
+                        data: vec![1, 2, 3],
+                    },
+                )),
+                buttons: vec![],
+            },
+            tag: None,
+            attempt: 1,
+            email: None,
+            reply_to: None,
+        };
+        let document = send_body(&job("document"), Some("upload-9"));
+        assert_eq!(
+            document["template"]["components"],
+            json!([{"type": "header", "parameters": [{"type": "document",
+                "document": {"id": "upload-9", "filename": "invoice-17.pdf"}}]}])
+        );
+        let video = send_body(&job("video"), Some("upload-10"));
+        assert_eq!(
+            video["template"]["components"],
+            json!([{"type": "header", "parameters": [{"type": "video", "video": {"id": "upload-10"}}]}])
+        );
+    }
+
     fn choices(n: usize) -> Vec<Choice> {
         (1..=n)
             .map(|i| Choice {

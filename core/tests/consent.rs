@@ -71,6 +71,21 @@ fn stop_and_start_keywords_set_do_not_contact_and_consent_in_any_configured_lang
     assert!(consent_of(&t, id).is_empty(), "unknown until said");
     customer_writes(ws, t.support_account, "4915111111", "w2", "STOP", at(2));
     assert!(do_not_contact(&t, id));
+    // STOP blocks templates in the customer's conversation too.
+    with_template(&t);
+    let stopped = ws.send_template(
+        &t.admin,
+        id,
+        "order_update",
+        "en_US",
+        &["Ana".into()],
+        at(2),
+    );
+    assert!(
+        matches!(&stopped, Err(CoreError::Conflict(why)) if why.contains("asked not to be contacted")),
+        "{:?}",
+        stopped.map(|m| m.id)
+    );
     assert_eq!(
         consent_of(&t, id),
         [(

@@ -632,6 +632,34 @@ async fn a_file_on_messenger_is_sent_as_form_data() -> TestResult {
         ),
         1
     );
+    // Answers to tap go as quick replies, through the fake that checks Meta's limits.
+    let question = world.ws.reply_choices(
+        &world.admin,
+        conversation,
+        &appcare_core::channel::choices::ChoicesReply {
+            body: "Which size?".into(),
+            options: vec!["Small".into(), "Large".into()],
+            button: String::new(),
+        },
+        None,
+        Timestamp::now(),
+    )?;
+    eventually(10, || {
+        (status_of(&world, question.id) == "sent").then_some(())
+    })
+    .await?;
+    let asked = &world.fake.requests_to("/messages")[1];
+    assert_eq!(asked.body["message"]["text"], json!("Which size?"));
+    let titles: Vec<&str> = asked.body["message"]["quick_replies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|q| {
+            assert_eq!(q["content_type"], json!("text"));
+            q["title"].as_str().unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(titles, ["Small", "Large"]);
     runtime.stop().await;
     Ok(())
 }
@@ -902,14 +930,29 @@ async fn a_satisfaction_survey_goes_out_as_a_documented_list_and_the_tapped_row_
     assert_eq!(rows[1]["title"], json!("4 – Good"));
     let four = rows[1]["id"].as_str().expect("an id").to_string();
 
-    // The customer taps "4 – Good": Meta's list_reply, quoting our message, twice.
+    // The customer taps "4 – Good": Meta's list_reply, quoting our message (by the id
+    // Meta gave it when it was sent), twice.
+    let offered = eventually(10, || {
+        let survey = query_i64(
+            &world.ws,
+            "SELECT id FROM messages WHERE direction = 'out' AND external_id IS NOT NULL",
+        );
+        (survey > 0).then_some(survey)
+    })
+    .await?;
+    let offer_id = world
+        .fake
+        .issued_message_ids()
+        .first()
+        .cloned()
+        .ok_or("no message id issued")?;
     let base = start_receiver(world.ws.clone(), WebhookOptions::default()).await?;
     let tapped = samples::whatsapp_message(
         PHONE_ID,
         WA_ID,
         "Sheena Nelson",
         json!({"from": WA_ID, "id": "wamid.tap.1", "timestamp": Timestamp::now().unix().to_string(),
-               "type": "interactive", "context": {"from": "15550783881", "id": "wamid.FAKE00000001"},
+               "type": "interactive", "context": {"from": "15550783881", "id": offer_id},
                "interactive": {"type": "list_reply", "list_reply": {"id": four, "title": "4 – Good"}}}),
     );
     for _ in 0..2 {
@@ -925,6 +968,16 @@ async fn a_satisfaction_survey_goes_out_as_a_documented_list_and_the_tapped_row_
     let view = world
         .ws
         .open_conversation(&world.admin, conversation, None, Timestamp::now())?;
+    let tap = view
+        .messages
+        .iter()
+        .find(|m| m.direction == "in" && m.content.is_some())
+        .ok_or("the tap is not shown")?;
+    assert_eq!(
+        tap.quote.as_ref().and_then(|q| q.message).map(|m| m.get()),
+        Some(offered),
+        "the tap links the message that offered the rows"
+    );
     assert_eq!(view.satisfaction.and_then(|s| s.rating), Some(4));
     assert_eq!(
         view.summary.status,
