@@ -323,8 +323,15 @@ describe("app", () => {
     // The survey turned on without words asks the usual question.
     $<HTMLInputElement>("#edit-channel-survey").checked = true;
     handlers.set_satisfaction_survey = (a) => account(1, { name: "Sales line", read_receipts: true, default_team: null, satisfaction_question: a!.question });
+    // Consent: templates only after opt-in, and a privacy notice.
+    $<HTMLInputElement>("#edit-channel-opt-in").checked = true;
+    $<HTMLTextAreaElement>("#edit-channel-notice").value = "We keep your messages to answer you. Write STOP to stop.";
+    handlers.set_consent_settings = () => account(1, { name: "Sales line", read_receipts: true, default_team: null, require_opt_in: true });
     submitForm("#edit-channel-form");
     await tick();
+    expect(calls.find((c) => c.cmd === "set_consent_settings")!.args).toEqual({
+      account: 1, change: { require_opt_in: true, privacy_notice: "We keep your messages to answer you. Write STOP to stop." },
+    });
     expect(calls.find((c) => c.cmd === "set_out_of_hours_reply")!.args).toEqual({ account: 1, body: "We are closed; we answer at 9." });
     expect(calls.find((c) => c.cmd === "set_satisfaction_survey")!.args).toEqual({
       account: 1, question: "How would you rate the help you got from us?",
@@ -1274,6 +1281,8 @@ describe("app", () => {
           header: { format: "text", text: "Hi {{1}}", parameters: 1 },
           buttons: [{ kind: "url", text: "Track", url: "https://shop.example/t/{{1}}", parameters: 1 },
             { kind: "quick_reply", text: "Stop", url: "", parameters: 0 }] },
+        { name: "parcel_photo", language: "en_US", category: "UTILITY", body: "Your parcel is on its way.", parameters: 0,
+          header: { format: "image", text: "", parameters: 0 }, buttons: [] },
       ];
       let sentId = 950;
       handlers.send_template_message = (a) => ({ id: sentId++, direction: "out", author: "Sam Agent",
@@ -1294,7 +1303,8 @@ describe("app", () => {
 
       const select = $<HTMLSelectElement>("#template-select");
       expect(Array.from(select.options).map((o) => o.textContent)).toEqual([
-        "Choose a template…", "order_update (en_US) · UTILITY", "hello (nl) · MARKETING", "order_shipped (en_US) · UTILITY"]);
+        "Choose a template…", "order_update (en_US) · UTILITY", "hello (nl) · MARKETING", "order_shipped (en_US) · UTILITY",
+        "parcel_photo (en_US) · UTILITY"]);
       select.value = "0";
       select.dispatchEvent(new Event("change"));
       expect($("#template-preview").textContent).toBe("Hello {{1}}, order {{2}} has shipped.");
@@ -1345,6 +1355,31 @@ describe("app", () => {
       await tick();
       expect(calls.filter((c) => c.cmd === "send_template_message")[1].args).toEqual({
         id: 11, message: { name: "order_shipped", language: "en_US", parameters: ["A-17"], extras: { header: ["Kim"], buttons: ["A17"] } },
+      });
+
+      // A template with a picture at its top: the file is asked for, checked and sent with it.
+      const pictured = $<HTMLSelectElement>("#template-select");
+      pictured.value = "3";
+      pictured.dispatchEvent(new Event("change"));
+      const fileInput = $<HTMLInputElement>("#template-header-file");
+      expect(fileInput.accept).toBe("image/jpeg,image/png");
+      $<HTMLButtonElement>("#composer-send").click();
+      await tick();
+      expect(fieldError("#template-header-file")).toBe("Choose the picture this template shows at its top.");
+      const choose = async (file: File) => {
+        Object.defineProperty(fileInput, "files", { value: [file], configurable: true });
+        fileInput.dispatchEvent(new Event("change"));
+        for (let i = 0; i < 5; i++) await tick();
+      };
+      await choose(new File(["%PDF"], "terms.pdf", { type: "application/pdf" }));
+      expect($("#template-header-file-note").textContent).toBe("Choose a JPEG or PNG picture.");
+      await choose(new File([new Uint8Array([137, 80, 78, 71])], "parcel.png", { type: "image/png" }));
+      expect($("#template-header-file-note").textContent).toBe("parcel.png · 4 B");
+      $<HTMLButtonElement>("#composer-send").click();
+      await tick();
+      expect(calls.filter((c) => c.cmd === "send_template_message")[2].args).toEqual({
+        id: 11, message: { name: "parcel_photo", language: "en_US", parameters: [], extras: { header: [], buttons: [],
+          header_file: { file_name: "parcel.png", mime_type: "image/png", data_base64: "iVBORw==" } } },
       });
     });
 
