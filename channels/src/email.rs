@@ -9,6 +9,7 @@
 pub mod imap;
 pub mod parse;
 pub mod retry;
+pub mod seen;
 pub mod smtp;
 pub mod sync;
 pub mod tls;

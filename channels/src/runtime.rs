@@ -670,10 +670,49 @@ async fn run_task(ctx: &Ctx, endpoint: Option<(ChannelEndpoint, EgressPolicy)>, 
                 tracing::error!(error = %e, "set-aside mail could not be read again");
             }
         }
+        // An e-mail account's `read`: `\Seen` in the mailbox over IMAP, retried while
+        // the server cannot be reached.
+        "read" if task.payload.get("mail").is_some() => return run_mail_seen(ctx, task).await,
         _ => return run_provider_task(ctx, endpoint, task).await,
     }
     let finished = db(ctx, move |ws| {
         ws.delivery().finish_task(&task, TaskOutcome::Done)
+    })
+    .await;
+    if let Err(e) = finished {
+        tracing::error!(error = %e, "task result could not be stored");
+    }
+}
+
+/// Marks an e-mail conversation's mail read in the mailbox (see [`crate::email::seen`]).
+async fn run_mail_seen(ctx: &Ctx, task: ChannelTask) {
+    let marked = crate::email::seen::run(
+        ctx.ws.clone(),
+        task.account,
+        &task.payload,
+        ctx.options.mail.timeout,
+    )
+    .await;
+    let attempt = task.attempt;
+    let max = ctx.options.max_attempts;
+    let retry_at = Timestamp::now().plus_seconds(backoff_seconds(&ctx.options, attempt, None));
+    let finished = db(ctx, move |ws| {
+        let outcome = match &marked {
+            Ok(count) => {
+                tracing::info!(
+                    account = task.account.get(),
+                    count,
+                    "mail marked read in the mailbox"
+                );
+                TaskOutcome::Done
+            }
+            Err(e) if e.retry && attempt < max => TaskOutcome::Retry {
+                at: retry_at,
+                error: &e.message,
+            },
+            Err(e) => TaskOutcome::Failed { error: &e.message },
+        };
+        ws.delivery().finish_task(&task, outcome)
     })
     .await;
     if let Err(e) = finished {

@@ -21,6 +21,7 @@ pub mod mail_folders;
 pub mod mail_forward;
 pub mod mail_recipients;
 pub mod mail_retry;
+pub mod mail_seen;
 pub mod mail_settings;
 pub mod mentions;
 pub mod merge;

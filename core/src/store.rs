@@ -18,6 +18,7 @@ pub mod mail;
 pub mod mail_addresses;
 pub mod mail_folders;
 pub mod mail_retry;
+pub mod mail_uids;
 pub mod media;
 pub mod mentions;
 pub mod merges;

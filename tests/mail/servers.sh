@@ -16,7 +16,10 @@
 #   servers.sh imap-stop DIR          stop Dovecot only (IMAP/IMAPS refuse connections, SMTP
 #                                     AUTH fails; Postfix still delivers into the Maildirs)
 #   servers.sh imap-start DIR         start Dovecot again (same ports, same mail)
-#   servers.sh fill DIR USER COUNT    write COUNT messages straight into USER's Maildir/new
+#   servers.sh fill DIR USER COUNT [FOLDER]  write COUNT messages straight into USER's
+#                                     Maildir/new (or that folder's)
+#   servers.sh read DIR USER MESSAGE-ID     mark that INBOX mail \Seen (doveadm)
+#   servers.sh expunge DIR USER MESSAGE-ID  delete that INBOX mail (doveadm)
 #   servers.sh deliver DIR USER [FOLDER] <MSG  save a message with doveadm into INBOX or
 #                                     FOLDER, made if missing (IDLE clients see it)
 #   servers.sh uidvalidity DIR USER   change USER's INBOX UIDVALIDITY (prints the new value)
@@ -453,12 +456,13 @@ cmd_imap_start() {
 
 cmd_fill() {
     DIR=$(instance_dir "${1:-}")
-    local user=${2:-} count=${3:-}
+    local user=${2:-} count=${3:-} folder=${4:-INBOX}
     [ -n "$user" ] && [[ "$count" =~ ^[0-9]+$ ]] || usage
+    [[ "$folder" =~ ^[A-Za-z0-9]+$ ]] || die "fill: a folder name of letters and digits: $folder"
     load_env
     known_user "$user"
     local maildir
-    maildir=$(user_maildir "$user")
+    maildir=$(user_maildir "$user" "$folder")
     # Message numbers continue across fills, so Message-IDs stay unique per instance.
     python3 - "$maildir" "$count" "$(id -u "$VMAIL")" "$(id -g "$VMAIL")" "$DIR/fill-counter" "$user" <<'EOF'
 import os, socket, sys, time
@@ -467,6 +471,7 @@ maildir, count, uid, gid, counter, user = sys.argv[1], int(sys.argv[2]), int(sys
 for sub in ("tmp", "new", "cur"):
     os.makedirs(os.path.join(maildir, sub), exist_ok=True)
     os.chown(os.path.join(maildir, sub), uid, gid)
+os.chown(maildir, uid, gid)
 first = int(open(counter).read().strip() or 0) if os.path.exists(counter) else 0
 with open(counter, "w") as f:
     f.write(str(first + count))
@@ -520,6 +525,28 @@ cmd_deliver() {
     doveadm_ save -u "$user" -m "$folder"
 }
 
+# Marks the INBOX mail with this Message-ID read, as another mail program would.
+cmd_read() {
+    DIR=$(instance_dir "${1:-}")
+    local user=${2:-} id=${3:-}
+    [ -n "$user" ] && [ -n "$id" ] || usage
+    load_env
+    known_user "$user"
+    require_dovecot read
+    doveadm_ flags add -u "$user" '\Seen' mailbox INBOX header Message-ID "$id"
+}
+
+# Deletes (expunges) the INBOX mail with this Message-ID, as another mail program would.
+cmd_expunge() {
+    DIR=$(instance_dir "${1:-}")
+    local user=${2:-} id=${3:-}
+    [ -n "$user" ] && [ -n "$id" ] || usage
+    load_env
+    known_user "$user"
+    require_dovecot expunge
+    doveadm_ expunge -u "$user" mailbox INBOX header Message-ID "$id"
+}
+
 cmd_uidvalidity() {
     DIR=$(instance_dir "${1:-}")
     local user=${2:-} old new now
@@ -567,12 +594,13 @@ IMAPStore remote
 Account remote
 
 MaildirStore local
-Path $target/
 Inbox $target
+SubFolders Maildir++
 
 Channel inbox
-Far :remote:INBOX
-Near :local:INBOX
+Far :remote:
+Near :local:
+Patterns ${MBSYNC_PATTERNS:-INBOX}
 Sync Pull
 Create Near
 Expunge None
@@ -637,6 +665,8 @@ main() {
         fill) cmd_fill "$@" ;;
         deliver) cmd_deliver "$@" ;;
         uidvalidity) cmd_uidvalidity "$@" ;;
+        read) cmd_read "$@" ;;
+        expunge) cmd_expunge "$@" ;;
         mbsync) cmd_mbsync "$@" ;;
         big-attachment) cmd_big_attachment "$@" ;;
         *) usage ;;

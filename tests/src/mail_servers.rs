@@ -247,10 +247,30 @@ impl MailServers {
         Ok(())
     }
 
+    /// [`Self::fill`] into `user`'s `folder` (letters and digits), made if missing.
+    pub fn fill_folder(&self, user: &str, folder: &str, count: usize) -> TestResult {
+        self.run("fill", &[user, count.to_string().as_str(), folder], None)?;
+        Ok(())
+    }
+
     /// Saves a raw message into `user`'s INBOX with `doveadm save` (IDLE clients see it).
     /// Needs Dovecot running (an error after [`Self::stop_imap`]).
     pub fn deliver(&self, user: &str, raw: &[u8]) -> TestResult {
         self.run("deliver", &[user], Some(raw))?;
+        Ok(())
+    }
+
+    /// Marks the INBOX mail with `message_id` (no angle brackets) read, as another mail
+    /// program would.
+    pub fn mark_read(&self, user: &str, message_id: &str) -> TestResult {
+        self.run("read", &[user, &format!("<{message_id}>")], None)?;
+        Ok(())
+    }
+
+    /// Deletes the INBOX mail with `message_id` (no angle brackets), as another mail
+    /// program would.
+    pub fn expunge(&self, user: &str, message_id: &str) -> TestResult {
+        self.run("expunge", &[user, &format!("<{message_id}>")], None)?;
         Ok(())
     }
 

@@ -638,6 +638,67 @@ fn template_problem(templates: &[Value], sent: &Value) -> Option<(i64, &'static 
             })
             .collect()
     };
+    // Nothing the template does not have: a header only when it has one, a value only
+    // for a button that takes one, each value of the type its part takes.
+    let has = |kind: &str| {
+        approved.iter().any(|c| {
+            c.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case(kind))
+        })
+    };
+    let approved_buttons: Vec<&Value> = approved
+        .iter()
+        .filter(|c| {
+            c.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("buttons"))
+        })
+        .flat_map(|c| {
+            c.get("buttons")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .collect();
+    for component in &given {
+        let params: Vec<&Value> = component
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        let typed = |want: &str| {
+            params
+                .iter()
+                .all(|p| p.get("type").and_then(Value::as_str) == Some(want))
+        };
+        let fits = match component.get("type").and_then(Value::as_str) {
+            Some("body") => has("body") && typed("text"),
+            Some("header") => has("header"),
+            Some("button") => {
+                let index = component
+                    .get("index")
+                    .and_then(Value::as_str)
+                    .and_then(|i| i.parse::<usize>().ok());
+                let button = index.and_then(|i| approved_buttons.get(i));
+                let kind = button
+                    .and_then(|b| b.get("type"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_lowercase();
+                match kind.as_str() {
+                    "url" => typed("text"),
+                    "copy_code" => typed("coupon_code"),
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if !fits {
+            return mismatch;
+        }
+    }
     for component in &approved {
         let kind = component
             .get("type")

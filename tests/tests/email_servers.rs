@@ -1177,8 +1177,26 @@ async fn every_picked_folder_syncs_on_its_own_trash_stays_out_and_sent_joins_its
         "Trash",
         &customer_mail("bin1@customer.test", "Old", "Thrown away", None),
     )?;
+    // A stranger writes as the support address, answering the customer's thread: never
+    // taken for one of our replies.
+    let spoof = format!(
+        "From: Support <{SUPPORT}>\r\nTo: {CUSTOMER}\r\nSubject: Re: Refund\r\n\
+         Message-ID: <spoof1@elsewhere.test>\r\nIn-Reply-To: <ask1@customer.test>\r\n\
+         Date: Tue, 24 Nov 2026 10:30:00 +0000\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nPay here instead.\r\n"
+    );
+    servers.deliver(SUPPORT, spoof.as_bytes())?;
     let fetched = sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
-    assert_eq!(fetched, 1, "only the main folder until others are picked");
+    assert_eq!(fetched, 2, "only the main folder until others are picked");
+    let aside = |ws: &Workspace| query_i64(ws, "SELECT count(*) FROM mail_set_aside");
+    assert_eq!(aside(&world.ws), 1, "the spoof is set aside");
+    assert_eq!(
+        query_i64(
+            &world.ws,
+            "SELECT count(*) FROM messages WHERE direction = 'out'"
+        ),
+        0
+    );
 
     let folders = world
         .ws
@@ -1222,6 +1240,14 @@ async fn every_picked_folder_syncs_on_its_own_trash_stays_out_and_sent_joins_its
          Content-Type: text/plain; charset=utf-8\r\n\r\nIt left our warehouse today.\r\n"
     );
     servers.deliver_to(SUPPORT, "Sent", from_thunderbird.as_bytes())?;
+    // A forward to the warehouse names the thread but goes to no one on it: set aside.
+    let to_warehouse = format!(
+        "From: Support <{SUPPORT}>\r\nTo: stock@warehouse.test\r\nSubject: Fwd: Refund\r\n\
+         Message-ID: <tb2@example.test>\r\nReferences: <ask1@customer.test>\r\n\
+         Date: Tue, 24 Nov 2026 11:05:00 +0000\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nPlease check stock.\r\n"
+    );
+    servers.deliver_to(SUPPORT, "Sent", to_warehouse.as_bytes())?;
     let picked = world.ws.set_mail_folders(
         &world.admin,
         world.mailbox,
@@ -1231,8 +1257,13 @@ async fn every_picked_folder_syncs_on_its_own_trash_stays_out_and_sent_joins_its
     assert_eq!(picked.iter().filter(|f| f.synced).count(), 3);
     let fetched = sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
     assert_eq!(
-        fetched, 2,
+        fetched, 3,
         "Réclamations and Sent, each from its own first UID"
+    );
+    assert_eq!(
+        aside(&world.ws),
+        2,
+        "the forward to the warehouse is set aside"
     );
     assert_eq!(
         messages(&world.ws),
@@ -1264,15 +1295,25 @@ async fn every_picked_folder_syncs_on_its_own_trash_stays_out_and_sent_joins_its
         "each folder remembers where it stands"
     );
 
-    // Running: IDLE watches INBOX and ends at the poll interval, so the other picked
-    // folders are looked at too.
+    // Running: IDLE watches INBOX (not the folder synced last) and ends at the poll
+    // interval, so the other picked folders are looked at too.
     let mut options = mail_runtime_options();
-    options.mail.poll_interval = Duration::from_secs(1);
+    options.mail.poll_interval = Duration::from_secs(8);
     let runtime = ChannelRuntime::start(world.ws.clone(), options)?;
     let ws = world.ws.clone();
     eventually(20, || {
         (query_text(&ws, "SELECT state FROM mail_folders WHERE folder = 'INBOX'") == "idle")
             .then_some(())
+    })
+    .await?;
+    servers.deliver(
+        SUPPORT,
+        &customer_mail("ask2@customer.test", "Refund again", "Any news?", None),
+    )?;
+    let ws = world.ws.clone();
+    // Well within the poll interval: only IDLE on INBOX explains it.
+    eventually(4, || {
+        (conversation_with(&ws, "ask2@customer.test") > 0).then_some(())
     })
     .await?;
     servers.deliver_to(
@@ -1281,10 +1322,90 @@ async fn every_picked_folder_syncs_on_its_own_trash_stays_out_and_sent_joins_its
         &customer_mail("claim2@customer.test", "Still broken", "Any news?", None),
     )?;
     let ws = world.ws.clone();
-    eventually(10, || {
+    eventually(20, || {
         (conversation_with(&ws, "claim2@customer.test") > 0).then_some(())
     })
     .await?;
     runtime.stop().await;
+    Ok(())
+}
+
+fn unread(ws: &Workspace, conversation: i64) -> i64 {
+    query_i64(
+        ws,
+        &format!("SELECT unread_count FROM conversations WHERE id = {conversation}"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_here_is_read_there_read_there_is_read_here_and_deleted_there_is_marked_not_erased(
+) -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    for (id, subject) in [("r1", "One"), ("r2", "Two"), ("r3", "Three")] {
+        servers.deliver(
+            SUPPORT,
+            &customer_mail(&format!("{id}@customer.test"), subject, "Hello", None),
+        )?;
+    }
+    sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    assert!(
+        !servers.is_seen(SUPPORT, "r1@customer.test")?,
+        "the sync only peeks"
+    );
+
+    // Read here: opening the conversation sets \Seen in the mailbox (the runtime does it).
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let first = appcare_core::ConversationId::new(conversation_with(&world.ws, "r1@customer.test"));
+    world
+        .ws
+        .open_conversation(&world.admin, first, None, Timestamp::now())?;
+    eventually(10, || {
+        servers
+            .is_seen(SUPPORT, "r1@customer.test")
+            .ok()
+            .filter(|seen| *seen)
+            .map(drop)
+    })
+    .await?;
+    assert!(
+        !servers.is_seen(SUPPORT, "r2@customer.test")?,
+        "only what was opened"
+    );
+    runtime.stop().await;
+
+    // Read in another mail program: read here too.
+    let second = conversation_with(&world.ws, "r2@customer.test");
+    assert_eq!(unread(&world.ws, second), 1);
+    servers.mark_read(SUPPORT, "r2@customer.test")?;
+    sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    assert_eq!(
+        unread(&world.ws, second),
+        0,
+        "read in the mailbox, read here"
+    );
+
+    // Deleted in another mail program: marked here, and still here.
+    servers.expunge(SUPPORT, "r3@customer.test")?;
+    sync_once(world.ws.clone(), &world.endpoint()?, &mail_options()).await?;
+    let third = appcare_core::ConversationId::new(conversation_with(&world.ws, "r3@customer.test"));
+    let view = world
+        .ws
+        .open_conversation(&world.admin, third, None, Timestamp::now())?;
+    assert_eq!(view.messages.len(), 1, "never erased by the mailbox");
+    assert_eq!(
+        view.messages[0].mail.as_ref().map(|m| m.gone_from_mailbox),
+        Some(true)
+    );
+    let first_view = world
+        .ws
+        .open_conversation(&world.admin, first, None, Timestamp::now())?;
+    assert_eq!(
+        first_view.messages[0]
+            .mail
+            .as_ref()
+            .map(|m| m.gone_from_mailbox),
+        Some(false)
+    );
     Ok(())
 }

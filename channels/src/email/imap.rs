@@ -136,22 +136,33 @@ pub async fn examine(session: &mut Session, folder: &str) -> Result<FolderStatus
 
 /// The most folders taken from a server's list.
 const FOLDERS_LISTED_MAX: usize = 500;
+/// A longer folder name from a server is left out of the list.
+const FOLDER_NAME_MAX_BYTES: usize = 1000;
 
 /// The folders the server offers (`LIST "" "*"`): each name as sent (modified UTF-7) and
 /// its special use (RFC 6154); folders that cannot be opened are left out.
 pub async fn list_folders(session: &mut Session) -> Result<Vec<(String, String)>, MailError> {
     use async_imap::types::NameAttribute;
+    use futures_util::StreamExt;
+    // Read at most so many names from a server's list, each of a sane length.
     let names: Vec<_> = session
         .list(Some(""), Some("*"))
         .await
         .map_err(|e| MailError::protocol("LIST", &e))?
+        .take(FOLDERS_LISTED_MAX)
         .try_collect()
         .await
         .map_err(|e| MailError::protocol("LIST", &e))?;
+    let unusable = |n: &async_imap::types::Name| {
+        n.attributes().iter().any(|a| match a {
+            NameAttribute::NoSelect => true,
+            NameAttribute::Extension(e) => e.eq_ignore_ascii_case("\\NonExistent"),
+            _ => false,
+        }) || n.name().len() > FOLDER_NAME_MAX_BYTES
+    };
     Ok(names
         .iter()
-        .filter(|n| !n.attributes().contains(&NameAttribute::NoSelect))
-        .take(FOLDERS_LISTED_MAX)
+        .filter(|n| !unusable(n))
         .map(|n| {
             let flags: Vec<&str> = n
                 .attributes()
@@ -174,6 +185,17 @@ pub async fn list_folders(session: &mut Session) -> Result<Vec<(String, String)>
             )
         })
         .collect())
+}
+
+/// The UIDs of the open folder's mail matching `query` (`ALL`, `SEEN`).
+pub async fn search_uids(
+    session: &mut Session,
+    query: &str,
+) -> Result<std::collections::HashSet<u32>, MailError> {
+    session
+        .uid_search(query)
+        .await
+        .map_err(|e| MailError::protocol("SEARCH", &e))
 }
 
 /// UIDs at or above `from` with their sizes, ascending.

@@ -198,26 +198,16 @@ async fn serve(
         options.idle_renew
     };
     loop {
-        for folder in &folders {
-            match sync_folder(ws, endpoint, &mut session, folder, options, Some(stop)).await {
-                Ok(_) => {}
-                // A picked folder the server no longer opens: shown at that folder, the
-                // others go on.
-                Err(e) if e.refused && folder != main => {
-                    tracing::warn!(account = endpoint.id.get(), error = %e, "a picked folder cannot be synced");
-                    phase(ws, endpoint, folder, OwnedPhase::Error(e.message)).await;
-                }
-                Err(e) => return Err(e),
-            }
-            if *stop.borrow() {
-                break;
-            }
-        }
+        sync_folders(ws, endpoint, &mut session, &folders, options, Some(stop)).await?;
         if *stop.borrow() {
             let _ = tokio::time::timeout(t, session.logout()).await;
             return Ok(());
         }
         if idle {
+            // The last folder synced is the one open: IDLE watches the main folder.
+            if folders.len() > 1 {
+                imap::within(t, "EXAMINE", imap::examine(&mut session, main)).await?;
+            }
             phase(ws, endpoint, main, OwnedPhase::Idle).await;
             // News that arrived during the sync is already in the queue.
             if drain_news(&mut session) {
@@ -277,6 +267,34 @@ async fn serve(
     }
 }
 
+/// Syncs each of `folders` in turn; returns how many mails were fetched. A picked folder
+/// the server no longer opens is shown so at that folder while the others go on; the
+/// main folder failing ends the round.
+async fn sync_folders(
+    ws: &Arc<Workspace>,
+    endpoint: &EmailEndpoint,
+    session: &mut Session,
+    folders: &[String],
+    options: &MailOptions,
+    stop: Option<&watch::Receiver<bool>>,
+) -> Result<usize, MailError> {
+    let mut fetched = 0;
+    for folder in folders {
+        if stop.is_some_and(|s| *s.borrow()) {
+            break;
+        }
+        match sync_folder(ws, endpoint, session, folder, options, stop).await {
+            Ok(n) => fetched += n,
+            Err(e) if e.refused && *folder != endpoint.config.folder => {
+                tracing::warn!(account = endpoint.id.get(), error = %e, "a picked folder cannot be synced");
+                phase(ws, endpoint, folder, OwnedPhase::Error(e.message)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(fetched)
+}
+
 /// Lists the server's folders and keeps the list for the admin's pick; a server that
 /// will not list them only leaves the list as it was.
 async fn list_folders(
@@ -306,10 +324,8 @@ async fn list_folders(
     }
 }
 
-/// Brings `folder` up to date. Batches are fetched while the previous one is stored;
-/// mail too large to fetch is stored with the batch its UID falls in, so the folder's
-/// next UID never passes a mail that is not stored yet. Between batches a stop request
-/// ends the sync (what is stored stays stored).
+/// Brings `folder` up to date: new mail fetched and stored, then what the mailbox says
+/// of the mail stored from it (read there, or gone) applied here.
 pub async fn sync_folder(
     ws: &Arc<Workspace>,
     endpoint: &EmailEndpoint,
@@ -318,6 +334,66 @@ pub async fn sync_folder(
     options: &MailOptions,
     stop: Option<&watch::Receiver<bool>>,
 ) -> Result<usize, MailError> {
+    let (fetched, uidvalidity) = fetch_new(ws, endpoint, session, folder, options, stop).await?;
+    if !stop.is_some_and(|s| *s.borrow()) {
+        mailbox_state(ws, endpoint, session, folder, uidvalidity, options.timeout).await?;
+    }
+    Ok(fetched)
+}
+
+/// Asks the server which UIDs are in `folder` and which are read there (two `UID
+/// SEARCH`es, only when mail is stored from it) and applies the answer.
+async fn mailbox_state(
+    ws: &Arc<Workspace>,
+    endpoint: &EmailEndpoint,
+    session: &mut Session,
+    folder: &str,
+    uidvalidity: u32,
+    timeout: std::time::Duration,
+) -> Result<(), MailError> {
+    let account = endpoint.id;
+    let known = {
+        let folder = folder.to_string();
+        db(ws, move |ws| {
+            ws.delivery().mail_known_in(account, &folder, uidvalidity)
+        })
+        .await
+        .map_err(|e| MailError::retry(&format!("the store could not be read ({e})")))?
+    };
+    if !known {
+        return Ok(());
+    }
+    let search_timeout = timeout.saturating_mul(4);
+    let present = imap::within(search_timeout, "SEARCH", imap::search_uids(session, "ALL")).await?;
+    let seen = imap::within(search_timeout, "SEARCH", imap::search_uids(session, "SEEN")).await?;
+    let folder = folder.to_string();
+    db(ws, move |ws| {
+        let state = appcare_core::service::mail_seen::FolderState {
+            folder: &folder,
+            uidvalidity,
+            present: &present,
+            seen: &seen,
+        };
+        ws.delivery()
+            .apply_mailbox_state(account, &state, Timestamp::now())
+    })
+    .await
+    .map(drop)
+    .map_err(|e| MailError::retry(&format!("the mailbox's state could not be stored ({e})")))
+}
+
+/// Fetches and stores `folder`'s new mail; returns how many and the folder's UIDVALIDITY. Batches are fetched while the previous one is stored;
+/// mail too large to fetch is stored with the batch its UID falls in, so the folder's
+/// next UID never passes a mail that is not stored yet. Between batches a stop request
+/// ends the sync (what is stored stays stored).
+async fn fetch_new(
+    ws: &Arc<Workspace>,
+    endpoint: &EmailEndpoint,
+    session: &mut Session,
+    folder: &str,
+    options: &MailOptions,
+    stop: Option<&watch::Receiver<bool>>,
+) -> Result<(usize, u32), MailError> {
     let t = options.timeout;
     let fetch_timeout = t.saturating_mul(4);
     let account = endpoint.id;
@@ -343,12 +419,12 @@ pub async fn sync_folder(
         from = 1;
     }
     if status.uidnext.is_some_and(|next| next <= from) {
-        return Ok(0);
+        return Ok((0, status.uidvalidity));
     }
     let uids = imap::within(fetch_timeout, "FETCH", imap::list_new(session, from)).await?;
     let sizes: std::collections::HashMap<u32, u64> = uids.iter().copied().collect();
     if uids.is_empty() {
-        return Ok(0);
+        return Ok((0, status.uidvalidity));
     }
     let total = uids.len();
     phase(
@@ -416,7 +492,7 @@ pub async fn sync_folder(
         let items = imap::within(t, "FETCH", imap::oversized_items(session, &oversized)).await?;
         join_store(spawn_store(ws, account, &folder, uidvalidity, items)).await?;
     }
-    Ok(total)
+    Ok((total, uidvalidity))
 }
 
 /// Fetches UIDs one at a time; a UID the server refuses to return is set aside, unless
@@ -506,10 +582,8 @@ pub async fn sync_once(
     let result: Result<usize, MailError> = async {
         let (mut session, _) = imap::connect(endpoint, &policy, options.timeout).await?;
         list_folders(&ws, endpoint, &mut session, options.timeout).await;
-        let mut fetched = 0;
-        for folder in endpoint.config.folders() {
-            fetched += sync_folder(&ws, endpoint, &mut session, &folder, options, None).await?;
-        }
+        let folders = endpoint.config.folders();
+        let fetched = sync_folders(&ws, endpoint, &mut session, &folders, options, None).await?;
         let _ = tokio::time::timeout(options.timeout, session.logout()).await;
         Ok(fetched)
     }

@@ -87,12 +87,7 @@ fn checked_contact(card: &ContactCard) -> Result<ContactCard> {
         .filter(|e| !e.email.trim().is_empty())
         .map(|e| {
             let email = e.email.trim();
-            let plausible = email.len() <= 254
-                && email.split_once('@').is_some_and(|(local, domain)| {
-                    !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
-                })
-                && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-            if !plausible {
+            if crate::channel::email::normalize_address(email).is_none() {
                 return Err(CoreError::invalid(
                     "email",
                     format!("“{}” is not an e-mail address", rich::field(email)),

@@ -147,6 +147,22 @@ pub fn fill_all(
             "templates with a place in their header cannot be sent from this app; choose another",
         ));
     }
+    // Buttons this app fills (or that need nothing); an OTP, Flow or catalogue button
+    // needs values the window does not ask for, and Meta would refuse the send.
+    if let Some(b) = template.buttons.iter().find(|b| {
+        !matches!(
+            b.kind.as_str(),
+            "quick_reply" | "url" | "phone_number" | "copy_code"
+        )
+    }) {
+        return Err(CoreError::invalid(
+            "template",
+            format!(
+                "this template has a {} button, which cannot be sent from this app; choose another",
+                b.kind.replace('_', " ")
+            ),
+        ));
+    }
     let media = header_format.is_some_and(is_media_header);
     match (&extras.header_file, media) {
         (Some(_), false) => {
@@ -474,6 +490,15 @@ mod tests {
         );
         let document = template(Some(("document", "")), &[]);
         assert!(fill_all(&document, &["A-17".into()], &with("application/pdf")).is_ok());
+        let flow = template(None, &[("flow", "Book", "")]);
+        assert_eq!(
+            refused_field(fill_all(
+                &flow,
+                &["A-17".into()],
+                &TemplateExtras::default()
+            )),
+            "template"
+        );
         let place = template(Some(("location", "")), &[]);
         assert_eq!(
             refused_field(fill_all(

@@ -542,6 +542,7 @@ impl Workspace {
             let can_act = caller.may_act_on(&row);
             if before.is_none() && can_act {
                 crate::service::read_receipts::queue_read(tx, id, now)?;
+                crate::service::mail_seen::queue_seen(tx, id, now)?;
             }
             let account = conv_store::account_of(tx, id)?;
             let (channel, config) = crate::store::channel_accounts::config_of(tx, account)?;

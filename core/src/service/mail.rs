@@ -199,6 +199,7 @@ impl Delivery<'_> {
             let mut applied = MailApplied::default();
             let mut events = Vec::new();
             let mut next = mail_store::folder_state(tx, account, folder)?.uidnext;
+            let sent_folder = is_sent_folder(tx, account, &config, folder)?;
             for item in items {
                 next = next.max(item.uid().saturating_add(1));
                 match item {
@@ -209,13 +210,31 @@ impl Delivery<'_> {
                         if mail_store::seen(tx, account, &key)?
                             || seen_before_upgrade(tx, account, mail)?
                         {
+                            // Mail moved between synced folders: its new place is kept.
+                            relocate(tx, account, mail, folder, uidvalidity, *uid)?;
                             applied.duplicates += 1;
                             continue;
                         }
                         let savepoint = Savepoint::begin(tx, "mail_item")?;
-                        match store_mail(tx, account, &config, mail, now, &mut applied, &mut events)
-                        {
-                            Ok(()) => savepoint.release()?,
+                        let stored_before = applied.messages;
+                        match store_mail(
+                            tx,
+                            account,
+                            &config,
+                            mail,
+                            sent_folder,
+                            now,
+                            &mut applied,
+                            &mut events,
+                        ) {
+                            Ok(()) => {
+                                // A customer's mail just stored: where it sits in the mailbox,
+                                // for read state and deletions both ways.
+                                if applied.messages > stored_before {
+                                    record_place(tx, account, mail, folder, uidvalidity, *uid)?;
+                                }
+                                savepoint.release()?
+                            }
                             Err(
                                 e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
                             ) => {
@@ -293,6 +312,29 @@ impl Delivery<'_> {
     }
 }
 
+/// Keeps the folder and UID of the customer's mail stored last under `mail`'s Message-ID.
+fn record_place(
+    tx: &Connection,
+    account: ChannelAccountId,
+    mail: &ParsedMail,
+    folder: &str,
+    uidvalidity: u32,
+    uid: u32,
+) -> Result<()> {
+    let Some((message, _)) = mail_store::message_by_header(tx, account, &mail.header_id)? else {
+        return Ok(());
+    };
+    if message_status::is_outbound(tx, message)? {
+        return Ok(());
+    }
+    let place = crate::store::mail_uids::MailPlace {
+        folder: folder.to_string(),
+        uidvalidity,
+        uid,
+    };
+    crate::store::mail_uids::record(tx, message, account, &place)
+}
+
 /// What identifies one mail across syncs: its Message-ID and a digest of its content.
 pub(super) fn content_key(mail: &ParsedMail) -> String {
     format!("{}\n{}", mail.header_id, mail.digest)
@@ -363,11 +405,29 @@ fn find_thread(
     Ok(None)
 }
 
+/// Whether `folder` holds the mailbox's sent mail: the Sent folder of its settings, or
+/// the folder the server marks `\Sent`.
+pub(super) fn is_sent_folder(
+    tx: &Connection,
+    account: ChannelAccountId,
+    config: &crate::channel::EmailConfig,
+    folder: &str,
+) -> Result<bool> {
+    if folder == config.sent_folder {
+        return Ok(true);
+    }
+    Ok(crate::store::mail_folders::list(tx, account)?
+        .iter()
+        .any(|(name, special_use)| name == folder && special_use == "sent"))
+}
+
+#[allow(clippy::too_many_arguments)]
 pub(super) fn store_mail(
     tx: &Connection,
     account: ChannelAccountId,
     config: &crate::channel::EmailConfig,
     mail: &ParsedMail,
+    from_sent_folder: bool,
     now: Timestamp,
     applied: &mut MailApplied,
     events: &mut Vec<Event>,
@@ -383,6 +443,19 @@ pub(super) fn store_mail(
             applied.duplicates += 1;
             return Ok(());
         }
+    }
+    // The Sent folder holds the mailbox's own mail: never a customer's.
+    if from_sent_folder {
+        return store_our_own(
+            tx,
+            account,
+            config,
+            mail,
+            &external_id,
+            now,
+            applied,
+            events,
+        );
     }
     match &mail.kind {
         MailKind::Bounce { failed: false, .. } => Err(CoreError::invalid(
@@ -457,7 +530,10 @@ pub(super) fn store_mail(
                 return Err(CoreError::invalid("mail", "it has no sender address"));
             }
             if crate::service::mail_recipients::is_ours(config, &mail.from_address) {
-                return store_our_own(tx, account, config, mail, applied, events);
+                return Err(CoreError::invalid(
+                    "mail",
+                    "it was sent from the support address itself",
+                ));
             }
             let thread = match find_thread(tx, account, config, mail, Some(&mail.from_address))? {
                 Some(id) => Thread::Existing(id),
@@ -525,15 +601,18 @@ pub(super) fn store_mail(
     }
 }
 
-/// Mail from the support address itself (the Sent folder, or a copy sent to ourselves):
-/// a reply this app sent is already here (a true duplicate); one an agent wrote in
-/// another mail client joins the conversation it answers as one of ours; any other is
-/// set aside with the reason.
+/// Mail in the Sent folder: a reply this app sent is already here (a true duplicate);
+/// one an agent wrote in another mail program, from the support address, to someone on
+/// the conversation it answers, joins it as one of ours with its files and addresses;
+/// any other is set aside with the reason.
+#[allow(clippy::too_many_arguments)]
 fn store_our_own(
     tx: &Connection,
     account: ChannelAccountId,
     config: &crate::channel::EmailConfig,
     mail: &ParsedMail,
+    external_id: &str,
+    now: Timestamp,
     applied: &mut MailApplied,
     events: &mut Vec<Event>,
 ) -> Result<()> {
@@ -541,25 +620,52 @@ fn store_our_own(
         applied.duplicates += 1;
         return Ok(());
     }
+    if !crate::service::mail_recipients::is_ours(config, &mail.from_address) {
+        return Err(CoreError::invalid(
+            "mail",
+            "it is in the Sent folder but was not sent from the support address",
+        ));
+    }
     let Some(conversation) = find_thread(tx, account, config, mail, None)? else {
         return Err(CoreError::invalid(
             "mail",
-            "it was sent from the support address itself and answers no conversation here",
+            "it was sent from the support address and answers no conversation here",
         ));
     };
-    let external_id = mail_store::external_id(account, &mail.header_id);
-    let body = masked(settings::masking(tx)?, &mail.text);
+    let mut to_someone_on_it = false;
+    for r in &mail.recipients {
+        to_someone_on_it |= mail_store::is_contact_address(tx, conversation, r)?;
+    }
+    if !to_someone_on_it {
+        return Err(CoreError::invalid(
+            "mail",
+            "it answers a conversation here but went to no one on it",
+        ));
+    }
+    let masking = settings::masking(tx)?;
+    let body = masked(masking, &mail.text);
     let message = crate::store::messages::insert_message(
         tx,
         &crate::store::messages::NewMessage {
             conversation,
-            external_id: Some(&external_id),
+            external_id: Some(external_id),
             direction: crate::channel::Direction::Out,
             body: &body,
             created_at: mail.arrived_at,
         },
     )?;
     message_status::mark_sent(tx, message)?;
+    for a in &mail.attachments {
+        crate::store::messages::insert_attachment(
+            tx,
+            message,
+            &a.file_name,
+            &a.mime_type,
+            &a.data,
+            now,
+        )?;
+    }
+    let html = mail.html.as_deref().map(|h| masked(masking, h));
     mail_store::insert_header(
         tx,
         &mail_store::Header {
@@ -568,15 +674,38 @@ fn store_our_own(
             header_id: &mail.header_id,
             in_reply_to: &mail.in_reply_to,
             references: &mail.references,
-            html: None,
+            html: html.as_deref(),
             header_date: Some(mail.sent_at),
         },
     )?;
+    crate::service::mail_recipients::record_inbound(tx, config, message, mail, now)?;
     conv_store::touch_activity(tx, conversation, mail.arrived_at, false)?;
     applied.messages += 1;
     events.push(Event::MessageStatusChanged {
         conversation,
         message,
     });
+    events.push(Event::ConversationUpdated { conversation });
     Ok(())
+}
+
+/// A mail already stored, found again in another synced folder (moved there): its place
+/// in the mailbox is now that one, and it is no longer gone.
+fn relocate(
+    tx: &Connection,
+    account: ChannelAccountId,
+    mail: &ParsedMail,
+    folder: &str,
+    uidvalidity: u32,
+    uid: u32,
+) -> Result<()> {
+    let Some((message, _)) = mail_store::message_by_header(tx, account, &mail.header_id)? else {
+        return Ok(());
+    };
+    let place = crate::store::mail_uids::MailPlace {
+        folder: folder.to_string(),
+        uidvalidity,
+        uid,
+    };
+    crate::store::mail_uids::relocate(tx, message, &place)
 }

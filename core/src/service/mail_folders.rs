@@ -52,7 +52,22 @@ impl Workspace {
                 if *name == config.folder || picked.contains(name) {
                     continue;
                 }
-                if !offered.iter().any(|(n, _)| n == name) {
+                let use_of = offered
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, u)| u.as_str());
+                if use_of == Some("drafts") {
+                    return Err(CoreError::invalid(
+                        "folders",
+                        format!(
+                            "“{}” holds drafts, not mail anyone sent; leave it out",
+                            mail_folders::shown(name)
+                        ),
+                    ));
+                }
+                // A folder picked before stays pickable while the server does not list it
+                // (it shows its error at the folder), so other changes can be saved.
+                if use_of.is_none() && !config.more_folders.contains(name) {
                     return Err(CoreError::invalid(
                         "folders",
                         format!(

@@ -86,6 +86,9 @@ pub struct MailAddressesView {
     pub cc: Vec<String>,
     /// Ours only: a customer's mail never shows who else got it blind.
     pub bcc: Vec<String>,
+    /// A customer's mail since deleted or moved in the mailbox (kept here all the same).
+    #[serde(default)]
+    pub gone_from_mailbox: bool,
 }
 
 crate::redacted_debug!(MailReply, MailReplyContext, MailAddressesView);
@@ -260,6 +263,7 @@ pub(crate) fn views_of(
                     to: Vec::new(),
                     cc: Vec::new(),
                     bcc: Vec::new(),
+                    gone_from_mailbox: false,
                 },
             ));
         }
@@ -277,6 +281,10 @@ pub(crate) fn views_of(
             AddressRole::Cc => view.cc.push(shown),
             AddressRole::Bcc => view.bcc.push(shown),
         }
+    }
+    let gone = crate::store::mail_uids::gone(conn, messages)?;
+    for (message, view) in &mut out {
+        view.gone_from_mailbox = gone.contains(message);
     }
     Ok(out)
 }

@@ -13,7 +13,7 @@ use crate::events::Event;
 use crate::ids::ChannelAccountId;
 use crate::secret::SessionToken;
 use crate::service::delivery::Delivery;
-use crate::service::mail::{content_key, masked, store_mail};
+use crate::service::mail::{content_key, is_sent_folder, masked, store_mail};
 use crate::store::mail_retry::{self, SetAsideItem};
 use crate::store::{mail as mail_store, settings, tasks, Savepoint};
 use crate::time::Timestamp;
@@ -121,11 +121,13 @@ impl Delivery<'_> {
                         let config = mail_store::config_of(tx, item.account)?;
                         let savepoint = Savepoint::begin(tx, "mail_retry")?;
                         let mut applied = MailApplied::default();
+                        let sent = is_sent_folder(tx, item.account, &config, &item.folder)?;
                         match store_mail(
                             tx,
                             item.account,
                             &config,
                             mail,
+                            sent,
                             now,
                             &mut applied,
                             &mut events,

@@ -35,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0027_thread_control.sql"),
     include_str!("migrations/0028_template_parts.sql"),
     include_str!("migrations/0029_mail_folder_list.sql"),
+    include_str!("migrations/0030_mail_uids.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -7,4 +7,8 @@ export type MailAddressesView = { from: string | null, to: Array<string>, cc: Ar
 /**
  * Ours only: a customer's mail never shows who else got it blind.
  */
-bcc: Array<string>, };
+bcc: Array<string>, 
+/**
+ * A customer's mail since deleted or moved in the mailbox (kept here all the same).
+ */
+gone_from_mailbox: boolean, };

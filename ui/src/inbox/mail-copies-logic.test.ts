@@ -33,7 +33,7 @@ describe("an e-mail reply's copies", () => {
   it("shows who a mail was from and to", () => {
     expect(senderName("Bob Stone <bob@x.test>")).toBe("Bob Stone");
     expect(senderName("bob@x.test")).toBe("bob@x.test");
-    expect(recipientLines({ from: "a@x.test", to: ["help@x.test"], cc: ["bob@x.test", "carol@x.test"], bcc: [] }))
+    expect(recipientLines({ from: "a@x.test", to: ["help@x.test"], cc: ["bob@x.test", "carol@x.test"], bcc: [], gone_from_mailbox: false }))
       .toEqual(["To help@x.test", "Cc bob@x.test, carol@x.test"]);
     expect(recipientLines(undefined)).toEqual([]);
   });

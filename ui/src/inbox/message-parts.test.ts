@@ -4,7 +4,7 @@
 // message (or saying it is further up), and reactions with who reacted.
 import { describe, expect, it } from "vitest";
 import type { MessageView } from "../bindings/MessageView";
-import { quoteBlock, reactControl, reactionsLine } from "./message-parts";
+import { quoteBlock, reactControl, reactionsLine, recipientsBlock } from "./message-parts";
 import { canReact, quoteText, reactionLabel } from "./message-parts-logic";
 
 const message = (over: Partial<MessageView>): MessageView => ({
@@ -96,5 +96,16 @@ describe("reacting to a customer's message", () => {
     expect(ours.querySelector('[data-emoji="👍"]')!.getAttribute("aria-pressed")).toBe("true");
     ours.querySelector<HTMLButtonElement>(".react-remove")!.click();
     expect(chosen).toEqual(["🙏", ""]);
+  });
+});
+
+describe("an e-mail's recipients", () => {
+  it("says when the mail was deleted or moved in the mailbox since, and nothing otherwise", () => {
+    const mail = { from: "Ana <ana@example.com>", to: ["help@example.com"], cc: [], bcc: [], gone_from_mailbox: false };
+    const kept = recipientsBlock(message({ mail }))!;
+    expect(kept.querySelector(".mail-gone")).toBeNull();
+    const gone = recipientsBlock(message({ mail: { ...mail, to: [], gone_from_mailbox: true } }))!;
+    expect(gone.querySelector(".mail-gone")!.textContent).toBe("Deleted or moved in the mailbox since");
+    expect(recipientsBlock(message({ mail: { ...mail, to: [] } }))).toBeNull();
   });
 });

@@ -36,9 +36,13 @@ export function quoteBlock(m: MessageView, contact: string, history: HTMLElement
 /** Who an e-mail went to: "To …", "Cc …" and (ours) "Bcc …", one line each. */
 export function recipientsBlock(m: MessageView): HTMLElement | null {
   const lines = recipientLines(m.mail);
-  if (lines.length === 0) return null;
+  const gone = m.mail?.gone_from_mailbox
+    ? h("div", { class: "mail-gone", title: "Kept here; retention and privacy requests are what remove it." },
+      "Deleted or moved in the mailbox since")
+    : null;
+  if (lines.length === 0 && !gone) return null;
   return h("div", { class: "mail-recipients muted", "aria-label": "Recipients" },
-    ...lines.map((line) => h("div", { class: "mail-recipient-line" }, line)));
+    ...lines.map((line) => h("div", { class: "mail-recipient-line" }, line)), gone);
 }
 
 export function reactionsLine(m: MessageView, contact: string): HTMLElement | null {

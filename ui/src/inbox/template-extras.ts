@@ -66,10 +66,15 @@ export function createTemplateExtras(prefix: string, changed: () => void): Extra
     replaceChildren(el, ...fields);
   }
 
+  /** Each choice counts; a read that finishes after a newer choice is dropped. */
+  let choice = 0;
   async function choose(): Promise<void> {
     const chosen = fileInput?.files?.[0];
     const t = template;
+    const mine = ++choice;
+    const current = () => template === t && choice === mine;
     file = null;
+    reading = false;
     if (!chosen || !t || !fileNote) { changed(); return; }
     const mime = chosen.type || "application/octet-stream";
     const bad = templateFileProblem(t, mime, chosen.size);
@@ -78,15 +83,14 @@ export function createTemplateExtras(prefix: string, changed: () => void): Extra
     fileNote.textContent = `Reading “${chosen.name}”…`;
     try {
       const data = await readAsBase64(chosen);
-      if (template !== t) return;
+      if (!current()) return;
       file = { file_name: chosen.name, mime_type: mime, data_base64: data, size: chosen.size };
       fileNote.classList.remove("error");
       fileNote.textContent = `${chosen.name} · ${formatSize(chosen.size)}`;
     } catch {
-      if (template === t) fileNote.textContent = `“${chosen.name}” could not be read. Try another file.`;
+      if (current()) fileNote.textContent = `“${chosen.name}” could not be read. Try another file.`;
     } finally {
-      if (template === t) reading = false;
-      changed();
+      if (current()) { reading = false; changed(); }
     }
   }
 

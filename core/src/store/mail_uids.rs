@@ -1,0 +1,150 @@
+//! SQL for where each stored customer mail sits in its mailbox (`mail_uids`): recorded
+//! when it is stored, its `\Seen` state both ways, and whether it is gone from there.
+
+use crate::error::Result;
+use crate::ids::{ChannelAccountId, ConversationId, MessageId};
+use crate::time::Timestamp;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashSet;
+
+/// A stored mail's place: its folder, the folder's UIDVALIDITY and its UID.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailPlace {
+    pub folder: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+}
+
+pub fn record(
+    conn: &Connection,
+    message: MessageId,
+    account: ChannelAccountId,
+    place: &MailPlace,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO mail_uids (message_id, account_id, folder, uidvalidity, uid)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        message,
+        account,
+        place.folder,
+        place.uidvalidity,
+        place.uid
+    ])?;
+    Ok(())
+}
+
+/// The customer's mails of `conversation` still unread in the mailbox (and still there).
+pub fn unseen_of(
+    conn: &Connection,
+    conversation: ConversationId,
+) -> Result<Vec<(MessageId, MailPlace)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.message_id, u.folder, u.uidvalidity, u.uid FROM mail_uids u
+         JOIN messages m ON m.id = u.message_id
+         WHERE m.conversation_id = ?1 AND u.seen = 0 AND u.gone_at IS NULL
+         ORDER BY u.message_id LIMIT 500",
+    )?;
+    let rows = stmt.query_map([conversation], |r| {
+        Ok((
+            r.get(0)?,
+            MailPlace {
+                folder: r.get(1)?,
+                uidvalidity: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                uid: u32::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn mark_seen(conn: &Connection, messages: &[MessageId]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("UPDATE mail_uids SET seen = 1 WHERE message_id = ?1")?;
+    for m in messages {
+        stmt.execute([m])?;
+    }
+    Ok(())
+}
+
+/// The mails known in one folder (at this UIDVALIDITY) and still there: UID, seen, message.
+pub fn present_in(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+    uidvalidity: u32,
+) -> Result<Vec<(u32, bool, MessageId)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT uid, seen, message_id FROM mail_uids
+         WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND gone_at IS NULL",
+    )?;
+    let rows = stmt.query_map(params![account, folder, uidvalidity], |r| {
+        Ok((
+            u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+            r.get::<_, i64>(1)? == 1,
+            r.get(2)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether any mail stored from this folder (at this UIDVALIDITY) is still there.
+pub fn any_in(
+    conn: &Connection,
+    account: ChannelAccountId,
+    folder: &str,
+    uidvalidity: u32,
+) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM mail_uids
+             WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND gone_at IS NULL LIMIT 1",
+        )?
+        .exists(params![account, folder, uidvalidity])?)
+}
+
+/// Marks `messages` gone from the mailbox at `now`.
+pub fn mark_gone(conn: &Connection, messages: &[MessageId], now: Timestamp) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE mail_uids SET gone_at = ?2 WHERE message_id = ?1 AND gone_at IS NULL",
+    )?;
+    for m in messages {
+        stmt.execute(params![m, now])?;
+    }
+    Ok(())
+}
+
+/// Which of `messages` are gone from their mailbox.
+pub fn gone(conn: &Connection, messages: &[MessageId]) -> Result<HashSet<MessageId>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT gone_at IS NOT NULL FROM mail_uids WHERE message_id = ?1")?;
+    let mut out = HashSet::new();
+    for &m in messages {
+        let gone: Option<bool> = stmt.query_row([m], |r| r.get(0)).optional()?;
+        if gone == Some(true) {
+            out.insert(m);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether every customer mail of `conversation` known in a mailbox is read there.
+pub fn all_seen(conn: &Connection, conversation: ConversationId) -> Result<bool> {
+    let unseen: i64 = conn.query_row(
+        "SELECT count(*) FROM mail_uids u JOIN messages m ON m.id = u.message_id
+         WHERE m.conversation_id = ?1 AND u.seen = 0 AND u.gone_at IS NULL",
+        [conversation],
+        |r| r.get(0),
+    )?;
+    Ok(unseen == 0)
+}
+
+/// A known mail found at another place (moved to another synced folder): kept there now.
+pub fn relocate(conn: &Connection, message: MessageId, place: &MailPlace) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE mail_uids SET folder = ?2, uidvalidity = ?3, uid = ?4, gone_at = NULL
+         WHERE message_id = ?1 AND NOT (folder = ?2 AND uidvalidity = ?3 AND uid = ?4)",
+    )?
+    .execute(params![message, place.folder, place.uidvalidity, place.uid])?;
+    Ok(())
+}
