@@ -585,13 +585,12 @@ async fn a_reply_waits_out_an_smtp_outage_and_arrives_exactly_once() -> TestResu
         (query_i64(&ws, "SELECT attempts FROM outbox") >= 2).then_some(())
     })
     .await?;
-    assert_eq!(
-        query_text(
-            &world.ws,
-            "SELECT status FROM messages WHERE direction = 'out'"
-        ),
-        "queued"
+    // Still ours to send (another attempt may be under way this instant), never failed.
+    let status = query_text(
+        &world.ws,
+        "SELECT status FROM messages WHERE direction = 'out'",
     );
+    assert!(matches!(status.as_str(), "queued" | "sending"), "{status}");
     assert!(query_text(&world.ws, "SELECT last_error FROM outbox").contains("mail server"));
     assert!(servers.mailbox(CUSTOMER, "INBOX")?.is_empty());
 

@@ -15,6 +15,7 @@ use crate::secret::SessionToken;
 use crate::service::delivery::Delivery;
 use crate::service::steps::{self, Checked, InboundMessage, Thread};
 use crate::store::conversations as conv_store;
+use crate::store::mail_uids::{self, MailPlace};
 use crate::store::Savepoint;
 use crate::store::{channel_accounts, mail as mail_store, message_status, outbox, settings};
 use crate::time::Timestamp;
@@ -216,25 +217,25 @@ impl Delivery<'_> {
                             continue;
                         }
                         let savepoint = Savepoint::begin(tx, "mail_item")?;
-                        let stored_before = applied.messages;
+                        let origin = Origin {
+                            place: MailPlace {
+                                folder: folder.to_string(),
+                                uidvalidity,
+                                uid: *uid,
+                            },
+                            sent_folder,
+                        };
                         match store_mail(
                             tx,
                             account,
                             &config,
                             mail,
-                            sent_folder,
+                            &origin,
                             now,
                             &mut applied,
                             &mut events,
                         ) {
-                            Ok(()) => {
-                                // A customer's mail just stored: where it sits in the mailbox,
-                                // for read state and deletions both ways.
-                                if applied.messages > stored_before {
-                                    record_place(tx, account, mail, folder, uidvalidity, *uid)?;
-                                }
-                                savepoint.release()?
-                            }
+                            Ok(()) => savepoint.release()?,
                             Err(
                                 e @ (CoreError::InvalidInput { .. } | CoreError::NotFound { .. }),
                             ) => {
@@ -310,29 +311,6 @@ impl Delivery<'_> {
         self.ws.publish(Event::ChannelsChanged);
         Ok(applied)
     }
-}
-
-/// Keeps the folder and UID of the customer's mail stored last under `mail`'s Message-ID.
-fn record_place(
-    tx: &Connection,
-    account: ChannelAccountId,
-    mail: &ParsedMail,
-    folder: &str,
-    uidvalidity: u32,
-    uid: u32,
-) -> Result<()> {
-    let Some((message, _)) = mail_store::message_by_header(tx, account, &mail.header_id)? else {
-        return Ok(());
-    };
-    if message_status::is_outbound(tx, message)? {
-        return Ok(());
-    }
-    let place = crate::store::mail_uids::MailPlace {
-        folder: folder.to_string(),
-        uidvalidity,
-        uid,
-    };
-    crate::store::mail_uids::record(tx, message, account, &place)
 }
 
 /// What identifies one mail across syncs: its Message-ID and a digest of its content.
@@ -421,13 +399,19 @@ pub(super) fn is_sent_folder(
         .any(|(name, special_use)| name == folder && special_use == "sent"))
 }
 
+/// Where a mail was found: its place in the mailbox, and whether that is the Sent folder.
+pub(super) struct Origin {
+    pub place: MailPlace,
+    pub sent_folder: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn store_mail(
     tx: &Connection,
     account: ChannelAccountId,
     config: &crate::channel::EmailConfig,
     mail: &ParsedMail,
-    from_sent_folder: bool,
+    origin: &Origin,
     now: Timestamp,
     applied: &mut MailApplied,
     events: &mut Vec<Event>,
@@ -445,7 +429,7 @@ pub(super) fn store_mail(
         }
     }
     // The Sent folder holds the mailbox's own mail: never a customer's.
-    if from_sent_folder {
+    if origin.sent_folder {
         return store_our_own(
             tx,
             account,
@@ -594,6 +578,8 @@ pub(super) fn store_mail(
                 mail,
                 now,
             )?;
+            // Where it sits in the mailbox, for read state and deletions both ways.
+            mail_uids::record(tx, ingested.message, account, &origin.place)?;
             events.extend(new_events);
             applied.messages += 1;
             Ok(())
@@ -702,10 +688,10 @@ fn relocate(
     let Some((message, _)) = mail_store::message_by_header(tx, account, &mail.header_id)? else {
         return Ok(());
     };
-    let place = crate::store::mail_uids::MailPlace {
+    let place = MailPlace {
         folder: folder.to_string(),
         uidvalidity,
         uid,
     };
-    crate::store::mail_uids::relocate(tx, message, &place)
+    mail_uids::relocate(tx, message, &place)
 }

@@ -13,8 +13,9 @@ use crate::events::Event;
 use crate::ids::ChannelAccountId;
 use crate::secret::SessionToken;
 use crate::service::delivery::Delivery;
-use crate::service::mail::{content_key, is_sent_folder, masked, store_mail};
+use crate::service::mail::{content_key, is_sent_folder, masked, store_mail, Origin};
 use crate::store::mail_retry::{self, SetAsideItem};
+use crate::store::mail_uids::MailPlace;
 use crate::store::{mail as mail_store, settings, tasks, Savepoint};
 use crate::time::Timestamp;
 use crate::workspace::Workspace;
@@ -121,13 +122,20 @@ impl Delivery<'_> {
                         let config = mail_store::config_of(tx, item.account)?;
                         let savepoint = Savepoint::begin(tx, "mail_retry")?;
                         let mut applied = MailApplied::default();
-                        let sent = is_sent_folder(tx, item.account, &config, &item.folder)?;
+                        let origin = Origin {
+                            place: MailPlace {
+                                folder: item.folder.clone(),
+                                uidvalidity: item.uidvalidity,
+                                uid: item.uid,
+                            },
+                            sent_folder: is_sent_folder(tx, item.account, &config, &item.folder)?,
+                        };
                         match store_mail(
                             tx,
                             item.account,
                             &config,
                             mail,
-                            sent,
+                            &origin,
                             now,
                             &mut applied,
                             &mut events,
