@@ -698,12 +698,16 @@ async fn run_mail_seen(ctx: &Ctx, task: ChannelTask) {
     let retry_at = Timestamp::now().plus_seconds(backoff_seconds(&ctx.options, attempt, None));
     let finished = db(ctx, move |ws| {
         let outcome = match &marked {
-            Ok(count) => {
+            Ok((count, refused)) => {
                 tracing::info!(
                     account = task.account.get(),
                     count,
+                    refused = refused.len(),
                     "mail marked read in the mailbox"
                 );
+                if !refused.is_empty() {
+                    ws.delivery().mail_seen_refused(task.account, refused)?;
+                }
                 TaskOutcome::Done
             }
             Err(e) if e.retry && attempt < max => TaskOutcome::Retry {

@@ -102,6 +102,8 @@ pub async fn within<T>(
 pub struct FolderStatus {
     pub uidvalidity: u32,
     pub uidnext: Option<u32>,
+    /// How many mails the folder holds (EXISTS).
+    pub exists: u32,
 }
 
 /// Opens `folder` read-only.
@@ -131,6 +133,7 @@ pub async fn examine(session: &mut Session, folder: &str) -> Result<FolderStatus
     Ok(FolderStatus {
         uidvalidity,
         uidnext,
+        exists: mailbox.exists,
     })
 }
 

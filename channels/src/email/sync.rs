@@ -204,9 +204,17 @@ async fn serve(
             return Ok(());
         }
         if idle {
-            // The last folder synced is the one open: IDLE watches the main folder.
+            // The last folder synced is the one open: IDLE watches the main folder, and
+            // mail that reached it while the others synced is fetched first.
             if folders.len() > 1 {
-                imap::within(t, "EXAMINE", imap::examine(&mut session, main)).await?;
+                let status = imap::within(t, "EXAMINE", imap::examine(&mut session, main)).await?;
+                let (account, folder) = (endpoint.id, main.to_string());
+                let known = db(ws, move |ws| ws.delivery().mail_folder(account, &folder))
+                    .await
+                    .map_err(|e| MailError::retry(&format!("the store could not be read ({e})")))?;
+                if status.uidnext.is_some_and(|next| next > known.uidnext) {
+                    continue;
+                }
             }
             phase(ws, endpoint, main, OwnedPhase::Idle).await;
             // News that arrived during the sync is already in the queue.
@@ -334,23 +342,31 @@ pub async fn sync_folder(
     options: &MailOptions,
     stop: Option<&watch::Receiver<bool>>,
 ) -> Result<usize, MailError> {
-    let (fetched, uidvalidity) = fetch_new(ws, endpoint, session, folder, options, stop).await?;
+    let (fetched, status) = fetch_new(ws, endpoint, session, folder, options, stop).await?;
     if !stop.is_some_and(|s| *s.borrow()) {
-        mailbox_state(ws, endpoint, session, folder, uidvalidity, options.timeout).await?;
+        // Read state is worth a retry at the next pass, not the round: new mail first.
+        // A broken connection shows at the next command anyway.
+        if let Err(e) = mailbox_state(ws, endpoint, session, folder, status, options.timeout).await
+        {
+            tracing::warn!(account = endpoint.id.get(), error = %e, "the mailbox's read state could not be read; tried again next pass");
+        }
     }
     Ok(fetched)
 }
 
-/// Asks the server which UIDs are in `folder` and which are read there (two `UID
-/// SEARCH`es, only when mail is stored from it) and applies the answer.
+/// Asks the server which UIDs are in `folder` and which are unread there (two `UID
+/// SEARCH`es, only when mail is stored from it) and applies the answer. An answer that
+/// lists fewer mails than the folder said it holds (a refused or cut-off search) is not
+/// applied: nothing is marked gone on a partial answer.
 async fn mailbox_state(
     ws: &Arc<Workspace>,
     endpoint: &EmailEndpoint,
     session: &mut Session,
     folder: &str,
-    uidvalidity: u32,
+    status: imap::FolderStatus,
     timeout: std::time::Duration,
 ) -> Result<(), MailError> {
+    let uidvalidity = status.uidvalidity;
     let account = endpoint.id;
     let known = {
         let folder = folder.to_string();
@@ -365,12 +381,26 @@ async fn mailbox_state(
     }
     let search_timeout = timeout.saturating_mul(4);
     let present = imap::within(search_timeout, "SEARCH", imap::search_uids(session, "ALL")).await?;
-    let seen = imap::within(search_timeout, "SEARCH", imap::search_uids(session, "SEEN")).await?;
+    if (present.len() as u64) < u64::from(status.exists) {
+        return Err(MailError::retry(
+            "the server's list of the folder's mail was incomplete",
+        ));
+    }
+    let unseen = imap::within(
+        search_timeout,
+        "SEARCH",
+        imap::search_uids(session, "UNSEEN"),
+    )
+    .await?;
+    let seen: std::collections::HashSet<u32> = present.difference(&unseen).copied().collect();
+    // Mail stored meanwhile by another session is above what EXAMINE saw: never judged.
+    let below = status.uidnext.unwrap_or(u32::MAX);
     let folder = folder.to_string();
     db(ws, move |ws| {
         let state = appcare_core::service::mail_seen::FolderState {
             folder: &folder,
             uidvalidity,
+            below,
             present: &present,
             seen: &seen,
         };
@@ -382,7 +412,8 @@ async fn mailbox_state(
     .map_err(|e| MailError::retry(&format!("the mailbox's state could not be stored ({e})")))
 }
 
-/// Fetches and stores `folder`'s new mail; returns how many and the folder's UIDVALIDITY. Batches are fetched while the previous one is stored;
+/// Fetches and stores `folder`'s new mail; returns how many and the folder as EXAMINE
+/// found it. Batches are fetched while the previous one is stored;
 /// mail too large to fetch is stored with the batch its UID falls in, so the folder's
 /// next UID never passes a mail that is not stored yet. Between batches a stop request
 /// ends the sync (what is stored stays stored).
@@ -393,7 +424,7 @@ async fn fetch_new(
     folder: &str,
     options: &MailOptions,
     stop: Option<&watch::Receiver<bool>>,
-) -> Result<(usize, u32), MailError> {
+) -> Result<(usize, imap::FolderStatus), MailError> {
     let t = options.timeout;
     let fetch_timeout = t.saturating_mul(4);
     let account = endpoint.id;
@@ -419,12 +450,12 @@ async fn fetch_new(
         from = 1;
     }
     if status.uidnext.is_some_and(|next| next <= from) {
-        return Ok((0, status.uidvalidity));
+        return Ok((0, status));
     }
     let uids = imap::within(fetch_timeout, "FETCH", imap::list_new(session, from)).await?;
     let sizes: std::collections::HashMap<u32, u64> = uids.iter().copied().collect();
     if uids.is_empty() {
-        return Ok((0, status.uidvalidity));
+        return Ok((0, status));
     }
     let total = uids.len();
     phase(
@@ -492,7 +523,7 @@ async fn fetch_new(
         let items = imap::within(t, "FETCH", imap::oversized_items(session, &oversized)).await?;
         join_store(spawn_store(ws, account, &folder, uidvalidity, items)).await?;
     }
-    Ok((total, uidvalidity))
+    Ok((total, status))
 }
 
 /// Fetches UIDs one at a time; a UID the server refuses to return is set aside, unless

@@ -391,6 +391,10 @@ pub(super) fn is_sent_folder(
     config: &crate::channel::EmailConfig,
     folder: &str,
 ) -> Result<bool> {
+    // The main folder is where customers' mail arrives, whatever else it is set as.
+    if folder == config.folder {
+        return Ok(false);
+    }
     if folder == config.sent_folder {
         return Ok(true);
     }
@@ -543,41 +547,7 @@ pub(super) fn store_mail(
                 attachments: Vec::new(),
             };
             let (ingested, new_events) = steps::ingest_into(tx, &message, thread, now)?;
-            for a in &mail.attachments {
-                crate::store::messages::insert_attachment(
-                    tx,
-                    ingested.message,
-                    &a.file_name,
-                    &a.mime_type,
-                    &a.data,
-                    now,
-                )?;
-            }
-            let html = match &mail.html {
-                Some(html) if settings::masking(tx)? => {
-                    Some(crate::privacy::mask::mask_sensitive(html).0)
-                }
-                other => other.clone(),
-            };
-            mail_store::insert_header(
-                tx,
-                &mail_store::Header {
-                    message: ingested.message,
-                    account,
-                    header_id: &mail.header_id,
-                    in_reply_to: &mail.in_reply_to,
-                    references: &mail.references,
-                    html: html.as_deref(),
-                    header_date: Some(mail.sent_at),
-                },
-            )?;
-            crate::service::mail_recipients::record_inbound(
-                tx,
-                config,
-                ingested.message,
-                mail,
-                now,
-            )?;
+            keep_mail_parts(tx, account, config, ingested.message, mail, now)?;
             // Where it sits in the mailbox, for read state and deletions both ways.
             mail_uids::record(tx, ingested.message, account, &origin.place)?;
             events.extend(new_events);
@@ -641,6 +611,27 @@ fn store_our_own(
         },
     )?;
     message_status::mark_sent(tx, message)?;
+    keep_mail_parts(tx, account, config, message, mail, now)?;
+    conv_store::touch_activity(tx, conversation, mail.arrived_at, false)?;
+    applied.messages += 1;
+    events.push(Event::MessageStatusChanged {
+        conversation,
+        message,
+    });
+    events.push(Event::ConversationUpdated { conversation });
+    Ok(())
+}
+
+/// What a stored mail keeps besides its text: its files, its sanitised HTML (masked like
+/// the text), its threading headers, and its sender and recipients.
+fn keep_mail_parts(
+    tx: &Connection,
+    account: ChannelAccountId,
+    config: &crate::channel::EmailConfig,
+    message: MessageId,
+    mail: &ParsedMail,
+    now: Timestamp,
+) -> Result<()> {
     for a in &mail.attachments {
         crate::store::messages::insert_attachment(
             tx,
@@ -651,6 +642,7 @@ fn store_our_own(
             now,
         )?;
     }
+    let masking = settings::masking(tx)?;
     let html = mail.html.as_deref().map(|h| masked(masking, h));
     mail_store::insert_header(
         tx,
@@ -664,15 +656,7 @@ fn store_our_own(
             header_date: Some(mail.sent_at),
         },
     )?;
-    crate::service::mail_recipients::record_inbound(tx, config, message, mail, now)?;
-    conv_store::touch_activity(tx, conversation, mail.arrived_at, false)?;
-    applied.messages += 1;
-    events.push(Event::MessageStatusChanged {
-        conversation,
-        message,
-    });
-    events.push(Event::ConversationUpdated { conversation });
-    Ok(())
+    crate::service::mail_recipients::record_inbound(tx, config, message, mail, now)
 }
 
 /// A mail already stored, found again in another synced folder (moved there): its place

@@ -49,6 +49,9 @@ pub(crate) fn queue_seen(
 pub struct FolderState<'a> {
     pub folder: &'a str,
     pub uidvalidity: u32,
+    /// The folder's UIDNEXT when it was opened: mail at or above it (stored meanwhile by
+    /// another session) is not judged by this answer.
+    pub below: u32,
     /// Every UID in the folder now.
     pub present: &'a HashSet<u32>,
     /// The UIDs read (`\Seen`) there.
@@ -75,32 +78,42 @@ impl Delivery<'_> {
         now: Timestamp,
     ) -> Result<MailboxChanges> {
         let (changes, events) = self.ws.store.write(|tx| {
-            let known = mail_uids::present_in(tx, account, state.folder, state.uidvalidity)?;
+            let known = mail_uids::known_in(tx, account, state.folder, state.uidvalidity)?;
+            let here = |uid: u32| state.present.contains(&uid);
             let gone: Vec<MessageId> = known
                 .iter()
-                .filter(|(uid, _, _)| !state.present.contains(uid))
-                .map(|(_, _, m)| *m)
+                .filter(|k| !k.gone && k.uid < state.below && !here(k.uid))
+                .map(|k| k.message)
+                .collect();
+            let back: Vec<MessageId> = known
+                .iter()
+                .filter(|k| k.gone && here(k.uid))
+                .map(|k| k.message)
                 .collect();
             let read: Vec<MessageId> = known
                 .iter()
-                .filter(|(uid, seen, _)| {
-                    !seen && state.present.contains(uid) && state.seen.contains(uid)
-                })
-                .map(|(_, _, m)| *m)
+                .filter(|k| !k.seen && here(k.uid) && state.seen.contains(&k.uid))
+                .map(|k| k.message)
                 .collect();
             mail_uids::mark_gone(tx, &gone, now)?;
+            mail_uids::mark_back(tx, &back)?;
             mail_uids::mark_seen(tx, &read)?;
+            // Read there: a conversation whose every customer mail is read stops being
+            // unread. Gone mail changes only how its message is shown.
             let mut touched = BTreeSet::new();
-            for m in read.iter().chain(&gone) {
-                touched.insert(message_status::conversation_of(tx, *m)?);
-            }
-            let mut events = Vec::new();
-            for conversation in touched {
-                if !read.is_empty() && mail_uids::all_seen(tx, conversation)? {
+            for m in &read {
+                let conversation = message_status::conversation_of(tx, *m)?;
+                if touched.insert(conversation) && mail_uids::all_seen(tx, conversation)? {
                     conv_store::mark_read(tx, conversation)?;
                 }
-                events.push(Event::ConversationUpdated { conversation });
             }
+            for m in gone.iter().chain(&back) {
+                touched.insert(message_status::conversation_of(tx, *m)?);
+            }
+            let events: Vec<Event> = touched
+                .into_iter()
+                .map(|conversation| Event::ConversationUpdated { conversation })
+                .collect();
             Ok((
                 MailboxChanges {
                     read_there: read.len(),
@@ -121,6 +134,17 @@ impl Delivery<'_> {
             self.ws.publish(e);
         }
         Ok(changes)
+    }
+
+    /// The mailbox would not mark these mails read: they count as unread there again, so
+    /// the next opening asks anew.
+    pub fn mail_seen_refused(&self, account: ChannelAccountId, places: &[MailPlace]) -> Result<()> {
+        self.ws.store.write(|tx| {
+            for place in places {
+                mail_uids::unmark_seen_at(tx, account, place)?;
+            }
+            Ok(())
+        })
     }
 
     /// Whether the sync should ask the server about `folder`: some mail stored from it.

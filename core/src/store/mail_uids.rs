@@ -67,28 +67,61 @@ pub fn mark_seen(conn: &Connection, messages: &[MessageId]) -> Result<()> {
     Ok(())
 }
 
-/// The mails known in one folder (at this UIDVALIDITY) and still there: UID, seen, message.
-pub fn present_in(
+/// One stored mail's state in its folder.
+pub struct KnownMail {
+    pub uid: u32,
+    pub seen: bool,
+    pub gone: bool,
+    pub message: MessageId,
+}
+
+/// The mails known in one folder at this UIDVALIDITY, gone or not.
+pub fn known_in(
     conn: &Connection,
     account: ChannelAccountId,
     folder: &str,
     uidvalidity: u32,
-) -> Result<Vec<(u32, bool, MessageId)>> {
+) -> Result<Vec<KnownMail>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT uid, seen, message_id FROM mail_uids
-         WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND gone_at IS NULL",
+        "SELECT uid, seen, gone_at IS NOT NULL, message_id FROM mail_uids
+         WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3",
     )?;
     let rows = stmt.query_map(params![account, folder, uidvalidity], |r| {
-        Ok((
-            u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-            r.get::<_, i64>(1)? == 1,
-            r.get(2)?,
-        ))
+        Ok(KnownMail {
+            uid: u32::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+            seen: r.get::<_, i64>(1)? == 1,
+            gone: r.get(2)?,
+            message: r.get(3)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Whether any mail stored from this folder (at this UIDVALIDITY) is still there.
+/// Mails found again where they were (a partial answer once marked them gone).
+pub fn mark_back(conn: &Connection, messages: &[MessageId]) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("UPDATE mail_uids SET gone_at = NULL WHERE message_id = ?1")?;
+    for m in messages {
+        stmt.execute([m])?;
+    }
+    Ok(())
+}
+
+/// The mailbox would not mark this mail read: it counts as unread there again.
+pub fn unmark_seen_at(
+    conn: &Connection,
+    account: ChannelAccountId,
+    place: &MailPlace,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE mail_uids SET seen = 0
+         WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND uid = ?4",
+    )?
+    .execute(params![account, place.folder, place.uidvalidity, place.uid])?;
+    Ok(())
+}
+
+/// Whether any mail was stored from this folder (at this UIDVALIDITY).
 pub fn any_in(
     conn: &Connection,
     account: ChannelAccountId,
@@ -98,7 +131,7 @@ pub fn any_in(
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM mail_uids
-             WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 AND gone_at IS NULL LIMIT 1",
+             WHERE account_id = ?1 AND folder = ?2 AND uidvalidity = ?3 LIMIT 1",
         )?
         .exists(params![account, folder, uidvalidity])?)
 }
@@ -128,22 +161,26 @@ pub fn gone(conn: &Connection, messages: &[MessageId]) -> Result<HashSet<Message
     Ok(out)
 }
 
-/// Whether every customer mail of `conversation` known in a mailbox is read there.
+/// Whether every customer mail of `conversation` is read in its mailbox: mail gone from
+/// there unread, and mail stored before its place was kept, count as unread.
 pub fn all_seen(conn: &Connection, conversation: ConversationId) -> Result<bool> {
     let unseen: i64 = conn.query_row(
-        "SELECT count(*) FROM mail_uids u JOIN messages m ON m.id = u.message_id
-         WHERE m.conversation_id = ?1 AND u.seen = 0 AND u.gone_at IS NULL",
+        "SELECT count(*) FROM messages m LEFT JOIN mail_uids u ON u.message_id = m.id
+         WHERE m.conversation_id = ?1 AND m.direction = 'in' AND coalesce(u.seen, 0) = 0",
         [conversation],
         |r| r.get(0),
     )?;
     Ok(unseen == 0)
 }
 
-/// A known mail found at another place (moved to another synced folder): kept there now.
+/// A known mail found at another place: kept there now, when its old place is gone (it
+/// was moved) or void (its folder was renumbered). A copy found while the original is
+/// still where it was changes nothing.
 pub fn relocate(conn: &Connection, message: MessageId, place: &MailPlace) -> Result<()> {
     conn.prepare_cached(
         "UPDATE mail_uids SET folder = ?2, uidvalidity = ?3, uid = ?4, gone_at = NULL
-         WHERE message_id = ?1 AND NOT (folder = ?2 AND uidvalidity = ?3 AND uid = ?4)",
+         WHERE message_id = ?1
+           AND (gone_at IS NOT NULL OR (folder = ?2 AND uidvalidity != ?3))",
     )?
     .execute(params![message, place.folder, place.uidvalidity, place.uid])?;
     Ok(())
