@@ -31,6 +31,21 @@ fn unread(t: &Team, id: ConversationId) -> i64 {
         .expect("unread")
 }
 
+/// The `read` tasks queued for the mailbox so far.
+fn read_tasks(t: &Team) -> i64 {
+    t.ctx
+        .ws
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM channel_tasks WHERE kind = 'read'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("tasks")
+}
+
 fn gone(t: &Team, header: &str) -> bool {
     t.ctx
         .ws
@@ -118,24 +133,12 @@ fn read_there_is_read_here_and_gone_there_is_marked_only_on_a_whole_answer() -> 
         uid: 3,
     };
     ws.open_conversation(&t.admin, other, None, now)?;
-    let queued: i64 = ws.store().read(|c| {
-        Ok(c.query_row(
-            "SELECT count(*) FROM channel_tasks WHERE kind = 'read'",
-            [],
-            |r| r.get(0),
-        )?)
-    })?;
+    let queued = read_tasks(&t);
     assert_eq!(queued, 1, "opening asks the mailbox to mark it read");
     ws.open_conversation(&t.admin, other, None, now)?;
     ws.delivery().mail_seen_refused(account, &[place])?;
     ws.open_conversation(&t.admin, other, None, now)?;
-    let queued: i64 = ws.store().read(|c| {
-        Ok(c.query_row(
-            "SELECT count(*) FROM channel_tasks WHERE kind = 'read'",
-            [],
-            |r| r.get(0),
-        )?)
-    })?;
+    let queued = read_tasks(&t);
     assert_eq!(
         queued, 2,
         "asked once per unread mail, and again after a refusal"

@@ -68,10 +68,7 @@ fn checked_contact(card: &ContactCard) -> Result<ContactCard> {
             if !shaped || !(5..=15).contains(&digits) {
                 return Err(CoreError::invalid(
                     "phone",
-                    format!(
-                        "“{}” is not a phone number: use digits, spaces and + - ( )",
-                        rich::field(phone)
-                    ),
+                    "write each phone number with digits, spaces and + - ( )",
                 ));
             }
             Ok(CardPhone {
@@ -90,7 +87,7 @@ fn checked_contact(card: &ContactCard) -> Result<ContactCard> {
             if crate::channel::email::normalize_address(email).is_none() {
                 return Err(CoreError::invalid(
                     "email",
-                    format!("“{}” is not an e-mail address", rich::field(email)),
+                    "an e-mail address on the card is not one",
                 ));
             }
             Ok(CardEmail {
@@ -102,7 +99,7 @@ fn checked_contact(card: &ContactCard) -> Result<ContactCard> {
     if phones.is_empty() && emails.is_empty() {
         return Err(CoreError::invalid(
             "phone",
-            format!("give {name} a phone number or an e-mail address"),
+            "give each contact a phone number or an e-mail address",
         ));
     }
     if phones.len() > rich::LIST_MAX || emails.len() > rich::LIST_MAX {
