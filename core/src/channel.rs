@@ -9,6 +9,7 @@ pub mod email;
 pub mod event;
 pub mod mail;
 pub mod mail_folders;
+pub mod mail_format;
 pub mod outbound;
 pub mod pricing;
 pub mod rich;

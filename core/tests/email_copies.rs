@@ -30,6 +30,8 @@ fn copies(cc: &[&str], bcc: &[&str]) -> MailReply {
         cc: cc.iter().map(|a| a.to_string()).collect(),
         bcc: bcc.iter().map(|a| a.to_string()).collect(),
         attachments: vec![],
+        formatted: false,
+        quote_history: false,
     }
 }
 
@@ -216,6 +218,8 @@ fn copies_are_checked_at_their_field() -> TestResult {
             cc: many,
             bcc: vec![],
             attachments: vec![],
+            formatted: false,
+            quote_history: false,
         })?,
         "cc"
     );

@@ -2,7 +2,7 @@
 //! goes to the address given as a new thread (`Fwd:` subject, no In-Reply-To or
 //! References, answers to the plain mailbox address) with the forwarded messages' files
 //! and the note above them; the conversation shows who it went to, and the forward is no
-//! reply (no first response, reply-all never learns the address); a bad address, the
+//! reply (no first response, reply-all never learns the address); the note is signed; a bad address, the
 //! mailbox itself, a chat conversation and someone else's conversation are refused.
 //!
 //! Real parts: SQLCipher. No mail server (that is `tests/tests/email_servers.rs`).
@@ -67,7 +67,7 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
         headers.reply_to, "help@example.com",
         "not the conversation's token"
     );
-    let SendPayload::Mail { body, files } = &job.payload else {
+    let SendPayload::Mail { body, files, .. } = &job.payload else {
         panic!("a mail of its own");
     };
     assert!(body.starts_with("Please refund.\n\n---------- Forwarded message ----------"));
@@ -90,7 +90,7 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
         now,
     )?;
     let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
-    let SendPayload::Mail { body, files } = &job.payload else {
+    let SendPayload::Mail { body, files, .. } = &job.payload else {
         panic!("a mail of its own");
     };
     assert!(!body.contains(&word("f1@customer.test")) && body.contains(&word("f2@customer.test")));
@@ -128,6 +128,24 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
         now,
     )?;
     assert_eq!(report.totals.first_response.count, 0);
+
+    // With a signature, the note is signed as a reply is, above what is forwarded.
+    ws.set_mail_signature(&t.admin, account, "Regards,\n{agent}", now)?;
+    ws.forward_mail(
+        &t.admin,
+        id,
+        &forward("ops@partner.test", "FYI", Some(second_id)),
+        now,
+    )?;
+    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
+    let SendPayload::Mail { body, .. } = &job.payload else {
+        panic!("a mail of its own");
+    };
+    assert!(
+        body.starts_with("FYI\n\n-- \nRegards,\n")
+            && body.contains("\n\n---------- Forwarded message"),
+        "{body}"
+    );
     Ok(())
 }
 

@@ -417,6 +417,8 @@ fn call(
                     cc: vec!["boss@customer.test".into()],
                     bcc: Vec::new(),
                     attachments: vec![],
+                    formatted: false,
+                    quote_history: false,
                 },
                 None,
                 now,

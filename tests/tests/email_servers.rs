@@ -212,6 +212,8 @@ async fn a_thread_with_three_copied_in_stays_one_and_reply_all_reaches_each_once
             cc: context.reply_all.clone(),
             bcc: vec![BENCH.into()],
             attachments: vec![],
+            formatted: false,
+            quote_history: false,
         },
         None,
         now,
@@ -278,6 +280,87 @@ async fn a_thread_with_three_copied_in_stays_one_and_reply_all_reaches_each_once
         .await?;
     for who in COPIED.iter().chain([&CUSTOMER, &BENCH]) {
         assert_eq!(servers.mailbox(who, "INBOX")?.len(), 1, "{who}");
+    }
+    runtime.stop().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_formatted_reply_arrives_as_plain_and_html_with_signature_and_quote() -> TestResult {
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    let runtime = ChannelRuntime::start(world.ws.clone(), mail_runtime_options())?;
+    let now = Timestamp::now();
+    world.ws.set_mail_signature(
+        &world.admin,
+        world.mailbox,
+        "Kind regards,\n{agent}\nExample GmbH <HRB 12345>",
+        now,
+    )?;
+    let first = format!(
+        "From: Ana Customer <{CUSTOMER}>\r\nTo: {SUPPORT}\r\n\
+         Subject: Where is it?\r\nMessage-ID: <fmt-q1@customer.test>\r\n\
+         Date: Tue, 24 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Where is my parcel & when?\r\n"
+    );
+    customer_sends(&servers, first.as_bytes()).await?;
+    let ws = world.ws.clone();
+    let conversation = eventually(20, || {
+        let c = conversation_with(&ws, "fmt-q1@customer.test");
+        (c > 0).then_some(c)
+    })
+    .await?;
+    let id = appcare_core::ConversationId::new(conversation);
+    let sent = world.ws.reply_mail(
+        &world.admin,
+        id,
+        &appcare_core::service::mail_recipients::MailReply {
+            body: "It ships **today**, see [tracking](https://track.example/?p=1&q=2).\n\n- box\n- *label*".into(),
+            cc: vec![],
+            bcc: vec![],
+            attachments: vec![],
+            formatted: true,
+            quote_history: true,
+        },
+        None,
+        now,
+    )?;
+    assert!(sent.has_html, "the window can show our reply formatted");
+    let ours = world
+        .ws
+        .email_html(&world.admin, sent.id, now)?
+        .ok_or("the reply's HTML is kept")?;
+    let delivered = servers
+        .wait_for_count_async(CUSTOMER, "INBOX", 1, Duration::from_secs(20))
+        .await?;
+    let raw = String::from_utf8_lossy(&delivered[0]).to_string();
+    assert!(raw.contains("multipart/alternative"), "{raw}");
+    let appcare_core::channel::mail::MailItem::Parsed { mail, .. } =
+        appcare_channels::email::parse::parse_mail(1, &delivered[0], now)
+    else {
+        return Err("the reply is a readable mail".into());
+    };
+    // The HTML as it arrived, after the inbound sanitiser, is exactly what we sent.
+    assert_eq!(mail.html.as_deref(), Some(ours.as_str()));
+    for part in [
+        "<strong>today</strong>",
+        "<a href=\"https://track.example/?p=1&amp;q=2\" rel=\"noopener noreferrer\">tracking</a>",
+        "<ul><li>box</li><li><em>label</em></li></ul>",
+        "<p>-- <br>Kind regards,<br>",
+        "Example GmbH &lt;HRB 12345&gt;</p>",
+        "<blockquote><p>Where is my parcel &amp; when?</p></blockquote>",
+    ] {
+        assert!(ours.contains(part), "{part} in {ours}");
+    }
+    let text = mail.text.replace("\r\n", "\n");
+    for part in [
+        "It ships *today*, see tracking <https://track.example/?p=1&q=2>.",
+        "- box\n- _label_",
+        "\n-- \nKind regards,",
+        "Example GmbH <HRB 12345>",
+        "wrote:\n> Where is my parcel & when?",
+    ] {
+        assert!(text.contains(part), "{part} in {text}");
     }
     runtime.stop().await;
     Ok(())
@@ -1076,6 +1159,8 @@ async fn a_reply_carries_several_files_within_what_the_server_takes() -> TestRes
             cc: vec![],
             bcc: vec![],
             attachments,
+            formatted: false,
+            quote_history: false,
         };
     // Together over what the server takes: refused in words, nothing queued.
     let big = vec![0x42_u8; 11 * 1024 * 1024];

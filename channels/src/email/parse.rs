@@ -429,7 +429,8 @@ fn lenient_base64(body: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
 }
 
-fn sanitize_html(html: &str) -> String {
+/// Inbound mail's HTML made safe to show; formatted replies go through it too.
+pub fn sanitize_html(html: &str) -> String {
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
         // A relative link (`?remote=1`) would point into the mail window itself.

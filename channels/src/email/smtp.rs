@@ -98,27 +98,38 @@ pub fn build_message(
                     ),
             )
         }
-        SendPayload::Mail { body, files } if files.is_empty() => builder.singlepart(
-            SinglePart::builder()
+        SendPayload::Mail { body, files, html } => {
+            let text = SinglePart::builder()
                 .header(ContentType::TEXT_PLAIN)
-                .body(body.clone()),
-        ),
-        SendPayload::Mail { body, files } => {
-            let mut parts = MultiPart::mixed().singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(body.clone()),
-            );
-            for file in files {
-                let content_type = ContentType::parse(&file.mime_type).unwrap_or(
-                    ContentType::parse("application/octet-stream")
-                        .map_err(|_| SendError::Final("a file's type is not valid".into()))?,
-                );
-                parts = parts.singlepart(
-                    Attachment::new(file.file_name.clone()).body(file.data.clone(), content_type),
-                );
+                .body(body.clone());
+            // A formatted reply: its HTML once more through the inbound mail's sanitiser.
+            let words = html.as_deref().map(|html| {
+                MultiPart::alternative()
+                    .singlepart(text.clone())
+                    .singlepart(SinglePart::html(super::parse::sanitize_html(html)))
+            });
+            match (words, files.is_empty()) {
+                (None, true) => builder.singlepart(text),
+                (Some(words), true) => builder.multipart(words),
+                (words, false) => {
+                    let mut parts = match words {
+                        Some(words) => MultiPart::mixed().multipart(words),
+                        None => MultiPart::mixed().singlepart(text),
+                    };
+                    for file in files {
+                        let content_type = ContentType::parse(&file.mime_type).unwrap_or(
+                            ContentType::parse("application/octet-stream").map_err(|_| {
+                                SendError::Final("a file's type is not valid".into())
+                            })?,
+                        );
+                        parts = parts.singlepart(
+                            Attachment::new(file.file_name.clone())
+                                .body(file.data.clone(), content_type),
+                        );
+                    }
+                    builder.multipart(parts)
+                }
             }
-            builder.multipart(parts)
         }
         SendPayload::Template { .. } | SendPayload::Card(_) => return Err(SendError::Final(
             "templates, places and contact cards are for WhatsApp; write an e-mail reply instead"
@@ -387,6 +398,7 @@ mod tests {
                 file("invoice.pdf", b"%PDF-1"),
                 file("receipt.pdf", b"%PDF-2"),
             ],
+            html: None,
         };
         let message = build_message(
             &headers(vec![]),
@@ -402,6 +414,53 @@ mod tests {
             "{raw}"
         );
         assert!(raw.contains("See below."), "{raw}");
+    }
+
+    #[test]
+    fn a_formatted_reply_is_plain_and_html_alternatives_the_sanitiser_leaves_as_they_are() {
+        use appcare_core::channel::mail_format::{render, QuotedMail};
+        let quote = QuotedMail::new(
+            "Ana <ana@customer.test>",
+            appcare_core::time::Timestamp::from_unix(1_796_000_000),
+            "Where is <my> order & when?\n\n> older quote",
+        );
+        let formatted = render(
+            "Hello **Ana** & *co*,\n[track it](https://track.example/?a=1&b=\"2\")\n\n- one\n- two\n\n7. seven\n\n> yours\n\n<b>not bold</b> \u{a0}[mail](mailto:help@example.com)",
+            Some("Sam <support>\nTeam & co"),
+            Some(&quote),
+        );
+        assert_eq!(
+            crate::email::parse::sanitize_html(&formatted.html),
+            formatted.html,
+            "the sanitiser would change what we send"
+        );
+        let payload = SendPayload::Mail {
+            body: formatted.plain.clone(),
+            files: vec![appcare_core::channel::OutboundFile {
+                file_name: "a.pdf".into(),
+                mime_type: "application/pdf".into(),
+                data: b"%PDF".to_vec(),
+            }],
+            html: Some(formatted.html.clone()),
+        };
+        let message = build_message(
+            &headers(vec![]),
+            "ana@customer.test",
+            &payload,
+            std::time::SystemTime::UNIX_EPOCH,
+        )
+        .expect("built");
+        let raw = String::from_utf8(message.formatted()).expect("utf8");
+        let alternative = raw.find("multipart/alternative").expect("alternative part");
+        assert!(
+            raw.find("multipart/mixed").expect("mixed") < alternative,
+            "{raw}"
+        );
+        assert!(
+            raw.contains("text/plain") && raw.contains("text/html"),
+            "{raw}"
+        );
+        assert!(raw.contains("a.pdf"), "{raw}");
     }
 
     #[test]

@@ -31,10 +31,12 @@ pub enum SendPayload {
         caption: String,
         file: OutboundFile,
     },
-    /// An e-mail of its own (a forward): text and any number of files.
+    /// An e-mail with files, formatted, or of its own (a forward): its text, any number
+    /// of files, and the HTML of a formatted reply (sent as `multipart/alternative`).
     Mail {
         body: String,
         files: Vec<OutboundFile>,
+        html: Option<String>,
     },
     /// A question with answers the customer taps (WhatsApp: a list message; Messenger:
     /// quick replies; e-mail: the text alone, which names them).

@@ -510,6 +510,7 @@ fn send_payload(
         Some("mail") => SendPayload::Mail {
             body,
             files: outbox::files_of(conn, message)?,
+            html: crate::store::mail::html_of(conn, message)?,
         },
         Some("forward") => SendPayload::Mail {
             body: json_str(payload, "text"),
@@ -521,6 +522,7 @@ fn send_payload(
                     .map(|ids| ids.iter().filter_map(|i| i.as_i64()).collect::<Vec<_>>())
                     .unwrap_or_default(),
             )?,
+            html: None,
         },
         Some("choices") => SendPayload::Choices {
             // An agent's question: its text alone (the message shows the options too).

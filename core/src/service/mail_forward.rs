@@ -6,6 +6,7 @@
 
 use crate::audit::{self, AuditEvent, AuditKind};
 use crate::auth::Role;
+use crate::channel::mail_format::plain_reply;
 use crate::channel::Channel;
 use crate::channel::Direction;
 use crate::error::{CoreError, Result};
@@ -13,7 +14,7 @@ use crate::events::Event;
 use crate::ids::{ConversationId, MessageId};
 use crate::secret::SessionToken;
 use crate::service::inbox::{AttachmentInfo, MessageView};
-use crate::service::mail_recipients::check_copies;
+use crate::service::mail_recipients::{check_copies, signature_for};
 use crate::service::outgoing::REPLY_MAX_CHARS;
 use crate::service::steps;
 use crate::store::messages::{self, NewMessage};
@@ -115,7 +116,13 @@ impl Workspace {
                 Some(address) => format!("{} <{address}>", row.contact_name),
                 None => row.contact_name.clone(),
             };
-            let mut text = note.clone();
+            // The note, signed as a reply is, above what is forwarded.
+            let agent = crate::store::users::require(tx, caller.user)?.display_name;
+            let signature = signature_for(&config, &agent, row.team_name.as_deref());
+            let mut text = match signature {
+                Some(signature) if note.is_empty() => format!("-- \n{signature}"),
+                signature => plain_reply(&note, signature.as_deref(), None),
+            };
             for part in &parts {
                 let from = if part.inbound {
                     part.from.clone().unwrap_or_else(|| customer.clone())

@@ -7,6 +7,7 @@ use crate::auth::Role;
 use crate::channel::account::ChannelAccountView;
 use crate::channel::email::{normalize_address, EmailConfig};
 use crate::channel::mail::{MailAddress, ParsedMail};
+use crate::channel::mail_format;
 use crate::channel::Channel;
 use crate::error::{CoreError, Result};
 use crate::ids::{ChannelAccountId, ConversationId, MessageId};
@@ -51,6 +52,14 @@ pub struct MailReply {
         schemars(length(max = crate::channel::mail::MAX_REPLY_FILES))
     )]
     pub attachments: Vec<crate::channel::outbound::OutboundAttachment>,
+    /// `body` is written with the composer's marks (`**bold**`, `*italic*`,
+    /// `[words](https://link)`, `- ` and `1. ` lists, `> ` quotes) and goes as HTML with a
+    /// faithful plain-text part.
+    #[serde(default)]
+    pub formatted: bool,
+    /// The customer's last mail goes quoted below the reply and its signature.
+    #[serde(default)]
+    pub quote_history: bool,
 }
 
 /// What the composer of an e-mail conversation shows before sending.
@@ -181,7 +190,11 @@ pub(crate) fn check_copies(
 
 /// The mailbox's signature with `{agent}` and `{team}` filled in; `None` when it has
 /// none.
-fn signature_for(config: &EmailConfig, agent: &str, team: Option<&str>) -> Option<String> {
+pub(crate) fn signature_for(
+    config: &EmailConfig,
+    agent: &str,
+    team: Option<&str>,
+) -> Option<String> {
     let signature = config.signature.trim();
     (!signature.is_empty()).then(|| {
         signature
@@ -190,42 +203,78 @@ fn signature_for(config: &EmailConfig, agent: &str, team: Option<&str>) -> Optio
     })
 }
 
-/// A reply's text with the signature under the standard `-- ` line.
-pub(crate) fn signed(body: &str, signature: Option<&str>) -> String {
-    match signature {
-        Some(s) => format!("{body}\n\n-- \n{s}"),
-        None => body.to_string(),
+/// An e-mail reply as the agent wrote it, before it is checked.
+pub(crate) struct MailDraft<'a> {
+    pub text: &'a str,
+    pub cc: &'a [String],
+    pub bcc: &'a [String],
+    /// Written with the composer's marks: sent as HTML with a plain-text part.
+    pub formatted: bool,
+    /// The customer's last mail quoted below.
+    pub quote_history: bool,
+}
+
+impl<'a> MailDraft<'a> {
+    /// A plain reply without copies.
+    pub fn plain(text: &'a str) -> Self {
+        Self {
+            text,
+            cc: &[],
+            bcc: &[],
+            formatted: false,
+            quote_history: false,
+        }
     }
 }
 
-/// An e-mail reply, checked and ready to queue: the signed text and the copies.
+/// An e-mail reply, checked and ready to queue: the signed text (payment data masked
+/// where the workspace masks it), its HTML when formatted, and the copies.
 pub(crate) struct CheckedMail {
     pub body: String,
+    pub html: Option<String>,
+    pub masked: bool,
     pub to: Option<MailAddress>,
     pub cc: Vec<MailAddress>,
     pub bcc: Vec<MailAddress>,
 }
 
-/// Checks the copies of a reply in `row` by `agent` and signs its text.
+/// Checks the copies of a reply in `row` by `agent`, signs it, quotes the customer's last
+/// mail when asked, and renders it when formatted.
 pub(crate) fn check_mail(
     tx: &Connection,
     row: &conv_store::ConversationRowData,
     agent: crate::ids::UserId,
-    text: &str,
-    cc: &[String],
-    bcc: &[String],
+    draft: &MailDraft<'_>,
 ) -> Result<CheckedMail> {
     let account = conv_store::account_of(tx, row.id)?;
     // An account never connected to a server (sample data, scripts) has no settings:
     // its replies are queued as before and fail at sending with the reason.
     let config = mail_store::config_of(tx, account).unwrap_or_else(|_| EmailConfig::unset());
     let customer = outbox::customer_address(tx, row.id)?;
-    let cc = check_copies(tx, &config, "cc", cc, customer.as_deref(), &[])?;
-    let bcc = check_copies(tx, &config, "bcc", bcc, customer.as_deref(), &cc)?;
+    let cc = check_copies(tx, &config, "cc", draft.cc, customer.as_deref(), &[])?;
+    let bcc = check_copies(tx, &config, "bcc", draft.bcc, customer.as_deref(), &cc)?;
     let name = user_store::require(tx, agent)?.display_name;
     let signature = signature_for(&config, &name, row.team_name.as_deref());
+    let quote = match draft.quote_history {
+        true => last_mail_quoted(tx, row)?,
+        false => None,
+    };
+    let masking = crate::store::settings::masking(tx)?;
+    let (text, masked) = steps::mask_if(masking, draft.text);
+    let (body, html) = match draft.formatted {
+        true => {
+            let out = mail_format::render(&text, signature.as_deref(), quote.as_ref());
+            (out.plain, Some(out.html))
+        }
+        false => (
+            mail_format::plain_reply(&text, signature.as_deref(), quote.as_ref()),
+            None,
+        ),
+    };
     Ok(CheckedMail {
-        body: signed(text, signature.as_deref()),
+        body,
+        html,
+        masked,
         to: customer.map(|address| MailAddress {
             address,
             name: String::new(),
@@ -233,6 +282,21 @@ pub(crate) fn check_mail(
         cc,
         bcc,
     })
+}
+
+/// The conversation's newest customer mail, quoted with who wrote it and when.
+fn last_mail_quoted(
+    tx: &Connection,
+    row: &conv_store::ConversationRowData,
+) -> Result<Option<mail_format::QuotedMail>> {
+    let Some((message, text, at)) = mail_store::last_inbound_text(tx, row.id)? else {
+        return Ok(None);
+    };
+    let from = views_of(tx, &[message])?
+        .pop()
+        .and_then(|(_, view)| view.from)
+        .unwrap_or_else(|| row.contact_name.clone());
+    Ok(Some(mail_format::QuotedMail::new(&from, at, &text)))
 }
 
 /// Keeps who a reply of ours goes to.
@@ -412,6 +476,14 @@ impl Workspace {
             .iter()
             .map(crate::service::outgoing::decode_attachment)
             .collect::<Result<Vec<_>>>()?;
-        self.queue_mail(&caller, id, body, &reply.cc, &reply.bcc, files, guard, now)
+        let mail = crate::service::outgoing::MailOut {
+            text: body,
+            cc: reply.cc.clone(),
+            bcc: reply.bcc.clone(),
+            files,
+            formatted: reply.formatted,
+            quote_history: reply.quote_history,
+        };
+        self.queue_mail(&caller, id, mail, guard, now)
     }
 }

@@ -18,7 +18,7 @@ use crate::ids::{ChannelAccountId, ConversationId, MessageId};
 use crate::secret::SessionToken;
 use crate::service::drafts::DraftMode;
 use crate::service::inbox::{AttachmentInfo, MessageView};
-use crate::service::mail_recipients::{check_mail, record_outbound, views_of};
+use crate::service::mail_recipients::{check_mail, record_outbound, views_of, MailDraft};
 use crate::service::steps::{self, check_text};
 use crate::service::Caller;
 use crate::store::conversations::{self as conv_store, ConversationRowData};
@@ -110,16 +110,21 @@ fn check_guard(
 }
 
 /// What an agent asked to send, checked.
+/// An e-mail reply as `reply_mail` hands it over.
+pub(crate) struct MailOut {
+    pub text: String,
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+    /// Files (name, type, bytes), checked against what the server takes.
+    pub files: Vec<(String, String, Vec<u8>)>,
+    pub formatted: bool,
+    pub quote_history: bool,
+}
+
 enum Outgoing {
     Text(String),
     /// An e-mail reply with copies (a plain `Text` reply in an e-mail conversation has none).
-    Mail {
-        text: String,
-        cc: Vec<String>,
-        bcc: Vec<String>,
-        /// Files (name, type, bytes), checked against what the server takes.
-        files: Vec<(String, String, Vec<u8>)>,
-    },
+    Mail(MailOut),
     File {
         caption: String,
         file_name: String,
@@ -493,20 +498,11 @@ impl Workspace {
         &self,
         caller: &Caller,
         id: ConversationId,
-        text: String,
-        cc: &[String],
-        bcc: &[String],
-        files: Vec<(String, String, Vec<u8>)>,
+        mail: MailOut,
         guard: Option<ReplyGuard>,
         now: Timestamp,
     ) -> Result<MessageView> {
-        let outgoing = Outgoing::Mail {
-            text,
-            cc: cc.to_vec(),
-            bcc: bcc.to_vec(),
-            files,
-        };
-        self.queue_outgoing(caller, id, outgoing, guard, None, now)
+        self.queue_outgoing(caller, id, Outgoing::Mail(mail), guard, None, now)
     }
 }
 
@@ -580,13 +576,20 @@ impl Workspace {
             // An e-mail reply: checked copies, signed text, its recipients kept.
             let mail = match (&outgoing, channel) {
                 (Outgoing::Text(text), Channel::Email) => {
-                    Some(check_mail(tx, &row, caller.user, text, &[], &[])?)
+                    Some(check_mail(tx, &row, caller.user, &MailDraft::plain(text))?)
                 }
-                (Outgoing::Mail { text, cc, bcc, files }, Channel::Email) => {
-                    check_mail_files(tx, account, files)?;
-                    Some(check_mail(tx, &row, caller.user, text, cc, bcc)?)
+                (Outgoing::Mail(out), Channel::Email) => {
+                    check_mail_files(tx, account, &out.files)?;
+                    let draft = MailDraft {
+                        text: &out.text,
+                        cc: &out.cc,
+                        bcc: &out.bcc,
+                        formatted: out.formatted,
+                        quote_history: out.quote_history,
+                    };
+                    Some(check_mail(tx, &row, caller.user, &draft)?)
                 }
-                (Outgoing::Mail { .. }, _) => {
+                (Outgoing::Mail(_), _) => {
                     return Err(CoreError::invalid("cc", "copies are for e-mail conversations"))
                 }
                 _ => None,
@@ -661,13 +664,17 @@ impl Workspace {
                     (body, masked, payload)
                 }
                 (_, Some(mail)) => {
+                    // The text was masked before it was signed and rendered; the
+                    // signature and the quote are masked here.
                     let (body, masked) = mask(&mail.body);
+                    let masked = masked || mail.masked;
                     let addresses = |list: &[MailAddress]| -> Vec<String> {
                         list.iter().map(|a| a.address.clone()).collect()
                     };
-                    // With files, the runtime sends a mail with its attachments.
+                    // With files or formatted, the runtime sends a mail of several parts.
                     let kind = match &outgoing {
-                        Outgoing::Mail { files, .. } if !files.is_empty() => "mail",
+                        Outgoing::Mail(out) if !out.files.is_empty() => "mail",
+                        _ if mail.html.is_some() => "mail",
                         _ => "text",
                     };
                     let payload = serde_json::json!({
@@ -675,7 +682,7 @@ impl Workspace {
                     });
                     (body, masked, payload)
                 }
-                (Outgoing::Text(text) | Outgoing::Mail { text, .. }, None) => {
+                (Outgoing::Text(text) | Outgoing::Mail(MailOut { text, .. }), None) => {
                     let (body, masked) = mask(text);
                     (body, masked, serde_json::json!({ "kind": "text", "tag": tag }))
                 }
@@ -746,6 +753,9 @@ impl Workspace {
             conv_store::note_agent_reply(tx, id, caller.user, now)?;
             if let Some(mail) = &mail {
                 record_outbound(tx, message, mail)?;
+                if let Some(html) = &mail.html {
+                    steps::keep_reply_html(tx, account, message, html)?;
+                }
             }
             if let Some(external) = &quoted {
                 crate::store::reactions::set_reply_to(tx, message, external)?;
@@ -753,7 +763,7 @@ impl Workspace {
             let mut attachments = Vec::new();
             let files: Vec<(&String, &String, &Vec<u8>)> = match &outgoing {
                 Outgoing::File { file_name, mime_type, data, .. } => vec![(file_name, mime_type, data)],
-                Outgoing::Mail { files, .. } => files.iter().map(|(n, m, d)| (n, m, d)).collect(),
+                Outgoing::Mail(out) => out.files.iter().map(|(n, m, d)| (n, m, d)).collect(),
                 Outgoing::Template { header_file: Some((_, (n, m, d))), .. } => vec![(n, m, d)],
                 _ => Vec::new(),
             };
@@ -797,7 +807,7 @@ impl Workspace {
                     at: now,
                     attachments,
                     masked,
-                    has_html: false,
+                    has_html: mail.as_ref().is_some_and(|m| m.html.is_some()),
                     written_at: None,
                     quote: match quoted {
                         Some(_) => crate::service::message_parts::MessageParts::load(tx, &[message])?

@@ -570,6 +570,46 @@ pub(crate) fn raise_status(
     Ok(true)
 }
 
+/// Our reply's Message-ID, made and kept with the reply's HTML (if formatted).
+fn new_reply_header(
+    tx: &Connection,
+    config: &crate::channel::EmailConfig,
+    account: ChannelAccountId,
+    message: MessageId,
+    html: Option<&str>,
+) -> Result<String> {
+    let id = format!(
+        "appcare.{message}.{}@{}",
+        crate::secret::random_token(12),
+        config.domain()
+    );
+    mail_store::insert_header(
+        tx,
+        &mail_store::Header {
+            message,
+            account,
+            header_id: &id,
+            in_reply_to: &[],
+            references: &[],
+            html,
+            header_date: None,
+        },
+    )?;
+    Ok(id)
+}
+
+/// Keeps a formatted reply's HTML with the reply (sent with it, shown by "Show formatted").
+pub(crate) fn keep_reply_html(
+    tx: &Connection,
+    account: ChannelAccountId,
+    message: MessageId,
+    html: &str,
+) -> Result<()> {
+    let config =
+        mail_store::config_of(tx, account).unwrap_or_else(|_| crate::channel::EmailConfig::unset());
+    new_reply_header(tx, &config, account, message, Some(html)).map(|_| ())
+}
+
 /// Sender, subject and threading headers for our reply `message`. Its Message-ID is
 /// made once and kept, so a retried send carries the same id.
 pub(crate) fn reply_headers(
@@ -582,26 +622,7 @@ pub(crate) fn reply_headers(
     let token = mail_store::thread_token(tx, conversation)?;
     let message_id = match mail_store::header_of(tx, message)? {
         Some(header) => header,
-        None => {
-            let id = format!(
-                "appcare.{message}.{}@{}",
-                crate::secret::random_token(12),
-                config.domain()
-            );
-            mail_store::insert_header(
-                tx,
-                &mail_store::Header {
-                    message,
-                    account,
-                    header_id: &id,
-                    in_reply_to: &[],
-                    references: &[],
-                    html: None,
-                    header_date: None,
-                },
-            )?;
-            id
-        }
+        None => new_reply_header(tx, &config, account, message, None)?,
     };
     let subject = conv_store::subject_of(tx, conversation)?;
     let parent = mail_store::last_inbound_header(tx, conversation)?;

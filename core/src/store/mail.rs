@@ -523,6 +523,22 @@ pub fn last_inbound_header(
     }))
 }
 
+/// The newest customer mail of a conversation: its message, text and time.
+pub fn last_inbound_text(
+    conn: &Connection,
+    conversation: ConversationId,
+) -> Result<Option<(MessageId, String, Timestamp)>> {
+    Ok(conn
+        .query_row(
+            "SELECT m.id, m.body, m.created_at FROM messages m
+             WHERE m.conversation_id = ?1 AND m.direction = 'in'
+             ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
+            [conversation],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
 /// The conversation's reply-to token, made on first use.
 pub fn thread_token(conn: &Connection, conversation: ConversationId) -> Result<String> {
     let existing: Option<String> = conn

@@ -17,4 +17,14 @@ bcc: Array<string>,
  * Files sent with the reply, together within what the mailbox's server takes
  * ([`MailReplyContext::files_limit`]).
  */
-attachments: Array<OutboundAttachment>, };
+attachments: Array<OutboundAttachment>, 
+/**
+ * `body` is written with the composer's marks (`**bold**`, `*italic*`,
+ * `[words](https://link)`, `- ` and `1. ` lists, `> ` quotes) and goes as HTML with a
+ * faithful plain-text part.
+ */
+formatted: boolean, 
+/**
+ * The customer's last mail goes quoted below the reply and its signature.
+ */
+quote_history: boolean, };

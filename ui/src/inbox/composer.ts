@@ -2,7 +2,8 @@
 //! `drafts.ts`), canned replies, attached files (`attachments.ts`: one per reply, several on e-mail),
 //! answers to tap ("Buttons…" on WhatsApp
 //! and Messenger), and (outside WhatsApp's window) the
-//! template picker in place of the text; above an e-mail reply, its Cc, Bcc and signature.
+//! template picker in place of the text; above an e-mail reply, its Cc, Bcc and signature, and its
+//! formatting (`format-bar.ts`).
 import * as api from "../api";
 import type { CannedReply } from "../bindings/CannedReply";
 import type { MessageView } from "../bindings/MessageView";
@@ -15,6 +16,7 @@ import { createAttachments } from "./attachments";
 import { openCard } from "./card-dialog";
 import { openChoices } from "./choices-dialog";
 import { createCrossing } from "./crossing";
+import { createFormatBar } from "./format-bar";
 import { crossingOf, guardOf } from "./crossing-logic";
 import { createMailCopies } from "./mail-copies";
 import { createMentionMenu } from "./mention-menu";
@@ -68,6 +70,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
 
   const quoting = createQuoting(() => { store.set({ quoting: null }); text.focus(); });
   const copies = createMailCopies(error);
+  const format = createFormatBar(text, ctx.memory);
   const el = h("form", { id: "composer", class: "composer", novalidate: true, hidden: true },
     h("div", { class: "composer-modes", role: "group", "aria-label": "Write a" }, modeReply, modeNote),
     windowLine,
@@ -75,7 +78,9 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     templates.el,
     quoting.el,
     copies.el,
+    format.el,
     text,
+    format.quoteEl,
     mentions.el,
     crossing.el,
     files.el,
@@ -185,8 +190,10 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     if (over) return problem(error, files.button, over);
     const read = s.mode === "reply" && !quoted ? copies.read() : null;
     if (read === "invalid") return;
-    // Without copies or files a plain reply does (the core signs an e-mail reply either way).
-    const mail = read && (read.cc.length > 0 || read.bcc.length > 0 || pending.length > 0) ? read : null;
+    const look = (read && format.read()) ?? { formatted: false, quote_history: false };
+    // Without copies, files, formatting or a quote a plain reply does (the core signs an e-mail reply either way).
+    const mail = read && (read.cc.length > 0 || read.bcc.length > 0 || pending.length > 0 || look.formatted || look.quote_history)
+      ? read : null;
     const asMode = s.mode;
     const guard = !anyway && s.seen?.id === id ? s.seen.guard : null;
     store.set({ sending: true, crossing: null });
@@ -199,7 +206,8 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
           m = quoted
             ? await api.replyQuoting(id, quoted.message, body, guard)
             : mail
-              ? await api.replyMail(id, { body, cc: mail.cc, bcc: mail.bcc, attachments: sent }, guard)
+              ? await api.replyMail(id, { body, cc: mail.cc, bcc: mail.bcc, attachments: sent,
+                formatted: look.formatted, quote_history: look.quote_history }, guard)
               : await api.reply(id, body, sent[0] ?? null, guard);
           if (mail && store.get().openId === id) copies.clear();
           // Cleared only if it is still the quote just sent (not one chosen meanwhile).
@@ -250,6 +258,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     crossing.update(s);
     quoting.update(s);
     copies.update(s);
+    format.update(s);
     if (s.canned !== shownCanned) {
       shownCanned = s.canned;
       cannedSelect.replaceChildren(h("option", { value: "" }, "Canned reply…"),

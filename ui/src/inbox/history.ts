@@ -1,6 +1,7 @@
 //! The open conversation's history: messages and notes in order, delivery status with "Send again",
-//! the formatted e-mail button, what a message holds besides text (a place, contact cards, an order),
-//! older pages, and attachments opened on demand.
+//! the formatted e-mail button, an e-mail's quoted earlier mail folded away (`quote-fold.ts`), what a
+//! message holds besides text (a place, contact cards, an order), older pages, and attachments opened
+//! on demand.
 import * as api from "../api";
 import type { ConversationView } from "../bindings/ConversationView";
 import type { MessageView } from "../bindings/MessageView";
@@ -13,6 +14,7 @@ import { button, openModal } from "../ui";
 import { formatSize, historyItems, mergeById } from "./logic";
 import { senderName } from "./mail-copies-logic";
 import { quoteBlock, reactControl, reactionsLine, recipientsBlock } from "./message-parts";
+import { mailBody } from "./quote-fold";
 import { canReact } from "./message-parts-logic";
 import { contentBlock, type ContentActions } from "./rich-content";
 import { replacesBody } from "./rich-content-logic";
@@ -137,7 +139,7 @@ export function createHistory(deps: Deps): Part<InboxState> {
         out ? statusLabel(m) : null),
       quoteBlock(m, contact, el),
       recipientsBlock(m),
-      m.body && !replacesBody(m.content) ? h("div", { class: "item-body" }, m.body) : null,
+      m.body && !replacesBody(m.content) ? bodyOf(m) : null,
       contentBlock(m, contentActions),
       m.has_html ? formattedButton(m) : null,
       m.masked
@@ -177,6 +179,15 @@ export function createHistory(deps: Deps): Part<InboxState> {
       }, { phone, name });
     },
   };
+
+  /** The e-mails whose quoted earlier mail is shown: kept when a live update rebuilds the history. */
+  const unfolded = new Set<number>();
+
+  /** A message's text; an e-mail's with the mail it quotes at its end folded away. */
+  function bodyOf(m: MessageView): HTMLElement {
+    if (!m.mail) return h("div", { class: "item-body" }, m.body);
+    return mailBody(m.id, m.body, unfolded.has(m.id), (open) => { if (open) unfolded.add(m.id); else unfolded.delete(m.id); });
+  }
 
   /** The message whose reaction row is open: kept when a live update rebuilds the history. */
   let reactOpen: number | null = null;

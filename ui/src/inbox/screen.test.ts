@@ -451,7 +451,7 @@ describe("inbox screen", () => {
     $<HTMLFormElement>("#composer").requestSubmit();
     await tick();
     expect(of("replyMail")[0].args).toEqual([11,
-      { body: "Both of you: it ships today", cc: ["bob@example.com"], bcc: ["audit@example.com"], attachments: [] },
+      { body: "Both of you: it ships today", cc: ["bob@example.com"], bcc: ["audit@example.com"], attachments: [], formatted: false, quote_history: false },
       { version: 4, last_message: 900 }]);
     expect($<HTMLInputElement>("#mail-cc").value).toBe("");
     expect(text.value).toBe("");
@@ -491,6 +491,140 @@ describe("inbox screen", () => {
     expect(sent.cc).toEqual(["boss@example.com"]);
     expect(sent.attachments.map((a) => [a.file_name, a.data_base64])).toEqual([["invoice.txt", btoa("hello")], ["label.txt", btoa("hi!")]]);
     expect($("#attachment-chosen").hidden).toBe(true);
+  });
+
+  it("writes a formatted e-mail reply: Formatted on, Ctrl+B and the toolbar on the selection, the customer's mail quoted below", async () => {
+    fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: [], signature: null, files_limit: 20_000_000, server_limit: null });
+    fakes.replyMail = (_id, reply) => ({ ...message(962, (reply as { body: string }).body), direction: "out", author: "Sam Lead", status: "queued" });
+    fakes.saveDraft = () => null;
+    const ctx = await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    const toggle = $("#composer-format-toggle");
+    const toolbar = $('[role="toolbar"][aria-label="Formatting"]');
+    const quote = $<HTMLInputElement>("#composer-quote-history");
+    expect(toggle.getAttribute("aria-pressed")).toBe("false");
+    expect(toolbar.hidden).toBe(true);
+    expect(quote.checked).toBe(false);
+    expect($("#composer-quoted").hidden).toBe(true);
+    const text = $<HTMLTextAreaElement>("#composer-text");
+    text.value = "It ships today";
+    text.setSelectionRange(9, 14);
+    const ctrl = (k: string) => text.dispatchEvent(new KeyboardEvent("keydown", { key: k, ctrlKey: true, bubbles: true, cancelable: true }));
+    // Plain: Ctrl+B is left to the web view.
+    expect(ctrl("b")).toBe(true);
+    expect(text.value).toBe("It ships today");
+
+    toggle.click();
+    expect(toggle.getAttribute("aria-pressed")).toBe("true");
+    expect(toolbar.hidden).toBe(false);
+    expect(quote.checked).toBe(true);
+    expect($("#format-bold").getAttribute("title")).toBe("Bold (Ctrl+B)");
+    expect($("#format-link").getAttribute("aria-label")).toBe("Link (Ctrl+K)");
+    expect($("#format-bullets").getAttribute("aria-label")).toBe("Bulleted list");
+    text.focus();
+    text.setSelectionRange(9, 14);
+    expect(ctrl("b")).toBe(false);
+    expect(text.value).toBe("It ships **today**");
+    expect(text.value.slice(text.selectionStart, text.selectionEnd)).toBe("today");
+    // The draft heard it.
+    expect((ctx.memory.get("inbox.drafts") as Map<string, { text: string }>).get("11:reply")?.text).toBe("It ships **today**");
+    $("#format-italic").click();
+    expect(text.value).toBe("It ships ***today***");
+    expect(document.activeElement).toBe(text);
+    $("#format-italic").click();
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(of("replyMail")[0].args).toEqual([11,
+      { body: "It ships **today**", cc: [], bcc: [], attachments: [], formatted: true, quote_history: true },
+      { version: 4, last_message: 900 }]);
+
+    // Formatted stays on for the next conversation; the agent may leave the quote out.
+    $('#conversation-list [data-conversation-id="12"]').click();
+    await tick();
+    expect($("#composer-format-toggle").getAttribute("aria-pressed")).toBe("true");
+    quote.click();
+    expect($("#composer-quoted").hidden).toBe(true);
+    text.value = "Sorted";
+    $<HTMLFormElement>("#composer").requestSubmit();
+    await tick();
+    expect(of("replyMail")[1].args[1]).toEqual({ body: "Sorted", cc: [], bcc: [], attachments: [], formatted: true, quote_history: false });
+  });
+
+  it("shows the customer's last mail folded under \"Quote their last mail below\", when it is ticked and there is one", async () => {
+    fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: [], signature: null, files_limit: 20_000_000, server_limit: null });
+    const out = (id: number, body: string) => ({ ...message(id, body), direction: "out", author: "Sam Lead", status: "sent" });
+    fakes.openConversation = (id) => conversation(id as number, { messages: id === 11
+      ? [message(900, "Where is my order?"), out(901, "Checking."), message(902, "Any news?\nIt was order 77."), out(903, "Today.")]
+      : [out(904, "Hello from us")] });
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    const quote = $<HTMLInputElement>("#composer-quote-history");
+    const details = $<HTMLDetailsElement>("#composer-quoted");
+    expect(details.hidden).toBe(true);
+    quote.click();
+    expect(details.hidden).toBe(false);
+    expect(details.open).toBe(false);
+    expect(details.querySelector("summary")!.textContent).toBe("Quoted below");
+    expect(details.textContent).toContain("Any news?\nIt was order 77.");
+    expect(details.textContent).not.toContain("Where is my order?");
+    // Nothing of theirs to quote: nothing shown.
+    $('#conversation-list [data-conversation-id="12"]').click();
+    await tick();
+    quote.click();
+    expect(quote.checked).toBe(true);
+    expect(details.hidden).toBe(true);
+  });
+
+  it("offers no formatting on WhatsApp, nor in a note", async () => {
+    const wa = { channel: "whatsapp", reply_window_ends_at: nowS() + 3600 };
+    fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: [], signature: null, files_limit: 20_000_000, server_limit: null });
+    fakes.openConversation = (id) => conversation(id as number, id === 12 ? { summary: summary(12, { ...wa, unread: 0 }),
+      window: { channel: "whatsapp", open: true, closes_at: nowS() + 3600, needs_template: false, tagged: false } } : {});
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    expect($("#format-bar").hidden).toBe(false);
+    $("#composer-mode-note").click();
+    expect($("#format-bar").hidden).toBe(true);
+    expect($("#quote-history").hidden).toBe(true);
+    $("#composer-mode-reply").click();
+    $('#conversation-list [data-conversation-id="12"]').click();
+    await tick();
+    expect($("#composer-text").hidden).toBe(false);
+    expect($("#format-bar").hidden).toBe(true);
+    expect($("#quote-history").hidden).toBe(true);
+  });
+
+  it("folds the mail an e-mail quotes at its end, in both directions, and not in a chat message", async () => {
+    const mail = { from: "c11@example.com", to: ["help@example.com"], cc: [], bcc: [], gone_from_mailbox: false };
+    const quoted = "Thanks!\n\nOn Monday, Sam wrote:\n> It ships today.";
+    fakes.openConversation = (id) => conversation(id as number, { messages: [
+      { ...message(900, quoted), mail },
+      { ...message(901, "Glad to help.\n> Thanks!"), direction: "out", author: "Sam Lead", status: "sent", mail },
+      message(902, "Chat line\n> not mail"),
+    ] });
+    await show();
+    $('#conversation-list [data-conversation-id="11"]').click();
+    await tick();
+    const first = $('[data-message-id="900"]');
+    expect(first.querySelector(".item-body")!.textContent).toBe("Thanks!");
+    const fold = first.querySelector<HTMLButtonElement>(".quote-fold")!;
+    const block = first.querySelector<HTMLElement>(".quoted-history")!;
+    expect([fold.textContent, fold.getAttribute("aria-expanded"), block.hidden]).toEqual(["Show quoted text", "false", true]);
+    fold.click();
+    expect([fold.textContent, fold.getAttribute("aria-expanded"), block.hidden]).toEqual(["Hide quoted text", "true", false]);
+    expect(block.textContent).toBe("On Monday, Sam wrote:\n> It ships today.");
+    // A live reload rebuilds the history: the quote stays shown.
+    live.coreEvent!({ kind: "message_received", conversation: 11, message: 903 });
+    await new Promise((r) => setTimeout(r, 200));
+    await tick();
+    expect(of("openConversation").filter((c) => c.args[0] === 11)).toHaveLength(2);
+    expect($('[data-message-id="900"] .quoted-history').hidden).toBe(false);
+    expect($('[data-message-id="901"] .quote-fold')).not.toBeNull();
+    expect($('[data-message-id="902"] .quote-fold')).toBeNull();
+    expect($('[data-message-id="902"] .item-body').textContent).toBe("Chat line\n> not mail");
   });
 
   it("stops a reply a colleague crossed: the choice in the composer, send anyway without the guard, or keep the draft", async () => {
