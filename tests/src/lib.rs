@@ -83,7 +83,7 @@ fn start_xvfb() -> TestResult<(Child, String)> {
                 format!(":{n}"),
                 "-screen".into(),
                 "0".into(),
-                "1280x800x24".into(),
+                "1920x1080x24".into(),
                 "-nolisten".into(),
                 "tcp".into(),
             ])
@@ -320,7 +320,7 @@ pub mod ui {
                 Err(e) if stale(&e) && attempt < 4 => {
                     tokio::time::sleep(Duration::from_millis(150)).await
                 }
-                other => return Ok(other?),
+                other => return other.map_err(|e| format!("filling {css}: {e:?}").into()),
             }
         }
         Ok(())
@@ -332,7 +332,7 @@ pub mod ui {
                 Err(e) if stale(&e) && attempt < 4 => {
                     tokio::time::sleep(Duration::from_millis(150)).await
                 }
-                other => return Ok(other?),
+                other => return other.map_err(|e| format!("clicking {css}: {e:?}").into()),
             }
         }
         Ok(())

@@ -7,6 +7,10 @@
 //! and each refusal shows under its field, inside the window; with sample data, an
 //! unassigned conversation is taken, a note's draft survives Ctrl+L and the unlock, a
 //! resolve is undone, and a customer's panel shows her conversations on two channels.
+//! The window is measured at 1280×720, 1366×768 and 1920×1080: the list grows with the
+//! width, the conversation keeps most of it, lines stay readable, nothing scrolls
+//! sideways, folding the rails gives the room to the conversation, and the shortcut help
+//! opens inside the window.
 //! A second launch of the app ends at once and leaves the one window.
 //!
 //! Real parts: the app binary, WebKitWebDriver through `tauri-driver`, Xvfb, the Secret
@@ -59,6 +63,133 @@ async fn error_in_view(c: &Client, css: &str) -> TestResult<String> {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     Err(format!("{css} showed no error").into())
+}
+
+/// What the inbox's columns measure in a window of `width` × `height` (after resizing it).
+#[derive(Debug)]
+struct Layout {
+    inner: f64,
+    scroll: f64,
+    list: f64,
+    conversation: f64,
+    widest_message: f64,
+}
+
+const MEASURE: &str = "const cols = document.querySelector('#inbox').children; \
+    const w = (e) => e ? e.getBoundingClientRect().width : -1; \
+    let widest = 0; for (const m of document.querySelectorAll('#messages .msg')) widest = Math.max(widest, w(m)); \
+    return [window.innerWidth, document.documentElement.scrollWidth, w(cols[1]), w(cols[2]), widest];";
+
+async fn measure(c: &Client) -> TestResult<Layout> {
+    let found = c.execute(MEASURE, vec![]).await?;
+    let n = |i: usize| found.get(i).and_then(|v| v.as_f64()).unwrap_or(-1.0);
+    Ok(Layout {
+        inner: n(0),
+        scroll: n(1),
+        list: n(2),
+        conversation: n(3),
+        widest_message: n(4),
+    })
+}
+
+/// Resizes the window and waits until the page has the new width.
+async fn layout_at(c: &Client, width: u32, height: u32) -> TestResult<Layout> {
+    c.set_window_size(width, height).await?;
+    let mut last = None;
+    for _ in 0..50 {
+        let now = measure(c).await?;
+        if (now.inner - f64::from(width)).abs() < 1.0 {
+            return Ok(now);
+        }
+        last = Some(now);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("the window did not take {width}x{height}: {last:?}").into())
+}
+
+/// Whether `css` lies wholly inside the window.
+async fn inside_window(c: &Client, css: &str) -> TestResult<bool> {
+    let found = c
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+             return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth \
+             && r.bottom <= window.innerHeight;",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(found.as_bool() == Some(true))
+}
+
+/// Issue 19 item 4, measured in the real window with a conversation open.
+async fn widths_from_1280_to_1920(c: &Client) -> TestResult {
+    let mut lists = Vec::new();
+    for (width, height) in [(1280, 720), (1366, 768), (1920, 1080)] {
+        let at = layout_at(c, width, height).await?;
+        assert!(
+            at.scroll <= at.inner,
+            "nothing scrolls sideways at {width}: {at:?}"
+        );
+        assert!(
+            (300.0..=580.0).contains(&at.list),
+            "the list is {} px at {width}",
+            at.list
+        );
+        assert!(
+            at.conversation >= 640.0 && at.conversation > at.list * 1.8,
+            "the conversation keeps most of the width at {width}: {at:?}"
+        );
+        assert!(
+            at.inner - at.list - at.conversation <= 360.0,
+            "the two rails take at most 360 px at {width}: {at:?}"
+        );
+        assert!(
+            at.widest_message > 0.0 && at.widest_message <= 760.0,
+            "lines stay readable at {width}: {at:?}"
+        );
+        // The shortcut help opens inside the window.
+        wait_for(c, "#conversation-list", 5)
+            .await?
+            .send_keys("?")
+            .await?;
+        wait_for(c, "#shortcuts-dialog", 5).await?;
+        assert!(
+            inside_window(c, "#shortcuts-dialog").await?,
+            "help at {width}"
+        );
+        c.active_element()
+            .await?
+            .send_keys(&char::from(Key::Escape).to_string())
+            .await?;
+        lists.push(at.list);
+    }
+    assert!(
+        lists[2] > lists[0] + 100.0,
+        "the list grows with the window: {lists:?}"
+    );
+    // Folding the rails (B) at 1280 gives their room to the list and the conversation.
+    let open = layout_at(c, 1280, 720).await?;
+    wait_for(c, "#conversation-list", 5)
+        .await?
+        .send_keys("b")
+        .await?;
+    let mut folded = measure(c).await?;
+    for _ in 0..30 {
+        if folded.conversation > open.conversation + 100.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        folded = measure(c).await?;
+    }
+    assert!(
+        folded.conversation > open.conversation + 100.0 && folded.list >= open.list,
+        "folded {folded:?} vs open {open:?}"
+    );
+    wait_for(c, "#conversation-list", 5)
+        .await?
+        .send_keys("b")
+        .await?;
+    c.set_window_size(1200, 800).await?;
+    Ok(())
 }
 
 async fn scenario(app: &DesktopApp) -> TestResult {
@@ -182,6 +313,16 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     // draft still there. Then resolve it and Undo from the notice: open again.
     click(c, "#nav-inbox").await?;
     click(c, "#view-unassigned").await?;
+    wait_for(c, "#empty-add-sample", 10).await?;
+    // What to do next shows at the top of the empty list, not at its foot.
+    let top = c
+        .execute(
+            "return document.querySelector('#list-empty').getBoundingClientRect().top \
+             - document.querySelector('.inbox-list').getBoundingClientRect().top;",
+            vec![],
+        )
+        .await?;
+    assert!(top.as_f64().is_some_and(|t| t < 150.0), "the empty state is {top} px down");
     click(c, "#empty-add-sample").await?;
     click(c, "#conversation-list [data-conversation-id]").await?;
     let contact = text(c, "#conv-contact").await?;
@@ -222,6 +363,7 @@ async fn scenario(app: &DesktopApp) -> TestResult {
     click(c, "#toast-action").await?;
     until_text(c, "#conv-status", "Open").await?;
     app.screenshot("undo-after-resolve").await?;
+    widths_from_1280_to_1920(c).await?;
 
     // The customer beside the chat (issue 20): Ana Souza wrote on WhatsApp and by e-mail;
     // found by name, her panel lists both conversations and both addresses.

@@ -3,7 +3,9 @@
 //! password and code; Alex, on another client, hands her a conversation and her
 //! window's notice appears within a second with the handoff note. The hub then comes
 //! back on the same port with another certificate: the window refuses to sign in, names
-//! both fingerprints, and nothing reaches the new hub.
+//! both fingerprints, and nothing reaches the new hub. No accidental double answer: while
+//! Bea writes, her lead answers the customer from another client; Bea's window shows that
+//! answer live, and her reply is still stopped with the choice (keep, then send anyway).
 //!
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the hub over HTTPS (rustls),
 //! SQLCipher.
@@ -131,6 +133,142 @@ async fn the_desktop_works_through_a_pinned_hub_and_refuses_a_changed_certificat
     .await;
     if outcome.is_err() {
         let _ = app.screenshot("hub-e2e-failure").await;
+    }
+    app.stop().await;
+    outcome
+}
+
+/// The first-run screen connects to `hub` and trusts its fingerprint.
+async fn connect(c: &Client, hub: &TestHub) -> TestResult {
+    click(c, "#hub-open").await?;
+    fill(c, "#hub-url", hub.address.base()).await?;
+    click(c, "#hub-check").await?;
+    wait_for(c, "#hub-fingerprint", 15).await?;
+    click(c, "#hub-trust").await?;
+    wait_for(c, "#hub-banner", 15).await?;
+    Ok(())
+}
+
+/// Waits until the element `css` holds `words`.
+async fn until_contains(c: &Client, css: &str, words: &str, seconds: u64) -> TestResult {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let shown = text_content(c, css).await.unwrap_or_default();
+        if shown.contains(words) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} never showed {words:?}; it shows {shown:?}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the double-answer choice is on screen.
+async fn crossing_shown(c: &Client) -> TestResult<bool> {
+    let hidden = c
+        .execute(
+            "const e = document.querySelector('#double-answer'); return !e || e.hidden;",
+            vec![],
+        )
+        .await?;
+    Ok(hidden.as_bool() == Some(false))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_crossing_a_colleagues_answer_is_stopped_with_a_choice() -> TestResult {
+    const DRAFT: &str = "Your parcel leaves our warehouse today.";
+    const LEAD_SAYS: &str = "Lena here: a replacement is on its way.";
+    const LEAD_AGAIN: &str = "Lena again: tracking follows by mail.";
+    let hub = tokio::task::block_in_place(TestHub::start)?;
+    let (lena, bea_secret, used, conversation) = tokio::task::block_in_place(|| {
+        let lena = hub.member("lena", Role::Lead)?;
+        let bea = hub.create("bea", Role::Agent)?;
+        let (_, secret) = appcare_tests::hub_setup::enrol(hub.ws.as_ref(), "bea")?;
+        let used = appcare_core::auth::totp::step_of(Timestamp::now());
+        let conversation = hub.conversations_for(bea, 1)?[0];
+        TestResult::Ok((lena, secret, used, conversation))
+    })?;
+    let ours = |ws: &dyn WorkspaceApi| -> TestResult<Vec<String>> {
+        Ok(ws
+            .open_conversation(&lena.token, conversation, None, Timestamp::now())?
+            .messages
+            .into_iter()
+            .filter(|m| m.direction == "out")
+            .map(|m| m.body)
+            .collect())
+    };
+    let lena_answers = |words: &str| {
+        tokio::task::block_in_place(|| {
+            lena.client
+                .reply(&lena.token, conversation, words, None, Timestamp::now())
+                .map(drop)
+        })
+    };
+
+    let app = DesktopApp::start().await?;
+    let c = &app.client;
+    let outcome = async {
+        connect(c, &hub).await?;
+        sign_in(c, "bea", &bea_secret, used).await?;
+        wait_for(c, "#app-shell", 15).await?;
+        click(c, "#conversation-list [data-conversation-id]").await?;
+        wait_for(c, "#composer-text", 10).await?;
+        fill(c, "#composer-text", DRAFT).await?;
+
+        // Lena answers from her own client while Bea writes; Bea's window shows it live.
+        lena_answers(LEAD_SAYS)?;
+        until_contains(c, "#messages", LEAD_SAYS, 10).await?;
+        click(c, "#composer-send").await?;
+        wait_for(c, "#double-answer-message", 10).await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !crossing_shown(c).await? {
+            if Instant::now() > deadline {
+                return Err("the double-answer choice never showed".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let said = text_content(c, "#double-answer-message").await?;
+        assert!(said.contains("lena display"), "{said}");
+        app.screenshot("double-answer-choice").await?;
+        let sent = tokio::task::block_in_place(|| ours(&lena.client))?;
+        assert_eq!(sent, [LEAD_SAYS], "nothing of Bea's was sent");
+
+        // Keep as draft: the words stay; sending again now goes (she has seen the answer).
+        click(c, "#double-answer-keep").await?;
+        let kept = c
+            .execute(
+                "return document.querySelector('#composer-text').value;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(kept.as_str(), Some(DRAFT));
+        assert!(!crossing_shown(c).await?);
+
+        // Lena writes once more before Bea sends: stopped again, and Bea sends anyway.
+        lena_answers(LEAD_AGAIN)?;
+        until_contains(c, "#messages", LEAD_AGAIN, 10).await?;
+        click(c, "#composer-send").await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !crossing_shown(c).await? {
+            if Instant::now() > deadline {
+                return Err("the second crossing never showed".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        click(c, "#double-answer-send").await?;
+        until_contains(c, "#messages", DRAFT, 10).await?;
+        let sent = tokio::task::block_in_place(|| ours(&lena.client))?;
+        assert_eq!(
+            sent,
+            [LEAD_SAYS, LEAD_AGAIN, DRAFT],
+            "sent once, after the choice"
+        );
+        TestResult::Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = app.screenshot("double-answer-failure").await;
     }
     app.stop().await;
     outcome

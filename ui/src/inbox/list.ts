@@ -131,6 +131,8 @@ export function createList(deps: Deps, bulkBar: HTMLElement, searchResults: HTML
     else scroller.removeAttribute("aria-busy");
     staleBtn.hidden = !s.stale;
     listEmpty.hidden = rows.length > 0 || searching || s.listBusy;
+    // Nothing to list: the empty list takes no room, so what to do next shows at the top.
+    scroller.classList.toggle("is-empty", !listEmpty.hidden);
     if (!listEmpty.hidden) {
       const f = s.filters;
       empty.show(f.view, Boolean(f.status || f.channel || f.team || f.label));
