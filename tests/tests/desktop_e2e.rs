@@ -322,7 +322,10 @@ async fn scenario(app: &DesktopApp) -> TestResult {
             vec![],
         )
         .await?;
-    assert!(top.as_f64().is_some_and(|t| t < 150.0), "the empty state is {top} px down");
+    assert!(
+        top.as_f64().is_some_and(|t| t < 150.0),
+        "the empty state is {top} px down"
+    );
     click(c, "#empty-add-sample").await?;
     click(c, "#conversation-list [data-conversation-id]").await?;
     let contact = text(c, "#conv-contact").await?;
