@@ -13,6 +13,7 @@ pub mod mail_format;
 pub mod outbound;
 pub mod pricing;
 pub mod rich;
+pub mod sanitize;
 pub mod start;
 pub mod template;
 pub mod utf7;

@@ -146,6 +146,19 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
             && body.contains("\n\n---------- Forwarded message"),
         "{body}"
     );
+
+    // Without a note: the signature alone above what is forwarded.
+    ws.forward_mail(
+        &t.admin,
+        id,
+        &forward("ops@partner.test", "", Some(second_id)),
+        now,
+    )?;
+    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
+    let SendPayload::Mail { body, .. } = &job.payload else {
+        panic!("a mail of its own");
+    };
+    assert!(body.starts_with("-- \nRegards,\n"), "{body}");
     Ok(())
 }
 

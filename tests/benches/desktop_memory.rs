@@ -4,10 +4,10 @@
 //! a quiet minute the resident memory (VmRSS) of the app and of WebKit's web and network
 //! processes is read from `/proc`, three times ten seconds apart. Results in BENCHMARKS.md.
 //!
-//! Run: `./dev bench-memory` (or `/path/to/kr.sh cargo bench -p appcare-tests --bench
-//! desktop_memory`); `APPCARE_DESKTOP_BINARY` measures another build of the app (e.g. the
-//! release binary), `APPCARE_BENCH_SCALE=0.1` a smaller workspace. Under `cargo test` it
-//! runs as a smoke test on 200 conversations with a short wait.
+//! Run: `./dev bench-memory` (it starts a Secret Service and passes `--bench`);
+//! `APPCARE_DESKTOP_BINARY` measures another build of the app (e.g. the release binary),
+//! `APPCARE_BENCH_SCALE=0.1` a smaller workspace. Under `cargo test` it runs as a smoke
+//! test on 200 conversations with a short wait.
 //!
 //! Real parts: the app binary, WebKitWebDriver, Xvfb, the Secret Service, SQLCipher.
 

@@ -1493,3 +1493,78 @@ async fn read_here_is_read_there_read_there_is_read_here_and_deleted_there_is_ma
     );
     Ok(())
 }
+
+/// One sync pass of INBOX on an open session.
+async fn inbox_pass(
+    world: &appcare_tests::mail_setup::MailWorld,
+    session: &mut appcare_channels::email::imap::Session,
+    memo: &mut appcare_channels::email::sync::ReadStateMemo,
+) -> TestResult<usize> {
+    let endpoint = world.endpoint()?;
+    Ok(appcare_channels::email::sync::sync_folder(
+        &world.ws,
+        &endpoint,
+        session,
+        "INBOX",
+        &mail_options(),
+        None,
+        memo,
+    )
+    .await?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_unchanged_since_its_state_was_read_is_not_searched_again() -> TestResult {
+    use appcare_channels::email::{imap, sync};
+    let servers = MailServers::start()?;
+    let world = mail_world(&servers, SUPPORT)?;
+    for id in ["q1", "q2"] {
+        servers.deliver(
+            SUPPORT,
+            &customer_mail(&format!("{id}@customer.test"), "Hello", "Hello", None),
+        )?;
+    }
+    let endpoint = world.endpoint()?;
+    let policy = world.ws.delivery().egress_policy()?;
+    let options = mail_options();
+    let (mut session, _) = imap::connect(&endpoint, &policy, options.timeout).await?;
+    // Dovecot offers QRESYNC: an unchanged HIGHESTMODSEQ means nothing changed.
+    let mut memo = sync::ReadStateMemo::new(imap::offers_qresync(&mut session).await);
+    assert_eq!(inbox_pass(&world, &mut session, &mut memo).await?, 2);
+    assert_eq!((memo.checked, memo.skipped), (1, 0), "first read: searched");
+    inbox_pass(&world, &mut session, &mut memo).await?;
+    assert_eq!(
+        (memo.checked, memo.skipped),
+        (1, 1),
+        "nothing changed: not searched"
+    );
+
+    // Read in another mail program: the folder changed, so it is searched and applied.
+    let second = conversation_with(&world.ws, "q2@customer.test");
+    assert_eq!(unread(&world.ws, second), 1);
+    servers.mark_read(SUPPORT, "q2@customer.test")?;
+    inbox_pass(&world, &mut session, &mut memo).await?;
+    assert_eq!((memo.checked, memo.skipped), (2, 1));
+    assert_eq!(unread(&world.ws, second), 0, "read there, read here");
+    inbox_pass(&world, &mut session, &mut memo).await?;
+    assert_eq!((memo.checked, memo.skipped), (2, 2));
+
+    // Deleted there: searched again and marked.
+    servers.expunge(SUPPORT, "q1@customer.test")?;
+    inbox_pass(&world, &mut session, &mut memo).await?;
+    assert_eq!(
+        (memo.checked, memo.skipped),
+        (3, 2),
+        "an expunge is a change"
+    );
+    let first = appcare_core::ConversationId::new(conversation_with(&world.ws, "q1@customer.test"));
+    let view = world
+        .ws
+        .open_conversation(&world.admin, first, None, Timestamp::now())?;
+    assert_eq!(
+        view.messages[0].mail.as_ref().map(|m| m.gone_from_mailbox),
+        Some(true)
+    );
+    let _ = session.logout().await;
+    Ok(())
+}

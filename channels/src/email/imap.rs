@@ -96,6 +96,25 @@ pub async fn within<T>(
         .map_err(|_| MailError::retry(&format!("the IMAP server did not answer {what} in time")))?
 }
 
+/// Whether the server offers QRESYNC (RFC 7162): then every change to a folder, an
+/// expunge included, raises its HIGHESTMODSEQ.
+pub async fn offers_qresync(session: &mut Session) -> bool {
+    session
+        .capabilities()
+        .await
+        .is_ok_and(|c| c.has_str("QRESYNC"))
+}
+
+/// The folder's HIGHESTMODSEQ (`STATUS`, which turns CONDSTORE on for the session), or
+/// `None` when the server does not keep one for it.
+pub async fn highest_modseq(session: &mut Session, folder: &str) -> Result<Option<u64>, MailError> {
+    Ok(session
+        .status(folder, "(HIGHESTMODSEQ)")
+        .await
+        .map_err(|e| MailError::protocol("STATUS", &e))?
+        .highest_modseq)
+}
+
 /// A folder as the server reports it on EXAMINE. `uidnext` is `None` when the server
 /// does not say (then the sync always asks for new UIDs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

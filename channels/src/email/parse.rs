@@ -6,6 +6,8 @@
 use appcare_core::channel::mail::{
     message_ids, MailAddress, MailItem, MailKind, ParsedMail, MAX_HEADER_ADDRESSES,
 };
+/// Inbound mail's HTML made safe to show (core's one sanitiser; formatted replies too).
+pub use appcare_core::channel::sanitize::sanitize_html;
 use appcare_core::channel::InboundAttachment;
 use appcare_core::Timestamp;
 use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
@@ -427,16 +429,6 @@ fn lenient_base64(body: &str) -> Option<String> {
         .decode(clean.as_bytes())
         .ok()?;
     Some(String::from_utf8_lossy(&bytes).replace("\r\n", "\n"))
-}
-
-/// Inbound mail's HTML made safe to show; formatted replies go through it too.
-pub fn sanitize_html(html: &str) -> String {
-    ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer"))
-        // A relative link (`?remote=1`) would point into the mail window itself.
-        .url_relative(ammonia::UrlRelative::Deny)
-        .clean(html)
-        .to_string()
 }
 
 fn attachment_name(part: &mail_parser::MessagePart<'_>, index: usize) -> String {

@@ -190,6 +190,7 @@ async fn serve(
     let t = options.timeout;
     let main = endpoint.config.folder.as_str();
     list_folders(ws, endpoint, &mut session, t).await;
+    let mut memo = ReadStateMemo::new(imap::offers_qresync(&mut session).await);
     let folders = endpoint.config.folders();
     // With other folders to sync, an IDLE on the main one ends at the poll interval.
     let idle_wait = if folders.len() > 1 {
@@ -198,7 +199,16 @@ async fn serve(
         options.idle_renew
     };
     loop {
-        sync_folders(ws, endpoint, &mut session, &folders, options, Some(stop)).await?;
+        sync_folders(
+            ws,
+            endpoint,
+            &mut session,
+            &folders,
+            options,
+            Some(stop),
+            &mut memo,
+        )
+        .await?;
         if *stop.borrow() {
             let _ = tokio::time::timeout(t, session.logout()).await;
             return Ok(());
@@ -285,13 +295,14 @@ async fn sync_folders(
     folders: &[String],
     options: &MailOptions,
     stop: Option<&watch::Receiver<bool>>,
+    memo: &mut ReadStateMemo,
 ) -> Result<usize, MailError> {
     let mut fetched = 0;
     for folder in folders {
         if stop.is_some_and(|s| *s.borrow()) {
             break;
         }
-        match sync_folder(ws, endpoint, session, folder, options, stop).await {
+        match sync_folder(ws, endpoint, session, folder, options, stop, memo).await {
             Ok(n) => fetched += n,
             Err(e) if e.refused && *folder != endpoint.config.folder => {
                 tracing::warn!(account = endpoint.id.get(), error = %e, "a picked folder cannot be synced");
@@ -332,6 +343,29 @@ async fn list_folders(
     }
 }
 
+/// What the read-state check of each folder last saw, for one connection: on a server
+/// with QRESYNC a folder whose HIGHESTMODSEQ and size are what they were when its state was
+/// last applied has changed in nothing (no flag, no expunge, no new mail), so its two
+/// `UID SEARCH`es are skipped. A new connection starts with a full check of every folder.
+#[derive(Debug, Default)]
+pub struct ReadStateMemo {
+    qresync: bool,
+    /// Per folder: UIDVALIDITY, HIGHESTMODSEQ and EXISTS when its state was applied.
+    applied: std::collections::HashMap<String, (u32, u64, u32)>,
+    /// Full checks made and checks skipped (for tests and logs).
+    pub checked: u32,
+    pub skipped: u32,
+}
+
+impl ReadStateMemo {
+    pub fn new(qresync: bool) -> Self {
+        Self {
+            qresync,
+            ..Self::default()
+        }
+    }
+}
+
 /// Brings `folder` up to date: new mail fetched and stored, then what the mailbox says
 /// of the mail stored from it (read there, or gone) applied here.
 pub async fn sync_folder(
@@ -341,13 +375,14 @@ pub async fn sync_folder(
     folder: &str,
     options: &MailOptions,
     stop: Option<&watch::Receiver<bool>>,
+    memo: &mut ReadStateMemo,
 ) -> Result<usize, MailError> {
     let (fetched, status) = fetch_new(ws, endpoint, session, folder, options, stop).await?;
     if !stop.is_some_and(|s| *s.borrow()) {
         // Read state is worth a retry at the next pass, not the round: new mail first.
         // A broken connection shows at the next command anyway.
-        if let Err(e) = mailbox_state(ws, endpoint, session, folder, status, options.timeout).await
-        {
+        let checked = mailbox_state(ws, endpoint, session, folder, status, options.timeout, memo);
+        if let Err(e) = checked.await {
             tracing::warn!(account = endpoint.id.get(), error = %e, "the mailbox's read state could not be read; tried again next pass");
         }
     }
@@ -355,9 +390,10 @@ pub async fn sync_folder(
 }
 
 /// Asks the server which UIDs are in `folder` and which are unread there (two `UID
-/// SEARCH`es, only when mail is stored from it) and applies the answer. An answer that
-/// lists fewer mails than the folder said it holds (a refused or cut-off search) is not
-/// applied: nothing is marked gone on a partial answer.
+/// SEARCH`es, only when mail is stored from it and, on a QRESYNC server, only when the
+/// folder changed since its state was last applied: see [`ReadStateMemo`]) and applies the
+/// answer. An answer that lists fewer mails than the folder said it holds (a refused or
+/// cut-off search) is not applied: nothing is marked gone on a partial answer.
 async fn mailbox_state(
     ws: &Arc<Workspace>,
     endpoint: &EmailEndpoint,
@@ -365,6 +401,7 @@ async fn mailbox_state(
     folder: &str,
     status: imap::FolderStatus,
     timeout: std::time::Duration,
+    memo: &mut ReadStateMemo,
 ) -> Result<(), MailError> {
     let uidvalidity = status.uidvalidity;
     let account = endpoint.id;
@@ -379,6 +416,20 @@ async fn mailbox_state(
     if !known {
         return Ok(());
     }
+    // Read before the searches: a change made meanwhile raises it past what is kept.
+    let modseq = match memo.qresync {
+        true => imap::within(timeout, "STATUS", imap::highest_modseq(session, folder))
+            .await
+            .ok()
+            .flatten(),
+        false => None,
+    };
+    let now = modseq.map(|m| (uidvalidity, m, status.exists));
+    if now.is_some() && memo.applied.get(folder) == now.as_ref() {
+        memo.skipped += 1;
+        return Ok(());
+    }
+    memo.applied.remove(folder);
     let search_timeout = timeout.saturating_mul(4);
     let present = imap::within(search_timeout, "SEARCH", imap::search_uids(session, "ALL")).await?;
     if (present.len() as u64) < u64::from(status.exists) {
@@ -395,6 +446,7 @@ async fn mailbox_state(
     let seen: std::collections::HashSet<u32> = present.difference(&unseen).copied().collect();
     // Mail stored meanwhile by another session is above what EXAMINE saw: never judged.
     let below = status.uidnext.unwrap_or(u32::MAX);
+    let name = folder.to_string();
     let folder = folder.to_string();
     db(ws, move |ws| {
         let state = appcare_core::service::mail_seen::FolderState {
@@ -408,8 +460,12 @@ async fn mailbox_state(
             .apply_mailbox_state(account, &state, Timestamp::now())
     })
     .await
-    .map(drop)
-    .map_err(|e| MailError::retry(&format!("the mailbox's state could not be stored ({e})")))
+    .map_err(|e| MailError::retry(&format!("the mailbox's state could not be stored ({e})")))?;
+    memo.checked += 1;
+    if let Some(now) = now {
+        memo.applied.insert(name, now);
+    }
+    Ok(())
 }
 
 /// Fetches and stores `folder`'s new mail; returns how many and the folder as EXAMINE
@@ -614,7 +670,17 @@ pub async fn sync_once(
         let (mut session, _) = imap::connect(endpoint, &policy, options.timeout).await?;
         list_folders(&ws, endpoint, &mut session, options.timeout).await;
         let folders = endpoint.config.folders();
-        let fetched = sync_folders(&ws, endpoint, &mut session, &folders, options, None).await?;
+        let mut memo = ReadStateMemo::new(imap::offers_qresync(&mut session).await);
+        let fetched = sync_folders(
+            &ws,
+            endpoint,
+            &mut session,
+            &folders,
+            options,
+            None,
+            &mut memo,
+        )
+        .await?;
         let _ = tokio::time::timeout(options.timeout, session.logout()).await;
         Ok(fetched)
     }

@@ -31,8 +31,9 @@ impl QuotedMail {
     pub fn new(from: &str, at: crate::time::Timestamp, text: &str) -> Self {
         let when = at.to_rfc3339();
         let when = format!("{} {} UTC", &when[..10], &when[11..16]);
-        let mut text: String = text.trim_end().chars().take(QUOTE_MAX_CHARS).collect();
-        if text.chars().count() == QUOTE_MAX_CHARS {
+        let whole = text.trim_end();
+        let mut text: String = whole.chars().take(QUOTE_MAX_CHARS).collect();
+        if text.len() < whole.len() {
             text.push('…');
         }
         Self {
@@ -502,7 +503,37 @@ mod tests {
     }
 
     #[test]
+    fn what_we_render_is_what_the_sanitiser_writes() {
+        let quote = QuotedMail::new(
+            "Ana <ana@example.com>",
+            crate::time::Timestamp::from_unix(0),
+            "a & b < c\n\n> quoted \u{a0}",
+        );
+        for input in [
+            "**a *b* c**",
+            "***both*** and **bold [link](https://x.example/?a=1&b=\"2\") in it**",
+            "**a *b",
+            "- \n- item\n1. \n\n> \n>",
+            "no\u{a0}break\u{7}bell\ttab",
+            "[x]( https://a) [y](HTTPS://Example.com/Path) [z](mailto:help@example.com)",
+            "[x](https://a.example/(b)) <img src=x onerror=alert(1)> &amp; &#x3C;",
+            "*[**[*[**x**](https://a)*](https://b)**](https://c)*",
+            "1. one\n2. two\n\n9. nine",
+        ] {
+            let out = render(input, Some("Sam & co <support>"), Some(&quote));
+            assert_eq!(
+                crate::channel::sanitize::sanitize_html(&out.html),
+                out.html,
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_long_quote_is_cut_and_deep_marks_stay_text() {
+        let exact = "y".repeat(QUOTE_MAX_CHARS);
+        let quote = QuotedMail::new("a@b.c", crate::time::Timestamp::from_unix(0), &exact);
+        assert_eq!(quote.text, exact, "nothing cut: no ellipsis");
         let long = "x".repeat(QUOTE_MAX_CHARS + 10);
         let quote = QuotedMail::new("a@b.c", crate::time::Timestamp::from_unix(0), &long);
         assert_eq!(quote.text.chars().count(), QUOTE_MAX_CHARS + 1);

@@ -117,7 +117,7 @@ impl Workspace {
                 None => row.contact_name.clone(),
             };
             // The note, signed as a reply is, above what is forwarded.
-            let agent = crate::store::users::require(tx, caller.user)?.display_name;
+            let agent = user_store::require(tx, caller.user)?.display_name;
             let signature = signature_for(&config, &agent, row.team_name.as_deref());
             let mut text = match signature {
                 Some(signature) if note.is_empty() => format!("-- \n{signature}"),

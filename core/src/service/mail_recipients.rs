@@ -248,23 +248,38 @@ pub(crate) fn check_mail(
 ) -> Result<CheckedMail> {
     let account = conv_store::account_of(tx, row.id)?;
     // An account never connected to a server (sample data, scripts) has no settings:
-    // its replies are queued as before and fail at sending with the reason.
-    let config = mail_store::config_of(tx, account).unwrap_or_else(|_| EmailConfig::unset());
+    // its replies are queued as before and fail at sending with the reason (plain: no
+    // Message-ID can be made for it yet).
+    let (config, configured) = match mail_store::config_of(tx, account) {
+        Ok(config) => (config, true),
+        Err(_) => (EmailConfig::unset(), false),
+    };
     let customer = outbox::customer_address(tx, row.id)?;
     let cc = check_copies(tx, &config, "cc", draft.cc, customer.as_deref(), &[])?;
     let bcc = check_copies(tx, &config, "bcc", draft.bcc, customer.as_deref(), &cc)?;
     let name = user_store::require(tx, agent)?.display_name;
-    let signature = signature_for(&config, &name, row.team_name.as_deref());
-    let quote = match draft.quote_history {
-        true => last_mail_quoted(tx, row)?,
-        false => None,
-    };
+    // Payment data is masked in every piece before it is rendered, so both parts agree.
     let masking = crate::store::settings::masking(tx)?;
-    let (text, masked) = steps::mask_if(masking, draft.text);
-    let (body, html) = match draft.formatted {
+    let mut masked = false;
+    let mut mask = |text: &str| {
+        let (text, hit) = steps::mask_if(masking, text);
+        masked |= hit;
+        text
+    };
+    let signature = signature_for(&config, &name, row.team_name.as_deref()).map(|s| mask(&s));
+    let quote = match (draft.quote_history, customer.as_deref()) {
+        (true, Some(customer)) => last_mail_quoted(tx, row, customer)?.map(|mut quote| {
+            quote.text = mask(&quote.text);
+            quote
+        }),
+        _ => None,
+    };
+    let text = mask(draft.text);
+    let (body, html) = match draft.formatted && configured {
         true => {
             let out = mail_format::render(&text, signature.as_deref(), quote.as_ref());
-            (out.plain, Some(out.html))
+            let html = crate::channel::sanitize::sanitize_html(&out.html);
+            (out.plain, (!html.is_empty()).then_some(html))
         }
         false => (
             mail_format::plain_reply(&text, signature.as_deref(), quote.as_ref()),
@@ -284,12 +299,14 @@ pub(crate) fn check_mail(
     })
 }
 
-/// The conversation's newest customer mail, quoted with who wrote it and when.
+/// The newest mail the conversation's customer wrote (not one of the people copied in),
+/// quoted with who wrote it and when.
 fn last_mail_quoted(
     tx: &Connection,
     row: &conv_store::ConversationRowData,
+    customer: &str,
 ) -> Result<Option<mail_format::QuotedMail>> {
-    let Some((message, text, at)) = mail_store::last_inbound_text(tx, row.id)? else {
+    let Some((message, text, at)) = mail_store::last_text_from(tx, row.id, customer)? else {
         return Ok(None);
     };
     let from = views_of(tx, &[message])?

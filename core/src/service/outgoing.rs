@@ -109,7 +109,6 @@ fn check_guard(
     Ok(())
 }
 
-/// What an agent asked to send, checked.
 /// An e-mail reply as `reply_mail` hands it over.
 pub(crate) struct MailOut {
     pub text: String,
@@ -121,6 +120,7 @@ pub(crate) struct MailOut {
     pub quote_history: bool,
 }
 
+/// What an agent asked to send, checked.
 enum Outgoing {
     Text(String),
     /// An e-mail reply with copies (a plain `Text` reply in an e-mail conversation has none).
@@ -645,6 +645,8 @@ impl Workspace {
             };
             let masking = settings::masking(tx)?;
             let mask = |text: &str| steps::mask_if(masking, text);
+            // A formatted e-mail reply's HTML, as it will be kept and sent.
+            let mut reply_html = mail.as_ref().and_then(|m| m.html.clone());
             // Payment data is masked in our own replies too, before it is stored or sent.
             let (body, masked, payload) = match (&outgoing, &mail) {
                 (Outgoing::Choices(_), _) => {
@@ -664,17 +666,21 @@ impl Workspace {
                     (body, masked, payload)
                 }
                 (_, Some(mail)) => {
-                    // The text was masked before it was signed and rendered; the
-                    // signature and the quote are masked here.
-                    let (body, masked) = mask(&mail.body);
-                    let masked = masked || mail.masked;
+                    // Each piece was masked before it was signed and rendered. What only the
+                    // rendering made findable (`4111\-1111…` unescaped) is masked here, and
+                    // such a reply goes plain, so no part carries what the other hides.
+                    let (body, found) = mask(&mail.body);
+                    let masked = found || mail.masked;
+                    if found {
+                        reply_html = None;
+                    }
                     let addresses = |list: &[MailAddress]| -> Vec<String> {
                         list.iter().map(|a| a.address.clone()).collect()
                     };
                     // With files or formatted, the runtime sends a mail of several parts.
                     let kind = match &outgoing {
                         Outgoing::Mail(out) if !out.files.is_empty() => "mail",
-                        _ if mail.html.is_some() => "mail",
+                        _ if reply_html.is_some() => "mail",
                         _ => "text",
                     };
                     let payload = serde_json::json!({
@@ -753,7 +759,7 @@ impl Workspace {
             conv_store::note_agent_reply(tx, id, caller.user, now)?;
             if let Some(mail) = &mail {
                 record_outbound(tx, message, mail)?;
-                if let Some(html) = &mail.html {
+                if let Some(html) = &reply_html {
                     steps::keep_reply_html(tx, account, message, html)?;
                 }
             }
@@ -807,7 +813,7 @@ impl Workspace {
                     at: now,
                     attachments,
                     masked,
-                    has_html: mail.as_ref().is_some_and(|m| m.html.is_some()),
+                    has_html: reply_html.is_some(),
                     written_at: None,
                     quote: match quoted {
                         Some(_) => crate::service::message_parts::MessageParts::load(tx, &[message])?

@@ -523,17 +523,19 @@ pub fn last_inbound_header(
     }))
 }
 
-/// The newest customer mail of a conversation: its message, text and time.
-pub fn last_inbound_text(
+/// The newest mail of a conversation from `sender`: its message, text and time.
+pub fn last_text_from(
     conn: &Connection,
     conversation: ConversationId,
+    sender: &str,
 ) -> Result<Option<(MessageId, String, Timestamp)>> {
     Ok(conn
         .query_row(
             "SELECT m.id, m.body, m.created_at FROM messages m
+             JOIN email_addresses a ON a.message_id = m.id AND a.role = 'from' AND a.address = ?2
              WHERE m.conversation_id = ?1 AND m.direction = 'in'
              ORDER BY m.created_at DESC, m.id DESC LIMIT 1",
-            [conversation],
+            params![conversation, sender],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?)

@@ -70,7 +70,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
 
   const quoting = createQuoting(() => { store.set({ quoting: null }); text.focus(); });
   const copies = createMailCopies(error);
-  const format = createFormatBar(text, ctx.memory);
+  const format = createFormatBar(text, ctx.memory, () => copies.customer());
   const el = h("form", { id: "composer", class: "composer", novalidate: true, hidden: true },
     h("div", { class: "composer-modes", role: "group", "aria-label": "Write a" }, modeReply, modeNote),
     windowLine,

@@ -61,7 +61,15 @@ function replaceText(text: HTMLTextAreaElement, r: Marked): void {
   text.setSelectionRange(r.selStart, r.selEnd);
 }
 
-export function createFormatBar(text: HTMLTextAreaElement, memory: Map<string, unknown>): FormatBarPart {
+/** The newest message the customer wrote (`customer`: their address, when known; a mail from
+ * someone copied in is never what is quoted). */
+export function lastFromCustomer(messages: MessageView[], customer: string | null): MessageView | null {
+  const theirs = (m: MessageView) => m.direction === "in"
+    && (customer === null || (m.mail?.from ?? "").toLowerCase().includes(customer.toLowerCase()));
+  return [...messages].reverse().find(theirs) ?? null;
+}
+
+export function createFormatBar(text: HTMLTextAreaElement, memory: Map<string, unknown>, customer: () => string | null): FormatBarPart {
   let local: Local = { for: null, quote: false, lastIn: null };
   let shown = false;
   const formatted = () => memory.get(FORMATTED_KEY) === true;
@@ -146,7 +154,7 @@ export function createFormatBar(text: HTMLTextAreaElement, memory: Map<string, u
       el.hidden = !shown;
       quoteEl.hidden = !shown;
       if (!shown) return;
-      const lastIn = [...s.messages].reverse().find((m) => m.direction === "in") ?? null;
+      const lastIn = lastFromCustomer(s.messages, customer());
       local = local.for === id ? { ...local, lastIn } : { for: id, quote: formatted(), lastIn };
       render();
     },

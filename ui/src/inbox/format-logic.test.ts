@@ -2,6 +2,8 @@
 //! line, spaces kept outside), links, lists (one kind turning into the other) and quotes.
 import { describe, expect, it } from "vitest";
 import { applyMark, type MarkKind } from "./format-logic";
+import type { MessageView } from "../bindings/MessageView";
+import { lastFromCustomer } from "./format-bar";
 
 /** Applies `kind` to text whose selection is written «like this» («» alone: the caret), and writes
  * the result the same way. */
@@ -91,5 +93,20 @@ describe("lists and quotes", () => {
 
   it("marks the first line when the text starts with a blank line", () => {
     expect(mark("«»\nnext", "bullets")).toBe("- «»\nnext");
+  });
+});
+
+describe("what is quoted below a reply", () => {
+  const msg = (id: number, direction: string, from: string | null) => ({
+    id, direction, mail: from === null ? null : { from, to: [], cc: [], bcc: [], gone_from_mailbox: false },
+  }) as unknown as MessageView;
+
+  it("is the customer's newest mail, never one from someone copied in", () => {
+    const messages = [msg(1, "in", "Ana <ana@example.com>"), msg(2, "out", null), msg(3, "in", "Bob <bob@example.com>")];
+    expect(lastFromCustomer(messages, "ana@example.com")?.id).toBe(1);
+    expect(lastFromCustomer(messages, "ANA@example.com")?.id).toBe(1);
+    expect(lastFromCustomer(messages, "carol@example.com")).toBeNull();
+    // Until the customer's address is known: the newest mail in.
+    expect(lastFromCustomer(messages, null)?.id).toBe(3);
   });
 });

@@ -22,6 +22,8 @@ export type MailCopiesPart = {
   hasCopies(): boolean;
   /** How many bytes of files one reply may carry (the mailbox's server), once known. */
   filesLimit(): number | null;
+  /** The customer's address (every reply goes to it), once known. */
+  customer(): string | null;
 };
 
 type Local = {
@@ -109,6 +111,9 @@ export function createMailCopies(error: HTMLElement): MailCopiesPart {
     },
     filesLimit() {
       return el.hidden ? null : local.context?.files_limit ?? null;
+    },
+    customer() {
+      return el.hidden ? null : local.context?.to ?? null;
     },
     read() {
       if (el.hidden) return null;
