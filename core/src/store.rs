@@ -6,6 +6,7 @@ pub mod agent_status;
 pub mod attachments;
 pub mod audit_log;
 pub mod backup;
+pub mod cached;
 pub mod canned_replies;
 pub mod channel_accounts;
 pub mod consent;

@@ -14,14 +14,11 @@
 use appcare_core::auth::{totp, Role};
 use appcare_core::fixtures::{self, Spec};
 use appcare_core::service::users::NewUser;
-use appcare_core::workspace::Region;
-use appcare_core::{CreateOptions, KeySource, Password, Timestamp, Workspace, WorkspaceDir};
+use appcare_core::{KeySource, Password, Timestamp};
 use appcare_tests::ui::{click, fill, fresh_code, wait_for};
 use appcare_tests::{DesktopApp, TestResult};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-const ADMIN_PW: &str = "plum tractor window 42";
 
 fn benching() -> bool {
     std::env::args().any(|a| a == "--bench")
@@ -31,26 +28,9 @@ fn benching() -> bool {
 /// open, and the admin's authenticator secret with the step last used.
 fn prepare(root: &Path, conversations: usize) -> TestResult<(Vec<u8>, i64)> {
     let now = Timestamp::now();
-    let (ws, _) = Workspace::create(
-        &WorkspaceDir::new(root.join("workspace")),
-        CreateOptions {
-            region: Region::parse("DE")?,
-            admin_username: "maria".into(),
-            admin_display_name: "Maria Admin".into(),
-            admin_password: Password::new(ADMIN_PW),
-            key_source: KeySource::Keyring,
-        },
-        now,
-    )?;
-    let c = ws.begin_sign_in("maria", &Password::new(ADMIN_PW), now)?;
-    let e = ws.start_enrolment(&c.token, now)?;
-    let secret = totp::secret_from_manual_key(&e.manual_key)
-        .ok_or("bad key")?
-        .to_vec();
+    let (ws, admin, secret, team) =
+        appcare_tests::channel_setup::admin_workspace_keyed(root, "DE", KeySource::Keyring, now)?;
     let step = totp::step_of(now);
-    ws.confirm_enrolment(&c.token, &totp::code_at(&secret, step)?, now)?;
-    let admin = c.token;
-    let team = ws.create_team(&admin, "Support", now)?.id;
     let mut agents = Vec::new();
     for a in 0..5 {
         agents.push(
@@ -209,7 +189,7 @@ async fn main() -> TestResult {
     let outcome = async {
         wait_for(c, "#sign-in-form", 60).await?;
         fill(c, "#si-username", "maria").await?;
-        fill(c, "#si-password", ADMIN_PW).await?;
+        fill(c, "#si-password", appcare_tests::channel_setup::ADMIN_PW).await?;
         click(c, "#si-submit").await?;
         let (code, _) = fresh_code(&secret, used).await?;
         fill(c, "#code-input", &code).await?;

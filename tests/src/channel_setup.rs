@@ -80,6 +80,22 @@ pub fn admin_workspace(
     region: &str,
     now: Timestamp,
 ) -> TestResult<(Workspace, SessionToken, Vec<u8>, TeamId)> {
+    admin_workspace_keyed(
+        dir,
+        region,
+        KeySource::Passphrase(Password::new(PASSPHRASE)),
+        now,
+    )
+}
+
+/// Like [`admin_workspace`], with the key where `key_source` says (the Secret Service for
+/// a workspace the real window opens).
+pub fn admin_workspace_keyed(
+    dir: &std::path::Path,
+    region: &str,
+    key_source: KeySource,
+    now: Timestamp,
+) -> TestResult<(Workspace, SessionToken, Vec<u8>, TeamId)> {
     let (ws, _) = Workspace::create(
         &WorkspaceDir::new(dir.join("workspace")),
         CreateOptions {
@@ -87,7 +103,7 @@ pub fn admin_workspace(
             admin_username: "maria".into(),
             admin_display_name: "Maria Admin".into(),
             admin_password: Password::new(ADMIN_PW),
-            key_source: KeySource::Passphrase(Password::new(PASSPHRASE)),
+            key_source,
         },
         now,
     )?;

@@ -15,7 +15,8 @@ pub fn state(
     conn: &Connection,
     id: ChannelAccountId,
 ) -> Result<(Option<Timestamp>, Option<Timestamp>)> {
-    conn.query_row(
+    crate::store::cached::query_row(
+        conn,
         "SELECT disabled_at, removed_at FROM channel_accounts WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -28,7 +29,8 @@ pub fn state(
 
 /// Disables the account from `at`, or enables it (`None`).
 pub fn set_disabled(conn: &Connection, id: ChannelAccountId, at: Option<Timestamp>) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET disabled_at = ?2 WHERE id = ?1",
         params![id, at],
     )?;
@@ -64,7 +66,7 @@ pub struct Revival<'a> {
 /// Brings a removed account back with new secrets and settings; its history is still
 /// there.
 pub fn revive(conn: &Connection, id: ChannelAccountId, with: &Revival<'_>) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE channel_accounts SET name = ?2, credentials = ?3, config = ?4, default_team_id = ?5,
                 removed_at = NULL, disabled_at = NULL, state = '{}'
          WHERE id = ?1",
@@ -77,13 +79,22 @@ pub fn revive(conn: &Connection, id: ChannelAccountId, with: &Revival<'_>) -> Re
 /// fetched with it, its webhooks find no account), queued provider calls and its last
 /// test dropped.
 pub fn mark_removed(conn: &Connection, id: ChannelAccountId, now: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET credentials = x'', removed_at = ?2, disabled_at = NULL
          WHERE id = ?1",
         params![id, now],
     )?;
-    conn.execute("DELETE FROM channel_tasks WHERE account_id = ?1", [id])?;
-    conn.execute("DELETE FROM connection_checks WHERE account_id = ?1", [id])?;
+    crate::store::cached::execute(
+        conn,
+        "DELETE FROM channel_tasks WHERE account_id = ?1",
+        [id],
+    )?;
+    crate::store::cached::execute(
+        conn,
+        "DELETE FROM connection_checks WHERE account_id = ?1",
+        [id],
+    )?;
     Ok(())
 }
 
@@ -103,25 +114,33 @@ pub fn erase(conn: &Connection, id: ChannelAccountId) -> Result<AccountRemoval> 
         contacts: 0,
     };
     for (conversation, _) in &conversations {
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "DELETE FROM assignments WHERE conversation_id = ?1",
             [conversation],
         )?;
-        removal.messages += conn.execute(
+        removal.messages += crate::store::cached::execute(
+            conn,
             "DELETE FROM messages WHERE conversation_id = ?1",
             [conversation],
         )? as i64;
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "DELETE FROM notes WHERE conversation_id = ?1",
             [conversation],
         )?;
-        conn.execute("DELETE FROM conversations WHERE id = ?1", [conversation])?;
+        crate::store::cached::execute(
+            conn,
+            "DELETE FROM conversations WHERE id = ?1",
+            [conversation],
+        )?;
     }
     let mut contacts: Vec<ContactId> = conversations.iter().map(|(_, c)| *c).collect();
     contacts.sort_by_key(|c| c.get());
     contacts.dedup();
     for contact in contacts {
-        let still_known: bool = conn.query_row(
+        let still_known: bool = crate::store::cached::query_row(
+            conn,
             "SELECT EXISTS (SELECT 1 FROM conversations WHERE contact_id = ?1)",
             [contact],
             |r| r.get(0),
@@ -130,15 +149,20 @@ pub fn erase(conn: &Connection, id: ChannelAccountId) -> Result<AccountRemoval> 
             continue;
         }
         crate::store::merges::erase_merged_into(conn, contact)?;
-        conn.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [contact])?;
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
+            "DELETE FROM contacts_fts WHERE rowid = ?1",
+            [contact],
+        )?;
+        crate::store::cached::execute(
+            conn,
             "DELETE FROM contact_identities WHERE contact_id = ?1",
             [contact],
         )?;
-        conn.execute("DELETE FROM contacts WHERE id = ?1", [contact])?;
+        crate::store::cached::execute(conn, "DELETE FROM contacts WHERE id = ?1", [contact])?;
         removal.contacts += 1;
     }
-    conn.execute("DELETE FROM channel_accounts WHERE id = ?1", [id])?;
+    crate::store::cached::execute(conn, "DELETE FROM channel_accounts WHERE id = ?1", [id])?;
     conn.execute_batch(
         "INSERT INTO messages_fts (messages_fts) VALUES ('optimize');
          INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');",
@@ -148,7 +172,8 @@ pub fn erase(conn: &Connection, id: ChannelAccountId) -> Result<AccountRemoval> 
 
 /// How many conversations and messages an account holds (kept on removal).
 pub fn history_size(conn: &Connection, id: ChannelAccountId) -> Result<(i64, i64)> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT (SELECT count(*) FROM conversations WHERE channel_account_id = ?1),
                 (SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
                   WHERE c.channel_account_id = ?1)",
@@ -159,7 +184,7 @@ pub fn history_size(conn: &Connection, id: ChannelAccountId) -> Result<(i64, i64
 
 /// Starts a test: the last report is replaced by an empty, running one.
 pub fn start_check(conn: &Connection, id: ChannelAccountId, now: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO connection_checks (account_id, requested_at, finished_at, steps)
          VALUES (?1, ?2, NULL, '[]')
          ON CONFLICT (account_id) DO UPDATE SET requested_at = ?2, finished_at = NULL, steps = '[]'",
@@ -177,13 +202,14 @@ pub fn finish_check(
 ) -> Result<()> {
     let steps = serde_json::to_string(steps)
         .map_err(|e| CoreError::Storage(format!("connection check: {e}")))?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO connection_checks (account_id, requested_at, finished_at, steps)
          VALUES (?1, ?2, ?2, ?3)
          ON CONFLICT (account_id) DO UPDATE SET finished_at = ?2, steps = ?3",
         params![id, now, steps],
     )?;
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE channel_tasks SET state = 'done' WHERE account_id = ?1 AND kind = 'check' AND state = 'pending'",
         [id],
     )?;

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 /// Records `user`'s status now if it changed: offline without an active session, else
 /// their chosen availability.
 pub fn sync(conn: &Connection, user: UserId, now: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO agent_status_changes (user_id, status, at)
          SELECT u.id,
                 CASE WHEN EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id AND s.stage = 'active')
@@ -86,7 +86,8 @@ pub fn members_of(conn: &Connection, teams: &[crate::ids::TeamId]) -> Result<Vec
 /// Deletes status changes before `cutoff`, keeping each person's last one before it (their
 /// status when the kept history starts). Returns how many went.
 pub fn purge_before(conn: &Connection, cutoff: Timestamp) -> Result<usize> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(
+        conn,
         "DELETE FROM agent_status_changes
          WHERE at < ?1 AND id <> (SELECT p.id FROM agent_status_changes p
                                   WHERE p.user_id = agent_status_changes.user_id AND p.at < ?1

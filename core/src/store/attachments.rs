@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 /// The conversation attachment `id` belongs to (an error when there is none).
 pub fn conversation_of(conn: &Connection, id: i64) -> rusqlite::Result<ConversationId> {
-    conn.query_row(
+    crate::store::cached::query_row(conn,
         "SELECT m.conversation_id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?1",
         [id],
         |r| r.get(0),
@@ -16,7 +16,8 @@ pub fn conversation_of(conn: &Connection, id: i64) -> rusqlite::Result<Conversat
 
 /// File name, type and content of attachment `id`.
 pub fn content(conn: &Connection, id: i64) -> Result<(String, String, Vec<u8>)> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT file_name, mime_type, data FROM attachments WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -25,9 +26,10 @@ pub fn content(conn: &Connection, id: i64) -> Result<(String, String, Vec<u8>)> 
 
 /// Bytes all attachments take.
 pub fn total_size(conn: &Connection) -> Result<i64> {
-    Ok(
-        conn.query_row("SELECT coalesce(sum(size), 0) FROM attachments", [], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok(crate::store::cached::query_row(
+        conn,
+        "SELECT coalesce(sum(size), 0) FROM attachments",
+        [],
+        |r| r.get(0),
+    )?)
 }

@@ -42,7 +42,8 @@ pub fn last(conn: &Connection) -> Result<Option<(AuditId, Vec<u8>)>> {
 }
 
 pub fn insert(conn: &Connection, row: &AuditRow) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO audit_events (id, at, actor_id, kind, subject, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
@@ -95,5 +96,10 @@ pub fn filtered(
 }
 
 pub fn count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM audit_events", [], |r| r.get(0))?)
+    Ok(crate::store::cached::query_row(
+        conn,
+        "SELECT count(*) FROM audit_events",
+        [],
+        |r| r.get(0),
+    )?)
 }

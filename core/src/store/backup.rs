@@ -60,7 +60,8 @@ pub fn count_rows(conn: &Connection, table: &str) -> Result<i64> {
 /// What a faithful copy shares with its original: the number of messages and of audit
 /// events, and the hash of the newest audit event.
 pub fn fingerprint(conn: &Connection) -> Result<(i64, i64, Vec<u8>)> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM audit_events),
                 coalesce((SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1), x'')",
         [],

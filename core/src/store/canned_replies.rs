@@ -23,7 +23,8 @@ pub fn insert(
     by: UserId,
     now: Timestamp,
 ) -> Result<i64> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO canned_replies (title, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![title, body, by, now],
     )?;
@@ -32,7 +33,10 @@ pub fn insert(
 
 /// The body of canned reply `id` (an error when there is none).
 pub fn body_of(conn: &Connection, id: i64) -> rusqlite::Result<String> {
-    conn.query_row("SELECT body FROM canned_replies WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })
+    crate::store::cached::query_row(
+        conn,
+        "SELECT body FROM canned_replies WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
 }

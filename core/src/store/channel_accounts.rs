@@ -34,7 +34,8 @@ pub(crate) fn insert(
         crate::store::account_lifecycle::revive(conn, id, &with)?;
         return Ok(id);
     }
-    let exists: bool = conn.query_row(
+    let exists: bool = crate::store::cached::query_row(
+        conn,
         "SELECT count(*) > 0 FROM channel_accounts WHERE kind = ?1 AND external_id = ?2",
         params![account.channel.as_str(), account.external_id],
         |r| r.get(0),
@@ -44,7 +45,7 @@ pub(crate) fn insert(
             "This account is already connected; remove it first to change its secrets.".into(),
         ));
     }
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO channel_accounts (kind, name, external_id, credentials, config, created_at, default_team_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -138,7 +139,8 @@ pub fn state_of(conn: &Connection, id: ChannelAccountId) -> Result<AccountState>
 
 pub fn set_state(conn: &Connection, id: ChannelAccountId, state: &AccountState) -> Result<()> {
     let text = serde_json::to_string(state).map_err(storage)?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET state = ?2 WHERE id = ?1",
         params![id, text],
     )?;
@@ -154,7 +156,8 @@ pub fn update(
     config: &ChannelConfig,
 ) -> Result<()> {
     let config = serde_json::to_string(config).map_err(storage)?;
-    let changed = conn.execute(
+    let changed = crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET name = ?2, default_team_id = ?3, config = ?4 WHERE id = ?1",
         params![id, name, default_team, config],
     )?;
@@ -193,7 +196,8 @@ pub fn set_secrets(
     secrets: &ChannelSecrets,
 ) -> Result<()> {
     let credentials = Zeroizing::new(serde_json::to_vec(secrets).map_err(storage)?);
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET credentials = ?2 WHERE id = ?1 AND kind != 'email'",
         params![id, credentials.as_slice()],
     )?;
@@ -208,7 +212,8 @@ pub fn set_name_and_team(
     name: &str,
     default_team: Option<TeamId>,
 ) -> Result<()> {
-    let changed = conn.execute(
+    let changed = crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET name = ?2, default_team_id = ?3 WHERE id = ?1",
         params![id, name, default_team],
     )?;
@@ -270,7 +275,8 @@ pub fn view(conn: &Connection, id: ChannelAccountId) -> Result<ChannelAccountVie
         None
     };
     let state = state_of(conn, id)?;
-    let templates: i64 = conn.query_row(
+    let templates: i64 = crate::store::cached::query_row(
+        conn,
         "SELECT count(*) FROM channel_templates WHERE account_id = ?1",
         [id],
         |r| r.get(0),
@@ -309,7 +315,11 @@ pub fn replace_templates(
     id: ChannelAccountId,
     templates: &[TemplateView],
 ) -> Result<()> {
-    conn.execute("DELETE FROM channel_templates WHERE account_id = ?1", [id])?;
+    crate::store::cached::execute(
+        conn,
+        "DELETE FROM channel_templates WHERE account_id = ?1",
+        [id],
+    )?;
     let mut stmt = conn.prepare_cached(
         "INSERT OR REPLACE INTO channel_templates (account_id, name, language, category, body, parameters, parts)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -378,7 +388,8 @@ pub fn set_default_team(
     id: ChannelAccountId,
     team: Option<TeamId>,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET default_team_id = ?2 WHERE id = ?1",
         params![id, team],
     )?;
@@ -387,7 +398,7 @@ pub fn set_default_team(
 
 /// Marks an account as sample data (see `ChannelConfig::sample`).
 pub fn mark_sample(conn: &Connection, id: ChannelAccountId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE channel_accounts SET config = json_set(coalesce(nullif(config, ''), '{}'), '$.sample', json('true'))
          WHERE id = ?1",
         [id],
@@ -397,7 +408,8 @@ pub fn mark_sample(conn: &Connection, id: ChannelAccountId) -> Result<()> {
 
 /// Whether the workspace already has sample accounts.
 pub fn has_sample(conn: &Connection) -> Result<bool> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM channel_accounts WHERE json_extract(config, '$.sample') = 1)",
         [],
         |r| r.get(0),

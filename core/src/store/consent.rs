@@ -117,7 +117,7 @@ pub fn set_account_settings(
     require_opt_in: bool,
     privacy_notice: Option<&str>,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO account_consent (account_id, require_opt_in, privacy_notice) VALUES (?1, ?2, ?3)
          ON CONFLICT (account_id) DO UPDATE SET require_opt_in = excluded.require_opt_in,
              privacy_notice = excluded.privacy_notice",
@@ -133,7 +133,7 @@ pub fn claim_notice(
     contact: ContactId,
     now: Timestamp,
 ) -> Result<bool> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(conn,
         "INSERT OR IGNORE INTO privacy_notices_sent (account_id, contact_id, sent_at) VALUES (?1, ?2, ?3)",
         params![account, contact, now],
     )? == 1)

@@ -31,11 +31,13 @@ pub fn unnamed(conn: &Connection, channel: Channel, address: &str) -> Result<Opt
 
 /// Gives `contact` a display name, in the table and the search index.
 pub fn rename(conn: &Connection, contact: ContactId, name: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE contacts SET display_name = ?2 WHERE id = ?1",
         params![contact, name],
     )?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE contacts_fts SET display_name = ?2 WHERE rowid = ?1",
         params![contact, name],
     )?;
@@ -81,12 +83,13 @@ pub fn link(
     channel: Channel,
     external_id: &str,
 ) -> Result<bool> {
-    let added = conn.execute(
+    let added = crate::store::cached::execute(conn,
         "INSERT OR IGNORE INTO contact_identities (contact_id, channel, external_id) VALUES (?1, ?2, ?3)",
         params![contact, channel.as_str(), external_id],
     )?;
     if added > 0 {
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "UPDATE contacts_fts SET addresses = addresses || ' ' || ?2 WHERE rowid = ?1",
             params![contact, external_id],
         )?;
@@ -97,7 +100,8 @@ pub fn link(
 /// Deletes a contact that has no conversation and no merge (one made for a first message
 /// that could not be queued); returns whether it went.
 pub fn delete_if_unused(conn: &Connection, contact: ContactId) -> Result<bool> {
-    let unused: bool = conn.query_row(
+    let unused: bool = crate::store::cached::query_row(
+        conn,
         "SELECT NOT EXISTS (SELECT 1 FROM conversations WHERE contact_id = ?1)
             AND NOT EXISTS (SELECT 1 FROM contacts WHERE merged_into = ?1)
             AND NOT EXISTS (SELECT 1 FROM contact_merges WHERE kept_id = ?1 OR merged_id = ?1)",
@@ -107,10 +111,11 @@ pub fn delete_if_unused(conn: &Connection, contact: ContactId) -> Result<bool> {
     if !unused {
         return Ok(false);
     }
-    conn.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [contact])?;
-    conn.execute(
+    crate::store::cached::execute(conn, "DELETE FROM contacts_fts WHERE rowid = ?1", [contact])?;
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM contact_identities WHERE contact_id = ?1",
         [contact],
     )?;
-    Ok(conn.execute("DELETE FROM contacts WHERE id = ?1", [contact])? > 0)
+    Ok(crate::store::cached::execute(conn, "DELETE FROM contacts WHERE id = ?1", [contact])? > 0)
 }

@@ -300,7 +300,8 @@ pub fn of_contact_query(viewer: Viewer, contact: ContactId, limit: i64) -> (Stri
 
 /// How many conversations a contact has, whoever may see them.
 pub fn count_of_contact(conn: &Connection, contact: ContactId) -> Result<i64> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT count(*) FROM conversations WHERE contact_id = ?1",
         [contact],
         |r| r.get(0),
@@ -541,7 +542,8 @@ fn insert_note_by(
     is_handoff: bool,
     now: Timestamp,
 ) -> Result<i64> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO notes (conversation_id, author_user_id, body, is_handoff, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![conversation, author, body, is_handoff, now],
@@ -558,7 +560,8 @@ pub fn set_assignment(
     assignee: Option<UserId>,
     team: Option<TeamId>,
 ) -> Result<bool> {
-    let changed = conn.execute(
+    let changed = crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET assignee_id = ?3, team_id = ?4, version = version + 1
          WHERE id = ?1 AND version = ?2",
         params![id, expected, assignee, team],
@@ -576,7 +579,8 @@ pub fn set_priority(
     expected: i64,
     priority: i64,
 ) -> Result<bool> {
-    let changed = conn.execute(
+    let changed = crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET priority = ?3, version = version + 1
          WHERE id = ?1 AND version = ?2",
         params![id, expected, priority],
@@ -586,11 +590,13 @@ pub fn set_priority(
 
 /// Adds one label to a conversation (kept when it is there already).
 pub fn add_label(conn: &Connection, id: ConversationId, name: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO labels (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
         [name],
     )?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT OR IGNORE INTO conversation_labels (conversation_id, label_id)
          SELECT ?1, id FROM labels WHERE name = ?2",
         params![id, name],
@@ -602,7 +608,8 @@ pub fn add_label(conn: &Connection, id: ConversationId, name: &str) -> Result<()
 
 /// Takes one label off a conversation.
 pub fn remove_label(conn: &Connection, id: ConversationId, name: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM conversation_labels WHERE conversation_id = ?1
          AND label_id = (SELECT id FROM labels WHERE name = ?2)",
         params![id, name],
@@ -613,7 +620,8 @@ pub fn remove_label(conn: &Connection, id: ConversationId, name: &str) -> Result
 
 /// Marks a change that has no column of its own (labels) if the version is still `expected`.
 pub fn bump_version(conn: &Connection, id: ConversationId, expected: i64) -> Result<bool> {
-    let changed = conn.execute(
+    let changed = crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET version = version + 1 WHERE id = ?1 AND version = ?2",
         params![id, expected],
     )?;
@@ -622,7 +630,8 @@ pub fn bump_version(conn: &Connection, id: ConversationId, expected: i64) -> Res
 
 /// The current version, once a change has bumped it.
 pub fn version_of(conn: &Connection, id: ConversationId) -> Result<i64> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT version FROM conversations WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -636,7 +645,8 @@ pub fn set_status(
     status: &str,
     snoozed_until: Option<Timestamp>,
 ) -> Result<bool> {
-    let changed = conn.execute(
+    let changed = crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET status = ?3, snoozed_until = ?4, version = version + 1,
              awaiting_since = CASE WHEN ?3 = 'resolved' THEN NULL ELSE awaiting_since END
          WHERE id = ?1 AND version = ?2",
@@ -656,7 +666,8 @@ pub fn note_agent_reply(
     by: UserId,
     at: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET first_reply_at = coalesce(first_reply_at, ?2),
              first_reply_by = CASE WHEN first_reply_at IS NULL THEN ?3 ELSE first_reply_by END,
              awaiting_since = NULL
@@ -676,7 +687,8 @@ pub fn record_status_change(
     by: Option<UserId>,
     at: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO status_changes (conversation_id, from_status, to_status, at, by_user)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, from, to, at, by],
@@ -699,7 +711,7 @@ pub fn record_assignment(
     note: Option<i64>,
     now: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO assignments (conversation_id, from_user_id, to_user_id, to_team_id, changed_by, note_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![id, from, to_user, to_team, by, note, now],
@@ -720,7 +732,8 @@ pub fn last_changed_by(conn: &Connection, id: ConversationId) -> Result<Option<S
 }
 
 pub fn mark_read(conn: &Connection, id: ConversationId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET unread_count = 0 WHERE id = ?1 AND unread_count != 0",
         [id],
     )?;
@@ -772,7 +785,8 @@ pub fn touch_activity(
 /// Remembers a customer's message at `at` that answers a survey: the reply window moves
 /// on, but the conversation stays as it is (not reopened, not unread).
 pub fn note_survey_answer(conn: &Connection, id: ConversationId, at: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations
          SET last_customer_message_at = max(coalesce(last_customer_message_at, 0), ?2)
          WHERE id = ?1",
@@ -783,7 +797,8 @@ pub fn note_survey_answer(conn: &Connection, id: ConversationId, at: Timestamp) 
 
 /// Opens every snoozed conversation whose time has come; returns their ids.
 pub fn wake_snoozed(conn: &Connection, now: Timestamp) -> Result<Vec<ConversationId>> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO status_changes (conversation_id, from_status, to_status, at)
          SELECT id, 'snoozed', 'open', ?1 FROM conversations
          WHERE status = 'snoozed' AND snoozed_until <= ?1",
@@ -810,16 +825,19 @@ pub fn labels_of(conn: &Connection, id: ConversationId) -> Result<Vec<String>> {
 }
 
 pub fn set_labels(conn: &Connection, id: ConversationId, labels: &[String]) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM conversation_labels WHERE conversation_id = ?1",
         [id],
     )?;
     for name in labels {
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "INSERT INTO labels (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
             [name],
         )?;
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "INSERT INTO conversation_labels (conversation_id, label_id)
              SELECT ?1, id FROM labels WHERE name = ?2",
             params![id, name],
@@ -856,7 +874,8 @@ pub fn unassigned_queue(
     };
     match teams {
         None => {
-            let (n, at) = conn.query_row(
+            let (n, at) = crate::store::cached::query_row(
+                conn,
                 "SELECT count(*), min(created_at) FROM conversations
                  WHERE assignee_id IS NULL AND status IN ('open', 'pending')",
                 [],
@@ -900,7 +919,8 @@ crate::redacted_debug!(
 );
 
 pub fn set_do_not_contact(conn: &Connection, contact: ContactId, value: bool) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE contacts SET do_not_contact = ?2 WHERE id = ?1",
         params![contact, value],
     )?;
@@ -908,13 +928,17 @@ pub fn set_do_not_contact(conn: &Connection, contact: ContactId, value: bool) ->
 }
 
 pub fn set_message_masked(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute("UPDATE messages SET masked = 1 WHERE id = ?1", [message])?;
+    crate::store::cached::execute(
+        conn,
+        "UPDATE messages SET masked = 1 WHERE id = ?1",
+        [message],
+    )?;
     Ok(())
 }
 
 /// One message by id (for a view after a change).
 pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<MessageData> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(conn,
         "SELECT m.id, m.direction, u.display_name, m.body, m.status, m.created_at, m.masked, m.failure,
                 (SELECT e.html IS NOT NULL FROM email_messages e WHERE e.message_id = m.id),
                 (SELECT e.header_date FROM email_messages e WHERE e.message_id = m.id)
@@ -943,12 +967,18 @@ fn message_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageData> {
 
 /// How many conversations there are.
 pub fn count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM conversations", [], |r| r.get(0))?)
+    Ok(crate::store::cached::query_row(
+        conn,
+        "SELECT count(*) FROM conversations",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// How many conversations are open.
 pub fn count_open(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT count(*) FROM conversations WHERE status = 'open'",
         [],
         |r| r.get(0),
@@ -957,12 +987,18 @@ pub fn count_open(conn: &Connection) -> Result<i64> {
 
 /// How many messages there are.
 pub fn count_messages(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))?)
+    Ok(crate::store::cached::query_row(
+        conn,
+        "SELECT count(*) FROM messages",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// The contact a conversation is with.
 pub fn contact_of(conn: &Connection, id: ConversationId) -> Result<ContactId> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT contact_id FROM conversations WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -971,7 +1007,8 @@ pub fn contact_of(conn: &Connection, id: ConversationId) -> Result<ContactId> {
 
 /// The team a conversation is with, if any.
 pub fn team_of(conn: &Connection, id: ConversationId) -> Result<Option<TeamId>> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT team_id FROM conversations WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -980,7 +1017,8 @@ pub fn team_of(conn: &Connection, id: ConversationId) -> Result<Option<TeamId>> 
 
 /// Who a conversation is assigned to, if anyone.
 pub fn assignee_of(conn: &Connection, id: ConversationId) -> Result<Option<UserId>> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT assignee_id FROM conversations WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -989,7 +1027,8 @@ pub fn assignee_of(conn: &Connection, id: ConversationId) -> Result<Option<UserI
 
 /// The channel account a conversation is in.
 pub fn account_of(conn: &Connection, id: ConversationId) -> Result<ChannelAccountId> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT channel_account_id FROM conversations WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -998,7 +1037,8 @@ pub fn account_of(conn: &Connection, id: ConversationId) -> Result<ChannelAccoun
 
 /// A conversation's subject (e-mail; empty for chats).
 pub fn subject_of(conn: &Connection, id: ConversationId) -> Result<String> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT subject FROM conversations WHERE id = ?1",
         [id],
         |r| r.get(0),
@@ -1064,7 +1104,8 @@ pub fn set_team_and_subject(
     team: Option<TeamId>,
     subject: &str,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET team_id = ?2, subject = ?3 WHERE id = ?1",
         params![id, team, subject],
     )?;
@@ -1078,7 +1119,7 @@ pub fn set_team_from_account(
     id: ConversationId,
     account: ChannelAccountId,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE conversations SET team_id = (SELECT default_team_id FROM channel_accounts WHERE id = ?2) WHERE id = ?1",
         params![id, account],
     )?;
@@ -1088,7 +1129,8 @@ pub fn set_team_from_account(
 
 /// Auto-assignment gives a new conversation to `agent`.
 pub fn auto_assign(conn: &Connection, id: ConversationId, agent: UserId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET assignee_id = ?2, version = version + 1 WHERE id = ?1",
         params![id, agent],
     )?;
@@ -1103,12 +1145,13 @@ pub fn queue_handed_over(
     app: Option<&str>,
     at: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO status_changes (conversation_id, from_status, to_status, at)
          SELECT id, status, 'open', ?2 FROM conversations WHERE id = ?1 AND status <> 'open'",
         params![id, at],
     )?;
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE conversations SET assignee_id = NULL, status = 'open', snoozed_until = NULL,
              handover_app_id = ?2, version = version + 1, last_activity_at = max(last_activity_at, ?3)
          WHERE id = ?1",
@@ -1137,7 +1180,8 @@ pub fn handed_over_by(
 
 /// The app to pass the thread to when the conversation is resolved.
 pub fn set_handover_app(conn: &Connection, id: ConversationId, app: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET handover_app_id = ?2 WHERE id = ?1",
         params![id, app],
     )?;
@@ -1146,7 +1190,8 @@ pub fn set_handover_app(conn: &Connection, id: ConversationId, app: &str) -> Res
 
 /// The thread went back to the bot.
 pub fn clear_handover(conn: &Connection, id: ConversationId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET handover_app_id = NULL WHERE id = ?1",
         [id],
     )?;
@@ -1156,12 +1201,14 @@ pub fn clear_handover(conn: &Connection, id: ConversationId) -> Result<()> {
 /// Deletes a conversation that holds no message and no note (one made for a first
 /// message that could not be queued); returns whether it went.
 pub fn delete_if_empty(conn: &Connection, id: ConversationId) -> Result<bool> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM assignments WHERE conversation_id = ?1
            AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1)",
         [id],
     )?;
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(
+        conn,
         "DELETE FROM conversations WHERE id = ?1
            AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation_id = ?1)
            AND NOT EXISTS (SELECT 1 FROM notes WHERE conversation_id = ?1)",

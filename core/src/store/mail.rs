@@ -41,13 +41,15 @@ pub(crate) fn insert_account(
             default_team,
         };
         crate::store::account_lifecycle::revive(conn, id, &with)?;
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "INSERT OR IGNORE INTO mail_folders (account_id, folder) VALUES (?1, ?2)",
             params![id, account.config.folder],
         )?;
         return Ok(id);
     }
-    let exists: bool = conn.query_row(
+    let exists: bool = crate::store::cached::query_row(
+        conn,
         "SELECT count(*) > 0 FROM channel_accounts WHERE kind = 'email' AND external_id = ?1",
         [&account.config.address],
         |r| r.get(0),
@@ -57,7 +59,7 @@ pub(crate) fn insert_account(
             "This address is already connected; remove it first to change its settings.".into(),
         ));
     }
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO channel_accounts (kind, name, external_id, credentials, config, created_at, default_team_id)
          VALUES ('email', ?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -70,7 +72,8 @@ pub(crate) fn insert_account(
         ],
     )?;
     let id = ChannelAccountId::new(conn.last_insert_rowid());
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO mail_folders (account_id, folder) VALUES (?1, ?2)",
         params![id, account.config.folder],
     )?;
@@ -103,7 +106,8 @@ pub fn settings_and_password(
     account: ChannelAccountId,
 ) -> Result<(EmailConfig, EmailSecrets)> {
     let config = config_of(conn, account)?;
-    let credentials: Zeroizing<Vec<u8>> = Zeroizing::new(conn.query_row(
+    let credentials: Zeroizing<Vec<u8>> = Zeroizing::new(crate::store::cached::query_row(
+        conn,
         "SELECT credentials FROM channel_accounts WHERE id = ?1 AND kind = 'email'",
         [account],
         |r| r.get(0),
@@ -127,7 +131,7 @@ pub fn update_settings(
     );
     let config = serde_json::to_string(config)
         .map_err(|_| CoreError::invalid("e-mail account", "the settings could not be stored"))?;
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE channel_accounts SET config = ?2, credentials = ?3 WHERE id = ?1 AND kind = 'email'",
         rusqlite::params![account, config, credentials.as_slice()],
     )?;
@@ -203,7 +207,8 @@ pub fn folder_state(
 }
 
 fn ensure_folder(conn: &Connection, account: ChannelAccountId, folder: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT OR IGNORE INTO mail_folders (account_id, folder) VALUES (?1, ?2)",
         params![account, folder],
     )?;
@@ -217,7 +222,8 @@ pub fn reset_folder(
     uidvalidity: u32,
 ) -> Result<()> {
     ensure_folder(conn, account, folder)?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE mail_folders SET uidvalidity = ?3, uidnext = 1, total = 0, done = 0
          WHERE account_id = ?1 AND folder = ?2",
         params![account, folder, uidvalidity],
@@ -236,7 +242,7 @@ pub fn set_phase(
     let (state, error) = match phase {
         SyncPhase::Connecting => ("connecting", ""),
         SyncPhase::Syncing { total, done } => {
-            conn.execute(
+            crate::store::cached::execute(conn,
                 "UPDATE mail_folders SET total = ?3, done = ?4 WHERE account_id = ?1 AND folder = ?2",
                 params![account, folder, total as i64, done as i64],
             )?;
@@ -247,7 +253,8 @@ pub fn set_phase(
         SyncPhase::Error(reason) => ("error", reason),
     };
     let synced = matches!(phase, SyncPhase::Idle | SyncPhase::Polling);
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE mail_folders SET state = ?3,
              last_error = CASE WHEN ?3 = 'error' THEN ?4 WHEN ?5 THEN '' ELSE last_error END,
              synced_at = CASE WHEN ?5 THEN ?6 ELSE synced_at END
@@ -266,7 +273,8 @@ pub fn advance(
     fetched: u64,
 ) -> Result<()> {
     ensure_folder(conn, account, folder)?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE mail_folders SET uidnext = max(uidnext, ?3), done = done + ?4
          WHERE account_id = ?1 AND folder = ?2",
         params![account, folder, uidnext, fetched as i64],
@@ -313,7 +321,8 @@ pub fn seen_by_id_only(
 }
 
 pub fn mark_seen(conn: &Connection, account: ChannelAccountId, key: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT OR IGNORE INTO mail_seen (account_id, id_hash) VALUES (?1, ?2)",
         params![account, seen_hash(conn, key)?],
     )?;
@@ -359,7 +368,8 @@ pub fn count(
     applied: &MailApplied,
 ) -> Result<()> {
     let stored = applied.messages + applied.bounces + applied.auto_replies;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE mail_folders SET offered = offered + ?3, stored = stored + ?4,
              set_aside = set_aside + ?5, duplicates = duplicates + ?6
          WHERE account_id = ?1 AND folder = ?2",
@@ -395,7 +405,7 @@ pub fn set_aside(
 ) -> Result<()> {
     let subject: String = aside.subject.chars().take(300).collect();
     let reason: String = aside.reason.chars().take(500).collect();
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT OR IGNORE INTO mail_set_aside
              (account_id, folder, uidvalidity, uid, reason, from_address, subject, size, raw, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -452,7 +462,7 @@ pub struct Header<'a> {
 }
 
 pub fn insert_header(conn: &Connection, header: &Header<'_>) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO email_messages (message_id, account_id, header_id, in_reply_to, refs, html, header_date)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -554,7 +564,8 @@ pub fn thread_token(conn: &Connection, conversation: ConversationId) -> Result<S
         return Ok(token);
     }
     let token = crate::secret::random_token(16);
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO email_threads (conversation_id, token) VALUES (?1, ?2)",
         params![conversation, token],
     )?;
@@ -605,7 +616,8 @@ pub fn account_view(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let set_aside: i64 = conn.query_row(
+    let set_aside: i64 = crate::store::cached::query_row(
+        conn,
         "SELECT count(*) FROM mail_set_aside WHERE account_id = ?1",
         [account],
         |r| r.get(0),
@@ -629,7 +641,8 @@ pub fn set_config(
     config: &EmailConfig,
 ) -> Result<()> {
     let text = serde_json::to_string(config).map_err(storage)?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_accounts SET config = ?2 WHERE id = ?1 AND kind = 'email'",
         params![account, text],
     )?;

@@ -196,12 +196,14 @@ pub fn erase_from_thread(
             params![conversation, address],
         )?;
     }
-    let deleted = tx.execute(
+    let deleted = crate::store::cached::execute(
+        tx,
         "DELETE FROM messages WHERE conversation_id = ?1 AND id IN
              (SELECT message_id FROM email_addresses WHERE address = ?2 AND role = 'from')",
         params![conversation, address],
     )?;
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "DELETE FROM email_addresses WHERE address = ?2 AND message_id IN
              (SELECT id FROM messages WHERE conversation_id = ?1)",
         params![conversation, address],

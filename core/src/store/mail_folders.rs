@@ -13,7 +13,8 @@ pub fn replace_list(
     folders: &[(String, String)],
     now: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM mail_folder_list WHERE account_id = ?1",
         [account],
     )?;
@@ -38,7 +39,8 @@ pub fn list(conn: &Connection, account: ChannelAccountId) -> Result<Vec<(String,
 
 /// Mails stored from `folder` so far.
 pub fn stored(conn: &Connection, account: ChannelAccountId, folder: &str) -> Result<i64> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT coalesce(sum(stored), 0) FROM mail_folders WHERE account_id = ?1 AND folder = ?2",
         params![account, folder],
         |r| r.get(0),

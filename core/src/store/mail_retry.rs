@@ -45,7 +45,7 @@ pub fn item(conn: &Connection, id: i64) -> Result<Option<SetAsideItem>> {
 /// The mail is in the store now (`duplicate`: it was already): the row goes and the
 /// folder's counts move from set aside to stored or duplicates, so they still add up.
 pub fn resolved(conn: &Connection, item: &SetAsideItem, duplicate: bool) -> Result<()> {
-    conn.execute("DELETE FROM mail_set_aside WHERE id = ?1", [item.id])?;
+    crate::store::cached::execute(conn, "DELETE FROM mail_set_aside WHERE id = ?1", [item.id])?;
     let column = if duplicate { "duplicates" } else { "stored" };
     conn.execute(
         &format!(
@@ -60,7 +60,8 @@ pub fn resolved(conn: &Connection, item: &SetAsideItem, duplicate: bool) -> Resu
 /// Still set aside: the reason says why now; bytes read this time are kept when none were.
 pub fn still_aside(conn: &Connection, id: i64, reason: &str, raw: Option<&[u8]>) -> Result<()> {
     let reason: String = reason.chars().take(500).collect();
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE mail_set_aside SET reason = ?2, raw = coalesce(raw, ?3) WHERE id = ?1",
         params![id, reason, raw],
     )?;

@@ -164,7 +164,8 @@ pub fn gone(conn: &Connection, messages: &[MessageId]) -> Result<HashSet<Message
 /// Whether every customer mail of `conversation` is read in its mailbox: mail gone from
 /// there unread, and mail stored before its place was kept, count as unread.
 pub fn all_seen(conn: &Connection, conversation: ConversationId) -> Result<bool> {
-    let unseen: i64 = conn.query_row(
+    let unseen: i64 = crate::store::cached::query_row(
+        conn,
         "SELECT count(*) FROM messages m LEFT JOIN mail_uids u ON u.message_id = m.id
          WHERE m.conversation_id = ?1 AND m.direction = 'in' AND coalesce(u.seen, 0) = 0",
         [conversation],

@@ -25,7 +25,7 @@ pub fn insert(
     media: &MediaRef,
     now: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT OR IGNORE INTO media_downloads (message_id, media_id, file_name, mime_type, sha256, next_attempt_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![message, media.media_id, media.file_name, media.mime_type, media.sha256, now],
@@ -68,7 +68,8 @@ pub fn claim(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<MediaJ
 }
 
 pub fn mark_done(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE media_downloads SET state = 'done', last_error = '' WHERE id = ?1",
         [id],
     )?;
@@ -76,7 +77,8 @@ pub fn mark_done(conn: &Connection, id: i64) -> Result<()> {
 }
 
 pub fn retry(conn: &Connection, id: i64, at: Timestamp, reason: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE media_downloads SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
         params![id, at, reason],
     )?;
@@ -84,7 +86,8 @@ pub fn retry(conn: &Connection, id: i64, at: Timestamp, reason: &str) -> Result<
 }
 
 pub fn mark_failed(conn: &Connection, id: i64, reason: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE media_downloads SET state = 'failed', last_error = ?2 WHERE id = ?1",
         params![id, reason],
     )?;

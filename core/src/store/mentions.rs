@@ -13,7 +13,8 @@ pub fn insert(
     user: UserId,
     now: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO mentions (note_id, conversation_id, user_id, created_at)
          VALUES (?1, ?2, ?3, ?4)",
         params![note, conversation, user, now],

@@ -91,35 +91,41 @@ pub fn merge(
     };
     let identities = ids("SELECT id FROM contact_identities WHERE contact_id = ?1 ORDER BY id")?;
     let conversations = ids("SELECT id FROM conversations WHERE contact_id = ?1 ORDER BY id")?;
-    let opt_out_gained: bool = tx.query_row(
+    let opt_out_gained: bool = crate::store::cached::query_row(
+        tx,
         "SELECT m.do_not_contact AND NOT k.do_not_contact FROM contacts m, contacts k
          WHERE m.id = ?1 AND k.id = ?2",
         params![merged, kept],
         |r| r.get(0),
     )?;
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "UPDATE contact_identities SET contact_id = ?2 WHERE contact_id = ?1",
         params![merged, kept],
     )?;
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "UPDATE conversations SET contact_id = ?2 WHERE contact_id = ?1",
         params![merged, kept],
     )?;
     if opt_out_gained {
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "UPDATE contacts SET do_not_contact = 1 WHERE id = ?1",
             [kept],
         )?;
     }
     // Contacts merged into this one earlier now belong to the kept one too, so erasing it
     // reaches them.
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "UPDATE contacts SET merged_into = ?2 WHERE merged_into = ?1 OR id = ?1",
         params![merged, kept],
     )?;
-    tx.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [merged])?;
+    crate::store::cached::execute(tx, "DELETE FROM contacts_fts WHERE rowid = ?1", [merged])?;
     refresh_addresses(tx, kept)?;
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "INSERT INTO contact_merges (kept_id, merged_id, identity_ids, conversation_ids,
                                      opt_out_gained, merged_by, merged_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -172,35 +178,41 @@ pub fn record(conn: &Connection, id: ContactMergeId) -> Result<Option<MergeRecor
 /// one), restores the name index and marks the merge undone.
 pub fn undo(tx: &Connection, id: ContactMergeId, m: &MergeRecord, now: Timestamp) -> Result<()> {
     for identity in &m.identities {
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "UPDATE contact_identities SET contact_id = ?2 WHERE id = ?1 AND contact_id = ?3",
             params![identity, m.merged, m.kept],
         )?;
     }
     for conversation in &m.conversations {
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "UPDATE conversations SET contact_id = ?2 WHERE id = ?1 AND contact_id = ?3",
             params![conversation, m.merged, m.kept],
         )?;
     }
     if m.opt_out_gained {
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "UPDATE contacts SET do_not_contact = 0 WHERE id = ?1",
             [m.kept],
         )?;
     }
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "UPDATE contacts SET merged_into = NULL WHERE id = ?1",
         [m.merged],
     )?;
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "INSERT INTO contacts_fts (rowid, display_name, addresses)
          SELECT id, display_name, '' FROM contacts WHERE id = ?1",
         [m.merged],
     )?;
     refresh_addresses(tx, m.merged)?;
     refresh_addresses(tx, m.kept)?;
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "UPDATE contact_merges SET undone_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;
@@ -210,17 +222,22 @@ pub fn undo(tx: &Connection, id: ContactMergeId, m: &MergeRecord, now: Timestamp
 /// Erasure of `contact`: the contacts merged into it go with it (their merge records
 /// follow by cascade).
 pub fn erase_merged_into(tx: &Connection, contact: ContactId) -> Result<usize> {
-    tx.execute(
+    crate::store::cached::execute(
+        tx,
         "DELETE FROM contact_merges WHERE kept_id = ?1 OR merged_id = ?1
             OR merged_id IN (SELECT id FROM contacts WHERE merged_into = ?1)",
         [contact],
     )?;
-    Ok(tx.execute("DELETE FROM contacts WHERE merged_into = ?1", [contact])?)
+    Ok(crate::store::cached::execute(
+        tx,
+        "DELETE FROM contacts WHERE merged_into = ?1",
+        [contact],
+    )?)
 }
 
 /// The search index's addresses of `contact`, from its addresses now.
 fn refresh_addresses(tx: &Connection, contact: ContactId) -> Result<()> {
-    tx.execute(
+    crate::store::cached::execute(tx,
         "UPDATE contacts_fts SET addresses = coalesce(
              (SELECT group_concat(external_id, ' ') FROM contact_identities WHERE contact_id = ?1), '')
          WHERE rowid = ?1",

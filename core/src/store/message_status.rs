@@ -14,7 +14,8 @@ fn not_found() -> CoreError {
 
 /// The conversation `message` belongs to.
 pub fn conversation_of(conn: &Connection, message: MessageId) -> Result<ConversationId> {
-    conn.query_row(
+    crate::store::cached::query_row(
+        conn,
         "SELECT conversation_id FROM messages WHERE id = ?1",
         [message],
         |r| r.get(0),
@@ -25,7 +26,8 @@ pub fn conversation_of(conn: &Connection, message: MessageId) -> Result<Conversa
 
 /// The stored status of `message`.
 pub fn status_of(conn: &Connection, message: MessageId) -> Result<String> {
-    conn.query_row(
+    crate::store::cached::query_row(
+        conn,
         "SELECT status FROM messages WHERE id = ?1",
         [message],
         |r| r.get(0),
@@ -41,7 +43,7 @@ pub fn set_status(
     status: &str,
     failure: Option<&str>,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE messages SET status = ?2, failure = CASE WHEN ?2 = 'failed' THEN ?3 ELSE NULL END WHERE id = ?1",
         params![message, status, failure],
     )?;
@@ -50,7 +52,8 @@ pub fn set_status(
 
 /// The runtime took the message to send it.
 pub fn mark_sending(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET status = 'sending' WHERE id = ?1",
         [message],
     )?;
@@ -59,7 +62,8 @@ pub fn mark_sending(conn: &Connection, message: MessageId) -> Result<()> {
 
 /// A send in flight goes back to the queue.
 pub fn requeue_sending(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET status = 'queued' WHERE id = ?1 AND status = 'sending'",
         [message],
     )?;
@@ -68,7 +72,7 @@ pub fn requeue_sending(conn: &Connection, message: MessageId) -> Result<()> {
 
 /// A send whose answer was lost, shown with `failure`.
 pub fn mark_unconfirmed(conn: &Connection, message: MessageId, failure: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE messages SET status = 'unconfirmed', failure = ?2 WHERE id = ?1 AND status IN ('queued', 'sending')",
         params![message, failure],
     )?;
@@ -77,7 +81,8 @@ pub fn mark_unconfirmed(conn: &Connection, message: MessageId, failure: &str) ->
 
 /// Every message whose send a stopped process left in flight, shown with `failure`.
 pub fn mark_interrupted(conn: &Connection, failure: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET status = 'unconfirmed', failure = ?1
                  WHERE id IN (SELECT message_id FROM outbox WHERE state = 'sending')
                    AND status IN ('queued', 'sending')",
@@ -88,7 +93,8 @@ pub fn mark_interrupted(conn: &Connection, failure: &str) -> Result<()> {
 
 /// Shows `failure` on the message without changing its status.
 pub fn set_failure(conn: &Connection, message: MessageId, failure: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET failure = ?2 WHERE id = ?1",
         params![message, failure],
     )?;
@@ -97,7 +103,8 @@ pub fn set_failure(conn: &Connection, message: MessageId, failure: &str) -> Resu
 
 /// A message sent from elsewhere (an echo) is stored as sent.
 pub fn mark_sent(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET status = 'sent' WHERE id = ?1",
         [message],
     )?;
@@ -106,7 +113,8 @@ pub fn mark_sent(conn: &Connection, message: MessageId) -> Result<()> {
 
 /// An agent's reply is queued under their name.
 pub fn queue_reply(conn: &Connection, message: MessageId, author: UserId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET author_user_id = ?2, status = 'queued' WHERE id = ?1",
         params![message, author],
     )?;
@@ -115,7 +123,8 @@ pub fn queue_reply(conn: &Connection, message: MessageId, author: UserId) -> Res
 
 /// A message the workspace sends by itself (no agent wrote it): queued.
 pub fn queue_automatic(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET status = 'queued' WHERE id = ?1",
         [message],
     )?;
@@ -124,7 +133,8 @@ pub fn queue_automatic(conn: &Connection, message: MessageId) -> Result<()> {
 
 /// An agent sends a message again: queued, failure cleared.
 pub fn requeue(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET status = 'queued', failure = NULL WHERE id = ?1",
         [message],
     )?;
@@ -134,7 +144,7 @@ pub fn requeue(conn: &Connection, message: MessageId) -> Result<()> {
 /// Records the provider's id unless the message has one or another message of the same
 /// account holds it (ids are unique per account, not across accounts).
 pub fn set_external_id(conn: &Connection, message: MessageId, external_id: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE messages SET external_id = ?2 WHERE id = ?1 AND external_id IS NULL
            AND NOT EXISTS (SELECT 1 FROM messages o JOIN conversations oc ON oc.id = o.conversation_id
                             WHERE o.external_id = ?2
@@ -147,7 +157,8 @@ pub fn set_external_id(conn: &Connection, message: MessageId, external_id: &str)
 }
 
 pub fn has_external_id(conn: &Connection, message: MessageId) -> Result<bool> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT external_id IS NOT NULL FROM messages WHERE id = ?1",
         [message],
         |r| r.get(0),
@@ -160,7 +171,8 @@ pub fn external_id_taken(
     account: ChannelAccountId,
     external_id: &str,
 ) -> Result<bool> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT count(*) > 0 FROM messages m JOIN conversations c ON c.id = m.conversation_id
          WHERE m.external_id = ?1 AND c.channel_account_id = ?2",
         params![external_id, account],
@@ -229,7 +241,8 @@ pub fn ours_by_id(
 
 /// Whether `message` is one we sent.
 pub fn is_outbound(conn: &Connection, message: MessageId) -> Result<bool> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT direction = 'out' FROM messages WHERE id = ?1",
         [message],
         |r| r.get(0),
@@ -238,7 +251,8 @@ pub fn is_outbound(conn: &Connection, message: MessageId) -> Result<bool> {
 
 /// The author of a message (none for the customer's).
 pub fn author_of(conn: &Connection, message: MessageId) -> Result<Option<UserId>> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT author_user_id FROM messages WHERE id = ?1",
         [message],
         |r| r.get(0),

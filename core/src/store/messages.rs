@@ -15,7 +15,7 @@ pub fn insert_channel_account(
     external_id: &str,
     now: Timestamp,
 ) -> Result<ChannelAccountId> {
-    let inserted = conn.execute(
+    let inserted = crate::store::cached::execute(conn,
         "INSERT INTO channel_accounts (kind, name, external_id, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![channel.as_str(), name, external_id, now],
     );
@@ -37,16 +37,19 @@ pub fn insert_contact(
     external_id: &str,
     now: Timestamp,
 ) -> Result<ContactId> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO contacts (display_name, created_at) VALUES (?1, ?2)",
         params![display_name, now],
     )?;
     let id = ContactId::new(conn.last_insert_rowid());
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO contact_identities (contact_id, channel, external_id) VALUES (?1, ?2, ?3)",
         params![id, channel.as_str(), external_id],
     )?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO contacts_fts (rowid, display_name, addresses) VALUES (?1, ?2, ?3)",
         params![id, display_name, external_id],
     )?;
@@ -59,7 +62,8 @@ pub fn insert_conversation(
     contact: ContactId,
     now: Timestamp,
 ) -> Result<ConversationId> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO conversations (channel_account_id, contact_id, last_activity_at, created_at)
          VALUES (?1, ?2, ?3, ?3)",
         params![account, contact, now],
@@ -104,7 +108,8 @@ pub fn insert_attachment(
     now: Timestamp,
 ) -> Result<i64> {
     let digest: [u8; 32] = Sha256::digest(data).into();
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO attachments (message_id, file_name, mime_type, size, sha256, data, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -121,11 +126,12 @@ pub fn insert_attachment(
 }
 
 pub fn attachment_data(conn: &Connection, id: i64) -> Result<Vec<u8>> {
-    Ok(
-        conn.query_row("SELECT data FROM attachments WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })?,
-    )
+    Ok(crate::store::cached::query_row(
+        conn,
+        "SELECT data FROM attachments WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 /// Message ids whose text matches an FTS5 query, best first.
@@ -166,16 +172,21 @@ mod tests {
     fn channels_and_directions_are_stored_by_name_and_read_back() -> rusqlite::Result<()> {
         let conn = rusqlite::Connection::open_in_memory()?;
         for channel in [Channel::WhatsApp, Channel::Messenger, Channel::Email] {
-            let stored: String = conn.query_row("SELECT ?1", [channel], |r| r.get(0))?;
+            let stored: String =
+                crate::store::cached::query_row(&conn, "SELECT ?1", [channel], |r| r.get(0))?;
             assert_eq!(stored, channel.as_str());
-            let read: Channel = conn.query_row("SELECT ?1", [channel], |r| r.get(0))?;
+            let read: Channel =
+                crate::store::cached::query_row(&conn, "SELECT ?1", [channel], |r| r.get(0))?;
             assert_eq!(read, channel);
         }
         for direction in [Direction::In, Direction::Out] {
-            let read: Direction = conn.query_row("SELECT ?1", [direction], |r| r.get(0))?;
+            let read: Direction =
+                crate::store::cached::query_row(&conn, "SELECT ?1", [direction], |r| r.get(0))?;
             assert_eq!(read, direction);
         }
-        let unknown = conn.query_row("SELECT 'telegram'", [], |r| r.get::<_, Channel>(0));
+        let unknown = crate::store::cached::query_row(&conn, "SELECT 'telegram'", [], |r| {
+            r.get::<_, Channel>(0)
+        });
         assert!(unknown.is_err());
         assert_eq!(Direction::parse("sideways"), None);
         Ok(())

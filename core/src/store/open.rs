@@ -63,9 +63,10 @@ pub(super) fn open_keyed(path: &Path, key: Option<&DbKey>, create: bool) -> Resu
 /// The first read after keying shows whether the key fits. When it does not, count the
 /// pages whose HMAC fails: all of them means a wrong key, some of them a damaged file.
 fn prove_key(conn: &Connection, path: &Path) -> Result<()> {
-    let first_read = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-        r.get::<_, i64>(0)
-    });
+    let first_read =
+        crate::store::cached::query_row(conn, "SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        });
     match first_read {
         Ok(_) => Ok(()),
         Err(err)

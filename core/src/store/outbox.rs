@@ -126,7 +126,8 @@ const DROP_FORWARD_TEXT: &str = "CASE WHEN json_extract(payload, '$.kind') = 'fo
 
 /// Queues `message` to be sent from `now` with the send's `payload` (JSON).
 pub fn insert(conn: &Connection, message: MessageId, now: Timestamp, payload: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO outbox (message_id, next_attempt_at, payload) VALUES (?1, ?2, ?3)",
         params![message, now, payload],
     )?;
@@ -135,7 +136,8 @@ pub fn insert(conn: &Connection, message: MessageId, now: Timestamp, payload: &s
 
 /// The runtime takes the row: `sending`, one more attempt.
 pub fn mark_sending(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE message_id = ?1",
         [message],
     )?;
@@ -156,7 +158,8 @@ pub fn mark_sent(conn: &Connection, message: MessageId) -> Result<()> {
 
 /// A send in flight goes back to `pending` until `at`; the rows changed (0 or 1).
 pub fn retry(conn: &Connection, message: MessageId, at: Timestamp, reason: &str) -> Result<usize> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(
+        conn,
         "UPDATE outbox SET state = 'pending', next_attempt_at = ?2, last_error = ?3
                  WHERE message_id = ?1 AND state = 'sending'",
         params![message, at, reason],
@@ -165,7 +168,7 @@ pub fn retry(conn: &Connection, message: MessageId, at: Timestamp, reason: &str)
 
 /// A send in flight whose answer was lost; the rows changed (0 or 1).
 pub fn mark_unconfirmed(conn: &Connection, message: MessageId, reason: &str) -> Result<usize> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(conn,
         "UPDATE outbox SET state = 'unconfirmed', last_error = ?2 WHERE message_id = ?1 AND state = 'sending'",
         params![message, reason],
     )?)
@@ -173,7 +176,7 @@ pub fn mark_unconfirmed(conn: &Connection, message: MessageId, reason: &str) -> 
 
 /// Every send left in flight by a stopped process; the rows changed.
 pub fn mark_interrupted(conn: &Connection) -> Result<usize> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(conn,
         "UPDATE outbox SET state = 'unconfirmed', last_error = 'interrupted' WHERE state = 'sending'",
         [],
     )?)
@@ -181,7 +184,8 @@ pub fn mark_interrupted(conn: &Connection) -> Result<usize> {
 
 /// Our own attempt failed for good while the row was still ours; the rows changed.
 pub fn fail_ours(conn: &Connection, message: MessageId, explanation: &str) -> Result<usize> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(
+        conn,
         "UPDATE outbox SET state = 'failed', last_error = ?2
          WHERE message_id = ?1 AND state IN ('pending', 'sending', 'unconfirmed')",
         params![message, explanation],
@@ -190,7 +194,8 @@ pub fn fail_ours(conn: &Connection, message: MessageId, explanation: &str) -> Re
 
 /// The provider (or the customer's mail server) reported the send failed.
 pub fn mark_failed(conn: &Connection, message: MessageId, error: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE message_id = ?1",
         params![message, error],
     )?;
@@ -211,7 +216,8 @@ pub fn settle(conn: &Connection, message: MessageId) -> Result<()> {
 
 /// An agent sends a failed or unconfirmed message again from `now`, attempts reset.
 pub fn requeue(conn: &Connection, message: MessageId, now: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2, last_error = ''
                  WHERE message_id = ?1",
         params![message, now],
@@ -225,7 +231,8 @@ pub fn send_state(
     conn: &Connection,
     message: MessageId,
 ) -> rusqlite::Result<(ConversationId, Option<String>, String)> {
-    conn.query_row(
+    crate::store::cached::query_row(
+        conn,
         "SELECT m.conversation_id, o.state, m.status FROM messages m
                      LEFT JOIN outbox o ON o.message_id = m.id
                      WHERE m.id = ?1 AND m.direction = 'out'",

@@ -8,7 +8,8 @@ use rusqlite::{params, Connection};
 
 /// Keeps the newest pricing Meta reported for `message`.
 pub fn record(conn: &Connection, message: MessageId, pricing: &Pricing) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO message_pricing (message_id, billable, pricing_model, pricing_type, category)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (message_id) DO UPDATE SET billable = ?2, pricing_model = ?3,

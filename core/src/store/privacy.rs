@@ -44,7 +44,7 @@ pub fn describe(conn: &Connection, id: ContactId) -> Result<ContactMatch> {
         .prepare("SELECT channel || ': ' || external_id FROM contact_identities WHERE contact_id = ?1 ORDER BY id")?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let (conversations, messages): (i64, i64) = conn.query_row(
+    let (conversations, messages): (i64, i64) = crate::store::cached::query_row(conn,
         "SELECT count(*), coalesce(sum((SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)), 0)
          FROM conversations c WHERE c.contact_id = ?1",
         [id],
@@ -69,7 +69,8 @@ pub fn conversations_of(conn: &Connection, id: ContactId) -> Result<Vec<Conversa
 
 /// The contact's do-not-contact flag and when they were first seen.
 pub fn flags_of(conn: &Connection, id: ContactId) -> Result<(bool, Timestamp)> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT do_not_contact, created_at FROM contacts WHERE id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -90,7 +91,8 @@ pub fn export_conversation(
     conn: &Connection,
     conversation: ConversationId,
 ) -> Result<ExportConversation> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT a.kind, a.name, c.subject, c.status, c.created_at FROM conversations c
          JOIN channel_accounts a ON a.id = c.channel_account_id WHERE c.id = ?1",
         [conversation],
@@ -205,43 +207,53 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
         }
     }
     for conversation in &conversations {
-        summary.attachments += tx.query_row(
+        summary.attachments += crate::store::cached::query_row(tx,
             "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.conversation_id = ?1",
             [conversation],
             |r| r.get::<_, i64>(0),
         )?;
         // Assignments point at notes; go first. Messages delete their search rows by trigger
         // and cascade to attachments, outbox rows and queued downloads.
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "DELETE FROM assignments WHERE conversation_id = ?1",
             [conversation],
         )?;
-        summary.messages += tx.execute(
+        summary.messages += crate::store::cached::execute(
+            tx,
             "DELETE FROM messages WHERE conversation_id = ?1",
             [conversation],
         )? as i64;
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "DELETE FROM notes WHERE conversation_id = ?1",
             [conversation],
         )?;
-        tx.execute("DELETE FROM conversations WHERE id = ?1", [conversation])?;
+        crate::store::cached::execute(
+            tx,
+            "DELETE FROM conversations WHERE id = ?1",
+            [conversation],
+        )?;
     }
     for address in &identities {
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "DELETE FROM webhook_receipts WHERE key LIKE 'handover:%:' || ?1 || ':%'",
             [address],
         )?;
     }
     for address in &identities {
         // Mail from this person that the sync set aside (kept whole, raw).
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "DELETE FROM mail_set_aside WHERE from_address = ?1",
             [address],
         )?;
     }
     for address in &identities {
         // Webhook items set aside that name this person (raw JSON, kept whole).
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "DELETE FROM webhook_set_aside WHERE instr(raw, '\"' || ?1 || '\"') > 0",
             [address],
         )?;
@@ -249,17 +261,22 @@ pub fn erase(tx: &Connection, id: ContactId) -> Result<ErasureSummary> {
     for address in &identities {
         // Queued or finished provider calls about this person (profile, thread control,
         // our reactions to their messages).
-        tx.execute(
+        crate::store::cached::execute(
+            tx,
             "DELETE FROM channel_tasks
              WHERE json_extract(payload, '$.psid') = ?1 OR json_extract(payload, '$.to') = ?1",
             [address],
         )?;
     }
-    tx.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [id])?;
-    tx.execute("DELETE FROM contact_identities WHERE contact_id = ?1", [id])?;
+    crate::store::cached::execute(tx, "DELETE FROM contacts_fts WHERE rowid = ?1", [id])?;
+    crate::store::cached::execute(
+        tx,
+        "DELETE FROM contact_identities WHERE contact_id = ?1",
+        [id],
+    )?;
     // The contacts merged into this one (emptied rows that still hold their old names).
     crate::store::merges::erase_merged_into(tx, id)?;
-    tx.execute("DELETE FROM contacts WHERE id = ?1", [id])?;
+    crate::store::cached::execute(tx, "DELETE FROM contacts WHERE id = ?1", [id])?;
     tx.execute_batch(
         "INSERT INTO messages_fts (messages_fts) VALUES ('optimize');
          INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');",

@@ -25,7 +25,8 @@ pub fn set(
     emoji: &str,
     at: Timestamp,
 ) -> Result<bool> {
-    let changed = conn.execute(
+    let changed = crate::store::cached::execute(
+        conn,
         "INSERT INTO message_reactions (message_id, by_customer, user_id, emoji, reacted_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (message_id, by_customer) DO UPDATE
@@ -64,7 +65,8 @@ pub fn of(conn: &Connection, messages: &[MessageId]) -> Result<Vec<ReactionRow>>
 
 /// Records that `message` answers the message the provider calls `external_id`.
 pub fn set_reply_to(conn: &Connection, message: MessageId, external_id: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET reply_to_external = ?2 WHERE id = ?1",
         params![message, external_id],
     )?;
@@ -98,7 +100,8 @@ pub fn quote_of(
     let Some(id) = quoted else {
         return Ok(Some(None));
     };
-    let (direction, text) = conn.query_row(
+    let (direction, text) = crate::store::cached::query_row(
+        conn,
         "SELECT direction, substr(body, 1, ?2) FROM messages WHERE id = ?1",
         params![id, excerpt],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -124,7 +127,8 @@ pub fn supersede_pending(
     account: crate::ids::ChannelAccountId,
     message_id: &str,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_tasks SET state = 'done', last_error = 'replaced by a newer reaction'
          WHERE account_id = ?1 AND kind = 'react' AND state = 'pending'
            AND json_extract(payload, '$.message_id') = ?2",

@@ -66,7 +66,8 @@ pub fn mark_read_sent(
     conversation: ConversationId,
     message: MessageId,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET read_sent_message_id = ?2 WHERE id = ?1",
         params![conversation, message],
     )?;

@@ -7,7 +7,8 @@ use rusqlite::{params, Connection};
 
 /// Records `key`; `false` when it was recorded before (the event is a repeat).
 pub fn record(conn: &Connection, key: &str, now: Timestamp) -> Result<bool> {
-    let fresh = conn.execute(
+    let fresh = crate::store::cached::execute(
+        conn,
         "INSERT OR IGNORE INTO webhook_receipts (key, received_at) VALUES (?1, ?2)",
         params![key, now],
     )?;

@@ -218,14 +218,19 @@ pub fn set_hours(conn: &Connection, team: TeamId, hours: Option<&BusinessHours>)
         Some(h) => {
             let text = serde_json::to_string(h)
                 .map_err(|e| crate::error::CoreError::Storage(e.to_string()))?;
-            conn.execute(
+            crate::store::cached::execute(
+                conn,
                 "INSERT INTO team_hours (team_id, schedule) VALUES (?1, ?2)
                  ON CONFLICT (team_id) DO UPDATE SET schedule = excluded.schedule",
                 params![team, text],
             )?;
         }
         None => {
-            conn.execute("DELETE FROM team_hours WHERE team_id = ?1", [team])?;
+            crate::store::cached::execute(
+                conn,
+                "DELETE FROM team_hours WHERE team_id = ?1",
+                [team],
+            )?;
         }
     }
     Ok(())
@@ -265,12 +270,14 @@ pub fn set_out_of_hours_reply(
     body: Option<&str>,
 ) -> Result<()> {
     match body {
-        Some(b) => conn.execute(
+        Some(b) => crate::store::cached::execute(
+            conn,
             "INSERT INTO out_of_hours_replies (account_id, body) VALUES (?1, ?2)
              ON CONFLICT (account_id) DO UPDATE SET body = excluded.body",
             params![account, b],
         )?,
-        None => conn.execute(
+        None => crate::store::cached::execute(
+            conn,
             "DELETE FROM out_of_hours_replies WHERE account_id = ?1",
             [account],
         )?,
@@ -284,7 +291,8 @@ pub fn claim_out_of_hours_reply(
     conversation: crate::ids::ConversationId,
     at: Timestamp,
 ) -> Result<bool> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET out_of_hours_replied_at = ?2
          WHERE id = ?1 AND out_of_hours_replied_at IS NULL",
         params![conversation, at],

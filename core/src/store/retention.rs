@@ -56,7 +56,11 @@ pub fn purge_messages(
 
 /// Deletes mail the sync set aside before `cutoff`.
 pub fn purge_set_aside(conn: &Connection, cutoff: Timestamp) -> Result<()> {
-    conn.execute("DELETE FROM mail_set_aside WHERE created_at < ?1", [cutoff])?;
+    crate::store::cached::execute(
+        conn,
+        "DELETE FROM mail_set_aside WHERE created_at < ?1",
+        [cutoff],
+    )?;
     Ok(())
 }
 
@@ -114,11 +118,13 @@ pub fn purge_orphan_contacts(
         .query_map(params![channel.as_str(), cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (_, address) in &orphans {
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "DELETE FROM channel_tasks WHERE json_extract(payload, '$.psid') = ?1",
             [address],
         )?;
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "DELETE FROM webhook_receipts WHERE key LIKE 'handover:%:' || ?1 || ':%'",
             [address],
         )?;
@@ -126,9 +132,13 @@ pub fn purge_orphan_contacts(
     let mut ids: Vec<i64> = orphans.iter().map(|(id, _)| *id).collect();
     ids.dedup();
     for id in &ids {
-        conn.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [id])?;
-        conn.execute("DELETE FROM contact_identities WHERE contact_id = ?1", [id])?;
-        conn.execute("DELETE FROM contacts WHERE id = ?1", [id])?;
+        crate::store::cached::execute(conn, "DELETE FROM contacts_fts WHERE rowid = ?1", [id])?;
+        crate::store::cached::execute(
+            conn,
+            "DELETE FROM contact_identities WHERE contact_id = ?1",
+            [id],
+        )?;
+        crate::store::cached::execute(conn, "DELETE FROM contacts WHERE id = ?1", [id])?;
     }
     Ok(ids.len() as i64)
 }
@@ -136,11 +146,13 @@ pub fn purge_orphan_contacts(
 /// Deletes webhook receipts older than `cutoff` (they only stop Meta's retries, which
 /// end within days) and finished provider calls older than it.
 pub fn purge_receipts_and_tasks(conn: &Connection, cutoff: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM webhook_receipts WHERE received_at < ?1",
         [cutoff],
     )?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM channel_tasks WHERE state IN ('done', 'failed') AND next_attempt_at < ?1",
         [cutoff],
     )?;
@@ -160,7 +172,7 @@ pub fn optimize_search(conn: &Connection) -> Result<()> {
 /// Free pages and all pages of the database file.
 pub fn free_pages(conn: &Connection) -> Result<(i64, i64)> {
     Ok((
-        conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?,
-        conn.query_row("PRAGMA page_count", [], |r| r.get(0))?,
+        crate::store::cached::query_row(conn, "PRAGMA freelist_count", [], |r| r.get(0))?,
+        crate::store::cached::query_row(conn, "PRAGMA page_count", [], |r| r.get(0))?,
     ))
 }

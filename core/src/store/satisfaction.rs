@@ -25,12 +25,14 @@ pub fn set_question(
     question: Option<&str>,
 ) -> Result<()> {
     match question {
-        Some(q) => conn.execute(
+        Some(q) => crate::store::cached::execute(
+            conn,
             "INSERT INTO satisfaction_questions (account_id, question) VALUES (?1, ?2)
              ON CONFLICT (account_id) DO UPDATE SET question = excluded.question",
             params![account, q],
         )?,
-        None => conn.execute(
+        None => crate::store::cached::execute(
+            conn,
             "DELETE FROM satisfaction_questions WHERE account_id = ?1",
             [account],
         )?,
@@ -41,7 +43,8 @@ pub fn set_question(
 /// Marks a just-resolved conversation's survey due at `due`, when its account asks and
 /// the conversation was never surveyed.
 pub fn schedule(conn: &Connection, conversation: ConversationId, due: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET survey_due_at = ?2
          WHERE id = ?1
            AND EXISTS (SELECT 1 FROM satisfaction_questions q
@@ -89,7 +92,8 @@ pub fn take_due(conn: &Connection, now: Timestamp) -> Result<Vec<DueSurvey>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     // Reopened ones lose their mark; the caller clears the returned ones in the same
     // transaction (`insert_survey` or `drop_due`).
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET survey_due_at = NULL
          WHERE survey_due_at IS NOT NULL AND survey_due_at <= ?1 AND status != 'resolved'",
         [now],
@@ -99,7 +103,8 @@ pub fn take_due(conn: &Connection, now: Timestamp) -> Result<Vec<DueSurvey>> {
 
 /// The survey of `conversation` is not sent (no question now, opted out, window shut).
 pub fn drop_due(conn: &Connection, conversation: ConversationId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET survey_due_at = NULL WHERE id = ?1",
         [conversation],
     )?;
@@ -109,7 +114,8 @@ pub fn drop_due(conn: &Connection, conversation: ConversationId) -> Result<()> {
 /// Records the survey sent as message `question` and clears the due mark; returns its id.
 pub fn insert_survey(conn: &Connection, due: &DueSurvey, sent_at: Timestamp) -> Result<i64> {
     drop_due(conn, due.conversation)?;
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO satisfaction_surveys (conversation_id, agent_id, team_id, sent_at)
          VALUES (?1, ?2, ?3, ?4)",
         params![due.conversation, due.assignee, due.team, sent_at],
@@ -119,7 +125,8 @@ pub fn insert_survey(conn: &Connection, due: &DueSurvey, sent_at: Timestamp) -> 
 
 /// Links the survey to the message that carries it.
 pub fn set_question_message(conn: &Connection, survey: i64, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE satisfaction_surveys SET question_id = ?2 WHERE id = ?1",
         params![survey, message],
     )?;
@@ -206,7 +213,7 @@ pub fn record_answer(
     message: MessageId,
     at: Timestamp,
 ) -> Result<bool> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(conn,
         "UPDATE satisfaction_surveys SET rating = ?2, comment = ?3, answer_id = ?4, answered_at = ?5
          WHERE id = ?1 AND answered_at IS NULL",
         params![survey, rating, comment, message, at],

@@ -8,7 +8,8 @@ use rusqlite::{params, Connection};
 
 /// Marks a seeded message as written by `author` (none: by nobody).
 pub fn set_author(conn: &Connection, message: MessageId, author: Option<UserId>) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET author_user_id = ?2 WHERE id = ?1",
         params![message, author],
     )?;
@@ -25,7 +26,7 @@ pub fn shape_conversation(
     at: Timestamp,
     unread: i64,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "UPDATE conversations SET team_id = ?2, assignee_id = ?3, status = ?4, last_activity_at = ?5,
              last_customer_message_at = ?5, unread_count = ?6 WHERE id = ?1",
         params![conversation, team, assignee, status, at, unread],
@@ -40,7 +41,8 @@ pub fn set_triage(
     priority: i64,
     snoozed_until: Option<Timestamp>,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET priority = ?2, snoozed_until = ?3 WHERE id = ?1",
         params![conversation, priority, snoozed_until],
     )?;
@@ -53,7 +55,8 @@ pub fn give_contact(
     conversation: ConversationId,
     contact: ContactId,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET contact_id = ?2 WHERE id = ?1",
         params![conversation, contact],
     )?;
@@ -62,7 +65,8 @@ pub fn give_contact(
 
 /// Marks a seeded outbound message as sent (sample data sends nothing).
 pub fn mark_sent(conn: &Connection, message: MessageId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE messages SET status = 'sent' WHERE id = ?1",
         [message],
     )?;

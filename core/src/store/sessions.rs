@@ -115,7 +115,8 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
 
 pub fn set_stage(conn: &Connection, id: i64, stage: Stage, now: Timestamp) -> Result<()> {
     let ended = (stage == Stage::Ended).then_some(now);
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE sessions SET stage = ?2, ended_at = coalesce(?3, ended_at) WHERE id = ?1",
         params![id, stage.as_str(), ended],
     )?;
@@ -126,7 +127,8 @@ pub fn set_stage(conn: &Connection, id: i64, stage: Stage, now: Timestamp) -> Re
 }
 
 pub fn touch(conn: &Connection, id: i64, now: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE sessions SET last_active_at = ?2 WHERE id = ?1",
         params![id, now],
     )?;
@@ -140,7 +142,8 @@ pub fn end_all_others_of(
     keep: i64,
     now: Timestamp,
 ) -> Result<usize> {
-    let ended = conn.execute(
+    let ended = crate::store::cached::execute(
+        conn,
         "UPDATE sessions SET stage = 'ended', ended_at = ?3
          WHERE user_id = ?1 AND id != ?2 AND stage != 'ended'",
         params![user, keep, now],
@@ -170,7 +173,7 @@ pub fn delete_old(
 
 /// Ends every session of a user (disable, 2FA reset). Returns how many were live.
 pub fn end_all_of(conn: &Connection, user: UserId, now: Timestamp) -> Result<usize> {
-    let ended = conn.execute(
+    let ended = crate::store::cached::execute(conn,
         "UPDATE sessions SET stage = 'ended', ended_at = ?2 WHERE user_id = ?1 AND stage != 'ended'",
         params![user, now],
     )?;

@@ -51,7 +51,8 @@ fn set_bool(conn: &Connection, key: &str, on: bool) -> Result<()> {
 /// Writes one setting. Only the workspace's creation writes a key by name (`REGION`);
 /// everything else goes through a typed setter below.
 pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],

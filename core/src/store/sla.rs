@@ -50,7 +50,8 @@ pub fn set_policy(
 ) -> Result<()> {
     match policy.filter(|p| !p.is_empty()) {
         Some(p) => {
-            conn.execute(
+            crate::store::cached::execute(
+                conn,
                 "INSERT INTO sla_policies (team_id, first_response_minutes, next_response_minutes,
                      resolution_minutes, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (team_id) DO UPDATE SET
@@ -68,7 +69,11 @@ pub fn set_policy(
             )?;
         }
         None => {
-            conn.execute("DELETE FROM sla_policies WHERE team_id = ?1", [team])?;
+            crate::store::cached::execute(
+                conn,
+                "DELETE FROM sla_policies WHERE team_id = ?1",
+                [team],
+            )?;
         }
     }
     Ok(())
@@ -128,19 +133,28 @@ pub fn set_override(
     let (channel, label): (Option<&str>, Option<i64>) = match scope {
         SlaScope::Channel(c) => (Some(c), None),
         SlaScope::Label(name) => {
-            conn.execute("INSERT OR IGNORE INTO labels (name) VALUES (?1)", [name])?;
-            let id = conn.query_row("SELECT id FROM labels WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })?;
+            crate::store::cached::execute(
+                conn,
+                "INSERT OR IGNORE INTO labels (name) VALUES (?1)",
+                [name],
+            )?;
+            let id = crate::store::cached::query_row(
+                conn,
+                "SELECT id FROM labels WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )?;
             (None, Some(id))
         }
     };
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM sla_overrides WHERE team_id = ?1 AND channel IS ?2 AND label_id IS ?3",
         params![team, channel, label],
     )?;
     if let Some(p) = policy.filter(|p| !p.is_empty()) {
-        conn.execute(
+        crate::store::cached::execute(
+            conn,
             "INSERT INTO sla_overrides (team_id, channel, label_id, first_response_minutes,
                  next_response_minutes, resolution_minutes, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -232,7 +246,8 @@ pub fn refresh(conn: &Connection, id: ConversationId) -> Result<()> {
             let reopened_at = if resolved {
                 None
             } else {
-                conn.query_row(
+                crate::store::cached::query_row(
+                    conn,
                     "SELECT max(at) FROM status_changes
                      WHERE conversation_id = ?1 AND from_status = 'resolved'",
                     [id],
@@ -250,7 +265,8 @@ pub fn refresh(conn: &Connection, id: ConversationId) -> Result<()> {
             first_due(&facts, &policy, hours.as_ref())
         }
     };
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE conversations SET sla_target = ?2, sla_warn_at = ?3, sla_due_at = ?4,
              sla_started_at = ?5
          WHERE id = ?1 AND (sla_target IS NOT ?2 OR sla_warn_at IS NOT ?3 OR sla_due_at IS NOT ?4
@@ -346,7 +362,8 @@ pub fn due_alerts(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<D
 
 /// Records `alert` at `now`; `false` when it was recorded before.
 pub fn record_alert(conn: &Connection, alert: &DueAlert, now: Timestamp) -> Result<bool> {
-    let added = conn.execute(
+    let added = crate::store::cached::execute(
+        conn,
         "INSERT OR IGNORE INTO sla_alerts
              (conversation_id, target, started_at, stage, due_at, team_id, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

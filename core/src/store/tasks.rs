@@ -24,7 +24,7 @@ pub fn insert(
     payload: &serde_json::Value,
     now: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(conn,
         "INSERT INTO channel_tasks (account_id, kind, payload, next_attempt_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, kind, payload.to_string(), now],
     )?;
@@ -62,7 +62,8 @@ pub fn claim(conn: &Connection, now: Timestamp, limit: i64) -> Result<Vec<Channe
 }
 
 pub fn mark_done(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_tasks SET state = 'done', last_error = '' WHERE id = ?1",
         [id],
     )?;
@@ -70,7 +71,8 @@ pub fn mark_done(conn: &Connection, id: i64) -> Result<()> {
 }
 
 pub fn retry(conn: &Connection, id: i64, at: Timestamp, error: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_tasks SET next_attempt_at = ?2, last_error = ?3 WHERE id = ?1",
         params![id, at, error],
     )?;
@@ -78,7 +80,8 @@ pub fn retry(conn: &Connection, id: i64, at: Timestamp, error: &str) -> Result<(
 }
 
 pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE channel_tasks SET state = 'failed', last_error = ?2 WHERE id = ?1",
         params![id, error],
     )?;

@@ -71,7 +71,8 @@ pub fn insert(
     password_hash: &str,
     now: Timestamp,
 ) -> Result<UserId> {
-    let inserted = conn.execute(
+    let inserted = crate::store::cached::execute(
+        conn,
         "INSERT INTO users (username, display_name, role, password_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![username, display_name, role.as_str(), password_hash, now],
@@ -114,7 +115,12 @@ pub fn list(conn: &Connection) -> Result<Vec<UserRow>> {
 }
 
 pub fn count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+    Ok(crate::store::cached::query_row(
+        conn,
+        "SELECT count(*) FROM users",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Stores a new, unconfirmed TOTP secret (or clears it with `None`).
@@ -124,7 +130,8 @@ pub fn set_totp(
     secret: Option<&[u8]>,
     confirmed: bool,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET totp_secret = ?2, totp_confirmed = ?3, totp_last_step = 0 WHERE id = ?1",
         params![id, secret, confirmed],
     )?;
@@ -132,7 +139,8 @@ pub fn set_totp(
 }
 
 pub fn confirm_totp(conn: &Connection, id: UserId, step: i64) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET totp_confirmed = 1, totp_last_step = ?2 WHERE id = ?1",
         params![id, step],
     )?;
@@ -140,7 +148,8 @@ pub fn confirm_totp(conn: &Connection, id: UserId, step: i64) -> Result<()> {
 }
 
 pub fn set_totp_last_step(conn: &Connection, id: UserId, step: i64) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET totp_last_step = ?2 WHERE id = ?1",
         params![id, step],
     )?;
@@ -153,7 +162,8 @@ pub fn set_failures(
     failed: i64,
     locked_until: Timestamp,
 ) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET failed_attempts = ?2, locked_until = ?3 WHERE id = ?1",
         params![id, failed, locked_until],
     )?;
@@ -161,7 +171,8 @@ pub fn set_failures(
 }
 
 pub fn set_role(conn: &Connection, id: UserId, role: Role) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET role = ?2 WHERE id = ?1",
         params![id, role.as_str()],
     )?;
@@ -169,7 +180,8 @@ pub fn set_role(conn: &Connection, id: UserId, role: Role) -> Result<()> {
 }
 
 pub fn set_disabled(conn: &Connection, id: UserId, disabled: bool) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET disabled = ?2 WHERE id = ?1",
         params![id, disabled],
     )?;
@@ -177,7 +189,8 @@ pub fn set_disabled(conn: &Connection, id: UserId, disabled: bool) -> Result<()>
 }
 
 pub fn set_availability(conn: &Connection, id: UserId, available: bool) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET availability = ?2 WHERE id = ?1",
         params![id, if available { "available" } else { "away" }],
     )?;
@@ -186,7 +199,8 @@ pub fn set_availability(conn: &Connection, id: UserId, available: bool) -> Resul
 
 /// Sets a password the user chose themselves: it need not be changed any more.
 pub fn set_password_hash(conn: &Connection, id: UserId, hash: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET password_hash = ?2, must_change_password = 0 WHERE id = ?1",
         params![id, hash],
     )?;
@@ -195,7 +209,8 @@ pub fn set_password_hash(conn: &Connection, id: UserId, hash: &str) -> Result<()
 
 /// Marks a user as having to choose a new password at their next sign-in.
 pub fn require_password_change(conn: &Connection, id: UserId) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET must_change_password = 1 WHERE id = ?1",
         [id],
     )?;
@@ -203,7 +218,8 @@ pub fn require_password_change(conn: &Connection, id: UserId) -> Result<()> {
 }
 
 pub fn count_admins(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0",
         [],
         |r| r.get(0),
@@ -219,7 +235,8 @@ pub struct TeamRow {
 }
 
 pub fn insert_team(conn: &Connection, name: &str, now: Timestamp) -> Result<TeamId> {
-    let inserted = conn.execute(
+    let inserted = crate::store::cached::execute(
+        conn,
         "INSERT INTO teams (name, created_at) VALUES (?1, ?2)",
         params![name, now],
     );
@@ -262,7 +279,7 @@ pub fn team_ids_of(conn: &Connection, user: UserId) -> Result<Vec<TeamId>> {
 }
 
 pub fn set_teams_of(conn: &Connection, user: UserId, teams: &[TeamId]) -> Result<()> {
-    conn.execute("DELETE FROM team_members WHERE user_id = ?1", [user])?;
+    crate::store::cached::execute(conn, "DELETE FROM team_members WHERE user_id = ?1", [user])?;
     let mut stmt = conn.prepare("INSERT INTO team_members (team_id, user_id) VALUES (?1, ?2)")?;
     for team in teams {
         stmt.execute(params![team, user])?;
@@ -271,12 +288,21 @@ pub fn set_teams_of(conn: &Connection, user: UserId, teams: &[TeamId]) -> Result
 }
 
 pub fn team_count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM teams", [], |r| r.get(0))?)
+    Ok(crate::store::cached::query_row(
+        conn,
+        "SELECT count(*) FROM teams",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Recovery codes: replaces a user's codes with new hashes.
 pub fn replace_recovery_codes(conn: &Connection, user: UserId, hashes: &[[u8; 32]]) -> Result<()> {
-    conn.execute("DELETE FROM recovery_codes WHERE user_id = ?1", [user])?;
+    crate::store::cached::execute(
+        conn,
+        "DELETE FROM recovery_codes WHERE user_id = ?1",
+        [user],
+    )?;
     let mut stmt =
         conn.prepare("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?1, ?2)")?;
     for hash in hashes {
@@ -295,7 +321,8 @@ pub fn unused_recovery_codes(conn: &Connection, user: UserId) -> Result<Vec<(i64
 }
 
 pub fn mark_recovery_code_used(conn: &Connection, code_row: i64, now: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE recovery_codes SET used_at = ?2 WHERE id = ?1",
         params![code_row, now],
     )?;
@@ -378,7 +405,8 @@ pub fn set_sign_in_failures(
 
 /// Forgets the counter of `account` from `source` (a sign-in from there succeeded).
 pub fn clear_sign_in_failures(conn: &Connection, account: &[u8; 32], source: &str) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM sign_in_failures WHERE account = ?1 AND source = ?2",
         params![account.as_slice(), source],
     )?;
@@ -391,7 +419,8 @@ pub fn forget_old_sign_in_failures(
     before: Timestamp,
     now: Timestamp,
 ) -> Result<usize> {
-    Ok(conn.execute(
+    Ok(crate::store::cached::execute(
+        conn,
         "DELETE FROM sign_in_failures WHERE last_failed_at < ?1 AND locked_until <= ?2",
         params![before, now],
     )?)
@@ -399,7 +428,8 @@ pub fn forget_old_sign_in_failures(
 
 /// Which desktop notifications `user` wants, as bits (see `service::notifications`).
 pub fn notify_bits(conn: &Connection, user: UserId) -> Result<i64> {
-    Ok(conn.query_row(
+    Ok(crate::store::cached::query_row(
+        conn,
         "SELECT notify | (notify_sla << 4) FROM users WHERE id = ?1",
         [user],
         |r| r.get(0),
@@ -407,7 +437,8 @@ pub fn notify_bits(conn: &Connection, user: UserId) -> Result<i64> {
 }
 
 pub fn set_notify_bits(conn: &Connection, user: UserId, bits: i64) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "UPDATE users SET notify = ?2 & 15, notify_sla = (?2 >> 4) & 1 WHERE id = ?1",
         rusqlite::params![user, bits],
     )?;

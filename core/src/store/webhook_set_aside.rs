@@ -21,7 +21,7 @@ pub fn insert(
 ) -> Result<bool> {
     let reason: String = reason.chars().take(500).collect();
     let digest = Sha256::digest(raw.as_bytes()).to_vec();
-    let fresh = conn.execute(
+    let fresh = crate::store::cached::execute(conn,
         "INSERT OR IGNORE INTO webhook_set_aside (account_id, channel, reason, raw, digest, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![account, channel, reason, raw, digest, now],
@@ -49,7 +49,8 @@ pub fn views(conn: &Connection, account: ChannelAccountId) -> Result<Vec<Webhook
 
 /// Items of `channel` kept before `cutoff` go with that channel's retention run.
 pub fn purge(conn: &Connection, channel: Channel, cutoff: Timestamp) -> Result<()> {
-    conn.execute(
+    crate::store::cached::execute(
+        conn,
         "DELETE FROM webhook_set_aside WHERE channel = ?1 AND received_at < ?2",
         params![channel.as_str(), cutoff],
     )?;
