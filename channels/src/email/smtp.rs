@@ -103,17 +103,17 @@ pub fn build_message(
                 .header(ContentType::TEXT_PLAIN)
                 .body(body.clone());
             // A formatted reply: its HTML once more through the inbound mail's sanitiser.
-            let words = html.as_deref().map(|html| {
+            let alternative = html.as_deref().map(|html| {
                 MultiPart::alternative()
                     .singlepart(text.clone())
                     .singlepart(SinglePart::html(super::parse::sanitize_html(html)))
             });
-            match (words, files.is_empty()) {
+            match (alternative, files.is_empty()) {
                 (None, true) => builder.singlepart(text),
-                (Some(words), true) => builder.multipart(words),
-                (words, false) => {
-                    let mut parts = match words {
-                        Some(words) => MultiPart::mixed().multipart(words),
+                (Some(alternative), true) => builder.multipart(alternative),
+                (alternative, false) => {
+                    let mut parts = match alternative {
+                        Some(alternative) => MultiPart::mixed().multipart(alternative),
                         None => MultiPart::mixed().singlepart(text),
                     };
                     for file in files {

@@ -105,23 +105,32 @@ enum Block<'a> {
     Quote(Vec<&'a str>),
 }
 
+/// The kind of block a line opens or continues.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    Text,
+    Bullet,
+    Number,
+    Quote,
+}
+
 /// What kind of block a line belongs to, and the line without its mark.
-fn line_kind(line: &str) -> (u8, &str) {
+fn line_kind(line: &str) -> (LineKind, &str) {
     if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
-        return (1, rest);
+        return (LineKind::Bullet, rest);
     }
     if let Some((number, rest)) = line.split_once(". ") {
         if !number.is_empty() && number.len() <= 9 && number.bytes().all(|b| b.is_ascii_digit()) {
-            return (2, rest);
+            return (LineKind::Number, rest);
         }
     }
     if let Some(rest) = line.strip_prefix("> ") {
-        return (3, rest);
+        return (LineKind::Quote, rest);
     }
     if line == ">" {
-        return (3, "");
+        return (LineKind::Quote, "");
     }
-    (0, line)
+    (LineKind::Text, line)
 }
 
 fn blocks(body: &str) -> Vec<Block<'_>> {
@@ -134,19 +143,19 @@ fn blocks(body: &str) -> Vec<Block<'_>> {
         }
         let (kind, rest) = line_kind(line);
         let joined = match (open, out.last_mut(), kind) {
-            (true, Some(Block::Paragraph(lines)), 0) => {
+            (true, Some(Block::Paragraph(lines)), LineKind::Text) => {
                 lines.push(rest);
                 true
             }
-            (true, Some(Block::Bullets(items)), 1) => {
+            (true, Some(Block::Bullets(items)), LineKind::Bullet) => {
                 items.push(rest);
                 true
             }
-            (true, Some(Block::Numbers { items, .. }), 2) => {
+            (true, Some(Block::Numbers { items, .. }), LineKind::Number) => {
                 items.push(rest);
                 true
             }
-            (true, Some(Block::Quote(lines)), 3) => {
+            (true, Some(Block::Quote(lines)), LineKind::Quote) => {
                 lines.push(rest);
                 true
             }
@@ -154,16 +163,16 @@ fn blocks(body: &str) -> Vec<Block<'_>> {
         };
         if !joined {
             out.push(match kind {
-                1 => Block::Bullets(vec![rest]),
-                2 => Block::Numbers {
+                LineKind::Bullet => Block::Bullets(vec![rest]),
+                LineKind::Number => Block::Numbers {
                     start: line
                         .split_once(". ")
                         .and_then(|(n, _)| n.parse().ok())
                         .unwrap_or(1),
                     items: vec![rest],
                 },
-                3 => Block::Quote(vec![rest]),
-                _ => Block::Paragraph(vec![rest]),
+                LineKind::Quote => Block::Quote(vec![rest]),
+                LineKind::Text => Block::Paragraph(vec![rest]),
             });
         }
         open = true;

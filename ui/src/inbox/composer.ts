@@ -190,9 +190,9 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
     if (over) return problem(error, files.button, over);
     const read = s.mode === "reply" && !quoted ? copies.read() : null;
     if (read === "invalid") return;
-    const look = (read && format.read()) ?? { formatted: false, quote_history: false };
+    const formatting = (read && format.read()) ?? { formatted: false, quote_history: false };
     // Without copies, files, formatting or a quote a plain reply does (the core signs an e-mail reply either way).
-    const mail = read && (read.cc.length > 0 || read.bcc.length > 0 || pending.length > 0 || look.formatted || look.quote_history)
+    const mail = read && (read.cc.length > 0 || read.bcc.length > 0 || pending.length > 0 || formatting.formatted || formatting.quote_history)
       ? read : null;
     const asMode = s.mode;
     const guard = !anyway && s.seen?.id === id ? s.seen.guard : null;
@@ -207,7 +207,7 @@ export function createComposer(deps: Deps, templates: TemplatesPart): ComposerPa
             ? await api.replyQuoting(id, quoted.message, body, guard)
             : mail
               ? await api.replyMail(id, { body, cc: mail.cc, bcc: mail.bcc, attachments: sent,
-                formatted: look.formatted, quote_history: look.quote_history }, guard)
+                formatted: formatting.formatted, quote_history: formatting.quote_history }, guard)
               : await api.reply(id, body, sent[0] ?? null, guard);
           if (mail && store.get().openId === id) copies.clear();
           // Cleared only if it is still the quote just sent (not one chosen meanwhile).

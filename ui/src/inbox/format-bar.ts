@@ -29,7 +29,8 @@ const TOOLS: Tool[] = [
   { kind: "numbers", face: "1. List", name: "Numbered list", key: null },
   { kind: "quote", face: "❝ Quote", name: "Quote", key: null },
 ];
-const BY_KEY = new Map(TOOLS.filter((t) => t.key).map((t) => [t.key!.toLowerCase(), t.kind]));
+/** By the key's place on the keyboard (`KeyB`), so Ctrl+B works whatever the layout writes. */
+const BY_KEY = new Map(TOOLS.filter((t) => t.key).map((t) => [`Key${t.key}`, t.kind]));
 
 type Local = {
   /** The conversation the quote choice belongs to (a new one starts from the default again). */
@@ -119,7 +120,7 @@ export function createFormatBar(text: HTMLTextAreaElement, memory: Map<string, u
   });
   text.addEventListener("keydown", (ev) => {
     if (!shown || !formatted() || !(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) return;
-    const kind = BY_KEY.get(ev.key.toLowerCase());
+    const kind = BY_KEY.get(ev.code) ?? BY_KEY.get(`Key${ev.key.toUpperCase()}`);
     if (!kind) return;
     ev.preventDefault();
     apply(kind);

@@ -555,8 +555,13 @@ describe("inbox screen", () => {
   it("shows the customer's last mail folded under \"Quote their last mail below\", when it is ticked and there is one", async () => {
     fakes.mailReplyContext = () => ({ to: "c11@example.com", reply_all: [], signature: null, files_limit: 20_000_000, server_limit: null });
     const out = (id: number, body: string) => ({ ...message(id, body), direction: "out", author: "Sam Lead", status: "sent" });
+    const from = (who: string) => (id: number, body: string) =>
+      ({ ...message(id, body), mail: { from: who, to: [], cc: [], bcc: [], gone_from_mailbox: false } });
+    const customer = from("Cy <c11@example.com>");
+    // Bob, copied in, wrote last: his mail is never the one quoted.
     fakes.openConversation = (id) => conversation(id as number, { messages: id === 11
-      ? [message(900, "Where is my order?"), out(901, "Checking."), message(902, "Any news?\nIt was order 77."), out(903, "Today.")]
+      ? [customer(900, "Where is my order?"), out(901, "Checking."), customer(902, "Any news?\nIt was order 77."), out(903, "Today."),
+        from("Bob <bob@example.com>")(905, "Me too.")]
       : [out(904, "Hello from us")] });
     await show();
     $('#conversation-list [data-conversation-id="11"]').click();
@@ -570,6 +575,7 @@ describe("inbox screen", () => {
     expect(details.querySelector("summary")!.textContent).toBe("Quoted below");
     expect(details.textContent).toContain("Any news?\nIt was order 77.");
     expect(details.textContent).not.toContain("Where is my order?");
+    expect(details.textContent).not.toContain("Me too.");
     // Nothing of theirs to quote: nothing shown.
     $('#conversation-list [data-conversation-id="12"]').click();
     await tick();
