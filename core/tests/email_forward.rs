@@ -17,6 +17,18 @@ use appcare_core::{CoreError, Timestamp};
 use common::mail::*;
 use common::*;
 
+/// The text of the next forward the outbox hands the runtime.
+fn next_forward_text(
+    ws: &appcare_core::Workspace,
+    now: Timestamp,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
+    match job.payload {
+        SendPayload::Mail { body, .. } => Ok(body),
+        _ => Err("a forward is a mail of its own".into()),
+    }
+}
+
 fn forward(to: &str, note: &str, message: Option<appcare_core::MessageId>) -> MailForward {
     MailForward {
         to: to.into(),
@@ -97,10 +109,7 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
     assert!(files.is_empty());
     // A later forward of everything never carries the earlier forwards (or their addresses).
     ws.forward_mail(&t.admin, id, &forward("legal@partner.test", "", None), now)?;
-    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
-    let SendPayload::Mail { body, .. } = &job.payload else {
-        panic!("a mail of its own");
-    };
+    let body = next_forward_text(ws, now)?;
     assert!(
         !body.contains("billing@partner.test") && !body.contains("ops@partner.test"),
         "{body}"
@@ -137,10 +146,7 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
         &forward("ops@partner.test", "FYI", Some(second_id)),
         now,
     )?;
-    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
-    let SendPayload::Mail { body, .. } = &job.payload else {
-        panic!("a mail of its own");
-    };
+    let body = next_forward_text(ws, now)?;
     assert!(
         body.starts_with("FYI\n\n-- \nRegards,\n")
             && body.contains("\n\n---------- Forwarded message"),
@@ -154,10 +160,7 @@ fn a_forward_is_a_new_thread_with_the_files_and_no_reply() -> TestResult {
         &forward("ops@partner.test", "", Some(second_id)),
         now,
     )?;
-    let job = ws.delivery().claim_outbox(now, 10)?.remove(0);
-    let SendPayload::Mail { body, .. } = &job.payload else {
-        panic!("a mail of its own");
-    };
+    let body = next_forward_text(ws, now)?;
     assert!(body.starts_with("-- \nRegards,\n"), "{body}");
     Ok(())
 }
