@@ -233,7 +233,9 @@ async fn an_app_restarted_while_waiting_to_retry_still_sends_exactly_once() -> T
     let world = world("US", (false, false)).await?;
     world.fake.script_sends(vec![Reply::Error(503, json!({"error": {"message": "Service temporarily unavailable", "type": "OAuthException", "code": 2, "fbtrace_id": "Z"}}))]);
     let reply = queue_reply(&world, "We refunded you")?;
-    let first = serve(&world, None, 2)?;
+    // A long wait before the retry, so the kill surely lands while it waits (with 2 s,
+    // a loaded machine's poll once missed the moment between the refusal and the retry).
+    let first = serve(&world, None, 8)?;
     let ws = world.ws.clone();
     eventually(10, || {
         (query_i64(
@@ -247,7 +249,8 @@ async fn an_app_restarted_while_waiting_to_retry_still_sends_exactly_once() -> T
     .await?;
     drop(first); // killed while the retry waits
     let _second = serve(&world, None, 2)?;
-    eventually(15, || {
+    // The retry is due when the first process chose (up to 10 s after the refusal).
+    eventually(30, || {
         (query_text(
             &ws,
             &format!("SELECT status FROM messages WHERE id = {reply}"),
